@@ -1,0 +1,27 @@
+"""Personal data: checks, masking, a value type that will not print itself, sealing at rest."""
+
+from __future__ import annotations
+
+from pii.errors import InvalidIdNumber, InvalidPhone, PiiError, SealError
+from pii.idnumber import IdNumberFacts, id_number_facts, validate_id_number
+from pii.masking import mask_id_number, mask_name, mask_phone, redact_id_numbers
+from pii.phone import validate_mobile
+from pii.sealing import Sealer
+from pii.sensitive import Sensitive
+
+__all__ = [
+    "IdNumberFacts",
+    "InvalidIdNumber",
+    "InvalidPhone",
+    "PiiError",
+    "SealError",
+    "Sealer",
+    "Sensitive",
+    "id_number_facts",
+    "mask_id_number",
+    "mask_name",
+    "mask_phone",
+    "redact_id_numbers",
+    "validate_id_number",
+    "validate_mobile",
+]

@@ -1,0 +1,23 @@
+"""Mainland mobile numbers: 11 digits starting 13-19."""
+
+from __future__ import annotations
+
+import re
+
+from pii.errors import InvalidPhone
+
+_MOBILE = re.compile(r"1[3-9]\d{9}")
+
+
+def validate_mobile(raw: str) -> str:
+    """Return the 11-digit mobile number (spaces, dashes and +86 removed) or raise."""
+    number = re.sub(r"[\s-]", "", raw)
+    if number.startswith("+86"):
+        number = number[3:]
+    if not number.isdigit():
+        raise InvalidPhone("format", "a mobile number has digits only")
+    if len(number) != 11:
+        raise InvalidPhone("length", "a mobile number has 11 digits")
+    if not _MOBILE.fullmatch(number):
+        raise InvalidPhone("prefix", "a mainland mobile number starts with 13 to 19")
+    return number

@@ -1,0 +1,51 @@
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from pii import InvalidIdNumber, id_number_facts, validate_id_number
+from pii.idnumber import check_character
+
+
+@pytest.mark.parametrize(
+    ("first17", "check"),
+    [("11010519491231002", "X"), ("44030419900307201", "1"), ("32010219880808123", "2")],
+)
+def test_check_character_follows_iso7064_mod11_2(first17: str, check: str) -> None:
+    weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
+    expected = "10X98765432"[sum(int(c) * w for c, w in zip(first17, weights, strict=True)) % 11]
+    assert check_character(first17) == expected
+    if check == expected:
+        assert validate_id_number(first17 + check) == first17 + check
+
+
+def test_lowercase_x_and_spaces_are_normalised() -> None:
+    assert validate_id_number(" 110105 19491231002x ") == "11010519491231002X"
+
+
+@pytest.mark.parametrize(
+    ("number", "reason"),
+    [
+        ("1101051949123100", "format"),
+        ("11010519491231002A", "format"),
+        ("110105194912310021", "checksum"),
+        ("110105" + "19490231" + "002", "birth_date"),
+        ("990105" + "19491231" + "002", "region"),
+        ("110105" + "20991231" + "002", "birth_date"),
+    ],
+)
+def test_invalid_numbers_say_which_part_is_wrong(number: str, reason: str) -> None:
+    if len(number) == 17:
+        number += check_character(number)
+    with pytest.raises(InvalidIdNumber) as caught:
+        validate_id_number(number, today=dt.date(2026, 11, 26))
+    assert caught.value.reason == reason
+    assert number not in str(caught.value)
+
+
+def test_facts_are_read_from_the_number() -> None:
+    facts = id_number_facts("11010519491231002X")
+    assert facts.birth_date == dt.date(1949, 12, 31)
+    assert facts.is_male is False
+    assert facts.region_code == "110105"

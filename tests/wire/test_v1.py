@@ -1,0 +1,56 @@
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from wire import TransactionIn, WireError, parse
+
+GOOD = {
+    "key": "0" * 32,
+    "number": "KA01-2611260001",
+    "service": "employment_registration",
+    "created_at": "2026-11-26T10:00:00+08:00",
+    "identity_method": "id_card",
+    "citizen": {"id_number": "11010519491231002X", "name": "测试甲"},
+    "fields": {"phone": "13812345678"},
+}
+
+
+def test_a_transaction_round_trips_through_json() -> None:
+    txn = TransactionIn.model_validate(GOOD)
+    assert parse(TransactionIn, txn.model_dump_json()) == txn
+
+
+def test_repr_hides_personal_data() -> None:
+    txn = TransactionIn.model_validate(GOOD)
+    assert "1101" not in repr(txn)
+    assert "测试" not in repr(txn)
+    assert "1101" not in repr(txn.citizen)
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        (b"{not json", "body"),
+        (b"[]", "body"),
+        (b'{"key": "x"}', "key"),
+    ],
+)
+def test_malformed_json_is_a_wire_error_naming_the_field(body: bytes, field: str) -> None:
+    with pytest.raises(WireError) as caught:
+        parse(TransactionIn, body)
+    assert field in str(caught.value)
+
+
+def test_an_invalid_id_number_is_refused_without_echoing_it() -> None:
+    bad = dict(GOOD, citizen={"id_number": "110105194912310021", "name": "测试甲"})
+    with pytest.raises(WireError) as caught:
+        parse(TransactionIn, json.dumps(bad))
+    assert "citizen.id_number" in str(caught.value)
+    assert "110105194912310021" not in str(caught.value)
+
+
+def test_unknown_fields_are_refused() -> None:
+    with pytest.raises(WireError, match="surprise"):
+        parse(TransactionIn, json.dumps(dict(GOOD, surprise=1)))
