@@ -1,1 +1,1 @@
-"""drivers"""
+"""Terminal hardware: each device is a codec, a transport, a device class and a simulator."""
