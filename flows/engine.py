@@ -183,20 +183,30 @@ class FlowRun:
         return {}
 
     def run_action(self) -> Step:
-        """Run the current action step's bound action and follow the event it produced."""
-        if self.step.kind is not StepKind.ACTION or self.step.action is None:
-            raise RuntimeError(f"step {self.step.name!r} is not an action")
+        """Run the current action step's bound action and follow the event it produced.
+
+        The action may run on a worker thread while the screen times the step out or the
+        citizen cancels; if the run has moved on when the action returns, its result is
+        dropped and anything it put in the session is wiped.
+        """
+        step = self.step
+        if step.kind is not StepKind.ACTION or step.action is None:
+            raise RuntimeError(f"step {step.name!r} is not an action")
+        message: str | None = None
         try:
-            event = self._actions[self.step.action](self.session) or "ok"
-            self.error_message = None
+            event = self._actions[step.action](self.session) or "ok"
         except ActionFailed as err:
             event = err.event
-            msg = err.message
-            self.error_message = msg if isinstance(msg, str) else msg.get(self.lang)
-            log.info("action failed flow=%s step=%s event=%s", self.flow.id, self.step.name, event)
-        if event not in self.step.on:
+            message = err.message if isinstance(err.message, str) else err.message.get(self.lang)
+            log.info("action failed flow=%s step=%s event=%s", self.flow.id, step.name, event)
+        if self.step is not step:
+            if self.done:
+                self.session.wipe()
+            return self.step
+        self.error_message = message
+        if event not in step.on:
             event = "error"
-        self._enter(self.step.on[event])
+        self._enter(step.on[event])
         return self.step
 
     def check_timeout(self) -> bool:

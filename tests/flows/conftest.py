@@ -35,6 +35,11 @@ def card_reader(
 
 
 @pytest.fixture
+def read_card() -> Callable[[Session], str]:
+    return card_reader()
+
+
+@pytest.fixture
 def registration() -> Flow:
     return load_builtin("employment_registration")
 

@@ -176,3 +176,17 @@ def test_abort_wipes_mid_flow(make_run) -> None:
     run.abort()
     assert run.outcome == "cancelled"
     assert run.session.identity is None
+
+
+def test_an_action_that_returns_after_abort_is_dropped_and_wiped(make_run, read_card) -> None:
+    holder = {}
+
+    def slow_read(session):
+        holder["run"].abort()  # the citizen walked away while the card was being read
+        return read_card(session)
+
+    run = make_run(read_id_card=slow_read)
+    holder["run"] = run
+    run.run_action()
+    assert run.outcome == "cancelled"
+    assert run.session.identity is None
