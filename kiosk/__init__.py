@@ -1,1 +1,1 @@
-"""kiosk"""
+"""The terminal: session handling, outbox, sync, health and the composition root. UI in kiosk/ui."""

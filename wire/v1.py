@@ -36,11 +36,13 @@ class WireError(ValueError):
     """A message did not match the contract; the text says which field and why."""
 
 
-class _Message(BaseModel):
+class Message(BaseModel):
+    """Base of every wire message: strict, frozen, stripped."""
+
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
 
 
-class RegisterRequest(_Message):
+class RegisterRequest(Message):
     """A kiosk asks to join the fleet, identified by its hardware id."""
 
     hardware_id: HardwareId
@@ -50,7 +52,7 @@ class RegisterRequest(_Message):
     enrollment_token: Annotated[str, StringConstraints(min_length=8, max_length=200)]
 
 
-class RegisterResponse(_Message):
+class RegisterResponse(Message):
     """The controller's answer: the kiosk's id and the token it signs every later call with."""
 
     kiosk_id: Annotated[str, StringConstraints(pattern=r"^[A-Z0-9]{4,16}$")]
@@ -76,14 +78,14 @@ class KioskStatus(enum.StrEnum):
     OUT_OF_SERVICE = "out_of_service"
 
 
-class DeviceHealth(_Message):
+class DeviceHealth(Message):
     """One device's state with a reason a person understands."""
 
     state: DeviceState
     reason: ShortText = ""
 
 
-class Heartbeat(_Message):
+class Heartbeat(Message):
     """Sent every `heartbeat_seconds`: the kiosk is alive and this is how it feels."""
 
     sent_at: dt.datetime
@@ -95,13 +97,13 @@ class Heartbeat(_Message):
     outbox_pending: int = Field(default=0, ge=0)
 
 
-class HeartbeatAck(_Message):
+class HeartbeatAck(Message):
     """The controller's time, so a kiosk can see its clock drift."""
 
     server_time: dt.datetime
 
 
-class Citizen(_Message):
+class Citizen(Message):
     """Who a transaction is for. Sealed at rest on both sides; masked on every screen."""
 
     id_number: str
@@ -125,7 +127,7 @@ class Citizen(_Message):
 _SERVICE = re.compile(r"^[a-z][a-z0-9_]{1,63}$")
 
 
-class TransactionIn(_Message):
+class TransactionIn(Message):
     """One completed self-service transaction. `key` makes a retry a no-op on the controller."""
 
     key: Key
@@ -145,7 +147,7 @@ class TransactionIn(_Message):
     __str__ = __repr__
 
 
-class TransactionAck(_Message):
+class TransactionAck(Message):
     """Stored, exactly once. `duplicate` is true when the key had been seen before."""
 
     key: Key
@@ -153,7 +155,7 @@ class TransactionAck(_Message):
     duplicate: bool
 
 
-M = TypeVar("M", bound=BaseModel)
+M = TypeVar("M", bound=Message)
 
 
 def parse(model: type[M], data: bytes | str) -> M:

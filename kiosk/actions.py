@@ -1,0 +1,190 @@
+"""Binding the flow vocabulary (read_id_card, submit, print_receipt) to devices and the outbox.
+
+One `RunActions` serves one citizen's run. Driver errors become `ActionFailed` with the
+driver's own zh-CN advice, so the flow can route to a screen that says what to do.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from drivers.errors import DriverError
+from drivers.idcard import IdCardReader, NoCard
+from drivers.printer import Cut, KeyValue, Line, QrCode, Receipt, Rule, Title
+from flows import ActionFailed, Flow, Identity, Session
+from flows.engine import Action
+from pii import Sensitive, mask_name
+from wire import Citizen, TransactionIn
+
+from kiosk.outbox import Outbox
+from kiosk.receipts import ReceiptOutput
+
+log = logging.getLogger(__name__)
+
+# How long one find() waits before the action checks whether the run was cancelled.
+_POLL_SECONDS = 0.3
+
+
+@dataclass(frozen=True)
+class Station:
+    """Facts about this kiosk that go on receipts and into transactions."""
+
+    kiosk_id: Callable[[], str]
+    name: str
+    controller_url: str
+    timezone: ZoneInfo
+
+
+class RunActions:
+    """The actions of one run, with a cancel switch the UI flips when the run ends."""
+
+    def __init__(
+        self,
+        flow: Flow,
+        station: Station,
+        *,
+        reader: IdCardReader | None,
+        printer: ReceiptOutput | None,
+        outbox: Outbox,
+        on_submitted: Callable[[], None] = lambda: None,
+        card_wait: float = 55.0,
+        now: Callable[[], dt.datetime] | None = None,
+    ) -> None:
+        self.flow = flow
+        self.station = station
+        self.cancelled = threading.Event()
+        self._reader = reader
+        self._printer = printer
+        self._outbox = outbox
+        self._on_submitted = on_submitted
+        self._card_wait = card_wait
+        self._now = now or (lambda: dt.datetime.now(station.timezone))
+
+    def bound(self) -> dict[str, Action]:
+        """The name -> callable map the flow engine takes."""
+        return {
+            "read_id_card": self.read_id_card,
+            "submit": self.submit,
+            "print_receipt": self.print_receipt,
+        }
+
+    def read_id_card(self, session: Session) -> str:
+        """Wait for a card on the reader and take the holder's identity from it."""
+        if self._reader is None:
+            raise ActionFailed("身份证读卡器未连接，请联系工作人员。")
+        deadline = time.monotonic() + self._card_wait
+        while not self.cancelled.is_set():
+            try:
+                card = self._reader.read_card(wait=_POLL_SECONDS)
+            except NoCard:
+                if time.monotonic() > deadline:
+                    raise ActionFailed(NoCard.user_message, event="timeout") from None
+                continue
+            except DriverError as err:
+                log.info("id card read failed error=%s", type(err).__name__)
+                raise ActionFailed(err.user_message) from err
+            try:
+                session.identity = Identity(
+                    "id_card",
+                    Sensitive(card.id_number.reveal()),
+                    Sensitive(card.name.reveal(), mask_name),
+                )
+            finally:
+                card.wipe()
+            return "ok"
+        return "cancel"
+
+    def submit(self, session: Session) -> str:
+        """Put the transaction in the outbox (on disk) and wake the sync loop.
+
+        A retry after a failure reuses the key and number kept in `session.public`, so a
+        citizen who taps "retry" never makes two transactions.
+        """
+        ident = session.identity
+        if ident is None:
+            raise ActionFailed("未能确认您的身份，请重新办理。")
+        now = self._now()
+        key = session.public.setdefault("transaction_key", uuid.uuid4().hex)
+        if "transaction_number" not in session.public:
+            try:
+                number = self._outbox.next_number(self.station.kiosk_id(), now)
+            except Exception as err:  # the kiosk is not enrolled, or its disk failed
+                log.exception("cannot allocate a transaction number")
+                raise ActionFailed("暂时无法提交，请稍后再试或联系工作人员。") from err
+            session.public["transaction_number"] = number
+        txn = TransactionIn(
+            key=key,
+            number=session.public["transaction_number"],
+            service=self.flow.id,
+            created_at=now,
+            identity_method=ident.method,
+            citizen=Citizen(id_number=ident.id_number.reveal(), name=ident.name.reveal()),
+            fields={name: session.value(name) for name in session.values},
+        )
+        try:
+            self._outbox.add(txn)
+        except Exception as err:
+            log.exception("outbox write failed number=%s", txn.number)
+            raise ActionFailed("暂时无法保存您的申请，请稍后再试或联系工作人员。") from err
+        session.public["submitted_at"] = now.strftime("%Y-%m-%d %H:%M")
+        log.info("transaction stored number=%s service=%s", txn.number, txn.service)
+        self._on_submitted()
+        return "ok"
+
+    def receipt_for(self, session: Session) -> Receipt:
+        """The receipt of this run, with personal data masked."""
+        ident = session.identity
+        number = session.public["transaction_number"]
+        rows: list[KeyValue] = [
+            KeyValue("办理事项", self.flow.title.zh),
+            KeyValue("办件编号", number),
+            KeyValue("办理时间", session.public.get("submitted_at", "")),
+        ]
+        if ident is not None:
+            rows += [
+                KeyValue("姓名", ident.name.masked()),
+                KeyValue("身份证号", ident.id_number.masked()),
+            ]
+        if "phone" in session.values:
+            phone = session.values["phone"]
+            rows.append(KeyValue("手机号码", phone.masked() if isinstance(phone, Sensitive) else ""))
+        return Receipt(
+            job_id=session.public["transaction_key"],
+            blocks=(
+                Title("就业服务回执"),
+                Line(self.station.name, align="center"),
+                Rule(),
+                *rows,
+                Rule(),
+                Line("扫码查询办理进度", align="center"),
+                QrCode(f"{self.station.controller_url.rstrip('/')}/r/{number}"),
+                Line("请妥善保管本回执，凭办件编号查询进度。", align="center"),
+                Cut(),
+            ),
+        )
+
+    def print_receipt(self, session: Session) -> str:
+        """Print the receipt once per transaction, however often the step is retried."""
+        if session.public.get("receipt_printed"):
+            return "ok"
+        if self._printer is None:
+            raise ActionFailed("打印机未连接。")
+        number = session.public["transaction_number"]
+        try:
+            files = self._printer.print(self.receipt_for(session), number)
+        except DriverError as err:
+            log.info("receipt not printed number=%s error=%s", number, type(err).__name__)
+            raise ActionFailed(err.user_message) from err
+        session.public["receipt_printed"] = "yes"
+        if files is not None:
+            session.public["receipt_file"] = str(files.escpos)
+            if files.preview is not None:
+                session.public["receipt_preview"] = str(files.preview)
+        return "ok"

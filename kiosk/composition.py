@@ -1,0 +1,186 @@
+"""The composition root: builds the kiosk from its configuration and nothing else does.
+
+Real or simulated devices are chosen here, by configuration, so every other module is
+the same on a bench and in a township hall.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import threading
+import time
+from collections.abc import Sequence
+from zoneinfo import ZoneInfo
+
+from drivers.idcard import IdCardReader
+from drivers.idcard.fixtures import fixture_by_name
+from drivers.idcard.simulator import IdCardSimulator
+from drivers.printer import FileTransport, ReceiptPrinter, profile_by_name
+from flows import Flow, FlowRun, load_builtin
+from pii import Sealer
+from wire import DeviceHealth, DeviceState, Heartbeat, KioskStatus, RegisterRequest
+
+from kiosk.actions import RunActions, Station
+from kiosk.config import KioskConfig
+from kiosk.controller_client import ControllerClient, ControllerError
+from kiosk.enrollment import EnrollmentStore
+from kiosk.outbox import Outbox
+from kiosk.ports import CardTapper
+from kiosk.receipts import FolderOutput, PrinterOutput, ReceiptOutput
+from kiosk.sync import Enroller, SyncLoop
+
+log = logging.getLogger(__name__)
+
+SOFTWARE_VERSION = "0.1.0"
+
+
+class SimulatedCardTapper:
+    """Puts the simulator's fixture cards on the simulated reader (demo and tests)."""
+
+    def __init__(self, simulator: IdCardSimulator) -> None:
+        self._sim = simulator
+
+    def card_names(self) -> Sequence[str]:
+        """Names printed on the synthetic cards."""
+        return [card.name for card in self._sim.cards]
+
+    def present(self, name: str) -> None:
+        """Lay the named card on the reader."""
+        self._sim.present(fixture_by_name(name))
+
+    def remove(self) -> None:
+        """Take the card away."""
+        self._sim.remove()
+
+
+class Kiosk:
+    """The assembled kiosk; satisfies kiosk.ports.KioskPort for the UI."""
+
+    def __init__(self, config: KioskConfig) -> None:
+        self.config = config
+        config.data_dir.mkdir(parents=True, exist_ok=True)
+        sealer = Sealer.from_key_file(config.data_dir / "keys" / "outbox.key")
+        # Wall-clock time: retry times are stored on disk and must survive a reboot.
+        self.outbox = Outbox(config.data_dir / "outbox.db", sealer, clock=time.time)
+        self.simulator = IdCardSimulator() if config.idcard.kind == "simulator" else None
+        self._tapper = SimulatedCardTapper(self.simulator) if self.simulator else None
+        self.reader: IdCardReader | None = None
+        self.printer = self._make_printer()
+        self.client = ControllerClient(config.controller_url)
+        self.enroller = Enroller(
+            EnrollmentStore(config.data_dir / "enrollment.json"),
+            self.client,
+            RegisterRequest(
+                hardware_id=config.hardware_id,
+                name=config.name,
+                site=config.site,
+                software_version=SOFTWARE_VERSION,
+                enrollment_token=config.enrollment_token,
+            ),
+            config.controller_url,
+        )
+        self.sync = SyncLoop(self.outbox, self.client, self.enroller, status=self.heartbeat)
+        self.station = Station(
+            kiosk_id=lambda: self.enroller.ensure().kiosk_id,
+            name=config.name,
+            controller_url=config.controller_url,
+            timezone=ZoneInfo(config.timezone),
+        )
+        self._catalog = [load_builtin(service) for service in config.services]
+        self._runs: dict[int, RunActions] = {}
+        self._lock = threading.Lock()
+
+    def _make_printer(self) -> ReceiptOutput:
+        profile = profile_by_name(self.config.printer.profile)
+        if self.config.printer.kind == "file":
+            return FolderOutput(self.config.receipt_dir, profile, preview=self.config.printer.preview)
+        return PrinterOutput(ReceiptPrinter(FileTransport(self.config.printer.path), profile))
+
+    # KioskPort
+    @property
+    def catalog(self) -> Sequence[Flow]:
+        """The services this kiosk offers."""
+        return self._catalog
+
+    @property
+    def card_tapper(self) -> CardTapper | None:
+        """The simulated reader's card tray, when the reader is simulated."""
+        return self._tapper
+
+    @property
+    def station_name(self) -> str:
+        """This station's name."""
+        return self.config.name
+
+    def new_run(self, flow_id: str, lang: str) -> FlowRun:
+        """Start a citizen's run of `flow_id` with actions bound to this kiosk's devices."""
+        flow = next(f for f in self._catalog if f.id == flow_id)
+        actions = RunActions(
+            flow,
+            self.station,
+            reader=self.reader,
+            printer=self.printer,
+            outbox=self.outbox,
+            on_submitted=self.sync.wake,
+        )
+        run = FlowRun(flow, actions.bound(), lang=lang)
+        with self._lock:
+            self._runs[id(run)] = actions
+        return run
+
+    def end_run(self, run: FlowRun) -> None:
+        """Stop the run's device work and wipe what is left of it."""
+        with self._lock:
+            actions = self._runs.pop(id(run), None)
+        if actions is not None:
+            actions.cancelled.set()
+        run.abort()
+
+    # Life cycle
+    def start(self, *, sync: bool = True) -> None:
+        """Open devices, enroll if needed (offline start is fine once enrolled), start syncing."""
+        if self.simulator is not None:
+            self.simulator.start()
+        url = self.simulator.url if self.simulator else self.config.idcard.url
+        self.reader = IdCardReader(url, baudrate=self.config.idcard.baudrate)
+        try:
+            self.reader.open()
+        except Exception as err:  # an absent reader is a health state, not a crash
+            log.error("id card reader not available: %s", type(err).__name__)
+        try:
+            self.enroller.ensure()
+        except ControllerError as err:
+            log.warning("controller not reachable at start: %s", err)
+        if sync:
+            self.sync.start()
+
+    def close(self) -> None:
+        """Stop syncing and release devices."""
+        self.sync.stop()
+        if self.reader is not None:
+            self.reader.close()
+        if self.simulator is not None:
+            self.simulator.stop()
+        self.client.close()
+        self.outbox.close()
+
+    def heartbeat(self) -> Heartbeat:
+        """How this kiosk feels right now, for the controller."""
+        reader_ok = self.reader is not None and self.reader.is_open
+        devices = {
+            "idcard": DeviceHealth(
+                state=DeviceState.OK if reader_ok else DeviceState.FAULTED,
+                reason="" if reader_ok else "reader not open",
+            ),
+            "printer": DeviceHealth(state=DeviceState.OK),
+        }
+        with self._lock:
+            busy = bool(self._runs)
+        return Heartbeat(
+            sent_at=dt.datetime.now(dt.UTC),
+            status=KioskStatus.IN_SESSION if busy else KioskStatus.IDLE,
+            software_version=SOFTWARE_VERSION,
+            devices=devices,
+            outbox_pending=self.sync.pending(),
+        )

@@ -1,0 +1,97 @@
+"""Kiosk configuration: one TOML file, read once at start, typed and checked."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+
+class ConfigError(ValueError):
+    """The configuration file is wrong; the message names the key."""
+
+
+@dataclass(frozen=True)
+class IdCardConfig:
+    """Where the ID card reader is: `simulator`, or `serial` at a pyserial URL."""
+
+    kind: str = "simulator"
+    url: str = ""
+    baudrate: int = 115200
+
+
+@dataclass(frozen=True)
+class PrinterConfig:
+    """Where receipts go: `file` (a folder, one file per receipt) or `device` (a path)."""
+
+    kind: str = "file"
+    path: str = "receipts"
+    profile: str = "kiosk-80"
+    preview: bool = True
+
+
+@dataclass(frozen=True)
+class KioskConfig:
+    """Everything the composition root needs."""
+
+    hardware_id: str
+    name: str
+    data_dir: Path
+    controller_url: str
+    enrollment_token: str
+    site: str = ""
+    lang: str = "zh-CN"
+    timezone: str = "Asia/Shanghai"
+    services: tuple[str, ...] = ("employment_registration",)
+    idcard: IdCardConfig = field(default_factory=IdCardConfig)
+    printer: PrinterConfig = field(default_factory=PrinterConfig)
+
+    @property
+    def receipt_dir(self) -> Path:
+        """Folder for receipt files and previews when printing to files."""
+        path = Path(self.printer.path)
+        return path if path.is_absolute() else self.data_dir / path
+
+
+def _section(data: dict[str, Any], name: str, cls: type, source: Path) -> Any:
+    raw = data.get(name, {})
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{source}: [{name}] must be a table")
+    known = set(cls.__dataclass_fields__)
+    unknown = sorted(set(raw) - known)
+    if unknown:
+        raise ConfigError(f"{source}: [{name}] unknown key(s) {', '.join(unknown)}")
+    return cls(**raw)
+
+
+def load_config(path: Path) -> KioskConfig:
+    """Read a kiosk TOML file; relative paths are relative to the file."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as err:
+        raise ConfigError(f"{path}: {err}") from err
+    kiosk = data.get("kiosk", {})
+    controller = data.get("controller", {})
+    try:
+        token = controller.get("enrollment_token") or Path(
+            path.parent, controller["enrollment_token_file"]
+        ).read_text(encoding="utf-8").strip()
+        data_dir = Path(path.parent, kiosk.get("data_dir", "data"))
+        return KioskConfig(
+            hardware_id=kiosk["hardware_id"],
+            name=kiosk["name"],
+            site=kiosk.get("site", ""),
+            lang=kiosk.get("lang", "zh-CN"),
+            timezone=kiosk.get("timezone", "Asia/Shanghai"),
+            services=tuple(kiosk.get("services", ("employment_registration",))),
+            data_dir=data_dir,
+            controller_url=controller["url"],
+            enrollment_token=token,
+            idcard=_section(data, "idcard", IdCardConfig, path),
+            printer=_section(data, "printer", PrinterConfig, path),
+        )
+    except KeyError as err:
+        raise ConfigError(f"{path}: missing key {err.args[0]}") from err
+    except OSError as err:
+        raise ConfigError(f"{path}: cannot read the enrollment token file: {err}") from err

@@ -1,0 +1,55 @@
+"""What the touchscreen UI needs from the rest of the kiosk, and nothing more.
+
+The UI gets one object satisfying `KioskPort` in its constructor; the composition root
+(kiosk/composition.py) builds the real one from configuration.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Protocol
+
+from flows import Flow, FlowRun
+
+
+class CardTapper(Protocol):
+    """Demo only: lets a person 'tap' a simulated ID card on the simulated reader."""
+
+    def card_names(self) -> Sequence[str]:
+        """Names of the synthetic fixture cards."""
+        ...
+
+    def present(self, name: str) -> None:
+        """Put the named card on the reader."""
+        ...
+
+    def remove(self) -> None:
+        """Take the card off the reader."""
+        ...
+
+
+class KioskPort(Protocol):
+    """The kiosk as the UI sees it."""
+
+    @property
+    def catalog(self) -> Sequence[Flow]:
+        """The services offered, in menu order."""
+        ...
+
+    @property
+    def card_tapper(self) -> CardTapper | None:
+        """Present when the ID card reader is simulated."""
+        ...
+
+    @property
+    def station_name(self) -> str:
+        """Shown on the welcome screen, e.g. 城关镇就业服务e站."""
+        ...
+
+    def new_run(self, flow_id: str, lang: str) -> FlowRun:
+        """Start a citizen's session in a flow, actions bound to the real devices."""
+        ...
+
+    def end_run(self, run: FlowRun) -> None:
+        """The UI is done with a run: stop its device work and wipe what is left."""
+        ...

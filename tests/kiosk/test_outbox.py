@@ -1,0 +1,122 @@
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+import uuid
+from pathlib import Path
+
+import pytest
+
+from kiosk.outbox import Outbox, State
+from pii import Sealer
+from wire import Citizen, TransactionIn
+
+NOW = dt.datetime(2026, 11, 26, 3, 15, tzinfo=dt.UTC)
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.t = 100.0
+
+    def __call__(self) -> float:
+        return self.t
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def outbox(tmp_path: Path, clock: Clock) -> Outbox:
+    box = Outbox(tmp_path / "outbox.db", Sealer(b"k" * 32), clock=clock)
+    yield box
+    box.close()
+
+
+def txn(number: str) -> TransactionIn:
+    return TransactionIn(
+        key=uuid.uuid4().hex,
+        number=number,
+        service="employment_registration",
+        created_at=NOW,
+        identity_method="id_card",
+        citizen=Citizen(id_number="11010519491231002X", name="测试甲"),
+        fields={"phone": "13812345678"},
+    )
+
+
+def test_numbers_count_up_per_day(outbox: Outbox) -> None:
+    assert outbox.next_number("KA01", NOW) == "KA01-2611260001"
+    assert outbox.next_number("KA01", NOW) == "KA01-2611260002"
+    assert outbox.next_number("KA01", NOW + dt.timedelta(days=1)) == "KA01-2611270001"
+
+
+def test_added_transaction_is_claimed_once_then_acked(outbox: Outbox) -> None:
+    t = txn("KA01-2611260001")
+    outbox.add(t)
+    assert outbox.claim_due() == [t]
+    assert outbox.claim_due() == []
+    outbox.mark_acked(t.key, NOW)
+    assert outbox.counts()[State.ACKED] == 1
+
+
+def test_adding_the_same_key_twice_keeps_one_row(outbox: Outbox) -> None:
+    t = txn("KA01-2611260001")
+    outbox.add(t)
+    outbox.add(t)
+    assert len(outbox.claim_due()) == 1
+
+
+def test_personal_data_is_sealed_on_disk_and_erased_after_ack(tmp_path: Path, outbox: Outbox) -> None:
+    t = txn("KA01-2611260001")
+    outbox.add(t)
+    raw = (tmp_path / "outbox.db").read_bytes() + _wal(tmp_path)
+    for secret in ("11010519491231002X", "13812345678", "测试甲"):
+        assert secret.encode() not in raw
+        assert secret.encode("utf-16-le") not in raw
+    outbox.claim_due()
+    outbox.mark_acked(t.key, NOW)
+    row = sqlite3.connect(tmp_path / "outbox.db").execute("SELECT sealed FROM outbox").fetchone()
+    assert row == (None,)
+
+
+def _wal(tmp_path: Path) -> bytes:
+    wal = tmp_path / "outbox.db-wal"
+    return wal.read_bytes() if wal.exists() else b""
+
+
+def test_in_flight_rows_return_to_pending_after_a_crash(tmp_path: Path, clock: Clock) -> None:
+    box = Outbox(tmp_path / "o.db", Sealer(b"k" * 32), clock=clock)
+    t = txn("KA01-2611260001")
+    box.add(t)
+    box.claim_due()
+    box.close()  # the kiosk dies between send and ack
+    again = Outbox(tmp_path / "o.db", Sealer(b"k" * 32), clock=clock)
+    assert again.claim_due() == [t]
+    again.close()
+
+
+def test_a_retry_waits_for_its_backoff(outbox: Outbox, clock: Clock) -> None:
+    t = txn("KA01-2611260001")
+    outbox.add(t)
+    outbox.claim_due()
+    outbox.mark_retry(t.key, "connection refused", 8)
+    assert outbox.claim_due() == []
+    assert outbox.next_due_in() == 8
+    clock.t += 8
+    assert outbox.claim_due() == [t]
+    entry = outbox.entry(t.key)
+    assert entry is not None
+    assert entry.attempts == 2
+
+
+def test_a_refused_transaction_is_kept_as_failed(outbox: Outbox) -> None:
+    t = txn("KA01-2611260001")
+    outbox.add(t)
+    outbox.claim_due()
+    outbox.mark_failed(t.key, "409: key reused with different content")
+    entry = outbox.entry(t.key)
+    assert entry is not None
+    assert entry.state is State.FAILED
+    assert "409" in (entry.last_error or "")
