@@ -1,0 +1,66 @@
+"""The composition root: settings in, a ready FastAPI app out."""
+
+from __future__ import annotations
+
+import ipaddress
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from controller import api, dashboard
+from controller.clock import Clock, utc_now
+from controller.db import Database
+from controller.deps import Runtime
+from controller.logs import event
+from controller.services import Fleet, Intake
+from controller.settings import Settings
+from pii import Sealer
+
+log = logging.getLogger(__name__)
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def create_app(settings: Settings, *, clock: Clock = utc_now) -> FastAPI:
+    """Build the controller: open the database, create tables, wire services and routes."""
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    db = Database(settings.database_url)
+    db.create_all()
+    runtime = Runtime(
+        settings=settings,
+        db=db,
+        fleet=Fleet(settings.enrollment_token, settings.heartbeat_seconds, clock),
+        intake=Intake(Sealer.from_key_file(settings.sealing_key_path), clock),
+        clock=clock,
+    )
+    if not _is_loopback(settings.host):
+        # The dashboard has no login yet: anyone who reaches the port sees the fleet.
+        event(log, "dashboard_without_login", logging.WARNING, host=settings.host)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        db.dispose()
+        event(log, "controller_stopped")
+
+    app = FastAPI(
+        title="e-station controller",
+        lifespan=lifespan,
+        # The API contract is wire/; the interactive docs would be served without a login.
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
+    )
+    app.state.runtime = runtime
+    api.install(app)
+    dashboard.install(app)
+    return app

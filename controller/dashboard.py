@@ -1,0 +1,224 @@
+"""Server-rendered pages for ops and county staff: zh-CN first, English beneath.
+
+Pages show masked values only; they are built from TransactionView, which has no sealed
+column to leak. There is no login yet, which is why the controller binds 127.0.0.1 by
+default; a later issue adds staff accounts.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.responses import HTMLResponse
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+
+from controller.deps import FleetDep, IntakeDep, SessionDep
+from controller.models import STATUS_NEVER_SEEN, Kiosk
+from controller.services import KioskSummary
+
+_HERE = Path(__file__).resolve().parent
+templates = Jinja2Templates(directory=_HERE / "templates")
+# Block tags on their own lines leave no blank lines behind in the HTML.
+templates.env.trim_blocks = True
+templates.env.lstrip_blocks = True
+router = APIRouter(default_response_class=HTMLResponse)
+
+# China has one time zone and no daylight saving, so a fixed offset needs no tz database.
+CHINA_TIME = dt.timezone(dt.timedelta(hours=8), "CST")
+
+RECENT_ON_KIOSK_PAGE = 50
+RECENT_ON_FLEET_PAGE = 100
+
+# (zh-CN, English) labels; an unknown code is shown as it is.
+STATUS_LABELS = {
+    "idle": ("空闲", "Idle"),
+    "in_session": ("办理中", "In session"),
+    "maintenance": ("维护中", "Maintenance"),
+    "out_of_service": ("暂停服务", "Out of service"),
+    "offline": ("离线", "Offline"),
+    STATUS_NEVER_SEEN: ("未上线", "Never seen"),
+}
+DEVICE_LABELS = {
+    "ok": ("正常", "OK"),
+    "degraded": ("降级", "Degraded"),
+    "faulted": ("故障", "Faulted"),
+    "absent": ("未连接", "Absent"),
+}
+# The identity methods of flows/engine.py.
+IDENTITY_LABELS = {
+    "id_card": ("身份证", "ID card"),
+    "social_card": ("社保卡", "Social security card"),
+    "e_social_card_qr": ("电子社保卡", "e-Social card QR"),
+    "typed": ("手工输入", "Typed in"),
+}
+SERVICE_LABELS = {
+    "employment_registration": ("就业登记", "Employment registration"),
+    "unemployment_registration": ("失业登记", "Unemployment registration"),
+}
+DEVICE_NAMES = {
+    "id_reader": "身份证读卡器",
+    "idcard": "身份证读卡器",
+    "id_card_reader": "身份证读卡器",
+    "social_card_reader": "社保卡读卡器",
+    "printer": "打印机",
+    "camera": "摄像头",
+    "qr_scanner": "扫码器",
+    "touchscreen": "触摸屏",
+}
+# A transaction that reached us this much later than it was made sat in the kiosk's outbox.
+LATE_UPLOAD = dt.timedelta(minutes=10)
+
+
+def label(table: dict[str, tuple[str, str]], code: str) -> tuple[str, str]:
+    """(zh-CN, English) for a code, falling back to the code itself."""
+    return table.get(code, (code, ""))
+
+
+def local_time(value: dt.datetime | None) -> str:
+    """A UTC time as Beijing time for people: 2026-11-26 10:00:00."""
+    if value is None:
+        return "—"
+    return value.astimezone(CHINA_TIME).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def time_ago(value: dt.datetime | None, now: dt.datetime) -> tuple[str, str]:
+    """How long ago, in zh-CN and English: ("5 分钟前", "5 min ago")."""
+    if value is None:
+        return ("从未", "never")
+    seconds = max(int((now - value).total_seconds()), 0)
+    if seconds < 60:
+        return ("刚刚", "just now")
+    if seconds < 3600:
+        return (f"{seconds // 60} 分钟前", f"{seconds // 60} min ago")
+    if seconds < 86400:
+        return (f"{seconds // 3600} 小时前", f"{seconds // 3600} h ago")
+    return (f"{seconds // 86400} 天前", f"{seconds // 86400} d ago")
+
+
+@dataclass(frozen=True)
+class DeviceBadge:
+    """One device's health as a coloured badge."""
+
+    name: str
+    label: str
+    state: str
+    zh: str
+    en: str
+    reason: str
+
+
+def device_badges(kiosk: Kiosk) -> list[DeviceBadge]:
+    """The kiosk's devices from its last heartbeat, faults first."""
+    order = {"faulted": 0, "degraded": 1, "absent": 2, "ok": 3}
+    badges = []
+    for name, health in kiosk.devices.items():
+        state = str(health.get("state", "")) if isinstance(health, dict) else ""
+        reason = str(health.get("reason", "")) if isinstance(health, dict) else ""
+        zh, en = label(DEVICE_LABELS, state)
+        badges.append(DeviceBadge(name, DEVICE_NAMES.get(name, name), state, zh, en, reason))
+    return sorted(badges, key=lambda b: (order.get(b.state, 4), b.name))
+
+
+def late_by(created_at: dt.datetime, received_at: dt.datetime) -> tuple[str, str] | None:
+    """How much later than made a transaction arrived, when that is worth telling ops."""
+    delay = received_at - created_at
+    if delay < LATE_UPLOAD:
+        return None
+    hours, minutes = divmod(int(delay.total_seconds()) // 60, 60)
+    if hours:
+        return (f"迟 {hours} 小时上传", f"uploaded {hours} h later")
+    return (f"迟 {minutes} 分钟上传", f"uploaded {minutes} min later")
+
+
+def kiosk_state(kiosk: Kiosk, online: bool) -> str:
+    """The status to show: what the kiosk said, unless it has gone quiet."""
+    if kiosk.last_seen_at is None:
+        return STATUS_NEVER_SEEN
+    return kiosk.status if online else "offline"
+
+
+def _render(
+    request: Request, name: str, context: dict[str, Any], status: int = 200
+) -> HTMLResponse:
+    runtime = request.app.state.runtime
+    now = runtime.clock()
+    base = {
+        "now": now,
+        "local_time": local_time,
+        "ago": lambda value: time_ago(value, now),
+        "status_label": lambda code: label(STATUS_LABELS, code),
+        "identity_label": lambda code: label(IDENTITY_LABELS, code),
+        "service_label": lambda code: label(SERVICE_LABELS, code),
+        "late_by": late_by,
+        "heartbeat_seconds": runtime.settings.heartbeat_seconds,
+    }
+    return templates.TemplateResponse(request, name, base | context, status_code=status)
+
+
+@router.get("/")
+def fleet_page(request: Request, session: SessionDep, fleet: FleetDep) -> HTMLResponse:
+    """Every kiosk with status, last contact, device health and workload."""
+    summaries = fleet.overview(session)
+    rows = [_kiosk_row(s) for s in summaries]
+    totals = {
+        "kiosks": len(rows),
+        "online": sum(1 for s in summaries if s.online),
+        "offline": sum(1 for s in summaries if not s.online),
+        "faults": sum(
+            1 for r in rows for b in r["badges"] if b.state in ("faulted", "degraded", "absent")
+        ),
+        "pending": sum(s.kiosk.outbox_pending for s in summaries),
+        "transactions": sum(s.transaction_count for s in summaries),
+    }
+    return _render(request, "fleet.html", {"rows": rows, "totals": totals, "page": "fleet"})
+
+
+def _kiosk_row(summary: KioskSummary) -> dict[str, Any]:
+    return {
+        "kiosk": summary.kiosk,
+        "state": kiosk_state(summary.kiosk, summary.online),
+        "badges": device_badges(summary.kiosk),
+        "transactions": summary.transaction_count,
+    }
+
+
+@router.get("/kiosks/{kiosk_id}")
+def kiosk_page(
+    request: Request, kiosk_id: str, session: SessionDep, fleet: FleetDep, intake: IntakeDep
+) -> HTMLResponse:
+    """One kiosk: its facts, devices and latest transactions."""
+    kiosk = fleet.find(session, kiosk_id)
+    if kiosk is None:
+        return _render(request, "not_found.html", {"kiosk_id": kiosk_id, "page": "fleet"}, 404)
+    context = {
+        "kiosk": kiosk,
+        "state": kiosk_state(kiosk, fleet.is_online(kiosk)),
+        "devices": device_badges(kiosk),
+        "transaction_count": fleet.transaction_count(session, kiosk),
+        "transactions": intake.recent(session, kiosk=kiosk, limit=RECENT_ON_KIOSK_PAGE),
+        "limit": RECENT_ON_KIOSK_PAGE,
+        "page": "fleet",
+    }
+    return _render(request, "kiosk.html", context)
+
+
+@router.get("/transactions")
+def transactions_page(request: Request, session: SessionDep, intake: IntakeDep) -> HTMLResponse:
+    """The latest transactions across the fleet."""
+    context = {
+        "transactions": intake.recent(session, limit=RECENT_ON_FLEET_PAGE),
+        "limit": RECENT_ON_FLEET_PAGE,
+        "page": "transactions",
+    }
+    return _render(request, "transactions.html", context)
+
+
+def install(app: FastAPI) -> None:
+    """Add the pages and their stylesheet to `app`."""
+    app.include_router(router)
+    app.mount("/static", StaticFiles(directory=_HERE / "static"), name="static")

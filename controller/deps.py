@@ -1,0 +1,105 @@
+"""FastAPI dependencies and their `Annotated` aliases, so route signatures stay plain."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Iterator
+from dataclasses import dataclass
+from typing import Annotated, TypeVar
+
+from fastapi import Depends, Header, Request
+from sqlalchemy.orm import Session
+
+from controller.clock import Clock
+from controller.db import Database
+from controller.models import Kiosk
+from controller.services import BadMessage, Fleet, Intake, TooLarge
+from controller.settings import Settings
+from pii import redact_id_numbers
+from wire import Message, WireError, parse
+
+# Far above the largest valid message (64 fields of 2,000 characters), far below harm.
+MAX_BODY_BYTES = 512 * 1024
+
+M = TypeVar("M", bound=Message)
+
+
+@dataclass(frozen=True)
+class Runtime:
+    """What one app instance is made of; kept on `app.state.runtime`."""
+
+    settings: Settings
+    db: Database
+    fleet: Fleet
+    intake: Intake
+    clock: Clock
+
+
+def get_runtime(request: Request) -> Runtime:
+    """The runtime of the app serving this request."""
+    runtime: Runtime = request.app.state.runtime
+    return runtime
+
+
+RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
+
+
+def get_session(runtime: RuntimeDep) -> Iterator[Session]:
+    """One session per request, closed when the response is done."""
+    with runtime.db.session() as session:
+        yield session
+
+
+def get_fleet(runtime: RuntimeDep) -> Fleet:
+    """The fleet service."""
+    return runtime.fleet
+
+
+def get_intake(runtime: RuntimeDep) -> Intake:
+    """The transaction intake service."""
+    return runtime.intake
+
+
+SessionDep = Annotated[Session, Depends(get_session)]
+FleetDep = Annotated[Fleet, Depends(get_fleet)]
+IntakeDep = Annotated[Intake, Depends(get_intake)]
+
+
+def _bearer(authorization: str | None) -> str | None:
+    if not authorization:
+        return None
+    scheme, _, token = authorization.partition(" ")
+    if scheme.lower() != "bearer":
+        return None
+    return token.strip() or None
+
+
+def get_kiosk(
+    session: SessionDep,
+    fleet: FleetDep,
+    authorization: Annotated[str | None, Header()] = None,
+) -> Kiosk:
+    """The kiosk named by the request's device token; 401 when there is none."""
+    return fleet.authenticate(session, _bearer(authorization))
+
+
+KioskDep = Annotated[Kiosk, Depends(get_kiosk)]
+
+
+def wire_body(model: type[M]) -> Callable[[Request], Awaitable[M]]:
+    """A dependency that parses the raw request body into `model` with wire.parse."""
+
+    async def parse_body(request: Request) -> M:
+        declared = request.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+            raise TooLarge(f"a message is at most {MAX_BODY_BYTES} bytes")
+        body = await request.body()
+        if len(body) > MAX_BODY_BYTES:
+            raise TooLarge(f"a message is at most {MAX_BODY_BYTES} bytes")
+        try:
+            return parse(model, body)
+        except WireError as err:
+            # wire's messages name fields, not values; the redaction guards against a
+            # field *name* that is itself an ID number (dict keys end up in the path).
+            raise BadMessage(redact_id_numbers(str(err))) from err
+
+    return parse_body

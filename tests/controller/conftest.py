@@ -1,0 +1,36 @@
+"""Fixtures: the real app on a real SQLite file in tmp_path, with a clock tests can move."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from controller.app import create_app
+from controller.settings import Settings
+from tests.controller.controller_testkit import ENROLLMENT_TOKEN, FakeClock, register
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock(dt.datetime(2026, 11, 26, 2, 0, 30, tzinfo=dt.UTC))
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return Settings(data_dir=tmp_path / "data", enrollment_token=ENROLLMENT_TOKEN)
+
+
+@pytest.fixture
+def client(settings: Settings, clock: FakeClock) -> Iterator[TestClient]:
+    with TestClient(create_app(settings, clock=clock)) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def device(client: TestClient) -> tuple[str, str]:
+    """A registered kiosk: (kiosk_id, device_token)."""
+    return register(client)

@@ -1,0 +1,76 @@
+"""The real server process: start it, wait for the ready line, talk HTTP, stop it."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.controller.controller_testkit import ENROLLMENT_TOKEN, transaction
+from wire import API_PREFIX
+
+READY = re.compile(r"controller ready on (http://127\.0\.0\.1:\d+)")
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _wait_for_ready_line(log: Path, process: subprocess.Popen[bytes], timeout: float) -> str:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = READY.search(log.read_text(encoding="utf-8", errors="replace"))
+        if found:
+            return found.group(1)
+        if process.poll() is not None:
+            break
+        time.sleep(0.05)
+    raise AssertionError("controller did not get ready:\n" + log.read_text(errors="replace"))
+
+
+@pytest.mark.e2e
+def test_the_server_process_serves_health_and_a_transaction(tmp_path: Path) -> None:
+    log = tmp_path / "controller.log"
+    env = dict(os.environ, ESTATION_ENROLLMENT_TOKEN=ENROLLMENT_TOKEN, PYTHONUNBUFFERED="1")
+    with log.open("wb") as sink:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "controller", "--port", "0", "--data-dir", str(tmp_path)],
+            cwd=ROOT,
+            env=env,
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        base = _wait_for_ready_line(log, process, timeout=15)
+        with httpx.Client(base_url=base, timeout=5) as http:
+            assert http.get("/healthz").json()["status"] == "ok"
+            registered = http.post(
+                f"{API_PREFIX}/kiosks/register",
+                json={"hardware_id": "hw-e2e", "name": "e2e", "enrollment_token": ENROLLMENT_TOKEN},
+            )
+            token = registered.json()["device_token"]
+            stored = http.post(
+                f"{API_PREFIX}/transactions",
+                json=transaction(),
+                headers={"Authorization": f"Bearer {token}"},
+            )
+            assert stored.status_code == 201
+            assert stored.json()["duplicate"] is False
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+    output = log.read_text(encoding="utf-8")
+    # uvicorn shuts down cleanly, then re-raises the signal so the exit status tells why.
+    assert process.returncode == -signal.SIGTERM, output
+    assert "event=controller_stopped" in output
+    assert "event=transaction_stored kiosk_id=KA01" in output
+    assert "11010519491231002X" not in output
+    assert token not in output
