@@ -20,11 +20,10 @@ from drivers.idcard import IdCardReader, NoCard
 from drivers.printer import Cut, KeyValue, Line, QrCode, Receipt, Rule, Title
 from flows import ActionFailed, Flow, Identity, Session
 from flows.engine import Action
-from pii import Sensitive, mask_name
-from wire import Citizen, TransactionIn
-
 from kiosk.outbox import Outbox
 from kiosk.receipts import ReceiptOutput
+from pii import Sensitive, mask_name
+from wire import Citizen, TransactionIn
 
 log = logging.getLogger(__name__)
 
@@ -154,7 +153,9 @@ class RunActions:
             ]
         if "phone" in session.values:
             phone = session.values["phone"]
-            rows.append(KeyValue("手机号码", phone.masked() if isinstance(phone, Sensitive) else ""))
+            rows.append(
+                KeyValue("手机号码", phone.masked() if isinstance(phone, Sensitive) else "")
+            )
         return Receipt(
             job_id=session.public["transaction_key"],
             blocks=(

@@ -10,7 +10,7 @@ import datetime as dt
 import logging
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from zoneinfo import ZoneInfo
 
 from drivers.idcard import IdCardReader
@@ -18,9 +18,6 @@ from drivers.idcard.fixtures import fixture_by_name
 from drivers.idcard.simulator import IdCardSimulator
 from drivers.printer import FileTransport, ReceiptPrinter, profile_by_name
 from flows import Flow, FlowRun, load_builtin
-from pii import Sealer
-from wire import DeviceHealth, DeviceState, Heartbeat, KioskStatus, RegisterRequest
-
 from kiosk.actions import RunActions, Station
 from kiosk.config import KioskConfig
 from kiosk.controller_client import ControllerClient, ControllerError
@@ -29,6 +26,8 @@ from kiosk.outbox import Outbox
 from kiosk.ports import CardTapper
 from kiosk.receipts import FolderOutput, PrinterOutput, ReceiptOutput
 from kiosk.sync import Enroller, SyncLoop
+from pii import Sealer
+from wire import DeviceHealth, DeviceState, Heartbeat, KioskStatus, RegisterRequest
 
 log = logging.getLogger(__name__)
 
@@ -57,12 +56,12 @@ class SimulatedCardTapper:
 class Kiosk:
     """The assembled kiosk; satisfies kiosk.ports.KioskPort for the UI."""
 
-    def __init__(self, config: KioskConfig) -> None:
+    def __init__(self, config: KioskConfig, *, clock: Callable[[], float] = time.time) -> None:
         self.config = config
         config.data_dir.mkdir(parents=True, exist_ok=True)
         sealer = Sealer.from_key_file(config.data_dir / "keys" / "outbox.key")
         # Wall-clock time: retry times are stored on disk and must survive a reboot.
-        self.outbox = Outbox(config.data_dir / "outbox.db", sealer, clock=time.time)
+        self.outbox = Outbox(config.data_dir / "outbox.db", sealer, clock=clock)
         self.simulator = IdCardSimulator() if config.idcard.kind == "simulator" else None
         self._tapper = SimulatedCardTapper(self.simulator) if self.simulator else None
         self.reader: IdCardReader | None = None
@@ -94,7 +93,9 @@ class Kiosk:
     def _make_printer(self) -> ReceiptOutput:
         profile = profile_by_name(self.config.printer.profile)
         if self.config.printer.kind == "file":
-            return FolderOutput(self.config.receipt_dir, profile, preview=self.config.printer.preview)
+            return FolderOutput(
+                self.config.receipt_dir, profile, preview=self.config.printer.preview
+            )
         return PrinterOutput(ReceiptPrinter(FileTransport(self.config.printer.path), profile))
 
     # KioskPort

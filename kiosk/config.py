@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -58,7 +58,7 @@ def _section(data: dict[str, Any], name: str, cls: type, source: Path) -> Any:
     raw = data.get(name, {})
     if not isinstance(raw, dict):
         raise ConfigError(f"{source}: [{name}] must be a table")
-    known = set(cls.__dataclass_fields__)
+    known = {f.name for f in fields(cls)}
     unknown = sorted(set(raw) - known)
     if unknown:
         raise ConfigError(f"{source}: [{name}] unknown key(s) {', '.join(unknown)}")
@@ -74,9 +74,12 @@ def load_config(path: Path) -> KioskConfig:
     kiosk = data.get("kiosk", {})
     controller = data.get("controller", {})
     try:
-        token = controller.get("enrollment_token") or Path(
-            path.parent, controller["enrollment_token_file"]
-        ).read_text(encoding="utf-8").strip()
+        token = (
+            controller.get("enrollment_token")
+            or Path(path.parent, controller["enrollment_token_file"])
+            .read_text(encoding="utf-8")
+            .strip()
+        )
         data_dir = Path(path.parent, kiosk.get("data_dir", "data"))
         return KioskConfig(
             hardware_id=kiosk["hardware_id"],

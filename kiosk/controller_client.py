@@ -7,6 +7,7 @@ import logging
 from typing import TypeVar
 
 import httpx
+
 from wire import (
     API_PREFIX,
     Heartbeat,
@@ -66,9 +67,7 @@ class ControllerClient:
         """Deliver one transaction; a repeat of the same key is acknowledged as a duplicate."""
         return self._post("/transactions", txn, TransactionAck, token=token)
 
-    def _post(
-        self, path: str, body: Message, answer: type[_M], *, token: str | None
-    ) -> _M:
+    def _post(self, path: str, body: Message, answer: type[_M], *, token: str | None) -> _M:
         headers = {"Content-Type": "application/json"}
         if token is not None:
             headers["Authorization"] = f"Bearer {token}"

@@ -55,7 +55,8 @@ class ControllerProcess:
         threading.Thread(target=self._pump, daemon=True).start()
 
     def _pump(self) -> None:
-        assert self._proc.stdout is not None
+        if self._proc.stdout is None:
+            return
         with self.log_path.open("a", encoding="utf-8") as out:
             for line in self._proc.stdout:
                 out.write(line)
@@ -72,8 +73,7 @@ class ControllerProcess:
                 raise RuntimeError(f"the controller exited; see {self.log_path}")
             if time.monotonic() > deadline:
                 raise RuntimeError(f"the controller did not start in {timeout:.0f} s")
-        assert self.url is not None
-        return self.url
+        return self.url or ""
 
     def stop(self) -> None:
         """Stop the controller and wait for it."""
@@ -88,7 +88,7 @@ class ControllerProcess:
 def write_kiosk_config(path: Path, controller_url: str, token_file: Path) -> Path:
     """The demo kiosk's configuration: simulated reader, receipts printed to a folder."""
     path.write_text(
-        f"""# Written by the demo. A real kiosk's file has kind = "serial" readers and a device printer.
+        f"""# Written by the demo. A real kiosk has a "serial" reader and a "device" printer.
 [kiosk]
 hardware_id = "demo-kiosk-0001"
 name = "示范街道24小时就业服务e站"
@@ -154,7 +154,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Start controller and kiosk, then run the touchscreen or a scripted citizen."""
     parser = argparse.ArgumentParser(prog="./dev demo", description=__doc__)
     parser.add_argument("--script", choices=sorted(SCRIPTS), help="walk a citizen unattended")
-    parser.add_argument("--exit", action="store_true", help="stop after the script instead of serving")
+    parser.add_argument(
+        "--exit", action="store_true", help="stop after the script instead of serving"
+    )
     parser.add_argument("--port", type=int, default=0, help="controller port (default: a free one)")
     parser.add_argument("--data-dir", type=Path, default=Path("var/demo"))
     args = parser.parse_args(argv)

@@ -101,7 +101,14 @@ class Outbox:
             self._db.execute(
                 "INSERT OR IGNORE INTO outbox (key, number, service, created_at, state, sealed)"
                 " VALUES (?, ?, ?, ?, ?, ?)",
-                (txn.key, txn.number, txn.service, txn.created_at.isoformat(), State.PENDING, sealed),
+                (
+                    txn.key,
+                    txn.number,
+                    txn.service,
+                    txn.created_at.isoformat(),
+                    State.PENDING,
+                    sealed,
+                ),
             )
 
     def claim_due(self, limit: int = 20) -> list[TransactionIn]:

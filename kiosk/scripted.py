@@ -10,8 +10,7 @@ import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from flows import FlowRun, StepKind
-
+from flows import StepKind
 from kiosk.ports import KioskPort
 
 log = logging.getLogger(__name__)

@@ -13,8 +13,6 @@ import threading
 import time
 from collections.abc import Callable
 
-from wire import Heartbeat, KioskStatus, RegisterRequest
-
 from kiosk.controller_client import (
     ControllerClient,
     ControllerRejected,
@@ -23,6 +21,7 @@ from kiosk.controller_client import (
 )
 from kiosk.enrollment import Enrollment, EnrollmentStore
 from kiosk.outbox import Outbox, State
+from wire import Heartbeat, RegisterRequest
 
 log = logging.getLogger(__name__)
 
@@ -52,10 +51,10 @@ class Enroller:
 
     def ensure(self) -> Enrollment:
         """The saved enrollment, enrolling first if there is none."""
-        if self.current is None or self.current.controller_url != self._url:
-            self.renew()
-        assert self.current is not None
-        return self.current
+        current = self.current
+        if current is None or current.controller_url != self._url:
+            current = self.renew()
+        return current
 
     def renew(self) -> Enrollment:
         """Enroll (again) and save the new token."""
@@ -101,11 +100,15 @@ class SyncLoop:
                     try:
                         ack = self._client.send_transaction(txn, token)
                     except NotAuthorised:
-                        ack = self._client.send_transaction(txn, self._enroller.renew().device_token)
+                        ack = self._client.send_transaction(
+                            txn, self._enroller.renew().device_token
+                        )
                 except ControllerUnreachable as err:
                     self.online = False
                     entry = self._outbox.entry(txn.key)
-                    self._outbox.mark_retry(txn.key, str(err), backoff(entry.attempts if entry else 1))
+                    self._outbox.mark_retry(
+                        txn.key, str(err), backoff(entry.attempts if entry else 1)
+                    )
                     log.warning("send deferred number=%s reason=%s", txn.number, err)
                     continue
                 except ControllerRejected as err:

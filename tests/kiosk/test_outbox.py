@@ -68,7 +68,9 @@ def test_adding_the_same_key_twice_keeps_one_row(outbox: Outbox) -> None:
     assert len(outbox.claim_due()) == 1
 
 
-def test_personal_data_is_sealed_on_disk_and_erased_after_ack(tmp_path: Path, outbox: Outbox) -> None:
+def test_personal_data_is_sealed_on_disk_and_erased_after_ack(
+    tmp_path: Path, outbox: Outbox
+) -> None:
     t = txn("KA01-2611260001")
     outbox.add(t)
     raw = (tmp_path / "outbox.db").read_bytes() + _wal(tmp_path)

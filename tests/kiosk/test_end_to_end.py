@@ -1,0 +1,141 @@
+"""Controller process + kiosk on simulated hardware, every hop real: pty, HTTP, SQLite."""
+
+from __future__ import annotations
+
+import datetime as dt
+import socket
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+
+import cv2
+import pytest
+
+from drivers.idcard.fixtures import FIXTURES
+from kiosk.composition import Kiosk
+from kiosk.config import load_config
+from kiosk.demo import ControllerProcess, write_kiosk_config
+from kiosk.outbox import State
+from kiosk.scripted import REGISTRATION_ANSWERS, walk
+from pii import mask_id_number
+
+pytestmark = pytest.mark.e2e
+
+TOKEN = "e2e-enrollment-token"
+ANSWERS = dict(REGISTRATION_ANSWERS, start_date=dt.date.today().isoformat())
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.t = 1_000_000.0
+
+    def __call__(self) -> float:
+        return self.t
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture
+def controller(tmp_path: Path) -> Iterator[ControllerProcess]:
+    proc = ControllerProcess(tmp_path / "controller", port=free_port(), enrollment_token=TOKEN)
+    proc.wait_ready()
+    yield proc
+    proc.stop()
+
+
+def make_kiosk(tmp_path: Path, url: str, clock: Clock | None = None) -> Kiosk:
+    token_file = tmp_path / "token"
+    token_file.write_text(TOKEN)
+    config = load_config(write_kiosk_config(tmp_path / "kiosk.toml", url, token_file))
+    return Kiosk(config, clock=clock or Clock())
+
+
+def rows(controller: ControllerProcess, number: str) -> list[tuple[str, bytes]]:
+    db = sqlite3.connect(controller.data_dir / "controller.db")
+    try:
+        return db.execute(
+            "SELECT id_masked, citizen_sealed FROM transactions WHERE number = ?", (number,)
+        ).fetchall()
+    finally:
+        db.close()
+
+
+def test_a_registration_reaches_the_controller_exactly_once(tmp_path, controller) -> None:
+    kiosk = make_kiosk(tmp_path, controller.wait_ready())
+    kiosk.start(sync=False)
+    try:
+        result = walk(kiosk, "employment_registration", ANSWERS)
+        assert result.outcome == "completed"
+        number = result.transaction_number
+        assert number is not None
+        assert kiosk.sync.drain() == 1
+        stored = rows(controller, number)
+        assert len(stored) == 1
+        id_masked, sealed = stored[0]
+        card = FIXTURES[0]
+        assert id_masked == mask_id_number(card.id_number)
+        assert card.id_number.encode() not in sealed
+        assert card.name.encode() not in sealed
+        # the receipt preview carries a QR the camera can read
+        preview = kiosk.config.receipt_dir / f"{number}.png"
+        text, _, _ = cv2.QRCodeDetector().detectAndDecode(cv2.imread(str(preview)))
+        assert text.endswith(f"/r/{number}")
+    finally:
+        kiosk.close()
+
+
+def test_a_resend_after_a_crash_is_stored_once(tmp_path, controller) -> None:
+    url = controller.wait_ready()
+    kiosk = make_kiosk(tmp_path, url)
+    kiosk.start(sync=False)
+    result = walk(kiosk, "employment_registration", ANSWERS)
+    number = result.transaction_number
+    assert number is not None
+    # Send it, then die before the ack is written: the row stays in flight on disk.
+    [txn] = kiosk.outbox.claim_due()
+    ack = kiosk.client.send_transaction(txn, kiosk.enroller.ensure().device_token)
+    assert ack.duplicate is False
+    kiosk.close()
+
+    again = make_kiosk(tmp_path, url)
+    again.start(sync=False)
+    try:
+        assert again.sync.drain() == 1  # the recovered row is sent a second time
+        entry = again.outbox.entry(txn.key)
+        assert entry is not None
+        assert entry.state is State.ACKED
+        assert len(rows(controller, number)) == 1
+    finally:
+        again.close()
+
+
+def test_a_network_outage_loses_nothing(tmp_path: Path) -> None:
+    port = free_port()
+    first = ControllerProcess(tmp_path / "controller", port=port, enrollment_token=TOKEN)
+    url = first.wait_ready()
+    clock = Clock()
+    kiosk = make_kiosk(tmp_path, url, clock)
+    kiosk.start(sync=False)  # enrolled while the controller was up
+    first.stop()
+    try:
+        result = walk(kiosk, "employment_registration", ANSWERS)
+        assert result.outcome == "completed"  # the citizen is served while offline
+        assert kiosk.sync.drain() == 0
+        assert kiosk.outbox.counts()[State.PENDING] == 1
+        assert not kiosk.sync.online
+
+        second = ControllerProcess(tmp_path / "controller", port=port, enrollment_token=TOKEN)
+        try:
+            second.wait_ready()
+            assert kiosk.sync.drain() == 0  # still waiting out its back-off
+            clock.t += 3600
+            assert kiosk.sync.drain() == 1
+            assert len(rows(second, result.transaction_number or "")) == 1
+        finally:
+            second.stop()
+    finally:
+        kiosk.close()
