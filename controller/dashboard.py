@@ -218,6 +218,20 @@ def transactions_page(request: Request, session: SessionDep, intake: IntakeDep) 
     return _render(request, "transactions.html", context)
 
 
+@router.get("/r/{number}")
+def receipt_page(
+    request: Request, number: str, session: SessionDep, intake: IntakeDep
+) -> HTMLResponse:
+    """What a citizen sees after scanning a receipt's QR: received or not, nothing personal.
+
+    Numbers are sequential and so guessable; this page therefore shows only the service,
+    the times and the state, never a masked name or ID number.
+    """
+    found = intake.by_number(session, number)
+    context = {"number": number, "txn": found, "page": "receipt"}
+    return _render(request, "receipt.html", context, 200 if found else 404)
+
+
 def install(app: FastAPI) -> None:
     """Add the pages and their stylesheet to `app`."""
     app.include_router(router)

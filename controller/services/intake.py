@@ -8,7 +8,7 @@ import json
 import logging
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -90,14 +90,28 @@ class Intake:
         self, session: Session, *, kiosk: Kiosk | None = None, limit: int = 50
     ) -> list[TransactionView]:
         """The latest transactions by creation time, of one kiosk or the whole fleet."""
-        query = (
+        query = self._views().limit(limit)
+        if kiosk is not None:
+            query = query.where(Transaction.kiosk_pk == kiosk.id)
+        return self._run_views(session, query)
+
+    def by_number(self, session: Session, number: str) -> TransactionView | None:
+        """The transaction a receipt's number names, if the controller has it."""
+        found = self._run_views(session, self._views().where(Transaction.number == number))
+        return found[0] if found else None
+
+    @staticmethod
+    def _views() -> Select[Transaction, str]:
+        return (
             select(Transaction, Kiosk.kiosk_id)
             .join(Kiosk, Transaction.kiosk_pk == Kiosk.id)
             .order_by(Transaction.created_at.desc(), Transaction.id.desc())
-            .limit(limit)
         )
-        if kiosk is not None:
-            query = query.where(Transaction.kiosk_pk == kiosk.id)
+
+    @staticmethod
+    def _run_views(
+        session: Session, query: Select[Transaction, str]
+    ) -> list[TransactionView]:
         return [
             TransactionView(
                 number=row.number,

@@ -131,3 +131,20 @@ def test_kiosk_supplied_text_is_escaped(client: TestClient) -> None:
     page = client.get("/").text
     assert "<script>" not in page
     assert "&lt;script&gt;" in page
+
+
+def test_a_scanned_receipt_shows_its_state_and_nothing_personal(
+    client: TestClient, busy: str
+) -> None:
+    page = client.get("/r/KA01-2611260001")
+    assert page.status_code == 200
+    assert "已收到" in page.text
+    assert "就业登记" in page.text
+    for shown in (ID_NUMBER, NAME, PHONE, mask_id_number(ID_NUMBER), "测**"):
+        assert shown not in page.text
+
+
+def test_an_unknown_receipt_number_says_so(client: TestClient, busy: str) -> None:
+    page = client.get("/r/KA01-2611269999")
+    assert page.status_code == 404
+    assert "暂未查到" in page.text
