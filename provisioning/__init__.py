@@ -1,1 +1,1 @@
-"""provisioning"""
+"""The field technician's tools: hardware self-test now; discovery and enrollment next."""
