@@ -160,12 +160,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--port", type=int, default=0, help="controller port (default: a free one)")
     parser.add_argument("--data-dir", type=Path, default=Path("var/demo"))
     args = parser.parse_args(argv)
+    args.data_dir.mkdir(parents=True, exist_ok=True)
+    # The terminal is for the person running the demo; the kiosk's own log goes to a file.
     logging.basicConfig(
         level=logging.INFO,
-        filename=str(args.data_dir / "kiosk.log") if args.data_dir.exists() else None,
+        filename=str(args.data_dir / "kiosk.log"),
         format="%(asctime)s %(levelname)s %(name)s %(message)s",
+        force=True,
     )
-    args.data_dir.mkdir(parents=True, exist_ok=True)
     token_file = args.data_dir / "enrollment-token"
     if not token_file.exists():
         token_file.write_text(secrets.token_urlsafe(24), encoding="utf-8")
