@@ -1,0 +1,162 @@
+"""Drive the real `EStationApp` frame by frame without a display: for tests, screenshots, docs.
+
+Kivy allows one window per process, so the window outlives a `HeadlessUI`: each one builds a
+fresh App and puts its root on the shared window, does the same start-up as `App.run` (build,
+add the root, `on_start`) without entering the blocking loop, and removes it again on stop.
+Frames are advanced with `EventLoop.idle()`, as Kivy's own graphic tests do.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable
+from pathlib import Path
+from types import TracebackType
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from kiosk.ports import KioskPort
+    from kiosk.ui.app import EStationApp
+    from kiosk.ui.root import Router
+    from kiosk.ui.session import UISession
+
+
+class HeadlessUI:
+    """An `EStationApp` on an off-screen window, advanced one frame at a time."""
+
+    def __init__(
+        self,
+        port: KioskPort,
+        *,
+        lang: str = "zh-CN",
+        size: tuple[int, int] = (1280, 800),
+        idle_return_seconds: float = 10.0,
+        clock: Callable[[], float] = time.monotonic,
+        kivy_home: str | os.PathLike[str] | None = None,
+        font_path: str | os.PathLike[str] | None = None,
+    ) -> None:
+        self.port = port
+        self.lang = lang
+        self.size = size
+        self.idle_return_seconds = idle_return_seconds
+        self.clock = clock
+        self.kivy_home = kivy_home
+        self.font_path = font_path
+        self._app: EStationApp | None = None
+
+    @property
+    def app(self) -> EStationApp:
+        """The running App."""
+        if self._app is None:
+            raise RuntimeError("HeadlessUI is not started")
+        return self._app
+
+    @property
+    def session(self) -> UISession:
+        """The App's session."""
+        session = self.app.session
+        if session is None:
+            raise RuntimeError("the App has not been built")
+        return session
+
+    @property
+    def root(self) -> Router:
+        """The App's screen manager."""
+        router = self.app.router
+        if router is None:
+            raise RuntimeError("the App has not been built")
+        return router
+
+    def start(self) -> EStationApp:
+        """Create the window if needed, build the App and show welcome."""
+        window = _ensure_window(self.size, self.kivy_home, self.font_path)
+        from kiosk.ui.app import EStationApp
+
+        app = EStationApp(
+            self.port,
+            lang=self.lang,
+            fullscreen=False,
+            idle_return_seconds=self.idle_return_seconds,
+            clock=self.clock,
+        )
+        app.root = app.build()
+        window.add_widget(app.root)
+        app.dispatch("on_start")
+        self._app = app
+        self.frames(2)
+        return app
+
+    def stop(self) -> None:
+        """Stop the App and take its root off the window."""
+        if self._app is None:
+            return
+        from kivy.core.window import Window
+
+        app, self._app = self._app, None
+        app.dispatch("on_stop")
+        Window.remove_widget(app.root)
+        _advance(1)
+
+    def frames(self, count: int = 1) -> None:
+        """Advance the Clock and draw `count` frames."""
+        _advance(count)
+
+    def until(self, predicate: Callable[[], bool], max_frames: int = 300) -> None:
+        """Advance frames until `predicate()` holds; worker results arrive this way."""
+        for _ in range(max_frames):
+            if predicate():
+                return
+            _advance(1)
+            time.sleep(0.001)  # let a worker thread run between frames
+        if not predicate():
+            raise TimeoutError(f"condition not met after {max_frames} frames")
+
+    def screenshot(self, path: str | os.PathLike[str]) -> Path:
+        """Draw a frame and write the whole screen to a PNG at exactly `path`."""
+        target = Path(path)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        _advance(2)
+        self.root.export_to_png(str(target))
+        return target
+
+    def __enter__(self) -> HeadlessUI:
+        self.start()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+
+def _ensure_window(
+    size: tuple[int, int],
+    kivy_home: str | os.PathLike[str] | None,
+    font_path: str | os.PathLike[str] | None,
+) -> Any:
+    import sys
+
+    from kiosk.ui.kivy_setup import configure_kivy, register_cjk_font
+
+    if "kivy.core.window" not in sys.modules:
+        # Headless frames need no pacing: maxfps 0 means Clock.tick never sleeps.
+        configure_kivy(False, size, kivy_home, maxfps=0)
+        register_cjk_font(font_path)
+    from kivy.base import EventLoop
+
+    EventLoop.ensure_window()
+    window = EventLoop.window
+    if tuple(window.size) != tuple(size):
+        window.size = size
+    return window
+
+
+def _advance(count: int) -> None:
+    from kivy.base import EventLoop
+
+    for _ in range(count):
+        EventLoop.idle()

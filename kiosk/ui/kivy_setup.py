@@ -1,0 +1,87 @@
+"""Kivy set-up that must happen before Kivy reads its environment or creates the window.
+
+This module imports nothing from Kivy at import time: `import kivy` parses sys.argv and reads
+KIVY_* variables once, so `configure_kivy` has to run first. `kiosk.ui.app.run_kiosk_app` calls
+`configure_kivy(...)`, then `register_cjk_font()`, then runs the App.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from pathlib import Path
+
+log = logging.getLogger(__name__)
+
+# Debian/Ubuntu paths, best first. WenQuanYi Zen Hei's first face is Simplified Chinese; the
+# Noto CJK collections open on their Japanese face (Kivy cannot pick a face index), which
+# still draws every Han character, only a few with Japanese shapes, so they come last.
+CJK_FONT_CANDIDATES: tuple[str, ...] = (
+    "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
+    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
+    "/usr/share/fonts/opentype/noto/NotoSansCJKsc-Regular.otf",
+    "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
+    "/usr/share/fonts/noto-cjk/NotoSansCJK-Regular.ttc",
+)
+
+
+class CJKFontMissing(RuntimeError):
+    """No font that draws Chinese was found; the kiosk would show empty boxes."""
+
+
+def configure_kivy(
+    fullscreen: bool,
+    size: tuple[int, int] = (1280, 800),
+    kivy_home: str | os.PathLike[str] | None = None,
+    *,
+    maxfps: int = 60,
+) -> None:
+    """Set Kivy's environment and Config; call before the window exists."""
+    # Our own CLIs own sys.argv; Kivy must not parse it. (kiosk/ui/__init__.py sets the
+    # same defaults for code that imports a kiosk.ui module first.)
+    os.environ["KIVY_NO_ARGS"] = "1"
+    os.environ.setdefault("KIVY_LOG_MODE", "PYTHON")
+    os.environ.setdefault("KIVY_NO_FILELOG", "1")
+    os.environ.setdefault("KIVY_CLIPBOARD", "dummy")
+    if kivy_home is not None:
+        if "kivy" in sys.modules:
+            log.warning("configure_kivy: kivy already imported; kivy_home ignored")
+        os.environ["KIVY_HOME"] = str(kivy_home)
+    if "kivy.core.window" in sys.modules:
+        log.warning("configure_kivy called after the window was created; size ignored")
+    from kivy.config import Config
+
+    Config.set("graphics", "width", str(size[0]))
+    Config.set("graphics", "height", str(size[1]))
+    Config.set("graphics", "fullscreen", "auto" if fullscreen else "0")
+    Config.set("graphics", "resizable", "0")
+    Config.set("graphics", "maxfps", str(maxfps))
+    # A kiosk: Escape must not close the app, and a right click must not leave the red
+    # multitouch-emulation dots that confuse people.
+    Config.set("kivy", "exit_on_escape", "0" if fullscreen else "1")
+    Config.set("input", "mouse", "mouse,multitouch_on_demand")
+
+
+def find_cjk_font(path: str | os.PathLike[str] | None = None) -> Path:
+    """The CJK font to use: `path` if given, else the first installed candidate."""
+    candidates = [str(path)] if path is not None else list(CJK_FONT_CANDIDATES)
+    for candidate in candidates:
+        if Path(candidate).is_file():
+            return Path(candidate)
+    raise CJKFontMissing(
+        "No Chinese font found, the screens would show empty boxes. Install fonts-wqy-zenhei "
+        "or fonts-noto-cjk, or pass a font path. Looked at: " + ", ".join(candidates)
+    )
+
+
+def register_cjk_font(path: str | os.PathLike[str] | None = None) -> Path:
+    """Make a CJK font Kivy's default font, so every Label and TextInput draws Chinese."""
+    font = find_cjk_font(path)
+    from kivy.core.text import DEFAULT_FONT, LabelBase
+
+    # Widgets name DEFAULT_FONT ("Roboto") unless told otherwise; re-registering that name
+    # is what reaches TextInput, Button and the kv rules alike. Bold uses the same file
+    # (the renderer emboldens it).
+    LabelBase.register(DEFAULT_FONT, fn_regular=str(font))
+    return font

@@ -1,0 +1,1 @@
+"""One module and one .kv file per screen. Screens get what they need in `__init__`."""

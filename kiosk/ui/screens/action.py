@@ -1,0 +1,124 @@
+"""The kiosk is doing something (reading a card, submitting, printing): wait, or cancel."""
+
+# mypy: allow-subclassing-any
+# (Kivy ships no type information, so its widget classes are Any to mypy.)
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from kivy.clock import Clock
+from kivy.properties import BooleanProperty, NumericProperty
+from kivy.uix.boxlayout import BoxLayout
+from kivy.uix.widget import Widget
+
+from flows import FlowRun
+from kiosk.ports import CardTapper
+from kiosk.ui.screens.base import StepScreen
+from kiosk.ui.session import UISession
+from kiosk.ui.strings import ui_text
+from kiosk.ui.widgets import BigButton
+
+KV_FILE = Path(__file__).with_suffix(".kv")
+
+# The action name for which the demo panel offers simulated cards.
+READ_ID_CARD = "read_id_card"
+
+
+class Dot(Widget):
+    """One dot of the progress indicator."""
+
+    active = BooleanProperty(False)
+
+
+class ProgressDots(BoxLayout):
+    """A row of dots lit in turn: something is happening, without pictures or percentages."""
+
+    count = NumericProperty(5)
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._dots = [Dot() for _ in range(int(self.count))]
+        for dot in self._dots:
+            self.add_widget(dot)
+        self._lit = 0
+        self._event: Any = None
+
+    def start(self) -> None:
+        """Begin stepping the lit dot."""
+        if self._event is None:
+            self._event = Clock.schedule_interval(self._advance, 0.4)
+        self._show()
+
+    def stop(self) -> None:
+        """Stop stepping."""
+        if self._event is not None:
+            self._event.cancel()
+            self._event = None
+
+    def _advance(self, _dt: float) -> None:
+        self._lit = (self._lit + 1) % len(self._dots)
+        self._show()
+
+    def _show(self) -> None:
+        for i, dot in enumerate(self._dots):
+            dot.active = i <= self._lit
+
+
+class ActionScreen(StepScreen):
+    """Shows an action step while a worker thread runs it."""
+
+    def __init__(self, session: UISession, tapper: CardTapper | None, **kwargs: Any) -> None:
+        super().__init__(session, **kwargs)
+        self.tapper = tapper
+        self.card_buttons: list[BigButton] = []
+
+    def show(self, run: FlowRun) -> None:
+        """Fill from the action step; offer simulated cards in demo mode."""
+        super().show(run)
+        # "Please wait" only where nothing is asked of the person (submit, print); on the
+        # card step the prompt tells them what to do.
+        self.ids.working.text = "" if run.step.prompt else ui_text("working", run.lang)
+        self._fill_demo(run)
+        self.ids.dots.start()
+
+    def _fill_demo(self, run: FlowRun) -> None:
+        panel = self.ids.demo
+        grid = self.ids.demo_cards
+        grid.clear_widgets()
+        self.card_buttons = []
+        if self.tapper is None or run.step.action != READ_ID_CARD:
+            panel.opacity = 0
+            panel.disabled = True
+            return
+        panel.opacity = 1
+        panel.disabled = False
+        self.ids.demo_title.text = ui_text("demo_title", run.lang)
+        self.ids.demo_hint.text = ui_text("demo_hint", run.lang)
+        for name in self.tapper.card_names():
+            button = BigButton(text=name, event=name)
+            button.bind(on_release=lambda b: self.tap_card(b.event))
+            self.card_buttons.append(button)
+            grid.add_widget(button)
+
+    def tap_card(self, name: str) -> None:
+        """Demo: put the named simulated card on the reader."""
+        if self.tapper is not None:
+            self.tapper.present(name)
+
+    def on_leave(self, *_args: object) -> None:
+        """Stop the dots when another screen shows."""
+        self.ids.dots.stop()
+
+    def clear(self) -> None:
+        """Forget the step and the demo cards."""
+        super().clear()
+        self.ids.dots.stop()
+        self.ids.working.text = ""
+        self.ids.demo_title.text = ""
+        self.ids.demo_hint.text = ""
+        self.ids.demo_cards.clear_widgets()
+        self.card_buttons = []
+        self.ids.demo.opacity = 0
+        self.ids.demo.disabled = True

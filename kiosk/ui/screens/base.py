@@ -1,0 +1,59 @@
+"""What every step screen shares: the header band, the button row and forgetting."""
+
+from __future__ import annotations
+
+from flows import FlowRun
+from flows.texts import button_label
+from kiosk.ui.progress import step_position
+from kiosk.ui.session import UISession
+from kiosk.ui.strings import ui_text
+from kiosk.ui.widgets import KioskScreen, fill_button_row
+
+# Warn only near the end: a countdown running all the time makes people hurry and err.
+WARN_SECONDS = 30
+
+
+class StepScreen(KioskScreen):
+    """A screen that shows the current step of a run."""
+
+    def __init__(self, session: UISession, **kwargs: object) -> None:
+        super().__init__(**kwargs)
+        self.session = session
+
+    def show(self, run: FlowRun) -> None:
+        """Fill the screen from the run's current step."""
+        lang = run.lang
+        step = run.step
+        header = self.ids.header.ids
+        header.flow_title.text = run.flow.title.get(lang)
+        position = step_position(run.flow, step.name)
+        header.step_label.text = (
+            ui_text("step", lang, n=position[0], total=position[1]) if position else ""
+        )
+        header.time_left.text = ""
+        self.ids.title.text = step.title.get(lang)
+        self.ids.prompt.text = step.prompt.get(lang) if step.prompt else ""
+        fill_button_row(
+            self.ids.buttons, run.buttons(), lambda e: button_label(e, lang), self.on_button
+        )
+
+    def on_button(self, event: str) -> None:
+        """A step button was pressed."""
+        self.session.fire(event)
+
+    def refresh(self, run: FlowRun) -> None:
+        """Once a second: warn when the step is about to time out."""
+        left = run.seconds_left()
+        warn = left is not None and left <= WARN_SECONDS
+        self.ids.header.ids.time_left.text = (
+            ui_text("time_left", run.lang, seconds=int(left)) if warn and left is not None else ""
+        )
+
+    def clear(self) -> None:
+        """Forget the step shown."""
+        header = self.ids.header.ids
+        for label in (header.flow_title, header.step_label, header.time_left):
+            label.text = ""
+        self.ids.title.text = ""
+        self.ids.prompt.text = ""
+        self.ids.buttons.clear_widgets()

@@ -1,0 +1,60 @@
+"""The visit is over: what happened, the transaction number in very large type, then welcome."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Any
+
+from kivy.properties import BooleanProperty
+
+from flows.texts import button_label
+from kiosk.ui.session import EndNotice, UISession
+from kiosk.ui.strings import ui_text
+from kiosk.ui.widgets import KioskScreen
+
+KV_FILE = Path(__file__).with_suffix(".kv")
+
+
+class EndScreen(KioskScreen):
+    """Shows an `EndNotice`; it holds nothing personal by construction."""
+
+    success = BooleanProperty(False)
+
+    def __init__(self, session: UISession, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.session = session
+        self._lang = "zh-CN"
+        self.ids.finish.bind(on_release=lambda _b: self.session.finish())
+
+    def show_notice(self, notice: EndNotice, seconds_left: float) -> None:
+        """Fill from the notice."""
+        self._lang = notice.lang
+        self.ids.title.text = notice.title
+        self.ids.prompt.text = notice.prompt
+        number = notice.transaction_number
+        self.ids.number_label.text = ui_text("transaction", notice.lang) if number else ""
+        self.ids.number.text = number
+        self.ids.number_box.opacity = 1 if number else 0
+        self.success = notice.outcome == "completed"
+        self.ids.mark.text = "" if self.success else "i"
+        self.ids.finish.text = (
+            button_label("finish", notice.lang)
+            if notice.outcome == "completed"
+            else ui_text("home", notice.lang)
+        )
+        self.refresh(seconds_left)
+
+    def refresh(self, seconds_left: float | None) -> None:
+        """Count down to the return to welcome."""
+        if seconds_left is None:
+            self.ids.countdown.text = ""
+            return
+        seconds = max(1, math.ceil(seconds_left))
+        self.ids.countdown.text = ui_text("back_in", self._lang, seconds=seconds)
+
+    def clear(self) -> None:
+        """Forget the visit's outcome and number."""
+        for key in ("title", "prompt", "number_label", "number", "countdown", "finish", "mark"):
+            self.ids[key].text = ""
+        self.success = False

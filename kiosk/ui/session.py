@@ -1,0 +1,229 @@
+"""The UI's side of a citizen's visit: which screen shows, when the run ends, and the wipe.
+
+No Kivy here. `UISession` drives a `Navigator` (the screen manager) and hands bound actions
+to a `Worker` (the thread bridge), so its rules can be tested without a window:
+
+- every state change routes to the screen for the step's kind;
+- the idle timeout is the run's own (`check_timeout` on each tick), and ends like any run;
+- when a run ends for any reason the port is told (`end_run`), the reference is dropped,
+  every screen is wiped, an end screen shows only public values, then welcome returns.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Protocol
+
+from flows import FlowRun, StepKind
+from kiosk.ports import KioskPort
+
+log = logging.getLogger(__name__)
+
+SCREEN_FOR: dict[StepKind, str] = {
+    StepKind.ACTION: "action",
+    StepKind.FORM: "form",
+    StepKind.CONFIRM: "confirm",
+    StepKind.NOTICE: "notice",
+    StepKind.END: "end",
+}
+
+
+@dataclass(frozen=True)
+class EndNotice:
+    """What the end screen may show once the run is gone: nothing personal."""
+
+    title: str
+    prompt: str
+    transaction_number: str
+    outcome: str
+    lang: str
+
+
+class Navigator(Protocol):
+    """The screens as the session drives them."""
+
+    def show_welcome(self, lang: str) -> None:
+        """Show the service menu."""
+        ...
+
+    def show_step(self, screen: str, run: FlowRun) -> None:
+        """Fill `screen` from the run's current step and show it."""
+        ...
+
+    def show_end(self, notice: EndNotice, seconds_left: float) -> None:
+        """Show the end of a visit."""
+        ...
+
+    def refresh(self, run: FlowRun | None, end_seconds_left: float | None) -> None:
+        """Once a second: clocks and countdowns on the visible screen."""
+        ...
+
+    def wipe(self) -> None:
+        """Clear every text any screen holds."""
+        ...
+
+
+ActionDone = Callable[[BaseException | None], None]
+Worker = Callable[[Callable[[], object], ActionDone], object]
+"""Runs a job off the UI thread and calls back on the UI thread with its exception or None."""
+
+
+class UISession:
+    """One kiosk screen's sessions, one after another."""
+
+    def __init__(
+        self,
+        port: KioskPort,
+        worker: Worker,
+        *,
+        lang: str = "zh-CN",
+        end_seconds: float = 10.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.port = port
+        self.default_lang = lang
+        self.lang = lang
+        self.run: FlowRun | None = None
+        self.end_seconds = end_seconds
+        self._worker = worker
+        self._clock = clock
+        self._nav: Navigator | None = None
+        self._end_deadline: float | None = None
+        # Runs with an action still executing on a worker thread. Never two at once for one
+        # run: a retried step waits for the late result of the first attempt instead.
+        self._working: set[FlowRun] = set()
+
+    @property
+    def nav(self) -> Navigator:
+        """The attached navigator."""
+        if self._nav is None:
+            raise RuntimeError("UISession has no navigator attached")
+        return self._nav
+
+    def attach(self, navigator: Navigator) -> None:
+        """Connect the screens and show welcome."""
+        self._nav = navigator
+        navigator.show_welcome(self.lang)
+
+    # What screens call.
+    def set_lang(self, lang: str) -> None:
+        """Switch the language of the menu and of the next run."""
+        self.lang = lang
+        if self.run is None and self._end_deadline is None:
+            self.nav.show_welcome(lang)
+
+    def start(self, flow_id: str) -> None:
+        """Begin a citizen's visit in a flow."""
+        if self.run is not None:
+            self._end(self.run)
+        self._end_deadline = None
+        self.run = self.port.new_run(flow_id, self.lang)
+        log.info("visit started flow=%s lang=%s", flow_id, self.lang)
+        self._route()
+
+    def fire(self, event: str) -> None:
+        """A button on the current step was pressed."""
+        run = self.run
+        if run is None or run.done or event not in run.step.on:
+            return  # a late tap on a screen that has already moved on
+        run.touch()
+        run.fire(event)
+        self._route()
+
+    def submit(self, values: Mapping[str, str]) -> dict[str, str]:
+        """Submit the form on screen; returns errors by field name, empty when accepted."""
+        run = self.run
+        if run is None or run.step.kind is not StepKind.FORM:
+            return {}
+        run.touch()
+        errors = run.submit_form(values)
+        if not errors:
+            self._route()
+        return errors
+
+    def touch(self) -> None:
+        """The citizen touched the screen: restart the step's idle timeout."""
+        if self.run is not None and not self.run.done:
+            self.run.touch()
+
+    def finish(self) -> None:
+        """Leave the end screen now."""
+        if self.run is None:
+            self._to_welcome()
+
+    def tick(self) -> None:
+        """Once a second: time the step out, leave the end screen, refresh countdowns."""
+        run = self.run
+        if run is not None:
+            if run.check_timeout():
+                self._route()
+        elif self._end_deadline is not None and self._clock() >= self._end_deadline:
+            self._to_welcome()
+        self.nav.refresh(self.run, self._end_seconds_left())
+
+    def close(self) -> None:
+        """The app is stopping: end any visit in progress."""
+        if self.run is not None:
+            self.run.abort("cancelled")
+            self._end(self.run)
+
+    # Routing.
+    def _route(self) -> None:
+        run = self.run
+        if run is None:
+            return
+        if run.done:
+            self._end(run)
+            return
+        self.nav.show_step(SCREEN_FOR[run.step.kind], run)
+        if run.step.kind is StepKind.ACTION and run not in self._working:
+            self._working.add(run)
+            self._worker(run.run_action, lambda error: self._action_done(run, error))
+
+    def _action_done(self, run: FlowRun, error: BaseException | None) -> None:
+        self._working.discard(run)
+        if run is not self.run:
+            return  # the visit ended while the device worked; the engine dropped the result
+        if error is not None:
+            # Not an ActionFailed (the engine routes those): a bug or a dead driver. The
+            # person gets an end screen that asks them to seek help, never a frozen screen.
+            log.error("action crashed flow=%s step=%s", run.flow.id, run.step.name)
+            run.abort("failed")
+        self._route()
+
+    def _end(self, run: FlowRun) -> None:
+        notice = EndNotice(
+            title=run.step.title.get(run.lang),
+            prompt=run.step.prompt.get(run.lang) if run.step.prompt else "",
+            transaction_number=run.session.public.get("transaction_number", ""),
+            outcome=run.outcome or "",
+            lang=run.lang,
+        )
+        self.run = None
+        log.info("visit ended flow=%s outcome=%s", run.flow.id, notice.outcome)
+        try:
+            self.port.end_run(run)
+        except Exception:  # the screens must be wiped whatever the kiosk side did
+            log.exception("end_run failed flow=%s", run.flow.id)
+        if self.port.card_tapper is not None:
+            # Demo: the simulated card goes back in the tray, or the next visitor would be
+            # read as this one.
+            self.port.card_tapper.remove()
+        self.nav.wipe()
+        self._end_deadline = self._clock() + self.end_seconds
+        self.nav.show_end(notice, self.end_seconds)
+
+    def _to_welcome(self) -> None:
+        self._end_deadline = None
+        # The next person starts in the station's language, not the last visitor's.
+        self.lang = self.default_lang
+        self.nav.wipe()
+        self.nav.show_welcome(self.lang)
+
+    def _end_seconds_left(self) -> float | None:
+        if self._end_deadline is None:
+            return None
+        return max(0.0, self._end_deadline - self._clock())

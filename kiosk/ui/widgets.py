@@ -1,0 +1,181 @@
+"""Shared widgets: big buttons, wrapping labels, form inputs, a keypad (styles: widgets.kv)."""
+
+# mypy: allow-subclassing-any
+# (Kivy ships no type information, so its widget classes are Any to mypy.)
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from kivy.properties import BooleanProperty, NumericProperty, ObjectProperty, StringProperty
+from kivy.uix.behaviors import ButtonBehavior, ToggleButtonBehavior
+from kivy.uix.boxlayout import BoxLayout
+from kivy.uix.gridlayout import GridLayout
+from kivy.uix.label import Label
+from kivy.uix.screenmanager import Screen
+from kivy.uix.textinput import TextInput
+from kivy.uix.widget import Widget
+
+KV_FILE = Path(__file__).with_suffix(".kv")
+KEY_WIDTH = 130
+KEY_HEIGHT = 92
+
+# Events whose buttons carry the accent colour; the others (cancel, back) are outlined.
+PRIMARY_EVENTS = frozenset({"ok", "next", "submit", "confirm", "retry", "finish"})
+
+
+class KioskScreen(Screen):
+    """A full-screen page on the kiosk background; `clear` forgets everything shown."""
+
+    def clear(self) -> None:
+        """Remove every text this screen holds about a visit."""
+
+
+class TextLabel(Label):
+    """Body text that wraps to its width and is as tall as its lines."""
+
+
+class TitleLabel(TextLabel):
+    """A step or page title."""
+
+
+class BigButton(ButtonBehavior, Label):
+    """A large, flat, rounded button; `primary` ones are filled with the accent colour."""
+
+    primary = BooleanProperty(False)
+    event = StringProperty("")
+    min_width = NumericProperty(240)
+    pad_x = NumericProperty(64)  # room either side of the label
+
+
+class ChoiceButton(ToggleButtonBehavior, Label):
+    """One option of a choice field, kept selected once tapped."""
+
+    value = StringProperty("")
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(**kwargs)
+        # A choice can be changed but not un-chosen by tapping it again: elderly users
+        # double-tap, and an empty choice would only produce an error later.
+        self.allow_no_selection = False
+
+
+class FieldInput(TextInput):
+    """A one-line text box 88 px high with large type."""
+
+    field_name = StringProperty("")
+
+
+class Keypad(GridLayout):
+    """A large on-screen number pad that types into `target`."""
+
+    target = ObjectProperty(None, allownone=True)
+    extra_key = StringProperty("")  # "X" for ID numbers, "-" for dates, "" for none
+    delete_label = StringProperty("删除")
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(**kwargs)
+        self.on_key: Callable[[], None] | None = None
+        self._extra = self._key("")
+        self._delete = self._key("del", self.delete_label)
+        for key in "123456789":
+            self._add(self._key(key))
+        self._add(self._extra)
+        self._add(self._key("0"))
+        self._add(self._delete)
+        self.on_extra_key(self, self.extra_key)
+
+    @staticmethod
+    def _key(event: str, text: str | None = None) -> BigButton:
+        return BigButton(
+            text=event if text is None else text,
+            event=event,
+            min_width=KEY_WIDTH,
+            height=KEY_HEIGHT,
+            pad_x=16,
+        )
+
+    def _add(self, button: BigButton) -> None:
+        button.bind(on_release=lambda b: self.press(b.event))
+        self.add_widget(button)
+
+    def on_extra_key(self, _keypad: Keypad, key: str) -> None:
+        """Show the extra key only where it can be typed."""
+        if not self.children:
+            return  # set during construction; __init__ applies it once the keys exist
+        self._extra.text = key
+        self._extra.event = key
+        self._extra.disabled = not key
+        self._extra.opacity = 1 if key else 0
+
+    def on_delete_label(self, _keypad: Keypad, label: str) -> None:
+        """Relabel the delete key for the language in use."""
+        if self.children:
+            self._delete.text = label
+
+    def press(self, key: str) -> None:
+        """Type `key` ("del" deletes one character) into the target box."""
+        box = self.target
+        if box is None or not key:
+            return
+        if key == "del":
+            box.text = box.text[:-1]
+        else:
+            box.insert_text(key)
+        if self.on_key is not None:
+            self.on_key()
+
+
+class Spacer(Widget):
+    """Empty room that takes what is left in a box layout."""
+
+
+class StepHeader(BoxLayout):
+    """The band across the top of a step: service name, time warning, step number."""
+
+
+class ButtonRow(BoxLayout):
+    """A row of step buttons: cancel and back on the left, the way forward on the right."""
+
+
+def wipe_text_input(box: TextInput) -> None:
+    """Empty a text box and its undo history (which would still hold what was typed)."""
+    box.text = ""
+    box.reset_undo()
+
+
+def fill_button_row(
+    row: BoxLayout, events: list[str], label: Callable[[str], str], on_press: Callable[[str], None]
+) -> list[BigButton]:
+    """Replace `row`'s buttons with one per event, secondary ones first, primary last."""
+    row.clear_widgets()
+    secondary = [e for e in events if e not in PRIMARY_EVENTS]
+    primary = [e for e in events if e in PRIMARY_EVENTS]
+    buttons: list[BigButton] = []
+    for event in secondary:
+        buttons.append(BigButton(text=label(event), event=event))
+        row.add_widget(buttons[-1])
+    row.add_widget(Spacer())
+    for event in primary:
+        buttons.append(BigButton(text=label(event), event=event, primary=True))
+        row.add_widget(buttons[-1])
+    for button in buttons:
+        button.bind(on_release=lambda b: on_press(b.event))
+    return buttons
+
+
+__all__ = [
+    "BigButton",
+    "ButtonRow",
+    "ChoiceButton",
+    "FieldInput",
+    "Keypad",
+    "KioskScreen",
+    "Spacer",
+    "StepHeader",
+    "TextLabel",
+    "TitleLabel",
+    "fill_button_row",
+    "wipe_text_input",
+]

@@ -1,0 +1,391 @@
+"""The real App on a headless window, walked like a citizen would: taps, typing, waiting.
+
+Taps go through the window as touches (so hit-testing and the idle-timer reset are real);
+choices inside the scrolling form are pressed with `trigger_action`, because a ScrollView
+holds a touch back for 250 ms of wall time to tell taps from swipes. Time is the fake clock
+shared by the App and the run, moved by the test; the App's one-second Clock interval calls
+`session.tick()`, which the tests call directly after moving the clock.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from kiosk.ui import theme
+
+pytestmark = pytest.mark.kivy
+
+
+def tap(ui: Any, widget: Any) -> None:
+    """Touch the middle of `widget` through the window, as a finger would."""
+    from kivy.tests.common import UnitTestTouch
+
+    ui.frames(1)  # layout settles before we aim
+    x, y = widget.to_window(*widget.center)
+    touch = UnitTestTouch(x, y)
+    touch.touch_down()
+    touch.touch_up()
+    ui.frames(1)
+
+
+def step_buttons(screen: Any) -> dict[str, Any]:
+    """The step buttons of a screen by event name."""
+    return {b.event: b for b in screen.ids.buttons.children if hasattr(b, "event") and b.event}
+
+
+def visible_texts(ui: Any) -> list[str]:
+    """Every text held by any widget of every screen (shown or not) and the window."""
+    from kivy.core.window import Window
+
+    found: list[str] = []
+    for root in [*ui.root.screens, *Window.children]:
+        for widget in root.walk(restrict=True):
+            for attr in ("text", "hint_text"):
+                value = getattr(widget, attr, None)
+                if isinstance(value, str) and value:
+                    found.append(value)
+            lines = getattr(widget, "_lines", None)  # TextInput's laid-out lines
+            if lines:
+                found.extend(str(line) for line in lines)
+    return found
+
+
+def fill_form(ui: Any, values: dict[str, str]) -> None:
+    form = ui.root.steps["form"]
+    for name, value in values.items():
+        block = form.blocks[name]
+        if block.input is not None:
+            block.input.text = value
+        else:
+            button = next(b for b in block.choices if b.value == value)
+            button.trigger_action(0)
+    ui.frames(1)
+
+
+def go_to_form(ui: Any) -> Any:
+    tap(ui, ui.root.welcome.tiles[0])
+    assert ui.root.current == "action"
+    tap(ui, ui.root.steps["action"].card_buttons[0])
+    ui.until(lambda: ui.root.current == "form")
+    return ui.root.steps["form"]
+
+
+def go_to_end(ui: Any, citizen: Any, shots: Path | None = None) -> None:
+    form = go_to_form(ui)
+    fill_form(ui, citizen.form)
+    tap(ui, step_buttons(form)["submit"])
+    assert ui.root.current == "confirm"
+    if shots is not None:
+        ui.screenshot(shots / "confirm.png")
+    tap(ui, step_buttons(ui.root.steps["confirm"])["confirm"])
+    ui.until(lambda: ui.root.current == "end")
+
+
+def test_walking_the_flow_reaches_the_transaction_number(
+    ui: Any, port: Any, citizen: Any, shots: Path
+) -> None:
+    ui.screenshot(shots / "welcome.png")
+    tap(ui, ui.root.welcome.tiles[0])
+    action = ui.root.steps["action"]
+    assert ui.root.current == "action"
+    assert action.ids.demo.opacity == 1
+    assert [b.text for b in action.card_buttons] == [citizen.name]
+    assert action.ids.header.ids.step_label.text == "第1步 / 共5步"
+    ui.screenshot(shots / "action.png")
+
+    tap(ui, action.card_buttons[0])
+    ui.until(lambda: ui.root.current == "form")
+    form = ui.root.steps["form"]
+    assert form.ids.header.ids.step_label.text == "第2步 / 共5步"
+    ui.screenshot(shots / "form.png")
+    fill_form(ui, {**citizen.form, "phone": "1391234"})
+    tap(ui, step_buttons(form)["submit"])
+
+    assert ui.root.current == "form"
+    phone = form.blocks["phone"]
+    assert phone.error.text == "手机号码应为11位"
+    assert tuple(phone.error.color) == theme.ERROR
+    assert phone.error.top <= phone.input.y  # right under its box
+    assert all(b.error.text == "" for n, b in form.blocks.items() if n != "phone")
+    ui.screenshot(shots / "form-error.png")
+
+    phone.input.text = citizen.phone
+    tap(ui, step_buttons(form)["submit"])
+    assert ui.root.current == "confirm"
+    confirm = ui.root.steps["confirm"]
+    shown = [row.text for row in confirm.ids.rows.children]
+    assert citizen.phone in shown
+    assert citizen.id_number not in shown  # masked on screen
+    assert "110***********002X" in shown
+    ui.screenshot(shots / "confirm.png")
+
+    tap(ui, step_buttons(confirm)["confirm"])
+    ui.until(lambda: ui.root.current == "end")
+    end = ui.root.end
+    assert end.ids.number.text == citizen.transaction
+    assert end.ids.title.text == "办理成功，请取走回执"
+    assert end.ids.finish.text == "完成"
+    ui.screenshot(shots / "end.png")
+    assert port.submitted[0]["phone"] == citizen.phone
+    assert port.submitted[0]["id_number"] == citizen.id_number
+
+
+def test_after_the_end_screen_no_trace_of_the_citizen_is_left(
+    ui: Any, port: Any, citizen: Any, clock: Any
+) -> None:
+    go_to_end(ui, citizen)
+    run = port.ended[-1]
+    assert run.outcome == "completed"
+    assert run.session.wiped
+    assert ui.session.run is None
+    assert port.tapper.removed == 1  # the demo card went back in the tray
+
+    clock.advance(9)
+    ui.session.tick()
+    assert ui.root.current == "end"
+    assert ui.root.end.ids.countdown.text == "1秒后自动返回首页"
+    clock.advance(1)
+    ui.session.tick()
+    ui.frames(2)
+
+    assert ui.root.current == "welcome"
+    texts = visible_texts(ui)
+    assert texts, "the walk found no widgets"
+    for trace in [*citizen.traces(), "110***********002X", citizen.transaction]:
+        assert not [t for t in texts if trace in t], f"{trace!r} is still on a screen"
+
+
+def test_finish_returns_to_welcome_at_once(ui: Any, citizen: Any) -> None:
+    go_to_end(ui, citizen)
+    tap(ui, ui.root.end.ids.finish)
+    assert ui.root.current == "welcome"
+
+
+def test_an_idle_form_times_out_to_welcome_and_wipes(
+    ui: Any, port: Any, citizen: Any, clock: Any, shots: Path
+) -> None:
+    form = go_to_form(ui)
+    form.blocks["phone"].input.text = citizen.phone  # typed, never submitted
+    form.blocks["employer_name"].input.text = citizen.form["employer_name"]
+    run = ui.session.run
+
+    clock.advance(160)
+    ui.session.tick()
+    assert form.ids.header.ids.time_left.text == "还剩20秒，请继续操作"
+    clock.advance(20)
+    ui.session.tick()
+    assert ui.root.current == "end"
+    assert ui.root.end.ids.title.text == "长时间未操作，已退出"
+    assert ui.root.end.ids.number.text == ""
+    ui.screenshot(shots / "end-expired.png")
+    assert port.ended == [run]
+    assert run.outcome == "expired"
+    assert run.session.wiped
+
+    clock.advance(10)
+    ui.session.tick()
+    assert ui.root.current == "welcome"
+    texts = visible_texts(ui)
+    for trace in citizen.traces():
+        assert not [t for t in texts if trace in t], f"{trace!r} is still on a screen"
+
+
+def test_a_touch_anywhere_restarts_the_idle_timeout(ui: Any, clock: Any) -> None:
+    form = go_to_form(ui)
+    clock.advance(170)
+    tap(ui, form.ids.title)  # not a control: just a finger on the screen
+    clock.advance(170)
+    ui.session.tick()
+    assert ui.root.current == "form"
+
+
+def test_the_keypad_types_into_the_chosen_field(ui: Any) -> None:
+    form = go_to_form(ui)
+    keypad = form.ids.keypad
+    keys = {b.event: b for b in keypad.children}
+    assert keypad.target is form.blocks["phone"].input
+    for key in ("1", "3", "9", "del", "8"):
+        tap(ui, keys[key])
+    assert form.blocks["phone"].input.text == "138"
+
+    form.blocks["start_date"].input.focus = True
+    ui.frames(1)
+    assert keypad.target is form.blocks["start_date"].input
+    keys = {b.text: b for b in keypad.children}  # the extra key now reads "-"
+    for key in "2026-11-02":
+        tap(ui, keys[key])
+    assert form.blocks["start_date"].input.text == "2026-11-02"
+
+    form.blocks["employer_name"].input.focus = True
+    ui.frames(1)
+    assert form.ids.keypad_panel.opacity == 0  # Chinese text comes from the IME, not digits
+
+
+def test_letters_cannot_be_typed_into_a_phone_number(ui: Any) -> None:
+    form = go_to_form(ui)
+    box = form.blocks["phone"].input
+    ui.frames(1)  # a text box takes typing once it has been laid out
+    box.insert_text("139abc1x")
+    assert box.text == "1391"
+
+
+def test_a_failed_card_read_shows_the_reason_and_retry_works(
+    ui: Any, port: Any, shots: Path
+) -> None:
+    port.failed_reads = 1
+    tap(ui, ui.root.welcome.tiles[0])
+    tap(ui, ui.root.steps["action"].card_buttons[0])
+    ui.until(lambda: ui.root.current == "notice")
+    notice = ui.root.steps["notice"]
+    assert notice.ids.title.text == "未能读取身份证"
+    assert notice.ids.message.text == "读卡失败，请将身份证重新放好"
+    assert set(step_buttons(notice)) == {"retry", "cancel"}
+    assert step_buttons(notice)["retry"].text == "重试"
+    ui.screenshot(shots / "notice.png")
+
+    tap(ui, step_buttons(notice)["retry"])
+    ui.until(lambda: ui.root.current == "form")
+
+
+def test_cancel_while_waiting_for_a_card_ends_the_visit(ui: Any, port: Any, shots: Path) -> None:
+    tap(ui, ui.root.welcome.tiles[0])
+    tap(ui, step_buttons(ui.root.steps["action"])["cancel"])
+    assert ui.root.current == "end"
+    assert ui.root.end.ids.title.text == "已取消办理"
+    assert ui.root.end.ids.finish.text == "返回首页"
+    ui.screenshot(shots / "end-cancelled.png")
+    assert port.ended[-1].outcome == "cancelled"
+    tap(ui, ui.root.end.ids.finish)
+    assert ui.root.current == "welcome"
+
+
+def test_english_is_one_tap_away_and_resets_for_the_next_person(
+    ui: Any, port: Any, shots: Path
+) -> None:
+    english = next(b for b in ui.root.welcome.language_buttons if b.lang == "en")
+    tap(ui, english)
+    assert ui.root.welcome.tiles[0].text == "Employment registration"
+    ui.screenshot(shots / "welcome-en.png")
+    tap(ui, ui.root.welcome.tiles[0])
+    action = ui.root.steps["action"]
+    assert action.ids.title.text == "Place your ID card"
+    assert action.ids.header.ids.step_label.text == "Step 1 of 5"
+    tap(ui, action.card_buttons[0])
+    ui.until(lambda: ui.root.current == "form")
+    ui.screenshot(shots / "form-en.png")
+    tap(ui, step_buttons(ui.root.steps["form"])["cancel"])
+    tap(ui, ui.root.end.ids.finish)
+    assert ui.root.welcome.tiles[0].text == "就业登记"
+
+
+def _shown(widget: Any) -> bool:
+    """Drawn and enabled, it and every parent up to the window (which is its own parent)."""
+    while widget is not None and widget.parent is not widget:
+        if widget.opacity == 0 or widget.disabled:
+            return False
+        widget = widget.parent
+    return True
+
+
+def _check_elderly_sizes(screen: Any) -> list[str]:
+    from kivy.uix.behaviors import ButtonBehavior
+    from kivy.uix.label import Label
+    from kivy.uix.textinput import TextInput
+
+    from kiosk.ui.widgets import ButtonRow, TitleLabel
+
+    problems = []
+    for widget in screen.walk(restrict=True):
+        if not _shown(widget):
+            continue
+        text = getattr(widget, "text", "")
+        name = f"{getattr(screen, 'name', '?')}:{type(widget).__name__}:{text!r}"
+        if isinstance(widget, ButtonBehavior | TextInput) and widget.height < theme.TOUCH_MIN:
+            problems.append(f"{name} is {widget.height} px high")
+        if isinstance(widget, Label) and widget.text and widget.font_size < theme.SMALL:
+            problems.append(f"{name} text is {widget.font_size} px")
+        if isinstance(widget, TitleLabel) and widget.text and widget.font_size < 44:
+            problems.append(f"{name} title is {widget.font_size} px")
+        if isinstance(widget, ButtonRow):
+            count = sum(isinstance(c, ButtonBehavior) for c in widget.children)
+            if count > 5:
+                problems.append(f"{name} has {count} buttons in a row")
+    return problems
+
+
+def test_every_screen_meets_the_size_floors_for_elderly_users(
+    ui: Any, port: Any, citizen: Any, clock: Any
+) -> None:
+    seen = {}
+
+    def check() -> None:
+        ui.frames(1)
+        seen[ui.root.current] = _check_elderly_sizes(ui.root.current_screen)
+
+    check()
+    port.failed_reads = 1
+    tap(ui, ui.root.welcome.tiles[0])
+    check()
+    tap(ui, ui.root.steps["action"].card_buttons[0])
+    ui.until(lambda: ui.root.current == "notice")
+    check()
+    tap(ui, step_buttons(ui.root.steps["notice"])["retry"])
+    ui.until(lambda: ui.root.current == "form")
+    check()
+    fill_form(ui, citizen.form)
+    tap(ui, step_buttons(ui.root.steps["form"])["submit"])
+    check()
+    tap(ui, step_buttons(ui.root.steps["confirm"])["confirm"])
+    ui.until(lambda: ui.root.current == "end")
+    check()
+    assert set(seen) == {"welcome", "action", "notice", "form", "confirm", "end"}
+    assert {k: v for k, v in seen.items() if v} == {}
+    assert ui.root.welcome.ids.tiles.cols <= theme.MAX_PER_ROW
+
+
+def test_the_size_check_catches_small_buttons_and_text(ui: Any) -> None:
+    from kivy.uix.boxlayout import BoxLayout
+
+    from kiosk.ui.widgets import BigButton, TextLabel
+
+    box = BoxLayout()
+    box.add_widget(BigButton(text="OK", height=60))
+    box.add_widget(TextLabel(text="small print", font_size=20))
+    assert len(_check_elderly_sizes(box)) == 2
+
+
+def test_many_services_wrap_at_four_tiles_a_row_inside_the_screen(
+    make_port: Any, clock: Any, shots: Path
+) -> None:
+    from kiosk.ui.headless import HeadlessUI
+
+    with HeadlessUI(make_port(services=6), clock=clock) as ui:
+        ui.frames(2)
+        tiles = ui.root.welcome.tiles
+        assert len(tiles) == 6
+        assert ui.root.welcome.ids.tiles.cols == 4
+        hint = ui.root.welcome.ids.hint
+        for tile in tiles:
+            assert tile.x >= 0
+            assert tile.right <= 1280
+            assert tile.y >= hint.top  # above the hint line, all on screen
+            assert tile.height >= theme.TOUCH_MIN
+        assert ui.root.welcome.ids.header_clock.text  # the clock moved to the header
+        ui.screenshot(shots / "welcome-six-services.png")
+
+
+def test_render_screen_png_writes_the_named_screen(
+    make_port: Any, citizen: Any, tmp_path: Path
+) -> None:
+    from PIL import Image
+
+    from kiosk.ui.screenshot import render_screen_png
+
+    path = render_screen_png(
+        make_port(), "confirm", tmp_path / "confirm.png", form_values=citizen.form
+    )
+    assert path == tmp_path / "confirm.png"
+    assert Image.open(path).size == (1280, 800)

@@ -1,0 +1,201 @@
+"""UISession's rules without Kivy: routing, the end of a visit, late worker results."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from flows import FlowRun
+from kiosk.ui.session import EndNotice, UISession
+
+
+class RecordingNavigator:
+    """Remembers what was shown; `wipes` counts full clears."""
+
+    def __init__(self) -> None:
+        self.shown: list[str] = []
+        self.notice: EndNotice | None = None
+        self.wipes = 0
+
+    def show_welcome(self, lang: str) -> None:
+        self.shown.append(f"welcome:{lang}")
+
+    def show_step(self, screen: str, run: FlowRun) -> None:
+        self.shown.append(screen)
+
+    def show_end(self, notice: EndNotice, seconds_left: float) -> None:
+        self.notice = notice
+        self.shown.append("end")
+
+    def refresh(self, run: FlowRun | None, end_seconds_left: float | None) -> None:
+        pass
+
+    def wipe(self) -> None:
+        self.wipes += 1
+
+
+class HeldWorker:
+    """Runs nothing until the test says so, like a device that takes its time."""
+
+    def __init__(self) -> None:
+        self.pending: list[tuple[Callable[[], object], Callable[[BaseException | None], None]]] = []
+
+    def __call__(
+        self, job: Callable[[], object], done: Callable[[BaseException | None], None]
+    ) -> None:
+        self.pending.append((job, done))
+
+    def finish_all(self) -> None:
+        while self.pending:
+            job, done = self.pending.pop(0)
+            try:
+                job()
+            except Exception as err:
+                done(err)
+            else:
+                done(None)
+
+
+@pytest.fixture
+def parts(clock: Any, make_port: Any) -> tuple[UISession, RecordingNavigator, HeldWorker, Any]:
+    port = make_port(demo=False)
+    worker = HeldWorker()
+    session = UISession(port, worker, end_seconds=10, clock=clock)
+    nav = RecordingNavigator()
+    session.attach(nav)
+    return session, nav, worker, port
+
+
+def test_a_visit_routes_each_step_kind_to_its_screen(parts, citizen: Any) -> None:
+    session, nav, worker, port = parts
+    session.start("employment_registration")
+    worker.finish_all()
+    assert session.submit(citizen.form) == {}
+    session.fire("confirm")
+    worker.finish_all()  # submit
+    worker.finish_all()  # print_receipt
+    assert nav.shown == ["welcome:zh-CN", "action", "form", "confirm", "action", "action", "end"]
+    assert nav.notice is not None
+    assert nav.notice.transaction_number == citizen.transaction
+    assert nav.notice.outcome == "completed"
+
+
+def test_the_end_of_a_visit_tells_the_port_wipes_and_drops_the_run(parts, citizen: Any) -> None:
+    session, nav, worker, port = parts
+    session.start("employment_registration")
+    worker.finish_all()
+    run = session.run
+    session.fire("cancel")
+    assert session.run is None
+    assert port.ended == [run]
+    assert run is not None
+    assert run.session.wiped
+    assert nav.wipes == 1
+    assert nav.notice is not None
+    assert not any(trace in repr(nav.notice) for trace in citizen.traces())
+
+
+def test_the_end_screen_gives_way_to_welcome_after_its_time(parts, clock: Any) -> None:
+    session, nav, worker, port = parts
+    session.set_lang("en")
+    session.start("employment_registration")
+    session.fire("cancel")
+    clock.advance(9)
+    session.tick()
+    assert nav.shown[-1] == "end"
+    clock.advance(1)
+    session.tick()
+    # The next person starts in the station's language, not the last visitor's.
+    assert nav.shown[-1] == "welcome:zh-CN"
+    assert session.lang == "zh-CN"
+
+
+def test_an_idle_form_times_out_to_the_end_and_wipes(parts, clock: Any) -> None:
+    session, nav, worker, port = parts
+    session.start("employment_registration")
+    worker.finish_all()
+    clock.advance(180)
+    session.tick()
+    assert nav.shown[-1] == "end"
+    assert nav.notice is not None
+    assert nav.notice.outcome == "expired"
+    assert port.ended
+    assert port.ended[0].session.wiped
+
+
+def test_a_touch_restarts_the_idle_timeout(parts, clock: Any) -> None:
+    session, nav, worker, port = parts
+    session.start("employment_registration")
+    worker.finish_all()
+    clock.advance(170)
+    session.touch()
+    clock.advance(170)
+    session.tick()
+    assert nav.shown[-1] == "form"
+
+
+def test_a_result_arriving_after_the_visit_ended_is_ignored(parts) -> None:
+    session, nav, worker, port = parts
+    session.start("employment_registration")
+    session.fire("cancel")  # while the card read is still out on the worker
+    shown = list(nav.shown)
+    worker.finish_all()
+    assert nav.shown == shown
+    assert session.run is None
+
+
+def test_a_crashing_action_ends_the_visit_as_failed(parts) -> None:
+    session, nav, worker, port = parts
+    session.start("employment_registration")
+    run = session.run
+    assert run is not None
+    run._actions = {**run._actions, "read_id_card": _crash}  # a driver bug, not ActionFailed
+    worker.finish_all()
+    assert nav.shown[-1] == "end"
+    assert nav.notice is not None
+    assert nav.notice.outcome == "failed"
+    assert port.ended == [run]
+
+
+def test_a_retried_action_does_not_start_a_second_worker(parts, clock: Any, citizen: Any) -> None:
+    session, nav, worker, port = parts
+    session.start("employment_registration")
+    worker.finish_all()
+    session.submit(citizen.form)
+    session.fire("confirm")  # submit goes out on a worker and hangs
+    clock.advance(30)
+    session.tick()  # timeout -> submit_failed notice
+    assert nav.shown[-1] == "notice"
+    session.fire("retry")  # back on the submit step while the first attempt still runs
+    assert len(worker.pending) == 1
+    worker.finish_all()
+    worker.finish_all()
+    assert nav.shown[-1] == "end"
+    assert len(port.submitted) == 1
+
+
+def test_end_run_failing_still_wipes_the_screens(parts) -> None:
+    session, nav, worker, port = parts
+
+    def broken_end_run(run: FlowRun) -> None:
+        raise OSError("printer driver gone")
+
+    port.end_run = broken_end_run  # type: ignore[method-assign]
+    session.start("employment_registration")
+    session.fire("cancel")
+    assert nav.wipes == 1
+    assert nav.shown[-1] == "end"
+
+
+def test_late_taps_on_a_screen_that_moved_on_are_ignored(parts) -> None:
+    session, nav, worker, port = parts
+    session.fire("cancel")  # nothing running
+    session.start("employment_registration")
+    session.fire("confirm")  # not an event of the card step
+    assert nav.shown[-1] == "action"
+
+
+def _crash(_session: object) -> str:
+    raise RuntimeError("bug")
