@@ -101,6 +101,7 @@ class FlowRun:
         self._clock = clock
         self._today = today
         self._entered_at = clock()
+        self._entries = 0  # counts step entries: a step entered again is a new visit
         self.step = flow.step(flow.start)
         self.history: list[str] = [self.step.name]
 
@@ -189,7 +190,7 @@ class FlowRun:
         citizen cancels; if the run has moved on when the action returns, its result is
         dropped and anything it put in the session is wiped.
         """
-        step = self.step
+        step, entry = self.step, self._entries
         if step.kind is not StepKind.ACTION or step.action is None:
             raise RuntimeError(f"step {step.name!r} is not an action")
         message: str | None = None
@@ -199,7 +200,7 @@ class FlowRun:
             event = err.event
             message = err.message if isinstance(err.message, str) else err.message.get(self.lang)
             log.info("action failed flow=%s step=%s event=%s", self.flow.id, step.name, event)
-        if self.step is not step:
+        if self._entries != entry:
             if self.done:
                 self.session.wipe()
             return self.step
@@ -232,6 +233,7 @@ class FlowRun:
             self._end_without_step(outcome)
 
     def _enter(self, name: str) -> None:
+        self._entries += 1
         self.step = self.flow.step(name)
         self.history.append(name)
         self._entered_at = self._clock()
@@ -240,6 +242,7 @@ class FlowRun:
 
     def _end_without_step(self, outcome: str) -> None:
         title = Texts("本次办理已结束", "This session has ended")
+        self._entries += 1
         self.step = Step(name=f"_{outcome}", kind=StepKind.END, title=title, outcome=outcome)
         self.history.append(self.step.name)
         self.session.wipe()

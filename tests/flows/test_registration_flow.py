@@ -190,3 +190,24 @@ def test_an_action_that_returns_after_abort_is_dropped_and_wiped(make_run, read_
     run.run_action()
     assert run.outcome == "cancelled"
     assert run.session.identity is None
+
+
+def test_a_late_result_of_an_earlier_attempt_is_not_applied_to_a_retry(make_run, clock) -> None:
+    holder = {}
+
+    def submit_that_outlives_a_retry(session):
+        run = holder["run"]
+        # While this attempt hangs, the step times out to the failure notice and the
+        # citizen taps retry: the run is on `submit` again, but on a new visit of it.
+        clock.advance(31)
+        assert run.check_timeout()
+        assert run.step.name == "submit_failed"
+        run.fire("retry")
+        return "ok"
+
+    run = make_run(submit=submit_that_outlives_a_retry)
+    holder["run"] = run
+    walk_to_confirm(run)
+    run.fire("confirm")
+    run.run_action()
+    assert run.step.name == "submit"  # the late "ok" did not move the retry on
