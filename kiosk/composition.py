@@ -11,6 +11,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from drivers.idcard import IdCardReader
@@ -22,12 +23,13 @@ from kiosk.actions import RunActions, Station
 from kiosk.config import KioskConfig
 from kiosk.controller_client import ControllerClient, ControllerError
 from kiosk.enrollment import EnrollmentStore
+from kiosk.health import heartbeat_devices, kiosk_devices
 from kiosk.outbox import Outbox
 from kiosk.ports import CardTapper
 from kiosk.receipts import FolderOutput, PrinterOutput, ReceiptOutput
 from kiosk.sync import Enroller, SyncLoop
 from pii import Sealer
-from wire import DeviceHealth, DeviceState, Heartbeat, KioskStatus, RegisterRequest
+from wire import Heartbeat, KioskStatus, RegisterRequest
 
 log = logging.getLogger(__name__)
 
@@ -85,6 +87,13 @@ class Kiosk:
             name=config.name,
             controller_url=config.controller_url,
             timezone=ZoneInfo(config.timezone),
+        )
+        self.devices = kiosk_devices(
+            reader_url=lambda: self.simulator.url if self.simulator else config.idcard.url,
+            reader=lambda: self.reader,
+            printer_path=config.receipt_dir
+            if config.printer.kind == "file"
+            else Path(config.printer.path),
         )
         self._catalog = [load_builtin(service) for service in config.services]
         self._runs: dict[int, RunActions] = {}
@@ -153,12 +162,15 @@ class Kiosk:
             self.enroller.ensure()
         except ControllerError as err:
             log.warning("controller not reachable at start: %s", err)
+        self.devices.scan_once()
         if sync:
+            self.devices.start(interval=5.0)
             self.sync.start()
 
     def close(self) -> None:
         """Stop syncing and release devices."""
         self.sync.stop()
+        self.devices.stop()
         if self.reader is not None:
             self.reader.close()
         if self.simulator is not None:
@@ -168,14 +180,7 @@ class Kiosk:
 
     def heartbeat(self) -> Heartbeat:
         """How this kiosk feels right now, for the controller."""
-        reader_ok = self.reader is not None and self.reader.is_open
-        devices = {
-            "idcard": DeviceHealth(
-                state=DeviceState.OK if reader_ok else DeviceState.FAULTED,
-                reason="" if reader_ok else "reader not open",
-            ),
-            "printer": DeviceHealth(state=DeviceState.OK),
-        }
+        devices = heartbeat_devices(self.devices)
         with self._lock:
             busy = bool(self._runs)
         return Heartbeat(

@@ -1,0 +1,62 @@
+"""What the heartbeat tells ops about the kiosk's devices, from real probes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from kiosk.composition import Kiosk
+from kiosk.config import load_config
+from kiosk.demo import write_kiosk_config
+from wire import DeviceState
+
+
+def make_kiosk(tmp_path: Path) -> Kiosk:
+    token = tmp_path / "token"
+    token.write_text("health-test-token")
+    # No controller at this address: the kiosk starts and reports health all the same.
+    config = load_config(write_kiosk_config(tmp_path / "k.toml", "http://127.0.0.1:9", token))
+    return Kiosk(config)
+
+
+def test_heartbeat_reports_working_devices_with_reasons(tmp_path: Path) -> None:
+    kiosk = make_kiosk(tmp_path)
+    kiosk.start(sync=False)
+    try:
+        devices = kiosk.heartbeat().devices
+        assert devices["idcard"].state is DeviceState.OK
+        assert devices["printer"].state is DeviceState.OK
+    finally:
+        kiosk.close()
+
+
+def test_a_reader_that_stops_answering_is_reported_faulted(tmp_path: Path) -> None:
+    kiosk = make_kiosk(tmp_path)
+    kiosk.start(sync=False)
+    try:
+        assert kiosk.simulator is not None
+        kiosk.simulator.silent = True
+        kiosk.devices.scan_once()
+        idcard = kiosk.heartbeat().devices["idcard"]
+        assert idcard.state is DeviceState.FAULTED
+        assert "ReaderTimeout" in idcard.reason
+        kiosk.simulator.silent = False
+        kiosk.devices.scan_once()
+        assert kiosk.heartbeat().devices["idcard"].state is DeviceState.OK
+    finally:
+        kiosk.close()
+
+
+def test_a_vanished_receipt_folder_is_reported_absent_after_three_scans(tmp_path: Path) -> None:
+    kiosk = make_kiosk(tmp_path)
+    kiosk.start(sync=False)
+    try:
+        kiosk.config.receipt_dir.rmdir()
+        kiosk.devices.scan_once()
+        kiosk.devices.scan_once()
+        assert kiosk.heartbeat().devices["printer"].state is DeviceState.OK  # debounced
+        kiosk.devices.scan_once()
+        printer = kiosk.heartbeat().devices["printer"]
+        assert printer.state is DeviceState.ABSENT
+        assert printer.reason == "not connected"
+    finally:
+        kiosk.close()
