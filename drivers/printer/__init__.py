@@ -9,9 +9,18 @@ from __future__ import annotations
 
 from drivers.printer.device import ReceiptPrinter
 from drivers.printer.errors import (
+    CoverOpen,
     EscPosDecodeError,
+    InvalidTransportUrl,
+    NoBackChannel,
+    PaperOut,
+    PaperOutMidJob,
     PreviewFontMissing,
     PrinterError,
+    PrinterFault,
+    PrinterNotReady,
+    PrinterOffline,
+    PrinterStatusUnknown,
     PrinterUnavailable,
     ReceiptEncodingError,
     UnknownPrinterProfile,
@@ -34,6 +43,7 @@ from drivers.printer.escpos_render import render
 from drivers.printer.layout import SUBSTITUTES, display_width
 from drivers.printer.preview import find_cjk_font, image_from_raster, render_png
 from drivers.printer.profiles import PROFILES, PrinterProfile, profile_by_name
+from drivers.printer.protocol import PrinterState, PrinterStatus, decode_status, status_request
 from drivers.printer.receipt import (
     Block,
     Cut,
@@ -45,34 +55,54 @@ from drivers.printer.receipt import (
     Rule,
     Title,
 )
-from drivers.printer.transport import FileTransport, Transport
+from drivers.printer.transport import (
+    FileTransport,
+    NetworkTransport,
+    SerialTransport,
+    Transport,
+    open_transport,
+)
+from drivers.printer.usb_transport import UsbTransport
 
 __all__ = [
     "PROFILES",
     "SUBSTITUTES",
     "Block",
+    "CoverOpen",
     "Cut",
     "EscPosDecodeError",
     "EscPosDecoder",
     "Feed",
     "FileTransport",
+    "InvalidTransportUrl",
     "KeyValue",
     "Line",
+    "NetworkTransport",
+    "NoBackChannel",
     "PaperCut",
     "PaperFeed",
+    "PaperOut",
+    "PaperOutMidJob",
     "PreviewFontMissing",
     "PrintedDocument",
     "PrintedImage",
     "PrintedItem",
     "PrintedQr",
     "PrinterError",
+    "PrinterFault",
+    "PrinterNotReady",
+    "PrinterOffline",
     "PrinterProfile",
+    "PrinterState",
+    "PrinterStatus",
+    "PrinterStatusUnknown",
     "PrinterUnavailable",
     "QrCode",
     "Receipt",
     "ReceiptEncodingError",
     "ReceiptPrinter",
     "Rule",
+    "SerialTransport",
     "StatusRequest",
     "TextLine",
     "TextRun",
@@ -80,11 +110,15 @@ __all__ = [
     "Transport",
     "UnknownPrinterProfile",
     "UnmaskedPersonalData",
+    "UsbTransport",
     "decode",
+    "decode_status",
     "display_width",
     "find_cjk_font",
     "image_from_raster",
+    "open_transport",
     "profile_by_name",
     "render",
     "render_png",
+    "status_request",
 ]

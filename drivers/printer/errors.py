@@ -8,6 +8,7 @@ citizen to the on-screen QR code, which carries the same receipt.
 from __future__ import annotations
 
 from drivers.errors import DriverError
+from drivers.printer.protocol import PrinterStatus
 
 
 class PrinterError(DriverError):
@@ -67,3 +68,75 @@ class PreviewFontMissing(PrinterError):
     """No CJK font was found to draw a receipt preview."""
 
     user_message = "回执预览缺少中文字体，请联系工作人员。"
+
+
+class NoBackChannel(PrinterError):
+    """The transport cannot carry replies (a regular file, a device opened write-only).
+
+    Not a fault: the printer is driven blind, as when its profile says `has_status=False`.
+    """
+
+
+class InvalidTransportUrl(PrinterError):
+    """Configuration gives a printer address that `open_transport` cannot parse."""
+
+    user_message = "打印机配置有误，请联系工作人员。"
+
+
+class PrinterNotReady(PrinterUnavailable):
+    """A status check said the printer cannot print now; nothing of the job was sent.
+
+    `status` is the PrinterStatus that was read (for logs and the maintenance screen).
+    """
+
+    user_message = "打印机暂时无法打印，您可以拍下屏幕上的二维码作为回执。"
+
+    def __init__(self, message: str, *, status: PrinterStatus) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+class PaperOut(PrinterNotReady):
+    """The printer is out of paper."""
+
+    user_message = "打印机缺纸，暂时无法打印回执，您可以拍下屏幕上的二维码作为回执。"
+
+
+class CoverOpen(PrinterNotReady):
+    """The printer's cover is open."""
+
+    user_message = "打印机仓盖未关好，暂时无法打印回执，您可以拍下屏幕上的二维码作为回执。"
+
+
+class PrinterOffline(PrinterNotReady):
+    """The printer reports itself offline (no cause given, or waiting for recovery)."""
+
+    user_message = "打印机未就绪，暂时无法打印回执，您可以拍下屏幕上的二维码作为回执。"
+
+
+class PrinterFault(PrinterNotReady):
+    """The printer reports an error: autocutter, unrecoverable or auto-recoverable."""
+
+    user_message = "打印机故障，暂时无法打印回执，您可以拍下屏幕上的二维码作为回执。"
+
+
+class PrinterStatusUnknown(PrinterNotReady):
+    """The printer should answer status queries but gave no valid reply."""
+
+    user_message = "打印机没有响应，暂时无法打印回执，您可以拍下屏幕上的二维码作为回执。"
+
+
+class PaperOutMidJob(PrinterUnavailable):
+    """Paper ran out while the receipt printed: part of it may be out, the job is not done.
+
+    The job is not marked printed, so a retry after the paper is refilled prints it in full.
+    """
+
+    user_message = (
+        "打印过程中纸张用完，回执可能不完整。请拍下屏幕上的二维码作为电子回执，"
+        "或请工作人员加纸后重新打印。"
+    )
+
+    def __init__(self, message: str, *, status: PrinterStatus) -> None:
+        super().__init__(message)
+        self.status = status
