@@ -56,6 +56,8 @@ class EscPosDecodeError(PrinterError):
         super().__init__(f"{reason} at offset {offset}")
         self.reason = reason
         self.offset = offset
+        # Items EscPosDecoder.feed() completed before the error (for incremental consumers).
+        self.events: list[object] = []
 
 
 class UnknownPrinterProfile(PrinterError):
@@ -126,17 +128,30 @@ class PrinterStatusUnknown(PrinterNotReady):
     user_message = "打印机没有响应，暂时无法打印回执，您可以拍下屏幕上的二维码作为回执。"
 
 
-class PaperOutMidJob(PrinterUnavailable):
-    """Paper ran out while the receipt printed: part of it may be out, the job is not done.
+class JobInterrupted(PrinterUnavailable):
+    """The printer stopped while the job printed (status after the job was not ready).
 
-    The job is not marked printed, so a retry after the paper is refilled prints it in full.
+    Part of the receipt may be out; the job is not marked printed, so a retry once the
+    printer is back prints it again in full. `status` is what the printer said afterwards.
     """
+
+    user_message = "打印过程中打印机出现问题，回执可能不完整。请拍下屏幕上的二维码作为电子回执。"
+
+    def __init__(self, message: str, *, status: PrinterStatus) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+class PaperOutMidJob(JobInterrupted):
+    """Paper ran out while the receipt printed; offer the e-receipt, retry after refilling."""
 
     user_message = (
         "打印过程中纸张用完，回执可能不完整。请拍下屏幕上的二维码作为电子回执，"
         "或请工作人员加纸后重新打印。"
     )
 
-    def __init__(self, message: str, *, status: PrinterStatus) -> None:
-        super().__init__(message)
-        self.status = status
+
+class JournalError(PrinterError):
+    """The printed-jobs journal cannot be read or written (a deployment problem)."""
+
+    user_message = "打印记录无法保存，请联系工作人员。"

@@ -24,6 +24,11 @@ EscPosDecodeError with the absolute offset of the byte that made no sense:
 - `close()` inside a command or a GB sequence (truncated stream).
 Commands that are known but do not change the printed result (code page, density, drawer
 kick, barcode) are skipped by their length; barcodes are therefore not drawn.
+
+`decode()` stops there. An incremental consumer that must go on (the printer simulator,
+which still has to answer status queries) may call `feed()` again after the error: the
+byte that made no sense has been dropped, and `err.events` holds the items completed
+before it.
 """
 
 from __future__ import annotations
@@ -278,11 +283,20 @@ class EscPosDecoder:
         """Take more bytes; return the items and status requests they completed."""
         self._buf += data
         pos = 0
-        while pos < len(self._buf):
-            try:
-                pos = self._step(pos)
-            except _NeedData:
-                break
+        try:
+            while pos < len(self._buf):
+                try:
+                    pos = self._step(pos)
+                except _NeedData:
+                    break
+        except EscPosDecodeError as err:
+            # Resync point: drop up to and including the offending byte, hand over what
+            # was complete before it, keep the rest for the next feed().
+            skip = err.offset - self._base + 1
+            del self._buf[:skip]
+            self._base += skip
+            err.events = list(self._take())
+            raise
         del self._buf[:pos]
         self._base += pos
         return self._take()

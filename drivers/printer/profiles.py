@@ -25,6 +25,9 @@ class PrinterProfile:
     4-byte sequences (rare name characters), "gbk" ones print those as garbage, so the
     renderer refuses them. `native_qr` says the firmware knows `GS ( k`; without it QR codes
     go as raster images (`GS v 0`), about 3.4 KB each instead of about 74 bytes.
+    `has_status` says the printer answers `DLE EOT n` over its connection; without it the
+    printer is driven blind (no check before or after a job), as some panel printers on a
+    one-way TTL serial line must be.
     """
 
     name: str
@@ -34,6 +37,7 @@ class PrinterProfile:
     codec: Codec
     native_qr: bool
     cutter: bool
+    has_status: bool = True
 
     def __post_init__(self) -> None:
         if self.paper_width_mm not in (58, 80):
@@ -51,8 +55,11 @@ PROFILES: dict[str, PrinterProfile] = {
         PrinterProfile("kiosk-80", 80, 48, 576, "gb18030", native_qr=True, cutter=True),
         # 58 mm kiosk modules with cutter.
         PrinterProfile("kiosk-58", 58, 32, 384, "gb18030", native_qr=True, cutter=True),
-        # Older 58 mm panel printers: GBK font only, no GS ( k, tear bar instead of cutter.
-        PrinterProfile("panel-58-gbk", 58, 32, 384, "gbk", native_qr=False, cutter=False),
+        # Older 58 mm panel printers: GBK font only, no GS ( k, tear bar instead of cutter,
+        # wired receive-only (no status replies).
+        PrinterProfile(
+            "panel-58-gbk", 58, 32, 384, "gbk", native_qr=False, cutter=False, has_status=False
+        ),
         # Older 80 mm modules without native QR.
         PrinterProfile("kiosk-80-raster", 80, 48, 576, "gbk", native_qr=False, cutter=True),
     )

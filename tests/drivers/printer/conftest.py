@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 
@@ -12,9 +13,13 @@ from drivers.printer import (
     Line,
     QrCode,
     Receipt,
+    ReceiptPrinter,
     Rule,
     Title,
+    open_transport,
+    profile_by_name,
 )
+from drivers.printer.simulator import PrinterSimulator
 from pii import mask_id_number, mask_name
 
 CLEAR_ID = "11010519491231002X"  # a valid GB 11643 number (public test sample)
@@ -52,3 +57,30 @@ def receipt() -> Receipt:
 def make_receipt() -> Callable[[str], Receipt]:
     """Build the registration receipt with another job id."""
     return registration_receipt
+
+
+@pytest.fixture
+def sim(tmp_path: Path) -> Iterator[PrinterSimulator]:
+    """A started printer simulator (kiosk-80) rendering into tmp_path/paper."""
+    with PrinterSimulator(tmp_path / "paper", profile_by_name("kiosk-80")) as simulator:
+        yield simulator
+    assert simulator.error is None, f"simulator error: {simulator.error!r}"
+
+
+@pytest.fixture
+def journal_dir(tmp_path: Path) -> Path:
+    """Where the printed-jobs journal lives (survives a ReceiptPrinter restart)."""
+    return tmp_path / "journal"
+
+
+@pytest.fixture
+def sim_printer(sim: PrinterSimulator, journal_dir: Path) -> Iterator[ReceiptPrinter]:
+    """The real driver on the simulator's pty via pyserial, short status timeout, no wait."""
+    with open_transport(f"serial:{sim.url}?baud=115200") as transport:
+        yield ReceiptPrinter(
+            transport,
+            profile_by_name("kiosk-80"),
+            journal_dir=journal_dir,
+            status_timeout=0.2,
+            after_print_wait=0,
+        )
