@@ -1,8 +1,13 @@
 """ESC/POS receipt printer: receipt model, profiles, renderer, interpreter, preview, device.
 
 Kiosk use: build a `Receipt` of blocks (personal data already masked), pick a profile with
-`profile_by_name`, and `ReceiptPrinter(FileTransport(path), profile).print_receipt(r)`.
-`render_png(decode(render(r, profile)), path)` shows what the printer would print.
+`profile_by_name`, and `ReceiptPrinter(open_transport(url), profile, journal_dir=d)
+.print_receipt(r)`; `FileTransport(path)` still works as the transport. Status is checked
+before a job (PrinterNotReady subclasses: PaperOut, CoverOpen, PrinterOffline, PrinterFault,
+PrinterStatusUnknown; nothing sent) and after it (PaperOutMidJob, JobInterrupted; not
+marked printed). All are PrinterUnavailable, with a zh-CN `user_message`.
+`render_png(decode(render(r, profile)), path)` shows what the printer would print;
+`drivers.printer.simulator.PrinterSimulator` is a printer on a pty for tests and the demo.
 """
 
 from __future__ import annotations
@@ -12,6 +17,8 @@ from drivers.printer.errors import (
     CoverOpen,
     EscPosDecodeError,
     InvalidTransportUrl,
+    JobInterrupted,
+    JournalError,
     NoBackChannel,
     PaperOut,
     PaperOutMidJob,
@@ -40,6 +47,7 @@ from drivers.printer.escpos_decode import (
     decode,
 )
 from drivers.printer.escpos_render import render
+from drivers.printer.journal import JobJournal
 from drivers.printer.layout import SUBSTITUTES, display_width
 from drivers.printer.preview import find_cjk_font, image_from_raster, render_png
 from drivers.printer.profiles import PROFILES, PrinterProfile, profile_by_name
@@ -75,6 +83,9 @@ __all__ = [
     "Feed",
     "FileTransport",
     "InvalidTransportUrl",
+    "JobInterrupted",
+    "JobJournal",
+    "JournalError",
     "KeyValue",
     "Line",
     "NetworkTransport",

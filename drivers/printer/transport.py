@@ -94,6 +94,7 @@ class FileTransport(_ContextManager):
         self.write_timeout = write_timeout
         self._fd: int | None = None
         self._is_device = False
+        self._is_tty = False  # known at open: isatty() fails once the other end hung up
         self._readable = False
 
     def write(self, data: bytes) -> None:
@@ -121,7 +122,7 @@ class FileTransport(_ContextManager):
             kind = "device opened write-only" if self._is_device else "regular file"
             raise NoBackChannel(f"printer {self.path} cannot reply ({kind})")
         try:
-            return _read_fd(fd, n, timeout)
+            return _read_fd(fd, n, timeout, eof_is_hangup=self._is_tty)
         except OSError as err:
             self.close()
             raise PrinterUnavailable(
@@ -145,7 +146,8 @@ class FileTransport(_ContextManager):
         try:
             if mode is not None and stat.S_ISCHR(mode):
                 fd = self._open_device()
-                if os.isatty(fd):
+                self._is_tty = os.isatty(fd)
+                if self._is_tty:
                     # A tty's line discipline turns LF into CR LF (OPOST/ONLCR) and would
                     # corrupt raster and QR data: raw mode passes bytes unchanged.
                     try:
@@ -202,8 +204,12 @@ class FileTransport(_ContextManager):
             view = view[written:]
 
 
-def _read_fd(fd: int, n: int, timeout: float) -> bytes:
-    """Up to `n` bytes from a non-blocking fd within `timeout` s; OSError(EIO) on hang-up."""
+def _read_fd(fd: int, n: int, timeout: float, *, eof_is_hangup: bool) -> bytes:
+    """Up to `n` bytes from a non-blocking fd within `timeout` s.
+
+    An empty read from a tty means the other end hung up (OSError EIO); from another device
+    (usblp after a zero-length packet) it only means "nothing now".
+    """
     deadline = time.monotonic() + timeout
     poller = select.poll()
     poller.register(fd, select.POLLIN)
@@ -218,8 +224,9 @@ def _read_fd(fd: int, n: int, timeout: float) -> bytes:
         except BlockingIOError:
             continue
         if not chunk:
-            # Readable but empty: the other end is gone (a pty master closed).
-            raise OSError(errno.EIO, "end of file on printer device")
+            if eof_is_hangup:
+                raise OSError(errno.EIO, "end of file on printer device")
+            break
         got += chunk
     return bytes(got)
 

@@ -274,3 +274,15 @@ def test_transport_url_is_parsed_in_one_place(
 def test_bad_transport_url_names_the_forms(url: str) -> None:
     with pytest.raises(InvalidTransportUrl, match="printer address"):
         open_transport(url)
+
+
+def test_pty_hung_up_while_waiting_for_a_reply_is_printer_unavailable(
+    pty_pair: tuple[int, str],
+) -> None:
+    master, name = pty_pair
+    transport = FileTransport(name)
+    transport.write(b"\x10\x04\x01")
+    os.close(master)
+    with pytest.raises(PrinterUnavailable, match="read from printer"):
+        transport.read(1, 1.0)
+    transport.close()
