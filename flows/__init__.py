@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
-from flows.engine import ActionFailed, FlowRun, Identity, Session
-from flows.loader import FlowDefinitionError, load_builtin, load_flow
+from flows.engine import ActionFailed, FlowRun, Guard, Identity, Session
+from flows.errors import (
+    FlowDefinitionError,
+    FlowError,
+    FlowStateError,
+    SnapshotRefused,
+    UnknownEvent,
+)
+from flows.loader import load_builtin, load_flow
 from flows.model import FieldKind, FieldSpec, Flow, Step, StepKind, Texts
 
 __all__ = [
@@ -12,12 +19,17 @@ __all__ = [
     "FieldSpec",
     "Flow",
     "FlowDefinitionError",
+    "FlowError",
     "FlowRun",
+    "FlowStateError",
+    "Guard",
     "Identity",
     "Session",
+    "SnapshotRefused",
     "Step",
     "StepKind",
     "Texts",
+    "UnknownEvent",
     "load_builtin",
     "load_flow",
 ]

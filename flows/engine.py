@@ -4,6 +4,12 @@ A screen asks the run what the current step is, gives it what the citizen did (`
 `fire`), and lets it run bound actions (`run_action`). Errors and timeouts are transitions:
 an action that fails becomes the `error` event, a step left alone too long becomes
 `timeout`, and every way out of a flow ends in an end step, where the session is wiped.
+
+Behaviour is bound by name: actions and guards come from the kiosk (`actions`, `guards`),
+the devices it has from `devices_available` (a step needing a missing device is replaced by
+its fallback). The errors a caller can get are FlowStateError and UnknownEvent (a call that
+does not fit the current step) and SnapshotRefused; an action that raises anything but
+ActionFailed ends the run as failed, wiped, and the exception goes on to the caller.
 """
 
 from __future__ import annotations
@@ -11,22 +17,27 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
-from flows.actions import SYSTEM_EVENTS
+from flows.actions import DEVICES, ENGINE_GUARDS, SYSTEM_EVENTS
+from flows.errors import FlowError, FlowStateError, SnapshotRefused, UnknownEvent
 from flows.fields import FieldError, clean_value, display_value
-from flows.model import FieldKind, Flow, Step, StepKind, Texts
+from flows.model import Condition, FieldKind, Flow, Step, StepKind, Texts
+from flows.texts import NO_IDENTITY
 from pii import Sensitive, mask_id_number, mask_name, mask_phone
 
 log = logging.getLogger(__name__)
+
+SNAPSHOT_FORMAT = 1
 
 
 @dataclass
 class Identity:
     """Who the citizen is and how we know."""
 
-    method: str  # id_card, social_card, e_social_card_qr, typed
+    method: str  # id_card, social_card, e_social_card, typed (flows/actions.py)
     id_number: Sensitive
     name: Sensitive
 
@@ -53,6 +64,13 @@ class Session:
         v = self.values[name]
         return v.reveal() if isinstance(v, Sensitive) else v
 
+    @property
+    def holds_personal_data(self) -> bool:
+        """True while an identity or a personal value is held."""
+        return self.identity is not None or any(
+            isinstance(v, Sensitive) for v in self.values.values()
+        )
+
     def wipe(self) -> None:
         """Overwrite and drop every personal value."""
         if self.identity is not None:
@@ -65,7 +83,7 @@ class Session:
         self.wiped = True
 
 
-class ActionFailed(Exception):
+class ActionFailed(FlowError):
     """Raised by a bound action: the flow takes its `error` route and shows `message`."""
 
     def __init__(self, message: Texts | str, *, event: str = "error") -> None:
@@ -77,6 +95,9 @@ class ActionFailed(Exception):
 Action = Callable[["Session"], str | None]
 """A bound action gets the session and returns the event to fire (None means `ok`)."""
 
+Guard = Callable[["Session"], bool]
+"""A bound guard answers a yes/no question about the session; quick, no side effects."""
+
 
 class FlowRun:
     """One walk through a flow."""
@@ -86,15 +107,30 @@ class FlowRun:
         flow: Flow,
         actions: Mapping[str, Action],
         *,
+        guards: Mapping[str, Guard] | None = None,
+        devices_available: Collection[str] | None = None,
         lang: str = "zh-CN",
         clock: Callable[[], float] = time.monotonic,
         today: Callable[[], dt.date] = dt.date.today,
     ) -> None:
-        missing = {s.action for s in flow.steps.values() if s.action} - actions.keys()
-        if missing:
-            raise ValueError(f"actions not bound: {sorted(m for m in missing if m)}")
         self.flow = flow
         self.lang = lang
+        # None: the kiosk did not say, so every device is taken to be there (as before).
+        self.devices = frozenset(DEVICES if devices_available is None else devices_available)
+        self._guards = dict(guards or {})
+        missing = {s.action for s in flow.steps.values() if s.action and self._enterable(s)}
+        missing -= actions.keys()
+        if missing:
+            raise ValueError(f"actions not bound: {sorted(m for m in missing if m)}")
+        wanted = {
+            b.when.guard
+            for s in flow.steps.values()
+            for bs in s.branches.values()
+            for b in bs
+            if b.when.guard and b.when.guard not in ENGINE_GUARDS
+        }
+        if wanted - self._guards.keys():
+            raise ValueError(f"guards not bound: {sorted(wanted - self._guards.keys())}")
         self.session = Session()
         self.error_message: str | None = None
         self._actions = actions
@@ -102,7 +138,7 @@ class FlowRun:
         self._today = today
         self._entered_at = clock()
         self._entries = 0  # counts step entries: a step entered again is a new visit
-        self.step = flow.step(flow.start)
+        self.step = flow.step(self._resolve(flow.start))
         self.history: list[str] = [self.step.name]
 
     # What screens read.
@@ -117,8 +153,12 @@ class FlowRun:
         return self.step.outcome if self.done else None
 
     def buttons(self) -> list[str]:
-        """Events a person can fire on the current step, in file order."""
-        return [e for e in self.step.on if e not in SYSTEM_EVENTS]
+        """Events a person can fire on the current step, in file order.
+
+        An event whose every route leads to a step this kiosk cannot run (an identity
+        method without its device, with no fallback) is not offered.
+        """
+        return [e for e in self.step.on if e not in SYSTEM_EVENTS and self._offered(e)]
 
     def seconds_left(self) -> float | None:
         """Time before the current step times out."""
@@ -135,6 +175,8 @@ class FlowRun:
             rows.append(("姓名" if zh else "Name", ident.name.reveal()))
             rows.append(("身份证号" if zh else "ID number", ident.id_number.masked()))
         for step in self.flow.steps.values():
+            if step.identity_method is not None:
+                continue
             for spec in step.fields:
                 if spec.name in self.session.values:
                     raw = self.session.value(spec.name)
@@ -150,36 +192,39 @@ class FlowRun:
     def fire(self, event: str) -> Step:
         """Take the transition for `event` from the current step."""
         if self.done:
-            raise RuntimeError("the flow has ended")
-        target = self.step.on.get(event)
-        if target is None:
-            raise ValueError(f"step {self.step.name!r} has no transition for {event!r}")
-        self._enter(target)
+            raise FlowStateError("the flow has ended")
+        if event not in self.step.on or (event not in SYSTEM_EVENTS and not self._offered(event)):
+            raise UnknownEvent(f"step {self.step.name!r} has no transition for {event!r}")
+        self._enter(self._route(event))
         return self.step
 
     def submit_form(self, raw: Mapping[str, str]) -> dict[str, str]:
         """Check and store a form's values; on success move on. Returns errors by field."""
-        if self.step.kind is not StepKind.FORM:
-            raise RuntimeError(f"step {self.step.name!r} is not a form")
+        step = self.step
+        if step.kind is not StepKind.FORM:
+            raise FlowStateError(f"step {step.name!r} is not a form")
         errors: dict[str, str] = {}
         cleaned: dict[str, str] = {}
-        for spec in self.step.fields:
+        for spec in step.fields:
             try:
                 cleaned[spec.name] = clean_value(
-                    spec, raw.get(spec.name, ""), lang=self.lang, today=self._today()
+                    spec, str(raw.get(spec.name, "")), lang=self.lang, today=self._today()
                 )
             except FieldError as err:
                 errors[spec.name] = str(err)
         if errors:
             return errors
-        for spec in self.step.fields:
-            old = self.session.values.get(spec.name)
-            if isinstance(old, Sensitive):
-                old.wipe()
-            value = cleaned[spec.name]
-            self.session.values[spec.name] = (
-                Sensitive(value, _mask_for(spec.kind)) if spec.personal else value
-            )
+        if step.identity_method is not None:
+            self._set_identity(step, cleaned)
+        else:
+            for spec in step.fields:
+                old = self.session.values.get(spec.name)
+                if isinstance(old, Sensitive):
+                    old.wipe()
+                value = cleaned[spec.name]
+                self.session.values[spec.name] = (
+                    Sensitive(value, _mask_for(spec.kind)) if spec.personal else value
+                )
         self.fire("submit")
         return {}
 
@@ -188,11 +233,11 @@ class FlowRun:
 
         The action may run on a worker thread while the screen times the step out or the
         citizen cancels; if the run has moved on when the action returns, its result is
-        dropped and anything it put in the session is wiped.
+        dropped and, once the run is over, anything it put in the session is wiped.
         """
         step, entry = self.step, self._entries
         if step.kind is not StepKind.ACTION or step.action is None:
-            raise RuntimeError(f"step {step.name!r} is not an action")
+            raise FlowStateError(f"step {step.name!r} is not an action")
         message: str | None = None
         try:
             event = self._actions[step.action](self.session) or "ok"
@@ -200,14 +245,27 @@ class FlowRun:
             event = err.event
             message = err.message if isinstance(err.message, str) else err.message.get(self.lang)
             log.info("action failed flow=%s step=%s event=%s", self.flow.id, step.name, event)
+        except Exception:
+            # Not a failure the flow can route (a bug, a dead driver): end, wiped, and let
+            # the caller log it. Nothing personal stays behind whatever the kiosk does next.
+            if self._entries == entry:
+                self._end_without_step("failed")
+            elif self.done:
+                self.session.wipe()
+            raise
         if self._entries != entry:
             if self.done:
                 self.session.wipe()
             return self.step
+        if event == "ok" and step.identity_method is not None:
+            if self.session.identity is None:
+                event, message = "error", NO_IDENTITY.get(self.lang)
+            else:
+                self.session.identity.method = step.identity_method
         self.error_message = message
         if event not in step.on:
             event = "error"
-        self._enter(step.on[event])
+        self._enter(self._route(event))
         return self.step
 
     def check_timeout(self) -> bool:
@@ -215,12 +273,11 @@ class FlowRun:
         left = self.seconds_left()
         if self.done or left is None or left > 0:
             return False
-        target = self.step.on.get("timeout")
         log.info("step timed out flow=%s step=%s", self.flow.id, self.step.name)
-        if target is None:
-            self._end_without_step("expired")
+        if "timeout" in self.step.on:
+            self._enter(self._route("timeout"))
         else:
-            self._enter(target)
+            self._end_without_step("expired")
         return True
 
     def touch(self) -> None:
@@ -231,6 +288,109 @@ class FlowRun:
         """End the flow now (the kiosk is closing the session) and wipe."""
         if not self.done:
             self._end_without_step(outcome)
+        self.session.wipe()
+
+    # Resume after a kiosk restart.
+    def snapshot(self) -> dict[str, Any]:
+        """What the kiosk may save to resume this run after a restart: nothing personal.
+
+        Only at a step the flow declares `resumable`, and only while the session holds no
+        identity and no personal value; otherwise SnapshotRefused. The result is plain
+        JSON-safe data: the step, the non-personal form values and the public values.
+        """
+        if self.done or not self.step.resumable:
+            raise SnapshotRefused(f"step {self.step.name!r} is not resumable")
+        if self.session.holds_personal_data:
+            raise SnapshotRefused("the session holds personal data; it is never saved")
+        return {
+            "format": SNAPSHOT_FORMAT,
+            "flow": self.flow.id,
+            "version": self.flow.version,
+            "step": self.step.name,
+            "values": {k: v for k, v in self.session.values.items() if isinstance(v, str)},
+            "public": dict(self.session.public),
+        }
+
+    @classmethod
+    def restore(
+        cls,
+        flow: Flow,
+        snapshot: object,
+        actions: Mapping[str, Action],
+        **options: Any,
+    ) -> FlowRun:
+        """A run resumed from `snapshot()` output, its values checked again as if typed now.
+
+        Refuses (SnapshotRefused) a snapshot of another flow or version, of a step that is
+        not resumable (here), or holding anything a form of this flow would not accept.
+        """
+        run = cls(flow, actions, **options)
+        snap = _snapshot_fields(snapshot)
+        if snap["flow"] != flow.id or snap["version"] != flow.version:
+            raise SnapshotRefused("the snapshot is of another flow or version")
+        step = flow.steps.get(str(snap["step"]))
+        if step is None or not step.resumable or run._resolve(step.name) != step.name:
+            raise SnapshotRefused(f"step {snap['step']!r} cannot be resumed here")
+        for name, value in snap["values"].items():
+            spec = flow.find_field(name)
+            if spec is None or spec.personal or not isinstance(value, str):
+                raise SnapshotRefused(f"the snapshot holds an unexpected value {name!r}")
+            try:
+                run.session.values[name] = clean_value(
+                    spec, value, lang=run.lang, today=run._today()
+                )
+            except FieldError as err:
+                raise SnapshotRefused(f"value {name!r} is no longer accepted") from err
+        run.session.public.update(snap["public"])
+        run.history.clear()
+        run._enter(step.name)
+        return run
+
+    # Inside.
+    def _enterable(self, step: Step) -> bool:
+        """False when a device the step needs is missing and a fallback stands in for it."""
+        return step.fallback is None or step.needs <= self.devices
+
+    def _available(self, name: str) -> bool:
+        return self.flow.step(name).needs <= self.devices
+
+    def _resolve(self, name: str) -> str:
+        """The step actually entered for `name`: its fallback while a device is missing."""
+        step = self.flow.step(name)
+        while step.fallback is not None and not step.needs <= self.devices:
+            step = self.flow.step(step.fallback)  # acyclic: checked by the loader
+        return step.name
+
+    def _offered(self, event: str) -> bool:
+        return any(self._available(self._resolve(t)) for t in self.step.targets(event))
+
+    def _route(self, event: str) -> str:
+        """The step `event` leads to now: the first route whose condition holds."""
+        for branch in self.step.branches.get(event, ()):
+            if self._holds(branch.when):
+                return self._resolve(branch.target)
+        return self._resolve(self.step.on[event])
+
+    def _holds(self, cond: Condition) -> bool:
+        if cond.guard == "identity_typed":
+            ident = self.session.identity
+            result = ident is not None and ident.method == "typed"
+        elif cond.guard is not None:
+            result = bool(self._guards[cond.guard](self.session))
+        else:
+            value = self.session.values.get(cond.field or "")
+            result = isinstance(value, str) and value in cond.values
+        return result != cond.negate
+
+    def _set_identity(self, step: Step, cleaned: Mapping[str, str]) -> None:
+        by_kind = {spec.kind: cleaned[spec.name] for spec in step.fields}
+        if self.session.identity is not None:
+            self.session.identity.wipe()
+        self.session.identity = Identity(
+            step.identity_method or "typed",
+            Sensitive(by_kind[FieldKind.ID_NUMBER]),
+            Sensitive(by_kind[FieldKind.NAME], mask_name),
+        )
 
     def _enter(self, name: str) -> None:
         self._entries += 1
@@ -246,6 +406,21 @@ class FlowRun:
         self.step = Step(name=f"_{outcome}", kind=StepKind.END, title=title, outcome=outcome)
         self.history.append(self.step.name)
         self.session.wipe()
+
+
+def _snapshot_fields(snapshot: object) -> dict[str, Any]:
+    keys = {"format", "flow", "version", "step", "values", "public"}
+    if not isinstance(snapshot, Mapping) or set(snapshot) != keys:
+        raise SnapshotRefused("not a snapshot made by FlowRun.snapshot()")
+    if snapshot["format"] != SNAPSHOT_FORMAT:
+        raise SnapshotRefused("a snapshot of another format")
+    for part in ("values", "public"):
+        content = snapshot[part]
+        if not isinstance(content, Mapping) or not all(
+            isinstance(k, str) and isinstance(v, str) for k, v in content.items()
+        ):
+            raise SnapshotRefused(f"the snapshot's {part} are not text")
+    return dict(snapshot)
 
 
 _MASKS: dict[FieldKind, Callable[[str], str]] = {

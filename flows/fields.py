@@ -4,13 +4,30 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 
 from flows.model import FieldKind, FieldSpec
+from flows.regions import is_region_code
 from flows.texts import field_error
 from pii import InvalidIdNumber, InvalidPhone, validate_id_number, validate_mobile
 
 # Han characters plus the middle dot used in transliterated minority and foreign names.
 _CHINESE_NAME = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+(?:[·•][\u3400-\u9fff\uf900-\ufaff]+)*")
+# What people type for a day: 2026-01-31, 2026-1-31, 2026/1/31, 2026.1.31, 2026年1月31日.
+_DAY = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?", re.ASCII)
+# Between the two days of a range: "/" (ISO 8601), "~", "至", "到" or " to ".
+_RANGE_SEPARATOR = re.compile(r"\s*(?:/(?=\s*\d{4})|~|至|到|\s+to\s+)\s*", re.ASCII)
+# Kinds typed as digits: full-width digits from a Chinese input method count as digits.
+_NORMALISED = {
+    FieldKind.MOBILE,
+    FieldKind.ID_NUMBER,
+    FieldKind.DATE,
+    FieldKind.DATE_RANGE,
+    FieldKind.REGION,
+}
+# Unicode categories no keyboard gives a citizen that can disguise what is stored: control,
+# format (zero-width, bidi overrides), surrogate, private-use and unassigned characters.
+_HIDDEN = frozenset({"Cc", "Cf", "Cs", "Co", "Cn"})
 
 
 class FieldError(ValueError):
@@ -20,6 +37,8 @@ class FieldError(ValueError):
 def clean_value(spec: FieldSpec, raw: str, *, lang: str, today: dt.date) -> str:
     """Return the normalised value or raise FieldError with a message in `lang`."""
     value = raw.strip()
+    if spec.kind in _NORMALISED:
+        value = unicodedata.normalize("NFKC", value)
     label = spec.label.get(lang)
     if not value:
         if spec.required:
@@ -28,8 +47,13 @@ def clean_value(spec: FieldSpec, raw: str, *, lang: str, today: dt.date) -> str:
         return ""
     if len(value) > spec.max_length:
         raise FieldError(field_error("too_long", lang, label=label, max=spec.max_length))
+    allowed = "\n" if spec.kind is FieldKind.TEXT else ""  # free text may have lines
+    if any(unicodedata.category(c) in _HIDDEN and c not in allowed for c in value):
+        raise FieldError(field_error("text_control", lang, label=label))
     match spec.kind:
         case FieldKind.TEXT:
+            if len(value) < spec.min_length:
+                raise FieldError(field_error("too_short", lang, label=label, min=spec.min_length))
             return value
         case FieldKind.NAME:
             if not _CHINESE_NAME.fullmatch(value):
@@ -46,25 +70,51 @@ def clean_value(spec: FieldSpec, raw: str, *, lang: str, today: dt.date) -> str:
             except InvalidIdNumber as err:
                 raise FieldError(field_error(f"id_{err.reason}", lang)) from err
         case FieldKind.DATE:
-            return _clean_date(spec, value, lang, today)
+            return _in_bounds(spec, _day(value, lang), lang, today).isoformat()
+        case FieldKind.DATE_RANGE:
+            return _clean_range(spec, value, lang, today)
         case FieldKind.CHOICE:
             if value not in {c.value for c in spec.choices}:
                 raise FieldError(field_error("choice", lang, label=label))
             return value
+        case FieldKind.REGION:
+            if not re.fullmatch(r"[0-9]{6}", value):
+                raise FieldError(field_error("region_format", lang))
+            if not is_region_code(value, year=today.year):
+                raise FieldError(field_error("region_unknown", lang))
+            return value
 
 
-def _clean_date(spec: FieldSpec, value: str, lang: str, today: dt.date) -> str:
+def _day(value: str, lang: str) -> dt.date:
+    match = _DAY.fullmatch(value)
+    if match is None:
+        raise FieldError(field_error("date_format", lang))
     try:
-        day = dt.date.fromisoformat(value)
-    except ValueError as err:
-        raise FieldError(field_error("date_format", lang)) from err
+        return dt.date(*(int(part) for part in match.groups()))
+    except ValueError as err:  # 2026-02-30, month 13
+        raise FieldError(field_error("date_impossible", lang)) from err
+
+
+def _in_bounds(spec: FieldSpec, day: dt.date, lang: str, today: dt.date) -> dt.date:
     if spec.min_days is not None and day < today + dt.timedelta(days=spec.min_days):
         earliest = (today + dt.timedelta(days=spec.min_days)).isoformat()
         raise FieldError(field_error("date_too_early", lang, min=earliest))
     if spec.max_days is not None and day > today + dt.timedelta(days=spec.max_days):
         latest = (today + dt.timedelta(days=spec.max_days)).isoformat()
         raise FieldError(field_error("date_too_late", lang, max=latest))
-    return day.isoformat()
+    return day
+
+
+def _clean_range(spec: FieldSpec, value: str, lang: str, today: dt.date) -> str:
+    parts = _RANGE_SEPARATOR.split(value)
+    if len(parts) != 2:
+        raise FieldError(field_error("range_format", lang))
+    first, last = (_in_bounds(spec, _day(p, lang), lang, today) for p in parts)
+    if last < first:
+        raise FieldError(field_error("range_order", lang))
+    if spec.max_span_days is not None and (last - first).days + 1 > spec.max_span_days:
+        raise FieldError(field_error("range_too_long", lang, max=spec.max_span_days))
+    return f"{first.isoformat()}/{last.isoformat()}"
 
 
 def display_value(spec: FieldSpec, value: str, lang: str) -> str:
@@ -73,4 +123,7 @@ def display_value(spec: FieldSpec, value: str, lang: str) -> str:
         for choice in spec.choices:
             if choice.value == value:
                 return choice.label.get(lang)
+    if spec.kind is FieldKind.DATE_RANGE and "/" in value:
+        first, last = value.split("/", 1)
+        return f"{first} 至 {last}" if lang != "en" else f"{first} to {last}"
     return value

@@ -38,7 +38,9 @@ class FieldKind(enum.StrEnum):
     MOBILE = "mobile"
     ID_NUMBER = "id_number"
     DATE = "date"
+    DATE_RANGE = "date_range"  # two dates, stored as "YYYY-MM-DD/YYYY-MM-DD" (ISO 8601)
     CHOICE = "choice"
+    REGION = "region"  # a 6-digit GB/T 2260 administrative division code
 
 
 @dataclass(frozen=True)
@@ -63,6 +65,26 @@ class FieldSpec:
     min_days: int | None = None  # dates: earliest allowed, in days from today
     max_days: int | None = None  # dates: latest allowed, in days from today
     hint: Texts | None = None
+    min_length: int = 0  # text: fewest characters when filled in
+    max_span_days: int | None = None  # date ranges: longest allowed, in days
+
+
+@dataclass(frozen=True)
+class Condition:
+    """When a conditional transition applies: a named guard, or a test of a form value."""
+
+    guard: str | None = None  # bound by name (flows/actions.py GUARDS, ENGINE_GUARDS)
+    field: str | None = None  # a non-personal form field ...
+    values: frozenset[str] = frozenset()  # ... whose value is one of these
+    negate: bool = False  # `unless:` instead of `if:`
+
+
+@dataclass(frozen=True)
+class Branch:
+    """One conditional route of an event: go to `target` when `when` holds."""
+
+    target: str
+    when: Condition
 
 
 @dataclass(frozen=True)
@@ -78,6 +100,23 @@ class Step:
     on: dict[str, str] = field(default_factory=dict)
     timeout: float | None = None
     outcome: str | None = None  # END steps: completed, cancelled, failed, expired
+    # Conditional routes, tried in order before `on[event]`, which stays the default route.
+    branches: dict[str, tuple[Branch, ...]] = field(default_factory=dict)
+    needs: frozenset[str] = frozenset()  # devices (flows/actions.py DEVICES)
+    fallback: str | None = None  # entered instead when a needed device is missing
+    resumable: bool = False  # a run here may be saved (without personal data) and resumed
+    identity_method: str | None = None  # set: success here records how the citizen was identified
+    show: frozenset[str] = frozenset()  # extras on screen (flows/actions.py SHOW_ITEMS)
+
+    def targets(self, event: str) -> tuple[str, ...]:
+        """Every step `event` may lead to, conditional routes first."""
+        default = (self.on[event],) if event in self.on else ()
+        return tuple(b.target for b in self.branches.get(event, ())) + default
+
+    def all_targets(self) -> tuple[str, ...]:
+        """Every step this step may lead to, including its fallback."""
+        found = [t for event in self.on for t in self.targets(event)]
+        return (*found, self.fallback) if self.fallback else tuple(found)
 
 
 @dataclass(frozen=True)
@@ -94,3 +133,11 @@ class Flow:
     def step(self, name: str) -> Step:
         """The step called `name`."""
         return self.steps[name]
+
+    def find_field(self, name: str) -> FieldSpec | None:
+        """The form field called `name` in any step, if there is one."""
+        for step in self.steps.values():
+            for spec in step.fields:
+                if spec.name == name:
+                    return spec
+        return None

@@ -12,11 +12,22 @@ BUTTONS: dict[str, Texts] = {
     "retry": Texts("重试", "Try again"),
     "cancel": Texts("取消办理", "Cancel"),
     "finish": Texts("完成", "Finish"),
+    # Identity methods (`kind: identity`) and the way back to choosing one.
+    "id_card": Texts("身份证", "ID card"),
+    "social_card": Texts("社保卡", "Social security card"),
+    "e_social_card": Texts("电子社保卡", "Electronic social security card"),
+    "typed": Texts("手动输入身份证号码", "Type my ID number"),
+    "other_method": Texts("换一种方式", "Use another way"),
 }
 
 FIELD_ERRORS: dict[str, Texts] = {
     "required": Texts("请填写{label}", "Please fill in {label}"),
     "too_long": Texts("{label}最多{max}个字", "{label} is at most {max} characters"),
+    "too_short": Texts("{label}至少{min}个字", "{label} needs at least {min} characters"),
+    "text_control": Texts(
+        "{label}中有无法识别的字符，请删除后重新输入",
+        "{label} contains characters that cannot be used; please retype it",
+    ),
     "id_format": Texts(
         "身份证号码应为18位，最后一位可以是数字或X",
         "An ID number has 18 characters, the last may be X",
@@ -37,9 +48,20 @@ FIELD_ERRORS: dict[str, Texts] = {
     "date_format": Texts(
         "日期格式应为 年-月-日，例如 2026-01-31", "Use year-month-day, e.g. 2026-01-31"
     ),
+    "date_impossible": Texts(
+        "这一天不存在，请检查月份和日期", "That day does not exist; please check the month and day"
+    ),
     "date_too_early": Texts("日期不能早于{min}", "The date cannot be before {min}"),
     "date_too_late": Texts("日期不能晚于{max}", "The date cannot be after {max}"),
     "choice": Texts("请选择{label}", "Please choose {label}"),
+    "range_format": Texts(
+        "请填写开始和结束日期，用“/”分隔，例如 2026-01-01/2026-03-31",
+        "Enter the first and last day separated by /, e.g. 2026-01-01/2026-03-31",
+    ),
+    "range_order": Texts("结束日期不能早于开始日期", "The last day cannot be before the first"),
+    "range_too_long": Texts("时间段最长{max}天", "The period can be at most {max} days"),
+    "region_format": Texts("地区代码应为6位数字", "A region code has 6 digits"),
+    "region_unknown": Texts("没有这个地区代码，请核对", "There is no region with this code"),
 }
 
 
@@ -52,3 +74,56 @@ def button_label(event: str, lang: str) -> str:
     """The label of the button that fires `event`."""
     texts = BUTTONS.get(event)
     return texts.get(lang) if texts else event
+
+
+# The steps `kind: identity` makes (flows/identity.py), per method: title, prompt, failure.
+IDENTITY_CHOOSER = (
+    Texts("请选择身份核验方式", "How would you like to identify yourself?"),
+    Texts(
+        "请使用身份证、社保卡或电子社保卡；没有带证件时，可以手动输入身份证号码。",
+        "Use your ID card, social security card or electronic social security card. "
+        "Without a card you can type your ID number.",
+    ),
+)
+IDENTITY_STEPS: dict[str, tuple[Texts, Texts, Texts]] = {
+    "id_card": (
+        Texts("请放置身份证", "Place your ID card"),
+        Texts(
+            "请将第二代居民身份证平放在读卡区，保持不动，直到听到提示音。",
+            "Lay your resident ID card flat on the reader and keep it still until you hear a beep.",
+        ),
+        Texts("未能读取身份证", "Could not read the ID card"),
+    ),
+    "social_card": (
+        Texts("请插入社保卡", "Insert your social security card"),
+        Texts(
+            "请将社会保障卡芯片朝上插入读卡口，直到听到提示音。",
+            "Insert your social security card chip side up into the slot until you hear a beep.",
+        ),
+        Texts("未能读取社保卡", "Could not read the social security card"),
+    ),
+    "e_social_card": (
+        Texts("请出示电子社保卡二维码", "Show the QR code of your electronic social security card"),
+        Texts(
+            "在掌上12333、微信或支付宝中打开电子社保卡，将二维码对准摄像头。",
+            "Open your electronic social security card in the 12333 app, WeChat or Alipay and "
+            "hold its QR code up to the camera.",
+        ),
+        Texts("未能识别二维码", "Could not read the QR code"),
+    ),
+    "typed": (
+        Texts("输入身份证号码", "Type your ID number"),
+        Texts(
+            "请输入本人的身份证号码和姓名，提交前请仔细核对。",
+            "Type your own ID number and name, and check them before you go on.",
+        ),
+        Texts("未能确认身份", "Could not confirm who you are"),
+    ),
+}
+IDENTITY_FIELDS = {
+    "id_number": Texts("身份证号码", "ID number"),
+    "name": Texts("姓名", "Name"),
+}
+NO_IDENTITY = Texts(
+    "未能确认您的身份，请重试或换一种方式。", "We could not confirm who you are; please try again."
+)

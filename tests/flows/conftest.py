@@ -1,27 +1,12 @@
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
 
 import pytest
 
 from flows import Flow, FlowRun, Identity, Session, load_builtin
 from pii import Sensitive, mask_name
-
-TODAY = dt.date(2026, 11, 26)
-
-
-class FakeClock:
-    """Time that moves only when the test says so."""
-
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
+from tests.flows.helpers import TODAY, FakeClock
 
 
 def card_reader(

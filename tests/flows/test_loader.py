@@ -28,8 +28,9 @@ MINIMAL = {
 }
 
 
-def broken(path: list[str | int], value: object) -> dict:
-    data = yaml.safe_load(yaml.safe_dump(MINIMAL))
+def broken(path: list[str | int], value: object, base: dict = MINIMAL) -> dict:
+    """A deep copy of `base` with the value at `path` replaced (or deleted with KeyError)."""
+    data = yaml.safe_load(yaml.safe_dump(base))
     node = data
     for key in path[:-1]:
         node = node[key]
@@ -90,3 +91,138 @@ def test_python_tags_are_refused(tmp_path: Path) -> None:
     (tmp_path / "evil.yaml").write_text("id: !!python/object/apply:os.system ['true']\n")
     with pytest.raises(FlowDefinitionError, match="not valid YAML"):
         load_flow(tmp_path / "evil.yaml")
+
+
+T = {"zh-CN": "文", "en": "Text"}
+END = {"kind": "end", "outcome": "completed", "title": T}
+RICH = {
+    "id": "rich",
+    "version": 1,
+    "title": T,
+    "start": "ask",
+    "steps": {
+        "ask": {
+            "kind": "form",
+            "title": T,
+            "timeout": 60,
+            "resumable": True,
+            "fields": [
+                {"name": "kind", "kind": "choice", "label": T,
+                 "choices": [{"value": "a", "label": T}, {"value": "b", "label": T}]},
+                {"name": "phone", "kind": "mobile", "label": T},
+            ],
+            "on": {
+                "submit": [
+                    {"if": {"field": "kind", "equals": "a"}, "go": "print"},
+                    {"unless": "controller_online", "go": "offline"},
+                    {"go": "done"},
+                ],
+                "timeout": "done",
+            },
+        },
+        "print": {
+            "kind": "action", "action": "print_receipt", "title": T, "timeout": 30,
+            "fallback": "qr", "on": {"ok": "done", "error": "done"},
+        },
+        "offline": {"kind": "notice", "title": T, "timeout": 30,
+                    "on": {"finish": "done", "timeout": "done"}},
+        "qr": {**END, "show": ["receipt_qr"]},
+        "done": END,
+    },
+}  # fmt: skip
+
+
+def rich(path: list[str | int], value: object) -> dict:
+    return broken(path, value, RICH)
+
+
+def test_the_rich_example_loads_with_routes_fallback_and_resume() -> None:
+    flow = parse_flow(RICH, "rich.yaml")
+    ask = flow.steps["ask"]
+    assert ask.on["submit"] == "done"  # the default route stays in `on` for screens
+    assert [b.target for b in ask.branches["submit"]] == ["print", "offline"]
+    assert ask.branches["submit"][1].when.negate
+    assert flow.steps["print"].needs == {"receipt_printer"}
+    assert flow.steps["qr"].show == {"receipt_qr"}
+    assert ask.resumable
+
+
+SUBMIT = ["steps", "ask", "on", "submit"]
+ASK = ["steps", "ask"]
+
+
+@pytest.mark.parametrize(
+    ("path", "value", "where", "problem"),
+    [
+        ([*SUBMIT, 1, "unless"], "is_rich", "steps.ask.on.submit[1].unless", "unknown guard"),
+        ([*SUBMIT, 2, "if"], "controller_online", "steps.ask.on.submit[2]", "last route has no"),
+        ([*SUBMIT, 0, "if"], KeyError, "steps.ask.on.submit[0]", "only the last route"),
+        ([*SUBMIT, 0, "unless"], "controller_online", "steps.ask.on.submit[0]", "not both"),
+        ([*SUBMIT, 0, "go"], "nowhere", "steps.ask.on.submit", "unknown step 'nowhere'"),
+        ([*SUBMIT, 0, "if", "field"], "colour", "steps.ask.on.submit[0]", "no form of this"),
+        ([*SUBMIT, 0, "if", "field"], "phone", "steps.ask.on.submit[0]", "personal data"),
+        ([*SUBMIT, 0, "if", "equals"], "c", "steps.ask.on.submit[0]", "not choices"),
+        ([*SUBMIT, 0, "if", "in"], ["a"], "steps.ask.on.submit[0].if", "either equals"),
+        ([*SUBMIT, 0, "when"], "x", "steps.ask.on.submit[0]", "unknown key(s) when"),
+        (SUBMIT, [], "steps.ask.on.submit", "at least one route"),
+        ([*ASK, "on", "Submit"], "done", "steps.ask.on.Submit", "event name is lower-case"),
+        (["steps", "print", "fallback"], "nowhere", "steps.print.fallback", "unknown step"),
+        (["steps", "offline", "fallback"], "done", "steps.offline.fallback", "needs a device"),
+        (["steps", "print", "needs"], ["printer"], "steps.print.needs[0]", "unknown device"),
+        (["steps", "print", "resumable"], True, "steps.print.resumable", "never device work"),
+        ([*ASK, "resumable"], "yes", "steps.ask.resumable", "true or false"),
+        (["steps", "qr", "show"], ["confetti"], "steps.qr.show[0]", "unknown screen item"),
+        (["steps", "offline", "on"], {"timeout": "done"}, "steps.offline.on", "one button"),
+        (["steps", "offline", "on", "timeout"], "offline", "steps.offline.on.timeout", "circle"),
+        (["steps", "Bad"], END, "steps.Bad", "step name is lower-case"),
+        (["steps", "done", "outcome"], "won", "steps.done.outcome", "completed, cancelled"),
+        (["steps", "offline", "outcome"], "completed", "steps.offline.outcome", "only end"),
+        ([*ASK, "fields", 1, "personal"], False, "steps.ask.fields[1].personal", "always"),
+        ([*ASK, "fields", 1, "required"], "no", "steps.ask.fields[1].required", "true or"),
+        ([*ASK, "fields", 1, "choices"], [{"value": "a", "label": T}],
+         "steps.ask.fields[1].choices", "only choice fields"),
+        ([*ASK, "fields", 0, "choices", 1, "value"], "a", "steps.ask.fields[0].choices",
+         "listed twice"),
+        ([*ASK, "fields", 1, "min_length"], 3, "steps.ask.fields[1].min_length", "only text"),
+        ([*ASK, "fields", 1, "max_days"], 3, "steps.ask.fields[1]", "only date"),
+        ([*ASK, "fields", 1, "max_span_days"], 3, "steps.ask.fields[1].max_span_days",
+         "only date_range"),
+        (["steps", "offline", "fields"], [{"name": "x", "kind": "text", "label": T}],
+         "steps.offline.fields", "only form steps"),
+        (["steps", "extra"], {"kind": "form", "title": T, "timeout": 9, "on": {"submit": "done"},
+         "fields": [{"name": "kind", "kind": "text", "label": T}]},
+         "steps.extra.fields[0].name", "already asked in step 'ask'"),
+        (["id"], "Rich Flow", "id", "flow id is lower-case"),
+    ],
+)  # fmt: skip
+def test_rules_of_routes_devices_resume_and_fields(path, value, where: str, problem: str) -> None:
+    data = rich(path, value)
+    if path == ["steps", "extra"]:
+        data["steps"]["offline"]["on"]["extra"] = "extra"  # make it reachable
+    with pytest.raises(FlowDefinitionError) as caught:
+        parse_flow(data, "rich.yaml")
+    assert (caught.value.path, problem in caught.value.problem) == (where, True), caught.value
+
+
+def test_a_date_field_with_min_after_max_is_refused() -> None:
+    field = {"name": "d", "kind": "date", "label": T, "min_days": 5, "max_days": -5}
+    data = rich([*ASK, "fields"], [field])
+    data["steps"]["ask"]["on"]["submit"] = "done"
+    with pytest.raises(FlowDefinitionError, match="max_days is before min_days"):
+        parse_flow(data, "rich.yaml")
+
+
+def test_a_guard_vocabulary_can_be_narrowed_by_the_caller() -> None:
+    with pytest.raises(FlowDefinitionError, match="unknown guard 'controller_online'"):
+        parse_flow(RICH, "rich.yaml", guards=())
+
+
+def test_flow_files_refuse_aliases_with_the_file_and_line(tmp_path: Path) -> None:
+    text = yaml.safe_dump(MINIMAL, allow_unicode=True)
+    text = text.replace("title:\n  en: Demo", "title: &t\n  en: Demo", 1) + "extra: *t\n"
+    (tmp_path / "alias.yaml").write_text(text, encoding="utf-8")
+    with pytest.raises(FlowDefinitionError) as caught:
+        load_flow(tmp_path / "alias.yaml")
+    assert caught.value.source == "alias.yaml"
+    assert caught.value.path.startswith("line ")
+    assert "anchors" in caught.value.problem

@@ -74,7 +74,8 @@ def test_confirm_summary_masks_the_id_number(make_run) -> None:
         ("employer_name", "", "请填写用人单位名称"),
         ("employer_name", "长" * 61, "用人单位名称最多60个字"),
         ("employment_type", "astronaut", "请选择就业类型"),
-        ("start_date", "2026-13-01", "日期格式应为"),
+        ("start_date", "2026-13-01", "这一天不存在"),
+        ("start_date", "31/01/2026", "日期格式应为"),
         ("start_date", "2027-06-01", "日期不能晚于2026-12-26"),
     ],
 )

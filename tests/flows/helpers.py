@@ -1,0 +1,186 @@
+"""Driving any flow headless: stub actions for the whole vocabulary, sample answers per field
+kind, and a search for the inputs that lead to a given step."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import deque
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+
+from flows import ActionFailed, Flow, FlowRun, Identity, Session, StepKind
+from flows.actions import ACTIONS, GUARDS, IDENTITY_METHODS
+from flows.model import FieldKind, FieldSpec
+from flows.texts import FIELD_ERRORS
+from pii import Sensitive, mask_name
+
+TODAY = dt.date(2026, 11, 26)
+ID_NUMBER = "11010519491231002X"
+NAME = "测试甲"
+PHONE = "13912345678"
+PERSONAL_STRINGS = (ID_NUMBER, NAME, PHONE)
+_METHOD_OF = {action: method for method, action in IDENTITY_METHODS.items() if action}
+
+
+class FakeClock:
+    """Time that moves only when the test says so."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
+def sample_value(spec: FieldSpec) -> str:
+    """A value the field accepts."""
+    day = TODAY + dt.timedelta(days=max(spec.min_days or 0, min(spec.max_days or 0, 0)))
+    match spec.kind:
+        case FieldKind.MOBILE:
+            return PHONE
+        case FieldKind.ID_NUMBER:
+            return ID_NUMBER
+        case FieldKind.NAME:
+            return NAME
+        case FieldKind.DATE:
+            return day.isoformat()
+        case FieldKind.DATE_RANGE:
+            return f"{day.isoformat()}/{day.isoformat()}"
+        case FieldKind.CHOICE:
+            return spec.choices[0].value
+        case FieldKind.REGION:
+            return "110105"
+        case FieldKind.TEXT:
+            return "示例" * max(1, spec.min_length)
+    raise AssertionError(spec.kind)
+
+
+@dataclass
+class Stubs:
+    """Bound actions and guards over a synthetic citizen; records every Sensitive it makes."""
+
+    made: list[Sensitive] = field(default_factory=list)
+    online: bool = True
+
+    def _identity(self, method: str) -> Callable[[Session], str]:
+        def read(session: Session) -> str:
+            number, name = Sensitive(ID_NUMBER), Sensitive(NAME, mask_name)
+            self.made += [number, name]
+            session.identity = Identity(method, number, name)
+            return "ok"
+
+        return read
+
+    def actions(self) -> dict[str, Callable[[Session], str | None]]:
+        bound: dict[str, Callable[[Session], str | None]] = {
+            a: self._identity(_METHOD_OF[a]) for a in _METHOD_OF
+        }
+        bound["submit"] = self._submit
+        bound["print_receipt"] = lambda s: "ok"
+        assert bound.keys() == ACTIONS
+        return bound
+
+    def guards(self) -> dict[str, Callable[[Session], bool]]:
+        bound = {"controller_online": lambda s: self.online}
+        assert bound.keys() == GUARDS
+        return bound
+
+    @staticmethod
+    def _submit(session: Session) -> str:
+        session.public.setdefault("transaction_number", "KA01-2611260001")
+        return "ok"
+
+
+def make_run(flow: Flow, clock: FakeClock, stubs: Stubs, **options: object) -> FlowRun:
+    """A run with every action and guard bound to the stubs."""
+    return FlowRun(
+        flow,
+        stubs.actions(),
+        guards=stubs.guards(),
+        clock=clock,
+        today=lambda: TODAY,
+        **options,  # type: ignore[arg-type]
+    )
+
+
+# An input is ("fire", event) | ("submit", choice overrides) | ("action", "ok" | "fail").
+Input = tuple[str, object]
+
+
+def inputs_at(run: FlowRun) -> Iterator[Input]:
+    """Every input worth trying at the current step (each choice value once, for routes)."""
+    step = run.step
+    if step.kind is StepKind.ACTION:
+        yield ("action", "ok")
+        yield ("action", "fail")
+    if step.kind is StepKind.FORM:
+        yield ("submit", ())
+        for spec in step.fields:
+            for choice in spec.choices[1:]:
+                yield ("submit", ((spec.name, choice.value),))
+    for event in run.buttons():
+        if not (step.kind is StepKind.FORM and event == "submit"):
+            yield ("fire", event)
+
+
+def apply(run: FlowRun, item: Input) -> None:
+    """Give one input to the run."""
+    kind, arg = item
+    if kind == "fire":
+        run.fire(str(arg))
+    elif kind == "submit":
+        values = {spec.name: sample_value(spec) for spec in run.step.fields}
+        values.update(dict(arg))  # type: ignore[call-overload]
+        assert run.submit_form(values) == {}
+    elif arg == "ok":
+        run.run_action()
+    else:
+        bound = run._actions  # the failure is injected on this attempt only
+        name = run.step.action
+        assert name is not None
+
+        def failing(session: Session) -> str:
+            raise ActionFailed("驱动故障 driver fault")
+
+        run._actions = {**bound, name: failing}
+        try:
+            run.run_action()
+        finally:
+            run._actions = bound
+
+
+def paths_to_every_step(flow: Flow, new_run: Callable[[], FlowRun]) -> dict[str, list[Input]]:
+    """The shortest inputs from the start to each step a run can reach (breadth first)."""
+    found: dict[str, list[Input]] = {}
+    queue: deque[list[Input]] = deque([[]])
+    while queue:
+        path = queue.popleft()
+        run = new_run()
+        for item in path:
+            apply(run, item)
+        name = run.step.name
+        if name in found:
+            continue
+        found[name] = path
+        if not run.done:
+            queue.extend([*path, item] for item in inputs_at(run))
+    return found
+
+
+def assert_wiped(run: FlowRun, stubs: Stubs) -> None:
+    """Nothing personal is left in the run, nor in any value the stubs handed it."""
+    assert run.done
+    assert run.session.wiped
+    assert run.session.identity is None
+    assert run.session.values == {}
+    assert all(s.wiped for s in stubs.made)
+    leftover = repr(run.session.public) + repr(run.error_message)
+    assert not any(p in leftover for p in PERSONAL_STRINGS)
+
+
+def every_error_code() -> set[str]:
+    """The field error codes the engine has messages for."""
+    return set(FIELD_ERRORS)
