@@ -1,0 +1,251 @@
+"""A county's catalog: the manifest and its flows, accepted only whole and valid.
+
+The controller publishes a catalog as a set of files (`manifest.yaml` plus one
+`<flow id>.yaml` per flow); a kiosk takes it only if every file validates, so a mistake is
+found by the county's check (`python -m flows.cli validate`) and never on a terminal::
+
+    format: 1
+    version: 7                       # raised by the county with every change
+    region: "331122"                 # GB/T 2260 code of the county (缙云县)
+    title: {zh-CN: 缙云县就业服务e站, en: Jinyun County employment e-station}
+    texts:                           # station texts; welcome and closed are required
+      welcome: {zh-CN: ..., en: ...}
+      closed: {zh-CN: ..., en: ...}
+    services:                        # the menu, in this order
+      - flow: employment_registration
+        hours: always                # or per day, see below
+        needs: [id_card_reader]      # not offered on a kiosk without these devices
+      - flow: appointment_booking
+        hours:
+          mon-fri: ["08:30-12:00", "14:00-17:30"]
+          sat: ["09:00-12:00"]       # a day not listed is closed
+
+Days are `mon` to `sun`, ranges of them (`mon-fri`), `daily`, `weekdays` and `weekend`;
+each day may be given once. Devices a service can do without (a receipt printer) are not
+listed: the flow's steps name a `fallback` instead, resolved when a run starts.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from flows.actions import ACTIONS, DEVICES, GUARDS
+from flows.errors import FlowDefinitionError
+from flows.loader import parse_flow
+from flows.model import Flow, Texts
+from flows.reader import NAME, Reader
+from flows.regions import is_region_code
+from flows.yamlsafe import MAX_FILE_BYTES, read_yaml_file
+
+MANIFEST = "manifest.yaml"
+MANIFEST_FORMAT = 1
+MAX_CATALOG_FILES = 100
+REQUIRED_TEXTS = ("welcome", "closed")
+
+_DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_DAY_GROUPS = {"daily": range(7), "weekdays": range(5), "weekend": range(5, 7)}
+_SPAN = re.compile(r"([01]?[0-9]|2[0-3]):([0-5][0-9])-([01]?[0-9]|2[0-4]):([0-5][0-9])")
+
+
+@dataclass(frozen=True)
+class OpeningHours:
+    """When a service is offered: per weekday (Monday first), minute ranges [start, end)."""
+
+    days: tuple[tuple[tuple[int, int], ...], ...]
+
+    def is_open(self, when: dt.datetime) -> bool:
+        """True if `when` (the kiosk's local time) is inside an opening span."""
+        minute = when.hour * 60 + when.minute
+        return any(start <= minute < end for start, end in self.days[when.weekday()])
+
+
+_WHOLE_DAY: tuple[tuple[int, int], ...] = ((0, 24 * 60),)
+ALWAYS = OpeningHours((_WHOLE_DAY,) * 7)
+
+
+@dataclass(frozen=True)
+class Service:
+    """One menu entry: a flow, when it is offered, and the devices it cannot do without."""
+
+    flow: Flow
+    hours: OpeningHours
+    needs: frozenset[str]
+
+    def offered(self, when: dt.datetime, devices: Collection[str]) -> bool:
+        """True if open at `when` on a kiosk that has `devices`."""
+        return self.hours.is_open(when) and self.needs <= set(devices)
+
+
+@dataclass(frozen=True)
+class Catalog:
+    """A validated catalog: the manifest with every flow it names."""
+
+    version: int
+    region: str
+    title: Texts
+    texts: dict[str, Texts]
+    services: tuple[Service, ...]
+    flows: dict[str, Flow]  # every flow of the catalog, offered or not
+    source: str
+
+    def offered(self, when: dt.datetime, devices: Collection[str]) -> tuple[Service, ...]:
+        """The services to show on the menu now, in the manifest's order."""
+        return tuple(s for s in self.services if s.offered(when, devices))
+
+    def flow(self, flow_id: str) -> Flow:
+        """The flow with this id."""
+        return self.flows[flow_id]
+
+
+def parse_catalog(
+    files: Mapping[str, bytes],
+    *,
+    actions: Collection[str] = ACTIONS,
+    guards: Collection[str] = GUARDS,
+    today: dt.date | None = None,
+) -> Catalog:
+    """Validate a whole catalog given as file name -> content (a directory or a download)."""
+    if MANIFEST not in files:
+        raise FlowDefinitionError(MANIFEST, "", "the catalog has no manifest")
+    if len(files) > MAX_CATALOG_FILES:
+        raise FlowDefinitionError(MANIFEST, "", f"more than {MAX_CATALOG_FILES} files")
+    flows: dict[str, Flow] = {}
+    for name in sorted(files):
+        if name == MANIFEST:
+            continue
+        if not (name.endswith(".yaml") and NAME.fullmatch(name.removesuffix(".yaml"))):
+            raise FlowDefinitionError(name, "", "a flow file is named <flow id>.yaml")
+        flow = parse_flow(read_yaml_file(files[name], name), name, actions, guards)
+        if flow.id != name.removesuffix(".yaml"):
+            raise FlowDefinitionError(name, "id", f"the file name says the id is {name[:-5]!r}")
+        flows[flow.id] = flow
+    data = read_yaml_file(files[MANIFEST], MANIFEST)
+    return _parse_manifest(Reader(MANIFEST), data, flows, today or dt.date.today())
+
+
+def _parse_manifest(r: Reader, data: object, flows: Mapping[str, Flow], today: dt.date) -> Catalog:
+    top = r.mapping(data, "", {"format", "version", "region", "title", "texts", "services"})
+    r.required(top, "", ("format", "version", "region", "title", "texts", "services"))
+    if top["format"] != MANIFEST_FORMAT:
+        raise r.fail("format", f"this kiosk reads manifest format {MANIFEST_FORMAT}")
+    region = str(top["region"]) if isinstance(top["region"], int | str) else ""
+    if not is_region_code(region, year=today.year):
+        raise r.fail("region", f"{region or top['region']!r} is not a GB/T 2260 region code")
+    texts_node = r.mapping(top["texts"], "texts", _names_in(top["texts"]))
+    texts = {
+        r.name(k, f"texts.{k}", "text name"): r.texts(v, f"texts.{k}")
+        for k, v in texts_node.items()
+    }
+    for key in REQUIRED_TEXTS:
+        if key not in texts:
+            raise r.fail("texts", f"missing text {key}")
+    entries = r.sequence(top["services"], "services")
+    if not entries:
+        raise r.fail("services", "a catalog offers at least one service")
+    services: list[Service] = []
+    for i, entry in enumerate(entries):
+        path = f"services[{i}]"
+        m = r.mapping(entry, path, {"flow", "hours", "needs"})
+        r.required(m, path, ("flow",))
+        flow_id = r.name(m["flow"], f"{path}.flow", "flow id")
+        if flow_id not in flows:
+            raise r.fail(f"{path}.flow", f"no file {flow_id}.yaml in the catalog")
+        if any(s.flow.id == flow_id for s in services):
+            raise r.fail(f"{path}.flow", f"{flow_id} is listed twice")
+        services.append(
+            Service(
+                flow=flows[flow_id],
+                hours=_parse_hours(r, m.get("hours", "always"), f"{path}.hours"),
+                needs=r.names(m.get("needs", []), f"{path}.needs", DEVICES, "device"),
+            )
+        )
+    return Catalog(
+        version=r.integer(top["version"], "version", 1, 10**9),
+        region=region,
+        title=r.texts(top["title"], "title"),
+        texts=texts,
+        services=tuple(services),
+        flows=dict(flows),
+        source=r.source,
+    )
+
+
+def _names_in(node: object) -> Collection[Any]:
+    return node if isinstance(node, Mapping) else ()
+
+
+def _parse_hours(r: Reader, node: object, path: str) -> OpeningHours:
+    if node == "always":
+        return ALWAYS
+    m = r.mapping(node, path, _names_in(node))
+    days: list[list[tuple[int, int]] | None] = [None] * 7
+    for key, spans_node in m.items():
+        kpath = f"{path}.{key}"
+        spans = [
+            _parse_span(r, s, f"{kpath}[{i}]") for i, s in enumerate(r.sequence(spans_node, kpath))
+        ]
+        for day in _days_of(r, key, kpath):
+            if days[day] is not None:
+                raise r.fail(kpath, f"{_DAYS[day]} is given twice")
+            days[day] = sorted(spans)
+    for day, given in enumerate(days):
+        for (_, end), (start, _) in zip(given or [], (given or [])[1:], strict=False):
+            if start < end:
+                raise r.fail(path, f"opening times of {_DAYS[day]} overlap")
+    return OpeningHours(tuple(tuple(given or ()) for given in days))
+
+
+def _days_of(r: Reader, key: object, path: str) -> range | list[int]:
+    if key in _DAY_GROUPS:
+        return _DAY_GROUPS[str(key)]
+    if key in _DAYS:
+        return [_DAYS.index(str(key))]
+    parts = str(key).split("-")
+    if len(parts) == 2 and all(p in _DAYS for p in parts):
+        first, last = (_DAYS.index(p) for p in parts)
+        if first < last:
+            return range(first, last + 1)
+    raise r.fail(path, "a day is mon..sun, a range like mon-fri, daily, weekdays or weekend")
+
+
+def _parse_span(r: Reader, node: object, path: str) -> tuple[int, int]:
+    match = _SPAN.fullmatch(node) if isinstance(node, str) else None
+    if match is None:
+        raise r.fail(path, 'expected opening times like "08:30-17:30"')
+    h1, m1, h2, m2 = (int(g) for g in match.groups())
+    start, end = h1 * 60 + m1, h2 * 60 + m2
+    if not start < end <= 24 * 60:
+        raise r.fail(path, "an opening span ends after it starts, at 24:00 at the latest")
+    return start, end
+
+
+def load_catalog(directory: Path, **options: Any) -> Catalog:
+    """Read and validate the catalog in `directory` (manifest.yaml and its flow files)."""
+    files: dict[str, bytes] = {}
+    for path in sorted(directory.glob("*.yaml")):
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise FlowDefinitionError(
+                path.name, "", f"file is {size} bytes; the limit is {MAX_FILE_BYTES}"
+            )
+        files[path.name] = path.read_bytes()
+        if len(files) > MAX_CATALOG_FILES:
+            raise FlowDefinitionError(MANIFEST, "", f"more than {MAX_CATALOG_FILES} files")
+    return parse_catalog(files, **options)
+
+
+def load_builtin_catalog(**options: Any) -> Catalog:
+    """The demo catalog shipped in flows/catalog/."""
+    root = resources.files("flows.catalog")
+    files = {
+        ref.name: ref.read_bytes()
+        for ref in root.iterdir()
+        if ref.name.endswith(".yaml") and ref.is_file()
+    }
+    return parse_catalog(files, **options)
