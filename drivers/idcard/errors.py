@@ -41,36 +41,79 @@ class ProtocolError(IdCardError):
     user_message = "读卡通讯出错，请拿开身份证后重新放置。"
 
 
-# Statuses that come from this card or how it lies on the reader: the citizen can retry.
-_CARD_STATUSES = frozenset(
-    {
-        Status.SELECT_FAILED,
-        Status.CARD_REJECTED_READER,
-        Status.READER_REJECTED_CARD,
-        Status.VERIFY_ERROR,
-        Status.WRONG_CARD_TYPE,
-        Status.GET_CHALLENGE_FAILED,
-    }
-)
-
-
 class ReaderStatusError(IdCardError):
-    """The reader answered with an error status the driver has no better class for."""
+    """The reader answered with an error status; subclasses say whose fault it is."""
+
+    user_message = "身份证读卡器故障，请联系工作人员。"
 
     def __init__(self, status: int, command: str = "") -> None:
         self.status = status
         self.command = command
-        try:
-            name = Status(status).name
-        except ValueError:
-            name = "UNLISTED"
-        where = f" to {command}" if command else ""
-        super().__init__(f"reader answered SW3=0x{status:02X} ({name}){where}")
-        if status in _CARD_STATUSES:
-            self.user_message = "无法读取这张身份证，请重新放置；如仍不行请联系工作人员。"
-        else:
-            # SAM faults, our own framing, unknown codes: nothing the citizen can fix.
-            self.user_message = "身份证读卡器故障，请联系工作人员。"
+        super().__init__(f"reader answered {_describe(status)}{_to(command)}")
+
+
+class CardRejected(ReaderStatusError):
+    """The card, or how it lies on the reader, failed select or authentication."""
+
+    user_message = "无法读取这张身份证，请重新放置；如仍不行请联系工作人员。"
+
+
+class SamFault(ReaderStatusError):
+    """The SAM module failed its self-test, is not authorised, or reports an unknown error."""
+
+    user_message = "身份证读卡器安全模块故障，请联系工作人员。"
+
+
+class CommandRejected(ReaderStatusError):
+    """The reader refused our frame (damaged on the line, bad length, unknown command)."""
+
+
+class NoContent(ReaderStatusError):
+    """The card holds no such content (e.g. no appended address) [unverified code 91]."""
+
+
+def _describe(status: int) -> str:
+    try:
+        name = Status(status).name
+    except ValueError:
+        name = "UNLISTED"
+    return f"SW3=0x{status:02X} ({name})"
+
+
+def _to(command: str) -> str:
+    return f" to {command}" if command else ""
+
+
+# Every SW3 code of HARDWARE.md section 1 that is not a success, and the error it becomes.
+# A code missing here (not in the fact sheet) becomes a plain ReaderStatusError.
+_STATUS_ERRORS: dict[Status, type[IdCardError]] = {
+    Status.NO_CARD: NoCard,
+    Status.READ_FAILED: CardMoved,
+    Status.SELECT_FAILED: CardRejected,
+    Status.CARD_REJECTED_READER: CardRejected,
+    Status.READER_REJECTED_CARD: CardRejected,
+    Status.VERIFY_ERROR: CardRejected,
+    Status.WRONG_CARD_TYPE: CardRejected,
+    Status.GET_CHALLENGE_FAILED: CardRejected,
+    Status.HOST_CHECKSUM: CommandRejected,
+    Status.HOST_LENGTH: CommandRejected,
+    Status.BAD_COMMAND: CommandRejected,
+    Status.UNKNOWN_ERROR: SamFault,
+    Status.SAM_SELF_TEST_FAILED: SamFault,
+    Status.SAM_NOT_AUTHORISED: SamFault,
+    Status.NO_CONTENT: NoContent,
+}
+
+
+def status_error(status: int, command: str = "") -> IdCardError:
+    """Return the typed error for an unwanted SW3 `status` in reply to `command`."""
+    try:
+        cls = _STATUS_ERRORS[Status(status)]
+    except (ValueError, KeyError):
+        return ReaderStatusError(status, command)
+    if issubclass(cls, ReaderStatusError):
+        return cls(status, command)
+    return cls(f"reader answered {_describe(status)}{_to(command)}")
 
 
 class CardDataError(IdCardError):
@@ -85,12 +128,12 @@ class CardDataError(IdCardError):
 
 
 class UnsupportedCardType(IdCardError):
-    """The card is not a resident ID card (foreigner's residence card, HMT permit...)."""
+    """The card's type flag is unknown, or names a type this reader was told to refuse."""
 
     user_message = "本机暂不支持此类证件，请使用居民身份证或到人工窗口办理。"
 
-    def __init__(self, flag: str) -> None:
-        super().__init__(f"card type flag {flag!r} is not a resident ID card")
+    def __init__(self, flag: str, reason: str = "is not a known card type") -> None:
+        super().__init__(f"card type flag {flag!r} {reason}")
         self.flag = flag
 
 

@@ -16,7 +16,12 @@ Frame layout (../shared/HARDWARE.md section 1)::
     reader -> host payload:  SW1 SW2 SW3 [DATA]      (SW3 is the status, see `Status`)
 
     LEN counts every byte after the length field, CHK included, so a whole frame is
-    7 + LEN bytes. The text+photo reply (30 01) is 1295 bytes, LEN = 0x0508.
+    7 + LEN bytes. The text+photo reply (30 01) is 1295 bytes, LEN = 0x0508; with the
+    fingerprint (30 10) it is 2321 bytes, LEN = 0x090A.
+
+Commands (CMD PARA [DATA]): reset SAM 10 FF, SAM status 11 FF, SAM ID 12 FF, find 20 01,
+select 20 02, read text+photo 30 01, appended address 30 03, text+photo+fingerprint
+30 10, baud rate 60 0x, max RF frame size 61 FF 50.
 
 Recovery from line noise:
 
@@ -141,6 +146,33 @@ SELECT_CARD: Final = Command(0x20, 0x02)
 READ_TEXT_PHOTO: Final = Command(0x30, 0x01)
 READ_ADDRESS: Final = Command(0x30, 0x03)
 READ_TEXT_PHOTO_FINGERPRINT: Final = Command(0x30, 0x10)
+# Data 0x50: the largest RF frame the module may use with the card.
+MAX_RF_FRAME_SIZE: Final = Command(0x61, 0xFF, b"\x50")
+SET_BAUDRATE_CMD: Final = 0x60
+
+# Whole frames of the two read replies, for deadlines and benchmarks.
+READ_REPLY_SIZE: Final = 1295
+FINGERPRINT_REPLY_SIZE: Final = 2321
+
+# PARA of 60 0x -> baud rate. 1..4 are in the fact sheet; 0 for the 115200 default is
+# [unverified] (the usual vendor numbering).
+BAUDRATE_CODES: Final[dict[int, int]] = {0x00: 115200, 0x01: 57600, 0x02: 38400, 0x03: 19200,
+                                         0x04: 9600}  # fmt: skip
+# Auto-detection tries the default first, then downwards.
+AUTO_BAUDRATES: Final = (115200, 57600, 38400, 19200, 9600)
+
+
+def set_baudrate(baudrate: int) -> Command:
+    """Return the 60 0x command that switches the module to `baudrate`."""
+    for para, rate in BAUDRATE_CODES.items():
+        if rate == baudrate:
+            return Command(SET_BAUDRATE_CMD, para)
+    raise ValueError(f"the module supports {sorted(BAUDRATE_CODES.values())} baud, not {baudrate}")
+
+
+def wire_time(size: int, baudrate: int) -> float:
+    """Seconds `size` bytes take on an 8N1 line (10 bits a byte) at `baudrate`."""
+    return size * 10 / baudrate
 
 
 @dataclass(frozen=True, repr=False)

@@ -1,23 +1,55 @@
 """The ID card reader device: a serial port, the codec, and the find/select/read dance.
 
-Owns timeouts, retries and turning every failure into an `IdCardError` that says who was
-wrong. The port is opened by URL (`serial.serial_for_url`): /dev/ttyUSB0 on a kiosk, the
-slave side of a pty in tests, ``loop://`` for a smoke test.
+Owns timeouts, retries, baud rates and turning every failure into an `IdCardError` that
+says who was wrong. The port is opened by URL (`serial.serial_for_url`): /dev/ttyUSB0 on
+a kiosk, a pty (or a symlink to one) in tests, ``loop://`` for a smoke test.
+
+Behaviour on the line:
+
+* a reply is read in whatever chunks the port delivers until the codec has a whole,
+  checksummed frame; the deadline is the timeout plus the reply's own wire time at the
+  current baud rate (a 30 10 reply alone takes 2.4 s at 9600 baud);
+* garbage is skipped by the codec; a damaged reply to a command that is safe to repeat
+  is fetched again (never a read: the module has moved on);
+* a read that stops mid-frame, or never starts, is explained by asking find again: no
+  card means the citizen pulled it (CardMoved), a card still there means the line failed;
+* after the port fails (unplugged) it is closed and the next call opens the same URL
+  again, so a replugged reader works without a new object.
+
+The same card is not reported twice while it stays in the field. Many modules do that
+themselves (find says no card until it leaves). For those that find it again, the reader
+remembers a keyed hash of the last card reported: a card found again is read again and
+dropped if its hash matches. Once a match is confirmed the card counts as held, and finds
+that keep seeing a card less than `presence_gap` apart skip the read (nobody swaps cards
+between two polls). Find saying the field is empty forgets both.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
+import hmac
 import logging
+import secrets
 import threading
 import time
 from collections import deque
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
 from types import TracebackType
 from typing import Any
 
 import serial
 
 from drivers.idcard import protocol as p
-from drivers.idcard.card import IdCard, parse_read_reply
+from drivers.idcard.card import (
+    CardType,
+    IdCard,
+    flag_of,
+    parse_appended_address,
+    parse_fingerprint_reply,
+    parse_read_reply,
+)
 from drivers.idcard.errors import (
     CardMoved,
     IdCardError,
@@ -26,8 +58,10 @@ from drivers.idcard.errors import (
     ReaderStatusError,
     ReaderTimeout,
     ReaderUnavailable,
+    UnsupportedCardType,
+    status_error,
 )
-from pii import redact_id_numbers
+from pii import Sensitive, redact_id_numbers
 
 log = logging.getLogger(__name__)
 
@@ -48,8 +82,16 @@ except ImportError:  # pragma: no cover - Windows
 _READ_SLICE = 0.05
 # Header bytes of a read reply kept in the diagnostic buffer: preamble, LEN, SW1-3.
 _READ_HEADER = 10
-# Commands whose reply carries a citizen's text or photo.
+# Commands whose reply carries a citizen's text, photo or fingerprints.
 _PERSONAL_REPLIES = (p.READ_TEXT_PHOTO, p.READ_TEXT_PHOTO_FINGERPRINT, p.READ_ADDRESS)
+# Replies long enough that their wire time counts towards the deadline.
+_LONG_REPLIES = {
+    (p.READ_TEXT_PHOTO.cmd, p.READ_TEXT_PHOTO.para): p.READ_REPLY_SIZE,
+    (p.READ_TEXT_PHOTO_FINGERPRINT.cmd, p.READ_TEXT_PHOTO_FINGERPRINT.para): (
+        p.FINGERPRINT_REPLY_SIZE
+    ),
+}
+_HELD = "only the card already read is in the field"
 # The reader saw our frame damaged on the line: sending it again is safe.
 _RESEND_STATUSES = (p.Status.HOST_CHECKSUM, p.Status.HOST_LENGTH)
 
@@ -58,8 +100,23 @@ class _ReplyCut(ProtocolError):
     """A reply started and stopped before its last byte (reader-internal)."""
 
 
+@dataclass(frozen=True)
+class ProbeResult:
+    """An ID card reader answered at `url`: its baud rate and what its SAM said."""
+
+    url: str
+    baudrate: int
+    sam_status: int  # SW3 of the SAM status reply; 0x90 is healthy
+    sam_id: str | None  # None when the SAM is not healthy or would not say
+
+    @property
+    def healthy(self) -> bool:
+        """True if the SAM reported itself healthy."""
+        return self.sam_status == p.Status.OK
+
+
 class IdCardReader:
-    """A serial SAM module reading 2nd-generation resident ID cards."""
+    """A serial SAM module reading the four kinds of 2nd-generation cards."""
 
     def __init__(
         self,
@@ -70,18 +127,32 @@ class IdCardReader:
         retries: int = 1,
         poll_interval: float = 0.1,
         history: int = 32,
+        auto_baud: bool = False,
+        card_types: Collection[CardType] | None = None,
+        presence_gap: float = 0.5,
     ) -> None:
         self.url = url
         self.baudrate = baudrate
-        # Per command. The text+photo read takes about 1 s on real modules.
+        # Per command, on top of the reply's wire time. A text+photo read takes about 1 s.
         self.timeout = timeout
         # Extra attempts for commands that are safe to resend (never the read itself).
         self.retries = retries
         self.poll_interval = poll_interval
+        # Find the baud rate the module answers at each time the port is opened.
+        self.auto_baud = auto_baud
+        # Card types to return; others raise UnsupportedCardType. None: all four.
+        self.card_types = frozenset(CardType if card_types is None else card_types)
+        # Once a card was found to be the one already reported, finds that see a card at
+        # most this many seconds apart are the same presence and do not re-read it.
+        self.presence_gap = presence_gap
         self._port: Any = None
         self._decoder = p.FrameDecoder()
         self._lock = threading.RLock()
         self._frames: deque[str] = deque(maxlen=history)
+        # Keyed so the hash of a card kept in memory cannot be matched against numbers.
+        self._identity_key = secrets.token_bytes(16)
+        self._last_identity: bytes | None = None
+        self._last_seen: float | None = None
 
     # -- port lifecycle ----------------------------------------------------------------
 
@@ -101,6 +172,12 @@ class IdCardReader:
                 raise ReaderUnavailable(f"cannot open ID card reader at {self.url}: {err}") from err
             self._decoder = p.FrameDecoder()
             log.info("idcard_open url=%s baudrate=%d", self.url, self.baudrate)
+            if self.auto_baud:
+                try:
+                    self.detect_baudrate()
+                except IdCardError:
+                    self.close()
+                    raise
 
     def close(self) -> None:
         """Close the port; safe to call twice."""
@@ -129,91 +206,231 @@ class IdCardReader:
     ) -> None:
         self.close()
 
-    # -- public operations -------------------------------------------------------------
+    # -- reading a card ----------------------------------------------------------------
 
-    def read_card(self, wait: float = 0.0) -> IdCard:
-        """Find, select and read the card in the field, polling up to `wait` seconds for one.
+    def read_card(
+        self, wait: float = 0.0, *, fingerprint: bool = False, appended_address: bool = False
+    ) -> IdCard:
+        """Find, select and read a card newly in the field, polling up to `wait` seconds.
 
-        Raises NoCard if none appeared, CardMoved if it left during the read, and other
-        IdCardError subclasses for the reader, the line or the card's data. Never returns
-        part of a card.
+        `fingerprint` reads with 30 10 (the card's fingerprint data in `.fingerprint`);
+        `appended_address` also asks 30 03 for addresses added after issue.
+        Raises NoCard if no new card appeared, CardMoved if it left during the read,
+        UnsupportedCardType for a type not accepted, and other IdCardError subclasses
+        for the reader, the line or the card's data. Never returns part of a card.
         """
         with self._lock:
             self.open()
             started = time.monotonic()
-            self._find_and_select(started + wait)
-            try:
-                reply = self._command(p.READ_TEXT_PHOTO, resend=False)
-            except _ReplyCut as err:
-                raise self._explain_cut() from err
-            if reply.sw3 == p.Status.READ_FAILED:
-                raise CardMoved("reader reported the card moved during the read (SW3 0x41)")
-            if reply.sw3 != p.Status.OK:
-                raise ReaderStatusError(reply.sw3, "read")
-            card = parse_read_reply(reply.data)
+            deadline = started + wait
+            while True:
+                self._find_and_select(deadline)
+                card = self._read_selected(fingerprint)
+                if self._is_new(card):
+                    break
+                card.wipe()
+                log.info("idcard_same_card_still_in_field")
+                if time.monotonic() >= deadline:
+                    raise NoCard(_HELD)
+                self._pause(deadline)
+            if appended_address:
+                card = self._with_appended_address(card)
             log.info(
-                "idcard_read_ok card_type=%s elapsed_ms=%d",
+                "idcard_read_ok card_type=%s fingerprint=%s elapsed_ms=%d",
                 card.card_type,
+                bool(card.fingerprint),
                 (time.monotonic() - started) * 1000,
             )
             return card
 
-    def sam_id(self) -> str:
-        """Return the SAM module's ID, formatted like vendor tools print it."""
-        with self._lock:
-            self.open()
-            reply = self._command(p.SAM_ID)
-            if reply.sw3 != p.Status.OK:
-                raise ReaderStatusError(reply.sw3, "SAM ID")
-            if len(reply.data) != 16:
-                raise ProtocolError(f"SAM ID reply has {len(reply.data)} data bytes, not 16")
-            return p.format_sam_id(reply.data)
-
-    def check_sam(self) -> None:
-        """Ask the SAM for its status; raise ReaderStatusError unless it is healthy."""
-        with self._lock:
-            self.open()
-            reply = self._command(p.SAM_STATUS)
-            if reply.sw3 != p.Status.OK:
-                raise ReaderStatusError(reply.sw3, "SAM status")
-
-    def reset(self) -> None:
-        """Reset the SAM module."""
-        with self._lock:
-            self.open()
-            reply = self._command(p.RESET_SAM)
-            if reply.sw3 != p.Status.OK:
-                raise ReaderStatusError(reply.sw3, "reset")
-
-    @property
-    def recent_frames(self) -> list[str]:
-        """The last frames on the line, oldest first, with personal data withheld."""
-        return list(self._frames)
-
-    # -- the dance ---------------------------------------------------------------------
-
     def _find_and_select(self, deadline: float) -> None:
         while True:
-            found = self._command(p.FIND_CARD)
-            if found.sw3 == p.Status.CARD_FOUND:
+            found = self._find()
+            held = found.sw3 == p.Status.CARD_FOUND and self._still_held()
+            if held:
+                # The card already reported, still lying there: not a new card.
+                self._last_seen = time.monotonic()
+            elif found.sw3 == p.Status.CARD_FOUND:
                 selected = self._command(p.SELECT_CARD)
                 if selected.sw3 == p.Status.OK:
                     return
                 # Select fails while a card is still sliding into place: keep polling.
                 if time.monotonic() >= deadline:
-                    raise ReaderStatusError(selected.sw3, "select")
+                    raise status_error(selected.sw3, "select")
             elif found.sw3 != p.Status.NO_CARD:
-                raise ReaderStatusError(found.sw3, "find")
-            elif time.monotonic() >= deadline:
-                raise NoCard("no card in the field")
-            time.sleep(max(0.0, min(self.poll_interval, deadline - time.monotonic())))
+                raise status_error(found.sw3, "find")
+            if time.monotonic() >= deadline:
+                raise NoCard(_HELD if held else "no card in the field")
+            self._pause(deadline)
 
-    def _explain_cut(self) -> IdCardError:
-        """A read reply stopped mid-frame: was the card pulled, or did the line fail?"""
-        probe = self._exchange(p.FIND_CARD)
-        if probe.sw3 == p.Status.NO_CARD:
-            return CardMoved("read reply stopped mid-frame and the card is gone")
-        return ProtocolError("read reply stopped mid-frame while a card stayed in the field")
+    def _pause(self, deadline: float) -> None:
+        time.sleep(max(0.0, min(self.poll_interval, deadline - time.monotonic())))
+
+    def _find(self) -> p.Response:
+        found = self._command(p.FIND_CARD)
+        if found.sw3 == p.Status.NO_CARD:
+            # The field is empty: whatever comes next is a new presentation.
+            self._last_identity = self._last_seen = None
+        return found
+
+    def _still_held(self) -> bool:
+        seen = self._last_seen
+        return seen is not None and time.monotonic() - seen <= self.presence_gap
+
+    def _is_new(self, card: IdCard) -> bool:
+        """Remember `card` as the one reported; False (and held) if it already was."""
+        identity = hmac.new(
+            self._identity_key,
+            f"{card.card_type}|{card.id_number.reveal()}|{card.valid_from}".encode(),
+            hashlib.sha256,
+        ).digest()
+        if self._last_identity is not None and hmac.compare_digest(identity, self._last_identity):
+            self._last_seen = time.monotonic()
+            return False
+        self._last_identity, self._last_seen = identity, None
+        return True
+
+    def _read_selected(self, fingerprint: bool) -> IdCard:
+        command = p.READ_TEXT_PHOTO_FINGERPRINT if fingerprint else p.READ_TEXT_PHOTO
+        try:
+            reply = self._command(command, resend=False)
+        except (_ReplyCut, ReaderTimeout) as err:
+            raise self._explain_cut(err) from err
+        if reply.sw3 != p.Status.OK:
+            raise status_error(reply.sw3, "read")
+        parse = parse_fingerprint_reply if fingerprint else parse_read_reply
+        card = parse(reply.data)
+        if card.card_type not in self.card_types:
+            card.wipe()
+            raise UnsupportedCardType(
+                flag_of(card.card_type), f"({card.card_type}) is refused by configuration"
+            )
+        return card
+
+    def _with_appended_address(self, card: IdCard) -> IdCard:
+        try:
+            addresses = self._read_appended_address()
+        except BaseException:
+            card.wipe()
+            raise
+        return dataclasses.replace(card, appended_addresses=addresses)
+
+    def _read_appended_address(self) -> tuple[Sensitive, ...]:
+        try:
+            reply = self._command(p.READ_ADDRESS, resend=False)
+        except (_ReplyCut, ReaderTimeout) as err:
+            raise self._explain_cut(err) from err
+        if reply.sw3 == p.Status.NO_CONTENT:
+            return ()
+        if reply.sw3 != p.Status.OK:
+            raise status_error(reply.sw3, "appended address")
+        return parse_appended_address(reply.data)
+
+    def _explain_cut(self, err: IdCardError) -> IdCardError:
+        """A read reply stopped mid-frame or never came: was the card pulled?"""
+        if self._exchange(p.FIND_CARD).sw3 == p.Status.NO_CARD:
+            self._last_identity = self._last_seen = None
+            return CardMoved("read reply stopped or never came and the card is gone")
+        if isinstance(err, _ReplyCut):
+            return ProtocolError("read reply stopped mid-frame while a card stayed in the field")
+        return err
+
+    # -- the SAM module ----------------------------------------------------------------
+
+    def sam_id(self) -> str:
+        """Return the SAM module's ID, formatted like vendor tools print it."""
+        reply = self._checked(p.SAM_ID, "SAM ID")
+        if len(reply.data) != 16:
+            raise ProtocolError(f"SAM ID reply has {len(reply.data)} data bytes, not 16")
+        return p.format_sam_id(reply.data)
+
+    def check_sam(self) -> None:
+        """Ask the SAM for its status; raise SamFault (or another status error) unless healthy."""
+        self._checked(p.SAM_STATUS, "SAM status")
+
+    def reset(self) -> None:
+        """Reset the SAM module."""
+        self._checked(p.RESET_SAM, "reset")
+
+    def set_rf_frame_size(self) -> None:
+        """Set the largest RF frame the module uses with the card (61 FF, data 50)."""
+        self._checked(p.MAX_RF_FRAME_SIZE, "max RF frame size")
+
+    def set_baudrate(self, baudrate: int) -> None:
+        """Switch the module to `baudrate` (60 0x), then the port.
+
+        Not resent on a damaged reply: the module may already have switched. If this
+        raises, `detect_baudrate()` finds where it is.
+        """
+        command = p.set_baudrate(baudrate)
+        with self._lock:
+            self._checked(command, "baud rate", resend=False)
+            self._set_port_baudrate(baudrate)
+            self.baudrate = baudrate
+            log.info("idcard_baudrate_set baudrate=%d", baudrate)
+
+    def detect_baudrate(self, candidates: Sequence[int] = p.AUTO_BAUDRATES) -> int:
+        """Find the rate the module answers SAM status at, trying `candidates` in order."""
+        with self._lock:
+            if self._first_answer(candidates) is None:
+                raise ReaderTimeout(f"no reply to SAM status at any of {list(candidates)} baud")
+            log.info("idcard_baudrate_detected baudrate=%d", self.baudrate)
+            return self.baudrate
+
+    def identify(self, candidates: Sequence[int] | None = None) -> ProbeResult | None:
+        """Ask for SAM status (at `candidates` in turn, default the configured rate).
+
+        Returns None if nothing answered with a valid frame at any of them.
+        """
+        with self._lock:
+            status = self._first_answer(candidates or (self.baudrate,))
+            if status is None:
+                return None
+            sam_id = None
+            if status.sw3 == p.Status.OK:
+                try:
+                    sam_id = self.sam_id()
+                except (ReaderTimeout, ProtocolError, ReaderStatusError) as err:
+                    log.warning("idcard_probe_no_sam_id error=%s", type(err).__name__)
+            return ProbeResult(self.url, self.baudrate, status.sw3, sam_id)
+
+    def _first_answer(self, candidates: Sequence[int]) -> p.Response | None:
+        """The SAM status reply at the first of `candidates` that gives one; port left there."""
+        self.open()
+        configured = self.baudrate
+        for rate in candidates:
+            self._set_port_baudrate(rate)
+            try:
+                reply = self._exchange(p.SAM_STATUS)
+            except (ReaderTimeout, ProtocolError):
+                continue
+            self.baudrate = rate
+            return reply
+        self._set_port_baudrate(configured)
+        return None
+
+    def _set_port_baudrate(self, rate: int) -> None:
+        if self._port is None:
+            raise ReaderUnavailable("the ID card reader port is not open")
+        try:
+            self._port.baudrate = rate
+        except _PORT_ERRORS as err:
+            self.close()
+            raise ReaderUnavailable(f"cannot set {rate} baud on {self.url}: {err}") from err
+
+    def _checked(self, command: p.Command, what: str, *, resend: bool = True) -> p.Response:
+        """Send `command` and return its reply; raise the status's error unless it is OK."""
+        with self._lock:
+            self.open()
+            reply = self._command(command, resend=resend)
+            if reply.sw3 != p.Status.OK:
+                raise status_error(reply.sw3, what)
+            return reply
+
+    @property
+    def recent_frames(self) -> list[str]:
+        """The last frames on the line, oldest first, with personal data withheld."""
+        return list(self._frames)
 
     # -- one command, one reply --------------------------------------------------------
 
@@ -246,11 +463,12 @@ class IdCardReader:
         errors_before = decoder.errors
         received = 0
         frame = command.encode()
+        size = _LONG_REPLIES.get((command.cmd, command.para), 0)
         try:
             port.reset_input_buffer()
             port.write(frame)
             self._remember("tx", command, frame.hex(" "))
-            deadline = time.monotonic() + self.timeout
+            deadline = time.monotonic() + self.timeout + p.wire_time(size, self.baudrate)
             while True:
                 reply = decoder.next_frame()
                 if isinstance(reply, p.Response):
@@ -311,3 +529,24 @@ class IdCardReader:
     def _remember(self, direction: str, command: p.Command, text: str) -> None:
         stamp = time.strftime("%H:%M:%S")
         self._frames.append(f"{stamp} {direction} [{command}] {redact_id_numbers(text)}")
+
+
+def probe(
+    url: str,
+    *,
+    baudrate: int = 115200,
+    auto_baud: bool = False,
+    timeout: float = 0.3,
+) -> ProbeResult | None:
+    """Is an ID card reader at `url`? Asks SAM status (and SAM ID) without keeping the port.
+
+    Tries the configured `baudrate`, or with `auto_baud` every rate of AUTO_BAUDRATES in
+    order. Returns None if the port cannot be opened or nothing answers with a frame.
+    """
+    reader = IdCardReader(url, baudrate=baudrate, timeout=timeout, retries=0)
+    try:
+        with reader:
+            return reader.identify(p.AUTO_BAUDRATES if auto_baud else None)
+    except IdCardError as err:
+        log.info("idcard_probe_nothing url=%s error=%s", url, type(err).__name__)
+        return None

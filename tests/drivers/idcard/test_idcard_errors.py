@@ -8,6 +8,7 @@ import pytest
 
 from drivers.errors import DriverError
 from drivers.idcard import errors as e
+from drivers.idcard.protocol import Status
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 SIMPLE = [
@@ -34,7 +35,9 @@ def test_each_failure_has_its_own_message() -> None:
     messages = [cls.user_message for cls in SIMPLE]
     messages += [
         e.CardDataError("name", "empty").user_message,
-        e.UnsupportedCardType("I").user_message,
+        e.UnsupportedCardType("Z").user_message,
+        e.SamFault(0x60).user_message,
+        e.CardRejected(0x81).user_message,
     ]
     assert len(set(messages)) == len(messages)
 
@@ -46,12 +49,51 @@ def test_each_failure_has_its_own_message() -> None:
 def test_status_errors_tell_the_citizen_whether_retrying_helps(
     status: int, fixable_by_citizen: bool
 ) -> None:
-    err = e.ReaderStatusError(status, "select")
+    err = e.status_error(status, "select")
     assert ("重新放置" in err.user_message) is fixable_by_citizen
     assert f"0x{status:02X}" in str(err)
+    assert "select" in str(err)
+
+
+@pytest.mark.parametrize(
+    ("status", "cls"),
+    [
+        (Status.NO_CARD, e.NoCard),
+        (Status.READ_FAILED, e.CardMoved),
+        (Status.SELECT_FAILED, e.CardRejected),
+        (Status.CARD_REJECTED_READER, e.CardRejected),
+        (Status.READER_REJECTED_CARD, e.CardRejected),
+        (Status.VERIFY_ERROR, e.CardRejected),
+        (Status.WRONG_CARD_TYPE, e.CardRejected),
+        (Status.GET_CHALLENGE_FAILED, e.CardRejected),
+        (Status.HOST_CHECKSUM, e.CommandRejected),
+        (Status.HOST_LENGTH, e.CommandRejected),
+        (Status.BAD_COMMAND, e.CommandRejected),
+        (Status.UNKNOWN_ERROR, e.SamFault),
+        (Status.SAM_SELF_TEST_FAILED, e.SamFault),
+        (Status.SAM_NOT_AUTHORISED, e.SamFault),
+        (Status.NO_CONTENT, e.NoContent),
+    ],
+)
+def test_every_error_status_of_the_fact_sheet_maps_to_a_typed_error(
+    status: Status, cls: type[e.IdCardError]
+) -> None:
+    err = e.status_error(status, "read")
+    assert type(err) is cls
+    assert f"0x{status:02X}" in str(err)
+    if isinstance(err, e.ReaderStatusError):
+        assert (err.status, err.command) == (status, "read")
+
+
+def test_every_status_but_the_two_successes_has_a_mapping() -> None:
+    successes = {Status.OK, Status.CARD_FOUND}
+    for status in set(Status) - successes:
+        assert type(e.status_error(status)) is not e.ReaderStatusError, status.name
 
 
 def test_unlisted_status_code_still_makes_a_readable_error() -> None:
-    err = e.ReaderStatusError(0x55)
+    err = e.status_error(0x55)
+    assert type(err) is e.ReaderStatusError
     assert "UNLISTED" in str(err)
     assert err.status == 0x55
+    assert "工作人员" in err.user_message

@@ -69,6 +69,30 @@ def test_encode_command_with_data_counts_data_in_len_and_chk() -> None:
     frame = p.encode_command(0x61, 0xFF, b"\x50")
     assert frame == ref_frame(b"\x61\xff\x50")
     assert frame[5:7] == b"\x00\x04"
+    assert p.MAX_RF_FRAME_SIZE.encode() == frame
+
+
+@pytest.mark.parametrize(
+    ("baudrate", "para"),
+    [(115200, 0x00), (57600, 0x01), (38400, 0x02), (19200, 0x03), (9600, 0x04)],
+)
+def test_baud_rate_change_is_60_0x(baudrate: int, para: int) -> None:
+    assert p.set_baudrate(baudrate).encode() == ref_frame(bytes([0x60, para]))
+
+
+def test_baud_rate_the_module_lacks_is_refused() -> None:
+    with pytest.raises(ValueError, match="4800"):
+        p.set_baudrate(4800)
+
+
+def test_auto_detection_tries_the_default_first_then_downwards() -> None:
+    assert p.AUTO_BAUDRATES == (115200, 57600, 38400, 19200, 9600)
+    assert set(p.AUTO_BAUDRATES) == set(p.BAUDRATE_CODES.values())
+
+
+def test_wire_time_of_a_read_reply_at_115200_is_about_112_ms() -> None:
+    assert p.wire_time(p.READ_REPLY_SIZE, 115200) == pytest.approx(0.1124, abs=1e-4)
+    assert p.wire_time(p.FINGERPRINT_REPLY_SIZE, 9600) == pytest.approx(2.418, abs=1e-3)
 
 
 def test_read_reply_has_the_documented_size_and_len() -> None:
@@ -259,7 +283,7 @@ def test_command_decoder_reads_what_encode_command_writes() -> None:
     assert decoder.next_frame() is p.NEED_DATA
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=500, deadline=None)
 @given(st.lists(st.binary(max_size=64), max_size=40))
 def test_random_bytes_give_only_frames_or_need_data(chunks: list[bytes]) -> None:
     decoder = p.FrameDecoder()
@@ -273,7 +297,7 @@ def test_random_bytes_give_only_frames_or_need_data(chunks: list[bytes]) -> None
         assert decoder.pending < p.HEADER_SIZE + p.MAX_LEN
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=500, deadline=None)
 @given(
     st.lists(
         st.tuples(
