@@ -194,7 +194,7 @@ class ReceiptPrinter:
 
     def _query_status(self) -> PrinterStatus | None:
         """DLE EOT 1..4, one byte each; stops at the first missing or malformed reply."""
-        if not self.profile.has_status:
+        if not self.profile.has_status or self._blind:
             return None
         try:
             self._drain()

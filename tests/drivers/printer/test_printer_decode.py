@@ -240,3 +240,39 @@ def test_random_bytes_after_command_prefixes_only_raise_escpos_decode_error(
         decode(prefix + data)
     except EscPosDecodeError:
         pass
+
+
+def test_feeding_again_after_an_error_goes_on_after_the_bad_byte() -> None:
+    decoder = EscPosDecoder()
+    with pytest.raises(EscPosDecodeError) as info:
+        decoder.feed(b"before\n\x07\x10\x04\x01after\n")  # BEL is no ESC/POS
+    assert info.value.offset == 7
+    assert [e.text for e in info.value.events if isinstance(e, TextLine)] == ["before"]
+    rest = decoder.feed(b"")
+    assert rest[0] == StatusRequest(1)
+    assert [e.text for e in rest if isinstance(e, TextLine)] == ["after"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.binary(max_size=200), st.binary(max_size=20))
+def test_fuzz_incremental_decoder_resumes_after_garbage_raising_only_its_own_error(
+    garbage: bytes, more: bytes
+) -> None:
+    decoder = EscPosDecoder()
+    events: list[object] = []
+    data = b"\x1b@" + garbage + b"\x1b@\x10\x04\x04"  # ESC @ after garbage ends a command
+    for _ in range(len(data) + 1):  # each error drops at least one byte
+        try:
+            events += decoder.feed(data)
+            break
+        except EscPosDecodeError as err:
+            events += err.events
+            data = b""
+    else:
+        pytest.fail("decoder did not make progress")
+    # Garbage may swallow the query as the payload of a command that is still open
+    # (a raster wanting more bytes); it must never produce anything but our error.
+    try:
+        decoder.feed(more)
+    except EscPosDecodeError:
+        pass

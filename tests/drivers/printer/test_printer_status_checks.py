@@ -11,6 +11,7 @@ import pytest
 
 from drivers.printer import (
     CoverOpen,
+    JobInterrupted,
     PaperOut,
     PaperOutMidJob,
     PrinterFault,
@@ -20,6 +21,7 @@ from drivers.printer import (
     PrinterStatusUnknown,
     Receipt,
     ReceiptPrinter,
+    Transport,
     open_transport,
     profile_by_name,
     render,
@@ -172,3 +174,36 @@ def test_after_print_wait_lets_a_slow_printer_report_paper_out(
             printer.print_receipt(receipt)
         timer.join()
     assert not printer.was_printed(receipt.job_id)
+
+
+class CoverOpenedDuringTheJob:
+    """A transport whose printer has its cover opened while the job's bytes go out."""
+
+    def __init__(self, inner: Transport, sim: PrinterSimulator) -> None:
+        self.inner = inner
+        self.sim = sim
+
+    def write(self, data: bytes) -> None:
+        if len(data) > 3:  # the job, not a status query
+            self.sim.cover_open = True
+        self.inner.write(data)
+
+    def read(self, n: int, timeout: float) -> bytes:
+        return self.inner.read(n, timeout)
+
+    def close(self) -> None:
+        self.inner.close()
+
+
+def test_cover_opened_during_the_job_is_job_interrupted_and_not_marked_printed(
+    sim: PrinterSimulator, receipt: Receipt
+) -> None:
+    transport = CoverOpenedDuringTheJob(open_transport(f"serial:{sim.url}"), sim)
+    printer = ReceiptPrinter(transport, KIOSK_80, after_print_wait=0)
+    with pytest.raises(JobInterrupted) as info:
+        printer.print_receipt(receipt)
+    assert not isinstance(info.value, PaperOutMidJob)
+    assert info.value.status.state is PrinterState.COVER_OPEN
+    assert "不完整" in info.value.user_message
+    assert not printer.was_printed(receipt.job_id)
+    transport.close()
