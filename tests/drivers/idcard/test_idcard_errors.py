@@ -97,3 +97,10 @@ def test_unlisted_status_code_still_makes_a_readable_error() -> None:
     assert "UNLISTED" in str(err)
     assert err.status == 0x55
     assert "工作人员" in err.user_message
+
+
+def test_every_possible_sw3_byte_makes_an_id_card_error() -> None:
+    for code in range(256):
+        err = e.status_error(code, "find")
+        assert isinstance(err, e.IdCardError)
+        assert f"0x{code:02X}" in str(err)
