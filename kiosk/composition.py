@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 from drivers.idcard import IdCardReader
 from drivers.idcard.fixtures import fixture_by_name
 from drivers.idcard.simulator import IdCardSimulator
-from drivers.printer import FileTransport, ReceiptPrinter, profile_by_name
+from drivers.printer import ReceiptPrinter, open_transport, profile_by_name
 from flows import Flow, FlowRun, load_builtin
 from kiosk.actions import RunActions, Station
 from kiosk.config import KioskConfig
@@ -105,7 +105,14 @@ class Kiosk:
             return FolderOutput(
                 self.config.receipt_dir, profile, preview=self.config.printer.preview
             )
-        return PrinterOutput(ReceiptPrinter(FileTransport(self.config.printer.path), profile))
+        # `path` is a transport URL: /dev/usb/lp0, serial:/dev/ttyS1?baud=19200, tcp://host:9100
+        return PrinterOutput(
+            ReceiptPrinter(
+                open_transport(self.config.printer.path),
+                profile,
+                journal_dir=self.config.data_dir / "printer",
+            )
+        )
 
     # KioskPort
     @property

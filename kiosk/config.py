@@ -23,7 +23,7 @@ class IdCardConfig:
 
 @dataclass(frozen=True)
 class PrinterConfig:
-    """Where receipts go: `file` (a folder, one file per receipt) or `device` (a path)."""
+    """Where receipts go: `file` (a folder, one file per receipt) or `device` (a transport URL)."""
 
     kind: str = "file"
     path: str = "receipts"

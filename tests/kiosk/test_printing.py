@@ -1,0 +1,67 @@
+"""The kiosk printing to a printer on a serial line (the simulator on a real pty)."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Iterator
+from pathlib import Path
+
+import cv2
+import pytest
+
+from drivers.printer.simulator import PrinterSimulator
+from kiosk.composition import Kiosk
+from kiosk.config import PrinterConfig, load_config
+from kiosk.demo import write_kiosk_config
+from kiosk.enrollment import Enrollment
+from kiosk.outbox import State
+from kiosk.scripted import REGISTRATION_ANSWERS, walk
+
+ANSWERS = dict(REGISTRATION_ANSWERS, start_date=dt.date.today().isoformat())
+
+
+@pytest.fixture
+def printer(tmp_path: Path) -> Iterator[PrinterSimulator]:
+    with PrinterSimulator(tmp_path / "paper") as sim:
+        yield sim
+
+
+def make_kiosk(tmp_path: Path, printer_url: str) -> Kiosk:
+    token = tmp_path / "token"
+    token.write_text("printing-test-token")
+    config = load_config(write_kiosk_config(tmp_path / "k.toml", "http://127.0.0.1:9", token))
+    device = PrinterConfig(kind="device", path=f"serial:{printer_url}", profile="kiosk-80")
+    config = dataclasses.replace(config, printer=device)
+    kiosk = Kiosk(config)
+    kiosk.start(sync=False)
+    # Not enrolled (no controller): give the kiosk an id so numbers can be made offline.
+    kiosk.enroller.current = Enrollment("KA07", "t", config.controller_url)
+    return kiosk
+
+
+def test_a_receipt_comes_out_of_the_printer_with_a_readable_qr(tmp_path, printer) -> None:
+    kiosk = make_kiosk(tmp_path, printer.url)
+    try:
+        result = walk(kiosk, "employment_registration", ANSWERS)
+        assert result.steps[-1] == "done"
+        assert printer.wait_for_documents(1)
+        png = printer.last_png()
+        assert png is not None
+        text, _, _ = cv2.QRCodeDetector().detectAndDecode(cv2.imread(str(png)))
+        assert text.endswith(f"/r/{result.transaction_number}")
+    finally:
+        kiosk.close()
+
+
+def test_paper_out_still_completes_the_registration_without_a_receipt(tmp_path, printer) -> None:
+    printer.paper_out = True
+    kiosk = make_kiosk(tmp_path, printer.url)
+    try:
+        result = walk(kiosk, "employment_registration", ANSWERS)
+        assert result.outcome == "completed"
+        assert result.steps[-1] == "done_without_receipt"
+        assert printer.received_documents() == []
+        assert kiosk.outbox.counts()[State.PENDING] == 1  # the transaction itself is safe
+    finally:
+        kiosk.close()
