@@ -292,10 +292,7 @@ class IdCardReader:
 
     def _read_selected(self, fingerprint: bool) -> IdCard:
         command = p.READ_TEXT_PHOTO_FINGERPRINT if fingerprint else p.READ_TEXT_PHOTO
-        try:
-            reply = self._command(command, resend=False)
-        except (_ReplyCut, ReaderTimeout) as err:
-            raise self._explain_cut(err) from err
+        reply = self._read_command(command)
         if reply.sw3 != p.Status.OK:
             raise status_error(reply.sw3, "read")
         parse = parse_fingerprint_reply if fingerprint else parse_read_reply
@@ -316,24 +313,27 @@ class IdCardReader:
         return dataclasses.replace(card, appended_addresses=addresses)
 
     def _read_appended_address(self) -> tuple[Sensitive, ...]:
-        try:
-            reply = self._command(p.READ_ADDRESS, resend=False)
-        except (_ReplyCut, ReaderTimeout) as err:
-            raise self._explain_cut(err) from err
+        reply = self._read_command(p.READ_ADDRESS)
         if reply.sw3 == p.Status.NO_CONTENT:
             return ()
         if reply.sw3 != p.Status.OK:
             raise status_error(reply.sw3, "appended address")
         return parse_appended_address(reply.data)
 
-    def _explain_cut(self, err: IdCardError) -> IdCardError:
-        """A read reply stopped mid-frame or never came: was the card pulled?"""
-        if self._exchange(p.FIND_CARD).sw3 == p.Status.NO_CARD:
-            self._last_identity = self._last_seen = None
-            return CardMoved("read reply stopped or never came and the card is gone")
-        if isinstance(err, _ReplyCut):
-            return ProtocolError("read reply stopped mid-frame while a card stayed in the field")
-        return err
+    def _read_command(self, command: p.Command) -> p.Response:
+        """Send a read (never resent: the module has moved on) and explain a missing reply."""
+        try:
+            return self._command(command, resend=False)
+        except (_ReplyCut, ReaderTimeout) as err:
+            # The reply stopped mid-frame or never came: was the card pulled?
+            if self._exchange(p.FIND_CARD).sw3 == p.Status.NO_CARD:
+                self._last_identity = self._last_seen = None
+                raise CardMoved("read reply stopped or never came and the card is gone") from err
+            if isinstance(err, _ReplyCut):
+                raise ProtocolError(
+                    "read reply stopped mid-frame while a card stayed in the field"
+                ) from err
+            raise
 
     # -- the SAM module ----------------------------------------------------------------
 

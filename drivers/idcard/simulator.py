@@ -33,7 +33,7 @@ Fault knobs (plain attributes, change them at any time):
   went out; the reply stops there and the card is out of the field.
 * ``latency``: seconds to wait before answering (a real find takes about 0.1 s).
 * ``forced_status``: ``{"30 01": 0x41}`` answers that command with that SW3 and no data,
-  whatever the card state (SAM faults, a read failing with 41...).
+  whatever the card state (SAM faults, a read failing with 41...); None: no answer at all.
 """
 
 from __future__ import annotations
@@ -105,7 +105,7 @@ class IdCardSimulator:
         self.silent = False
         self.pull_at: int | None = None
         self.latency = 0.0
-        self.forced_status: dict[str, int] = {}
+        self.forced_status: dict[str, int | None] = {}
         # The last commands received, as "CMD PARA" strings: lets tests assert the sequence.
         self.received: deque[str] = deque(maxlen=256)
         # Set if the serving thread died of a bug; the demo's health check can show it.
@@ -285,13 +285,14 @@ class IdCardSimulator:
 
     def _answer(self, command: p.Command) -> None:
         self.received.append(str(command))
-        if self.silent:
+        name = str(command)
+        if self.silent or (name in self.forced_status and self.forced_status[name] is None):
             return
         if self.latency:
             self._stop.wait(self.latency)
         cut: int | None = None
         with self._lock:
-            forced = self.forced_status.get(str(command))
+            forced = self.forced_status.get(name)
             sw3: int
             if self.reject_commands > 0:
                 self.reject_commands -= 1

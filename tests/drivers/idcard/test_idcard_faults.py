@@ -185,6 +185,16 @@ def test_read_cut_while_the_card_stays_is_a_line_fault_not_a_moved_card(
     assert not isinstance(caught.value, CardMoved)
 
 
+def test_read_reply_that_never_comes_while_the_card_stays_raises_reader_timeout(
+    sim: IdCardSimulator, reader: IdCardReader
+) -> None:
+    sim.present(JIA)
+    sim.forced_status["30 01"] = None  # the module swallows the read
+    with pytest.raises(ReaderTimeout):
+        reader.read_card()
+    assert list(sim.received) == ["20 01", "20 02", "30 01", "20 01"]  # asked: card still there
+
+
 # -- the port ----------------------------------------------------------------------------
 
 
