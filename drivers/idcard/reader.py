@@ -226,7 +226,8 @@ class IdCardReader:
             while True:
                 self._find_and_select(deadline)
                 card = self._read_selected(fingerprint)
-                if self._is_new(card):
+                identity = self._identity(card)
+                if not self._already_reported(identity):
                     break
                 card.wipe()
                 log.info("idcard_same_card_still_in_field")
@@ -235,6 +236,8 @@ class IdCardReader:
                 self._pause(deadline)
             if appended_address:
                 card = self._with_appended_address(card)
+            # Only a card handed out counts as reported.
+            self._last_identity, self._last_seen = identity, None
             log.info(
                 "idcard_read_ok card_type=%s fingerprint=%s elapsed_ms=%d",
                 card.card_type,
@@ -277,18 +280,21 @@ class IdCardReader:
         seen = self._last_seen
         return seen is not None and time.monotonic() - seen <= self.presence_gap
 
-    def _is_new(self, card: IdCard) -> bool:
-        """Remember `card` as the one reported; False (and held) if it already was."""
-        identity = hmac.new(
+    def _identity(self, card: IdCard) -> bytes:
+        """A keyed hash of what makes a card itself; no number is kept in clear."""
+        return hmac.new(
             self._identity_key,
             f"{card.card_type}|{card.id_number.reveal()}|{card.valid_from}".encode(),
             hashlib.sha256,
         ).digest()
-        if self._last_identity is not None and hmac.compare_digest(identity, self._last_identity):
+
+    def _already_reported(self, identity: bytes) -> bool:
+        """True (and the card now held) if `identity` is the card reported last."""
+        last = self._last_identity
+        if last is not None and hmac.compare_digest(identity, last):
             self._last_seen = time.monotonic()
-            return False
-        self._last_identity, self._last_seen = identity, None
-        return True
+            return True
+        return False
 
     def _read_selected(self, fingerprint: bool) -> IdCard:
         command = p.READ_TEXT_PHOTO_FINGERPRINT if fingerprint else p.READ_TEXT_PHOTO

@@ -101,6 +101,19 @@ def test_failed_appended_address_read_returns_no_card_at_all(
         reader.read_card(appended_address=True)
 
 
+def test_card_lost_to_a_failed_appended_address_read_is_reported_when_read_again(
+    sim: IdCardSimulator, reader: IdCardReader
+) -> None:
+    sim.refinds_read_card = True
+    sim.present(YI)
+    sim.forced_status["30 03"] = 0x33
+    with pytest.raises(CardRejected):
+        reader.read_card(appended_address=True)
+    del sim.forced_status["30 03"]
+    card = reader.read_card(appended_address=True)
+    assert card.name.reveal() == YI.name
+
+
 def test_empty_field_raises_no_card(sim: IdCardSimulator, reader: IdCardReader) -> None:
     with pytest.raises(NoCard) as caught:
         reader.read_card()
