@@ -7,11 +7,11 @@ import datetime as dt
 from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 
-from flows import ActionFailed, Flow, FlowRun, Identity, Session, StepKind
+from flows import ActionFailed, Flow, FlowRun, Identity, Session, StepKind, load_flow
 from flows.actions import ACTIONS, GUARDS, IDENTITY_METHODS
 from flows.model import FieldKind, FieldSpec
-from flows.texts import FIELD_ERRORS
 from pii import Sensitive, mask_name
 
 TODAY = dt.date(2026, 11, 26)
@@ -19,6 +19,8 @@ ID_NUMBER = "11010519491231002X"
 NAME = "测试甲"
 PHONE = "13912345678"
 PERSONAL_STRINGS = (ID_NUMBER, NAME, PHONE)
+# Every engine feature in one flow (tests/flows/sample_flow.yaml).
+SAMPLE = load_flow(Path(__file__).with_name("sample_flow.yaml"))
 _METHOD_OF = {action: method for method, action in IDENTITY_METHODS.items() if action}
 
 
@@ -106,13 +108,16 @@ def make_run(flow: Flow, clock: FakeClock, stubs: Stubs, **options: object) -> F
     )
 
 
-# An input is ("fire", event) | ("submit", choice overrides) | ("action", "ok" | "fail").
+# An input is ("fire", event) | ("submit", choice overrides) | ("action", "ok" | "fail")
+# | ("offline", None): from now on the controller is out of reach.
 Input = tuple[str, object]
 
 
 def inputs_at(run: FlowRun) -> Iterator[Input]:
     """Every input worth trying at the current step (each choice value once, for routes)."""
     step = run.step
+    if run._guards and run._guards["controller_online"](run.session):
+        yield ("offline", None)
     if step.kind is StepKind.ACTION:
         yield ("action", "ok")
         yield ("action", "fail")
@@ -129,7 +134,9 @@ def inputs_at(run: FlowRun) -> Iterator[Input]:
 def apply(run: FlowRun, item: Input) -> None:
     """Give one input to the run."""
     kind, arg = item
-    if kind == "fire":
+    if kind == "offline":
+        run._guards = {**run._guards, "controller_online": lambda s: False}
+    elif kind == "fire":
         run.fire(str(arg))
     elif kind == "submit":
         values = {spec.name: sample_value(spec) for spec in run.step.fields}
@@ -153,18 +160,30 @@ def apply(run: FlowRun, item: Input) -> None:
 
 
 def paths_to_every_step(flow: Flow, new_run: Callable[[], FlowRun]) -> dict[str, list[Input]]:
-    """The shortest inputs from the start to each step a run can reach (breadth first)."""
+    """The shortest inputs from the start to each step a run can reach (breadth first).
+
+    A state is the step with what routes may test: the identity method, the guards and the
+    non-personal values, so a step reached again with another answer is explored again.
+    """
     found: dict[str, list[Input]] = {}
+    explored: set[tuple[object, ...]] = set()
     queue: deque[list[Input]] = deque([[]])
     while queue:
         path = queue.popleft()
         run = new_run()
         for item in path:
             apply(run, item)
-        name = run.step.name
-        if name in found:
+        ident = run.session.identity
+        state = (
+            run.step.name,
+            ident.method if ident else None,
+            tuple(g(run.session) for g in run._guards.values()),
+            tuple(sorted((k, v) for k, v in run.session.values.items() if isinstance(v, str))),
+        )
+        if state in explored:
             continue
-        found[name] = path
+        explored.add(state)
+        found.setdefault(run.step.name, path)
         if not run.done:
             queue.extend([*path, item] for item in inputs_at(run))
     return found
@@ -179,8 +198,3 @@ def assert_wiped(run: FlowRun, stubs: Stubs) -> None:
     assert all(s.wiped for s in stubs.made)
     leftover = repr(run.session.public) + repr(run.error_message)
     assert not any(p in leftover for p in PERSONAL_STRINGS)
-
-
-def every_error_code() -> set[str]:
-    """The field error codes the engine has messages for."""
-    return set(FIELD_ERRORS)

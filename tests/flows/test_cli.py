@@ -159,3 +159,22 @@ def test_the_cli_runs_as_a_module() -> None:
         timeout=60,
     )
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_walk_the_identity_step_by_typing_the_id_number(tmp_path: Path, capsys) -> None:
+    sample = Path(__file__).with_name("sample_flow.yaml")
+    text = """\
+steps:
+  - form: {kind: employed}
+  - press: typed
+  - form: {id_number: 11010519491231002X, name: 测试甲}
+  - form: {phone: "13912345678"}
+  - press: next
+expect: {step: done}
+"""
+    code = main(["walk", str(sample), "--script", str(script(tmp_path, text)), "--lang", "en"])
+    out = capsys.readouterr().out
+    assert code == 0, out
+    assert "1) ID card [id_card]" not in out  # a script presses; it is not asked
+    assert "[identify.typed] Type your ID number (form, 180 s)" in out
+    assert "submit: identity by typed" in out

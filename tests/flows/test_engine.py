@@ -15,100 +15,16 @@ from flows import (
     StepKind,
     UnknownEvent,
 )
-from flows.loader import parse_flow
-from flows.yamlsafe import parse_yaml
 from tests.flows.helpers import (
     ID_NUMBER,
     PHONE,
+    SAMPLE,
     TODAY,
     FakeClock,
     Stubs,
     assert_wiped,
     make_run,
 )
-
-FLOW = """
-id: sample
-version: 4
-title: {zh-CN: 示例, en: Sample}
-start: situation
-steps:
-  situation:
-    kind: form
-    resumable: true
-    title: {zh-CN: 情况, en: Situation}
-    timeout: 120
-    fields:
-      - name: kind
-        kind: choice
-        label: {zh-CN: 就业类型, en: Kind}
-        choices:
-          - {value: employed, label: {zh-CN: 单位就业, en: Employed}}
-          - {value: flexible, label: {zh-CN: 灵活就业, en: Flexible}}
-      - {name: note, kind: text, required: false, label: {zh-CN: 备注, en: Note}}
-    on:
-      submit:
-        - {if: {field: kind, equals: flexible}, go: flexible_info}
-        - {go: identify}
-      cancel: cancelled
-  flexible_info:
-    kind: notice
-    resumable: true
-    title: {zh-CN: 灵活就业说明, en: About flexible employment}
-    timeout: 60
-    on: {next: identify, back: situation, cancel: cancelled, timeout: expired}
-  identify:
-    kind: identity
-    methods: [id_card, social_card, e_social_card, typed]
-    timeout: 60
-    typed_timeout: 180
-    on: {ok: contact, cancel: cancelled, timeout: expired}
-  contact:
-    kind: form
-    resumable: true
-    title: {zh-CN: 联系方式, en: Contact}
-    timeout: 120
-    fields:
-      - {name: phone, kind: mobile, label: {zh-CN: 手机号码, en: Mobile}}
-    on:
-      submit:
-        - {unless: controller_online, go: offline}
-        - {if: identity_typed, go: typed_notice}
-        - {go: submit}
-      cancel: cancelled
-  typed_notice:
-    kind: notice
-    title: {zh-CN: 请携带证件到窗口核验, en: Bring your ID card to a service window}
-    timeout: 60
-    on: {next: submit, cancel: cancelled}
-  offline:
-    kind: notice
-    title: {zh-CN: 网络中断, en: Offline}
-    timeout: 60
-    on: {retry: contact, cancel: cancelled}
-  submit:
-    kind: action
-    action: submit
-    title: {zh-CN: 提交, en: Submitting}
-    timeout: 30
-    on: {ok: receipt, error: cancelled}
-  receipt:
-    kind: action
-    action: print_receipt
-    fallback: e_receipt
-    title: {zh-CN: 打印, en: Printing}
-    timeout: 30
-    on: {ok: done, error: e_receipt}
-  e_receipt:
-    kind: end
-    outcome: completed
-    show: [receipt_qr]
-    title: {zh-CN: 扫码取电子回执, en: Scan for your e-receipt}
-  done: {kind: end, outcome: completed, title: {zh-CN: 完成, en: Done}}
-  cancelled: {kind: end, outcome: cancelled, title: {zh-CN: 已取消, en: Cancelled}}
-  expired: {kind: end, outcome: expired, title: {zh-CN: 超时, en: Expired}}
-"""
-SAMPLE = parse_flow(parse_yaml(FLOW, "sample.yaml"), "sample.yaml")
 
 
 @pytest.fixture
