@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pii.documents import DocumentType, validate_document_number
 from pii.errors import InvalidIdNumber, InvalidPhone, PiiError, SealError
 from pii.idnumber import IdNumberFacts, id_number_facts, validate_id_number
 from pii.masking import mask_id_number, mask_name, mask_phone, redact_id_numbers
@@ -10,6 +11,7 @@ from pii.sealing import Sealer
 from pii.sensitive import Sensitive
 
 __all__ = [
+    "DocumentType",
     "IdNumberFacts",
     "InvalidIdNumber",
     "InvalidPhone",
@@ -22,6 +24,7 @@ __all__ = [
     "mask_name",
     "mask_phone",
     "redact_id_numbers",
+    "validate_document_number",
     "validate_id_number",
     "validate_mobile",
 ]

@@ -8,6 +8,7 @@ error can say which part failed.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 
 from stdnum import exceptions as stdnum_errors
@@ -15,6 +16,7 @@ from stdnum.cn import ric
 
 from pii.errors import InvalidIdNumber
 
+_FORMAT = re.compile(r"[0-9]{17}[0-9X]")
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK_CHARS = "10X98765432"
 
@@ -36,11 +38,8 @@ def check_character(first17: str) -> str:
 def validate_id_number(raw: str, *, today: dt.date | None = None) -> str:
     """Return the normalised 18-character ID number or raise InvalidIdNumber."""
     number = raw.strip().replace(" ", "").upper()
-    if (
-        len(number) != 18
-        or not number[:17].isdigit()
-        or not (number[17].isdigit() or number[17] == "X")
-    ):
+    # ASCII only: str.isdigit() and \d also accept digits like "①" or "１".
+    if not _FORMAT.fullmatch(number):
         raise InvalidIdNumber("format", "an ID number has 17 digits and a digit or X")
     if check_character(number[:17]) != number[17]:
         raise InvalidIdNumber("checksum", "the ID number's check character does not match")

@@ -6,7 +6,7 @@ import re
 
 from pii.errors import InvalidPhone
 
-_MOBILE = re.compile(r"1[3-9]\d{9}")
+_MOBILE = re.compile(r"1[3-9][0-9]{9}")
 
 
 def validate_mobile(raw: str) -> str:
@@ -14,7 +14,8 @@ def validate_mobile(raw: str) -> str:
     number = re.sub(r"[\s-]", "", raw)
     if number.startswith("+86"):
         number = number[3:]
-    if not number.isdigit():
+    # ASCII only: str.isdigit() also accepts "１" and "①" (typed input is NFKC-folded before).
+    if not number.isascii() or not number.isdigit():
         raise InvalidPhone("format", "a mobile number has digits only")
     if len(number) != 11:
         raise InvalidPhone("length", "a mobile number has 11 digits")

@@ -19,10 +19,10 @@ from pydantic import (
     Field,
     StringConstraints,
     ValidationError,
-    field_validator,
+    model_validator,
 )
 
-from pii import InvalidIdNumber, validate_id_number
+from pii import DocumentType, InvalidIdNumber, validate_document_number
 
 PROTOCOL_VERSION = 1
 API_PREFIX = "/api/v1"
@@ -104,18 +104,25 @@ class HeartbeatAck(Message):
 
 
 class Citizen(Message):
-    """Who a transaction is for. Sealed at rest on both sides; masked on every screen."""
+    """Who a transaction is for. Sealed at rest on both sides; masked on every screen.
 
+    `id_number` is the number of `document`: a resident ID number, or the number of a
+    Hong Kong/Macau/Taiwan residence permit or a foreigner's permanent residence card.
+    """
+
+    document: DocumentType = DocumentType.RESIDENT
     id_number: str
-    name: Annotated[str, StringConstraints(min_length=1, max_length=60)]
+    name: Annotated[str, StringConstraints(min_length=1, max_length=120)]
 
-    @field_validator("id_number")
-    @classmethod
-    def _valid_id(cls, value: str) -> str:
+    @model_validator(mode="after")
+    def _valid_number(self) -> Citizen:
         try:
-            return validate_id_number(value)
+            number = validate_document_number(self.document, self.id_number)
         except InvalidIdNumber as err:
-            raise ValueError(str(err)) from err
+            raise ValueError(f"id_number: {err}") from err
+        if number != self.id_number:
+            object.__setattr__(self, "id_number", number)  # frozen: normalise once, here
+        return self
 
     def __repr__(self) -> str:
         # Never let a traceback or log line carry the number or name in clear.

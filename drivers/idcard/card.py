@@ -34,8 +34,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from drivers.idcard.errors import CardDataError, UnsupportedCardType
-from pii import InvalidIdNumber, Sensitive, mask_name, validate_id_number
-from pii.idnumber import check_character
+from pii import DocumentType, InvalidIdNumber, Sensitive, mask_name, validate_document_number
+from pii.documents import HMT_REGIONS, NUMBER_RULES
 
 TEXT_SIZE = 256
 PHOTO_SIZE = 1024
@@ -143,38 +143,9 @@ NATIONS: dict[str, str] = {
 
 # The GB 11643 region part of HK/Macau/Taiwan residence permit numbers. python-stdnum's
 # GB/T 2260 table has no 81/82/83, so these numbers are checked here.
-HMT_REGIONS: dict[str, str] = {"810000": "香港", "820000": "澳门", "830000": "台湾"}
-
-_GB11643 = re.compile(r"[0-9]{17}[0-9X]")
-
-
-@dataclass(frozen=True)
-class NumberRule:
-    """What the number printed on a card of one type must look like.
-
-    Only what public sources state is checked; a rule too strict would turn a citizen
-    with a genuine card away.
-    """
-
-    pattern: re.Pattern[str]
-    mod11_2: bool = False  # the last character is the GB 11643 check character
-    prefixes: tuple[str, ...] = ()  # allowed starts ("" = any)
-    region_table: bool = False  # full GB 11643 check including GB/T 2260 region (pii)
-    birth_date_at: tuple[int, int] | None = None  # digits that spell the birth date
-
-
-NUMBER_RULES: dict[CardType, NumberRule] = {
-    CardType.RESIDENT: NumberRule(_GB11643, mod11_2=True, region_table=True, birth_date_at=(6, 14)),
-    CardType.HMT_PERMIT: NumberRule(
-        _GB11643, mod11_2=True, prefixes=tuple(HMT_REGIONS), birth_date_at=(6, 14)
-    ),
-    # National Immigration Administration, 2023 machine-readable rules: the 2017 number is
-    # 3 Latin letters + 12 digits; its inner structure is not published, so not checked.
-    CardType.FOREIGNER_2017: NumberRule(re.compile(r"[A-Z]{3}[0-9]{12}")),
-    # Same source: 18 characters, first "9", MOD 11-2 check like a resident number. Digits
-    # 7-14 are said to be the birth date [unverified], so that is not checked.
-    CardType.FOREIGNER_2023: NumberRule(re.compile(r"9[0-9]{16}[0-9X]"), mod11_2=True),
-}
+# The number rules live in pii (wire and flows check the same numbers); the reader's
+# card types are the documents of pii.DocumentType under the same values.
+DOCUMENT_TYPES: dict[CardType, DocumentType] = {t: DocumentType(t.value) for t in CardType}
 
 
 def mask_address(address: str) -> str:
@@ -332,26 +303,16 @@ def _coded(text: str, table: Mapping[str, str], name: str, standard: str) -> str
 
 def check_number(card_type: CardType, text: str, birth_date: dt.date) -> str:
     """Return the card's number normalised, or raise CardDataError (never repeating it)."""
-    rule = NUMBER_RULES[card_type]
-    number = text.replace(" ", "").upper()
-    if rule.region_table:
-        try:
-            number = validate_id_number(number)
-        except InvalidIdNumber as err:
-            # err carries a reason code and never the number itself.
-            raise CardDataError("id_number", err.reason) from err
-    else:
-        if not rule.pattern.fullmatch(number):
-            raise CardDataError("id_number", "format")
-        if rule.prefixes and not number.startswith(rule.prefixes):
-            raise CardDataError("id_number", "region")
-        if rule.mod11_2 and check_character(number[:17]) != number[17]:
-            raise CardDataError("id_number", "checksum")
-    if rule.birth_date_at is not None:
-        start, end = rule.birth_date_at
-        if number[start:end] != f"{birth_date:%Y%m%d}":
-            # A real card never disagrees with itself: this is a mis-parse or a forged block.
-            raise CardDataError("birth_date", "does not match the ID number")
+    document = DOCUMENT_TYPES[card_type]
+    try:
+        number = validate_document_number(document, text)
+    except InvalidIdNumber as err:
+        # err carries a reason code and never the number itself.
+        raise CardDataError("id_number", err.reason) from err
+    at = NUMBER_RULES[document].birth_date_at
+    if at is not None and number[at[0] : at[1]] != f"{birth_date:%Y%m%d}":
+        # A real card never disagrees with itself: this is a mis-parse or a forged block.
+        raise CardDataError("birth_date", "does not match the ID number")
     return number
 
 

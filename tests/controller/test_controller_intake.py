@@ -41,6 +41,7 @@ def test_sealed_citizen_has_no_id_number_bytes_and_opens_with_the_key(
 
     sealer = Sealer.from_key_file(settings.sealing_key_path)
     assert json.loads(sealer.open(blob_a, key_a.encode())) == {
+        "document": "resident",
         "id_number": ID_NUMBER,
         "name": NAME,
     }

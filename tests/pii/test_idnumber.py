@@ -49,3 +49,10 @@ def test_facts_are_read_from_the_number() -> None:
     assert facts.birth_date == dt.date(1949, 12, 31)
     assert facts.is_male is False
     assert facts.region_code == "110105"
+
+
+@pytest.mark.parametrize("digit", ["①", "１", "٣"])
+def test_digits_outside_ascii_are_a_format_error(digit: str) -> None:
+    with pytest.raises(InvalidIdNumber) as caught:
+        validate_id_number(digit + "1010519491231002X")
+    assert caught.value.reason == "format"

@@ -43,3 +43,8 @@ def test_bad_mobile_numbers_are_rejected(raw: str, reason: str) -> None:
     with pytest.raises(InvalidPhone) as caught:
         validate_mobile(raw)
     assert caught.value.reason == reason
+
+
+def test_fullwidth_digits_are_not_a_mobile_number() -> None:
+    with pytest.raises(InvalidPhone):
+        validate_mobile("１３８１２３４５６７８")
