@@ -145,3 +145,49 @@ def test_pcscd_restart_is_lost_then_restored_and_reading_works_again(
     # The card stayed in the reader: it reconnects to the new vpcd by itself.
     events.expect(EventKind.CARD_INSERTED)
     assert SocialCardReader().read_card(READER).name.reveal() == card.holder.name
+
+
+# -- what vpcd cannot do: its two readers never come and go, cards are never swapped
+# between two polls. The diff logic is fed PC/SC states directly.
+
+
+def scripted_monitor() -> tuple[SocialCardMonitor, list[tuple[EventKind, str]]]:
+    seen: list[tuple[EventKind, str]] = []
+    monitor = SocialCardMonitor(lambda ev: seen.append((ev.kind, ev.reader)))
+    return monitor, seen
+
+
+PRESENT = 0x20
+EMPTY = 0x10
+
+
+def test_a_reader_unplugged_with_a_card_in_it_reports_card_then_reader_removed() -> None:
+    monitor, seen = scripted_monitor()
+    monitor._diff_readers(["USB Reader 00 00"])
+    monitor._card_state("USB Reader 00 00", PRESENT | 1 << 16, DEFAULT_ATR)
+    monitor._diff_readers([])
+    assert seen == [
+        (EventKind.READER_ADDED, "USB Reader 00 00"),
+        (EventKind.CARD_INSERTED, "USB Reader 00 00"),
+        (EventKind.CARD_REMOVED, "USB Reader 00 00"),
+        (EventKind.READER_REMOVED, "USB Reader 00 00"),
+    ]
+    assert monitor.cards() == {}
+    assert monitor.readers() == []
+
+
+def test_a_card_swapped_between_two_polls_is_reported_removed_then_inserted() -> None:
+    monitor, seen = scripted_monitor()
+    monitor._diff_readers(["R"])
+    monitor._card_state("R", PRESENT | 1 << 16, b"\x3b\x00")
+    # Same PRESENT state, but pcsc-lite's insert/remove counter moved on by two.
+    monitor._card_state("R", PRESENT | 3 << 16, b"\x3b\x01")
+    monitor._card_state("R", PRESENT | 3 << 16, b"\x3b\x01")
+    monitor._card_state("R", EMPTY | 4 << 16, b"")
+    assert [kind for kind, _ in seen] == [
+        EventKind.READER_ADDED,
+        EventKind.CARD_INSERTED,
+        EventKind.CARD_REMOVED,
+        EventKind.CARD_INSERTED,
+        EventKind.CARD_REMOVED,
+    ]
