@@ -11,10 +11,12 @@ from flows.errors import (
     UnknownEvent,
 )
 from flows.loader import load_builtin, load_flow
+from flows.manifest import Catalog, Service, load_builtin_catalog, load_catalog, parse_catalog
 from flows.model import FieldKind, FieldSpec, Flow, Step, StepKind, Texts
 
 __all__ = [
     "ActionFailed",
+    "Catalog",
     "FieldKind",
     "FieldSpec",
     "Flow",
@@ -24,6 +26,7 @@ __all__ = [
     "FlowStateError",
     "Guard",
     "Identity",
+    "Service",
     "Session",
     "SnapshotRefused",
     "Step",
@@ -31,5 +34,8 @@ __all__ = [
     "Texts",
     "UnknownEvent",
     "load_builtin",
+    "load_builtin_catalog",
+    "load_catalog",
     "load_flow",
+    "parse_catalog",
 ]

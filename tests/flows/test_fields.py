@@ -7,7 +7,15 @@ import pytest
 from flows.fields import FieldError, clean_value, display_value
 from flows.model import Choice, FieldKind, FieldSpec, Texts
 from flows.regions import is_region_code
-from flows.texts import FIELD_ERRORS, field_error
+from flows.texts import (
+    BUTTONS,
+    FIELD_ERRORS,
+    IDENTITY_CHOOSER,
+    IDENTITY_FIELDS,
+    IDENTITY_STEPS,
+    NO_IDENTITY,
+    field_error,
+)
 from pii.idnumber import check_character
 
 TODAY = dt.date(2026, 11, 26)
@@ -166,3 +174,19 @@ def test_region_codes_are_checked_against_gb_t_2260_for_a_year(
     code: str, year: int, listed: bool
 ) -> None:
     assert is_region_code(code, year=year) is listed
+
+
+@pytest.mark.parametrize(
+    "texts",
+    [
+        *BUTTONS.values(),
+        *IDENTITY_FIELDS.values(),
+        *(t for triple in IDENTITY_STEPS.values() for t in triple),
+        *IDENTITY_CHOOSER,
+        NO_IDENTITY,
+    ],
+)
+def test_the_engines_own_screens_speak_both_languages(texts: Texts) -> None:
+    assert any("\u4e00" <= c <= "\u9fff" for c in texts.zh)
+    assert texts.en.isascii()
+    assert texts.en.strip()

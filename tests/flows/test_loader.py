@@ -226,3 +226,8 @@ def test_flow_files_refuse_aliases_with_the_file_and_line(tmp_path: Path) -> Non
     assert caught.value.source == "alias.yaml"
     assert caught.value.path.startswith("line ")
     assert "anchors" in caught.value.problem
+
+
+def test_loops_through_buttons_are_fine() -> None:
+    data = broken(["steps", "ask", "on", "back"], "ask")  # a form that can start over
+    assert parse_flow(data, "demo.yaml").steps["ask"].on["back"] == "ask"
