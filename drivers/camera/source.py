@@ -1,0 +1,486 @@
+"""A camera read on its own thread, keeping only the newest frame (STYLE rule 12).
+
+Sources, all opened by `cv2.VideoCapture` on the capture thread:
+
+* a device: an index (``0``, ``"0"``) or a V4L2 node (``"/dev/video0"``);
+* a video file (``"clip.avi"``, MJPG or whatever FFmpeg reads);
+* an image sequence, a printf pattern (``"frames/%03d.png"``): the simulator's format.
+
+Frames are never queued: a UI wants the picture of now, and a slow analysis must not make
+the camera lag. `latest()` gives the newest `Frame`; an optional `analyse` function runs on
+a second thread on the newest frame not yet analysed, and its results go to `on_result`.
+
+Files are read at `fps` (VideoCapture reads them as fast as it can) and start over at the
+end unless `loop=False`. A camera that stops giving frames (`fail_threshold` failed reads
+in a row, its /dev node gone, a file that vanished) makes the source `faulted` with a
+reason; it is then reopened with exponential back-off until it works again.
+
+Known gap: a V4L2 read on an unplugged camera may block inside OpenCV for up to its
+select timeout (10 s) before failing, so the fault shows up that late.
+"""
+
+from __future__ import annotations
+
+import enum
+import logging
+import math
+import os
+import re
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+import cv2
+import numpy as np
+
+from drivers.camera.errors import CameraError, CameraUnavailable, InvalidSource
+
+log = logging.getLogger(__name__)
+
+# A file or sequence that declares no usable rate plays at this many frames per second.
+DEFAULT_FILE_FPS = 25.0
+# State changes kept for the maintenance screen (never pixels: a frame may show a citizen).
+DIAGNOSTIC_RING = 32
+# Between failed reads of a device: long enough not to spin, short against a 30 fps camera.
+_FAILED_READ_PAUSE = 0.05
+_PATTERN = re.compile(r"%0?\d*d")
+
+
+class SourceKind(enum.StrEnum):
+    """What a spec names."""
+
+    DEVICE = "device"
+    FILE = "file"
+    SEQUENCE = "sequence"
+
+
+@dataclass(frozen=True)
+class SourceSpec:
+    """A parsed source: what kind, and what to hand to `cv2.VideoCapture`."""
+
+    kind: SourceKind
+    target: int | str
+
+    def __str__(self) -> str:
+        return f"camera {self.target}" if self.kind is SourceKind.DEVICE else str(self.target)
+
+    @property
+    def device_node(self) -> Path | None:
+        """The V4L2 node a device lives at, to tell "unplugged" from "not answering"."""
+        if self.kind is not SourceKind.DEVICE:
+            return None
+        return Path(f"/dev/video{self.target}") if isinstance(self.target, int) else None
+
+
+def parse_source(spec: int | str | os.PathLike[str]) -> SourceSpec:
+    """Turn a configured camera (index, /dev node, file, %d pattern) into a `SourceSpec`."""
+    if isinstance(spec, bool):
+        raise InvalidSource(f"not a camera source: {spec!r}")
+    if isinstance(spec, int):
+        if spec < 0:
+            raise InvalidSource(f"a camera index is >= 0, not {spec}")
+        return SourceSpec(SourceKind.DEVICE, spec)
+    text = os.fspath(spec).strip()
+    if not text:
+        raise InvalidSource("an empty camera source")
+    if text.isdigit():
+        return SourceSpec(SourceKind.DEVICE, int(text))
+    if text.startswith("/dev/"):
+        return SourceSpec(SourceKind.DEVICE, text)
+    if _PATTERN.search(text):
+        return SourceSpec(SourceKind.SEQUENCE, text)
+    return SourceSpec(SourceKind.FILE, text)
+
+
+@dataclass(frozen=True)
+class Frame:
+    """One picture: BGR `uint8` (read-only, shared between threads), its number and time.
+
+    `seq` counts frames read since the source started (1, 2, ...); a gap between two frames
+    someone saw means frames were dropped in between, as designed. `timestamp` is the
+    source's clock (monotonic seconds) when the frame was read.
+    """
+
+    image: np.ndarray
+    seq: int
+    timestamp: float
+
+    def __repr__(self) -> str:
+        # Never log pixels: a frame may show a citizen's face or card.
+        return f"Frame(seq={self.seq}, {self.image.shape[1]}x{self.image.shape[0]})"
+
+
+class SourceState(enum.StrEnum):
+    """Where the source is; "ok" and "faulted" mean what they mean to the device manager."""
+
+    STARTING = "starting"
+    OK = "ok"
+    FAULTED = "faulted"
+    STOPPED = "stopped"
+
+
+@dataclass(frozen=True)
+class CameraHealth:
+    """The source's state, why, since when (source clock), and counters for ops."""
+
+    state: SourceState
+    reason: str
+    since: float
+    frames: int
+    analysis_errors: int = 0
+    error: CameraError | None = None
+
+
+@dataclass(frozen=True)
+class _StreamEnd:
+    """Why reading one opened capture ended (internal)."""
+
+    frames: int
+    reason: str = ""  # set when the source broke
+    ended: bool = False  # a file reached its end
+    stopped: bool = False
+
+
+class FrameSource:
+    """Reads frames from one source on a worker thread; see the module docstring."""
+
+    def __init__(
+        self,
+        spec: int | str | os.PathLike[str],
+        *,
+        fps: float | None = None,
+        loop: bool = True,
+        resolution: tuple[int, int] | None = None,
+        analyse: Callable[[np.ndarray], Any] | None = None,
+        on_result: Callable[[Frame, Any], None] | None = None,
+        on_health: Callable[[CameraHealth], None] | None = None,
+        fail_threshold: int = 5,
+        retry_initial: float = 0.5,
+        retry_max: float = 10.0,
+        clock: Callable[[], float] = time.monotonic,
+        pause: Callable[[float], object] | None = None,
+        name: str = "camera",
+    ) -> None:
+        """Configure; nothing is opened until `start()`.
+
+        `fps`: the rate files and sequences play at (None: the file's own, else 25; `inf`:
+        as fast as they read); for a device, the rate asked of it. `resolution`: (width,
+        height) asked of a device. `clock` and `pause` exist so tests can move time.
+        """
+        self.spec = parse_source(spec)
+        if fps is not None and not fps > 0:
+            raise InvalidSource(f"fps is > 0, not {fps}")
+        if fail_threshold < 1 or retry_initial <= 0 or retry_max < retry_initial:
+            raise ValueError("fail_threshold >= 1 and 0 < retry_initial <= retry_max")
+        self.fps = fps
+        self.loop = loop
+        self.resolution = resolution
+        self.name = name
+        self._analyse = analyse
+        self._on_result = on_result
+        self._on_health = on_health
+        self._fail_threshold = fail_threshold
+        self._retry_initial = retry_initial
+        self._retry_max = retry_max
+        self._clock = clock
+        self._stopping = threading.Event()
+        self._pause = pause if pause is not None else self._stopping.wait
+        self._cond = threading.Condition()
+        self._latest: Frame | None = None
+        self._seq = 0
+        self._next_due: float | None = None
+        self._analysis_errors = 0
+        self._health = CameraHealth(SourceState.STARTING, "not started", clock(), 0)
+        self._threads: list[threading.Thread] = []
+        self._recent: deque[str] = deque(maxlen=DIAGNOSTIC_RING)
+
+    # -- public API -------------------------------------------------------------------
+
+    def start(self) -> FrameSource:
+        """Start the capture thread (and the analysis thread when there is an `analyse`)."""
+        if self._threads:
+            raise RuntimeError("a FrameSource starts once")
+        self._set_health(SourceState.STARTING, f"opening {self.spec}")
+        self._threads.append(
+            threading.Thread(target=self._capture_main, name=f"{self.name}-capture", daemon=True)
+        )
+        if self._analyse is not None:
+            self._threads.append(
+                threading.Thread(
+                    target=self._analysis_main,
+                    args=(self._analyse,),
+                    name=f"{self.name}-analysis",
+                    daemon=True,
+                )
+            )
+        for thread in self._threads:
+            thread.start()
+        return self
+
+    def stop(self, timeout: float = 5.0) -> None:
+        """Stop reading, release the camera and join the threads (idempotent)."""
+        self._stopping.set()
+        with self._cond:
+            self._cond.notify_all()
+        deadline = time.monotonic() + timeout
+        for thread in self._threads:
+            thread.join(max(0.0, deadline - time.monotonic()))
+            if thread.is_alive():
+                # A V4L2 read can block inside OpenCV; the daemon thread ends when it returns.
+                log.warning("camera_stop_timeout thread=%s", thread.name)
+        self._set_health(SourceState.STOPPED, "stopped")
+
+    def latest(self) -> Frame | None:
+        """The newest frame, or None before the first one. Never blocks."""
+        with self._cond:
+            return self._latest
+
+    def wait_frame(self, after_seq: int = 0, timeout: float | None = None) -> Frame | None:
+        """Block until a frame newer than `after_seq` exists; None on timeout or stop."""
+        with self._cond:
+            self._cond.wait_for(
+                lambda: (
+                    self._stopping.is_set()
+                    or (self._latest is not None and self._latest.seq > after_seq)
+                ),
+                timeout,
+            )
+            frame = self._latest
+        return frame if frame is not None and frame.seq > after_seq else None
+
+    def health(self) -> CameraHealth:
+        """The current state, its reason and counters."""
+        with self._cond:
+            return self._health
+
+    def recent_events(self) -> list[str]:
+        """The last state changes, oldest first, as one log-style line each."""
+        with self._cond:
+            return list(self._recent)
+
+    @property
+    def running(self) -> bool:
+        """True while the capture thread is alive."""
+        return bool(self._threads) and self._threads[0].is_alive()
+
+    def __enter__(self) -> FrameSource:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    # -- capture thread ---------------------------------------------------------------
+
+    def _capture_main(self) -> None:
+        try:
+            self._capture_loop()
+        except Exception as err:  # the top of a worker thread (STYLE rule 7)
+            log.exception("camera_capture_crashed spec=%s", self.spec)
+            self._set_health(
+                SourceState.FAULTED,
+                f"capture thread crashed: {type(err).__name__}",
+                CameraError(f"capture thread crashed: {type(err).__name__}"),
+            )
+
+    def _capture_loop(self) -> None:
+        retry = self._retry_initial
+        while not self._stopping.is_set():
+            capture, reason = self._open()
+            if capture is None:
+                self._fault(reason)
+                log.debug("camera_retry spec=%s in_s=%.2f", self.spec, retry)
+                self._pause(retry)
+                retry = min(retry * 2, self._retry_max)
+                continue
+            try:
+                end = self._stream(capture)
+            finally:
+                capture.release()
+            if end.stopped:
+                return
+            if end.ended:
+                if not self.loop:
+                    self._set_health(SourceState.STOPPED, "end of file")
+                    return
+                retry = self._retry_initial
+                continue  # start the file over
+            self._fault(end.reason)
+            if end.frames:  # it worked until now: try again soon, not after a long back-off
+                retry = self._retry_initial
+            self._pause(retry)
+            retry = min(retry * 2, self._retry_max)
+
+    def _open(self) -> tuple[cv2.VideoCapture | None, str]:
+        """Open the source; (None, why) when it cannot be opened."""
+        missing = self._missing()
+        if missing:
+            return None, missing
+        api = cv2.CAP_IMAGES if self.spec.kind is SourceKind.SEQUENCE else cv2.CAP_ANY
+        try:
+            capture = cv2.VideoCapture(self.spec.target, api)
+        except cv2.error as err:
+            return None, f"cannot open {self.spec}: {err}"
+        if not capture.isOpened():
+            capture.release()
+            return None, f"cannot open {self.spec}"
+        if self.spec.kind is SourceKind.DEVICE:
+            # Ask for a one-frame driver queue; backends that cannot, ignore it.
+            capture.set(cv2.CAP_PROP_BUFFERSIZE, 1)
+            if self.resolution is not None:
+                capture.set(cv2.CAP_PROP_FRAME_WIDTH, self.resolution[0])
+                capture.set(cv2.CAP_PROP_FRAME_HEIGHT, self.resolution[1])
+            if self.fps is not None and math.isfinite(self.fps):
+                capture.set(cv2.CAP_PROP_FPS, self.fps)
+        # A looping file reopens at every end: only a first open or a recovery is news.
+        level = logging.DEBUG if self.health().state is SourceState.OK else logging.INFO
+        log.log(level, "camera_open spec=%s backend=%s", self.spec, capture.getBackendName())
+        return capture, ""
+
+    def _missing(self) -> str:
+        """Why the source cannot be there at all (no node, no file), or ""."""
+        node = self.spec.device_node
+        if node is not None and not node.exists():
+            return f"{node} is missing (camera unplugged?)"
+        target = str(self.spec.target)
+        if self.spec.kind is SourceKind.FILE and "://" not in target:
+            if not Path(target).is_file():
+                return f"{target} is missing"
+        if self.spec.kind is SourceKind.SEQUENCE:
+            if not any(Path(target % start).is_file() for start in (0, 1)):
+                return f"no {target} images (numbered from 0 or 1)"
+        return ""
+
+    def _period(self, capture: cv2.VideoCapture) -> float:
+        """Seconds between frames of a file source; 0 for a device (its read paces us)."""
+        if self.spec.kind is SourceKind.DEVICE:
+            return 0.0
+        fps = self.fps
+        if fps is None:
+            declared = capture.get(cv2.CAP_PROP_FPS)
+            # Image sequences always declare 1 fps, which means "unknown".
+            usable = self.spec.kind is SourceKind.FILE and 0 < declared < 1000
+            fps = declared if usable else DEFAULT_FILE_FPS
+        return 0.0 if math.isinf(fps) else 1.0 / fps
+
+    def _stream(self, capture: cv2.VideoCapture) -> _StreamEnd:
+        """Read and publish frames until stopped, at the end of a file, or broken."""
+        period = self._period(capture)
+        is_file = self.spec.kind is not SourceKind.DEVICE
+        # Reading past the last image makes OpenCV warn on stderr every loop: stop before.
+        length = (
+            int(capture.get(cv2.CAP_PROP_FRAME_COUNT))
+            if self.spec.kind is SourceKind.SEQUENCE
+            else 0
+        )
+        failures = frames = 0
+        while not self._stopping.is_set():
+            if length and frames >= length:
+                return _StreamEnd(frames, ended=True)
+            if period:
+                self._wait_until_due(period)
+                if self._stopping.is_set():
+                    break
+            try:
+                ok, image = capture.read()
+            except cv2.error as err:
+                log.warning("camera_read_error spec=%s error=%s", self.spec, err)
+                ok, image = False, None
+            if ok and image is not None and image.size:
+                failures = 0
+                frames += 1
+                self._publish(image)
+                continue
+            if is_file:
+                # The end, or the file went away: reopening tells which.
+                if frames:
+                    return _StreamEnd(frames, ended=True)
+                return _StreamEnd(frames, f"{self.spec} gave no frame")
+            node = self.spec.device_node
+            if node is not None and not node.exists():
+                return _StreamEnd(frames, f"{node} disappeared (camera unplugged?)")
+            failures += 1
+            if failures >= self._fail_threshold:
+                return _StreamEnd(frames, f"no frame in {failures} reads from {self.spec}")
+            self._pause(_FAILED_READ_PAUSE)
+        return _StreamEnd(frames, stopped=True)
+
+    def _wait_until_due(self, period: float) -> None:
+        """Pause until the next frame of a file is due (the schedule runs across loops)."""
+        now = self._clock()
+        due = self._next_due
+        if due is None or now - due > period:
+            # First frame, or we fell behind (a stall, a reopen): pace from now, no catch-up.
+            self._next_due = now + period
+            return
+        if due > now:
+            self._pause(due - now)
+        self._next_due = due + period
+
+    def _publish(self, image: np.ndarray) -> None:
+        image.flags.writeable = False
+        with self._cond:
+            self._seq += 1
+            self._latest = Frame(image, self._seq, self._clock())
+            recovered = self._health.state is not SourceState.OK
+            self._health = replace(self._health, frames=self._seq)
+            self._cond.notify_all()
+        if recovered:
+            self._set_health(SourceState.OK, "")
+
+    def _fault(self, reason: str) -> None:
+        self._set_health(SourceState.FAULTED, reason, CameraUnavailable(reason))
+
+    # -- analysis thread --------------------------------------------------------------
+
+    def _analysis_main(self, analyse: Callable[[np.ndarray], Any]) -> None:
+        done = 0
+        while True:
+            frame = self.wait_frame(after_seq=done)
+            if frame is None or self._stopping.is_set():
+                return
+            done = frame.seq
+            try:
+                result = analyse(frame.image)
+                if self._on_result is not None:
+                    self._on_result(frame, result)
+            except Exception:  # the top of a worker's loop: one bad frame must not stop it
+                log.exception("camera_analysis_failed spec=%s seq=%d", self.spec, frame.seq)
+                with self._cond:
+                    self._analysis_errors += 1
+                    self._health = replace(self._health, analysis_errors=self._analysis_errors)
+
+    # -- health -----------------------------------------------------------------------
+
+    def _set_health(
+        self, state: SourceState, reason: str, error: CameraError | None = None
+    ) -> None:
+        with self._cond:
+            old = self._health
+            if old.state is state and old.reason == reason:
+                return
+            if self._stopping.is_set() and state is not SourceState.STOPPED:
+                return  # a read that was in flight when stop() came: stopped wins
+            health = CameraHealth(
+                state, reason, self._clock(), self._seq, self._analysis_errors, error
+            )
+            self._health = health
+            self._recent.append(
+                f"t={health.since:.3f} state={state} frames={self._seq} reason={reason or '-'}"
+            )
+        level = logging.WARNING if state is SourceState.FAULTED else logging.INFO
+        log.log(level, "camera_state spec=%s state=%s reason=%s", self.spec, state, reason or "-")
+        if self._on_health is not None:
+            try:
+                self._on_health(health)
+            except Exception:  # a listener's bug must not kill the capture thread
+                log.exception("camera_health_listener_failed")
