@@ -35,6 +35,12 @@ def check_character(first17: str) -> str:
     return _CHECK_CHARS[sum(int(c) * w for c, w in zip(first17, _WEIGHTS, strict=True)) % 11]
 
 
+def make_id_number(region: str, birth_date: dt.date, sequence: int) -> str:
+    """An 18-character number with its check character computed (for synthetic test cards)."""
+    first17 = f"{region}{birth_date:%Y%m%d}{sequence:03d}"
+    return first17 + check_character(first17)
+
+
 def validate_id_number(raw: str, *, today: dt.date | None = None) -> str:
     """Return the normalised 18-character ID number or raise InvalidIdNumber."""
     number = raw.strip().replace(" ", "").upper()

@@ -23,7 +23,7 @@ from drivers.idcard.card import (
     build_blocks,
     encode_block,
 )
-from pii.idnumber import check_character
+from pii.idnumber import check_character, make_id_number
 
 
 def synthetic_bytes(seed: str, size: int) -> bytes:
@@ -44,12 +44,6 @@ def placeholder_photo(seed: str) -> bytes:
 def placeholder_fingerprint(seed: str) -> bytes:
     """Return 1024 deterministic bytes standing in for two fingerprint templates."""
     return synthetic_bytes("fingerprint:" + seed, FINGERPRINT_SIZE)
-
-
-def make_id_number(region: str, birth_date: dt.date, sequence: int) -> str:
-    """Return an 18-character GB 11643 number with its check character computed."""
-    first17 = f"{region}{birth_date:%Y%m%d}{sequence:03d}"
-    return first17 + check_character(first17)
 
 
 def make_foreigner_2023_number(place: str, country: str, birth_date: dt.date, seq: int) -> str:

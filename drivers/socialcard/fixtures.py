@@ -11,13 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from pii.idnumber import check_character
-
-
-def make_id_number(region: str, birth_date: dt.date, sequence: int) -> str:
-    """Return an 18-character ID number with its check character computed by pii/."""
-    first17 = f"{region}{birth_date:%Y%m%d}{sequence:03d}"
-    return first17 + check_character(first17)
+from pii.idnumber import make_id_number
 
 
 @dataclass(frozen=True)

@@ -32,6 +32,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Final
 
+from drivers.codes import GENDERS, NATIONS
 from drivers.socialcard.apdu import Command, Transmit, parse_command, transceive
 from drivers.socialcard.errors import CardDataError, CardStatusError, UnsupportedCard
 from pii import InvalidIdNumber, Sensitive, id_number_facts, mask_name, validate_id_number
@@ -87,20 +88,6 @@ BASIC_DATA: Final[tuple[Select | ReadRecord, ...]] = (
 RECORDS: Final[tuple[ReadRecord, ...]] = tuple(s for s in BASIC_DATA if isinstance(s, ReadRecord))
 
 _PAD = b"\x00 "
-
-# GB/T 2261.1 sex codes and GB 3304 nation codes. drivers/idcard has the same tables; they
-# are repeated here so this driver does not import the ID card driver package (each device
-# must load and fail on its own). Both belong in one shared drivers module.
-GENDERS: Final[dict[str, str]] = {"0": "未知", "1": "男", "2": "女", "9": "未说明"}
-_NATION_NAMES: Final = (
-    "汉 蒙古 回 藏 维吾尔 苗 彝 壮 布依 朝鲜 满 侗 瑶 白 土家 哈尼 哈萨克 傣 黎 傈僳 佤 畲 高山 "
-    "拉祜 水 东乡 纳西 景颇 柯尔克孜 土 达斡尔 仫佬 羌 布朗 撒拉 毛南 仡佬 锡伯 阿昌 普米 塔吉克 "
-    "怒 乌孜别克 俄罗斯 鄂温克 德昂 保安 裕固 京 塔塔尔 独龙 鄂伦春 赫哲 门巴 珞巴 基诺"
-).split()
-NATIONS: Final[dict[str, str]] = {f"{i:02d}": n for i, n in enumerate(_NATION_NAMES, 1)} | {
-    "97": "其他",
-    "98": "外国血统中国籍人士",
-}
 
 
 # -- the card holder's data --------------------------------------------------------------
