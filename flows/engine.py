@@ -26,7 +26,7 @@ from flows.errors import FlowError, FlowStateError, SnapshotRefused, UnknownEven
 from flows.fields import FieldError, clean_value, display_value
 from flows.model import Condition, FieldKind, Flow, Step, StepKind, Texts
 from flows.texts import NO_IDENTITY
-from pii import Sensitive, mask_id_number, mask_name, mask_phone
+from pii import DocumentType, Sensitive, mask_id_number, mask_name, mask_phone
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +40,9 @@ class Identity:
     method: str  # id_card, social_card, e_social_card, typed (flows/actions.py)
     id_number: Sensitive
     name: Sensitive
+    # Which document `id_number` belongs to: a resident ID card, or a HK/Macau/Taiwan
+    # residence permit or foreigner's permanent residence card read by the same reader.
+    document: DocumentType = DocumentType.RESIDENT
 
     def wipe(self) -> None:
         """Forget the personal parts."""
