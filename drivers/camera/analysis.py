@@ -34,7 +34,7 @@ _ECI_TEXT_CODECS = {
 }
 # Of the frontal-face cascades OpenCV 4 ships, "alt" finds every synthetic face the
 # "default" one finds but does not take a featureless head outline for a face (default
-# did in 46 of 60 scenes); bench/bench_camera.py prints the comparison.
+# did in 44 of 60 scenes); bench/bench_camera.py prints the comparison.
 # Pixels round the smallest finder pattern worth looking at; see _aruco_detector.
 _MIN_FINDER_PERIMETER = 48
 _FACE_CASCADE_FILE = "haarcascade_frontalface_alt.xml"

@@ -74,7 +74,7 @@ class SourceSpec:
         """The V4L2 node a device lives at, to tell "unplugged" from "not answering"."""
         if self.kind is not SourceKind.DEVICE:
             return None
-        return Path(f"/dev/video{self.target}") if isinstance(self.target, int) else None
+        return Path(f"/dev/video{self.target}" if isinstance(self.target, int) else self.target)
 
 
 def parse_source(spec: int | str | os.PathLike[str]) -> SourceSpec:
@@ -165,12 +165,14 @@ class FrameSource:
         clock: Callable[[], float] = time.monotonic,
         pause: Callable[[float], object] | None = None,
         name: str = "camera",
+        capture_factory: Callable[[int | str, int], cv2.VideoCapture] | None = None,
     ) -> None:
         """Configure; nothing is opened until `start()`.
 
         `fps`: the rate files and sequences play at (None: the file's own, else 25; `inf`:
         as fast as they read); for a device, the rate asked of it. `resolution`: (width,
-        height) asked of a device. `clock` and `pause` exist so tests can move time.
+        height) asked of a device. `clock` and `pause` exist so tests can move time;
+        `capture_factory(target, api)` so they can script a device's reads.
         """
         self.spec = parse_source(spec)
         if fps is not None and not fps > 0:
@@ -188,6 +190,7 @@ class FrameSource:
         self._retry_initial = retry_initial
         self._retry_max = retry_max
         self._clock = clock
+        self._capture_factory = capture_factory or _video_capture
         self._stopping = threading.Event()
         self._pause = pause if pause is not None else self._stopping.wait
         self._cond = threading.Condition()
@@ -327,7 +330,7 @@ class FrameSource:
             return None, missing
         api = cv2.CAP_IMAGES if self.spec.kind is SourceKind.SEQUENCE else cv2.CAP_ANY
         try:
-            capture = cv2.VideoCapture(self.spec.target, api)
+            capture = self._capture_factory(self.spec.target, api)
         except cv2.error as err:
             return None, f"cannot open {self.spec}: {err}"
         if not capture.isOpened():
@@ -484,3 +487,10 @@ class FrameSource:
                 self._on_health(health)
             except Exception:  # a listener's bug must not kill the capture thread
                 log.exception("camera_health_listener_failed")
+
+
+def _video_capture(target: int | str, api: int) -> cv2.VideoCapture:
+    """`cv2.VideoCapture` by index or by name (its stubs type the two separately)."""
+    if isinstance(target, int):
+        return cv2.VideoCapture(target, api)
+    return cv2.VideoCapture(target, api)

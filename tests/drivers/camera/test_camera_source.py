@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import math
+import os
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -276,9 +278,10 @@ def test_missing_file_reason_names_it(tmp_path: Path) -> None:
         assert source.health().reason == f"{missing} is missing"
 
 
-def test_unplugged_device_is_faulted_without_touching_opencv() -> None:
+@pytest.mark.parametrize("as_path", [False, True], ids=["index", "/dev path"])
+def test_unplugged_device_is_faulted_without_touching_opencv(as_path: bool) -> None:
     index = next(i for i in range(40, 100) if not Path(f"/dev/video{i}").exists())
-    with FrameSource(index, retry_initial=10) as source:
+    with FrameSource(f"/dev/video{index}" if as_path else index, retry_initial=10) as source:
         assert wait_until(lambda: source.health().state is SourceState.FAULTED)
         assert source.health().reason == f"/dev/video{index} is missing (camera unplugged?)"
 
@@ -313,3 +316,88 @@ def test_a_failing_health_listener_does_not_stop_capture(numbered_camera: Simula
         first = source.wait_frame(timeout=5)
         assert first is not None
         assert source.wait_frame(first.seq, timeout=5) is not None
+
+
+# -- a device whose reads fail (no camera in CI: a scripted capture on a /dev node) -----
+
+
+class ScriptedCapture:
+    """Stands in for cv2.VideoCapture on a device: `script` says which reads succeed."""
+
+    def __init__(self, script: list[bool]) -> None:
+        self.script = script
+        self.released = False
+
+    def isOpened(self) -> bool:  # noqa: N802 - OpenCV's name
+        return True
+
+    def read(self) -> tuple[bool, np.ndarray | None]:
+        ok = self.script.pop(0) if self.script else True
+        time.sleep(0.002)  # a camera's read blocks until its next frame
+        return (True, np.full((48, 64, 3), 99, np.uint8)) if ok else (False, None)
+
+    def set(self, prop: int, value: float) -> bool:
+        return False
+
+    def get(self, prop: int) -> float:
+        return 0.0
+
+    def getBackendName(self) -> str:  # noqa: N802 - OpenCV's name
+        return "SCRIPTED"
+
+    def release(self) -> None:
+        self.released = True
+
+
+@pytest.fixture
+def device_node() -> Iterator[Path]:
+    """A file under /dev (so the spec is a device) standing for a camera's node."""
+    node = Path(f"/dev/shm/estation-test-video-{os.getpid()}-{time.monotonic_ns()}")
+    node.touch()
+    yield node
+    node.unlink(missing_ok=True)
+
+
+def test_device_that_stops_giving_frames_faults_after_the_threshold_then_recovers(
+    device_node: Path,
+) -> None:
+    # 3 good frames, 4 failed reads (threshold 4), then a reopened device that works.
+    opened: list[ScriptedCapture] = []
+
+    def factory(target: int | str, api: int) -> ScriptedCapture:
+        opened.append(ScriptedCapture([True] * 3 + [False] * 4 if not opened else []))
+        return opened[-1]
+
+    states: list[SourceState] = []
+    source = FrameSource(
+        str(device_node), fail_threshold=4, retry_initial=0.01,
+        capture_factory=factory,  # type: ignore[arg-type]
+        on_health=lambda h: states.append(h.state),
+    )  # fmt: skip
+    with source:
+        assert wait_until(lambda: len(opened) >= 2 and source.health().frames > 5)
+        events = source.recent_events()
+    assert states[:4] == [
+        SourceState.STARTING,
+        SourceState.OK,
+        SourceState.FAULTED,
+        SourceState.OK,
+    ]
+    assert f"reason=no frame in 4 reads from camera {device_node}" in events[2]
+    assert opened[0].released
+
+
+def test_device_whose_node_vanishes_mid_stream_is_faulted_as_unplugged(
+    device_node: Path,
+) -> None:
+    def factory(target: int | str, api: int) -> ScriptedCapture:
+        device_node.unlink()  # unplugged right after opening: every read fails
+        return ScriptedCapture([False] * 100)
+
+    with FrameSource(
+        str(device_node), fail_threshold=50, retry_initial=10,
+        capture_factory=factory,  # type: ignore[arg-type]
+    ) as source:  # fmt: skip
+        assert wait_until(lambda: source.health().state is SourceState.FAULTED)
+        reason = source.health().reason
+    assert reason == f"{device_node} disappeared (camera unplugged?)"
