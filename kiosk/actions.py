@@ -13,11 +13,16 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from drivers.errors import DriverError
-from drivers.idcard import IdCardReader, NoCard
+from drivers.idcard import IdCardReader
+from drivers.idcard import NoCard as NoIdCard
+from drivers.idcard.card import DOCUMENT_TYPES
 from drivers.printer import Cut, KeyValue, Line, QrCode, Receipt, Rule, Title
+from drivers.socialcard import NoCard as NoSocialCard
+from drivers.socialcard import SocialCardReader
 from flows import ActionFailed, Flow, Identity, Session
 from flows.engine import Action
 from kiosk.outbox import Outbox
@@ -29,6 +34,13 @@ log = logging.getLogger(__name__)
 
 # How long one find() waits before the action checks whether the run was cancelled.
 _POLL_SECONDS = 0.3
+
+
+class _Cancelled(Exception):
+    """The run ended while the action was still waiting for a card."""
+
+
+_Card = TypeVar("_Card")
 
 
 @dataclass(frozen=True)
@@ -50,6 +62,8 @@ class RunActions:
         station: Station,
         *,
         reader: IdCardReader | None,
+        social: SocialCardReader | None = None,
+        social_reader_name: str | None = None,
         printer: ReceiptOutput | None,
         outbox: Outbox,
         on_submitted: Callable[[], None] = lambda: None,
@@ -60,6 +74,8 @@ class RunActions:
         self.station = station
         self.cancelled = threading.Event()
         self._reader = reader
+        self._social = social
+        self._social_reader_name = social_reader_name
         self._printer = printer
         self._outbox = outbox
         self._on_submitted = on_submitted
@@ -70,35 +86,66 @@ class RunActions:
         """The name -> callable map the flow engine takes."""
         return {
             "read_id_card": self.read_id_card,
+            "read_social_card": self.read_social_card,
             "submit": self.submit,
             "print_receipt": self.print_receipt,
         }
 
-    def read_id_card(self, session: Session) -> str:
-        """Wait for a card on the reader and take the holder's identity from it."""
-        if self._reader is None:
-            raise ActionFailed("身份证读卡器未连接，请联系工作人员。")
+    def _wait_for_card(self, read_once: Callable[[], _Card], no_card: type[DriverError]) -> _Card:
+        """Poll a reader until a card is read, the wait runs out, or the run is cancelled."""
         deadline = time.monotonic() + self._card_wait
         while not self.cancelled.is_set():
             try:
-                card = self._reader.read_card(wait=_POLL_SECONDS)
-            except NoCard:
+                return read_once()
+            except no_card:
                 if time.monotonic() > deadline:
-                    raise ActionFailed(NoCard.user_message, event="timeout") from None
-                continue
+                    raise ActionFailed(no_card.user_message, event="timeout") from None
             except DriverError as err:
-                log.info("id card read failed error=%s", type(err).__name__)
+                log.info("card read failed error=%s", type(err).__name__)
                 raise ActionFailed(err.user_message) from err
-            try:
-                session.identity = Identity(
-                    "id_card",
-                    Sensitive(card.id_number.reveal()),
-                    Sensitive(card.name.reveal(), mask_name),
-                )
-            finally:
-                card.wipe()
-            return "ok"
-        return "cancel"
+        raise _Cancelled
+
+    def read_id_card(self, session: Session) -> str:
+        """Wait for an ID card (or permit) on the reader and take the holder's identity."""
+        reader = self._reader
+        if reader is None:
+            raise ActionFailed("身份证读卡器未连接，请联系工作人员。")
+        try:
+            card = self._wait_for_card(lambda: reader.read_card(wait=_POLL_SECONDS), NoIdCard)
+        except _Cancelled:
+            return "cancel"
+        try:
+            session.identity = Identity(
+                "id_card",
+                Sensitive(card.id_number.reveal()),
+                Sensitive(card.name.reveal(), mask_name),
+                document=DOCUMENT_TYPES[card.card_type],
+            )
+        finally:
+            card.wipe()
+        return "ok"
+
+    def read_social_card(self, session: Session) -> str:
+        """Wait for a social security card in the slot and take the holder's identity."""
+        social = self._social
+        if social is None:
+            raise ActionFailed("社保卡读卡器未连接，请使用身份证办理。")
+        name = self._social_reader_name
+        try:
+            card = self._wait_for_card(
+                lambda: social.read_card(reader_name=name, timeout=_POLL_SECONDS), NoSocialCard
+            )
+        except _Cancelled:
+            return "cancel"
+        try:
+            session.identity = Identity(
+                "social_card",
+                Sensitive(card.id_number.reveal()),
+                Sensitive(card.name.reveal(), mask_name),
+            )
+        finally:
+            card.wipe()
+        return "ok"
 
     def submit(self, session: Session) -> str:
         """Put the transaction in the outbox (on disk) and wake the sync loop.
@@ -124,7 +171,11 @@ class RunActions:
             service=self.flow.id,
             created_at=now,
             identity_method=ident.method,
-            citizen=Citizen(id_number=ident.id_number.reveal(), name=ident.name.reveal()),
+            citizen=Citizen(
+                document=ident.document,
+                id_number=ident.id_number.reveal(),
+                name=ident.name.reveal(),
+            ),
             fields={name: session.value(name) for name in session.values},
         )
         try:

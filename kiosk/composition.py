@@ -8,22 +8,28 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import subprocess
 import threading
 import time
 from collections.abc import Callable, Sequence
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from drivers.idcard import IdCardReader
 from drivers.idcard.fixtures import fixture_by_name
 from drivers.idcard.simulator import IdCardSimulator
+from drivers.manager import Health
 from drivers.printer import ReceiptPrinter, open_transport, profile_by_name
+from drivers.socialcard import SocialCardError, SocialCardReader
+from drivers.socialcard.fixtures import FIXTURES as SOCIAL_FIXTURES
+from drivers.socialcard.fixtures import fixture_by_name as social_fixture_by_name
+from drivers.socialcard.service import ensure_pcscd
+from drivers.socialcard.virtual_card import VirtualCard
 from flows import Flow, FlowRun, load_builtin
 from kiosk.actions import RunActions, Station
 from kiosk.config import KioskConfig
 from kiosk.controller_client import ControllerClient, ControllerError
 from kiosk.enrollment import EnrollmentStore
-from kiosk.health import heartbeat_devices, kiosk_devices
+from kiosk.health import PrinterScanner, heartbeat_devices, kiosk_devices
 from kiosk.outbox import Outbox
 from kiosk.ports import CardTapper
 from kiosk.receipts import FolderOutput, PrinterOutput, ReceiptOutput
@@ -32,6 +38,13 @@ from pii import Sealer
 from wire import Heartbeat, KioskStatus, RegisterRequest
 
 log = logging.getLogger(__name__)
+
+# Device manager kinds -> the device names flows use (flows/actions.py DEVICES).
+_FLOW_DEVICES = {
+    "idcard": "id_card_reader",
+    "socialcard": "social_card_reader",
+    "printer": "receipt_printer",
+}
 
 SOFTWARE_VERSION = "0.1.0"
 
@@ -55,6 +68,29 @@ class SimulatedCardTapper:
         self._sim.remove()
 
 
+class SimulatedSocialCardTapper:
+    """Inserts the virtual social security cards into vpcd's reader (demo and tests)."""
+
+    def __init__(self) -> None:
+        self._card: VirtualCard | None = None
+
+    def card_names(self) -> Sequence[str]:
+        """Names of the synthetic cardholders."""
+        return [holder.name for holder in SOCIAL_FIXTURES]
+
+    def present(self, name: str) -> None:
+        """Insert the named holder's card (taking out any card already in)."""
+        self.remove()
+        self._card = VirtualCard(social_fixture_by_name(name))
+        self._card.insert()
+
+    def remove(self) -> None:
+        """Take the card out."""
+        card, self._card = self._card, None
+        if card is not None:
+            card.remove()
+
+
 class Kiosk:
     """The assembled kiosk; satisfies kiosk.ports.KioskPort for the UI."""
 
@@ -67,6 +103,11 @@ class Kiosk:
         self.simulator = IdCardSimulator() if config.idcard.kind == "simulator" else None
         self._tapper = SimulatedCardTapper(self.simulator) if self.simulator else None
         self.reader: IdCardReader | None = None
+        self.social: SocialCardReader | None = None
+        self._pcscd: subprocess.Popen[bytes] | None = None
+        self._social_tapper = (
+            SimulatedSocialCardTapper() if config.socialcard.kind == "simulator" else None
+        )
         self.printer = self._make_printer()
         self.client = ControllerClient(config.controller_url)
         self.enroller = Enroller(
@@ -91,9 +132,11 @@ class Kiosk:
         self.devices = kiosk_devices(
             reader_url=lambda: self.simulator.url if self.simulator else config.idcard.url,
             reader=lambda: self.reader,
-            printer_path=config.receipt_dir
-            if config.printer.kind == "file"
-            else Path(config.printer.path),
+            printer_path=config.receipt_dir,
+            printer=PrinterScanner(config.printer.path, self.printer.printer)
+            if isinstance(self.printer, PrinterOutput)
+            else None,
+            social_reader=None if config.socialcard.kind == "none" else config.socialcard.reader,
         )
         self._catalog = [load_builtin(service) for service in config.services]
         self._runs: dict[int, RunActions] = {}
@@ -126,6 +169,11 @@ class Kiosk:
         return self._tapper
 
     @property
+    def social_card_tapper(self) -> CardTapper | None:
+        """The virtual social security cards, when the social card reader is simulated."""
+        return self._social_tapper
+
+    @property
     def station_name(self) -> str:
         """This station's name."""
         return self.config.name
@@ -137,11 +185,19 @@ class Kiosk:
             flow,
             self.station,
             reader=self.reader,
+            social=self.social,
+            social_reader_name=self.config.socialcard.reader or None,
             printer=self.printer,
             outbox=self.outbox,
             on_submitted=self.sync.wake,
         )
-        run = FlowRun(flow, actions.bound(), lang=lang)
+        run = FlowRun(
+            flow,
+            actions.bound(),
+            guards={"controller_online": lambda session: self.sync.online},
+            devices_available=self.devices_available(),
+            lang=lang,
+        )
         with self._lock:
             self._runs[id(run)] = actions
         return run
@@ -154,6 +210,12 @@ class Kiosk:
             actions.cancelled.set()
         run.abort()
 
+    def devices_available(self) -> set[str]:
+        """Flow device names whose device works now; a flow falls back for the others."""
+        health = self.devices.health()
+        working = {k for k, s in health.items() if s.health in (Health.OK, Health.DEGRADED)}
+        return {name for kind, name in _FLOW_DEVICES.items() if kind in working}
+
     # Life cycle
     def start(self, *, sync: bool = True) -> None:
         """Open devices, enroll if needed (offline start is fine once enrolled), start syncing."""
@@ -165,6 +227,7 @@ class Kiosk:
             self.reader.open()
         except Exception as err:  # an absent reader is a health state, not a crash
             log.error("id card reader not available: %s", type(err).__name__)
+        self._start_social_card()
         try:
             self.enroller.ensure()
         except ControllerError as err:
@@ -174,10 +237,27 @@ class Kiosk:
             self.devices.start(interval=5.0)
             self.sync.start()
 
+    def _start_social_card(self) -> None:
+        kind = self.config.socialcard.kind
+        if kind == "none":
+            return
+        if kind == "simulator":
+            try:
+                self._pcscd = ensure_pcscd(self.config.data_dir / "pcscd.log")
+            except SocialCardError as err:
+                log.error("social card simulator not available: %s", err)
+                return
+        self.social = SocialCardReader()
+
     def close(self) -> None:
         """Stop syncing and release devices."""
         self.sync.stop()
         self.devices.stop()
+        if self._social_tapper is not None:
+            self._social_tapper.remove()
+        if self._pcscd is not None:
+            self._pcscd.terminate()
+            self._pcscd.wait(10)
         if self.reader is not None:
             self.reader.close()
         if self.simulator is not None:

@@ -22,6 +22,15 @@ class IdCardConfig:
 
 
 @dataclass(frozen=True)
+class SocialCardConfig:
+    """The social security card reader: `none`, `pcsc` (the system's pcscd; `reader` empty
+    means any reader), or `simulator` (pcscd with vsmartcard's virtual reader, for the demo)."""
+
+    kind: str = "none"
+    reader: str = ""
+
+
+@dataclass(frozen=True)
 class PrinterConfig:
     """Where receipts go: `file` (a folder, one file per receipt) or `device` (a transport URL)."""
 
@@ -45,6 +54,7 @@ class KioskConfig:
     timezone: str = "Asia/Shanghai"
     services: tuple[str, ...] = ("employment_registration",)
     idcard: IdCardConfig = field(default_factory=IdCardConfig)
+    socialcard: SocialCardConfig = field(default_factory=SocialCardConfig)
     printer: PrinterConfig = field(default_factory=PrinterConfig)
 
     @property
@@ -92,6 +102,7 @@ def load_config(path: Path) -> KioskConfig:
             controller_url=controller["url"],
             enrollment_token=token,
             idcard=_section(data, "idcard", IdCardConfig, path),
+            socialcard=_section(data, "socialcard", SocialCardConfig, path),
             printer=_section(data, "printer", PrinterConfig, path),
         )
     except KeyError as err:

@@ -8,12 +8,14 @@ read). The result is what the heartbeat tells ops.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from pathlib import Path
 
 from drivers.errors import DriverError
 from drivers.idcard import IdCardReader
-from drivers.manager import DeviceManager, Health, PathScanner, ProbeResult
+from drivers.manager import DeviceManager, Health, PathScanner, ProbeResult, Scanner
+from drivers.printer import ReceiptPrinter
+from drivers.socialcard.service import readers as pcsc_readers
 from wire import DeviceHealth, DeviceState
 
 _STATES = {
@@ -40,6 +42,38 @@ def idcard_probe(reader: Callable[[], IdCardReader | None]) -> Callable[[str], P
     return probe
 
 
+class PrinterScanner:
+    """A receipt printer behind a transport: present while it exists, healthy by its status."""
+
+    kind = "printer"
+
+    def __init__(self, url: str, printer: ReceiptPrinter) -> None:
+        self._url = url
+        self._printer = printer
+        # A device path (bare or after serial:/file:) must exist; tcp:/usb: are probed only.
+        scheme, _, rest = url.partition(":")
+        path = url if url.startswith("/") else rest.split("?")[0]
+        self._path = path if url.startswith("/") or scheme in ("serial", "file") else None
+
+    def scan(self) -> Collection[str]:
+        """The printer's URL while its device node exists."""
+        return [self._url] if self._path is None or os.path.exists(self._path) else []
+
+    def probe(self, address: str) -> ProbeResult:
+        """Ask the printer's real-time status (DLE EOT)."""
+        try:
+            status = self._printer.status()
+        except DriverError as err:
+            return ProbeResult(Health.FAULTED, f"{type(err).__name__}: {err}")
+        if status is None:
+            return ProbeResult(Health.OK, "status not readable on this printer")
+        if status.ready:
+            if status.paper_near_end:
+                return ProbeResult(Health.DEGRADED, "paper near end")
+            return ProbeResult(Health.OK)
+        return ProbeResult(Health.FAULTED, status.describe())
+
+
 def folder_probe(address: str) -> ProbeResult:
     """Receipts printed to a folder: fine while the folder is writable."""
     if os.access(address, os.W_OK):
@@ -47,20 +81,45 @@ def folder_probe(address: str) -> ProbeResult:
     return ProbeResult(Health.FAULTED, "receipt folder is not writable")
 
 
+class PcscScanner:
+    """Social security card readers as pcscd lists them (all, or the one configured)."""
+
+    kind = "socialcard"
+
+    def __init__(self, reader_name: str = "") -> None:
+        self._name = reader_name
+
+    def scan(self) -> Collection[str]:
+        """Readers listed now; none while pcscd is down."""
+        return [r for r in pcsc_readers() if not self._name or r == self._name]
+
+    def probe(self, address: str) -> ProbeResult:
+        """A listed reader is usable; reading a card needs a citizen's card."""
+        return ProbeResult(Health.OK, identity=address)
+
+
 def kiosk_devices(
     *,
     reader_url: Callable[[], str],
     reader: Callable[[], IdCardReader | None],
-    printer_path: Path,
+    printer_path: Path | None,
+    printer: PrinterScanner | None = None,
+    social_reader: str | None = None,
 ) -> DeviceManager:
-    """The device manager for this kiosk's configured devices."""
-    return DeviceManager(
-        [
-            PathScanner("idcard", lambda: [reader_url()], idcard_probe(reader)),
-            PathScanner("printer", lambda: [str(printer_path)], folder_probe),
-        ],
-        expected=("idcard", "printer"),
-    )
+    """The device manager for this kiosk's configured devices.
+
+    Receipts go to `printer_path` (a folder) or to a real `printer`. `social_reader` is None
+    when the kiosk has no social security card reader, "" for any reader.
+    """
+    scanners: list[Scanner] = [
+        PathScanner("idcard", lambda: [reader_url()], idcard_probe(reader)),
+        printer or PathScanner("printer", lambda: [str(printer_path)], folder_probe),
+    ]
+    expected = ["idcard", "printer"]
+    if social_reader is not None:
+        scanners.append(PcscScanner(social_reader))
+        expected.append("socialcard")
+    return DeviceManager(scanners, expected=expected)
 
 
 def heartbeat_devices(manager: DeviceManager) -> dict[str, DeviceHealth]:

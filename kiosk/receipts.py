@@ -41,11 +41,11 @@ class PrinterOutput:
     """A real ESC/POS printer behind a transport."""
 
     def __init__(self, printer: ReceiptPrinter) -> None:
-        self._printer = printer
+        self.printer = printer
 
     def print(self, receipt: Receipt, number: str) -> PrintedFiles | None:
         """Send the receipt to the printer."""
-        self._printer.print_receipt(receipt)
+        self.printer.print_receipt(receipt)
         return None
 
 

@@ -54,14 +54,34 @@ def test_a_receipt_comes_out_of_the_printer_with_a_readable_qr(tmp_path, printer
         kiosk.close()
 
 
-def test_paper_out_still_completes_the_registration_without_a_receipt(tmp_path, printer) -> None:
+def test_a_printer_known_to_be_out_of_paper_is_not_used_an_e_receipt_is_shown(
+    tmp_path, printer
+) -> None:
     printer.paper_out = True
+    kiosk = make_kiosk(tmp_path, printer.url)  # the device scan at start sees it
+    try:
+        assert "receipt_printer" not in kiosk.devices_available()
+        result = walk(kiosk, "employment_registration", ANSWERS)
+        assert result.outcome == "completed"
+        assert result.steps[-1] == "e_receipt"
+        assert printer.received_documents() == []
+        assert kiosk.outbox.counts()[State.PENDING] == 1  # the transaction itself is safe
+    finally:
+        kiosk.close()
+
+
+def test_paper_running_out_during_the_visit_still_completes_the_registration(
+    tmp_path, printer
+) -> None:
     kiosk = make_kiosk(tmp_path, printer.url)
     try:
+        assert "receipt_printer" in kiosk.devices_available()
+        printer.paper_out = True  # runs out after the run started, before the receipt
         result = walk(kiosk, "employment_registration", ANSWERS)
         assert result.outcome == "completed"
         assert result.steps[-1] == "done_without_receipt"
         assert printer.received_documents() == []
-        assert kiosk.outbox.counts()[State.PENDING] == 1  # the transaction itself is safe
+        kiosk.devices.scan_once()
+        assert kiosk.heartbeat().devices["printer"].state == "faulted"
     finally:
         kiosk.close()

@@ -24,7 +24,7 @@ from typing import IO
 import pytest
 from smartcard import scard
 
-from drivers.socialcard import pcsc
+from drivers.socialcard import pcsc, service
 from drivers.socialcard.errors import PcscUnavailable
 from drivers.socialcard.fixtures import FIXTURES
 from drivers.socialcard.virtual_card import VirtualCard
@@ -44,12 +44,7 @@ def service_answers() -> bool:
     return True
 
 
-def listed_readers() -> list[str]:
-    try:
-        with pcsc.Context() as ctx:
-            return ctx.readers()
-    except PcscUnavailable:
-        return []
+listed_readers = service.readers
 
 
 def wait_until(condition: Callable[[], bool], timeout: float, step: float = 0.05) -> bool:

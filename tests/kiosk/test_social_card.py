@@ -1,0 +1,71 @@
+"""The kiosk reading a social security card through pcscd, vpcd and a virtual card."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import pytest
+
+from drivers.socialcard.fixtures import FIXTURES
+from flows import ActionFailed, Session, load_builtin
+from kiosk.actions import RunActions
+from kiosk.composition import Kiosk
+from kiosk.config import SocialCardConfig, load_config
+from kiosk.demo import write_kiosk_config
+from pii import DocumentType
+
+
+def make_kiosk(tmp_path: Path) -> Kiosk:
+    token = tmp_path / "token"
+    token.write_text("social-test-token")
+    config = load_config(write_kiosk_config(tmp_path / "k.toml", "http://127.0.0.1:9", token))
+    config = dataclasses.replace(config, socialcard=SocialCardConfig(kind="simulator"))
+    kiosk = Kiosk(config)
+    kiosk.start(sync=False)
+    return kiosk
+
+
+def social_actions(kiosk: Kiosk, card_wait: float = 55.0) -> RunActions:
+    return RunActions(
+        load_builtin("employment_registration"),
+        kiosk.station,
+        reader=None,
+        social=kiosk.social,
+        printer=None,
+        outbox=kiosk.outbox,
+        card_wait=card_wait,
+    )
+
+
+def test_a_social_card_in_the_slot_gives_the_holders_identity(tmp_path: Path) -> None:
+    kiosk = make_kiosk(tmp_path)
+    try:
+        assert kiosk.social is not None
+        assert "social_card_reader" in kiosk.devices_available()
+        actions = social_actions(kiosk)
+        holder = FIXTURES[0]
+        tapper = kiosk.social_card_tapper
+        assert tapper is not None
+        tapper.present(holder.name)
+        session = Session()
+        assert actions.read_social_card(session) == "ok"
+        assert session.identity is not None
+        assert session.identity.method == "social_card"
+        assert session.identity.document is DocumentType.RESIDENT
+        assert session.identity.id_number.reveal() == holder.id_number
+        assert session.identity.name.reveal() == holder.name
+    finally:
+        kiosk.close()
+
+
+def test_without_a_card_the_wait_ends_as_a_timeout_with_advice(tmp_path: Path) -> None:
+    kiosk = make_kiosk(tmp_path)
+    try:
+        actions = social_actions(kiosk, card_wait=0.5)
+        with pytest.raises(ActionFailed) as caught:
+            actions.read_social_card(Session())
+        assert caught.value.event == "timeout"
+        assert "社保卡" in str(caught.value.message)
+    finally:
+        kiosk.close()
