@@ -12,7 +12,12 @@ def test_selftest_against_simulators_passes(capsys: pytest.CaptureFixture[str]) 
     assert main(["selftest", "--simulate", "--json"]) == 0
     report = json.loads(capsys.readouterr().out)
     assert report["ok"] is True
-    assert [c["device"] for c in report["checks"]] == ["idcard", "printer"]
+    assert [c["device"] for c in report["checks"]] == [
+        "idcard",
+        "printer",
+        "printer-status",
+        "camera",
+    ]
     assert "SAM 05.01-20240101" in report["checks"][0]["detail"]
 
 
@@ -32,3 +37,8 @@ def test_a_missing_printer_fails_with_the_reason(capsys: pytest.CaptureFixture[s
 
 def test_nothing_to_test_is_a_usage_error() -> None:
     assert main(["selftest"]) == 2
+
+
+def test_a_missing_camera_fails_with_the_reason(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["selftest", "--camera", "/dev/no-such-video9"]) == 1
+    assert "FAIL camera" in capsys.readouterr().out
