@@ -103,6 +103,10 @@ enrollment_token_file = "{token_file.name}"
 [idcard]
 kind = "simulator"
 
+[socialcard]
+# pcscd with vsmartcard's virtual reader; started by the kiosk if it is not running (root)
+kind = "simulator"
+
 [printer]
 kind = "file"
 path = "receipts"
