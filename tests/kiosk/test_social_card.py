@@ -16,11 +16,11 @@ from kiosk.demo import write_kiosk_config
 from pii import DocumentType
 
 
-def make_kiosk(tmp_path: Path) -> Kiosk:
+def make_kiosk(tmp_path: Path, reader: str = "") -> Kiosk:
     token = tmp_path / "token"
     token.write_text("social-test-token")
     config = load_config(write_kiosk_config(tmp_path / "k.toml", "http://127.0.0.1:9", token))
-    config = dataclasses.replace(config, socialcard=SocialCardConfig(kind="simulator"))
+    config = dataclasses.replace(config, socialcard=SocialCardConfig(kind="simulator", reader=reader))
     kiosk = Kiosk(config)
     kiosk.start(sync=False)
     return kiosk
@@ -32,6 +32,7 @@ def social_actions(kiosk: Kiosk, card_wait: float = 55.0) -> RunActions:
         kiosk.station,
         reader=None,
         social=kiosk.social,
+        social_reader_name=kiosk.config.socialcard.reader or None,
         printer=None,
         outbox=kiosk.outbox,
         card_wait=card_wait,
@@ -60,12 +61,13 @@ def test_a_social_card_in_the_slot_gives_the_holders_identity(tmp_path: Path) ->
 
 
 def test_without_a_card_the_wait_ends_as_a_timeout_with_advice(tmp_path: Path) -> None:
-    kiosk = make_kiosk(tmp_path)
+    # vpcd's second slot: no virtual card ever connects to it
+    kiosk = make_kiosk(tmp_path, reader="Virtual PCD 00 01")
     try:
         actions = social_actions(kiosk, card_wait=0.5)
         with pytest.raises(ActionFailed) as caught:
             actions.read_social_card(Session())
-        assert caught.value.event == "timeout"
+        assert caught.value.event == "timeout", caught.value.message
         assert "社保卡" in str(caught.value.message)
     finally:
         kiosk.close()
