@@ -19,6 +19,7 @@ from drivers.idcard.fixtures import fixture_by_name
 from drivers.idcard.simulator import IdCardSimulator
 from drivers.manager import Health
 from drivers.printer import ReceiptPrinter, open_transport, profile_by_name
+from drivers.printer.simulator import PrinterSimulator
 from drivers.socialcard import SocialCardError, SocialCardReader
 from drivers.socialcard.fixtures import FIXTURES as SOCIAL_FIXTURES
 from drivers.socialcard.fixtures import fixture_by_name as social_fixture_by_name
@@ -108,6 +109,7 @@ class Kiosk:
         self._social_tapper = (
             SimulatedSocialCardTapper() if config.socialcard.kind == "simulator" else None
         )
+        self.printer_simulator: PrinterSimulator | None = None
         self.printer = self._make_printer()
         self.client = ControllerClient(config.controller_url)
         self.enroller = Enroller(
@@ -149,9 +151,16 @@ class Kiosk:
                 self.config.receipt_dir, profile, preview=self.config.printer.preview
             )
         # `path` is a transport URL: /dev/usb/lp0, serial:/dev/ttyS1?baud=19200, tcp://host:9100
+        url = self.config.printer.path
+        if self.config.printer.kind == "simulator":
+            # A printer on a pty that answers DLE EOT and draws each receipt it cuts as a
+            # PNG in the receipt folder. Started here: the transport needs its port name.
+            self.printer_simulator = PrinterSimulator(self.config.receipt_dir, profile)
+            self.printer_simulator.start()
+            url = f"serial:{self.printer_simulator.url}"
         return PrinterOutput(
             ReceiptPrinter(
-                open_transport(self.config.printer.path),
+                open_transport(url),
                 profile,
                 journal_dir=self.config.data_dir / "printer",
             )
@@ -255,6 +264,8 @@ class Kiosk:
         self.devices.stop()
         if self._social_tapper is not None:
             self._social_tapper.remove()
+        if self.printer_simulator is not None:
+            self.printer_simulator.stop()
         if self._pcscd is not None:
             self._pcscd.terminate()
             self._pcscd.wait(10)

@@ -32,7 +32,8 @@ class SocialCardConfig:
 
 @dataclass(frozen=True)
 class PrinterConfig:
-    """Where receipts go: `file` (a folder, one file per receipt) or `device` (a transport URL)."""
+    """Where receipts go: `file` (a folder, one file per receipt), `device` (a transport
+    URL in `path`), or `simulator` (a simulated printer on a pty drawing into the folder)."""
 
     kind: str = "file"
     path: str = "receipts"

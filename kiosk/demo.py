@@ -108,7 +108,7 @@ kind = "simulator"
 kind = "simulator"
 
 [printer]
-kind = "file"
+kind = "simulator"
 path = "receipts"
 profile = "kiosk-80"
 preview = true
@@ -141,10 +141,19 @@ def run_script(kiosk: Kiosk, script: str, dashboard: str) -> int:
     print(f"flow ended: {result.outcome} after steps {' -> '.join(result.steps)}")
     if number is None:
         return 1
-    receipt = kiosk.config.receipt_dir / f"{number}.escpos"
     print(f"transaction number:  {number}")
-    print(f"receipt (ESC/POS):   {receipt}")
-    print(f"receipt preview:     {receipt.with_suffix('.png')}")
+    sim = kiosk.printer_simulator
+    if sim is not None and sim.wait_for_documents(1):
+        # What the simulated printer received on its serial line, and the paper it drew.
+        receipt = kiosk.config.receipt_dir / f"{number}.escpos"
+        receipt.write_bytes(sim.received_bytes())
+        print(f"receipt (ESC/POS):   {receipt}")
+        print(f"receipt picture:     {sim.last_png()}")
+    elif "receipt_file" in result.public:
+        print(f"receipt (ESC/POS):   {result.public['receipt_file']}")
+        print(f"receipt picture:     {result.public.get('receipt_preview', '')}")
+    else:
+        print("no receipt was printed (the citizen was offered the on-screen QR receipt)")
     if not _wait_delivered(kiosk):
         print("the transaction is safe in the kiosk outbox but not yet delivered")
         return 1

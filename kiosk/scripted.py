@@ -35,6 +35,7 @@ class ScriptResult:
     outcome: str
     transaction_number: str | None
     steps: tuple[str, ...]
+    public: dict[str, str]  # what the session kept that is not personal (receipt files)
 
 
 def walk(
@@ -72,6 +73,7 @@ def walk(
             outcome=run.outcome or "",
             transaction_number=run.session.public.get("transaction_number"),
             steps=tuple(run.history),
+            public=dict(run.session.public),
         )
     finally:
         if port.card_tapper is not None:

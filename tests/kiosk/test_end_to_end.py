@@ -80,9 +80,11 @@ def test_a_registration_reaches_the_controller_exactly_once(tmp_path, controller
         assert id_masked == mask_id_number(card.id_number)
         assert card.id_number.encode() not in sealed
         assert card.name.encode() not in sealed
-        # the receipt preview carries a QR the camera can read
-        preview = kiosk.config.receipt_dir / f"{number}.png"
-        text, _, _ = cv2.QRCodeDetector().detectAndDecode(cv2.imread(str(preview)))
+        # the receipt that came out of the (simulated) printer carries a readable QR
+        assert kiosk.printer_simulator is not None
+        assert kiosk.printer_simulator.wait_for_documents(1)
+        paper = kiosk.printer_simulator.last_png()
+        text, _, _ = cv2.QRCodeDetector().detectAndDecode(cv2.imread(str(paper)))
         assert text.endswith(f"/r/{number}")
     finally:
         kiosk.close()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 from kiosk.composition import Kiosk
@@ -10,11 +11,12 @@ from kiosk.demo import write_kiosk_config
 from wire import DeviceState
 
 
-def make_kiosk(tmp_path: Path) -> Kiosk:
+def make_kiosk(tmp_path: Path, printer: str = "simulator") -> Kiosk:
     token = tmp_path / "token"
     token.write_text("health-test-token")
     # No controller at this address: the kiosk starts and reports health all the same.
     config = load_config(write_kiosk_config(tmp_path / "k.toml", "http://127.0.0.1:9", token))
+    config = dataclasses.replace(config, printer=dataclasses.replace(config.printer, kind=printer))
     return Kiosk(config)
 
 
@@ -46,8 +48,23 @@ def test_a_reader_that_stops_answering_is_reported_faulted(tmp_path: Path) -> No
         kiosk.close()
 
 
-def test_a_vanished_receipt_folder_is_reported_absent_after_three_scans(tmp_path: Path) -> None:
+def test_a_printer_out_of_paper_is_reported_faulted_with_the_reason(tmp_path: Path) -> None:
     kiosk = make_kiosk(tmp_path)
+    kiosk.start(sync=False)
+    try:
+        assert kiosk.printer_simulator is not None
+        kiosk.printer_simulator.paper_out = True
+        kiosk.devices.scan_once()
+        printer = kiosk.heartbeat().devices["printer"]
+        assert printer.state is DeviceState.FAULTED
+        assert "paper" in printer.reason.lower() or "纸" in printer.reason
+        assert "receipt_printer" not in kiosk.devices_available()
+    finally:
+        kiosk.close()
+
+
+def test_a_vanished_receipt_folder_is_reported_absent_after_three_scans(tmp_path: Path) -> None:
+    kiosk = make_kiosk(tmp_path, printer="file")
     kiosk.start(sync=False)
     try:
         kiosk.config.receipt_dir.rmdir()
