@@ -20,7 +20,9 @@ def make_kiosk(tmp_path: Path, reader: str = "") -> Kiosk:
     token = tmp_path / "token"
     token.write_text("social-test-token")
     config = load_config(write_kiosk_config(tmp_path / "k.toml", "http://127.0.0.1:9", token))
-    config = dataclasses.replace(config, socialcard=SocialCardConfig(kind="simulator", reader=reader))
+    config = dataclasses.replace(
+        config, socialcard=SocialCardConfig(kind="simulator", reader=reader)
+    )
     kiosk = Kiosk(config)
     kiosk.start(sync=False)
     return kiosk
