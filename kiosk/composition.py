@@ -14,6 +14,9 @@ import time
 from collections.abc import Callable, Sequence
 from zoneinfo import ZoneInfo
 
+from drivers.camera import FrameSource
+from drivers.camera.scenes import blank_scene, place, schematic_face
+from drivers.camera.simulator import SimulatedCamera
 from drivers.idcard import IdCardReader
 from drivers.idcard.fixtures import fixture_by_name
 from drivers.idcard.simulator import IdCardSimulator
@@ -30,9 +33,10 @@ from kiosk.actions import RunActions, Station
 from kiosk.config import KioskConfig
 from kiosk.controller_client import ControllerClient, ControllerError
 from kiosk.enrollment import EnrollmentStore
-from kiosk.health import PrinterScanner, heartbeat_devices, kiosk_devices
+from kiosk.health import CameraScanner, PrinterScanner, heartbeat_devices, kiosk_devices
 from kiosk.outbox import Outbox
 from kiosk.ports import CardTapper
+from kiosk.presence import PresenceWatch
 from kiosk.receipts import FolderOutput, PrinterOutput, ReceiptOutput
 from kiosk.sync import Enroller, SyncLoop
 from pii import Sealer
@@ -131,6 +135,8 @@ class Kiosk:
             controller_url=config.controller_url,
             timezone=ZoneInfo(config.timezone),
         )
+        self.camera_simulator: SimulatedCamera | None = None
+        self.presence = self._make_presence()
         self.devices = kiosk_devices(
             reader_url=lambda: self.simulator.url if self.simulator else config.idcard.url,
             reader=lambda: self.reader,
@@ -139,10 +145,34 @@ class Kiosk:
             if isinstance(self.printer, PrinterOutput)
             else None,
             social_reader=None if config.socialcard.kind == "none" else config.socialcard.reader,
+            camera=CameraScanner(config.camera.source, self.presence) if self.presence else None,
         )
         self._catalog = [load_builtin(service) for service in config.services]
         self._runs: dict[int, RunActions] = {}
         self._lock = threading.Lock()
+
+    def _make_presence(self) -> PresenceWatch | None:
+        camera = self.config.camera
+        if camera.kind == "none":
+            return None
+        spec: int | str = int(camera.source) if camera.source.isdigit() else camera.source
+        if camera.kind == "simulator":
+            # A synthetic citizen standing in front; the demo can make them walk away.
+            citizen = place(schematic_face(180), blank_scene(seed=1))
+            self.camera_simulator = SimulatedCamera(
+                [citizen], fps=10, directory=self.config.data_dir / "camera"
+            )
+            spec = self.camera_simulator.spec
+        return PresenceWatch(lambda **options: FrameSource(spec, fps=10, **options))
+
+    def citizen_absent_for(self) -> float | None:
+        """Seconds since the camera last saw someone in front; None when it cannot tell."""
+        return self.presence.absent_for() if self.presence is not None else None
+
+    @property
+    def walk_away_seconds(self) -> float:
+        """A session ends when nobody has been in front this long."""
+        return self.config.camera.walk_away_seconds
 
     def _make_printer(self) -> ReceiptOutput:
         profile = profile_by_name(self.config.printer.profile)
@@ -237,6 +267,8 @@ class Kiosk:
         except Exception as err:  # an absent reader is a health state, not a crash
             log.error("id card reader not available: %s", type(err).__name__)
         self._start_social_card()
+        if self.presence is not None:
+            self.presence.start()
         try:
             self.enroller.ensure()
         except ControllerError as err:
@@ -266,6 +298,10 @@ class Kiosk:
             self._social_tapper.remove()
         if self.printer_simulator is not None:
             self.printer_simulator.stop()
+        if self.presence is not None:
+            self.presence.stop()
+        if self.camera_simulator is not None:
+            self.camera_simulator.close()
         if self._pcscd is not None:
             self._pcscd.terminate()
             self._pcscd.wait(10)

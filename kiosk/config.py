@@ -31,6 +31,17 @@ class SocialCardConfig:
 
 
 @dataclass(frozen=True)
+class CameraConfig:
+    """The front camera: `none`, `device` (`source` = index, /dev/videoN, a file or a
+    %03d.png sequence) or `simulator` (a synthetic citizen standing in front, for the demo).
+    A session ends early when nobody has been in front for `walk_away_seconds`."""
+
+    kind: str = "none"
+    source: str = "0"
+    walk_away_seconds: float = 30.0
+
+
+@dataclass(frozen=True)
 class PrinterConfig:
     """Where receipts go: `file` (a folder, one file per receipt), `device` (a transport
     URL in `path`), or `simulator` (a simulated printer on a pty drawing into the folder)."""
@@ -56,6 +67,7 @@ class KioskConfig:
     services: tuple[str, ...] = ("employment_registration",)
     idcard: IdCardConfig = field(default_factory=IdCardConfig)
     socialcard: SocialCardConfig = field(default_factory=SocialCardConfig)
+    camera: CameraConfig = field(default_factory=CameraConfig)
     printer: PrinterConfig = field(default_factory=PrinterConfig)
 
     @property
@@ -104,6 +116,7 @@ def load_config(path: Path) -> KioskConfig:
             enrollment_token=token,
             idcard=_section(data, "idcard", IdCardConfig, path),
             socialcard=_section(data, "socialcard", SocialCardConfig, path),
+            camera=_section(data, "camera", CameraConfig, path),
             printer=_section(data, "printer", PrinterConfig, path),
         )
     except KeyError as err:

@@ -107,6 +107,10 @@ kind = "simulator"
 # pcscd with vsmartcard's virtual reader; started by the kiosk if it is not running (root)
 kind = "simulator"
 
+[camera]
+# a synthetic citizen in front of the kiosk; face presence from OpenCV's Haar cascade
+kind = "simulator"
+
 [printer]
 kind = "simulator"
 path = "receipts"

@@ -16,6 +16,7 @@ from drivers.idcard import IdCardReader
 from drivers.manager import DeviceManager, Health, PathScanner, ProbeResult, Scanner
 from drivers.printer import ReceiptPrinter
 from drivers.socialcard.service import readers as pcsc_readers
+from kiosk.presence import PresenceWatch
 from wire import DeviceHealth, DeviceState
 
 _STATES = {
@@ -74,6 +75,27 @@ class PrinterScanner:
         return ProbeResult(Health.FAULTED, status.describe())
 
 
+class CameraScanner:
+    """The front camera, healthy while its frame source delivers frames."""
+
+    kind = "camera"
+
+    def __init__(self, spec: str, watch: PresenceWatch) -> None:
+        self._spec = spec
+        self._watch = watch
+
+    def scan(self) -> Collection[str]:
+        """The camera's source, while its device node (if it has one) exists."""
+        node = self._spec.startswith("/dev/")
+        return [self._spec] if not node or os.path.exists(self._spec) else []
+
+    def probe(self, address: str) -> ProbeResult:
+        """Frames are arriving, or not."""
+        if self._watch.working:
+            return ProbeResult(Health.OK)
+        return ProbeResult(Health.FAULTED, "no frames from the camera")
+
+
 def folder_probe(address: str) -> ProbeResult:
     """Receipts printed to a folder: fine while the folder is writable."""
     if os.access(address, os.W_OK):
@@ -105,6 +127,7 @@ def kiosk_devices(
     printer_path: Path | None,
     printer: PrinterScanner | None = None,
     social_reader: str | None = None,
+    camera: CameraScanner | None = None,
 ) -> DeviceManager:
     """The device manager for this kiosk's configured devices.
 
@@ -119,6 +142,9 @@ def kiosk_devices(
     if social_reader is not None:
         scanners.append(PcscScanner(social_reader))
         expected.append("socialcard")
+    if camera is not None:
+        scanners.append(camera)
+        expected.append("camera")
     return DeviceManager(scanners, expected=expected)
 
 

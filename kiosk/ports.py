@@ -46,6 +46,15 @@ class KioskPort(Protocol):
         """Shown on the welcome screen, e.g. 城关镇就业服务e站."""
         ...
 
+    @property
+    def walk_away_seconds(self) -> float:
+        """A session ends early when nobody has been in front of the kiosk this long."""
+        ...
+
+    def citizen_absent_for(self) -> float | None:
+        """Seconds since the camera last saw someone in front; None if it cannot tell."""
+        ...
+
     def new_run(self, flow_id: str, lang: str) -> FlowRun:
         """Start a citizen's session in a flow, actions bound to the real devices."""
         ...

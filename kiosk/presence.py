@@ -1,0 +1,77 @@
+"""Is someone standing at the kiosk? The camera's face detector, smoothed over recent frames.
+
+A single frame's answer is noisy (the Haar cascade misses turned heads and fires on busy
+backgrounds), so a person counts as present while at least `need` of the last `window`
+analysed frames had a face. The kiosk uses this to end a session early when the citizen
+has walked away, so their data leaves the screen sooner than the idle timeout would.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from typing import Any
+
+from drivers.camera import FacePresence, Frame, FrameSource, SourceState, face_present
+
+
+class PresenceWatch:
+    """Watches a camera and remembers when a face was last seen."""
+
+    def __init__(
+        self,
+        source: Callable[..., FrameSource],
+        *,
+        window: int = 8,
+        need: int = 3,
+        min_size: int = 80,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._recent: deque[bool] = deque(maxlen=window)
+        self._need = need
+        self._min_size = min_size
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._last_seen: float | None = None
+        self._source = source(analyse=self._analyse, on_result=self._on_result)
+
+    def _analyse(self, image: Any) -> FacePresence:
+        return face_present(image, min_size=self._min_size)
+
+    def _on_result(self, frame: Frame, result: FacePresence) -> None:
+        with self._lock:
+            self._recent.append(result.present)
+            if sum(self._recent) >= self._need:
+                self._last_seen = self._clock()
+
+    def start(self) -> None:
+        """Start reading frames."""
+        self._source.start()
+
+    def stop(self) -> None:
+        """Stop reading frames."""
+        self._source.stop()
+
+    @property
+    def working(self) -> bool:
+        """True while the camera delivers frames."""
+        return self._source.health().state is SourceState.OK
+
+    def present(self) -> bool | None:
+        """Someone is in front now; None when the camera is not working."""
+        if not self.working:
+            return None
+        with self._lock:
+            return sum(self._recent) >= self._need
+
+    def absent_for(self) -> float | None:
+        """Seconds since a person was last seen; None if the camera cannot tell."""
+        if not self.working:
+            return None
+        with self._lock:
+            if sum(self._recent) >= self._need:
+                return 0.0
+            last = self._last_seen
+        return None if last is None else self._clock() - last

@@ -1,0 +1,88 @@
+"""Someone at the kiosk or not, from a simulated camera showing real image files."""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from drivers.camera.scenes import blank_scene, place, schematic_face
+from drivers.camera.simulator import SimulatedCamera
+from kiosk.composition import Kiosk
+from kiosk.config import CameraConfig, load_config
+from kiosk.demo import write_kiosk_config
+from kiosk.presence import PresenceWatch
+from wire import DeviceState
+
+
+def wait_for(condition: Callable[[], bool], timeout: float = 5.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.02)
+    return True
+
+
+def test_a_face_in_front_is_present_and_its_absence_is_timed(tmp_path: Path) -> None:
+    person = place(schematic_face(180), blank_scene(seed=1))
+    camera = SimulatedCamera([person], fps=30, directory=tmp_path / "cam")
+    watch = PresenceWatch(camera.source, window=4, need=2, min_size=60)
+    watch.start()
+    try:
+        assert wait_for(lambda: watch.present() is True)
+        assert watch.absent_for() == 0.0
+        camera.show([blank_scene(seed=2)])  # the citizen walks away
+        assert wait_for(lambda: watch.present() is False)
+        away = watch.absent_for()
+        assert away is not None
+        assert wait_for(lambda: (watch.absent_for() or 0) > away)
+    finally:
+        watch.stop()
+        camera.close()
+
+
+def test_nobody_seen_yet_is_not_a_walk_away(tmp_path: Path) -> None:
+    camera = SimulatedCamera([blank_scene(seed=3)], fps=30, directory=tmp_path / "cam")
+    watch = PresenceWatch(camera.source)
+    watch.start()
+    try:
+        assert wait_for(lambda: watch.present() is False)
+        assert watch.absent_for() is None  # never seen: no one to have walked away
+    finally:
+        watch.stop()
+        camera.close()
+
+
+def test_a_camera_that_is_gone_cannot_tell(tmp_path: Path) -> None:
+    camera = SimulatedCamera([blank_scene()], fps=30, directory=tmp_path / "cam")
+    watch = PresenceWatch(lambda **kw: camera.source(fail_threshold=2, **kw))
+    watch.start()
+    try:
+        assert wait_for(lambda: watch.working)
+        camera.disappear()
+        assert wait_for(lambda: not watch.working)
+        assert watch.present() is None
+        assert watch.absent_for() is None
+    finally:
+        watch.stop()
+        camera.close()
+
+
+def test_the_kiosk_reports_its_camera_and_who_walked_away(tmp_path: Path) -> None:
+    token = tmp_path / "token"
+    token.write_text("presence-test-token")
+    config = load_config(write_kiosk_config(tmp_path / "k.toml", "http://127.0.0.1:9", token))
+    config = dataclasses.replace(config, camera=CameraConfig(kind="simulator"))
+    kiosk = Kiosk(config)
+    kiosk.start(sync=False)
+    try:
+        assert wait_for(lambda: kiosk.citizen_absent_for() == 0.0)
+        kiosk.devices.scan_once()
+        assert kiosk.heartbeat().devices["camera"].state is DeviceState.OK
+        assert kiosk.camera_simulator is not None
+        kiosk.camera_simulator.show([blank_scene(seed=5)])
+        assert wait_for(lambda: (kiosk.citizen_absent_for() or 0.0) > 0.0)
+    finally:
+        kiosk.close()
