@@ -2,6 +2,76 @@
 
 Flows never hold code (STYLE rule 9): a step names an action, a transition names a guard,
 and the loader refuses any name not listed here.
+
+An action is `Callable[[Session], str | None]`: it returns the event to fire (None means
+`ok`), or raises `ActionFailed(message)` for a failure the flow routes as `error` (the
+message, zh-CN and en, is shown on the next screen). Anything else it raises ends the run as
+failed, wiped. Each contract below says what the action reads, what it must write where,
+and which outcomes mean what.
+
+Identity (`kind: identity` names these itself)
+    read_id_card, read_social_card, scan_e_social_card
+        Write `session.identity` (method, ID number and name as Sensitive, document).
+        `ok` without an identity is turned into `error` by the engine.
+
+Transactions
+    submit
+        Reads the identity and `flows.submission.build_submission(flow, session)`: the
+        answers in clear, the items of a bundle (one entry per service, each with its own
+        answers and fixed values), and the item chosen in each list (`selected`). Sends it
+        as ONE transaction: one key, one number, one receipt, however many items. Writes
+        `session.public["transaction_number"]` (shown, printed, handed to the rating). A
+        retry must reuse the key and number already in `session.public`. ActionFailed when
+        it cannot be stored.
+    print_receipt
+        Prints the receipt of `session.public["transaction_number"]` once, however often the
+        step is retried (`flows.submission.receipt_rows` gives its non-personal lines).
+        Needs the receipt printer: flows give a `fallback` that shows the QR e-receipt.
+    submit_rating
+        Reads `session.public["transaction_number"]` and `["service"]` (handed over by the
+        flow rated, see FlowRun.follow_on) and the values `stars` ("1"-"5"), `reasons`
+        (comma-separated codes, only on 1-2 stars) and `comment`. Sends a rating linked to
+        that transaction; never an identity. ActionFailed when it cannot be stored, or when
+        there is no transaction number to link it to.
+
+Content from outside the flow (jobs, policies, ...). Each writes a list of plain mappings to
+`session.content[<source>]` (the source each fills is in CONTENT_SOURCES); the engine then
+checks and converts them (flows/content.py: `id`, `title`, optional `summary`, `status`,
+`rows`, `qr`, `available`, `criteria`; texts either a string or {zh-CN, en}; at most
+MAX_ITEMS; a malformed item is dropped, content that is not a list is an error). No item
+holds personal data: an ID number in any text is redacted. Return `ok`; an empty list takes
+the step's `empty` route if it has one. ActionFailed when the controller cannot be reached
+or answers nonsense. Matching against the citizen's profile is NOT the controller's job:
+items carry their `criteria` and the engine ranks them on the kiosk (flows/matching.py), so
+the profile (age and sex from the ID number, answers) never leaves the kiosk for a search.
+    fetch_jobs
+        Reads the filters `area`, `industry`, `salary_range`, `work_type` from
+        `session.values` (each may be absent or `any`). Fills `jobs`: open vacancies of the
+        county's job bank matching the filters, newest first; `qr` the vacancy's public page.
+    fetch_policies
+        Reads nothing. Fills `policies`: the employment policies in force in the county,
+        each with the `criteria` of who may qualify; `qr` the policy's official text.
+    fetch_trainings
+        Reads `training_category` if the flow asked it. Fills `trainings`: classes open for
+        enrolment; `available: false` when full; `id` is what `submit` sends back.
+    fetch_job_fairs
+        Reads nothing. Fills `job_fairs`: coming fairs; `available: false` when sign-up is
+        closed or full; `id` is what `submit` sends back.
+    fetch_slots
+        Reads `appointment_service` and `appointment_date`. Fills `slots`: that day's time
+        slots of the service's windows, one item each; `available: false` when booked up;
+        `id` is the slot code `submit` sends back to book it.
+    fetch_my_applications
+        Reads `session.identity` (the ID number goes to the controller over the kiosk's
+        authenticated channel, nowhere else). Fills `applications`: the citizen's
+        transactions, newest first; `status` is the controller's status text (已受理,
+        审核中, 已办结, 退回补正 ...), `rows` its dates and office. Never cached on disk.
+    print_slip
+        Reads the item chosen last (`session.current_item()`) and, if there is one,
+        `session.public["transaction_number"]`. Prints a slip: the item's title and rows and
+        a QR code (the transaction's page when there is a transaction number, as for an
+        appointment, else `item.qr`, as for a job). Needs the receipt printer: flows give a
+        `fallback` showing the QR on screen (`show: [item_qr]`).
 """
 
 from __future__ import annotations
@@ -14,8 +84,27 @@ ACTIONS: frozenset[str] = frozenset(
         "scan_e_social_card",  # QR code of the electronic social security card, by camera
         "submit",  # the transaction into the outbox
         "print_receipt",  # the receipt on the thermal printer
+        "submit_rating",  # the 好差评 rating of a transaction
+        "print_slip",  # a slip for the chosen item (a job, an appointment) with its QR
+        "fetch_jobs",
+        "fetch_policies",
+        "fetch_trainings",
+        "fetch_job_fairs",
+        "fetch_slots",
+        "fetch_my_applications",
     }
 )
+
+# The content each fetching action fills (`session.content[source]`); list and detail steps
+# name a source, and the loader checks it is one of these.
+CONTENT_SOURCES: dict[str, str] = {
+    "fetch_jobs": "jobs",
+    "fetch_policies": "policies",
+    "fetch_trainings": "trainings",
+    "fetch_job_fairs": "job_fairs",
+    "fetch_slots": "slots",
+    "fetch_my_applications": "applications",
+}
 
 # Guards: `Callable[[Session], bool]`, bound by the kiosk like actions. Must be quick and
 # free of side effects: the engine asks them when an event fires.
@@ -44,6 +133,7 @@ ACTION_DEVICES: dict[str, str] = {
     "read_social_card": "social_card_reader",
     "scan_e_social_card": "camera",
     "print_receipt": "receipt_printer",
+    "print_slip": "receipt_printer",
 }
 
 # Identity methods a flow may offer (`kind: identity`), in the order of preference, and
@@ -55,12 +145,17 @@ IDENTITY_METHODS: dict[str, str | None] = {
     "typed": None,
 }
 
-# What an end or notice screen shows besides its texts (`show:`).
+# What an end, notice or detail screen shows besides its texts (`show:`).
 SHOW_ITEMS: frozenset[str] = frozenset(
     {
         "receipt_qr",  # an on-screen QR code of the e-receipt (the transaction's public page)
+        "item_qr",  # detail steps: the chosen item's QR code (`item.qr`) on screen
     }
 )
 
-# Events any step may route. Events that a person triggers are shown as buttons.
-SYSTEM_EVENTS: frozenset[str] = frozenset({"ok", "error", "timeout"})
+# Events any step may route. Events that a person triggers are shown as buttons; these are
+# not. `empty`: a fetching action found nothing (routed by its step, else `ok`).
+SYSTEM_EVENTS: frozenset[str] = frozenset({"ok", "error", "timeout", "empty"})
+
+# Events fired by touching an item of a list (FlowRun.select), never by a button.
+ITEM_EVENTS: frozenset[str] = frozenset({"select"})

@@ -10,6 +10,12 @@ the devices it has from `devices_available` (a step needing a missing device is 
 its fallback). The errors a caller can get are FlowStateError and UnknownEvent (a call that
 does not fit the current step) and SnapshotRefused; an action that raises anything but
 ActionFailed ends the run as failed, wiped, and the exception goes on to the caller.
+
+Content from outside the flow (jobs, slots ...) is written by fetching actions into
+`session.content` and checked here before a list screen shows it (`items`); the citizen picks
+an item with `select`, which fires the list step's `select` event. A completed run whose end
+step names a follow-on flow (`then: rating`) says so in `follow_on`: the kiosk starts that
+flow with the public values it returns, so the rating is linked to the transaction.
 """
 
 from __future__ import annotations
@@ -21,11 +27,21 @@ from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from flows.actions import DEVICES, ENGINE_GUARDS, SYSTEM_EVENTS
+from flows.actions import CONTENT_SOURCES, DEVICES, ENGINE_GUARDS, ITEM_EVENTS, SYSTEM_EVENTS
+from flows.content import ContentError, Item, parse_items
 from flows.errors import FlowError, FlowStateError, SnapshotRefused, UnknownEvent
-from flows.fields import FieldError, clean_value, display_value
-from flows.model import Condition, FieldKind, Flow, Step, StepKind, Texts
-from flows.texts import NO_IDENTITY
+from flows.fields import (
+    FieldError,
+    clean_value,
+    codes,
+    display_value,
+    mask_bank_account,
+    matches,
+)
+from flows.matching import Profile, profile_from, rank
+from flows.model import Condition, FieldKind, FieldSpec, Flow, Step, StepKind, Texts
+from flows.submission import active_items
+from flows.texts import BUNDLE_ROW, CHOSEN_LABELS, CONTENT_UNAVAILABLE, NO_IDENTITY
 from pii import DocumentType, Sensitive, mask_id_number, mask_name, mask_phone
 
 log = logging.getLogger(__name__)
@@ -55,17 +71,35 @@ class Session:
     """Everything one citizen's visit holds. Personal values are Sensitive and wiped at the end.
 
     `public` holds what may outlive the session on screen: a transaction number, a receipt id.
+    `content` holds what fetching actions brought in (plain data; checked `Item`s once the
+    engine has seen it) and `selected` the item chosen in each list: nothing personal, and
+    dropped at the end like the rest.
     """
 
     identity: Identity | None = None
     values: dict[str, Sensitive | str] = field(default_factory=dict)
     public: dict[str, str] = field(default_factory=dict)
     wiped: bool = False
+    content: dict[str, object] = field(default_factory=dict)
+    selected: dict[str, str] = field(default_factory=dict)  # source -> item id, latest last
 
     def value(self, name: str) -> str:
         """A form value in clear, for actions that need it (submit)."""
         v = self.values[name]
         return v.reveal() if isinstance(v, Sensitive) else v
+
+    def items(self, source: str) -> tuple[Item, ...]:
+        """The checked items of a content source; empty before the engine has checked them."""
+        held = self.content.get(source)
+        if isinstance(held, tuple) and all(isinstance(i, Item) for i in held):
+            return held
+        return ()
+
+    def current_item(self) -> Item | None:
+        """The item chosen last in any list (what print_slip prints), if any."""
+        for source in reversed(self.selected):
+            return next((i for i in self.items(source) if i.id == self.selected[source]), None)
+        return None
 
     @property
     def holds_personal_data(self) -> bool:
@@ -83,6 +117,8 @@ class Session:
             if isinstance(v, Sensitive):
                 v.wipe()
         self.values.clear()
+        self.content.clear()
+        self.selected.clear()
         self.wiped = True
 
 
@@ -115,7 +151,9 @@ class FlowRun:
         lang: str = "zh-CN",
         clock: Callable[[], float] = time.monotonic,
         today: Callable[[], dt.date] = dt.date.today,
+        public: Mapping[str, str] | None = None,
     ) -> None:
+        """`public`: values a follow-on flow starts with (see `follow_on`)."""
         self.flow = flow
         self.lang = lang
         # None: the kiosk did not say, so every device is taken to be there (as before).
@@ -134,7 +172,7 @@ class FlowRun:
         }
         if wanted - self._guards.keys():
             raise ValueError(f"guards not bound: {sorted(wanted - self._guards.keys())}")
-        self.session = Session()
+        self.session = Session(public=dict(public or {}))
         self.error_message: str | None = None
         self._actions = actions
         self._clock = clock
@@ -161,7 +199,8 @@ class FlowRun:
         An event whose every route leads to a step this kiosk cannot run (an identity
         method without its device, with no fallback) is not offered.
         """
-        return [e for e in self.step.on if e not in SYSTEM_EVENTS and self._offered(e)]
+        hidden = SYSTEM_EVENTS | ITEM_EVENTS
+        return [e for e in self.step.on if e not in hidden and self._offered(e)]
 
     def seconds_left(self) -> float | None:
         """Time before the current step times out."""
@@ -169,14 +208,62 @@ class FlowRun:
             return None
         return max(0.0, self.step.timeout - (self._clock() - self._entered_at))
 
+    def items(self, source: str | None = None) -> tuple[Item, ...]:
+        """The items of a list (the current step's by default), ranked if it recommends.
+
+        Ranked items carry `match` and `reasons` (flows/matching.py): the citizen's profile
+        is built here, from the identity and the answers, and kept nowhere.
+        """
+        source = source or self.step.source
+        if source is None:
+            return ()
+        items = self.session.items(source)
+        recommending = any(s.recommend for s in self.flow.steps.values() if s.source == source)
+        if not recommending or not items:
+            return items
+        labels = {n: s.label for n, s in self._asked().items()}
+        return rank(items, self._profile(), labels.get)
+
+    def current_item(self) -> Item | None:
+        """The item a detail step shows (or, elsewhere, the item chosen last), ranked."""
+        if self.step.kind is StepKind.DETAIL and self.step.source is not None:
+            source: str | None = self.step.source
+        else:
+            source = next(reversed(self.session.selected), None)
+        if source is None or source not in self.session.selected:
+            return None
+        chosen = self.session.selected[source]
+        return next((i for i in self.items(source) if i.id == chosen), None)
+
+    def follow_on(self) -> tuple[str, dict[str, str]] | None:
+        """The flow to start now that this run has ended, with the public values it gets.
+
+        Only after a completed end step that names one (`then: rating`) and only when a
+        transaction was made: a rating is linked to its transaction number, never to a
+        person. The values are the number and the service (this flow's id).
+        """
+        if not self.done or self.step.then is None:
+            return None
+        number = self.session.public.get("transaction_number")
+        if not number:
+            return None
+        return self.step.then, {"transaction_number": number, "service": self.flow.id}
+
     def summary(self) -> list[tuple[str, str]]:
-        """(label, shown value) rows for a confirm screen; the ID number masked."""
+        """(label, shown value) rows for a confirm screen; ID and bank numbers masked."""
         rows: list[tuple[str, str]] = []
         ident = self.session.identity
+        zh = self.lang != "en"
         if ident is not None:
-            zh = self.lang != "en"
             rows.append(("姓名" if zh else "Name", ident.name.reveal()))
             rows.append(("身份证号" if zh else "ID number", ident.id_number.masked()))
+        if self.flow.items:
+            plain = {k: v for k, v in self.session.values.items() if isinstance(v, str)}
+            titles = [item.title.get(self.lang) for item in active_items(self.flow, plain)]
+            rows.append((BUNDLE_ROW.get(self.lang), ("、" if zh else ", ").join(titles)))
+        chosen = self.current_item()
+        if chosen is not None:
+            rows.append((self._chosen_label(), chosen.title.get(self.lang)))
         for step in self.flow.steps.values():
             if step.identity_method is not None:
                 continue
@@ -196,9 +283,27 @@ class FlowRun:
         """Take the transition for `event` from the current step."""
         if self.done:
             raise FlowStateError("the flow has ended")
+        if event in ITEM_EVENTS:
+            raise UnknownEvent(f"{event!r} is fired by choosing an item: select(item_id)")
         if event not in self.step.on or (event not in SYSTEM_EVENTS and not self._offered(event)):
             raise UnknownEvent(f"step {self.step.name!r} has no transition for {event!r}")
         self._enter(self._route(event))
+        return self.step
+
+    def select(self, item_id: str) -> Step:
+        """The citizen chose an item of the list on screen: remember it, fire `select`.
+
+        UnknownEvent if the list has no such item or it is not available (a full class).
+        """
+        step = self.step
+        if step.kind is not StepKind.LIST or step.source is None:
+            raise FlowStateError(f"step {step.name!r} is not a list")
+        item = next((i for i in self.session.items(step.source) if i.id == item_id), None)
+        if item is None or not item.available:
+            raise UnknownEvent(f"the list has no item {item_id!r} to choose")
+        self.session.selected.pop(step.source, None)  # re-insert: the latest choice is last
+        self.session.selected[step.source] = item_id
+        self._enter(self._route("select"))
         return self.step
 
     def submit_form(self, raw: Mapping[str, str]) -> dict[str, str]:
@@ -265,6 +370,8 @@ class FlowRun:
                 event, message = "error", NO_IDENTITY.get(self.lang)
             else:
                 self.session.identity.method = step.identity_method
+        if step.action in CONTENT_SOURCES and event in ("ok", "empty"):
+            event, message = self._take_content(step, CONTENT_SOURCES[step.action], message)
         self.error_message = message
         if event not in step.on:
             event = "error"
@@ -298,13 +405,20 @@ class FlowRun:
         """What the kiosk may save to resume this run after a restart: nothing personal.
 
         Only at a step the flow declares `resumable`, and only while the session holds no
-        identity and no personal value; otherwise SnapshotRefused. The result is plain
+        identity, no personal value, no free text and no fetched content; otherwise
+        SnapshotRefused. The result is plain
         JSON-safe data: the step, the non-personal form values and the public values.
         """
         if self.done or not self.step.resumable:
             raise SnapshotRefused(f"step {self.step.name!r} is not resumable")
         if self.session.holds_personal_data:
             raise SnapshotRefused("the session holds personal data; it is never saved")
+        if self.session.content or self.session.selected:
+            raise SnapshotRefused("fetched content is not saved; it is fetched again")
+        if any(self._is_free_text(k) for k, v in self.session.values.items() if v):
+            # A citizen may type anything into free text, their name or ID number included,
+            # and nothing can tell; so a session holding some is never written to disk.
+            raise SnapshotRefused("the session holds free text; it is never saved")
         return {
             "format": SNAPSHOT_FORMAT,
             "flow": self.flow.id,
@@ -336,7 +450,8 @@ class FlowRun:
             raise SnapshotRefused(f"step {snap['step']!r} cannot be resumed here")
         for name, value in snap["values"].items():
             spec = flow.find_field(name)
-            if spec is None or spec.personal or not isinstance(value, str):
+            free = spec is not None and spec.kind is FieldKind.TEXT and bool(value)
+            if spec is None or spec.personal or free or not isinstance(value, str):
                 raise SnapshotRefused(f"the snapshot holds an unexpected value {name!r}")
             try:
                 run.session.values[name] = clean_value(
@@ -350,6 +465,49 @@ class FlowRun:
         return run
 
     # Inside.
+    def _take_content(self, step: Step, source: str, message: str | None) -> tuple[str, str | None]:
+        """Check what a fetching action wrote; the event to follow, and the message."""
+        try:
+            items = parse_items(self.session.content.get(source))
+        except ContentError as err:
+            log.warning("content refused flow=%s source=%s problem=%s", self.flow.id, source, err)
+            self.session.content.pop(source, None)
+            return "error", CONTENT_UNAVAILABLE.get(self.lang)
+        self.session.content[source] = items
+        self.session.selected.pop(source, None)
+        return ("empty" if not items and "empty" in step.on else "ok"), message
+
+    def _asked(self) -> dict[str, FieldSpec]:
+        return {
+            spec.name: spec
+            for s in self.flow.steps.values()
+            if s.identity_method is None
+            for spec in s.fields
+        }
+
+    def _profile(self) -> Profile:
+        answers: dict[str, frozenset[str]] = {}
+        asked = self._asked()
+        for name, value in self.session.values.items():
+            spec = asked.get(name)
+            if isinstance(value, str) and spec is not None and spec.kind in _CODED:
+                answers[name] = codes(spec, value)
+        ident = self.session.identity
+        return profile_from(
+            ident.id_number if ident else None,
+            ident.document if ident else None,
+            answers,
+            self._today(),
+        )
+
+    def _chosen_label(self) -> str:
+        source = next(reversed(self.session.selected))
+        return CHOSEN_LABELS.get(source, CHOSEN_LABELS["_"]).get(self.lang)
+
+    def _is_free_text(self, name: str) -> bool:
+        spec = self.flow.find_field(name)
+        return spec is not None and spec.kind is FieldKind.TEXT
+
     def _enterable(self, step: Step) -> bool:
         """False when a device the step needs is missing and a fallback stands in for it."""
         return step.fallback is None or step.needs <= self.devices
@@ -382,7 +540,8 @@ class FlowRun:
             result = bool(self._guards[cond.guard](self.session))
         else:
             value = self.session.values.get(cond.field or "")
-            result = isinstance(value, str) and value in cond.values
+            spec = self.flow.find_field(cond.field or "")
+            result = isinstance(value, str) and matches(spec, value, cond.values)
         return result != cond.negate
 
     def _set_identity(self, step: Step, cleaned: Mapping[str, str]) -> None:
@@ -430,7 +589,9 @@ _MASKS: dict[FieldKind, Callable[[str], str]] = {
     FieldKind.ID_NUMBER: mask_id_number,
     FieldKind.NAME: mask_name,
     FieldKind.MOBILE: mask_phone,
+    FieldKind.BANK_ACCOUNT: mask_bank_account,
 }
+_CODED = frozenset({FieldKind.CHOICE, FieldKind.MULTI_CHOICE, FieldKind.CHECKBOX})
 
 
 def _mask_for(kind: FieldKind) -> Callable[[str], str]:

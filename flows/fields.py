@@ -24,7 +24,12 @@ _NORMALISED = {
     FieldKind.DATE,
     FieldKind.DATE_RANGE,
     FieldKind.REGION,
+    FieldKind.BANK_ACCOUNT,
 }
+# Kinds whose values are codes from the field's own list, so bounded by it, not by length.
+_CODED = {FieldKind.CHOICE, FieldKind.MULTI_CHOICE, FieldKind.CHECKBOX}
+# Between the codes of a multi-choice value; a kiosk sends ",", people type the others.
+_MULTI_SEPARATOR = re.compile(r"\s*[,，、]\s*")
 # Unicode categories no keyboard gives a citizen that can disguise what is stored: control,
 # format (zero-width, bidi overrides), surrogate, private-use and unassigned characters.
 _HIDDEN = frozenset({"Cc", "Cf", "Cs", "Co", "Cn"})
@@ -40,12 +45,14 @@ def clean_value(spec: FieldSpec, raw: str, *, lang: str, today: dt.date) -> str:
     if spec.kind in _NORMALISED:
         value = unicodedata.normalize("NFKC", value)
     label = spec.label.get(lang)
+    if spec.kind is FieldKind.CHECKBOX:
+        return _checkbox(spec, value, label, lang)
     if not value:
         if spec.required:
-            code = "choice" if spec.kind is FieldKind.CHOICE else "required"
+            code = "choice" if spec.kind in _CODED else "required"
             raise FieldError(field_error(code, lang, label=label))
         return ""
-    if len(value) > spec.max_length:
+    if spec.kind not in _CODED and len(value) > spec.max_length:
         raise FieldError(field_error("too_long", lang, label=label, max=spec.max_length))
     allowed = "\n" if spec.kind is FieldKind.TEXT else ""  # free text may have lines
     if any(unicodedata.category(c) in _HIDDEN and c not in allowed for c in value):
@@ -83,6 +90,63 @@ def clean_value(spec: FieldSpec, raw: str, *, lang: str, today: dt.date) -> str:
             if not is_region_code(value, year=today.year):
                 raise FieldError(field_error("region_unknown", lang))
             return value
+        case FieldKind.MULTI_CHOICE:
+            return _multi(spec, value, label, lang)
+        case FieldKind.BANK_ACCOUNT:
+            return _bank_account(value, lang)
+    raise AssertionError(spec.kind)  # every kind is handled above
+
+
+def _checkbox(spec: FieldSpec, value: str, label: str, lang: str) -> str:
+    if value == "yes":
+        return value
+    if value not in ("", "no"):
+        raise FieldError(field_error("choice", lang, label=label))
+    if spec.required:  # a declaration or pledge: the citizen must tick it to go on
+        raise FieldError(field_error("must_tick", lang, label=label))
+    return "no"
+
+
+def _multi(spec: FieldSpec, value: str, label: str, lang: str) -> str:
+    codes = [c.value for c in spec.choices]
+    if len(value) > sum(len(c) + 1 for c in codes):
+        raise FieldError(field_error("choice", lang, label=label))
+    picked = {part for part in _MULTI_SEPARATOR.split(value) if part}
+    if not picked <= set(codes):
+        raise FieldError(field_error("choice", lang, label=label))
+    return ",".join(c for c in codes if c in picked)
+
+
+def _bank_account(value: str, lang: str) -> str:
+    # Card numbers are printed in groups; people type the spaces or dashes too. No Luhn
+    # check: passbook accounts and some older cards of Chinese banks do not follow it.
+    digits = re.sub(r"[\s-]", "", value)
+    if not digits.isascii() or not digits.isdigit():
+        raise FieldError(field_error("bank_format", lang))
+    if not 12 <= len(digits) <= 19:
+        raise FieldError(field_error("bank_length", lang))
+    return digits
+
+
+def mask_bank_account(number: str) -> str:
+    """Keep the first 4 and last 4 digits: 6222 **** 1234 (how banks print them)."""
+    if len(number) < 12:
+        return "*" * len(number)
+    return f"{number[:4]} **** {number[-4:]}"
+
+
+def matches(spec: FieldSpec | None, value: str, wanted: frozenset[str]) -> bool:
+    """True if a stored value is one of `wanted` (a multi-choice value: any of its codes)."""
+    if spec is not None and spec.kind is FieldKind.MULTI_CHOICE:
+        return any(code in wanted for code in value.split(",") if code)
+    return value in wanted
+
+
+def codes(spec: FieldSpec, value: str) -> frozenset[str]:
+    """The codes a stored value of a coded field stands for (one, or several)."""
+    if spec.kind is FieldKind.MULTI_CHOICE:
+        return frozenset(c for c in value.split(",") if c)
+    return frozenset({value}) if value else frozenset()
 
 
 def _day(value: str, lang: str) -> dt.date:
@@ -123,6 +187,16 @@ def display_value(spec: FieldSpec, value: str, lang: str) -> str:
         for choice in spec.choices:
             if choice.value == value:
                 return choice.label.get(lang)
+    if spec.kind is FieldKind.MULTI_CHOICE:
+        labels = [c.label.get(lang) for c in spec.choices if c.value in value.split(",")]
+        return ("、" if lang != "en" else ", ").join(labels)
+    if spec.kind is FieldKind.CHECKBOX:
+        ticked = value == "yes"
+        if lang == "en":
+            return "Confirmed" if ticked else "Not ticked"
+        return "已确认" if ticked else "未勾选"
+    if spec.kind is FieldKind.BANK_ACCOUNT:
+        return mask_bank_account(value)
     if spec.kind is FieldKind.DATE_RANGE and "/" in value:
         first, last = value.split("/", 1)
         return f"{first} 至 {last}" if lang != "en" else f"{first} to {last}"

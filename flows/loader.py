@@ -39,12 +39,53 @@ A flow file, with every key a step may have::
         kind: end
         outcome: completed
         show: [receipt_qr]             # the screen adds the e-receipt QR code
+        then: rating                   # completed ends: the flow that follows (好差评)
         title: {zh-CN: ..., en: ...}
+
+Content from outside the flow, and fields taken from another flow of the catalog::
+
+      filters:
+        kind: form
+        fields:
+          - use: job_seeker_registration.industry   # <flow>.<field>, defined once there
+            required: false                          # may override required, label, hint
+          - use: unemployment_registration.reason
+            only: [contract_expired, resigned]       # a choice field: a subset of its choices
+        on: {submit: fetch, cancel: cancelled}
+      fetch:
+        kind: action
+        action: fetch_jobs             # fills the content source `jobs` (flows/actions.py)
+        on: {ok: jobs, empty: no_jobs, error: fetch_failed}
+      jobs:
+        kind: list                     # the citizen picks one item: the `select` event
+        source: jobs
+        recommend: true                # rank by the citizen's profile (flows/matching.py)
+        on: {select: job, refine: filters, cancel: cancelled, timeout: expired}
+      job:
+        kind: detail                   # the item picked in `jobs`
+        source: jobs
+        show: [item_qr]
+        on: {back_to_list: jobs, print_slip: slip, timeout: expired}
+
+A bundle (一件事) lists the services its one submission holds (flows/submission.py)::
+
+    items:
+      - service: employment_registration
+        title: {zh-CN: 就业登记, en: Employment registration}
+        fields: [employer_name, start_date, phone]   # answers of this flow sent with it
+        fixed: {employment_type: flexible}           # values the bundle sets itself
+      - service: social_insurance_subsidy
+        if: {field: applies_subsidy, equals: "yes"}  # only when this holds
+        fields: [bank_account, phone]
+
+Fields taken with `use:` need the other flows: `load_flow` finds them next to the file,
+`parse_catalog` in the catalog; `parse_flow` alone takes a `library`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+import dataclasses
+from collections.abc import Callable, Collection, Mapping
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -52,10 +93,12 @@ from typing import Any
 from flows.actions import (
     ACTION_DEVICES,
     ACTIONS,
+    CONTENT_SOURCES,
     DEVICES,
     ENGINE_GUARDS,
     GUARDS,
     IDENTITY_METHODS,
+    ITEM_EVENTS,
     SHOW_ITEMS,
     SYSTEM_EVENTS,
 )
@@ -63,6 +106,7 @@ from flows.errors import FlowDefinitionError
 from flows.identity import TYPED, expand_identity
 from flows.model import (
     Branch,
+    BundleItem,
     Choice,
     Condition,
     FieldKind,
@@ -72,11 +116,25 @@ from flows.model import (
     StepKind,
 )
 from flows.reader import Reader
+from flows.texts import BUTTONS
 from flows.yamlsafe import MAX_FILE_BYTES, read_yaml_file
 
-__all__ = ["MAX_FILE_BYTES", "FlowDefinitionError", "load_builtin", "load_flow", "parse_flow"]
+__all__ = [
+    "MAX_FILE_BYTES",
+    "FlowDefinitionError",
+    "FlowFiles",
+    "Library",
+    "load_builtin",
+    "load_flow",
+    "parse_flow",
+]
 
-_PERSONAL_KINDS = {FieldKind.MOBILE, FieldKind.ID_NUMBER, FieldKind.NAME}
+Library = Callable[[str], Flow | None]
+"""Another flow of the catalog by id (None if there is none), for `use:` and `then:`."""
+
+_PERSONAL_KINDS = {FieldKind.MOBILE, FieldKind.ID_NUMBER, FieldKind.NAME, FieldKind.BANK_ACCOUNT}
+_CHOOSING_KINDS = {FieldKind.CHOICE, FieldKind.MULTI_CHOICE}
+_SOURCES = frozenset(CONTENT_SOURCES.values())
 _IDENTITY_ACTIONS = {action: method for method, action in IDENTITY_METHODS.items() if action}
 _RESUMABLE_KINDS = {StepKind.FORM, StepKind.CONFIRM, StepKind.NOTICE}
 
@@ -86,10 +144,11 @@ def parse_flow(
     source: str,
     actions: Collection[str] = ACTIONS,
     guards: Collection[str] = GUARDS,
+    library: Library | None = None,
 ) -> Flow:
-    """Build a validated Flow from parsed YAML."""
+    """Build a validated Flow from parsed YAML; `library` finds the flows it refers to."""
     r = Reader(source)
-    top = r.mapping(data, "", {"id", "version", "title", "start", "steps"})
+    top = r.mapping(data, "", {"id", "version", "title", "start", "steps", "items"})
     r.required(top, "", ("id", "version", "title", "start", "steps"))
     steps_node = r.mapping(
         top["steps"], "steps", top["steps"] if isinstance(top["steps"], Mapping) else ()
@@ -101,7 +160,7 @@ def parse_flow(
         if isinstance(node, Mapping) and node.get("kind") == "identity":
             steps.update(_parse_identity(r, name, node, path))
         else:
-            steps[name] = _parse_step(r, name, node, path, actions, guards)
+            steps[name] = _parse_step(r, name, node, path, actions, guards, library)
     flow = Flow(
         id=r.name(top["id"], "id", "flow id"),
         version=r.integer(top["version"], "version", 1, 1_000_000),
@@ -112,18 +171,26 @@ def parse_flow(
     )
     _check_fields(r, flow)
     _check_graph(r, flow)
+    _check_content(r, flow)
+    _check_buttons(r, flow)
+    if "items" in top:
+        flow = dataclasses.replace(flow, items=_parse_items(r, top["items"], flow, library))
+    if library is not None:
+        _check_follow_on(r, flow, library)
     return flow
 
 
 _STEP_KEYS = {
     "kind", "title", "prompt", "action", "fields", "on", "timeout", "outcome",
-    "needs", "fallback", "resumable", "show",
+    "needs", "fallback", "resumable", "show", "source", "recommend", "then",
 }  # fmt: skip
 _IDENTITY_KEYS = {"kind", "title", "prompt", "methods", "timeout", "typed_timeout", "on"}
 _FIELD_KEYS = {
     "name", "kind", "label", "required", "personal", "max_length", "choices",
     "min_days", "max_days", "hint", "min_length", "max_span_days",
 }  # fmt: skip
+_USE_KEYS = {"use", "required", "label", "hint", "only"}
+_ITEM_KEYS = {"service", "title", "fields", "fixed", "if", "unless"}
 
 
 def _parse_identity(r: Reader, name: str, node: Mapping[str, Any], path: str) -> dict[str, Step]:
@@ -159,6 +226,7 @@ def _parse_step(
     path: str,
     actions: Collection[str],
     guards: Collection[str],
+    library: Library | None = None,
 ) -> Step:
     m = r.mapping(node, path, _STEP_KEYS)
     try:
@@ -186,10 +254,18 @@ def _parse_step(
         raise r.fail(f"{path}.on", "an action step routes both ok and error")
     if kind is StepKind.FORM and "submit" not in on:
         raise r.fail(f"{path}.on", "a form step routes submit")
-    if kind in (StepKind.NOTICE, StepKind.CONFIRM) and not on.keys() - SYSTEM_EVENTS:
+    waiting = (StepKind.NOTICE, StepKind.CONFIRM, StepKind.DETAIL)
+    if kind in waiting and not on.keys() - SYSTEM_EVENTS - ITEM_EVENTS:
         raise r.fail(f"{path}.on", "a screen that waits for a person offers at least one button")
+    if kind is StepKind.LIST and "select" not in on:
+        raise r.fail(f"{path}.on", "a list step routes select (an item was chosen)")
+    for event in ITEM_EVENTS & on.keys():
+        if kind is not StepKind.LIST:
+            raise r.fail(f"{path}.on.{event}", "only list steps route select")
+    if "empty" in on and not (kind is StepKind.ACTION and action in CONTENT_SOURCES):
+        raise r.fail(f"{path}.on.empty", "only a step fetching content routes empty")
     fields = tuple(
-        _parse_field(r, f, f"{path}.fields[{i}]")
+        _parse_field(r, f, f"{path}.fields[{i}]", library)
         for i, f in enumerate(r.sequence(m.get("fields") or [], f"{path}.fields"))
     )
     if kind is StepKind.FORM and not fields:
@@ -214,6 +290,26 @@ def _parse_step(
         raise r.fail(
             f"{path}.resumable", "only form, confirm and notice steps resume: never device work"
         )
+    source = None
+    if "source" in m:
+        if kind not in (StepKind.LIST, StepKind.DETAIL):
+            raise r.fail(f"{path}.source", "only list and detail steps show content")
+        source = r.name(m["source"], f"{path}.source", "content source")
+        if source not in _SOURCES:
+            raise r.fail(f"{path}.source", f"unknown content {source!r}; known: {sorted(_SOURCES)}")
+    elif kind in (StepKind.LIST, StepKind.DETAIL):
+        raise r.fail(f"{path}.source", f"a {kind} step names its content source")
+    recommend = r.boolean(m.get("recommend", False), f"{path}.recommend")
+    if recommend and kind is not StepKind.LIST:
+        raise r.fail(f"{path}.recommend", "only list steps rank their items")
+    then = None
+    if "then" in m:
+        if kind is not StepKind.END or outcome != "completed":
+            raise r.fail(f"{path}.then", "only a completed end step leads on to another flow")
+        then = r.name(m["then"], f"{path}.then", "flow id")
+    show = r.names(m.get("show", []), f"{path}.show", SHOW_ITEMS, "screen item")
+    if "item_qr" in show and kind is not StepKind.DETAIL:
+        raise r.fail(f"{path}.show", "item_qr is shown by detail steps")
     return Step(
         name=name,
         kind=kind,
@@ -229,7 +325,10 @@ def _parse_step(
         fallback=fallback,
         resumable=resumable,
         identity_method=_IDENTITY_ACTIONS.get(action) if isinstance(action, str) else None,
-        show=r.names(m.get("show", []), f"{path}.show", SHOW_ITEMS, "screen item"),
+        show=show,
+        source=source,
+        recommend=recommend,
+        then=then,
     )
 
 
@@ -298,7 +397,9 @@ def _parse_condition(
     )
 
 
-def _parse_field(r: Reader, node: object, path: str) -> FieldSpec:
+def _parse_field(r: Reader, node: object, path: str, library: Library | None = None) -> FieldSpec:
+    if isinstance(node, Mapping) and "use" in node:
+        return _use_field(r, node, path, library)
     m = r.mapping(node, path, _FIELD_KEYS)
     try:
         kind = FieldKind(str(m.get("kind")))
@@ -312,9 +413,9 @@ def _parse_field(r: Reader, node: object, path: str) -> FieldSpec:
         )
         for i, c in enumerate(r.sequence(m.get("choices") or [], f"{path}.choices"))
     )  # fmt: skip
-    if kind is FieldKind.CHOICE and not choices:
+    if kind in _CHOOSING_KINDS and not choices:
         raise r.fail(f"{path}.choices", "a choice field lists its choices")
-    if kind is not FieldKind.CHOICE and choices:
+    if kind not in _CHOOSING_KINDS and choices:
         raise r.fail(f"{path}.choices", "only choice fields have choices")
     if len({c.value for c in choices}) != len(choices):
         raise r.fail(f"{path}.choices", "a choice value is listed twice")
@@ -355,6 +456,49 @@ def _parse_field(r: Reader, node: object, path: str) -> FieldSpec:
     )
 
 
+def _use_field(r: Reader, node: Mapping[str, Any], path: str, library: Library | None) -> FieldSpec:
+    """A field defined in another flow of the catalog (`use: flow.field`), asked here too."""
+    m = r.mapping(node, path, _USE_KEYS)
+    ref = r.text(m["use"], f"{path}.use")
+    flow_id, _, name = ref.partition(".")
+    r.name(flow_id, f"{path}.use", "flow id")
+    r.name(name, f"{path}.use", "field name")
+    if library is None:
+        raise r.fail(f"{path}.use", "a field from another flow is read with its catalog")
+    other = library(flow_id)
+    if other is None:
+        raise r.fail(f"{path}.use", f"no flow {flow_id!r} in this catalog")
+    spec = _asked_fields(other).get(name)
+    if spec is None:
+        raise r.fail(f"{path}.use", f"flow {flow_id!r} asks no field {name!r}")
+    changes: dict[str, Any] = {}
+    if "required" in m:
+        changes["required"] = r.boolean(m["required"], f"{path}.required")
+    if "label" in m:
+        changes["label"] = r.texts(m["label"], f"{path}.label")
+    if "hint" in m:
+        changes["hint"] = r.texts(m["hint"], f"{path}.hint")
+    if "only" in m:
+        if spec.kind not in _CHOOSING_KINDS:
+            raise r.fail(f"{path}.only", "only choice fields offer a subset of their choices")
+        known = [c.value for c in spec.choices]
+        only = r.names(m["only"], f"{path}.only", known, "choice")
+        if not only:
+            raise r.fail(f"{path}.only", "keep at least one choice")
+        changes["choices"] = tuple(c for c in spec.choices if c.value in only)
+    return dataclasses.replace(spec, **changes)
+
+
+def _asked_fields(flow: Flow) -> dict[str, FieldSpec]:
+    """The fields a flow's forms ask (not the typed identity's), by name."""
+    return {
+        spec.name: spec
+        for step in flow.steps.values()
+        if step.identity_method is None
+        for spec in step.fields
+    }
+
+
 def _check_fields(r: Reader, flow: Flow) -> None:
     """Field names are unique in a flow; conditions test non-personal fields by known values."""
     where: dict[str, str] = {}
@@ -375,15 +519,127 @@ def _check_fields(r: Reader, flow: Flow) -> None:
                 if cond.field is None:
                     continue
                 path = f"steps.{step.name}.on.{event}[{i}]"
-                tested = flow.find_field(cond.field)
-                if tested is None or cond.field not in where:
-                    raise r.fail(path, f"no form of this flow asks for {cond.field!r}")
-                if tested.personal:
-                    raise r.fail(path, f"{cond.field!r} is personal data; routes never test it")
-                allowed = {c.value for c in tested.choices}
-                if allowed and not cond.values <= allowed:
-                    bad = sorted(cond.values - allowed)
-                    raise r.fail(path, f"{bad} are not choices of {cond.field!r}")
+                _check_test(r, flow, cond, path)
+
+
+def _check_test(r: Reader, flow: Flow, cond: Condition, path: str) -> None:
+    """A field test names a non-personal field this flow asks, and values it can have."""
+    field = cond.field or ""
+    tested = _asked_fields(flow).get(field)
+    if tested is None:
+        raise r.fail(path, f"no form of this flow asks for {field!r}")
+    if tested.personal:
+        raise r.fail(path, f"{field!r} is personal data; routes never test it")
+    allowed = {c.value for c in tested.choices}
+    if tested.kind is FieldKind.CHECKBOX:
+        allowed = {"yes", "no"}
+    if allowed and not cond.values <= allowed:
+        bad = sorted(cond.values - allowed)
+        raise r.fail(path, f"{bad} are not choices of {field!r}")
+
+
+def _check_content(r: Reader, flow: Flow) -> None:
+    """Every list shows content some step of this flow fetches; every detail, a listed one."""
+    fetched = {
+        CONTENT_SOURCES[s.action] for s in flow.steps.values() if s.action in CONTENT_SOURCES
+    }
+    listed = {s.source for s in flow.steps.values() if s.kind is StepKind.LIST}
+    for step in flow.steps.values():
+        if step.kind is StepKind.LIST and step.source not in fetched:
+            raise r.fail(
+                f"steps.{step.name}.source", f"no step of this flow fetches {step.source!r}"
+            )
+        if step.kind is StepKind.DETAIL and step.source not in listed:
+            raise r.fail(
+                f"steps.{step.name}.source", f"no list step of this flow shows {step.source!r}"
+            )
+
+
+def _check_buttons(r: Reader, flow: Flow) -> None:
+    """Every button a person sees has a text in both languages (flows/texts.py BUTTONS)."""
+    for step in flow.steps.values():
+        for event in step.on:
+            if event not in SYSTEM_EVENTS | ITEM_EVENTS and event not in BUTTONS:
+                raise r.fail(
+                    f"steps.{step.name}.on.{event}",
+                    f"no button text for {event!r}; buttons are: {', '.join(sorted(BUTTONS))}",
+                )
+
+
+def _parse_items(
+    r: Reader, node: object, flow: Flow, library: Library | None
+) -> tuple[BundleItem, ...]:
+    """A bundle's services: which answers go to each, what it fixes, when it applies."""
+    entries = r.sequence(node, "items")
+    if len(entries) < 2:
+        raise r.fail("items", "a bundle holds at least two services")
+    if not any(s.action == "submit" for s in flow.steps.values()):
+        raise r.fail("items", "a bundle submits: no step runs the submit action")
+    asked = _asked_fields(flow)
+    items: list[BundleItem] = []
+    for i, entry in enumerate(entries):
+        path = f"items[{i}]"
+        m = r.mapping(entry, path, _ITEM_KEYS)
+        r.required(m, path, ("service", "title", "fields"))
+        service = r.name(m["service"], f"{path}.service", "service code")
+        if any(item.service == service for item in items):
+            raise r.fail(f"{path}.service", f"{service} is listed twice")
+        fields = r.sequence(m["fields"], f"{path}.fields")
+        r.names(fields, f"{path}.fields", asked, "field of this flow")
+        fixed_node = r.mapping(m.get("fixed", {}), f"{path}.fixed", _names_in(m.get("fixed")))
+        other = library(service) if library is not None else None
+        target = _asked_fields(other) if other is not None else {}
+        fixed: dict[str, str] = {}
+        for name, value in fixed_node.items():
+            fpath = f"{path}.fixed.{name}"
+            r.name(name, fpath, "field name")
+            if name in asked:
+                raise r.fail(fpath, f"{name!r} is asked in this flow; it is not also fixed")
+            fixed[name] = r.text(value, fpath)
+            spec = target.get(name)
+            if spec is not None and spec.kind in _CHOOSING_KINDS:
+                if value not in {c.value for c in spec.choices}:
+                    raise r.fail(fpath, f"{value!r} is not a choice of {service}.{name}")
+        when = None
+        key = "if" if "if" in m else "unless" if "unless" in m else None
+        if "if" in m and "unless" in m:
+            raise r.fail(path, "an item has if or unless, not both")
+        if key is not None:
+            if isinstance(m[key], str):
+                raise r.fail(f"{path}.{key}", "an item's condition tests a form value")
+            when = _parse_condition(r, m[key], f"{path}.{key}", (), key == "unless")
+            _check_test(r, flow, when, f"{path}.{key}")
+        items.append(
+            BundleItem(
+                service=service,
+                title=r.texts(m["title"], f"{path}.title"),
+                fields=tuple(str(f) for f in fields),
+                fixed=fixed,
+                when=when,
+            )
+        )
+    return tuple(items)
+
+
+def _names_in(node: object) -> Collection[Any]:
+    return node if isinstance(node, Mapping) else ()
+
+
+def _check_follow_on(r: Reader, flow: Flow, library: Library) -> None:
+    """`then:` names a flow of the catalog that asks nobody who they are and leads nowhere."""
+    for step in flow.steps.values():
+        if step.then is None:
+            continue
+        path = f"steps.{step.name}.then"
+        if step.then == flow.id:
+            raise r.fail(path, "a flow does not follow itself")
+        follow = library(step.then)
+        if follow is None:
+            raise r.fail(path, f"no flow {step.then!r} in this catalog")
+        if any(s.identity_method for s in follow.steps.values()):
+            raise r.fail(path, f"{step.then!r} asks who the citizen is; a follow-on flow does not")
+        if any(s.then for s in follow.steps.values()):
+            raise r.fail(path, f"{step.then!r} leads on to another flow itself")
 
 
 def _check_graph(r: Reader, flow: Flow) -> None:
@@ -447,16 +703,70 @@ def _find_cycle(edges: Mapping[str, list[str]]) -> list[str] | None:
     return None
 
 
-def load_flow(
-    path: Path, actions: Collection[str] = ACTIONS, guards: Collection[str] = GUARDS
-) -> Flow:
-    """Read and validate one flow file."""
+class FlowFiles:
+    """The flows of a set of files by id, each parsed once: the library `use:` and `then:` need.
+
+    A flow that takes fields from a flow that takes fields from it is refused (a circle).
+    """
+
+    def __init__(
+        self,
+        read: Callable[[str], bytes | None],
+        actions: Collection[str] = ACTIONS,
+        guards: Collection[str] = GUARDS,
+        *,
+        parsing: tuple[str, ...] = (),
+    ) -> None:
+        self._read = read
+        self._actions = actions
+        self._guards = guards
+        self._parsed: dict[str, Flow | None] = {}
+        self._parsing = list(parsing)
+
+    def __call__(self, flow_id: str) -> Flow | None:
+        """The flow `flow_id`, or None if there is no file for it."""
+        if flow_id in self._parsed:
+            return self._parsed[flow_id]
+        name = f"{flow_id}.yaml"
+        if flow_id in self._parsing:
+            circle = " -> ".join([*self._parsing[self._parsing.index(flow_id) :], flow_id])
+            raise FlowDefinitionError(name, "", f"flows take fields from each other: {circle}")
+        data = self._read(flow_id)
+        if data is None:
+            self._parsed[flow_id] = None
+            return None
+        self._parsing.append(flow_id)
+        try:
+            flow = parse_flow(read_yaml_file(data, name), name, self._actions, self._guards, self)
+        finally:
+            self._parsing.pop()
+        if flow.id != flow_id:
+            raise FlowDefinitionError(name, "id", f"the file name says the id is {flow_id!r}")
+        self._parsed[flow_id] = flow
+        return flow
+
+
+def _read_limited(path: Path) -> bytes:
     size = path.stat().st_size
     if size > MAX_FILE_BYTES:
         raise FlowDefinitionError(
             path.name, "", f"file is {size} bytes; the limit is {MAX_FILE_BYTES}"
         )
-    return parse_flow(read_yaml_file(path.read_bytes(), path.name), path.name, actions, guards)
+    return path.read_bytes()
+
+
+def load_flow(
+    path: Path, actions: Collection[str] = ACTIONS, guards: Collection[str] = GUARDS
+) -> Flow:
+    """Read and validate one flow file; the flows it refers to are the files beside it."""
+    data = _read_limited(path)
+
+    def sibling(flow_id: str) -> bytes | None:
+        other = path.parent / f"{flow_id}.yaml"
+        return _read_limited(other) if other.is_file() else None
+
+    library = FlowFiles(sibling, actions, guards, parsing=(path.stem,))
+    return parse_flow(read_yaml_file(data, path.name), path.name, actions, guards, library)
 
 
 def load_builtin(flow_id: str) -> Flow:

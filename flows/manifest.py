@@ -15,6 +15,8 @@ found by the county's check (`python -m flows.cli validate`) and never on a term
       - flow: employment_registration
         hours: always                # or per day, see below
         needs: [id_card_reader]      # not offered on a kiosk without these devices
+      - flow: my_applications
+        needs_any: [id_card_reader, social_card_reader, camera]   # at least one of them
       - flow: appointment_booking
         hours:
           mon-fri: ["08:30-12:00", "14:00-17:30"]
@@ -23,6 +25,10 @@ found by the county's check (`python -m flows.cli validate`) and never on a term
 Days are `mon` to `sun`, ranges of them (`mon-fri`), `daily`, `weekdays` and `weekend`;
 each day may be given once. Devices a service can do without (a receipt printer) are not
 listed: the flow's steps name a `fallback` instead, resolved when a run starts.
+
+A flow of the catalog need not be on the menu: the rating (`rating`) is only ever started
+after another flow, by a completed end step's `then:`, and the catalog checks that every
+`then:` and every field a flow takes from another (`use:`) finds its flow here.
 """
 
 from __future__ import annotations
@@ -37,7 +43,7 @@ from typing import Any
 
 from flows.actions import ACTIONS, DEVICES, GUARDS
 from flows.errors import FlowDefinitionError
-from flows.loader import parse_flow
+from flows.loader import FlowFiles
 from flows.model import Flow, Texts
 from flows.reader import NAME, Reader
 from flows.regions import is_region_code
@@ -76,10 +82,14 @@ class Service:
     flow: Flow
     hours: OpeningHours
     needs: frozenset[str]
+    needs_any: frozenset[str] = frozenset()  # at least one of these (ways to identify)
 
     def offered(self, when: dt.datetime, devices: Collection[str]) -> bool:
         """True if open at `when` on a kiosk that has `devices`."""
-        return self.hours.is_open(when) and self.needs <= set(devices)
+        have = set(devices)
+        if self.needs_any and not self.needs_any & have:
+            return False
+        return self.hours.is_open(when) and self.needs <= have
 
 
 @dataclass(frozen=True)
@@ -121,10 +131,11 @@ def parse_catalog(
             continue
         if not (name.endswith(".yaml") and NAME.fullmatch(name.removesuffix(".yaml"))):
             raise FlowDefinitionError(name, "", "a flow file is named <flow id>.yaml")
-        flow = parse_flow(read_yaml_file(files[name], name), name, actions, guards)
-        if flow.id != name.removesuffix(".yaml"):
-            raise FlowDefinitionError(name, "id", f"the file name says the id is {name[:-5]!r}")
-        flows[flow.id] = flow
+    library = FlowFiles(lambda flow_id: files.get(f"{flow_id}.yaml"), actions, guards)
+    for name in sorted(files):
+        flow = library(name.removesuffix(".yaml")) if name != MANIFEST else None
+        if flow is not None:
+            flows[flow.id] = flow
     data = read_yaml_file(files[MANIFEST], MANIFEST)
     return _parse_manifest(Reader(MANIFEST), data, flows, today or dt.date.today())
 
@@ -151,18 +162,21 @@ def _parse_manifest(r: Reader, data: object, flows: Mapping[str, Flow], today: d
     services: list[Service] = []
     for i, entry in enumerate(entries):
         path = f"services[{i}]"
-        m = r.mapping(entry, path, {"flow", "hours", "needs"})
+        m = r.mapping(entry, path, {"flow", "hours", "needs", "needs_any"})
         r.required(m, path, ("flow",))
         flow_id = r.name(m["flow"], f"{path}.flow", "flow id")
         if flow_id not in flows:
             raise r.fail(f"{path}.flow", f"no file {flow_id}.yaml in the catalog")
         if any(s.flow.id == flow_id for s in services):
             raise r.fail(f"{path}.flow", f"{flow_id} is listed twice")
+        if any(s.then == flow_id for f in flows.values() for s in f.steps.values()):
+            raise r.fail(f"{path}.flow", f"{flow_id} follows other flows (then:); not a menu entry")
         services.append(
             Service(
                 flow=flows[flow_id],
                 hours=_parse_hours(r, m.get("hours", "always"), f"{path}.hours"),
                 needs=r.names(m.get("needs", []), f"{path}.needs", DEVICES, "device"),
+                needs_any=r.names(m.get("needs_any", []), f"{path}.needs_any", DEVICES, "device"),
             )
         )
     return Catalog(

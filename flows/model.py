@@ -27,6 +27,8 @@ class StepKind(enum.StrEnum):
     FORM = "form"  # the citizen fills in fields
     CONFIRM = "confirm"  # the citizen checks a summary
     NOTICE = "notice"  # a message with buttons (an error, a choice)
+    LIST = "list"  # items fetched from outside the flow (jobs, slots); the citizen picks one
+    DETAIL = "detail"  # the item picked in a list, with buttons (print, sign up, back)
     END = "end"  # the flow is over; the session is wiped on entry
 
 
@@ -41,6 +43,9 @@ class FieldKind(enum.StrEnum):
     DATE_RANGE = "date_range"  # two dates, stored as "YYYY-MM-DD/YYYY-MM-DD" (ISO 8601)
     CHOICE = "choice"
     REGION = "region"  # a 6-digit GB/T 2260 administrative division code
+    MULTI_CHOICE = "multi_choice"  # several choices, stored as "a,b" in the order listed
+    CHECKBOX = "checkbox"  # one box: "yes" ticked, "no" not; a required box must be ticked
+    BANK_ACCOUNT = "bank_account"  # a bank card or account number, 12 to 19 digits; personal
 
 
 @dataclass(frozen=True)
@@ -107,6 +112,9 @@ class Step:
     resumable: bool = False  # a run here may be saved (without personal data) and resumed
     identity_method: str | None = None  # set: success here records how the citizen was identified
     show: frozenset[str] = frozenset()  # extras on screen (flows/actions.py SHOW_ITEMS)
+    source: str | None = None  # list and detail steps: the content shown (CONTENT_SOURCES)
+    recommend: bool = False  # list steps: rank items by the citizen's profile (flows/matching)
+    then: str | None = None  # completed end steps: the flow that follows (the rating)
 
     def targets(self, event: str) -> tuple[str, ...]:
         """Every step `event` may lead to, conditional routes first."""
@@ -120,6 +128,17 @@ class Step:
 
 
 @dataclass(frozen=True)
+class BundleItem:
+    """One service a bundle (一件事) submits: which answers go to it, and when it applies."""
+
+    service: str  # the service code the controller files it under (often a flow id)
+    title: Texts
+    fields: tuple[str, ...]  # answers of the bundle sent with this item
+    fixed: dict[str, str] = field(default_factory=dict)  # values the bundle sets itself
+    when: Condition | None = None  # a test of a form value; None: always
+
+
+@dataclass(frozen=True)
 class Flow:
     """A validated flow definition."""
 
@@ -129,6 +148,7 @@ class Flow:
     start: str
     steps: dict[str, Step]
     source: str
+    items: tuple[BundleItem, ...] = ()  # a bundle: one submission holding these services
 
     def step(self, name: str) -> Step:
         """The step called `name`."""

@@ -18,6 +18,17 @@ BUTTONS: dict[str, Texts] = {
     "e_social_card": Texts("电子社保卡", "Electronic social security card"),
     "typed": Texts("手动输入身份证号码", "Type my ID number"),
     "other_method": Texts("换一种方式", "Use another way"),
+    # Lists, details and the services around them.
+    "back_to_list": Texts("返回列表", "Back to the list"),
+    "refine": Texts("修改筛选条件", "Change the filters"),
+    "print_slip": Texts("打印凭条", "Print a slip"),
+    "sign_up": Texts("我要报名", "Sign up"),
+    "book": Texts("预约此时段", "Book this time"),
+    "other_date": Texts("换个日期", "Choose another date"),
+    "personalised": Texts("按我的情况推荐", "Match to my situation"),
+    "browse": Texts("浏览全部", "Browse all"),
+    "view_jobs": Texts("查看为我推荐的岗位", "See jobs for me"),
+    "skip": Texts("跳过", "Skip"),
 }
 
 FIELD_ERRORS: dict[str, Texts] = {
@@ -62,6 +73,9 @@ FIELD_ERRORS: dict[str, Texts] = {
     "range_too_long": Texts("时间段最长{max}天", "The period can be at most {max} days"),
     "region_format": Texts("地区代码应为6位数字", "A region code has 6 digits"),
     "region_unknown": Texts("没有这个地区代码，请核对", "There is no region with this code"),
+    "must_tick": Texts("请阅读并勾选“{label}”", "Please read and tick: {label}"),
+    "bank_format": Texts("银行账号只能包含数字", "A bank account number has digits only"),
+    "bank_length": Texts("银行账号应为12至19位数字", "A bank account number has 12 to 19 digits"),
 }
 
 
@@ -123,6 +137,22 @@ IDENTITY_STEPS: dict[str, tuple[Texts, Texts, Texts]] = {
 IDENTITY_FIELDS = {
     "id_number": Texts("身份证号码", "ID number"),
     "name": Texts("姓名", "Name"),
+}
+# What the engine shows for content and bundles.
+CONTENT_UNAVAILABLE = Texts(
+    "暂时无法获取相关信息，请稍后再试，或拨打12333咨询。",
+    "The information could not be fetched. Please try again later or call 12333.",
+)
+BUNDLE_ROW = Texts("一并办理的事项", "Services in this application")
+# The confirm screen's label of the item chosen in a list, by content source.
+CHOSEN_LABELS: dict[str, Texts] = {
+    "jobs": Texts("所选岗位", "Chosen job"),
+    "policies": Texts("所选政策", "Chosen policy"),
+    "trainings": Texts("所选培训班", "Chosen training class"),
+    "job_fairs": Texts("所选招聘会", "Chosen job fair"),
+    "slots": Texts("预约时段", "Time slot"),
+    "applications": Texts("所选办件", "Chosen application"),
+    "_": Texts("所选项目", "Chosen item"),
 }
 NO_IDENTITY = Texts(
     "未能确认您的身份，请重试或换一种方式。", "We could not confirm who you are; please try again."

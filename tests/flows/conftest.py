@@ -6,7 +6,7 @@ import pytest
 
 from flows import Flow, FlowRun, Identity, Session, load_builtin
 from pii import Sensitive, mask_name
-from tests.flows.helpers import TODAY, FakeClock
+from tests.flows.helpers import TODAY, FakeClock, Stubs
 
 
 def card_reader(
@@ -32,6 +32,11 @@ def registration() -> Flow:
 @pytest.fixture
 def clock() -> FakeClock:
     return FakeClock()
+
+
+@pytest.fixture
+def stubs() -> Stubs:
+    return Stubs()
 
 
 @pytest.fixture

@@ -3,6 +3,7 @@ kind, and a search for the inputs that lead to a given step."""
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 from collections import deque
 from collections.abc import Callable, Iterator
@@ -10,15 +11,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from flows import ActionFailed, Flow, FlowRun, Identity, Session, StepKind, load_flow
-from flows.actions import ACTIONS, GUARDS, IDENTITY_METHODS
+from flows.actions import ACTIONS, CONTENT_SOURCES, GUARDS, IDENTITY_METHODS
 from flows.model import FieldKind, FieldSpec
 from pii import Sensitive, mask_name
+from tests.flows.samples import fetcher
 
 TODAY = dt.date(2026, 11, 26)
 ID_NUMBER = "11010519491231002X"
 NAME = "测试甲"
 PHONE = "13912345678"
-PERSONAL_STRINGS = (ID_NUMBER, NAME, PHONE)
+BANK_ACCOUNT = "6217001234567890123"
+PERSONAL_STRINGS = (ID_NUMBER, NAME, PHONE, BANK_ACCOUNT)
 # Every engine feature in one flow (tests/flows/sample_flow.yaml).
 SAMPLE = load_flow(Path(__file__).with_name("sample_flow.yaml"))
 _METHOD_OF = {action: method for method, action in IDENTITY_METHODS.items() if action}
@@ -51,8 +54,12 @@ def sample_value(spec: FieldSpec) -> str:
             return day.isoformat()
         case FieldKind.DATE_RANGE:
             return f"{day.isoformat()}/{day.isoformat()}"
-        case FieldKind.CHOICE:
+        case FieldKind.CHOICE | FieldKind.MULTI_CHOICE:
             return spec.choices[0].value
+        case FieldKind.CHECKBOX:
+            return "yes"
+        case FieldKind.BANK_ACCOUNT:
+            return BANK_ACCOUNT
         case FieldKind.REGION:
             return "110105"
         case FieldKind.TEXT:
@@ -82,6 +89,9 @@ class Stubs:
         }
         bound["submit"] = self._submit
         bound["print_receipt"] = lambda s: "ok"
+        bound["print_slip"] = lambda s: "ok"
+        bound["submit_rating"] = lambda s: "ok"
+        bound.update({action: fetcher(source) for action, source in CONTENT_SOURCES.items()})
         assert bound.keys() == ACTIONS
         return bound
 
@@ -94,6 +104,19 @@ class Stubs:
     def _submit(session: Session) -> str:
         session.public.setdefault("transaction_number", "KA01-2611260001")
         return "ok"
+
+
+def edited(base: dict, path: list[str | int], value: object) -> dict:
+    """A deep copy of `base` with the value at `path` replaced (or deleted with KeyError)."""
+    data = copy.deepcopy(base)
+    node = data
+    for key in path[:-1]:
+        node = node[key]
+    if value is KeyError:
+        del node[path[-1]]
+    else:
+        node[path[-1]] = value
+    return data
 
 
 def make_run(flow: Flow, clock: FakeClock, stubs: Stubs, **options: object) -> FlowRun:
@@ -109,12 +132,19 @@ def make_run(flow: Flow, clock: FakeClock, stubs: Stubs, **options: object) -> F
 
 
 # An input is ("fire", event) | ("submit", choice overrides) | ("action", "ok" | "fail")
-# | ("offline", None): from now on the controller is out of reach.
+# | ("select", item id) | ("offline", None): from now on the controller is out of reach.
 Input = tuple[str, object]
 
 
+def routed_fields(flow: Flow) -> frozenset[str]:
+    """Fields whose value a route or a bundle item tests: the only answers worth varying."""
+    tested = {b.when.field for s in flow.steps.values() for bs in s.branches.values() for b in bs}
+    tested |= {item.when.field for item in flow.items if item.when is not None}
+    return frozenset(f for f in tested if f)
+
+
 def inputs_at(run: FlowRun) -> Iterator[Input]:
-    """Every input worth trying at the current step (each choice value once, for routes)."""
+    """Every input worth trying at the current step (each routed choice value once)."""
     step = run.step
     if run._guards and run._guards["controller_online"](run.session):
         yield ("offline", None)
@@ -123,9 +153,18 @@ def inputs_at(run: FlowRun) -> Iterator[Input]:
         yield ("action", "fail")
     if step.kind is StepKind.FORM:
         yield ("submit", ())
+        routed = routed_fields(run.flow)
         for spec in step.fields:
+            if spec.name not in routed:
+                continue
             for choice in spec.choices[1:]:
                 yield ("submit", ((spec.name, choice.value),))
+            if spec.kind is FieldKind.CHECKBOX and not spec.required:
+                yield ("submit", ((spec.name, "no"),))
+    if step.kind is StepKind.LIST:
+        choosable = [item.id for item in run.items() if item.available]
+        if choosable:
+            yield ("select", choosable[0])
     for event in run.buttons():
         if not (step.kind is StepKind.FORM and event == "submit"):
             yield ("fire", event)
@@ -138,6 +177,8 @@ def apply(run: FlowRun, item: Input) -> None:
         run._guards = {**run._guards, "controller_online": lambda s: False}
     elif kind == "fire":
         run.fire(str(arg))
+    elif kind == "select":
+        run.select(str(arg))
     elif kind == "submit":
         values = {spec.name: sample_value(spec) for spec in run.step.fields}
         values.update(dict(arg))  # type: ignore[call-overload]
@@ -166,6 +207,7 @@ def paths_to_every_step(flow: Flow, new_run: Callable[[], FlowRun]) -> dict[str,
     non-personal values, so a step reached again with another answer is explored again.
     """
     found: dict[str, list[Input]] = {}
+    routed = routed_fields(flow)
     explored: set[tuple[object, ...]] = set()
     queue: deque[list[Input]] = deque([[]])
     while queue:
@@ -178,7 +220,8 @@ def paths_to_every_step(flow: Flow, new_run: Callable[[], FlowRun]) -> dict[str,
             run.step.name,
             ident.method if ident else None,
             tuple(g(run.session) for g in run._guards.values()),
-            tuple(sorted((k, v) for k, v in run.session.values.items() if isinstance(v, str))),
+            tuple(sorted((k, v) for k, v in run.session.values.items() if k in routed)),
+            tuple(sorted(run.session.selected.items())),
         )
         if state in explored:
             continue

@@ -39,6 +39,21 @@ KIND = FieldSpec(
     choices=(Choice("a", Texts("甲", "A")), Choice("b", Texts("乙", "B"))),
 )
 REGION = FieldSpec("region", FieldKind.REGION, Texts("户籍地", "Registered region"))
+TYPES = FieldSpec(
+    "types",
+    FieldKind.MULTI_CHOICE,
+    Texts("险种", "Insurance"),
+    choices=(
+        Choice("pension", Texts("养老保险", "Pension")),
+        Choice("medical", Texts("医疗保险", "Medical")),
+        Choice("unemployment", Texts("失业保险", "Unemployment")),
+    ),
+)
+PLEDGE = FieldSpec(
+    "pledge", FieldKind.CHECKBOX, Texts("本人承诺信息真实", "I declare this is true")
+)
+WANTS = FieldSpec("wants", FieldKind.CHECKBOX, Texts("需要培训", "I want training"), required=False)
+ACCOUNT = FieldSpec("account", FieldKind.BANK_ACCOUNT, Texts("银行账号", "Bank account"))
 
 
 def _id(first17: str) -> str:
@@ -79,6 +94,15 @@ BAD_INPUT = [
     (REGION, "11010", "region_format", {}),
     (REGION, "990105", "region_unknown", {}),
     (REGION, "330103", "region_unknown", {}),  # 下城区: merged away in 2021
+    (TYPES, "", "choice", {"label": True}),
+    (TYPES, "pension,dental", "choice", {"label": True}),
+    (TYPES, "pension," * 40, "choice", {"label": True}),  # longer than every code once
+    (PLEDGE, "", "must_tick", {"label": True}),
+    (PLEDGE, "no", "must_tick", {"label": True}),
+    (WANTS, "maybe", "choice", {"label": True}),
+    (ACCOUNT, "6217 0012 3456 789O", "bank_format", {}),  # a letter O for a zero
+    (ACCOUNT, "62170012345", "bank_length", {}),
+    (ACCOUNT, "62170012345678901234", "bank_length", {}),
 ]
 
 
@@ -149,6 +173,30 @@ def test_other_names_are_refused_with_advice(name: str) -> None:
 def test_an_optional_field_left_empty_is_stored_empty() -> None:
     optional = FieldSpec("x", FieldKind.MOBILE, Texts("手机", "Mobile"), required=False)
     assert clean_value(optional, "  ", lang="en", today=TODAY) == ""
+
+
+@pytest.mark.parametrize(
+    ("spec", "raw", "stored"),
+    [
+        (TYPES, "medical, pension", "pension,medical"),  # in the order listed, once each
+        (TYPES, "medical，pension、medical", "pension,medical"),  # separators people type
+        (PLEDGE, "yes", "yes"),
+        (WANTS, "", "no"),
+        (WANTS, "no", "no"),
+        (ACCOUNT, "6217 0012-3456 7890 123", "6217001234567890123"),
+        (ACCOUNT, "６２１７００１２３４５６", "621700123456"),  # full-width digits
+    ],
+)
+def test_new_kinds_store_one_normal_form(spec: FieldSpec, raw: str, stored: str) -> None:
+    assert clean_value(spec, raw, lang="zh-CN", today=TODAY) == stored
+
+
+def test_several_choices_a_box_and_a_bank_account_are_shown_in_words() -> None:
+    assert display_value(TYPES, "pension,medical", "zh-CN") == "养老保险、医疗保险"
+    assert display_value(TYPES, "pension,medical", "en") == "Pension, Medical"
+    assert display_value(PLEDGE, "yes", "zh-CN") == "已确认"
+    assert display_value(WANTS, "no", "en") == "Not ticked"
+    assert display_value(ACCOUNT, "6217001234567890123", "zh-CN") == "6217 **** 0123"
 
 
 def test_a_date_range_and_a_choice_are_shown_in_words() -> None:

@@ -7,6 +7,7 @@ import yaml
 
 from flows import FlowDefinitionError, load_flow
 from flows.loader import MAX_FILE_BYTES, parse_flow
+from tests.flows.helpers import edited
 
 MINIMAL = {
     "id": "demo",
@@ -30,15 +31,7 @@ MINIMAL = {
 
 def broken(path: list[str | int], value: object, base: dict = MINIMAL) -> dict:
     """A deep copy of `base` with the value at `path` replaced (or deleted with KeyError)."""
-    data = yaml.safe_load(yaml.safe_dump(base))
-    node = data
-    for key in path[:-1]:
-        node = node[key]
-    if value is KeyError:
-        del node[path[-1]]
-    else:
-        node[path[-1]] = value
-    return data
+    return edited(base, path, value)
 
 
 def test_minimal_flow_loads() -> None:
