@@ -31,8 +31,9 @@ if TYPE_CHECKING:
 _UI = Path(__file__).parent
 KV_FILES: tuple[Path, ...] = (
     _UI / "widgets.kv",
-    *(_UI / "screens" / f"{name}.kv" for name in ("welcome", "action", "form", "confirm")),
-    *(_UI / "screens" / f"{name}.kv" for name in ("notice", "end")),
+    _UI / "fields.kv",
+    *(_UI / "screens" / f"{name}.kv" for name in ("welcome", "identify", "action", "form")),
+    *(_UI / "screens" / f"{name}.kv" for name in ("confirm", "notice", "end")),
 )
 
 __all__ = ["EStationApp", "configure_kivy", "load_kv_files", "register_cjk_font", "run_kiosk_app"]
@@ -74,8 +75,10 @@ class EStationApp(App):
     def build(self) -> Router:
         """Create the session, one screen of each kind, and the router between them."""
         from kiosk.ui.bridge import run_in_worker
+        from kiosk.ui.fields import pii_region_namer
         from kiosk.ui.root import Router
-        from kiosk.ui.screens import action, confirm, end, form, notice, welcome
+        from kiosk.ui.screens import action, confirm, end, form, identify, notice, welcome
+        from kiosk.ui.session import IDENTIFY_SCREEN, demo_tappers
 
         load_kv_files()
         session = UISession(
@@ -86,8 +89,9 @@ class EStationApp(App):
             clock=self._clock,
         )
         steps = {
-            "action": action.ActionScreen(session, self.port.card_tapper),
-            "form": form.FormScreen(session),
+            IDENTIFY_SCREEN: identify.IdentifyScreen(session),
+            "action": action.ActionScreen(session, demo_tappers(self.port)),
+            "form": form.FormScreen(session, region_name=pii_region_namer()),
             "confirm": confirm.ConfirmScreen(session),
             "notice": notice.NoticeScreen(session),
         }

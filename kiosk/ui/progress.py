@@ -1,35 +1,84 @@
-"""Where a step sits on a flow's main path, for the "第2步 / 共5步" indicator."""
+"""Where a step sits on a flow's main path, for the "第2步 / 共5步" indicator.
+
+The identity chooser has no single forward event: each method button leads to its own
+step. The chooser and its method steps count as one step of the path (choosing how to
+identify and doing it is one task for the citizen, and the total stays the same whichever
+method they take); the path goes on from where the method steps lead.
+
+Given the devices a kiosk has (`FlowRun.devices`), a step whose device is missing counts
+as the fallback entered instead, so a kiosk without a printer does not count a printing
+step it will never show.
+"""
 
 from __future__ import annotations
 
-from flows import Flow, StepKind
+from collections.abc import Collection
+
+from flows import Flow, Step, StepKind
+from kiosk.ui.chooser import identity_methods
 
 # The event that moves a citizen forward when all goes well, in order of preference.
 FORWARD_EVENTS: tuple[str, ...] = ("ok", "submit", "confirm", "next", "finish")
+# Events that leave the path rather than retry a step of it.
+_LEAVING = ("cancel", "timeout")
 
 
-def main_path(flow: Flow) -> list[str]:
-    """Step names from the start along forward events, up to (not including) an end step."""
-    path: list[str] = []
-    name: str | None = flow.start
-    while name is not None and name not in path:
+def _forward(step: Step) -> str | None:
+    return next((step.on[e] for e in FORWARD_EVENTS if e in step.on), None)
+
+
+def _resolve(flow: Flow, name: str, devices: Collection[str] | None) -> str:
+    """The step entered for `name` on a kiosk with `devices` (None: every device)."""
+    step = flow.step(name)
+    if devices is None:
+        return name
+    # The loader checks that fallbacks are acyclic (the engine walks them the same way).
+    while step.fallback is not None and not step.needs <= frozenset(devices):
+        step = flow.step(step.fallback)
+    return step.name
+
+
+def _stations(flow: Flow, devices: Collection[str] | None) -> list[tuple[str, frozenset[str]]]:
+    """The main path: each entry is a step and the steps that count as that same step."""
+    stations: list[tuple[str, frozenset[str]]] = []
+    seen: set[str] = set()
+    name: str | None = _resolve(flow, flow.start, devices)
+    while name is not None and name not in seen:
         step = flow.step(name)
         if step.kind is StepKind.END:
             break
-        path.append(name)
-        name = next((step.on[e] for e in FORWARD_EVENTS if e in step.on), None)
-    return path
+        methods = [step.on[event] for event in identity_methods(flow, step)]
+        group = frozenset({name, *methods})
+        seen |= group
+        stations.append((name, group))
+        after = _forward(step)
+        if after is None:
+            after = next((t for m in methods if (t := _forward(flow.step(m))) is not None), None)
+        name = _resolve(flow, after, devices) if after is not None else None
+    return stations
 
 
-def step_position(flow: Flow, step_name: str) -> tuple[int, int] | None:
+def main_path(flow: Flow, devices: Collection[str] | None = None) -> list[str]:
+    """Step names from the start along forward events, up to (not including) an end step."""
+    return [name for name, _ in _stations(flow, devices)]
+
+
+def step_position(
+    flow: Flow, step_name: str, devices: Collection[str] | None = None
+) -> tuple[int, int] | None:
     """(number, total) of a step; an off-path step (an error notice) counts as where it retries."""
-    path = main_path(flow)
-    if step_name in path:
-        return path.index(step_name) + 1, len(path)
+    stations = _stations(flow, devices)
+    total = len(stations)
+    for number, (_, group) in enumerate(stations, start=1):
+        if step_name in group:
+            return number, total
     step = flow.steps.get(step_name)
     if step is None or step.kind is StepKind.END:
         return None
     for event, target in step.on.items():
-        if event not in ("cancel", "timeout") and target in path:
-            return path.index(target) + 1, len(path)
+        if event in _LEAVING:
+            continue
+        for number, (_, group) in enumerate(stations, start=1):
+            if target in group:
+                return number, total
     return None

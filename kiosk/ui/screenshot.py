@@ -10,15 +10,17 @@ from pathlib import Path
 from flows import FlowRun, StepKind
 from kiosk.ports import KioskPort
 from kiosk.ui.headless import HeadlessUI
+from kiosk.ui.session import demo_tappers
 
-SCREENS = ("welcome", "action", "form", "confirm", "notice", "end")
+SCREENS = ("welcome", "identify", "action", "form", "confirm", "notice", "end")
 
 
 def walk_to(ui: HeadlessUI, screen_name: str, form_values: Mapping[str, str]) -> None:
     """Drive the first service of the catalogue forward until `screen_name` shows.
 
-    Forms are filled from `form_values`; confirm screens are confirmed; notices retried; a
-    demo card reader gets its first card. Raises TimeoutError if the screen never comes.
+    Forms are filled from `form_values`; confirm screens are confirmed; notices retried (the
+    identity chooser: its first method); a demo card reader gets its first card. Raises
+    TimeoutError if the screen never comes.
     """
     if screen_name not in SCREENS:
         raise ValueError(f"unknown screen {screen_name!r}; one of {', '.join(SCREENS)}")
@@ -40,8 +42,8 @@ def walk_to(ui: HeadlessUI, screen_name: str, form_values: Mapping[str, str]) ->
         elif run.step.kind is StepKind.NOTICE:
             session.fire(run.buttons()[0])
         elif run.step.kind is StepKind.ACTION:
-            tapper = ui.port.card_tapper
-            if tapper is not None and run.step.action == "read_id_card":
+            tapper = demo_tappers(ui.port).get(run.step.action or "")
+            if tapper is not None:
                 tapper.present(tapper.card_names()[0])
             ui.until(_moved_on(ui, run, len(run.history)), 500)
         ui.frames(1)

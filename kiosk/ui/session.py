@@ -7,6 +7,9 @@ to a `Worker` (the thread bridge), so its rules can be tested without a window:
 - the idle timeout is the run's own (`check_timeout` on each tick), and ends like any run;
 - when a run ends for any reason the port is told (`end_run`), the reference is dropped,
   every screen is wiped, an end screen shows only public values, then welcome returns.
+
+What the end screen may show comes from `run.session.public`: `transaction_number`, and
+`receipt_url` (what the e-receipt QR code encodes) on an end step that shows `receipt_qr`.
 """
 
 from __future__ import annotations
@@ -18,7 +21,9 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from flows import FlowRun, StepKind
-from kiosk.ports import KioskPort
+from kiosk.ports import CardTapper, KioskPort
+from kiosk.ui.chooser import is_identity_chooser
+from kiosk.ui.strings import ui_text
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +34,30 @@ SCREEN_FOR: dict[StepKind, str] = {
     StepKind.NOTICE: "notice",
     StepKind.END: "end",
 }
+# The identity chooser is a notice with its own screen of tiles (kiosk/ui/chooser.py).
+IDENTIFY_SCREEN = "identify"
+
+# Public session keys the end screen reads, and the `show:` item that asks for the QR code.
+TRANSACTION_NUMBER = "transaction_number"
+RECEIPT_URL = "receipt_url"
+RECEIPT_QR = "receipt_qr"
+
+
+def screen_for(run: FlowRun) -> str:
+    """The name of the screen that shows the run's current step."""
+    if is_identity_chooser(run.flow, run.step):
+        return IDENTIFY_SCREEN
+    return SCREEN_FOR[run.step.kind]
+
+
+def demo_tappers(port: KioskPort) -> dict[str, CardTapper]:
+    """Demo only: the simulated card trays, by the action that reads their cards."""
+    tappers = {
+        "read_id_card": port.card_tapper,
+        # Newer ports also simulate the social security card reader.
+        "read_social_card": getattr(port, "social_card_tapper", None),
+    }
+    return {action: tapper for action, tapper in tappers.items() if tapper is not None}
 
 
 @dataclass(frozen=True)
@@ -40,6 +69,7 @@ class EndNotice:
     transaction_number: str
     outcome: str
     lang: str
+    receipt_url: str = ""  # set: the end screen draws it as the e-receipt QR code
 
 
 class Navigator(Protocol):
@@ -64,6 +94,28 @@ class Navigator(Protocol):
     def wipe(self) -> None:
         """Clear every text any screen holds."""
         ...
+
+
+def end_notice(run: FlowRun) -> EndNotice:
+    """What the end screen shows of a finished run: its end step and public values only."""
+    lang = run.lang
+    step = run.step
+    public = run.session.public
+    title = step.title.get(lang)
+    prompt = step.prompt.get(lang) if step.prompt else ""
+    # No link, no code: the transaction number alone, never a made-up link.
+    receipt_url = public.get(RECEIPT_URL, "") if RECEIPT_QR in step.show else ""
+    number = public.get(TRANSACTION_NUMBER, "")
+    if RECEIPT_QR in step.show and not receipt_url and number:
+        title, prompt = ui_text("no_qr_title", lang), ui_text("no_qr_prompt", lang)
+    return EndNotice(
+        title=title,
+        prompt=prompt,
+        transaction_number=number,
+        outcome=run.outcome or "",
+        lang=lang,
+        receipt_url=receipt_url,
+    )
 
 
 ActionDone = Callable[[BaseException | None], None]
@@ -178,7 +230,7 @@ class UISession:
         if run.done:
             self._end(run)
             return
-        self.nav.show_step(SCREEN_FOR[run.step.kind], run)
+        self.nav.show_step(screen_for(run), run)
         if run.step.kind is StepKind.ACTION and run not in self._working:
             self._working.add(run)
             self._worker(run.run_action, lambda error: self._action_done(run, error))
@@ -195,23 +247,17 @@ class UISession:
         self._route()
 
     def _end(self, run: FlowRun) -> None:
-        notice = EndNotice(
-            title=run.step.title.get(run.lang),
-            prompt=run.step.prompt.get(run.lang) if run.step.prompt else "",
-            transaction_number=run.session.public.get("transaction_number", ""),
-            outcome=run.outcome or "",
-            lang=run.lang,
-        )
+        notice = end_notice(run)
         self.run = None
         log.info("visit ended flow=%s outcome=%s", run.flow.id, notice.outcome)
         try:
             self.port.end_run(run)
         except Exception:  # the screens must be wiped whatever the kiosk side did
             log.exception("end_run failed flow=%s", run.flow.id)
-        if self.port.card_tapper is not None:
+        for tapper in demo_tappers(self.port).values():
             # Demo: the simulated card goes back in the tray, or the next visitor would be
             # read as this one.
-            self.port.card_tapper.remove()
+            tapper.remove()
         self.nav.wipe()
         self._end_deadline = self._clock() + self.end_seconds
         self.nav.show_end(notice, self.end_seconds)

@@ -24,6 +24,56 @@ UI: dict[str, Texts] = {
     ),
     "keypad_hint": Texts("请用下方数字键输入", "Use the keypad below"),
     "delete": Texts("删除", "Delete"),
+    # The identity chooser, when the flow keeps the engine's prompt (which names every
+    # method, offered here or not): the tiles say what each way is.
+    "choose_method": Texts("请点击您要使用的方式", "Tap the way you want to use"),
+    "demo_social_title": Texts("演示模式：模拟插入社保卡", "Demo: insert a simulated card"),
+    "demo_social_hint": Texts(
+        "点击下方任一测试卡，模拟将社保卡插入读卡口", "Tap a test card to put it in the slot"
+    ),
+    # Form fields.
+    "date_hint": Texts("年-月-日", "YYYY-MM-DD"),
+    "range_start": Texts("开始日期", "First day"),
+    "range_end": Texts("结束日期", "Last day"),
+    "range_to": Texts("至", "to"),
+    "range_missing_start": Texts("请填写开始日期", "Please fill in the first day"),
+    "range_missing_end": Texts("请填写结束日期", "Please fill in the last day"),
+    "region_hint": Texts("6位数字", "6 digits"),
+    "region_valid": Texts("地区代码正确", "This region code exists"),
+    "min_length": Texts(
+        "至少{min}个字，已输入{count}个字", "At least {min} characters: {count} so far"
+    ),
+    # The end screen.
+    # An end step made to show the QR code, when the kiosk gave no link to encode: its own
+    # title and prompt speak of a code that is not there.
+    "no_qr_title": Texts("办理成功，请记下办件编号", "Done - please note your number"),
+    "no_qr_prompt": Texts(
+        "您的申请已提交。请记下屏幕上的办件编号，凭编号可以查询办理进度。",
+        "Your application is submitted. Note the number on screen to follow its progress.",
+    ),
+    # Under the code, on one line of the code's width.
+    "receipt_qr": Texts("用手机扫码保存电子回执", "Scan for your e-receipt"),
+}
+
+# The tiles of the identity chooser: what to do, in a few words, and how (one line).
+# Methods the UI does not know are labelled with the engine's button text and no hint.
+METHOD_TILES: dict[str, tuple[Texts, Texts]] = {
+    "id_card": (
+        Texts("刷身份证", "ID card"),
+        Texts("请将身份证放在读卡区", "Lay your ID card on the reader"),
+    ),
+    "social_card": (
+        Texts("插社保卡", "Social security card"),
+        Texts("请将社保卡插入读卡口", "Insert the card into the slot"),
+    ),
+    "e_social_card": (
+        Texts("扫电子社保卡二维码", "E-social security card"),
+        Texts("在手机上打开电子社保卡，对准摄像头", "Show its QR code from your phone"),
+    ),
+    "typed": (
+        Texts("手工输入身份证号码", "Type my ID number"),
+        Texts("没有带证件时再选这一项", "Only if you have no card with you"),
+    ),
 }
 
 LANGUAGE_NAMES: dict[str, str] = {"zh-CN": "中文", "en": "English"}

@@ -65,6 +65,9 @@ class FieldInput(TextInput):
     """A one-line text box 88 px high with large type."""
 
     field_name = StringProperty("")
+    part = StringProperty("")  # which box of a two-box field: "start" or "end"
+    # The keypad types here: outlined like a focused box even after a key took the focus.
+    targeted = BooleanProperty(False)
 
 
 class Keypad(GridLayout):
@@ -77,6 +80,7 @@ class Keypad(GridLayout):
     def __init__(self, **kwargs: object) -> None:
         super().__init__(**kwargs)
         self.on_key: Callable[[], None] | None = None
+        self._targeted: FieldInput | None = None
         self._extra = self._key("")
         self._delete = self._key("del", self.delete_label)
         for key in "123456789":
@@ -108,6 +112,14 @@ class Keypad(GridLayout):
         self._extra.event = key
         self._extra.disabled = not key
         self._extra.opacity = 1 if key else 0
+
+    def on_target(self, _keypad: Keypad, box: FieldInput | None) -> None:
+        """Outline the box the keys now type into, and only that one."""
+        if self._targeted is not None:
+            self._targeted.targeted = False
+        self._targeted = box
+        if box is not None:
+            box.targeted = True
 
     def on_delete_label(self, _keypad: Keypad, label: str) -> None:
         """Relabel the delete key for the language in use."""

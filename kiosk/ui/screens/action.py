@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -22,8 +23,11 @@ from kiosk.ui.widgets import BigButton
 
 KV_FILE = Path(__file__).with_suffix(".kv")
 
-# The action name for which the demo panel offers simulated cards.
-READ_ID_CARD = "read_id_card"
+# Demo panel texts (kiosk/ui/strings.py keys) by the action that reads the simulated cards.
+DEMO_TEXTS: dict[str, tuple[str, str]] = {
+    "read_id_card": ("demo_title", "demo_hint"),
+    "read_social_card": ("demo_social_title", "demo_social_hint"),
+}
 
 
 class Dot(Widget):
@@ -67,11 +71,18 @@ class ProgressDots(BoxLayout):
 
 
 class ActionScreen(StepScreen):
-    """Shows an action step while a worker thread runs it."""
+    """Shows an action step while a worker thread runs it.
 
-    def __init__(self, session: UISession, tapper: CardTapper | None, **kwargs: Any) -> None:
+    `tappers` (demo only) are the simulated card trays by the action that reads their cards
+    (kiosk/ui/session.py `demo_tappers`): found by the action, whatever the step is called.
+    """
+
+    def __init__(
+        self, session: UISession, tappers: Mapping[str, CardTapper], **kwargs: Any
+    ) -> None:
         super().__init__(session, **kwargs)
-        self.tapper = tapper
+        self.tappers = dict(tappers)
+        self.tapper: CardTapper | None = None  # the tray of the step shown
         self.card_buttons: list[BigButton] = []
 
     def show(self, run: FlowRun) -> None:
@@ -88,14 +99,17 @@ class ActionScreen(StepScreen):
         grid = self.ids.demo_cards
         grid.clear_widgets()
         self.card_buttons = []
-        if self.tapper is None or run.step.action != READ_ID_CARD:
+        action = run.step.action or ""
+        self.tapper = self.tappers.get(action)
+        if self.tapper is None or action not in DEMO_TEXTS:
             panel.opacity = 0
             panel.disabled = True
             return
         panel.opacity = 1
         panel.disabled = False
-        self.ids.demo_title.text = ui_text("demo_title", run.lang)
-        self.ids.demo_hint.text = ui_text("demo_hint", run.lang)
+        title, hint = DEMO_TEXTS[action]
+        self.ids.demo_title.text = ui_text(title, run.lang)
+        self.ids.demo_hint.text = ui_text(hint, run.lang)
         for name in self.tapper.card_names():
             button = BigButton(text=name, event=name)
             button.bind(on_release=lambda b: self.tap_card(b.event))
@@ -120,5 +134,6 @@ class ActionScreen(StepScreen):
         self.ids.demo_hint.text = ""
         self.ids.demo_cards.clear_widgets()
         self.card_buttons = []
+        self.tapper = None
         self.ids.demo.opacity = 0
         self.ids.demo.disabled = True

@@ -26,7 +26,7 @@ class StepScreen(KioskScreen):
         step = run.step
         header = self.ids.header.ids
         header.flow_title.text = run.flow.title.get(lang)
-        position = step_position(run.flow, step.name)
+        position = step_position(run.flow, step.name, run.devices)
         header.step_label.text = (
             ui_text("step", lang, n=position[0], total=position[1]) if position else ""
         )
@@ -34,8 +34,12 @@ class StepScreen(KioskScreen):
         self.ids.title.text = step.title.get(lang)
         self.ids.prompt.text = step.prompt.get(lang) if step.prompt else ""
         fill_button_row(
-            self.ids.buttons, run.buttons(), lambda e: button_label(e, lang), self.on_button
+            self.ids.buttons, self.row_events(run), lambda e: button_label(e, lang), self.on_button
         )
+
+    def row_events(self, run: FlowRun) -> list[str]:
+        """The events shown in the button row along the bottom: all the step offers."""
+        return run.buttons()
 
     def on_button(self, event: str) -> None:
         """A step button was pressed."""

@@ -1,4 +1,8 @@
-"""The visit is over: what happened, the transaction number in very large type, then welcome."""
+"""The visit is over: what happened, the transaction number in very large type, then welcome.
+
+An end step that shows `receipt_qr` adds the e-receipt as a QR code beside the number, when
+the kiosk put a `receipt_url` in the session's public values; without one, the number alone.
+"""
 
 from __future__ import annotations
 
@@ -9,9 +13,12 @@ from typing import Any
 from kivy.properties import BooleanProperty
 
 from flows.texts import button_label
+from kiosk.ui.qr import QrCode
 from kiosk.ui.session import EndNotice, UISession
 from kiosk.ui.strings import ui_text
 from kiosk.ui.widgets import KioskScreen
+
+__all__ = ["EndScreen", "QrCode"]
 
 KV_FILE = Path(__file__).with_suffix(".kv")
 
@@ -20,6 +27,7 @@ class EndScreen(KioskScreen):
     """Shows an `EndNotice`; it holds nothing personal by construction."""
 
     success = BooleanProperty(False)
+    receipt = BooleanProperty(False)  # the e-receipt QR code is on the page
 
     def __init__(self, session: UISession, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -36,6 +44,9 @@ class EndScreen(KioskScreen):
         self.ids.number_label.text = ui_text("transaction", notice.lang) if number else ""
         self.ids.number.text = number
         self.ids.number_box.opacity = 1 if number else 0
+        self.ids.qr.payload = notice.receipt_url
+        self.ids.qr_label.text = ui_text("receipt_qr", notice.lang) if notice.receipt_url else ""
+        self.receipt = bool(notice.receipt_url)
         self.success = notice.outcome == "completed"
         self.ids.mark.text = "" if self.success else "i"
         self.ids.finish.text = (
@@ -54,7 +65,10 @@ class EndScreen(KioskScreen):
         self.ids.countdown.text = ui_text("back_in", self._lang, seconds=seconds)
 
     def clear(self) -> None:
-        """Forget the visit's outcome and number."""
-        for key in ("title", "prompt", "number_label", "number", "countdown", "finish", "mark"):
+        """Forget the visit's outcome, number and e-receipt code."""
+        texts = ("title", "prompt", "number_label", "number", "qr_label", "countdown", "finish")
+        for key in (*texts, "mark"):
             self.ids[key].text = ""
+        self.ids.qr.payload = ""
         self.success = False
+        self.receipt = False

@@ -5,113 +5,29 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from kivy.uix.boxlayout import BoxLayout
-from kivy.uix.gridlayout import GridLayout
-
-from flows import FieldKind, FieldSpec, FlowRun
-from kiosk.ui import theme
+from flows import FlowRun
+from kiosk.ui.fields import KEYPAD_KINDS, FieldBlock, RegionNamer
 from kiosk.ui.screens.base import StepScreen
 from kiosk.ui.session import UISession
 from kiosk.ui.strings import ui_text
-from kiosk.ui.widgets import ChoiceButton, FieldInput, TextLabel, wipe_text_input
+from kiosk.ui.widgets import FieldInput
 
 KV_FILE = Path(__file__).with_suffix(".kv")
 
-# Kinds typed on the on-screen keypad, with the one extra key each needs.
-KEYPAD_KINDS: dict[FieldKind, str] = {
-    FieldKind.MOBILE: "",
-    FieldKind.ID_NUMBER: "X",
-    FieldKind.DATE: "-",
-}
-
-
-def _keep(allowed: str) -> Callable[[str, bool], str]:
-    """An input filter that drops characters not in `allowed` (X typed as x is kept as X)."""
-
-    def keep(text: str, _from_undo: bool) -> str:
-        return "".join(c for c in text.upper() if c in allowed)
-
-    return keep
-
-
-_FILTERS: dict[FieldKind, Callable[[str, bool], str]] = {
-    FieldKind.MOBILE: _keep("0123456789"),
-    FieldKind.ID_NUMBER: _keep("0123456789X"),
-    FieldKind.DATE: _keep("0123456789-"),
-}
-
-
-class FieldBlock(BoxLayout):
-    """Label, hint, input (or choices) and error line of one field."""
-
-    def __init__(self, spec: FieldSpec, lang: str, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.spec = spec
-        self.label = TextLabel(text=spec.label.get(lang), bold=True, font_size=32)
-        self.add_widget(self.label)
-        self.hint: TextLabel | None = None
-        if spec.hint is not None:
-            self.hint = TextLabel(text=spec.hint.get(lang), font_size=28, color=theme.MUTED)
-            self.add_widget(self.hint)
-        self.input: FieldInput | None = None
-        self.choices: list[ChoiceButton] = []
-        if spec.kind is FieldKind.CHOICE:
-            # Two per row: long English labels still fit in two lines at body size.
-            grid = GridLayout(cols=2, spacing=16, size_hint_y=None)
-            grid.bind(minimum_height=grid.setter("height"))
-            for choice in spec.choices:
-                button = ChoiceButton(
-                    text=choice.label.get(lang), value=choice.value, group=f"choice-{spec.name}"
-                )
-                self.choices.append(button)
-                grid.add_widget(button)
-            self.add_widget(grid)
-        else:
-            self.input = FieldInput(field_name=spec.name)
-            if spec.kind in _FILTERS:
-                self.input.input_filter = _FILTERS[spec.kind]
-                self.input.input_type = "number"
-            self.add_widget(self.input)
-        self.error = TextLabel(text="", font_size=28, color=theme.ERROR, bold=True)
-        self.add_widget(self.error)
-
-    @property
-    def value(self) -> str:
-        """What the citizen entered or chose."""
-        if self.input is not None:
-            return str(self.input.text)
-        return next((b.value for b in self.choices if b.state == "down"), "")
-
-    def set_value(self, value: str) -> None:
-        """Prefill (back from the confirm screen)."""
-        if self.input is not None:
-            self.input.text = value
-            self.input.reset_undo()
-        for button in self.choices:
-            button.state = "down" if button.value == value else "normal"
-
-    def set_error(self, message: str) -> None:
-        """Show `message` in red under the field, or nothing."""
-        self.error.text = message
-
-    def wipe(self) -> None:
-        """Empty the input and the error; forget the choice."""
-        if self.input is not None:
-            wipe_text_input(self.input)
-        for button in self.choices:
-            button.state = "normal"
-        self.error.text = ""
+__all__ = ["KEYPAD_KINDS", "FieldBlock", "FormScreen"]
 
 
 class FormScreen(StepScreen):
     """Shows a form step and submits it through the session."""
 
-    def __init__(self, session: UISession, **kwargs: Any) -> None:
+    def __init__(
+        self, session: UISession, *, region_name: RegionNamer | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(session, **kwargs)
+        self.region_name = region_name
         self.blocks: dict[str, FieldBlock] = {}
         self._lang = "zh-CN"
         self.ids.keypad.on_key = self.session.touch
@@ -123,20 +39,20 @@ class FormScreen(StepScreen):
         self._lang = run.lang
         fields = self.ids.fields
         for spec in run.step.fields:
-            block = FieldBlock(spec, run.lang)
+            block = FieldBlock(spec, run.lang, region_name=self.region_name)
             if spec.name in run.session.values:
                 block.set_value(run.session.value(spec.name))
-            if block.input is not None:
-                block.input.bind(focus=self._on_focus, text=self._on_text)
+            for box in block.inputs:
+                box.bind(focus=self._on_focus, text=self._on_text)
             self.blocks[spec.name] = block
             fields.add_widget(block)
         self.ids.keypad.delete_label = ui_text("delete", run.lang)
         self.ids.scroll.scroll_y = 1
-        first = next((b for b in self.blocks.values() if b.input is not None), None)
+        first = next((box for b in self.blocks.values() for box in b.inputs), None)
         self._target(first)
-        if first is not None and first.input is not None:
+        if first is not None:
             # A blinking cursor in the first box shows where typing will go.
-            first.input.focus = True
+            first.focus = True
 
     def on_button(self, event: str) -> None:
         """Submit checks the fields first; other buttons go to the session directly."""
@@ -150,42 +66,56 @@ class FormScreen(StepScreen):
         values = {name: block.value for name, block in self.blocks.items()}
         errors = self.session.submit(values)
         for name, block in self.blocks.items():
-            block.set_error(errors.get(name, ""))
+            block.set_error(block.explain(errors.get(name, "")))
         if errors:
             first = next(b for n, b in self.blocks.items() if n in errors)
             self.ids.scroll.scroll_to(first, padding=20, animate=False)
+            box = first.box_to_fix()
+            if box is not None:
+                # The keypad and cursor go where the first mistake is.
+                box.focus = True
         return errors
 
     def _on_focus(self, box: FieldInput, focused: bool) -> None:
         if focused:
-            self._target(self.blocks[box.field_name])
+            self._target(box)
+            block = self.blocks.get(box.field_name)
+            if block is not None:
+                # The keypad types into a box the citizen can see.
+                self.ids.scroll.scroll_to(block, padding=20, animate=False)
 
-    def _on_text(self, _box: FieldInput, _text: str) -> None:
+    def _on_text(self, box: FieldInput, _text: str) -> None:
         # Typing on a hardware keyboard or IME is activity too.
         self.session.touch()
+        block = self.blocks.get(box.field_name)
+        if block is not None:
+            block.refresh_status()
 
-    def _target(self, block: FieldBlock | None) -> None:
-        """Point the keypad at a numeric field, or hide it."""
+    def _target(self, box: FieldInput | None) -> None:
+        """Point the keypad at a box typed on the keypad, or hide it."""
         keypad = self.ids.keypad
+        block = self.blocks.get(box.field_name) if box is not None else None
         extra = KEYPAD_KINDS.get(block.spec.kind) if block is not None else None
         panel = self.ids.keypad_panel
-        if block is None or block.input is None or extra is None:
+        if box is None or block is None or extra is None:
             keypad.target = None
             panel.opacity = 0
             panel.disabled = True
             self.ids.keypad_field.text = ""
             return
-        keypad.target = block.input
+        keypad.target = box
         keypad.extra_key = extra
         panel.opacity = 1
         panel.disabled = False
-        self.ids.keypad_field.text = block.spec.label.get(self._lang)
+        label = block.spec.label.get(self._lang)
+        part = block.part_label(box)
+        self.ids.keypad_field.text = f"{label} · {part}" if part else label
         self.ids.keypad_hint.text = ui_text("keypad_hint", self._lang)
 
     def _wipe_fields(self) -> None:
         for block in self.blocks.values():
-            if block.input is not None:
-                block.input.unbind(focus=self._on_focus, text=self._on_text)
+            for box in block.inputs:
+                box.unbind(focus=self._on_focus, text=self._on_text)
             block.wipe()
         self.blocks = {}
         self.ids.fields.clear_widgets()

@@ -1,4 +1,8 @@
-"""Kivy off-screen for UI tests, and a KioskPort whose runs are the real registration flow.
+"""Kivy off-screen for UI tests, and a KioskPort whose runs are real flows.
+
+The port runs the built-in employment registration, or (`identity_port`) the test flow
+flows/identity_registration.yaml: the shared identity step with every method, a date range,
+a region code and e-receipt end steps.
 
 Kivy reads KIVY_* variables once, when first imported, so they are set here, before any test
 module of this directory imports it. Kivy permits one window per process: it is created on
@@ -11,7 +15,7 @@ import datetime as dt
 import os
 import tempfile
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -30,6 +34,7 @@ from flows import (  # noqa: E402
     Session,
     Texts,
     load_builtin,
+    load_flow,
 )
 from pii import Sensitive, mask_name  # noqa: E402
 
@@ -38,6 +43,9 @@ ID_NUMBER = "11010519491231002X"
 NAME = "测试甲"
 PHONE = "13912345678"
 TRANSACTION = "KA01-2611260001"
+# What the kiosk puts in the session for the e-receipt QR code: a public, unguessable link.
+RECEIPT_URL = "https://estation.example.gov.cn/r/KA01-2611260001?k=7Q2M9X4PZC"
+IDENTITY_FLOW = Path(__file__).parent / "flows" / "identity_registration.yaml"
 GOOD_FORM = {
     "phone": PHONE,
     "employment_type": "employed",
@@ -62,13 +70,14 @@ class FakeClock:
 class FakeTapper:
     """The demo card tray: a tap releases the read that waits for a card."""
 
-    def __init__(self) -> None:
+    def __init__(self, names: Sequence[str] = (NAME,)) -> None:
         self.card = threading.Event()
         self.presented: list[str] = []
         self.removed = 0
+        self.names = list(names)
 
     def card_names(self) -> Sequence[str]:
-        return [NAME]
+        return self.names
 
     def present(self, name: str) -> None:
         self.presented.append(name)
@@ -82,17 +91,31 @@ class FakeTapper:
 class FakePort:
     """A KioskPort whose actions are plain functions over a synthetic identity."""
 
-    def __init__(self, clock: FakeClock, *, demo: bool = True, services: int = 1) -> None:
+    def __init__(
+        self,
+        clock: FakeClock,
+        *,
+        demo: bool = True,
+        services: int = 1,
+        flow: Flow | None = None,
+        devices: Collection[str] | None = None,
+        receipt_url: str = RECEIPT_URL,
+    ) -> None:
         self.clock = clock
-        self.flow: Flow = load_builtin("employment_registration")
+        self.flow: Flow = flow or load_builtin("employment_registration")
+        self.devices = devices  # None: every device is there (FlowRun's default)
+        self.receipt_url = receipt_url  # "" puts no e-receipt link in the session
         # More menu entries, for layout checks: the same flow under other ids and titles.
         self.extra = [
             replace(self.flow, id=f"service_{i}", title=Texts(f"服务事项{i}", f"Service {i}"))
             for i in range(2, services + 1)
         ]
         self.tapper = FakeTapper() if demo else None
+        self.social_tapper = FakeTapper() if demo else None
+        self.e_social_qr = threading.Event()  # the QR code is held up to the camera
         self.ended: list[FlowRun] = []
         self.failed_reads = 0  # the next N card reads fail
+        self.printer_fails = False
         self.submitted: list[dict[str, str]] = []
         self._closing = threading.Event()
 
@@ -105,32 +128,60 @@ class FakePort:
         return self.tapper
 
     @property
+    def social_card_tapper(self) -> FakeTapper | None:
+        return self.social_tapper
+
+    @property
     def station_name(self) -> str:
         return "城关镇就业服务e站"
 
     def new_run(self, flow_id: str, lang: str) -> FlowRun:
-        assert flow_id == self.flow.id
+        flow = next(f for f in self.catalog if f.id == flow_id)
         self._closing.clear()
         actions: dict[str, Callable[[Session], str | None]] = {
-            "read_id_card": self._read_id_card,
+            "read_id_card": lambda s: self._read_card(s, self.tapper),
+            "read_social_card": lambda s: self._read_card(s, self.social_tapper),
+            "scan_e_social_card": self._scan_e_social_card,
             "submit": self._submit,
-            "print_receipt": lambda _s: "ok",
+            "print_receipt": self._print_receipt,
         }
-        return FlowRun(self.flow, actions, lang=lang, clock=self.clock, today=lambda: TODAY)
+        return FlowRun(
+            flow,
+            actions,
+            devices_available=self.devices,
+            lang=lang,
+            clock=self.clock,
+            today=lambda: TODAY,
+        )
 
     def end_run(self, run: FlowRun) -> None:
         self._closing.set()  # a read still waiting for a card gives up
         self.ended.append(run)
 
-    def _read_id_card(self, session: Session) -> str:
-        if self.tapper is not None:
-            while not self.tapper.card.wait(0.01):
-                if self._closing.is_set():
-                    raise ActionFailed("closed")
+    def _wait(self, event: threading.Event) -> None:
+        while not event.wait(0.01):
+            if self._closing.is_set():
+                raise ActionFailed("closed")
+
+    def _read_card(self, session: Session, tapper: FakeTapper | None) -> str:
+        if tapper is not None:
+            self._wait(tapper.card)
         if self.failed_reads:
             self.failed_reads -= 1
             raise ActionFailed("读卡失败，请将身份证重新放好")
         session.identity = Identity("id_card", Sensitive(ID_NUMBER), Sensitive(NAME, mask_name))
+        return "ok"
+
+    def _scan_e_social_card(self, session: Session) -> str:
+        self._wait(self.e_social_qr)
+        session.identity = Identity(
+            "e_social_card", Sensitive(ID_NUMBER), Sensitive(NAME, mask_name)
+        )
+        return "ok"
+
+    def _print_receipt(self, _session: Session) -> str:
+        if self.printer_fails:
+            raise ActionFailed("打印机缺纸")
         return "ok"
 
     def _submit(self, session: Session) -> str:
@@ -139,6 +190,8 @@ class FakePort:
         record["id_number"] = session.identity.id_number.reveal()
         self.submitted.append(record)
         session.public["transaction_number"] = TRANSACTION
+        if self.receipt_url:
+            session.public["receipt_url"] = self.receipt_url
         return "ok"
 
 
@@ -175,6 +228,25 @@ def port(clock: FakeClock) -> FakePort:
 @pytest.fixture
 def make_port(clock: FakeClock) -> Callable[..., FakePort]:
     return lambda **kw: FakePort(clock, **kw)
+
+
+@pytest.fixture(scope="session")
+def identity_flow() -> Flow:
+    return load_flow(IDENTITY_FLOW)
+
+
+@pytest.fixture
+def identity_port(clock: FakeClock, identity_flow: Flow) -> FakePort:
+    """A kiosk offering the identity test flow, with every device."""
+    return FakePort(clock, flow=identity_flow)
+
+
+@pytest.fixture
+def identity_ui(identity_port: FakePort, clock: FakeClock) -> Iterator[object]:
+    from kiosk.ui.headless import HeadlessUI
+
+    with HeadlessUI(identity_port, clock=clock, idle_return_seconds=10) as headless:
+        yield headless
 
 
 @pytest.fixture

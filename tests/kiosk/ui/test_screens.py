@@ -15,54 +15,15 @@ from typing import Any
 import pytest
 
 from kiosk.ui import theme
+from tests.kiosk.ui.helpers import (
+    check_elderly_sizes,
+    fill_form,
+    step_buttons,
+    tap,
+    visible_texts,
+)
 
 pytestmark = pytest.mark.kivy
-
-
-def tap(ui: Any, widget: Any) -> None:
-    """Touch the middle of `widget` through the window, as a finger would."""
-    from kivy.tests.common import UnitTestTouch
-
-    ui.frames(1)  # layout settles before we aim
-    x, y = widget.to_window(*widget.center)
-    touch = UnitTestTouch(x, y)
-    touch.touch_down()
-    touch.touch_up()
-    ui.frames(1)
-
-
-def step_buttons(screen: Any) -> dict[str, Any]:
-    """The step buttons of a screen by event name."""
-    return {b.event: b for b in screen.ids.buttons.children if hasattr(b, "event") and b.event}
-
-
-def visible_texts(ui: Any) -> list[str]:
-    """Every text held by any widget of every screen (shown or not) and the window."""
-    from kivy.core.window import Window
-
-    found: list[str] = []
-    for root in [*ui.root.screens, *Window.children]:
-        for widget in root.walk(restrict=True):
-            for attr in ("text", "hint_text"):
-                value = getattr(widget, attr, None)
-                if isinstance(value, str) and value:
-                    found.append(value)
-            lines = getattr(widget, "_lines", None)  # TextInput's laid-out lines
-            if lines:
-                found.extend(str(line) for line in lines)
-    return found
-
-
-def fill_form(ui: Any, values: dict[str, str]) -> None:
-    form = ui.root.steps["form"]
-    for name, value in values.items():
-        block = form.blocks[name]
-        if block.input is not None:
-            block.input.text = value
-        else:
-            button = next(b for b in block.choices if b.value == value)
-            button.trigger_action(0)
-    ui.frames(1)
 
 
 def go_to_form(ui: Any) -> Any:
@@ -281,41 +242,6 @@ def test_english_is_one_tap_away_and_resets_for_the_next_person(
     assert ui.root.welcome.tiles[0].text == "就业登记"
 
 
-def _shown(widget: Any) -> bool:
-    """Drawn and enabled, it and every parent up to the window (which is its own parent)."""
-    while widget is not None and widget.parent is not widget:
-        if widget.opacity == 0 or widget.disabled:
-            return False
-        widget = widget.parent
-    return True
-
-
-def _check_elderly_sizes(screen: Any) -> list[str]:
-    from kivy.uix.behaviors import ButtonBehavior
-    from kivy.uix.label import Label
-    from kivy.uix.textinput import TextInput
-
-    from kiosk.ui.widgets import ButtonRow, TitleLabel
-
-    problems = []
-    for widget in screen.walk(restrict=True):
-        if not _shown(widget):
-            continue
-        text = getattr(widget, "text", "")
-        name = f"{getattr(screen, 'name', '?')}:{type(widget).__name__}:{text!r}"
-        if isinstance(widget, ButtonBehavior | TextInput) and widget.height < theme.TOUCH_MIN:
-            problems.append(f"{name} is {widget.height} px high")
-        if isinstance(widget, Label) and widget.text and widget.font_size < theme.SMALL:
-            problems.append(f"{name} text is {widget.font_size} px")
-        if isinstance(widget, TitleLabel) and widget.text and widget.font_size < 44:
-            problems.append(f"{name} title is {widget.font_size} px")
-        if isinstance(widget, ButtonRow):
-            count = sum(isinstance(c, ButtonBehavior) for c in widget.children)
-            if count > 5:
-                problems.append(f"{name} has {count} buttons in a row")
-    return problems
-
-
 def test_every_screen_meets_the_size_floors_for_elderly_users(
     ui: Any, port: Any, citizen: Any, clock: Any
 ) -> None:
@@ -323,7 +249,7 @@ def test_every_screen_meets_the_size_floors_for_elderly_users(
 
     def check() -> None:
         ui.frames(1)
-        seen[ui.root.current] = _check_elderly_sizes(ui.root.current_screen)
+        seen[ui.root.current] = check_elderly_sizes(ui.root.current_screen)
 
     check()
     port.failed_reads = 1
@@ -354,7 +280,7 @@ def test_the_size_check_catches_small_buttons_and_text(ui: Any) -> None:
     box = BoxLayout()
     box.add_widget(BigButton(text="OK", height=60))
     box.add_widget(TextLabel(text="small print", font_size=20))
-    assert len(_check_elderly_sizes(box)) == 2
+    assert len(check_elderly_sizes(box)) == 2
 
 
 def test_many_services_wrap_at_four_tiles_a_row_inside_the_screen(

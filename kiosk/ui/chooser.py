@@ -1,0 +1,27 @@
+"""Telling the identity chooser apart from other notice steps. No Kivy here.
+
+The shared identity step of a flow (`kind: identity`, flows/identity.py) becomes a notice
+whose buttons are identity methods, each leading to the step that identifies by that
+method (`Step.identity_method`). That notice gets its own screen of big tiles; the
+`.failed` notices after a card read stay ordinary notices (their `retry` is no method).
+"""
+
+from __future__ import annotations
+
+from flows import Flow, Step, StepKind
+
+
+def identity_methods(flow: Flow, step: Step) -> list[str]:
+    """The events of `step` that choose an identity method, in file order; none for others."""
+    if step.kind is not StepKind.NOTICE:
+        return []
+    return [
+        event
+        for event, target in step.on.items()
+        if target in flow.steps and flow.step(target).identity_method == event
+    ]
+
+
+def is_identity_chooser(flow: Flow, step: Step) -> bool:
+    """True for the notice that offers the identity methods."""
+    return bool(identity_methods(flow, step))

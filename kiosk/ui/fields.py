@@ -1,0 +1,249 @@
+"""One form field on screen: label, hint, input(s) or choices, a live status line, the error.
+
+Kinds typed on the on-screen keypad say which extra key they need (`KEYPAD_KINDS`). A date
+range is two date boxes, first and last day, sent to the engine as `start/end`; a region is
+a 6-digit GB/T 2260 code whose name is shown as soon as it is known (styles: fields.kv).
+"""
+
+# mypy: allow-subclassing-any
+# (Kivy ships no type information, so its widget classes are Any to mypy.)
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from kivy.uix.boxlayout import BoxLayout
+from kivy.uix.gridlayout import GridLayout
+from kivy.uix.label import Label
+from kivy.uix.widget import Widget
+
+import pii
+from flows import FieldKind, FieldSpec
+from flows.regions import is_region_code
+from kiosk.ui import theme
+from kiosk.ui.strings import ui_text
+from kiosk.ui.widgets import ChoiceButton, FieldInput, TextLabel, wipe_text_input
+
+KV_FILE = Path(__file__).with_suffix(".kv")
+
+# Kinds typed on the on-screen keypad, with the one extra key each needs.
+KEYPAD_KINDS: dict[FieldKind, str] = {
+    FieldKind.MOBILE: "",
+    FieldKind.ID_NUMBER: "X",
+    FieldKind.DATE: "-",
+    FieldKind.DATE_RANGE: "-",
+    FieldKind.REGION: "",
+}
+
+RegionNamer = Callable[[str], "str | None"]
+"""The name of a 6-digit region code (e.g. 浙江省丽水市缙云县), None when unknown."""
+
+
+def pii_region_namer() -> RegionNamer | None:
+    """pii's namer of region codes, once pii offers one as `pii.region_name(code)`."""
+    namer = getattr(pii, "region_name", None)
+    return namer if callable(namer) else None
+
+
+def _keep(allowed: str) -> Callable[[str, bool], str]:
+    """An input filter that drops characters not in `allowed` (X typed as x is kept as X)."""
+
+    def keep(text: str, _from_undo: bool) -> str:
+        return "".join(c for c in text.upper() if c in allowed)
+
+    return keep
+
+
+# What people type for a day, and the engine reads: 2026-01-05, 2026/1/5, 2026.1.5, 2026年1月5日.
+_DATE_CHARS = "0123456789-/.年月日"
+_FILTERS: dict[FieldKind, Callable[[str, bool], str]] = {
+    FieldKind.MOBILE: _keep("0123456789"),
+    FieldKind.ID_NUMBER: _keep("0123456789X"),
+    FieldKind.DATE: _keep(_DATE_CHARS),
+    FieldKind.DATE_RANGE: _keep(_DATE_CHARS),
+    FieldKind.REGION: _keep("0123456789"),
+}
+_DATED = (FieldKind.DATE, FieldKind.DATE_RANGE)
+RANGE_PARTS = ("start", "end")
+REGION_BOX_WIDTH = 260
+
+
+class FieldBlock(BoxLayout):
+    """Label, hint, input(s) or choices, status line and error line of one field."""
+
+    def __init__(
+        self, spec: FieldSpec, lang: str, *, region_name: RegionNamer | None = None, **kwargs: Any
+    ) -> None:
+        super().__init__(**kwargs)
+        self.spec = spec
+        self.lang = lang
+        self.region_name = region_name
+        self.label = TextLabel(text=spec.label.get(lang), bold=True, font_size=32)
+        self.add_widget(self.label)
+        self.hint: TextLabel | None = None
+        if spec.hint is not None:
+            self.hint = TextLabel(text=spec.hint.get(lang), font_size=28, color=theme.MUTED)
+            self.add_widget(self.hint)
+        self.inputs: list[FieldInput] = []
+        self.choices: list[ChoiceButton] = []
+        # A line that answers while the citizen types: the region's name, characters so far.
+        self.status: Label | None = None
+        if spec.kind is FieldKind.CHOICE:
+            self._add_choices(lang)
+        elif spec.kind is FieldKind.DATE_RANGE:
+            self._add_range(lang)
+        elif spec.kind is FieldKind.REGION:
+            self._add_region(lang)
+        else:
+            self.add_widget(self._new_input())
+            if spec.kind is FieldKind.TEXT and spec.min_length:
+                self.status = TextLabel(text="", font_size=28, color=theme.MUTED)
+                self.add_widget(self.status)
+        self.error = TextLabel(text="", font_size=28, color=theme.ERROR, bold=True)
+        self.add_widget(self.error)
+        self.refresh_status()
+
+    def _new_input(self, part: str = "") -> FieldInput:
+        box = FieldInput(field_name=self.spec.name, part=part)
+        if self.spec.kind in _FILTERS:
+            box.input_filter = _FILTERS[self.spec.kind]
+            box.input_type = "number"
+        if self.spec.kind in _DATED:
+            box.hint_text = ui_text("date_hint", self.lang)
+        self.inputs.append(box)
+        return box
+
+    def _add_choices(self, lang: str) -> None:
+        # Two per row: long English labels still fit in two lines at body size.
+        grid = GridLayout(cols=2, spacing=16, size_hint_y=None)
+        grid.bind(minimum_height=grid.setter("height"))
+        for choice in self.spec.choices:
+            button = ChoiceButton(
+                text=choice.label.get(lang), value=choice.value, group=f"choice-{self.spec.name}"
+            )
+            self.choices.append(button)
+            grid.add_widget(button)
+        self.add_widget(grid)
+
+    def _add_range(self, lang: str) -> None:
+        # Captions above two boxes with "至" between: first day left, last day right.
+        grid = GridLayout(cols=3, spacing=[16, 4], size_hint_y=None)
+        grid.bind(minimum_height=grid.setter("height"))
+        for key in ("range_start", None, "range_end"):
+            if key is None:
+                grid.add_widget(Widget(size_hint=(None, None), size=(48, 0)))
+            else:
+                grid.add_widget(TextLabel(text=ui_text(key, lang), color=theme.MUTED))
+        start, end = (self._new_input(part) for part in RANGE_PARTS)
+        grid.add_widget(start)
+        grid.add_widget(RangeJoin(text=ui_text("range_to", lang)))
+        grid.add_widget(end)
+        self.add_widget(grid)
+
+    def _add_region(self, lang: str) -> None:
+        row = BoxLayout(spacing=theme.SPACING, size_hint_y=None, height=theme.TOUCH_MIN)
+        box = self._new_input()
+        box.size_hint_x = None
+        box.width = REGION_BOX_WIDTH
+        box.hint_text = ui_text("region_hint", lang)
+        row.add_widget(box)
+        self.status = RegionName(text="")
+        row.add_widget(self.status)
+        self.add_widget(row)
+
+    @property
+    def input(self) -> FieldInput | None:
+        """The (first) text box, None for a choice."""
+        return self.inputs[0] if self.inputs else None
+
+    def part_label(self, box: FieldInput) -> str:
+        """What one box of the field is for ("开始日期"), empty for a one-box field."""
+        return ui_text(f"range_{box.part}", self.lang) if box.part else ""
+
+    @property
+    def value(self) -> str:
+        """What the citizen entered or chose, as the engine reads it."""
+        if self.spec.kind is FieldKind.DATE_RANGE:
+            start, end = (str(box.text).strip() for box in self.inputs)
+            return f"{start}/{end}" if start or end else ""
+        if self.inputs:
+            return str(self.inputs[0].text)
+        return next((b.value for b in self.choices if b.state == "down"), "")
+
+    def set_value(self, value: str) -> None:
+        """Prefill (back from the confirm screen)."""
+        if self.spec.kind is FieldKind.DATE_RANGE:
+            parts = value.split("/", 1) if "/" in value else [value, ""]
+        else:
+            parts = [value]
+        for box, part in zip(self.inputs, parts, strict=False):
+            box.text = part
+            box.reset_undo()
+        for button in self.choices:
+            button.state = "down" if button.value == value else "normal"
+        self.refresh_status()
+
+    def explain(self, error: str) -> str:
+        """The message to show for the engine's `error`: plainer for a half-filled range."""
+        if error and self.spec.kind is FieldKind.DATE_RANGE:
+            start, end = (str(box.text).strip() for box in self.inputs)
+            if bool(start) != bool(end):
+                return ui_text("range_missing_end" if start else "range_missing_start", self.lang)
+        return error
+
+    def box_to_fix(self) -> FieldInput | None:
+        """The box to put the cursor in after an error: an empty one of two, else the first."""
+        empty = [box for box in self.inputs if not str(box.text).strip()]
+        return empty[0] if empty else self.input
+
+    def set_error(self, message: str) -> None:
+        """Show `message` in red under the field, or nothing."""
+        self.error.text = message
+
+    def refresh_status(self) -> None:
+        """Update the live line from what is typed now."""
+        if self.status is None:
+            return
+        text = str(self.inputs[0].text) if self.inputs else ""
+        if self.spec.kind is FieldKind.REGION:
+            self.status.text = self._region_status(text)
+        elif text:
+            self.status.text = ui_text(
+                "min_length", self.lang, min=self.spec.min_length, count=len(text.strip())
+            )
+        else:
+            self.status.text = ""
+
+    def _region_status(self, typed: str) -> str:
+        code = unicodedata.normalize("NFKC", typed.strip())
+        if len(code) != 6 or not code.isascii() or not code.isdigit():
+            return ""
+        name = self.region_name(code) if self.region_name is not None else None
+        if name:
+            return name
+        # No name to give (pii does not name codes yet): still say the code exists.
+        return ui_text("region_valid", self.lang) if is_region_code(code) else ""
+
+    def wipe(self) -> None:
+        """Empty the inputs, the status and the error; forget the choice."""
+        for box in self.inputs:
+            wipe_text_input(box)
+        for button in self.choices:
+            button.state = "normal"
+        if self.status is not None:
+            self.status.text = ""
+        self.error.text = ""
+
+
+class RangeJoin(Label):
+    """The 至 between the two boxes of a date range."""
+
+
+class RegionName(Label):
+    """The name of the region code typed, beside its box."""
+
+
+__all__ = ["KEYPAD_KINDS", "FieldBlock", "RegionNamer", "pii_region_namer"]

@@ -1,0 +1,87 @@
+"""How will you identify yourself? One big tile per method this kiosk offers, cards first.
+
+The chooser is the notice the shared identity step becomes (flows/identity.py); its
+method buttons are tiles here, in the flow's order, with typing the ID number last and
+drawn plainer (it is the last resort: a card is quicker and cannot be mistyped). Methods
+whose device is missing are not offered by the run, so they get no tile. Cancel stays in
+the button row like on every other step.
+"""
+
+# mypy: allow-subclassing-any
+# (Kivy ships no type information, so its widget classes are Any to mypy.)
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from kivy.properties import BooleanProperty, StringProperty
+from kivy.uix.behaviors import ButtonBehavior
+from kivy.uix.boxlayout import BoxLayout
+
+from flows import FlowRun
+from flows.texts import IDENTITY_CHOOSER, button_label
+from kiosk.ui.chooser import identity_methods
+from kiosk.ui.screens.base import StepScreen
+from kiosk.ui.session import UISession
+from kiosk.ui.strings import METHOD_TILES, ui_text
+
+KV_FILE = Path(__file__).with_suffix(".kv")
+TYPED = "typed"
+TILE_WIDTH = 560
+TILE_HEIGHT = 150
+
+
+class MethodTile(ButtonBehavior, BoxLayout):
+    """A large tile naming one identity method, with one line on how it is done."""
+
+    method = StringProperty("")
+    label = StringProperty("")
+    hint = StringProperty("")
+    primary = BooleanProperty(True)  # filled with the accent colour; typing is outlined
+
+
+class IdentifyScreen(StepScreen):
+    """Shows the identity chooser; a tap on a tile fires that method's event."""
+
+    def __init__(self, session: UISession, **kwargs: Any) -> None:
+        super().__init__(session, **kwargs)
+        self.tiles: list[MethodTile] = []
+
+    def show(self, run: FlowRun) -> None:
+        """Fill title and tiles from the chooser step; the row keeps cancel."""
+        super().show(run)
+        lang = run.lang
+        if run.step.prompt == IDENTITY_CHOOSER[1]:
+            self.ids.prompt.text = ui_text("choose_method", lang)
+        offered = set(run.buttons())
+        methods = [m for m in identity_methods(run.flow, run.step) if m in offered]
+        # Typing goes last whatever the file says: the tiles read in order of preference.
+        methods.sort(key=lambda m: m == TYPED)
+        grid = self.ids.tiles
+        grid.clear_widgets()
+        self.tiles = []
+        grid.cols = 1 if len(methods) == 1 else 2
+        for method in methods:
+            label, hint = METHOD_TILES.get(method, (None, None))
+            tile = MethodTile(
+                method=method,
+                label=label.get(lang) if label else button_label(method, lang),
+                hint=hint.get(lang) if hint else "",
+                primary=method != TYPED,
+                size=(TILE_WIDTH, TILE_HEIGHT),
+            )
+            tile.bind(on_release=lambda t: self.session.fire(t.method))
+            self.tiles.append(tile)
+            grid.add_widget(tile)
+
+    def row_events(self, run: FlowRun) -> list[str]:
+        """Everything but the methods (they are the tiles): cancel."""
+        methods = set(identity_methods(run.flow, run.step))
+        return [e for e in run.buttons() if e not in methods]
+
+    def clear(self) -> None:
+        """Drop the tiles."""
+        self.ids.tiles.clear_widgets()
+        self.tiles = []
+        super().clear()

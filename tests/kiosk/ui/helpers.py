@@ -1,0 +1,96 @@
+"""Walking the headless UI like a citizen: taps through the window, texts left on screens."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from kiosk.ui import theme
+
+
+def tap(ui: Any, widget: Any) -> None:
+    """Touch the middle of `widget` through the window, as a finger would."""
+    from kivy.tests.common import UnitTestTouch
+
+    ui.frames(1)  # layout settles before we aim
+    x, y = widget.to_window(*widget.center)
+    touch = UnitTestTouch(x, y)
+    touch.touch_down()
+    touch.touch_up()
+    ui.frames(1)
+
+
+def step_buttons(screen: Any) -> dict[str, Any]:
+    """The step buttons of a screen by event name."""
+    return {b.event: b for b in screen.ids.buttons.children if hasattr(b, "event") and b.event}
+
+
+def visible_texts(ui: Any) -> list[str]:
+    """Every text held by any widget of every screen (shown or not) and the window."""
+    from kivy.core.window import Window
+
+    found: list[str] = []
+    for root in [*ui.root.screens, *Window.children]:
+        for widget in root.walk(restrict=True):
+            for attr in ("text", "hint_text"):
+                value = getattr(widget, attr, None)
+                if isinstance(value, str) and value:
+                    found.append(value)
+            lines = getattr(widget, "_lines", None)  # TextInput's laid-out lines
+            if lines:
+                found.extend(str(line) for line in lines)
+    return found
+
+
+def fill_form(ui: Any, values: dict[str, str]) -> None:
+    form = ui.root.steps["form"]
+    for name, value in values.items():
+        block = form.blocks[name]
+        if block.input is not None:
+            block.input.text = value
+        else:
+            button = next(b for b in block.choices if b.value == value)
+            button.trigger_action(0)
+    ui.frames(1)
+
+
+def _shown(widget: Any) -> bool:
+    """Drawn and enabled, it and every parent up to the window (which is its own parent)."""
+    while widget is not None and widget.parent is not widget:
+        if widget.opacity == 0 or widget.disabled:
+            return False
+        widget = widget.parent
+    return True
+
+
+def check_elderly_sizes(screen: Any) -> list[str]:
+    from kivy.uix.behaviors import ButtonBehavior
+    from kivy.uix.label import Label
+    from kivy.uix.textinput import TextInput
+
+    from kiosk.ui.widgets import ButtonRow, TitleLabel
+
+    problems = []
+    for widget in screen.walk(restrict=True):
+        if not _shown(widget):
+            continue
+        text = getattr(widget, "text", "")
+        name = f"{getattr(screen, 'name', '?')}:{type(widget).__name__}:{text!r}"
+        if isinstance(widget, ButtonBehavior | TextInput) and widget.height < theme.TOUCH_MIN:
+            problems.append(f"{name} is {widget.height} px high")
+        if isinstance(widget, Label) and widget.text and widget.font_size < theme.SMALL:
+            problems.append(f"{name} text is {widget.font_size} px")
+        if isinstance(widget, TitleLabel) and widget.text and widget.font_size < 44:
+            problems.append(f"{name} title is {widget.font_size} px")
+        if isinstance(widget, ButtonRow):
+            count = sum(isinstance(c, ButtonBehavior) for c in widget.children)
+            if count > 5:
+                problems.append(f"{name} has {count} buttons in a row")
+    return problems
+
+
+def identify_by_typing(ui: Any, citizen: Any, flow_id: str = "identity_registration") -> None:
+    """Start `flow_id` and get past its identity chooser by the session's own calls."""
+    session = ui.session
+    session.start(flow_id)
+    session.fire("typed")
+    assert session.submit({"id_number": citizen.id_number, "name": citizen.name}) == {}
