@@ -184,9 +184,14 @@ class RunActions:
             log.exception("outbox write failed number=%s", txn.number)
             raise ActionFailed("暂时无法保存您的申请，请稍后再试或联系工作人员。") from err
         session.public["submitted_at"] = now.strftime("%Y-%m-%d %H:%M")
+        session.public["receipt_url"] = self.receipt_url(txn.number)
         log.info("transaction stored number=%s service=%s", txn.number, txn.service)
         self._on_submitted()
         return "ok"
+
+    def receipt_url(self, number: str) -> str:
+        """The public status page of a transaction: what the receipt QR (paper or screen) opens."""
+        return f"{self.station.controller_url.rstrip('/')}/r/{number}"
 
     def receipt_for(self, session: Session) -> Receipt:
         """The receipt of this run, with personal data masked."""
@@ -216,7 +221,7 @@ class RunActions:
                 *rows,
                 Rule(),
                 Line("扫码查询办理进度", align="center"),
-                QrCode(f"{self.station.controller_url.rstrip('/')}/r/{number}"),
+                QrCode(self.receipt_url(number)),
                 Line("请妥善保管本回执，凭办件编号查询进度。", align="center"),
                 Cut(),
             ),

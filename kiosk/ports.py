@@ -42,6 +42,11 @@ class KioskPort(Protocol):
         ...
 
     @property
+    def social_card_tapper(self) -> CardTapper | None:
+        """Present when the social security card reader is simulated."""
+        ...
+
+    @property
     def station_name(self) -> str:
         """Shown on the welcome screen, e.g. 城关镇就业服务e站."""
         ...

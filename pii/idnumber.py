@@ -12,11 +12,13 @@ import re
 from dataclasses import dataclass
 
 from stdnum import exceptions as stdnum_errors
+from stdnum import numdb
 from stdnum.cn import ric
 
 from pii.errors import InvalidIdNumber
 
 _FORMAT = re.compile(r"[0-9]{17}[0-9X]")
+_REGION = re.compile(r"[1-9][0-9]{5}")
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK_CHARS = "10X98765432"
 
@@ -71,3 +73,24 @@ def id_number_facts(number: str) -> IdNumberFacts:
         is_male=int(number[16]) % 2 == 1,
         region_code=number[:6],
     )
+
+
+def region_name(code: str, *, year: int | None = None) -> str | None:
+    """The GB/T 2260 name of a 6-digit region code (浙江省缙云县), None if unknown.
+
+    With `year`, a county that did not exist that year (codes are reassigned) is unknown.
+    """
+    if not _REGION.fullmatch(code):
+        return None
+    facts = {k: v for _, props in numdb.get("cn/loc").info(code) for k, v in props.items()}
+    if "county" not in facts:
+        return None
+    for entry in facts["county"].split(","):
+        name = entry
+        if entry.startswith("["):
+            span, name = entry[1:].split("]", 1)
+            start, _, end = span.partition("-")
+            if year is not None and ((start and year < int(start)) or (end and year > int(end))):
+                continue
+        return facts.get("province", "") + name
+    return None

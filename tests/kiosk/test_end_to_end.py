@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import cv2
+import httpx
 import pytest
 
 from drivers.idcard.fixtures import FIXTURES
@@ -139,5 +140,20 @@ def test_a_network_outage_loses_nothing(tmp_path: Path) -> None:
             assert len(rows(second, result.transaction_number or "")) == 1
         finally:
             second.stop()
+    finally:
+        kiosk.close()
+
+
+def test_the_on_screen_receipt_link_is_the_public_status_page(tmp_path, controller) -> None:
+    kiosk = make_kiosk(tmp_path, controller.wait_ready())
+    kiosk.start(sync=False)
+    try:
+        result = walk(kiosk, "employment_registration", ANSWERS)
+        url = result.public["receipt_url"]
+        assert url == f"{controller.wait_ready()}/r/{result.transaction_number}"
+        kiosk.sync.drain()
+        page = httpx.get(url, timeout=10)
+        assert page.status_code == 200
+        assert "已收到" in page.text
     finally:
         kiosk.close()

@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from pii import InvalidIdNumber, id_number_facts, validate_id_number
+from pii import InvalidIdNumber, id_number_facts, region_name, validate_id_number
 from pii.idnumber import check_character
 
 
@@ -56,3 +56,16 @@ def test_digits_outside_ascii_are_a_format_error(digit: str) -> None:
     with pytest.raises(InvalidIdNumber) as caught:
         validate_id_number(digit + "1010519491231002X")
     assert caught.value.reason == "format"
+
+
+def test_region_codes_are_named_from_the_gb_t_2260_table() -> None:
+    assert region_name("110105") == "北京市朝阳区"
+    assert region_name("331122") == "浙江省缙云县"
+    assert region_name("990105") is None
+    assert region_name("12") is None
+    assert region_name("１１０１０５") is None
+
+
+def test_a_region_code_is_named_only_for_the_years_it_existed() -> None:
+    assert region_name("331122", year=1990) is None  # 缙云县 under this code since 2000
+    assert region_name("331122", year=2020) == "浙江省缙云县"
