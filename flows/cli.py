@@ -7,8 +7,11 @@
 `walk` is an AUTHORING SIMULATION: devices, the controller and the citizen are stand-ins
 defined here and used nowhere else (the kiosk binds real devices). A card read yields the
 fictitious citizen SIM_NAME / SIM_ID_NUMBER (the example number of GB 11643 itself, not a
-person); submit hands out the number SIM-0001 and shows what would be sent, masked; printing
-prints a line; time passes only when the script says `wait`.
+person); submit hands out the number SIM-0001 and shows what would be sent, masked; the
+fetching actions hand out SIM_CONTENT (two or three made-up items each); printing prints a
+line; time passes only when the script says `wait`. When the flow ends in a step with
+`then:` (the rating) and the flow file has that flow beside it, the walk goes on into it as
+long as the script has steps left (typed answers: when the author says y).
 
 A script is YAML, read as strictly as a flow file::
 
@@ -16,13 +19,16 @@ A script is YAML, read as strictly as a flow file::
     today: "2026-11-26"              # optional; fixes date checks for CI
     devices: [id_card_reader]        # optional; the kiosk's devices (default: all)
     guards: {controller_online: false}
+    public: {transaction_number: KA01-2611260001}   # optional; what a follow-on flow gets
     steps:                           # what the citizen and the devices do, in order
       - press: id_card               # a button
       - action: error                # how the next device step ends: ok, error or an event
       - press: retry                 # (an action step with no `action:` here ends ok)
       - form: {phone: "13800138000", employment_type: employed}
+      - select: J-001                # an item of the list on screen, by id
       - wait: 200                    # seconds without a touch: timeouts fire
-    expect: {outcome: completed, step: done}   # checked at the end
+    expect: {outcome: completed, step: done}   # checked at the end of the flow walked
+    expect_follow_on: {outcome: completed, step: thanks}   # and of the rating after it
 """
 
 from __future__ import annotations
@@ -35,13 +41,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from flows.actions import ACTIONS, DEVICES, GUARDS, IDENTITY_METHODS
+from flows.actions import ACTIONS, CONTENT_SOURCES, DEVICES, GUARDS, IDENTITY_METHODS
+from flows.content import Item
 from flows.engine import Action, ActionFailed, FlowRun, Guard, Identity, Session
 from flows.errors import FlowDefinitionError, FlowError
 from flows.loader import load_flow
 from flows.manifest import MANIFEST, load_catalog
-from flows.model import StepKind, Texts
+from flows.model import Flow, StepKind, Texts
 from flows.reader import Reader
+from flows.submission import build_submission
 from flows.texts import button_label
 from flows.yamlsafe import read_yaml_file
 from pii import Sensitive, mask_name
@@ -51,6 +59,50 @@ SIM_NAME = "测试甲"
 SIM_TRANSACTION = "SIM-0001"
 MAX_INPUTS = 500
 _READERS = {action: method for method, action in IDENTITY_METHODS.items() if action}
+_URL = "https://example.invalid/sim/"
+
+
+def _sim(ident: str, title: str, summary: str, *rows: str, **extra: object) -> dict[str, object]:
+    """One made-up item; rows are "label: value"."""
+    pairs = [row.split(": ", 1) for row in rows]
+    return {"id": ident, "title": title, "summary": summary, "rows": pairs, **extra}
+
+
+# AUTHORING SIMULATION content, one list per source: made up, shaped like the real thing.
+SIM_CONTENT: dict[str, list[dict[str, object]]] = {
+    "jobs": [
+        _sim("SIM-J1", "数控车床操作工", "某机械公司 · 壶镇镇 · 5000-7000元/月", "用工形式: 全职",
+             "学历要求: 初中及以上", qr=_URL + "j1", criteria={"age": [18, 50]}),
+        _sim("SIM-J2", "电商客服（可兼职）", "某电商公司 · 五云街道 · 3500-4500元/月",
+             "用工形式: 非全日制", qr=_URL + "j2", criteria={"age": [18, 45]}),
+    ],
+    "policies": [
+        _sim("SIM-P1", "灵活就业社会保险补贴", "就业困难人员、离校2年内未就业高校毕业生",
+             "补贴标准: 实际缴费额的三分之二", qr=_URL + "p1",
+             criteria={"answers": {"employment_status": ["flexible"]}}),
+        _sim("SIM-P2", "大龄失业人员公益性岗位安置", "女40周岁、男50周岁以上",
+             "对象: 登记失业人员", qr=_URL + "p2",
+             criteria={"age_by_sex": {"female": [40, None], "male": [50, None]}}),
+    ],
+    "trainings": [
+        _sim("SIM-T1", "电工（五级）职业技能等级培训", "2026-12-07起 · 晚班", "费用: 符合条件免费"),
+        _sim("SIM-T2", "育婴员（五级）培训", "已满", available=False),
+    ],
+    "job_fairs": [
+        _sim("SIM-F1", "“就业援助月”专场招聘会", "2026-12-05 09:00 · 县人力资源市场",
+             "参会单位: 约60家", qr=_URL + "f1"),
+        _sim("SIM-F2", "高校毕业生网络招聘会", "报名已截止", available=False),
+    ],
+    "slots": [
+        _sim("SIM-S1", "09:00-09:30", "剩余3个"),
+        _sim("SIM-S2", "09:30-10:00", "已约满", available=False),
+        _sim("SIM-S3", "14:00-14:30", "剩余5个"),
+    ],
+    "applications": [
+        _sim("SIM-A1", "社保补贴申领", "审核中", "提交时间: 2026-11-25 10:12", status="审核中"),
+        _sim("SIM-A2", "就业登记", "已办结", "办结时间: 2026-11-21", status="已办结"),
+    ],
+}  # fmt: skip
 
 
 class ScriptError(Exception):
@@ -66,6 +118,7 @@ class Simulation:
     now: float = 0.0
     next_outcome: str = "ok"
     guard_values: dict[str, bool] = field(default_factory=dict)
+    flow: Flow | None = None  # the flow walked, for what submit would send
 
     def clock(self) -> float:
         """Simulated seconds."""
@@ -76,6 +129,10 @@ class Simulation:
         bound: dict[str, Action] = {name: self._reader(name) for name in _READERS}
         bound["submit"] = self._outcome(self._submit)
         bound["print_receipt"] = self._outcome(self._print)
+        bound["print_slip"] = self._outcome(self._print_slip)
+        bound["submit_rating"] = self._outcome(self._rate)
+        for action, source in CONTENT_SOURCES.items():
+            bound[action] = self._outcome(self._fetcher(source))
         missing = ACTIONS - bound.keys()
         for name in missing:  # an action added to the vocabulary later: simulated as ok
             bound[name] = self._outcome(lambda s: None)
@@ -117,9 +174,33 @@ class Simulation:
         }
         method = session.identity.method if session.identity else "-"
         self.out(f"  (simulated) submit: identity by {method}, values {shown}")
+        if self.flow is not None:
+            sent = build_submission(self.flow, session)
+            if sent.items:
+                self.out(f"  (simulated) one transaction, items {[i.service for i in sent.items]}")
+            if sent.selected:
+                self.out(f"  (simulated) chosen {sent.selected}")
 
     def _print(self, session: Session) -> None:
         self.out(f"  (simulated) receipt printed for {session.public.get('transaction_number')}")
+
+    def _print_slip(self, session: Session) -> None:
+        item = session.current_item()
+        number = session.public.get("transaction_number")
+        what = f"{item.id if item else '-'}" + (f", number {number}" if number else "")
+        self.out(f"  (simulated) slip printed: {what}")
+
+    def _rate(self, session: Session) -> None:
+        values = {k: v for k, v in session.values.items() if isinstance(v, str)}
+        number = session.public.get("transaction_number", "-")
+        self.out(f"  (simulated) rating of {number}: {values}")
+
+    def _fetcher(self, source: str) -> Callable[[Session], None]:
+        def fetch(session: Session) -> None:
+            session.content[source] = [dict(item) for item in SIM_CONTENT[source]]
+            self.out(f"  (simulated) fetched {len(SIM_CONTENT[source])} {source}")
+
+        return fetch
 
 
 # What the citizen or a device does next: (kind, argument).
@@ -133,10 +214,19 @@ class Script:
         self._steps = steps
         self._next = 0
 
+    @property
+    def left(self) -> bool:
+        """True while the script has inputs it has not given."""
+        return self._next < len(self._steps)
+
+    def follow(self, flow_id: str) -> bool:
+        """Walk into the follow-on flow? Only if the script goes on."""
+        return self.left
+
     def next(self, run: FlowRun) -> Input | None:
         """The next input; an action step without an `action:` entry ends ok."""
         item = self._steps[self._next] if self._next < len(self._steps) else None
-        if run.step.kind is StepKind.ACTION and (item is None or item[0] == "form"):
+        if run.step.kind is StepKind.ACTION and not _for_action_step(item, run):
             return ("action", "ok")
         if item is None:
             raise ScriptError(f"the script ended at step {run.step.name!r}")
@@ -144,11 +234,26 @@ class Script:
         return item
 
 
+def _for_action_step(item: Input | None, run: FlowRun) -> bool:
+    """True if a script's next input is meant for the action step on screen."""
+    if item is None:
+        return False
+    kind, arg = item
+    return kind in ("action", "wait") or (kind == "press" and arg in run.step.on)
+
+
 class Terminal:
     """Inputs typed by the author."""
 
     def __init__(self, out: Callable[[str], None], ask: Callable[[str], str]) -> None:
         self.out, self.ask = out, ask
+
+    def follow(self, flow_id: str) -> bool:
+        """Ask the author whether to walk into the follow-on flow."""
+        try:
+            return self.ask(f"  walk on into {flow_id}? [y/N] ").strip().lower() == "y"
+        except EOFError:
+            return False
 
     def next(self, run: FlowRun) -> Input | None:
         """Ask what happens at the current step."""
@@ -160,6 +265,8 @@ class Terminal:
         choices = run.buttons()
         if step.kind is StepKind.ACTION:
             self.out(f"  (simulated) {step.action}: Enter = ok, e = error, or a button")
+        if step.kind is StepKind.LIST:
+            self.out("  type an item's id to choose it, or a button")
         for i, event in enumerate(choices, 1):
             self.out(f"  {i}) {button_label(event, run.lang)} [{event}]")
         reply = self.ask("  > ").strip()
@@ -171,6 +278,8 @@ class Terminal:
             return ("action", "error" if reply in ("e", "error") else "ok")
         if reply.isdigit() and 1 <= int(reply) <= len(choices):
             return ("press", choices[int(reply) - 1])
+        if step.kind is StepKind.LIST and reply in {i.id for i in run.items()}:
+            return ("select", reply)
         return ("press", reply)
 
 
@@ -206,6 +315,9 @@ def walk(
                     raise ScriptError(f"step {run.step.name!r} is not an action step")
                 sim.next_outcome = str(arg)
                 run.run_action()
+            elif kind == "select":
+                run.touch()
+                run.select(str(arg))
             elif kind == "wait":
                 sim.now += float(arg)
                 if run.check_timeout():
@@ -228,11 +340,52 @@ def _show(run: FlowRun, out: Callable[[str], None]) -> None:
     if step.kind is StepKind.CONFIRM:
         for label, value in run.summary():
             out(f"  {label}: {value}")
+    if step.kind is StepKind.LIST:
+        items = run.items()
+        for item in items:
+            out("  " + _item_line(item, run.lang))
+        if not items:
+            out("  (no items)")
+    if step.kind is StepKind.DETAIL:
+        _show_item(run, out)
     if run.done:
         extras = f", shows {', '.join(sorted(step.show))}" if step.show else ""
         number = run.session.public.get("transaction_number")
         out(f"end: outcome {run.outcome}{extras}" + (f", number {number}" if number else ""))
         out(f"session wiped: {'yes' if run.session.wiped else 'NO'}")
+
+
+_MATCH_WORDS = {
+    "likely": Texts("可能符合", "may suit you"),
+    "unlikely": Texts("可能不符合", "may not suit you"),
+}
+
+
+def _item_line(item: Item, lang: str) -> str:
+    line = f"[{item.id}] {item.title.get(lang)}"
+    if item.summary:
+        line += f" · {item.summary.get(lang)}"
+    if item.status:
+        line += f" ({item.status.get(lang)})"
+    if not item.available:
+        line += " -- cannot be chosen"
+    if item.match in _MATCH_WORDS:
+        line += f" *{_MATCH_WORDS[item.match].get(lang)}*"
+    return line
+
+
+def _show_item(run: FlowRun, out: Callable[[str], None]) -> None:
+    item = run.current_item()
+    if item is None:
+        out("  (no item chosen)")
+        return
+    out("  " + _item_line(item, run.lang))
+    for label, value in item.rows:
+        out(f"    {label.get(run.lang)}: {value.get(run.lang)}")
+    for reason in item.reasons:
+        out(f"    - {reason.get(run.lang)}")
+    if "item_qr" in run.step.show and item.qr:
+        out(f"    QR: {item.qr}")
 
 
 def _text(value: object) -> str:
@@ -244,13 +397,13 @@ def _read_script(path: Path) -> dict[str, Any]:
     data = r.mapping(
         read_yaml_file(path.read_bytes(), path.name),
         "",
-        {"lang", "today", "devices", "guards", "steps", "expect"},
+        {"lang", "today", "devices", "guards", "public", "steps", "expect", "expect_follow_on"},
     )
     steps: list[Input] = []
     for i, node in enumerate(r.sequence(data.get("steps", []), "steps")):
-        m = r.mapping(node, f"steps[{i}]", {"press", "form", "action", "wait"})
+        m = r.mapping(node, f"steps[{i}]", {"press", "form", "action", "select", "wait"})
         if len(m) != 1:
-            raise r.fail(f"steps[{i}]", "one of press, form, action or wait per entry")
+            raise r.fail(f"steps[{i}]", "one of press, form, action, select or wait per entry")
         ((kind, arg),) = m.items()
         if kind == "form":
             r.mapping(arg, f"steps[{i}].form", arg if isinstance(arg, Mapping) else ())
@@ -260,13 +413,22 @@ def _read_script(path: Path) -> dict[str, Any]:
             r.text(arg, f"steps[{i}].{kind}")
         steps.append((str(kind), arg))
     guards = r.mapping(data.get("guards", {}), "guards", GUARDS)
+    public_node = data.get("public", {})
+    public = r.mapping(
+        public_node, "public", public_node if isinstance(public_node, Mapping) else ()
+    )
+    expect_keys = {"outcome", "step"}
     return {
+        "public": {str(k): r.text(v, f"public.{k}") for k, v in public.items()},
+        "expect_follow_on": dict(
+            r.mapping(data.get("expect_follow_on", {}), "expect_follow_on", expect_keys)
+        ),
         "lang": data.get("lang"),
         "today": data.get("today"),
         "devices": r.names(data.get("devices", sorted(DEVICES)), "devices", DEVICES, "device"),
         "guards": {str(k): r.boolean(v, f"guards.{k}") for k, v in guards.items()},
         "steps": steps,
-        "expect": dict(r.mapping(data.get("expect", {}), "expect", {"outcome", "step"})),
+        "expect": dict(r.mapping(data.get("expect", {}), "expect", expect_keys)),
     }
 
 
@@ -274,18 +436,25 @@ def cmd_validate(target: Path, out: Callable[[str], None]) -> int:
     """Validate a catalog directory (with manifest.yaml), a directory of flows, or one flow."""
     files = sorted(target.glob("*.yaml")) if target.is_dir() else [target]
     problems = 0
+    reported: set[str] = set()
     for path in files:
         if path.name == MANIFEST:
             continue
         try:
             flow = load_flow(path)
         except FlowDefinitionError as err:
-            out(f"error: {err}")
+            if str(err) not in reported:  # a broken flow others refer to is said once
+                out(f"error: {err}")
+                reported.add(str(err))
             problems += 1
             continue
         devices = sorted({d for s in flow.steps.values() for d in s.needs})
+        extras = "".join(
+            [f", bundle of {len(flow.items)} services" if flow.items else ""]
+            + sorted({f", then {s.then}" for s in flow.steps.values() if s.then})
+        )
         out(f"ok: {path.name}: {flow.id} v{flow.version}, {len(flow.steps)} steps, "
-            f"devices {', '.join(devices) or 'none'}")  # fmt: skip
+            f"devices {', '.join(devices) or 'none'}{extras}")  # fmt: skip
     if target.is_dir() and (target / MANIFEST).exists() and not problems:
         try:
             catalog = load_catalog(target)
@@ -320,28 +489,52 @@ def cmd_walk(args: argparse.Namespace, out: Callable[[str], None]) -> int:
     if not devices <= DEVICES:
         out(f"error: unknown device(s) {sorted(devices - DEVICES)}; known: {sorted(DEVICES)}")
         return 1
-    sim = Simulation(out, guard_values=settings.get("guards", {}))
+    sim = Simulation(out, guard_values=settings.get("guards", {}), flow=flow)
     out("AUTHORING SIMULATION: devices, controller and citizen are stand-ins (flows/cli.py)")
     missing = sorted({d for s in flow.steps.values() for d in s.needs} - set(devices))
     if missing:
         out(f"devices missing: {', '.join(missing)}: their steps use fallbacks or are hidden")
-    run = FlowRun(flow, sim.actions(), guards=sim.guards(), devices_available=devices,
-                  lang=lang, clock=sim.clock, today=lambda: today)  # fmt: skip
+    options: dict[str, Any] = {
+        "guards": sim.guards(),
+        "devices_available": devices,
+        "lang": lang,
+        "clock": sim.clock,
+        "today": lambda: today,
+    }
+    run = FlowRun(flow, sim.actions(), public=settings.get("public"), **options)
     inputs: Script | Terminal = Script(settings["steps"]) if script else Terminal(out, _ask)
+    runs = [(run, "expect")]
     try:
         walk(run, sim, inputs, out)
-    except (ScriptError, EOFError) as err:
+        follow = run.follow_on()
+        then_file = args.flow.parent / f"{follow[0]}.yaml" if follow else None
+        if follow and then_file and then_file.is_file() and inputs.follow(follow[0]):
+            out(f"then: {follow[0]}, for transaction {follow[1]['transaction_number']}")
+            sim.flow = load_flow(then_file)
+            run = FlowRun(sim.flow, sim.actions(), public=follow[1], **options)
+            runs.append((run, "expect_follow_on"))
+            walk(run, sim, inputs, out)
+    except (ScriptError, EOFError, FlowDefinitionError) as err:
         run.abort()
         wiped = "yes" if run.session.wiped else "NO"
         reason = "input ended" if isinstance(err, EOFError) else str(err)
         out(f"stopped: {reason}; session wiped: {wiped}")
         return 1
-    expect = settings.get("expect", {})
-    got = {"outcome": run.outcome, "step": run.step.name}
-    wrong = {k: (v, got[k]) for k, v in expect.items() if got[k] != v}
-    for key, (wanted, actual) in wrong.items():
-        out(f"expected {key} {wanted}, got {actual}")
-    return 1 if wrong or not run.session.wiped else 0
+    failed = False
+    for walked, key in runs:
+        got = {"outcome": walked.outcome, "step": walked.step.name}
+        for name, wanted in settings.get(key, {}).items():
+            if got[name] != wanted:
+                out(
+                    f"expected {name} {wanted}, got {got[name]}"
+                    + (" (follow-on)" if key != "expect" else "")
+                )
+                failed = True
+        failed = failed or not walked.session.wiped
+    if settings.get("expect_follow_on") and len(runs) == 1:
+        out("expected a follow-on flow, none was walked")
+        failed = True
+    return 1 if failed else 0
 
 
 def _ask(prompt: str) -> str:

@@ -23,7 +23,6 @@ BUTTONS: dict[str, Texts] = {
     "refine": Texts("修改筛选条件", "Change the filters"),
     "print_slip": Texts("打印凭条", "Print a slip"),
     "sign_up": Texts("我要报名", "Sign up"),
-    "book": Texts("预约此时段", "Book this time"),
     "other_date": Texts("换个日期", "Choose another date"),
     "personalised": Texts("按我的情况推荐", "Match to my situation"),
     "browse": Texts("浏览全部", "Browse all"),

@@ -200,25 +200,30 @@ def apply(run: FlowRun, item: Input) -> None:
             run._actions = bound
 
 
-def paths_to_every_step(flow: Flow, new_run: Callable[[], FlowRun]) -> dict[str, list[Input]]:
-    """The shortest inputs from the start to each step a run can reach (breadth first).
+def explore(
+    flow: Flow, new_run: Callable[[], FlowRun]
+) -> Iterator[tuple[FlowRun, list[Input], str | None]]:
+    """Every state a run can reach, breadth first: the run there, the inputs that lead there,
+    and how the citizen was identified on the way (None: not yet, or not at all).
 
-    A state is the step with what routes may test: the identity method, the guards and the
-    non-personal values, so a step reached again with another answer is explored again.
+    A state is the step with what routes may test: the identity method, the guards, the
+    values routes test and the items chosen, so a step reached again with another answer is
+    explored again.
     """
-    found: dict[str, list[Input]] = {}
     routed = routed_fields(flow)
     explored: set[tuple[object, ...]] = set()
     queue: deque[list[Input]] = deque([[]])
     while queue:
         path = queue.popleft()
         run = new_run()
+        method: str | None = None
         for item in path:
             apply(run, item)
-        ident = run.session.identity
+            if run.session.identity is not None:
+                method = run.session.identity.method
         state = (
             run.step.name,
-            ident.method if ident else None,
+            method,
             tuple(g(run.session) for g in run._guards.values()),
             tuple(sorted((k, v) for k, v in run.session.values.items() if k in routed)),
             tuple(sorted(run.session.selected.items())),
@@ -226,10 +231,27 @@ def paths_to_every_step(flow: Flow, new_run: Callable[[], FlowRun]) -> dict[str,
         if state in explored:
             continue
         explored.add(state)
-        found.setdefault(run.step.name, path)
+        yield run, path, method
         if not run.done:
             queue.extend([*path, item] for item in inputs_at(run))
+
+
+def paths_to_every_step(flow: Flow, new_run: Callable[[], FlowRun]) -> dict[str, list[Input]]:
+    """The shortest inputs from the start to each step a run can reach."""
+    found: dict[str, list[Input]] = {}
+    for run, path, _ in explore(flow, new_run):
+        found.setdefault(run.step.name, path)
     return found
+
+
+def path_to_completion(
+    flow: Flow, new_run: Callable[[], FlowRun], method: str | None
+) -> list[Input] | None:
+    """The shortest inputs that complete the flow with the citizen identified by `method`."""
+    for run, path, used in explore(flow, new_run):
+        if run.outcome == "completed" and used == method:
+            return path
+    return None
 
 
 def assert_wiped(run: FlowRun, stubs: Stubs) -> None:

@@ -49,7 +49,7 @@ def test_validate_accepts_the_demo_catalog(capsys) -> None:
     assert main(["validate", str(CATALOG)]) == 0
     out = capsys.readouterr().out
     assert "ok: employment_registration.yaml" in out
-    assert "ok: manifest.yaml: catalog v1 for region 331122" in out
+    assert "ok: manifest.yaml: catalog v2 for region 331122" in out
 
 
 def test_validate_reports_every_broken_flow_with_file_and_path(catalog: Path, capsys) -> None:
@@ -122,7 +122,7 @@ def test_a_script_pressing_a_button_the_step_lacks_fails(tmp_path: Path, capsys)
     ("text", "problem"),
     [
         ("steps: [{jump: x}]\n", "answers.yaml: steps[0]: unknown key(s) jump"),
-        ("steps: [{press: a, wait: 1}]\n", "one of press, form, action or wait"),
+        ("steps: [{press: a, wait: 1}]\n", "one of press, form, action, select or wait"),
         ("guards: {sunny: true}\n", "answers.yaml: guards: unknown key(s) sunny"),
         ("devices: [fax]\n", "answers.yaml: devices[0]: unknown device 'fax'"),
         ("a: &x 1\nb: *x\n", "refused: YAML anchors"),
