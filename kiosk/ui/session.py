@@ -210,11 +210,26 @@ class UISession:
         """Once a second: time the step out, leave the end screen, refresh countdowns."""
         run = self.run
         if run is not None:
-            if run.check_timeout():
+            if self._walked_away(run):
+                run.abort("expired")
+                self._route()
+            elif run.check_timeout():
                 self._route()
         elif self._end_deadline is not None and self._clock() >= self._end_deadline:
             self._to_welcome()
         self.nav.refresh(self.run, self._end_seconds_left())
+
+    def _walked_away(self, run: FlowRun) -> bool:
+        """The camera has seen nobody in front for too long: the citizen has left.
+
+        Ends the visit sooner than the idle timeout, so their data leaves the screen sooner.
+        A kiosk without a camera (or a port that cannot tell) never ends a visit this way.
+        """
+        if run.done:
+            return False
+        absent_for = getattr(self.port, "citizen_absent_for", lambda: None)()
+        limit = getattr(self.port, "walk_away_seconds", None)
+        return absent_for is not None and limit is not None and absent_for >= limit
 
     def close(self) -> None:
         """The app is stopping: end any visit in progress."""

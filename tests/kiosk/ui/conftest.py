@@ -118,6 +118,8 @@ class FakePort:
         self.printer_fails = False
         self.submitted: list[dict[str, str]] = []
         self._closing = threading.Event()
+        self.absent_for: float | None = None  # what the camera says; None: cannot tell
+        self.walk_away_seconds = 30.0
 
     @property
     def catalog(self) -> Sequence[Flow]:
@@ -134,6 +136,9 @@ class FakePort:
     @property
     def station_name(self) -> str:
         return "城关镇就业服务e站"
+
+    def citizen_absent_for(self) -> float | None:
+        return self.absent_for
 
     def new_run(self, flow_id: str, lang: str) -> FlowRun:
         flow = next(f for f in self.catalog if f.id == flow_id)

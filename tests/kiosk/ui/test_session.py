@@ -249,3 +249,30 @@ def test_the_end_notice_carries_the_receipt_link_only_where_the_step_shows_it(
 
 def _crash(_session: object) -> str:
     raise RuntimeError("bug")
+
+
+def test_a_citizen_who_walked_away_ends_the_visit_before_the_idle_timeout(
+    parts, clock: Any, citizen: Any
+) -> None:
+    session, nav, worker, port = parts
+    session.start("employment_registration")
+    worker.finish_all()
+    port.absent_for = 29.0  # the camera last saw someone 29 s ago
+    session.tick()
+    assert nav.shown[-1] == "form"
+    port.absent_for = 30.0
+    session.tick()
+    assert nav.shown[-1] == "end"
+    assert nav.notice is not None
+    assert nav.notice.outcome == "expired"
+    assert port.ended[0].session.wiped
+
+
+def test_a_kiosk_whose_camera_cannot_tell_keeps_the_idle_timeout(parts, clock: Any) -> None:
+    session, nav, worker, port = parts
+    session.start("employment_registration")
+    worker.finish_all()
+    port.absent_for = None
+    clock.advance(100)
+    session.tick()
+    assert nav.shown[-1] == "form"
