@@ -20,11 +20,13 @@ from drivers.errors import DriverError
 from drivers.idcard import IdCardReader
 from drivers.idcard import NoCard as NoIdCard
 from drivers.idcard.card import DOCUMENT_TYPES
-from drivers.printer import Cut, KeyValue, Line, QrCode, Receipt, Rule, Title
+from drivers.printer import Block, Cut, KeyValue, Line, QrCode, Receipt, Rule, Title
 from drivers.socialcard import NoCard as NoSocialCard
 from drivers.socialcard import SocialCardReader
 from flows import ActionFailed, Flow, Identity, Session
 from flows.engine import Action
+from flows.model import FieldKind, FieldSpec
+from flows.submission import build_submission, receipt_rows
 from kiosk.outbox import Outbox
 from kiosk.receipts import ReceiptOutput
 from pii import Sensitive, mask_name
@@ -34,6 +36,10 @@ log = logging.getLogger(__name__)
 
 # How long one find() waits before the action checks whether the run was cancelled.
 _POLL_SECONDS = 0.3
+
+
+# Personal answers worth a (masked) receipt line.
+_MASKED_ON_RECEIPTS = {FieldKind.MOBILE, FieldKind.BANK_ACCOUNT}
 
 
 class _Cancelled(Exception):
@@ -89,6 +95,7 @@ class RunActions:
             "read_social_card": self.read_social_card,
             "submit": self.submit,
             "print_receipt": self.print_receipt,
+            "print_slip": self.print_slip,
         }
 
     def _wait_for_card(self, read_once: Callable[[], _Card], no_card: type[DriverError]) -> _Card:
@@ -176,7 +183,7 @@ class RunActions:
                 id_number=ident.id_number.reveal(),
                 name=ident.name.reveal(),
             ),
-            fields={name: session.value(name) for name in session.values},
+            fields=build_submission(self.flow, session).flat_fields(),
         )
         try:
             self._outbox.add(txn)
@@ -207,11 +214,15 @@ class RunActions:
                 KeyValue("姓名", ident.name.masked()),
                 KeyValue("身份证号", ident.id_number.masked()),
             ]
-        if "phone" in session.values:
-            phone = session.values["phone"]
-            rows.append(
-                KeyValue("手机号码", phone.masked() if isinstance(phone, Sensitive) else "")
-            )
+        # The flow's non-personal answers (coded choices, dates, a bundle's services, the
+        # item chosen), then personal answers masked (phone, bank account).
+        rows += [KeyValue(label, value) for label, value in receipt_rows(self.flow, session)]
+        rows += [
+            KeyValue(spec.label.zh, value.masked())
+            for spec in self._personal_fields()
+            if isinstance(value := session.values.get(spec.name), Sensitive)
+            and spec.kind in _MASKED_ON_RECEIPTS
+        ]
         return Receipt(
             job_id=session.public["transaction_key"],
             blocks=(
@@ -226,6 +237,43 @@ class RunActions:
                 Cut(),
             ),
         )
+
+    def _personal_fields(self) -> list[FieldSpec]:
+        return [f for step in self.flow.steps.values() for f in step.fields if f.personal]
+
+    def print_slip(self, session: Session) -> str:
+        """Print the chosen item (a job, an appointment) with its QR, once per item."""
+        item = session.current_item()
+        if item is None:
+            raise ActionFailed("请先选择一项。")
+        done = f"slip_printed:{item.id}"
+        if session.public.get(done):
+            return "ok"
+        if self._printer is None:
+            raise ActionFailed("打印机未连接。")
+        number = session.public.get("transaction_number")
+        qr = self.receipt_url(number) if number else item.qr
+        blocks: list[Block] = [
+            Title(item.title.zh),
+            Line(self.station.name, align="center"),
+            Rule(),
+        ]
+        if number:
+            blocks.append(KeyValue("办件编号", number))
+        blocks += [KeyValue(label.zh, value.zh) for label, value in item.rows]
+        if item.summary is not None:
+            blocks.append(Line(item.summary.zh))
+        if qr:
+            blocks += [Rule(), Line("扫码查看详情", align="center"), QrCode(qr)]
+        blocks.append(Cut())
+        job = f"slip-{session.public.setdefault('slip_key', uuid.uuid4().hex)}-{item.id}"
+        try:
+            self._printer.print(Receipt(job_id=job, blocks=tuple(blocks)), job)
+        except DriverError as err:
+            log.info("slip not printed error=%s", type(err).__name__)
+            raise ActionFailed(err.user_message) from err
+        session.public[done] = "yes"
+        return "ok"
 
     def print_receipt(self, session: Session) -> str:
         """Print the receipt once per transaction, however often the step is retried."""
