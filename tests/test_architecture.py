@@ -20,7 +20,10 @@ STDLIB = set(sys.stdlib_module_names) | {"__future__"}
 ALLOWED: dict[str, tuple[set[str], set[str]]] = {
     "pii": (set(), {"stdnum", "cryptography"}),
     "wire": ({"pii"}, {"pydantic"}),
-    "drivers": ({"pii"}, {"serial", "smartcard", "escpos", "cv2", "PIL", "qrcode", "numpy"}),
+    "drivers": (
+        {"pii"},
+        {"serial", "smartcard", "escpos", "usb", "cv2", "PIL", "qrcode", "numpy"},
+    ),
     "flows": ({"pii"}, {"yaml"}),
     "kiosk": ({"flows", "drivers", "wire", "pii"}, {"kivy", "httpx", "PIL"}),
     "provisioning": ({"drivers", "wire", "pii"}, {"zeroconf", "httpx"}),

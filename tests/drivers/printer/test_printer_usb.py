@@ -1,7 +1,7 @@
-"""USB transport: the error mapping, with python-escpos's and (if installed) pyusb's own types.
+"""USB transport: the error mapping, with python-escpos's and pyusb's own exception types.
 
 No USB I/O is mocked and no printer is attached: only the advice a technician reads is
-checked. pyusb is optional (python-escpos does not require it); its tests skip without it.
+checked. pyusb is a kiosk dependency (python-escpos needs it for USB printers).
 """
 
 from __future__ import annotations
@@ -58,7 +58,7 @@ def test_usb_errors_become_printer_unavailable_with_advice(err: Exception, advic
 
 
 def test_pyusb_exception_types_map_to_advice() -> None:
-    core = pytest.importorskip("usb.core", reason="pyusb is not installed")
+    import usb.core as core
     busy = core.USBError("Resource busy", error_code=-6, errno=errno.EBUSY)
     gone = core.USBError("No such device (it may have been disconnected)", -4, errno.ENODEV)
     denied = core.USBError("Access denied (insufficient permissions)", -3, errno.EACCES)
