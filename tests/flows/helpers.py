@@ -131,7 +131,7 @@ def make_run(flow: Flow, clock: FakeClock, stubs: Stubs, **options: object) -> F
     )
 
 
-# An input is ("fire", event) | ("submit", choice overrides) | ("action", "ok" | "fail")
+# An input is ("fire", event) | ("submit", choice overrides) | ("action", "ok"|"fail"|"empty")
 # | ("select", item id) | ("offline", None): from now on the controller is out of reach.
 Input = tuple[str, object]
 
@@ -151,6 +151,8 @@ def inputs_at(run: FlowRun) -> Iterator[Input]:
     if step.kind is StepKind.ACTION:
         yield ("action", "ok")
         yield ("action", "fail")
+        if step.action in CONTENT_SOURCES and "empty" in step.on:
+            yield ("action", "empty")
     if step.kind is StepKind.FORM:
         yield ("submit", ())
         routed = routed_fields(run.flow)
@@ -185,6 +187,14 @@ def apply(run: FlowRun, item: Input) -> None:
         assert run.submit_form(values) == {}
     elif arg == "ok":
         run.run_action()
+    elif arg == "empty":  # the fetch finds nothing, this once
+        bound, name = run._actions, run.step.action
+        assert name is not None
+        run._actions = {**bound, name: fetcher(CONTENT_SOURCES[name], [])}
+        try:
+            run.run_action()
+        finally:
+            run._actions = bound
     else:
         bound = run._actions  # the failure is injected on this attempt only
         name = run.step.action
