@@ -10,6 +10,7 @@ a 6-digit GB/T 2260 code whose name is shown as soon as it is known (styles: fie
 
 from __future__ import annotations
 
+import datetime as dt
 import unicodedata
 from collections.abc import Callable
 from pathlib import Path
@@ -42,10 +43,16 @@ RegionNamer = Callable[[str], "str | None"]
 """The name of a 6-digit region code (e.g. 浙江省丽水市缙云县), None when unknown."""
 
 
-def pii_region_namer() -> RegionNamer | None:
-    """pii's namer of region codes, once pii offers one as `pii.region_name(code)`."""
+def pii_region_namer(today: Callable[[], dt.date] = dt.date.today) -> RegionNamer | None:
+    """pii's namer of region codes (`pii.region_name`), by this year's table.
+
+    Codes are reassigned (下城区 330103 was merged away in 2021): a code no longer in use
+    must get no name, or the citizen is told a wrong code is right.
+    """
     namer = getattr(pii, "region_name", None)
-    return namer if callable(namer) else None
+    if not callable(namer):
+        return None
+    return lambda code: namer(code, year=today().year)
 
 
 def _keep(allowed: str) -> Callable[[str, bool], str]:
@@ -224,7 +231,7 @@ class FieldBlock(BoxLayout):
         name = self.region_name(code) if self.region_name is not None else None
         if name:
             return name
-        # No name to give (pii does not name codes yet): still say the code exists.
+        # No name to give (a namer without this code): still say the code exists.
         return ui_text("region_valid", self.lang) if is_region_code(code) else ""
 
     def wipe(self) -> None:

@@ -157,10 +157,19 @@ def test_a_region_code_is_typed_on_the_keypad_and_confirmed_as_it_is_typed(
     assert block.status.text == ""
     tap(ui, keys["2"])
     assert box.text == "331122"
-    assert block.status.text == "地区代码正确"  # pii names no codes yet (see fields.py)
+    assert block.status.text == "浙江省缙云县"  # named by pii, as soon as it is typed
     ui.frames(1)
     assert check_elderly_sizes(form) == []
     ui.screenshot(shots / "form-region.png")
+
+
+def test_a_code_without_a_name_is_still_confirmed(identity_ui: Any, citizen: Any) -> None:
+    ui = identity_ui
+    ui.root.steps["form"].region_name = {}.get  # a namer that knows no code
+    form = go_to_details(ui, citizen)
+    block = form.blocks["household_region"]
+    block.input.text = "331122"
+    assert block.status.text == "地区代码正确"
 
 
 def test_the_region_name_is_shown_when_it_is_known(identity_ui: Any, citizen: Any) -> None:
