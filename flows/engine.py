@@ -221,8 +221,7 @@ class FlowRun:
         recommending = any(s.recommend for s in self.flow.steps.values() if s.source == source)
         if not recommending or not items:
             return items
-        labels = {n: s.label for n, s in self._asked().items()}
-        return rank(items, self._profile(), labels.get)
+        return rank(items, self._profile(), self._describe)
 
     def current_item(self) -> Item | None:
         """The item a detail step shows (or, elsewhere, the item chosen last), ranked."""
@@ -484,6 +483,16 @@ class FlowRun:
             if s.identity_method is None
             for spec in s.fields
         }
+
+    def _describe(self, name: str, values: frozenset[str]) -> Texts | None:
+        """Words for a matching reason: the chosen values' labels, else the field's label."""
+        spec = self._asked().get(name)
+        if spec is None:
+            return None
+        chosen = [c.label for c in spec.choices if c.value in values]
+        if not chosen:
+            return spec.label
+        return Texts("、".join(t.zh for t in chosen), ", ".join(t.en for t in chosen))
 
     def _profile(self) -> Profile:
         answers: dict[str, frozenset[str]] = {}

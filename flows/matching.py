@@ -72,8 +72,9 @@ def profile_from(
     )
 
 
-Labels = Callable[[str], Texts | None]
-"""A flow field's label by name, for reasons; None for a field the flow does not have."""
+Labels = Callable[[str, frozenset[str]], Texts | None]
+"""Words for a reason: the labels of these values of a flow field, or with no values the
+field's own label; None for a field the flow does not have."""
 
 
 def assess(criteria: Criteria, profile: Profile, labels: Labels) -> tuple[Match, tuple[Texts, ...]]:
@@ -91,10 +92,11 @@ def assess(criteria: Criteria, profile: Profile, labels: Labels) -> tuple[Match,
             met.append(Texts("证件所属地区", "Region on the ID card"))
     for name, wanted in criteria.answers.items():
         given = profile.answers.get(name)
-        label = labels(name)
-        if given is None or label is None:
+        if given is None or labels(name, frozenset()) is None:
             continue  # not asked here: cannot count against the citizen
-        _sort(bool(given & wanted), label, met, failed)
+        common = given & wanted
+        label = labels(name, common) if common else labels(name, frozenset())
+        _sort(bool(common), label or Texts(name, name), met, failed)
     if failed:
         verdict = Match.UNLIKELY
     elif met:

@@ -289,3 +289,143 @@ def test_after_a_job_seeker_registers_the_jobs_for_them_follow() -> None:
         "rating",
         {"transaction_number": "KA01-2611260042", "service": "job_seeker_registration"},
     )
+
+
+# 政策查询 (政策找人)
+
+
+def test_policies_a_45_year_old_unemployed_woman_may_qualify_for_come_first() -> None:
+    k = Kiosk("policy_lookup", read_id_card=card_of(45, male=False))
+    k.run.fire("personalised")
+    k.card()
+    k.form(employment_status="unemployed", groups="difficulty")
+    k.run.run_action()
+    likely = [i.title.zh for i in k.run.items() if i.match is Match.LIKELY]
+    assert likely == ["大龄失业人员公益性岗位安置", "一次性创业补贴", "失业保险金"]
+    k.run.select("P-LS-2024-01")
+    detail = k.run.current_item()
+    assert detail is not None
+    assert [r.zh for r in detail.reasons] == ["符合：已认定的就业困难人员", "不符合：目前就业状态"]
+
+
+def test_policies_browsed_without_an_id_are_all_unknown_and_nothing_is_sent() -> None:
+    k = Kiosk("policy_lookup")
+    k.run.fire("browse")
+    k.run.run_action()
+    assert {i.match for i in k.run.items()} == {Match.UNKNOWN}
+    k.run.fire("finish")
+    assert k.sent == []
+    assert k.run.follow_on() is None  # no transaction, nothing to rate
+
+
+# 就业困难人员认定申请
+
+BASICS = {"registered_unemployed": "yes", "unemployed_since": "2025-09-30",
+          "education": "junior_high", "hukou_type": "urban", "phone": "13912345678"}  # fmt: skip
+PROMISED = {"able_willing": "yes", "data_check": "yes", "pledge": "yes"}
+
+
+@pytest.mark.parametrize(
+    ("categories", "proofs"),
+    [
+        ("older", []),
+        ("older,long_term", []),
+        ("disabled", ["disabled_proof"]),
+        ("low_income_margin", ["allowance_proof"]),
+        ("zero_employment_family,older", ["family_proof"]),
+        ("disabled,minimum_living,zero_employment_family",
+         ["disabled_proof", "allowance_proof", "family_proof"]),
+        ("minimum_living,zero_employment_family", ["allowance_proof", "family_proof"]),
+        ("disabled,zero_employment_family", ["disabled_proof", "family_proof"]),
+    ],
+)  # fmt: skip
+def test_each_category_resting_on_a_certificate_asks_its_declaration_once(
+    categories: str, proofs: list[str]
+) -> None:
+    k = Kiosk("difficulty_identification")
+    k.card()
+    k.form(**BASICS)
+    k.form(categories=categories)
+    seen = []
+    answers = {"disabled_proof": {"disability_certificate": "yes"},
+               "allowance_proof": {"allowance_household": "yes"},
+               "family_proof": {"family_members": "2", "family_unemployed": "yes"}}  # fmt: skip
+    while k.step() != "declare":
+        seen.append(k.step())
+        k.form(**answers[k.step()])
+    assert seen == proofs
+    k.form(**PROMISED)
+    k.run.fire("confirm")
+    k.run.run_action()
+    assert set(k.sent[0].fields["categories"].split(",")) == set(categories.split(","))
+
+
+def test_a_declaration_left_unticked_stops_the_application() -> None:
+    k = Kiosk("difficulty_identification")
+    k.card()
+    k.form(**BASICS)
+    k.form(categories="disabled")
+    errors = k.run.submit_form({})
+    assert errors == {
+        "disability_certificate": "请阅读并勾选“本人持有有效的《中华人民共和国残疾人证》（第二代）”"
+    }
+
+
+def test_no_application_without_an_unemployment_registration_and_no_typed_id() -> None:
+    k = Kiosk("difficulty_identification")
+    assert "typed" not in k.run.buttons()
+    k.card()
+    k.form(**{**BASICS, "registered_unemployed": "no"})
+    assert k.step() == "register_first"
+    k.run.fire("finish")
+    assert (k.run.outcome, k.sent) == ("cancelled", [])
+
+
+# 社会保险补贴申领
+
+APPLICANT = {"flexible_work": "网约配送", "flexible_since": "2026-01-05", "phone": "13912345678"}
+PAID = {"insurance_types": "medical,pension", "period": "2026-01-01至2026-06-30"}
+ACCOUNT = {"bank": "icbc", "bank_account": "6222 0212 3456 7890"}
+DECLARED_PAID = {
+    "paid_in_full": "yes",
+    "no_duplicate": "yes",
+    "own_account": "yes",
+    "pledge": "yes",
+}
+
+
+def test_a_subsidy_claim_is_paid_to_the_account_given_and_shown_masked() -> None:
+    k = Kiosk("social_insurance_subsidy")
+    k.card()
+    k.form(applicant_type="difficulty_flexible", **APPLICANT)
+    assert k.step() == "period"  # no graduation questions for a difficulty case
+    k.form(**PAID)
+    k.form(**ACCOUNT)
+    k.form(**DECLARED_PAID)
+    rows = dict(k.run.summary())
+    assert rows["收款账号"] == "6222 **** 7890"
+    assert rows["已缴费的险种（可多选）"] == "职工基本养老保险、职工基本医疗保险"
+    assert "6222021234567890" not in repr(k.run.summary())
+    k.run.fire("confirm")
+    k.run.run_action()
+    fields = k.sent[0].fields
+    assert fields["bank_account"] == "6222021234567890"  # in clear to the controller only
+    assert fields["period"] == "2026-01-01/2026-06-30"
+    assert fields["insurance_types"] == "pension,medical"
+
+
+@pytest.mark.parametrize(
+    ("period", "error"),
+    [
+        ("2025-01-01/2026-06-30", "时间段最长366天"),
+        ("2026-06-30/2026-01-01", "结束日期不能早于开始日期"),
+        ("2023-01-01/2023-06-30", "日期不能早于"),
+    ],
+)
+def test_a_claim_period_is_at_most_a_year_within_the_last_three(period: str, error: str) -> None:
+    k = Kiosk("social_insurance_subsidy")
+    k.card()
+    k.form(applicant_type="graduate_flexible", **APPLICANT)
+    k.form(graduation_date="2025-06-30", school="丽水学院")
+    errors = k.run.submit_form({**PAID, "period": period})
+    assert error in errors["period"]

@@ -149,8 +149,8 @@ def test_ranked_items_carry_their_match_and_reasons(clock, stubs) -> None:
         ("J20261101-003", Match.UNKNOWN),
         ("J20261118-007", Match.UNLIKELY),
     ]
-    assert [r.zh for r in ranked[0].reasons] == ["符合：学历"]  # the label this flow gives it
-    assert [r.en for r in ranked[-1].reasons] == ["Does not fit: Schooling"]
+    assert [r.zh for r in ranked[0].reasons] == ["符合：初中"]  # the answer that fits
+    assert [r.en for r in ranked[-1].reasons] == ["Does not fit: Schooling"]  # this flow's label
 
 
 def test_with_an_identity_age_and_sex_come_from_the_id_number(clock, stubs) -> None:

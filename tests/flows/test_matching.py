@@ -14,10 +14,21 @@ from pii.idnumber import make_id_number
 from tests.flows.samples import POLICIES
 
 TODAY = dt.date(2026, 11, 26)
-LABELS = {
+FIELDS = {
     "employment_status": Texts("就业状态", "Employment status"),
     "groups": Texts("人员类别", "Groups"),
-}.get
+}
+VALUES = {"graduate": Texts("高校毕业生", "Graduate"), "veteran": Texts("退役军人", "Veteran")}
+
+
+def LABELS(name: str, values: frozenset[str]) -> Texts | None:  # noqa: N802 - a table
+    """The words a flow would give: the values' labels, else the field's."""
+    if name not in FIELDS:
+        return None
+    if not values:
+        return FIELDS[name]
+    shown = [VALUES.get(v, Texts(v, v)) for v in sorted(values)]
+    return Texts("、".join(t.zh for t in shown), ", ".join(t.en for t in shown))
 
 
 def born(years_ago: int, *, male: bool, region: str = "331122") -> Sensitive:
@@ -95,6 +106,8 @@ def test_reasons_name_what_fits_and_what_does_not_in_both_languages() -> None:
     assert verdict is Match.UNLIKELY
     assert [r.zh for r in reasons] == ["符合：年龄（16-24岁）", "不符合：人员类别"]
     assert [r.en for r in reasons] == ["Fits: Age (16-24)", "Does not fit: Groups"]
+    _, reasons = assess(criteria, profile(22, groups=["graduate", "veteran"]), LABELS)
+    assert [r.zh for r in reasons] == ["符合：年龄（16-24岁）", "符合：高校毕业生"]
 
 
 def test_policies_that_may_apply_come_first_in_the_controllers_order() -> None:
