@@ -1,9 +1,42 @@
 """Version 1 of the kiosk-controller messages.
 
-Schemas are split by direction: what a kiosk sends (`*Request`, `Heartbeat`,
-`TransactionIn`) and what the controller answers (`*Response`, `*Ack`), so server-only
-fields never appear in what a kiosk may send. Unknown fields are refused, so a typo on one
-side is an error, not silently lost data.
+Schemas are split by direction: what a kiosk sends (`*Request`, `*In`, `Heartbeat`,
+`ContentQuery`) and what the controller answers (`*Response`, `*Ack`, `ContentPage`), so
+server-only fields never appear in what a kiosk may send. Unknown fields are refused, so a
+typo on one side is an error, not silently lost data. Fields added since the first release
+(`TransactionIn.items`, `.selected`, `.holds`) have empty defaults: a kiosk that does not
+send them is understood as before.
+
+Endpoints (all under API_PREFIX, all but registration with `Authorization: Bearer <device
+token>`; errors are `{"error": "..."}`, plus `"user_message"` in zh-CN where a citizen may
+be shown it):
+
+    POST kiosks/register      RegisterRequest -> RegisterResponse     201 new, 200 again; 403
+    POST heartbeat            Heartbeat -> HeartbeatAck               200
+    POST transactions         TransactionIn -> TransactionAck         201 new, 200 retry; 409
+    GET  content/{source}?... filters as query parameters -> ContentPage             200; 422
+    POST content/{source}     ContentQuery -> ContentPage                            200; 422
+    POST bookings/hold        HoldRequest -> HoldResponse      201 new, 200 retry; 404; 409
+    POST ratings              RatingIn -> RatingAck           201 new, 200 retry; 404; 409
+    POST my-applications      MyApplicationsRequest -> MyApplicationsResponse      200; 403
+
+Booking a place (a training class, a job-fair sign-up, an appointment slot) cannot wait for
+the outbox: the outbox delivers after the screen has said "done", too late to say "full".
+So booking takes two steps:
+
+1. When the citizen chooses the item, the kiosk calls `bookings/hold` synchronously with a
+   fresh `key`. 201 answers a `hold_id` and `expires_at` (HOLD_MINUTES from now): one place
+   is taken for this kiosk. 409 means the item is full or closed; show `user_message` and
+   fetch the list again. 404: the item is gone. A retry with the same key answers the same
+   hold (200), so a lost answer never takes two places.
+2. `submit` sends the transaction with `selected={source: item_id}` and
+   `holds={source: hold_id}`; storing it confirms the hold for good. A hold not confirmed
+   before `expires_at` expires and its place returns to the pool. A transaction whose hold
+   has expired (the outbox was offline too long), or that names a bookable item without a
+   hold, is still stored: the controller takes a place then if one is left, and otherwise
+   sets its status to `booking_failed`, which the citizen's receipt page and
+   `my-applications` show and ops see on the dashboard. A transaction is never refused over
+   a booking, because the citizen was already told it was received.
 """
 
 from __future__ import annotations
@@ -11,7 +44,8 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import re
-from typing import Annotated, TypeVar
+from collections.abc import Mapping
+from typing import Annotated, Any, ClassVar, Literal, TypeVar
 
 from pydantic import (
     BaseModel,
@@ -26,6 +60,8 @@ from pii import DocumentType, InvalidIdNumber, validate_document_number
 
 PROTOCOL_VERSION = 1
 API_PREFIX = "/api/v1"
+# How long a booking hold keeps its place without a transaction confirming it.
+HOLD_MINUTES = 15
 
 Key = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{32}$")]
 HardwareId = Annotated[str, StringConstraints(min_length=4, max_length=64, pattern=r"^[\w.:-]+$")]
@@ -103,19 +139,14 @@ class HeartbeatAck(Message):
     server_time: dt.datetime
 
 
-class Citizen(Message):
-    """Who a transaction is for. Sealed at rest on both sides; masked on every screen.
-
-    `id_number` is the number of `document`: a resident ID number, or the number of a
-    Hong Kong/Macau/Taiwan residence permit or a foreigner's permanent residence card.
-    """
+class _Identified(Message):
+    """A message carrying an ID number of `document`, checked and normalised on arrival."""
 
     document: DocumentType = DocumentType.RESIDENT
     id_number: str
-    name: Annotated[str, StringConstraints(min_length=1, max_length=120)]
 
     @model_validator(mode="after")
-    def _valid_number(self) -> Citizen:
+    def _valid_number(self) -> _Identified:
         try:
             number = validate_document_number(self.document, self.id_number)
         except InvalidIdNumber as err:
@@ -123,6 +154,16 @@ class Citizen(Message):
         if number != self.id_number:
             object.__setattr__(self, "id_number", number)  # frozen: normalise once, here
         return self
+
+
+class Citizen(_Identified):
+    """Who a transaction is for. Sealed at rest on both sides; masked on every screen.
+
+    `id_number` is the number of `document`: a resident ID number, or the number of a
+    Hong Kong/Macau/Taiwan residence permit or a foreigner's permanent residence card.
+    """
+
+    name: Annotated[str, StringConstraints(min_length=1, max_length=120)]
 
     def __repr__(self) -> str:
         # Never let a traceback or log line carry the number or name in clear.
@@ -133,20 +174,81 @@ class Citizen(Message):
 
 _SERVICE = re.compile(r"^[a-z][a-z0-9_]{1,63}$")
 
+ServiceCode = Annotated[str, StringConstraints(pattern=_SERVICE.pattern)]
+TransactionNumber = Annotated[str, StringConstraints(pattern=r"^[A-Z0-9-]{6,32}$")]
+# The ids of content items, as flows/content.py accepts them.
+ItemId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$")]
+FieldName = Annotated[str, StringConstraints(max_length=64)]
+FieldValue = Annotated[str, StringConstraints(max_length=2000)]
+Fields = Annotated[dict[FieldName, FieldValue], Field(max_length=64)]
+# All answers of one transaction (its fields and its items' fields) together: as much as
+# a single-service transaction could always carry, so bundles do not raise the body limit.
+MAX_ANSWER_CHARACTERS = 64 * 2000
+
+
+class ContentSource(enum.StrEnum):
+    """Where the items of a list step come from (flows/actions.py CONTENT_SOURCES)."""
+
+    JOBS = "jobs"
+    POLICIES = "policies"
+    TRAININGS = "trainings"
+    JOB_FAIRS = "job_fairs"
+    SLOTS = "slots"
+    APPLICATIONS = "applications"
+
+
+# Sources whose items have a limited number of places, booked with a hold first.
+BOOKABLE_SOURCES = frozenset(
+    {ContentSource.TRAININGS, ContentSource.JOB_FAIRS, ContentSource.SLOTS}
+)
+
+
+class TransactionItem(Message):
+    """One service of a bundle (一件事) with the answers that go to it."""
+
+    service: ServiceCode
+    fields: Fields = Field(default_factory=dict)
+
+    def __repr__(self) -> str:
+        return f"TransactionItem(service={self.service!r})"
+
+    __str__ = __repr__
+
 
 class TransactionIn(Message):
-    """One completed self-service transaction. `key` makes a retry a no-op on the controller."""
+    """One completed self-service transaction. `key` makes a retry a no-op on the controller.
+
+    A bundle sends one transaction (one key, one number, one receipt) with an entry per
+    service in `items`. `selected` names the item chosen in each list (the training class,
+    the job fair, the appointment slot); `holds` the hold taken for each bookable choice
+    (see the module docstring).
+    """
 
     key: Key
-    number: Annotated[str, StringConstraints(pattern=r"^[A-Z0-9-]{6,32}$")]
-    service: Annotated[str, StringConstraints(pattern=_SERVICE.pattern)]
+    number: TransactionNumber
+    service: ServiceCode
     created_at: dt.datetime
     identity_method: Annotated[str, StringConstraints(max_length=32)]
     citizen: Citizen
-    fields: dict[
-        Annotated[str, StringConstraints(max_length=64)],
-        Annotated[str, StringConstraints(max_length=2000)],
-    ] = Field(default_factory=dict, max_length=64)
+    fields: Fields = Field(default_factory=dict)
+    items: list[TransactionItem] = Field(default_factory=list, max_length=16)
+    selected: dict[ContentSource, ItemId] = Field(default_factory=dict)
+    holds: dict[ContentSource, Key] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> TransactionIn:
+        services = [item.service for item in self.items]
+        if len(set(services)) != len(services):
+            raise ValueError("items: each service at most once")
+        for source in self.holds:
+            if source not in BOOKABLE_SOURCES:
+                raise ValueError(f"holds: {source.value} is not booked with a hold")
+            if source not in self.selected:
+                raise ValueError(f"holds: {source.value} has a hold but nothing selected")
+        answers = [self.fields, *(item.fields for item in self.items)]
+        if sum(len(v) for fields in answers for v in fields.values()) > MAX_ANSWER_CHARACTERS:
+            raise ValueError(f"fields: at most {MAX_ANSWER_CHARACTERS} characters of answers")
+        return self
 
     def __repr__(self) -> str:
         return f"TransactionIn(number={self.number!r}, service={self.service!r})"
@@ -162,7 +264,260 @@ class TransactionAck(Message):
     duplicate: bool
 
 
+class ApplicationStatus(enum.StrEnum):
+    """Where a transaction stands at the bureau; the controller sends its text along."""
+
+    RECEIVED = "received"  # 已受理: the default on arrival
+    REVIEWING = "reviewing"  # 审核中
+    DONE = "done"  # 已办结
+    RETURNED = "returned"  # 退回补正: the citizen must complete it
+    BOOKING_FAILED = "booking_failed"  # stored, but no place was left for what was chosen
+
+
+# -- content: items of list steps --------------------------------------------------------
+
+PlainText = Annotated[str, StringConstraints(min_length=1, max_length=500)]
+Code = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_]{0,63}$")]
+
+
+class Bilingual(Message):
+    """A text in both languages of the kiosk, keyed as in flows: {"zh-CN": .., "en": ..}."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        frozen=True,
+        str_strip_whitespace=True,
+        serialize_by_alias=True,
+        validate_by_name=True,
+    )
+
+    zh: PlainText = Field(alias="zh-CN")
+    en: PlainText
+
+    @classmethod
+    def of(cls, zh: str, en: str) -> Bilingual:
+        """A text from its Chinese and English wording."""
+        return cls.model_validate({"zh-CN": zh, "en": en})
+
+
+# A string (the same in both languages) or {zh-CN, en}, as flows/content.py reads texts.
+Text = PlainText | Bilingual
+AgeBound = Annotated[int, Field(ge=0, le=150, strict=True)] | None
+AgeRange = tuple[AgeBound, AgeBound]
+
+
+def _check_ages(ages: AgeRange | None) -> None:
+    if ages is not None and ages[0] is not None and ages[1] is not None and ages[0] > ages[1]:
+        raise ValueError("an age range is [min, max] with min <= max")
+
+
+class Criteria(Message):
+    """Who an item suits (flows/content.py Criteria); the kiosk does the matching."""
+
+    age: AgeRange | None = None
+    age_by_sex: dict[Literal["male", "female"], AgeRange] = Field(default_factory=dict)
+    regions: list[Annotated[str, StringConstraints(pattern=r"^[0-9]{2,6}$")]] = Field(
+        default_factory=list, max_length=50
+    )
+    answers: dict[
+        Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,63}$")],
+        Annotated[list[Annotated[str, StringConstraints(max_length=64)]], Field(min_length=1)],
+    ] = Field(default_factory=dict, max_length=20)
+
+    @model_validator(mode="after")
+    def _ordered_ages(self) -> Criteria:
+        _check_ages(self.age)
+        for ages in self.age_by_sex.values():
+            _check_ages(ages)
+        return self
+
+
+class ContentItem(Message):
+    """One entry of a list step, in the shape flows/content.py reads (see `as_mapping`)."""
+
+    id: ItemId
+    title: Text
+    summary: Text | None = None
+    status: Text | None = None
+    rows: list[tuple[Text, Text]] = Field(default_factory=list, max_length=30)
+    qr: PlainText | None = None
+    available: bool = True
+    criteria: Criteria | None = None
+
+    def as_mapping(self) -> dict[str, Any]:
+        """The item as plain data, absent parts left out: what a fetching action hands on."""
+        return self.model_dump(mode="json", by_alias=True, exclude_none=True)
+
+
+class ContentQuery(Message):
+    """A kiosk asks for the items of one source, with the filters its fetch action reads.
+
+    A filter that is absent, empty or `any` does not filter. A filter the source does not
+    read is refused, naming it. `applications` are personal: ask with
+    MyApplicationsRequest instead.
+    """
+
+    # The filters each source reads (flows/actions.py, the fetch_* contracts).
+    FILTERS: ClassVar[Mapping[ContentSource, frozenset[str]]] = {
+        ContentSource.JOBS: frozenset({"area", "industry", "salary_range", "work_type"}),
+        ContentSource.POLICIES: frozenset(),
+        ContentSource.TRAININGS: frozenset({"training_category"}),
+        ContentSource.JOB_FAIRS: frozenset(),
+        ContentSource.SLOTS: frozenset({"appointment_service", "appointment_date"}),
+    }
+
+    source: ContentSource
+    area: Code | None = None
+    industry: Code | None = None
+    salary_range: Code | None = None
+    work_type: Code | None = None
+    training_category: Code | None = None
+    appointment_service: Code | None = None
+    appointment_date: dt.date | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _any_is_no_filter(cls, data: Any) -> Any:
+        if isinstance(data, Mapping):
+            return {k: None if k != "source" and v in ("", "any") else v for k, v in data.items()}
+        return data
+
+    @model_validator(mode="after")
+    def _filters_of_the_source(self) -> ContentQuery:
+        allowed = self.FILTERS.get(self.source)
+        if allowed is None:
+            raise ValueError(f"source: {self.source.value} are asked for with my-applications")
+        for name in sorted(self.model_fields_set - {"source"}):
+            if name not in allowed and getattr(self, name) is not None:
+                raise ValueError(f"{name}: not a filter of {self.source.value}")
+        return self
+
+    def filters(self) -> dict[str, str]:
+        """The filters given, as text (dates as YYYY-MM-DD), for a query string or a log."""
+        data = self.model_dump(mode="json", exclude={"source"}, exclude_none=True)
+        return {name: str(value) for name, value in data.items()}
+
+
+class ContentPage(Message):
+    """The controller's items of one source, best first, as of `as_of`."""
+
+    source: ContentSource
+    items: list[ContentItem] = Field(default_factory=list, max_length=200)
+    as_of: dt.datetime
+
+
+# -- booking ---------------------------------------------------------------------------
+
+
+class HoldRequest(Message):
+    """Hold one place of a bookable item for HOLD_MINUTES; `key` makes a retry a no-op."""
+
+    key: Key
+    source: ContentSource
+    item_id: ItemId
+
+    @model_validator(mode="after")
+    def _bookable(self) -> HoldRequest:
+        if self.source not in BOOKABLE_SOURCES:
+            raise ValueError(f"source: {self.source.value} has no places to hold")
+        return self
+
+
+class HoldResponse(Message):
+    """A place is held until `expires_at`; a transaction naming `hold_id` confirms it."""
+
+    hold_id: Key
+    source: ContentSource
+    item_id: ItemId
+    expires_at: dt.datetime
+
+
+# -- ratings (好差评) -------------------------------------------------------------------
+
+Stars = Annotated[int, Field(ge=1, le=5, strict=True)]
+
+
+class RatingIn(Message):
+    """A citizen's rating of one transaction; linked to its number, never to a person.
+
+    `reasons` are codes of the rating flow's list and only come with 1 or 2 stars.
+    """
+
+    key: Key
+    transaction_number: TransactionNumber
+    service: ServiceCode
+    stars: Stars
+    reasons: list[Code] = Field(default_factory=list, max_length=16)
+    comment: Annotated[str, StringConstraints(max_length=200)] = ""
+
+    @model_validator(mode="after")
+    def _reasons_with_low_stars(self) -> RatingIn:
+        if self.reasons and self.stars > 2:
+            raise ValueError("reasons: only given with 1 or 2 stars")
+        if len(set(self.reasons)) != len(self.reasons):
+            raise ValueError("reasons: each reason at most once")
+        return self
+
+    def __repr__(self) -> str:
+        # The comment is free text a citizen typed; keep it out of logs.
+        return f"RatingIn(transaction_number={self.transaction_number!r}, stars={self.stars})"
+
+    __str__ = __repr__
+
+
+class RatingAck(Message):
+    """Stored, exactly once. `duplicate` is true when the key had been seen before."""
+
+    key: Key
+    transaction_number: str
+    duplicate: bool
+
+
+# -- the citizen's own applications ----------------------------------------------------
+
+
+class MyApplicationsRequest(_Identified):
+    """A citizen, identified at the kiosk, asks for their own transactions.
+
+    Sent only over the kiosk's authenticated channel. `identity_method` says how the
+    number was obtained: the controller answers only for a number read from a card or
+    scanned, never for one typed in, which could be anyone's.
+    """
+
+    identity_method: Annotated[str, StringConstraints(min_length=1, max_length=32)]
+
+    def __repr__(self) -> str:
+        return f"MyApplicationsRequest(identity_method={self.identity_method!r})"
+
+    __str__ = __repr__
+
+
+class Application(Message):
+    """One of the citizen's transactions: what, when, and where it stands. Nothing else."""
+
+    number: str
+    service: str
+    title: Text
+    created_at: dt.datetime
+    status: Annotated[str, StringConstraints(max_length=32)]
+    status_text: Text
+    status_at: dt.datetime | None = None
+
+
+class MyApplicationsResponse(Message):
+    """The citizen's transactions, newest first."""
+
+    applications: list[Application] = Field(default_factory=list, max_length=200)
+
+
 M = TypeVar("M", bound=Message)
+
+
+def _wire_error(model: type[Message], err: ValidationError) -> WireError:
+    problems = "; ".join(
+        f"{'.'.join(str(p) for p in e['loc']) or 'body'}: {e['msg']}" for e in err.errors()
+    )
+    return WireError(f"{model.__name__}: {problems}")
 
 
 def parse(model: type[M], data: bytes | str) -> M:
@@ -170,7 +525,12 @@ def parse(model: type[M], data: bytes | str) -> M:
     try:
         return model.model_validate_json(data)
     except ValidationError as err:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in e['loc']) or 'body'}: {e['msg']}" for e in err.errors()
-        )
-        raise WireError(f"{model.__name__}: {problems}") from err
+        raise _wire_error(model, err) from err
+
+
+def validate(model: type[M], data: object) -> M:
+    """Like `parse`, for data already decoded (query parameters, a mapping)."""
+    try:
+        return model.model_validate(data)
+    except ValidationError as err:
+        raise _wire_error(model, err) from err
