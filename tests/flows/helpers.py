@@ -257,9 +257,12 @@ def paths_to_every_step(flow: Flow, new_run: Callable[[], FlowRun]) -> dict[str,
 def path_to_completion(
     flow: Flow, new_run: Callable[[], FlowRun], method: str | None
 ) -> list[Input] | None:
-    """The shortest inputs that complete the flow with the citizen identified by `method`."""
+    """The shortest inputs that complete the flow with the citizen identified by `method`;
+    for a flow that submits, with a transaction made (not by leaving after browsing)."""
+    submits = any(s.action == "submit" for s in flow.steps.values())
     for run, path, used in explore(flow, new_run):
-        if run.outcome == "completed" and used == method:
+        made = "transaction_number" in run.session.public or not submits
+        if run.outcome == "completed" and used == method and made:
             return path
     return None
 
