@@ -18,11 +18,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pii import Sealer
-from wire import TransactionIn, parse
+from wire import RatingIn, TransactionIn, parse
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS outbox (
     key TEXT PRIMARY KEY,
+    kind TEXT NOT NULL DEFAULT 'transaction',
     number TEXT NOT NULL UNIQUE,
     service TEXT NOT NULL,
     created_at TEXT NOT NULL,
@@ -69,6 +70,11 @@ class Outbox:
         # FULL: a power cut right after "success" on screen must not lose the row.
         self._db.execute("PRAGMA synchronous=FULL")
         self._db.executescript(_SCHEMA)
+        columns = {row[1] for row in self._db.execute("PRAGMA table_info(outbox)")}
+        if "kind" not in columns:  # an outbox written before ratings were queued too
+            self._db.execute(
+                "ALTER TABLE outbox ADD COLUMN kind TEXT NOT NULL DEFAULT 'transaction'"
+            )
         self._lock = threading.Lock()
         self._sealer = sealer
         self._clock = clock
@@ -111,20 +117,39 @@ class Outbox:
                 ),
             )
 
+    def add_rating(self, rating: RatingIn) -> None:
+        """Queue a rating (it carries no identity); the same key again changes nothing."""
+        sealed = self._sealer.seal(rating.model_dump_json(), rating.key.encode())
+        with self._lock:
+            self._db.execute(
+                "INSERT OR IGNORE INTO outbox"
+                " (key, kind, number, service, created_at, state, sealed)"
+                " VALUES (?, 'rating', ?, ?, ?, ?, ?)",
+                (rating.key, f"rating:{rating.key}", rating.service,
+                 dt.datetime.now(dt.UTC).isoformat(), State.PENDING, sealed),
+            )  # fmt: skip
+
     def claim_due(self, limit: int = 20) -> list[TransactionIn]:
-        """Mark up to `limit` due pending rows in flight and return their transactions."""
+        """Mark up to `limit` due transactions in flight and return them."""
+        return [parse(TransactionIn, text) for text in self._claim("transaction", limit)]
+
+    def claim_due_ratings(self, limit: int = 20) -> list[RatingIn]:
+        """Mark up to `limit` due ratings in flight and return them."""
+        return [parse(RatingIn, text) for text in self._claim("rating", limit)]
+
+    def _claim(self, kind: str, limit: int) -> list[str]:
         now = self._clock()
         with self._lock:
             rows = self._db.execute(
-                "SELECT key, sealed FROM outbox WHERE state = ? AND next_attempt_at <= ?"
-                " ORDER BY created_at LIMIT ?",
-                (State.PENDING, now, limit),
+                "SELECT key, sealed FROM outbox WHERE kind = ? AND state = ?"
+                " AND next_attempt_at <= ? ORDER BY created_at LIMIT ?",
+                (kind, State.PENDING, now, limit),
             ).fetchall()
             self._db.executemany(
                 "UPDATE outbox SET state = ?, attempts = attempts + 1 WHERE key = ?",
                 [(State.IN_FLIGHT, key) for key, _ in rows],
             )
-        return [parse(TransactionIn, self._sealer.open(blob, key.encode())) for key, blob in rows]
+        return [self._sealer.open(blob, key.encode()) for key, blob in rows]
 
     def mark_acked(self, key: str, when: dt.datetime) -> None:
         """The controller has it: erase the payload, keep the bookkeeping."""

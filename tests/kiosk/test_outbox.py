@@ -9,7 +9,7 @@ import pytest
 
 from kiosk.outbox import Outbox, State
 from pii import Sealer
-from wire import Citizen, TransactionIn
+from wire import Citizen, RatingIn, TransactionIn
 
 NOW = dt.datetime(2026, 11, 26, 3, 15, tzinfo=dt.UTC)
 
@@ -122,3 +122,41 @@ def test_a_refused_transaction_is_kept_as_failed(outbox: Outbox) -> None:
     assert entry is not None
     assert entry.state is State.FAILED
     assert "409" in (entry.last_error or "")
+
+
+def rating() -> RatingIn:
+    return RatingIn(
+        key="a" * 32,
+        transaction_number="KA01-2611260001",
+        service="employment_registration",
+        stars=2,
+        reasons=["slow"],
+    )
+
+
+def test_ratings_queue_beside_transactions_without_mixing(outbox: Outbox) -> None:
+    t = txn("KA01-2611260001")
+    r = rating()
+    outbox.add(t)
+    outbox.add_rating(r)
+    outbox.add_rating(r)  # a double tap on "submit rating"
+    assert outbox.claim_due_ratings() == [r]
+    assert outbox.claim_due() == [t]
+    assert outbox.claim_due_ratings() == []
+
+
+def test_an_outbox_from_before_ratings_gains_its_kind_column(tmp_path: Path, clock: Clock) -> None:
+    db = sqlite3.connect(tmp_path / "old.db")
+    db.execute(
+        "CREATE TABLE outbox (key TEXT PRIMARY KEY, number TEXT NOT NULL UNIQUE, service TEXT"
+        " NOT NULL, created_at TEXT NOT NULL, state TEXT NOT NULL, attempts INTEGER NOT NULL"
+        " DEFAULT 0, next_attempt_at REAL NOT NULL DEFAULT 0, last_error TEXT, sealed BLOB,"
+        " acked_at TEXT)"
+    )
+    db.commit()
+    db.close()
+    box = Outbox(tmp_path / "old.db", Sealer(b"k" * 32), clock=clock)
+    t = txn("KA01-2611260001")
+    box.add(t)
+    assert box.claim_due() == [t]
+    box.close()
