@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flows.content import Item, Match
 from flows.engine import ActionFailed, FlowRun, Guard, Identity, Session
 from flows.errors import (
     FlowDefinitionError,
@@ -12,10 +13,12 @@ from flows.errors import (
 )
 from flows.loader import load_builtin, load_flow
 from flows.manifest import Catalog, Service, load_builtin_catalog, load_catalog, parse_catalog
-from flows.model import FieldKind, FieldSpec, Flow, Step, StepKind, Texts
+from flows.model import BundleItem, FieldKind, FieldSpec, Flow, Step, StepKind, Texts
+from flows.submission import Submission, SubmissionItem, build_submission, receipt_rows
 
 __all__ = [
     "ActionFailed",
+    "BundleItem",
     "Catalog",
     "FieldKind",
     "FieldSpec",
@@ -26,16 +29,22 @@ __all__ = [
     "FlowStateError",
     "Guard",
     "Identity",
+    "Item",
+    "Match",
     "Service",
     "Session",
     "SnapshotRefused",
     "Step",
     "StepKind",
+    "Submission",
+    "SubmissionItem",
     "Texts",
     "UnknownEvent",
+    "build_submission",
     "load_builtin",
     "load_builtin_catalog",
     "load_catalog",
     "load_flow",
     "parse_catalog",
+    "receipt_rows",
 ]

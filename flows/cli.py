@@ -45,7 +45,7 @@ from flows.actions import ACTIONS, CONTENT_SOURCES, DEVICES, GUARDS, IDENTITY_ME
 from flows.content import Item
 from flows.engine import Action, ActionFailed, FlowRun, Guard, Identity, Session
 from flows.errors import FlowDefinitionError, FlowError
-from flows.loader import load_flow
+from flows.loader import FlowFiles, load_flow
 from flows.manifest import MANIFEST, load_catalog
 from flows.model import Flow, StepKind, Texts
 from flows.reader import Reader
@@ -437,16 +437,20 @@ def cmd_validate(target: Path, out: Callable[[str], None]) -> int:
     files = sorted(target.glob("*.yaml")) if target.is_dir() else [target]
     problems = 0
     reported: set[str] = set()
+    # One library for a directory: each flow is parsed once, however many others use it.
+    library = FlowFiles.in_directory(target)
     for path in files:
         if path.name == MANIFEST:
             continue
         try:
-            flow = load_flow(path)
+            flow = library(path.stem) if target.is_dir() else load_flow(path)
         except FlowDefinitionError as err:
             if str(err) not in reported:  # a broken flow others refer to is said once
                 out(f"error: {err}")
                 reported.add(str(err))
             problems += 1
+            continue
+        if flow is None:  # the file went away while we read the others
             continue
         devices = sorted({d for s in flow.steps.values() for d in s.needs})
         extras = "".join(

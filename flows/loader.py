@@ -723,6 +723,23 @@ class FlowFiles:
         self._parsed: dict[str, Flow | None] = {}
         self._parsing = list(parsing)
 
+    @classmethod
+    def in_directory(
+        cls,
+        directory: Path,
+        actions: Collection[str] = ACTIONS,
+        guards: Collection[str] = GUARDS,
+        *,
+        parsing: tuple[str, ...] = (),
+    ) -> FlowFiles:
+        """The flows of the files `<id>.yaml` in `directory`; a file too big is refused unread."""
+
+        def read(flow_id: str) -> bytes | None:
+            path = directory / f"{flow_id}.yaml"
+            return _read_limited(path) if path.is_file() else None
+
+        return cls(read, actions, guards, parsing=parsing)
+
     def __call__(self, flow_id: str) -> Flow | None:
         """The flow `flow_id`, or None if there is no file for it."""
         if flow_id in self._parsed:
@@ -760,12 +777,7 @@ def load_flow(
 ) -> Flow:
     """Read and validate one flow file; the flows it refers to are the files beside it."""
     data = _read_limited(path)
-
-    def sibling(flow_id: str) -> bytes | None:
-        other = path.parent / f"{flow_id}.yaml"
-        return _read_limited(other) if other.is_file() else None
-
-    library = FlowFiles(sibling, actions, guards, parsing=(path.stem,))
+    library = FlowFiles.in_directory(path.parent, actions, guards, parsing=(path.stem,))
     return parse_flow(read_yaml_file(data, path.name), path.name, actions, guards, library)
 
 

@@ -25,10 +25,11 @@ from flows import (
     StepKind,
     UnknownEvent,
 )
-from flows.actions import DEVICES
+from flows.actions import CONTENT_SOURCES, DEVICES
 from flows.manifest import load_builtin_catalog
 from pii import Sensitive, mask_name
 from tests.flows.helpers import (
+    BANK_ACCOUNT,
     ID_NUMBER,
     NAME,
     PERSONAL_STRINGS,
@@ -135,7 +136,11 @@ class Chaos(Stubs):
                     raise ActionFailed("随机故障 random fault")
                 if plan == "crash":
                     raise RuntimeError("a bug in a driver")
-                if plan == "no_identity":
+                if plan == "no_identity":  # also: a fetch that writes nothing
+                    return "ok"
+                if plan == "garbage":  # content no controller should send
+                    for source in CONTENT_SOURCES.values():
+                        session.content[source] = GARBAGE
                     return "ok"
                 if plan.startswith("event:"):
                     return plan[6:]
@@ -147,14 +152,22 @@ class Chaos(Stubs):
 
 
 EVENTS = sorted({e for f in FLOWS.values() for s in f.steps.values() for e in s.on} | {"bogus"})
+GARBAGE: list[object] = [
+    {"id": "G1", "title": "证件 " + ID_NUMBER},  # kept, the number redacted
+    {"id": "G2", "title": "\u202e", "rows": [[1, 2]]},
+    "not an item",
+    {"id": 3, "title": None},
+]
 VALUES = st.one_of(
-    st.sampled_from(["", ID_NUMBER, NAME, "13912345678", "2026-11-26", "flexible", "employed"]),
+    st.sampled_from(
+        ["", ID_NUMBER, NAME, "13912345678", BANK_ACCOUNT, "2026-11-26", "flexible", "yes"]
+    ),
     st.text(max_size=24),
 )
 SUBMIT = st.tuples(st.booleans(), st.lists(st.tuples(st.booleans(), VALUES), max_size=6))
-OUTCOMES = st.sampled_from(["ok", "fail", "crash", "no_identity", "none"]) | st.sampled_from(
-    EVENTS
-).map(lambda e: f"event:{e}")
+OUTCOMES = st.sampled_from(
+    ["ok", "fail", "crash", "no_identity", "garbage", "none"]
+) | st.sampled_from(EVENTS).map(lambda e: f"event:{e}")
 # Most draws do what the current step expects (an index into its own events, a form with
 # good answers, a device that works), so runs get deep; the rest is noise and abuse.
 ADVANCE = st.tuples(st.just("advance"), st.integers(min_value=0, max_value=3))
@@ -165,6 +178,8 @@ OPS = st.one_of(
     ADVANCE,
     st.tuples(st.just("press"), st.integers(min_value=0, max_value=20)),
     st.tuples(st.just("press"), st.integers(min_value=0, max_value=20)),
+    st.tuples(st.just("select"), st.integers(min_value=0, max_value=8)),
+    st.tuples(st.just("select"), st.text(max_size=12)),
     st.tuples(st.just("fire"), st.sampled_from(EVENTS)),
     st.tuples(st.just("submit"), SUBMIT),
     st.tuples(st.just("submit"), SUBMIT),
@@ -194,9 +209,15 @@ def _step(run: FlowRun, chaos: Chaos, clock: FakeClock, op: str, arg: object) ->
             _step(run, chaos, clock, "action", "ok")
         elif kind is StepKind.FORM:
             _step(run, chaos, clock, "submit", (True, []))
+        elif kind is StepKind.LIST and any(i.available for i in run.items()) and int(arg) % 2:
+            _step(run, chaos, clock, "select", arg)
         elif not run.done:
             buttons = [b for b in run.buttons() if b != "cancel"] or run.buttons()
             run.fire(buttons[int(arg) % len(buttons)])  # type: ignore[call-overload]
+    elif op == "select":  # an item by its place on screen, or any text as an id
+        items = run.items()
+        item_id = items[arg % len(items)].id if isinstance(arg, int) and items else str(arg)
+        run.select(item_id)
     elif op == "press":
         events = [*run.step.on, "bogus"]
         run.fire(events[int(arg) % len(events)])  # type: ignore[call-overload]

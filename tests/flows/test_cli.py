@@ -178,3 +178,30 @@ expect: {step: done}
     assert "1) ID card [id_card]" not in out  # a script presses; it is not asked
     assert "[identify.typed] Type your ID number (form, 180 s)" in out
     assert "submit: identity by typed" in out
+
+
+def test_walk_interactively_chooses_an_item_by_its_id(monkeypatch, capsys) -> None:
+    typed = ["2", "", "", "", "", "", "", "SIM-J1", "3"]  # browse, no filters, a job, finish
+    monkeypatch.setattr(sys, "stdin", io.StringIO("\n".join(typed) + "\n"))
+    assert main(["walk", str(CATALOG / "job_search.yaml"), "--lang", "en"]) == 0
+    out = capsys.readouterr().out
+    assert "type an item's id to choose it, or a button" in out
+    assert "[SIM-J1] 数控车床操作工" in out
+    assert "QR: https://example.invalid/sim/j1" in out
+    assert "end: outcome completed" in out
+
+
+def test_walk_interactively_goes_on_into_the_rating_when_asked(monkeypatch, capsys) -> None:
+    typed = ["", "13800138000", "employed", "示例公司", "2026-11-01", "1", "", "", "y", "5", ""]
+    monkeypatch.setattr(sys, "stdin", io.StringIO("\n".join(typed) + "\n"))
+    assert main(["walk", str(REGISTRATION), "--lang", "en", "--today", "2026-11-26"]) == 0
+    out = capsys.readouterr().out
+    assert "then: rating, for transaction SIM-0001" in out
+    assert "(simulated) rating of SIM-0001: {'stars': '5'}" in out
+
+
+def test_a_follow_on_the_script_expects_but_never_walks_fails(tmp_path: Path, capsys) -> None:
+    expect = "expect_follow_on: {outcome: completed}\n"
+    code, out = walk_script(tmp_path, capsys, ANSWERS + expect)
+    assert code == 1
+    assert "expected a follow-on flow, none was walked" in out

@@ -185,6 +185,14 @@ def test_a_session_holding_free_text_is_never_snapshotted(clock, stubs, note: st
         run.snapshot()
 
 
+def test_fetched_content_is_never_snapshotted(clock, stubs) -> None:
+    """Content is fetched again after a restart; a choice in it would point at nothing."""
+    run = new_run(clock, stubs)
+    run.session.content["jobs"] = ()
+    with pytest.raises(SnapshotRefused, match="fetched content"):
+        run.snapshot()
+
+
 def test_a_step_not_declared_resumable_is_not_snapshotted(clock, stubs) -> None:
     run = new_run(clock, stubs)
     run.submit_form({"kind": "employed"})
