@@ -8,20 +8,37 @@ from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 from sqlalchemy.exc import SQLAlchemyError
 
-from controller.deps import FleetDep, IntakeDep, KioskDep, RuntimeDep, SessionDep, wire_body
+from controller.deps import (
+    BookingsDep,
+    ContentDep,
+    FleetDep,
+    IntakeDep,
+    KioskDep,
+    RatingsDep,
+    RuntimeDep,
+    SessionDep,
+    wire_body,
+    wire_data,
+)
 from controller.services import (
     BadMessage,
+    Conflict,
     ControllerError,
     EnrollmentRefused,
-    KeyConflict,
     NotAuthenticated,
+    NotFound,
+    Refused,
     TooLarge,
 )
 from wire import (
     API_PREFIX,
     PROTOCOL_VERSION,
+    ContentQuery,
     Heartbeat,
+    HoldRequest,
     Message,
+    MyApplicationsRequest,
+    RatingIn,
     RegisterRequest,
     TransactionIn,
 )
@@ -31,13 +48,19 @@ router = APIRouter()
 RegisterBody = Annotated[RegisterRequest, Depends(wire_body(RegisterRequest))]
 HeartbeatBody = Annotated[Heartbeat, Depends(wire_body(Heartbeat))]
 TransactionBody = Annotated[TransactionIn, Depends(wire_body(TransactionIn))]
+ContentBody = Annotated[ContentQuery, Depends(wire_body(ContentQuery))]
+HoldBody = Annotated[HoldRequest, Depends(wire_body(HoldRequest))]
+RatingBody = Annotated[RatingIn, Depends(wire_body(RatingIn))]
+MyApplicationsBody = Annotated[MyApplicationsRequest, Depends(wire_body(MyApplicationsRequest))]
 
 _STATUS: dict[type[ControllerError], int] = {
     BadMessage: 422,
     TooLarge: 413,
     NotAuthenticated: 401,
     EnrollmentRefused: 403,
-    KeyConflict: 409,
+    Refused: 403,
+    NotFound: 404,
+    Conflict: 409,
 }
 
 
@@ -70,6 +93,52 @@ def transactions(
     return _wire(ack, 200 if ack.duplicate else 201)
 
 
+@router.get(f"{API_PREFIX}/content/{{source}}")
+def content_by_query_string(
+    source: str, request: Request, _kiosk: KioskDep, session: SessionDep, content: ContentDep
+) -> Response:
+    """The items of a source; the filters come as query parameters (?area=huzhen&...)."""
+    params = request.query_params
+    if len(params.multi_items()) != len(params) or "source" in params:
+        raise BadMessage("ContentQuery: each filter once; the source is given by the path")
+    query = wire_data(ContentQuery, {**params, "source": source})
+    return _wire(content.page(session, query))
+
+
+@router.post(f"{API_PREFIX}/content/{{source}}")
+def content_by_body(
+    source: str, _kiosk: KioskDep, body: ContentBody, session: SessionDep, content: ContentDep
+) -> Response:
+    """The items of a source; the filters come as a ContentQuery body."""
+    if body.source.value != source:
+        raise BadMessage(f"ContentQuery: source: the path says {source!r}, the body {body.source}")
+    return _wire(content.page(session, body))
+
+
+@router.post(f"{API_PREFIX}/bookings/hold")
+def hold_booking(
+    kiosk: KioskDep, body: HoldBody, session: SessionDep, bookings: BookingsDep
+) -> Response:
+    """Hold a place (201), or answer a retry with the same hold (200); 409 when full."""
+    response, created = bookings.hold(session, kiosk, body)
+    return _wire(response, 201 if created else 200)
+
+
+@router.post(f"{API_PREFIX}/ratings")
+def ratings(kiosk: KioskDep, body: RatingBody, session: SessionDep, rater: RatingsDep) -> Response:
+    """Store a rating (201), or acknowledge a retry (200, duplicate)."""
+    ack, created = rater.record(session, kiosk, body)
+    return _wire(ack, 201 if created else 200)
+
+
+@router.post(f"{API_PREFIX}/my-applications")
+def my_applications(
+    kiosk: KioskDep, body: MyApplicationsBody, session: SessionDep, intake: IntakeDep
+) -> Response:
+    """The identified citizen's own transactions, newest first."""
+    return _wire(intake.my_applications(session, kiosk, body))
+
+
 @router.get("/healthz")
 def healthz(runtime: RuntimeDep) -> JSONResponse:
     """Liveness and database reachability, for supervisors and start-up scripts."""
@@ -88,12 +157,18 @@ def healthz(runtime: RuntimeDep) -> JSONResponse:
 
 
 def error_response(_request: Request, exc: Exception) -> Response:
-    """Turn a ControllerError into `{"error": "..."}` with the status that names the culprit."""
+    """Turn a ControllerError into `{"error": "..."}` with the status that names the culprit.
+
+    `user_message` (zh-CN, for the citizen) is added when the error has one.
+    """
     if not isinstance(exc, ControllerError):
         raise exc
     status = next((code for cls, code in _STATUS.items() if isinstance(exc, cls)), 400)
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
-    return JSONResponse({"error": str(exc)}, status_code=status, headers=headers)
+    body = {"error": str(exc)}
+    if exc.user_message:
+        body["user_message"] = exc.user_message
+    return JSONResponse(body, status_code=status, headers=headers)
 
 
 def install(app: FastAPI) -> None:

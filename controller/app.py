@@ -14,7 +14,8 @@ from controller.clock import Clock, utc_now
 from controller.db import Database
 from controller.deps import Runtime
 from controller.logs import event
-from controller.services import Fleet, Intake
+from controller.seed import DEMO_CONTENT, seed_if_empty
+from controller.services import Bookings, ContentStore, Fleet, Intake, Ratings
 from controller.settings import Settings
 from pii import Sealer
 
@@ -31,16 +32,28 @@ def _is_loopback(host: str) -> bool:
 
 
 def create_app(settings: Settings, *, clock: Clock = utc_now) -> FastAPI:
-    """Build the controller: open the database, create tables, wire services and routes."""
+    """Build the controller: open the database, create tables, wire services and routes.
+
+    With `settings.seed_demo`, an empty content store is filled with the fictitious demo
+    content (controller/seed/demo_content.json).
+    """
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     db = Database(settings.database_url)
     db.create_all()
+    if settings.seed_demo:
+        with db.session() as session:
+            seed_if_empty(session, DEMO_CONTENT, clock())
+    sealer = Sealer.from_key_file(settings.sealing_key_path)
+    bookings = Bookings(clock)
     runtime = Runtime(
         settings=settings,
         db=db,
         fleet=Fleet(settings.enrollment_token, settings.heartbeat_seconds, clock),
-        intake=Intake(Sealer.from_key_file(settings.sealing_key_path), clock),
+        intake=Intake(sealer, clock, bookings),
         clock=clock,
+        content=ContentStore(bookings, clock),
+        bookings=bookings,
+        ratings=Ratings(sealer, clock),
     )
     if not _is_loopback(settings.host):
         # The dashboard has no login yet: anyone who reaches the port sees the fleet.

@@ -18,3 +18,12 @@ def as_utc(value: dt.datetime) -> dt.datetime:
     if value.tzinfo is None:
         return value.replace(tzinfo=dt.UTC)
     return value.astimezone(dt.UTC)
+
+
+# China has one time zone and no daylight saving, so a fixed offset needs no tz database.
+CHINA_TIME = dt.timezone(dt.timedelta(hours=8), "CST")
+
+
+def china_today(now: dt.datetime) -> dt.date:
+    """The calendar date in China at `now`: opening days, slots and deadlines follow it."""
+    return as_utc(now).astimezone(CHINA_TIME).date()

@@ -17,7 +17,15 @@ from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
-from controller.deps import FleetDep, IntakeDep, SessionDep
+from controller.clock import CHINA_TIME
+from controller.deps import FleetDep, IntakeDep, RatingsDep, SessionDep
+from controller.labels import (
+    APPLICATION_STATUS_LABELS,
+    APPLICATION_STATUS_NOTES,
+    RATING_REASON_LABELS,
+    SERVICE_LABELS,
+    label,
+)
 from controller.models import STATUS_NEVER_SEEN, Kiosk
 from controller.services import KioskSummary
 
@@ -27,9 +35,6 @@ templates = Jinja2Templates(directory=_HERE / "templates")
 templates.env.trim_blocks = True
 templates.env.lstrip_blocks = True
 router = APIRouter(default_response_class=HTMLResponse)
-
-# China has one time zone and no daylight saving, so a fixed offset needs no tz database.
-CHINA_TIME = dt.timezone(dt.timedelta(hours=8), "CST")
 
 RECENT_ON_KIOSK_PAGE = 50
 RECENT_ON_FLEET_PAGE = 100
@@ -53,12 +58,19 @@ DEVICE_LABELS = {
 IDENTITY_LABELS = {
     "id_card": ("身份证", "ID card"),
     "social_card": ("社保卡", "Social security card"),
+    "e_social_card": ("电子社保卡", "e-Social card QR"),
     "e_social_card_qr": ("电子社保卡", "e-Social card QR"),
     "typed": ("手工输入", "Typed in"),
 }
-SERVICE_LABELS = {
-    "employment_registration": ("就业登记", "Employment registration"),
-    "unemployment_registration": ("失业登记", "Unemployment registration"),
+# What a booking of a transaction came to (controller/services/booking.py).
+BOOKING_LABELS = {
+    "confirmed": ("已预约", "Booked"),
+    "failed": ("预约未成功", "Not booked"),
+}
+SOURCE_LABELS = {
+    "trainings": ("培训", "Training"),
+    "job_fairs": ("招聘会", "Job fair"),
+    "slots": ("预约时段", "Slot"),
 }
 DEVICE_NAMES = {
     "id_reader": "身份证读卡器",
@@ -72,11 +84,6 @@ DEVICE_NAMES = {
 }
 # A transaction that reached us this much later than it was made sat in the kiosk's outbox.
 LATE_UPLOAD = dt.timedelta(minutes=10)
-
-
-def label(table: dict[str, tuple[str, str]], code: str) -> tuple[str, str]:
-    """(zh-CN, English) for a code, falling back to the code itself."""
-    return table.get(code, (code, ""))
 
 
 def local_time(value: dt.datetime | None) -> str:
@@ -154,6 +161,11 @@ def _render(
         "status_label": lambda code: label(STATUS_LABELS, code),
         "identity_label": lambda code: label(IDENTITY_LABELS, code),
         "service_label": lambda code: label(SERVICE_LABELS, code),
+        "txn_status_label": lambda code: label(APPLICATION_STATUS_LABELS, code),
+        "txn_status_note": lambda code: label(APPLICATION_STATUS_NOTES, code),
+        "booking_label": lambda code: label(BOOKING_LABELS, code),
+        "source_label": lambda code: label(SOURCE_LABELS, code),
+        "reason_label": lambda code: label(RATING_REASON_LABELS, code),
         "late_by": late_by,
         "heartbeat_seconds": runtime.settings.heartbeat_seconds,
     }
@@ -189,9 +201,14 @@ def _kiosk_row(summary: KioskSummary) -> dict[str, Any]:
 
 @router.get("/kiosks/{kiosk_id}")
 def kiosk_page(
-    request: Request, kiosk_id: str, session: SessionDep, fleet: FleetDep, intake: IntakeDep
+    request: Request,
+    kiosk_id: str,
+    session: SessionDep,
+    fleet: FleetDep,
+    intake: IntakeDep,
+    ratings: RatingsDep,
 ) -> HTMLResponse:
-    """One kiosk: its facts, devices and latest transactions."""
+    """One kiosk: its facts, devices, ratings and latest transactions."""
     kiosk = fleet.find(session, kiosk_id)
     if kiosk is None:
         return _render(request, "not_found.html", {"kiosk_id": kiosk_id, "page": "fleet"}, 404)
@@ -201,6 +218,7 @@ def kiosk_page(
         "devices": device_badges(kiosk),
         "transaction_count": fleet.transaction_count(session, kiosk),
         "transactions": intake.recent(session, kiosk=kiosk, limit=RECENT_ON_KIOSK_PAGE),
+        "ratings": ratings.summary(session, kiosk),
         "limit": RECENT_ON_KIOSK_PAGE,
         "page": "fleet",
     }

@@ -1,18 +1,25 @@
 """Engine and sessions. SQLite by default; any SQLAlchemy URL (PostgreSQL) works too.
 
-Tables are made with `create_all` at start-up. That is enough while the schema only grows
-by new tables; the first change to an existing table brings Alembic migrations.
+Tables are made with `create_all` at start-up, and `upgrade` then adds the columns a newer
+release added to an existing table (each with a server default, so rows already there get
+a value). That is enough while the schema only grows; the first column to change or go
+brings Alembic migrations.
 """
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, make_url, text
+from sqlalchemy import Engine, create_engine, event, inspect, make_url, text
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.schema import CreateColumn
 
+from controller.logs import event as log_event
 from controller.models import Base
+
+log = logging.getLogger(__name__)
 
 # How long a SQLite writer waits for another writer's lock before giving up (ms). Kiosk
 # retries arrive in bursts after a network outage; waiting beats failing them.
@@ -56,8 +63,30 @@ class Database:
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     def create_all(self) -> None:
-        """Create missing tables (no migrations yet; see the module docstring)."""
+        """Create missing tables and add missing columns (see the module docstring)."""
         Base.metadata.create_all(self.engine)
+        self.upgrade()
+
+    def upgrade(self) -> list[str]:
+        """Add the model's columns an existing table lacks; return them as `table.column`."""
+        inspector = inspect(self.engine)
+        added = []
+        with self.engine.begin() as conn:
+            for table in Base.metadata.sorted_tables:
+                present = {c["name"] for c in inspector.get_columns(table.name)}
+                for column in table.columns:
+                    if column.name in present:
+                        continue
+                    if not column.nullable and column.server_default is None:
+                        raise RuntimeError(
+                            f"{table.name}.{column.name} needs a server default to be added"
+                        )
+                    ddl = CreateColumn(column).compile(dialect=self.engine.dialect)
+                    conn.execute(text(f"ALTER TABLE {table.name} ADD COLUMN {ddl}"))
+                    added.append(f"{table.name}.{column.name}")
+        for name in added:
+            log_event(log, "column_added", column=name)
+        return added
 
     def session(self) -> Session:
         """A new session; use it as a context manager."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Annotated, TypeVar
 
@@ -12,10 +12,18 @@ from sqlalchemy.orm import Session
 from controller.clock import Clock
 from controller.db import Database
 from controller.models import Kiosk
-from controller.services import BadMessage, Fleet, Intake, TooLarge
+from controller.services import (
+    BadMessage,
+    Bookings,
+    ContentStore,
+    Fleet,
+    Intake,
+    Ratings,
+    TooLarge,
+)
 from controller.settings import Settings
 from pii import redact_id_numbers
-from wire import Message, WireError, parse
+from wire import Message, WireError, parse, validate
 
 # Far above the largest valid message (64 fields of 2,000 characters), far below harm.
 MAX_BODY_BYTES = 512 * 1024
@@ -32,6 +40,9 @@ class Runtime:
     fleet: Fleet
     intake: Intake
     clock: Clock
+    content: ContentStore
+    bookings: Bookings
+    ratings: Ratings
 
 
 def get_runtime(request: Request) -> Runtime:
@@ -59,9 +70,27 @@ def get_intake(runtime: RuntimeDep) -> Intake:
     return runtime.intake
 
 
+def get_content(runtime: RuntimeDep) -> ContentStore:
+    """The content store."""
+    return runtime.content
+
+
+def get_bookings(runtime: RuntimeDep) -> Bookings:
+    """The booking service."""
+    return runtime.bookings
+
+
+def get_ratings(runtime: RuntimeDep) -> Ratings:
+    """The rating service."""
+    return runtime.ratings
+
+
 SessionDep = Annotated[Session, Depends(get_session)]
 FleetDep = Annotated[Fleet, Depends(get_fleet)]
 IntakeDep = Annotated[Intake, Depends(get_intake)]
+ContentDep = Annotated[ContentStore, Depends(get_content)]
+BookingsDep = Annotated[Bookings, Depends(get_bookings)]
+RatingsDep = Annotated[Ratings, Depends(get_ratings)]
 
 
 def _bearer(authorization: str | None) -> str | None:
@@ -98,8 +127,21 @@ def wire_body(model: type[M]) -> Callable[[Request], Awaitable[M]]:
         try:
             return parse(model, body)
         except WireError as err:
-            # wire's messages name fields, not values; the redaction guards against a
-            # field *name* that is itself an ID number (dict keys end up in the path).
-            raise BadMessage(redact_id_numbers(str(err))) from err
+            raise bad_message(err) from err
 
     return parse_body
+
+
+def wire_data(model: type[M], data: Mapping[str, object]) -> M:
+    """Validate decoded data (query and path parameters) into `model`; 422 if it does not fit."""
+    try:
+        return validate(model, data)
+    except WireError as err:
+        raise bad_message(err) from err
+
+
+def bad_message(err: WireError) -> BadMessage:
+    """A wire error as the 422 the kiosk gets."""
+    # wire's messages name fields, not values; the redaction guards against a field *name*
+    # that is itself an ID number (dict keys end up in the path).
+    return BadMessage(redact_id_numbers(str(err)))

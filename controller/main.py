@@ -47,6 +47,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--data-dir", type=Path, help="folder for the database and keys (env ESTATION_DATA_DIR)"
     )
+    parser.add_argument(
+        "--seed-demo",
+        action="store_true",
+        help="on the first start (empty content store), load the fictitious demo jobs,"
+        " policies, trainings, job fairs and appointment services",
+    )
     parser.add_argument("--log-level", default="info", choices=["debug", "info", "warning"])
     return parser
 
@@ -56,7 +62,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     configure_logging(getattr(logging, args.log_level.upper()))
     settings = load_settings(
-        host=args.host, port=args.port, database_url=args.db, data_dir=args.data_dir
+        host=args.host,
+        port=args.port,
+        database_url=args.db,
+        data_dir=args.data_dir,
+        seed_demo=args.seed_demo,
     )
     app = create_app(settings)
     config = uvicorn.Config(

@@ -7,6 +7,8 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    CheckConstraint,
+    Date,
     DateTime,
     Dialect,
     ForeignKey,
@@ -15,11 +17,15 @@ from sqlalchemy import (
     LargeBinary,
     String,
     TypeDecorator,
+    UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 # Kiosk status before its first heartbeat; the others are wire.KioskStatus values.
 STATUS_NEVER_SEEN = "registered"
+# Transaction status on arrival (wire.ApplicationStatus.RECEIVED, 已受理).
+STATUS_RECEIVED = "received"
 
 
 class UtcDateTime(TypeDecorator[dt.datetime]):
@@ -53,7 +59,7 @@ class UtcDateTime(TypeDecorator[dt.datetime]):
 class Base(DeclarativeBase):
     """Declarative base of every controller table."""
 
-    type_annotation_map = {dt.datetime: UtcDateTime}
+    type_annotation_map = {dt.datetime: UtcDateTime, dt.date: Date}
 
 
 class Kiosk(Base):
@@ -110,5 +116,180 @@ class Transaction(Base):
     field_names: Mapped[list[str]] = mapped_column(JSON, default=list)
     # Keyed hash of the whole received message, to tell a retry from a reused key.
     body_hash: Mapped[str] = mapped_column(String(64))
+    # Columns added after the first release carry server defaults, so that Database.upgrade
+    # can add them to a table that already holds rows.
+    # A wire.ApplicationStatus value, changed by staff (and by a booking that failed).
+    status: Mapped[str] = mapped_column(
+        String(32), default=STATUS_RECEIVED, server_default=STATUS_RECEIVED
+    )
+    status_at: Mapped[dt.datetime | None]
+    # A bundle's items (service + answers), sealed like the fields (associated data:
+    # key + b"|items"); only the services stay readable, for pages.
+    items_sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
+    item_services: Mapped[list[str]] = mapped_column(
+        JSON, default=list, server_default=text("'[]'")
+    )
+    # {content source: item id} chosen in the flow: ids of public items, nothing personal.
+    selected: Mapped[dict[str, str]] = mapped_column(
+        JSON, default=dict, server_default=text("'{}'")
+    )
 
     kiosk: Mapped[Kiosk] = relationship(back_populates="transactions")
+
+
+class Rating(Base):
+    """A 好差评 rating of one transaction: stars and reason codes, no identity."""
+
+    __tablename__ = "ratings"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String(32), unique=True)
+    kiosk_pk: Mapped[int] = mapped_column(ForeignKey("kiosks.id"), index=True)
+    # One rating per transaction, as the national scheme counts them.
+    transaction_pk: Mapped[int] = mapped_column(ForeignKey("transactions.id"), unique=True)
+    service: Mapped[str] = mapped_column(String(64))
+    stars: Mapped[int] = mapped_column(Integer)
+    reasons: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # Free text may name people or hold numbers despite the hint: ID and mobile numbers are
+    # redacted, and what is left is sealed (associated data: key + b"|comment").
+    comment_sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
+    received_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, index=True)
+    body_hash: Mapped[str] = mapped_column(String(64))
+
+
+# -- the content store: public items the kiosks list -------------------------------------
+
+
+class ContentMixin:
+    """What every content item has: its public id and how it is shown (wire.ContentItem).
+
+    `display` holds the item's title, summary, rows, qr and criteria as wire.ContentItem
+    dumps them; the columns beside it are what the controller filters and books by.
+    """
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    display: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+class BookableMixin(ContentMixin):
+    """An item with a limited number of places; `taken` counts held and confirmed ones."""
+
+    capacity: Mapped[int] = mapped_column(Integer)
+    taken: Mapped[int] = mapped_column(Integer, default=0)
+
+
+def _places_check(table: str) -> CheckConstraint:
+    # The booking service never overfills (conditional UPDATE); this is the backstop.
+    return CheckConstraint("taken >= 0 AND taken <= capacity", name=f"ck_{table}_places")
+
+
+class Job(ContentMixin, Base):
+    """A vacancy of the county job bank."""
+
+    __tablename__ = "jobs"
+
+    area: Mapped[str] = mapped_column(String(32), index=True)
+    industry: Mapped[str] = mapped_column(String(32), index=True)
+    work_type: Mapped[str] = mapped_column(String(32))
+    salary_min: Mapped[int | None] = mapped_column(Integer)
+    salary_max: Mapped[int | None] = mapped_column(Integer)
+    published_on: Mapped[dt.date]
+    open_until: Mapped[dt.date]
+
+
+class Policy(ContentMixin, Base):
+    """An employment policy in force in the county, with who may qualify."""
+
+    __tablename__ = "policies"
+
+    in_force_from: Mapped[dt.date | None]
+    in_force_until: Mapped[dt.date | None]
+    rank: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Training(BookableMixin, Base):
+    """A subsidised vocational training class open for enrolment."""
+
+    __tablename__ = "trainings"
+    __table_args__ = (_places_check("trainings"),)
+
+    category: Mapped[str] = mapped_column(String(32), index=True)
+    starts_on: Mapped[dt.date]
+    enrol_until: Mapped[dt.date]
+
+
+class JobFair(BookableMixin, Base):
+    """A coming job fair that citizens sign up for."""
+
+    __tablename__ = "job_fairs"
+    __table_args__ = (_places_check("job_fairs"),)
+
+    held_on: Mapped[dt.date]
+    signup_closes_at: Mapped[dt.datetime]
+
+
+class AppointmentService(Base):
+    """A service citizens book a time for at the service hall's windows.
+
+    Each opening day has slots of `slot_minutes` within `hours` (Beijing time); a slot has
+    `windows * per_window` places. Slot rows are made for a day when it is first asked for.
+    """
+
+    __tablename__ = "appointment_services"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    title: Mapped[dict[str, Any]] = mapped_column(JSON)  # a wire Text
+    location: Mapped[dict[str, Any]] = mapped_column(JSON)  # a wire Text
+    windows: Mapped[int] = mapped_column(Integer)
+    per_window: Mapped[int] = mapped_column(Integer)
+    slot_minutes: Mapped[int] = mapped_column(Integer)
+    hours: Mapped[list[list[str]]] = mapped_column(JSON)  # [["09:00", "12:00"], ...]
+    weekdays: Mapped[list[int]] = mapped_column(JSON)  # ISO: 1 = Monday
+    days_ahead: Mapped[int] = mapped_column(Integer)
+
+
+class AppointmentSlot(Base):
+    """One bookable time of one day of an appointment service."""
+
+    __tablename__ = "appointment_slots"
+    __table_args__ = (
+        UniqueConstraint("service_pk", "day", "starts"),
+        _places_check("appointment_slots"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    # "<service>-<yyyymmdd>-<hhmm>": the id kiosks list, hold and send back.
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    service_pk: Mapped[int] = mapped_column(ForeignKey("appointment_services.id"))
+    day: Mapped[dt.date]
+    starts: Mapped[str] = mapped_column(String(5))  # "09:30", Beijing time
+    ends: Mapped[str] = mapped_column(String(5))
+    starts_at: Mapped[dt.datetime]
+    capacity: Mapped[int] = mapped_column(Integer)
+    taken: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class BookingHold(Base):
+    """One place of a bookable item, held for a kiosk, then confirmed by a transaction.
+
+    `state`: held (counts in `taken`, until `expires_at`), confirmed (counts for good),
+    expired (released), failed (a transaction wanted a place and none was left; never
+    counted).
+    """
+
+    __tablename__ = "booking_holds"
+    __table_args__ = (Index("ix_booking_holds_state_expires", "state", "expires_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    hold_id: Mapped[str] = mapped_column(String(32), unique=True)
+    # The kiosk's idempotency key of the hold request; None for places a transaction took.
+    key: Mapped[str | None] = mapped_column(String(32), unique=True)
+    kiosk_pk: Mapped[int] = mapped_column(ForeignKey("kiosks.id"))
+    source: Mapped[str] = mapped_column(String(16))
+    item_code: Mapped[str] = mapped_column(String(64))
+    state: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[dt.datetime]
+    expires_at: Mapped[dt.datetime]
+    transaction_pk: Mapped[int | None] = mapped_column(ForeignKey("transactions.id"), index=True)

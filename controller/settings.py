@@ -31,6 +31,8 @@ class Settings:
     host: str = DEFAULT_HOST
     port: int = DEFAULT_PORT
     heartbeat_seconds: int = DEFAULT_HEARTBEAT_SECONDS
+    # Fill an empty content store with the fictitious demo content at start-up.
+    seed_demo: bool = False
 
     def __post_init__(self) -> None:
         if not self.database_url:
@@ -52,6 +54,7 @@ def load_settings(
     port: int | None = None,
     database_url: str | None = None,
     data_dir: Path | None = None,
+    seed_demo: bool = False,
     environ: Mapping[str, str] | None = None,
 ) -> Settings:
     """Resolve settings: explicit arguments first, then ESTATION_* variables, then defaults."""
@@ -64,6 +67,7 @@ def load_settings(
         database_url=database_url or env.get("ESTATION_DB_URL", ""),
         host=host or DEFAULT_HOST,
         port=DEFAULT_PORT if port is None else port,
+        seed_demo=seed_demo,
     )
 
 

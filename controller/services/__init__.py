@@ -2,19 +2,31 @@
 
 from __future__ import annotations
 
+from controller.services.booking import Booking, Bookings
+from controller.services.content import ContentStore
 from controller.services.errors import (
     BadMessage,
+    BookingUnavailable,
+    Conflict,
     ControllerError,
     EnrollmentRefused,
     KeyConflict,
     NotAuthenticated,
+    NotFound,
+    Refused,
     TooLarge,
 )
 from controller.services.fleet import Fleet, KioskSummary, kiosk_code
 from controller.services.intake import Intake, TransactionView
+from controller.services.ratings import Ratings, RatingSummary
 
 __all__ = [
     "BadMessage",
+    "Booking",
+    "BookingUnavailable",
+    "Bookings",
+    "Conflict",
+    "ContentStore",
     "ControllerError",
     "EnrollmentRefused",
     "Fleet",
@@ -22,6 +34,10 @@ __all__ = [
     "KeyConflict",
     "KioskSummary",
     "NotAuthenticated",
+    "NotFound",
+    "RatingSummary",
+    "Ratings",
+    "Refused",
     "TooLarge",
     "TransactionView",
     "kiosk_code",

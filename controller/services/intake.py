@@ -3,25 +3,45 @@
 from __future__ import annotations
 
 import datetime as dt
-import hmac
 import json
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import Select, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from controller.clock import Clock, as_utc, utc_now
+from controller.labels import APPLICATION_STATUS_LABELS, SERVICE_LABELS, text
 from controller.logs import event
 from controller.models import Kiosk, Transaction
-from controller.services.errors import KeyConflict
+from controller.services.booking import Booking, Bookings
+from controller.services.errors import KeyConflict, NotFound, Refused
+from controller.services.idempotency import body_hash, check_repeat
 from pii import Sealer, mask_id_number, mask_name
-from wire import Citizen, TransactionAck, TransactionIn
+from wire import (
+    Application,
+    ApplicationStatus,
+    Citizen,
+    MyApplicationsRequest,
+    MyApplicationsResponse,
+    TransactionAck,
+    TransactionIn,
+    TransactionItem,
+)
 
 log = logging.getLogger(__name__)
 
 _FIELDS_CONTEXT = b"|fields"
+_ITEMS_CONTEXT = b"|items"
+# Parts of TransactionIn added after the first release: left out of the body hash while
+# empty, so a retry of a transaction stored before they existed is still a retry.
+_ADDED_PARTS = ("items", "selected", "holds")
+# Identity methods that prove the citizen holds the number: a card in a reader or the
+# e-social card's signed QR. A typed number could be anyone's (flows/actions.py).
+VERIFIED_IDENTITY_METHODS = frozenset({"id_card", "social_card", "e_social_card"})
+MY_APPLICATIONS_LIMIT = 50
 
 
 @dataclass(frozen=True)
@@ -36,23 +56,39 @@ class TransactionView:
     identity_method: str
     id_masked: str
     name_masked: str
+    status: str = ApplicationStatus.RECEIVED
+    item_services: tuple[str, ...] = ()
+    bookings: tuple[Booking, ...] = field(default=())
 
 
 class Intake:
     """Accepts transactions from authenticated kiosks."""
 
-    def __init__(self, sealer: Sealer, clock: Clock = utc_now) -> None:
+    def __init__(
+        self, sealer: Sealer, clock: Clock = utc_now, bookings: Bookings | None = None
+    ) -> None:
         self._sealer = sealer
         self._clock = clock
+        self._bookings = bookings or Bookings(clock)
 
     def ingest(self, session: Session, kiosk: Kiosk, txn: TransactionIn) -> TransactionAck:
-        """Store `txn` unless its key is known; a known key with another body is a conflict."""
+        """Store `txn` unless its key is known; a known key with another body is a conflict.
+
+        Its bookings are made in the same database transaction (Bookings.book_for); one
+        that cannot be had sets the status to booking_failed, and the transaction is
+        stored all the same.
+        """
         kiosk_pk, kiosk_id = kiosk.id, kiosk.kiosk_id
-        body_hash = self._body_hash(kiosk_id, txn)
+        digest = self._body_hash(kiosk_id, txn)
         existing = self._find(session, txn.key)
         if existing is None:
-            session.add(self._new_row(kiosk_pk, txn, body_hash))
+            row = self._new_row(kiosk_pk, txn, digest)
+            session.add(row)
             try:
+                session.flush()
+                if not self._bookings.book_for(session, kiosk, row.id, txn):
+                    row.status = ApplicationStatus.BOOKING_FAILED
+                    row.status_at = row.received_at
                 session.commit()
             except IntegrityError:
                 # Another request with this key won the race; the unique constraint on key
@@ -65,12 +101,16 @@ class Intake:
             else:
                 event(log, "transaction_stored", kiosk_id=kiosk_id, number=txn.number)
                 return TransactionAck(key=txn.key, number=txn.number, duplicate=False)
-        if existing.kiosk_pk != kiosk_pk or not hmac.compare_digest(existing.body_hash, body_hash):
-            event(log, "transaction_key_conflict", logging.WARNING, kiosk_id=kiosk_id, key=txn.key)
-            raise KeyConflict(
-                f"transaction key {txn.key} was already used for a different transaction;"
-                " a retry must resend the same body, a new transaction needs a new key"
+        try:
+            check_repeat(
+                "transaction",
+                txn.key,
+                stored=(existing.kiosk_pk, existing.body_hash),
+                received=(kiosk_pk, digest),
             )
+        except KeyConflict:
+            event(log, "transaction_key_conflict", logging.WARNING, kiosk_id=kiosk_id, key=txn.key)
+            raise
         event(log, "transaction_duplicate", kiosk_id=kiosk_id, number=existing.number)
         return TransactionAck(key=txn.key, number=existing.number, duplicate=True)
 
@@ -85,6 +125,63 @@ class Intake:
         text = self._sealer.open(row.fields_sealed, row.key.encode("ascii") + _FIELDS_CONTEXT)
         fields: dict[str, str] = json.loads(text)
         return fields
+
+    def open_items(self, row: Transaction) -> list[TransactionItem]:
+        """Unseal the items of a stored bundle ([] for a single service)."""
+        if row.items_sealed is None:
+            return []
+        sealed = self._sealer.open(row.items_sealed, row.key.encode("ascii") + _ITEMS_CONTEXT)
+        return [TransactionItem.model_validate(item) for item in json.loads(sealed)]
+
+    # -- status -----------------------------------------------------------------------
+
+    def set_status(self, session: Session, number: str, status: ApplicationStatus) -> None:
+        """Move a transaction on (for staff tools); NotFound if the number is unknown."""
+        row = session.scalar(select(Transaction).where(Transaction.number == number))
+        if row is None:
+            raise NotFound(f"transaction {number} is not known here")
+        row.status = status.value
+        row.status_at = self._clock()
+        session.commit()
+        event(log, "transaction_status", number=number, status=status.value)
+
+    def my_applications(
+        self, session: Session, kiosk: Kiosk, request: MyApplicationsRequest
+    ) -> MyApplicationsResponse:
+        """The asker's own transactions, found by the keyed hash of the number, newest first."""
+        if request.identity_method not in VERIFIED_IDENTITY_METHODS:
+            event(
+                log,
+                "my_applications_refused",
+                logging.WARNING,
+                kiosk_id=kiosk.kiosk_id,
+                identity_method=request.identity_method,
+            )
+            raise Refused(
+                f"identity method {request.identity_method!r} does not prove whose number it is;"
+                " own applications are shown only after a card or e-social card was read",
+                "查询本人办件需要读取身份证或社保卡。",
+            )
+        query = (
+            select(Transaction)
+            .where(Transaction.id_lookup == self._sealer.lookup_hash(request.id_number))
+            .order_by(Transaction.created_at.desc(), Transaction.id.desc())
+            .limit(MY_APPLICATIONS_LIMIT)
+        )
+        applications = [
+            Application(
+                number=row.number,
+                service=row.service,
+                title=text(SERVICE_LABELS, row.service),
+                created_at=row.created_at,
+                status=row.status,
+                status_text=text(APPLICATION_STATUS_LABELS, row.status),
+                status_at=row.status_at,
+            )
+            for row in session.scalars(query)
+        ]
+        event(log, "my_applications", kiosk_id=kiosk.kiosk_id, count=len(applications))
+        return MyApplicationsResponse(applications=applications)
 
     def recent(
         self, session: Session, *, kiosk: Kiosk | None = None, limit: int = 50
@@ -108,10 +205,11 @@ class Intake:
             .order_by(Transaction.created_at.desc(), Transaction.id.desc())
         )
 
-    @staticmethod
     def _run_views(
-        session: Session, query: Select[Transaction, str]
+        self, session: Session, query: Select[Transaction, str]
     ) -> list[TransactionView]:
+        found = session.execute(query).all()
+        bookings = self._bookings.bookings_of(session, [row.id for row, _ in found])
         return [
             TransactionView(
                 number=row.number,
@@ -122,8 +220,11 @@ class Intake:
                 identity_method=row.identity_method,
                 id_masked=row.id_masked,
                 name_masked=row.name_masked,
+                status=row.status,
+                item_services=tuple(row.item_services),
+                bookings=tuple(bookings.get(row.id, ())),
             )
-            for row, kiosk_id in session.execute(query)
+            for row, kiosk_id in found
         ]
 
     @staticmethod
@@ -131,19 +232,16 @@ class Intake:
         return session.scalar(select(Transaction).where(Transaction.key == key))
 
     def _body_hash(self, kiosk_id: str, txn: TransactionIn) -> str:
-        # Keyed, because a plain hash of a body holding an ID number could be brute-forced
-        # back to the number; canonical JSON, so key order and spacing do not matter.
-        canonical = json.dumps(
-            {"kiosk_id": kiosk_id, "transaction": txn.model_dump(mode="json")},
-            sort_keys=True,
-            ensure_ascii=False,
-            separators=(",", ":"),
-        )
-        return self._sealer.lookup_hash(canonical)
+        body: dict[str, Any] = txn.model_dump(mode="json")
+        for part in _ADDED_PARTS:
+            if not body[part]:
+                del body[part]
+        return body_hash(self._sealer, kiosk_id, "transaction", body)
 
-    def _new_row(self, kiosk_pk: int, txn: TransactionIn, body_hash: str) -> Transaction:
+    def _new_row(self, kiosk_pk: int, txn: TransactionIn, digest: str) -> Transaction:
         associated = txn.key.encode("ascii")
         citizen = txn.citizen
+        items = [item.model_dump(mode="json") for item in txn.items]
         return Transaction(
             key=txn.key,
             number=txn.number,
@@ -161,5 +259,14 @@ class Intake:
                 json.dumps(txn.fields, ensure_ascii=False), associated + _FIELDS_CONTEXT
             ),
             field_names=sorted(txn.fields),
-            body_hash=body_hash,
+            body_hash=digest,
+            items_sealed=(
+                self._sealer.seal(
+                    json.dumps(items, ensure_ascii=False), associated + _ITEMS_CONTEXT
+                )
+                if items
+                else None
+            ),
+            item_services=[item.service for item in txn.items],
+            selected={source.value: ident for source, ident in txn.selected.items()},
         )

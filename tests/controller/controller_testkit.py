@@ -8,7 +8,9 @@ import sqlite3
 from typing import Any
 
 from fastapi.testclient import TestClient
+from sqlalchemy import text
 
+from controller.seed import SeedFile, load_content
 from controller.settings import Settings
 from wire import API_PREFIX
 
@@ -98,3 +100,127 @@ def rows(settings: Settings, sql: str, *params: object) -> list[tuple[Any, ...]]
     path = settings.data_dir / "controller.db"
     with sqlite3.connect(path) as conn:
         return conn.execute(sql, params).fetchall()
+
+
+# -- the content store ---------------------------------------------------------------------
+# The FakeClock of conftest starts on Thursday 2026-11-26 at 10:00:30 Beijing time.
+
+
+def _entry(code: str, title: str, **store: Any) -> dict[str, Any]:
+    return {"id": code, "title": {"zh-CN": title, "en": code}, **store}
+
+
+CONTENT: dict[str, Any] = {
+    "format": 1,
+    "jobs": [
+        _entry(
+            "J-1",
+            "数控车工",
+            area="huzhen",
+            industry="manufacturing",
+            work_type="full_time",
+            salary=[5000, 7000],
+            published_days_ago=1,
+            criteria={"age": [18, 50], "answers": {"education": ["college"]}},
+        ),
+        _entry(
+            "J-2",
+            "分拣员",
+            area="wuyun",
+            industry="logistics",
+            work_type="part_time",
+            salary=[3000, 4000],
+            published_days_ago=0,
+        ),
+        _entry(
+            "J-3",
+            "烧饼师傅",
+            area="xiandu",
+            industry="hospitality",
+            work_type="full_time",
+            published_days_ago=2,
+        ),
+        _entry(
+            "J-OLD",
+            "过期岗位",
+            area="huzhen",
+            industry="manufacturing",
+            work_type="full_time",
+            published_days_ago=70,
+            open_days=60,
+        ),
+    ],
+    "policies": [
+        _entry("P-1", "灵活就业社保补贴", criteria={"age_by_sex": {"female": [40, None]}}),
+        _entry("P-OLD", "已废止政策", in_force_until="2025-12-31"),
+        _entry("P-NEXT", "明年政策", in_force_from="2027-01-01"),
+    ],
+    "trainings": [
+        _entry("T-1", "电工", category="electrician", starts_in_days=10, capacity=3),
+        _entry("T-FULL", "焊工", category="welder", starts_in_days=10, capacity=2, taken=2),
+        _entry(
+            "T-CLOSED",
+            "叉车",
+            category="forklift",
+            starts_in_days=1,
+            enrol_days_before=2,
+            capacity=9,
+        ),
+    ],
+    "job_fairs": [
+        _entry("F-1", "制造业专场", held_in_days=3, capacity=100),
+        _entry("F-CLOSED", "景区专场", held_in_days=1, signup_closes_days_before=2, capacity=50),
+        _entry("F-FULL", "毕业生专场", held_in_days=5, capacity=1, taken=1),
+    ],
+    "appointment_services": [
+        {
+            "id": "benefit",
+            "title": {"zh-CN": "失业保险金申领", "en": "Unemployment benefit"},
+            "location": "3号窗口",
+            "windows": 1,
+            "per_window": 3,
+            "slot_minutes": 30,
+            "hours": [["09:00", "10:00"], ["13:30", "14:00"]],
+            "weekdays": [1, 2, 3, 4, 5],
+            "days_ahead": 14,
+        }
+    ],
+}
+# Friday 2026-11-27, 09:00 Beijing time: a slot with 3 places.
+SLOT = "benefit-20261127-0900"
+
+
+def seed(client: TestClient, content: dict[str, Any] | None = None) -> None:
+    """Load test content (CONTENT by default) into the app's store, dated from its clock."""
+    runtime = client.app.state.runtime  # type: ignore[attr-defined]
+    with runtime.db.session() as session:
+        load_content(session, SeedFile.model_validate(content or CONTENT), runtime.clock())
+
+
+def list_slots(client: TestClient, token: str, day: str = "2026-11-27") -> Any:
+    """GET the slots of the test appointment service on `day`."""
+    return client.get(
+        f"{API_PREFIX}/content/slots",
+        params={"appointment_service": "benefit", "appointment_date": day},
+        headers={"Authorization": f"Bearer {token}"},
+    )
+
+
+def hold(
+    client: TestClient, token: str, item: str = SLOT, key: str = "1" * 32, source: str = "slots"
+) -> Any:
+    """POST a hold request."""
+    return post_json(
+        client, "/bookings/hold", {"key": key, "source": source, "item_id": item}, token
+    )
+
+
+def taken(client: TestClient, table: str, code: str) -> int:
+    """The `taken` counter of one bookable item, read with the app's own engine."""
+    runtime = client.app.state.runtime  # type: ignore[attr-defined]
+    with runtime.db.engine.connect() as conn:
+        value = conn.execute(
+            text(f"SELECT taken FROM {table} WHERE code = :code"),  # noqa: S608 - test tables
+            {"code": code},
+        ).scalar_one()
+    return int(value)

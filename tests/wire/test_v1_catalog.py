@@ -131,6 +131,17 @@ def test_a_content_item_as_a_mapping_is_what_flows_reads() -> None:
     assert parsed.criteria.answers == {"education": frozenset({"senior_high", "college"})}
 
 
+def test_absent_parts_are_left_out_of_the_json_too() -> None:
+    page = ContentPage(
+        source=ContentSource.JOBS,
+        items=[ContentItem.model_validate({"id": "J-1", "title": "普工"})],
+        as_of=dt.datetime(2026, 11, 26, 2, tzinfo=dt.UTC),
+    )
+    (item,) = json.loads(page.model_dump_json())["items"]
+    assert item == {"id": "J-1", "title": "普工", "rows": [], "available": True}
+    assert len(parse_items([item])) == 1
+
+
 def test_an_open_age_bound_survives_as_null() -> None:
     item = ContentItem.model_validate(dict(ITEM, criteria={"age_by_sex": {"female": [40, None]}}))
     (parsed,) = parse_items([item.as_mapping()])
