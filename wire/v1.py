@@ -51,8 +51,10 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    SerializerFunctionWrapHandler,
     StringConstraints,
     ValidationError,
+    model_serializer,
     model_validator,
 )
 
@@ -333,7 +335,11 @@ class Criteria(Message):
 
 
 class ContentItem(Message):
-    """One entry of a list step, in the shape flows/content.py reads (see `as_mapping`)."""
+    """One entry of a list step, in the shape flows/content.py reads.
+
+    Absent parts are left out when serialised, never sent as null: flows reads a null
+    `criteria` as a malformed item and drops it.
+    """
 
     id: ItemId
     title: Text
@@ -344,9 +350,14 @@ class ContentItem(Message):
     available: bool = True
     criteria: Criteria | None = None
 
+    @model_serializer(mode="wrap")
+    def _leave_out_absent(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        data: dict[str, Any] = handler(self)
+        return {name: value for name, value in data.items() if value is not None}
+
     def as_mapping(self) -> dict[str, Any]:
-        """The item as plain data, absent parts left out: what a fetching action hands on."""
-        return self.model_dump(mode="json", by_alias=True, exclude_none=True)
+        """The item as plain data: what a fetching action hands on."""
+        return self.model_dump(mode="json", by_alias=True)
 
 
 class ContentQuery(Message):
