@@ -138,6 +138,16 @@ Guard = Callable[["Session"], bool]
 """A bound guard answers a yes/no question about the session; quick, no side effects."""
 
 
+def _unbound(session: Session) -> str:
+    """The action of a step whose device this kiosk does not have."""
+    raise ActionFailed(
+        Texts(
+            "本机暂不支持此方式，请选择其他方式。",
+            "This kiosk cannot do that; please choose another way.",
+        )
+    )
+
+
 class FlowRun:
     """One walk through a flow."""
 
@@ -159,7 +169,14 @@ class FlowRun:
         # None: the kiosk did not say, so every device is taken to be there (as before).
         self.devices = frozenset(DEVICES if devices_available is None else devices_available)
         self._guards = dict(guards or {})
-        missing = {s.action for s in flow.steps.values() if s.action and self._enterable(s)}
+        # A step whose device is missing is never offered, so its action needs no binding
+        # (an identity method without its reader); if it is entered anyway it fails as a
+        # device error, see _unbound.
+        missing = {
+            s.action
+            for s in flow.steps.values()
+            if s.action and self._enterable(s) and s.needs <= self.devices
+        }
         missing -= actions.keys()
         if missing:
             raise ValueError(f"actions not bound: {sorted(m for m in missing if m)}")
@@ -302,6 +319,7 @@ class FlowRun:
             raise UnknownEvent(f"the list has no item {item_id!r} to choose")
         self.session.selected.pop(step.source, None)  # re-insert: the latest choice is last
         self.session.selected[step.source] = item_id
+        self.session.public.pop(f"hold.{step.source}", None)  # held for the item before
         self._enter(self._route("select"))
         return self.step
 
@@ -347,7 +365,7 @@ class FlowRun:
             raise FlowStateError(f"step {step.name!r} is not an action")
         message: str | None = None
         try:
-            event = self._actions[step.action](self.session) or "ok"
+            event = self._actions.get(step.action, _unbound)(self.session) or "ok"
         except ActionFailed as err:
             event = err.event
             message = err.message if isinstance(err.message, str) else err.message.get(self.lang)
@@ -474,6 +492,7 @@ class FlowRun:
             return "error", CONTENT_UNAVAILABLE.get(self.lang)
         self.session.content[source] = items
         self.session.selected.pop(source, None)
+        self.session.public.pop(f"hold.{source}", None)
         return ("empty" if not items and "empty" in step.on else "ok"), message
 
     def _asked(self) -> dict[str, FieldSpec]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import sqlite3
 import threading
 import time
 import uuid
@@ -23,20 +24,38 @@ from drivers.idcard.card import DOCUMENT_TYPES
 from drivers.printer import Block, Cut, KeyValue, Line, QrCode, Receipt, Rule, Title
 from drivers.socialcard import NoCard as NoSocialCard
 from drivers.socialcard import SocialCardReader
-from flows import ActionFailed, Flow, Identity, Session
+from flows import ActionFailed, Flow, Identity, Session, Texts
+from flows.actions import CONTENT_SOURCES
 from flows.engine import Action
 from flows.model import FieldKind, FieldSpec
 from flows.submission import build_submission, receipt_rows
+from kiosk.controller_client import (
+    BookingUnavailable,
+    ControllerClient,
+    ControllerError,
+    ControllerRejected,
+)
 from kiosk.outbox import Outbox
 from kiosk.receipts import ReceiptOutput
 from pii import Sensitive, mask_name
-from wire import Citizen, TransactionIn
+from wire import Citizen, ContentSource, RatingIn, TransactionIn, TransactionItem, WireError
 
 log = logging.getLogger(__name__)
 
 # How long one find() waits before the action checks whether the run was cancelled.
 _POLL_SECONDS = 0.3
 
+
+# The filters each fetching action reads (flows/actions.py), sent to the controller.
+_FILTERS: dict[str, tuple[str, ...]] = {
+    "fetch_jobs": ("area", "industry", "salary_range", "work_type"),
+    "fetch_trainings": ("training_category",),
+    "fetch_slots": ("appointment_service", "appointment_date"),
+}
+_OFFLINE = Texts(
+    "暂时无法连接服务中心，请稍后再试或到服务窗口办理。",
+    "The service centre cannot be reached right now; please try again later or ask at a window.",
+)
 
 # Personal answers worth a (masked) receipt line.
 _MASKED_ON_RECEIPTS = {FieldKind.MOBILE, FieldKind.BANK_ACCOUNT}
@@ -72,6 +91,8 @@ class RunActions:
         social_reader_name: str | None = None,
         printer: ReceiptOutput | None,
         outbox: Outbox,
+        controller: ControllerClient | None = None,
+        token: Callable[[], str] = lambda: "",
         on_submitted: Callable[[], None] = lambda: None,
         card_wait: float = 55.0,
         now: Callable[[], dt.datetime] | None = None,
@@ -83,6 +104,8 @@ class RunActions:
         self._social = social
         self._social_reader_name = social_reader_name
         self._printer = printer
+        self._controller = controller
+        self._token = token
         self._outbox = outbox
         self._on_submitted = on_submitted
         self._card_wait = card_wait
@@ -96,6 +119,14 @@ class RunActions:
             "submit": self.submit,
             "print_receipt": self.print_receipt,
             "print_slip": self.print_slip,
+            "submit_rating": self.submit_rating,
+            "hold_place": self.hold_place,
+            "fetch_my_applications": self.fetch_my_applications,
+            **{
+                action: self._fetcher(source, _FILTERS.get(action, ()))
+                for action, source in CONTENT_SOURCES.items()
+                if action != "fetch_my_applications"
+            },
         }
 
     def _wait_for_card(self, read_once: Callable[[], _Card], no_card: type[DriverError]) -> _Card:
@@ -172,6 +203,7 @@ class RunActions:
                 log.exception("cannot allocate a transaction number")
                 raise ActionFailed("暂时无法提交，请稍后再试或联系工作人员。") from err
             session.public["transaction_number"] = number
+        submission = build_submission(self.flow, session)
         txn = TransactionIn(
             key=key,
             number=session.public["transaction_number"],
@@ -183,7 +215,10 @@ class RunActions:
                 id_number=ident.id_number.reveal(),
                 name=ident.name.reveal(),
             ),
-            fields=build_submission(self.flow, session).flat_fields(),
+            fields=submission.fields,
+            items=[TransactionItem(service=i.service, fields=i.fields) for i in submission.items],
+            selected={ContentSource(k): v for k, v in (submission.selected or {}).items()},
+            holds={ContentSource(k): v for k, v in (submission.holds or {}).items()},
         )
         try:
             self._outbox.add(txn)
@@ -193,6 +228,90 @@ class RunActions:
         session.public["submitted_at"] = now.strftime("%Y-%m-%d %H:%M")
         session.public["receipt_url"] = self.receipt_url(txn.number)
         log.info("transaction stored number=%s service=%s", txn.number, txn.service)
+        self._on_submitted()
+        return "ok"
+
+    def hold_place(self, session: Session) -> str:
+        """Hold one place of the class, fair or slot just chosen, while the citizen is here.
+
+        The transaction reaches the controller later (the outbox), but whether the place is
+        still free must be known before the screen says "booked". A retry for the same item
+        reuses its request key, so it never takes a second place.
+        """
+        source = next(reversed(session.selected), None)
+        if source is None:
+            raise ActionFailed("请先选择一项。")
+        item_id = session.selected[source]
+        if self._controller is None:
+            raise ActionFailed(_OFFLINE)
+        key = session.public.setdefault(f"hold_key:{source}:{item_id}", uuid.uuid4().hex)
+        try:
+            hold = self._controller.hold_booking(source, item_id, self._token(), key=key)
+        except BookingUnavailable as err:
+            raise ActionFailed(err.user_message or "名额已满，请重新选择。", event="taken") from err
+        except (ControllerError, WireError) as err:
+            log.warning("booking hold failed source=%s error=%s", source, type(err).__name__)
+            raise ActionFailed(_OFFLINE) from err
+        session.public[f"hold.{source}"] = hold
+        return "ok"
+
+    def _fetcher(self, source: str, filters: tuple[str, ...]) -> Action:
+        def fetch(session: Session) -> str:
+            wanted = {
+                name: session.value(name)
+                for name in filters
+                if name in session.values and session.value(name) not in ("", "any")
+            }
+            if self._controller is None:
+                raise ActionFailed(_OFFLINE)
+            try:
+                session.content[source] = self._controller.content(source, wanted, self._token())
+            except (ControllerError, WireError) as err:
+                log.warning("content fetch failed source=%s error=%s", source, type(err).__name__)
+                raise ActionFailed(_OFFLINE) from err
+            return "ok"
+
+        return fetch
+
+    def fetch_my_applications(self, session: Session) -> str:
+        """The citizen's own applications from the controller (never cached on disk)."""
+        ident = session.identity
+        if ident is None:
+            raise ActionFailed("未能确认您的身份，请重新办理。")
+        if self._controller is None:
+            raise ActionFailed(_OFFLINE)
+        try:
+            session.content["applications"] = self._controller.my_applications(
+                ident.document, ident.id_number.reveal(), self._token(),
+                identity_method=ident.method,
+            )  # fmt: skip
+        except ControllerRejected as err:
+            raise ActionFailed(err.user_message or _OFFLINE) from err
+        except (ControllerError, WireError) as err:
+            log.warning("applications fetch failed error=%s", type(err).__name__)
+            raise ActionFailed(_OFFLINE) from err
+        return "ok"
+
+    def submit_rating(self, session: Session) -> str:
+        """Queue the rating of the transaction this run follows (no identity in it)."""
+        number = session.public.get("transaction_number")
+        service = session.public.get("service")
+        if not number or not service:
+            raise ActionFailed("没有可评价的办件。")
+        reasons = session.value("reasons") if "reasons" in session.values else ""
+        try:
+            rating = RatingIn(
+                key=session.public.setdefault("rating_key", uuid.uuid4().hex),
+                transaction_number=number,
+                service=service,
+                stars=int(session.value("stars")),
+                reasons=[r for r in reasons.split(",") if r],
+                comment=session.value("comment") if "comment" in session.values else "",
+            )
+            self._outbox.add_rating(rating)
+        except (ValueError, sqlite3.Error) as err:
+            log.exception("rating not stored")
+            raise ActionFailed("评价未能保存，请稍后再试。") from err
         self._on_submitted()
         return "ok"
 
@@ -254,15 +373,14 @@ class RunActions:
         number = session.public.get("transaction_number")
         qr = self.receipt_url(number) if number else item.qr
         blocks: list[Block] = [
-            Title(item.title.zh),
+            Title(f"{self.flow.title.zh}凭条"),
             Line(self.station.name, align="center"),
             Rule(),
         ]
         if number:
             blocks.append(KeyValue("办件编号", number))
+        blocks.append(KeyValue("所选", item.title.zh))
         blocks += [KeyValue(label.zh, value.zh) for label, value in item.rows]
-        if item.summary is not None:
-            blocks.append(Line(item.summary.zh))
         if qr:
             blocks += [Rule(), Line("扫码查看详情", align="center"), QrCode(qr)]
         blocks.append(Cut())

@@ -11,7 +11,7 @@ import logging
 import subprocess
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from zoneinfo import ZoneInfo
 
 from drivers.camera import FrameSource
@@ -28,7 +28,7 @@ from drivers.socialcard.fixtures import FIXTURES as SOCIAL_FIXTURES
 from drivers.socialcard.fixtures import fixture_by_name as social_fixture_by_name
 from drivers.socialcard.service import ensure_pcscd
 from drivers.socialcard.virtual_card import VirtualCard
-from flows import Flow, FlowRun, load_builtin
+from flows import Flow, FlowRun, load_builtin_catalog
 from kiosk.actions import RunActions, Station
 from kiosk.config import KioskConfig
 from kiosk.controller_client import ControllerClient, ControllerError
@@ -147,7 +147,7 @@ class Kiosk:
             social_reader=None if config.socialcard.kind == "none" else config.socialcard.reader,
             camera=CameraScanner(config.camera.source, self.presence) if self.presence else None,
         )
-        self._catalog = [load_builtin(service) for service in config.services]
+        self._catalog = load_builtin_catalog()
         self._runs: dict[int, RunActions] = {}
         self._lock = threading.Lock()
 
@@ -199,8 +199,11 @@ class Kiosk:
     # KioskPort
     @property
     def catalog(self) -> Sequence[Flow]:
-        """The services this kiosk offers."""
-        return self._catalog
+        """The services on the menu now: open at this hour, with the devices they need."""
+        now = dt.datetime.now(self.station.timezone)
+        offered = self._catalog.offered(now, self.devices_available())
+        wanted = self.config.services
+        return [s.flow for s in offered if not wanted or s.flow.id in wanted]
 
     @property
     def card_tapper(self) -> CardTapper | None:
@@ -219,7 +222,15 @@ class Kiosk:
 
     def new_run(self, flow_id: str, lang: str) -> FlowRun:
         """Start a citizen's run of `flow_id` with actions bound to this kiosk's devices."""
-        flow = next(f for f in self._catalog if f.id == flow_id)
+        return self._run(self._catalog.flow(flow_id), lang)
+
+    def new_follow_on_run(self, flow_id: str, lang: str, public: Mapping[str, str]) -> FlowRun:
+        """Start the flow that follows a transaction (the rating), with what it hands over."""
+        run = self._run(self._catalog.flow(flow_id), lang)
+        run.session.public.update(public)
+        return run
+
+    def _run(self, flow: Flow, lang: str) -> FlowRun:
         actions = RunActions(
             flow,
             self.station,
@@ -228,6 +239,8 @@ class Kiosk:
             social_reader_name=self.config.socialcard.reader or None,
             printer=self.printer,
             outbox=self.outbox,
+            controller=self.client,
+            token=lambda: self.enroller.ensure().device_token,
             on_submitted=self.sync.wake,
         )
         run = FlowRun(

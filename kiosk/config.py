@@ -64,7 +64,7 @@ class KioskConfig:
     site: str = ""
     lang: str = "zh-CN"
     timezone: str = "Asia/Shanghai"
-    services: tuple[str, ...] = ("employment_registration",)
+    services: tuple[str, ...] = ()  # () offers every service of the catalog manifest
     idcard: IdCardConfig = field(default_factory=IdCardConfig)
     socialcard: SocialCardConfig = field(default_factory=SocialCardConfig)
     camera: CameraConfig = field(default_factory=CameraConfig)
@@ -110,7 +110,7 @@ def load_config(path: Path) -> KioskConfig:
             site=kiosk.get("site", ""),
             lang=kiosk.get("lang", "zh-CN"),
             timezone=kiosk.get("timezone", "Asia/Shanghai"),
-            services=tuple(kiosk.get("services", ("employment_registration",))),
+            services=tuple(kiosk.get("services", ())),
             data_dir=data_dir,
             controller_url=controller["url"],
             enrollment_token=token,

@@ -2,23 +2,40 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import logging
-from typing import TypeVar
+import uuid
+from collections.abc import Mapping
+from typing import Any, TypeVar
 
 import httpx
 
+from pii import DocumentType
 from wire import (
     API_PREFIX,
+    Application,
+    Bilingual,
+    ContentItem,
+    ContentPage,
+    ContentQuery,
     Heartbeat,
     HeartbeatAck,
+    HoldRequest,
+    HoldResponse,
     Message,
+    MyApplicationsRequest,
+    MyApplicationsResponse,
+    RatingAck,
+    RatingIn,
     RegisterRequest,
     RegisterResponse,
+    Text,
     TransactionAck,
     TransactionIn,
     WireError,
     parse,
+    validate,
 )
 
 log = logging.getLogger(__name__)
@@ -34,11 +51,20 @@ class ControllerUnreachable(ControllerError):
 
 
 class ControllerRejected(ControllerError):
-    """The controller refused the message for good (4xx): retrying the same bytes won't help."""
+    """The controller refused the message for good (4xx): retrying the same bytes won't help.
 
-    def __init__(self, status: int, message: str) -> None:
+    `user_message` is the controller's zh-CN sentence for the citizen, when it sent one.
+    """
+
+    def __init__(self, status: int, message: str, user_message: str | None = None) -> None:
         super().__init__(f"{status}: {message}")
         self.status = status
+        self.message = message
+        self.user_message = user_message
+
+
+class BookingUnavailable(ControllerRejected):
+    """The place asked for is full or closed (409): show `user_message`, list again."""
 
 
 class NotAuthorised(ControllerRejected):
@@ -67,6 +93,61 @@ class ControllerClient:
         """Deliver one transaction; a repeat of the same key is acknowledged as a duplicate."""
         return self._post("/transactions", txn, TransactionAck, token=token)
 
+    def content(
+        self, source: str, filters: Mapping[str, str] | None, token: str
+    ) -> list[dict[str, Any]]:
+        """The items of a content source as plain mappings in the flows item shape.
+
+        `filters` are those the source's fetch action reads (flows/actions.py); absent,
+        empty or `any` means no filter. WireError (before any call) for a filter the
+        source does not read.
+        """
+        query = validate(ContentQuery, {**(filters or {}), "source": source})
+        page = self._post(f"/content/{query.source.value}", query, ContentPage, token=token)
+        return [item.as_mapping() for item in page.items]
+
+    def send_rating(self, rating: RatingIn, token: str) -> RatingAck:
+        """Deliver a rating; 404 (ControllerRejected) while its transaction has not arrived."""
+        return self._post("/ratings", rating, RatingAck, token=token)
+
+    def my_applications(
+        self,
+        document: DocumentType | str,
+        id_number: str,
+        token: str,
+        *,
+        identity_method: str,
+    ) -> list[dict[str, Any]]:
+        """The citizen's own transactions, newest first, as items in the flows item shape.
+
+        `identity_method` is how the number was read; the controller refuses a typed one
+        (403, with a user_message). The number goes only into this request's body.
+        """
+        request = validate(
+            MyApplicationsRequest,
+            {"document": document, "id_number": id_number, "identity_method": identity_method},
+        )
+        answer = self._post("/my-applications", request, MyApplicationsResponse, token=token)
+        return [application_item(app) for app in answer.applications]
+
+    def hold_booking(self, source: str, item_id: str, token: str, *, key: str | None = None) -> str:
+        """Hold a place of a training, job fair or slot before submitting; return the hold id.
+
+        Call it synchronously when the citizen chooses, then send the hold id in the
+        transaction's `holds` (wire/v1.py, booking). Pass the same `key` to retry one hold
+        without taking a second place. BookingUnavailable when it is full or closed.
+        """
+        request = validate(
+            HoldRequest, {"key": key or uuid.uuid4().hex, "source": source, "item_id": item_id}
+        )
+        try:
+            held = self._post("/bookings/hold", request, HoldResponse, token=token)
+        except ControllerRejected as err:
+            if err.status == 409 and err.user_message:  # not a key conflict: full or closed
+                raise BookingUnavailable(409, err.message, err.user_message) from err
+            raise
+        return held.hold_id
+
     def _post(self, path: str, body: Message, answer: type[_M], *, token: str | None) -> _M:
         headers = {"Content-Type": "application/json"}
         if token is not None:
@@ -78,10 +159,10 @@ class ControllerClient:
         if response.status_code >= 500:
             raise ControllerUnreachable(f"{path}: controller answered {response.status_code}")
         if response.status_code >= 400:
-            message = _error_text(response)
+            message, user_message = _error_text(response), _user_message(response)
             if response.status_code == 401:
                 raise NotAuthorised(401, message)
-            raise ControllerRejected(response.status_code, message)
+            raise ControllerRejected(response.status_code, message, user_message)
         try:
             return parse(answer, response.content)
         except WireError as err:
@@ -96,3 +177,38 @@ def _error_text(response: httpx.Response) -> str:
     if isinstance(data, dict):
         return str(data.get("error") or data.get("detail") or data)[:500]
     return str(data)[:500]
+
+
+def _user_message(response: httpx.Response) -> str | None:
+    try:
+        data = response.json()
+    except json.JSONDecodeError:
+        return None
+    message = data.get("user_message") if isinstance(data, dict) else None
+    return str(message)[:200] if message else None
+
+
+# Dates for people in China: one time zone, no daylight saving.
+_CHINA_TIME = dt.timezone(dt.timedelta(hours=8))
+_NUMBER = Bilingual.of("办件编号", "Number")
+_SUBMITTED = Bilingual.of("提交时间", "Submitted")
+_STATUS_CHANGED = Bilingual.of("状态更新", "Status changed")
+
+
+def _local(moment: dt.datetime) -> str:
+    return f"{moment.astimezone(_CHINA_TIME):%Y-%m-%d %H:%M}"
+
+
+def application_item(app: Application) -> dict[str, Any]:
+    """One of the citizen's transactions as an item of the `applications` list."""
+    rows: list[tuple[Text, Text]] = [(_NUMBER, app.number), (_SUBMITTED, _local(app.created_at))]
+    if app.status_at is not None:
+        rows.append((_STATUS_CHANGED, _local(app.status_at)))
+    item = ContentItem(
+        id=app.number,
+        title=app.title,
+        summary=_local(app.created_at),
+        status=app.status_text,
+        rows=rows,
+    )
+    return item.as_mapping()

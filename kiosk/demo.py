@@ -26,18 +26,61 @@ import httpx
 from kiosk.composition import Kiosk
 from kiosk.config import load_config
 from kiosk.outbox import State
-from kiosk.scripted import REGISTRATION_ANSWERS, walk
+from kiosk.scripted import Input, registration_script, walk
 
 log = logging.getLogger(__name__)
 
 _READY = re.compile(r"controller ready on (http://\S+)")
-SCRIPTS = {"registration": "employment_registration"}
+
+
+def _next_weekday(today: dt.date) -> dt.date:
+    day = today + dt.timedelta(days=1)
+    while day.isoweekday() > 5:
+        day += dt.timedelta(days=1)
+    return day
+
+
+def demo_scripts(today: dt.date) -> dict[str, tuple[str, list[Input]]]:
+    """Fictitious citizens for `--script NAME`: the flow and what they tap."""
+    phone = "13800138000"
+    return {
+        "registration": ("employment_registration", registration_script(today)),
+        "job_search": (
+            "job_search",
+            [{"press": "personalised"}, {"press": "id_card"},
+             {"form": {"area": "county", "education": "senior_high"}},
+             {"select": "first"}, {"press": "print_slip"}, {"press": "finish"}],
+        ),
+        "appointment": (
+            "appointment_booking",
+            [{"press": "id_card"},
+             {"form": {"appointment_service": "unemployment_benefit",
+                       "appointment_date": _next_weekday(today).isoformat(), "phone": phone}},
+             {"select": "first"}, {"press": "confirm"}, {"form": {"stars": "2"}},
+             {"form": {"reasons": "not_told_once", "comment": ""}}],
+        ),
+        "flexible_employment": (
+            "bundle_flexible_employment",
+            [{"press": "id_card"},
+             {"form": {"flexible_work_type": "delivery", "employer_name": "示例同城配送站",
+                       "start_date": today.isoformat(), "phone": phone}},
+             {"form": {"insurance_types": "pension,medical", "contribution_level": "60"}},
+             {"form": {"applies_subsidy": "no"}},
+             {"form": {"no_labour_contract": "yes", "pledge": "yes"}},
+             {"press": "confirm"}, {"form": {"stars": "5"}}],
+        ),
+    }  # fmt: skip
+
+
+SCRIPTS = sorted(demo_scripts(dt.date.today()))
 
 
 class ControllerProcess:
     """Runs `python -m controller` on 127.0.0.1 and knows its URL once it is ready."""
 
-    def __init__(self, data_dir: Path, *, port: int = 0, enrollment_token: str) -> None:
+    def __init__(
+        self, data_dir: Path, *, port: int = 0, enrollment_token: str, seed_demo: bool = True
+    ) -> None:
         self.data_dir = data_dir
         self.log_path = data_dir / "controller.log"
         self.url: str | None = None
@@ -46,7 +89,7 @@ class ControllerProcess:
         data_dir.mkdir(parents=True, exist_ok=True)
         self._proc = subprocess.Popen(  # noqa: S603 - our own interpreter and module
             [sys.executable, "-m", "controller", "--host", "127.0.0.1", "--port", str(port),
-             "--data-dir", str(data_dir)],
+             "--data-dir", str(data_dir), *(["--seed-demo"] if seed_demo else [])],
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             env=env,
@@ -94,7 +137,6 @@ hardware_id = "demo-kiosk-0001"
 name = "示范街道24小时就业服务e站"
 site = "示范街道便民服务中心一楼"
 data_dir = "kiosk"
-services = ["employment_registration"]
 
 [controller]
 url = "{controller_url}"
@@ -139,25 +181,25 @@ def _wait_delivered(kiosk: Kiosk, timeout: float = 30.0) -> bool:
 
 def run_script(kiosk: Kiosk, script: str, dashboard: str) -> int:
     """Walk one fictitious citizen through a flow and say where to see the result."""
-    answers = dict(REGISTRATION_ANSWERS, start_date=dt.date.today().isoformat())
-    result = walk(kiosk, SCRIPTS[script], answers)
-    number = result.transaction_number
-    print(f"flow ended: {result.outcome} after steps {' -> '.join(result.steps)}")
-    if number is None:
-        return 1
-    print(f"transaction number:  {number}")
+    flow_id, inputs = demo_scripts(dt.date.today())[script]
     sim = kiosk.printer_simulator
-    if sim is not None and sim.wait_for_documents(1):
-        # What the simulated printer received on its serial line, and the paper it drew.
-        receipt = kiosk.config.receipt_dir / f"{number}.escpos"
-        receipt.write_bytes(sim.received_bytes())
-        print(f"receipt (ESC/POS):   {receipt}")
-        print(f"receipt picture:     {sim.last_png()}")
-    elif "receipt_file" in result.public:
-        print(f"receipt (ESC/POS):   {result.public['receipt_file']}")
-        print(f"receipt picture:     {result.public.get('receipt_preview', '')}")
-    else:
-        print("no receipt was printed (the citizen was offered the on-screen QR receipt)")
+    printed_before = len(sim.pngs()) if sim is not None else 0
+    result = walk(kiosk, flow_id, inputs)
+    print(f"flow ended: {result.outcome} after steps {' -> '.join(result.steps)}")
+    if result.follow_on:
+        print(f"then the rating:     {' -> '.join(result.follow_on)}")
+    if result.outcome != "completed":
+        return 1
+    number = result.transaction_number
+    if number is not None:
+        print(f"transaction number:  {number}")
+    if sim is not None:
+        sim.wait_for_documents(printed_before + 1, timeout=3)
+        for png in sim.pngs()[printed_before:]:
+            # The paper the simulated printer drew from what came over its serial line.
+            print(f"printed:             {png}")
+    if number is None:
+        return 0
     if not _wait_delivered(kiosk):
         print("the transaction is safe in the kiosk outbox but not yet delivered")
         return 1
@@ -170,7 +212,7 @@ def run_script(kiosk: Kiosk, script: str, dashboard: str) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     """Start controller and kiosk, then run the touchscreen or a scripted citizen."""
     parser = argparse.ArgumentParser(prog="./dev demo", description=__doc__)
-    parser.add_argument("--script", choices=sorted(SCRIPTS), help="walk a citizen unattended")
+    parser.add_argument("--script", choices=SCRIPTS, help="walk a citizen unattended")
     parser.add_argument(
         "--exit", action="store_true", help="stop after the script instead of serving"
     )

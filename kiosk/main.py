@@ -11,7 +11,7 @@ from pathlib import Path
 
 from kiosk.composition import Kiosk
 from kiosk.config import ConfigError, load_config
-from kiosk.scripted import REGISTRATION_ANSWERS, ScriptError, walk
+from kiosk.scripted import ScriptError, registration_script, walk
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -35,9 +35,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     kiosk.start()
     try:
         if args.script:
-            answers = dict(REGISTRATION_ANSWERS, start_date=dt.date.today().isoformat())
             try:
-                result = walk(kiosk, "employment_registration", answers)
+                result = walk(
+                    kiosk, "employment_registration", registration_script(dt.date.today())
+                )
             except ScriptError as err:
                 print(f"estation-kiosk: {err}", file=sys.stderr)
                 return 1

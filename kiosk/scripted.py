@@ -1,27 +1,41 @@
 """Walking one citizen through a flow without a screen: the demo's --script mode and e2e tests.
 
-It drives the same FlowRun, the same bound actions and the same simulated devices as the
-touchscreen does; only the taps come from a table instead of a finger.
+It drives the same FlowRun, the same bound actions, the same simulated devices and the same
+controller as the touchscreen does; only the taps come from a script instead of a finger.
+A script is a list of inputs in the format of the flow authors' walk scripts
+(tests/flows/walks): `{"press": event}`, `{"form": {field: value}}`, `{"select": item id}`
+or `{"select": "first"}` (the first item that can be chosen). Action steps run on their own;
+a card read taps the first simulated card of its reader.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
 
-from flows import StepKind
+from flows import FlowRun, StepKind
 from kiosk.ports import KioskPort
 
 log = logging.getLogger(__name__)
+
+Input = Mapping[str, Any]
 
 # A fictitious citizen's answers for the employment registration form.
 REGISTRATION_ANSWERS: dict[str, str] = {
     "phone": "13800138000",
     "employment_type": "employed",
     "employer_name": "示例县便民服务有限公司",
-    "start_date": "",  # filled with today by the script
+    "start_date": "",  # filled with today by registration_script()
 }
+
+
+def registration_script(today: dt.date, stars: str = "5") -> list[Input]:
+    """就业登记 by ID card, then the rating it leads on to."""
+    answers = dict(REGISTRATION_ANSWERS, start_date=today.isoformat())
+    return [{"form": answers}, {"press": "confirm"}, {"form": {"stars": stars}}]
 
 
 class ScriptError(RuntimeError):
@@ -30,52 +44,95 @@ class ScriptError(RuntimeError):
 
 @dataclass(frozen=True)
 class ScriptResult:
-    """How the walk ended."""
+    """How the walk ended: the flow's own run, and the follow-on (rating) if it was walked."""
 
     outcome: str
     transaction_number: str | None
     steps: tuple[str, ...]
     public: dict[str, str]  # what the session kept that is not personal (receipt files)
+    follow_on: tuple[str, ...] = field(default=())  # steps of the follow-on run
 
 
 def walk(
     port: KioskPort,
     flow_id: str,
-    answers: Mapping[str, str],
+    script: Sequence[Input],
     *,
-    card: str | None = None,
     lang: str = "zh-CN",
-    max_steps: int = 50,
+    max_steps: int = 80,
 ) -> ScriptResult:
-    """Run `flow_id` to its end, tapping `card` on the simulated reader when asked."""
+    """Run `flow_id` to its end with `script`; walk on into its follow-on while input is left."""
+    inputs = list(script)
     run = port.new_run(flow_id, lang)
+    first: FlowRun | None = None
     try:
         for _ in range(max_steps):
-            step = run.step
-            log.info("script step=%s kind=%s", step.name, step.kind)
-            if step.kind is StepKind.END:
-                break
-            if step.kind is StepKind.ACTION:
-                if step.action == "read_id_card" and port.card_tapper is not None:
-                    port.card_tapper.present(card or port.card_tapper.card_names()[0])
-                run.run_action()
-            elif step.kind is StepKind.FORM:
-                errors = run.submit_form({f.name: answers.get(f.name, "") for f in step.fields})
-                if errors:
-                    raise ScriptError(f"form {step.name} refused the answers: {errors}")
-            elif step.kind is StepKind.CONFIRM:
-                run.fire("confirm")
-            elif step.kind is StepKind.NOTICE:
-                raise ScriptError(f"{step.name}: {run.error_message or step.title.en}")
+            if run.done:
+                if first is None:
+                    first = run
+                follow = run.follow_on()
+                starter = getattr(port, "new_follow_on_run", None)
+                if follow is None or not inputs or starter is None or run is not first:
+                    break
+                port.end_run(run)
+                run = starter(follow[0], lang, follow[1])
+                continue
+            _step(port, run, inputs)
         else:
             raise ScriptError(f"no end after {max_steps} steps")
-        return ScriptResult(
-            outcome=run.outcome or "",
-            transaction_number=run.session.public.get("transaction_number"),
-            steps=tuple(run.history),
-            public=dict(run.session.public),
-        )
     finally:
-        if port.card_tapper is not None:
-            port.card_tapper.remove()
+        _remove_cards(port)
         port.end_run(run)
+        if first is not None and first is not run:
+            port.end_run(first)
+    main = first or run
+    return ScriptResult(
+        outcome=main.outcome or "",
+        transaction_number=main.session.public.get("transaction_number"),
+        steps=tuple(main.history),
+        public=dict(main.session.public),
+        follow_on=tuple(run.history) if run is not main else (),
+    )
+
+
+def _step(port: KioskPort, run: FlowRun, inputs: list[Input]) -> None:
+    step = run.step
+    log.info("script step=%s kind=%s", step.name, step.kind)
+    if step.kind is StepKind.ACTION:
+        _tap_card(port, step.action)
+        run.run_action()
+        return
+    if not inputs:
+        why = f": {run.error_message}" if run.error_message else ""
+        raise ScriptError(f"the script ended at step {step.name!r}{why}")
+    kind, value = next(iter(inputs.pop(0).items()))
+    if kind == "press":
+        run.fire(str(value))
+    elif kind == "form":
+        errors = run.submit_form({str(k): str(v) for k, v in dict(value).items()})
+        if errors:
+            raise ScriptError(f"form {step.name!r} refused the answers: {errors}")
+    elif kind == "select":
+        if value == "first":
+            free = [i for i in run.items() if i.available]
+            if not free:
+                raise ScriptError(f"list {step.name!r} has nothing to choose")
+            value = free[0].id
+        run.select(str(value))
+    else:
+        raise ScriptError(f"unknown input {kind!r}")
+
+
+def _tap_card(port: KioskPort, action: str | None) -> None:
+    tapper = {
+        "read_id_card": port.card_tapper,
+        "read_social_card": getattr(port, "social_card_tapper", None),
+    }.get(action or "")
+    if tapper is not None:
+        tapper.present(tapper.card_names()[0])
+
+
+def _remove_cards(port: KioskPort) -> None:
+    for tapper in (port.card_tapper, getattr(port, "social_card_tapper", None)):
+        if tapper is not None:
+            tapper.remove()

@@ -105,10 +105,7 @@ class SyncLoop:
                         )
                 except ControllerUnreachable as err:
                     self.online = False
-                    entry = self._outbox.entry(txn.key)
-                    self._outbox.mark_retry(
-                        txn.key, str(err), backoff(entry.attempts if entry else 1)
-                    )
+                    self._defer(txn.key, err)
                     log.warning("send deferred number=%s reason=%s", txn.number, err)
                     continue
                 except ControllerRejected as err:
@@ -119,7 +116,31 @@ class SyncLoop:
                 self._outbox.mark_acked(txn.key, self._now())
                 acked += 1
                 log.info("sent number=%s duplicate=%s", txn.number, ack.duplicate)
+        return acked + self._drain_ratings()
+
+    def _drain_ratings(self) -> int:
+        """Send due ratings; a rating whose transaction has not arrived yet waits (404)."""
+        acked = 0
+        while batch := self._outbox.claim_due_ratings():
+            for rating in batch:
+                try:
+                    self._client.send_rating(rating, self._enroller.ensure().device_token)
+                except (ControllerUnreachable, NotAuthorised) as err:
+                    self._defer(rating.key, err)
+                    continue
+                except ControllerRejected as err:
+                    if err.status == 404:  # its transaction is still on its way
+                        self._defer(rating.key, err)
+                    else:
+                        self._outbox.mark_failed(rating.key, str(err))
+                    continue
+                self._outbox.mark_acked(rating.key, self._now())
+                acked += 1
         return acked
+
+    def _defer(self, key: str, err: Exception) -> None:
+        entry = self._outbox.entry(key)
+        self._outbox.mark_retry(key, str(err), backoff(entry.attempts if entry else 1))
 
     def beat(self) -> None:
         """Send one heartbeat now."""

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from flows import ActionFailed, FlowRun, StepKind, Texts
+from flows import ActionFailed, FlowRun, StepKind, Texts, load_builtin
 
 GOOD_FORM = {
     "phone": "138 1234 5678",
@@ -212,3 +212,12 @@ def test_a_late_result_of_an_earlier_attempt_is_not_applied_to_a_retry(make_run,
     run.fire("confirm")
     run.run_action()
     assert run.step.name == "submit"  # the late "ok" did not move the retry on
+
+
+def test_a_kiosk_without_a_camera_need_not_bind_the_camera_action() -> None:
+    flow = load_builtin("job_search")
+    actions = {name: (lambda s: "ok") for name in ("read_id_card", "read_social_card",
+               "fetch_jobs", "print_slip")}  # fmt: skip
+    run = FlowRun(flow, actions, devices_available={"id_card_reader", "social_card_reader"})
+    run.fire("personalised")
+    assert "e_social_card" not in run.buttons()
