@@ -148,6 +148,7 @@ class RunActions:
         reader = self._reader
         if reader is None:
             raise ActionFailed("身份证读卡器未连接，请联系工作人员。")
+        reader.forget()  # a new visit: the card shown last time may be shown again
         try:
             card = self._wait_for_card(lambda: reader.read_card(wait=_POLL_SECONDS), NoIdCard)
         except _Cancelled:

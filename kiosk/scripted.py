@@ -32,10 +32,11 @@ REGISTRATION_ANSWERS: dict[str, str] = {
 }
 
 
-def registration_script(today: dt.date, stars: str = "5") -> list[Input]:
-    """就业登记 by ID card, then the rating it leads on to."""
+def registration_script(today: dt.date, stars: str | None = "5") -> list[Input]:
+    """就业登记 by ID card, then (unless `stars` is None) the rating it leads on to."""
     answers = dict(REGISTRATION_ANSWERS, start_date=today.isoformat())
-    return [{"form": answers}, {"press": "confirm"}, {"form": {"stars": stars}}]
+    rating: list[Input] = [] if stars is None else [{"form": {"stars": stars}}]
+    return [{"form": answers}, {"press": "confirm"}, *rating]
 
 
 class ScriptError(RuntimeError):

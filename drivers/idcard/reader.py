@@ -208,6 +208,16 @@ class IdCardReader:
 
     # -- reading a card ----------------------------------------------------------------
 
+    def forget(self) -> None:
+        """Treat the next card as a new presentation, even the one reported last.
+
+        Between two visits the kiosk sends no find, so the reader never sees the field
+        empty; a citizen who comes back with the same card must still be read. Call it
+        when a new visit starts waiting for a card.
+        """
+        with self._lock:
+            self._last_identity = self._last_seen = None
+
     def read_card(
         self, wait: float = 0.0, *, fingerprint: bool = False, appended_address: bool = False
     ) -> IdCard:

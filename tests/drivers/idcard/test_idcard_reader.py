@@ -300,3 +300,13 @@ def test_logs_hold_no_personal_data(
     for secret in (JIA.id_number, JIA.name, JIA.address):
         assert secret not in caplog.text
     assert card.id_number.reveal() not in caplog.text
+
+
+def test_forget_lets_the_same_card_be_read_in_a_new_visit() -> None:
+    with IdCardSimulator() as sim, IdCardReader(sim.url, timeout=0.5) as reader:
+        sim.present(FIXTURES[0])
+        reader.read_card(wait=1.0).wipe()
+        sim.remove()
+        sim.present(FIXTURES[0])  # taken away and laid down again, with no find in between
+        reader.forget()  # the next visit starts (the same citizen came back)
+        assert reader.read_card(wait=1.0).id_number.reveal() == FIXTURES[0].id_number

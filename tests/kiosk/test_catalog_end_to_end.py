@@ -1,0 +1,113 @@
+"""The catalog through the kiosk and a real controller process with its demo content."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from kiosk.composition import Kiosk
+from kiosk.demo import ControllerProcess, demo_scripts
+from kiosk.outbox import State
+from kiosk.scripted import walk
+from tests.kiosk.test_end_to_end import TOKEN, free_port, make_kiosk
+
+pytestmark = pytest.mark.e2e
+
+SCRIPTS = demo_scripts(dt.date.today())
+
+
+@pytest.fixture
+def controller(tmp_path: Path) -> Iterator[ControllerProcess]:
+    proc = ControllerProcess(tmp_path / "controller", port=free_port(), enrollment_token=TOKEN)
+    proc.wait_ready()
+    yield proc
+    proc.stop()
+
+
+@pytest.fixture
+def kiosk(tmp_path: Path, controller: ControllerProcess) -> Iterator[Kiosk]:
+    kiosk = make_kiosk(tmp_path, controller.wait_ready())
+    kiosk.start(sync=False)
+    yield kiosk
+    kiosk.close()
+
+
+def query(controller: ControllerProcess, sql: str, *args: object) -> list[tuple[object, ...]]:
+    db = sqlite3.connect(controller.data_dir / "controller.db")
+    try:
+        return db.execute(sql, args).fetchall()
+    finally:
+        db.close()
+
+
+def test_the_menu_offers_the_whole_catalog(kiosk: Kiosk) -> None:
+    offered = {flow.id for flow in kiosk.catalog}
+    assert {"employment_registration", "unemployment_registration", "job_search",
+            "policy_lookup", "appointment_booking", "training_enrolment", "job_fair_signup",
+            "my_applications", "bundle_flexible_employment"} <= offered  # fmt: skip
+    assert "rating" not in offered  # it follows a transaction, it is not a menu entry
+
+
+def test_a_job_search_lists_the_controllers_jobs_and_prints_a_slip(kiosk: Kiosk) -> None:
+    flow_id, script = SCRIPTS["job_search"]
+    result = walk(kiosk, flow_id, script)
+    assert result.outcome == "completed"
+    assert "slip" in result.steps
+    assert kiosk.printer_simulator is not None
+    assert kiosk.printer_simulator.wait_for_documents(1)
+
+
+def test_an_appointment_takes_one_place_and_its_rating_arrives(
+    kiosk: Kiosk, controller: ControllerProcess
+) -> None:
+    flow_id, script = SCRIPTS["appointment"]
+    result = walk(kiosk, flow_id, script)
+    assert result.outcome == "completed"
+    assert result.follow_on[-1] == "thanks"
+    assert kiosk.sync.drain() == 2  # the booking and its rating
+    number = result.transaction_number
+    assert query(controller, "SELECT COUNT(*) FROM transactions WHERE number = ?", number) == [(1,)]
+    assert query(controller, "SELECT SUM(taken) FROM appointment_slots") == [(1,)]
+    assert query(controller, "SELECT stars FROM ratings") == [(2,)]
+
+
+def test_a_bundle_is_one_transaction_with_an_item_per_service(
+    kiosk: Kiosk, controller: ControllerProcess
+) -> None:
+    flow_id, script = SCRIPTS["flexible_employment"]
+    result = walk(kiosk, flow_id, script)
+    assert result.outcome == "completed"
+    kiosk.sync.drain()
+    [(services,)] = query(
+        controller,
+        "SELECT item_services FROM transactions WHERE number = ?",
+        result.transaction_number,
+    )
+    assert "employment_registration" in str(services)
+    assert kiosk.outbox.counts()[State.PENDING] == 0
+
+
+def test_my_applications_lists_what_this_citizen_submitted(kiosk: Kiosk) -> None:
+    flow_id, script = SCRIPTS["registration"]
+    first = walk(kiosk, flow_id, script)
+    kiosk.sync.drain()
+    run = kiosk.new_run("my_applications", "zh-CN")
+    try:
+        assert kiosk.card_tapper is not None
+        while run.step.kind.value != "list" and not run.done:
+            if run.step.kind.value == "action":
+                kiosk.card_tapper.present(kiosk.card_tapper.card_names()[0])
+                run.run_action()
+            elif "id_card" in run.buttons():
+                run.fire("id_card")
+            else:
+                break
+        assert [item.title.zh for item in run.items()]
+        assert first.transaction_number in {item.id for item in run.items()}
+    finally:
+        kiosk.card_tapper.remove()
+        kiosk.end_run(run)
