@@ -18,8 +18,9 @@ Transactions
     submit
         Reads the identity and `flows.submission.build_submission(flow, session)`: the
         answers in clear, the items of a bundle (one entry per service, each with its own
-        answers and fixed values), and the item chosen in each list (`selected`). Sends it
-        as ONE transaction: one key, one number, one receipt, however many items. Writes
+        answers and fixed values), the item chosen in each list (`selected`) and the hold
+        taken on each bookable one (`holds`). Sends it as ONE transaction: one key, one
+        number, one receipt, however many items. Writes
         `session.public["transaction_number"]` (shown, printed, handed to the rating). A
         retry must reuse the key and number already in `session.public`. ActionFailed when
         it cannot be stored.
@@ -66,6 +67,17 @@ the profile (age and sex from the ID number, answers) never leaves the kiosk for
         authenticated channel, nowhere else). Fills `applications`: the citizen's
         transactions, newest first; `status` is the controller's status text (已受理,
         审核中, 已办结, 退回补正 ...), `rows` its dates and office. Never cached on disk.
+    hold_place
+        Reads the item chosen last (`session.current_item()`) and its source (the last key
+        of `session.selected`: trainings, job_fairs or slots). Holds one place of it on the
+        controller, at once (the outbox would answer too late to say "full"); a retry for
+        the same item reuses its request key, a new item gets a new one. Writes
+        `session.public["hold.<source>"]` = the hold id, which `submit` sends. The engine
+        drops it when another item is chosen or the list is fetched again. Raise
+        `ActionFailed(message, event="taken")` when the place is gone (full, closed,
+        withdrawn): flows go back to a fresh list. Plain ActionFailed when the controller
+        cannot be reached: flows offer to go on without a hold (the controller takes a
+        place when the transaction arrives, if one is left, else marks it booking_failed).
     print_slip
         Reads the item chosen last (`session.current_item()`) and, if there is one,
         `session.public["transaction_number"]`. Prints a slip: the item's title and rows and
@@ -86,6 +98,7 @@ ACTIONS: frozenset[str] = frozenset(
         "print_receipt",  # the receipt on the thermal printer
         "submit_rating",  # the 好差评 rating of a transaction
         "print_slip",  # a slip for the chosen item (a job, an appointment) with its QR
+        "hold_place",  # one place of the chosen class, fair or slot, held at once
         "fetch_jobs",
         "fetch_policies",
         "fetch_trainings",
@@ -154,8 +167,12 @@ SHOW_ITEMS: frozenset[str] = frozenset(
 )
 
 # Events any step may route. Events that a person triggers are shown as buttons; these are
-# not. `empty`: a fetching action found nothing (routed by its step, else `ok`).
-SYSTEM_EVENTS: frozenset[str] = frozenset({"ok", "error", "timeout", "empty"})
+# not. `empty`: a fetching action found nothing (routed by its step, else `ok`); `taken`:
+# hold_place found the chosen place gone.
+SYSTEM_EVENTS: frozenset[str] = frozenset({"ok", "error", "timeout", "empty", "taken"})
+
+# The content sources whose items have a limited number of places (held by hold_place).
+BOOKABLE_SOURCES: frozenset[str] = frozenset({"trainings", "job_fairs", "slots"})
 
 # Events fired by touching an item of a list (FlowRun.select), never by a button.
 ITEM_EVENTS: frozenset[str] = frozenset({"select"})

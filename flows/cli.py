@@ -57,6 +57,7 @@ from pii import Sensitive, mask_name
 SIM_ID_NUMBER = "11010519491231002X"
 SIM_NAME = "测试甲"
 SIM_TRANSACTION = "SIM-0001"
+SIM_HOLD = "5" * 32
 MAX_INPUTS = 500
 _READERS = {action: method for method, action in IDENTITY_METHODS.items() if action}
 _URL = "https://example.invalid/sim/"
@@ -130,6 +131,7 @@ class Simulation:
         bound["submit"] = self._outcome(self._submit)
         bound["print_receipt"] = self._outcome(self._print)
         bound["print_slip"] = self._outcome(self._print_slip)
+        bound["hold_place"] = self._outcome(self._hold)
         bound["submit_rating"] = self._outcome(self._rate)
         for action, source in CONTENT_SOURCES.items():
             bound[action] = self._outcome(self._fetcher(source))
@@ -179,7 +181,7 @@ class Simulation:
             if sent.items:
                 self.out(f"  (simulated) one transaction, items {[i.service for i in sent.items]}")
             if sent.selected:
-                self.out(f"  (simulated) chosen {sent.selected}")
+                self.out(f"  (simulated) chosen {sent.selected}, held {sorted(sent.holds or {})}")
 
     def _print(self, session: Session) -> None:
         self.out(f"  (simulated) receipt printed for {session.public.get('transaction_number')}")
@@ -189,6 +191,13 @@ class Simulation:
         number = session.public.get("transaction_number")
         what = f"{item.id if item else '-'}" + (f", number {number}" if number else "")
         self.out(f"  (simulated) slip printed: {what}")
+
+    def _hold(self, session: Session) -> None:
+        source = next(reversed(session.selected), None)
+        if source is None:
+            raise ActionFailed(Texts("（模拟）没有选择项目", "(simulated) nothing chosen"))
+        session.public[f"hold.{source}"] = SIM_HOLD
+        self.out(f"  (simulated) place held: {source} {session.selected[source]}")
 
     def _rate(self, session: Session) -> None:
         values = {k: v for k, v in session.values.items() if isinstance(v, str)}

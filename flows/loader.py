@@ -264,6 +264,8 @@ def _parse_step(
             raise r.fail(f"{path}.on.{event}", "only list steps route select")
     if "empty" in on and not (kind is StepKind.ACTION and action in CONTENT_SOURCES):
         raise r.fail(f"{path}.on.empty", "only a step fetching content routes empty")
+    if "taken" in on and action != "hold_place":
+        raise r.fail(f"{path}.on.taken", "only a hold_place step routes taken")
     fields = tuple(
         _parse_field(r, f, f"{path}.fields[{i}]", library)
         for i, f in enumerate(r.sequence(m.get("fields") or [], f"{path}.fields"))

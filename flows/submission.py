@@ -14,7 +14,8 @@ under ONE transaction number, and the citizen gets one receipt::
                selected={})
 
 `selected` holds the id of the item chosen in each list (the training class, the job fair,
-the appointment slot): the controller needs it to book what was chosen.
+the appointment slot) and `holds` the place hold_place took for it: the controller needs
+both to book what was chosen (wire v1 `TransactionIn.selected` and `.holds`).
 """
 
 from __future__ import annotations
@@ -54,9 +55,10 @@ class Submission:
     fields: dict[str, str]  # every answer, personal ones included
     items: tuple[SubmissionItem, ...] = ()  # a bundle's services; () for a single service
     selected: dict[str, str] | None = None  # content source -> id of the item chosen
+    holds: dict[str, str] | None = None  # bookable source -> the hold id hold_place got
 
     def flat_fields(self) -> dict[str, str]:
-        """The answers plus each choice as `selected.<source>`: what wire v1 `fields` carries."""
+        """The answers plus each choice as `selected.<source>`: for a wire without `selected`."""
         chosen = {f"selected.{source}": ident for source, ident in (self.selected or {}).items()}
         return {**self.fields, **chosen}
 
@@ -95,12 +97,18 @@ def build_submission(flow: Flow, session: Session) -> Submission:
         for item in active_items(flow, plain)
     )
     ident = session.identity
+    holds = {
+        source: session.public[f"hold.{source}"]
+        for source in session.selected
+        if f"hold.{source}" in session.public
+    }
     return Submission(
         service=flow.id,
         identity_method=ident.method if ident else None,
         fields=answers,
         items=items,
         selected=dict(session.selected),
+        holds=holds,
     )
 
 

@@ -90,6 +90,7 @@ class Stubs:
         bound["submit"] = self._submit
         bound["print_receipt"] = lambda s: "ok"
         bound["print_slip"] = lambda s: "ok"
+        bound["hold_place"] = self._hold
         bound["submit_rating"] = lambda s: "ok"
         bound.update({action: fetcher(source) for action, source in CONTENT_SOURCES.items()})
         assert bound.keys() == ACTIONS
@@ -99,6 +100,14 @@ class Stubs:
         bound = {"controller_online": lambda s: self.online}
         assert bound.keys() == GUARDS
         return bound
+
+    @staticmethod
+    def _hold(session: Session) -> str:
+        source = next(reversed(session.selected), None)
+        if source is None:
+            raise ActionFailed("没有选择项目 nothing chosen")
+        session.public[f"hold.{source}"] = "0f" * 16
+        return "ok"
 
     @staticmethod
     def _submit(session: Session) -> str:
@@ -131,7 +140,8 @@ def make_run(flow: Flow, clock: FakeClock, stubs: Stubs, **options: object) -> F
     )
 
 
-# An input is ("fire", event) | ("submit", choice overrides) | ("action", "ok"|"fail"|"empty")
+# An input is ("fire", event) | ("submit", choice overrides)
+# | ("action", "ok" | "fail" | "empty" | "taken")
 # | ("select", item id) | ("offline", None): from now on the controller is out of reach.
 Input = tuple[str, object]
 
@@ -153,6 +163,8 @@ def inputs_at(run: FlowRun) -> Iterator[Input]:
         yield ("action", "fail")
         if step.action in CONTENT_SOURCES and "empty" in step.on:
             yield ("action", "empty")
+        if "taken" in step.on:
+            yield ("action", "taken")
     if step.kind is StepKind.FORM:
         yield ("submit", ())
         routed = routed_fields(run.flow)
@@ -199,9 +211,10 @@ def apply(run: FlowRun, item: Input) -> None:
         bound = run._actions  # the failure is injected on this attempt only
         name = run.step.action
         assert name is not None
+        event = "taken" if arg == "taken" else "error"
 
         def failing(session: Session) -> str:
-            raise ActionFailed("驱动故障 driver fault")
+            raise ActionFailed("驱动故障 driver fault", event=event)
 
         run._actions = {**bound, name: failing}
         try:

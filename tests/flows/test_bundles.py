@@ -190,6 +190,8 @@ IDENTIFYING = {
         ([*STEPS, "none_found", "on", "empty"], "filters", "steps.none_found.on.empty",
          "only a step fetching content"),
         ([*STEPS, "job", "recommend"], True, "steps.job.recommend", "only list steps rank"),
+        ([*STEPS, "fetch", "on", "taken"], "jobs", "steps.fetch.on.taken",
+         "only a hold_place step"),
         ([*STEPS, "none_found", "show"], ["item_qr"], "steps.none_found.show", "detail steps"),
         ([*STEPS, "job", "on", "dance"], "jobs", "steps.job.on.dance", "no button text"),
         ([*STEPS, "cancelled", "then"], "rate", "steps.cancelled.then", "only a completed end"),

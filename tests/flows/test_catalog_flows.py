@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 import pytest
 
-from flows import Flow, FlowRun, Identity, Session, UnknownEvent
+from flows import ActionFailed, Flow, FlowRun, Identity, Session, Texts, UnknownEvent
 from flows.actions import IDENTITY_METHODS
 from flows.content import Match
 from flows.manifest import load_builtin_catalog
@@ -443,13 +443,71 @@ def test_a_training_enrolment_books_the_class_chosen_never_a_full_one() -> None:
         k.run.select("T2026-0460")  # 已满
     k.run.select("T2026-0451")
     k.run.fire("sign_up")
+    k.run.run_action()  # a place is held at once
     k.form(employment_status="unemployed", education="junior_high", phone="13912345678",
            training_subsidy="yes", attendance="yes")  # fmt: skip
     assert dict(k.run.summary())["所选培训班"] == "电工（五级）职业技能等级培训"
     k.run.fire("confirm")
     k.run.run_action()
     assert k.sent[0].selected == {"trainings": "T2026-0451"}
+    assert k.sent[0].holds == {"trainings": "0f" * 16}
     assert k.sent[0].flat_fields()["selected.trainings"] == "T2026-0451"
+
+
+def taken(session: Session) -> str:
+    raise ActionFailed(Texts("名额已满", "Full"), event="taken")
+
+
+def unreachable(session: Session) -> str:
+    raise ActionFailed(Texts("网络中断", "Offline"))
+
+
+def test_a_class_that_fills_up_meanwhile_goes_back_to_a_fresh_list() -> None:
+    k = Kiosk("training_enrolment", hold_place=taken)
+    k.card()
+    k.form(training_category="any")
+    k.run.run_action()
+    k.run.select("T2026-0451")
+    k.run.fire("sign_up")
+    k.run.run_action()
+    assert (k.step(), k.run.error_message) == ("class_taken", "名额已满")
+    k.run.fire("back_to_list")
+    k.run.run_action()  # fetched again: the choice and its hold are forgotten
+    assert (k.step(), k.run.session.selected) == ("classes", {})
+
+
+def test_without_the_controller_an_enrolment_goes_on_without_a_hold() -> None:
+    k = Kiosk("training_enrolment", hold_place=unreachable)
+    k.card()
+    k.form(training_category="any")
+    k.run.run_action()
+    k.run.select("T2026-0452")
+    k.run.fire("sign_up")
+    k.run.run_action()
+    assert k.step() == "hold_failed"
+    k.run.fire("next")
+    k.form(employment_status="unemployed", education="junior_high", phone="13912345678",
+           training_subsidy="no", attendance="yes")  # fmt: skip
+    k.run.fire("confirm")
+    k.run.run_action()
+    assert (k.sent[0].selected, k.sent[0].holds) == ({"trainings": "T2026-0452"}, {})
+
+
+def test_choosing_another_slot_drops_the_hold_of_the_first() -> None:
+    k = Kiosk("appointment_booking")
+    k.card()
+    k.form(appointment_service="other", appointment_date="2026-12-01", phone="13912345678")
+    k.run.run_action()
+    k.run.select("S-0900")
+    k.run.run_action()
+    assert k.run.session.public["hold.slots"] == "0f" * 16
+    k.run.fire("back_to_list")
+    k.run.select("S-1400")
+    assert "hold.slots" not in k.run.session.public  # the first hold is not sent
+    k.run.run_action()
+    k.run.fire("confirm")
+    k.run.run_action()
+    assert (k.sent[0].selected, k.sent[0].holds) == ({"slots": "S-1400"}, {"slots": "0f" * 16})
 
 
 def test_job_fairs_are_browsed_without_an_id_and_signing_up_asks_for_one() -> None:
@@ -460,6 +518,7 @@ def test_job_fairs_are_browsed_without_an_id_and_signing_up_asks_for_one() -> No
     k.run.select("F2026-12-05")
     assert k.run.session.identity is None
     k.run.fire("sign_up")
+    k.run.run_action()  # the place is held before asking who the citizen is
     k.card()
     k.form(phone="13912345678", education="college", industry="manufacturing",
            resume_help="no")  # fmt: skip
@@ -502,6 +561,7 @@ def test_an_appointment_asks_the_slots_of_the_day_chosen_and_prints_its_slip() -
     with pytest.raises(UnknownEvent):
         k.run.select("S-0930")  # 已约满
     k.run.select("S-1400")
+    k.run.run_action()  # hold
     assert k.step() == "confirm"
     assert dict(k.run.summary())["预约时段"] == "14:00-14:30"
     k.run.fire("confirm")
