@@ -462,14 +462,20 @@ def unreachable(session: Session) -> str:
     raise ActionFailed(Texts("网络中断", "Offline"))
 
 
-def test_a_class_that_fills_up_meanwhile_goes_back_to_a_fresh_list() -> None:
-    k = Kiosk("training_enrolment", hold_place=taken)
+def sign_up_for_class(item_id: str, **actions: Callable[[Session], str | None]) -> Kiosk:
+    """A training enrolment taken to the class chosen and its hold."""
+    k = Kiosk("training_enrolment", **actions)
     k.card()
     k.form(training_category="any")
     k.run.run_action()
-    k.run.select("T2026-0451")
+    k.run.select(item_id)
     k.run.fire("sign_up")
     k.run.run_action()
+    return k
+
+
+def test_a_class_that_fills_up_meanwhile_goes_back_to_a_fresh_list() -> None:
+    k = sign_up_for_class("T2026-0451", hold_place=taken)
     assert (k.step(), k.run.error_message) == ("class_taken", "名额已满")
     k.run.fire("back_to_list")
     k.run.run_action()  # fetched again: the choice and its hold are forgotten
@@ -477,13 +483,7 @@ def test_a_class_that_fills_up_meanwhile_goes_back_to_a_fresh_list() -> None:
 
 
 def test_without_the_controller_an_enrolment_goes_on_without_a_hold() -> None:
-    k = Kiosk("training_enrolment", hold_place=unreachable)
-    k.card()
-    k.form(training_category="any")
-    k.run.run_action()
-    k.run.select("T2026-0452")
-    k.run.fire("sign_up")
-    k.run.run_action()
+    k = sign_up_for_class("T2026-0452", hold_place=unreachable)
     assert k.step() == "hold_failed"
     k.run.fire("next")
     k.form(employment_status="unemployed", education="junior_high", phone="13912345678",
