@@ -202,6 +202,9 @@ def test_the_transaction_confirms_its_hold_for_good(
     assert rows(settings, "SELECT status, selected FROM transactions") == [
         ("received", f'{{"slots": "{SLOT}"}}')
     ]
+    page = client.get("/transactions").text
+    assert "已预约 · 预约时段" in page
+    assert SLOT in page
 
 
 def test_a_retried_transaction_books_nothing_more(
@@ -248,6 +251,7 @@ def test_a_late_transaction_finding_no_place_is_stored_as_booking_failed(
     page = client.get("/r/KA01-2611260001").text
     assert "预约未成功" in page
     assert "工作人员将与您联系" in page
+    assert "booking-failed" in client.get("/kiosks/KA01").text
 
 
 def test_another_kiosks_hold_id_does_not_confirm_it(
