@@ -50,10 +50,17 @@ FLOWS: dict[str, Flow] = {
 }
 
 
+# The search is the slow part of collecting these tests: once per flow.
+PATHS = {
+    name: paths_to_every_step(flow, lambda f=flow: make_run(f, FakeClock(), Stubs()))
+    for name, flow in FLOWS.items()
+}
+
+
 def _cases(kinds: set[StepKind]) -> list:
     cases = []
     for flow_name, flow in FLOWS.items():
-        paths = paths_to_every_step(flow, lambda f=flow: make_run(f, FakeClock(), Stubs()))
+        paths = PATHS[flow_name]
         unreached = {n for n, s in flow.steps.items() if s.kind in kinds} - paths.keys()
         assert not unreached, f"{flow_name}: the search reached no input for {unreached}"
         cases += [
