@@ -31,9 +31,13 @@ if TYPE_CHECKING:
 _UI = Path(__file__).parent
 KV_FILES: tuple[Path, ...] = (
     _UI / "widgets.kv",
+    _UI / "toggles.kv",
     _UI / "fields.kv",
-    *(_UI / "screens" / f"{name}.kv" for name in ("welcome", "identify", "action", "form")),
-    *(_UI / "screens" / f"{name}.kv" for name in ("confirm", "notice", "end")),
+    *(
+        _UI / "screens" / f"{name}.kv"
+        for name in ("welcome", "identify", "action", "form", "confirm", "notice")
+    ),
+    *(_UI / "screens" / f"{name}.kv" for name in ("itemlist", "detail", "end")),
 )
 
 __all__ = ["EStationApp", "configure_kivy", "load_kv_files", "register_cjk_font", "run_kiosk_app"]
@@ -77,7 +81,17 @@ class EStationApp(App):
         from kiosk.ui.bridge import run_in_worker
         from kiosk.ui.fields import pii_region_namer
         from kiosk.ui.root import Router
-        from kiosk.ui.screens import action, confirm, end, form, identify, notice, welcome
+        from kiosk.ui.screens import (
+            action,
+            confirm,
+            detail,
+            end,
+            form,
+            identify,
+            itemlist,
+            notice,
+            welcome,
+        )
         from kiosk.ui.session import IDENTIFY_SCREEN, demo_tappers
 
         load_kv_files()
@@ -94,6 +108,8 @@ class EStationApp(App):
             "form": form.FormScreen(session, region_name=pii_region_namer()),
             "confirm": confirm.ConfirmScreen(session),
             "notice": notice.NoticeScreen(session),
+            "list": itemlist.ListScreen(session),
+            "detail": detail.DetailScreen(session),
         }
         router = Router(
             welcome.WelcomeScreen(session, self.port.catalog, self.port.station_name),

@@ -3,6 +3,10 @@
 Kinds typed on the on-screen keypad say which extra key they need (`KEYPAD_KINDS`). A date
 range is two date boxes, first and last day, sent to the engine as `start/end`; a region is
 a 6-digit GB/T 2260 code whose name is shown as soon as it is known (styles: fields.kv).
+Several choices are ticked on tiles (sent as "a,b" in the listed order), a declaration is
+one sentence-wide tick box, a bank account is typed on the keypad in groups of four digits
+and, once entered, only ever shown back masked. A choice of "1" to "5" is a rating: five
+stars with the level's words under each.
 """
 
 # mypy: allow-subclassing-any
@@ -23,9 +27,11 @@ from kivy.uix.widget import Widget
 
 import pii
 from flows import FieldKind, FieldSpec
+from flows.fields import mask_bank_account
 from flows.regions import is_region_code
 from kiosk.ui import theme
 from kiosk.ui.strings import ui_text
+from kiosk.ui.toggles import CheckToggle, StarTile
 from kiosk.ui.widgets import ChoiceButton, FieldInput, TextLabel, wipe_text_input
 
 KV_FILE = Path(__file__).with_suffix(".kv")
@@ -37,6 +43,7 @@ KEYPAD_KINDS: dict[FieldKind, str] = {
     FieldKind.DATE: "-",
     FieldKind.DATE_RANGE: "-",
     FieldKind.REGION: "",
+    FieldKind.BANK_ACCOUNT: "",
 }
 
 RegionNamer = Callable[[str], "str | None"]
@@ -72,10 +79,24 @@ _FILTERS: dict[FieldKind, Callable[[str, bool], str]] = {
     FieldKind.DATE: _keep(_DATE_CHARS),
     FieldKind.DATE_RANGE: _keep(_DATE_CHARS),
     FieldKind.REGION: _keep("0123456789"),
+    FieldKind.BANK_ACCOUNT: _keep("0123456789"),
 }
 _DATED = (FieldKind.DATE, FieldKind.DATE_RANGE)
 RANGE_PARTS = ("start", "end")
 REGION_BOX_WIDTH = 260
+BANK_DIGITS = 19  # the longest bank card or account number (flows/fields.py)
+STARS = ("1", "2", "3", "4", "5")
+
+
+def group_digits(text: str) -> str:
+    """A bank account as printed on the card: digits in groups of four, at most 19 digits."""
+    digits = "".join(c for c in text if c.isdigit())[:BANK_DIGITS]
+    return " ".join(digits[i : i + 4] for i in range(0, len(digits), 4))
+
+
+def is_star_rating(spec: FieldSpec) -> bool:
+    """True for a choice of the five levels "1" to "5": the 好差评 rating, shown as stars."""
+    return spec.kind is FieldKind.CHOICE and sorted(c.value for c in spec.choices) == list(STARS)
 
 
 class FieldBlock(BoxLayout):
@@ -88,25 +109,37 @@ class FieldBlock(BoxLayout):
         self.spec = spec
         self.lang = lang
         self.region_name = region_name
+        # A declaration's label is the sentence on its tick box, said once.
         self.label = TextLabel(text=spec.label.get(lang), bold=True, font_size=32)
-        self.add_widget(self.label)
+        if spec.kind is not FieldKind.CHECKBOX:
+            self.add_widget(self.label)
         self.hint: TextLabel | None = None
         if spec.hint is not None:
             self.hint = TextLabel(text=spec.hint.get(lang), font_size=28, color=theme.MUTED)
             self.add_widget(self.hint)
         self.inputs: list[FieldInput] = []
-        self.choices: list[ChoiceButton] = []
+        self.choices: list[ChoiceButton | StarTile] = []  # one of them is chosen
+        self.toggles: list[CheckToggle] = []  # any of them are ticked
         # A line that answers while the citizen types: the region's name, characters so far.
         self.status: Label | None = None
-        if spec.kind is FieldKind.CHOICE:
+        # A bank account entered before (back from the confirm screen): shown masked only,
+        # and sent again unless the citizen types another.
+        self._kept = ""
+        if is_star_rating(spec):
+            self._add_stars(lang)
+        elif spec.kind is FieldKind.CHOICE:
             self._add_choices(lang)
+        elif spec.kind in (FieldKind.MULTI_CHOICE, FieldKind.CHECKBOX):
+            self._add_toggles(lang)
         elif spec.kind is FieldKind.DATE_RANGE:
             self._add_range(lang)
         elif spec.kind is FieldKind.REGION:
             self._add_region(lang)
         else:
             self.add_widget(self._new_input())
-            if spec.kind is FieldKind.TEXT and spec.min_length:
+            if spec.kind is FieldKind.BANK_ACCOUNT or (
+                spec.kind is FieldKind.TEXT and spec.min_length
+            ):
                 self.status = TextLabel(text="", font_size=28, color=theme.MUTED)
                 self.add_widget(self.status)
         self.error = TextLabel(text="", font_size=28, color=theme.ERROR, bold=True)
@@ -120,8 +153,58 @@ class FieldBlock(BoxLayout):
             box.input_type = "number"
         if self.spec.kind in _DATED:
             box.hint_text = ui_text("date_hint", self.lang)
+        if self.spec.kind is FieldKind.BANK_ACCOUNT:
+            box.bind(text=self._group)
         self.inputs.append(box)
         return box
+
+    @staticmethod
+    def _group(box: FieldInput, text: str) -> None:
+        grouped = group_digits(text)
+        if grouped != text:
+            box.text = grouped  # calls this again, with nothing left to change
+            box.cursor = (len(grouped), 0)
+
+    def _add_stars(self, lang: str) -> None:
+        # Lowest to highest, left to right, whatever order the file lists them in.
+        grid = GridLayout(cols=len(STARS), spacing=16, size_hint_y=None)
+        grid.bind(minimum_height=grid.setter("height"))
+        for choice in sorted(self.spec.choices, key=lambda c: c.value):
+            tile = StarTile(
+                value=choice.value, words=choice.label.get(lang), group=f"stars-{self.spec.name}"
+            )
+            tile.bind(state=self._light_stars)
+            tile.bind(state=self._changed)
+            self.choices.append(tile)
+            grid.add_widget(tile)
+        self.add_widget(grid)
+
+    def _changed(self, *_args: object) -> None:
+        # "Please choose" is answered by choosing: the red line goes at once, not at submit.
+        self.error.text = ""
+
+    def _light_stars(self, *_args: object) -> None:
+        chosen = self.value
+        for tile in self.choices:
+            if isinstance(tile, StarTile):
+                tile.lit = bool(chosen) and tile.value <= chosen
+
+    def _add_toggles(self, lang: str) -> None:
+        if self.spec.kind is FieldKind.CHECKBOX:
+            box = CheckToggle(text=self.spec.label.get(lang), value="yes", wide=True)
+            box.bind(state=self._changed)
+            self.toggles.append(box)
+            self.add_widget(box)
+            return
+        # Two per row, like single choices; the tick boxes tell them apart.
+        grid = GridLayout(cols=2, spacing=16, size_hint_y=None)
+        grid.bind(minimum_height=grid.setter("height"))
+        for choice in self.spec.choices:
+            toggle = CheckToggle(text=choice.label.get(lang), value=choice.value)
+            toggle.bind(state=self._changed)
+            self.toggles.append(toggle)
+            grid.add_widget(toggle)
+        self.add_widget(grid)
 
     def _add_choices(self, lang: str) -> None:
         # Two per row: long English labels still fit in two lines at body size.
@@ -131,6 +214,7 @@ class FieldBlock(BoxLayout):
             button = ChoiceButton(
                 text=choice.label.get(lang), value=choice.value, group=f"choice-{self.spec.name}"
             )
+            button.bind(state=self._changed)
             self.choices.append(button)
             grid.add_widget(button)
         self.add_widget(grid)
@@ -176,12 +260,22 @@ class FieldBlock(BoxLayout):
         if self.spec.kind is FieldKind.DATE_RANGE:
             start, end = (str(box.text).strip() for box in self.inputs)
             return f"{start}/{end}" if start or end else ""
+        if self.spec.kind is FieldKind.BANK_ACCOUNT:
+            return str(self.inputs[0].text).replace(" ", "") or self._kept
         if self.inputs:
             return str(self.inputs[0].text)
+        if self.spec.kind is FieldKind.CHECKBOX:
+            return "yes" if self.toggles[0].state == "down" else ""
+        if self.toggles:
+            return ",".join(t.value for t in self.toggles if t.state == "down")
         return next((b.value for b in self.choices if b.state == "down"), "")
 
     def set_value(self, value: str) -> None:
         """Prefill (back from the confirm screen)."""
+        if self.spec.kind is FieldKind.BANK_ACCOUNT:
+            self._kept = value  # the box stays empty: the number is not shown again in clear
+            self.refresh_status()
+            return
         if self.spec.kind is FieldKind.DATE_RANGE:
             parts = value.split("/", 1) if "/" in value else [value, ""]
         else:
@@ -191,10 +285,16 @@ class FieldBlock(BoxLayout):
             box.reset_undo()
         for button in self.choices:
             button.state = "down" if button.value == value else "normal"
+        ticked = set(value.split(","))
+        for toggle in self.toggles:
+            toggle.state = "down" if toggle.value in ticked else "normal"
         self.refresh_status()
 
     def explain(self, error: str) -> str:
         """The message to show for the engine's `error`: plainer for a half-filled range."""
+        if error and self.spec.kind is FieldKind.CHECKBOX:
+            # Not the whole sentence again in red: it is right above.
+            return ui_text("tick_this", self.lang)
         if error and self.spec.kind is FieldKind.DATE_RANGE:
             start, end = (str(box.text).strip() for box in self.inputs)
             if bool(start) != bool(end):
@@ -217,12 +317,22 @@ class FieldBlock(BoxLayout):
         text = str(self.inputs[0].text) if self.inputs else ""
         if self.spec.kind is FieldKind.REGION:
             self.status.text = self._region_status(text)
+        elif self.spec.kind is FieldKind.BANK_ACCOUNT:
+            self.status.text = self._bank_status(text)
         elif text:
             self.status.text = ui_text(
                 "min_length", self.lang, min=self.spec.min_length, count=len(text.strip())
             )
         else:
             self.status.text = ""
+
+    def _bank_status(self, typed: str) -> str:
+        digits = typed.replace(" ", "")
+        if digits:
+            return ui_text("bank_count", self.lang, count=len(digits))
+        if self._kept:
+            return ui_text("bank_kept", self.lang, masked=mask_bank_account(self._kept))
+        return ""
 
     def _region_status(self, typed: str) -> str:
         code = unicodedata.normalize("NFKC", typed.strip())
@@ -236,9 +346,10 @@ class FieldBlock(BoxLayout):
 
     def wipe(self) -> None:
         """Empty the inputs, the status and the error; forget the choice."""
+        self._kept = ""
         for box in self.inputs:
             wipe_text_input(box)
-        for button in self.choices:
+        for button in [*self.choices, *self.toggles]:
             button.state = "normal"
         if self.status is not None:
             self.status.text = ""
@@ -253,4 +364,11 @@ class RegionName(Label):
     """The name of the region code typed, beside its box."""
 
 
-__all__ = ["KEYPAD_KINDS", "FieldBlock", "RegionNamer", "pii_region_namer"]
+__all__ = [
+    "KEYPAD_KINDS",
+    "FieldBlock",
+    "RegionNamer",
+    "group_digits",
+    "is_star_rating",
+    "pii_region_namer",
+]

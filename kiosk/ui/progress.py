@@ -7,7 +7,8 @@ method they take); the path goes on from where the method steps lead.
 
 Given the devices a kiosk has (`FlowRun.devices`), a step whose device is missing counts
 as the fallback entered instead, so a kiosk without a printer does not count a printing
-step it will never show.
+step it will never show. A flow whose start already offers several ways (job search: with
+an ID or without) has no main path to count, and no indicator.
 """
 
 from __future__ import annotations
@@ -17,8 +18,9 @@ from collections.abc import Collection
 from flows import Flow, Step, StepKind
 from kiosk.ui.chooser import identity_methods
 
-# The event that moves a citizen forward when all goes well, in order of preference.
-FORWARD_EVENTS: tuple[str, ...] = ("ok", "submit", "confirm", "next", "finish")
+# The event that moves a citizen forward when all goes well, in order of preference
+# (`select`: touching an item of a list; `sign_up`: the way on from a class or a fair).
+FORWARD_EVENTS: tuple[str, ...] = ("ok", "submit", "confirm", "next", "select", "sign_up", "finish")
 # Events that leave the path rather than retry a step of it.
 _LEAVING = ("cancel", "timeout")
 
@@ -69,6 +71,10 @@ def step_position(
     """(number, total) of a step; an off-path step (an error notice) counts as where it retries."""
     stations = _stations(flow, devices)
     total = len(stations)
+    if total < 2:
+        # No single way forward from the start (browse or search first?): "step 1 of 1"
+        # would say nothing true, so the indicator stays empty.
+        return None
     for number, (_, group) in enumerate(stations, start=1):
         if step_name in group:
             return number, total

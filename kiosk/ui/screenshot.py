@@ -10,16 +10,18 @@ from pathlib import Path
 from flows import FlowRun, StepKind
 from kiosk.ports import KioskPort
 from kiosk.ui.headless import HeadlessUI
+from kiosk.ui.progress import FORWARD_EVENTS
 from kiosk.ui.session import demo_tappers
 
-SCREENS = ("welcome", "identify", "action", "form", "confirm", "notice", "end")
+SCREENS = ("welcome", "identify", "action", "form", "confirm", "notice", "list", "detail", "end")
 
 
 def walk_to(ui: HeadlessUI, screen_name: str, form_values: Mapping[str, str]) -> None:
     """Drive the first service of the catalogue forward until `screen_name` shows.
 
     Forms are filled from `form_values`; confirm screens are confirmed; notices retried (the
-    identity chooser: its first method); a demo card reader gets its first card. Raises
+    identity chooser: its first method); a demo card reader gets its first card; a list's
+    first item that can be chosen is chosen, and a detail left by its way forward. Raises
     TimeoutError if the screen never comes.
     """
     if screen_name not in SCREENS:
@@ -41,6 +43,11 @@ def walk_to(ui: HeadlessUI, screen_name: str, form_values: Mapping[str, str]) ->
             session.fire("confirm")
         elif run.step.kind is StepKind.NOTICE:
             session.fire(run.buttons()[0])
+        elif run.step.kind is StepKind.LIST:
+            session.select(next(item.id for item in run.items() if item.available))
+        elif run.step.kind is StepKind.DETAIL:
+            offered = run.buttons()
+            session.fire(next((e for e in FORWARD_EVENTS if e in offered), offered[0]))
         elif run.step.kind is StepKind.ACTION:
             tapper = demo_tappers(ui.port).get(run.step.action or "")
             if tapper is not None:

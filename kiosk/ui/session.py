@@ -6,7 +6,10 @@ to a `Worker` (the thread bridge), so its rules can be tested without a window:
 - every state change routes to the screen for the step's kind;
 - the idle timeout is the run's own (`check_timeout` on each tick), and ends like any run;
 - when a run ends for any reason the port is told (`end_run`), the reference is dropped,
-  every screen is wiped, an end screen shows only public values, then welcome returns.
+  every screen is wiped, an end screen shows only public values, then welcome returns;
+- a completed run whose end step names a follow-on flow (`then: rating`, `FlowRun.follow_on`)
+  goes on into it from the end screen instead of welcome: the port starts it with the
+  public values the engine hands over (`new_follow_on_run`), and it ends like any run.
 
 What the end screen may show comes from `run.session.public`: `transaction_number`, and
 `receipt_url` (what the e-receipt QR code encodes) on an end step that shows `receipt_qr`.
@@ -16,11 +19,11 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from flows import FlowRun, StepKind
+from flows import Flow, FlowRun, StepKind, UnknownEvent
 from kiosk.ports import CardTapper, KioskPort
 from kiosk.ui.chooser import is_identity_chooser
 from kiosk.ui.strings import ui_text
@@ -32,6 +35,8 @@ SCREEN_FOR: dict[StepKind, str] = {
     StepKind.FORM: "form",
     StepKind.CONFIRM: "confirm",
     StepKind.NOTICE: "notice",
+    StepKind.LIST: "list",
+    StepKind.DETAIL: "detail",
     StepKind.END: "end",
 }
 # The identity chooser is a notice with its own screen of tiles (kiosk/ui/chooser.py).
@@ -41,6 +46,8 @@ IDENTIFY_SCREEN = "identify"
 TRANSACTION_NUMBER = "transaction_number"
 RECEIPT_URL = "receipt_url"
 RECEIPT_QR = "receipt_qr"
+# What a follow-on run is started with (FlowRun.follow_on): the transaction and its service.
+SERVICE = "service"
 
 
 def screen_for(run: FlowRun) -> str:
@@ -48,6 +55,30 @@ def screen_for(run: FlowRun) -> str:
     if is_identity_chooser(run.flow, run.step):
         return IDENTIFY_SCREEN
     return SCREEN_FOR[run.step.kind]
+
+
+class FollowOnStarter(Protocol):
+    """Starts a flow that follows a completed one (the rating), outside the menu."""
+
+    def __call__(self, flow_id: str, lang: str, public: Mapping[str, str]) -> FlowRun:
+        """A run of `flow_id` in `lang` whose session starts with `public`."""
+        ...
+
+
+def follow_on_starter(port: KioskPort) -> FollowOnStarter | None:
+    """The port's `new_follow_on_run`, None for a port that cannot start follow-on flows."""
+    starter = getattr(port, "new_follow_on_run", None)
+    return starter if callable(starter) else None
+
+
+def rated_service_line(run: FlowRun, catalog: Sequence[Flow]) -> str:
+    """The service rated and its number, for a run started after a transaction; else ""."""
+    number = run.session.public.get(TRANSACTION_NUMBER, "")
+    service = run.session.public.get(SERVICE, "")
+    title = next((f.title.get(run.lang) for f in catalog if f.id == service), "")
+    if not number or not title:
+        return ""
+    return ui_text("rated_service", run.lang, service=title, number=number)
 
 
 def demo_tappers(port: KioskPort) -> dict[str, CardTapper]:
@@ -70,6 +101,7 @@ class EndNotice:
     outcome: str
     lang: str
     receipt_url: str = ""  # set: the end screen draws it as the e-receipt QR code
+    follow_on: bool = False  # set: the end screen leads on to the rating, not to welcome
 
 
 class Navigator(Protocol):
@@ -96,25 +128,30 @@ class Navigator(Protocol):
         ...
 
 
-def end_notice(run: FlowRun) -> EndNotice:
-    """What the end screen shows of a finished run: its end step and public values only."""
+def end_notice(run: FlowRun, *, follow_on: bool = False, number: bool = True) -> EndNotice:
+    """What the end screen shows of a finished run: its end step and public values only.
+
+    `follow_on`: the visit goes on into the rating; `number`: False for the end of that
+    rating, whose transaction number was shown already at the end of the transaction.
+    """
     lang = run.lang
     step = run.step
-    public = run.session.public
+    public = run.session.public if number else {}
     title = step.title.get(lang)
     prompt = step.prompt.get(lang) if step.prompt else ""
     # No link, no code: the transaction number alone, never a made-up link.
     receipt_url = public.get(RECEIPT_URL, "") if RECEIPT_QR in step.show else ""
-    number = public.get(TRANSACTION_NUMBER, "")
-    if RECEIPT_QR in step.show and not receipt_url and number:
+    number_shown = public.get(TRANSACTION_NUMBER, "")
+    if RECEIPT_QR in step.show and not receipt_url and number_shown:
         title, prompt = ui_text("no_qr_title", lang), ui_text("no_qr_prompt", lang)
     return EndNotice(
         title=title,
         prompt=prompt,
-        transaction_number=number,
+        transaction_number=number_shown,
         outcome=run.outcome or "",
         lang=lang,
         receipt_url=receipt_url,
+        follow_on=follow_on,
     )
 
 
@@ -147,6 +184,9 @@ class UISession:
         # Runs with an action still executing on a worker thread. Never two at once for one
         # run: a retried step waits for the late result of the first attempt instead.
         self._working: set[FlowRun] = set()
+        # While the end screen shows: the flow to go on into, its public values, the language.
+        self._next: tuple[str, dict[str, str], str] | None = None
+        self._follow_on_run: FlowRun | None = None  # the run started as a follow-on
 
     @property
     def nav(self) -> Navigator:
@@ -172,6 +212,8 @@ class UISession:
         if self.run is not None:
             self._end(self.run)
         self._end_deadline = None
+        self._next = None
+        self._follow_on_run = None
         self.run = self.port.new_run(flow_id, self.lang)
         log.info("visit started flow=%s lang=%s", flow_id, self.lang)
         self._route()
@@ -183,6 +225,18 @@ class UISession:
             return  # a late tap on a screen that has already moved on
         run.touch()
         run.fire(event)
+        self._route()
+
+    def select(self, item_id: str) -> None:
+        """An item of the list on screen was touched."""
+        run = self.run
+        if run is None or run.done or run.step.kind is not StepKind.LIST:
+            return  # a late tap on a list that has already moved on
+        run.touch()
+        try:
+            run.select(item_id)
+        except UnknownEvent:
+            return  # a full class, or an item gone since: the list stays as it is
         self._route()
 
     def submit(self, values: Mapping[str, str]) -> dict[str, str]:
@@ -202,9 +256,9 @@ class UISession:
             self.run.touch()
 
     def finish(self) -> None:
-        """Leave the end screen now."""
+        """Leave the end screen now: into the follow-on flow if there is one, else welcome."""
         if self.run is None:
-            self._to_welcome()
+            self._leave_end()
 
     def tick(self) -> None:
         """Once a second: time the step out, leave the end screen, refresh countdowns."""
@@ -216,7 +270,7 @@ class UISession:
             elif run.check_timeout():
                 self._route()
         elif self._end_deadline is not None and self._clock() >= self._end_deadline:
-            self._to_welcome()
+            self._leave_end()
         self.nav.refresh(self.run, self._end_seconds_left())
 
     def _walked_away(self, run: FlowRun) -> bool:
@@ -225,14 +279,16 @@ class UISession:
         Ends the visit sooner than the idle timeout, so their data leaves the screen sooner.
         A kiosk without a camera (or a port that cannot tell) never ends a visit this way.
         """
-        if run.done:
-            return False
+        return not run.done and self._citizen_gone()
+
+    def _citizen_gone(self) -> bool:
         absent_for = getattr(self.port, "citizen_absent_for", lambda: None)()
         limit = getattr(self.port, "walk_away_seconds", None)
         return absent_for is not None and limit is not None and absent_for >= limit
 
     def close(self) -> None:
         """The app is stopping: end any visit in progress."""
+        self._next = None
         if self.run is not None:
             self.run.abort("cancelled")
             self._end(self.run)
@@ -262,7 +318,12 @@ class UISession:
         self._route()
 
     def _end(self, run: FlowRun) -> None:
-        notice = end_notice(run)
+        follow = run.follow_on()
+        starter = follow_on_starter(self.port)
+        self._next = (*follow, run.lang) if follow is not None and starter is not None else None
+        notice = end_notice(
+            run, follow_on=self._next is not None, number=run is not self._follow_on_run
+        )
         self.run = None
         log.info("visit ended flow=%s outcome=%s", run.flow.id, notice.outcome)
         try:
@@ -277,8 +338,28 @@ class UISession:
         self._end_deadline = self._clock() + self.end_seconds
         self.nav.show_end(notice, self.end_seconds)
 
+    def _leave_end(self) -> None:
+        follow, self._next = self._next, None
+        starter = follow_on_starter(self.port)
+        if follow is None or starter is None or self._citizen_gone():
+            self._to_welcome()  # nobody left to rate: straight back to the menu
+            return
+        flow_id, public, lang = follow
+        self._end_deadline = None
+        try:
+            run = starter(flow_id, lang, public)
+        except Exception:  # a rating that cannot start must not stop the kiosk
+            log.exception("follow-on failed to start flow=%s", flow_id)
+            self._to_welcome()
+            return
+        self.run = self._follow_on_run = run
+        log.info("visit goes on flow=%s lang=%s", flow_id, lang)
+        self._route()
+
     def _to_welcome(self) -> None:
         self._end_deadline = None
+        self._next = None
+        self._follow_on_run = None
         # The next person starts in the station's language, not the last visitor's.
         self.lang = self.default_lang
         self.nav.wipe()

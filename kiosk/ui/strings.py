@@ -53,6 +53,31 @@ UI: dict[str, Texts] = {
     ),
     # Under the code, on one line of the code's width.
     "receipt_qr": Texts("用手机扫码保存电子回执", "Scan for your e-receipt"),
+    # A completed transaction leads on to its rating (好差评) instead of back to welcome.
+    "rate_now": Texts("评价本次服务", "Rate this service"),
+    "rate_in": Texts("{seconds}秒后进入服务评价", "Rating in {seconds} s"),
+    "rated_service": Texts("评价事项：{service}　办件编号：{number}", "{service}, number {number}"),
+    # Lists and details of content from outside the flow (jobs, classes, slots ...).
+    "page_up": Texts("上一页", "Up"),
+    "page_down": Texts("下一页", "Down"),
+    "page_of": Texts("第{n}页\n共{total}页", "Page {n}\nof {total}"),
+    "list_count": Texts("共{count}项", "{count} in all"),
+    "list_empty": Texts(
+        "暂时没有可显示的内容。可以返回修改条件，或稍后再来查看。",
+        "There is nothing to show at the moment. Change the filters, or look again later.",
+    ),
+    "full": Texts("已满", "Full"),
+    "may_suit": Texts("可能符合", "May suit you"),
+    "how_it_fits": Texts("匹配情况", "How it fits"),
+    "item_qr": Texts("用手机扫码查看", "Scan with your phone"),
+    "slip_printed": Texts("凭条已打印，请从出纸口取走", "Printed - please take your slip"),
+    # Form fields.
+    "tick_this": Texts("请阅读后勾选此项", "Please read this and tick it"),
+    "bank_count": Texts("已输入{count}位数字", "{count} digits so far"),
+    "bank_kept": Texts(
+        "已填写 {masked}，无需修改可直接提交；如要修改，请重新输入完整账号",
+        "Filled in: {masked}. Submit to keep it, or type the whole number again",
+    ),
 }
 
 # The tiles of the identity chooser: what to do, in a few words, and how (one line).

@@ -26,6 +26,8 @@ ACCENT_LIGHT = hex_rgba("#E3EBF7")
 ON_ACCENT = hex_rgba("#FFFFFF")
 BORDER = hex_rgba("#B8C2D0")
 ERROR = hex_rgba("#B00020")
+STAR = hex_rgba("#B07800")  # a lit star: gold, still 3.8:1 on white
+GREYED = hex_rgba("#E6E9EE")  # what cannot be chosen (a full class): flat grey, no outline
 DEMO = hex_rgba("#8A5A00")  # demo-only panel: amber, so nobody mistakes it for the service
 DEMO_LIGHT = hex_rgba("#FFF4DC")
 

@@ -1,4 +1,5 @@
-"""Shared widgets: big buttons, wrapping labels, form inputs, a keypad (styles: widgets.kv)."""
+"""Shared widgets: big buttons, wrapping labels, form inputs, a keypad, page buttons and
+chips for lists (styles: widgets.kv)."""
 
 # mypy: allow-subclassing-any
 # (Kivy ships no type information, so its widget classes are Any to mypy.)
@@ -22,7 +23,7 @@ KEY_WIDTH = 130
 KEY_HEIGHT = 92
 
 # Events whose buttons carry the accent colour; the others (cancel, back) are outlined.
-PRIMARY_EVENTS = frozenset({"ok", "next", "submit", "confirm", "retry", "finish"})
+PRIMARY_EVENTS = frozenset({"ok", "next", "submit", "confirm", "retry", "finish", "sign_up"})
 
 
 class KioskScreen(Screen):
@@ -139,6 +140,77 @@ class Keypad(GridLayout):
             self.on_key()
 
 
+class PageButton(BigButton):
+    """A large previous- or next-page button with a drawn arrow (`direction`: up or down)."""
+
+    direction = StringProperty("down")
+
+
+class Pager(BoxLayout):
+    """Page up and down buttons with "page n of total" between them, for long lists.
+
+    Large buttons instead of a scroll bar: a thin bar is hard to see and to hit, and a
+    swipe is not what people new to touchscreens try. Hidden when all fits on one page
+    (`shown` False: a layout may then give its room to the content).
+    """
+
+    shown = BooleanProperty(False)
+
+    def __init__(self, **kwargs: object) -> None:
+        self.on_page: Callable[[int], None] | None = None  # called with -1 or +1
+        super().__init__(**kwargs)
+
+    def on_kv_post(self, _base_widget: object) -> None:
+        """Wire the buttons once the rule made them (inside a screen's rule, after __init__)."""
+        self.ids.up.bind(on_release=lambda _b: self._turn(-1))
+        self.ids.down.bind(on_release=lambda _b: self._turn(1))
+
+    def _turn(self, step: int) -> None:
+        if self.on_page is not None:
+            self.on_page(step)
+
+    def show(self, page: int, pages: int, position: str, up: str, down: str) -> None:
+        """Page `page` (from 0) of `pages`; the button at an end is greyed and does nothing."""
+        several = pages > 1
+        self.shown = several
+        self.opacity = 1 if several else 0
+        self.disabled = not several
+        self.ids.position.text = position if several else ""
+        self.ids.up.text, self.ids.down.text = up, down
+        self.ids.up.disabled = not several or page <= 0
+        self.ids.down.disabled = not several or page >= pages - 1
+
+    def clear(self) -> None:
+        """Forget the labels; hidden until shown again."""
+        for key in ("up", "down", "position"):
+            self.ids[key].text = ""
+        self.shown = False
+        self.opacity = 0
+        self.disabled = True
+
+
+class LabelledRow(BoxLayout):
+    """A label and its value side by side; the label level with the value's first line.
+
+    (Two cells of a grid would centre a one-line label beside a value of two lines.)
+    """
+
+    label = StringProperty("")
+    value = StringProperty("")
+    label_width = NumericProperty(360)
+    label_size = NumericProperty(32)
+    value_size = NumericProperty(34)
+
+
+class Chip(Label):
+    """A short label on a coloured ground: a status, "可能符合", "已满".
+
+    `tone`: accent (filled), plain (light accent ground) or muted (what cannot be chosen).
+    """
+
+    tone = StringProperty("plain")
+
+
 class Spacer(Widget):
     """Empty room that takes what is left in a box layout."""
 
@@ -181,9 +253,13 @@ __all__ = [
     "BigButton",
     "ButtonRow",
     "ChoiceButton",
+    "Chip",
     "FieldInput",
     "Keypad",
     "KioskScreen",
+    "LabelledRow",
+    "PageButton",
+    "Pager",
     "Spacer",
     "StepHeader",
     "TextLabel",

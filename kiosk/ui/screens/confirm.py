@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from flows import FlowRun
-from kiosk.ui import theme
 from kiosk.ui.screens.base import StepScreen
-from kiosk.ui.widgets import TextLabel
+from kiosk.ui.screens.itemlist import clear_labels
+from kiosk.ui.widgets import LabelledRow
 
 KV_FILE = Path(__file__).with_suffix(".kv")
 
@@ -21,15 +21,14 @@ class ConfirmScreen(StepScreen):
         rows = self.ids.rows
         self._clear_rows()
         for label, value in run.summary():
-            rows.add_widget(
-                TextLabel(text=label, color=theme.MUTED, font_size=32, size_hint_x=None, width=360)
-            )
-            rows.add_widget(TextLabel(text=value, bold=True, font_size=34))
+            rows.add_widget(LabelledRow(label=label, value=value))
+
+    def rows(self) -> list[tuple[str, str]]:
+        """(label, value) of each row shown, top to bottom."""
+        return [(row.label, row.value) for row in reversed(self.ids.rows.children)]
 
     def _clear_rows(self) -> None:
-        for row in self.ids.rows.children:
-            row.text = ""
-        self.ids.rows.clear_widgets()
+        clear_labels(self.ids.rows)
 
     def clear(self) -> None:
         """Drop every summary row."""

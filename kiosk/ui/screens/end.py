@@ -2,6 +2,7 @@
 
 An end step that shows `receipt_qr` adds the e-receipt as a QR code beside the number, when
 the kiosk put a `receipt_url` in the session's public values; without one, the number alone.
+After a transaction that the rating follows, the button and the countdown lead on to it.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ class EndScreen(KioskScreen):
         super().__init__(**kwargs)
         self.session = session
         self._lang = "zh-CN"
+        self._follow_on = False
         self.ids.finish.bind(on_release=lambda _b: self.session.finish())
 
     def show_notice(self, notice: EndNotice, seconds_left: float) -> None:
@@ -49,11 +51,13 @@ class EndScreen(KioskScreen):
         self.receipt = bool(notice.receipt_url)
         self.success = notice.outcome == "completed"
         self.ids.mark.text = "" if self.success else "i"
-        self.ids.finish.text = (
-            button_label("finish", notice.lang)
-            if notice.outcome == "completed"
-            else ui_text("home", notice.lang)
-        )
+        self._follow_on = notice.follow_on
+        if notice.follow_on:
+            self.ids.finish.text = ui_text("rate_now", notice.lang)
+        elif notice.outcome == "completed":
+            self.ids.finish.text = button_label("finish", notice.lang)
+        else:
+            self.ids.finish.text = ui_text("home", notice.lang)
         self.refresh(seconds_left)
 
     def refresh(self, seconds_left: float | None) -> None:
@@ -62,7 +66,8 @@ class EndScreen(KioskScreen):
             self.ids.countdown.text = ""
             return
         seconds = max(1, math.ceil(seconds_left))
-        self.ids.countdown.text = ui_text("back_in", self._lang, seconds=seconds)
+        key = "rate_in" if self._follow_on else "back_in"
+        self.ids.countdown.text = ui_text(key, self._lang, seconds=seconds)
 
     def clear(self) -> None:
         """Forget the visit's outcome, number and e-receipt code."""
@@ -72,3 +77,4 @@ class EndScreen(KioskScreen):
         self.ids.qr.payload = ""
         self.success = False
         self.receipt = False
+        self._follow_on = False

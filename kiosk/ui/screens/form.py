@@ -1,4 +1,9 @@
-"""The citizen fills in fields: one big labelled box per field, errors in red under each."""
+"""The citizen fills in fields: one big labelled box per field, errors in red under each.
+
+The keypad column is there only for a step with a field typed on it; a step of choices and
+ticks (a rating, a declaration) uses the whole width. A rating started after a transaction
+says which service and number it rates.
+"""
 
 # mypy: allow-subclassing-any
 # (Kivy ships no type information, so its widget classes are Any to mypy.)
@@ -8,10 +13,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from kivy.properties import BooleanProperty
+
 from flows import FlowRun
 from kiosk.ui.fields import KEYPAD_KINDS, FieldBlock, RegionNamer
 from kiosk.ui.screens.base import StepScreen
-from kiosk.ui.session import UISession
+from kiosk.ui.session import UISession, rated_service_line
 from kiosk.ui.strings import ui_text
 from kiosk.ui.widgets import FieldInput
 
@@ -22,6 +29,8 @@ __all__ = ["KEYPAD_KINDS", "FieldBlock", "FormScreen"]
 
 class FormScreen(StepScreen):
     """Shows a form step and submits it through the session."""
+
+    keypad_used = BooleanProperty(False)  # a field of the step is typed on the keypad
 
     def __init__(
         self, session: UISession, *, region_name: RegionNamer | None = None, **kwargs: Any
@@ -46,6 +55,8 @@ class FormScreen(StepScreen):
                 box.bind(focus=self._on_focus, text=self._on_text)
             self.blocks[spec.name] = block
             fields.add_widget(block)
+        self.keypad_used = any(spec.kind in KEYPAD_KINDS for spec in run.step.fields)
+        self.ids.context.text = rated_service_line(run, self.session.port.catalog)
         self.ids.keypad.delete_label = ui_text("delete", run.lang)
         self.ids.scroll.scroll_y = 1
         first = next((box for b in self.blocks.values() for box in b.inputs), None)
@@ -69,7 +80,7 @@ class FormScreen(StepScreen):
             block.set_error(block.explain(errors.get(name, "")))
         if errors:
             first = next(b for n, b in self.blocks.items() if n in errors)
-            self.ids.scroll.scroll_to(first, padding=20, animate=False)
+            self._reveal(first)
             box = first.box_to_fix()
             if box is not None:
                 # The keypad and cursor go where the first mistake is.
@@ -82,7 +93,15 @@ class FormScreen(StepScreen):
             block = self.blocks.get(box.field_name)
             if block is not None:
                 # The keypad types into a box the citizen can see.
-                self.ids.scroll.scroll_to(block, padding=20, animate=False)
+                self._reveal(block)
+
+    def _reveal(self, block: FieldBlock) -> None:
+        """Scroll `block` into view; fields that all fit stay at the top, where they start."""
+        scroll = self.ids.scroll
+        if self.ids.fields.height > scroll.height:
+            scroll.scroll_to(block, padding=20, animate=False)
+        else:
+            scroll.scroll_y = 1
 
     def _on_text(self, box: FieldInput, _text: str) -> None:
         # Typing on a hardware keyboard or IME is activity too.
@@ -125,4 +144,5 @@ class FormScreen(StepScreen):
         """Empty every box and error, then drop the fields."""
         self._wipe_fields()
         self.ids.keypad_hint.text = ""
+        self.ids.context.text = ""
         super().clear()

@@ -2,7 +2,11 @@
 
 The port runs the built-in employment registration, or (`identity_port`) the test flow
 flows/identity_registration.yaml: the shared identity step with every method, a date range,
-a region code and e-receipt end steps.
+a region code and e-receipt end steps; or any flow given (`load_ui_flow`: the test flows
+here, then the catalog). Every action of flows/actions.py is bound to a plain function:
+the fetching ones write the sample items of content.py, as a controller would send them.
+The follow-on flow after a transaction (the rating) starts through `new_follow_on_run`,
+which the UI uses when the port has it.
 
 Kivy reads KIVY_* variables once, when first imported, so they are set here, before any test
 module of this directory imports it. Kivy permits one window per process: it is created on
@@ -15,7 +19,8 @@ import datetime as dt
 import os
 import tempfile
 import threading
-from collections.abc import Callable, Collection, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
+from copy import deepcopy
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -36,22 +41,48 @@ from flows import (  # noqa: E402
     load_builtin,
     load_flow,
 )
+from flows.actions import CONTENT_SOURCES  # noqa: E402
+from flows.loader import FlowFiles  # noqa: E402
+from flows.submission import Submission, build_submission  # noqa: E402
 from pii import Sensitive, mask_name  # noqa: E402
+from tests.kiosk.ui.content import CONTENT, FACETS, Node  # noqa: E402
 
 TODAY = dt.date(2026, 11, 26)
 ID_NUMBER = "11010519491231002X"
 NAME = "测试甲"
 PHONE = "13912345678"
+BANK_ACCOUNT = "6217001234567890123"
 TRANSACTION = "KA01-2611260001"
 # What the kiosk puts in the session for the e-receipt QR code: a public, unguessable link.
 RECEIPT_URL = "https://estation.example.gov.cn/r/KA01-2611260001?k=7Q2M9X4PZC"
-IDENTITY_FLOW = Path(__file__).parent / "flows" / "identity_registration.yaml"
+FLOWS = Path(__file__).parent / "flows"
+IDENTITY_FLOW = FLOWS / "identity_registration.yaml"
+CATALOG = Path(__file__).resolve().parents[3] / "flows" / "catalog"
+# Every device but the receipt printer: receipts and slips become QR codes on screen.
+NO_PRINTER = frozenset({"id_card_reader", "social_card_reader", "camera"})
+# Job filters that leave a job in: not set, or wider than any one place.
+ANY_FILTER = frozenset({"", "any", "county", "city", "province"})
 GOOD_FORM = {
     "phone": PHONE,
     "employment_type": "employed",
     "employer_name": "城关镇社区服务中心",
     "start_date": "2026-11-02",
 }
+
+
+def _flow_file(flow_id: str) -> bytes | None:
+    for folder in (FLOWS, CATALOG):
+        path = folder / f"{flow_id}.yaml"
+        if path.is_file():
+            return path.read_bytes()
+    return None
+
+
+def load_ui_flow(flow_id: str) -> Flow:
+    """A test flow of this folder, or a catalog flow; `use:` and `then:` reach both."""
+    flow = FlowFiles(_flow_file)(flow_id)
+    assert flow is not None, flow_id
+    return flow
 
 
 class FakeClock:
@@ -117,6 +148,11 @@ class FakePort:
         self.failed_reads = 0  # the next N card reads fail
         self.printer_fails = False
         self.submitted: list[dict[str, str]] = []
+        self.submissions: list[Submission] = []  # what `submit` sent, bundle items included
+        self.content: dict[str, list[Node]] = deepcopy(CONTENT)  # what the controller holds
+        self.slips: list[str] = []  # ids of the items printed on a slip
+        self.taken: set[str] = set()  # items whose last place has just gone (hold_place)
+        self.ratings: list[dict[str, str]] = []
         self._closing = threading.Event()
         self.absent_for: float | None = None  # what the camera says; None: cannot tell
         self.walk_away_seconds = 30.0
@@ -141,15 +177,27 @@ class FakePort:
         return self.absent_for
 
     def new_run(self, flow_id: str, lang: str) -> FlowRun:
-        flow = next(f for f in self.catalog if f.id == flow_id)
+        return self._run(next(f for f in self.catalog if f.id == flow_id), lang)
+
+    def new_follow_on_run(self, flow_id: str, lang: str, public: Mapping[str, str]) -> FlowRun:
+        """A flow that follows a transaction (the rating): not on the menu, started with
+        the public values the engine hands over (FlowRun.follow_on)."""
+        return self._run(load_ui_flow(flow_id), lang, public)
+
+    def _run(self, flow: Flow, lang: str, public: Mapping[str, str] | None = None) -> FlowRun:
         self._closing.clear()
         actions: dict[str, Callable[[Session], str | None]] = {
             "read_id_card": lambda s: self._read_card(s, self.tapper),
             "read_social_card": lambda s: self._read_card(s, self.social_tapper),
             "scan_e_social_card": self._scan_e_social_card,
-            "submit": self._submit,
+            "submit": lambda s: self._submit(flow, s),
             "print_receipt": self._print_receipt,
+            "print_slip": self._print_slip,
+            "hold_place": self._hold_place,
+            "submit_rating": self._submit_rating,
         }
+        for action, source in CONTENT_SOURCES.items():
+            actions[action] = lambda s, source=source: self._fetch(source, s)
         return FlowRun(
             flow,
             actions,
@@ -157,6 +205,7 @@ class FakePort:
             lang=lang,
             clock=self.clock,
             today=lambda: TODAY,
+            public=public,
         )
 
     def end_run(self, run: FlowRun) -> None:
@@ -189,11 +238,54 @@ class FakePort:
             raise ActionFailed("打印机缺纸")
         return "ok"
 
-    def _submit(self, session: Session) -> str:
+    def _fetch(self, source: str, session: Session) -> str:
+        """The controller's answer: the source's items, jobs filtered as the citizen asked."""
+        items = deepcopy(self.content[source])
+        if source == "jobs":
+            asked = {k: v for k, v in session.values.items() if isinstance(v, str)}
+            items = [
+                item
+                for item in items
+                if all(
+                    asked.get(name, "") in ANY_FILTER or asked.get(name) == value
+                    for name, value in FACETS.get(str(item["id"]), {}).items()
+                )
+            ]
+        session.content[source] = items
+        return "ok"
+
+    def _print_slip(self, session: Session) -> str:
+        if self.printer_fails:
+            raise ActionFailed("打印机缺纸")
+        item = session.current_item()
+        if item is None:
+            raise ActionFailed("没有选中的项目")
+        self.slips.append(item.id)
+        return "ok"
+
+    def _hold_place(self, session: Session) -> str:
+        item = session.current_item()
+        if item is None:
+            raise ActionFailed("没有选中的项目")
+        if item.id in self.taken:
+            raise ActionFailed("名额已满", event="taken")
+        session.public[f"hold.{next(reversed(session.selected))}"] = f"H-{item.id}"
+        return "ok"
+
+    def _submit_rating(self, session: Session) -> str:
+        number = session.public.get("transaction_number")
+        if not number:
+            raise ActionFailed("没有可评价的办件")
+        rating = {k: session.value(k) for k in session.values}
+        self.ratings.append({**rating, "transaction_number": number, **session.public})
+        return "ok"
+
+    def _submit(self, flow: Flow, session: Session) -> str:
         assert session.identity is not None
         record = {k: session.value(k) for k in session.values}
         record["id_number"] = session.identity.id_number.reveal()
         self.submitted.append(record)
+        self.submissions.append(build_submission(flow, session))
         session.public["transaction_number"] = TRANSACTION
         if self.receipt_url:
             session.public["receipt_url"] = self.receipt_url

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
 from typing import Any
 
 from kiosk.ui import theme
@@ -42,15 +44,38 @@ def visible_texts(ui: Any) -> list[str]:
 
 
 def fill_form(ui: Any, values: dict[str, str]) -> None:
+    """Type, choose or tick each value (ticks: "a,b" for several, "yes" for a declaration)."""
     form = ui.root.steps["form"]
     for name, value in values.items():
         block = form.blocks[name]
         if block.input is not None:
             block.input.text = value
+        elif block.toggles:
+            for toggle in block.toggles:
+                if (toggle.state == "down") != (toggle.value in value.split(",")):
+                    toggle.trigger_action(0)
         else:
             button = next(b for b in block.choices if b.value == value)
             button.trigger_action(0)
     ui.frames(1)
+
+
+def tap_at(ui: Any, widget: Any, x: float, y: float) -> None:
+    """Touch `widget` at (x, y) of its own coordinates through the window."""
+    from kivy.tests.common import UnitTestTouch
+
+    ui.frames(1)
+    touch = UnitTestTouch(*widget.to_window(x, y))
+    touch.touch_down()
+    touch.touch_up()
+    ui.frames(1)
+
+
+def traces_left(ui: Any, traces: list[str]) -> list[str]:
+    """The traces still held by a text of any screen."""
+    texts = visible_texts(ui)
+    assert texts, "the walk found no widgets"
+    return [trace for trace in traces if any(trace in text for text in texts)]
 
 
 def _shown(widget: Any) -> bool:
@@ -88,9 +113,26 @@ def check_elderly_sizes(screen: Any) -> list[str]:
     return problems
 
 
+def identify_by_card(ui: Any) -> None:
+    """On the identity chooser: tap the ID card tile, then the demo tray's first card."""
+    tap(ui, next(t for t in ui.root.steps["identify"].tiles if t.method == "id_card"))
+    tap(ui, ui.root.steps["action"].card_buttons[0])
+    ui.until(lambda: ui.root.current != "action")
+
+
 def identify_by_typing(ui: Any, citizen: Any, flow_id: str = "identity_registration") -> None:
     """Start `flow_id` and get past its identity chooser by the session's own calls."""
     session = ui.session
     session.start(flow_id)
     session.fire("typed")
     assert session.submit({"id_number": citizen.id_number, "name": citizen.name}) == {}
+
+
+def snap(ui: Any, shots: Path, name: str) -> None:
+    """Save the screen as `shots/name` when screenshots are kept (ESTATION_UI_SHOTS=dir).
+
+    A PNG costs a third of a second; tests that read a picture back (a QR code) call
+    `ui.screenshot` themselves, always.
+    """
+    if os.environ.get("ESTATION_UI_SHOTS"):
+        ui.screenshot(shots / name)

@@ -12,12 +12,11 @@ from typing import Any
 
 import pytest
 
-from tests.kiosk.ui.conftest import RECEIPT_URL
+from tests.kiosk.ui.conftest import NO_PRINTER, RECEIPT_URL
 from tests.kiosk.ui.helpers import check_elderly_sizes, identify_by_typing, tap, visible_texts
 
 pytestmark = pytest.mark.kivy
 
-NO_PRINTER = {"id_card_reader", "social_card_reader", "camera"}
 DETAILS = {
     "phone": "13912345678",
     "unemployed_period": "2026-06-01/2026-11-20",

@@ -95,7 +95,7 @@ def test_dates_typed_with_slashes_pass_and_come_back_for_editing(
     enter(form, GOOD)
     submit(ui, form)
     assert ui.session.run.step.name == "confirm"
-    shown = [row.text for row in ui.root.steps["confirm"].ids.rows.children]
+    shown = [text for row in ui.root.steps["confirm"].rows() for text in row]
     assert "2026-06-01 至 2026-11-20" in shown
 
     tap(ui, step_buttons(ui.root.steps["confirm"])["back"])

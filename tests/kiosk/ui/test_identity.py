@@ -228,7 +228,7 @@ def test_after_a_typed_identity_no_trace_of_the_citizen_is_left(
     assert errors == {}
     ui.frames(1)
     confirm = ui.root.steps["confirm"]
-    shown = [row.text for row in confirm.ids.rows.children]
+    shown = [text for row in confirm.rows() for text in row]
     assert citizen.name in shown
     assert "110***********002X" in shown
     tap(ui, step_buttons(confirm)["confirm"])

@@ -46,3 +46,8 @@ def test_a_step_whose_device_is_missing_counts_as_its_fallback(identity_flow) ->
     assert main_path(identity_flow, no_printer) == ["identify", "details", "confirm", "submit"]
     assert step_position(identity_flow, "submit", no_printer) == (4, 4)
     assert step_position(identity_flow, "e_receipt", no_printer) is None
+
+
+def test_a_flow_that_starts_with_a_choice_of_ways_shows_no_step_count() -> None:
+    flow = load_builtin("job_search")  # with an ID or without: no single path to count
+    assert [step_position(flow, name) for name in ("how", "filters", "jobs", "job")] == [None] * 4

@@ -77,7 +77,7 @@ def test_walking_the_flow_reaches_the_transaction_number(
     tap(ui, step_buttons(form)["submit"])
     assert ui.root.current == "confirm"
     confirm = ui.root.steps["confirm"]
-    shown = [row.text for row in confirm.ids.rows.children]
+    shown = [text for row in confirm.rows() for text in row]
     assert citizen.phone in shown
     assert citizen.id_number not in shown  # masked on screen
     assert "110***********002X" in shown
@@ -88,7 +88,7 @@ def test_walking_the_flow_reaches_the_transaction_number(
     end = ui.root.end
     assert end.ids.number.text == citizen.transaction
     assert end.ids.title.text == "办理成功，请取走回执"
-    assert end.ids.finish.text == "完成"
+    assert end.ids.finish.text == "评价本次服务"  # the rating (好差评) follows
     ui.screenshot(shots / "end.png")
     assert port.submitted[0]["phone"] == citizen.phone
     assert port.submitted[0]["id_number"] == citizen.id_number
@@ -107,22 +107,48 @@ def test_after_the_end_screen_no_trace_of_the_citizen_is_left(
     clock.advance(9)
     ui.session.tick()
     assert ui.root.current == "end"
-    assert ui.root.end.ids.countdown.text == "1秒后自动返回首页"
+    assert ui.root.end.ids.countdown.text == "1秒后进入服务评价"
     clock.advance(1)
+    ui.session.tick()
+    assert ui.root.current == "form"  # the rating, linked to the number, not to the person
+    assert ui.session.run.flow.id == "rating"
+    tap(ui, step_buttons(ui.root.steps["form"])["skip"])
+    assert ui.root.current == "end"
+    assert ui.root.end.ids.title.text == "未评价，感谢使用"
+    assert ui.root.end.ids.number.text == ""  # shown once, at the end of the transaction
+    clock.advance(10)
     ui.session.tick()
     ui.frames(2)
 
     assert ui.root.current == "welcome"
+    assert [r.outcome for r in port.ended] == ["completed", "cancelled"]
+    assert all(r.session.wiped for r in port.ended)
     texts = visible_texts(ui)
     assert texts, "the walk found no widgets"
     for trace in [*citizen.traces(), "110***********002X", citizen.transaction]:
         assert not [t for t in texts if trace in t], f"{trace!r} is still on a screen"
 
 
-def test_finish_returns_to_welcome_at_once(ui: Any, citizen: Any) -> None:
+def test_finish_leads_on_to_the_rating(ui: Any, citizen: Any) -> None:
     go_to_end(ui, citizen)
+    assert ui.root.end.ids.finish.text == "评价本次服务"
     tap(ui, ui.root.end.ids.finish)
-    assert ui.root.current == "welcome"
+    assert ui.root.current == "form"
+    assert ui.session.run.flow.id == "rating"
+
+
+def test_without_a_way_to_start_the_rating_finish_returns_to_welcome_at_once(
+    make_port: Any, clock: Any, citizen: Any
+) -> None:
+    from kiosk.ui.headless import HeadlessUI
+
+    port = make_port()
+    port.new_follow_on_run = None  # an older port: no follow-on flows
+    with HeadlessUI(port, clock=clock) as ui:
+        go_to_end(ui, citizen)
+        assert ui.root.end.ids.finish.text == "完成"
+        tap(ui, ui.root.end.ids.finish)
+        assert ui.root.current == "welcome"
 
 
 def test_an_idle_form_times_out_to_welcome_and_wipes(

@@ -69,14 +69,18 @@ def parts(clock: Any, make_port: Any) -> tuple[UISession, RecordingNavigator, He
     return session, nav, worker, port
 
 
-def test_a_visit_routes_each_step_kind_to_its_screen(parts, citizen: Any) -> None:
-    session, nav, worker, port = parts
+def _complete(session: UISession, worker: HeldWorker, citizen: Any) -> None:
     session.start("employment_registration")
     worker.finish_all()
     assert session.submit(citizen.form) == {}
     session.fire("confirm")
     worker.finish_all()  # submit
     worker.finish_all()  # print_receipt
+
+
+def test_a_visit_routes_each_step_kind_to_its_screen(parts, citizen: Any) -> None:
+    session, nav, worker, port = parts
+    _complete(session, worker, citizen)
     assert nav.shown == ["welcome:zh-CN", "action", "form", "confirm", "action", "action", "end"]
     assert nav.notice is not None
     assert nav.notice.transaction_number == citizen.transaction
@@ -276,3 +280,85 @@ def test_a_kiosk_whose_camera_cannot_tell_keeps_the_idle_timeout(parts, clock: A
     clock.advance(100)
     session.tick()
     assert nav.shown[-1] == "form"
+
+
+def test_a_completed_transaction_goes_on_into_its_rating_then_welcome(
+    parts, citizen: Any, clock: Any
+) -> None:
+    session, nav, worker, port = parts
+    _complete(session, worker, citizen)
+    assert nav.notice is not None
+    assert nav.notice.follow_on
+    assert nav.notice.transaction_number == citizen.transaction
+    session.finish()
+    rating = session.run
+    assert rating is not None
+    assert rating.flow.id == "rating"
+    assert rating.session.public == {
+        "transaction_number": citizen.transaction,
+        "service": "employment_registration",
+    }
+    assert nav.shown[-1] == "form"
+    session.fire("skip")
+    assert nav.notice.outcome == "cancelled"
+    assert not nav.notice.follow_on  # a rating leads nowhere
+    assert nav.notice.transaction_number == ""  # shown once, after the transaction
+    clock.advance(10)
+    session.tick()
+    assert nav.shown[-1] == "welcome:zh-CN"
+    assert [r.flow.id for r in port.ended] == ["employment_registration", "rating"]
+    assert nav.wipes == 3  # the end of each run, and welcome
+
+
+def test_a_rating_that_cannot_start_gives_way_to_welcome(parts, citizen: Any) -> None:
+    session, nav, worker, port = parts
+
+    def broken(flow_id: str, lang: str, public: Any) -> FlowRun:
+        raise OSError("rating flow missing")
+
+    port.new_follow_on_run = broken
+    _complete(session, worker, citizen)
+    session.finish()
+    assert session.run is None
+    assert nav.shown[-1] == "welcome:zh-CN"
+
+
+def test_a_visit_that_did_not_complete_has_no_rating(parts) -> None:
+    session, nav, worker, port = parts
+    session.start("employment_registration")
+    session.fire("cancel")
+    assert nav.notice is not None
+    assert not nav.notice.follow_on
+    session.finish()
+    assert nav.shown[-1] == "welcome:zh-CN"
+
+
+def test_only_an_item_that_can_be_chosen_is_chosen(clock: Any, make_port: Any) -> None:
+    from tests.kiosk.ui.conftest import load_ui_flow
+
+    port = make_port(demo=False, flow=load_ui_flow("training_signup"))
+    worker = HeldWorker()
+    session = UISession(port, worker, clock=clock)
+    nav = RecordingNavigator()
+    session.attach(nav)
+    session.start("training_signup")
+    worker.finish_all()  # fetch_trainings
+    assert nav.shown[-1] == "list"
+    for item in ("T2026-0460", "no-such-item"):  # full; gone
+        session.select(item)
+        assert session.run is not None
+        assert session.run.step.name == "classes"
+    session.select("T2026-0471")
+    assert nav.shown[-1] == "detail"
+    session.select("T2026-0471")  # a late second tap on a list that moved on
+    assert session.run.step.name == "class"
+
+
+def test_nobody_is_asked_to_rate_after_walking_away(parts, citizen: Any, clock: Any) -> None:
+    session, nav, worker, port = parts
+    _complete(session, worker, citizen)
+    port.absent_for = 45.0  # gone while the end screen counted down
+    clock.advance(10)
+    session.tick()
+    assert session.run is None
+    assert nav.shown[-1] == "welcome:zh-CN"

@@ -1,0 +1,163 @@
+"""The item chosen in a list: its title, its rows in large type, its QR code when shown.
+
+The item is the run's (`FlowRun.current_item`); a step with `show: [item_qr]` draws the
+item's `qr` beside the rows, large enough for a phone, with the step's prompt under it.
+Rows that do not fit are paged with big buttons, a page starting with the first row the
+last one cut (`page_offsets`). Back from printing a slip, a line says where to take it.
+"""
+
+# mypy: allow-subclassing-any
+# (Kivy ships no type information, so its widget classes are Any to mypy.)
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from kivy.properties import BooleanProperty
+
+from flows import FlowRun
+from flows.content import Item
+from kiosk.ui import theme
+from kiosk.ui.qr import QrCode
+from kiosk.ui.screens.base import StepScreen
+from kiosk.ui.screens.itemlist import add_chips, clear_labels
+from kiosk.ui.session import UISession
+from kiosk.ui.strings import ui_text
+from kiosk.ui.widgets import LabelledRow
+
+__all__ = ["DetailScreen", "QrCode", "detail_rows", "page_offsets", "printed_just_now"]
+
+KV_FILE = Path(__file__).with_suffix(".kv")
+ITEM_QR = "item_qr"
+PRINT_SLIP = "print_slip"
+
+
+def detail_rows(item: Item, lang: str) -> list[tuple[str, str]]:
+    """(label, value) lines of an item: its own rows, then how it fits the citizen."""
+    rows = [(label.get(lang), value.get(lang)) for label, value in item.rows]
+    if item.reasons:
+        reasons = "\n".join(reason.get(lang) for reason in item.reasons)
+        rows.append((ui_text("how_it_fits", lang), reasons))
+    return rows
+
+
+def page_offsets(rows: Sequence[tuple[float, float]], view: float, content: float) -> list[float]:
+    """Where each page of rows starts, in pixels from the top of the rows.
+
+    `rows` are (top, bottom) of each row from the top. A page starts at the first row the
+    page before did not show whole, so no row is read half; the last page ends with the
+    last row (it may show again a few rows of the page before).
+    """
+    if view < 1:
+        return [0.0]  # not laid out yet
+    last = max(0.0, content - view)
+    offsets = [0.0]
+    while offsets[-1] < last:
+        start = offsets[-1]
+        cut = next((top for top, bottom in rows if bottom > start + view), start + view)
+        # A row taller than the view would never be passed: move on by a whole view then.
+        offsets.append(min(last, cut if cut > start else start + view))
+    return offsets
+
+
+def printed_just_now(run: FlowRun) -> bool:
+    """True when the step before this one printed a slip, and it went well."""
+    if len(run.history) < 2 or run.error_message:
+        return False
+    before = run.flow.steps.get(run.history[-2])
+    return before is not None and before.action == PRINT_SLIP
+
+
+class DetailScreen(StepScreen):
+    """Shows a detail step: the item, its rows, its code and the step's buttons."""
+
+    has_qr = BooleanProperty(False)
+
+    def __init__(self, session: UISession, **kwargs: Any) -> None:
+        super().__init__(session, **kwargs)
+        self.page = 0
+        self.offsets = [0.0]  # where each page of rows starts
+        self._lang = "zh-CN"
+        self.ids.pager.on_page = self.turn
+        for widget in (self.ids.rows, self.ids.scroll):
+            widget.bind(height=self._place)
+
+    def show(self, run: FlowRun) -> None:
+        """Fill from the run's current item; the step's title becomes the small line above."""
+        super().show(run)
+        lang = self._lang = run.lang
+        item = run.current_item()
+        step = run.step
+        self.ids.kicker.text = step.title.get(lang)
+        prompt = step.prompt.get(lang) if step.prompt else ""
+        payload = item.qr if item is not None and ITEM_QR in step.show and item.qr else ""
+        self.has_qr = bool(payload)
+        self.ids.qr.payload = payload
+        # With a code, the prompt (scan it, or print) goes under the code it speaks of.
+        self.ids.qr_label.text = (prompt or ui_text("item_qr", lang)) if payload else ""
+        self.ids.prompt.text = "" if payload else prompt
+        self.ids.note.text = ui_text("slip_printed", lang) if printed_just_now(run) else ""
+        self._clear_item()
+        if item is None:
+            self.ids.title.text = ""
+            return
+        self.ids.title.text = item.title.get(lang)
+        add_chips(self.ids.chips, item, lang)
+        rows = detail_rows(item, lang)
+        # The summary repeats what rows say; it stands in for them when there are none.
+        self.ids.summary.text = item.summary.get(lang) if item.summary and not rows else ""
+        for label, value in rows:
+            self.ids.rows.add_widget(
+                LabelledRow(
+                    label=label,
+                    value=value,
+                    label_width=150,
+                    label_size=theme.SMALL,
+                    value_size=theme.BODY,
+                )
+            )
+        self.page = 0
+        self._place()
+
+    def turn(self, step: int) -> None:
+        """Show the rows a page on (-1 back); turning is activity too."""
+        self.session.touch()
+        self.page = max(0, min(len(self.offsets) - 1, self.page + step))
+        self._place()
+
+    def _place(self, *_args: object) -> None:
+        """Page the rows as laid out now, and scroll to the page shown."""
+        grid, view = self.ids.rows, float(self.ids.scroll.height)
+        spans = [(grid.top - row.top, grid.top - row.y) for row in reversed(grid.children)]
+        self.offsets = page_offsets(spans, view, float(grid.height))
+        self.page = min(self.page, len(self.offsets) - 1)
+        overflow = grid.height - view
+        offset = self.offsets[self.page]
+        self.ids.scroll.scroll_y = 1 - offset / overflow if overflow > 0 else 1
+        lang, pages = self._lang, len(self.offsets)
+        self.ids.pager.show(
+            self.page,
+            pages,
+            ui_text("page_of", lang, n=self.page + 1, total=pages),
+            ui_text("page_up", lang),
+            ui_text("page_down", lang),
+        )
+
+    def _clear_item(self) -> None:
+        clear_labels(self.ids.rows)
+        clear_labels(self.ids.chips)
+        self.ids.summary.text = ""
+        self.page = 0
+        self.offsets = [0.0]
+
+    def clear(self) -> None:
+        """Forget the item, its rows and its code."""
+        self._clear_item()
+        for key in ("kicker", "note", "qr_label"):
+            self.ids[key].text = ""
+        self.ids.qr.payload = ""
+        self.has_qr = False
+        self.ids.pager.clear()
+        super().clear()
