@@ -23,7 +23,11 @@ KEY_WIDTH = 130
 KEY_HEIGHT = 92
 
 # Events whose buttons carry the accent colour; the others (cancel, back) are outlined.
-PRIMARY_EVENTS = frozenset({"ok", "next", "submit", "confirm", "retry", "finish", "sign_up"})
+PRIMARY_EVENTS = frozenset(
+    {"ok", "next", "submit", "confirm", "retry", "finish", "sign_up"}
+    # Ways on offered side by side (with an ID or without; see the jobs now or finish).
+    | {"personalised", "browse", "view_jobs"}
+)
 
 
 class KioskScreen(Screen):

@@ -1,25 +1,61 @@
-"""Something went wrong or needs a choice: say what in plain words, offer retry or cancel."""
+"""A message with buttons: something went wrong (retry or cancel), or a choice to make.
+
+A notice reached by a failure, or one that offers to retry, is an alarm: a red "!" and the
+failed action's message (or a plain default). Any other notice (how to search, nothing
+found, registered) is calm: an "i", its own texts, no talk of retrying. A notice that shows
+`receipt_qr` draws the e-receipt code beside its texts, like the end screen does.
+"""
+
+# mypy: allow-subclassing-any
+# (Kivy ships no type information, so its widget classes are Any to mypy.)
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from kivy.properties import BooleanProperty
+
 from flows import FlowRun
+from kiosk.ui.qr import QrCode
 from kiosk.ui.screens.base import StepScreen
+from kiosk.ui.session import RECEIPT_QR, RECEIPT_URL, TRANSACTION_NUMBER
 from kiosk.ui.strings import ui_text
+
+__all__ = ["NoticeScreen", "QrCode", "is_alarm"]
 
 KV_FILE = Path(__file__).with_suffix(".kv")
 
 
+def is_alarm(run: FlowRun) -> bool:
+    """True for a notice about a failure: an action's message, or an offer to retry."""
+    return bool(run.error_message) or "retry" in run.step.on
+
+
 class NoticeScreen(StepScreen):
-    """Shows a notice step with the run's error message."""
+    """Shows a notice step: the failure's message or the step's own texts, and buttons."""
+
+    alarm = BooleanProperty(True)
+    receipt = BooleanProperty(False)  # the e-receipt QR code is on the page
 
     def show(self, run: FlowRun) -> None:
-        """Fill title, the failed action's message and the buttons."""
+        """Fill title, message, the e-receipt code if shown, and the buttons."""
         super().show(run)
-        self.ids.message.text = run.error_message or ui_text("notice_default", run.lang)
+        lang = run.lang
+        self.alarm = is_alarm(run)
+        default = ui_text("notice_default", lang) if self.alarm else ""
+        self.ids.message.text = run.error_message or default
+        public = run.session.public
+        url = public.get(RECEIPT_URL, "") if RECEIPT_QR in run.step.show else ""
+        self.receipt = bool(url)
+        self.ids.qr.payload = url
+        self.ids.qr_label.text = ui_text("receipt_qr", lang) if url else ""
+        number = public.get(TRANSACTION_NUMBER, "") if url else ""
+        self.ids.number.text = f"{ui_text('transaction', lang)} {number}" if number else ""
 
     def clear(self) -> None:
-        """Forget the message."""
-        self.ids.message.text = ""
+        """Forget the message and the code."""
+        for key in ("message", "qr_label", "number"):
+            self.ids[key].text = ""
+        self.ids.qr.payload = ""
+        self.receipt = False
         super().clear()

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from kiosk.ui import theme
-from tests.kiosk.ui.conftest import NO_PRINTER, load_ui_flow
+from tests.kiosk.ui.conftest import NO_PRINTER, RECEIPT_URL, load_ui_flow
 from tests.kiosk.ui.content import JOBS
 from tests.kiosk.ui.helpers import (
     check_elderly_sizes,
@@ -62,6 +62,8 @@ def to_list(ui: Any, *, personalised: bool, filters: dict[str, str]) -> Any:
     notice = ui.root.steps["notice"]
     assert ui.root.current == "notice"
     assert notice.ids.header.ids.step_label.text == ""  # two ways on: no step count
+    assert not notice.alarm  # a choice, not a failure
+    assert [b.primary for b in step_buttons(notice).values()] == [True, True, False]
     tap(ui, step_buttons(notice)["personalised" if personalised else "browse"])
     if personalised:
         identify_by_card(ui)
@@ -184,6 +186,8 @@ def test_filters_that_match_nothing_lead_to_the_flows_own_notice(jobs_ui: Any) -
     assert ui.root.current == "notice"  # the flow routes `empty` itself
     notice = ui.root.steps["notice"]
     assert notice.ids.title.text == "没有符合条件的岗位"
+    assert not notice.alarm  # nothing failed: no red mark, no talk of retrying
+    assert notice.ids.message.text == ""
     tap(ui, step_buttons(notice)["refine"])
     form = ui.root.steps["form"]
     assert form.blocks["industry"].value == "it"  # the filters come back as chosen
@@ -259,3 +263,39 @@ def test_an_empty_list_says_so_calmly(make_port: Any, clock: Any, shots: Path) -
         assert set(step_buttons(screen)) == {"cancel"}
         assert check_elderly_sizes(screen) == []
         snap(ui, shots, "list-empty.png")
+
+
+def test_registered_job_seekers_keep_the_e_receipt_and_see_the_jobs_for_them(
+    make_port: Any, clock: Any, citizen: Any, shots: Path
+) -> None:
+    from kiosk.ui.headless import HeadlessUI
+
+    port = make_port(flow=load_ui_flow("job_seeker_registration"), devices=NO_PRINTER, demo=False)
+    with HeadlessUI(port, clock=clock) as ui:
+        session = ui.session
+        session.start("job_seeker_registration")
+        session.fire("id_card")  # no demo tray: the card is on the reader
+        ui.until(lambda: ui.root.current == "form")
+        profile = {"employment_status": "unemployed", "education": "junior_high"}
+        profile |= {"experience": "y5_10", "certificate": "none", "phone": citizen.phone}
+        assert session.submit(profile) == {}
+        intention = {"industry": "any", "work_type": "any", "salary_range": "any"}
+        intention |= {"area": "county", "available_from": "2026-12-01"}
+        assert session.submit(intention) == {}
+        session.fire("confirm")
+        ui.until(lambda: ui.root.current == "notice")  # no printer: the e-receipt notice
+        notice = ui.root.steps["notice"]
+        assert not notice.alarm
+        assert notice.receipt
+        assert notice.ids.number.text == f"办件编号 {citizen.transaction}"
+        assert set(step_buttons(notice)) == {"view_jobs", "finish"}
+        path = ui.screenshot(shots / "notice-e-receipt.png")
+        assert decode(path) == RECEIPT_URL
+
+        tap(ui, step_buttons(notice)["view_jobs"])
+        ui.until(lambda: ui.root.current == "list")
+        screen = ui.root.steps["list"]
+        assert card_ids(screen) == RANKED[:4]  # the same ranking as a search with the card
+        tap(ui, screen.cards[0])
+        tap(ui, step_buttons(ui.root.steps["detail"])["finish"])
+        assert ui.root.end.ids.finish.text == "评价本次服务"  # the registration is rated
