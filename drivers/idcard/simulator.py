@@ -46,13 +46,13 @@ import shutil
 import tempfile
 import termios
 import threading
-import tty
 from collections import deque
 from collections.abc import Sequence
 from types import TracebackType
 
 from drivers.idcard import protocol as p
 from drivers.idcard.fixtures import FIXTURES, IdCardFixture
+from drivers.ptypair import RawPty
 
 log = logging.getLogger(__name__)
 
@@ -120,10 +120,7 @@ class IdCardSimulator:
         self._selected = False
         self._read_done = False
         self._next_card = 0
-        self._master = -1
-        self._slave = -1
-        self._wake_r = -1
-        self._wake_w = -1
+        self._pty = RawPty(-1, -1, -1, -1)
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._dir: str | None = None
@@ -166,24 +163,18 @@ class IdCardSimulator:
         return self._thread is not None
 
     def _plug(self) -> None:
-        self._master, self._slave = os.openpty()
-        # A pty starts in cooked mode with echo: our own replies would come back to us and
-        # bytes like 0x0D would be translated. Raw on both ends.
-        tty.setraw(self._master)
-        tty.setraw(self._slave)
-        attrs = termios.tcgetattr(self._slave)
-        attrs[4] = attrs[_OSPEED] = _BAUD_CONSTANTS[self.baudrate]
-        termios.tcsetattr(self._slave, termios.TCSANOW, attrs)
-        os.set_blocking(self._master, False)
         # We keep the slave open ourselves so the master never sees EIO between two
         # sessions of the reader (closing and reopening the port is normal).
+        self._pty = RawPty.open()
+        attrs = termios.tcgetattr(self._pty.slave)
+        attrs[4] = attrs[_OSPEED] = _BAUD_CONSTANTS[self.baudrate]
+        termios.tcsetattr(self._pty.slave, termios.TCSANOW, attrs)
         staging = self.url + ".new"
-        os.symlink(os.ttyname(self._slave), staging)
+        os.symlink(self._pty.slave_path, staging)
         os.replace(staging, self.url)
         with self._lock:
             # Power-on: the module remembers nothing of the card in the field.
             self._found = self._selected = self._read_done = False
-        self._wake_r, self._wake_w = os.pipe()
         self._stop.clear()
         self.error = None
         self._thread = threading.Thread(target=self._run, name="idcard-sim", daemon=True)
@@ -193,17 +184,13 @@ class IdCardSimulator:
         if self._thread is None:
             return
         self._stop.set()
-        with contextlib.suppress(OSError):
-            os.write(self._wake_w, b"x")
+        self._pty.wake()
         self._thread.join(timeout=2.0)
         self._thread = None
         # The link goes first: a reader reopening .url must not reach a recycled pts number.
         with contextlib.suppress(OSError):
             os.unlink(self.url)
-        for fd in (self._master, self._slave, self._wake_r, self._wake_w):
-            with contextlib.suppress(OSError):
-                os.close(fd)
-        self._master = self._slave = self._wake_r = self._wake_w = -1
+        self._pty.close()
 
     def __enter__(self) -> IdCardSimulator:
         self.start()
@@ -255,11 +242,11 @@ class IdCardSimulator:
         decoder = p.CommandDecoder()
         while not self._stop.is_set():
             try:
-                ready, _, _ = select.select([self._master, self._wake_r], [], [], 0.5)
-                if self._master not in ready:
+                ready, _, _ = select.select([self._pty.master, self._pty.wake_r], [], [], 0.5)
+                if self._pty.master not in ready:
                     continue
-                data = os.read(self._master, 4096)
-                line_speed = termios.tcgetattr(self._master)[_OSPEED]
+                data = os.read(self._pty.master, 4096)
+                line_speed = termios.tcgetattr(self._pty.master)[_OSPEED]
             except BlockingIOError:
                 continue
             except (OSError, termios.error):
@@ -388,10 +375,10 @@ class IdCardSimulator:
         view = memoryview(chunk)
         while view and not self._stop.is_set():
             try:
-                written = os.write(self._master, view)
+                written = os.write(self._pty.master, view)
             except BlockingIOError:
                 # pty buffer full: nobody is reading the slave. Wait, but stay stoppable.
-                select.select([], [self._master], [], 0.1)
+                select.select([], [self._pty.master], [], 0.1)
                 continue
             except OSError:
                 log.debug("idcard_sim_write_failed")

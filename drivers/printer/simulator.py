@@ -33,7 +33,6 @@ import logging
 import os
 import select
 import threading
-import tty
 from pathlib import Path
 from types import TracebackType
 
@@ -61,6 +60,7 @@ from drivers.printer.protocol import (
     PAPER_END_STOP_BIT,
     PAPER_NEAR_END_BITS,
 )
+from drivers.ptypair import RawPty
 
 log = logging.getLogger(__name__)
 
@@ -102,7 +102,7 @@ class PrinterSimulator:
         self._received = bytearray()
         self._queries: list[int] = []
         self._changed = threading.Condition()
-        self._master = self._slave = self._wake_r = self._wake_w = -1
+        self._pty = RawPty(-1, -1, -1, -1)
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
@@ -178,15 +178,10 @@ class PrinterSimulator:
         if self._thread is not None:
             return
         self.folder.mkdir(parents=True, exist_ok=True)
-        self._master, self._slave = os.openpty()
-        # Raw on both ends: a cooked pty echoes our replies back and turns LF into CR LF.
-        tty.setraw(self._master)
-        tty.setraw(self._slave)
-        os.set_blocking(self._master, False)
-        self.url = os.ttyname(self._slave)
         # Holding the slave open keeps the master from reading EIO while the driver has
         # the port closed between jobs.
-        self._wake_r, self._wake_w = os.pipe()
+        self._pty = RawPty.open()
+        self.url = self._pty.slave_path
         self._stop.clear()
         self.error = None
         self._thread = threading.Thread(target=self._run, name="printer-sim", daemon=True)
@@ -197,14 +192,10 @@ class PrinterSimulator:
         if self._thread is None:
             return
         self._stop.set()
-        with contextlib.suppress(OSError):
-            os.write(self._wake_w, b"x")
+        self._pty.wake()
         self._thread.join(timeout=5.0)
         self._thread = None
-        for fd in (self._master, self._slave, self._wake_r, self._wake_w):
-            with contextlib.suppress(OSError):
-                os.close(fd)
-        self._master = self._slave = self._wake_r = self._wake_w = -1
+        self._pty.close()
 
     def __enter__(self) -> PrinterSimulator:
         self.start()
@@ -223,14 +214,14 @@ class PrinterSimulator:
     def _run(self) -> None:
         try:
             poller = select.poll()
-            poller.register(self._master, select.POLLIN)
-            poller.register(self._wake_r, select.POLLIN)
+            poller.register(self._pty.master, select.POLLIN)
+            poller.register(self._pty.wake_r, select.POLLIN)
             while not self._stop.is_set():
                 ready = {fd for fd, _ in poller.poll()}
-                if self._wake_r in ready or self._stop.is_set():
+                if self._pty.wake_r in ready or self._stop.is_set():
                     return
                 try:
-                    chunk = os.read(self._master, 65536)
+                    chunk = os.read(self._pty.master, 65536)
                 except BlockingIOError:
                     continue
                 self._receive(chunk)
@@ -278,7 +269,7 @@ class PrinterSimulator:
             return
         reply = GARBAGE_REPLY if self.garbage_status else bytes([self.status_byte(n)])
         with contextlib.suppress(BlockingIOError):  # nobody reads replies: they are lost
-            os.write(self._master, reply)
+            os.write(self._pty.master, reply)
 
     def _print(self, item: PrintedItem) -> None:
         self._items.append(item)
