@@ -18,6 +18,8 @@ from kivy.uix.screenmanager import Screen
 from kivy.uix.textinput import TextInput
 from kivy.uix.widget import Widget
 
+from kiosk.ui.strings import ui_text
+
 KV_FILE = Path(__file__).with_suffix(".kv")
 KEY_WIDTH = 130
 KEY_HEIGHT = 92
@@ -173,14 +175,16 @@ class Pager(BoxLayout):
         if self.on_page is not None:
             self.on_page(step)
 
-    def show(self, page: int, pages: int, position: str, up: str, down: str) -> None:
+    def show(self, page: int, pages: int, lang: str) -> None:
         """Page `page` (from 0) of `pages`; the button at an end is greyed and does nothing."""
         several = pages > 1
         self.shown = several
         self.opacity = 1 if several else 0
         self.disabled = not several
+        position = ui_text("page_of", lang, n=page + 1, total=pages)
         self.ids.position.text = position if several else ""
-        self.ids.up.text, self.ids.down.text = up, down
+        self.ids.up.text = ui_text("page_up", lang)
+        self.ids.down.text = ui_text("page_down", lang)
         self.ids.up.disabled = not several or page <= 0
         self.ids.down.disabled = not several or page >= pages - 1
 
@@ -227,6 +231,14 @@ class ButtonRow(BoxLayout):
     """A row of step buttons: cancel and back on the left, the way forward on the right."""
 
 
+def clear_labels(box: Widget) -> None:
+    """Empty the text of every label in `box`, then drop them all."""
+    for widget in box.walk(restrict=True):
+        if hasattr(widget, "text"):
+            widget.text = ""
+    box.clear_widgets()
+
+
 def wipe_text_input(box: TextInput) -> None:
     """Empty a text box and its undo history (which would still hold what was typed)."""
     box.text = ""
@@ -268,6 +280,7 @@ __all__ = [
     "StepHeader",
     "TextLabel",
     "TitleLabel",
+    "clear_labels",
     "fill_button_row",
     "wipe_text_input",
 ]

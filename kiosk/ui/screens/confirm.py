@@ -6,8 +6,7 @@ from pathlib import Path
 
 from flows import FlowRun
 from kiosk.ui.screens.base import StepScreen
-from kiosk.ui.screens.itemlist import clear_labels
-from kiosk.ui.widgets import LabelledRow
+from kiosk.ui.widgets import LabelledRow, clear_labels
 
 KV_FILE = Path(__file__).with_suffix(".kv")
 

@@ -22,10 +22,10 @@ from flows.content import Item
 from kiosk.ui import theme
 from kiosk.ui.qr import QrCode
 from kiosk.ui.screens.base import StepScreen
-from kiosk.ui.screens.itemlist import add_chips, clear_labels
+from kiosk.ui.screens.itemlist import add_chips
 from kiosk.ui.session import UISession
 from kiosk.ui.strings import ui_text
-from kiosk.ui.widgets import LabelledRow
+from kiosk.ui.widgets import LabelledRow, clear_labels
 
 __all__ = ["DetailScreen", "QrCode", "detail_rows", "page_offsets", "printed_just_now"]
 
@@ -136,14 +136,7 @@ class DetailScreen(StepScreen):
         overflow = grid.height - view
         offset = self.offsets[self.page]
         self.ids.scroll.scroll_y = 1 - offset / overflow if overflow > 0 else 1
-        lang, pages = self._lang, len(self.offsets)
-        self.ids.pager.show(
-            self.page,
-            pages,
-            ui_text("page_of", lang, n=self.page + 1, total=pages),
-            ui_text("page_up", lang),
-            ui_text("page_down", lang),
-        )
+        self.ids.pager.show(self.page, len(self.offsets), self._lang)
 
     def _clear_item(self) -> None:
         clear_labels(self.ids.rows)

@@ -25,7 +25,7 @@ from flows.content import Item, Match
 from kiosk.ui.screens.base import StepScreen
 from kiosk.ui.session import UISession
 from kiosk.ui.strings import ui_text
-from kiosk.ui.widgets import Chip
+from kiosk.ui.widgets import Chip, clear_labels
 
 KV_FILE = Path(__file__).with_suffix(".kv")
 MAX_PER_PAGE = 4
@@ -48,14 +48,6 @@ def add_chips(box: BoxLayout, item: Item, lang: str) -> None:
     """Put `item`'s chips into `box`, centred on its height."""
     for text, tone in item_chips(item, lang):
         box.add_widget(Chip(text=text, tone=tone, pos_hint={"center_y": 0.5}))
-
-
-def clear_labels(box: Any) -> None:
-    """Empty the text of every label in `box`, then drop them."""
-    for widget in box.walk(restrict=True):
-        if hasattr(widget, "text"):
-            widget.text = ""
-    box.clear_widgets()
 
 
 def cards_that_fit(height: float) -> int:
@@ -138,14 +130,7 @@ class ListScreen(StepScreen):
             card.bind(on_release=lambda c: self.session.select(c.item_id))
             self.cards.append(card)
             grid.add_widget(card)
-        lang = self._lang
-        self.ids.pager.show(
-            self.page,
-            self.pages,
-            ui_text("page_of", lang, n=self.page + 1, total=self.pages),
-            ui_text("page_up", lang),
-            ui_text("page_down", lang),
-        )
+        self.ids.pager.show(self.page, self.pages, self._lang)
 
     def clear(self) -> None:
         """Drop the cards, the count and the page."""

@@ -1,4 +1,11 @@
-"""The service menu: station name, a large clock, one big tile per service, language switch."""
+"""The service menu: station name, a large clock, one big tile per service, language switch.
+
+Up to four services share one row under the large clock. More wrap onto a second row and
+the clock moves into the header; more than two rows' worth are paged with the same big page
+buttons as lists (a county's full catalog has a dozen services and more). A name is set as
+large as its tile allows, the same size on a whole page; when a name does not fit four
+tiles a row even at the body size (long English names), the menu has three a row.
+"""
 
 # mypy: allow-subclassing-any
 # (Kivy ships no type information, so its widget classes are Any to mypy.)
@@ -6,7 +13,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import math
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +33,83 @@ from kiosk.ui.widgets import KioskScreen
 KV_FILE = Path(__file__).with_suffix(".kv")
 TILE_WIDTH = 380
 TILE_HEIGHT = 200
-TILE_HEIGHT_COMPACT = 160
+TILE_HEIGHT_COMPACT = 176  # two rows and the hint under them
+ROW_WIDTH = 1200  # inside the margins
+PAGER_WIDTH = 200
+TILE_INSET = 24  # the name's margin inside its tile, both sides together
+TILE_INSET_Y = 16
+# Names are as large as their tile allows, from the title size down to the body floor.
+TILE_FONTS = (theme.TITLE, 44, 40, 36, 32, theme.SMALL)
+
+
+def tile_lines(text: str, per_line: int) -> str:
+    """A Chinese name broken into even lines of whole two-character words where it can.
+
+    Kivy fills a line and leaves the rest (职业培训报 / 名); people read names in words
+    (职业培训 / 报名). Text with spaces (English) is left to Kivy's word wrap.
+    """
+    if " " in text or len(text) <= per_line or per_line < 2:
+        return text
+    count = math.ceil(len(text) / per_line)
+    size = math.ceil(len(text) / count)
+    if size % 2 and size < per_line:
+        size += 1
+    return "\n".join(text[i : i + size] for i in range(0, len(text), size))
+
+
+def tile_text(name: str, width: int) -> str:
+    """A service name as set on a tile `width` wide (Chinese names in even lines)."""
+    # CJK characters are square: a line holds this many at the middle size.
+    return tile_lines(name, int((width - TILE_INSET) // TILE_FONTS[3]))
+
+
+@functools.cache
+def fitting_font(text: str, width: int, height: int) -> int | None:
+    """The largest of TILE_FONTS at which `text` fits the tile without breaking a word."""
+    from kivy.core.text import Label as CoreLabel
+
+    def size_of(part: str, font: int, wrap: float | None) -> tuple[int, int]:
+        label = CoreLabel(text=part, font_size=font, bold=True, halign="center",
+                          text_size=(wrap, None))  # fmt: skip
+        label.refresh()
+        return label.texture.size  # type: ignore[no-any-return]
+
+    inner_w, inner_h = width - TILE_INSET, height - TILE_INSET_Y
+    for font in TILE_FONTS:
+        # Each word (each line of a broken Chinese name) must fit whole on a line.
+        whole = all(size_of(word, font, None)[0] <= inner_w for word in text.split())
+        if whole and size_of(text, font, inner_w)[1] <= inner_h:
+            return font
+    return None
+
+
+@dataclass(frozen=True)
+class MenuLayout:
+    """How the menu sets its tiles: columns, tiles a page, the size of one."""
+
+    cols: int
+    per_page: int
+    width: int
+    height: int
+
+    @property
+    def rows(self) -> int:
+        """Rows of tiles on a full page."""
+        return math.ceil(self.per_page / self.cols)
+
+
+def menu_layout(names: Sequence[str], fits: Callable[[str, int, int], bool]) -> MenuLayout:
+    """Four tiles a row (fewer for fewer services), two rows a page; fewer columns when a
+    name does not fit (`fits(text, width, height)`) even at the smallest size."""
+    count = max(1, len(names))
+    for cols in range(min(theme.MAX_PER_ROW, count), 0, -1):
+        paged = count > 2 * cols
+        room = ROW_WIDTH - (PAGER_WIDTH + theme.PADDING if paged else 0)
+        width = min(TILE_WIDTH, (room - (cols - 1) * theme.PADDING) // cols)
+        height = TILE_HEIGHT_COMPACT if count > cols else TILE_HEIGHT
+        if cols == 1 or all(fits(tile_text(name, width), width, height) for name in names):
+            return MenuLayout(cols, min(count, 2 * cols), width, height)
+    raise AssertionError("one column always fits")  # the loop ends at cols == 1
 
 
 class ServiceTile(ButtonBehavior, Label):
@@ -66,35 +152,61 @@ class WelcomeScreen(KioskScreen):
             button.bind(on_release=lambda b: self.session.set_lang(b.lang))
             self.language_buttons.append(button)
             self.ids.languages.add_widget(button)
-        # At most MAX_PER_ROW tiles side by side; more services wrap onto a second row.
-        self.ids.tiles.cols = max(1, min(theme.MAX_PER_ROW, len(self.catalog)))
-        self.compact = len(self.catalog) > theme.MAX_PER_ROW
+        self.layout = MenuLayout(1, 1, TILE_WIDTH, TILE_HEIGHT)
+        self.page = 0
+        self.ids.pager.on_page = self.turn
+
+    @property
+    def pages(self) -> int:
+        """Pages of service tiles."""
+        return max(1, math.ceil(len(self.catalog) / self.layout.per_page))
 
     def show(self, lang: str) -> None:
-        """Fill in the menu in `lang`."""
+        """Fill in the menu in `lang`, from its first page."""
         self.ids.station.text = self.station_name
         self.ids.choose.text = ui_text("choose_service", lang)
         self.ids.hint.text = ui_text("tap_hint", lang)
+        for button in self.language_buttons:
+            button.state = "down" if button.lang == lang else "normal"
+        self._lang = lang
+        names = [flow.title.get(lang) for flow in self.catalog]
+        self.layout = menu_layout(names, lambda t, w, h: fitting_font(t, w, h) is not None)
+        self.ids.tiles.cols = self.layout.cols
+        self.compact = self.layout.rows > 1
+        self.page = 0
+        self._fill_page()
+        self.refresh()
+
+    def turn(self, step: int) -> None:
+        """Show the next (+1) or the previous (-1) page of services."""
+        page = max(0, min(self.pages - 1, self.page + step))
+        if page != self.page:
+            self.page = page
+            self._fill_page()
+
+    def _fill_page(self) -> None:
+        lang, layout = self._lang, self.layout
         grid = self.ids.tiles
         grid.clear_widgets()
         self.tiles = []
-        cols = grid.cols
-        # Tiles share the row (1200 px inside the margins), never wider than 380 px.
-        width = min(TILE_WIDTH, (1200 - (cols - 1) * theme.PADDING) // cols)
-        for flow in self.catalog:
+        start = self.page * layout.per_page
+        shown = self.catalog[start : start + layout.per_page]
+        texts = [tile_text(flow.title.get(lang), layout.width) for flow in shown]
+        # One size for the whole page: names of mixed sizes look like mixed importance.
+        fonts = [fitting_font(text, layout.width, layout.height) for text in texts]
+        font = min((f or theme.SMALL for f in fonts), default=theme.TITLE)
+        for flow, text in zip(shown, texts, strict=True):
             tile = ServiceTile(
-                text=flow.title.get(lang),
+                text=text,
                 flow_id=flow.id,
-                width=width,
-                height=TILE_HEIGHT_COMPACT if self.compact else TILE_HEIGHT,
+                width=layout.width,
+                height=layout.height,
+                font_size=font,
             )
             tile.bind(on_release=lambda t: self.session.start(t.flow_id))
             self.tiles.append(tile)
             grid.add_widget(tile)
-        for button in self.language_buttons:
-            button.state = "down" if button.lang == lang else "normal"
-        self._lang = lang
-        self.refresh()
+        self.ids.pager.show(self.page, self.pages, lang)
 
     def refresh(self) -> None:
         """Update the clock."""

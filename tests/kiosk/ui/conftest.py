@@ -131,6 +131,7 @@ class FakePort:
         flow: Flow | None = None,
         devices: Collection[str] | None = None,
         receipt_url: str = RECEIPT_URL,
+        more: Sequence[Flow] = (),
     ) -> None:
         self.clock = clock
         self.flow: Flow = flow or load_builtin("employment_registration")
@@ -141,6 +142,7 @@ class FakePort:
             replace(self.flow, id=f"service_{i}", title=Texts(f"服务事项{i}", f"Service {i}"))
             for i in range(2, services + 1)
         ]
+        self.more = list(more)  # further services on the menu (the whole catalog)
         self.tapper = FakeTapper() if demo else None
         self.social_tapper = FakeTapper() if demo else None
         self.e_social_qr = threading.Event()  # the QR code is held up to the camera
@@ -159,7 +161,7 @@ class FakePort:
 
     @property
     def catalog(self) -> Sequence[Flow]:
-        return [self.flow, *self.extra]
+        return [self.flow, *self.extra, *self.more]
 
     @property
     def card_tapper(self) -> FakeTapper | None:

@@ -1,0 +1,77 @@
+"""The county's whole catalog on the real App: the menu pages, every service opens.
+
+Fourteen services do not fit one screen of big tiles: the menu shows eight a page with big
+page buttons. Each service's first screen (a chooser, a notice, a form ...) is opened and
+checked against the size floors, then the visit is closed.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from flows import load_builtin_catalog
+from kiosk.ui import theme
+from kiosk.ui.session import screen_for
+from tests.kiosk.ui.helpers import check_elderly_sizes, snap, tap
+
+pytestmark = pytest.mark.kivy
+
+
+def test_the_whole_catalog_is_paged_and_every_service_opens(
+    make_port: Any, clock: Any, shots: Path
+) -> None:
+    from kiosk.ui.headless import HeadlessUI
+
+    flows = [service.flow for service in load_builtin_catalog().services]
+    assert len(flows) > 8
+    port = make_port(flow=flows[0], more=flows[1:], demo=False)
+    with HeadlessUI(port, clock=clock) as ui:
+        welcome = ui.root.welcome
+        pager = welcome.ids.pager
+        ui.frames(2)
+        assert [t.flow_id for t in welcome.tiles] == [f.id for f in flows[:8]]
+        assert pager.ids.position.text == "第1页\n共2页"
+        for tile in welcome.tiles:  # all on the screen, beside the page buttons
+            assert tile.x >= 0
+            assert tile.right <= pager.x
+            assert tile.y >= welcome.ids.hint.top
+            assert tile.height >= theme.TOUCH_MIN
+        assert "就业困难人\n员认定申请" in [t.text for t in welcome.tiles]  # even lines
+        assert {t.font_size for t in welcome.tiles} == {36}  # one size a page
+        assert all(t.texture_size[1] <= t.height for t in welcome.tiles)  # names fit
+        assert check_elderly_sizes(welcome) == []
+        snap(ui, shots, "welcome-catalog.png")
+        tap(ui, pager.ids.down)
+        assert [t.flow_id for t in welcome.tiles] == [f.id for f in flows[8:]]
+        snap(ui, shots, "welcome-catalog-page-2.png")
+
+        opened = {}
+        for flow in flows:
+            ui.session.start(flow.id)
+            ui.frames(1)
+            run = ui.session.run
+            assert run is not None
+            opened[flow.id] = ui.root.current
+            assert ui.root.current == screen_for(run), flow.id
+            assert check_elderly_sizes(ui.root.current_screen) == [], flow.id
+            ui.session.close()  # ends the visit, wiped
+            ui.session.finish()
+            assert ui.root.current == "welcome"
+            assert welcome.page == 0  # the next person starts on the first page
+        assert set(opened.values()) <= {"identify", "notice", "form", "action", "list"}
+
+        # Long English names need wider tiles: three a row, every name whole.
+        tap(ui, next(b for b in welcome.language_buttons if b.lang == "en"))
+        assert welcome.layout.cols == 3
+        for _page in range(welcome.pages):
+            ui.frames(1)
+            for tile in welcome.tiles:
+                assert tile.texture_size[0] <= tile.width
+                assert tile.texture_size[1] <= tile.height
+                assert tile.right <= pager.x
+            assert check_elderly_sizes(welcome) == []
+            tap(ui, pager.ids.down)
+        snap(ui, shots, "welcome-catalog-en-last-page.png")
