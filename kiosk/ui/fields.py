@@ -273,7 +273,10 @@ class FieldBlock(BoxLayout):
     def set_value(self, value: str) -> None:
         """Prefill (back from the confirm screen)."""
         if self.spec.kind is FieldKind.BANK_ACCOUNT:
-            self._kept = value  # the box stays empty: the number is not shown again in clear
+            # The box stays empty: the number is not shown again in clear, only masked, grey,
+            # where typing would go.
+            self._kept = value
+            self.inputs[0].hint_text = mask_bank_account(value)
             self.refresh_status()
             return
         if self.spec.kind is FieldKind.DATE_RANGE:
@@ -331,7 +334,7 @@ class FieldBlock(BoxLayout):
         if digits:
             return ui_text("bank_count", self.lang, count=len(digits))
         if self._kept:
-            return ui_text("bank_kept", self.lang, masked=mask_bank_account(self._kept))
+            return ui_text("bank_kept", self.lang)
         return ""
 
     def _region_status(self, typed: str) -> str:
@@ -349,6 +352,8 @@ class FieldBlock(BoxLayout):
         self._kept = ""
         for box in self.inputs:
             wipe_text_input(box)
+            if self.spec.kind is FieldKind.BANK_ACCOUNT:
+                box.hint_text = ""
         for button in [*self.choices, *self.toggles]:
             button.state = "normal"
         if self.status is not None:

@@ -74,9 +74,10 @@ UI: dict[str, Texts] = {
     # Form fields.
     "tick_this": Texts("请阅读后勾选此项", "Please read this and tick it"),
     "bank_count": Texts("已输入{count}位数字", "{count} digits so far"),
+    # Under a bank account entered before, shown masked in its empty box.
     "bank_kept": Texts(
-        "已填写 {masked}，无需修改可直接提交；如要修改，请重新输入完整账号",
-        "Filled in: {masked}. Submit to keep it, or type the whole number again",
+        "已填写。无需修改可直接提交；如要修改，请重新输入完整账号",
+        "Filled in. Submit to keep it, or type the whole number again",
     ),
 }
 

@@ -164,10 +164,11 @@ def test_a_flexible_work_bundle_end_to_end_then_the_rating(
     form = form_of(ui, "subsidy")
     block = form.blocks["bank_account"]
     assert block.input.text == ""
-    assert block.status.text.startswith(f"已填写 {MASKED}")
+    assert block.input.hint_text == MASKED  # grey, where a new number would go
+    assert block.status.text.startswith("已填写。无需修改可直接提交")
     assert traces_left(ui, [BANK_ACCOUNT, GROUPED]) == []
-    block.input.focus = True  # scrolled into view for the picture
-    ui.frames(1)
+    form.ids.scroll.scroll_to(block, animate=False)  # into view for the picture
+    ui.frames(2)
     snap(ui, shots, "form-bank-account-kept.png")
     submit(ui)
     form_of(ui, "declare")

@@ -299,3 +299,15 @@ def test_registered_job_seekers_keep_the_e_receipt_and_see_the_jobs_for_them(
         tap(ui, screen.cards[0])
         tap(ui, step_buttons(ui.root.steps["detail"])["finish"])
         assert ui.root.end.ids.finish.text == "评价本次服务"  # the registration is rated
+
+
+def test_render_screen_png_walks_on_to_a_detail(make_port: Any, tmp_path: Path) -> None:
+    from PIL import Image
+
+    from kiosk.ui.screenshot import render_screen_png
+
+    port = make_port(flow=load_ui_flow("job_search"))
+    path = render_screen_png(port, "detail", tmp_path / "detail.png")
+    assert Image.open(path).size == (1280, 800)
+    (run,) = port.ended  # closed with the App, on the detail it was walked to
+    assert run.history[-2:] == ["job", "_cancelled"]
