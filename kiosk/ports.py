@@ -6,7 +6,7 @@ The UI gets one object satisfying `KioskPort` in its constructor; the compositio
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Protocol
 
 from flows import Flow, FlowRun
@@ -62,6 +62,10 @@ class KioskPort(Protocol):
 
     def new_run(self, flow_id: str, lang: str) -> FlowRun:
         """Start a citizen's session in a flow, actions bound to the real devices."""
+        ...
+
+    def new_follow_on_run(self, flow_id: str, lang: str, public: Mapping[str, str]) -> FlowRun:
+        """Start the flow that follows a transaction (the rating) with what it hands over."""
         ...
 
     def end_run(self, run: FlowRun) -> None:
