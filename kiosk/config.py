@@ -77,6 +77,15 @@ class KioskConfig:
         return path if path.is_absolute() else self.data_dir / path
 
 
+# The device kinds each section accepts; anything else would silently be taken for another.
+_KINDS: dict[str, tuple[str, ...]] = {
+    "idcard": ("simulator", "serial"),
+    "socialcard": ("none", "pcsc", "simulator"),
+    "camera": ("none", "device", "simulator"),
+    "printer": ("file", "device", "simulator"),
+}
+
+
 def _section(data: dict[str, Any], name: str, cls: type, source: Path) -> Any:
     raw = data.get(name, {})
     if not isinstance(raw, dict):
@@ -85,7 +94,18 @@ def _section(data: dict[str, Any], name: str, cls: type, source: Path) -> Any:
     unknown = sorted(set(raw) - known)
     if unknown:
         raise ConfigError(f"{source}: [{name}] unknown key(s) {', '.join(unknown)}")
-    return cls(**raw)
+    kind = raw.get("kind", getattr(cls(), "kind", None))
+    if kind not in _KINDS[name]:
+        raise ConfigError(f"{source}: [{name}] kind is one of {', '.join(_KINDS[name])}")
+    if kind in ("serial", "device") and not (
+        raw.get("url") or raw.get("path") or raw.get("source")
+    ):
+        where = {"idcard": "url", "printer": "path", "camera": "source"}[name]
+        raise ConfigError(f"{source}: [{name}] kind = {kind!r} needs `{where}`")
+    try:
+        return cls(**raw)
+    except TypeError as err:
+        raise ConfigError(f"{source}: [{name}] {err}") from err
 
 
 def load_config(path: Path) -> KioskConfig:

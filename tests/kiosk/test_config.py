@@ -1,0 +1,60 @@
+"""A technician's kiosk.toml: wrong entries are refused with the key that is wrong."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from kiosk.config import ConfigError, load_config
+
+BASE = """
+[kiosk]
+hardware_id = "SN-1"
+name = "测试站"
+[controller]
+url = "http://127.0.0.1:9"
+enrollment_token = "token-123456"
+"""
+
+
+def write(tmp_path: Path, extra: str) -> Path:
+    path = tmp_path / "kiosk.toml"
+    path.write_text(BASE + extra, encoding="utf-8")
+    return path
+
+
+def test_a_minimal_file_gives_simulated_devices_and_every_service(tmp_path: Path) -> None:
+    config = load_config(write(tmp_path, ""))
+    assert config.idcard.kind == "simulator"
+    assert config.printer.kind == "file"
+    assert config.services == ()
+    assert config.data_dir == tmp_path / "data"
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        ('[printer]\nkind = "lp0"\n', "[printer] kind is one of file, device, simulator"),
+        ('[idcard]\nkind = "serial"\n', "[idcard] kind = 'serial' needs `url`"),
+        ('[printer]\nkind = "device"\n', "[printer] kind = 'device' needs `path`"),
+        ('[camera]\nlens = "wide"\n', "[camera] unknown key(s) lens"),
+        ('[socialcard]\nkind = "usb"\n', "[socialcard] kind is one of none, pcsc, simulator"),
+    ],
+)
+def test_wrong_device_entries_are_refused_naming_the_key(
+    tmp_path: Path, extra: str, message: str
+) -> None:
+    with pytest.raises(ConfigError) as caught:
+        load_config(write(tmp_path, extra))
+    assert message in str(caught.value)
+
+
+def test_a_missing_key_and_broken_toml_are_config_errors(tmp_path: Path) -> None:
+    path = tmp_path / "kiosk.toml"
+    path.write_text('[kiosk]\nname = "x"\n[controller]\nurl = "u"\nenrollment_token = "t"\n')
+    with pytest.raises(ConfigError, match="missing key hardware_id"):
+        load_config(path)
+    path.write_text("[kiosk\n")
+    with pytest.raises(ConfigError):
+        load_config(path)
