@@ -19,6 +19,7 @@ from kiosk.demo import ControllerProcess, write_kiosk_config
 from kiosk.outbox import State
 from kiosk.scripted import registration_script, walk
 from pii import mask_id_number
+from wire import RatingIn
 
 pytestmark = pytest.mark.e2e
 
@@ -156,5 +157,32 @@ def test_the_on_screen_receipt_link_is_the_public_status_page(tmp_path, controll
         page = httpx.get(url, timeout=10)
         assert page.status_code == 200
         assert "已收到" in page.text
+    finally:
+        kiosk.close()
+
+
+def test_a_rating_sent_before_its_transaction_waits_instead_of_failing(
+    tmp_path, controller
+) -> None:
+    kiosk = make_kiosk(tmp_path, controller.wait_ready())
+    kiosk.start(sync=False)
+    try:
+        result = walk(kiosk, "employment_registration", ANSWERS)
+        number = result.transaction_number
+        assert number is not None
+        rating = RatingIn(
+            key="b" * 32, transaction_number=number, service="employment_registration", stars=4
+        )
+        kiosk.outbox.add_rating(rating)
+        # Only the rating goes out first: the controller does not know its transaction yet.
+        [txn] = kiosk.outbox.claim_due()
+        assert kiosk.sync.drain() == 0
+        entry = kiosk.outbox.entry(rating.key)
+        assert entry is not None
+        assert entry.state is State.PENDING  # waiting, not failed
+        assert "404" in (entry.last_error or "")
+        kiosk.outbox.mark_retry(txn.key, "test: hand it back", 0)
+        kiosk.outbox.mark_retry(rating.key, "test: due now", 0)
+        assert kiosk.sync.drain() == 2
     finally:
         kiosk.close()
