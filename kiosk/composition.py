@@ -136,6 +136,7 @@ class Kiosk:
             timezone=ZoneInfo(config.timezone),
         )
         self.camera_simulator: SimulatedCamera | None = None
+        self._camera_spec = config.camera.source
         self.presence = self._make_presence()
         self.devices = kiosk_devices(
             reader_url=lambda: self.simulator.url if self.simulator else config.idcard.url,
@@ -145,7 +146,7 @@ class Kiosk:
             if isinstance(self.printer, PrinterOutput)
             else None,
             social_reader=None if config.socialcard.kind == "none" else config.socialcard.reader,
-            camera=CameraScanner(config.camera.source, self.presence) if self.presence else None,
+            camera=CameraScanner(self._camera_spec, self.presence) if self.presence else None,
         )
         self._catalog = load_builtin_catalog()
         self._runs: dict[int, RunActions] = {}
@@ -163,6 +164,8 @@ class Kiosk:
                 [citizen], fps=10, directory=self.config.data_dir / "camera"
             )
             spec = self.camera_simulator.spec
+        # What the device manager watches: the simulator's files, not the configured index.
+        self._camera_spec = str(spec)
         return PresenceWatch(lambda **options: FrameSource(spec, fps=10, **options))
 
     def citizen_absent_for(self) -> float | None:
