@@ -88,6 +88,8 @@ the profile (age and sex from the ID number, answers) never leaves the kiosk for
 
 from __future__ import annotations
 
+from wire.vocabulary import DeviceKind
+
 # Actions: `Callable[[Session], str | None]`, bound by the kiosk (kiosk/actions.py).
 ACTIONS: frozenset[str] = frozenset(
     {
@@ -136,17 +138,15 @@ ENGINE_GUARDS: frozenset[str] = frozenset(
 
 # Devices a step can need. A kiosk says which it has (`devices_available`) when a run
 # starts; a step whose device is missing is replaced by its `fallback` step.
-DEVICES: frozenset[str] = frozenset(
-    {"id_card_reader", "social_card_reader", "camera", "receipt_printer"}
-)
+DEVICES: frozenset[str] = frozenset(DeviceKind)
 
 # The device each action needs; a step naming the action needs it without saying so.
 ACTION_DEVICES: dict[str, str] = {
-    "read_id_card": "id_card_reader",
-    "read_social_card": "social_card_reader",
-    "scan_e_social_card": "camera",
-    "print_receipt": "receipt_printer",
-    "print_slip": "receipt_printer",
+    "read_id_card": DeviceKind.ID_CARD_READER,
+    "read_social_card": DeviceKind.SOCIAL_CARD_READER,
+    "scan_e_social_card": DeviceKind.CAMERA,
+    "print_receipt": DeviceKind.RECEIPT_PRINTER,
+    "print_slip": DeviceKind.RECEIPT_PRINTER,
 }
 
 # Identity methods a flow may offer (`kind: identity`), in the order of preference, and

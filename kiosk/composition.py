@@ -40,16 +40,9 @@ from kiosk.presence import PresenceWatch
 from kiosk.receipts import FolderOutput, PrinterOutput, ReceiptOutput
 from kiosk.sync import Enroller, SyncLoop
 from pii import Sealer
-from wire import Heartbeat, KioskStatus, RegisterRequest
+from wire import DeviceKind, Heartbeat, KioskStatus, RegisterRequest
 
 log = logging.getLogger(__name__)
-
-# Device manager kinds -> the device names flows use (flows/actions.py DEVICES).
-_FLOW_DEVICES = {
-    "idcard": "id_card_reader",
-    "socialcard": "social_card_reader",
-    "printer": "receipt_printer",
-}
 
 SOFTWARE_VERSION = "0.1.0"
 
@@ -265,11 +258,11 @@ class Kiosk:
             actions.cancelled.set()
         run.abort()
 
-    def devices_available(self) -> set[str]:
+    def devices_available(self) -> set[DeviceKind]:
         """Flow device names whose device works now; a flow falls back for the others."""
         health = self.devices.health()
         working = {k for k, s in health.items() if s.health in (Health.OK, Health.DEGRADED)}
-        return {name for kind, name in _FLOW_DEVICES.items() if kind in working}
+        return {DeviceKind(k) for k in working} - {DeviceKind.CAMERA}
 
     # Life cycle
     def start(self, *, sync: bool = True) -> None:

@@ -17,7 +17,7 @@ from drivers.manager import DeviceManager, Health, PathScanner, ProbeResult, Sca
 from drivers.printer import ReceiptPrinter
 from drivers.socialcard.service import readers as pcsc_readers
 from kiosk.presence import PresenceWatch
-from wire import DeviceHealth, DeviceState
+from wire import DeviceHealth, DeviceKind, DeviceState
 
 _STATES = {
     Health.OK: DeviceState.OK,
@@ -46,7 +46,7 @@ def idcard_probe(reader: Callable[[], IdCardReader | None]) -> Callable[[str], P
 class PrinterScanner:
     """A receipt printer behind a transport: present while it exists, healthy by its status."""
 
-    kind = "printer"
+    kind: str = DeviceKind.RECEIPT_PRINTER
 
     def __init__(self, url: str, printer: ReceiptPrinter) -> None:
         self._url = url
@@ -78,7 +78,7 @@ class PrinterScanner:
 class CameraScanner:
     """The front camera, healthy while its frame source delivers frames."""
 
-    kind = "camera"
+    kind: str = DeviceKind.CAMERA
 
     def __init__(self, spec: str, watch: PresenceWatch) -> None:
         self._spec = spec
@@ -106,7 +106,7 @@ def folder_probe(address: str) -> ProbeResult:
 class PcscScanner:
     """Social security card readers as pcscd lists them (all, or the one configured)."""
 
-    kind = "socialcard"
+    kind: str = DeviceKind.SOCIAL_CARD_READER
 
     def __init__(self, reader_name: str = "") -> None:
         self._name = reader_name
@@ -135,22 +135,23 @@ def kiosk_devices(
     when the kiosk has no social security card reader, "" for any reader.
     """
     scanners: list[Scanner] = [
-        PathScanner("idcard", lambda: [reader_url()], idcard_probe(reader)),
-        printer or PathScanner("printer", lambda: [str(printer_path)], folder_probe),
+        PathScanner(DeviceKind.ID_CARD_READER, lambda: [reader_url()], idcard_probe(reader)),
+        printer
+        or PathScanner(DeviceKind.RECEIPT_PRINTER, lambda: [str(printer_path)], folder_probe),
     ]
-    expected = ["idcard", "printer"]
+    expected = [DeviceKind.ID_CARD_READER, DeviceKind.RECEIPT_PRINTER]
     if social_reader is not None:
         scanners.append(PcscScanner(social_reader))
-        expected.append("socialcard")
+        expected.append(DeviceKind.SOCIAL_CARD_READER)
     if camera is not None:
         scanners.append(camera)
-        expected.append("camera")
+        expected.append(DeviceKind.CAMERA)
     return DeviceManager(scanners, expected=expected)
 
 
-def heartbeat_devices(manager: DeviceManager) -> dict[str, DeviceHealth]:
+def heartbeat_devices(manager: DeviceManager) -> dict[DeviceKind, DeviceHealth]:
     """Device health in the wire's terms."""
     return {
-        kind: DeviceHealth(state=_STATES[status.health], reason=status.reason[:200])
+        DeviceKind(kind): DeviceHealth(state=_STATES[status.health], reason=status.reason[:200])
         for kind, status in manager.health().items()
     }

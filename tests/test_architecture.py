@@ -24,7 +24,7 @@ ALLOWED: dict[str, tuple[set[str], set[str]]] = {
         {"pii"},
         {"serial", "smartcard", "escpos", "usb", "cv2", "PIL", "qrcode", "numpy"},
     ),
-    "flows": ({"pii"}, {"yaml"}),
+    "flows": ({"pii", "wire"}, {"yaml"}),  # wire.vocabulary only: the shared names
     "kiosk": ({"flows", "drivers", "wire", "pii"}, {"kivy", "httpx", "PIL"}),
     "provisioning": ({"drivers", "wire", "pii"}, {"zeroconf", "httpx"}),
     "controller": (

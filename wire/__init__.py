@@ -38,6 +38,7 @@ from wire.v1 import (
     parse,
     validate,
 )
+from wire.vocabulary import DeviceKind
 
 __all__ = [
     "API_PREFIX",
@@ -54,6 +55,7 @@ __all__ = [
     "ContentSource",
     "Criteria",
     "DeviceHealth",
+    "DeviceKind",
     "DeviceState",
     "Heartbeat",
     "HeartbeatAck",

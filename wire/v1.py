@@ -59,6 +59,7 @@ from pydantic import (
 )
 
 from pii import DocumentType, InvalidIdNumber, validate_document_number
+from wire.vocabulary import DeviceKind
 
 PROTOCOL_VERSION = 1
 API_PREFIX = "/api/v1"
@@ -129,9 +130,7 @@ class Heartbeat(Message):
     sent_at: dt.datetime
     status: KioskStatus
     software_version: ShortText = ""
-    devices: dict[Annotated[str, StringConstraints(max_length=40)], DeviceHealth] = Field(
-        default_factory=dict, max_length=32
-    )
+    devices: dict[DeviceKind, DeviceHealth] = Field(default_factory=dict, max_length=32)
     outbox_pending: int = Field(default=0, ge=0)
 
 

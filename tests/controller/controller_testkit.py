@@ -57,8 +57,8 @@ def heartbeat(**overrides: Any) -> dict[str, Any]:
         "status": "idle",
         "software_version": "0.1.0",
         "devices": {
-            "id_reader": {"state": "ok"},
-            "printer": {"state": "degraded", "reason": "paper low"},
+            "id_card_reader": {"state": "ok"},
+            "receipt_printer": {"state": "degraded", "reason": "paper low"},
         },
         "outbox_pending": 0,
     }

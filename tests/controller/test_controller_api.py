@@ -48,7 +48,10 @@ def test_register_heartbeat_and_transaction_happy_path(
 
     kiosk = rows(settings, "SELECT status, outbox_pending, devices FROM kiosks")
     assert kiosk[0][:2] == ("idle", 3)
-    assert json.loads(kiosk[0][2])["printer"] == {"state": "degraded", "reason": "paper low"}
+    assert json.loads(kiosk[0][2])["receipt_printer"] == {
+        "state": "degraded",
+        "reason": "paper low",
+    }
 
 
 def test_kiosk_ids_are_short_codes_in_registration_order(client: TestClient) -> None:

@@ -17,6 +17,7 @@ from kiosk.demo import write_kiosk_config
 from kiosk.enrollment import Enrollment
 from kiosk.outbox import State
 from kiosk.scripted import registration_script, walk
+from wire import DeviceKind
 
 # Registration without the rating that follows it: these tests count transactions.
 ANSWERS = registration_script(dt.date.today(), stars=None)
@@ -83,6 +84,6 @@ def test_paper_running_out_during_the_visit_still_completes_the_registration(
         assert result.steps[-1] == "done_without_receipt"
         assert printer.received_documents() == []
         kiosk.devices.scan_once()
-        assert kiosk.heartbeat().devices["printer"].state == "faulted"
+        assert kiosk.heartbeat().devices[DeviceKind.RECEIPT_PRINTER].state == "faulted"
     finally:
         kiosk.close()
