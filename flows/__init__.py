@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flows.content import Item, Match
-from flows.engine import ActionFailed, FlowRun, Guard, Identity, Session
+from flows.engine import ActionFailed, FlowRun, Guard
 from flows.errors import (
     FlowDefinitionError,
     FlowError,
@@ -14,6 +14,7 @@ from flows.errors import (
 from flows.loader import load_builtin, load_flow
 from flows.manifest import Catalog, Service, load_builtin_catalog, load_catalog, parse_catalog
 from flows.model import BundleItem, FieldKind, FieldSpec, Flow, Step, StepKind, Texts
+from flows.session import Identity, RunRecord, Session
 from flows.submission import Submission, SubmissionItem, build_submission, receipt_rows
 
 __all__ = [
@@ -31,6 +32,7 @@ __all__ = [
     "Identity",
     "Item",
     "Match",
+    "RunRecord",
     "Service",
     "Session",
     "SnapshotRefused",

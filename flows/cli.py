@@ -19,7 +19,8 @@ A script is YAML, read as strictly as a flow file::
     today: "2026-11-26"              # optional; fixes date checks for CI
     devices: [id_card_reader]        # optional; the kiosk's devices (default: all)
     guards: {controller_online: false}
-    public: {transaction_number: KA01-2611260001}   # optional; what a follow-on flow gets
+    public: {transaction_number: KA01-2611260001, service: employment_registration}
+                                     # optional; what a follow-on flow (the rating) gets
     steps:                           # what the citizen and the devices do, in order
       - press: id_card               # a button
       - action: error                # how the next device step ends: ok, error or an event
@@ -43,12 +44,13 @@ from typing import Any
 
 from flows.actions import ACTIONS, CONTENT_SOURCES, DEVICES, GUARDS, IDENTITY_METHODS
 from flows.content import Item
-from flows.engine import Action, ActionFailed, FlowRun, Guard, Identity, Session
+from flows.engine import Action, ActionFailed, FlowRun, Guard
 from flows.errors import FlowDefinitionError, FlowError
 from flows.loader import FlowFiles, load_flow
 from flows.manifest import MANIFEST, load_catalog
 from flows.model import Flow, StepKind, Texts
 from flows.reader import Reader
+from flows.session import Identity, RunRecord, Session
 from flows.submission import build_submission
 from flows.texts import button_label
 from flows.yamlsafe import read_yaml_file
@@ -59,6 +61,8 @@ SIM_NAME = "测试甲"
 SIM_TRANSACTION = "SIM-0001"
 SIM_HOLD = "5" * 32
 MAX_INPUTS = 500
+# What a script may hand a follow-on flow (`public:`): the rated transaction.
+_HANDED_OVER = frozenset({"transaction_number", "service"})
 _READERS = {action: method for method, action in IDENTITY_METHODS.items() if action}
 _URL = "https://example.invalid/sim/"
 
@@ -170,7 +174,7 @@ class Simulation:
         return self._outcome(read)
 
     def _submit(self, session: Session) -> None:
-        session.public.setdefault("transaction_number", SIM_TRANSACTION)
+        session.record.transaction_number = session.record.transaction_number or SIM_TRANSACTION
         shown = {
             k: (v.masked() if isinstance(v, Sensitive) else v) for k, v in session.values.items()
         }
@@ -184,24 +188,24 @@ class Simulation:
                 self.out(f"  (simulated) chosen {sent.selected}, held {sorted(sent.holds or {})}")
 
     def _print(self, session: Session) -> None:
-        self.out(f"  (simulated) receipt printed for {session.public.get('transaction_number')}")
+        self.out(f"  (simulated) receipt printed for {session.record.transaction_number}")
 
     def _print_slip(self, session: Session) -> None:
         item = session.current_item()
-        number = session.public.get("transaction_number")
+        number = session.record.transaction_number
         what = f"{item.id if item else '-'}" + (f", number {number}" if number else "")
         self.out(f"  (simulated) slip printed: {what}")
 
     def _hold(self, session: Session) -> None:
-        source = next(reversed(session.selected), None)
+        source = session.current_source()
         if source is None:
             raise ActionFailed(Texts("（模拟）没有选择项目", "(simulated) nothing chosen"))
-        session.public[f"hold.{source}"] = SIM_HOLD
+        session.record.holds[source] = SIM_HOLD
         self.out(f"  (simulated) place held: {source} {session.selected[source]}")
 
     def _rate(self, session: Session) -> None:
         values = {k: v for k, v in session.values.items() if isinstance(v, str)}
-        number = session.public.get("transaction_number", "-")
+        number = session.record.transaction_number or "-"
         self.out(f"  (simulated) rating of {number}: {values}")
 
     def _fetcher(self, source: str) -> Callable[[Session], None]:
@@ -359,7 +363,7 @@ def _show(run: FlowRun, out: Callable[[str], None]) -> None:
         _show_item(run, out)
     if run.done:
         extras = f", shows {', '.join(sorted(step.show))}" if step.show else ""
-        number = run.session.public.get("transaction_number")
+        number = run.session.record.transaction_number
         out(f"end: outcome {run.outcome}{extras}" + (f", number {number}" if number else ""))
         out(f"session wiped: {'yes' if run.session.wiped else 'NO'}")
 
@@ -422,13 +426,12 @@ def _read_script(path: Path) -> dict[str, Any]:
             r.text(arg, f"steps[{i}].{kind}")
         steps.append((str(kind), arg))
     guards = r.mapping(data.get("guards", {}), "guards", GUARDS)
-    public_node = data.get("public", {})
-    public = r.mapping(
-        public_node, "public", public_node if isinstance(public_node, Mapping) else ()
-    )
+    handed = r.mapping(data.get("public", {}), "public", _HANDED_OVER)
     expect_keys = {"outcome", "step"}
     return {
-        "public": {str(k): r.text(v, f"public.{k}") for k, v in public.items()},
+        "record": RunRecord.from_snapshot(
+            {str(k): r.text(v, f"public.{k}") for k, v in handed.items()}
+        ),
         "expect_follow_on": dict(
             r.mapping(data.get("expect_follow_on", {}), "expect_follow_on", expect_keys)
         ),
@@ -514,7 +517,7 @@ def cmd_walk(args: argparse.Namespace, out: Callable[[str], None]) -> int:
         "clock": sim.clock,
         "today": lambda: today,
     }
-    run = FlowRun(flow, sim.actions(), public=settings.get("public"), **options)
+    run = FlowRun(flow, sim.actions(), record=settings.get("record"), **options)
     inputs: Script | Terminal = Script(settings["steps"]) if script else Terminal(out, _ask)
     runs = [(run, "expect")]
     try:
@@ -522,9 +525,9 @@ def cmd_walk(args: argparse.Namespace, out: Callable[[str], None]) -> int:
         follow = run.follow_on()
         then_file = args.flow.parent / f"{follow[0]}.yaml" if follow else None
         if follow and then_file and then_file.is_file() and inputs.follow(follow[0]):
-            out(f"then: {follow[0]}, for transaction {follow[1]['transaction_number']}")
+            out(f"then: {follow[0]}, for transaction {follow[1].transaction_number}")
             sim.flow = load_flow(then_file)
-            run = FlowRun(sim.flow, sim.actions(), public=follow[1], **options)
+            run = FlowRun(sim.flow, sim.actions(), record=follow[1], **options)
             runs.append((run, "expect_follow_on"))
             walk(run, sim, inputs, out)
     except (ScriptError, EOFError, FlowDefinitionError) as err:

@@ -15,7 +15,7 @@ Content from outside the flow (jobs, slots ...) is written by fetching actions i
 `session.content` and checked here before a list screen shows it (`items`); the citizen picks
 an item with `select`, which fires the list step's `select` event. A completed run whose end
 step names a follow-on flow (`then: rating`) says so in `follow_on`: the kiosk starts that
-flow with the public values it returns, so the rating is linked to the transaction.
+flow with the record it returns, so the rating is linked to the transaction.
 """
 
 from __future__ import annotations
@@ -24,7 +24,6 @@ import datetime as dt
 import logging
 import time
 from collections.abc import Callable, Collection, Mapping
-from dataclasses import dataclass, field
 from typing import Any
 
 from flows.actions import CONTENT_SOURCES, DEVICES, ENGINE_GUARDS, ITEM_EVENTS, SYSTEM_EVENTS
@@ -40,86 +39,14 @@ from flows.fields import (
 )
 from flows.matching import Profile, profile_from, rank
 from flows.model import Condition, FieldKind, FieldSpec, Flow, Step, StepKind, Texts
+from flows.session import Identity, RunRecord, Session
 from flows.submission import active_items
 from flows.texts import BUNDLE_ROW, CHOSEN_LABELS, CONTENT_UNAVAILABLE, NO_IDENTITY
-from pii import DocumentType, Sensitive, mask_id_number, mask_name, mask_phone
+from pii import Sensitive, mask_id_number, mask_name, mask_phone
 
 log = logging.getLogger(__name__)
 
-SNAPSHOT_FORMAT = 1
-
-
-@dataclass
-class Identity:
-    """Who the citizen is and how we know."""
-
-    method: str  # id_card, social_card, e_social_card, typed (flows/actions.py)
-    id_number: Sensitive
-    name: Sensitive
-    # Which document `id_number` belongs to: a resident ID card, or a HK/Macau/Taiwan
-    # residence permit or foreigner's permanent residence card read by the same reader.
-    document: DocumentType = DocumentType.RESIDENT
-
-    def wipe(self) -> None:
-        """Forget the personal parts."""
-        self.id_number.wipe()
-        self.name.wipe()
-
-
-@dataclass
-class Session:
-    """Everything one citizen's visit holds. Personal values are Sensitive and wiped at the end.
-
-    `public` holds what may outlive the session on screen: a transaction number, a receipt id.
-    `content` holds what fetching actions brought in (plain data; checked `Item`s once the
-    engine has seen it) and `selected` the item chosen in each list: nothing personal, and
-    dropped at the end like the rest.
-    """
-
-    identity: Identity | None = None
-    values: dict[str, Sensitive | str] = field(default_factory=dict)
-    public: dict[str, str] = field(default_factory=dict)
-    wiped: bool = False
-    content: dict[str, object] = field(default_factory=dict)
-    selected: dict[str, str] = field(default_factory=dict)  # source -> item id, latest last
-
-    def value(self, name: str) -> str:
-        """A form value in clear, for actions that need it (submit)."""
-        v = self.values[name]
-        return v.reveal() if isinstance(v, Sensitive) else v
-
-    def items(self, source: str) -> tuple[Item, ...]:
-        """The checked items of a content source; empty before the engine has checked them."""
-        held = self.content.get(source)
-        if isinstance(held, tuple) and all(isinstance(i, Item) for i in held):
-            return held
-        return ()
-
-    def current_item(self) -> Item | None:
-        """The item chosen last in any list (what print_slip prints), if any."""
-        for source in reversed(self.selected):
-            return next((i for i in self.items(source) if i.id == self.selected[source]), None)
-        return None
-
-    @property
-    def holds_personal_data(self) -> bool:
-        """True while an identity or a personal value is held."""
-        return self.identity is not None or any(
-            isinstance(v, Sensitive) for v in self.values.values()
-        )
-
-    def wipe(self) -> None:
-        """Overwrite and drop every personal value."""
-        if self.identity is not None:
-            self.identity.wipe()
-            self.identity = None
-        for v in self.values.values():
-            if isinstance(v, Sensitive):
-                v.wipe()
-        self.values.clear()
-        self.content.clear()
-        self.selected.clear()
-        self.wiped = True
+SNAPSHOT_FORMAT = 2  # 2: the run record replaced the `public` strings
 
 
 class ActionFailed(FlowError):
@@ -161,9 +88,9 @@ class FlowRun:
         lang: str = "zh-CN",
         clock: Callable[[], float] = time.monotonic,
         today: Callable[[], dt.date] = dt.date.today,
-        public: Mapping[str, str] | None = None,
+        record: RunRecord | None = None,
     ) -> None:
-        """`public`: values a follow-on flow starts with (see `follow_on`)."""
+        """`record`: what a follow-on flow starts with (see `follow_on`)."""
         self.flow = flow
         self.lang = lang
         # None: the kiosk did not say, so every device is taken to be there (as before).
@@ -189,7 +116,7 @@ class FlowRun:
         }
         if wanted - self._guards.keys():
             raise ValueError(f"guards not bound: {sorted(wanted - self._guards.keys())}")
-        self.session = Session(public=dict(public or {}))
+        self.session = Session(record=record or RunRecord())
         self.error_message: str | None = None
         self._actions = actions
         self._clock = clock
@@ -251,8 +178,8 @@ class FlowRun:
         chosen = self.session.selected[source]
         return next((i for i in self.items(source) if i.id == chosen), None)
 
-    def follow_on(self) -> tuple[str, dict[str, str]] | None:
-        """The flow to start now that this run has ended, with the public values it gets.
+    def follow_on(self) -> tuple[str, RunRecord] | None:
+        """The flow to start now that this run has ended, with the record it starts with.
 
         Only after a completed end step that names one (`then: rating`) and only when a
         transaction was made: a rating is linked to its transaction number, never to a
@@ -260,10 +187,9 @@ class FlowRun:
         """
         if not self.done or self.step.then is None:
             return None
-        number = self.session.public.get("transaction_number")
-        if not number:
+        if not self.session.record.transaction_number:
             return None
-        return self.step.then, {"transaction_number": number, "service": self.flow.id}
+        return self.step.then, self.session.record.handover(self.flow.id)
 
     def summary(self) -> list[tuple[str, str]]:
         """(label, shown value) rows for a confirm screen; ID and bank numbers masked."""
@@ -319,7 +245,7 @@ class FlowRun:
             raise UnknownEvent(f"the list has no item {item_id!r} to choose")
         self.session.selected.pop(step.source, None)  # re-insert: the latest choice is last
         self.session.selected[step.source] = item_id
-        self.session.public.pop(f"hold.{step.source}", None)  # held for the item before
+        self.session.forget_hold(step.source)  # held for the item before
         self._enter(self._route("select"))
         return self.step
 
@@ -424,7 +350,7 @@ class FlowRun:
         Only at a step the flow declares `resumable`, and only while the session holds no
         identity, no personal value, no free text and no fetched content; otherwise
         SnapshotRefused. The result is plain
-        JSON-safe data: the step, the non-personal form values and the public values.
+        JSON-safe data: the step, the non-personal form values and the record's text fields.
         """
         if self.done or not self.step.resumable:
             raise SnapshotRefused(f"step {self.step.name!r} is not resumable")
@@ -442,7 +368,7 @@ class FlowRun:
             "version": self.flow.version,
             "step": self.step.name,
             "values": {k: v for k, v in self.session.values.items() if isinstance(v, str)},
-            "public": dict(self.session.public),
+            "record": self.session.record.snapshot(),
         }
 
     @classmethod
@@ -476,7 +402,7 @@ class FlowRun:
                 )
             except FieldError as err:
                 raise SnapshotRefused(f"value {name!r} is no longer accepted") from err
-        run.session.public.update(snap["public"])
+        run.session.record = RunRecord.from_snapshot(snap["record"])
         run.history.clear()
         run._enter(step.name)
         return run
@@ -492,7 +418,7 @@ class FlowRun:
             return "error", CONTENT_UNAVAILABLE.get(self.lang)
         self.session.content[source] = items
         self.session.selected.pop(source, None)
-        self.session.public.pop(f"hold.{source}", None)
+        self.session.forget_hold(source)
         return ("empty" if not items and "empty" in step.on else "ok"), message
 
     def _asked(self) -> dict[str, FieldSpec]:
@@ -599,12 +525,12 @@ class FlowRun:
 
 
 def _snapshot_fields(snapshot: object) -> dict[str, Any]:
-    keys = {"format", "flow", "version", "step", "values", "public"}
+    keys = {"format", "flow", "version", "step", "values", "record"}
     if not isinstance(snapshot, Mapping) or set(snapshot) != keys:
         raise SnapshotRefused("not a snapshot made by FlowRun.snapshot()")
     if snapshot["format"] != SNAPSHOT_FORMAT:
         raise SnapshotRefused("a snapshot of another format")
-    for part in ("values", "public"):
+    for part in ("values", "record"):
         content = snapshot[part]
         if not isinstance(content, Mapping) or not all(
             isinstance(k, str) and isinstance(v, str) for k, v in content.items()

@@ -22,13 +22,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from flows.fields import display_value, matches
 from flows.model import BundleItem, FieldKind, Flow, Texts
-
-if TYPE_CHECKING:
-    from flows.engine import Session
+from flows.session import Session
 
 # Answers not worth a receipt line: ticked declarations (long sentences) and free text.
 _NOT_ON_RECEIPTS = {FieldKind.CHECKBOX, FieldKind.TEXT}
@@ -98,9 +95,9 @@ def build_submission(flow: Flow, session: Session) -> Submission:
     )
     ident = session.identity
     holds = {
-        source: session.public[f"hold.{source}"]
+        source: session.record.holds[source]
         for source in session.selected
-        if f"hold.{source}" in session.public
+        if source in session.record.holds
     }
     return Submission(
         service=flow.id,

@@ -189,25 +189,26 @@ class RunActions:
     def submit(self, session: Session) -> str:
         """Put the transaction in the outbox (on disk) and wake the sync loop.
 
-        A retry after a failure reuses the key and number kept in `session.public`, so a
+        A retry after a failure reuses the key and number kept in `session.record`, so a
         citizen who taps "retry" never makes two transactions.
         """
         ident = session.identity
         if ident is None:
             raise ActionFailed("未能确认您的身份，请重新办理。")
         now = self._now()
-        key = session.public.setdefault("transaction_key", uuid.uuid4().hex)
-        if "transaction_number" not in session.public:
+        record = session.record
+        record.transaction_key = key = record.transaction_key or uuid.uuid4().hex
+        if record.transaction_number is None:
             try:
                 number = self._outbox.next_number(self.station.kiosk_id(), now)
             except Exception as err:  # the kiosk is not enrolled, or its disk failed
                 log.exception("cannot allocate a transaction number")
                 raise ActionFailed("暂时无法提交，请稍后再试或联系工作人员。") from err
-            session.public["transaction_number"] = number
+            record.transaction_number = number
         submission = build_submission(self.flow, session)
         txn = TransactionIn(
             key=key,
-            number=session.public["transaction_number"],
+            number=record.transaction_number,
             service=self.flow.id,
             created_at=now,
             identity_method=ident.method,
@@ -226,8 +227,8 @@ class RunActions:
         except Exception as err:
             log.exception("outbox write failed number=%s", txn.number)
             raise ActionFailed("暂时无法保存您的申请，请稍后再试或联系工作人员。") from err
-        session.public["submitted_at"] = now.strftime("%Y-%m-%d %H:%M")
-        session.public["receipt_url"] = self.receipt_url(txn.number)
+        record.submitted_at = now.strftime("%Y-%m-%d %H:%M")
+        record.receipt_url = self.receipt_url(txn.number)
         log.info("transaction stored number=%s service=%s", txn.number, txn.service)
         self._on_submitted()
         return "ok"
@@ -239,13 +240,13 @@ class RunActions:
         still free must be known before the screen says "booked". A retry for the same item
         reuses its request key, so it never takes a second place.
         """
-        source = next(reversed(session.selected), None)
+        source = session.current_source()
         if source is None:
             raise ActionFailed("请先选择一项。")
         item_id = session.selected[source]
         if self._controller is None:
             raise ActionFailed(_OFFLINE)
-        key = session.public.setdefault(f"hold_key:{source}:{item_id}", uuid.uuid4().hex)
+        key = session.record.hold_keys.setdefault((source, item_id), uuid.uuid4().hex)
         try:
             hold = self._controller.hold_booking(source, item_id, self._token(), key=key)
         except BookingUnavailable as err:
@@ -253,7 +254,7 @@ class RunActions:
         except (ControllerError, WireError) as err:
             log.warning("booking hold failed source=%s error=%s", source, type(err).__name__)
             raise ActionFailed(_OFFLINE) from err
-        session.public[f"hold.{source}"] = hold
+        session.record.holds[source] = hold
         return "ok"
 
     def _fetcher(self, source: str, filters: tuple[str, ...]) -> Action:
@@ -295,14 +296,15 @@ class RunActions:
 
     def submit_rating(self, session: Session) -> str:
         """Queue the rating of the transaction this run follows (no identity in it)."""
-        number = session.public.get("transaction_number")
-        service = session.public.get("service")
+        record = session.record
+        number, service = record.transaction_number, record.service
         if not number or not service:
             raise ActionFailed("没有可评价的办件。")
         reasons = session.value("reasons") if "reasons" in session.values else ""
+        record.rating_key = record.rating_key or uuid.uuid4().hex
         try:
             rating = RatingIn(
-                key=session.public.setdefault("rating_key", uuid.uuid4().hex),
+                key=record.rating_key,
                 transaction_number=number,
                 service=service,
                 stars=int(session.value("stars")),
@@ -323,11 +325,12 @@ class RunActions:
     def receipt_for(self, session: Session) -> Receipt:
         """The receipt of this run, with personal data masked."""
         ident = session.identity
-        number = session.public["transaction_number"]
+        record = session.record
+        number = record.transaction_number or ""
         rows: list[KeyValue] = [
             KeyValue("办理事项", self.flow.title.zh),
             KeyValue("办件编号", number),
-            KeyValue("办理时间", session.public.get("submitted_at", "")),
+            KeyValue("办理时间", record.submitted_at or ""),
         ]
         if ident is not None:
             rows += [
@@ -344,7 +347,7 @@ class RunActions:
             and spec.kind in _MASKED_ON_RECEIPTS
         ]
         return Receipt(
-            job_id=session.public["transaction_key"],
+            job_id=record.transaction_key or number,
             blocks=(
                 Title("就业服务回执"),
                 Line(self.station.name, align="center"),
@@ -366,12 +369,12 @@ class RunActions:
         item = session.current_item()
         if item is None:
             raise ActionFailed("请先选择一项。")
-        done = f"slip_printed:{item.id}"
-        if session.public.get(done):
+        record = session.record
+        if item.id in record.slips_printed:
             return "ok"
         if self._printer is None:
             raise ActionFailed("打印机未连接。")
-        number = session.public.get("transaction_number")
+        number = record.transaction_number
         qr = self.receipt_url(number) if number else item.qr
         blocks: list[Block] = [
             Title(f"{self.flow.title.zh}凭条"),
@@ -385,30 +388,34 @@ class RunActions:
         if qr:
             blocks += [Rule(), Line("扫码查看详情", align="center"), QrCode(qr)]
         blocks.append(Cut())
-        job = f"slip-{session.public.setdefault('slip_key', uuid.uuid4().hex)}-{item.id}"
+        record.slip_key = record.slip_key or uuid.uuid4().hex
+        job = f"slip-{record.slip_key}-{item.id}"
         try:
             self._printer.print(Receipt(job_id=job, blocks=tuple(blocks)), job)
         except DriverError as err:
             log.info("slip not printed error=%s", type(err).__name__)
             raise ActionFailed(err.user_message) from err
-        session.public[done] = "yes"
+        record.slips_printed.add(item.id)
         return "ok"
 
     def print_receipt(self, session: Session) -> str:
         """Print the receipt once per transaction, however often the step is retried."""
-        if session.public.get("receipt_printed"):
+        record = session.record
+        if record.receipt_printed:
             return "ok"
         if self._printer is None:
             raise ActionFailed("打印机未连接。")
-        number = session.public["transaction_number"]
+        number = record.transaction_number
+        if number is None:
+            raise ActionFailed("没有可打印的办件。")
         try:
             files = self._printer.print(self.receipt_for(session), number)
         except DriverError as err:
             log.info("receipt not printed number=%s error=%s", number, type(err).__name__)
             raise ActionFailed(err.user_message) from err
-        session.public["receipt_printed"] = "yes"
+        record.receipt_printed = True
         if files is not None:
-            session.public["receipt_file"] = str(files.escpos)
+            record.receipt_file = str(files.escpos)
             if files.preview is not None:
-                session.public["receipt_preview"] = str(files.preview)
+                record.receipt_preview = str(files.preview)
         return "ok"

@@ -11,7 +11,7 @@ import logging
 import subprocess
 import threading
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from zoneinfo import ZoneInfo
 
 from drivers.camera import FrameSource
@@ -28,7 +28,7 @@ from drivers.socialcard.fixtures import FIXTURES as SOCIAL_FIXTURES
 from drivers.socialcard.fixtures import fixture_by_name as social_fixture_by_name
 from drivers.socialcard.service import ensure_pcscd
 from drivers.socialcard.virtual_card import VirtualCard
-from flows import Flow, FlowRun, load_builtin_catalog
+from flows import Flow, FlowRun, RunRecord, load_builtin_catalog
 from kiosk.actions import RunActions, Station
 from kiosk.config import KioskConfig
 from kiosk.controller_client import ControllerClient, ControllerError
@@ -220,13 +220,11 @@ class Kiosk:
         """Start a citizen's run of `flow_id` with actions bound to this kiosk's devices."""
         return self._run(self._catalog.flow(flow_id), lang)
 
-    def new_follow_on_run(self, flow_id: str, lang: str, public: Mapping[str, str]) -> FlowRun:
+    def new_follow_on_run(self, flow_id: str, lang: str, record: RunRecord) -> FlowRun:
         """Start the flow that follows a transaction (the rating), with what it hands over."""
-        run = self._run(self._catalog.flow(flow_id), lang)
-        run.session.public.update(public)
-        return run
+        return self._run(self._catalog.flow(flow_id), lang, record)
 
-    def _run(self, flow: Flow, lang: str) -> FlowRun:
+    def _run(self, flow: Flow, lang: str, record: RunRecord | None = None) -> FlowRun:
         actions = RunActions(
             flow,
             self.station,
@@ -245,6 +243,7 @@ class Kiosk:
             guards={"controller_online": lambda session: self.sync.online},
             devices_available=self.devices_available(),
             lang=lang,
+            record=record,
         )
         with self._lock:
             self._runs[id(run)] = actions

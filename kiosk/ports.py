@@ -6,10 +6,10 @@ The UI gets one object satisfying `KioskPort` in its constructor; the compositio
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import Protocol
 
-from flows import Flow, FlowRun
+from flows import Flow, FlowRun, RunRecord
 
 
 class CardTapper(Protocol):
@@ -64,7 +64,7 @@ class KioskPort(Protocol):
         """Start a citizen's session in a flow, actions bound to the real devices."""
         ...
 
-    def new_follow_on_run(self, flow_id: str, lang: str, public: Mapping[str, str]) -> FlowRun:
+    def new_follow_on_run(self, flow_id: str, lang: str, record: RunRecord) -> FlowRun:
         """Start the flow that follows a transaction (the rating) with what it hands over."""
         ...
 

@@ -16,7 +16,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from flows import FlowRun, StepKind
+from flows import FlowRun, RunRecord, StepKind
 from kiosk.ports import KioskPort
 
 log = logging.getLogger(__name__)
@@ -50,7 +50,7 @@ class ScriptResult:
     outcome: str
     transaction_number: str | None
     steps: tuple[str, ...]
-    public: dict[str, str]  # what the session kept that is not personal (receipt files)
+    record: RunRecord  # what the run kept that is not personal (receipt files)
     follow_on: tuple[str, ...] = field(default=())  # steps of the follow-on run
 
 
@@ -89,9 +89,9 @@ def walk(
     main = first or run
     return ScriptResult(
         outcome=main.outcome or "",
-        transaction_number=main.session.public.get("transaction_number"),
+        transaction_number=main.session.record.transaction_number,
         steps=tuple(main.history),
-        public=dict(main.session.public),
+        record=main.session.record,
         follow_on=tuple(run.history) if run is not main else (),
     )
 

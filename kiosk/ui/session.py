@@ -6,12 +6,12 @@ to a `Worker` (the thread bridge), so its rules can be tested without a window:
 - every state change routes to the screen for the step's kind;
 - the idle timeout is the run's own (`check_timeout` on each tick), and ends like any run;
 - when a run ends for any reason the port is told (`end_run`), the reference is dropped,
-  every screen is wiped, an end screen shows only public values, then welcome returns;
+  every screen is wiped, an end screen shows only the run record, then welcome returns;
 - a completed run whose end step names a follow-on flow (`then: rating`, `FlowRun.follow_on`)
   goes on into it from the end screen instead of welcome: the port starts it with the
-  public values the engine hands over (`new_follow_on_run`), and it ends like any run.
+  record the engine hands over (`new_follow_on_run`), and it ends like any run.
 
-What the end screen may show comes from `run.session.public`: `transaction_number`, and
+What the end screen may show comes from `run.session.record`: `transaction_number`, and
 `receipt_url` (what the e-receipt QR code encodes) on an end step that shows `receipt_qr`.
 """
 
@@ -23,7 +23,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from flows import Flow, FlowRun, StepKind, UnknownEvent
+from flows import Flow, FlowRun, RunRecord, StepKind, UnknownEvent
 from kiosk.ports import CardTapper, KioskPort
 from kiosk.ui.chooser import is_identity_chooser
 from kiosk.ui.strings import ui_text
@@ -42,12 +42,8 @@ SCREEN_FOR: dict[StepKind, str] = {
 # The identity chooser is a notice with its own screen of tiles (kiosk/ui/chooser.py).
 IDENTIFY_SCREEN = "identify"
 
-# Public session keys the end screen reads, and the `show:` item that asks for the QR code.
-TRANSACTION_NUMBER = "transaction_number"
-RECEIPT_URL = "receipt_url"
+# The `show:` item that asks for the QR code of the e-receipt.
 RECEIPT_QR = "receipt_qr"
-# What a follow-on run is started with (FlowRun.follow_on): the transaction and its service.
-SERVICE = "service"
 
 
 def screen_for(run: FlowRun) -> str:
@@ -60,8 +56,8 @@ def screen_for(run: FlowRun) -> str:
 class FollowOnStarter(Protocol):
     """Starts a flow that follows a completed one (the rating), outside the menu."""
 
-    def __call__(self, flow_id: str, lang: str, public: Mapping[str, str]) -> FlowRun:
-        """A run of `flow_id` in `lang` whose session starts with `public`."""
+    def __call__(self, flow_id: str, lang: str, record: RunRecord) -> FlowRun:
+        """A run of `flow_id` in `lang` whose session starts with `record`."""
         ...
 
 
@@ -73,8 +69,8 @@ def follow_on_starter(port: KioskPort) -> FollowOnStarter | None:
 
 def rated_service_line(run: FlowRun, catalog: Sequence[Flow]) -> str:
     """The service rated and its number, for a run started after a transaction; else ""."""
-    number = run.session.public.get(TRANSACTION_NUMBER, "")
-    service = run.session.public.get(SERVICE, "")
+    number = run.session.record.transaction_number or ""
+    service = run.session.record.service or ""
     title = next((f.title.get(run.lang) for f in catalog if f.id == service), "")
     if not number or not title:
         return ""
@@ -129,19 +125,19 @@ class Navigator(Protocol):
 
 
 def end_notice(run: FlowRun, *, follow_on: bool = False, number: bool = True) -> EndNotice:
-    """What the end screen shows of a finished run: its end step and public values only.
+    """What the end screen shows of a finished run: its end step and its record only.
 
     `follow_on`: the visit goes on into the rating; `number`: False for the end of that
     rating, whose transaction number was shown already at the end of the transaction.
     """
     lang = run.lang
     step = run.step
-    public = run.session.public if number else {}
+    record = run.session.record if number else RunRecord()
     title = step.title.get(lang)
     prompt = step.prompt.get(lang) if step.prompt else ""
     # No link, no code: the transaction number alone, never a made-up link.
-    receipt_url = public.get(RECEIPT_URL, "") if RECEIPT_QR in step.show else ""
-    number_shown = public.get(TRANSACTION_NUMBER, "")
+    receipt_url = (record.receipt_url or "") if RECEIPT_QR in step.show else ""
+    number_shown = record.transaction_number or ""
     if RECEIPT_QR in step.show and not receipt_url and number_shown:
         title, prompt = ui_text("no_qr_title", lang), ui_text("no_qr_prompt", lang)
     return EndNotice(
@@ -185,7 +181,7 @@ class UISession:
         # run: a retried step waits for the late result of the first attempt instead.
         self._working: set[FlowRun] = set()
         # While the end screen shows: the flow to go on into, its public values, the language.
-        self._next: tuple[str, dict[str, str], str] | None = None
+        self._next: tuple[str, RunRecord, str] | None = None
         self._follow_on_run: FlowRun | None = None  # the run started as a follow-on
 
     @property
@@ -344,10 +340,10 @@ class UISession:
         if follow is None or starter is None or self._citizen_gone():
             self._to_welcome()  # nobody left to rate: straight back to the menu
             return
-        flow_id, public, lang = follow
+        flow_id, record, lang = follow
         self._end_deadline = None
         try:
-            run = starter(flow_id, lang, public)
+            run = starter(flow_id, lang, record)
         except Exception:  # a rating that cannot start must not stop the kiosk
             log.exception("follow-on failed to start flow=%s", flow_id)
             self._to_welcome()

@@ -51,7 +51,7 @@ def make_run(registration: Flow, clock: FakeClock, submitted: list[dict[str, str
         record = {k: session.value(k) for k in session.values}
         record["id_number"] = session.identity.id_number.reveal()
         submitted.append(record)
-        session.public["transaction_number"] = "KA01-2611260001"
+        session.record.transaction_number = "KA01-2611260001"
         return "ok"
 
     def make(lang: str = "zh-CN", **overrides: Callable[[Session], str | None]) -> FlowRun:

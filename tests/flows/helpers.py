@@ -106,12 +106,12 @@ class Stubs:
         source = next(reversed(session.selected), None)
         if source is None:
             raise ActionFailed("没有选择项目 nothing chosen")
-        session.public[f"hold.{source}"] = "0f" * 16
+        session.record.holds[source] = "0f" * 16
         return "ok"
 
     @staticmethod
     def _submit(session: Session) -> str:
-        session.public.setdefault("transaction_number", "KA01-2611260001")
+        session.record.transaction_number = session.record.transaction_number or "KA01-2611260001"
         return "ok"
 
 
@@ -274,7 +274,7 @@ def path_to_completion(
     for a flow that submits, with a transaction made (not by leaving after browsing)."""
     submits = any(s.action == "submit" for s in flow.steps.values())
     for run, path, used in explore(flow, new_run):
-        made = "transaction_number" in run.session.public or not submits
+        made = run.session.record.transaction_number is not None or not submits
         if run.outcome == "completed" and used == method and made:
             return path
     return None
@@ -287,5 +287,5 @@ def assert_wiped(run: FlowRun, stubs: Stubs) -> None:
     assert run.session.identity is None
     assert run.session.values == {}
     assert all(s.wiped for s in stubs.made)
-    leftover = repr(run.session.public) + repr(run.error_message)
+    leftover = repr(run.session.record) + repr(run.error_message)
     assert not any(p in leftover for p in PERSONAL_STRINGS)

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from flows import FlowDefinitionError, FlowRun, Session, load_flow
+from flows import FlowDefinitionError, FlowRun, RunRecord, Session, load_flow
 from flows.loader import FlowFiles, parse_flow
 from flows.model import FieldKind
 from flows.submission import Submission, build_submission, receipt_rows
@@ -26,7 +26,7 @@ def walk_shop(
     def submit(session: Session) -> str:
         if sent is not None:
             sent.append(build_submission(SHOP, session))
-        session.public["transaction_number"] = "KA01-2611260007"
+        session.record.transaction_number = "KA01-2611260007"
         return "ok"
 
     run = FlowRun(SHOP, {**stubs.actions(), "submit": submit}, guards=stubs.guards(),
@@ -73,7 +73,7 @@ def test_a_bundle_sends_one_submission_with_each_service_that_applies(clock, stu
     assert submission.fields["education"] == "college"  # every answer, once, at the top
     assert submission.selected == {"jobs": "J20261120-031"}
     assert submission.flat_fields()["selected.jobs"] == "J20261120-031"
-    assert run.session.public["transaction_number"] == "KA01-2611260007"  # one number
+    assert run.session.record.transaction_number == "KA01-2611260007"  # one number
 
 
 def test_an_item_whose_condition_fails_is_left_out(clock, stubs) -> None:
@@ -123,15 +123,19 @@ def test_a_completed_transaction_hands_its_number_to_the_rating(clock, stubs) ->
     run.fire("confirm")
     run.run_action()
     follow = run.follow_on()
-    assert follow == ("rate", {"transaction_number": "KA01-2611260007", "service": "shop"})
+    assert follow == ("rate", RunRecord(transaction_number="KA01-2611260007", service="shop"))
     seen: list[dict[str, str]] = []
 
     def submit_rating(session: Session) -> str:
-        seen.append({**session.public, "stars": session.value("stars")})
+        record = session.record
+        seen.append(
+            {"transaction_number": record.transaction_number or "", "service": record.service or "",
+             "stars": session.value("stars")}
+        )  # fmt: skip
         return "ok"
 
-    flow_id, public = follow
-    rating = FlowRun(RATE, {**stubs.actions(), "submit_rating": submit_rating}, public=public)
+    flow_id, record = follow
+    rating = FlowRun(RATE, {**stubs.actions(), "submit_rating": submit_rating}, record=record)
     assert rating.flow.id == flow_id
     rating.submit_form({"stars": "5"})
     rating.run_action()

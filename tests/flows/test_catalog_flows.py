@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 import pytest
 
-from flows import ActionFailed, Flow, FlowRun, Identity, Session, Texts, UnknownEvent
+from flows import ActionFailed, Flow, FlowRun, Identity, RunRecord, Session, Texts, UnknownEvent
 from flows.actions import IDENTITY_METHODS
 from flows.content import Match
 from flows.manifest import load_builtin_catalog
@@ -58,7 +58,7 @@ def test_every_flow_completes_with_each_identity_method_it_offers(
         # A transaction: it has its number, and the rating follows it.
         assert run.follow_on() == (
             "rating",
-            {"transaction_number": "KA01-2611260001", "service": flow_id},
+            RunRecord(transaction_number="KA01-2611260001", service=flow_id),
         )
 
 
@@ -83,7 +83,7 @@ class Kiosk:
 
     def _submit(self, session: Session) -> str:
         self.sent.append(build_submission(self.flow, session))
-        session.public["transaction_number"] = "KA01-2611260042"
+        session.record.transaction_number = "KA01-2611260042"
         return "ok"
 
     def card(self) -> None:
@@ -287,7 +287,7 @@ def test_after_a_job_seeker_registers_the_jobs_for_them_follow() -> None:
     k.run.fire("finish")
     assert k.run.follow_on() == (
         "rating",
-        {"transaction_number": "KA01-2611260042", "service": "job_seeker_registration"},
+        RunRecord(transaction_number="KA01-2611260042", service="job_seeker_registration"),
     )
 
 
@@ -500,10 +500,10 @@ def test_choosing_another_slot_drops_the_hold_of_the_first() -> None:
     k.run.run_action()
     k.run.select("S-0900")
     k.run.run_action()
-    assert k.run.session.public["hold.slots"] == "0f" * 16
+    assert k.run.session.record.holds["slots"] == "0f" * 16
     k.run.fire("back_to_list")
     k.run.select("S-1400")
-    assert "hold.slots" not in k.run.session.public  # the first hold is not sent
+    assert "slots" not in k.run.session.record.holds  # the first hold is not sent
     k.run.run_action()
     k.run.fire("confirm")
     k.run.run_action()
@@ -546,7 +546,7 @@ def test_an_appointment_asks_the_slots_of_the_day_chosen_and_prints_its_slip() -
 
     def print_slip(session: Session) -> str:
         item = session.current_item()
-        printed.append((item.title.zh if item else None, session.public.get("transaction_number")))
+        printed.append((item.title.zh if item else None, session.record.transaction_number))
         return "ok"
 
     k = Kiosk("appointment_booking", fetch_slots=fetch_slots, print_slip=print_slip)
@@ -633,7 +633,7 @@ def test_flexible_employment_is_one_submission_of_three_services_and_one_receipt
     printed: list[str] = []
 
     def print_receipt(session: Session) -> str:
-        printed.append(session.public["transaction_number"])
+        printed.append(session.record.transaction_number)
         return "ok"
 
     k = Kiosk("bundle_flexible_employment", print_receipt=print_receipt)
@@ -661,8 +661,8 @@ def test_flexible_employment_is_one_submission_of_three_services_and_one_receipt
         "start_date": "2026-11-01", "phone": "13912345678",
     }  # fmt: skip
     assert items["social_insurance_subsidy"]["bank_account"] == "6222021234567890"
-    assert k.run.follow_on() == ("rating", {"transaction_number": "KA01-2611260042",
-                                            "service": "bundle_flexible_employment"})  # fmt: skip
+    handed = RunRecord(transaction_number="KA01-2611260042", service="bundle_flexible_employment")
+    assert k.run.follow_on() == ("rating", handed)
 
 
 def test_a_bundle_leaves_out_the_services_that_do_not_apply() -> None:

@@ -82,7 +82,7 @@ def test_without_a_printer_the_receipt_step_is_replaced_by_the_qr_e_receipt(cloc
     run.run_action()  # submit
     assert run.step.name == "e_receipt"
     assert run.step.show == {"receipt_qr"}
-    assert run.session.public["transaction_number"] == "KA01-2611260001"
+    assert run.session.record.transaction_number == "KA01-2611260001"
     assert run.outcome == "completed"
 
 
@@ -151,12 +151,12 @@ def test_a_snapshot_before_identity_resumes_where_the_citizen_was(clock, stubs) 
     run.submit_form({"kind": "flexible", "note": ""})
     snap = run.snapshot()
     assert snap == {
-        "format": 1,
+        "format": 2,
         "flow": "sample",
         "version": 4,
         "step": "flexible_info",
         "values": {"kind": "flexible", "note": ""},
-        "public": {},
+        "record": {},
     }
     saved = json.loads(json.dumps(snap))  # what the kiosk writes to disk and reads back
     resumed = FlowRun.restore(SAMPLE, saved, stubs.actions(), guards=stubs.guards(), clock=clock,
@@ -202,12 +202,12 @@ def test_a_step_not_declared_resumable_is_not_snapshotted(clock, stubs) -> None:
 
 
 GOOD_SNAPSHOT = {
-    "format": 1,
+    "format": 2,
     "flow": "sample",
     "version": 4,
     "step": "situation",
     "values": {"kind": "employed"},
-    "public": {},
+    "record": {},
 }
 
 
@@ -216,7 +216,7 @@ GOOD_SNAPSHOT = {
     [
         ({"version": 3}, "another flow or version"),
         ({"flow": "other"}, "another flow or version"),
-        ({"format": 2}, "another format"),
+        ({"format": 1}, "another format"),  # format 1 kept `public` strings
         ({"step": "identify"}, "cannot be resumed"),
         ({"step": "submit"}, "cannot be resumed"),
         ({"step": "nowhere"}, "cannot be resumed"),
@@ -225,7 +225,8 @@ GOOD_SNAPSHOT = {
         ({"values": {"kind": "astronaut"}}, "no longer accepted"),
         ({"values": {"note": "测试甲"}}, "unexpected value 'note'"),
         ({"values": {"kind": 1}}, "not text"),
-        ({"public": []}, "not text"),
+        ({"record": []}, "not text"),
+        ({"record": {"holds": "H-1"}}, "unknown fields"),  # a hold is never resumed
         ({"extra": 1}, "not a snapshot"),
     ],
 )

@@ -38,7 +38,7 @@ def test_registration_runs_headless_to_completion(make_run, submitted) -> None:
             "id_number": "11010519491231002X",
         }
     ]
-    assert run.session.public["transaction_number"] == "KA01-2611260001"
+    assert run.session.record.transaction_number == "KA01-2611260001"
 
 
 def test_session_is_wiped_when_the_flow_ends(make_run) -> None:

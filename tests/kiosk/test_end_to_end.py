@@ -151,7 +151,7 @@ def test_the_on_screen_receipt_link_is_the_public_status_page(tmp_path, controll
     kiosk.start(sync=False)
     try:
         result = walk(kiosk, "employment_registration", ANSWERS)
-        url = result.public["receipt_url"]
+        url = result.record.receipt_url
         assert url == f"{controller.wait_ready()}/r/{result.transaction_number}"
         kiosk.sync.drain()
         page = httpx.get(url, timeout=10)

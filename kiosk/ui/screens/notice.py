@@ -18,7 +18,7 @@ from kivy.properties import BooleanProperty
 from flows import FlowRun
 from kiosk.ui.qr import QrCode
 from kiosk.ui.screens.base import StepScreen
-from kiosk.ui.session import RECEIPT_QR, RECEIPT_URL, TRANSACTION_NUMBER
+from kiosk.ui.session import RECEIPT_QR
 from kiosk.ui.strings import ui_text
 
 __all__ = ["NoticeScreen", "QrCode", "is_alarm"]
@@ -44,12 +44,12 @@ class NoticeScreen(StepScreen):
         self.alarm = is_alarm(run)
         default = ui_text("notice_default", lang) if self.alarm else ""
         self.ids.message.text = run.error_message or default
-        public = run.session.public
-        url = public.get(RECEIPT_URL, "") if RECEIPT_QR in run.step.show else ""
+        record = run.session.record
+        url = (record.receipt_url or "") if RECEIPT_QR in run.step.show else ""
         self.receipt = bool(url)
         self.ids.qr.payload = url
         self.ids.qr_label.text = ui_text("receipt_qr", lang) if url else ""
-        number = public.get(TRANSACTION_NUMBER, "") if url else ""
+        number = (record.transaction_number or "") if url else ""
         self.ids.number.text = f"{ui_text('transaction', lang)} {number}" if number else ""
 
     def clear(self) -> None:

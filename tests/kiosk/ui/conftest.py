@@ -19,7 +19,7 @@ import datetime as dt
 import os
 import tempfile
 import threading
-from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from copy import deepcopy
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -36,6 +36,7 @@ from flows import (  # noqa: E402
     Flow,
     FlowRun,
     Identity,
+    RunRecord,
     Session,
     Texts,
     load_builtin,
@@ -181,12 +182,12 @@ class FakePort:
     def new_run(self, flow_id: str, lang: str) -> FlowRun:
         return self._run(next(f for f in self.catalog if f.id == flow_id), lang)
 
-    def new_follow_on_run(self, flow_id: str, lang: str, public: Mapping[str, str]) -> FlowRun:
+    def new_follow_on_run(self, flow_id: str, lang: str, record: RunRecord) -> FlowRun:
         """A flow that follows a transaction (the rating): not on the menu, started with
-        the public values the engine hands over (FlowRun.follow_on)."""
-        return self._run(load_ui_flow(flow_id), lang, public)
+        the record the engine hands over (FlowRun.follow_on)."""
+        return self._run(load_ui_flow(flow_id), lang, record)
 
-    def _run(self, flow: Flow, lang: str, public: Mapping[str, str] | None = None) -> FlowRun:
+    def _run(self, flow: Flow, lang: str, record: RunRecord | None = None) -> FlowRun:
         self._closing.clear()
         actions: dict[str, Callable[[Session], str | None]] = {
             "read_id_card": lambda s: self._read_card(s, self.tapper),
@@ -207,7 +208,7 @@ class FakePort:
             lang=lang,
             clock=self.clock,
             today=lambda: TODAY,
-            public=public,
+            record=record,
         )
 
     def end_run(self, run: FlowRun) -> None:
@@ -271,15 +272,19 @@ class FakePort:
             raise ActionFailed("没有选中的项目")
         if item.id in self.taken:
             raise ActionFailed("名额已满", event="taken")
-        session.public[f"hold.{next(reversed(session.selected))}"] = f"H-{item.id}"
+        source = session.current_source()
+        assert source is not None
+        session.record.holds[source] = f"H-{item.id}"
         return "ok"
 
     def _submit_rating(self, session: Session) -> str:
-        number = session.public.get("transaction_number")
+        number = session.record.transaction_number
         if not number:
             raise ActionFailed("没有可评价的办件")
         rating = {k: session.value(k) for k in session.values}
-        self.ratings.append({**rating, "transaction_number": number, **session.public})
+        self.ratings.append(
+            {**rating, "transaction_number": number, "service": session.record.service or ""}
+        )
         return "ok"
 
     def _submit(self, flow: Flow, session: Session) -> str:
@@ -288,9 +293,9 @@ class FakePort:
         record["id_number"] = session.identity.id_number.reveal()
         self.submitted.append(record)
         self.submissions.append(build_submission(flow, session))
-        session.public["transaction_number"] = TRANSACTION
+        session.record.transaction_number = TRANSACTION
         if self.receipt_url:
-            session.public["receipt_url"] = self.receipt_url
+            session.record.receipt_url = self.receipt_url
         return "ok"
 
 

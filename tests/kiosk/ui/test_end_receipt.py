@@ -1,6 +1,6 @@
 """The e-receipt QR code on the end screen: drawn when the step shows it and there is a link.
 
-The kiosk puts the link in `run.session.public["receipt_url"]`; an end step with
+The kiosk puts the link in `run.session.record.receipt_url`; an end step with
 `show: [receipt_qr]` draws it. Decoding the screenshot with OpenCV's detector checks that
 the code is really there and readable, not just that a texture exists.
 """

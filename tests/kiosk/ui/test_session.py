@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from flows import FlowRun
+from flows import FlowRun, RunRecord
 from kiosk.ui.session import EndNotice, UISession, end_notice
 from tests.kiosk.ui.conftest import RECEIPT_URL
 
@@ -294,10 +294,9 @@ def test_a_completed_transaction_goes_on_into_its_rating_then_welcome(
     rating = session.run
     assert rating is not None
     assert rating.flow.id == "rating"
-    assert rating.session.public == {
-        "transaction_number": citizen.transaction,
-        "service": "employment_registration",
-    }
+    assert rating.session.record == RunRecord(
+        transaction_number=citizen.transaction, service="employment_registration"
+    )
     assert nav.shown[-1] == "form"
     session.fire("skip")
     assert nav.notice.outcome == "cancelled"
@@ -313,7 +312,7 @@ def test_a_completed_transaction_goes_on_into_its_rating_then_welcome(
 def test_a_rating_that_cannot_start_gives_way_to_welcome(parts, citizen: Any) -> None:
     session, nav, worker, port = parts
 
-    def broken(flow_id: str, lang: str, public: Any) -> FlowRun:
+    def broken(flow_id: str, lang: str, record: Any) -> FlowRun:
         raise OSError("rating flow missing")
 
     port.new_follow_on_run = broken
