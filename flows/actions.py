@@ -21,15 +21,16 @@ Transactions
         answers and fixed values), the item chosen in each list (`selected`) and the hold
         taken on each bookable one (`holds`). Sends it as ONE transaction: one key, one
         number, one receipt, however many items. Writes
-        `session.public["transaction_number"]` (shown, printed, handed to the rating). A
-        retry must reuse the key and number already in `session.public`. ActionFailed when
-        it cannot be stored.
+        `session.record.transaction_key`, `.transaction_number` (shown, printed, handed to
+        the rating), `.submitted_at` and `.receipt_url`. A retry must reuse the key and
+        number already in the record. ActionFailed when it cannot be stored.
     print_receipt
-        Prints the receipt of `session.public["transaction_number"]` once, however often the
-        step is retried (`flows.submission.receipt_rows` gives its non-personal lines).
+        Prints the receipt of `session.record.transaction_number` once, however often the
+        step is retried (`record.receipt_printed`; `flows.submission.receipt_rows` gives its
+        non-personal lines); a file printer notes `record.receipt_file` and `.receipt_preview`.
         Needs the receipt printer: flows give a `fallback` that shows the QR e-receipt.
     submit_rating
-        Reads `session.public["transaction_number"]` and `["service"]` (handed over by the
+        Reads `session.record.transaction_number` and `.service` (handed over by the
         flow rated, see FlowRun.follow_on) and the values `stars` ("1"-"5"), `reasons`
         (comma-separated codes, only on 1-2 stars) and `comment`. Sends a rating linked to
         that transaction; never an identity. ActionFailed when it cannot be stored, or when
@@ -72,7 +73,7 @@ the profile (age and sex from the ID number, answers) never leaves the kiosk for
         of `session.selected`: trainings, job_fairs or slots). Holds one place of it on the
         controller, at once (the outbox would answer too late to say "full"); a retry for
         the same item reuses its request key, a new item gets a new one. Writes
-        `session.public["hold.<source>"]` = the hold id, which `submit` sends. The engine
+        `session.record.holds[<source>]` = the hold id, which `submit` sends. The engine
         drops it when another item is chosen or the list is fetched again. Raise
         `ActionFailed(message, event="taken")` when the place is gone (full, closed,
         withdrawn): flows go back to a fresh list. Plain ActionFailed when the controller
@@ -80,7 +81,7 @@ the profile (age and sex from the ID number, answers) never leaves the kiosk for
         place when the transaction arrives, if one is left, else marks it booking_failed).
     print_slip
         Reads the item chosen last (`session.current_item()`) and, if there is one,
-        `session.public["transaction_number"]`. Prints a slip: the item's title and rows and
+        `session.record.transaction_number`. Prints a slip: the item's title and rows and
         a QR code (the transaction's page when there is a transaction number, as for an
         appointment, else `item.qr`, as for a job). Needs the receipt printer: flows give a
         `fallback` showing the QR on screen (`show: [item_qr]`).
@@ -88,37 +89,42 @@ the profile (age and sex from the ID number, answers) never leaves the kiosk for
 
 from __future__ import annotations
 
+import enum
+
 from wire.vocabulary import DeviceKind
 
-# Actions: `Callable[[Session], str | None]`, bound by the kiosk (kiosk/actions.py).
-ACTIONS: frozenset[str] = frozenset(
-    {
-        "read_id_card",  # 2nd-generation resident ID card on the card reader
-        "read_social_card",  # social security card (PC/SC) in the card slot
-        "scan_e_social_card",  # QR code of the electronic social security card, by camera
-        "submit",  # the transaction into the outbox
-        "print_receipt",  # the receipt on the thermal printer
-        "submit_rating",  # the 好差评 rating of a transaction
-        "print_slip",  # a slip for the chosen item (a job, an appointment) with its QR
-        "hold_place",  # one place of the chosen class, fair or slot, held at once
-        "fetch_jobs",
-        "fetch_policies",
-        "fetch_trainings",
-        "fetch_job_fairs",
-        "fetch_slots",
-        "fetch_my_applications",
-    }
-)
+
+class ActionName(enum.StrEnum):
+    """An action a flow step may name; the kiosk binds each to real behaviour."""
+
+    READ_ID_CARD = "read_id_card"  # 2nd-generation resident ID card on the card reader
+    READ_SOCIAL_CARD = "read_social_card"  # social security card (PC/SC) in the card slot
+    SCAN_E_SOCIAL_CARD = "scan_e_social_card"  # QR code of the electronic social security card
+    SUBMIT = "submit"  # the transaction into the outbox
+    PRINT_RECEIPT = "print_receipt"  # the receipt on the thermal printer
+    SUBMIT_RATING = "submit_rating"  # the 好差评 rating of a transaction
+    PRINT_SLIP = "print_slip"  # a slip for the chosen item (a job, an appointment) with its QR
+    HOLD_PLACE = "hold_place"  # one place of the chosen class, fair or slot, held at once
+    FETCH_JOBS = "fetch_jobs"
+    FETCH_POLICIES = "fetch_policies"
+    FETCH_TRAININGS = "fetch_trainings"
+    FETCH_JOB_FAIRS = "fetch_job_fairs"
+    FETCH_SLOTS = "fetch_slots"
+    FETCH_MY_APPLICATIONS = "fetch_my_applications"
+
+
+# Actions: `Callable[[Session], str | None]`, bound by the kiosk (kiosk/actions/).
+ACTIONS: frozenset[str] = frozenset(ActionName)
 
 # The content each fetching action fills (`session.content[source]`); list and detail steps
 # name a source, and the loader checks it is one of these.
 CONTENT_SOURCES: dict[str, str] = {
-    "fetch_jobs": "jobs",
-    "fetch_policies": "policies",
-    "fetch_trainings": "trainings",
-    "fetch_job_fairs": "job_fairs",
-    "fetch_slots": "slots",
-    "fetch_my_applications": "applications",
+    ActionName.FETCH_JOBS: "jobs",
+    ActionName.FETCH_POLICIES: "policies",
+    ActionName.FETCH_TRAININGS: "trainings",
+    ActionName.FETCH_JOB_FAIRS: "job_fairs",
+    ActionName.FETCH_SLOTS: "slots",
+    ActionName.FETCH_MY_APPLICATIONS: "applications",
 }
 
 # Guards: `Callable[[Session], bool]`, bound by the kiosk like actions. Must be quick and
@@ -142,19 +148,19 @@ DEVICES: frozenset[str] = frozenset(DeviceKind)
 
 # The device each action needs; a step naming the action needs it without saying so.
 ACTION_DEVICES: dict[str, str] = {
-    "read_id_card": DeviceKind.ID_CARD_READER,
-    "read_social_card": DeviceKind.SOCIAL_CARD_READER,
-    "scan_e_social_card": DeviceKind.CAMERA,
-    "print_receipt": DeviceKind.RECEIPT_PRINTER,
-    "print_slip": DeviceKind.RECEIPT_PRINTER,
+    ActionName.READ_ID_CARD: DeviceKind.ID_CARD_READER,
+    ActionName.READ_SOCIAL_CARD: DeviceKind.SOCIAL_CARD_READER,
+    ActionName.SCAN_E_SOCIAL_CARD: DeviceKind.CAMERA,
+    ActionName.PRINT_RECEIPT: DeviceKind.RECEIPT_PRINTER,
+    ActionName.PRINT_SLIP: DeviceKind.RECEIPT_PRINTER,
 }
 
 # Identity methods a flow may offer (`kind: identity`), in the order of preference, and
 # the action that reads each; `typed` is a form, the last resort.
 IDENTITY_METHODS: dict[str, str | None] = {
-    "id_card": "read_id_card",
-    "social_card": "read_social_card",
-    "e_social_card": "scan_e_social_card",
+    "id_card": ActionName.READ_ID_CARD,
+    "social_card": ActionName.READ_SOCIAL_CARD,
+    "e_social_card": ActionName.SCAN_E_SOCIAL_CARD,
     "typed": None,
 }
 

@@ -53,6 +53,7 @@ from flows.reader import Reader
 from flows.session import Identity, RunRecord, Session
 from flows.submission import build_submission
 from flows.texts import button_label
+from flows.walker import Input, Script, WalkError, walk_on
 from flows.yamlsafe import read_yaml_file
 from pii import Sensitive, mask_name
 
@@ -110,10 +111,6 @@ SIM_CONTENT: dict[str, list[dict[str, object]]] = {
 }  # fmt: skip
 
 
-class ScriptError(Exception):
-    """The walk could not go on as the script says; the message says where and why."""
-
-
 @dataclass
 class Simulation:
     """AUTHORING SIMULATION: stand-in devices, controller and clock. Never used by the kiosk."""
@@ -128,6 +125,17 @@ class Simulation:
     def clock(self) -> float:
         """Simulated seconds."""
         return self.now
+
+    def run_action(self, run: FlowRun, outcome: str) -> None:
+        """Run the action step on screen, the simulated device ending as `outcome`."""
+        self.next_outcome = outcome
+        run.run_action()
+
+    def wait(self, run: FlowRun, seconds: float) -> None:
+        """Move the simulated clock; say so when the step on screen times out."""
+        self.now += seconds
+        if run.seconds_left() == 0:
+            self.out(f"  ... {seconds:g} s without a touch: timed out")
 
     def actions(self) -> dict[str, Action]:
         """Every action of the vocabulary, simulated."""
@@ -216,45 +224,6 @@ class Simulation:
         return fetch
 
 
-# What the citizen or a device does next: (kind, argument).
-Input = tuple[str, Any]
-
-
-class Script:
-    """Inputs from a script file, checked as they are used."""
-
-    def __init__(self, steps: list[Input]) -> None:
-        self._steps = steps
-        self._next = 0
-
-    @property
-    def left(self) -> bool:
-        """True while the script has inputs it has not given."""
-        return self._next < len(self._steps)
-
-    def follow(self, flow_id: str) -> bool:
-        """Walk into the follow-on flow? Only if the script goes on."""
-        return self.left
-
-    def next(self, run: FlowRun) -> Input | None:
-        """The next input; an action step without an `action:` entry ends ok."""
-        item = self._steps[self._next] if self._next < len(self._steps) else None
-        if run.step.kind is StepKind.ACTION and not _for_action_step(item, run):
-            return ("action", "ok")
-        if item is None:
-            raise ScriptError(f"the script ended at step {run.step.name!r}")
-        self._next += 1
-        return item
-
-
-def _for_action_step(item: Input | None, run: FlowRun) -> bool:
-    """True if a script's next input is meant for the action step on screen."""
-    if item is None:
-        return False
-    kind, arg = item
-    return kind in ("action", "wait") or (kind == "press" and arg in run.step.on)
-
-
 class Terminal:
     """Inputs typed by the author."""
 
@@ -294,52 +263,6 @@ class Terminal:
         if step.kind is StepKind.LIST and reply in {i.id for i in run.items()}:
             return ("select", reply)
         return ("press", reply)
-
-
-def walk(
-    run: FlowRun,
-    sim: Simulation,
-    inputs: Script | Terminal,
-    out: Callable[[str], None],
-) -> None:
-    """Drive `run` to its end with `inputs`, printing each step."""
-    strict = isinstance(inputs, Script)
-    for _ in range(MAX_INPUTS):
-        _show(run, out)
-        if run.done:
-            return
-        item = inputs.next(run)
-        if item is None:
-            raise ScriptError("no input")
-        kind, arg = item
-        try:
-            if kind == "press":
-                run.touch()
-                run.fire(str(arg))
-            elif kind == "form":
-                if run.step.kind is not StepKind.FORM:
-                    raise ScriptError(f"step {run.step.name!r} is not a form")
-                run.touch()
-                errors = run.submit_form({str(k): _text(v) for k, v in dict(arg).items()})
-                for name, message in errors.items():
-                    out(f"  ! {name}: {message}")
-            elif kind == "action":
-                if run.step.kind is not StepKind.ACTION:
-                    raise ScriptError(f"step {run.step.name!r} is not an action step")
-                sim.next_outcome = str(arg)
-                run.run_action()
-            elif kind == "select":
-                run.touch()
-                run.select(str(arg))
-            elif kind == "wait":
-                sim.now += float(arg)
-                if run.check_timeout():
-                    out(f"  ... {arg} s without a touch: timed out")
-        except FlowError as err:
-            if strict:
-                raise ScriptError(f"at step {run.step.name!r}: {err}") from err
-            out(f"  ! {err}")
-    raise ScriptError(f"no end after {MAX_INPUTS} inputs")
 
 
 def _show(run: FlowRun, out: Callable[[str], None]) -> None:
@@ -399,10 +322,6 @@ def _show_item(run: FlowRun, out: Callable[[str], None]) -> None:
         out(f"    - {reason.get(run.lang)}")
     if "item_qr" in run.step.show and item.qr:
         out(f"    QR: {item.qr}")
-
-
-def _text(value: object) -> str:
-    return "" if value is None else str(value)
 
 
 def _read_script(path: Path) -> dict[str, Any]:
@@ -519,26 +438,46 @@ def cmd_walk(args: argparse.Namespace, out: Callable[[str], None]) -> int:
     }
     run = FlowRun(flow, sim.actions(), record=settings.get("record"), **options)
     inputs: Script | Terminal = Script(settings["steps"]) if script else Terminal(out, _ask)
-    runs = [(run, "expect")]
+    started = [run]
+
+    def start(flow_id: str, record: RunRecord) -> FlowRun | None:
+        then_file = args.flow.parent / f"{flow_id}.yaml"
+        if not then_file.is_file():
+            return None
+        out(f"then: {flow_id}, for transaction {record.transaction_number}")
+        sim.flow = load_flow(then_file)
+        started.append(FlowRun(sim.flow, sim.actions(), record=record, **options))
+        return started[-1]
+
+    def refused(err: FlowError) -> None:
+        out(f"  ! {err}")
+
+    def form_errors(run: FlowRun, errors: dict[str, str]) -> None:
+        for name, message in errors.items():
+            out(f"  ! {name}: {message}")
+
     try:
-        walk(run, sim, inputs, out)
-        follow = run.follow_on()
-        then_file = args.flow.parent / f"{follow[0]}.yaml" if follow else None
-        if follow and then_file and then_file.is_file() and inputs.follow(follow[0]):
-            out(f"then: {follow[0]}, for transaction {follow[1].transaction_number}")
-            sim.flow = load_flow(then_file)
-            run = FlowRun(sim.flow, sim.actions(), record=follow[1], **options)
-            runs.append((run, "expect_follow_on"))
-            walk(run, sim, inputs, out)
-    except (ScriptError, EOFError, FlowDefinitionError) as err:
-        run.abort()
-        wiped = "yes" if run.session.wiped else "NO"
+        walked = walk_on(
+            run,
+            inputs,
+            sim,
+            start,
+            on_step=lambda shown: _show(shown, out),
+            on_form_errors=form_errors,
+            # An author typing at a terminal may mistype; a script may not.
+            on_refused=None if script else refused,
+            max_inputs=MAX_INPUTS,
+        )
+    except (WalkError, EOFError, FlowDefinitionError) as err:
+        for stopped in started:
+            stopped.abort()
+        wiped = "yes" if started[-1].session.wiped else "NO"
         reason = "input ended" if isinstance(err, EOFError) else str(err)
         out(f"stopped: {reason}; session wiped: {wiped}")
         return 1
     failed = False
-    for walked, key in runs:
-        got = {"outcome": walked.outcome, "step": walked.step.name}
+    for done, key in zip(walked, ("expect", "expect_follow_on"), strict=False):
+        got = {"outcome": done.outcome, "step": done.step.name}
         for name, wanted in settings.get(key, {}).items():
             if got[name] != wanted:
                 out(
@@ -546,8 +485,8 @@ def cmd_walk(args: argparse.Namespace, out: Callable[[str], None]) -> int:
                     + (" (follow-on)" if key != "expect" else "")
                 )
                 failed = True
-        failed = failed or not walked.session.wiped
-    if settings.get("expect_follow_on") and len(runs) == 1:
+        failed = failed or not done.session.wiped
+    if settings.get("expect_follow_on") and len(walked) == 1:
         out("expected a follow-on flow, none was walked")
         failed = True
     return 1 if failed else 0

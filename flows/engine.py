@@ -89,12 +89,19 @@ class FlowRun:
         clock: Callable[[], float] = time.monotonic,
         today: Callable[[], dt.date] = dt.date.today,
         record: RunRecord | None = None,
+        unsupported: Collection[str] = (),
     ) -> None:
-        """`record`: what a follow-on flow starts with (see `follow_on`)."""
+        """`record`: what a follow-on flow starts with (see `follow_on`).
+
+        `unsupported`: actions this kiosk declares it cannot do at all (not a missing
+        device: a capability it lacks); their steps are treated like steps whose device is
+        missing: replaced by their fallback, or never offered.
+        """
         self.flow = flow
         self.lang = lang
         # None: the kiosk did not say, so every device is taken to be there (as before).
         self.devices = frozenset(DEVICES if devices_available is None else devices_available)
+        self.unsupported = frozenset(unsupported)
         self._guards = dict(guards or {})
         # A step whose device is missing is never offered, so its action needs no binding
         # (an identity method without its reader); if it is entered anyway it fails as a
@@ -102,7 +109,7 @@ class FlowRun:
         missing = {
             s.action
             for s in flow.steps.values()
-            if s.action and self._enterable(s) and s.needs <= self.devices
+            if s.action and self._enterable(s) and self._runnable(s)
         }
         missing -= actions.keys()
         if missing:
@@ -462,17 +469,21 @@ class FlowRun:
         spec = self.flow.find_field(name)
         return spec is not None and spec.kind is FieldKind.TEXT
 
+    def _runnable(self, step: Step) -> bool:
+        """True when this kiosk has the step's devices and can do its action."""
+        return step.needs <= self.devices and step.action not in self.unsupported
+
     def _enterable(self, step: Step) -> bool:
         """False when a device the step needs is missing and a fallback stands in for it."""
-        return step.fallback is None or step.needs <= self.devices
+        return step.fallback is None or self._runnable(step)
 
     def _available(self, name: str) -> bool:
-        return self.flow.step(name).needs <= self.devices
+        return self._runnable(self.flow.step(name))
 
     def _resolve(self, name: str) -> str:
         """The step actually entered for `name`: its fallback while a device is missing."""
         step = self.flow.step(name)
-        while step.fallback is not None and not step.needs <= self.devices:
+        while step.fallback is not None and not self._runnable(step):
             step = self.flow.step(step.fallback)  # acyclic: checked by the loader
         return step.name
 

@@ -25,7 +25,7 @@ from drivers.printer import Block, Cut, KeyValue, Line, QrCode, Receipt, Rule, T
 from drivers.socialcard import NoCard as NoSocialCard
 from drivers.socialcard import SocialCardReader
 from flows import ActionFailed, Flow, Identity, Session, Texts
-from flows.actions import CONTENT_SOURCES
+from flows.actions import CONTENT_SOURCES, ActionName
 from flows.engine import Action
 from flows.model import FieldKind, FieldSpec
 from flows.submission import build_submission, receipt_rows
@@ -419,3 +419,16 @@ class RunActions:
             if files.preview is not None:
                 record.receipt_preview = str(files.preview)
         return "ok"
+
+
+# Actions of the flow vocabulary this kiosk cannot do at all, and why. The engine treats
+# their steps like steps whose device is missing (replaced by a fallback, or not offered);
+# tests/kiosk/test_bindings.py checks that these plus RunActions.bound() are the whole
+# vocabulary.
+UNSUPPORTED: dict[str, str] = {
+    ActionName.SCAN_E_SOCIAL_CARD: (
+        "the payload format of the electronic social security card QR code is not "
+        "published, so no identity can be derived from it; the camera driver keeps the raw "
+        "payload for when it is"
+    ),
+}

@@ -1,19 +1,21 @@
 """What the touchscreen UI needs from the rest of the kiosk, and nothing more.
 
-The UI gets one object satisfying `KioskPort` in its constructor; the composition root
-(kiosk/composition.py) builds the real one from configuration.
+The UI gets one object satisfying `KioskPort` in its constructor: kiosk/service.py's
+`KioskService`, which the composition root (kiosk/composition.py) assembles. A development
+rig (devkit/) may add a `DemoPort` beside it, whose simulated cards a person taps on screen;
+a kiosk in the field has none.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Protocol
+from collections.abc import Mapping, Sequence
+from typing import Protocol, runtime_checkable
 
 from flows import Flow, FlowRun, RunRecord
 
 
 class CardTapper(Protocol):
-    """Demo only: lets a person 'tap' a simulated ID card on the simulated reader."""
+    """Development only: lets a person 'tap' a simulated card on a simulated reader."""
 
     def card_names(self) -> Sequence[str]:
         """Names of the synthetic fixture cards."""
@@ -28,22 +30,21 @@ class CardTapper(Protocol):
         ...
 
 
+@runtime_checkable
+class DemoPort(Protocol):
+    """Development only (devkit/): the simulated card trays of a kiosk on simulators."""
+
+    def tappers(self) -> Mapping[str, CardTapper]:
+        """The trays by the action that reads their cards (read_id_card, read_social_card)."""
+        ...
+
+
 class KioskPort(Protocol):
     """The kiosk as the UI sees it."""
 
     @property
     def catalog(self) -> Sequence[Flow]:
         """The services offered, in menu order."""
-        ...
-
-    @property
-    def card_tapper(self) -> CardTapper | None:
-        """Present when the ID card reader is simulated."""
-        ...
-
-    @property
-    def social_card_tapper(self) -> CardTapper | None:
-        """Present when the social security card reader is simulated."""
         ...
 
     @property

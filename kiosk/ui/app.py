@@ -21,7 +21,7 @@ from kivy.app import App
 from kivy.clock import Clock
 from kivy.lang import Builder
 
-from kiosk.ports import KioskPort
+from kiosk.ports import DemoPort, KioskPort
 from kiosk.ui.kivy_setup import configure_kivy, register_cjk_font
 from kiosk.ui.session import UISession
 
@@ -64,10 +64,12 @@ class EStationApp(App):
         fullscreen: bool = False,
         idle_return_seconds: float = 10.0,
         clock: Callable[[], float] = time.monotonic,
+        demo: DemoPort | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
         self.port = port
+        self.demo = demo
         self.lang = lang
         self.fullscreen = fullscreen
         self.idle_return_seconds = idle_return_seconds
@@ -92,7 +94,7 @@ class EStationApp(App):
             notice,
             welcome,
         )
-        from kiosk.ui.session import IDENTIFY_SCREEN, demo_tappers
+        from kiosk.ui.session import IDENTIFY_SCREEN
 
         load_kv_files()
         session = UISession(
@@ -101,10 +103,11 @@ class EStationApp(App):
             lang=self.lang,
             end_seconds=self.idle_return_seconds,
             clock=self._clock,
+            demo=self.demo,
         )
         steps = {
             IDENTIFY_SCREEN: identify.IdentifyScreen(session),
-            "action": action.ActionScreen(session, demo_tappers(self.port)),
+            "action": action.ActionScreen(session, session.tappers),
             "form": form.FormScreen(session, region_name=pii_region_namer()),
             "confirm": confirm.ConfirmScreen(session),
             "notice": notice.NoticeScreen(session),
@@ -152,10 +155,15 @@ def run_kiosk_app(
     size: tuple[int, int] = (1280, 800),
     font_path: str | os.PathLike[str] | None = None,
     kivy_home: str | os.PathLike[str] | None = None,
+    demo: DemoPort | None = None,
 ) -> None:
     """Configure Kivy, register the CJK font and run the kiosk UI until it is closed."""
     configure_kivy(fullscreen, size, kivy_home)
     register_cjk_font(font_path)
     EStationApp(
-        port, lang=lang, fullscreen=fullscreen, idle_return_seconds=idle_return_seconds
+        port,
+        lang=lang,
+        fullscreen=fullscreen,
+        idle_return_seconds=idle_return_seconds,
+        demo=demo,
     ).run()

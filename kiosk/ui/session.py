@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from flows import Flow, FlowRun, RunRecord, StepKind, UnknownEvent
-from kiosk.ports import CardTapper, KioskPort
+from kiosk.ports import CardTapper, DemoPort, KioskPort
 from kiosk.ui.chooser import is_identity_chooser
 from kiosk.ui.strings import ui_text
 
@@ -75,16 +75,6 @@ def rated_service_line(run: FlowRun, catalog: Sequence[Flow]) -> str:
     if not number or not title:
         return ""
     return ui_text("rated_service", run.lang, service=title, number=number)
-
-
-def demo_tappers(port: KioskPort) -> dict[str, CardTapper]:
-    """Demo only: the simulated card trays, by the action that reads their cards."""
-    tappers = {
-        "read_id_card": port.card_tapper,
-        # Newer ports also simulate the social security card reader.
-        "read_social_card": getattr(port, "social_card_tapper", None),
-    }
-    return {action: tapper for action, tapper in tappers.items() if tapper is not None}
 
 
 @dataclass(frozen=True)
@@ -167,8 +157,11 @@ class UISession:
         lang: str = "zh-CN",
         end_seconds: float = 10.0,
         clock: Callable[[], float] = time.monotonic,
+        demo: DemoPort | None = None,
     ) -> None:
+        """`demo`: the simulated card trays of a development rig; None on a real kiosk."""
         self.port = port
+        self._demo = demo
         self.default_lang = lang
         self.lang = lang
         self.run: FlowRun | None = None
@@ -183,6 +176,11 @@ class UISession:
         # While the end screen shows: the flow to go on into, its public values, the language.
         self._next: tuple[str, RunRecord, str] | None = None
         self._follow_on_run: FlowRun | None = None  # the run started as a follow-on
+
+    @property
+    def tappers(self) -> dict[str, CardTapper]:
+        """Development only: the simulated card trays, by the action that reads their cards."""
+        return dict(self._demo.tappers()) if self._demo is not None else {}
 
     @property
     def nav(self) -> Navigator:
@@ -326,7 +324,7 @@ class UISession:
             self.port.end_run(run)
         except Exception:  # the screens must be wiped whatever the kiosk side did
             log.exception("end_run failed flow=%s", run.flow.id)
-        for tapper in demo_tappers(self.port).values():
+        for tapper in self.tappers.values():
             # Demo: the simulated card goes back in the tray, or the next visitor would be
             # read as this one.
             tapper.remove()

@@ -13,6 +13,7 @@ from pathlib import Path
 from flows import ActionFailed, Flow, FlowRun, Identity, Session, StepKind, load_flow
 from flows.actions import ACTIONS, CONTENT_SOURCES, GUARDS, IDENTITY_METHODS
 from flows.model import FieldKind, FieldSpec
+from flows.walker import give
 from pii import Sensitive, mask_name
 from tests.flows.samples import fetcher
 
@@ -184,43 +185,51 @@ def inputs_at(run: FlowRun) -> Iterator[Input]:
             yield ("fire", event)
 
 
+class InjectingHands:
+    """The walker's hands for exploration: an action ends as bound ("ok"), finds nothing
+    ("empty", this once), or fails with the event asked ("fail" = error, "taken")."""
+
+    def run_action(self, run: FlowRun, outcome: str) -> None:
+        name = run.step.action
+        assert name is not None
+        if outcome == "ok":
+            run.run_action()
+            return
+        if outcome == "empty":
+            work: Callable[[Session], str | None] = fetcher(CONTENT_SOURCES[name], [])
+        else:
+            event = "taken" if outcome == "taken" else "error"
+
+            def work(session: Session) -> str:
+                raise ActionFailed("驱动故障 driver fault", event=event)
+
+        bound = run._actions  # the outcome is injected on this attempt only
+        run._actions = {**bound, name: work}
+        try:
+            run.run_action()
+        finally:
+            run._actions = bound
+
+    def wait(self, run: FlowRun, seconds: float) -> None:
+        raise AssertionError("exploration never waits")
+
+
+HANDS = InjectingHands()
+
+
 def apply(run: FlowRun, item: Input) -> None:
-    """Give one input to the run."""
+    """Give one input to the run, through the one walker (flows/walker.py)."""
     kind, arg = item
     if kind == "offline":
         run._guards = {**run._guards, "controller_online": lambda s: False}
-    elif kind == "fire":
-        run.fire(str(arg))
-    elif kind == "select":
-        run.select(str(arg))
     elif kind == "submit":
         values = {spec.name: sample_value(spec) for spec in run.step.fields}
         values.update(dict(arg))  # type: ignore[call-overload]
-        assert run.submit_form(values) == {}
-    elif arg == "ok":
-        run.run_action()
-    elif arg == "empty":  # the fetch finds nothing, this once
-        bound, name = run._actions, run.step.action
-        assert name is not None
-        run._actions = {**bound, name: fetcher(CONTENT_SOURCES[name], [])}
-        try:
-            run.run_action()
-        finally:
-            run._actions = bound
+        assert give(run, ("form", values), HANDS) == {}
+    elif kind == "fire":
+        give(run, ("press", arg), HANDS)
     else:
-        bound = run._actions  # the failure is injected on this attempt only
-        name = run.step.action
-        assert name is not None
-        event = "taken" if arg == "taken" else "error"
-
-        def failing(session: Session) -> str:
-            raise ActionFailed("驱动故障 driver fault", event=event)
-
-        run._actions = {**bound, name: failing}
-        try:
-            run.run_action()
-        finally:
-            run._actions = bound
+        give(run, item, HANDS)
 
 
 def explore(

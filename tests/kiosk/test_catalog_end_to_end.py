@@ -9,10 +9,12 @@ from pathlib import Path
 
 import pytest
 
+from devkit.controller_process import ControllerProcess
+from devkit.demo import demo_scripts
+from devkit.scripted import walk_kiosk
+from devkit.tappers import DemoRig
 from kiosk.composition import Kiosk
-from kiosk.demo import ControllerProcess, demo_scripts
 from kiosk.outbox import State
-from kiosk.scripted import walk
 from tests.kiosk.test_end_to_end import TOKEN, free_port, make_kiosk
 
 pytestmark = pytest.mark.e2e
@@ -45,7 +47,7 @@ def query(controller: ControllerProcess, sql: str, *args: object) -> list[tuple[
 
 
 def test_the_menu_offers_the_whole_catalog(kiosk: Kiosk) -> None:
-    offered = {flow.id for flow in kiosk.catalog}
+    offered = {flow.id for flow in kiosk.service.catalog}
     assert {"employment_registration", "unemployment_registration", "job_search",
             "policy_lookup", "appointment_booking", "training_enrolment", "job_fair_signup",
             "my_applications", "bundle_flexible_employment"} <= offered  # fmt: skip
@@ -54,18 +56,18 @@ def test_the_menu_offers_the_whole_catalog(kiosk: Kiosk) -> None:
 
 def test_a_job_search_lists_the_controllers_jobs_and_prints_a_slip(kiosk: Kiosk) -> None:
     flow_id, script = SCRIPTS["job_search"]
-    result = walk(kiosk, flow_id, script)
+    result = walk_kiosk(kiosk, flow_id, script)
     assert result.outcome == "completed"
     assert "slip" in result.steps
-    assert kiosk.printer_simulator is not None
-    assert kiosk.printer_simulator.wait_for_documents(1)
+    assert kiosk.simulators.printer is not None
+    assert kiosk.simulators.printer.wait_for_documents(1)
 
 
 def test_an_appointment_takes_one_place_and_its_rating_arrives(
     kiosk: Kiosk, controller: ControllerProcess
 ) -> None:
     flow_id, script = SCRIPTS["appointment"]
-    result = walk(kiosk, flow_id, script)
+    result = walk_kiosk(kiosk, flow_id, script)
     assert result.outcome == "completed"
     assert result.follow_on[-1] == "thanks"
     assert kiosk.sync.drain() == 2  # the booking and its rating
@@ -79,7 +81,7 @@ def test_a_bundle_is_one_transaction_with_an_item_per_service(
     kiosk: Kiosk, controller: ControllerProcess
 ) -> None:
     flow_id, script = SCRIPTS["flexible_employment"]
-    result = walk(kiosk, flow_id, script)
+    result = walk_kiosk(kiosk, flow_id, script)
     assert result.outcome == "completed"
     kiosk.sync.drain()
     [(services,)] = query(
@@ -93,14 +95,15 @@ def test_a_bundle_is_one_transaction_with_an_item_per_service(
 
 def test_my_applications_lists_what_this_citizen_submitted(kiosk: Kiosk) -> None:
     flow_id, script = SCRIPTS["registration"]
-    first = walk(kiosk, flow_id, script)
+    first = walk_kiosk(kiosk, flow_id, script)
     kiosk.sync.drain()
-    run = kiosk.new_run("my_applications", "zh-CN")
+    run = kiosk.service.new_run("my_applications", "zh-CN")
+    tapper = DemoRig(kiosk.simulators).card_tapper
     try:
-        assert kiosk.card_tapper is not None
+        assert tapper is not None
         while run.step.kind.value != "list" and not run.done:
             if run.step.kind.value == "action":
-                kiosk.card_tapper.present(kiosk.card_tapper.card_names()[0])
+                tapper.present(tapper.card_names()[0])
                 run.run_action()
             elif "id_card" in run.buttons():
                 run.fire("id_card")
@@ -109,5 +112,6 @@ def test_my_applications_lists_what_this_citizen_submitted(kiosk: Kiosk) -> None
         assert [item.title.zh for item in run.items()]
         assert first.transaction_number in {item.id for item in run.items()}
     finally:
-        kiosk.card_tapper.remove()
-        kiosk.end_run(run)
+        if tapper is not None:
+            tapper.remove()
+        kiosk.service.end_run(run)

@@ -12,12 +12,13 @@ import cv2
 import httpx
 import pytest
 
+from devkit.controller_process import ControllerProcess
+from devkit.demo import write_kiosk_config
+from devkit.scripted import registration_script, walk_kiosk
 from drivers.idcard.fixtures import FIXTURES
-from kiosk.composition import Kiosk
+from kiosk.composition import Kiosk, build_kiosk
 from kiosk.config import load_config
-from kiosk.demo import ControllerProcess, write_kiosk_config
 from kiosk.outbox import State
-from kiosk.scripted import registration_script, walk
 from pii import mask_id_number
 from wire import RatingIn
 
@@ -54,7 +55,7 @@ def make_kiosk(tmp_path: Path, url: str, clock: Clock | None = None) -> Kiosk:
     token_file = tmp_path / "token"
     token_file.write_text(TOKEN)
     config = load_config(write_kiosk_config(tmp_path / "kiosk.toml", url, token_file))
-    return Kiosk(config, clock=clock or Clock())
+    return build_kiosk(config, clock=clock or Clock())
 
 
 def rows(controller: ControllerProcess, number: str) -> list[tuple[str, bytes]]:
@@ -71,7 +72,7 @@ def test_a_registration_reaches_the_controller_exactly_once(tmp_path, controller
     kiosk = make_kiosk(tmp_path, controller.wait_ready())
     kiosk.start(sync=False)
     try:
-        result = walk(kiosk, "employment_registration", ANSWERS)
+        result = walk_kiosk(kiosk, "employment_registration", ANSWERS)
         assert result.outcome == "completed"
         number = result.transaction_number
         assert number is not None
@@ -84,9 +85,9 @@ def test_a_registration_reaches_the_controller_exactly_once(tmp_path, controller
         assert card.id_number.encode() not in sealed
         assert card.name.encode() not in sealed
         # the receipt that came out of the (simulated) printer carries a readable QR
-        assert kiosk.printer_simulator is not None
-        assert kiosk.printer_simulator.wait_for_documents(1)
-        paper = kiosk.printer_simulator.last_png()
+        assert kiosk.simulators.printer is not None
+        assert kiosk.simulators.printer.wait_for_documents(1)
+        paper = kiosk.simulators.printer.last_png()
         text, _, _ = cv2.QRCodeDetector().detectAndDecode(cv2.imread(str(paper)))
         assert text.endswith(f"/r/{number}")
     finally:
@@ -97,7 +98,7 @@ def test_a_resend_after_a_crash_is_stored_once(tmp_path, controller) -> None:
     url = controller.wait_ready()
     kiosk = make_kiosk(tmp_path, url)
     kiosk.start(sync=False)
-    result = walk(kiosk, "employment_registration", ANSWERS)
+    result = walk_kiosk(kiosk, "employment_registration", ANSWERS)
     number = result.transaction_number
     assert number is not None
     # Send it, then die before the ack is written: the row stays in flight on disk.
@@ -127,7 +128,7 @@ def test_a_network_outage_loses_nothing(tmp_path: Path) -> None:
     kiosk.start(sync=False)  # enrolled while the controller was up
     first.stop()
     try:
-        result = walk(kiosk, "employment_registration", ANSWERS)
+        result = walk_kiosk(kiosk, "employment_registration", ANSWERS)
         assert result.outcome == "completed"  # the citizen is served while offline
         assert kiosk.sync.drain() == 0
         assert kiosk.outbox.counts()[State.PENDING] == 1
@@ -150,7 +151,7 @@ def test_the_on_screen_receipt_link_is_the_public_status_page(tmp_path, controll
     kiosk = make_kiosk(tmp_path, controller.wait_ready())
     kiosk.start(sync=False)
     try:
-        result = walk(kiosk, "employment_registration", ANSWERS)
+        result = walk_kiosk(kiosk, "employment_registration", ANSWERS)
         url = result.record.receipt_url
         assert url == f"{controller.wait_ready()}/r/{result.transaction_number}"
         kiosk.sync.drain()
@@ -167,7 +168,7 @@ def test_a_rating_sent_before_its_transaction_waits_instead_of_failing(
     kiosk = make_kiosk(tmp_path, controller.wait_ready())
     kiosk.start(sync=False)
     try:
-        result = walk(kiosk, "employment_registration", ANSWERS)
+        result = walk_kiosk(kiosk, "employment_registration", ANSWERS)
         number = result.transaction_number
         assert number is not None
         rating = RatingIn(

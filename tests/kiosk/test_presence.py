@@ -7,11 +7,11 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from devkit.demo import write_kiosk_config
 from drivers.camera.scenes import blank_scene, place, schematic_face
 from drivers.camera.simulator import SimulatedCamera
-from kiosk.composition import Kiosk
+from kiosk.composition import build_kiosk
 from kiosk.config import CameraConfig, load_config
-from kiosk.demo import write_kiosk_config
 from kiosk.presence import PresenceWatch
 from wire import DeviceState
 
@@ -75,14 +75,14 @@ def test_the_kiosk_reports_its_camera_and_who_walked_away(tmp_path: Path) -> Non
     token.write_text("presence-test-token")
     config = load_config(write_kiosk_config(tmp_path / "k.toml", "http://127.0.0.1:9", token))
     config = dataclasses.replace(config, camera=CameraConfig(kind="simulator"))
-    kiosk = Kiosk(config)
+    kiosk = build_kiosk(config)
     kiosk.start(sync=False)
     try:
-        assert wait_for(lambda: kiosk.citizen_absent_for() == 0.0)
-        kiosk.devices.scan_once()
-        assert kiosk.heartbeat().devices["camera"].state is DeviceState.OK
-        assert kiosk.camera_simulator is not None
-        kiosk.camera_simulator.show([blank_scene(seed=5)])
-        assert wait_for(lambda: (kiosk.citizen_absent_for() or 0.0) > 0.0)
+        assert wait_for(lambda: kiosk.service.citizen_absent_for() == 0.0)
+        kiosk.hardware.devices.scan_once()
+        assert kiosk.service.heartbeat().devices["camera"].state is DeviceState.OK
+        assert kiosk.simulators.camera is not None
+        kiosk.simulators.camera.show([blank_scene(seed=5)])
+        assert wait_for(lambda: (kiosk.service.citizen_absent_for() or 0.0) > 0.0)
     finally:
         kiosk.close()

@@ -10,13 +10,13 @@ from pathlib import Path
 import cv2
 import pytest
 
+from devkit.demo import write_kiosk_config
+from devkit.scripted import registration_script, walk_kiosk
 from drivers.printer.simulator import PrinterSimulator
-from kiosk.composition import Kiosk
+from kiosk.composition import Kiosk, build_kiosk
 from kiosk.config import PrinterConfig, load_config
-from kiosk.demo import write_kiosk_config
 from kiosk.enrollment import Enrollment
 from kiosk.outbox import State
-from kiosk.scripted import registration_script, walk
 from wire import DeviceKind
 
 # Registration without the rating that follows it: these tests count transactions.
@@ -35,7 +35,7 @@ def make_kiosk(tmp_path: Path, printer_url: str) -> Kiosk:
     config = load_config(write_kiosk_config(tmp_path / "k.toml", "http://127.0.0.1:9", token))
     device = PrinterConfig(kind="device", path=f"serial:{printer_url}", profile="kiosk-80")
     config = dataclasses.replace(config, printer=device)
-    kiosk = Kiosk(config)
+    kiosk = build_kiosk(config)
     kiosk.start(sync=False)
     # Not enrolled (no controller): give the kiosk an id so numbers can be made offline.
     kiosk.enroller.current = Enrollment("KA07", "t", config.controller_url)
@@ -45,7 +45,7 @@ def make_kiosk(tmp_path: Path, printer_url: str) -> Kiosk:
 def test_a_receipt_comes_out_of_the_printer_with_a_readable_qr(tmp_path, printer) -> None:
     kiosk = make_kiosk(tmp_path, printer.url)
     try:
-        result = walk(kiosk, "employment_registration", ANSWERS)
+        result = walk_kiosk(kiosk, "employment_registration", ANSWERS)
         assert result.steps[-1] == "done"
         assert printer.wait_for_documents(1)
         png = printer.last_png()
@@ -62,8 +62,8 @@ def test_a_printer_known_to_be_out_of_paper_is_not_used_an_e_receipt_is_shown(
     printer.paper_out = True
     kiosk = make_kiosk(tmp_path, printer.url)  # the device scan at start sees it
     try:
-        assert "receipt_printer" not in kiosk.devices_available()
-        result = walk(kiosk, "employment_registration", ANSWERS)
+        assert "receipt_printer" not in kiosk.service.devices_available()
+        result = walk_kiosk(kiosk, "employment_registration", ANSWERS)
         assert result.outcome == "completed"
         assert result.steps[-1] == "e_receipt"
         assert printer.received_documents() == []
@@ -77,13 +77,13 @@ def test_paper_running_out_during_the_visit_still_completes_the_registration(
 ) -> None:
     kiosk = make_kiosk(tmp_path, printer.url)
     try:
-        assert "receipt_printer" in kiosk.devices_available()
+        assert "receipt_printer" in kiosk.service.devices_available()
         printer.paper_out = True  # runs out after the run started, before the receipt
-        result = walk(kiosk, "employment_registration", ANSWERS)
+        result = walk_kiosk(kiosk, "employment_registration", ANSWERS)
         assert result.outcome == "completed"
         assert result.steps[-1] == "done_without_receipt"
         assert printer.received_documents() == []
-        kiosk.devices.scan_once()
-        assert kiosk.heartbeat().devices[DeviceKind.RECEIPT_PRINTER].state == "faulted"
+        kiosk.hardware.devices.scan_once()
+        assert kiosk.service.heartbeat().devices[DeviceKind.RECEIPT_PRINTER].state == "faulted"
     finally:
         kiosk.close()

@@ -7,12 +7,13 @@ from pathlib import Path
 
 import pytest
 
+from devkit.demo import write_kiosk_config
+from devkit.tappers import DemoRig
 from drivers.socialcard.fixtures import FIXTURES
 from flows import ActionFailed, Session, load_builtin
 from kiosk.actions import RunActions
-from kiosk.composition import Kiosk
+from kiosk.composition import Kiosk, build_kiosk
 from kiosk.config import SocialCardConfig, load_config
-from kiosk.demo import write_kiosk_config
 from pii import DocumentType
 
 
@@ -23,7 +24,7 @@ def make_kiosk(tmp_path: Path, reader: str = "") -> Kiosk:
     config = dataclasses.replace(
         config, socialcard=SocialCardConfig(kind="simulator", reader=reader)
     )
-    kiosk = Kiosk(config)
+    kiosk = build_kiosk(config)
     kiosk.start(sync=False)
     return kiosk
 
@@ -33,7 +34,7 @@ def social_actions(kiosk: Kiosk, card_wait: float = 55.0) -> RunActions:
         load_builtin("employment_registration"),
         kiosk.station,
         reader=None,
-        social=kiosk.social,
+        social=kiosk.hardware.social,
         social_reader_name=kiosk.config.socialcard.reader or None,
         printer=None,
         outbox=kiosk.outbox,
@@ -43,12 +44,13 @@ def social_actions(kiosk: Kiosk, card_wait: float = 55.0) -> RunActions:
 
 def test_a_social_card_in_the_slot_gives_the_holders_identity(tmp_path: Path) -> None:
     kiosk = make_kiosk(tmp_path)
+    rig = DemoRig(kiosk.simulators)
     try:
-        assert kiosk.social is not None
-        assert "social_card_reader" in kiosk.devices_available()
+        assert kiosk.hardware.social is not None
+        assert "social_card_reader" in kiosk.service.devices_available()
         actions = social_actions(kiosk)
         holder = FIXTURES[0]
-        tapper = kiosk.social_card_tapper
+        tapper = rig.social_card_tapper
         assert tapper is not None
         tapper.present(holder.name)
         session = Session()
@@ -59,6 +61,7 @@ def test_a_social_card_in_the_slot_gives_the_holders_identity(tmp_path: Path) ->
         assert session.identity.id_number.reveal() == holder.id_number
         assert session.identity.name.reveal() == holder.name
     finally:
+        rig.close()
         kiosk.close()
 
 

@@ -74,7 +74,8 @@ class ActionScreen(StepScreen):
     """Shows an action step while a worker thread runs it.
 
     `tappers` (demo only) are the simulated card trays by the action that reads their cards
-    (kiosk/ui/session.py `demo_tappers`): found by the action, whatever the step is called.
+    (the development rig's DemoPort, kiosk/ports.py): found by the action, whatever the step
+    is called.
     """
 
     def __init__(

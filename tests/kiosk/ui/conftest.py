@@ -164,13 +164,10 @@ class FakePort:
     def catalog(self) -> Sequence[Flow]:
         return [self.flow, *self.extra, *self.more]
 
-    @property
-    def card_tapper(self) -> FakeTapper | None:
-        return self.tapper
-
-    @property
-    def social_card_tapper(self) -> FakeTapper | None:
-        return self.social_tapper
+    def tappers(self) -> dict[str, FakeTapper]:
+        """The fake is the demo port too (kiosk.ports.DemoPort): its trays by action."""
+        trays = {"read_id_card": self.tapper, "read_social_card": self.social_tapper}
+        return {action: tray for action, tray in trays.items() if tray is not None}
 
     @property
     def station_name(self) -> str:
@@ -347,7 +344,7 @@ def identity_port(clock: FakeClock, identity_flow: Flow) -> FakePort:
 
 @pytest.fixture
 def identity_ui(identity_port: FakePort, clock: FakeClock) -> Iterator[object]:
-    from kiosk.ui.headless import HeadlessUI
+    from devkit.headless import HeadlessUI
 
     with HeadlessUI(identity_port, clock=clock, idle_return_seconds=10) as headless:
         yield headless
@@ -362,7 +359,7 @@ def shots(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def ui(port: FakePort, clock: FakeClock) -> Iterator[object]:
-    from kiosk.ui.headless import HeadlessUI
+    from devkit.headless import HeadlessUI
 
     headless = HeadlessUI(port, clock=clock, idle_return_seconds=10)
     headless.start()

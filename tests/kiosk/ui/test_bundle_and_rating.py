@@ -41,7 +41,7 @@ MASKED = "6217 **** 0123"
 
 @pytest.fixture
 def bundle_ui(make_port: Any, clock: Any) -> Any:
-    from kiosk.ui.headless import HeadlessUI
+    from devkit.headless import HeadlessUI
 
     port = make_port(flow=load_ui_flow("bundle_flexible_employment"), devices=NO_PRINTER)
     with HeadlessUI(port, clock=clock) as ui:
@@ -251,7 +251,7 @@ def test_a_flexible_work_bundle_end_to_end_then_the_rating(
 def test_the_rating_starts_by_itself_and_four_or_five_stars_are_sent_at_once(
     make_port: Any, clock: Any, citizen: Any, shots: Path
 ) -> None:
-    from kiosk.ui.headless import HeadlessUI
+    from devkit.headless import HeadlessUI
 
     port = make_port(demo=False)  # no demo tray: the card is on the reader at once
     with HeadlessUI(port, clock=clock, lang="en") as ui:

@@ -23,7 +23,7 @@ pytestmark = pytest.mark.kivy
 def test_the_whole_catalog_is_paged_and_every_service_opens(
     make_port: Any, clock: Any, shots: Path
 ) -> None:
-    from kiosk.ui.headless import HeadlessUI
+    from devkit.headless import HeadlessUI
 
     flows = [service.flow for service in load_builtin_catalog().services]
     assert len(flows) > 8

@@ -45,7 +45,7 @@ def decode(path: Path) -> str:
 
 @pytest.fixture
 def no_printer_ui(make_port: Any, identity_flow: Any, clock: Any) -> Any:
-    from kiosk.ui.headless import HeadlessUI
+    from devkit.headless import HeadlessUI
 
     port = make_port(flow=identity_flow, devices=NO_PRINTER)
     with HeadlessUI(port, clock=clock) as ui:
@@ -84,7 +84,7 @@ def test_without_a_printer_the_receipt_is_a_qr_code_a_phone_can_read(
 def test_a_failed_print_also_offers_the_qr_code(
     make_port: Any, identity_flow: Any, clock: Any, citizen: Any, shots: Path
 ) -> None:
-    from kiosk.ui.headless import HeadlessUI
+    from devkit.headless import HeadlessUI
 
     port = make_port(flow=identity_flow)
     port.printer_fails = True
@@ -98,7 +98,7 @@ def test_a_failed_print_also_offers_the_qr_code(
 def test_without_a_link_only_the_transaction_number_is_shown(
     make_port: Any, identity_flow: Any, clock: Any, citizen: Any, shots: Path
 ) -> None:
-    from kiosk.ui.headless import HeadlessUI
+    from devkit.headless import HeadlessUI
 
     port = make_port(flow=identity_flow, devices=NO_PRINTER, receipt_url="")
     with HeadlessUI(port, clock=clock) as ui:

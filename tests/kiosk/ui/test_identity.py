@@ -73,7 +73,7 @@ def test_the_chooser_has_one_big_tile_per_method_cards_first(identity_ui: Any, s
 def test_a_method_whose_device_is_missing_gets_no_tile(
     make_port: Any, identity_flow: Any, clock: Any, shots: Path
 ) -> None:
-    from kiosk.ui.headless import HeadlessUI
+    from devkit.headless import HeadlessUI
 
     port = make_port(flow=identity_flow, devices={"id_card_reader"})
     with HeadlessUI(port, clock=clock) as ui:

@@ -42,7 +42,7 @@ RANKED = [
 
 @pytest.fixture
 def jobs_ui(make_port: Any, clock: Any) -> Any:
-    from kiosk.ui.headless import HeadlessUI
+    from devkit.headless import HeadlessUI
 
     with HeadlessUI(make_port(flow=load_ui_flow("job_search")), clock=clock) as ui:
         yield ui
@@ -163,7 +163,7 @@ def test_job_search_from_filters_to_a_printed_slip(jobs_ui: Any, citizen: Any, s
 def test_browsing_without_a_printer_shows_the_code_and_offers_no_slip(
     make_port: Any, clock: Any, shots: Path
 ) -> None:
-    from kiosk.ui.headless import HeadlessUI
+    from devkit.headless import HeadlessUI
 
     port = make_port(flow=load_ui_flow("job_search"), devices=NO_PRINTER, demo=False)
     with HeadlessUI(port, clock=clock) as ui:
@@ -194,7 +194,7 @@ def test_filters_that_match_nothing_lead_to_the_flows_own_notice(jobs_ui: Any) -
 
 
 def test_the_list_in_english(make_port: Any, clock: Any, shots: Path) -> None:
-    from kiosk.ui.headless import HeadlessUI
+    from devkit.headless import HeadlessUI
 
     with HeadlessUI(make_port(flow=load_ui_flow("job_search")), clock=clock, lang="en") as ui:
         screen = to_list(ui, personalised=True, filters={"education": "junior_high"})
@@ -207,7 +207,7 @@ def test_the_list_in_english(make_port: Any, clock: Any, shots: Path) -> None:
 
 @pytest.fixture
 def classes_ui(make_port: Any, clock: Any) -> Any:
-    from kiosk.ui.headless import HeadlessUI
+    from devkit.headless import HeadlessUI
 
     with HeadlessUI(make_port(flow=load_ui_flow("training_signup")), clock=clock) as ui:
         tap(ui, ui.root.welcome.tiles[0])
@@ -248,7 +248,7 @@ def test_a_full_class_is_greyed_and_cannot_be_chosen(
 
 
 def test_an_empty_list_says_so_calmly(make_port: Any, clock: Any, shots: Path) -> None:
-    from kiosk.ui.headless import HeadlessUI
+    from devkit.headless import HeadlessUI
 
     port = make_port(flow=load_ui_flow("training_signup"))
     port.content["trainings"] = []
@@ -268,7 +268,7 @@ def test_an_empty_list_says_so_calmly(make_port: Any, clock: Any, shots: Path) -
 def test_registered_job_seekers_keep_the_e_receipt_and_see_the_jobs_for_them(
     make_port: Any, clock: Any, citizen: Any, shots: Path
 ) -> None:
-    from kiosk.ui.headless import HeadlessUI
+    from devkit.headless import HeadlessUI
 
     port = make_port(flow=load_ui_flow("job_seeker_registration"), devices=NO_PRINTER, demo=False)
     with HeadlessUI(port, clock=clock) as ui:
@@ -304,7 +304,7 @@ def test_registered_job_seekers_keep_the_e_receipt_and_see_the_jobs_for_them(
 def test_render_screen_png_walks_on_to_a_detail(make_port: Any, tmp_path: Path) -> None:
     from PIL import Image
 
-    from kiosk.ui.screenshot import render_screen_png
+    from devkit.screenshot import render_screen_png
 
     port = make_port(flow=load_ui_flow("job_search"))
     path = render_screen_png(port, "detail", tmp_path / "detail.png")

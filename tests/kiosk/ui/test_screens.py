@@ -140,7 +140,7 @@ def test_finish_leads_on_to_the_rating(ui: Any, citizen: Any) -> None:
 def test_without_a_way_to_start_the_rating_finish_returns_to_welcome_at_once(
     make_port: Any, clock: Any, citizen: Any
 ) -> None:
-    from kiosk.ui.headless import HeadlessUI
+    from devkit.headless import HeadlessUI
 
     port = make_port()
     port.new_follow_on_run = None  # an older port: no follow-on flows
@@ -312,7 +312,7 @@ def test_the_size_check_catches_small_buttons_and_text(ui: Any) -> None:
 def test_many_services_wrap_at_four_tiles_a_row_inside_the_screen(
     make_port: Any, clock: Any, shots: Path
 ) -> None:
-    from kiosk.ui.headless import HeadlessUI
+    from devkit.headless import HeadlessUI
 
     with HeadlessUI(make_port(services=6), clock=clock) as ui:
         ui.frames(2)
@@ -334,7 +334,7 @@ def test_render_screen_png_writes_the_named_screen(
 ) -> None:
     from PIL import Image
 
-    from kiosk.ui.screenshot import render_screen_png
+    from devkit.screenshot import render_screen_png
 
     path = render_screen_png(
         make_port(), "confirm", tmp_path / "confirm.png", form_values=citizen.form

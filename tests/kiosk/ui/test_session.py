@@ -63,7 +63,7 @@ class HeldWorker:
 def parts(clock: Any, make_port: Any) -> tuple[UISession, RecordingNavigator, HeldWorker, Any]:
     port = make_port(demo=False)
     worker = HeldWorker()
-    session = UISession(port, worker, end_seconds=10, clock=clock)
+    session = UISession(port, worker, end_seconds=10, clock=clock, demo=port)
     nav = RecordingNavigator()
     session.attach(nav)
     return session, nav, worker, port
@@ -205,7 +205,7 @@ def test_late_taps_on_a_screen_that_moved_on_are_ignored(parts) -> None:
 def test_the_identity_chooser_has_its_own_screen(clock: Any, make_port: Any, identity_flow) -> None:
     port = make_port(demo=False, flow=identity_flow)
     worker = HeldWorker()
-    session = UISession(port, worker, clock=clock)
+    session = UISession(port, worker, clock=clock, demo=port)
     nav = RecordingNavigator()
     session.attach(nav)
     session.start("identity_registration")
@@ -337,7 +337,7 @@ def test_only_an_item_that_can_be_chosen_is_chosen(clock: Any, make_port: Any) -
 
     port = make_port(demo=False, flow=load_ui_flow("training_signup"))
     worker = HeldWorker()
-    session = UISession(port, worker, clock=clock)
+    session = UISession(port, worker, clock=clock, demo=port)
     nav = RecordingNavigator()
     session.attach(nav)
     session.start("training_signup")

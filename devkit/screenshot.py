@@ -7,11 +7,10 @@ import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
+from devkit.headless import HeadlessUI
 from flows import FlowRun, StepKind
-from kiosk.ports import KioskPort
-from kiosk.ui.headless import HeadlessUI
+from kiosk.ports import DemoPort, KioskPort
 from kiosk.ui.progress import FORWARD_EVENTS
-from kiosk.ui.session import demo_tappers
 
 SCREENS = ("welcome", "identify", "action", "form", "confirm", "notice", "list", "detail", "end")
 
@@ -49,7 +48,7 @@ def walk_to(ui: HeadlessUI, screen_name: str, form_values: Mapping[str, str]) ->
             offered = run.buttons()
             session.fire(next((e for e in FORWARD_EVENTS if e in offered), offered[0]))
         elif run.step.kind is StepKind.ACTION:
-            tapper = demo_tappers(ui.port).get(run.step.action or "")
+            tapper = session.tappers.get(run.step.action or "")
             if tapper is not None:
                 tapper.present(tapper.card_names()[0])
             ui.until(_moved_on(ui, run, len(run.history)), 500)
@@ -70,8 +69,9 @@ def render_screen_png(
     *,
     form_values: Mapping[str, str] | None = None,
     clock: Callable[[], float] = time.monotonic,
+    demo: DemoPort | None = None,
 ) -> Path:
     """Start the App off-screen, walk to `screen_name`, write it to `path`, stop the App."""
-    with HeadlessUI(port, lang=lang, size=size, clock=clock) as ui:
+    with HeadlessUI(port, lang=lang, size=size, clock=clock, demo=demo) as ui:
         walk_to(ui, screen_name, form_values or {})
         return ui.screenshot(path)

@@ -12,26 +12,22 @@ import argparse
 import datetime as dt
 import logging
 import os
-import re
 import secrets
-import subprocess
 import sys
-import threading
 import time
 from collections.abc import Sequence
 from pathlib import Path
 
 import httpx
 
-from kiosk.composition import Kiosk
-from kiosk.config import load_config
+from devkit.controller_process import ControllerProcess
+from devkit.scripted import Input, ScriptError, registration_script, walk
+from devkit.tappers import DemoRig
+from kiosk.composition import Kiosk, build_kiosk
+from kiosk.config import ConfigError, load_config
 from kiosk.outbox import State
-from kiosk.scripted import Input, registration_script, walk
 
 log = logging.getLogger(__name__)
-
-_READY = re.compile(r"controller ready on (http://\S+)")
-
 
 def _next_weekday(today: dt.date) -> dt.date:
     day = today + dt.timedelta(days=1)
@@ -73,59 +69,6 @@ def demo_scripts(today: dt.date) -> dict[str, tuple[str, list[Input]]]:
 
 
 SCRIPTS = sorted(demo_scripts(dt.date.today()))
-
-
-class ControllerProcess:
-    """Runs `python -m controller` on 127.0.0.1 and knows its URL once it is ready."""
-
-    def __init__(
-        self, data_dir: Path, *, port: int = 0, enrollment_token: str, seed_demo: bool = True
-    ) -> None:
-        self.data_dir = data_dir
-        self.log_path = data_dir / "controller.log"
-        self.url: str | None = None
-        self._ready = threading.Event()
-        env = dict(os.environ, ESTATION_ENROLLMENT_TOKEN=enrollment_token)
-        data_dir.mkdir(parents=True, exist_ok=True)
-        self._proc = subprocess.Popen(  # noqa: S603 - our own interpreter and module
-            [sys.executable, "-m", "controller", "--host", "127.0.0.1", "--port", str(port),
-             "--data-dir", str(data_dir), *(["--seed-demo"] if seed_demo else [])],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            env=env,
-            text=True,
-        )  # fmt: skip
-        threading.Thread(target=self._pump, daemon=True).start()
-
-    def _pump(self) -> None:
-        if self._proc.stdout is None:
-            return
-        with self.log_path.open("a", encoding="utf-8") as out:
-            for line in self._proc.stdout:
-                out.write(line)
-                out.flush()
-                if not self._ready.is_set() and (m := _READY.search(line)):
-                    self.url = m.group(1)
-                    self._ready.set()
-
-    def wait_ready(self, timeout: float = 60.0) -> str:
-        """Block until the controller says it is listening; return its URL."""
-        deadline = time.monotonic() + timeout
-        while not self._ready.wait(0.2):
-            if self._proc.poll() is not None:
-                raise RuntimeError(f"the controller exited; see {self.log_path}")
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"the controller did not start in {timeout:.0f} s")
-        return self.url or ""
-
-    def stop(self) -> None:
-        """Stop the controller and wait for it."""
-        if self._proc.poll() is None:
-            self._proc.terminate()
-            try:
-                self._proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self._proc.kill()
 
 
 def write_kiosk_config(path: Path, controller_url: str, token_file: Path) -> Path:
@@ -179,12 +122,15 @@ def _wait_delivered(kiosk: Kiosk, timeout: float = 30.0) -> bool:
     return False
 
 
-def run_script(kiosk: Kiosk, script: str, dashboard: str) -> int:
-    """Walk one fictitious citizen through a flow and say where to see the result."""
+def run_script(kiosk: Kiosk, rig: DemoRig, script: str, dashboard: str | None) -> int:
+    """Walk one fictitious citizen through a flow and say where to see the result.
+
+    `dashboard`: the controller's URL, to check the transaction arrived; None: do not check.
+    """
     flow_id, inputs = demo_scripts(dt.date.today())[script]
-    sim = kiosk.printer_simulator
+    sim = kiosk.simulators.printer
     printed_before = len(sim.pngs()) if sim is not None else 0
-    result = walk(kiosk, flow_id, inputs)
+    result = walk(kiosk.service, flow_id, inputs, demo=rig)
     print(f"flow ended: {result.outcome} after steps {' -> '.join(result.steps)}")
     if result.follow_on:
         print(f"then the rating:     {' -> '.join(result.follow_on)}")
@@ -198,7 +144,7 @@ def run_script(kiosk: Kiosk, script: str, dashboard: str) -> int:
         for png in sim.pngs()[printed_before:]:
             # The paper the simulated printer drew from what came over its serial line.
             print(f"printed:             {png}")
-    if number is None:
+    if number is None or dashboard is None:
         return 0
     if not _wait_delivered(kiosk):
         print("the transaction is safe in the kiosk outbox but not yet delivered")
@@ -218,7 +164,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--port", type=int, default=0, help="controller port (default: a free one)")
     parser.add_argument("--data-dir", type=Path, default=Path("var/demo"))
+    parser.add_argument(
+        "--config",
+        type=Path,
+        help="walk --script on the kiosk this kiosk.toml describes (its own controller), "
+        "instead of starting a demo controller",
+    )
     args = parser.parse_args(argv)
+    if args.config is not None:
+        return _walk_configured(args.config, args.script or "registration")
     args.data_dir.mkdir(parents=True, exist_ok=True)
     # The terminal is for the person running the demo; the kiosk's own log goes to a file.
     logging.basicConfig(
@@ -238,19 +192,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         enrollment_token=token_file.read_text(encoding="utf-8").strip(),
     )
     kiosk: Kiosk | None = None
+    rig: DemoRig | None = None
     try:
         url = controller.wait_ready()
         print(f"dashboard:           {url}/", flush=True)
         config = load_config(write_kiosk_config(args.data_dir / "kiosk.toml", url, token_file))
-        kiosk = Kiosk(config)
+        kiosk = build_kiosk(config)
         kiosk.start()
+        rig = DemoRig(kiosk.simulators)
         script = args.script or (None if _has_display() else "registration")
         if script is None:
             from kiosk.ui.app import run_kiosk_app
 
-            run_kiosk_app(kiosk, fullscreen=False)
+            run_kiosk_app(kiosk.service, fullscreen=False, demo=rig)
             return 0
-        status = run_script(kiosk, script, url)
+        status = run_script(kiosk, rig, script, url)
         if status != 0 or args.exit:
             return status
         print("serving the dashboard; press Ctrl-C to stop", flush=True)
@@ -259,9 +215,34 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         return 0
     finally:
+        if rig is not None:
+            rig.close()
         if kiosk is not None:
             kiosk.close()
         controller.stop()
+
+
+def _walk_configured(path: Path, script: str) -> int:
+    """One scripted citizen on the kiosk a configuration file describes, no screen."""
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s", force=True
+    )
+    try:
+        config = load_config(path)
+    except ConfigError as err:
+        print(f"estation-demo: {err}", file=sys.stderr)
+        return 2
+    kiosk = build_kiosk(config)
+    kiosk.start()
+    rig = DemoRig(kiosk.simulators)
+    try:
+        return run_script(kiosk, rig, script, None)
+    except ScriptError as err:
+        print(f"estation-demo: {err}", file=sys.stderr)
+        return 1
+    finally:
+        rig.close()
+        kiosk.close()
 
 
 if __name__ == "__main__":

@@ -15,6 +15,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
+from kiosk.ports import DemoPort
+
 if TYPE_CHECKING:
     from kiosk.ports import KioskPort
     from kiosk.ui.app import EStationApp
@@ -35,8 +37,11 @@ class HeadlessUI:
         clock: Callable[[], float] = time.monotonic,
         kivy_home: str | os.PathLike[str] | None = None,
         font_path: str | os.PathLike[str] | None = None,
+        demo: DemoPort | None = None,
     ) -> None:
+        """`demo`: simulated card trays; by default the port's own, when it has some."""
         self.port = port
+        self.demo = demo if demo is not None or not isinstance(port, DemoPort) else port
         self.lang = lang
         self.size = size
         self.idle_return_seconds = idle_return_seconds
@@ -79,6 +84,7 @@ class HeadlessUI:
             fullscreen=False,
             idle_return_seconds=self.idle_return_seconds,
             clock=self.clock,
+            demo=self.demo,
         )
         app.root = app.build()
         window.add_widget(app.root)

@@ -1,27 +1,27 @@
-"""`estation-kiosk`: run a kiosk from its configuration file (touchscreen, or one scripted walk)."""
+"""`estation-kiosk`: run a kiosk's touchscreen from its configuration file.
+
+The kiosk is assembled by the composition root (kiosk/composition.py); this entry point only
+starts it and hands its service to the touchscreen. A scripted walk without a screen, on a
+kiosk of simulators, is a development tool: `estation-demo --config kiosk.toml --script ...`.
+"""
 
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import logging
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from kiosk.composition import Kiosk
+from kiosk.composition import build_kiosk
 from kiosk.config import ConfigError, load_config
-from kiosk.scripted import ScriptError, registration_script, walk
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Start the kiosk described by --config."""
+    """Start the kiosk described by --config on its touchscreen."""
     parser = argparse.ArgumentParser(prog="estation-kiosk", description=__doc__)
     parser.add_argument("--config", type=Path, required=True, help="kiosk TOML file")
     parser.add_argument("--windowed", action="store_true", help="a window instead of fullscreen")
-    parser.add_argument(
-        "--script", choices=["registration"], help="walk one fictitious citizen, no screen"
-    )
     args = parser.parse_args(argv)
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s", force=True
@@ -31,22 +31,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as err:
         print(f"estation-kiosk: {err}", file=sys.stderr)
         return 2
-    kiosk = Kiosk(config)
+    kiosk = build_kiosk(config)
     kiosk.start()
     try:
-        if args.script:
-            try:
-                result = walk(
-                    kiosk, "employment_registration", registration_script(dt.date.today())
-                )
-            except ScriptError as err:
-                print(f"estation-kiosk: {err}", file=sys.stderr)
-                return 1
-            print(f"{result.outcome} {result.transaction_number or ''}")
-            return 0
         from kiosk.ui.app import run_kiosk_app
 
-        run_kiosk_app(kiosk, fullscreen=not args.windowed)
+        run_kiosk_app(kiosk.service, fullscreen=not args.windowed, lang=config.lang)
         return 0
     finally:
         kiosk.close()

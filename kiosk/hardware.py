@@ -1,0 +1,150 @@
+"""The one place that chooses real or simulated devices, by configuration.
+
+Everything else in the kiosk is the same on a bench and in a township hall: it gets a
+`Hardware` and uses its reader, social card reader, receipt output, presence watch and
+device manager without knowing whether a simulator stands behind them. A simulator speaks
+the real protocol over a real port (a pty, pcscd + vpcd, image files), so the drivers in
+front of it are the production drivers. The simulators themselves are kept in
+`Simulators`, for the development tools (devkit/) that lay cards on them.
+"""
+
+from __future__ import annotations
+
+import logging
+import subprocess
+from dataclasses import dataclass
+
+from drivers.camera import FrameSource
+from drivers.camera.scenes import blank_scene, place, schematic_face
+from drivers.camera.simulator import SimulatedCamera
+from drivers.idcard import IdCardReader
+from drivers.idcard.simulator import IdCardSimulator
+from drivers.manager import DeviceManager
+from drivers.printer import ReceiptPrinter, open_transport, profile_by_name
+from drivers.printer.simulator import PrinterSimulator
+from drivers.socialcard import SocialCardError, SocialCardReader
+from drivers.socialcard.service import ensure_pcscd
+from kiosk.config import KioskConfig
+from kiosk.health import CameraScanner, PrinterScanner, kiosk_devices
+from kiosk.presence import PresenceWatch
+from kiosk.receipts import FolderOutput, PrinterOutput, ReceiptOutput
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Simulators:
+    """The simulated devices standing in for real ones, where the configuration says so."""
+
+    idcard: IdCardSimulator | None = None
+    printer: PrinterSimulator | None = None
+    camera: SimulatedCamera | None = None
+    socialcard: bool = False  # vpcd's virtual reader: cards are inserted by devkit
+    pcscd: subprocess.Popen[bytes] | None = None  # started for the virtual reader
+
+
+class Hardware:
+    """The kiosk's devices, opened by `start()` and released by `close()`."""
+
+    def __init__(self, config: KioskConfig) -> None:
+        self.config = config
+        self.simulators = Simulators(
+            idcard=IdCardSimulator() if config.idcard.kind == "simulator" else None,
+            socialcard=config.socialcard.kind == "simulator",
+        )
+        self.reader: IdCardReader | None = None
+        self.social: SocialCardReader | None = None
+        self.printer = self._make_printer()
+        self.presence, camera_spec = self._make_presence()
+        printer = self.printer
+        self.devices: DeviceManager = kiosk_devices(
+            reader_url=self.reader_url,
+            reader=lambda: self.reader,
+            printer_path=config.receipt_dir,
+            printer=PrinterScanner(config.printer.path, printer.printer)
+            if isinstance(printer, PrinterOutput)
+            else None,
+            social_reader=None if config.socialcard.kind == "none" else config.socialcard.reader,
+            camera=CameraScanner(camera_spec, self.presence) if self.presence else None,
+        )
+
+    def reader_url(self) -> str:
+        """The ID card reader's pyserial URL: the simulator's pty, or the configured port."""
+        sim = self.simulators.idcard
+        return sim.url if sim is not None else self.config.idcard.url
+
+    def _make_presence(self) -> tuple[PresenceWatch | None, str]:
+        """The presence watch and the source the device manager watches (not the index)."""
+        camera = self.config.camera
+        if camera.kind == "none":
+            return None, camera.source
+        spec: int | str = int(camera.source) if camera.source.isdigit() else camera.source
+        if camera.kind == "simulator":
+            # A synthetic citizen standing in front; devkit can make them walk away.
+            citizen = place(schematic_face(180), blank_scene(seed=1))
+            self.simulators.camera = SimulatedCamera(
+                [citizen], fps=10, directory=self.config.data_dir / "camera"
+            )
+            spec = self.simulators.camera.spec
+        source = spec
+        return PresenceWatch(lambda **options: FrameSource(source, fps=10, **options)), str(spec)
+
+    def _make_printer(self) -> ReceiptOutput:
+        config = self.config
+        profile = profile_by_name(config.printer.profile)
+        if config.printer.kind == "file":
+            return FolderOutput(config.receipt_dir, profile, preview=config.printer.preview)
+        # `path` is a transport URL: /dev/usb/lp0, serial:/dev/ttyS1?baud=19200, tcp://host:9100
+        url = config.printer.path
+        if config.printer.kind == "simulator":
+            # A printer on a pty that answers DLE EOT and draws each receipt it cuts as a
+            # PNG in the receipt folder. Started here: the transport needs its port name.
+            self.simulators.printer = PrinterSimulator(config.receipt_dir, profile)
+            self.simulators.printer.start()
+            url = f"serial:{self.simulators.printer.url}"
+        return PrinterOutput(
+            ReceiptPrinter(open_transport(url), profile, journal_dir=config.data_dir / "printer")
+        )
+
+    def start(self) -> None:
+        """Open the devices; one that is absent is a health state, never a crash."""
+        if self.simulators.idcard is not None:
+            self.simulators.idcard.start()
+        self.reader = IdCardReader(self.reader_url(), baudrate=self.config.idcard.baudrate)
+        try:
+            self.reader.open()
+        except Exception as err:  # an absent reader is a health state, not a crash
+            log.error("id card reader not available: %s", type(err).__name__)
+        self._start_social_card()
+        if self.presence is not None:
+            self.presence.start()
+
+    def _start_social_card(self) -> None:
+        kind = self.config.socialcard.kind
+        if kind == "none":
+            return
+        if kind == "simulator":
+            try:
+                self.simulators.pcscd = ensure_pcscd(self.config.data_dir / "pcscd.log")
+            except SocialCardError as err:
+                log.error("social card simulator not available: %s", err)
+                return
+        self.social = SocialCardReader()
+
+    def close(self) -> None:
+        """Release every device and stop the simulators."""
+        self.devices.stop()
+        sims = self.simulators
+        if sims.printer is not None:
+            sims.printer.stop()
+        if self.presence is not None:
+            self.presence.stop()
+        if sims.camera is not None:
+            sims.camera.close()
+        if sims.pcscd is not None:
+            sims.pcscd.terminate()
+            sims.pcscd.wait(10)
+        if self.reader is not None:
+            self.reader.close()
+        if sims.idcard is not None:
+            sims.idcard.stop()
