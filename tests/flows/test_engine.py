@@ -257,3 +257,22 @@ def test_action_failed_carries_texts_in_the_run_language(clock, stubs) -> None:
     run.run_action()
     assert run.step.name == "identify.id_card.failed"
     assert run.error_message == "Place the card again"
+
+
+def test_an_unsupported_action_needs_no_binding_and_its_method_is_not_offered(clock) -> None:
+    """A kiosk that declares an action unsupported runs the flow without binding it, and the
+    identity method that needs it is not among the buttons, even with its device working."""
+    from flows import load_builtin
+
+    flow = load_builtin("bundle_flexible_employment")
+    stubs = Stubs()
+    actions = {k: v for k, v in stubs.actions().items() if k != "scan_e_social_card"}
+    with pytest.raises(ValueError, match="scan_e_social_card"):
+        FlowRun(flow, actions, guards=stubs.guards(), clock=clock)
+    run = FlowRun(
+        flow, actions, guards=stubs.guards(), clock=clock, unsupported={"scan_e_social_card"}
+    )
+    offered = FlowRun(flow, stubs.actions(), guards=stubs.guards(), clock=clock).buttons()
+    assert "e_social_card" in offered
+    assert "e_social_card" not in run.buttons()
+    assert "id_card" in run.buttons()
