@@ -25,8 +25,8 @@ from kiosk.controller_client import (
     ControllerRejected,
     ControllerUnreachable,
 )
-from kiosk.messages import code_of, for_error, parse_catalog, text
-from kiosk.ui.strings import UI
+from kiosk.messages import code_of, for_error, parse_catalog, section, text
+from kiosk.ui.strings import METHOD_TILES, UI
 from tests.flows.helpers import Stubs
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -211,6 +211,13 @@ def test_every_entry_is_chinese_in_zh_and_has_no_chinese_in_en(code: str) -> Non
     assert {f[1] for f in fields.parse(words.zh) if f[1]} == {
         f[1] for f in fields.parse(words.en) if f[1]
     }, "both languages fill in the same {names}"
+
+
+def test_the_ui_mappings_are_read_from_the_catalog() -> None:
+    assert UI["home"] == text("ui.home")
+    assert set(UI) == set(section("ui"))
+    assert METHOD_TILES["typed"] == (text("ui.tile.typed"), text("ui.tile_hint.typed"))
+    assert set(METHOD_TILES) == {"id_card", "social_card", "e_social_card", "typed"}
 
 
 # -- the loader refuses a malformed catalog, naming the key ---------------------------------
