@@ -6,8 +6,10 @@ from __future__ import annotations
 class DriverError(Exception):
     """A device could not do what was asked. Subclasses say which device and who was wrong.
 
-    `user_message` is a short zh-CN sentence a citizen can act on; str() is for logs and
-    never contains personal data.
+    `code` is a stable, dotted name of what went wrong ("printer.paper_out"); the kiosk
+    turns it into zh-CN and en words for the citizen (kiosk/messages.yaml), so a driver
+    holds no user-facing prose. A subclass without its own code says what its parent says.
+    str() is an English sentence for logs and never contains personal data.
     """
 
-    user_message: str = "设备暂时无法使用，请联系工作人员。"
+    code: str = "device.error"

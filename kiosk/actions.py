@@ -1,7 +1,8 @@
 """Binding the flow vocabulary (read_id_card, submit, print_receipt) to devices and the outbox.
 
 One `RunActions` serves one citizen's run. Driver errors become `ActionFailed` with the
-driver's own zh-CN advice, so the flow can route to a screen that says what to do.
+catalog's words for their code (kiosk/messages.yaml), in both languages, so the flow can
+route to a screen that says what to do in the language the citizen chose.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from drivers.idcard.card import DOCUMENT_TYPES
 from drivers.printer import Block, Cut, KeyValue, Line, QrCode, Receipt, Rule, Title
 from drivers.socialcard import NoCard as NoSocialCard
 from drivers.socialcard import SocialCardReader
-from flows import ActionFailed, Flow, Identity, Session, Texts
+from flows import ActionFailed, Flow, Identity, Session
 from flows.actions import CONTENT_SOURCES, ActionName
 from flows.engine import Action
 from flows.model import FieldKind, FieldSpec
@@ -35,6 +36,7 @@ from kiosk.controller_client import (
     ControllerError,
     ControllerRejected,
 )
+from kiosk.messages import for_error, text
 from kiosk.outbox import Outbox
 from kiosk.receipts import ReceiptOutput
 from pii import Sensitive, mask_name
@@ -52,10 +54,7 @@ _FILTERS: dict[str, tuple[str, ...]] = {
     "fetch_trainings": ("training_category",),
     "fetch_slots": ("appointment_service", "appointment_date"),
 }
-_OFFLINE = Texts(
-    "暂时无法连接服务中心，请稍后再试或到服务窗口办理。",
-    "The service centre cannot be reached right now; please try again later or ask at a window.",
-)
+_OFFLINE = text("kiosk.offline")
 
 # Personal answers worth a (masked) receipt line.
 _MASKED_ON_RECEIPTS = {FieldKind.MOBILE, FieldKind.BANK_ACCOUNT}
@@ -137,17 +136,17 @@ class RunActions:
                 return read_once()
             except no_card:
                 if time.monotonic() > deadline:
-                    raise ActionFailed(no_card.user_message, event="timeout") from None
+                    raise ActionFailed(text(no_card.code), event="timeout") from None
             except DriverError as err:
                 log.info("card read failed error=%s", type(err).__name__)
-                raise ActionFailed(err.user_message) from err
+                raise ActionFailed(for_error(err)) from err
         raise _Cancelled
 
     def read_id_card(self, session: Session) -> str:
         """Wait for an ID card (or permit) on the reader and take the holder's identity."""
         reader = self._reader
         if reader is None:
-            raise ActionFailed("身份证读卡器未连接，请联系工作人员。")
+            raise ActionFailed(text("kiosk.no_idcard_reader"))
         reader.forget()  # a new visit: the card shown last time may be shown again
         try:
             card = self._wait_for_card(lambda: reader.read_card(wait=_POLL_SECONDS), NoIdCard)
@@ -168,7 +167,7 @@ class RunActions:
         """Wait for a social security card in the slot and take the holder's identity."""
         social = self._social
         if social is None:
-            raise ActionFailed("社保卡读卡器未连接，请使用身份证办理。")
+            raise ActionFailed(text("kiosk.no_social_reader"))
         name = self._social_reader_name
         try:
             card = self._wait_for_card(
@@ -194,7 +193,7 @@ class RunActions:
         """
         ident = session.identity
         if ident is None:
-            raise ActionFailed("未能确认您的身份，请重新办理。")
+            raise ActionFailed(text("kiosk.no_identity"))
         now = self._now()
         record = session.record
         record.transaction_key = key = record.transaction_key or uuid.uuid4().hex
@@ -203,7 +202,7 @@ class RunActions:
                 number = self._outbox.next_number(self.station.kiosk_id(), now)
             except Exception as err:  # the kiosk is not enrolled, or its disk failed
                 log.exception("cannot allocate a transaction number")
-                raise ActionFailed("暂时无法提交，请稍后再试或联系工作人员。") from err
+                raise ActionFailed(text("kiosk.no_transaction_number")) from err
             record.transaction_number = number
         submission = build_submission(self.flow, session)
         txn = TransactionIn(
@@ -226,7 +225,7 @@ class RunActions:
             self._outbox.add(txn)
         except Exception as err:
             log.exception("outbox write failed number=%s", txn.number)
-            raise ActionFailed("暂时无法保存您的申请，请稍后再试或联系工作人员。") from err
+            raise ActionFailed(text("kiosk.application_not_saved")) from err
         record.submitted_at = now.strftime("%Y-%m-%d %H:%M")
         record.receipt_url = self.receipt_url(txn.number)
         log.info("transaction stored number=%s service=%s", txn.number, txn.service)
@@ -242,7 +241,7 @@ class RunActions:
         """
         source = session.current_source()
         if source is None:
-            raise ActionFailed("请先选择一项。")
+            raise ActionFailed(text("kiosk.nothing_chosen"))
         item_id = session.selected[source]
         if self._controller is None:
             raise ActionFailed(_OFFLINE)
@@ -250,7 +249,7 @@ class RunActions:
         try:
             hold = self._controller.hold_booking(source, item_id, self._token(), key=key)
         except BookingUnavailable as err:
-            raise ActionFailed(err.user_message or "名额已满，请重新选择。", event="taken") from err
+            raise ActionFailed(for_error(err), event="taken") from err
         except (ControllerError, WireError) as err:
             log.warning("booking hold failed source=%s error=%s", source, type(err).__name__)
             raise ActionFailed(_OFFLINE) from err
@@ -279,7 +278,7 @@ class RunActions:
         """The citizen's own applications from the controller (never cached on disk)."""
         ident = session.identity
         if ident is None:
-            raise ActionFailed("未能确认您的身份，请重新办理。")
+            raise ActionFailed(text("kiosk.no_identity"))
         if self._controller is None:
             raise ActionFailed(_OFFLINE)
         try:
@@ -288,7 +287,7 @@ class RunActions:
                 identity_method=ident.method,
             )  # fmt: skip
         except ControllerRejected as err:
-            raise ActionFailed(err.user_message or _OFFLINE) from err
+            raise ActionFailed(for_error(err)) from err
         except (ControllerError, WireError) as err:
             log.warning("applications fetch failed error=%s", type(err).__name__)
             raise ActionFailed(_OFFLINE) from err
@@ -299,7 +298,7 @@ class RunActions:
         record = session.record
         number, service = record.transaction_number, record.service
         if not number or not service:
-            raise ActionFailed("没有可评价的办件。")
+            raise ActionFailed(text("kiosk.nothing_to_rate"))
         reasons = session.value("reasons") if "reasons" in session.values else ""
         record.rating_key = record.rating_key or uuid.uuid4().hex
         try:
@@ -314,7 +313,7 @@ class RunActions:
             self._outbox.add_rating(rating)
         except (ValueError, sqlite3.Error) as err:
             log.exception("rating not stored")
-            raise ActionFailed("评价未能保存，请稍后再试。") from err
+            raise ActionFailed(text("kiosk.rating_not_saved")) from err
         self._on_submitted()
         return "ok"
 
@@ -368,12 +367,12 @@ class RunActions:
         """Print the chosen item (a job, an appointment) with its QR, once per item."""
         item = session.current_item()
         if item is None:
-            raise ActionFailed("请先选择一项。")
+            raise ActionFailed(text("kiosk.nothing_chosen"))
         record = session.record
         if item.id in record.slips_printed:
             return "ok"
         if self._printer is None:
-            raise ActionFailed("打印机未连接。")
+            raise ActionFailed(text("kiosk.no_printer"))
         number = record.transaction_number
         qr = self.receipt_url(number) if number else item.qr
         blocks: list[Block] = [
@@ -394,7 +393,7 @@ class RunActions:
             self._printer.print(Receipt(job_id=job, blocks=tuple(blocks)), job)
         except DriverError as err:
             log.info("slip not printed error=%s", type(err).__name__)
-            raise ActionFailed(err.user_message) from err
+            raise ActionFailed(for_error(err)) from err
         record.slips_printed.add(item.id)
         return "ok"
 
@@ -404,15 +403,15 @@ class RunActions:
         if record.receipt_printed:
             return "ok"
         if self._printer is None:
-            raise ActionFailed("打印机未连接。")
+            raise ActionFailed(text("kiosk.no_printer"))
         number = record.transaction_number
         if number is None:
-            raise ActionFailed("没有可打印的办件。")
+            raise ActionFailed(text("kiosk.nothing_to_print"))
         try:
             files = self._printer.print(self.receipt_for(session), number)
         except DriverError as err:
             log.info("receipt not printed number=%s error=%s", number, type(err).__name__)
-            raise ActionFailed(err.user_message) from err
+            raise ActionFailed(for_error(err)) from err
         record.receipt_printed = True
         if files is not None:
             record.receipt_file = str(files.escpos)

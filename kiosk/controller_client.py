@@ -43,7 +43,13 @@ _M = TypeVar("_M", bound=Message)
 
 
 class ControllerError(Exception):
-    """Root of what can go wrong talking to the controller."""
+    """Root of what can go wrong talking to the controller.
+
+    `code` names, for the citizen, what went wrong (kiosk/messages.yaml): by default that the
+    service centre cannot be reached now.
+    """
+
+    code: str = "kiosk.offline"
 
 
 class ControllerUnreachable(ControllerError):
@@ -65,6 +71,8 @@ class ControllerRejected(ControllerError):
 
 class BookingUnavailable(ControllerRejected):
     """The place asked for is full or closed (409): show `user_message`, list again."""
+
+    code = "kiosk.booking_taken"
 
 
 class NotAuthorised(ControllerRejected):

@@ -1,8 +1,8 @@
 """Everything the ID card reader driver raises, rooted at `IdCardError`.
 
 Each class says who was wrong (the citizen's card, the reader, the line, the port) and
-carries a zh-CN `user_message` a citizen can act on. str() is an English sentence for
-logs and never holds a name, an ID number or card text.
+carries a stable `code` the kiosk turns into words for the citizen (kiosk/messages.yaml).
+str() is an English sentence for logs and never holds a name, an ID number or card text.
 """
 
 from __future__ import annotations
@@ -14,37 +14,37 @@ from drivers.idcard.protocol import Status
 class IdCardError(DriverError):
     """Root of every ID card reader error."""
 
-    user_message = "身份证读卡器暂时无法使用，请联系工作人员。"
+    code = "idcard.error"
 
 
 class NoCard(IdCardError):
     """No card was found in the field before the wait ran out (the citizen has not placed one)."""
 
-    user_message = "请将身份证放在读卡区。"
+    code = "idcard.no_card"
 
 
 class CardMoved(IdCardError):
     """The card left the field during the read (SW3 41, or the reply stopped mid-frame)."""
 
-    user_message = "读卡时证件被移开，请重新放置身份证并保持不动。"
+    code = "idcard.card_moved"
 
 
 class ReaderTimeout(IdCardError):
     """The reader said nothing at all within the command's timeout."""
 
-    user_message = "读卡器没有响应，请稍后再试；如仍不行请联系工作人员。"
+    code = "idcard.reader_timeout"
 
 
 class ProtocolError(IdCardError):
     """Bytes arrived but never made a valid frame: line noise, bad checksum, cut-off reply."""
 
-    user_message = "读卡通讯出错，请拿开身份证后重新放置。"
+    code = "idcard.protocol_error"
 
 
 class ReaderStatusError(IdCardError):
     """The reader answered with an error status; subclasses say whose fault it is."""
 
-    user_message = "身份证读卡器故障，请联系工作人员。"
+    code = "idcard.reader_fault"
 
     def __init__(self, status: int, command: str = "") -> None:
         self.status = status
@@ -55,13 +55,13 @@ class ReaderStatusError(IdCardError):
 class CardRejected(ReaderStatusError):
     """The card, or how it lies on the reader, failed select or authentication."""
 
-    user_message = "无法读取这张身份证，请重新放置；如仍不行请联系工作人员。"
+    code = "idcard.card_rejected"
 
 
 class SamFault(ReaderStatusError):
     """The SAM module failed its self-test, is not authorised, or reports an unknown error."""
 
-    user_message = "身份证读卡器安全模块故障，请联系工作人员。"
+    code = "idcard.sam_fault"
 
 
 class CommandRejected(ReaderStatusError):
@@ -119,7 +119,7 @@ def status_error(status: int, command: str = "") -> IdCardError:
 class CardDataError(IdCardError):
     """The card's text did not parse: impossible field, bad ID number, unknown code."""
 
-    user_message = "无法识别这张证件的信息，请到人工窗口办理。"
+    code = "idcard.card_data"
 
     def __init__(self, field: str, reason: str) -> None:
         super().__init__(f"card field {field!r}: {reason}")
@@ -130,7 +130,7 @@ class CardDataError(IdCardError):
 class UnsupportedCardType(IdCardError):
     """The card's type flag is unknown, or names a type this reader was told to refuse."""
 
-    user_message = "本机暂不支持此类证件，请使用居民身份证或到人工窗口办理。"
+    code = "idcard.unsupported_card"
 
     def __init__(self, flag: str, reason: str = "is not a known card type") -> None:
         super().__init__(f"card type flag {flag!r} {reason}")
@@ -140,4 +140,4 @@ class UnsupportedCardType(IdCardError):
 class ReaderUnavailable(IdCardError):
     """The serial port is missing, unplugged or failed (the hardware, not the citizen)."""
 
-    user_message = "身份证读卡器未连接，请联系工作人员。"
+    code = "idcard.not_connected"

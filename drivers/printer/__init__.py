@@ -5,7 +5,7 @@ Kiosk use: build a `Receipt` of blocks (personal data already masked), pick a pr
 .print_receipt(r)`; `FileTransport(path)` still works as the transport. Status is checked
 before a job (PrinterNotReady subclasses: PaperOut, CoverOpen, PrinterOffline, PrinterFault,
 PrinterStatusUnknown; nothing sent) and after it (PaperOutMidJob, JobInterrupted; not
-marked printed). All are PrinterUnavailable, with a zh-CN `user_message`.
+marked printed). All are PrinterUnavailable, each with its own `code`.
 `render_png(decode(render(r, profile)), path)` shows what the printer would print;
 `drivers.printer.simulator.PrinterSimulator` is a printer on a pty for tests and the demo.
 """

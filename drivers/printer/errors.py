@@ -1,8 +1,8 @@
 """The exception root of drivers/printer/, each error saying who was wrong.
 
 str() is for logs and never repeats receipt text: receipts carry (masked) personal data.
-`user_message` is the zh-CN sentence the kiosk shows; where printing failed it points the
-citizen to the on-screen QR code, which carries the same receipt.
+`code` names what went wrong; the kiosk's words for it (kiosk/messages.yaml), where printing
+failed, point the citizen to the on-screen QR code, which carries the same receipt.
 """
 
 from __future__ import annotations
@@ -14,13 +14,13 @@ from drivers.printer.protocol import PrinterStatus
 class PrinterError(DriverError):
     """Root of every error raised by the receipt printer driver."""
 
-    user_message = "打印机暂时无法使用，请联系工作人员。"
+    code = "printer.error"
 
 
 class PrinterUnavailable(PrinterError):
     """The printer could not be reached or did not take the data (unplugged, jammed, busy)."""
 
-    user_message = "打印机暂时无法使用，您可以拍下屏幕上的二维码作为回执。"
+    code = "printer.unavailable"
 
 
 class ReceiptEncodingError(PrinterError):
@@ -29,7 +29,7 @@ class ReceiptEncodingError(PrinterError):
     `block_index` names the offending block and `char` the character (never the text).
     """
 
-    user_message = "回执中有无法打印的内容，您可以拍下屏幕上的二维码作为回执。"
+    code = "printer.unprintable_content"
 
     def __init__(self, message: str, *, block_index: int, char: str | None = None) -> None:
         super().__init__(message)
@@ -40,7 +40,7 @@ class ReceiptEncodingError(PrinterError):
 class UnmaskedPersonalData(PrinterError):
     """A receipt block holds a clear, valid ID number: the caller forgot to mask it."""
 
-    user_message = "回执内容未通过隐私检查，暂时无法打印，请联系工作人员。"
+    code = "printer.unmasked_personal_data"
 
     def __init__(self, message: str, *, block_index: int) -> None:
         super().__init__(message)
@@ -50,7 +50,7 @@ class UnmaskedPersonalData(PrinterError):
 class EscPosDecodeError(PrinterError):
     """A byte stream is not ESC/POS we understand (the sender was wrong); names the offset."""
 
-    user_message = "打印数据有误，请联系工作人员。"
+    code = "printer.bad_data"
 
     def __init__(self, reason: str, offset: int) -> None:
         super().__init__(f"{reason} at offset {offset}")
@@ -63,13 +63,13 @@ class EscPosDecodeError(PrinterError):
 class UnknownPrinterProfile(PrinterError):
     """Configuration names a printer profile that the table does not hold."""
 
-    user_message = "打印机配置有误，请联系工作人员。"
+    code = "printer.misconfigured"
 
 
 class PreviewFontMissing(PrinterError):
     """No CJK font was found to draw a receipt preview."""
 
-    user_message = "回执预览缺少中文字体，请联系工作人员。"
+    code = "printer.preview_font_missing"
 
 
 class NoBackChannel(PrinterError):
@@ -82,7 +82,7 @@ class NoBackChannel(PrinterError):
 class InvalidTransportUrl(PrinterError):
     """Configuration gives a printer address that `open_transport` cannot parse."""
 
-    user_message = "打印机配置有误，请联系工作人员。"
+    code = "printer.misconfigured"
 
 
 class PrinterNotReady(PrinterUnavailable):
@@ -91,7 +91,7 @@ class PrinterNotReady(PrinterUnavailable):
     `status` is the PrinterStatus that was read (for logs and the maintenance screen).
     """
 
-    user_message = "打印机暂时无法打印，您可以拍下屏幕上的二维码作为回执。"
+    code = "printer.not_ready"
 
     def __init__(self, message: str, *, status: PrinterStatus) -> None:
         super().__init__(message)
@@ -101,31 +101,31 @@ class PrinterNotReady(PrinterUnavailable):
 class PaperOut(PrinterNotReady):
     """The printer is out of paper."""
 
-    user_message = "打印机缺纸，暂时无法打印回执，您可以拍下屏幕上的二维码作为回执。"
+    code = "printer.paper_out"
 
 
 class CoverOpen(PrinterNotReady):
     """The printer's cover is open."""
 
-    user_message = "打印机仓盖未关好，暂时无法打印回执，您可以拍下屏幕上的二维码作为回执。"
+    code = "printer.cover_open"
 
 
 class PrinterOffline(PrinterNotReady):
     """The printer reports itself offline (no cause given, or waiting for recovery)."""
 
-    user_message = "打印机未就绪，暂时无法打印回执，您可以拍下屏幕上的二维码作为回执。"
+    code = "printer.offline"
 
 
 class PrinterFault(PrinterNotReady):
     """The printer reports an error: autocutter, unrecoverable or auto-recoverable."""
 
-    user_message = "打印机故障，暂时无法打印回执，您可以拍下屏幕上的二维码作为回执。"
+    code = "printer.fault"
 
 
 class PrinterStatusUnknown(PrinterNotReady):
     """The printer should answer status queries but gave no valid reply."""
 
-    user_message = "打印机没有响应，暂时无法打印回执，您可以拍下屏幕上的二维码作为回执。"
+    code = "printer.no_answer"
 
 
 class JobInterrupted(PrinterUnavailable):
@@ -135,7 +135,7 @@ class JobInterrupted(PrinterUnavailable):
     printer is back prints it again in full. `status` is what the printer said afterwards.
     """
 
-    user_message = "打印过程中打印机出现问题，回执可能不完整。请拍下屏幕上的二维码作为电子回执。"
+    code = "printer.job_interrupted"
 
     def __init__(self, message: str, *, status: PrinterStatus) -> None:
         super().__init__(message)
@@ -145,13 +145,10 @@ class JobInterrupted(PrinterUnavailable):
 class PaperOutMidJob(JobInterrupted):
     """Paper ran out while the receipt printed; offer the e-receipt, retry after refilling."""
 
-    user_message = (
-        "打印过程中纸张用完，回执可能不完整。请拍下屏幕上的二维码作为电子回执，"
-        "或请工作人员加纸后重新打印。"
-    )
+    code = "printer.paper_out_mid_job"
 
 
 class JournalError(PrinterError):
     """The printed-jobs journal cannot be read or written (a deployment problem)."""
 
-    user_message = "打印记录无法保存，请联系工作人员。"
+    code = "printer.journal_error"

@@ -3,8 +3,9 @@
 """Everything the social security card driver raises, rooted at `SocialCardError`.
 
 Each class says who was wrong (the citizen's card, the reader, the PC/SC service, the
-bytes on the wire) and carries a zh-CN `user_message` a citizen can act on. str() is an
-English sentence for logs and never holds a name, an ID number or a card number.
+bytes on the wire) and carries a stable `code` the kiosk turns into words for the citizen
+(kiosk/messages.yaml). str() is an English sentence for logs and never holds a name, an ID
+number or a card number.
 """
 
 from __future__ import annotations
@@ -15,59 +16,60 @@ from drivers.errors import DriverError
 class SocialCardError(DriverError):
     """Root of every social security card error."""
 
-    user_message = "社保卡读卡器暂时无法使用，请联系工作人员。"
+    code = "socialcard.error"
 
 
 class PcscUnavailable(SocialCardError):
     """The PC/SC service (pcscd) is not running or went away: the kiosk, not the citizen."""
 
-    user_message = "读卡服务未运行，请联系工作人员。"
+    code = "socialcard.pcsc_unavailable"
 
 
 class NoReader(SocialCardError):
     """No card reader is connected, or the named one is gone."""
 
-    user_message = "社保卡读卡器未连接，请联系工作人员。"
+    code = "socialcard.not_connected"
 
 
 class NoCard(SocialCardError):
     """The reader is there but no card was inserted before the wait ran out."""
 
-    user_message = "请将社保卡芯片朝上插入读卡器。"
+    code = "socialcard.no_card"
 
 
 class CardRemoved(SocialCardError):
     """The card left the reader (or lost power) before the read finished."""
 
-    user_message = "读卡时社保卡被拔出，请重新插入，读卡完成前请不要拔卡。"
+    code = "socialcard.card_removed"
 
 
 class ReaderFailure(SocialCardError):
     """The reader or PC/SC failed in a way that is not the card's fault (sharing, driver)."""
 
-    user_message = "社保卡读卡器故障，请联系工作人员。"
+    code = "socialcard.reader_fault"
 
-    def __init__(self, message: str, code: int | None = None) -> None:
+    def __init__(self, message: str, return_code: int | None = None) -> None:
         super().__init__(message)
-        self.code = code
+        # The PC/SC return code, for logs (`code` is the message code of every DriverError).
+        self.return_code = return_code
 
 
 class UnsupportedCard(SocialCardError):
     """The card has no SSSE application: a bank card, a transport card, an old card."""
 
-    user_message = "无法识别这张卡，请插入社会保障卡；如仍不行请到人工窗口办理。"
+    code = "socialcard.unsupported_card"
 
 
 class ApduError(SocialCardError):
     """Bytes came back that are not a valid response APDU, or the T=0 exchange went wrong."""
 
-    user_message = "读卡通讯出错，请拔出社保卡后重新插入。"
+    code = "socialcard.protocol_error"
 
 
 class CardStatusError(ApduError):
     """The card answered a command with an error status word (SW1 SW2)."""
 
-    user_message = "无法读取这张社保卡，请重新插入；如仍不行请到人工窗口办理。"
+    code = "socialcard.card_unreadable"
 
     def __init__(self, sw: int, meaning: str, command: str = "") -> None:
         where = f" to {command}" if command else ""
@@ -108,7 +110,7 @@ class ClassNotSupported(CardStatusError):
 class CardDataError(SocialCardError):
     """A record came back but its content did not parse: bad TLV, GBK, BCD, ID number."""
 
-    user_message = "无法识别这张社保卡的信息，请到人工窗口办理。"
+    code = "socialcard.card_data"
 
     def __init__(self, field: str, reason: str) -> None:
         super().__init__(f"card field {field!r}: {reason}")

@@ -10,7 +10,7 @@ import pytest
 from devkit.demo import write_kiosk_config
 from devkit.tappers import DemoRig
 from drivers.socialcard.fixtures import FIXTURES
-from flows import ActionFailed, Session, load_builtin
+from flows import ActionFailed, Session, Texts, load_builtin
 from kiosk.actions import RunActions
 from kiosk.composition import Kiosk, build_kiosk
 from kiosk.config import SocialCardConfig, load_config
@@ -73,6 +73,8 @@ def test_without_a_card_the_wait_ends_as_a_timeout_with_advice(tmp_path: Path) -
         with pytest.raises(ActionFailed) as caught:
             actions.read_social_card(Session())
         assert caught.value.event == "timeout", caught.value.message
-        assert "社保卡" in str(caught.value.message)
+        assert isinstance(caught.value.message, Texts)
+        assert "社保卡" in caught.value.message.zh
+        assert "social security card" in caught.value.message.en
     finally:
         kiosk.close()

@@ -24,6 +24,7 @@ from drivers.camera.scenes import (
     qr_modules,
     schematic_face,
 )
+from kiosk.messages import for_error
 
 CHINESE = "电子社保卡：人社部测试 12345"
 KANJI = "漢字モード試験"
@@ -271,7 +272,7 @@ def test_not_an_image_raises_invalid_frame(frame: object, why: str) -> None:
         with pytest.raises(InvalidFrame, match=why) as caught:
             function(frame)  # type: ignore[operator]
         assert isinstance(caught.value, CameraError)
-        assert caught.value.user_message
+        assert for_error(caught.value).zh
 
 
 def test_non_contiguous_view_is_accepted() -> None:

@@ -32,6 +32,7 @@ from drivers.idcard.fixtures import (
     make_id_number,
 )
 from drivers.idcard.protocol import Status, encode_response
+from kiosk.messages import for_error
 from pii import validate_id_number
 from pii.idnumber import check_character
 
@@ -159,7 +160,7 @@ def test_unknown_type_flag_raises_unsupported_card_type_not_a_misparse(flag: str
     with pytest.raises(UnsupportedCardType) as caught:
         parse_text(hand_block(JIA, flag=flag))
     assert caught.value.flag == flag
-    assert "人工窗口" in caught.value.user_message
+    assert "人工窗口" in for_error(caught.value).zh
 
 
 def test_nul_padded_flag_is_a_resident_card_like_a_space_padded_one() -> None:

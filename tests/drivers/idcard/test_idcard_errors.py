@@ -1,4 +1,4 @@
-"""The error tree: one root, a citizen-facing zh-CN message on each class."""
+"""The error tree: one root, a code on each class that the kiosk's catalog turns into words."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import pytest
 from drivers.errors import DriverError
 from drivers.idcard import errors as e
 from drivers.idcard.protocol import Status
+from kiosk.messages import for_error
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 SIMPLE = [
@@ -28,17 +29,21 @@ def test_every_error_is_an_id_card_and_driver_error_with_a_chinese_message(
     err = cls("log text")
     assert isinstance(err, e.IdCardError)
     assert isinstance(err, DriverError)
-    assert CJK.search(err.user_message)
+    assert err.code.startswith("idcard.")
+    assert CJK.search(for_error(err).zh)
 
 
-def test_each_failure_has_its_own_message() -> None:
-    messages = [cls.user_message for cls in SIMPLE]
-    messages += [
-        e.CardDataError("name", "empty").user_message,
-        e.UnsupportedCardType("Z").user_message,
-        e.SamFault(0x60).user_message,
-        e.CardRejected(0x81).user_message,
+def test_each_failure_has_its_own_code_and_message() -> None:
+    errors = [cls("log text") for cls in SIMPLE]
+    errors += [
+        e.CardDataError("name", "empty"),
+        e.UnsupportedCardType("Z"),
+        e.SamFault(0x60),
+        e.CardRejected(0x81),
     ]
+    codes = [err.code for err in errors]
+    messages = [for_error(err).zh for err in errors]
+    assert len(set(codes)) == len(codes)
     assert len(set(messages)) == len(messages)
 
 
@@ -50,7 +55,7 @@ def test_status_errors_tell_the_citizen_whether_retrying_helps(
     status: int, fixable_by_citizen: bool
 ) -> None:
     err = e.status_error(status, "select")
-    assert ("重新放置" in err.user_message) is fixable_by_citizen
+    assert ("重新放置" in for_error(err).zh) is fixable_by_citizen
     assert f"0x{status:02X}" in str(err)
     assert "select" in str(err)
 
@@ -96,7 +101,7 @@ def test_unlisted_status_code_still_makes_a_readable_error() -> None:
     assert type(err) is e.ReaderStatusError
     assert "UNLISTED" in str(err)
     assert err.status == 0x55
-    assert "工作人员" in err.user_message
+    assert "工作人员" in for_error(err).zh
 
 
 def test_every_possible_sw3_byte_makes_an_id_card_error() -> None:

@@ -22,6 +22,7 @@ from drivers.idcard import (
 )
 from drivers.idcard.fixtures import fixture_by_name
 from drivers.idcard.simulator import IdCardSimulator
+from kiosk.messages import for_error
 
 JIA = fixture_by_name("测试甲")
 YI = fixture_by_name("测试乙")
@@ -60,7 +61,7 @@ def test_garbage_inside_a_read_reply_raises_protocol_error_not_a_damaged_card(
     sim.garbage_inside = (600, b"\x00")
     with pytest.raises(ProtocolError) as caught:
         reader.read_card()
-    assert "重新放置" in caught.value.user_message
+    assert "重新放置" in for_error(caught.value).zh
     assert list(sim.received) == ["20 01", "20 02", "30 01"]  # a read is never resent
 
 
@@ -115,7 +116,7 @@ def test_silence_raises_reader_timeout(sim: IdCardSimulator, reader: IdCardReade
     with pytest.raises(ReaderTimeout) as caught:
         reader.read_card()
     assert 0.25 <= time.monotonic() - started < 1.5
-    assert "没有响应" in caught.value.user_message
+    assert "没有响应" in for_error(caught.value).zh
 
 
 @pytest.mark.parametrize("split_every", [1, 7, 64])
@@ -147,7 +148,7 @@ def test_card_pulled_during_a_text_photo_read_raises_card_moved_never_half_a_car
     sim.pull_at = pull_at
     with pytest.raises(CardMoved) as caught:
         reader.read_card()
-    assert "保持不动" in caught.value.user_message
+    assert "保持不动" in for_error(caught.value).zh
     assert sim.card_in_field is None
     # the citizen puts the card back and it reads in full
     sim.pull_at = None

@@ -22,6 +22,7 @@ from drivers.idcard import (
 from drivers.idcard.card import parse_read_reply
 from drivers.idcard.fixtures import FIXTURES, IdCardFixture, fixture_by_name
 from drivers.idcard.simulator import IdCardSimulator
+from kiosk.messages import for_error
 
 JIA = fixture_by_name("测试甲")
 YI = fixture_by_name("测试乙")
@@ -117,7 +118,7 @@ def test_card_lost_to_a_failed_appended_address_read_is_reported_when_read_again
 def test_empty_field_raises_no_card(sim: IdCardSimulator, reader: IdCardReader) -> None:
     with pytest.raises(NoCard) as caught:
         reader.read_card()
-    assert caught.value.user_message == "请将身份证放在读卡区。"
+    assert for_error(caught.value).zh == "请将身份证放在读卡区。"
 
 
 def test_read_card_waits_for_a_card_placed_later(
@@ -240,14 +241,14 @@ def test_select_failure_raises_an_error_the_citizen_can_act_on(
     with pytest.raises(CardRejected) as caught:
         reader.read_card()
     assert caught.value.status == 0x81
-    assert "重新放置" in caught.value.user_message
+    assert "重新放置" in for_error(caught.value).zh
 
 
 def test_sam_fault_raises_an_error_for_staff(sim: IdCardSimulator, reader: IdCardReader) -> None:
     sim.forced_status["11 FF"] = 0x60
     with pytest.raises(SamFault) as caught:
         reader.check_sam()
-    assert "工作人员" in caught.value.user_message
+    assert "工作人员" in for_error(caught.value).zh
     assert "0x60" in str(caught.value)
 
 

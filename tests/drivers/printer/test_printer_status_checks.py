@@ -27,6 +27,7 @@ from drivers.printer import (
     render,
 )
 from drivers.printer.simulator import PrinterSimulator
+from kiosk.messages import for_error
 
 from .conftest import URL
 
@@ -47,8 +48,8 @@ def test_paper_out_before_printing_raises_paper_out_and_sends_no_job_bytes(
     sim.paper_out = True
     with pytest.raises(PaperOut) as info:
         sim_printer.print_receipt(receipt)
-    assert "缺纸" in info.value.user_message
-    assert "二维码" in info.value.user_message
+    assert "缺纸" in for_error(info.value).zh
+    assert "二维码" in for_error(info.value).zh
     assert info.value.status.paper_out is True
     assert sim.received_bytes() == QUERIES  # the queries, not one byte of the receipt
     assert sim.received_documents() == []
@@ -74,7 +75,7 @@ def test_printer_not_ready_raises_a_typed_error_and_sends_no_job_bytes(
     setattr(sim, knob, True)
     with pytest.raises(error) as info:
         sim_printer.print_receipt(receipt)
-    assert words in info.value.user_message
+    assert words in for_error(info.value).zh
     assert sim.received_bytes() == QUERIES
     assert not sim_printer.was_printed(receipt.job_id)
     setattr(sim, knob, False)  # fixed by staff: the same job prints
@@ -118,7 +119,7 @@ def test_paper_out_in_the_middle_of_a_receipt_is_paper_out_mid_job_and_a_retry_p
     sim.paper_out_after_bytes = len(QUERIES) + 200  # the title and a few lines come out
     with pytest.raises(PaperOutMidJob) as info:
         sim_printer.print_receipt(receipt)
-    assert "电子回执" in info.value.user_message
+    assert "电子回执" in for_error(info.value).zh
     assert not sim_printer.was_printed(receipt.job_id)
     torn = sim.received_documents()
     assert len(torn) == 1
@@ -204,6 +205,6 @@ def test_cover_opened_during_the_job_is_job_interrupted_and_not_marked_printed(
         printer.print_receipt(receipt)
     assert not isinstance(info.value, PaperOutMidJob)
     assert info.value.status.state is PrinterState.COVER_OPEN
-    assert "不完整" in info.value.user_message
+    assert "不完整" in for_error(info.value).zh
     assert not printer.was_printed(receipt.job_id)
     transport.close()

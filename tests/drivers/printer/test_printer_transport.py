@@ -17,6 +17,7 @@ from drivers.printer import FileTransport, PrinterUnavailable
 from drivers.printer.errors import InvalidTransportUrl, NoBackChannel
 from drivers.printer.transport import NetworkTransport, SerialTransport, open_transport
 from drivers.printer.usb_transport import UsbTransport
+from kiosk.messages import for_error
 
 # Every byte value, LF and CR included: a tty in cooked mode would turn LF into CR LF.
 PAYLOAD = bytes(range(256)) * 40
@@ -89,7 +90,7 @@ def test_missing_device_path_is_printer_unavailable_and_never_created() -> None:
 def test_unwritable_file_path_is_printer_unavailable(tmp_path: Path) -> None:
     with pytest.raises(PrinterUnavailable) as info:
         FileTransport(tmp_path / "no-dir" / "jobs.bin").write(b"x")
-    assert "打印机" in info.value.user_message
+    assert "打印机" in for_error(info.value).zh
 
 
 def test_file_transport_reads_replies_from_a_pty(pty_pair: tuple[int, str]) -> None:

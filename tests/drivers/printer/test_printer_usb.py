@@ -13,6 +13,7 @@ from escpos.exceptions import DeviceNotFoundError, USBNotFoundError
 
 from drivers.printer import PrinterUnavailable
 from drivers.printer.usb_transport import UsbTransport, usb_error
+from kiosk.messages import for_error
 
 DEVICE = "0416:5011"
 
@@ -54,11 +55,12 @@ def test_usb_errors_become_printer_unavailable_with_advice(err: Exception, advic
     assert isinstance(mapped, PrinterUnavailable)
     assert DEVICE in str(mapped)
     assert advice in str(mapped)
-    assert "二维码" in mapped.user_message
+    assert "二维码" in for_error(mapped).zh
 
 
 def test_pyusb_exception_types_map_to_advice() -> None:
     import usb.core as core
+
     busy = core.USBError("Resource busy", error_code=-6, errno=errno.EBUSY)
     gone = core.USBError("No such device (it may have been disconnected)", -4, errno.ENODEV)
     denied = core.USBError("Access denied (insufficient permissions)", -3, errno.EACCES)

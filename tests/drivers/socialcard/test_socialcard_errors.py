@@ -1,5 +1,5 @@
-"""The error tree: one root under DriverError, a citizen-facing zh-CN message on each class,
-and PC/SC return codes sorted into the class that says who was wrong."""
+"""The error tree: one root under DriverError, a code on each class that the kiosk's catalog
+turns into words, and PC/SC return codes sorted into the class that says who was wrong."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from smartcard import scard
 from drivers.errors import DriverError
 from drivers.socialcard import errors as e
 from drivers.socialcard import pcsc
+from kiosk.messages import for_error, text
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 CITIZEN_FACING = [
@@ -28,23 +29,27 @@ CITIZEN_FACING = [
 def test_every_error_is_a_driver_error_with_a_chinese_message(cls: type[e.SocialCardError]) -> None:
     err = cls("log text")
     assert isinstance(err, DriverError)
-    assert CJK.search(err.user_message)
+    assert err.code.startswith("socialcard.")
+    assert CJK.search(for_error(err).zh)
 
 
-def test_each_failure_has_its_own_message() -> None:
-    messages = [cls.user_message for cls in CITIZEN_FACING]
-    messages += [
-        e.ReaderFailure("x").user_message,
-        e.CardDataError("name", "empty").user_message,
-        e.CardStatusError(0x6A83, "record not found").user_message,
+def test_each_failure_has_its_own_code_and_message() -> None:
+    errors = [cls("log text") for cls in CITIZEN_FACING]
+    errors += [
+        e.ReaderFailure("x"),
+        e.CardDataError("name", "empty"),
+        e.CardStatusError(0x6A83, "record not found"),
     ]
+    codes = [err.code for err in errors]
+    messages = [for_error(err).zh for err in errors]
+    assert len(set(codes)) == len(codes)
     assert len(set(messages)) == len(messages)
 
 
 def test_no_card_tells_the_citizen_to_insert_it_and_removal_to_keep_it_in() -> None:
-    assert "插入" in e.NoCard.user_message
-    assert "不要拔卡" in e.CardRemoved.user_message
-    assert "工作人员" in e.PcscUnavailable.user_message
+    assert "插入" in text(e.NoCard.code).zh
+    assert "不要拔卡" in text(e.CardRemoved.code).zh
+    assert "工作人员" in text(e.PcscUnavailable.code).zh
 
 
 @pytest.mark.parametrize(
