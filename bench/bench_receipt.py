@@ -5,7 +5,7 @@ Run: .venv/bin/python bench/bench_receipt.py
 1. Render time of the registration receipt per profile (goal <= 20 ms), with decode and
    preview times, and as a ratio of a baseline measured in the same run: python-escpos's
    `Dummy` printing the same content through its own `text()`/`qr()`/`cut()`, without our
-   layer (no Kanji mode, no layout, no ID check; its Chinese output is what HARDWARE.md
+   layer (no Kanji mode, no layout, no ID check; its Chinese output is what docs/hardware.md
    section 2 warns about, so it is a speed reference only).
 2. Bytes on the wire with a native QR code (`GS ( k`) against a raster one (`GS v 0`).
 3. A full print across a real pty to the simulator, status checked before and after.

@@ -1,6 +1,6 @@
 """The data on the four card types a 2nd-generation reader reads: layouts, parsing, building.
 
-Every card stores a 256-byte text block (UTF-16LE, space padded; HARDWARE.md section 1)
+Every card stores a 256-byte text block (UTF-16LE, space padded; docs/hardware.md section 1)
 whose type flag, the UTF-16 character at bytes 248-249, says which layout the rest uses::
 
     resident ID card (flag space/NUL)       HK/Macau/Taiwan residence permit (flag J)

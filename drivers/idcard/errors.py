@@ -84,8 +84,8 @@ def _to(command: str) -> str:
     return f" to {command}" if command else ""
 
 
-# Every SW3 code of HARDWARE.md section 1 that is not a success, and the error it becomes.
-# A code missing here (not in the fact sheet) becomes a plain ReaderStatusError.
+# Every SW3 code of docs/hardware.md section 1 that is not a success, and the error it
+# becomes. A code missing here (not listed there) becomes a plain ReaderStatusError.
 _STATUS_ERRORS: dict[Status, type[IdCardError]] = {
     Status.NO_CARD: NoCard,
     Status.READ_FAILED: CardMoved,

@@ -3,7 +3,7 @@
 Never touches a port: bytes go in through `feed()`, frozen frame objects come out of
 `next_frame()` or `NEED_DATA` when more bytes are needed (the h11 pattern).
 
-Frame layout (../shared/HARDWARE.md section 1)::
+Frame layout (docs/hardware.md section 1)::
 
     offset  0   1   2   3   4     5       6       7 ...                  7+LEN-1
           +---+---+---+---+---+-------+-------+-----------------------+-----+
@@ -154,7 +154,7 @@ SET_BAUDRATE_CMD: Final = 0x60
 READ_REPLY_SIZE: Final = 1295
 FINGERPRINT_REPLY_SIZE: Final = 2321
 
-# PARA of 60 0x -> baud rate. 1..4 are in the fact sheet; 0 for the 115200 default is
+# PARA of 60 0x -> baud rate. 1..4 are in docs/hardware.md; 0 for the 115200 default is
 # [unverified] (the usual vendor numbering).
 BAUDRATE_CODES: Final[dict[int, int]] = {0x00: 115200, 0x01: 57600, 0x02: 38400, 0x03: 19200,
                                          0x04: 9600}  # fmt: skip
@@ -186,7 +186,7 @@ class Response:
 
     @property
     def status(self) -> Status | None:
-        """The SW3 code as a `Status`, or None for a code the fact sheet does not list."""
+        """The SW3 code as a `Status`, or None for a code docs/hardware.md does not list."""
         try:
             return Status(self.sw3)
         except ValueError:

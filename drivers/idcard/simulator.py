@@ -6,7 +6,7 @@ to the slave device in a private temp folder: it stays the same across `unplug()
 `replug()` (each replug is a new pty with a new /dev/pts number), just as a udev rule
 gives a real reader a stable /dev/idcard name.
 
-Behaviour copied from real readers (HARDWARE.md section 1): find answers 9F with 4 data
+Behaviour as real readers are described (docs/hardware.md section 1): find answers 9F with 4 data
 bytes when a card is in the field and 80 otherwise; select needs a found card; read needs
 a selected card; once a card has been read, find does not report it again until it leaves
 the field and comes back (unless ``refinds_read_card`` models a module that does).

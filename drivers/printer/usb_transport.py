@@ -8,7 +8,7 @@ pyusb is an optional dependency of python-escpos and is not installed by default
 imported only when a `usb:` transport first opens (through escpos.printer.Usb), and its
 absence is a PrinterUnavailable naming the alternatives. The kernel's own `usblp` driver
 gives the same printer as /dev/usb/lp0 (`file:/dev/usb/lp0`), which needs neither pyusb nor
-libusb; the two exclude each other ("Resource busy"), see HARDWARE.md section 2.
+libusb; the two exclude each other ("Resource busy"), see docs/hardware.md section 2.
 
 Endpoints differ by model (0x01/0x82 on many, 0x02/0x81 on others): `usb:` URLs take
 `in_ep` and `out_ep` options.

@@ -22,7 +22,7 @@ Response APDU::
     data (0..256 bytes) SW1 SW2
 
 T=0 (ISO/IEC 7816-3 10.3, 7816-4 5.3.4); PC/SC passes these status words through and
-pyscard does not act on them (HARDWARE.md section 3):
+pyscard does not act on them (docs/hardware.md section 3):
 
 * ``61 xx``: xx more bytes are waiting; send GET RESPONSE ``00 C0 00 00 xx`` and append
   its data; repeat while the answer is ``61 xx`` again.

@@ -1,7 +1,7 @@
 """Card and reader events from PC/SC, on a worker thread that survives a pcscd restart.
 
 pyscard's `CardMonitor` is not used: it calls observers on its own thread, fires once at
-subscription, and stops silently when pcscd restarts (HARDWARE.md section 3). This is our
+subscription, and stops silently when pcscd restarts (docs/hardware.md section 3). This is our
 own loop instead: list the readers and diff them with the last scan, then block in
 `SCardGetStatusChange` for at most `poll_timeout` seconds on every reader plus pcsc-lite's
 PnP pseudo reader (which wakes it when a reader is plugged in or out).

@@ -3,9 +3,9 @@
 """The SSSE basic data of a social security card: one table of APDUs, its parsers, and the
 same table run backwards to make a card's records (for the virtual card and tests).
 
-**Every APDU here is [unverified]**: HARDWARE.md section 3 takes them from public posts
-about LD/T 32, not from the standard or a real card. They live in `BASIC_DATA` and nowhere
-else, so a correction after the first real card is a one-line change.
+**Every APDU here is [unverified]**: they come from public posts about LD/T 32, not from
+the standard or a real card (docs/hardware.md section 3). They live in `BASIC_DATA` and
+nowhere else, so a correction after the first real card is a one-line change.
 
 Reading (after ``SELECT`` of the SSSE application by name)::
 
@@ -74,7 +74,7 @@ def _apdu(text: str) -> Command:
 
 SSSE_AID: Final = bytes.fromhex("7378312E73682E") + "社会保障".encode("gbk")  # "sx1.sh.社会保障"
 
-# [unverified] The whole dialogue, in the order the reader runs it (HARDWARE.md section 3).
+# [unverified] The whole dialogue, in the order the reader runs it (docs/hardware.md section 3).
 BASIC_DATA: Final[tuple[Select | ReadRecord, ...]] = (
     Select("SSSE", _apdu("00 A4 04 00 0F 7378312E73682E C9E7BBE1B1A3D5CF")),
     ReadRecord("card_number", "EF05", 0x07, 9, Kind.ASCII, _apdu("00 B2 07 2C 0B")),

@@ -1,7 +1,7 @@
 """A virtual social security card for pcscd's vpcd reader: the test tool and the demo's card.
 
 vpcd (vsmartcard-vpcd, loaded by pcscd from /etc/reader.conf.d/vpcd) listens on TCP 35963
-for reader "Virtual PCD 00 00"; the card is the TCP client. Protocol (HARDWARE.md
+for reader "Virtual PCD 00 00"; the card is the TCP client. Protocol (docs/hardware.md
 section 3)::
 
     every message    LEN (2 bytes, big-endian) PAYLOAD

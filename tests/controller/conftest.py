@@ -1,4 +1,6 @@
-"""Fixtures: the real app on a real SQLite file in tmp_path, with a clock tests can move."""
+"""Fixtures: the real app on a real SQLite file in tmp_path, with a clock tests can move.
+
+The controller reads aware datetimes: the app gets the clock's `wall` view."""
 
 from __future__ import annotations
 
@@ -11,12 +13,13 @@ from fastapi.testclient import TestClient
 
 from controller.app import create_app
 from controller.settings import Settings
-from tests.controller.controller_testkit import ENROLLMENT_TOKEN, FakeClock, register
+from tests.controller.controller_testkit import ENROLLMENT_TOKEN, register
+from tests.support.clock import FakeClock
 
 
 @pytest.fixture
 def clock() -> FakeClock:
-    return FakeClock(dt.datetime(2026, 11, 26, 2, 0, 30, tzinfo=dt.UTC))
+    return FakeClock(wall=dt.datetime(2026, 11, 26, 2, 0, 30, tzinfo=dt.UTC))
 
 
 @pytest.fixture
@@ -26,7 +29,7 @@ def settings(tmp_path: Path) -> Settings:
 
 @pytest.fixture
 def client(settings: Settings, clock: FakeClock) -> Iterator[TestClient]:
-    with TestClient(create_app(settings, clock=clock)) as test_client:
+    with TestClient(create_app(settings, clock=clock.wall)) as test_client:
         yield test_client
 
 

@@ -1,8 +1,7 @@
-"""Test data and helpers for the controller tests: valid bodies, a movable clock, HTTP helpers."""
+"""Test data and helpers for the controller tests: valid bodies, HTTP helpers, seeded content."""
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import sqlite3
 from typing import Any
@@ -20,19 +19,6 @@ ID_NUMBER = "11010519491231002X"
 OTHER_ID_NUMBER = "44030419900307123X"
 NAME = "测试甲"
 PHONE = "13812345678"
-
-
-class FakeClock:
-    """A clock the test moves by hand instead of sleeping."""
-
-    def __init__(self, start: dt.datetime) -> None:
-        self.now = start
-
-    def __call__(self) -> dt.datetime:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += dt.timedelta(seconds=seconds)
 
 
 def transaction(key: str = "0" * 32, **overrides: Any) -> dict[str, Any]:

@@ -18,7 +18,6 @@ from controller.settings import Settings
 from tests.controller.controller_testkit import (
     ENROLLMENT_TOKEN,
     SLOT,
-    FakeClock,
     hold,
     list_slots,
     post_json,
@@ -28,6 +27,7 @@ from tests.controller.controller_testkit import (
     taken,
     transaction,
 )
+from tests.support.clock import FakeClock
 from wire import HOLD_MINUTES, HoldResponse, parse
 
 HOLD_SECONDS = HOLD_MINUTES * 60
@@ -300,7 +300,7 @@ def any_db_client(
     """The app on SQLite, and on PostgreSQL when ESTATION_TEST_PG_URL names an empty one."""
     url = "" if request.param == "sqlite" else request.param
     settings = Settings(data_dir=tmp_path, enrollment_token=ENROLLMENT_TOKEN, database_url=url)
-    app = create_app(settings, clock=clock)
+    app = create_app(settings, clock=clock.wall)
     with TestClient(app) as client:
         yield client
     if url:

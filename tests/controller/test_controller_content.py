@@ -16,12 +16,12 @@ from flows.content import parse_items
 from tests.controller.controller_testkit import (
     CONTENT,
     ENROLLMENT_TOKEN,
-    FakeClock,
     list_slots,
     post_json,
     register,
     seed,
 )
+from tests.support.clock import FakeClock
 from wire import API_PREFIX, ContentPage, ContentSource, parse
 
 
@@ -259,7 +259,7 @@ def test_the_demo_file_loads_and_every_item_is_one_flows_accepts(
     tmp_path: Path, clock: FakeClock
 ) -> None:
     settings = Settings(data_dir=tmp_path, enrollment_token=ENROLLMENT_TOKEN, seed_demo=True)
-    with TestClient(create_app(settings, clock=clock)) as client:
+    with TestClient(create_app(settings, clock=clock.wall)) as client:
         _, token = register(client)
         for source in ("jobs", "policies", "trainings", "job_fairs"):
             raw = _get(client, token, source).json()["items"]
@@ -282,10 +282,10 @@ def test_seeding_happens_once_so_booked_places_stay_booked(
     tmp_path: Path, clock: FakeClock
 ) -> None:
     settings = Settings(data_dir=tmp_path, enrollment_token=ENROLLMENT_TOKEN, seed_demo=True)
-    with TestClient(create_app(settings, clock=clock)) as client:
+    with TestClient(create_app(settings, clock=clock.wall)) as client:
         _, token = register(client)
         first = _get(client, token, "trainings").json()["items"]
-    with TestClient(create_app(settings, clock=clock)) as client:
+    with TestClient(create_app(settings, clock=clock.wall)) as client:
         again = _get(client, token, "trainings").json()["items"]
     assert [i["id"] for i in again] == [i["id"] for i in first]
 

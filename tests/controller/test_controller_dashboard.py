@@ -13,12 +13,12 @@ from tests.controller.controller_testkit import (
     ID_NUMBER,
     NAME,
     PHONE,
-    FakeClock,
     heartbeat,
     post_json,
     register,
     transaction,
 )
+from tests.support.clock import FakeClock
 
 
 @pytest.fixture

@@ -7,13 +7,13 @@ import re
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import httpx
 import pytest
 
 from tests.controller.controller_testkit import ENROLLMENT_TOKEN, transaction
+from tests.support.waiting import wait_until
 from wire import API_PREFIX
 
 READY = re.compile(r"controller ready on (http://127\.0\.0\.1:\d+)")
@@ -21,15 +21,17 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def _wait_for_ready_line(log: Path, process: subprocess.Popen[bytes], timeout: float) -> str:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        found = READY.search(log.read_text(encoding="utf-8", errors="replace"))
-        if found:
-            return found.group(1)
-        if process.poll() is not None:
-            break
-        time.sleep(0.05)
-    raise AssertionError("controller did not get ready:\n" + log.read_text(errors="replace"))
+    found: list[str] = []
+
+    def ready_or_gone() -> bool:
+        if ready := READY.search(log.read_text(encoding="utf-8", errors="replace")):
+            found.append(ready.group(1))
+        return bool(found) or process.poll() is not None
+
+    wait_until(ready_or_gone, timeout, step=0.05)
+    if not found:
+        raise AssertionError("controller did not get ready:\n" + log.read_text(errors="replace"))
+    return found[0]
 
 
 @pytest.mark.e2e

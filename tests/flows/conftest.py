@@ -6,7 +6,8 @@ import pytest
 
 from flows import Flow, FlowRun, Identity, Session, load_builtin
 from pii import Sensitive, mask_name
-from tests.flows.helpers import TODAY, FakeClock, Stubs
+from tests.flows.helpers import TODAY, Stubs
+from tests.support.clock import FakeClock
 
 
 def card_reader(

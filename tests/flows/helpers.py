@@ -16,6 +16,7 @@ from flows.model import FieldKind, FieldSpec
 from flows.walker import give
 from pii import Sensitive, mask_name
 from tests.flows.samples import fetcher
+from tests.support.clock import FakeClock
 
 TODAY = dt.date(2026, 11, 26)
 ID_NUMBER = "11010519491231002X"
@@ -26,19 +27,6 @@ PERSONAL_STRINGS = (ID_NUMBER, NAME, PHONE, BANK_ACCOUNT)
 # Every engine feature in one flow (tests/flows/sample_flow.yaml).
 SAMPLE = load_flow(Path(__file__).with_name("sample_flow.yaml"))
 _METHOD_OF = {action: method for method, action in IDENTITY_METHODS.items() if action}
-
-
-class FakeClock:
-    """Time that moves only when the test says so."""
-
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
 
 
 def sample_value(spec: FieldSpec) -> str:

@@ -13,7 +13,8 @@ from flows.loader import FlowFiles, parse_flow
 from flows.model import FieldKind
 from flows.submission import Submission, build_submission, receipt_rows
 from flows.yamlsafe import read_yaml_file
-from tests.flows.helpers import BANK_ACCOUNT, ID_NUMBER, PHONE, TODAY, FakeClock, Stubs, edited
+from tests.flows.helpers import BANK_ACCOUNT, ID_NUMBER, PHONE, TODAY, Stubs, edited
+from tests.support.clock import FakeClock
 
 LIBRARY = Path(__file__).with_name("library")
 SHOP = load_flow(LIBRARY / "shop.yaml")

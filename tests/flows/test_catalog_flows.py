@@ -16,7 +16,6 @@ from pii import Sensitive, mask_name
 from pii.idnumber import make_id_number
 from tests.flows.helpers import (
     TODAY,
-    FakeClock,
     Stubs,
     apply,
     assert_wiped,
@@ -24,6 +23,7 @@ from tests.flows.helpers import (
     path_to_completion,
 )
 from tests.flows.samples import APPLICATIONS, JOBS, SLOTS, fetcher
+from tests.support.clock import FakeClock
 
 CATALOG = load_builtin_catalog(today=TODAY)
 

@@ -35,7 +35,6 @@ from tests.flows.helpers import (
     PERSONAL_STRINGS,
     SAMPLE,
     TODAY,
-    FakeClock,
     Stubs,
     apply,
     assert_wiped,
@@ -43,6 +42,7 @@ from tests.flows.helpers import (
     paths_to_every_step,
     sample_value,
 )
+from tests.support.clock import FakeClock
 
 FLOWS: dict[str, Flow] = {
     **load_builtin_catalog(today=TODAY).flows,

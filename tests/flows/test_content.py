@@ -12,8 +12,9 @@ from flows.content import MAX_ITEMS, Item, Match, parse_items
 from flows.texts import CONTENT_UNAVAILABLE
 from pii import Sensitive, mask_name
 from pii.idnumber import make_id_number
-from tests.flows.helpers import ID_NUMBER, TODAY, FakeClock, Stubs, assert_wiped
+from tests.flows.helpers import ID_NUMBER, TODAY, Stubs, assert_wiped
 from tests.flows.samples import JOBS, fetcher
+from tests.support.clock import FakeClock
 
 SHOP = load_flow(Path(__file__).with_name("library") / "shop.yaml")
 VALID_JOBS = ["J20261120-031", "J20261118-007", "J20261115-112", "J20261101-003"]

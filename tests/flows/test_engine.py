@@ -20,11 +20,11 @@ from tests.flows.helpers import (
     PHONE,
     SAMPLE,
     TODAY,
-    FakeClock,
     Stubs,
     assert_wiped,
     make_run,
 )
+from tests.support.clock import FakeClock
 
 
 def new_run(clock: FakeClock, stubs: Stubs, **options: object) -> FlowRun:

@@ -8,7 +8,8 @@ from flows import FlowDefinitionError, FlowRun, Identity, Session, StepKind, loa
 from flows.loader import parse_flow
 from flows.texts import NO_IDENTITY
 from pii import Sensitive
-from tests.flows.helpers import ID_NUMBER, NAME, TODAY, FakeClock, Stubs, assert_wiped
+from tests.flows.helpers import ID_NUMBER, NAME, TODAY, Stubs, assert_wiped
+from tests.support.clock import FakeClock
 
 T = {"zh-CN": "文", "en": "Text"}
 

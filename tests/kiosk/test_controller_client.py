@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import socket
 import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -29,33 +28,33 @@ from tests.controller.controller_testkit import (
     ID_NUMBER,
     OTHER_ID_NUMBER,
     SLOT,
-    FakeClock,
     transaction,
 )
+from tests.support.clock import FakeClock
+from tests.support.waiting import wait_until
 from wire import HOLD_MINUTES, RatingIn, RegisterRequest, TransactionIn, WireError, validate
 
 
 @pytest.fixture
 def clock() -> FakeClock:
     # Thursday 2026-11-26, 10:00:30 in Beijing.
-    return FakeClock(dt.datetime(2026, 11, 26, 2, 0, 30, tzinfo=dt.UTC))
+    return FakeClock(wall=dt.datetime(2026, 11, 26, 2, 0, 30, tzinfo=dt.UTC))
 
 
 @pytest.fixture
 def base_url(tmp_path: Path, clock: FakeClock) -> Iterator[str]:
     """The controller app with the test content, on a real socket, in a thread."""
     settings = Settings(data_dir=tmp_path, enrollment_token=ENROLLMENT_TOKEN)
-    app = create_app(settings, clock=clock)
+    app = create_app(settings, clock=clock.wall)
     with app.state.runtime.db.session() as session:
-        load_content(session, SeedFile.model_validate(CONTENT), clock())
+        load_content(session, SeedFile.model_validate(CONTENT), clock.wall())
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_config=None))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        assert time.monotonic() < deadline, "the controller did not start"
-        assert thread.is_alive(), "the controller stopped while starting"
-        time.sleep(0.01)
+    assert wait_until(lambda: server.started or not thread.is_alive(), timeout=10), (
+        "the controller did not start"
+    )
+    assert server.started, "the controller stopped while starting"
     port = server.servers[0].sockets[0].getsockname()[1]
     yield f"http://127.0.0.1:{port}"
     server.should_exit = True

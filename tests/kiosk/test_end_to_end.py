@@ -20,6 +20,7 @@ from kiosk.composition import Kiosk, build_kiosk
 from kiosk.config import load_config
 from kiosk.outbox import State
 from pii import mask_id_number
+from tests.support.clock import FakeClock
 from wire import RatingIn
 
 pytestmark = pytest.mark.e2e
@@ -27,14 +28,6 @@ pytestmark = pytest.mark.e2e
 TOKEN = "e2e-enrollment-token"
 # Registration without the rating that follows it: these tests count transactions.
 ANSWERS = registration_script(dt.date.today(), stars=None)
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.t = 1_000_000.0
-
-    def __call__(self) -> float:
-        return self.t
 
 
 def free_port() -> int:
@@ -51,11 +44,11 @@ def controller(tmp_path: Path) -> Iterator[ControllerProcess]:
     proc.stop()
 
 
-def make_kiosk(tmp_path: Path, url: str, clock: Clock | None = None) -> Kiosk:
+def make_kiosk(tmp_path: Path, url: str, clock: FakeClock | None = None) -> Kiosk:
     token_file = tmp_path / "token"
     token_file.write_text(TOKEN)
     config = load_config(write_kiosk_config(tmp_path / "kiosk.toml", url, token_file))
-    return build_kiosk(config, clock=clock or Clock())
+    return build_kiosk(config, clock=clock or FakeClock(1_000_000.0))
 
 
 def rows(controller: ControllerProcess, number: str) -> list[tuple[str, bytes]]:
@@ -123,7 +116,7 @@ def test_a_network_outage_loses_nothing(tmp_path: Path) -> None:
     port = free_port()
     first = ControllerProcess(tmp_path / "controller", port=port, enrollment_token=TOKEN)
     url = first.wait_ready()
-    clock = Clock()
+    clock = FakeClock(1_000_000.0)
     kiosk = make_kiosk(tmp_path, url, clock)
     kiosk.start(sync=False)  # enrolled while the controller was up
     first.stop()
@@ -138,7 +131,7 @@ def test_a_network_outage_loses_nothing(tmp_path: Path) -> None:
         try:
             second.wait_ready()
             assert kiosk.sync.drain() == 0  # still waiting out its back-off
-            clock.t += 3600
+            clock.advance(3600)
             assert kiosk.sync.drain() == 1
             assert len(rows(second, result.transaction_number or "")) == 1
         finally:

@@ -9,26 +9,19 @@ import pytest
 
 from kiosk.outbox import Outbox, State
 from pii import Sealer
+from tests.support.clock import FakeClock
 from wire import Citizen, RatingIn, TransactionIn
 
 NOW = dt.datetime(2026, 11, 26, 3, 15, tzinfo=dt.UTC)
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.t = 100.0
-
-    def __call__(self) -> float:
-        return self.t
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock(100.0)
 
 
 @pytest.fixture
-def clock() -> Clock:
-    return Clock()
-
-
-@pytest.fixture
-def outbox(tmp_path: Path, clock: Clock) -> Outbox:
+def outbox(tmp_path: Path, clock: FakeClock) -> Outbox:
     box = Outbox(tmp_path / "outbox.db", Sealer(b"k" * 32), clock=clock)
     yield box
     box.close()
@@ -88,7 +81,7 @@ def _wal(tmp_path: Path) -> bytes:
     return wal.read_bytes() if wal.exists() else b""
 
 
-def test_in_flight_rows_return_to_pending_after_a_crash(tmp_path: Path, clock: Clock) -> None:
+def test_in_flight_rows_return_to_pending_after_a_crash(tmp_path: Path, clock: FakeClock) -> None:
     box = Outbox(tmp_path / "o.db", Sealer(b"k" * 32), clock=clock)
     t = txn("KA01-2611260001")
     box.add(t)
@@ -99,14 +92,14 @@ def test_in_flight_rows_return_to_pending_after_a_crash(tmp_path: Path, clock: C
     again.close()
 
 
-def test_a_retry_waits_for_its_backoff(outbox: Outbox, clock: Clock) -> None:
+def test_a_retry_waits_for_its_backoff(outbox: Outbox, clock: FakeClock) -> None:
     t = txn("KA01-2611260001")
     outbox.add(t)
     outbox.claim_due()
     outbox.mark_retry(t.key, "connection refused", 8)
     assert outbox.claim_due() == []
     assert outbox.next_due_in() == 8
-    clock.t += 8
+    clock.advance(8)
     assert outbox.claim_due() == [t]
     entry = outbox.entry(t.key)
     assert entry is not None
@@ -145,7 +138,9 @@ def test_ratings_queue_beside_transactions_without_mixing(outbox: Outbox) -> Non
     assert outbox.claim_due_ratings() == []
 
 
-def test_an_outbox_from_before_ratings_gains_its_kind_column(tmp_path: Path, clock: Clock) -> None:
+def test_an_outbox_from_before_ratings_gains_its_kind_column(
+    tmp_path: Path, clock: FakeClock
+) -> None:
     db = sqlite3.connect(tmp_path / "old.db")
     db.execute(
         "CREATE TABLE outbox (key TEXT PRIMARY KEY, number TEXT NOT NULL UNIQUE, service TEXT"

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 from devkit.demo import write_kiosk_config
@@ -13,16 +11,8 @@ from drivers.camera.simulator import SimulatedCamera
 from kiosk.composition import build_kiosk
 from kiosk.config import CameraConfig, load_config
 from kiosk.presence import PresenceWatch
+from tests.support.waiting import wait_until
 from wire import DeviceState
-
-
-def wait_for(condition: Callable[[], bool], timeout: float = 5.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(0.02)
-    return True
 
 
 def test_a_face_in_front_is_present_and_its_absence_is_timed(tmp_path: Path) -> None:
@@ -31,13 +21,13 @@ def test_a_face_in_front_is_present_and_its_absence_is_timed(tmp_path: Path) -> 
     watch = PresenceWatch(camera.source, window=4, need=2, min_size=60)
     watch.start()
     try:
-        assert wait_for(lambda: watch.present() is True)
+        assert wait_until(lambda: watch.present() is True)
         assert watch.absent_for() == 0.0
         camera.show([blank_scene(seed=2)])  # the citizen walks away
-        assert wait_for(lambda: watch.present() is False)
+        assert wait_until(lambda: watch.present() is False)
         away = watch.absent_for()
         assert away is not None
-        assert wait_for(lambda: (watch.absent_for() or 0) > away)
+        assert wait_until(lambda: (watch.absent_for() or 0) > away)
     finally:
         watch.stop()
         camera.close()
@@ -48,7 +38,7 @@ def test_nobody_seen_yet_is_not_a_walk_away(tmp_path: Path) -> None:
     watch = PresenceWatch(camera.source)
     watch.start()
     try:
-        assert wait_for(lambda: watch.present() is False)
+        assert wait_until(lambda: watch.present() is False)
         assert watch.absent_for() is None  # never seen: no one to have walked away
     finally:
         watch.stop()
@@ -60,9 +50,9 @@ def test_a_camera_that_is_gone_cannot_tell(tmp_path: Path) -> None:
     watch = PresenceWatch(lambda **kw: camera.source(fail_threshold=2, **kw))
     watch.start()
     try:
-        assert wait_for(lambda: watch.working)
+        assert wait_until(lambda: watch.working)
         camera.disappear()
-        assert wait_for(lambda: not watch.working)
+        assert wait_until(lambda: not watch.working)
         assert watch.present() is None
         assert watch.absent_for() is None
     finally:
@@ -78,11 +68,11 @@ def test_the_kiosk_reports_its_camera_and_who_walked_away(tmp_path: Path) -> Non
     kiosk = build_kiosk(config)
     kiosk.start(sync=False)
     try:
-        assert wait_for(lambda: kiosk.service.citizen_absent_for() == 0.0)
+        assert wait_until(lambda: kiosk.service.citizen_absent_for() == 0.0)
         kiosk.hardware.devices.scan_once()
         assert kiosk.service.heartbeat().devices["camera"].state is DeviceState.OK
         assert kiosk.simulators.camera is not None
         kiosk.simulators.camera.show([blank_scene(seed=5)])
-        assert wait_for(lambda: (kiosk.service.citizen_absent_for() or 0.0) > 0.0)
+        assert wait_until(lambda: (kiosk.service.citizen_absent_for() or 0.0) > 0.0)
     finally:
         kiosk.close()

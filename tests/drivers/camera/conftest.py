@@ -1,27 +1,17 @@
-"""Shared helpers for the camera tests: a simulated camera of numbered QR scenes, a fake
-clock that moves time instead of sleeping, and a bounded wait for worker threads."""
+"""Shared helpers for the camera tests: simulated cameras of numbered pictures or a QR code.
+
+The fake clock they pace a source with (`clock=clock, pause=clock.pause`: pausing moves time,
+nothing sleeps) and the bounded wait for worker threads are in tests/support."""
 
 from __future__ import annotations
 
-import threading
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
 import numpy as np
 import pytest
 
 from drivers.camera.scenes import blank_scene, place, qr_image
 from drivers.camera.simulator import SimulatedCamera
-
-
-def wait_until(condition: Callable[[], bool], timeout: float = 5.0) -> bool:
-    """Poll `condition` until it holds or `timeout` (real seconds) passes."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.005)
-    return condition()
 
 
 def numbered_pictures(count: int, width: int = 160, height: int = 120) -> list[np.ndarray]:
@@ -32,28 +22,6 @@ def numbered_pictures(count: int, width: int = 160, height: int = 120) -> list[n
 def picture_index(image: np.ndarray) -> int:
     """Which of `numbered_pictures` an image is (PNG is lossless, so exact)."""
     return int(image[0, 0, 0]) // 20 - 1
-
-
-class FakeClock:
-    """`clock` and `pause` for a FrameSource: pausing moves time, nothing sleeps.
-
-    `pause` yields the GIL for a moment so a test thread can still stop the source.
-    """
-
-    def __init__(self) -> None:
-        self.now = 0.0
-        self.pauses: list[float] = []
-        self._lock = threading.Lock()
-
-    def clock(self) -> float:
-        with self._lock:
-            return self.now
-
-    def pause(self, seconds: float) -> None:
-        with self._lock:
-            self.pauses.append(seconds)
-            self.now += seconds
-        time.sleep(0.0005)
 
 
 @pytest.fixture

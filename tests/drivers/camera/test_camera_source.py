@@ -26,12 +26,9 @@ from drivers.camera import (
 )
 from drivers.camera.simulator import SimulatedCamera
 from kiosk.messages import for_error
-from tests.drivers.camera.conftest import (
-    FakeClock,
-    numbered_pictures,
-    picture_index,
-    wait_until,
-)
+from tests.drivers.camera.conftest import numbered_pictures, picture_index
+from tests.support.clock import FakeClock
+from tests.support.waiting import wait_until
 
 
 def _capture_threads() -> list[threading.Thread]:
@@ -74,10 +71,10 @@ def test_fps_must_be_positive() -> None:
 
 
 def test_png_sequence_frames_arrive_in_order_and_loop(numbered_camera: SimulatedCamera) -> None:
-    clock = FakeClock()
+    clock = FakeClock(0.0)
     seen: list[Frame] = []
     source = numbered_camera.source(
-        fps=10, clock=clock.clock, pause=clock.pause, analyse=lambda image: None,
+        fps=10, clock=clock, pause=clock.pause, analyse=lambda image: None,
         on_result=lambda frame, _: seen.append(frame),
     )  # fmt: skip
     with source:
@@ -151,9 +148,9 @@ def test_frame_images_are_read_only(numbered_camera: SimulatedCamera) -> None:
 
 
 def test_file_source_is_paced_to_the_requested_fps() -> None:
-    clock = FakeClock()
+    clock = FakeClock(0.0)
     with SimulatedCamera(numbered_pictures(6)) as camera:
-        source = camera.source(fps=10, loop=False, clock=clock.clock, pause=clock.pause)
+        source = camera.source(fps=10, loop=False, clock=clock, pause=clock.pause)
         with source:
             assert wait_until(lambda: source.health().state is SourceState.STOPPED)
             assert source.health().reason == "end of file"
@@ -166,9 +163,9 @@ def test_file_source_is_paced_to_the_requested_fps() -> None:
 
 
 def test_file_rate_is_used_when_no_fps_is_given() -> None:
-    clock = FakeClock()
+    clock = FakeClock(0.0)
     with SimulatedCamera(numbered_pictures(4), fmt="mjpg", fps=15) as camera:
-        source = FrameSource(camera.spec, loop=False, clock=clock.clock, pause=clock.pause)
+        source = FrameSource(camera.spec, loop=False, clock=clock, pause=clock.pause)
         with source:
             assert wait_until(lambda: source.health().state is SourceState.STOPPED)
     # A file's end shows only when a read fails: that read waited its turn too.
@@ -176,9 +173,9 @@ def test_file_rate_is_used_when_no_fps_is_given() -> None:
 
 
 def test_image_sequence_without_fps_plays_at_25() -> None:
-    clock = FakeClock()
+    clock = FakeClock(0.0)
     with SimulatedCamera(numbered_pictures(3)) as camera:
-        source = FrameSource(camera.spec, loop=False, clock=clock.clock, pause=clock.pause)
+        source = FrameSource(camera.spec, loop=False, clock=clock, pause=clock.pause)
         with source:
             assert wait_until(lambda: source.health().state is SourceState.STOPPED)
     assert clock.pauses == pytest.approx([0.04] * 2)
@@ -260,10 +257,10 @@ def test_camera_that_disappears_is_faulted_with_a_reason_then_recovers() -> None
 
 
 def test_reopen_backs_off_exponentially_up_to_the_maximum(tmp_path: Path) -> None:
-    clock = FakeClock()
+    clock = FakeClock(0.0)
     source = FrameSource(
         tmp_path / "gone_%03d.png", retry_initial=0.5, retry_max=4.0,
-        clock=clock.clock, pause=clock.pause,
+        clock=clock, pause=clock.pause,
     )  # fmt: skip
     with source:
         assert wait_until(lambda: len(clock.pauses) >= 7)

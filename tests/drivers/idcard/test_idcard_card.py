@@ -56,7 +56,7 @@ def ymd(day: dt.date | None) -> str:
 
 
 def hand_block(f: IdCardFixture, pad: str = " ", flag: str | None = None) -> bytes:
-    """Each layout straight from HARDWARE.md's widths, independent of card.py's tables."""
+    """Each layout straight from the widths in docs/hardware.md, independent of card.py's tables."""
     flag = f.flag if flag is None else flag
     if f.flag == "I":
         return (

@@ -38,7 +38,7 @@ STATE_TABLE = [
     ("12 12 12 12", PrinterState.READY, {"online": True, "paper_out": False}),
     ("12 12 12 1E", PrinterState.READY, {"paper_near_end": True, "paper_out": False}),
     ("1A 32 12 7E", PrinterState.PAPER_OUT, {"online": False, "paper_near_end": True}),
-    # The two bytes HARDWARE.md gives for paper out, the others healthy.
+    # The two bytes docs/hardware.md gives for paper out, the others healthy.
     ("1A 12 12 7E", PrinterState.PAPER_OUT, {"paper_out": True}),
     ("1A 32 12 12", PrinterState.PAPER_OUT, {"paper_out": True}),  # stopped by paper end
     ("1A 16 12 12", PrinterState.COVER_OPEN, {"cover_open": True, "online": False}),

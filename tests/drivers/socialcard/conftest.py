@@ -16,7 +16,6 @@ import fcntl
 import os
 import shutil
 import subprocess
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO
@@ -28,11 +27,14 @@ from drivers.socialcard import pcsc, service
 from drivers.socialcard.errors import PcscUnavailable
 from drivers.socialcard.fixtures import FIXTURES
 from drivers.socialcard.virtual_card import VirtualCard
+from tests.support.waiting import wait_until
 
 READER = "Virtual PCD 00 00"
 LOCK_PATH = Path("/tmp/e-station-pcsc-tests.lock")
 LOCK_WAIT = 120.0
 START_WAIT = 10.0
+# Each look at pcscd opens a PC/SC context: poll it gently.
+PCSC_POLL = 0.05
 
 
 def service_answers() -> bool:
@@ -45,16 +47,6 @@ def service_answers() -> bool:
 
 
 listed_readers = service.readers
-
-
-def wait_until(condition: Callable[[], bool], timeout: float, step: float = 0.05) -> bool:
-    """Poll `condition` until it holds or `timeout` passes; return whether it held."""
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() >= deadline:
-            return False
-        time.sleep(step)
-    return True
 
 
 class Pcscd:
@@ -91,7 +83,7 @@ class Pcscd:
                 [binary, "--foreground", "--info"], stdout=log, stderr=subprocess.STDOUT
             )
         self.owned = True
-        if not wait_until(lambda: READER in listed_readers(), START_WAIT):
+        if not wait_until(lambda: READER in listed_readers(), START_WAIT, PCSC_POLL):
             code = self.process.poll()
             state = "is running" if code is None else f"exited with code {code}"
             self.stop()
@@ -113,7 +105,7 @@ class Pcscd:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait(timeout=5)
-        wait_until(lambda: not service_answers(), 5)
+        wait_until(lambda: not service_answers(), 5, PCSC_POLL)
 
     def require_owned(self, why: str) -> None:
         if not self.owned:
@@ -126,20 +118,21 @@ class Pcscd:
 
 def _take_lock() -> IO[str]:
     handle = LOCK_PATH.open("a")
-    deadline = time.monotonic() + LOCK_WAIT
-    while True:
+
+    def locked() -> bool:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            return handle
         except BlockingIOError:
-            if time.monotonic() >= deadline:
-                handle.close()
-                pytest.fail(
-                    f"another test run has held {LOCK_PATH} (the machine's pcscd) for "
-                    f"{LOCK_WAIT:.0f} s",
-                    pytrace=False,
-                )
-            time.sleep(0.2)
+            return False
+        return True
+
+    if not wait_until(locked, LOCK_WAIT, step=0.2):
+        handle.close()
+        pytest.fail(
+            f"another test run has held {LOCK_PATH} (the machine's pcscd) for {LOCK_WAIT:.0f} s",
+            pytrace=False,
+        )
+    return handle
 
 
 @pytest.fixture(scope="session")
@@ -149,7 +142,7 @@ def pcscd(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pcscd]:
     daemon = Pcscd(tmp_path_factory.mktemp("pcscd") / "pcscd.log")
     try:
         if service_answers():
-            if not wait_until(lambda: READER in listed_readers(), START_WAIT):
+            if not wait_until(lambda: READER in listed_readers(), START_WAIT, PCSC_POLL):
                 pytest.fail(
                     f"a pcscd is running but does not list {READER!r}: is vsmartcard-vpcd "
                     "installed and was pcscd started after it? Restart pcscd.",
@@ -175,7 +168,7 @@ def card_present(reader: str = READER) -> bool:
 
 def wait_card(present: bool, timeout: float = 5.0) -> None:
     """Wait until pcscd's presence poll agrees the card is in (or out)."""
-    assert wait_until(lambda: card_present() is present, timeout), (
+    assert wait_until(lambda: card_present() is present, timeout, PCSC_POLL), (
         f"pcscd did not see the card {'inserted' if present else 'removed'} in {timeout} s"
     )
 

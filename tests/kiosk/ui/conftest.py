@@ -47,6 +47,7 @@ from flows.loader import FlowFiles  # noqa: E402
 from flows.submission import Submission, build_submission  # noqa: E402
 from pii import Sensitive, mask_name  # noqa: E402
 from tests.kiosk.ui.content import CONTENT, FACETS, Node  # noqa: E402
+from tests.support.clock import FakeClock  # noqa: E402
 
 TODAY = dt.date(2026, 11, 26)
 ID_NUMBER = "11010519491231002X"
@@ -84,19 +85,6 @@ def load_ui_flow(flow_id: str) -> Flow:
     flow = FlowFiles(_flow_file)(flow_id)
     assert flow is not None, flow_id
     return flow
-
-
-class FakeClock:
-    """Time that moves only when the test says so."""
-
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
 
 
 class FakeTapper:
