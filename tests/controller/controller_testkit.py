@@ -95,6 +95,30 @@ def register(
     return answer.json()["kiosk_id"], answer.json()["device_token"]
 
 
+# A kiosk's catalog report (wire.CatalogIn), titles as in flows/catalog/.
+CATALOG: dict[str, Any] = {
+    "version": 2,
+    "titles": {
+        "employment_registration": {"zh-CN": "就业登记", "en": "Employment registration"},
+        "unemployment_registration": {"zh-CN": "失业登记", "en": "Unemployment registration"},
+        "bundle_flexible_employment": {
+            "zh-CN": "灵活就业一件事",
+            "en": "Starting flexible work (all in one)",
+        },
+        "flexible_insurance_enrolment": {
+            "zh-CN": "灵活就业人员参保登记",
+            "en": "Social insurance for flexible workers",
+        },
+    },
+}
+
+
+def teach_catalog(client: TestClient, token: str, catalog: dict[str, Any] | None = None) -> None:
+    """Report a kiosk's catalog (CATALOG by default), as a kiosk does before transactions."""
+    answer = post_json(client, "/catalog", catalog or CATALOG, token)
+    assert answer.status_code == 200, answer.text
+
+
 def rows(settings: Settings, sql: str, *params: object) -> list[tuple[Any, ...]]:
     """Read the controller's database directly, as an auditor would."""
     path = settings.data_dir / "controller.db"
