@@ -121,7 +121,13 @@ class Kiosk:
             ),
             config.controller_url,
         )
-        self.sync = SyncLoop(self.outbox, self.client, self.enroller, status=self.heartbeat)
+        self.sync = SyncLoop(
+            self.outbox,
+            self.client,
+            self.enroller,
+            status=self.heartbeat,
+            catalog=lambda: self._catalog,
+        )
         self.station = Station(
             kiosk_id=lambda: self.enroller.ensure().kiosk_id,
             name=config.name,
