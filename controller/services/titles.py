@@ -44,23 +44,24 @@ class ServiceTitles:
 
     def learn(self, session: Session, kiosk: Kiosk, catalog: CatalogIn) -> CatalogAck:
         """Store every title of `catalog`, replacing what an earlier catalog said."""
+        kiosk_pk, kiosk_id = kiosk.id, kiosk.kiosk_id
         try:
-            self._upsert(session, kiosk, catalog)
+            self._upsert(session, kiosk_pk, catalog)
         except IntegrityError:
             # Another kiosk added one of these services between our read and our insert;
             # its row is there now, so a second pass only updates.
             session.rollback()
-            self._upsert(session, kiosk, catalog)
+            self._upsert(session, kiosk_pk, catalog)
         event(
             log,
             "catalog_learned",
-            kiosk_id=kiosk.kiosk_id,
+            kiosk_id=kiosk_id,
             version=catalog.version,
             titles=len(catalog.titles),
         )
         return CatalogAck(version=catalog.version, titles=len(catalog.titles))
 
-    def _upsert(self, session: Session, kiosk: Kiosk, catalog: CatalogIn) -> None:
+    def _upsert(self, session: Session, kiosk_pk: int, catalog: CatalogIn) -> None:
         now = self._clock()
         query = select(ServiceTitle).where(ServiceTitle.service.in_(catalog.titles))
         stored = {row.service: row for row in session.scalars(query)}
@@ -71,7 +72,7 @@ class ServiceTitles:
                 session.add(row)
             row.zh, row.en = title.zh, title.en
             row.catalog_version = catalog.version
-            row.kiosk_pk = kiosk.id
+            row.kiosk_pk = kiosk_pk
             row.learned_at = now
         session.commit()
 

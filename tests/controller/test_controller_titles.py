@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import copy
 import json
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import event
+from sqlalchemy.orm import Session
 
 from controller.settings import Settings
 from tests.controller.controller_testkit import (
@@ -89,6 +92,48 @@ def test_the_latest_catalog_wins_and_keeps_what_it_does_not_name(
         ("flexible_insurance_enrolment", "灵活就业人员参保登记", 2, 1),
         ("unemployment_registration", "失业登记", 2, 1),
     ]
+
+
+def test_kiosks_reporting_at_once_leave_one_title_per_service(
+    client: TestClient, settings: Settings
+) -> None:
+    tokens = [register(client, hardware_id=f"hw-{n:04d}")[1] for n in range(6)]
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        answers = list(pool.map(lambda t: post_json(client, "/catalog", CATALOG, t), tokens))
+    assert [a.status_code for a in answers] == [200] * 6
+    assert rows(settings, "SELECT count(*), count(DISTINCT service) FROM service_titles") == [
+        (4, 4)
+    ]
+
+
+def test_a_title_another_kiosk_added_between_read_and_write_is_updated_not_an_error(
+    client: TestClient, device: tuple[str, str], settings: Settings
+) -> None:
+    _, token = device
+    runtime = client.app.state.runtime
+    competed: list[bool] = []
+
+    def another_kiosk_first(_session: Any, _context: Any, _instances: Any) -> None:
+        if competed:
+            return
+        competed.append(True)
+        with runtime.db.engine.begin() as conn:
+            conn.exec_driver_sql(
+                "INSERT INTO service_titles (service, zh, en, catalog_version, kiosk_pk,"
+                " learned_at) VALUES ('employment_registration', '旧', 'old', 1, 1,"
+                " '2026-11-26 02:00:00')"
+            )
+
+    event.listen(Session, "before_flush", another_kiosk_first)
+    try:
+        teach_catalog(client, token)
+    finally:
+        event.remove(Session, "before_flush", another_kiosk_first)
+    assert competed
+    assert rows(
+        settings,
+        "SELECT zh, catalog_version FROM service_titles WHERE service = 'employment_registration'",
+    ) == [("就业登记", 2)]
 
 
 @pytest.mark.parametrize(
