@@ -17,6 +17,7 @@ from controller.deps import (
     RatingsDep,
     RuntimeDep,
     SessionDep,
+    TitlesDep,
     wire_body,
     wire_data,
 )
@@ -33,6 +34,7 @@ from controller.services import (
 from wire import (
     API_PREFIX,
     PROTOCOL_VERSION,
+    CatalogIn,
     ContentQuery,
     Heartbeat,
     HoldRequest,
@@ -52,6 +54,7 @@ ContentBody = Annotated[ContentQuery, Depends(wire_body(ContentQuery))]
 HoldBody = Annotated[HoldRequest, Depends(wire_body(HoldRequest))]
 RatingBody = Annotated[RatingIn, Depends(wire_body(RatingIn))]
 MyApplicationsBody = Annotated[MyApplicationsRequest, Depends(wire_body(MyApplicationsRequest))]
+CatalogBody = Annotated[CatalogIn, Depends(wire_body(CatalogIn))]
 
 _STATUS: dict[type[ControllerError], int] = {
     BadMessage: 422,
@@ -137,6 +140,12 @@ def my_applications(
 ) -> Response:
     """The identified citizen's own transactions, newest first."""
     return _wire(intake.my_applications(session, kiosk, body))
+
+
+@router.post(f"{API_PREFIX}/catalog")
+def catalog(kiosk: KioskDep, body: CatalogBody, session: SessionDep, titles: TitlesDep) -> Response:
+    """Learn what the kiosk's catalog calls its services."""
+    return _wire(titles.learn(session, kiosk, body))
 
 
 @router.get("/healthz")

@@ -15,7 +15,7 @@ from controller.db import Database
 from controller.deps import Runtime
 from controller.logs import event
 from controller.seed import DEMO_CONTENT, seed_if_empty
-from controller.services import Bookings, ContentStore, Fleet, Intake, Ratings
+from controller.services import Bookings, ContentStore, Fleet, Intake, Ratings, ServiceTitles
 from controller.settings import Settings
 from pii import Sealer
 
@@ -45,15 +45,17 @@ def create_app(settings: Settings, *, clock: Clock = utc_now) -> FastAPI:
             seed_if_empty(session, DEMO_CONTENT, clock())
     sealer = Sealer.from_key_file(settings.sealing_key_path)
     bookings = Bookings(clock)
+    titles = ServiceTitles(clock)
     runtime = Runtime(
         settings=settings,
         db=db,
         fleet=Fleet(settings.enrollment_token, settings.heartbeat_seconds, clock),
-        intake=Intake(sealer, clock, bookings),
+        intake=Intake(sealer, clock, bookings, titles),
         clock=clock,
         content=ContentStore(bookings, clock),
         bookings=bookings,
         ratings=Ratings(sealer, clock),
+        titles=titles,
     )
     if not _is_loopback(settings.host):
         # The dashboard has no login yet: anyone who reaches the port sees the fleet.

@@ -8,6 +8,7 @@ default; a later issue adds staff accounts.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -19,15 +20,10 @@ from fastapi.templating import Jinja2Templates
 
 from controller.clock import CHINA_TIME
 from controller.deps import FleetDep, IntakeDep, RatingsDep, SessionDep
-from controller.labels import (
-    APPLICATION_STATUS_LABELS,
-    APPLICATION_STATUS_NOTES,
-    RATING_REASON_LABELS,
-    SERVICE_LABELS,
-    label,
-)
 from controller.models import STATUS_NEVER_SEEN, Kiosk
 from controller.services import KioskSummary
+from controller.services.intake import status_text
+from wire import ApplicationStatus, Bilingual, DeviceKind
 
 _HERE = Path(__file__).resolve().parent
 templates = Jinja2Templates(directory=_HERE / "templates")
@@ -39,7 +35,10 @@ router = APIRouter(default_response_class=HTMLResponse)
 RECENT_ON_KIOSK_PAGE = 50
 RECENT_ON_FLEET_PAGE = 100
 
-# (zh-CN, English) labels; an unknown code is shown as it is.
+# (zh-CN, English) labels of codes only ops read; an unknown code is shown as it is (`label`).
+# Services are not here: their titles come from the kiosks' catalogs (services/titles.py).
+Label = tuple[str, str]
+
 STATUS_LABELS = {
     "idle": ("空闲", "Idle"),
     "in_session": ("办理中", "In session"),
@@ -72,18 +71,61 @@ SOURCE_LABELS = {
     "job_fairs": ("招聘会", "Job fair"),
     "slots": ("预约时段", "Slot"),
 }
-DEVICE_NAMES = {
-    "id_reader": "身份证读卡器",
-    "idcard": "身份证读卡器",
-    "id_card_reader": "身份证读卡器",
-    "social_card_reader": "社保卡读卡器",
-    "printer": "打印机",
-    "camera": "摄像头",
-    "qr_scanner": "扫码器",
-    "touchscreen": "触摸屏",
+# Heartbeats key devices by wire.DeviceKind; a kind this release does not know shows its key.
+DEVICE_NAMES: dict[DeviceKind, str] = {
+    DeviceKind.ID_CARD_READER: "身份证读卡器",
+    DeviceKind.SOCIAL_CARD_READER: "社保卡读卡器",
+    DeviceKind.RECEIPT_PRINTER: "打印机",
+    DeviceKind.CAMERA: "摄像头",
+}
+# What a status means for the citizen, on the public receipt page.
+APPLICATION_STATUS_NOTES: dict[str, Label] = {
+    ApplicationStatus.RECEIVED: (
+        "已收到，等待经办人员审核",
+        "Received, waiting for review by staff",
+    ),
+    ApplicationStatus.REVIEWING: ("经办人员正在审核", "Staff are reviewing it"),
+    ApplicationStatus.DONE: ("已办理完毕", "It has been dealt with"),
+    ApplicationStatus.RETURNED: (
+        "材料需补正，请按短信或电话通知办理",
+        "Something is missing; please follow the message you receive",
+    ),
+    ApplicationStatus.BOOKING_FAILED: (
+        "申请已收到，但所选名额已满，工作人员将与您联系",
+        "Received, but the place you chose was taken; staff will contact you",
+    ),
+}
+# The reasons of a 1- or 2-star rating (flows/catalog/rating.yaml).
+RATING_REASON_LABELS: dict[str, Label] = {
+    "guide_unclear": ("办事指南不清楚或不准确", "The guidance was unclear or wrong"),
+    "hard_to_use": ("操作复杂、不好用", "It was hard to use"),
+    "device_fault": ("设备故障或反应慢", "The machine failed or was slow"),
+    "too_long": ("办理时间过长", "It took too long"),
+    "repeated_info": ("要求重复填写信息或提交材料", "The same information was asked twice"),
+    "not_told_once": ("所需材料和条件未一次性告知", "Not told everything needed at once"),
+    "result": ("办理结果不符合预期", "The result was not as expected"),
+    "other": ("其他", "Something else"),
 }
 # A transaction that reached us this much later than it was made sat in the kiosk's outbox.
 LATE_UPLOAD = dt.timedelta(minutes=10)
+
+
+def device_name(kind: str) -> str:
+    """What ops call a device kind of a heartbeat; a kind unknown here is shown as it is."""
+    try:
+        return DEVICE_NAMES[DeviceKind(kind)]
+    except (ValueError, KeyError):
+        return kind
+
+
+def label(table: Mapping[str, Label], code: str) -> Label:
+    """(zh-CN, English) for a code, falling back to the code itself."""
+    return table.get(code, (code, ""))
+
+
+def pair(text: Bilingual) -> Label:
+    """A wire text as the (zh-CN, English) pair the templates unpack."""
+    return (text.zh, text.en)
 
 
 def local_time(value: dt.datetime | None) -> str:
@@ -127,7 +169,7 @@ def device_badges(kiosk: Kiosk) -> list[DeviceBadge]:
         state = str(health.get("state", "")) if isinstance(health, dict) else ""
         reason = str(health.get("reason", "")) if isinstance(health, dict) else ""
         zh, en = label(DEVICE_LABELS, state)
-        badges.append(DeviceBadge(name, DEVICE_NAMES.get(name, name), state, zh, en, reason))
+        badges.append(DeviceBadge(name, device_name(name), state, zh, en, reason))
     return sorted(badges, key=lambda b: (order.get(b.state, 4), b.name))
 
 
@@ -160,8 +202,7 @@ def _render(
         "ago": lambda value: time_ago(value, now),
         "status_label": lambda code: label(STATUS_LABELS, code),
         "identity_label": lambda code: label(IDENTITY_LABELS, code),
-        "service_label": lambda code: label(SERVICE_LABELS, code),
-        "txn_status_label": lambda code: label(APPLICATION_STATUS_LABELS, code),
+        "txn_status_label": lambda code: pair(status_text(code)),
         "txn_status_note": lambda code: label(APPLICATION_STATUS_NOTES, code),
         "booking_label": lambda code: label(BOOKING_LABELS, code),
         "source_label": lambda code: label(SOURCE_LABELS, code),

@@ -19,6 +19,7 @@ from controller.services import (
     Fleet,
     Intake,
     Ratings,
+    ServiceTitles,
     TooLarge,
 )
 from controller.settings import Settings
@@ -43,6 +44,7 @@ class Runtime:
     content: ContentStore
     bookings: Bookings
     ratings: Ratings
+    titles: ServiceTitles
 
 
 def get_runtime(request: Request) -> Runtime:
@@ -85,12 +87,18 @@ def get_ratings(runtime: RuntimeDep) -> Ratings:
     return runtime.ratings
 
 
+def get_titles(runtime: RuntimeDep) -> ServiceTitles:
+    """The service titles learned from kiosk catalogs."""
+    return runtime.titles
+
+
 SessionDep = Annotated[Session, Depends(get_session)]
 FleetDep = Annotated[Fleet, Depends(get_fleet)]
 IntakeDep = Annotated[Intake, Depends(get_intake)]
 ContentDep = Annotated[ContentStore, Depends(get_content)]
 BookingsDep = Annotated[Bookings, Depends(get_bookings)]
 RatingsDep = Annotated[Ratings, Depends(get_ratings)]
+TitlesDep = Annotated[ServiceTitles, Depends(get_titles)]
 
 
 def _bearer(authorization: str | None) -> str | None:

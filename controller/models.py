@@ -157,6 +157,25 @@ class Rating(Base):
     body_hash: Mapped[str] = mapped_column(String(64))
 
 
+class ServiceTitle(Base):
+    """What a service id is called, as the latest kiosk catalog to name it says.
+
+    Learned from wire.CatalogIn (controller/services/titles.py); the controller keeps no
+    table of service names of its own. Latest wins, whichever kiosk sent it.
+    """
+
+    __tablename__ = "service_titles"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    service: Mapped[str] = mapped_column(String(64), unique=True)
+    zh: Mapped[str] = mapped_column(String(500))
+    en: Mapped[str] = mapped_column(String(500))
+    # The catalog that said so, who sent it and when: for ops tracing a wrong title.
+    catalog_version: Mapped[int] = mapped_column(Integer)
+    kiosk_pk: Mapped[int] = mapped_column(ForeignKey("kiosks.id"))
+    learned_at: Mapped[dt.datetime]
+
+
 # -- the content store: public items the kiosks list -------------------------------------
 
 

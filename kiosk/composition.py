@@ -95,7 +95,10 @@ def build_kiosk(config: KioskConfig, *, clock: Callable[[], float] = time.time) 
     )
     # The sync loop reports the service's heartbeat and the service asks the loop whether
     # the controller was reached: each refers to the other through a late-bound lambda.
-    sync = SyncLoop(outbox, client, enroller, status=lambda: service.heartbeat())
+    catalog = load_builtin_catalog()
+    sync = SyncLoop(
+        outbox, client, enroller, status=lambda: service.heartbeat(), catalog=lambda: catalog
+    )
 
     def actions_for(flow: Flow) -> RunActions:
         return RunActions(
@@ -113,7 +116,7 @@ def build_kiosk(config: KioskConfig, *, clock: Callable[[], float] = time.time) 
 
     presence = hardware.presence
     service = KioskService(
-        catalog=load_builtin_catalog(),
+        catalog=catalog,
         station=station,
         devices=hardware.devices,
         actions_for=actions_for,

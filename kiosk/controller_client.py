@@ -16,6 +16,8 @@ from wire import (
     API_PREFIX,
     Application,
     Bilingual,
+    CatalogAck,
+    CatalogIn,
     ContentItem,
     ContentPage,
     ContentQuery,
@@ -96,6 +98,10 @@ class ControllerClient:
     def heartbeat(self, beat: Heartbeat, token: str) -> HeartbeatAck:
         """Report that the kiosk is alive and how its devices are."""
         return self._post("/heartbeat", beat, HeartbeatAck, token=token)
+
+    def send_catalog(self, catalog: CatalogIn, token: str) -> CatalogAck:
+        """Tell the controller what this kiosk's catalog calls its services."""
+        return self._post("/catalog", catalog, CatalogAck, token=token)
 
     def send_transaction(self, txn: TransactionIn, token: str) -> TransactionAck:
         """Deliver one transaction; a repeat of the same key is acknowledged as a duplicate."""

@@ -3,6 +3,11 @@
 A network gone for a day costs nothing but time: rows wait in the outbox with exponential
 back-off (capped), a refusal for good is kept as failed for ops, and a refused device token
 makes the kiosk enroll again with its enrollment token before the next try.
+
+Before the outbox is drained, the controller is told what the kiosk's catalog calls its
+services (kiosk/catalog_report.py), so that it can name a transaction to the citizen from
+the moment it arrives: once per enrollment and catalog version, again after a failure.
+A catalog the controller cannot take never holds back a transaction.
 """
 
 from __future__ import annotations
@@ -13,8 +18,11 @@ import threading
 import time
 from collections.abc import Callable
 
+from flows import Catalog
+from kiosk.catalog_report import catalog_message
 from kiosk.controller_client import (
     ControllerClient,
+    ControllerError,
     ControllerRejected,
     ControllerUnreachable,
     NotAuthorised,
@@ -68,7 +76,7 @@ class Enroller:
 
 
 class SyncLoop:
-    """Drains the outbox and sends heartbeats until stopped."""
+    """Reports the catalog, drains the outbox and sends heartbeats until stopped."""
 
     def __init__(
         self,
@@ -77,21 +85,78 @@ class SyncLoop:
         enroller: Enroller,
         *,
         status: Callable[[], Heartbeat] | None = None,
+        catalog: Callable[[], Catalog] | None = None,
         now: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
     ) -> None:
         self._outbox = outbox
         self._client = client
         self._enroller = enroller
         self._status = status
+        self._catalog = catalog
         self._now = now
+        # (device token, catalog version) the controller acknowledged: a new enrollment or
+        # a new catalog is reported again. Held in memory only, so a restart reports again.
+        self._catalog_known: tuple[str, int] | None = None
+        self._catalog_refusals = 0
+        self._catalog_retry_at: dt.datetime | None = None
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._last_beat = float("-inf")
         self.online = False
 
+    def report_catalog(self) -> bool:
+        """Tell the controller the catalog's service titles unless it knows this version.
+
+        True when the controller has acknowledged the current catalog. A failure is logged
+        and retried: at the next cycle when the controller was unreachable, after a growing
+        pause when it refused (an older controller without the endpoint answers 404).
+        """
+        if self._catalog is None:
+            return True
+        catalog = self._catalog()
+        try:
+            token = self._enroller.ensure().device_token
+            if self._catalog_known == (token, catalog.version):
+                return True
+            if self._catalog_retry_at is not None and self._now() < self._catalog_retry_at:
+                return False
+            message = catalog_message(catalog)
+            try:
+                self._client.send_catalog(message, token)
+            except NotAuthorised:
+                token = self._enroller.renew().device_token
+                self._client.send_catalog(message, token)
+        except ControllerUnreachable as err:
+            self.online = False
+            log.warning("catalog not reported version=%s reason=%s", catalog.version, err)
+            return False
+        except (ControllerError, ValueError) as err:
+            # ValueError: a title the wire refuses (pydantic's ValidationError is one).
+            self._catalog_refusals += 1
+            pause = dt.timedelta(seconds=backoff(self._catalog_refusals))
+            self._catalog_retry_at = self._now() + pause
+            log.error("catalog refused version=%s reason=%s", catalog.version, err)
+            return False
+        self.online = True
+        self._catalog_known = (token, catalog.version)
+        self._catalog_refusals = 0
+        self._catalog_retry_at = None
+        log.info("catalog reported version=%s", catalog.version)
+        return True
+
+    def _renew(self) -> str:
+        """Enroll again and, before anything else is sent, report the catalog there."""
+        token = self._enroller.renew().device_token
+        self.report_catalog()
+        return token
+
     def drain(self) -> int:
-        """Send every due row once; return how many the controller acknowledged."""
+        """Report the catalog if due, then send every due row once.
+
+        Return how many rows the controller acknowledged.
+        """
+        self.report_catalog()
         acked = 0
         while batch := self._outbox.claim_due():
             for txn in batch:
@@ -100,9 +165,7 @@ class SyncLoop:
                     try:
                         ack = self._client.send_transaction(txn, token)
                     except NotAuthorised:
-                        ack = self._client.send_transaction(
-                            txn, self._enroller.renew().device_token
-                        )
+                        ack = self._client.send_transaction(txn, self._renew())
                 except ControllerUnreachable as err:
                     self.online = False
                     self._defer(txn.key, err)
@@ -150,7 +213,7 @@ class SyncLoop:
         try:
             self._client.heartbeat(self._status(), enrollment.device_token)
         except NotAuthorised:
-            self._client.heartbeat(self._status(), self._enroller.renew().device_token)
+            self._client.heartbeat(self._status(), self._renew())
         self.online = True
 
     def wake(self) -> None:

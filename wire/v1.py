@@ -19,6 +19,12 @@ be shown it):
     POST bookings/hold        HoldRequest -> HoldResponse      201 new, 200 retry; 404; 409
     POST ratings              RatingIn -> RatingAck           201 new, 200 retry; 404; 409
     POST my-applications      MyApplicationsRequest -> MyApplicationsResponse      200; 403
+    POST catalog              CatalogIn -> CatalogAck                              200; 422
+
+The controller learns what to call a service from the kiosks: each kiosk sends `CatalogIn`
+(its catalog's version and the bilingual title of every service id a transaction, a bundle
+item or a rating can name) after enrolling and whenever its catalog changes, before it
+delivers transactions. A controller that never heard of a service shows a generic wording.
 
 Booking a place (a training class, a job-fair sign-up, an appointment slot) cannot wait for
 the outbox: the outbox delivers after the screen has said "done", too late to say "full".
@@ -518,6 +524,31 @@ class MyApplicationsResponse(Message):
     """The citizen's transactions, newest first."""
 
     applications: list[Application] = Field(default_factory=list, max_length=200)
+
+
+# -- the kiosk's catalog: what its services are called ----------------------------------
+
+# Far more than a catalog holds (100 files, a few bundle items each), far below harm.
+MAX_CATALOG_TITLES = 500
+
+
+class CatalogIn(Message):
+    """The catalog a kiosk runs: its version and the title of every service id it may send.
+
+    `titles` covers every flow of the catalog (the menu titles) and every service a bundle
+    item files under, so the controller can name each transaction, bundle item and rating
+    to the citizen without a table of its own.
+    """
+
+    version: Annotated[int, Field(ge=1, le=10**9, strict=True)]
+    titles: dict[ServiceCode, Bilingual] = Field(min_length=1, max_length=MAX_CATALOG_TITLES)
+
+
+class CatalogAck(Message):
+    """The titles of catalog `version` are stored; `titles` says how many."""
+
+    version: int
+    titles: int
 
 
 M = TypeVar("M", bound=Message)

@@ -19,8 +19,10 @@ from controller.services.errors import (
 from controller.services.fleet import Fleet, KioskSummary, kiosk_code
 from controller.services.intake import Intake, TransactionView
 from controller.services.ratings import Ratings, RatingSummary
+from controller.services.titles import UNKNOWN_SERVICE, ServiceName, ServiceTitles
 
 __all__ = [
+    "UNKNOWN_SERVICE",
     "BadMessage",
     "Booking",
     "BookingUnavailable",
@@ -38,6 +40,8 @@ __all__ = [
     "RatingSummary",
     "Ratings",
     "Refused",
+    "ServiceName",
+    "ServiceTitles",
     "TooLarge",
     "TransactionView",
     "kiosk_code",

@@ -13,16 +13,17 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from controller.clock import Clock, as_utc, utc_now
-from controller.labels import APPLICATION_STATUS_LABELS, SERVICE_LABELS, text
 from controller.logs import event
 from controller.models import Kiosk, Transaction
 from controller.services.booking import Booking, Bookings
 from controller.services.errors import KeyConflict, NotFound, Refused
 from controller.services.idempotency import body_hash, check_repeat
+from controller.services.titles import ServiceName, ServiceTitles
 from pii import Sealer, mask_id_number, mask_name
 from wire import (
     Application,
     ApplicationStatus,
+    Bilingual,
     Citizen,
     MyApplicationsRequest,
     MyApplicationsResponse,
@@ -43,6 +44,20 @@ _ADDED_PARTS = ("items", "selected", "holds")
 VERIFIED_IDENTITY_METHODS = frozenset({"id_card", "social_card", "e_social_card"})
 MY_APPLICATIONS_LIMIT = 50
 
+# Where a transaction stands, in the words the kiosk (我的办件) and the pages show.
+STATUS_TEXTS: dict[str, Bilingual] = {
+    ApplicationStatus.RECEIVED: Bilingual.of("已受理", "Received"),
+    ApplicationStatus.REVIEWING: Bilingual.of("审核中", "Under review"),
+    ApplicationStatus.DONE: Bilingual.of("已办结", "Completed"),
+    ApplicationStatus.RETURNED: Bilingual.of("退回补正", "Returned for completion"),
+    ApplicationStatus.BOOKING_FAILED: Bilingual.of("预约未成功", "Booking not kept"),
+}
+
+
+def status_text(status: str) -> Bilingual:
+    """A status in words; a status this release does not know is shown as its code."""
+    return STATUS_TEXTS.get(status) or Bilingual.of(status, status)
+
 
 @dataclass(frozen=True)
 class TransactionView:
@@ -50,14 +65,14 @@ class TransactionView:
 
     number: str
     kiosk_id: str
-    service: str
+    service: ServiceName
     created_at: dt.datetime
     received_at: dt.datetime
     identity_method: str
     id_masked: str
     name_masked: str
     status: str = ApplicationStatus.RECEIVED
-    item_services: tuple[str, ...] = ()
+    items: tuple[ServiceName, ...] = ()  # a bundle's services, in the order sent
     bookings: tuple[Booking, ...] = field(default=())
 
 
@@ -65,11 +80,16 @@ class Intake:
     """Accepts transactions from authenticated kiosks."""
 
     def __init__(
-        self, sealer: Sealer, clock: Clock = utc_now, bookings: Bookings | None = None
+        self,
+        sealer: Sealer,
+        clock: Clock = utc_now,
+        bookings: Bookings | None = None,
+        titles: ServiceTitles | None = None,
     ) -> None:
         self._sealer = sealer
         self._clock = clock
         self._bookings = bookings or Bookings(clock)
+        self._titles = titles or ServiceTitles(clock)
 
     def ingest(self, session: Session, kiosk: Kiosk, txn: TransactionIn) -> TransactionAck:
         """Store `txn` unless its key is known; a known key with another body is a conflict.
@@ -168,17 +188,19 @@ class Intake:
             .order_by(Transaction.created_at.desc(), Transaction.id.desc())
             .limit(MY_APPLICATIONS_LIMIT)
         )
+        found = session.scalars(query).all()
+        names = self._titles.names(session, {row.service for row in found})
         applications = [
             Application(
                 number=row.number,
                 service=row.service,
-                title=text(SERVICE_LABELS, row.service),
+                title=names[row.service].title,
                 created_at=row.created_at,
                 status=row.status,
-                status_text=text(APPLICATION_STATUS_LABELS, row.status),
+                status_text=status_text(row.status),
                 status_at=row.status_at,
             )
-            for row in session.scalars(query)
+            for row in found
         ]
         event(log, "my_applications", kiosk_id=kiosk.kiosk_id, count=len(applications))
         return MyApplicationsResponse(applications=applications)
@@ -210,18 +232,21 @@ class Intake:
     ) -> list[TransactionView]:
         found = session.execute(query).all()
         bookings = self._bookings.bookings_of(session, [row.id for row, _ in found])
+        names = self._titles.names(
+            session, {s for row, _ in found for s in (row.service, *row.item_services)}
+        )
         return [
             TransactionView(
                 number=row.number,
                 kiosk_id=kiosk_id,
-                service=row.service,
+                service=names[row.service],
                 created_at=row.created_at,
                 received_at=row.received_at,
                 identity_method=row.identity_method,
                 id_masked=row.id_masked,
                 name_masked=row.name_masked,
                 status=row.status,
-                item_services=tuple(row.item_services),
+                items=tuple(names[s] for s in row.item_services),
                 bookings=tuple(bookings.get(row.id, ())),
             )
             for row, kiosk_id in found

@@ -4,8 +4,14 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
+import uvicorn
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import text
 
@@ -19,6 +25,24 @@ ID_NUMBER = "11010519491231002X"
 OTHER_ID_NUMBER = "44030419900307123X"
 NAME = "测试甲"
 PHONE = "13812345678"
+
+
+@contextmanager
+def serve(app: FastAPI, port: int = 0) -> Iterator[str]:
+    """Serve `app` on a real socket (a free port unless given) in a thread; yield its URL."""
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started:
+        assert time.monotonic() < deadline, "the controller did not start"
+        assert thread.is_alive(), "the controller stopped while starting"
+        time.sleep(0.01)
+    try:
+        yield f"http://127.0.0.1:{server.servers[0].sockets[0].getsockname()[1]}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
 
 
 def transaction(key: str = "0" * 32, **overrides: Any) -> dict[str, Any]:
@@ -79,6 +103,30 @@ def register(
     )
     assert answer.status_code in (200, 201), answer.text
     return answer.json()["kiosk_id"], answer.json()["device_token"]
+
+
+# A kiosk's catalog report (wire.CatalogIn), titles as in flows/catalog/.
+CATALOG: dict[str, Any] = {
+    "version": 2,
+    "titles": {
+        "employment_registration": {"zh-CN": "就业登记", "en": "Employment registration"},
+        "unemployment_registration": {"zh-CN": "失业登记", "en": "Unemployment registration"},
+        "bundle_flexible_employment": {
+            "zh-CN": "灵活就业一件事",
+            "en": "Starting flexible work (all in one)",
+        },
+        "flexible_insurance_enrolment": {
+            "zh-CN": "灵活就业人员参保登记",
+            "en": "Social insurance for flexible workers",
+        },
+    },
+}
+
+
+def teach_catalog(client: TestClient, token: str, catalog: dict[str, Any] | None = None) -> None:
+    """Report a kiosk's catalog (CATALOG by default), as a kiosk does before transactions."""
+    answer = post_json(client, "/catalog", catalog or CATALOG, token)
+    assert answer.status_code == 200, answer.text
 
 
 def rows(settings: Settings, sql: str, *params: object) -> list[tuple[Any, ...]]:

@@ -13,6 +13,7 @@ from sqlalchemy import Column, MetaData, Table, create_engine, event, inspect
 
 from controller.db import Database
 from controller.models import Transaction
+from controller.services.intake import status_text
 from controller.settings import Settings
 from pii import Sealer
 from tests.controller.controller_testkit import (
@@ -23,6 +24,7 @@ from tests.controller.controller_testkit import (
     post_json,
     register,
     rows,
+    teach_catalog,
     transaction,
 )
 from wire import ApplicationStatus, MyApplicationsResponse, parse
@@ -38,6 +40,7 @@ def ask(client: TestClient, token: str, id_number: str = ID_NUMBER, **overrides:
 def token(client: TestClient, device: tuple[str, str]) -> str:
     """Two transactions of the citizen (one at another kiosk) and one of someone else."""
     _, token = device
+    teach_catalog(client, token)
     _, other_kiosk = register(client, hardware_id="hw-0002")
     mine_early = transaction(key="a" * 32, number="KA01-2611260001")
     mine_late = transaction(
@@ -167,6 +170,12 @@ def test_a_status_set_by_staff_shows_on_every_page_and_in_the_lookup(
     assert "退回补正" in client.get("/transactions").text
 
 
+@pytest.mark.parametrize("status", list(ApplicationStatus))
+def test_every_application_status_has_words_in_both_languages(status: ApplicationStatus) -> None:
+    text = status_text(status)
+    assert (text.zh, text.en) != (status.value, status.value)
+
+
 def test_every_transaction_starts_as_received(client: TestClient, token: str) -> None:
     page = client.get("/r/KA01-2611260001").text
     assert "已受理" in page
@@ -205,6 +214,7 @@ def test_a_bundle_shows_its_items_on_the_dashboard(
     client: TestClient, device: tuple[str, str]
 ) -> None:
     _, token = device
+    teach_catalog(client, token)
     post_json(client, "/transactions", transaction(service="bundle_x", items=ITEMS), token)
     page = client.get("/transactions").text
     assert "灵活就业人员参保登记" in page

@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 from fastapi.testclient import TestClient
 
-from controller.dashboard import time_ago
+from controller.dashboard import APPLICATION_STATUS_NOTES, DEVICE_NAMES, device_name, time_ago
 from pii import mask_id_number
 from tests.controller.controller_testkit import (
     ID_NUMBER,
@@ -16,15 +16,18 @@ from tests.controller.controller_testkit import (
     heartbeat,
     post_json,
     register,
+    teach_catalog,
     transaction,
 )
 from tests.support.clock import FakeClock
+from wire import ApplicationStatus, DeviceKind
 
 
 @pytest.fixture
 def busy(client: TestClient, device: tuple[str, str]) -> str:
     """A kiosk that sent a heartbeat and one transaction; returns its id."""
     kiosk_id, token = device
+    teach_catalog(client, token)
     assert post_json(client, "/heartbeat", heartbeat(outbox_pending=2), token).status_code == 200
     assert post_json(client, "/transactions", transaction(), token).status_code == 201
     return kiosk_id
@@ -148,3 +151,32 @@ def test_an_unknown_receipt_number_says_so(client: TestClient, busy: str) -> Non
     page = client.get("/r/KA01-2611269999")
     assert page.status_code == 404
     assert "暂未查到" in page.text
+
+
+@pytest.mark.parametrize("kind", list(DeviceKind))
+def test_every_device_kind_has_a_chinese_name_for_ops(kind: DeviceKind) -> None:
+    name = DEVICE_NAMES.get(kind, "")
+    assert any("\u4e00" <= ch <= "\u9fff" for ch in name), f"{kind} has no zh-CN name"
+    assert device_name(kind.value) == name
+
+
+def test_a_device_kind_this_release_does_not_know_is_shown_by_its_key() -> None:
+    assert device_name("thermal_camera") == "thermal_camera"
+
+
+def test_the_fleet_page_names_each_reported_device(
+    client: TestClient, device: tuple[str, str]
+) -> None:
+    _, token = device
+    devices = {kind.value: {"state": "ok"} for kind in DeviceKind}
+    assert post_json(client, "/heartbeat", heartbeat(devices=devices), token).status_code == 200
+    page = client.get("/").text
+    for name in ("身份证读卡器", "社保卡读卡器", "打印机", "摄像头"):
+        assert name in page
+
+
+@pytest.mark.parametrize("status", list(ApplicationStatus))
+def test_every_application_status_has_a_note_for_the_citizen(status: ApplicationStatus) -> None:
+    zh, en = APPLICATION_STATUS_NOTES[status]
+    assert zh
+    assert en

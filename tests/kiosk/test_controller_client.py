@@ -4,17 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 import socket
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import uvicorn
 
 from controller.app import create_app
 from controller.seed import SeedFile, load_content
 from controller.settings import Settings
+from flows import load_builtin_catalog
 from flows.content import parse_items
+from kiosk.catalog_report import catalog_message
 from kiosk.controller_client import (
     BookingUnavailable,
     ControllerClient,
@@ -28,10 +28,10 @@ from tests.controller.controller_testkit import (
     ID_NUMBER,
     OTHER_ID_NUMBER,
     SLOT,
+    serve,
     transaction,
 )
 from tests.support.clock import FakeClock
-from tests.support.waiting import wait_until
 from wire import HOLD_MINUTES, RatingIn, RegisterRequest, TransactionIn, WireError, validate
 
 
@@ -48,17 +48,8 @@ def base_url(tmp_path: Path, clock: FakeClock) -> Iterator[str]:
     app = create_app(settings, clock=clock.wall)
     with app.state.runtime.db.session() as session:
         load_content(session, SeedFile.model_validate(CONTENT), clock.wall())
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_config=None))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    assert wait_until(lambda: server.started or not thread.is_alive(), timeout=10), (
-        "the controller did not start"
-    )
-    assert server.started, "the controller stopped while starting"
-    port = server.servers[0].sockets[0].getsockname()[1]
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serve(app) as url:
+        yield url
 
 
 @pytest.fixture
@@ -232,12 +223,30 @@ def test_a_rating_before_its_transaction_is_a_404(client: ControllerClient, toke
     assert caught.value.status == 404
 
 
+# -- the catalog ---------------------------------------------------------------------------------
+
+
+def test_the_catalog_is_acknowledged_with_its_version_and_title_count(
+    client: ControllerClient, token: str
+) -> None:
+    catalog = load_builtin_catalog()
+    ack = client.send_catalog(catalog_message(catalog), token)
+    assert ack.version == catalog.version
+    assert ack.titles == len(catalog_message(catalog).titles)
+
+
+def test_a_catalog_with_a_forged_token_is_not_authorised(client: ControllerClient) -> None:
+    with pytest.raises(NotAuthorised):
+        client.send_catalog(catalog_message(load_builtin_catalog()), "KA01.forged")
+
+
 # -- my applications ---------------------------------------------------------------------------
 
 
 def test_my_applications_come_as_items_of_the_citizens_own_transactions(
     client: ControllerClient, token: str
 ) -> None:
+    client.send_catalog(catalog_message(load_builtin_catalog()), token)
     client.send_transaction(_txn(), token)
     other = {"id_number": OTHER_ID_NUMBER, "name": "测试乙"}
     client.send_transaction(_txn(key="5" * 32, number="KA01-2611260002", citizen=other), token)

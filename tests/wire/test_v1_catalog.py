@@ -12,6 +12,7 @@ from flows.content import parse_items
 from wire import (
     BOOKABLE_SOURCES,
     Bilingual,
+    CatalogIn,
     ContentItem,
     ContentPage,
     ContentQuery,
@@ -293,3 +294,38 @@ def test_an_applications_request_with_a_bad_number_does_not_echo_it() -> None:
 def test_an_applications_request_says_how_the_citizen_was_identified() -> None:
     with pytest.raises(WireError, match="identity_method"):
         validate(MyApplicationsRequest, {"id_number": ID_NUMBER})
+
+
+# -- the kiosk's catalog: service titles --------------------------------------------------
+
+TITLES = {
+    "version": 2,
+    "titles": {
+        "employment_registration": {"zh-CN": "就业登记", "en": "Employment registration"},
+        "flexible_insurance_enrolment": {"zh-CN": "灵活就业人员参保登记", "en": "Insurance"},
+    },
+}
+
+
+def test_a_catalog_carries_a_bilingual_title_per_service() -> None:
+    catalog = parse(CatalogIn, json.dumps(TITLES, ensure_ascii=False))
+    assert catalog.version == 2
+    assert catalog.titles["flexible_insurance_enrolment"].zh == "灵活就业人员参保登记"
+    assert json.loads(catalog.model_dump_json()) == TITLES
+
+
+@pytest.mark.parametrize(
+    ("change", "named"),
+    [
+        ({"titles": {"employment_registration": {"zh-CN": "就业登记"}}}, "en"),
+        ({"titles": {"Employment Registration": {"zh-CN": "就业登记", "en": "E"}}}, "titles"),
+        ({"titles": {}}, "titles"),
+        ({"version": 0}, "version"),
+        ({"version": "2"}, "version"),
+    ],
+)
+def test_a_catalog_without_a_whole_title_or_version_is_refused_naming_it(
+    change: dict[str, Any], named: str
+) -> None:
+    with pytest.raises(WireError, match=named):
+        parse(CatalogIn, json.dumps(dict(TITLES, **change)))
