@@ -307,7 +307,8 @@ def test_a_card_reader_failure_is_shown_in_english_to_a_citizen_who_chose_englis
         printer=None,
         outbox=None,
     )
-    run = FlowRun(flow, {**Stubs().actions(), "read_id_card": actions.read_id_card}, lang="en")
+    bound = {**Stubs().actions(), "read_id_card": actions.identity.read_id_card}
+    run = FlowRun(flow, bound, lang="en")
     run.run_action()
     assert run.step.name == "identify_failed"
     assert run.error_message == text("idcard.card_moved").en

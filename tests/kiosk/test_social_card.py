@@ -54,7 +54,7 @@ def test_a_social_card_in_the_slot_gives_the_holders_identity(tmp_path: Path) ->
         assert tapper is not None
         tapper.present(holder.name)
         session = Session()
-        assert actions.read_social_card(session) == "ok"
+        assert actions.identity.read_social_card(session) == "ok"
         assert session.identity is not None
         assert session.identity.method == "social_card"
         assert session.identity.document is DocumentType.RESIDENT
@@ -71,7 +71,7 @@ def test_without_a_card_the_wait_ends_as_a_timeout_with_advice(tmp_path: Path) -
     try:
         actions = social_actions(kiosk, card_wait=0.5)
         with pytest.raises(ActionFailed) as caught:
-            actions.read_social_card(Session())
+            actions.identity.read_social_card(Session())
         assert caught.value.event == "timeout", caught.value.message
         assert isinstance(caught.value.message, Texts)
         assert "社保卡" in caught.value.message.zh

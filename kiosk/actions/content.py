@@ -1,0 +1,114 @@
+"""Content from the controller, live: the fetch_* actions and hold_place.
+
+Fetched content is written to the session (never to disk) for the engine to check; a place
+in a class, fair or slot is held at once, because "full" must be known before the screen
+says "booked" (the transaction itself follows through the outbox).
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Callable
+
+from flows import ActionFailed, Session
+from flows.actions import CONTENT_SOURCES, ActionName
+from flows.engine import Action
+from kiosk.controller_client import (
+    BookingUnavailable,
+    ControllerClient,
+    ControllerError,
+    ControllerRejected,
+)
+from kiosk.messages import for_error, text
+from wire import WireError
+
+log = logging.getLogger(__name__)
+
+# The filters each fetching action reads (flows/actions.py), sent to the controller.
+_FILTERS: dict[str, tuple[str, ...]] = {
+    ActionName.FETCH_JOBS: ("area", "industry", "salary_range", "work_type"),
+    ActionName.FETCH_TRAININGS: ("training_category",),
+    ActionName.FETCH_SLOTS: ("appointment_service", "appointment_date"),
+}
+_OFFLINE = text("kiosk.offline")
+
+
+class ContentFetching:
+    """The content actions over this kiosk's controller client (None: offline)."""
+
+    def __init__(self, controller: ControllerClient | None, token: Callable[[], str]) -> None:
+        self._controller = controller
+        self._token = token
+
+    def bound(self) -> dict[str, Action]:
+        """Every fetch_* action and hold_place."""
+        actions: dict[str, Action] = {
+            action: self._fetcher(source, _FILTERS.get(action, ()))
+            for action, source in CONTENT_SOURCES.items()
+            if action != ActionName.FETCH_MY_APPLICATIONS
+        }
+        actions[ActionName.FETCH_MY_APPLICATIONS] = self.fetch_my_applications
+        actions[ActionName.HOLD_PLACE] = self.hold_place
+        return actions
+
+    def _client(self) -> ControllerClient:
+        if self._controller is None:
+            raise ActionFailed(_OFFLINE)
+        return self._controller
+
+    def _fetcher(self, source: str, filters: tuple[str, ...]) -> Action:
+        def fetch(session: Session) -> str:
+            wanted = {
+                name: session.value(name)
+                for name in filters
+                if name in session.values and session.value(name) not in ("", "any")
+            }
+            client = self._client()
+            try:
+                session.content[source] = client.content(source, wanted, self._token())
+            except (ControllerError, WireError) as err:
+                log.warning("content fetch failed source=%s error=%s", source, type(err).__name__)
+                raise ActionFailed(_OFFLINE) from err
+            return "ok"
+
+        return fetch
+
+    def fetch_my_applications(self, session: Session) -> str:
+        """The citizen's own applications from the controller (never cached on disk)."""
+        ident = session.identity
+        if ident is None:
+            raise ActionFailed(text("kiosk.no_identity"))
+        client = self._client()
+        try:
+            session.content["applications"] = client.my_applications(
+                ident.document, ident.id_number.reveal(), self._token(),
+                identity_method=ident.method,
+            )  # fmt: skip
+        except ControllerRejected as err:
+            raise ActionFailed(for_error(err)) from err
+        except (ControllerError, WireError) as err:
+            log.warning("applications fetch failed error=%s", type(err).__name__)
+            raise ActionFailed(_OFFLINE) from err
+        return "ok"
+
+    def hold_place(self, session: Session) -> str:
+        """Hold one place of the class, fair or slot just chosen, while the citizen is here.
+
+        A retry for the same item reuses its request key, so it never takes a second place.
+        """
+        source = session.current_source()
+        if source is None:
+            raise ActionFailed(text("kiosk.nothing_chosen"))
+        item_id = session.selected[source]
+        client = self._client()
+        key = session.record.hold_keys.setdefault((source, item_id), uuid.uuid4().hex)
+        try:
+            hold = client.hold_booking(source, item_id, self._token(), key=key)
+        except BookingUnavailable as err:
+            raise ActionFailed(for_error(err), event="taken") from err
+        except (ControllerError, WireError) as err:
+            log.warning("booking hold failed source=%s error=%s", source, type(err).__name__)
+            raise ActionFailed(_OFFLINE) from err
+        session.record.holds[source] = hold
+        return "ok"
