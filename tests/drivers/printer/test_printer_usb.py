@@ -59,6 +59,7 @@ def test_usb_errors_become_printer_unavailable_with_advice(err: Exception, advic
 
 def test_pyusb_exception_types_map_to_advice() -> None:
     import usb.core as core
+
     busy = core.USBError("Resource busy", error_code=-6, errno=errno.EBUSY)
     gone = core.USBError("No such device (it may have been disconnected)", -4, errno.ENODEV)
     denied = core.USBError("Access denied (insufficient permissions)", -3, errno.EACCES)
