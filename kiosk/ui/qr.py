@@ -1,7 +1,7 @@
 """A QR code on screen, crisp and large enough for a phone held at arm's length.
 
 The modules come from `drivers.camera.scenes.qr_modules`, which encodes with the `qrcode`
-library (kiosk/ may not import it itself: tests/test_architecture.py), quiet zone included.
+library (kiosk/ may not import it itself: tests/architecture/checker.py), quiet zone included.
 They become a texture of one pixel per module drawn with nearest-neighbour scaling at a
 whole number of screen pixels per module, so every module has the same size and sharp
 edges; blurred or uneven modules are what makes phone cameras hesitate.

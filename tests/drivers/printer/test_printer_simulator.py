@@ -20,8 +20,7 @@ from drivers.printer import (
     render,
 )
 from drivers.printer.simulator import PrinterSimulator
-
-from .conftest import URL
+from tests.drivers.printer.conftest import URL
 
 QUERIES = b"\x10\x04\x01\x10\x04\x02\x10\x04\x03\x10\x04\x04"
 

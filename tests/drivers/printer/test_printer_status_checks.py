@@ -28,8 +28,7 @@ from drivers.printer import (
 )
 from drivers.printer.simulator import PrinterSimulator
 from kiosk.messages import for_error
-
-from .conftest import URL
+from tests.drivers.printer.conftest import URL
 
 KIOSK_80 = profile_by_name("kiosk-80")
 QUERIES = b"\x10\x04\x01\x10\x04\x02\x10\x04\x03\x10\x04\x04"
