@@ -1,6 +1,6 @@
 """Filling the content store from a file: the fictitious demo county, or a county's own.
 
-The file is JSON (the controller reads no YAML: STYLE.md's dependency table), checked
+The file is JSON (the controller reads no YAML: the import rules of docs/architecture.md), checked
 whole before anything is stored; an error names the file and the path inside it. Dates
 are relative to the day of loading (`published_days_ago`, `starts_in_days` ...), so the
 demo is current whenever it is started. The shape, per source, is in the `Seed*` models;
