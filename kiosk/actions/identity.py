@@ -11,7 +11,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
 from drivers.errors import DriverError
 from drivers.idcard import IdCardReader
@@ -21,14 +21,28 @@ from drivers.socialcard import NoCard as NoSocialCard
 from drivers.socialcard import SocialCardReader
 from flows import ActionFailed, Identity, Session
 from kiosk.messages import for_error, text
-from pii import Sensitive, mask_name
+from pii import DocumentType, Sensitive, mask_name
 
 log = logging.getLogger(__name__)
 
 # How long one find() waits before the action checks whether the run was cancelled.
 _POLL_SECONDS = 0.3
 
-_Card = TypeVar("_Card")
+_Card = TypeVar("_Card", bound="ReadCard")
+
+
+class ReadCard(Protocol):
+    """What both readers' cards offer: the holder's number and name, and a wipe."""
+
+    @property
+    def id_number(self) -> Sensitive: ...
+
+    @property
+    def name(self) -> Sensitive: ...
+
+    def wipe(self) -> None:
+        """Overwrite the card's personal data."""
+        ...
 
 
 class _Cancelled(Exception):
@@ -73,20 +87,13 @@ class CardReading:
         if reader is None:
             raise ActionFailed(text("kiosk.no_idcard_reader"))
         reader.forget()  # a new visit: the card shown last time may be shown again
-        try:
-            card = self._wait_for_card(lambda: reader.read_card(wait=_POLL_SECONDS), NoIdCard)
-        except _Cancelled:
-            return "cancel"
-        try:
-            session.identity = Identity(
-                "id_card",
-                Sensitive(card.id_number.reveal()),
-                Sensitive(card.name.reveal(), mask_name),
-                document=DOCUMENT_TYPES[card.card_type],
-            )
-        finally:
-            card.wipe()
-        return "ok"
+        return self._identify(
+            session,
+            "id_card",
+            lambda: reader.read_card(wait=_POLL_SECONDS),
+            NoIdCard,
+            lambda card: DOCUMENT_TYPES[card.card_type],
+        )
 
     def read_social_card(self, session: Session) -> str:
         """Wait for a social security card in the slot and take the holder's identity."""
@@ -94,17 +101,33 @@ class CardReading:
         if social is None:
             raise ActionFailed(text("kiosk.no_social_reader"))
         name = self._social_reader_name
+        return self._identify(
+            session,
+            "social_card",
+            lambda: social.read_card(reader_name=name, timeout=_POLL_SECONDS),
+            NoSocialCard,
+            lambda card: DocumentType.RESIDENT,  # the card carries a resident ID number
+        )
+
+    def _identify(
+        self,
+        session: Session,
+        method: str,
+        read_once: Callable[[], _Card],
+        no_card: type[DriverError],
+        document: Callable[[_Card], DocumentType],
+    ) -> str:
+        """Wait for a card, take its holder's identity into the session, wipe the card."""
         try:
-            card = self._wait_for_card(
-                lambda: social.read_card(reader_name=name, timeout=_POLL_SECONDS), NoSocialCard
-            )
+            card = self._wait_for_card(read_once, no_card)
         except _Cancelled:
             return "cancel"
         try:
             session.identity = Identity(
-                "social_card",
+                method,
                 Sensitive(card.id_number.reveal()),
                 Sensitive(card.name.reveal(), mask_name),
+                document=document(card),
             )
         finally:
             card.wipe()
