@@ -4,14 +4,8 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import threading
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
-import uvicorn
-from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import text
 
@@ -25,24 +19,6 @@ ID_NUMBER = "11010519491231002X"
 OTHER_ID_NUMBER = "44030419900307123X"
 NAME = "测试甲"
 PHONE = "13812345678"
-
-
-@contextmanager
-def serve(app: FastAPI, port: int = 0) -> Iterator[str]:
-    """Serve `app` on a real socket (a free port unless given) in a thread; yield its URL."""
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        assert time.monotonic() < deadline, "the controller did not start"
-        assert thread.is_alive(), "the controller stopped while starting"
-        time.sleep(0.01)
-    try:
-        yield f"http://127.0.0.1:{server.servers[0].sockets[0].getsockname()[1]}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
 
 
 def transaction(key: str = "0" * 32, **overrides: Any) -> dict[str, Any]:

@@ -9,13 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from devkit.controller_process import ControllerProcess
 from devkit.demo import demo_scripts
 from devkit.scripted import walk_kiosk
 from devkit.tappers import DemoRig
 from kiosk.composition import Kiosk
 from kiosk.outbox import State
-from tests.kiosk.test_end_to_end import TOKEN, free_port, make_kiosk
+from tests.kiosk.test_end_to_end import TOKEN, make_kiosk
+from tests.support.servers import ControllerProcess, free_port
 
 pytestmark = pytest.mark.e2e
 

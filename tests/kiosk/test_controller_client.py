@@ -28,10 +28,10 @@ from tests.controller.controller_testkit import (
     ID_NUMBER,
     OTHER_ID_NUMBER,
     SLOT,
-    serve,
     transaction,
 )
 from tests.support.clock import FakeClock
+from tests.support.servers import serve
 from wire import HOLD_MINUTES, RatingIn, RegisterRequest, TransactionIn, WireError, validate
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import socket
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,7 +11,6 @@ import cv2
 import httpx
 import pytest
 
-from devkit.controller_process import ControllerProcess
 from devkit.demo import write_kiosk_config
 from devkit.scripted import registration_script, walk_kiosk
 from drivers.idcard.fixtures import FIXTURES
@@ -21,6 +19,7 @@ from kiosk.config import load_config
 from kiosk.outbox import State
 from pii import mask_id_number
 from tests.support.clock import FakeClock
+from tests.support.servers import ControllerProcess, free_port
 from wire import RatingIn
 
 pytestmark = pytest.mark.e2e
@@ -28,12 +27,6 @@ pytestmark = pytest.mark.e2e
 TOKEN = "e2e-enrollment-token"
 # Registration without the rating that follows it: these tests count transactions.
 ANSWERS = registration_script(dt.date.today(), stars=None)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import socket
 from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
 
@@ -29,10 +28,10 @@ from pii import Sealer
 from tests.controller.controller_testkit import (
     ENROLLMENT_TOKEN,
     rows,
-    serve,
     transaction,
 )
 from tests.support.clock import FakeClock
+from tests.support.servers import free_port, serve
 from wire import (
     API_PREFIX,
     CatalogAck,
@@ -72,12 +71,6 @@ class RecordingClient(ControllerClient):
         ack = super().send_transaction(txn, token)
         self.done.append(txn.number)
         return ack
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture
