@@ -29,6 +29,7 @@ from kiosk.outbox import State
 
 log = logging.getLogger(__name__)
 
+
 def _next_weekday(today: dt.date) -> dt.date:
     day = today + dt.timedelta(days=1)
     while day.isoweekday() > 5:

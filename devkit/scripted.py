@@ -15,7 +15,7 @@ import datetime as dt
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 from devkit.tappers import DemoRig
 from flows import FlowRun, RunRecord
@@ -117,7 +117,16 @@ def walk(
     )
 
 
-def walk_kiosk(kiosk: Kiosk, flow_id: str, script: Sequence[Input], **options: Any) -> ScriptResult:
+class WalkOptions(TypedDict, total=False):
+    """`walk`'s optional keywords that `walk_kiosk` passes through."""
+
+    lang: str
+    max_steps: int
+
+
+def walk_kiosk(
+    kiosk: Kiosk, flow_id: str, script: Sequence[Input], **options: Unpack[WalkOptions]
+) -> ScriptResult:
     """`walk` on an assembled kiosk of simulators, its simulated cards tapped (e2e tests)."""
     rig = DemoRig(kiosk.simulators)
     try:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import tomllib
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 
 class ConfigError(ValueError):
@@ -86,7 +86,10 @@ _KINDS: dict[str, tuple[str, ...]] = {
 }
 
 
-def _section(data: dict[str, Any], name: str, cls: type, source: Path) -> Any:
+_Section = TypeVar("_Section", IdCardConfig, SocialCardConfig, CameraConfig, PrinterConfig)
+
+
+def _section(data: dict[str, Any], name: str, cls: type[_Section], source: Path) -> _Section:
     raw = data.get(name, {})
     if not isinstance(raw, dict):
         raise ConfigError(f"{source}: [{name}] must be a table")

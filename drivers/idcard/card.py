@@ -31,7 +31,7 @@ import enum
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TypedDict
 
 from drivers.codes import GENDERS, NATIONS
 from drivers.idcard.errors import CardDataError, UnsupportedCardType
@@ -301,7 +301,34 @@ def check_number(card_type: CardType, text: str, birth_date: dt.date) -> str:
     return number
 
 
-def _common(card_type: CardType, raw: dict[str, str], name: str) -> dict[str, Any]:
+class _Common(TypedDict):
+    """What every card type carries, parsed and checked: IdCard's keywords."""
+
+    card_type: CardType
+    name: Sensitive
+    gender: str
+    birth_date: dt.date
+    id_number: Sensitive
+    valid_from: dt.date
+    valid_to: dt.date | None
+
+
+class _ForeignerCommon(_Common):
+    """What both foreigner card versions add: ForeignerCard's keywords."""
+
+    english_name: Sensitive
+    chinese_name: Sensitive
+    nationality: str
+
+
+class _Media(TypedDict):
+    """The photo and fingerprint read beside the text block, attached as they are."""
+
+    photo: bytes
+    fingerprint: bytes
+
+
+def _common(card_type: CardType, raw: dict[str, str], name: str) -> _Common:
     if not name:
         raise CardDataError("name", "empty")
     birth_date = _date(raw["birth_date"], "birth_date")
@@ -320,7 +347,7 @@ def _common(card_type: CardType, raw: dict[str, str], name: str) -> dict[str, An
     }
 
 
-def _resident(raw: dict[str, str], media: dict[str, Any]) -> IdCard:
+def _resident(raw: dict[str, str], media: _Media) -> IdCard:
     return ResidentIdCard(
         **_common(CardType.RESIDENT, raw, raw["name"]),
         nation=_coded(raw["nation"], NATIONS, "nation", "GB 3304"),
@@ -330,7 +357,7 @@ def _resident(raw: dict[str, str], media: dict[str, Any]) -> IdCard:
     )
 
 
-def _hmt(raw: dict[str, str], media: dict[str, Any]) -> IdCard:
+def _hmt(raw: dict[str, str], media: _Media) -> IdCard:
     travel_permit_number = raw["travel_permit_number"].upper()
     if not (travel_permit_number.isascii() and travel_permit_number.isalnum()):
         raise CardDataError("travel_permit_number", "not letters and digits")
@@ -344,7 +371,7 @@ def _hmt(raw: dict[str, str], media: dict[str, Any]) -> IdCard:
     )
 
 
-def _foreigner(card_type: CardType, raw: dict[str, str]) -> dict[str, Any]:
+def _foreigner(card_type: CardType, raw: dict[str, str]) -> _ForeignerCommon:
     english, chinese = raw["english_name"], raw["name"]
     if not english:
         raise CardDataError("english_name", "empty")
@@ -359,7 +386,7 @@ def _foreigner(card_type: CardType, raw: dict[str, str]) -> dict[str, Any]:
     }
 
 
-def _foreigner_2017(raw: dict[str, str], media: dict[str, Any]) -> IdCard:
+def _foreigner_2017(raw: dict[str, str], media: _Media) -> IdCard:
     return ForeignerCard2017(
         **_foreigner(CardType.FOREIGNER_2017, raw),
         card_version=raw["card_version"],
@@ -368,7 +395,7 @@ def _foreigner_2017(raw: dict[str, str], media: dict[str, Any]) -> IdCard:
     )
 
 
-def _foreigner_2023(raw: dict[str, str], media: dict[str, Any]) -> IdCard:
+def _foreigner_2023(raw: dict[str, str], media: _Media) -> IdCard:
     return ForeignerCard2023(
         **_foreigner(CardType.FOREIGNER_2023, raw),
         renewal_count=_count(raw["renewal_count"], "renewal_count"),
