@@ -86,10 +86,10 @@ data_dir = "kiosk"
 url = "{controller_url}"
 enrollment_token_file = "{token_file.name}"
 
-[idcard]
+[id_card_reader]
 kind = "simulator"
 
-[socialcard]
+[social_card_reader]
 # pcscd with vsmartcard's virtual reader; started by the kiosk if it is not running (root)
 kind = "simulator"
 
@@ -97,7 +97,7 @@ kind = "simulator"
 # a synthetic citizen in front of the kiosk; face presence from OpenCV's Haar cascade
 kind = "simulator"
 
-[printer]
+[receipt_printer]
 kind = "simulator"
 path = "receipts"
 profile = "kiosk-80"

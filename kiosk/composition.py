@@ -106,7 +106,7 @@ def build_kiosk(config: KioskConfig, *, clock: Callable[[], float] = time.time) 
             station,
             reader=hardware.reader,
             social=hardware.social,
-            social_reader_name=config.socialcard.reader or None,
+            social_reader_name=config.social_card_reader.reader or None,
             printer=hardware.printer,
             outbox=outbox,
             controller=client,

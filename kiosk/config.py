@@ -7,6 +7,8 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, TypeVar
 
+from wire.vocabulary import DeviceKind
+
 
 class ConfigError(ValueError):
     """The configuration file is wrong; the message names the key."""
@@ -65,31 +67,47 @@ class KioskConfig:
     lang: str = "zh-CN"
     timezone: str = "Asia/Shanghai"
     services: tuple[str, ...] = ()  # () offers every service of the catalog manifest
-    idcard: IdCardConfig = field(default_factory=IdCardConfig)
-    socialcard: SocialCardConfig = field(default_factory=SocialCardConfig)
+    # One section per device kind, named by wire.DeviceKind: [id_card_reader] ...
+    id_card_reader: IdCardConfig = field(default_factory=IdCardConfig)
+    social_card_reader: SocialCardConfig = field(default_factory=SocialCardConfig)
     camera: CameraConfig = field(default_factory=CameraConfig)
-    printer: PrinterConfig = field(default_factory=PrinterConfig)
+    receipt_printer: PrinterConfig = field(default_factory=PrinterConfig)
 
     @property
     def receipt_dir(self) -> Path:
         """Folder for receipt files and previews when printing to files."""
-        path = Path(self.printer.path)
+        path = Path(self.receipt_printer.path)
         return path if path.is_absolute() else self.data_dir / path
 
 
-# The device kinds each section accepts; anything else would silently be taken for another.
-_KINDS: dict[str, tuple[str, ...]] = {
-    "idcard": ("simulator", "serial"),
-    "socialcard": ("none", "pcsc", "simulator"),
-    "camera": ("none", "device", "simulator"),
-    "printer": ("file", "device", "simulator"),
+# What stands behind each device section (`kind = ...`); anything else would silently be
+# taken for another.
+_KINDS: dict[DeviceKind, tuple[str, ...]] = {
+    DeviceKind.ID_CARD_READER: ("simulator", "serial"),
+    DeviceKind.SOCIAL_CARD_READER: ("none", "pcsc", "simulator"),
+    DeviceKind.CAMERA: ("none", "device", "simulator"),
+    DeviceKind.RECEIPT_PRINTER: ("file", "device", "simulator"),
+}
+# Where a `serial` or `device` section says which port, path or source it uses.
+_WHERE = {
+    DeviceKind.ID_CARD_READER: "url",
+    DeviceKind.RECEIPT_PRINTER: "path",
+    DeviceKind.CAMERA: "source",
+}
+# Section names of configuration files written before the device kinds had one name.
+_RENAMED = {
+    "idcard": DeviceKind.ID_CARD_READER,
+    "socialcard": DeviceKind.SOCIAL_CARD_READER,
+    "printer": DeviceKind.RECEIPT_PRINTER,
 }
 
+
+_TABLES = frozenset({"kiosk", "controller", *DeviceKind})
 
 _Section = TypeVar("_Section", IdCardConfig, SocialCardConfig, CameraConfig, PrinterConfig)
 
 
-def _section(data: dict[str, Any], name: str, cls: type[_Section], source: Path) -> _Section:
+def _section(data: dict[str, Any], name: DeviceKind, cls: type[_Section], source: Path) -> _Section:
     raw = data.get(name, {})
     if not isinstance(raw, dict):
         raise ConfigError(f"{source}: [{name}] must be a table")
@@ -103,7 +121,7 @@ def _section(data: dict[str, Any], name: str, cls: type[_Section], source: Path)
     if kind in ("serial", "device") and not (
         raw.get("url") or raw.get("path") or raw.get("source")
     ):
-        where = {"idcard": "url", "printer": "path", "camera": "source"}[name]
+        where = _WHERE[name]
         raise ConfigError(f"{source}: [{name}] kind = {kind!r} needs `{where}`")
     try:
         return cls(**raw)
@@ -117,6 +135,13 @@ def load_config(path: Path) -> KioskConfig:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, tomllib.TOMLDecodeError) as err:
         raise ConfigError(f"{path}: {err}") from err
+    for table in data:
+        if table in _RENAMED:
+            raise ConfigError(f"{path}: [{table}] is now called [{_RENAMED[table]}]")
+        if table not in _TABLES:
+            raise ConfigError(
+                f"{path}: unknown table [{table}]; the tables are {', '.join(sorted(_TABLES))}"
+            )
     kiosk = data.get("kiosk", {})
     controller = data.get("controller", {})
     try:
@@ -137,10 +162,12 @@ def load_config(path: Path) -> KioskConfig:
             data_dir=data_dir,
             controller_url=controller["url"],
             enrollment_token=token,
-            idcard=_section(data, "idcard", IdCardConfig, path),
-            socialcard=_section(data, "socialcard", SocialCardConfig, path),
-            camera=_section(data, "camera", CameraConfig, path),
-            printer=_section(data, "printer", PrinterConfig, path),
+            id_card_reader=_section(data, DeviceKind.ID_CARD_READER, IdCardConfig, path),
+            social_card_reader=_section(
+                data, DeviceKind.SOCIAL_CARD_READER, SocialCardConfig, path
+            ),
+            camera=_section(data, DeviceKind.CAMERA, CameraConfig, path),
+            receipt_printer=_section(data, DeviceKind.RECEIPT_PRINTER, PrinterConfig, path),
         )
     except KeyError as err:
         raise ConfigError(f"{path}: missing key {err.args[0]}") from err

@@ -49,29 +49,29 @@ class Hardware:
     def __init__(self, config: KioskConfig) -> None:
         self.config = config
         self.simulators = Simulators(
-            idcard=IdCardSimulator() if config.idcard.kind == "simulator" else None,
-            socialcard=config.socialcard.kind == "simulator",
+            idcard=IdCardSimulator() if config.id_card_reader.kind == "simulator" else None,
+            socialcard=config.social_card_reader.kind == "simulator",
         )
         self.reader: IdCardReader | None = None
         self.social: SocialCardReader | None = None
         self.printer = self._make_printer()
         self.presence, camera_spec = self._make_presence()
-        printer = self.printer
+        printer, social = self.printer, config.social_card_reader
         self.devices: DeviceManager = kiosk_devices(
             reader_url=self.reader_url,
             reader=lambda: self.reader,
             printer_path=config.receipt_dir,
-            printer=PrinterScanner(config.printer.path, printer.printer)
+            printer=PrinterScanner(config.receipt_printer.path, printer.printer)
             if isinstance(printer, PrinterOutput)
             else None,
-            social_reader=None if config.socialcard.kind == "none" else config.socialcard.reader,
+            social_reader=None if social.kind == "none" else social.reader,
             camera=CameraScanner(camera_spec, self.presence) if self.presence else None,
         )
 
     def reader_url(self) -> str:
         """The ID card reader's pyserial URL: the simulator's pty, or the configured port."""
         sim = self.simulators.idcard
-        return sim.url if sim is not None else self.config.idcard.url
+        return sim.url if sim is not None else self.config.id_card_reader.url
 
     def _make_presence(self) -> tuple[PresenceWatch | None, str]:
         """The presence watch and the source the device manager watches (not the index)."""
@@ -91,12 +91,12 @@ class Hardware:
 
     def _make_printer(self) -> ReceiptOutput:
         config = self.config
-        profile = profile_by_name(config.printer.profile)
-        if config.printer.kind == "file":
-            return FolderOutput(config.receipt_dir, profile, preview=config.printer.preview)
+        profile = profile_by_name(config.receipt_printer.profile)
+        if config.receipt_printer.kind == "file":
+            return FolderOutput(config.receipt_dir, profile, preview=config.receipt_printer.preview)
         # `path` is a transport URL: /dev/usb/lp0, serial:/dev/ttyS1?baud=19200, tcp://host:9100
-        url = config.printer.path
-        if config.printer.kind == "simulator":
+        url = config.receipt_printer.path
+        if config.receipt_printer.kind == "simulator":
             # A printer on a pty that answers DLE EOT and draws each receipt it cuts as a
             # PNG in the receipt folder. Started here: the transport needs its port name.
             self.simulators.printer = PrinterSimulator(config.receipt_dir, profile)
@@ -110,7 +110,7 @@ class Hardware:
         """Open the devices; one that is absent is a health state, never a crash."""
         if self.simulators.idcard is not None:
             self.simulators.idcard.start()
-        self.reader = IdCardReader(self.reader_url(), baudrate=self.config.idcard.baudrate)
+        self.reader = IdCardReader(self.reader_url(), baudrate=self.config.id_card_reader.baudrate)
         try:
             self.reader.open()
         except Exception as err:  # an absent reader is a health state, not a crash
@@ -120,7 +120,7 @@ class Hardware:
             self.presence.start()
 
     def _start_social_card(self) -> None:
-        kind = self.config.socialcard.kind
+        kind = self.config.social_card_reader.kind
         if kind == "none":
             return
         if kind == "simulator":

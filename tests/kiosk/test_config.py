@@ -26,8 +26,8 @@ def write(tmp_path: Path, extra: str) -> Path:
 
 def test_a_minimal_file_gives_simulated_devices_and_every_service(tmp_path: Path) -> None:
     config = load_config(write(tmp_path, ""))
-    assert config.idcard.kind == "simulator"
-    assert config.printer.kind == "file"
+    assert config.id_card_reader.kind == "simulator"
+    assert config.receipt_printer.kind == "file"
     assert config.services == ()
     assert config.data_dir == tmp_path / "data"
 
@@ -35,11 +35,22 @@ def test_a_minimal_file_gives_simulated_devices_and_every_service(tmp_path: Path
 @pytest.mark.parametrize(
     ("extra", "message"),
     [
-        ('[printer]\nkind = "lp0"\n', "[printer] kind is one of file, device, simulator"),
-        ('[idcard]\nkind = "serial"\n', "[idcard] kind = 'serial' needs `url`"),
-        ('[printer]\nkind = "device"\n', "[printer] kind = 'device' needs `path`"),
+        (
+            '[receipt_printer]\nkind = "lp0"\n',
+            "[receipt_printer] kind is one of file, device, simulator",
+        ),
+        ('[id_card_reader]\nkind = "serial"\n', "[id_card_reader] kind = 'serial' needs `url`"),
+        ('[receipt_printer]\nkind = "device"\n', "[receipt_printer] kind = 'device' needs `path`"),
         ('[camera]\nlens = "wide"\n', "[camera] unknown key(s) lens"),
-        ('[socialcard]\nkind = "usb"\n', "[socialcard] kind is one of none, pcsc, simulator"),
+        (
+            '[social_card_reader]\nkind = "usb"\n',
+            "[social_card_reader] kind is one of none, pcsc, simulator",
+        ),
+        # A table name a technician mistyped, and the names of older files, are named.
+        ('[printr]\nkind = "file"\n', "unknown table [printr]; the tables are camera,"),
+        ('[idcard]\nkind = "serial"\n', "[idcard] is now called [id_card_reader]"),
+        ('[printer]\nkind = "file"\n', "[printer] is now called [receipt_printer]"),
+        ('[socialcard]\nkind = "none"\n', "[socialcard] is now called [social_card_reader]"),
     ],
 )
 def test_wrong_device_entries_are_refused_naming_the_key(

@@ -16,7 +16,9 @@ def make_kiosk(tmp_path: Path, printer: str = "simulator") -> Kiosk:
     token.write_text("health-test-token")
     # No controller at this address: the kiosk starts and reports health all the same.
     config = load_config(write_kiosk_config(tmp_path / "k.toml", "http://127.0.0.1:9", token))
-    config = dataclasses.replace(config, printer=dataclasses.replace(config.printer, kind=printer))
+    config = dataclasses.replace(
+        config, receipt_printer=dataclasses.replace(config.receipt_printer, kind=printer)
+    )
     return build_kiosk(config)
 
 

@@ -22,7 +22,7 @@ def make_kiosk(tmp_path: Path, reader: str = "") -> Kiosk:
     token.write_text("social-test-token")
     config = load_config(write_kiosk_config(tmp_path / "k.toml", "http://127.0.0.1:9", token))
     config = dataclasses.replace(
-        config, socialcard=SocialCardConfig(kind="simulator", reader=reader)
+        config, social_card_reader=SocialCardConfig(kind="simulator", reader=reader)
     )
     kiosk = build_kiosk(config)
     kiosk.start(sync=False)
@@ -35,7 +35,7 @@ def social_actions(kiosk: Kiosk, card_wait: float = 55.0) -> RunActions:
         kiosk.station,
         reader=None,
         social=kiosk.hardware.social,
-        social_reader_name=kiosk.config.socialcard.reader or None,
+        social_reader_name=kiosk.config.social_card_reader.reader or None,
         printer=None,
         outbox=kiosk.outbox,
         card_wait=card_wait,
