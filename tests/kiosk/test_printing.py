@@ -34,7 +34,7 @@ def make_kiosk(tmp_path: Path, printer_url: str) -> Kiosk:
     token.write_text("printing-test-token")
     config = load_config(write_kiosk_config(tmp_path / "k.toml", "http://127.0.0.1:9", token))
     device = PrinterConfig(kind="device", path=f"serial:{printer_url}", profile="kiosk-80")
-    config = dataclasses.replace(config, printer=device)
+    config = dataclasses.replace(config, receipt_printer=device)
     kiosk = build_kiosk(config)
     kiosk.start(sync=False)
     # Not enrolled (no controller): give the kiosk an id so numbers can be made offline.
