@@ -13,6 +13,7 @@ import datetime as dt
 import logging
 import os
 import secrets
+import signal
 import sys
 import time
 from collections.abc import Sequence
@@ -172,6 +173,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         "instead of starting a demo controller",
     )
     args = parser.parse_args(argv)
+    # Stopped with `kill` rather than Ctrl-C: still close the kiosk, so the simulators and a
+    # pcscd started for the virtual card reader go with it.
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(0))
     if args.config is not None:
         return _walk_configured(args.config, args.script or "registration")
     args.data_dir.mkdir(parents=True, exist_ok=True)
