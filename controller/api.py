@@ -34,14 +34,22 @@ from controller.services import (
 from wire import (
     API_PREFIX,
     PROTOCOL_VERSION,
+    CatalogAck,
     CatalogIn,
+    ContentPage,
     ContentQuery,
     Heartbeat,
+    HeartbeatAck,
     HoldRequest,
+    HoldResponse,
     Message,
     MyApplicationsRequest,
+    MyApplicationsResponse,
+    RatingAck,
     RatingIn,
     RegisterRequest,
+    RegisterResponse,
+    TransactionAck,
     TransactionIn,
 )
 
@@ -72,14 +80,14 @@ def _wire(model: Message, status_code: int = 200) -> Response:
     return Response(model.model_dump_json(), status_code, media_type="application/json")
 
 
-@router.post(f"{API_PREFIX}/kiosks/register")
+@router.post(f"{API_PREFIX}/kiosks/register", response_model=RegisterResponse)
 def register(body: RegisterBody, session: SessionDep, fleet: FleetDep) -> Response:
     """Enroll a kiosk (201), or re-enroll known hardware with a fresh token (200)."""
     response, created = fleet.register(session, body)
     return _wire(response, 201 if created else 200)
 
 
-@router.post(f"{API_PREFIX}/heartbeat")
+@router.post(f"{API_PREFIX}/heartbeat", response_model=HeartbeatAck)
 def heartbeat(
     kiosk: KioskDep, body: HeartbeatBody, session: SessionDep, fleet: FleetDep
 ) -> Response:
@@ -87,7 +95,7 @@ def heartbeat(
     return _wire(fleet.heartbeat(session, kiosk, body))
 
 
-@router.post(f"{API_PREFIX}/transactions")
+@router.post(f"{API_PREFIX}/transactions", response_model=TransactionAck)
 def transactions(
     kiosk: KioskDep, body: TransactionBody, session: SessionDep, intake: IntakeDep
 ) -> Response:
@@ -96,7 +104,7 @@ def transactions(
     return _wire(ack, 200 if ack.duplicate else 201)
 
 
-@router.get(f"{API_PREFIX}/content/{{source}}")
+@router.get(f"{API_PREFIX}/content/{{source}}", response_model=ContentPage)
 def content_by_query_string(
     source: str, request: Request, _kiosk: KioskDep, session: SessionDep, content: ContentDep
 ) -> Response:
@@ -108,7 +116,7 @@ def content_by_query_string(
     return _wire(content.page(session, query))
 
 
-@router.post(f"{API_PREFIX}/content/{{source}}")
+@router.post(f"{API_PREFIX}/content/{{source}}", response_model=ContentPage)
 def content_by_body(
     source: str, _kiosk: KioskDep, body: ContentBody, session: SessionDep, content: ContentDep
 ) -> Response:
@@ -118,7 +126,7 @@ def content_by_body(
     return _wire(content.page(session, body))
 
 
-@router.post(f"{API_PREFIX}/bookings/hold")
+@router.post(f"{API_PREFIX}/bookings/hold", response_model=HoldResponse)
 def hold_booking(
     kiosk: KioskDep, body: HoldBody, session: SessionDep, bookings: BookingsDep
 ) -> Response:
@@ -127,14 +135,14 @@ def hold_booking(
     return _wire(response, 201 if created else 200)
 
 
-@router.post(f"{API_PREFIX}/ratings")
+@router.post(f"{API_PREFIX}/ratings", response_model=RatingAck)
 def ratings(kiosk: KioskDep, body: RatingBody, session: SessionDep, rater: RatingsDep) -> Response:
     """Store a rating (201), or acknowledge a retry (200, duplicate)."""
     ack, created = rater.record(session, kiosk, body)
     return _wire(ack, 201 if created else 200)
 
 
-@router.post(f"{API_PREFIX}/my-applications")
+@router.post(f"{API_PREFIX}/my-applications", response_model=MyApplicationsResponse)
 def my_applications(
     kiosk: KioskDep, body: MyApplicationsBody, session: SessionDep, intake: IntakeDep
 ) -> Response:
@@ -142,7 +150,7 @@ def my_applications(
     return _wire(intake.my_applications(session, kiosk, body))
 
 
-@router.post(f"{API_PREFIX}/catalog")
+@router.post(f"{API_PREFIX}/catalog", response_model=CatalogAck)
 def catalog(kiosk: KioskDep, body: CatalogBody, session: SessionDep, titles: TitlesDep) -> Response:
     """Learn what the kiosk's catalog calls its services."""
     return _wire(titles.learn(session, kiosk, body))

@@ -9,7 +9,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from controller import api, dashboard
+from controller import api, dashboard, openapi, ops
 from controller.clock import Clock, utc_now
 from controller.db import Database
 from controller.deps import Runtime
@@ -18,6 +18,7 @@ from controller.seed import DEMO_CONTENT, seed_if_empty
 from controller.services import Bookings, ContentStore, Fleet, Intake, Ratings, ServiceTitles
 from controller.settings import Settings
 from pii import Sealer
+from wire import API_PREFIX
 
 log = logging.getLogger(__name__)
 
@@ -70,12 +71,15 @@ def create_app(settings: Settings, *, clock: Clock = utc_now) -> FastAPI:
     app = FastAPI(
         title="e-station controller",
         lifespan=lifespan,
-        # The API contract is wire/; the interactive docs would be served without a login.
+        # The kiosk API's contract, from the wire models (controller/openapi.py); no
+        # interactive docs: they would load scripts from outside.
         docs_url=None,
         redoc_url=None,
-        openapi_url=None,
+        openapi_url=f"{API_PREFIX}/openapi.json",
     )
     app.state.runtime = runtime
     api.install(app)
     dashboard.install(app)
+    ops.install(app)
+    openapi.install(app)
     return app

@@ -122,6 +122,10 @@ def get_kiosk(
 KioskDep = Annotated[Kiosk, Depends(get_kiosk)]
 
 
+# The attribute naming the model a wire_body dependency parses (controller/openapi.py).
+WIRE_MODEL = "wire_model"
+
+
 def wire_body(model: type[M]) -> Callable[[Request], Awaitable[M]]:
     """A dependency that parses the raw request body into `model` with wire.parse."""
 
@@ -137,6 +141,7 @@ def wire_body(model: type[M]) -> Callable[[Request], Awaitable[M]]:
         except WireError as err:
             raise bad_message(err) from err
 
+    setattr(parse_body, WIRE_MODEL, model)
     return parse_body
 
 

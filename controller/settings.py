@@ -33,6 +33,9 @@ class Settings:
     heartbeat_seconds: int = DEFAULT_HEARTBEAT_SECONDS
     # Fill an empty content store with the fictitious demo content at start-up.
     seed_demo: bool = False
+    # A scraper presents it as `Authorization: Bearer <token>` to read /metrics; without
+    # one, /metrics answers loopback clients only.
+    metrics_token: str = field(default="", repr=False)
 
     def __post_init__(self) -> None:
         if not self.database_url:
@@ -68,6 +71,7 @@ def load_settings(
         host=host or DEFAULT_HOST,
         port=DEFAULT_PORT if port is None else port,
         seed_demo=seed_demo,
+        metrics_token=env.get("ESTATION_METRICS_TOKEN", ""),
     )
 
 

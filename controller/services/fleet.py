@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from controller.clock import Clock, utc_now
 from controller.logs import event
-from controller.models import Kiosk, Transaction
+from controller.models import STATUS_NEVER_SEEN, Kiosk, Transaction
 from controller.services.errors import EnrollmentRefused, NotAuthenticated
 from wire import Heartbeat, HeartbeatAck, RegisterRequest, RegisterResponse
 
@@ -208,3 +208,24 @@ class Fleet:
             select(func.count()).select_from(Transaction).where(Transaction.kiosk_pk == kiosk.id)
         )
         return session.scalar(query) or 0
+
+    def states(self, session: Session) -> dict[str, int]:
+        """How many kiosks are in each state the fleet page shows, counted in the database."""
+        cutoff = self._clock() - dt.timedelta(
+            seconds=self.heartbeat_seconds * OFFLINE_AFTER_MISSED_HEARTBEATS
+        )
+        never = session.scalar(
+            select(func.count()).select_from(Kiosk).where(Kiosk.last_seen_at.is_(None))
+        )
+        offline = session.scalar(
+            select(func.count()).select_from(Kiosk).where(Kiosk.last_seen_at < cutoff)
+        )
+        online = session.execute(
+            select(Kiosk.status, func.count())
+            .where(Kiosk.last_seen_at >= cutoff)
+            .group_by(Kiosk.status)
+        )
+        counts = {STATUS_NEVER_SEEN: never or 0, "offline": offline or 0}
+        for status, count in online:
+            counts[status] = counts.get(status, 0) + count
+        return counts
