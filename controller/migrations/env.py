@@ -6,7 +6,7 @@ alters a column by copying its table, so revisions for it are rendered in batch 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from alembic import context
 from alembic.autogenerate.api import AutogenContext
@@ -15,7 +15,7 @@ from sqlalchemy import Connection
 from controller.models import Base, UtcDateTime
 
 
-def _render_item(type_: str, obj: Any, autogen_context: AutogenContext) -> str | bool:
+def _render_item(type_: str, obj: Any, autogen_context: AutogenContext) -> str | Literal[False]:
     # A revision must not import the models it freezes: UtcDateTime is stored as a plain
     # timestamp with time zone, so that is what a revision says.
     if type_ == "type" and isinstance(obj, UtcDateTime):

@@ -16,6 +16,7 @@ from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
+from sqlalchemy.schema import SchemaItem
 
 revision: str = "0001"
 down_revision: str | None = None
@@ -29,7 +30,7 @@ def _places(table: str) -> sa.CheckConstraint:
     return sa.CheckConstraint("taken >= 0 AND taken <= capacity", name=f"ck_{table}_places")
 
 
-def _content(*items: sa.SchemaItem) -> list[sa.SchemaItem]:
+def _content(*items: SchemaItem) -> list[SchemaItem]:
     # The content tables' own columns, then those of their mixins (models.BookableMixin's,
     # then models.ContentMixin's): the order in which create_all laid them out.
     return [
