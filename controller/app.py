@@ -33,14 +33,14 @@ def _is_loopback(host: str) -> bool:
 
 
 def create_app(settings: Settings, *, clock: Clock = utc_now) -> FastAPI:
-    """Build the controller: open the database, create tables, wire services and routes.
+    """Build the controller: open the database, migrate it, wire services and routes.
 
     With `settings.seed_demo`, an empty content store is filled with the fictitious demo
     content (controller/seed/demo_content.json).
     """
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     db = Database(settings.database_url)
-    db.create_all()
+    db.migrate()
     if settings.seed_demo:
         with db.session() as session:
             seed_if_empty(session, DEMO_CONTENT, clock())

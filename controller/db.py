@@ -1,29 +1,53 @@
-"""Engine and sessions. SQLite by default; any SQLAlchemy URL (PostgreSQL) works too.
+"""Engine, sessions, migrations and job locks. SQLite by default; PostgreSQL via its URL.
 
-Tables are made with `create_all` at start-up, and `upgrade` then adds the columns a newer
-release added to an existing table (each with a server default, so rows already there get
-a value). That is enough while the schema only grows; the first column to change or go
-brings Alembic migrations.
+The schema is Alembic's (controller/migrations/): every start-up runs `upgrade head`, so a
+new release brings its tables and columns with it. A database made before migrations
+existed (tables made by `create_all`, no alembic_version table) is adopted: the tables and
+columns the baseline revision has and it lacks are added, it is stamped at the baseline,
+then upgraded like any other. Its rows stay. How to add a revision:
+controller/migrations/README.md.
+
+Background jobs (offline sweeps, alert reminders) run through `Database.run_exclusive`, so
+that with several controller replicas on one PostgreSQL a job runs in one of them at a time.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import Engine, create_engine, event, inspect, make_url, text
+from alembic import command
+from alembic.migration import MigrationContext
+from alembic.operations import Operations
+from alembic.script import ScriptDirectory
+from sqlalchemy import (
+    Column,
+    Connection,
+    Engine,
+    MetaData,
+    create_engine,
+    event,
+    inspect,
+    make_url,
+    text,
+)
 from sqlalchemy.orm import Session, sessionmaker
-from sqlalchemy.schema import CreateColumn
 
 from controller.logs import event as log_event
-from controller.models import Base
+from controller.migrations import BASELINE, alembic_config
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 # How long a SQLite writer waits for another writer's lock before giving up (ms). Kiosk
 # retries arrive in bursts after a network outage; waiting beats failing them.
 _SQLITE_BUSY_TIMEOUT_MS = 10_000
+# The advisory lock replicas take while one of them migrates.
+_MIGRATION_LOCK = "controller.migrations"
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -34,7 +58,10 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute(f"PRAGMA busy_timeout={_SQLITE_BUSY_TIMEOUT_MS}")
-        cursor.execute("PRAGMA synchronous=NORMAL")
+        # A kiosk erases its copy of a transaction once the controller acknowledges it, so
+        # a commit must be on disk before the answer: NORMAL in WAL mode can lose the last
+        # commits on a power cut, FULL syncs the log at every commit.
+        cursor.execute("PRAGMA synchronous=FULL")
     finally:
         cursor.close()
 
@@ -55,6 +82,56 @@ def make_engine(database_url: str) -> Engine:
     return engine
 
 
+def lock_key(name: str) -> int:
+    """A stable signed 64-bit key for a PostgreSQL advisory lock named `name`."""
+    digest = hashlib.blake2b(name.encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)
+
+
+def _baseline_metadata(connection: Connection) -> MetaData:
+    script = ScriptDirectory.from_config(alembic_config(connection))
+    baseline = script.get_revision(BASELINE)
+    if baseline is None:
+        raise RuntimeError(f"the baseline revision {BASELINE} is missing")
+    metadata = baseline.module.baseline_metadata()
+    if not isinstance(metadata, MetaData):
+        raise TypeError("baseline_metadata() must return a MetaData")
+    return metadata
+
+
+def adopt(connection: Connection) -> list[str]:
+    """Bring a database made by `create_all` to the baseline and stamp it; return what was added.
+
+    Releases before migrations made missing tables with `create_all` and added missing
+    columns by hand at start-up, so such a database holds the baseline minus what came
+    after its release: those tables and columns are added (each added column has a server
+    default or takes NULL, so rows already there get a value).
+    """
+    baseline = _baseline_metadata(connection)
+    inspector = inspect(connection)
+    present = set(inspector.get_table_names())
+    added = [name for name in baseline.tables if name not in present]
+    baseline.create_all(connection, checkfirst=True)
+    ops = Operations(MigrationContext.configure(connection))
+    for table in baseline.sorted_tables:
+        if table.name not in present:
+            continue
+        have = {c["name"] for c in inspector.get_columns(table.name)}
+        for column in table.columns:
+            if column.name in have:
+                continue
+            if not column.nullable and column.server_default is None:
+                raise RuntimeError(f"{table.name}.{column.name} cannot be added to old rows")
+            default = getattr(column.server_default, "arg", None)
+            ops.add_column(
+                table.name,
+                Column(column.name, column.type, nullable=column.nullable, server_default=default),
+            )
+            added.append(f"{table.name}.{column.name}")
+    command.stamp(alembic_config(connection), BASELINE)
+    return added
+
+
 class Database:
     """One engine and its session factory."""
 
@@ -62,31 +139,52 @@ class Database:
         self.engine = make_engine(database_url)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
 
-    def create_all(self) -> None:
-        """Create missing tables and add missing columns (see the module docstring)."""
-        Base.metadata.create_all(self.engine)
-        self.upgrade()
+    @property
+    def is_postgresql(self) -> bool:
+        """True on PostgreSQL, where replicas may share the database."""
+        return self.engine.dialect.name == "postgresql"
 
-    def upgrade(self) -> list[str]:
-        """Add the model's columns an existing table lacks; return them as `table.column`."""
-        inspector = inspect(self.engine)
-        added = []
+    def migrate(self) -> None:
+        """Bring the schema to the newest revision, adopting a database made before Alembic."""
         with self.engine.begin() as conn:
-            for table in Base.metadata.sorted_tables:
-                present = {c["name"] for c in inspector.get_columns(table.name)}
-                for column in table.columns:
-                    if column.name in present:
-                        continue
-                    if not column.nullable and column.server_default is None:
-                        raise RuntimeError(
-                            f"{table.name}.{column.name} needs a server default to be added"
-                        )
-                    ddl = CreateColumn(column).compile(dialect=self.engine.dialect)
-                    conn.execute(text(f"ALTER TABLE {table.name} ADD COLUMN {ddl}"))
-                    added.append(f"{table.name}.{column.name}")
-        for name in added:
-            log_event(log, "column_added", column=name)
-        return added
+            if self.is_postgresql:
+                # Replicas starting together: one migrates, the others wait and find it done.
+                conn.execute(
+                    text("SELECT pg_advisory_xact_lock(:k)"), {"k": lock_key(_MIGRATION_LOCK)}
+                )
+            tables = set(inspect(conn).get_table_names())
+            if "alembic_version" not in tables and "kiosks" in tables:
+                added = adopt(conn)
+                log_event(log, "database_adopted", revision=BASELINE, added=",".join(added))
+            before = MigrationContext.configure(conn).get_current_revision()
+            command.upgrade(alembic_config(conn), "head")
+            after = MigrationContext.configure(conn).get_current_revision()
+        if before != after:
+            log_event(log, "database_migrated", before=before or "empty", after=after)
+
+    def revision(self) -> str | None:
+        """The Alembic revision the database is at (None before the first migration)."""
+        with self.engine.connect() as conn:
+            return MigrationContext.configure(conn).get_current_revision()
+
+    def run_exclusive(self, job_name: str, job: Callable[[Session], T]) -> T | None:
+        """Run `job` in one transaction unless another replica is running it; None if skipped.
+
+        On PostgreSQL the transaction takes `pg_try_advisory_xact_lock` on the job's name
+        first and gives up at once if another session holds it; the lock goes with the
+        commit. SQLite has one writer per file, so one machine, no replicas: there every
+        caller runs the job, writers one after the other, so jobs must be idempotent (as a
+        sweep is) either way.
+        """
+        with self.session() as session, session.begin():
+            if self.is_postgresql:
+                taken = session.execute(
+                    text("SELECT pg_try_advisory_xact_lock(:k)"), {"k": lock_key(job_name)}
+                ).scalar_one()
+                if not taken:
+                    log_event(log, "job_skipped", job=job_name)
+                    return None
+            return job(session)
 
     def session(self) -> Session:
         """A new session; use it as a context manager."""

@@ -116,8 +116,8 @@ class Transaction(Base):
     field_names: Mapped[list[str]] = mapped_column(JSON, default=list)
     # Keyed hash of the whole received message, to tell a retry from a reused key.
     body_hash: Mapped[str] = mapped_column(String(64))
-    # Columns added after the first release carry server defaults, so that Database.upgrade
-    # can add them to a table that already holds rows.
+    # These columns came after the first release and carry server defaults, so that a
+    # database from before migrations can be given them (controller.db.adopt).
     # A wire.ApplicationStatus value, changed by staff (and by a booking that failed).
     status: Mapped[str] = mapped_column(
         String(32), default=STATUS_RECEIVED, server_default=STATUS_RECEIVED

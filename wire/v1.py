@@ -75,6 +75,11 @@ HOLD_MINUTES = 15
 Key = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{32}$")]
 HardwareId = Annotated[str, StringConstraints(min_length=4, max_length=64, pattern=r"^[\w.:-]+$")]
 ShortText = Annotated[str, StringConstraints(max_length=200)]
+# The largest count a kiosk may send: what a 4-byte signed integer column holds, the
+# narrowest the controller stores counts in (PostgreSQL's int4). Past it a count is a 422,
+# never a database error.
+MAX_COUNT = 2**31 - 1
+Count = Annotated[int, Field(ge=0, le=MAX_COUNT)]
 
 
 class WireError(ValueError):
@@ -137,7 +142,7 @@ class Heartbeat(Message):
     status: KioskStatus
     software_version: ShortText = ""
     devices: dict[DeviceKind, DeviceHealth] = Field(default_factory=dict, max_length=32)
-    outbox_pending: int = Field(default=0, ge=0)
+    outbox_pending: Count = 0
 
 
 class HeartbeatAck(Message):

@@ -47,6 +47,7 @@ _CONTROLLER_LIBRARIES = frozenset(
         "jinja2",
         "pydantic",
         "psycopg",
+        "alembic",
         "prometheus_client",
     }
 )

@@ -1,6 +1,9 @@
-"""Fixtures: the real app on a real SQLite file in tmp_path, with a clock tests can move.
+"""Fixtures: the real app on a real database, with a clock tests can move.
 
-The controller reads aware datetimes: the app gets the clock's `wall` view."""
+Every test that takes `settings` (so `client` too) runs twice: on a SQLite file in
+tmp_path and on a fresh database of a throwaway PostgreSQL cluster (tests/support/
+postgres.py). The controller reads aware datetimes: the app gets the clock's `wall` view.
+"""
 
 from __future__ import annotations
 
@@ -15,6 +18,11 @@ from controller.app import create_app
 from controller.settings import Settings
 from tests.controller.controller_testkit import ENROLLMENT_TOKEN, register
 from tests.support.clock import FakeClock
+from tests.support.postgres import PostgresCluster, postgres
+
+__all__ = ["postgres"]  # the session's cluster, a fixture
+
+DATABASES = ["sqlite", "postgresql"]
 
 
 @pytest.fixture
@@ -22,9 +30,22 @@ def clock() -> FakeClock:
     return FakeClock(wall=dt.datetime(2026, 11, 26, 2, 0, 30, tzinfo=dt.UTC))
 
 
+@pytest.fixture(params=DATABASES)
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """An empty controller database: a SQLite file, or a PostgreSQL database of its own."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{(tmp_path / 'data' / 'controller.db').resolve()}"
+        return
+    cluster: PostgresCluster = request.getfixturevalue("postgres")
+    with cluster.database() as url:
+        yield url
+
+
 @pytest.fixture
-def settings(tmp_path: Path) -> Settings:
-    return Settings(data_dir=tmp_path / "data", enrollment_token=ENROLLMENT_TOKEN)
+def settings(tmp_path: Path, database_url: str) -> Settings:
+    return Settings(
+        data_dir=tmp_path / "data", enrollment_token=ENROLLMENT_TOKEN, database_url=database_url
+    )
 
 
 @pytest.fixture

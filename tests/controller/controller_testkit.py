@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import sqlite3
 from typing import Any
 
+import psycopg
 from fastapi.testclient import TestClient
-from sqlalchemy import text
+from psycopg.types.string import TextLoader
+from sqlalchemy import make_url, text
 
 from controller.seed import SeedFile, load_content
 from controller.settings import Settings
@@ -106,10 +109,28 @@ def teach_catalog(client: TestClient, token: str, catalog: dict[str, Any] | None
 
 
 def rows(settings: Settings, sql: str, *params: object) -> list[tuple[Any, ...]]:
-    """Read the controller's database directly, as an auditor would."""
-    path = settings.data_dir / "controller.db"
-    with sqlite3.connect(path) as conn:
-        return conn.execute(sql, params).fetchall()
+    """Read the controller's database directly, as an auditor would (`?` placeholders).
+
+    Values come back as SQLite's driver gives them on either database: JSON as its text,
+    times as text in UTC, so one assertion holds on both.
+    """
+    url = make_url(settings.database_url)
+    if url.get_backend_name() == "sqlite":
+        with sqlite3.connect(str(url.database)) as conn:
+            return conn.execute(sql, params).fetchall()
+    conninfo = url.set(drivername="postgresql").render_as_string(hide_password=False)
+    with psycopg.connect(conninfo) as pg:
+        for type_name in ("json", "jsonb"):
+            pg.adapters.register_loader(type_name, TextLoader)
+        found = pg.execute(sql.replace("?", "%s"), params).fetchall()  # type: ignore[arg-type]
+    return [tuple(_as_sqlite_gives(value) for value in row) for row in found]
+
+
+def _as_sqlite_gives(value: object) -> object:
+    # models.UtcDateTime stores naive UTC in SQLite, which hands it back as this text.
+    if isinstance(value, dt.datetime):
+        return value.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+    return value
 
 
 # -- the content store ---------------------------------------------------------------------

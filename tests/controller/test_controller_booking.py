@@ -2,21 +2,15 @@
 
 from __future__ import annotations
 
-import os
 import threading
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
-from controller.app import create_app
-from controller.models import Base
 from controller.settings import Settings
 from tests.controller.controller_testkit import (
-    ENROLLMENT_TOKEN,
     SLOT,
     hold,
     list_slots,
@@ -286,32 +280,11 @@ def _race(client: TestClient, tokens: list[str], item: str, source: str) -> list
         return list(pool.map(attempt, range(len(tokens))))
 
 
-def _database_urls() -> list[str]:
-    urls = ["sqlite"]
-    if os.environ.get("ESTATION_TEST_PG_URL"):
-        urls.append(os.environ["ESTATION_TEST_PG_URL"])
-    return urls
-
-
-@pytest.fixture(params=_database_urls())
-def any_db_client(
-    request: pytest.FixtureRequest, tmp_path: Path, clock: FakeClock
-) -> Iterator[TestClient]:
-    """The app on SQLite, and on PostgreSQL when ESTATION_TEST_PG_URL names an empty one."""
-    url = "" if request.param == "sqlite" else request.param
-    settings = Settings(data_dir=tmp_path, enrollment_token=ENROLLMENT_TOKEN, database_url=url)
-    app = create_app(settings, clock=clock.wall)
-    with TestClient(app) as client:
-        yield client
-    if url:
-        Base.metadata.drop_all(app.state.runtime.db.engine)
-
-
 @pytest.mark.parametrize(("source", "item"), [("slots", SLOT), ("trainings", "T-1")])
 def test_twenty_kiosks_racing_for_the_last_three_places_get_exactly_three_holds(
-    any_db_client: TestClient, source: str, item: str
+    client: TestClient, source: str, item: str
 ) -> None:
-    client = any_db_client
+    # `client` runs on SQLite and on PostgreSQL (conftest), where the race is a real one.
     seed(client)
     tokens = [register(client, hardware_id=f"hw-{n:04d}")[1] for n in range(20)]
     list_slots(client, tokens[0])

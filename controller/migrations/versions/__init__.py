@@ -1,0 +1,1 @@
+"""Revisions, one file each, numbered in order (see ../README.md)."""
