@@ -6,11 +6,15 @@ only in the QR. Without the right key the page is the very 404 of an unknown num
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import Column, MetaData, Table, create_engine, inspect
 
+from controller.db import Database
+from controller.models import Kiosk, Transaction
 from controller.services.intake import receipt_page_limiter
 from controller.settings import Settings
 from tests.controller.controller_testkit import (
@@ -132,3 +136,39 @@ def test_the_limit_refills_with_time(client: TestClient, stored: str, clock: Any
     assert walker.get(receipt(NUMBER)).status_code == 429
     clock.advance(1)
     assert walker.get(receipt(NUMBER)).status_code == 200
+
+
+def test_upgrade_adds_the_receipt_key_and_skew_columns_to_an_existing_database(
+    tmp_path: Path,
+) -> None:
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    added = {"transactions.receipt_key_hash", "kiosks.clock_skew_seconds"}
+    old = MetaData()
+    for table in (Kiosk.__table__, Transaction.__table__):
+        kept = [c for c in table.columns if f"{table.name}.{c.name}" not in added]
+        Table(table.name, old, *(Column(c.name, c.type) for c in kept))
+    engine = create_engine(url)
+    old.create_all(engine)
+    with engine.begin() as conn:
+        conn.exec_driver_sql("INSERT INTO kiosks (id, kiosk_id) VALUES (1, 'KA01')")
+        conn.exec_driver_sql(
+            "INSERT INTO transactions (id, key, number, kiosk_pk) VALUES (1, 'k', 'KA01-1', 1)"
+        )
+    engine.dispose()
+
+    database = Database(url)
+    try:
+        database.create_all()
+        present = {
+            f"{table}.{column['name']}"
+            for table in ("kiosks", "transactions")
+            for column in inspect(database.engine).get_columns(table)
+        }
+        assert added <= present
+        with database.engine.connect() as conn:
+            skew = conn.exec_driver_sql("SELECT clock_skew_seconds FROM kiosks").scalar_one()
+            key = conn.exec_driver_sql("SELECT receipt_key_hash FROM transactions").scalar_one()
+        # Nothing measured yet; a transaction stored before receipt keys has no public page.
+        assert (skew, key) == (None, None)
+    finally:
+        database.dispose()
