@@ -31,6 +31,7 @@ from controller.services import (
     Refused,
     TooLarge,
 )
+from controller.services.ratelimit import RateLimited
 from wire import (
     API_PREFIX,
     PROTOCOL_VERSION,
@@ -72,6 +73,7 @@ _STATUS: dict[type[ControllerError], int] = {
     Refused: 403,
     NotFound: 404,
     Conflict: 409,
+    RateLimited: 429,
 }
 
 
@@ -156,6 +158,18 @@ def catalog(kiosk: KioskDep, body: CatalogBody, session: SessionDep, titles: Tit
     return _wire(titles.learn(session, kiosk, body))
 
 
+@router.api_route("/api/{version}/{path:path}", methods=["GET", "POST", "PUT", "DELETE", "PATCH"])
+def unknown_api_path(version: str, path: str) -> Response:
+    """Any other API path: 404 naming the protocol version this controller speaks."""
+    # A kiosk of another protocol version, or a typo, is told so rather than given a bare 404.
+    if version != f"v{PROTOCOL_VERSION}":
+        raise NotFound(
+            f"this controller speaks protocol version {PROTOCOL_VERSION} under {API_PREFIX};"
+            f" {version!r} is not one of its versions"
+        )
+    raise NotFound(f"{API_PREFIX}/{path} is not an endpoint of protocol {PROTOCOL_VERSION}")
+
+
 @router.get("/healthz")
 def healthz(runtime: RuntimeDep) -> JSONResponse:
     """Liveness and database reachability, for supervisors and start-up scripts."""
@@ -182,6 +196,8 @@ def error_response(_request: Request, exc: Exception) -> Response:
         raise exc
     status = next((code for cls, code in _STATUS.items() if isinstance(exc, cls)), 400)
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    if isinstance(exc, RateLimited):
+        headers = {"Retry-After": str(exc.retry_after)}
     body = {"error": str(exc)}
     if exc.user_message:
         body["user_message"] = exc.user_message

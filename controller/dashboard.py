@@ -23,6 +23,7 @@ from controller.deps import FleetDep, IntakeDep, RatingsDep, SessionDep
 from controller.models import STATUS_NEVER_SEEN, Kiosk
 from controller.services import KioskSummary
 from controller.services.intake import status_text
+from controller.services.ratelimit import RateLimited
 from wire import ApplicationStatus, Bilingual, DeviceKind
 
 _HERE = Path(__file__).resolve().parent
@@ -279,16 +280,23 @@ def transactions_page(request: Request, session: SessionDep, intake: IntakeDep) 
 
 @router.get("/r/{number}")
 def receipt_page(
-    request: Request, number: str, session: SessionDep, intake: IntakeDep
+    request: Request, number: str, session: SessionDep, intake: IntakeDep, k: str = ""
 ) -> HTMLResponse:
     """What a citizen sees after scanning a receipt's QR: received or not, nothing personal.
 
-    Numbers are sequential and so guessable; this page therefore shows only the service,
-    the times and the state, never a masked name or ID number.
+    The QR's link carries the receipt key (`?k=`); without the right key the page is the
+    same 404 as for an unknown number, so numbers cannot be walked. Limited per client
+    address (429).
     """
-    found = intake.by_number(session, number)
-    context = {"number": number, "txn": found, "page": "receipt"}
-    return _render(request, "receipt.html", context, 200 if found else 404)
+    asker = request.client.host if request.client else "unknown"
+    context: dict[str, Any] = {"number": number, "txn": None, "page": "receipt"}
+    try:
+        found = intake.receipt(session, number, k, asker)
+    except RateLimited as err:
+        response = _render(request, "receipt.html", context | {"retry_after": err.retry_after}, 429)
+        response.headers["Retry-After"] = str(err.retry_after)
+        return response
+    return _render(request, "receipt.html", context | {"txn": found}, 200 if found else 404)
 
 
 def install(app: FastAPI) -> None:

@@ -83,6 +83,9 @@ class Kiosk(Base):
     # {"printer": {"state": "ok", "reason": ""}, ...} as in wire.Heartbeat.devices
     devices: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     outbox_pending: Mapped[int] = mapped_column(Integer, default=0)
+    # The kiosk's clock minus ours at its last heartbeat (seconds, + when the kiosk is
+    # ahead), network delay included: shown to ops, never used to correct a kiosk time.
+    clock_skew_seconds: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
     transactions: Mapped[list[Transaction]] = relationship(back_populates="kiosk")
 
@@ -98,7 +101,8 @@ class Transaction(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     key: Mapped[str] = mapped_column(String(32), unique=True)
-    number: Mapped[str] = mapped_column(String(32), index=True)
+    # One transaction per number across the fleet: the number is what a receipt shows.
+    number: Mapped[str] = mapped_column(String(32), index=True, unique=True)
     kiosk_pk: Mapped[int] = mapped_column(ForeignKey("kiosks.id"))
     service: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, index=True)
@@ -133,6 +137,9 @@ class Transaction(Base):
     selected: Mapped[dict[str, str]] = mapped_column(
         JSON, default=dict, server_default=text("'{}'")
     )
+    # Sealer.lookup_hash of the receipt key (wire.TransactionIn.receipt_key): the public
+    # status page answers only to the key. None: sent without one, so no public page.
+    receipt_key_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
 
     kiosk: Mapped[Kiosk] = relationship(back_populates="transactions")
 

@@ -22,8 +22,9 @@ Transactions
         taken on each bookable one (`holds`). Sends it as ONE transaction: one key, one
         number, one receipt, however many items. Writes
         `session.record.transaction_key`, `.transaction_number` (shown, printed, handed to
-        the rating), `.submitted_at` and `.receipt_url`. A retry must reuse the key and
-        number already in the record. ActionFailed when it cannot be stored.
+        the rating), `.submitted_at`, `.receipt_key` (random; opens the status page) and
+        `.receipt_url` (which carries it). A retry must reuse the key, number and receipt
+        key already in the record. ActionFailed when it cannot be stored.
     print_receipt
         Prints the receipt of `session.record.transaction_number` once, however often the
         step is retried (`record.receipt_printed`; `flows.submission.receipt_rows` gives its

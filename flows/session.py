@@ -50,7 +50,10 @@ class RunRecord:
     transaction_key: str | None = None
     transaction_number: str | None = None
     submitted_at: str | None = None  # "YYYY-MM-DD HH:MM"
-    # The public status page the receipt QR opens (paper or screen).
+    # The random key that opens the transaction's public status page (wire.ReceiptKey,
+    # sent with the transaction), and that page's link, which carries it: what the receipt
+    # QR opens (paper or screen). Neither says anything about the citizen.
+    receipt_key: str | None = None
     receipt_url: str | None = None
     # print_receipt: printed once; where the receipt's bytes and PNG preview went (file
     # printers and the simulator keep them).
@@ -97,6 +100,7 @@ _SNAPSHOT_FIELDS = frozenset(
         "transaction_key",
         "transaction_number",
         "submitted_at",
+        "receipt_key",
         "receipt_url",
         "receipt_file",
         "receipt_preview",

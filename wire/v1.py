@@ -4,8 +4,8 @@ Schemas are split by direction: what a kiosk sends (`*Request`, `*In`, `Heartbea
 `ContentQuery`) and what the controller answers (`*Response`, `*Ack`, `ContentPage`), so
 server-only fields never appear in what a kiosk may send. Unknown fields are refused, so a
 typo on one side is an error, not silently lost data. Fields added since the first release
-(`TransactionIn.items`, `.selected`, `.holds`) have empty defaults: a kiosk that does not
-send them is understood as before.
+(`TransactionIn.items`, `.selected`, `.holds`, `.receipt_key`) have empty defaults: a kiosk
+that does not send them is understood as before.
 
 Endpoints (all under API_PREFIX, all but registration with `Authorization: Bearer <device
 token>`; errors are `{"error": "..."}`, plus `"user_message"` in zh-CN where a citizen may
@@ -13,13 +13,22 @@ be shown it):
 
     POST kiosks/register      RegisterRequest -> RegisterResponse     201 new, 200 again; 403
     POST heartbeat            Heartbeat -> HeartbeatAck               200
-    POST transactions         TransactionIn -> TransactionAck         201 new, 200 retry; 409
+    POST transactions         TransactionIn -> TransactionAck    201 new, 200 retry; 409; 422
     GET  content/{source}?... filters as query parameters -> ContentPage             200; 422
     POST content/{source}     ContentQuery -> ContentPage                            200; 422
     POST bookings/hold        HoldRequest -> HoldResponse      201 new, 200 retry; 404; 409
     POST ratings              RatingIn -> RatingAck           201 new, 200 retry; 404; 409
-    POST my-applications      MyApplicationsRequest -> MyApplicationsResponse      200; 403
+    POST my-applications      MyApplicationsRequest -> MyApplicationsResponse 200; 403; 429
     POST catalog              CatalogIn -> CatalogAck                              200; 422
+
+What a kiosk sends is checked beyond its shape (422 naming the field): a transaction's
+`number` must be one of the sending kiosk's (`<kiosk_id>-...`) and not used before by
+another transaction (409), and kiosk times (`created_at`, `sent_at`) must carry a UTC offset
+and fall in a window around the controller's time. 429 (with Retry-After, in seconds) means
+the kiosk asked too often: my-applications is limited per kiosk.
+
+The citizen's receipt links to `/r/<number>?k=<receipt_key>`: the page answers only when
+the key is the one the kiosk sent with the transaction.
 
 The controller learns what to call a service from the kiosks: each kiosk sends `CatalogIn`
 (its catalog's version and the bilingual title of every service id a transaction, a bundle
@@ -54,6 +63,8 @@ from collections.abc import Mapping
 from typing import Annotated, Any, ClassVar, Literal, TypeVar
 
 from pydantic import (
+    AfterValidator,
+    AwareDatetime,
     BaseModel,
     ConfigDict,
     Field,
@@ -80,6 +91,22 @@ ShortText = Annotated[str, StringConstraints(max_length=200)]
 # never a database error.
 MAX_COUNT = 2**31 - 1
 Count = Annotated[int, Field(ge=0, le=MAX_COUNT)]
+
+
+def _has_utc_equivalent(value: dt.datetime) -> dt.datetime:
+    # 0001-01-01T00:00+14:00 is a valid ISO time whose UTC would be in year 0: refused
+    # here, so no later arithmetic on it can overflow.
+    try:
+        value.astimezone(dt.UTC)
+    except OverflowError as err:
+        raise ValueError("this time has no UTC equivalent (before year 1 or after 9999)") from err
+    return value
+
+
+# A time on the kiosk's clock: with its UTC offset, always. The controller also checks it
+# falls in a window around its own time (controller/services/kiosktime.py) and never
+# trusts the kiosk's clock beyond that.
+KioskTime = Annotated[AwareDatetime, AfterValidator(_has_utc_equivalent)]
 
 
 class WireError(ValueError):
@@ -138,7 +165,7 @@ class DeviceHealth(Message):
 class Heartbeat(Message):
     """Sent every `heartbeat_seconds`: the kiosk is alive and this is how it feels."""
 
-    sent_at: dt.datetime
+    sent_at: KioskTime
     status: KioskStatus
     software_version: ShortText = ""
     devices: dict[DeviceKind, DeviceHealth] = Field(default_factory=dict, max_length=32)
@@ -187,7 +214,16 @@ class Citizen(_Identified):
 _SERVICE = re.compile(r"^[a-z][a-z0-9_]{1,63}$")
 
 ServiceCode = Annotated[str, StringConstraints(pattern=_SERVICE.pattern)]
+# `<kiosk_id>-<yymmdd><seq>`, as kiosk/outbox.py next_number makes it; the controller takes
+# a number only from the kiosk it names, and each number once.
 TransactionNumber = Annotated[str, StringConstraints(pattern=r"^[A-Z0-9-]{6,32}$")]
+# What the receipt's QR adds to the public status page's link (`/r/<number>?k=<key>`), so
+# that knowing or guessing a number is not enough to read its page: 10 base32 characters
+# (50 bits) from `secrets`, made by the kiosk, stored by the controller only as a keyed hash.
+ReceiptKey = Annotated[str, StringConstraints(pattern=r"^[A-Z2-7]{10}$")]
+RECEIPT_KEY_LENGTH = 10
+# How the citizen was identified (flows/actions.py IDENTITY_METHODS): a code, never text.
+IdentityMethod = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,31}$")]
 # The ids of content items, as flows/content.py accepts them.
 ItemId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$")]
 FieldName = Annotated[str, StringConstraints(max_length=64)]
@@ -239,13 +275,16 @@ class TransactionIn(Message):
     key: Key
     number: TransactionNumber
     service: ServiceCode
-    created_at: dt.datetime
-    identity_method: Annotated[str, StringConstraints(max_length=32)]
+    created_at: KioskTime
+    identity_method: IdentityMethod
     citizen: Citizen
     fields: Fields = Field(default_factory=dict)
     items: list[TransactionItem] = Field(default_factory=list, max_length=16)
     selected: dict[ContentSource, ItemId] = Field(default_factory=dict)
     holds: dict[ContentSource, Key] = Field(default_factory=dict)
+    # Optional only so that transactions queued by an older kiosk still arrive; one sent
+    # without it has no public status page.
+    receipt_key: ReceiptKey | None = None
 
     @model_validator(mode="after")
     def _consistent(self) -> TransactionIn:
@@ -505,7 +544,7 @@ class MyApplicationsRequest(_Identified):
     scanned, never for one typed in, which could be anyone's.
     """
 
-    identity_method: Annotated[str, StringConstraints(min_length=1, max_length=32)]
+    identity_method: IdentityMethod
 
     def __repr__(self) -> str:
         return f"MyApplicationsRequest(identity_method={self.identity_method!r})"

@@ -17,6 +17,7 @@ from controller.clock import Clock, utc_now
 from controller.logs import event
 from controller.models import STATUS_NEVER_SEEN, Kiosk, Transaction
 from controller.services.errors import EnrollmentRefused, NotAuthenticated
+from controller.services.kiosktime import SENT_AT
 from wire import Heartbeat, HeartbeatAck, RegisterRequest, RegisterResponse
 
 log = logging.getLogger(__name__)
@@ -161,8 +162,12 @@ class Fleet:
     # -- heartbeats -----------------------------------------------------------------
 
     def heartbeat(self, session: Session, kiosk: Kiosk, beat: Heartbeat) -> HeartbeatAck:
-        """Record that the kiosk is alive and how its devices are."""
+        """Record that the kiosk is alive, how its devices are and how far its clock is off.
+
+        A `sent_at` outside the window (kiosktime.SENT_AT) is refused (BadMessage).
+        """
         now = self._clock()
+        SENT_AT.check("Heartbeat", "sent_at", beat.sent_at, now)
         was_online = self.is_online(kiosk, now)
         if beat.status != kiosk.status or not was_online:
             event(
@@ -178,6 +183,7 @@ class Fleet:
             kiosk.software_version = beat.software_version
         kiosk.devices = {name: h.model_dump(mode="json") for name, h in beat.devices.items()}
         kiosk.outbox_pending = beat.outbox_pending
+        kiosk.clock_skew_seconds = round((beat.sent_at - now).total_seconds())
         session.commit()
         return HeartbeatAck(server_time=now)
 

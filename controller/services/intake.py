@@ -1,10 +1,20 @@
-"""Transactions from kiosks: stored exactly once per idempotency key, personal data sealed."""
+"""Transactions from kiosks: stored exactly once per idempotency key, personal data sealed.
+
+What a kiosk sends is held to more than its shape: a transaction's number must be the
+sending kiosk's and used once across the fleet, its time must fall in a window around ours
+(kiosktime.py). 我的办件 lookups are limited per kiosk and each one is handed to an audit
+hook (`LookupAudit`). The public status page of a transaction answers only to the receipt
+key the kiosk sent with it, and is limited per client address.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import hmac
 import json
 import logging
+import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,8 +26,10 @@ from controller.clock import Clock, as_utc, utc_now
 from controller.logs import event
 from controller.models import Kiosk, Transaction
 from controller.services.booking import Booking, Bookings
-from controller.services.errors import KeyConflict, NotFound, Refused
+from controller.services.errors import BadMessage, Conflict, KeyConflict, NotFound, Refused
 from controller.services.idempotency import body_hash, check_repeat
+from controller.services.kiosktime import CREATED_AT
+from controller.services.ratelimit import RateLimited, RateLimiter
 from controller.services.titles import ServiceName, ServiceTitles
 from pii import Sealer, mask_id_number, mask_name
 from wire import (
@@ -38,11 +50,65 @@ _FIELDS_CONTEXT = b"|fields"
 _ITEMS_CONTEXT = b"|items"
 # Parts of TransactionIn added after the first release: left out of the body hash while
 # empty, so a retry of a transaction stored before they existed is still a retry.
-_ADDED_PARTS = ("items", "selected", "holds")
+_ADDED_PARTS = ("items", "selected", "holds", "receipt_key")
+_RECEIPT_CONTEXT = "receipt|"
+# What follows `<kiosk_id>-` in a number kiosk/outbox.py next_number makes: yymmdd and a
+# sequence of at least four digits.
+_NUMBER_TAIL = re.compile(r"^[0-9]{6}[0-9]{4,}$")
 # Identity methods that prove the citizen holds the number: a card in a reader or the
-# e-social card's signed QR. A typed number could be anyone's (flows/actions.py).
+# e-social card's signed QR. A typed number could be anyone's (flows/actions.py), so it
+# never lists applications (flows/catalog/my_applications.yaml offers cards only). The
+# controller cannot check the kiosk's claim: the per-kiosk limit and the audit hook are
+# what stop and reveal a kiosk that claims a card it never read.
 VERIFIED_IDENTITY_METHODS = frozenset({"id_card", "social_card", "e_social_card"})
 MY_APPLICATIONS_LIMIT = 50
+
+
+def lookup_limiter(clock: Clock = utc_now) -> RateLimiter:
+    """我的办件 per kiosk: 5 at once, 30 an hour; one citizen's visit takes a minute or more."""
+    return RateLimiter(30, dt.timedelta(hours=1), burst=5, clock=clock)
+
+
+def receipt_page_limiter(clock: Clock = utc_now) -> RateLimiter:
+    """The public status page per client address: 60 a minute (a hall's Wi-Fi shares one)."""
+    return RateLimiter(60, dt.timedelta(minutes=1), clock=clock)
+
+
+@dataclass(frozen=True)
+class ApplicationsLookup:
+    """One 我的办件 lookup, for the audit log: which kiosk asked about whom, and what came of it.
+
+    `subject` is the ID number masked; `subject_hash` its keyed hash (as
+    Transaction.id_lookup), so an auditor can find every lookup of one citizen without the
+    number in clear. `outcome`: answered, refused (not a card) or rate_limited.
+    """
+
+    at: dt.datetime
+    kiosk_id: str
+    identity_method: str
+    subject: str
+    subject_hash: str
+    outcome: str
+    count: int = 0
+
+
+# Called once per lookup, with the request's session; it commits what it writes. The lead
+# points it at the audit service (controller/services/audit.py); by default it logs.
+LookupAudit = Callable[[Session, ApplicationsLookup], None]
+
+
+def log_lookup(_session: Session, lookup: ApplicationsLookup) -> None:
+    """The default audit hook: one log event, without the subject."""
+    event(
+        log,
+        "my_applications_lookup",
+        logging.INFO if lookup.outcome == "answered" else logging.WARNING,
+        kiosk_id=lookup.kiosk_id,
+        identity_method=lookup.identity_method,
+        outcome=lookup.outcome,
+        count=lookup.count,
+    )
+
 
 # Where a transaction stands, in the words the kiosk (我的办件) and the pages show.
 STATUS_TEXTS: dict[str, Bilingual] = {
@@ -85,22 +151,35 @@ class Intake:
         clock: Clock = utc_now,
         bookings: Bookings | None = None,
         titles: ServiceTitles | None = None,
+        *,
+        audit: LookupAudit = log_lookup,
+        lookups: RateLimiter | None = None,
+        receipt_pages: RateLimiter | None = None,
     ) -> None:
         self._sealer = sealer
         self._clock = clock
         self._bookings = bookings or Bookings(clock)
         self._titles = titles or ServiceTitles(clock)
+        self.audit = audit
+        self._lookups = lookups or lookup_limiter(clock)
+        self._receipt_pages = receipt_pages or receipt_page_limiter(clock)
 
     def ingest(self, session: Session, kiosk: Kiosk, txn: TransactionIn) -> TransactionAck:
         """Store `txn` unless its key is known; a known key with another body is a conflict.
 
         Its bookings are made in the same database transaction (Bookings.book_for); one
         that cannot be had sets the status to booking_failed, and the transaction is
-        stored all the same.
+        stored all the same. A new transaction must carry a number of this kiosk not used
+        before (BadMessage, Conflict) and a `created_at` in the window (BadMessage); a retry
+        of a stored one is acknowledged whenever it comes.
         """
         kiosk_pk, kiosk_id = kiosk.id, kiosk.kiosk_id
         digest = self._body_hash(kiosk_id, txn)
         existing = self._find(session, txn.key)
+        if existing is None:
+            self._check_new(kiosk_id, txn)
+            # The same key may have been stored since we looked: then it is a retry.
+            existing = self._holder_of_number(session, kiosk_id, txn)
         if existing is None:
             row = self._new_row(kiosk_pk, txn, digest)
             session.add(row)
@@ -111,10 +190,13 @@ class Intake:
                     row.status_at = row.received_at
                 session.commit()
             except IntegrityError:
-                # Another request with this key won the race; the unique constraint on key
-                # is the arbiter, so read what it stored and answer as for any retry.
+                # Another request with this key (or number) won the race; the unique
+                # constraints are the arbiters, so read what won: the same key is answered
+                # as any retry, another key with this number is a conflict.
                 session.rollback()
-                existing = self._find(session, txn.key)
+                existing = self._find(session, txn.key) or self._holder_of_number(
+                    session, kiosk_id, txn
+                )
                 if existing is None:
                     raise
                 event(log, "transaction_key_race", logging.DEBUG, kiosk_id=kiosk_id, key=txn.key)
@@ -133,6 +215,30 @@ class Intake:
             raise
         event(log, "transaction_duplicate", kiosk_id=kiosk_id, number=existing.number)
         return TransactionAck(key=txn.key, number=existing.number, duplicate=True)
+
+    def _check_new(self, kiosk_id: str, txn: TransactionIn) -> None:
+        prefix, dash, tail = txn.number.partition("-")
+        if not dash or prefix != kiosk_id or not _NUMBER_TAIL.match(tail):
+            event(log, "transaction_number_refused", logging.WARNING, kiosk_id=kiosk_id)
+            raise BadMessage(
+                f"TransactionIn: number: {txn.number} is not a number of kiosk {kiosk_id};"
+                f" a kiosk numbers its transactions {kiosk_id}-<yymmdd><sequence>"
+            )
+        CREATED_AT.check("TransactionIn", "created_at", txn.created_at, self._clock())
+
+    @staticmethod
+    def _holder_of_number(
+        session: Session, kiosk_id: str, txn: TransactionIn
+    ) -> Transaction | None:
+        """The stored transaction with txn's number: None, or txn's own; Conflict if another."""
+        holder = session.scalar(select(Transaction).where(Transaction.number == txn.number))
+        if holder is not None and holder.key != txn.key:
+            event(log, "transaction_number_reused", logging.WARNING, kiosk_id=kiosk_id)
+            raise Conflict(
+                f"transaction number {txn.number} belongs to another transaction already;"
+                " a new transaction needs a new number, a retry the same key"
+            )
+        return holder
 
     def open_citizen(self, row: Transaction) -> Citizen:
         """Unseal the citizen of a stored transaction (for authorised exports, never pages)."""
@@ -168,15 +274,31 @@ class Intake:
     def my_applications(
         self, session: Session, kiosk: Kiosk, request: MyApplicationsRequest
     ) -> MyApplicationsResponse:
-        """The asker's own transactions, found by the keyed hash of the number, newest first."""
-        if request.identity_method not in VERIFIED_IDENTITY_METHODS:
-            event(
-                log,
-                "my_applications_refused",
-                logging.WARNING,
+        """The asker's own transactions, found by the keyed hash of the number, newest first.
+
+        Limited per kiosk (RateLimited); every lookup, answered or not, goes to the audit hook.
+        """
+        subject_hash = self._sealer.lookup_hash(request.id_number)
+
+        def audit(outcome: str, count: int = 0) -> None:
+            lookup = ApplicationsLookup(
+                at=self._clock(),
                 kiosk_id=kiosk.kiosk_id,
                 identity_method=request.identity_method,
+                subject=mask_id_number(request.id_number),
+                subject_hash=subject_hash,
+                outcome=outcome,
+                count=count,
             )
+            self.audit(session, lookup)
+
+        try:
+            self._lookups.take(kiosk.kiosk_id, "my-applications of this kiosk")
+        except RateLimited:
+            audit("rate_limited")
+            raise
+        if request.identity_method not in VERIFIED_IDENTITY_METHODS:
+            audit("refused")
             raise Refused(
                 f"identity method {request.identity_method!r} does not prove whose number it is;"
                 " own applications are shown only after a card or e-social card was read",
@@ -184,7 +306,7 @@ class Intake:
             )
         query = (
             select(Transaction)
-            .where(Transaction.id_lookup == self._sealer.lookup_hash(request.id_number))
+            .where(Transaction.id_lookup == subject_hash)
             .order_by(Transaction.created_at.desc(), Transaction.id.desc())
             .limit(MY_APPLICATIONS_LIMIT)
         )
@@ -202,7 +324,7 @@ class Intake:
             )
             for row in found
         ]
-        event(log, "my_applications", kiosk_id=kiosk.kiosk_id, count=len(applications))
+        audit("answered", len(applications))
         return MyApplicationsResponse(applications=applications)
 
     def recent(
@@ -215,9 +337,31 @@ class Intake:
         return self._run_views(session, query)
 
     def by_number(self, session: Session, number: str) -> TransactionView | None:
-        """The transaction a receipt's number names, if the controller has it."""
+        """The transaction a receipt's number names, if the controller has it (staff pages)."""
         found = self._run_views(session, self._views().where(Transaction.number == number))
         return found[0] if found else None
+
+    def receipt(
+        self, session: Session, number: str, key: str, asker: str
+    ) -> TransactionView | None:
+        """What the public status page shows: the transaction if `key` is its receipt key.
+
+        An unknown number, a wrong key and a transaction without a key all answer None,
+        alike. `asker` (the client address) is limited (RateLimited) before anything is read.
+        """
+        self._receipt_pages.take(asker, "the status page")
+        found = session.execute(
+            select(Transaction.receipt_key_hash).where(Transaction.number == number)
+        ).first()
+        stored = found[0] if found is not None else None
+        # Compared in constant time, and hashed even when there is nothing to compare with.
+        offered = self._receipt_key_hash(key)
+        if stored is None or not hmac.compare_digest(offered, stored):
+            return None
+        return self.by_number(session, number)
+
+    def _receipt_key_hash(self, key: str) -> str:
+        return self._sealer.lookup_hash(_RECEIPT_CONTEXT + key)
 
     @staticmethod
     def _views() -> Select[Transaction, str]:
@@ -272,7 +416,6 @@ class Intake:
             number=txn.number,
             kiosk_pk=kiosk_pk,
             service=txn.service,
-            # wire v1 allows a time without offset; such a time is read as UTC.
             created_at=as_utc(txn.created_at),
             received_at=self._clock(),
             identity_method=txn.identity_method,
@@ -294,4 +437,7 @@ class Intake:
             ),
             item_services=[item.service for item in txn.items],
             selected={source.value: ident for source, ident in txn.selected.items()},
+            receipt_key_hash=(
+                self._receipt_key_hash(txn.receipt_key) if txn.receipt_key is not None else None
+            ),
         )

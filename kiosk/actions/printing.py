@@ -61,21 +61,27 @@ def receipt_for(flow: Flow, station: Station, session: Session) -> Receipt:
             Rule(),
             *rows,
             Rule(),
-            Line("扫码查询办理进度", align="center"),
-            QrCode(station.receipt_url(number)),
+            # The link carries the receipt key submit made: the number alone opens nothing.
+            *(
+                (Line("扫码查询办理进度", align="center"), QrCode(record.receipt_url))
+                if record.receipt_url
+                else ()
+            ),
             Line("请妥善保管本回执，凭办件编号查询进度。", align="center"),
             Cut(),
         ),
     )
 
 
-def slip_for(flow: Flow, station: Station, item: Item, number: str | None, job: str) -> Receipt:
+def slip_for(
+    flow: Flow, station: Station, item: Item, number: str | None, job: str, receipt_url: str | None
+) -> Receipt:
     """A slip for the item chosen (a job, an appointment): its rows and a QR to follow it.
 
-    The QR opens the transaction's page when there is one (an appointment), else the item's
-    own link (a job).
+    The QR opens the transaction's page (`receipt_url`) when there is one (an appointment),
+    else the item's own link (a job).
     """
-    qr = station.receipt_url(number) if number else item.qr
+    qr = receipt_url if number and receipt_url else item.qr
     blocks: list[Block] = [
         Title(f"{flow.title.zh}凭条"),
         Line(station.name, align="center"),
@@ -115,7 +121,9 @@ class Printing:
         output = self._output()
         record.slip_key = record.slip_key or uuid.uuid4().hex
         job = f"slip-{record.slip_key}-{item.id}"
-        slip = slip_for(self._flow, self._station, item, record.transaction_number, job)
+        slip = slip_for(
+            self._flow, self._station, item, record.transaction_number, job, record.receipt_url
+        )
         try:
             output.print(slip, job)
         except DriverError as err:

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import base64
+import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
+
+from wire import RECEIPT_KEY_LENGTH
 
 
 @dataclass(frozen=True)
@@ -16,6 +20,16 @@ class Station:
     controller_url: str
     timezone: ZoneInfo
 
-    def receipt_url(self, number: str) -> str:
-        """A transaction's public status page: what the receipt QR (paper or screen) opens."""
-        return f"{self.controller_url.rstrip('/')}/r/{number}"
+    def receipt_url(self, number: str, receipt_key: str) -> str:
+        """A transaction's public status page: what the receipt QR (paper or screen) opens.
+
+        The page answers only with the transaction's receipt key, so the number alone (on
+        the screen, said aloud) does not open it.
+        """
+        return f"{self.controller_url.rstrip('/')}/r/{number}?k={receipt_key}"
+
+
+def new_receipt_key() -> str:
+    """A fresh receipt key (wire.ReceiptKey): RECEIPT_KEY_LENGTH base32 characters, random."""
+    # 7 random bytes are 56 bits, 12 base32 characters; the first 10 carry 50 random bits.
+    return base64.b32encode(secrets.token_bytes(7)).decode("ascii")[:RECEIPT_KEY_LENGTH]

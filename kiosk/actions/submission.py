@@ -1,8 +1,8 @@
 """Transactions and ratings into the outbox: `submit` and `submit_rating`.
 
 Both are written to disk (the outbox, sealed) before the citizen sees "done", and the sync
-loop is woken to deliver them. A retry reuses the key and number in the run record, so a
-citizen who taps "retry" never makes two transactions, nor two ratings.
+loop is woken to deliver them. A retry reuses the key, number and receipt key in the run
+record, so a citizen who taps "retry" never makes two transactions, nor two ratings.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from collections.abc import Callable
 
 from flows import ActionFailed, Flow, Session
 from flows.submission import build_submission
-from kiosk.actions.station import Station
+from kiosk.actions.station import Station, new_receipt_key
 from kiosk.messages import text
 from kiosk.outbox import Outbox
 from wire import Citizen, ContentSource, RatingIn, TransactionIn, TransactionItem
@@ -49,6 +49,7 @@ class Submitting:
         now = self._now()
         record = session.record
         record.transaction_key = key = record.transaction_key or uuid.uuid4().hex
+        record.receipt_key = receipt_key = record.receipt_key or new_receipt_key()
         if record.transaction_number is None:
             try:
                 number = self._outbox.next_number(self._station.kiosk_id(), now)
@@ -72,6 +73,7 @@ class Submitting:
             items=[TransactionItem(service=i.service, fields=i.fields) for i in submission.items],
             selected={ContentSource(k): v for k, v in (submission.selected or {}).items()},
             holds={ContentSource(k): v for k, v in (submission.holds or {}).items()},
+            receipt_key=receipt_key,
         )
         try:
             self._outbox.add(txn)
@@ -79,7 +81,7 @@ class Submitting:
             log.exception("outbox write failed number=%s", txn.number)
             raise ActionFailed(text("kiosk.application_not_saved")) from err
         record.submitted_at = now.strftime("%Y-%m-%d %H:%M")
-        record.receipt_url = self._station.receipt_url(txn.number)
+        record.receipt_url = self._station.receipt_url(txn.number, receipt_key)
         log.info("transaction stored number=%s service=%s", txn.number, txn.service)
         self._on_submitted()
         return "ok"

@@ -22,6 +22,8 @@ ID_NUMBER = "11010519491231002X"
 OTHER_ID_NUMBER = "44030419900307123X"
 NAME = "测试甲"
 PHONE = "13812345678"
+# The receipt key the test transactions carry (wire.ReceiptKey: 10 base32 characters).
+RECEIPT_KEY = "ABCDEFGHJK"
 
 
 def transaction(key: str = "0" * 32, **overrides: Any) -> dict[str, Any]:
@@ -34,9 +36,15 @@ def transaction(key: str = "0" * 32, **overrides: Any) -> dict[str, Any]:
         "identity_method": "id_card",
         "citizen": {"id_number": ID_NUMBER, "name": NAME},
         "fields": {"phone": PHONE},
+        "receipt_key": RECEIPT_KEY,
     }
     body.update(overrides)
     return body
+
+
+def receipt(number: str, key: str = RECEIPT_KEY) -> str:
+    """The public status page of a transaction, as its receipt QR links to it."""
+    return f"/r/{number}?k={key}"
 
 
 def heartbeat(**overrides: Any) -> dict[str, Any]:

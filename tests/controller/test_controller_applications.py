@@ -21,6 +21,7 @@ from tests.controller.controller_testkit import (
     OTHER_ID_NUMBER,
     PHONE,
     post_json,
+    receipt,
     register,
     rows,
     teach_catalog,
@@ -46,7 +47,8 @@ def token(client: TestClient, device: tuple[str, str]) -> str:
         key="b" * 32,
         number="KA02-2611260001",
         service="unemployment_registration",
-        created_at="2026-11-26T11:00:00+08:00",
+        # Twenty seconds after mine_early; the controller takes no time ahead of its own clock.
+        created_at="2026-11-26T10:00:20+08:00",
     )
     theirs = transaction(
         key="c" * 32,
@@ -148,7 +150,10 @@ def test_logs_of_a_lookup_hold_no_number(
     caplog.set_level(logging.DEBUG)
     ask(client, token)
     ask(client, token, identity_method="typed")
-    assert "event=my_applications kiosk_id=KA01 count=2" in caplog.text
+    assert (
+        "event=my_applications_lookup kiosk_id=KA01 identity_method=id_card outcome=answered"
+        " count=2" in caplog.text
+    )
     assert ID_NUMBER not in caplog.text
 
 
@@ -166,7 +171,7 @@ def test_a_status_set_by_staff_shows_on_every_page_and_in_the_lookup(
     assert returned["status"] == "returned"
     assert returned["status_text"] == {"zh-CN": "退回补正", "en": "Returned for completion"}
     assert returned["status_at"] is not None
-    assert "退回补正" in client.get("/r/KA01-2611260001").text
+    assert "退回补正" in client.get(receipt("KA01-2611260001")).text
     assert "退回补正" in client.get("/transactions").text
 
 
@@ -177,7 +182,7 @@ def test_every_application_status_has_words_in_both_languages(status: Applicatio
 
 
 def test_every_transaction_starts_as_received(client: TestClient, token: str) -> None:
-    page = client.get("/r/KA01-2611260001").text
+    page = client.get(receipt("KA01-2611260001")).text
     assert "已受理" in page
     assert "已收到，等待经办人员审核" in page
 
@@ -228,10 +233,12 @@ def test_a_retry_of_a_transaction_stored_before_items_existed_is_still_a_retry(
     # Bodies without the new parts hash as they did before: an old kiosk's retry after the
     # upgrade is a duplicate, not a conflict.
     _, token = device
-    post_json(client, "/transactions", transaction(), token)
+    first_release = transaction()
+    del first_release["receipt_key"]  # nor a receipt key
+    assert post_json(client, "/transactions", first_release, token).status_code == 201
     sealer = Sealer.from_key_file(settings.sealing_key_path)
     old_style = json.dumps(
-        {"kiosk_id": "KA01", "transaction": _as_v1_dumped(transaction())},
+        {"kiosk_id": "KA01", "transaction": _as_v1_dumped(first_release)},
         sort_keys=True,
         ensure_ascii=False,
         separators=(",", ":"),

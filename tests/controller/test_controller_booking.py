@@ -15,6 +15,7 @@ from tests.controller.controller_testkit import (
     hold,
     list_slots,
     post_json,
+    receipt,
     register,
     rows,
     seed,
@@ -242,7 +243,7 @@ def test_a_late_transaction_finding_no_place_is_stored_as_booking_failed(
     assert rows(settings, "SELECT status FROM transactions") == [("booking_failed",)]
     assert _states(settings)[-1] == (SLOT, "failed")
     assert taken(client, "appointment_slots", SLOT) == 3
-    page = client.get("/r/KA01-2611260001").text
+    page = client.get(receipt("KA01-2611260001")).text
     assert "预约未成功" in page
     assert "工作人员将与您联系" in page
     assert "booking-failed" in client.get("/kiosks/KA01").text

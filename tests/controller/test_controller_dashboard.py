@@ -15,6 +15,7 @@ from tests.controller.controller_testkit import (
     PHONE,
     heartbeat,
     post_json,
+    receipt,
     register,
     teach_catalog,
     transaction,
@@ -139,7 +140,7 @@ def test_kiosk_supplied_text_is_escaped(client: TestClient) -> None:
 def test_a_scanned_receipt_shows_its_state_and_nothing_personal(
     client: TestClient, busy: str
 ) -> None:
-    page = client.get("/r/KA01-2611260001")
+    page = client.get(receipt("KA01-2611260001"))
     assert page.status_code == 200
     assert "已收到" in page.text
     assert "就业登记" in page.text
@@ -148,7 +149,7 @@ def test_a_scanned_receipt_shows_its_state_and_nothing_personal(
 
 
 def test_an_unknown_receipt_number_says_so(client: TestClient, busy: str) -> None:
-    page = client.get("/r/KA01-2611269999")
+    page = client.get(receipt("KA01-2611269999"))
     assert page.status_code == 404
     assert "暂未查到" in page.text
 

@@ -78,7 +78,8 @@ def test_the_lookup_hash_finds_a_citizens_transactions_without_the_number(
     _, token = device
     post_json(client, "/transactions", transaction(key="a" * 32), token)
     other = {"id_number": OTHER_ID_NUMBER, "name": "测试乙"}
-    answer = post_json(client, "/transactions", transaction(key="b" * 32, citizen=other), token)
+    second = transaction(key="b" * 32, number="KA01-2611260002", citizen=other)
+    answer = post_json(client, "/transactions", second, token)
     assert answer.status_code == 201
     sealer = Sealer.from_key_file(settings.sealing_key_path)
     query = "SELECT key FROM transactions WHERE id_lookup = ?"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
 import signal
@@ -57,7 +58,8 @@ def test_the_server_process_serves_health_and_a_transaction(tmp_path: Path) -> N
             token = registered.json()["device_token"]
             stored = http.post(
                 f"{API_PREFIX}/transactions",
-                json=transaction(),
+                # The process runs on the real clock: the transaction is made now.
+                json=transaction(created_at=dt.datetime.now(dt.UTC).isoformat()),
                 headers={"Authorization": f"Bearer {token}"},
             )
             assert stored.status_code == 201

@@ -17,6 +17,7 @@ from tests.controller.controller_testkit import (
     CATALOG,
     ID_NUMBER,
     post_json,
+    receipt,
     register,
     rows,
     teach_catalog,
@@ -189,7 +190,7 @@ def test_the_receipt_page_shows_the_learned_title_never_the_code(
     _, token = device
     teach_catalog(client, token, catalog(appointment_booking=BOOKING))
     post_json(client, "/transactions", transaction(service="appointment_booking"), token)
-    page = client.get("/r/KA01-2611260001")
+    page = client.get(receipt("KA01-2611260001"))
     assert page.status_code == 200
     assert "预约服务" in page.text
     assert "Book an appointment" in page.text
@@ -212,9 +213,9 @@ def test_a_title_learned_after_the_transaction_names_it_from_then_on(
 ) -> None:
     _, token = device
     post_json(client, "/transactions", transaction(service="appointment_booking"), token)
-    assert "预约服务" not in client.get("/r/KA01-2611260001").text
+    assert "预约服务" not in client.get(receipt("KA01-2611260001")).text
     teach_catalog(client, token, catalog(appointment_booking=BOOKING))
-    assert "预约服务" in client.get("/r/KA01-2611260001").text
+    assert "预约服务" in client.get(receipt("KA01-2611260001")).text
 
 
 def test_a_service_no_kiosk_named_gets_a_generic_wording_for_citizens(
@@ -223,7 +224,7 @@ def test_a_service_no_kiosk_named_gets_a_generic_wording_for_citizens(
     # An older kiosk that never reports its catalog.
     _, token = device
     post_json(client, "/transactions", transaction(service="appointment_booking"), token)
-    page = client.get("/r/KA01-2611260001").text
+    page = client.get(receipt("KA01-2611260001")).text
     assert "就业服务事项" in page
     assert "Employment service" in page
     assert "appointment_booking" not in page

@@ -75,7 +75,7 @@ def test_a_registration_reaches_the_controller_exactly_once(tmp_path, controller
         assert kiosk.simulators.printer.wait_for_documents(1)
         paper = kiosk.simulators.printer.last_png()
         text, _, _ = cv2.QRCodeDetector().detectAndDecode(cv2.imread(str(paper)))
-        assert text.endswith(f"/r/{number}")
+        assert text.endswith(f"/r/{number}?k={result.record.receipt_key}")
     finally:
         kiosk.close()
 
@@ -139,11 +139,15 @@ def test_the_on_screen_receipt_link_is_the_public_status_page(tmp_path, controll
     try:
         result = walk_kiosk(kiosk, "employment_registration", ANSWERS)
         url = result.record.receipt_url
-        assert url == f"{controller.wait_ready()}/r/{result.transaction_number}"
+        key = result.record.receipt_key
+        assert url == f"{controller.wait_ready()}/r/{result.transaction_number}?k={key}"
         kiosk.sync.drain()
         page = httpx.get(url, timeout=10)
         assert page.status_code == 200
         assert "已收到" in page.text
+        # The number alone (shown on screen, said aloud) does not open the page.
+        bare = httpx.get(url.partition("?")[0], timeout=10)
+        assert bare.status_code == 404
     finally:
         kiosk.close()
 

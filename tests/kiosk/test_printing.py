@@ -51,7 +51,7 @@ def test_a_receipt_comes_out_of_the_printer_with_a_readable_qr(tmp_path, printer
         png = printer.last_png()
         assert png is not None
         text, _, _ = cv2.QRCodeDetector().detectAndDecode(cv2.imread(str(png)))
-        assert text.endswith(f"/r/{result.transaction_number}")
+        assert text.endswith(f"/r/{result.transaction_number}?k={result.record.receipt_key}")
     finally:
         kiosk.close()
 

@@ -27,6 +27,7 @@ from kiosk.sync import Enroller, SyncLoop
 from pii import Sealer
 from tests.controller.controller_testkit import (
     ENROLLMENT_TOKEN,
+    receipt,
     rows,
     transaction,
 )
@@ -141,7 +142,7 @@ def make_sync(
 
 
 def receipt_page(port: int, number: str = NUMBER) -> str:
-    return httpx.get(f"http://127.0.0.1:{port}/r/{number}", timeout=5).text
+    return httpx.get(f"http://127.0.0.1:{port}{receipt(number)}", timeout=5).text
 
 
 def queue(outbox: Outbox, number: str = NUMBER, key: str = "0" * 32) -> None:
