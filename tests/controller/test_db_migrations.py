@@ -216,3 +216,34 @@ def test_a_database_of_the_first_release_gets_the_later_tables_and_columns(
         assert {c["name"] for c in inspect(database.engine).get_columns("transactions")} == columns
     finally:
         database.dispose()
+
+
+def test_numbers_a_kiosk_could_reuse_before_0002_are_kept_and_the_later_ones_marked(
+    empty_url: str,
+) -> None:
+    """Before numbers were bound to their kiosk, two rows could share one: both survive the
+    unique index, the first as it was, the later one marked with its row id."""
+    _make_old_database(empty_url)
+    engine = Database(empty_url).engine
+    with engine.begin() as conn:
+        for row, key in ((1, "first"), (2, "forged")):
+            conn.execute(
+                text(
+                    "INSERT INTO transactions (id, key, number, kiosk_pk, service, created_at,"
+                    " received_at, identity_method, id_masked, name_masked, id_lookup,"
+                    " citizen_sealed, fields_sealed, field_names, body_hash, status,"
+                    " status_at, items_sealed, item_services, selected) VALUES (:id, :key,"
+                    " 'KA07-2611260001', 7, 's', :now, :now, 'id_card', 'm', 'n', 'l', :blob,"
+                    " :blob, '[]', 'h', 'received', :now, :blob, '[]', '{}')"
+                ),
+                {"id": row, "key": key, "now": NOW.replace(tzinfo=None), "blob": b"\0"},
+            )
+    engine.dispose()
+    database = Database(empty_url)
+    try:
+        database.migrate()
+        with database.engine.connect() as conn:
+            numbers = conn.execute(text("SELECT id, number FROM transactions ORDER BY id")).all()
+        assert numbers == [(1, "KA07-2611260001"), (2, "KA07-2611260001-D2")]
+    finally:
+        database.dispose()
