@@ -59,8 +59,9 @@ class Passwords:
             memory_cost=config.hash_memory_kib,
             parallelism=config.hash_parallelism,
         )
-        # Verified against when a name is unknown, so a miss costs what a hit costs.
-        self._decoy = self._hasher.hash("no account has this password")
+        # Verified against when a name is unknown, so a miss costs what a hit costs; made on
+        # first use, so starting the app costs no hash.
+        self._decoy: str | None = None
 
     def hash(self, password: str) -> str:
         """An argon2id PHC string for `password`."""
@@ -68,6 +69,8 @@ class Passwords:
 
     def verify(self, stored: str | None, password: str) -> bool:
         """True when `password` matches `stored`; None (no account) spends the same time."""
+        if self._decoy is None:
+            self._decoy = self._hasher.hash("no account has this password")
         try:
             return self._hasher.verify(stored or self._decoy, password[:MAX_LENGTH]) and (
                 stored is not None

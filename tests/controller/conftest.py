@@ -12,8 +12,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from controller.app import create_app
-from controller.settings import Settings
 from controller.auth.access import Role
+from controller.settings import Settings
 from tests.controller.controller_testkit import (
     ENROLLMENT_TOKEN,
     FAST_AUTH,
