@@ -44,10 +44,13 @@ def password_problem(password: str, username: str = "") -> tuple[str, str] | Non
     return None
 
 
+# Runs along the digits, the alphabet or the keyboard, wrapping around.
+_RUNS = ("0123456789" * 27, "abcdefghijklmnopqrstuvwxyz" * 10, "qwertyuiopasdfghjklzxcvbnm" * 10)
+
+
 def _is_run(text: str) -> bool:
-    """1234567890ab... or abcdefgh...: each character one after the last."""
-    steps = {ord(b) - ord(a) for a, b in zip(text, text[1:], strict=False)}
-    return steps <= {1} or steps <= {-1}
+    """1234567890123..., abcdefgh..., qwertyuiop... or one of them backwards."""
+    return any(text in run or text[::-1] in run for run in _RUNS)
 
 
 class Passwords:
