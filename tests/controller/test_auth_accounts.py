@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
@@ -27,7 +29,13 @@ def admin(client: TestClient) -> TestClient:
     return signed_in_as(client, Role.OPS_ADMIN, "root")
 
 
-def _create(admin: TestClient, **fields: str) -> object:
+def _change(client: TestClient, old: str, new: str, again: str | None = None) -> Any:
+    data = {"csrf_token": csrf_token(client, "/password"), "old_password": old,
+            "new_password": new, "new_password_again": new if again is None else again}  # fmt: skip
+    return client.post("/password", data=data)
+
+
+def _create(admin: TestClient, **fields: str) -> Any:
     data = {"csrf_token": csrf_token(admin, "/accounts"), "role": "ops_viewer", **fields}
     return admin.post("/accounts", data=data)
 
@@ -65,7 +73,7 @@ def test_an_admin_creates_an_account_that_can_sign_in(
     admin: TestClient, client: TestClient, settings: Settings
 ) -> None:
     answer = _create(admin, username="Erin", password=PASSWORD, role="technician")
-    assert "已创建账户 erin" in answer.text  # type: ignore[attr-defined]
+    assert "已创建账户 erin" in answer.text
     stored = rows(settings, "SELECT username, role, active, password_hash FROM users "
                             "WHERE username = 'erin'")  # fmt: skip
     assert stored[0][:3] == ("erin", "technician", 1)
@@ -90,8 +98,8 @@ def test_an_account_that_cannot_be_is_refused_with_the_reason(
     admin: TestClient, settings: Settings, fields: dict[str, str], says: str
 ) -> None:
     answer = _create(admin, **fields)
-    assert answer.status_code == 400  # type: ignore[attr-defined]
-    assert says in answer.text  # type: ignore[attr-defined]
+    assert answer.status_code == 400
+    assert says in answer.text
     assert rows(settings, "SELECT COUNT(*) FROM users") == [(1,)]
 
 
@@ -136,18 +144,14 @@ def test_a_password_change_needs_the_current_password(
     client: TestClient, settings: Settings
 ) -> None:
     signed_in_as(client, Role.AUDITOR, "gail")
-    token = csrf_token(client, "/password")
-    answer = client.post("/password", data={"csrf_token": token, "old_password": "not it at all",
-                         "new_password": NEW_PASSWORD, "new_password_again": NEW_PASSWORD})  # fmt: skip
+    answer = _change(client, "not it at all", NEW_PASSWORD)
     assert answer.status_code == 400
     assert "The current password is wrong" in answer.text
 
 
 def test_a_password_change_needs_the_new_one_twice_alike(client: TestClient) -> None:
     signed_in_as(client, Role.AUDITOR, "gail")
-    token = csrf_token(client, "/password")
-    answer = client.post("/password", data={"csrf_token": token, "old_password": PASSWORD,
-                         "new_password": NEW_PASSWORD, "new_password_again": "other"})  # fmt: skip
+    answer = _change(client, PASSWORD, NEW_PASSWORD, "other")
     assert answer.status_code == 400
     assert "differ" in answer.text
 
@@ -157,9 +161,7 @@ def test_a_changed_password_signs_in_and_ends_other_sessions(client: TestClient)
     elsewhere = TestClient(client.app)
     sign_in(elsewhere, "gail")
     assert elsewhere.get("/audit").status_code == 200
-    token = csrf_token(client, "/password")
-    answer = client.post("/password", data={"csrf_token": token, "old_password": PASSWORD,
-                         "new_password": NEW_PASSWORD, "new_password_again": NEW_PASSWORD})  # fmt: skip
+    answer = _change(client, PASSWORD, NEW_PASSWORD)
     assert answer.status_code == 200
     assert "密码已修改" in answer.text
     assert client.get("/audit").status_code == 200  # this session stays
