@@ -39,7 +39,7 @@ _DRIVERS_LIBRARIES = frozenset(
     {"serial", "smartcard", "escpos", "usb", "cv2", "PIL", "qrcode", "numpy"}
 )
 _CONTROLLER_LIBRARIES = frozenset(
-    {"fastapi", "starlette", "uvicorn", "sqlalchemy", "jinja2", "pydantic", "psycopg"}
+    {"fastapi", "starlette", "uvicorn", "sqlalchemy", "jinja2", "pydantic", "psycopg", "argon2"}
 )
 
 # module prefix -> (prefixes of our modules it may import, third-party libraries it may import).
