@@ -2,20 +2,26 @@
 
 from __future__ import annotations
 
-import ipaddress
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 
 from controller import api, dashboard, openapi, ops
+from controller.auth import pages
+from controller.auth.accounts import Accounts
+from controller.auth.config import AuthSettings
+from controller.auth.guard import authorize
+from controller.auth.headers import SecurityHeaders
+from controller.auth.sessions import StaffSessions
 from controller.clock import Clock, utc_now
 from controller.db import Database
 from controller.deps import Runtime
 from controller.logs import event
 from controller.seed import DEMO_CONTENT, seed_if_empty
 from controller.services import Bookings, ContentStore, Fleet, Intake, Ratings, ServiceTitles
+from controller.services.audit import AuditLog
 from controller.settings import Settings
 from pii import Sealer
 from wire import API_PREFIX
@@ -23,21 +29,15 @@ from wire import API_PREFIX
 log = logging.getLogger(__name__)
 
 
-def _is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
-def create_app(settings: Settings, *, clock: Clock = utc_now) -> FastAPI:
+def create_app(
+    settings: Settings, *, clock: Clock = utc_now, auth: AuthSettings | None = None
+) -> FastAPI:
     """Build the controller: open the database, migrate it, wire services and routes.
 
     With `settings.seed_demo`, an empty content store is filled with the fictitious demo
-    content (controller/seed/demo_content.json).
+    content (controller/seed/demo_content.json). `auth`: sign-in policy (defaults if None).
     """
+    auth = auth or AuthSettings()
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     db = Database(settings.database_url)
     db.migrate()
@@ -47,20 +47,22 @@ def create_app(settings: Settings, *, clock: Clock = utc_now) -> FastAPI:
     sealer = Sealer.from_key_file(settings.sealing_key_path)
     bookings = Bookings(clock)
     titles = ServiceTitles(clock)
+    audit = AuditLog(clock)
     runtime = Runtime(
         settings=settings,
         db=db,
         fleet=Fleet(settings.enrollment_token, settings.heartbeat_seconds, clock),
-        intake=Intake(sealer, clock, bookings, titles),
+        intake=Intake(sealer, clock, bookings, titles, audit=audit.record_lookup),
         clock=clock,
         content=ContentStore(bookings, clock),
         bookings=bookings,
         ratings=Ratings(sealer, clock),
         titles=titles,
+        auth=auth,
+        accounts=Accounts(auth, clock, audit),
+        staff_sessions=StaffSessions(auth, clock),
+        audit=audit,
     )
-    if not _is_loopback(settings.host):
-        # The dashboard has no login yet: anyone who reaches the port sees the fleet.
-        event(log, "dashboard_without_login", logging.WARNING, host=settings.host)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -76,10 +78,14 @@ def create_app(settings: Settings, *, clock: Clock = utc_now) -> FastAPI:
         docs_url=None,
         redoc_url=None,
         openapi_url=f"{API_PREFIX}/openapi.json",
+        # Every route, whoever adds it, passes the route table (controller/auth/access.py).
+        dependencies=[Depends(authorize)],
     )
     app.state.runtime = runtime
+    app.add_middleware(SecurityHeaders)
     api.install(app)
     dashboard.install(app)
     ops.install(app)
     openapi.install(app)
+    pages.install(app)
     return app

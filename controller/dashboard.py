@@ -1,8 +1,9 @@
 """Server-rendered pages for ops and county staff: zh-CN first, English beneath.
 
 Pages show masked values only; they are built from TransactionView, which has no sealed
-column to leak. There is no login yet, which is why the controller binds 127.0.0.1 by
-default; a later issue adds staff accounts.
+column to leak. Who may open which page is decided by controller/auth/access.py (enforced
+for every route by controller/auth/guard.py); pages that show personal data, even masked,
+record who looked in the audit log.
 """
 
 from __future__ import annotations
@@ -18,10 +19,13 @@ from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
+from controller.auth.access import ROLE_LABELS, Role, may
+from controller.auth.guard import ActorDep, current_visit
 from controller.clock import CHINA_TIME
-from controller.deps import FleetDep, IntakeDep, RatingsDep, SessionDep
+from controller.deps import AuditDep, FleetDep, IntakeDep, RatingsDep, SessionDep
 from controller.models import STATUS_NEVER_SEEN, Kiosk
 from controller.services import KioskSummary
+from controller.services.audit import AuditAction
 from controller.services.intake import status_text
 from controller.services.ratelimit import RateLimited
 from wire import ApplicationStatus, Bilingual, DeviceKind
@@ -192,12 +196,27 @@ def kiosk_state(kiosk: Kiosk, online: bool) -> str:
     return kiosk.status if online else "offline"
 
 
-def _render(
-    request: Request, name: str, context: dict[str, Any], status: int = 200
-) -> HTMLResponse:
+# The header's links, each shown only to those who may open it.
+NAV: tuple[tuple[str, str, str, str], ...] = (
+    ("fleet", "/", "终端总览", "Fleet"),
+    ("transactions", "/transactions", "最近业务", "Transactions"),
+    ("audit", "/audit", "审计日志", "Audit log"),
+    ("accounts", "/accounts", "账户管理", "Accounts"),
+)
+
+
+def render(request: Request, name: str, context: dict[str, Any], status: int = 200) -> HTMLResponse:
+    """A page from templates/, with the helpers and the signed-in user every page uses."""
     runtime = request.app.state.runtime
     now = runtime.clock()
+    visit = current_visit(request)
+    user = visit.user if visit else None
+    role: Role | None = user.role if user else None
     base = {
+        "user": user,
+        "role_label": ROLE_LABELS.get(role, ("", "")) if role else ("", ""),
+        "csrf_token": visit.csrf if visit else "",
+        "nav": [item for item in NAV if user is not None and may(role, "GET", item[1])],
         "now": now,
         "local_time": local_time,
         "ago": lambda value: time_ago(value, now),
@@ -229,7 +248,7 @@ def fleet_page(request: Request, session: SessionDep, fleet: FleetDep) -> HTMLRe
         "pending": sum(s.kiosk.outbox_pending for s in summaries),
         "transactions": sum(s.transaction_count for s in summaries),
     }
-    return _render(request, "fleet.html", {"rows": rows, "totals": totals, "page": "fleet"})
+    return render(request, "fleet.html", {"rows": rows, "totals": totals, "page": "fleet"})
 
 
 def _kiosk_row(summary: KioskSummary) -> dict[str, Any]:
@@ -249,33 +268,51 @@ def kiosk_page(
     fleet: FleetDep,
     intake: IntakeDep,
     ratings: RatingsDep,
+    audit: AuditDep,
+    actor: ActorDep,
 ) -> HTMLResponse:
-    """One kiosk: its facts, devices, ratings and latest transactions."""
+    """One kiosk: its facts, devices, ratings and latest transactions (audited)."""
     kiosk = fleet.find(session, kiosk_id)
     if kiosk is None:
-        return _render(request, "not_found.html", {"kiosk_id": kiosk_id, "page": "fleet"}, 404)
+        return render(request, "not_found.html", {"kiosk_id": kiosk_id, "page": "fleet"}, 404)
+    transactions = intake.recent(session, kiosk=kiosk, limit=RECENT_ON_KIOSK_PAGE)
+    audit.record(
+        session,
+        actor,
+        AuditAction.VIEWED_KIOSK,
+        target=kiosk.kiosk_id,
+        detail=f"transactions={len(transactions)}",
+    )
+    session.commit()
     context = {
         "kiosk": kiosk,
         "state": kiosk_state(kiosk, fleet.is_online(kiosk)),
         "devices": device_badges(kiosk),
         "transaction_count": fleet.transaction_count(session, kiosk),
-        "transactions": intake.recent(session, kiosk=kiosk, limit=RECENT_ON_KIOSK_PAGE),
+        "transactions": transactions,
         "ratings": ratings.summary(session, kiosk),
         "limit": RECENT_ON_KIOSK_PAGE,
         "page": "fleet",
     }
-    return _render(request, "kiosk.html", context)
+    return render(request, "kiosk.html", context)
 
 
 @router.get("/transactions")
-def transactions_page(request: Request, session: SessionDep, intake: IntakeDep) -> HTMLResponse:
-    """The latest transactions across the fleet."""
+def transactions_page(
+    request: Request, session: SessionDep, intake: IntakeDep, audit: AuditDep, actor: ActorDep
+) -> HTMLResponse:
+    """The latest transactions across the fleet (audited)."""
+    transactions = intake.recent(session, limit=RECENT_ON_FLEET_PAGE)
+    audit.record(
+        session, actor, AuditAction.VIEWED_TRANSACTIONS, detail=f"transactions={len(transactions)}"
+    )
+    session.commit()
     context = {
-        "transactions": intake.recent(session, limit=RECENT_ON_FLEET_PAGE),
+        "transactions": transactions,
         "limit": RECENT_ON_FLEET_PAGE,
         "page": "transactions",
     }
-    return _render(request, "transactions.html", context)
+    return render(request, "transactions.html", context)
 
 
 @router.get("/r/{number}")
@@ -293,13 +330,13 @@ def receipt_page(
     try:
         found = intake.receipt(session, number, k, asker)
     except RateLimited as err:
-        response = _render(request, "receipt.html", context | {"retry_after": err.retry_after}, 429)
+        response = render(request, "receipt.html", context | {"retry_after": err.retry_after}, 429)
         response.headers["Retry-After"] = str(err.retry_after)
         return response
-    return _render(request, "receipt.html", context | {"txn": found}, 200 if found else 404)
+    return render(request, "receipt.html", context | {"txn": found}, 200 if found else 404)
 
 
 def install(app: FastAPI) -> None:
-    """Add the pages and their stylesheet to `app`."""
+    """Add the ops pages and their stylesheet to `app` (sign-in pages: controller.auth.pages)."""
     app.include_router(router)
     app.mount("/static", StaticFiles(directory=_HERE / "static"), name="static")

@@ -9,6 +9,9 @@ from typing import Annotated, TypeVar
 from fastapi import Depends, Header, Request
 from sqlalchemy.orm import Session
 
+from controller.auth.accounts import Accounts
+from controller.auth.config import AuthSettings
+from controller.auth.sessions import StaffSessions
 from controller.clock import Clock
 from controller.db import Database
 from controller.models import Kiosk
@@ -22,6 +25,7 @@ from controller.services import (
     ServiceTitles,
     TooLarge,
 )
+from controller.services.audit import AuditLog
 from controller.settings import Settings
 from pii import redact_id_numbers
 from wire import Message, WireError, parse, validate
@@ -45,6 +49,10 @@ class Runtime:
     bookings: Bookings
     ratings: Ratings
     titles: ServiceTitles
+    auth: AuthSettings
+    accounts: Accounts
+    staff_sessions: StaffSessions
+    audit: AuditLog
 
 
 def get_runtime(request: Request) -> Runtime:
@@ -92,6 +100,21 @@ def get_titles(runtime: RuntimeDep) -> ServiceTitles:
     return runtime.titles
 
 
+def get_audit(runtime: RuntimeDep) -> AuditLog:
+    """The audit log (controller/services/audit.py)."""
+    return runtime.audit
+
+
+def get_accounts(runtime: RuntimeDep) -> Accounts:
+    """The staff accounts service."""
+    return runtime.accounts
+
+
+def get_staff_sessions(runtime: RuntimeDep) -> StaffSessions:
+    """The dashboard sessions service."""
+    return runtime.staff_sessions
+
+
 SessionDep = Annotated[Session, Depends(get_session)]
 FleetDep = Annotated[Fleet, Depends(get_fleet)]
 IntakeDep = Annotated[Intake, Depends(get_intake)]
@@ -99,6 +122,9 @@ ContentDep = Annotated[ContentStore, Depends(get_content)]
 BookingsDep = Annotated[Bookings, Depends(get_bookings)]
 RatingsDep = Annotated[Ratings, Depends(get_ratings)]
 TitlesDep = Annotated[ServiceTitles, Depends(get_titles)]
+AuditDep = Annotated[AuditLog, Depends(get_audit)]
+AccountsDep = Annotated[Accounts, Depends(get_accounts)]
+StaffSessionsDep = Annotated[StaffSessions, Depends(get_staff_sessions)]
 
 
 def _bearer(authorization: str | None) -> str | None:

@@ -1,18 +1,32 @@
-"""`python -m controller`: parse arguments, build the app, serve it with uvicorn."""
+"""`python -m controller`: parse arguments, build the app, serve it with uvicorn.
+
+`python -m controller create-admin` (`estation-controller create-admin`) makes an ops admin
+account in the controller's database, for the first sign-in.
+"""
 
 from __future__ import annotations
 
 import argparse
+import getpass
 import logging
 import socket
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 import uvicorn
 
 from controller.app import create_app
+from controller.auth.access import Role
+from controller.auth.accounts import AccountRefused, Accounts
+from controller.auth.config import load_auth_settings
+from controller.clock import utc_now
+from controller.db import Database
 from controller.logs import configure_logging
+from controller.services.audit import Actor, AuditLog
 from controller.settings import DEFAULT_HOST, DEFAULT_PORT, load_settings
+
+CREATE_ADMIN = "create-admin"
 
 log = logging.getLogger("controller")
 
@@ -36,10 +50,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m controller",
         description="e-station fleet controller: kiosk API and ops dashboard.",
+        epilog=f"`%(prog)s {CREATE_ADMIN} --help`: make the first ops admin account.",
     )
-    parser.add_argument(
-        "--host", help=f"address to bind (default {DEFAULT_HOST}; the dashboard has no login yet)"
-    )
+    parser.add_argument("--host", help=f"address to bind (default {DEFAULT_HOST})")
     parser.add_argument(
         "--port", type=int, help=f"port to bind (default {DEFAULT_PORT}; 0 picks a free one)"
     )
@@ -53,12 +66,89 @@ def build_parser() -> argparse.ArgumentParser:
         help="on the first start (empty content store), load the fictitious demo jobs,"
         " policies, trainings, job fairs and appointment services",
     )
+    parser.add_argument(
+        "--secure-cookies",
+        action="store_true",
+        default=None,
+        help="mark the session cookie Secure although requests arrive over http (behind a TLS"
+        " proxy; env ESTATION_SECURE_COOKIES=1); requests over https always get it",
+    )
     parser.add_argument("--log-level", default="info", choices=["debug", "info", "warning"])
     return parser
 
 
+def build_create_admin_parser() -> argparse.ArgumentParser:
+    """The command line of `create-admin`."""
+    parser = argparse.ArgumentParser(
+        prog=f"python -m controller {CREATE_ADMIN}",
+        description="Create an ops admin account. The password is asked for twice, or read"
+        " from the first line of stdin with --password-stdin; short or common passwords are"
+        " refused.",
+    )
+    parser.add_argument("--username", default="admin", help="account name (default admin)")
+    parser.add_argument(
+        "--password-stdin", action="store_true", help="read the password from stdin (scripts)"
+    )
+    parser.add_argument(
+        "--if-none",
+        action="store_true",
+        help="do nothing (exit 0) when an active ops admin already exists",
+    )
+    parser.add_argument("--db", metavar="URL", help="SQLAlchemy database URL (env ESTATION_DB_URL)")
+    parser.add_argument(
+        "--data-dir", type=Path, help="folder for the database and keys (env ESTATION_DATA_DIR)"
+    )
+    return parser
+
+
+def _read_password(from_stdin: bool) -> str | None:
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    if not sys.stdin.isatty():
+        print("no terminal to ask for a password on: use --password-stdin", file=sys.stderr)
+        return None
+    first = getpass.getpass("password (12 characters or more): ")
+    if getpass.getpass("the same password again: ") != first:
+        print("the two passwords differ", file=sys.stderr)
+        return None
+    return first
+
+
+def create_admin(argv: Sequence[str]) -> int:
+    """Create an ops admin account; 0 done, 1 refused (name taken, weak password), 2 usage."""
+    args = build_create_admin_parser().parse_args(argv)
+    settings = load_settings(database_url=args.db, data_dir=args.data_dir)
+    db = Database(settings.database_url)
+    try:
+        db.migrate()
+        audit = AuditLog(utc_now)
+        accounts = Accounts(load_auth_settings(), utc_now, audit)
+        with db.session() as session:
+            if args.if_none and accounts.has_active_admin(session):
+                print("an ops admin account exists already; nothing done")
+                return 0
+            password = _read_password(args.password_stdin)
+            if password is None:
+                return 2
+            try:
+                user = accounts.create(
+                    session, Actor.command_line(), args.username, password, Role.OPS_ADMIN
+                )
+            except AccountRefused as err:
+                print(f"refused: {err.en} ({err.zh})", file=sys.stderr)
+                return 1
+            session.commit()
+            print(f"created ops admin account {user.username!r}; sign in at /login")
+            return 0
+    finally:
+        db.dispose()
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the controller until interrupted; return the exit status."""
+    """Run the controller until interrupted, or run a subcommand; return the exit status."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == [CREATE_ADMIN]:
+        return create_admin(argv[1:])
     args = build_parser().parse_args(argv)
     configure_logging(getattr(logging, args.log_level.upper()))
     settings = load_settings(
@@ -68,7 +158,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         data_dir=args.data_dir,
         seed_demo=args.seed_demo,
     )
-    app = create_app(settings)
+    app = create_app(settings, auth=load_auth_settings(secure_cookies=args.secure_cookies))
     config = uvicorn.Config(
         app,
         host=settings.host,

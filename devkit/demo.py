@@ -4,6 +4,13 @@ The controller runs as its own process (`python -m controller`), as it would on 
 the kiosk talks to it only over HTTP. With a display the touchscreen opens; with
 `--script registration`, or when there is no display, one fictitious citizen is walked
 through employment registration and the demo prints where to see the result.
+
+The dashboard needs a sign-in: before the controller starts, the demo runs its
+`create-admin` command (as an operator would) for an `admin` account with a generated
+password, kept in `<data-dir>/admin-password` (mode 0600) so later runs print it again.
+The command rather than an environment variable the controller would read: the password
+never sits in the controller's environment (readable in /proc, inherited by children), and
+the controller has no create-an-account-at-start switch that could be left on in production.
 """
 
 from __future__ import annotations
@@ -12,8 +19,10 @@ import argparse
 import datetime as dt
 import logging
 import os
+import re
 import secrets
 import signal
+import subprocess
 import sys
 import time
 from collections.abc import Sequence
@@ -109,6 +118,50 @@ preview = true
     return path
 
 
+DEMO_ADMIN = "admin"
+ADMIN_PASSWORD_FILE = "admin-password"  # noqa: S105 - a file name, not a secret
+_CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+def ensure_admin(controller_dir: Path, password_file: Path) -> str | None:
+    """Create the demo's ops admin unless one exists; its password, None if not known here."""
+    known = password_file.exists()
+    password = (
+        password_file.read_text(encoding="utf-8").strip() if known else secrets.token_urlsafe(12)
+    )
+    done = subprocess.run(  # noqa: S603 - our own interpreter and module
+        [sys.executable, "-m", "controller", "create-admin", "--data-dir", str(controller_dir),
+         "--username", DEMO_ADMIN, "--password-stdin", "--if-none"],
+        input=password + "\n",
+        capture_output=True,
+        text=True,
+        check=False,
+    )  # fmt: skip
+    if done.returncode != 0:
+        raise RuntimeError(f"create-admin failed: {done.stderr.strip()}")
+    if "created" in done.stdout and not known:
+        password_file.write_text(password + "\n", encoding="utf-8")
+        password_file.chmod(0o600)
+        return password
+    return password if known else None
+
+
+def signed_in_get(base: str, path: str, username: str, password: str) -> httpx.Response:
+    """GET a dashboard page after signing in as a browser does (login form and its token)."""
+    with httpx.Client(base_url=base, timeout=10) as browser:
+        form = browser.get("/login")
+        found = _CSRF.search(form.text)
+        if found is None:
+            raise RuntimeError("the login page has no CSRF token")
+        answer = browser.post(
+            "/login",
+            data={"username": username, "password": password, "csrf_token": found.group(1)},
+        )
+        if answer.status_code >= 400:
+            raise RuntimeError(f"signing in as {username} failed ({answer.status_code})")
+        return browser.get(path)
+
+
 def _has_display() -> bool:
     return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
 
@@ -124,10 +177,17 @@ def _wait_delivered(kiosk: Kiosk, timeout: float = 30.0) -> bool:
     return False
 
 
-def run_script(kiosk: Kiosk, rig: DemoRig, script: str, dashboard: str | None) -> int:
+def run_script(
+    kiosk: Kiosk,
+    rig: DemoRig,
+    script: str,
+    dashboard: str | None,
+    login: tuple[str, str] | None = None,
+) -> int:
     """Walk one fictitious citizen through a flow and say where to see the result.
 
-    `dashboard`: the controller's URL, to check the transaction arrived; None: do not check.
+    `dashboard`: the controller's URL, to check the transaction arrived, signed in with
+    `login` (user name, password); None: do not check.
     """
     flow_id, inputs = demo_scripts(dt.date.today())[script]
     sim = kiosk.simulators.printer
@@ -151,9 +211,12 @@ def run_script(kiosk: Kiosk, rig: DemoRig, script: str, dashboard: str | None) -
     if not _wait_delivered(kiosk):
         print("the transaction is safe in the kiosk outbox but not yet delivered")
         return 1
-    page = f"{dashboard}/kiosks/{kiosk.enroller.ensure().kiosk_id}"
-    shown = number in httpx.get(page, timeout=10).text
-    print(f"on the dashboard:    {page}  ({'visible' if shown else 'NOT visible'})")
+    path = f"/kiosks/{kiosk.enroller.ensure().kiosk_id}"
+    if login is None:
+        print(f"on the dashboard:    {dashboard}{path}  (not checked: no admin password here)")
+        return 0
+    shown = number in signed_in_get(dashboard, path, *login).text
+    print(f"on the dashboard:    {dashboard}{path}  ({'visible' if shown else 'NOT visible'})")
     return 0 if shown else 1
 
 
@@ -190,6 +253,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not token_file.exists():
         token_file.write_text(secrets.token_urlsafe(24), encoding="utf-8")
         token_file.chmod(0o600)
+    password_file = args.data_dir / ADMIN_PASSWORD_FILE
+    password = ensure_admin(args.data_dir / "controller", password_file)
     print("starting the controller (embedded SQLite) ...", flush=True)
     controller = ControllerProcess(
         args.data_dir / "controller",
@@ -201,6 +266,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         url = controller.wait_ready()
         print(f"dashboard:           {url}/", flush=True)
+        if password is not None:
+            print(f"sign in as:          {DEMO_ADMIN} / {password}  (kept in {password_file})")
+        else:
+            print(
+                f"sign in as:          {DEMO_ADMIN}, with the password of an earlier run "
+                f"({password_file} is gone; delete {args.data_dir / 'controller'} for a new one)"
+            )
         config = load_config(write_kiosk_config(args.data_dir / "kiosk.toml", url, token_file))
         kiosk = build_kiosk(config)
         kiosk.start()
@@ -211,7 +283,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             run_kiosk_app(kiosk.service, fullscreen=False, demo=rig)
             return 0
-        status = run_script(kiosk, rig, script, url)
+        login = None if password is None else (DEMO_ADMIN, password)
+        status = run_script(kiosk, rig, script, url, login)
         if status != 0 or args.exit:
             return status
         print("serving the dashboard; press Ctrl-C to stop", flush=True)

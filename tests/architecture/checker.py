@@ -49,6 +49,7 @@ _CONTROLLER_LIBRARIES = frozenset(
         "psycopg",
         "alembic",
         "prometheus_client",
+        "argon2",
     }
 )
 

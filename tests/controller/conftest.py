@@ -15,8 +15,14 @@ import pytest
 from fastapi.testclient import TestClient
 
 from controller.app import create_app
+from controller.auth.access import Role
 from controller.settings import Settings
-from tests.controller.controller_testkit import ENROLLMENT_TOKEN, register
+from tests.controller.controller_testkit import (
+    ENROLLMENT_TOKEN,
+    FAST_AUTH,
+    register,
+    signed_in_as,
+)
 from tests.support.clock import FakeClock
 from tests.support.postgres import PostgresCluster, postgres
 
@@ -50,8 +56,14 @@ def settings(tmp_path: Path, database_url: str) -> Settings:
 
 @pytest.fixture
 def client(settings: Settings, clock: FakeClock) -> Iterator[TestClient]:
-    with TestClient(create_app(settings, clock=clock.wall)) as test_client:
+    with TestClient(create_app(settings, clock=clock.wall, auth=FAST_AUTH)) as test_client:
         yield test_client
+
+
+@pytest.fixture
+def ops(client: TestClient) -> TestClient:
+    """`client` signed in as an ops viewer: the dashboard pages open for it."""
+    return signed_in_as(client, Role.OPS_VIEWER)
 
 
 @pytest.fixture

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import sqlite3
 from typing import Any
 
@@ -12,7 +13,10 @@ from fastapi.testclient import TestClient
 from psycopg.types.string import TextLoader
 from sqlalchemy import make_url, text
 
+from controller.auth.access import Role
+from controller.auth.config import AuthSettings
 from controller.seed import SeedFile, load_content
+from controller.services.audit import Actor
 from controller.settings import Settings
 from wire import API_PREFIX
 
@@ -24,6 +28,57 @@ NAME = "测试甲"
 PHONE = "13812345678"
 # The receipt key the test transactions carry (wire.ReceiptKey: 10 base32 characters).
 RECEIPT_KEY = "ABCDEFGHJK"
+
+
+# Sign-in policy of the test apps: argon2id at a cost that keeps the suite fast (the default
+# cost is asserted in test_auth_accounts.py).
+FAST_AUTH = AuthSettings(hash_memory_kib=1024, hash_time_cost=1, hash_parallelism=1)
+PASSWORD = "correct horse battery"  # noqa: S105 - a test account's password
+_CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+def make_user(
+    client: TestClient,
+    username: str,
+    role: Role = Role.OPS_VIEWER,
+    password: str = PASSWORD,
+    region_code: str | None = None,
+) -> int:
+    """Create an account through the app's own service (as create-admin does); its id."""
+    runtime = client.app.state.runtime  # type: ignore[attr-defined]
+    with runtime.db.session() as session:
+        user = runtime.accounts.create(
+            session, Actor.command_line(), username, password, role, region_code
+        )
+        session.commit()
+        return int(user.id)
+
+
+def csrf_token(client: TestClient, path: str = "/login") -> str:
+    """The CSRF token in the form of the page at `path` (for /login, of a new pre-session)."""
+    page = client.get(path)
+    found = _CSRF.search(page.text)
+    assert found, f"no CSRF token on {path} ({page.status_code})"
+    return found.group(1)
+
+
+def sign_in(client: TestClient, username: str, password: str = PASSWORD) -> Any:
+    """Open the login page and post its form, as a browser does; the POST's response."""
+    token = csrf_token(client, "/login")
+    return client.post(
+        "/login",
+        data={"username": username, "password": password, "csrf_token": token},
+        follow_redirects=False,
+    )
+
+
+def signed_in_as(client: TestClient, role: Role, username: str | None = None) -> TestClient:
+    """`client`, signed in to a new account of `role`."""
+    name = username or f"{role.value}-tester"
+    make_user(client, name, role)
+    answer = sign_in(client, name)
+    assert answer.status_code == 303, answer.text
+    return client
 
 
 def transaction(key: str = "0" * 32, **overrides: Any) -> dict[str, Any]:
@@ -130,7 +185,9 @@ def rows(settings: Settings, sql: str, *params: object) -> list[tuple[Any, ...]]
     with psycopg.connect(conninfo) as pg:
         for type_name in ("json", "jsonb"):
             pg.adapters.register_loader(type_name, TextLoader)
-        found = pg.execute(sql.replace("?", "%s"), params).fetchall()  # type: ignore[arg-type]
+        # psycopg reads "%" as a placeholder: a LIKE pattern's must be doubled.
+        query = sql.replace("%", "%%").replace("?", "%s")
+        found = pg.execute(query, params).fetchall()  # type: ignore[arg-type]
     return [tuple(_as_sqlite_gives(value) for value in row) for row in found]
 
 

@@ -36,9 +36,9 @@ def busy(client: TestClient, device: tuple[str, str]) -> str:
 
 @pytest.mark.parametrize("path", ["/", "/kiosks/KA01", "/transactions"])
 def test_pages_render_masked_values_and_never_clear_personal_data(
-    client: TestClient, busy: str, path: str
+    ops: TestClient, busy: str, path: str
 ) -> None:
-    page = client.get(path)
+    page = ops.get(path)
     assert page.status_code == 200
     assert page.headers["content-type"].startswith("text/html")
     assert busy in page.text
@@ -48,9 +48,9 @@ def test_pages_render_masked_values_and_never_clear_personal_data(
 
 @pytest.mark.parametrize("path", ["/kiosks/KA01", "/transactions"])
 def test_transaction_lists_show_the_masked_id_and_name(
-    client: TestClient, busy: str, path: str
+    ops: TestClient, busy: str, path: str
 ) -> None:
-    page = client.get(path).text
+    page = ops.get(path).text
     assert mask_id_number(ID_NUMBER) in page
     assert "测**" in page
     assert "KA01-2611260001" in page
@@ -58,8 +58,8 @@ def test_transaction_lists_show_the_masked_id_and_name(
     assert "2026-11-26 10:00:00" in page
 
 
-def test_fleet_page_shows_status_devices_outbox_and_count(client: TestClient, busy: str) -> None:
-    page = client.get("/").text
+def test_fleet_page_shows_status_devices_outbox_and_count(ops: TestClient, busy: str) -> None:
+    page = ops.get("/").text
     assert "朝阳区一号机" in page
     assert "status-idle" in page
     assert "device-degraded" in page
@@ -68,32 +68,34 @@ def test_fleet_page_shows_status_devices_outbox_and_count(client: TestClient, bu
 
 
 def test_kiosk_goes_offline_after_three_missed_heartbeats(
-    client: TestClient, busy: str, clock: FakeClock
+    ops: TestClient, busy: str, clock: FakeClock
 ) -> None:
     clock.advance(3 * 60)
-    assert "status-offline" not in client.get("/").text
+    assert "status-offline" not in ops.get("/").text
     clock.advance(1)
-    page = client.get("/").text
+    page = ops.get("/").text
     assert "status-offline" in page
     assert "离线" in page
     assert "3 分钟前" in page
 
 
-def test_a_kiosk_that_never_sent_a_heartbeat_is_shown_as_never_seen(client: TestClient) -> None:
+def test_a_kiosk_that_never_sent_a_heartbeat_is_shown_as_never_seen(
+    client: TestClient, ops: TestClient
+) -> None:
     register(client, hardware_id="hw-silent", name="静默机")
-    page = client.get("/").text
+    page = ops.get("/").text
     assert "status-registered" in page
     assert "未上线" in page
 
 
-def test_unknown_kiosk_page_is_404(client: TestClient) -> None:
-    page = client.get("/kiosks/KZZ99")
+def test_unknown_kiosk_page_is_404(ops: TestClient) -> None:
+    page = ops.get("/kiosks/KZZ99")
     assert page.status_code == 404
     assert "未找到终端" in page.text
 
 
-def test_empty_fleet_page_says_so(client: TestClient) -> None:
-    page = client.get("/")
+def test_empty_fleet_page_says_so(ops: TestClient) -> None:
+    page = ops.get("/")
     assert page.status_code == 200
     assert "尚无终端注册" in page.text
 
@@ -118,21 +120,21 @@ def test_time_ago_reads_naturally(seconds: int, expected: tuple[str, str]) -> No
 
 
 def test_a_late_upload_is_flagged_and_lists_follow_creation_time(
-    client: TestClient, device: tuple[str, str]
+    client: TestClient, ops: TestClient, device: tuple[str, str]
 ) -> None:
     _, token = device
     # The clock stands at 02:00:30 UTC; this one was made two hours earlier, offline.
     late = transaction(key="b" * 32, number="KA01-2611250001", created_at="2026-11-26T00:00:00Z")
     assert post_json(client, "/transactions", late, token).status_code == 201
     assert post_json(client, "/transactions", transaction(), token).status_code == 201
-    page = client.get("/transactions").text
+    page = ops.get("/transactions").text
     assert page.count("迟 2 小时上传") == 1
     assert page.index("KA01-2611260001") < page.index("KA01-2611250001")
 
 
-def test_kiosk_supplied_text_is_escaped(client: TestClient) -> None:
+def test_kiosk_supplied_text_is_escaped(client: TestClient, ops: TestClient) -> None:
     register(client, hardware_id="hw-xss", name="<script>alert(1)</script>")
-    page = client.get("/").text
+    page = ops.get("/").text
     assert "<script>" not in page
     assert "&lt;script&gt;" in page
 
@@ -166,12 +168,12 @@ def test_a_device_kind_this_release_does_not_know_is_shown_by_its_key() -> None:
 
 
 def test_the_fleet_page_names_each_reported_device(
-    client: TestClient, device: tuple[str, str]
+    client: TestClient, ops: TestClient, device: tuple[str, str]
 ) -> None:
     _, token = device
     devices = {kind.value: {"state": "ok"} for kind in DeviceKind}
     assert post_json(client, "/heartbeat", heartbeat(devices=devices), token).status_code == 200
-    page = client.get("/").text
+    page = ops.get("/").text
     for name in ("身份证读卡器", "社保卡读卡器", "打印机", "摄像头"):
         assert name in page
 

@@ -1,0 +1,128 @@
+"""Who may open which page: the one route table, read by `guard.authorize`.
+
+Every route of the app is listed here by method and path template, or falls under a
+prefix that is outside staff sign-in (the kiosk API authenticates devices itself; the
+stylesheet is public). A route that is in neither is refused to everyone (fail closed),
+and `tests/controller/test_auth_routes.py` fails naming it.
+"""
+
+from __future__ import annotations
+
+from enum import Enum, StrEnum
+
+
+class Role(StrEnum):
+    """What a staff account may do; stored in `users.role`."""
+
+    OPS_VIEWER = "ops_viewer"
+    OPS_ADMIN = "ops_admin"
+    # Enrollment and devices only: the fleet's status and hardware, no personal data.
+    TECHNICIAN = "technician"
+    # Their own county only (`users.region_code`); `in_region` is the rule.
+    COUNTY_STAFF = "county_staff"
+    # The audit log, read-only.
+    AUDITOR = "auditor"
+
+
+ROLE_LABELS: dict[Role, tuple[str, str]] = {
+    Role.OPS_VIEWER: ("运维查看", "Ops viewer"),
+    Role.OPS_ADMIN: ("运维管理员", "Ops admin"),
+    Role.TECHNICIAN: ("技术人员", "Technician"),
+    Role.COUNTY_STAFF: ("区县工作人员", "County staff"),
+    Role.AUDITOR: ("审计员", "Auditor"),
+}
+
+
+class Open(Enum):
+    """Routes that need no particular role."""
+
+    # Outside staff sign-in: no session is looked up (kiosk API, public receipt, static).
+    OUTSIDE = "outside"
+    # Anyone, with a pre-session whose CSRF token guards the form (the login page).
+    ANONYMOUS = "anonymous"
+    # No route matched the table: nobody.
+    DENIED = "denied"
+
+
+Access = Open | frozenset[Role]
+
+EVERY_ROLE: frozenset[Role] = frozenset(Role)
+_OPS = frozenset({Role.OPS_VIEWER, Role.OPS_ADMIN})
+_ADMIN = frozenset({Role.OPS_ADMIN})
+
+# (method, path template as FastAPI declares it) -> who may call it.
+ROUTES: dict[tuple[str, str], Access] = {
+    # The fleet shows status and devices, no personal data: technicians need it.
+    ("GET", "/"): _OPS | {Role.TECHNICIAN},
+    # These list transactions (masked ID numbers and names): ops only, and audited.
+    ("GET", "/kiosks/{kiosk_id}"): _OPS,
+    ("GET", "/transactions"): _OPS,
+    ("GET", "/audit"): frozenset({Role.AUDITOR, Role.OPS_ADMIN}),
+    ("GET", "/accounts"): _ADMIN,
+    ("POST", "/accounts"): _ADMIN,
+    ("POST", "/accounts/{user_id}"): _ADMIN,
+    ("POST", "/accounts/{user_id}/unlock"): _ADMIN,
+    ("GET", "/login"): Open.ANONYMOUS,
+    ("POST", "/login"): Open.ANONYMOUS,
+    ("POST", "/logout"): EVERY_ROLE,
+    ("GET", "/password"): EVERY_ROLE,
+    ("POST", "/password"): EVERY_ROLE,
+    # What a citizen's receipt QR opens: no personal data, no sign-in.
+    ("GET", "/r/{number}"): Open.OUTSIDE,
+    ("GET", "/healthz"): Open.OUTSIDE,
+    # Supervisors and load balancers; /metrics checks its own bearer token or loopback
+    # (controller/ops.py), since a scraper has no staff session.
+    ("GET", "/readyz"): Open.OUTSIDE,
+    ("GET", "/metrics"): Open.OUTSIDE,
+}
+
+# Path prefixes outside staff sign-in, whatever the method.
+OUTSIDE_PREFIXES: tuple[str, ...] = (
+    # The kiosk API: each route authenticates a device token (or the enrollment token); a
+    # path of another protocol version is answered by the API's own "not this version" 404.
+    "/api/",
+    "/static",
+)
+
+
+def access_for(method: str, path: str) -> Access:
+    """Who may call `method` on the route declared as `path`; DENIED when it is not listed."""
+    listed = ROUTES.get((method, path))
+    if listed is not None:
+        return listed
+    if any(path == p.rstrip("/") or path.startswith(p) for p in OUTSIDE_PREFIXES):
+        return Open.OUTSIDE
+    return Open.DENIED
+
+
+def may(role: Role | None, method: str, path: str) -> bool:
+    """True when a user in `role` (None: nobody signed in) may call the route."""
+    access = access_for(method, path)
+    if isinstance(access, frozenset):
+        return role is not None and role in access
+    return access in (Open.OUTSIDE, Open.ANONYMOUS)
+
+
+def in_region(role: Role, user_region: str | None, kiosk_region: str | None) -> bool:
+    """The county rule: may a user see something placed in `kiosk_region` (GB/T 2260)?
+
+    County staff see only what lies in their own region (a code, or one below it, such as
+    a township code under its county); every other role sees every region. County staff
+    without a region see nothing, and nothing unplaced.
+    """
+    if role is not Role.COUNTY_STAFF:
+        return True
+    if not user_region or not kiosk_region:
+        return False
+    return kiosk_region.startswith(_significant(user_region))
+
+
+def _significant(code: str) -> str:
+    """The prefix every code inside a region shares: 330100 (a city) -> 3301."""
+    # GB/T 2260: 2 digits province, 2 city, 2 county; then 3 township, 3 village.
+    for length in (12, 9):
+        if len(code) == length and code.endswith("000"):
+            code = code[: length - 3]
+    while len(code) in (4, 6) and code.endswith("00"):
+        code = code[:-2]
+    return code
