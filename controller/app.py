@@ -15,7 +15,18 @@ from controller.db import Database
 from controller.deps import Runtime
 from controller.logs import event
 from controller.seed import DEMO_CONTENT, seed_if_empty
-from controller.services import Bookings, ContentStore, Fleet, Intake, Ratings, ServiceTitles
+from controller.services import (
+    Alerts,
+    Bookings,
+    ContentStore,
+    Fleet,
+    Intake,
+    Notifier,
+    Ratings,
+    ServiceTitles,
+    Sweeper,
+    channels_from,
+)
 from controller.settings import Settings
 from pii import Sealer
 from wire import API_PREFIX
@@ -47,16 +58,25 @@ def create_app(settings: Settings, *, clock: Clock = utc_now) -> FastAPI:
     sealer = Sealer.from_key_file(settings.sealing_key_path)
     bookings = Bookings(clock)
     titles = ServiceTitles(clock)
+    alerts = Alerts(settings.alerting)
+    fleet = Fleet(settings.enrollment_token, settings.heartbeat_seconds, clock, alerts)
+    notifier = Notifier(
+        channels_from(settings.notify), settings.alerting.notifications_per_kiosk_hour
+    )
     runtime = Runtime(
         settings=settings,
         db=db,
-        fleet=Fleet(settings.enrollment_token, settings.heartbeat_seconds, clock),
+        fleet=fleet,
         intake=Intake(sealer, clock, bookings, titles),
         clock=clock,
         content=ContentStore(bookings, clock),
         bookings=bookings,
         ratings=Ratings(sealer, clock),
         titles=titles,
+        alerts=alerts,
+        health=alerts.book,
+        notifier=notifier,
+        sweeper=Sweeper(db, fleet, alerts, notifier, clock),
     )
     if not _is_loopback(settings.host):
         # The dashboard has no login yet: anyone who reaches the port sees the fleet.
@@ -64,7 +84,10 @@ def create_app(settings: Settings, *, clock: Clock = utc_now) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        if settings.sweeper_enabled:
+            runtime.sweeper.start()
         yield
+        runtime.sweeper.stop()
         db.dispose()
         event(log, "controller_stopped")
 

@@ -13,13 +13,17 @@ from controller.clock import Clock
 from controller.db import Database
 from controller.models import Kiosk
 from controller.services import (
+    Alerts,
     BadMessage,
     Bookings,
     ContentStore,
     Fleet,
+    HealthBook,
     Intake,
+    Notifier,
     Ratings,
     ServiceTitles,
+    Sweeper,
     TooLarge,
 )
 from controller.settings import Settings
@@ -45,6 +49,12 @@ class Runtime:
     bookings: Bookings
     ratings: Ratings
     titles: ServiceTitles
+    # Kiosk health and alerts (controller/services/health.py, alerts.py), the notification
+    # channels and the background sweep that drives them (notify.py, sweeper.py).
+    alerts: Alerts
+    health: HealthBook
+    notifier: Notifier
+    sweeper: Sweeper
 
 
 def get_runtime(request: Request) -> Runtime:
@@ -92,6 +102,16 @@ def get_titles(runtime: RuntimeDep) -> ServiceTitles:
     return runtime.titles
 
 
+def get_alerts(runtime: RuntimeDep) -> Alerts:
+    """The alert service (its module also has the page functions: open_alerts, acknowledge)."""
+    return runtime.alerts
+
+
+def get_health(runtime: RuntimeDep) -> HealthBook:
+    """Kiosk health history: timelines, availability, device states."""
+    return runtime.health
+
+
 SessionDep = Annotated[Session, Depends(get_session)]
 FleetDep = Annotated[Fleet, Depends(get_fleet)]
 IntakeDep = Annotated[Intake, Depends(get_intake)]
@@ -99,6 +119,8 @@ ContentDep = Annotated[ContentStore, Depends(get_content)]
 BookingsDep = Annotated[Bookings, Depends(get_bookings)]
 RatingsDep = Annotated[Ratings, Depends(get_ratings)]
 TitlesDep = Annotated[ServiceTitles, Depends(get_titles)]
+AlertsDep = Annotated[Alerts, Depends(get_alerts)]
+HealthDep = Annotated[HealthBook, Depends(get_health)]
 
 
 def _bearer(authorization: str | None) -> str | None:
