@@ -608,7 +608,9 @@ class Alerts:
         current = self.book.current(session, kiosk)
         previous = current.conditions if current is not None else []
         now_conditions = conditions(facts, self.thresholds, previous or [])
-        transition = self.book.record(session, kiosk, facts, assessment, now_conditions, at or now)
+        transition = self.book.record(
+            session, kiosk, facts, assessment, now_conditions, at or now, current
+        )
         if transition is None:
             return None
         event(

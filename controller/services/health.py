@@ -331,8 +331,8 @@ class HealthBook:
     """Records each change of a kiosk's health and answers questions about its history."""
 
     def current(self, session: Session, kiosk: Kiosk) -> KioskHealthNow | None:
-        """The kiosk's health as last recorded, if it ever was."""
-        return session.get(KioskHealthNow, kiosk.id)
+        """The kiosk's health as last recorded, if it ever was (read from the database)."""
+        return session.get(KioskHealthNow, kiosk.id, populate_existing=True)
 
     def record(
         self,
@@ -342,13 +342,15 @@ class HealthBook:
         assessment: Assessment,
         conditions: frozenset[str],
         at: dt.datetime,
+        current: KioskHealthNow | None = None,
     ) -> Transition | None:
         """Store the assessment if it differs from the last one; None if unchanged or lost.
 
+        `current` is the kiosk's health row as the caller read it (read here if not given).
         Uses `kiosk_health.version` so that of two writers seeing the same change only one
         records it (the other gets None and leaves the alerts to the winner). Does not commit.
         """
-        now_row = session.get(KioskHealthNow, kiosk.id, populate_existing=True)
+        now_row = current or session.get(KioskHealthNow, kiosk.id, populate_existing=True)
         if now_row is None:
             # First assessment ever; another writer may be inserting it at the same moment.
             inserted = insert_once(

@@ -25,6 +25,7 @@ from controller.services.alerts import (
     open_alerts,
     raise_alert,
 )
+from controller.services.health import KioskFacts
 from controller.settings import AlertSettings
 from tests.controller.alerts_testkit import HEARTBEAT_SECONDS, Rig, make_settings, rig
 from tests.controller.controller_testkit import ID_NUMBER, NAME
@@ -295,10 +296,15 @@ def test_a_health_change_two_writers_saw_is_recorded_by_one(r: Rig) -> None:
     alerts = r.runtime.alerts
     with r.session() as one, r.session() as two:
         kiosk_one, kiosk_two = r.kiosk(one, kiosk_id), r.kiosk(two, kiosk_id)
-        alerts.book.current(two, kiosk_two)  # the second writer read the old version
+        stale = alerts.book.current(two, kiosk_two)  # read before the first writer commits
         assert alerts.observe(one, kiosk_one, now, online=False) is not None
         one.commit()
-        assert alerts.observe(two, kiosk_two, now, online=False) is None
+        facts = KioskFacts.of(kiosk_two, online=False)
+        offline = frozenset({"offline"})
+        lost = alerts.book.record(two, kiosk_two, facts, alerts.assess(facts), offline, now, stale)
+        assert lost is None
         two.commit()
+        # Reading afresh, the second writer sees nothing left to do.
+        assert alerts.observe(two, kiosk_two, now, online=False) is None
     assert [c[0] for c in r.changes()] == ["green", "grey"]
     assert r.alerts() == [("offline", "", "open", None)]
