@@ -20,7 +20,18 @@ from controller.db import Database
 from controller.deps import Runtime
 from controller.logs import event
 from controller.seed import DEMO_CONTENT, seed_if_empty
-from controller.services import Bookings, ContentStore, Fleet, Intake, Ratings, ServiceTitles
+from controller.services import (
+    Alerts,
+    Bookings,
+    ContentStore,
+    Fleet,
+    Intake,
+    Notifier,
+    Ratings,
+    ServiceTitles,
+    Sweeper,
+    channels_from,
+)
 from controller.services.audit import AuditLog
 from controller.settings import Settings
 from pii import Sealer
@@ -48,10 +59,15 @@ def create_app(
     bookings = Bookings(clock)
     titles = ServiceTitles(clock)
     audit = AuditLog(clock)
+    alerts = Alerts(settings.alerting)
+    fleet = Fleet(settings.enrollment_token, settings.heartbeat_seconds, clock, alerts)
+    notifier = Notifier(
+        channels_from(settings.notify), settings.alerting.notifications_per_kiosk_hour
+    )
     runtime = Runtime(
         settings=settings,
         db=db,
-        fleet=Fleet(settings.enrollment_token, settings.heartbeat_seconds, clock),
+        fleet=fleet,
         intake=Intake(sealer, clock, bookings, titles, audit=audit.record_lookup),
         clock=clock,
         content=ContentStore(bookings, clock),
@@ -62,11 +78,18 @@ def create_app(
         accounts=Accounts(auth, clock, audit),
         staff_sessions=StaffSessions(auth, clock),
         audit=audit,
+        alerts=alerts,
+        health=alerts.book,
+        notifier=notifier,
+        sweeper=Sweeper(db, fleet, alerts, notifier, clock),
     )
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        if settings.sweeper_enabled:
+            runtime.sweeper.start()
         yield
+        runtime.sweeper.stop()
         db.dispose()
         event(log, "controller_stopped")
 

@@ -16,13 +16,17 @@ from controller.clock import Clock
 from controller.db import Database
 from controller.models import Kiosk
 from controller.services import (
+    Alerts,
     BadMessage,
     Bookings,
     ContentStore,
     Fleet,
+    HealthBook,
     Intake,
+    Notifier,
     Ratings,
     ServiceTitles,
+    Sweeper,
     TooLarge,
 )
 from controller.services.audit import AuditLog
@@ -53,6 +57,12 @@ class Runtime:
     accounts: Accounts
     staff_sessions: StaffSessions
     audit: AuditLog
+    # Kiosk health and alerts (controller/services/health.py, alerts.py), the notification
+    # channels and the background sweep that drives them (notify.py, sweeper.py).
+    alerts: Alerts
+    health: HealthBook
+    notifier: Notifier
+    sweeper: Sweeper
 
 
 def get_runtime(request: Request) -> Runtime:
@@ -115,6 +125,16 @@ def get_staff_sessions(runtime: RuntimeDep) -> StaffSessions:
     return runtime.staff_sessions
 
 
+def get_alerts(runtime: RuntimeDep) -> Alerts:
+    """The alert service (its module also has the page functions: open_alerts, acknowledge)."""
+    return runtime.alerts
+
+
+def get_health(runtime: RuntimeDep) -> HealthBook:
+    """Kiosk health history: timelines, availability, device states."""
+    return runtime.health
+
+
 SessionDep = Annotated[Session, Depends(get_session)]
 FleetDep = Annotated[Fleet, Depends(get_fleet)]
 IntakeDep = Annotated[Intake, Depends(get_intake)]
@@ -125,6 +145,8 @@ TitlesDep = Annotated[ServiceTitles, Depends(get_titles)]
 AuditDep = Annotated[AuditLog, Depends(get_audit)]
 AccountsDep = Annotated[Accounts, Depends(get_accounts)]
 StaffSessionsDep = Annotated[StaffSessions, Depends(get_staff_sessions)]
+AlertsDep = Annotated[Alerts, Depends(get_alerts)]
+HealthDep = Annotated[HealthBook, Depends(get_health)]
 
 
 def _bearer(authorization: str | None) -> str | None:

@@ -22,6 +22,69 @@ SEALING_KEY_FILE_NAME = "sealing.key"
 
 
 @dataclass(frozen=True)
+class AlertSettings:
+    """When a kiosk turns yellow, how often an open alert is repeated, how many messages at most."""
+
+    # More transactions than this waiting in a kiosk's outbox: yellow, and an outbox alert.
+    outbox_backlog: int = 20
+    # A kiosk clock further than this from ours (seconds, either way): yellow, and an alert.
+    clock_skew_seconds: int = 120
+    # An open (unacknowledged) alert is sent again every this many minutes, at most this often.
+    reminder_minutes: int = 30
+    reminder_max: int = 3
+    # No more than this many notifications about one kiosk in any hour (flapping kiosks).
+    notifications_per_kiosk_hour: int = 10
+
+    def __post_init__(self) -> None:
+        for name in (
+            "outbox_backlog",
+            "clock_skew_seconds",
+            "reminder_minutes",
+            "notifications_per_kiosk_hour",
+        ):
+            if getattr(self, name) < 1:
+                raise ValueError(f"alerting.{name} must be at least 1")
+        if self.reminder_max < 0:
+            raise ValueError("alerting.reminder_max cannot be negative")
+
+
+@dataclass(frozen=True)
+class NotifySettings:
+    """The channels notifications go out on; a channel without its address is off."""
+
+    webhook_url: str = ""
+    # Signs each body: X-Estation-Signature: sha256=<HMAC-SHA256 of the body, hex>.
+    webhook_secret: str = field(default="", repr=False)
+    smtp_host: str = ""
+    smtp_port: int = 25
+    smtp_from: str = ""
+    smtp_to: tuple[str, ...] = ()
+    smtp_starttls: bool = False
+    smtp_user: str = ""
+    smtp_password: str = field(default="", repr=False)
+
+    def __post_init__(self) -> None:
+        if self.webhook_url and not self.webhook_secret:
+            raise ValueError(
+                "a webhook needs a secret to sign its bodies (ESTATION_WEBHOOK_SECRET)"
+            )
+        if self.webhook_url and not self.webhook_url.startswith(("http://", "https://")):
+            raise ValueError("the webhook URL must be http:// or https://")
+        if self.smtp_host and not (self.smtp_from and self.smtp_to):
+            raise ValueError("e-mail needs a sender and at least one recipient")
+
+    @property
+    def webhook(self) -> bool:
+        """True when notifications go to a webhook."""
+        return bool(self.webhook_url)
+
+    @property
+    def email(self) -> bool:
+        """True when notifications go out by e-mail."""
+        return bool(self.smtp_host)
+
+
+@dataclass(frozen=True)
 class Settings:
     """Everything the controller needs to start; build it with `load_settings`."""
 
@@ -36,6 +99,13 @@ class Settings:
     # A scraper presents it as `Authorization: Bearer <token>` to read /metrics; without
     # one, /metrics answers loopback clients only.
     metrics_token: str = field(default="", repr=False)
+    # Kiosk health thresholds, alert reminders and rate limits (controller/services/alerts.py).
+    alerting: AlertSettings = field(default_factory=lambda: AlertSettings())
+    # Where notifications go: a signed webhook and/or e-mail (controller/services/notify.py).
+    notify: NotifySettings = field(default_factory=lambda: NotifySettings())
+    # The background sweep (offline kiosks, alerts, reminders, delivery); tests turn it off
+    # and call Sweeper.run_once themselves.
+    sweeper_enabled: bool = True
 
     def __post_init__(self) -> None:
         if not self.database_url:
@@ -72,6 +142,58 @@ def load_settings(
         port=DEFAULT_PORT if port is None else port,
         seed_demo=seed_demo,
         metrics_token=env.get("ESTATION_METRICS_TOKEN", ""),
+        alerting=_alert_settings(env),
+        notify=_notify_settings(env),
+        sweeper_enabled=_flag(env, "ESTATION_SWEEPER", default=True),
+    )
+
+
+def _int(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise ValueError(f"{name} must be a whole number, not {raw!r}") from None
+
+
+def _flag(env: Mapping[str, str], name: str, *, default: bool) -> bool:
+    raw = env.get(name, "").strip().lower()
+    if not raw:
+        return default
+    if raw in ("1", "true", "yes", "on"):
+        return True
+    if raw in ("0", "false", "no", "off"):
+        return False
+    raise ValueError(f"{name} must be on or off, not {raw!r}")
+
+
+def _alert_settings(env: Mapping[str, str]) -> AlertSettings:
+    defaults = AlertSettings()
+    return AlertSettings(
+        outbox_backlog=_int(env, "ESTATION_OUTBOX_BACKLOG", defaults.outbox_backlog),
+        clock_skew_seconds=_int(env, "ESTATION_CLOCK_SKEW_SECONDS", defaults.clock_skew_seconds),
+        reminder_minutes=_int(env, "ESTATION_ALERT_REMINDER_MINUTES", defaults.reminder_minutes),
+        reminder_max=_int(env, "ESTATION_ALERT_REMINDER_MAX", defaults.reminder_max),
+        notifications_per_kiosk_hour=_int(
+            env, "ESTATION_NOTIFY_PER_KIOSK_HOUR", defaults.notifications_per_kiosk_hour
+        ),
+    )
+
+
+def _notify_settings(env: Mapping[str, str]) -> NotifySettings:
+    recipients = tuple(a.strip() for a in env.get("ESTATION_SMTP_TO", "").split(",") if a.strip())
+    return NotifySettings(
+        webhook_url=env.get("ESTATION_WEBHOOK_URL", ""),
+        webhook_secret=env.get("ESTATION_WEBHOOK_SECRET", ""),
+        smtp_host=env.get("ESTATION_SMTP_HOST", ""),
+        smtp_port=_int(env, "ESTATION_SMTP_PORT", 25),
+        smtp_from=env.get("ESTATION_SMTP_FROM", ""),
+        smtp_to=recipients,
+        smtp_starttls=_flag(env, "ESTATION_SMTP_STARTTLS", default=False),
+        smtp_user=env.get("ESTATION_SMTP_USER", ""),
+        smtp_password=env.get("ESTATION_SMTP_PASSWORD", ""),
     )
 
 

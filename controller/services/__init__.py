@@ -2,6 +2,18 @@
 
 from __future__ import annotations
 
+from controller.services.alerts import (
+    AlertKind,
+    Alerts,
+    AlertState,
+    AlertView,
+    Severity,
+    acknowledge,
+    alert_counts,
+    clear,
+    open_alerts,
+    raise_alert,
+)
 from controller.services.booking import Booking, Bookings
 from controller.services.content import ContentStore
 from controller.services.errors import (
@@ -17,12 +29,19 @@ from controller.services.errors import (
     TooLarge,
 )
 from controller.services.fleet import Fleet, KioskSummary, kiosk_code
+from controller.services.health import Health, HealthBook, HealthPeriod
 from controller.services.intake import Intake, TransactionView
+from controller.services.notify import Notifier, channels_from
 from controller.services.ratings import Ratings, RatingSummary
+from controller.services.sweeper import Sweeper
 from controller.services.titles import UNKNOWN_SERVICE, ServiceName, ServiceTitles
 
 __all__ = [
     "UNKNOWN_SERVICE",
+    "AlertKind",
+    "AlertState",
+    "AlertView",
+    "Alerts",
     "BadMessage",
     "Booking",
     "BookingUnavailable",
@@ -32,17 +51,29 @@ __all__ = [
     "ControllerError",
     "EnrollmentRefused",
     "Fleet",
+    "Health",
+    "HealthBook",
+    "HealthPeriod",
     "Intake",
     "KeyConflict",
     "KioskSummary",
     "NotAuthenticated",
     "NotFound",
+    "Notifier",
     "RatingSummary",
     "Ratings",
     "Refused",
     "ServiceName",
     "ServiceTitles",
+    "Severity",
+    "Sweeper",
     "TooLarge",
     "TransactionView",
+    "acknowledge",
+    "alert_counts",
+    "channels_from",
+    "clear",
     "kiosk_code",
+    "open_alerts",
+    "raise_alert",
 ]

@@ -8,6 +8,7 @@ import hmac
 import logging
 import secrets
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -19,6 +20,9 @@ from controller.models import STATUS_NEVER_SEEN, Kiosk, Transaction
 from controller.services.errors import EnrollmentRefused, NotAuthenticated
 from controller.services.kiosktime import SENT_AT
 from wire import Heartbeat, HeartbeatAck, RegisterRequest, RegisterResponse
+
+if TYPE_CHECKING:
+    from controller.services.alerts import Alerts
 
 log = logging.getLogger(__name__)
 
@@ -60,11 +64,17 @@ class Fleet:
     """Registers kiosks and keeps what they last told us."""
 
     def __init__(
-        self, enrollment_token: str, heartbeat_seconds: int, clock: Clock = utc_now
+        self,
+        enrollment_token: str,
+        heartbeat_seconds: int,
+        clock: Clock = utc_now,
+        alerts: Alerts | None = None,
     ) -> None:
         self._enrollment_token = enrollment_token
         self.heartbeat_seconds = heartbeat_seconds
         self._clock = clock
+        # Assesses health and alerts on every heartbeat (controller/services/alerts.py).
+        self._alerts = alerts
 
     # -- registration ---------------------------------------------------------------
 
@@ -184,6 +194,9 @@ class Fleet:
         kiosk.devices = {name: h.model_dump(mode="json") for name, h in beat.devices.items()}
         kiosk.outbox_pending = beat.outbox_pending
         kiosk.clock_skew_seconds = round((beat.sent_at - now).total_seconds())
+        if self._alerts is not None:
+            skew = float(kiosk.clock_skew_seconds)
+            self._alerts.observe(session, kiosk, now, online=True, clock_skew=skew)
         session.commit()
         return HeartbeatAck(server_time=now)
 
