@@ -4,7 +4,8 @@ One registry per app (not the process-global one), so two controllers in one tes
 keep their own counts. Requests are labelled by their route template (`/api/v1/heartbeat`,
 `/kiosks/{kiosk_id}`), never by the raw path: a path holding a kiosk id or a transaction
 number would make one series per kiosk and number. The fleet gauges are read from the
-database when Prometheus scrapes, so they are never stale and cost nothing between scrapes.
+database when Prometheus scrapes (kiosks by state, unresolved alerts by severity), so they
+are never stale and cost nothing between scrapes.
 """
 
 from __future__ import annotations
@@ -25,7 +26,11 @@ _BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.2, 0.5, 1.0, 2.5, 5.0)
 class Metrics:
     """The controller's metrics in their own registry."""
 
-    def __init__(self, fleet_states: Callable[[], dict[str, int]]) -> None:
+    def __init__(
+        self,
+        fleet_states: Callable[[], dict[str, int]],
+        open_alerts: Callable[[], dict[str, int]] = dict,
+    ) -> None:
         self.registry = CollectorRegistry()
         self.requests = Counter(
             "estation_http_requests",
@@ -40,21 +45,36 @@ class Metrics:
             buckets=_BUCKETS,
             registry=self.registry,
         )
-        self.registry.register(_FleetCollector(fleet_states))
+        self.registry.register(
+            _ScrapeTimeGauge(
+                "estation_kiosks",
+                "Kiosks by the state the fleet page shows.",
+                "state",
+                fleet_states,
+            )
+        )
+        self.registry.register(
+            _ScrapeTimeGauge(
+                "estation_open_alerts",
+                "Alerts not yet cleared (open or acknowledged), by severity.",
+                "severity",
+                open_alerts,
+            )
+        )
 
 
-class _FleetCollector(Collector):
-    """Kiosks by state (idle, in_session, offline, never_seen ...), read at scrape time."""
+class _ScrapeTimeGauge(Collector):
+    """A gauge with one label, its values read from the database when Prometheus scrapes."""
 
-    def __init__(self, states: Callable[[], dict[str, int]]) -> None:
-        self._states = states
+    def __init__(
+        self, name: str, documentation: str, label: str, read: Callable[[], dict[str, int]]
+    ) -> None:
+        self._name, self._documentation, self._label, self._read = name, documentation, label, read
 
     def collect(self) -> Iterable[Metric]:
-        gauge = GaugeMetricFamily(
-            "estation_kiosks", "Kiosks by the state the fleet page shows.", labels=["state"]
-        )
-        for state, count in sorted(self._states().items()):
-            gauge.add_metric([state], count)
+        gauge = GaugeMetricFamily(self._name, self._documentation, labels=[self._label])
+        for value, count in sorted(self._read().items()):
+            gauge.add_metric([value], count)
         yield gauge
 
 

@@ -18,6 +18,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from controller.deps import RuntimeDep
 from controller.metrics import Metrics, MetricsMiddleware
+from controller.services.alerts import alert_counts
 
 router = APIRouter()
 
@@ -64,6 +65,10 @@ def install(app: FastAPI) -> None:
             states: dict[str, int] = runtime.fleet.states(session)
         return states
 
-    app.state.metrics = Metrics(fleet_states)
+    def open_alerts() -> dict[str, int]:
+        with app.state.runtime.db.session() as session:
+            return {str(severity): n for severity, n in alert_counts(session).items()}
+
+    app.state.metrics = Metrics(fleet_states, open_alerts)
     app.add_middleware(MetricsMiddleware, metrics=app.state.metrics)
     app.include_router(router)

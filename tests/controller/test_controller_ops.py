@@ -139,3 +139,18 @@ def test_readyz_says_503_while_the_database_does_not_answer(
     answer = client.get("/readyz")
     assert answer.status_code == 503
     assert answer.json() == {"ready": False, "database": "unreachable"}
+
+
+def test_metrics_count_unresolved_alerts_by_severity(
+    client: TestClient, device: tuple[str, str]
+) -> None:
+    from controller.services.alerts import AlertKind, raise_alert
+
+    runtime = client.app.state.runtime  # type: ignore[attr-defined]
+    with runtime.db.session() as session:
+        kiosk = runtime.fleet.find(session, device[0])
+        raise_alert(session, kiosk, AlertKind.STAFF_CALLED, "test", now=runtime.clock())
+        session.commit()
+    text = client.get("/metrics").text
+    assert _sample(text, "estation_open_alerts", severity="major") == 1.0
+    assert _sample(text, "estation_open_alerts", severity="critical") == 0.0
