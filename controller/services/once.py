@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import insert
+from sqlalchemy import insert, inspect
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -22,9 +22,11 @@ def insert_once(session: Session, model: type[Base], values: dict[str, Any]) -> 
     dialect = session.get_bind().dialect.name
     if dialect in ("sqlite", "postgresql"):
         make = sqlite.insert if dialect == "sqlite" else postgresql.insert
-        statement = make(model).values(**values).on_conflict_do_nothing()
-        result = session.execute(statement)
-        return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+        # RETURNING says whether this statement inserted: psycopg's rowcount for an INSERT
+        # ... ON CONFLICT DO NOTHING is not the rows inserted, so it cannot be trusted.
+        keys = list(inspect(model).primary_key)
+        statement = make(model).values(**values).on_conflict_do_nothing().returning(*keys)
+        return session.execute(statement).first() is not None
     try:
         with session.begin_nested():
             session.execute(insert(model).values(**values))
