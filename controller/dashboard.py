@@ -18,14 +18,33 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from controller.auth.access import ROLE_LABELS, Role, may
 from controller.auth.guard import ActorDep, current_visit
 from controller.clock import CHINA_TIME
-from controller.deps import AuditDep, FleetDep, IntakeDep, RatingsDep, SessionDep
-from controller.models import STATUS_NEVER_SEEN, Kiosk
+from controller.deps import AuditDep, FleetDep, HealthDep, IntakeDep, RatingsDep, SessionDep
+from controller.models import STATUS_NEVER_SEEN, Kiosk, KioskHealthNow
 from controller.services import KioskSummary
-from controller.services.audit import AuditAction
+from controller.services import alerts as alert_service
+from controller.services.alerts import (
+    SEVERITY_LABELS,
+    STATE_LABELS,
+    AlertKind,
+    AlertState,
+    Severity,
+)
+from controller.services.audit import Actor, AuditAction, AuditLog
+from controller.services.errors import Conflict, NotFound
+from controller.services.health import (
+    HEALTH_LABELS,
+    Health,
+    HealthBook,
+    HealthPeriod,
+    Reason,
+    describe,
+)
 from controller.services.intake import status_text
 from controller.services.ratelimit import RateLimited
 from wire import ApplicationStatus, Bilingual, DeviceKind
@@ -39,6 +58,16 @@ router = APIRouter(default_response_class=HTMLResponse)
 
 RECENT_ON_KIOSK_PAGE = 50
 RECENT_ON_FLEET_PAGE = 100
+ALERTS_ON_PAGE = 200
+ALERTS_ON_KIOSK_PAGE = 50
+# The kiosk page's history: availability over both, health changes over the longer one.
+AVAILABILITY_WINDOWS: tuple[tuple[dt.timedelta, str, str], ...] = (
+    (dt.timedelta(hours=24), "最近 24 小时", "Last 24 h"),
+    (dt.timedelta(days=7), "最近 7 天", "Last 7 days"),
+)
+TIMELINE_WINDOW = dt.timedelta(days=7)
+# The header counts these; info alerts are never raised as alerts that wait for someone.
+HEADER_SEVERITIES = (Severity.CRITICAL, Severity.MAJOR, Severity.MINOR)
 
 # (zh-CN, English) labels of codes only ops read; an unknown code is shown as it is (`label`).
 # Services are not here: their titles come from the kiosks' catalogs (services/titles.py).
@@ -128,6 +157,11 @@ def label(table: Mapping[str, Label], code: str) -> Label:
     return table.get(code, (code, ""))
 
 
+def label_of(table: Mapping[Any, Label], code: str) -> Label:
+    """(zh-CN, English) from a table keyed by a string enum, falling back to the code."""
+    return table.get(code, (code, ""))
+
+
 def pair(text: Bilingual) -> Label:
     """A wire text as the (zh-CN, English) pair the templates unpack."""
     return (text.zh, text.en)
@@ -200,6 +234,7 @@ def kiosk_state(kiosk: Kiosk, online: bool) -> str:
 NAV: tuple[tuple[str, str, str, str], ...] = (
     ("fleet", "/", "终端总览", "Fleet"),
     ("transactions", "/transactions", "最近业务", "Transactions"),
+    ("alerts", "/alerts", "告警", "Alerts"),
     ("audit", "/audit", "审计日志", "Audit log"),
     ("accounts", "/accounts", "账户管理", "Accounts"),
 )
@@ -212,6 +247,11 @@ def render(request: Request, name: str, context: dict[str, Any], status: int = 2
     visit = current_visit(request)
     user = visit.user if visit else None
     role: Role | None = user.role if user else None
+    counts = None
+    if user is not None and may(role, "GET", "/alerts"):
+        # One grouped query of its own, so every page (the refusals too) shows the counts.
+        with runtime.db.session() as session:
+            counts = alert_service.alert_counts(session)
     base = {
         "user": user,
         "role_label": ROLE_LABELS.get(role, ("", "")) if role else ("", ""),
@@ -229,6 +269,11 @@ def render(request: Request, name: str, context: dict[str, Any], status: int = 2
         "reason_label": lambda code: label(RATING_REASON_LABELS, code),
         "late_by": late_by,
         "heartbeat_seconds": runtime.settings.heartbeat_seconds,
+        "alert_counts": counts,
+        "header_severities": HEADER_SEVERITIES,
+        "severity_label": lambda code: label_of(SEVERITY_LABELS, code),
+        "alert_state_label": lambda code: label_of(STATE_LABELS, code),
+        "health_label": lambda code: label_of(HEALTH_LABELS, code),
     }
     return templates.TemplateResponse(request, name, base | context, status_code=status)
 
@@ -237,7 +282,8 @@ def render(request: Request, name: str, context: dict[str, Any], status: int = 2
 def fleet_page(request: Request, session: SessionDep, fleet: FleetDep) -> HTMLResponse:
     """Every kiosk with status, last contact, device health and workload."""
     summaries = fleet.overview(session)
-    rows = [_kiosk_row(s) for s in summaries]
+    health = current_health(session)
+    rows = [_kiosk_row(s, health) for s in summaries]
     totals = {
         "kiosks": len(rows),
         "online": sum(1 for s in summaries if s.online),
@@ -251,9 +297,17 @@ def fleet_page(request: Request, session: SessionDep, fleet: FleetDep) -> HTMLRe
     return render(request, "fleet.html", {"rows": rows, "totals": totals, "page": "fleet"})
 
 
-def _kiosk_row(summary: KioskSummary) -> dict[str, Any]:
+def current_health(session: Session) -> dict[int, Health]:
+    """Every kiosk's health as last assessed, by kiosk primary key (one query)."""
+    rows = session.execute(select(KioskHealthNow.kiosk_pk, KioskHealthNow.health))
+    return {pk: Health(value) for pk, value in rows}
+
+
+def _kiosk_row(summary: KioskSummary, health: Mapping[int, Health]) -> dict[str, Any]:
     return {
         "kiosk": summary.kiosk,
+        # Never assessed yet: grey, as health.py counts a kiosk before its first change.
+        "health": health.get(summary.kiosk.id, Health.GREY),
         "state": kiosk_state(summary.kiosk, summary.online),
         "badges": device_badges(summary.kiosk),
         "transactions": summary.transaction_count,
@@ -268,10 +322,11 @@ def kiosk_page(
     fleet: FleetDep,
     intake: IntakeDep,
     ratings: RatingsDep,
+    book: HealthDep,
     audit: AuditDep,
     actor: ActorDep,
 ) -> HTMLResponse:
-    """One kiosk: its facts, devices, ratings and latest transactions (audited)."""
+    """One kiosk: facts, health and its history, alerts, devices, ratings, transactions."""
     kiosk = fleet.find(session, kiosk_id)
     if kiosk is None:
         return render(request, "not_found.html", {"kiosk_id": kiosk_id, "page": "fleet"}, 404)
@@ -284,8 +339,16 @@ def kiosk_page(
         detail=f"transactions={len(transactions)}",
     )
     session.commit()
+    now = request.app.state.runtime.clock()
     context = {
         "kiosk": kiosk,
+        "health": kiosk_health(session, book, kiosk),
+        "availability": [
+            (zh, en, book.availability(session, kiosk, now - span, now))
+            for span, zh, en in AVAILABILITY_WINDOWS
+        ],
+        "timeline": newest_first(book.timeline(session, kiosk, now - TIMELINE_WINDOW, now)),
+        "alerts": alert_service.kiosk_alerts(session, kiosk, limit=ALERTS_ON_KIOSK_PAGE),
         "state": kiosk_state(kiosk, fleet.is_online(kiosk)),
         "devices": device_badges(kiosk),
         "transaction_count": fleet.transaction_count(session, kiosk),
@@ -295,6 +358,29 @@ def kiosk_page(
         "page": "fleet",
     }
     return render(request, "kiosk.html", context)
+
+
+@dataclass(frozen=True)
+class HealthNow:
+    """A kiosk's health as its page shows it."""
+
+    health: Health
+    reasons: Label
+    since: dt.datetime | None
+
+
+def kiosk_health(session: Session, book: HealthBook, kiosk: Kiosk) -> HealthNow:
+    """The kiosk's current health and why; grey, never seen, before its first assessment."""
+    row = book.current(session, kiosk)
+    if row is None:
+        return HealthNow(Health.GREY, label_of(HEALTH_LABELS, Health.GREY), None)
+    reasons = [Reason.from_key(key) for key in row.reasons or []]
+    return HealthNow(Health(row.health), describe(reasons), row.since)
+
+
+def newest_first(periods: list[HealthPeriod]) -> list[HealthPeriod]:
+    """A timeline's periods, the latest first, as the kiosk page lists them."""
+    return list(reversed(periods))
 
 
 @router.get("/transactions")
@@ -313,6 +399,108 @@ def transactions_page(
         "page": "transactions",
     }
     return render(request, "transactions.html", context)
+
+
+def _alerts_page(
+    request: Request,
+    session: Session,
+    severity: str = "",
+    kind: str = "",
+    done: Label | None = None,
+    error: Label | None = None,
+    status: int = 200,
+) -> HTMLResponse:
+    """The unresolved alerts, worst first, filtered by severity and kind when those are known."""
+    chosen_severity = Severity(severity) if severity in set(Severity) else None
+    chosen_kind = AlertKind(kind) if kind in set(AlertKind) else None
+    items = alert_service.open_alerts(
+        session, severity=chosen_severity, kind=chosen_kind, limit=ALERTS_ON_PAGE
+    )
+    visit = current_visit(request)
+    role = visit.user.role if visit and visit.user else None
+    context = {
+        "page": "alerts",
+        "alerts": items,
+        "severity": chosen_severity.value if chosen_severity else "",
+        "kind": chosen_kind.value if chosen_kind else "",
+        "severities": [(s.value, SEVERITY_LABELS[s]) for s in Severity],
+        "kinds": [
+            (k.value, alert_service.alert_label(k))
+            for k, rule in alert_service.RULES.items()
+            if not rule.notify_only
+        ],
+        "may_act": may(role, "POST", "/alerts/{alert_id}/clear"),
+        "may_open_kiosk": may(role, "GET", "/kiosks/{kiosk_id}"),
+        "limit": ALERTS_ON_PAGE,
+        "done": done,
+        "error": error,
+        "open_state": AlertState.OPEN.value,
+    }
+    return render(request, "alerts.html", context, status)
+
+
+@router.get("/alerts")
+def alerts_page(
+    request: Request, session: SessionDep, severity: str = "", kind: str = ""
+) -> HTMLResponse:
+    """Open and acknowledged alerts, worst first; `severity` and `kind` filter them."""
+    return _alerts_page(request, session, severity, kind)
+
+
+_NO_ALERT = ("没有这条告警", "No such alert")
+_ALREADY_CLEARED = (
+    "这条告警已被解除（可能是其他人或系统自动解除），无需再处理。",
+    "This alert has already been cleared (by someone else or automatically); nothing to do.",
+)
+
+
+def _act_on_alert(
+    request: Request,
+    session: Session,
+    audit: AuditLog,
+    actor: Actor,
+    alert_id: int,
+    action: AuditAction,
+) -> HTMLResponse:
+    """Acknowledge or clear an alert as the signed-in user, audited; the alerts page after."""
+    act = (
+        alert_service.acknowledge
+        if action is AuditAction.ALERT_ACKNOWLEDGED
+        else alert_service.clear
+    )
+    now = request.app.state.runtime.clock()
+    try:
+        alert = act(session, alert_id, actor.name, now)
+    except NotFound:
+        session.rollback()
+        return _alerts_page(request, session, error=_NO_ALERT, status=404)
+    except Conflict:
+        session.rollback()
+        return _alerts_page(request, session, error=_ALREADY_CLEARED, status=409)
+    audit.record(session, actor, action, target=str(alert.id), detail=f"kind={alert.kind}")
+    session.commit()
+    done = (
+        (f"已确认告警 #{alert.id}", f"Alert #{alert.id} acknowledged")
+        if action is AuditAction.ALERT_ACKNOWLEDGED
+        else (f"已解除告警 #{alert.id}", f"Alert #{alert.id} cleared")
+    )
+    return _alerts_page(request, session, done=done)
+
+
+@router.post("/alerts/{alert_id}/acknowledge")
+def acknowledge_alert(
+    request: Request, alert_id: int, session: SessionDep, audit: AuditDep, actor: ActorDep
+) -> HTMLResponse:
+    """Mark an alert as seen by the signed-in user (its reminders stop)."""
+    return _act_on_alert(request, session, audit, actor, alert_id, AuditAction.ALERT_ACKNOWLEDGED)
+
+
+@router.post("/alerts/{alert_id}/clear")
+def clear_alert(
+    request: Request, alert_id: int, session: SessionDep, audit: AuditDep, actor: ActorDep
+) -> HTMLResponse:
+    """Clear an alert by hand as the signed-in user (the channels are told)."""
+    return _act_on_alert(request, session, audit, actor, alert_id, AuditAction.ALERT_CLEARED)
 
 
 @router.get("/r/{number}")

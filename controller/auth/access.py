@@ -58,6 +58,11 @@ ROUTES: dict[tuple[str, str], Access] = {
     ("GET", "/kiosks/{kiosk_id}"): _OPS,
     ("GET", "/transactions"): _OPS,
     ("GET", "/audit"): frozenset({Role.AUDITOR, Role.OPS_ADMIN}),
+    # Alerts name kiosks and devices, no personal data; those who act on the fleet's
+    # hardware (admins, technicians) acknowledge and clear them, viewers only look.
+    ("GET", "/alerts"): _OPS | {Role.TECHNICIAN},
+    ("POST", "/alerts/{alert_id}/acknowledge"): _ADMIN | {Role.TECHNICIAN},
+    ("POST", "/alerts/{alert_id}/clear"): _ADMIN | {Role.TECHNICIAN},
     ("GET", "/accounts"): _ADMIN,
     ("POST", "/accounts"): _ADMIN,
     ("POST", "/accounts/{user_id}"): _ADMIN,

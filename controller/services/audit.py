@@ -47,6 +47,9 @@ class AuditAction(StrEnum):
     ACCOUNT_CREATED = "account.created"
     ACCOUNT_CHANGED = "account.changed"
     ACCOUNT_UNLOCKED = "account.unlocked"
+    # A user acknowledged or cleared an alert (target: the alert id).
+    ALERT_ACKNOWLEDGED = "alert.acknowledged"
+    ALERT_CLEARED = "alert.cleared"
     # Pages that show personal data, even masked.
     VIEWED_KIOSK = "viewed.kiosk"
     VIEWED_TRANSACTIONS = "viewed.transactions"
