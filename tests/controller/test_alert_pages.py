@@ -223,18 +223,7 @@ def test_the_kiosk_page_shows_health_availability_timeline_and_alerts(
     ops: TestClient,
     alerted: dict[str, int],
     clock: FakeClock,
-    database_url: str,
-    request: pytest.FixtureRequest,
 ) -> None:
-    if database_url.startswith("postgresql"):
-        # Found by this test: on PostgreSQL services/once.insert_once reports a row it did
-        # insert as not inserted, so a kiosk's first assessment leaves no history (and raises
-        # no alert). Strict: this fails as soon as that is fixed, to drop the mark.
-        request.applymarker(
-            pytest.mark.xfail(
-                strict=True, reason="insert_once on PostgreSQL: first health change not recorded"
-            )
-        )
     # An hour since its first heartbeat (grey, never seen, before it), in steps the session
     # outlives.
     for _ in range(3):
