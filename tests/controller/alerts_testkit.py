@@ -94,6 +94,11 @@ class Rig:
             return [(c.health, c.status, list(c.reasons)) for c in rows]
 
 
+# The database the rig's controller uses; "" is SQLite in the test's data folder. The test
+# modules set it from the `database_url` fixture, so each of their tests runs on both.
+DATABASE_URL = ""
+
+
 def make_settings(
     tmp_path: Path,
     *,
@@ -104,6 +109,7 @@ def make_settings(
     return Settings(
         data_dir=tmp_path / "data",
         enrollment_token=ENROLLMENT_TOKEN,
+        database_url=DATABASE_URL,
         heartbeat_seconds=HEARTBEAT_SECONDS,
         alerting=alerting or AlertSettings(),
         notify=notify or NotifySettings(),

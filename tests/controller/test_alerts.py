@@ -27,9 +27,17 @@ from controller.services.alerts import (
 )
 from controller.services.health import KioskFacts
 from controller.settings import AlertSettings
+from tests.controller import alerts_testkit
 from tests.controller.alerts_testkit import HEARTBEAT_SECONDS, Rig, make_settings, rig
 from tests.controller.controller_testkit import ID_NUMBER, NAME
 from tests.support.clock import FakeClock
+
+
+@pytest.fixture(autouse=True)
+def _on_each_database(database_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every test of this module on SQLite and on PostgreSQL."""
+    monkeypatch.setattr(alerts_testkit, "DATABASE_URL", database_url)
+
 
 OK_DEVICES: dict[str, Any] = {
     "id_card_reader": {"state": "ok"},

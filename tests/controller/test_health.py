@@ -17,9 +17,17 @@ from controller.services.health import (
     assess,
     describe,
 )
+from tests.controller import alerts_testkit
 from tests.controller.alerts_testkit import HEARTBEAT_SECONDS, make_settings, rig
 from tests.support.clock import FakeClock
 from wire import DeviceKind, DeviceState
+
+
+@pytest.fixture(autouse=True)
+def _on_each_database(database_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every test of this module on SQLite and on PostgreSQL."""
+    monkeypatch.setattr(alerts_testkit, "DATABASE_URL", database_url)
+
 
 OK = DeviceFact(DeviceState.OK)
 PRINTER = DeviceKind.RECEIPT_PRINTER.value

@@ -30,10 +30,17 @@ from controller.services.notify import (
     sign,
 )
 from controller.settings import AlertSettings, NotifySettings, load_settings
+from tests.controller import alerts_testkit
 from tests.controller.alerts_testkit import Rig, hook_settings, make_settings, rig, webhook
 from tests.controller.controller_testkit import ID_NUMBER, NAME
 from tests.support.clock import FakeClock
 from tests.support.servers import free_port
+
+
+@pytest.fixture(autouse=True)
+def _on_each_database(database_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every test of this module on SQLite and on PostgreSQL."""
+    monkeypatch.setattr(alerts_testkit, "DATABASE_URL", database_url)
 
 
 class Sink:

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from fastapi.testclient import TestClient
 
 from controller.app import create_app
 from controller.services import Sweeper
 from controller.settings import AlertSettings
+from tests.controller import alerts_testkit
 from tests.controller.alerts_testkit import (
     HEARTBEAT_SECONDS,
     hook_settings,
@@ -19,6 +21,12 @@ from tests.controller.alerts_testkit import (
 )
 from tests.support.clock import FakeClock
 from tests.support.waiting import wait_until
+
+
+@pytest.fixture(autouse=True)
+def _on_each_database(database_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every test of this module on SQLite and on PostgreSQL."""
+    monkeypatch.setattr(alerts_testkit, "DATABASE_URL", database_url)
 
 
 def test_one_pass_marks_the_silent_kiosk_offline_and_delivers_its_alert(
