@@ -31,6 +31,7 @@ from controller.services import (
     Refused,
     TooLarge,
 )
+from controller.services.kiosktime import TooEarly
 from controller.services.ratelimit import RateLimited
 from wire import (
     API_PREFIX,
@@ -74,6 +75,7 @@ _STATUS: dict[type[ControllerError], int] = {
     NotFound: 404,
     Conflict: 409,
     RateLimited: 429,
+    TooEarly: 425,
 }
 
 
@@ -196,7 +198,7 @@ def error_response(_request: Request, exc: Exception) -> Response:
         raise exc
     status = next((code for cls, code in _STATUS.items() if isinstance(exc, cls)), 400)
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
-    if isinstance(exc, RateLimited):
+    if isinstance(exc, RateLimited | TooEarly):
         headers = {"Retry-After": str(exc.retry_after)}
     body = {"error": str(exc)}
     if exc.user_message:

@@ -33,6 +33,10 @@ from wire import Heartbeat, RegisterRequest
 
 log = logging.getLogger(__name__)
 
+# Answers that mean "later", not "never": 425 Too Early (a kiosk clock ahead of the
+# controller's), 429 Too Many Requests.
+_NOT_YET = frozenset({425, 429})
+
 MAX_BACKOFF = 300.0
 
 
@@ -172,6 +176,12 @@ class SyncLoop:
                     log.warning("send deferred number=%s reason=%s", txn.number, err)
                     continue
                 except ControllerRejected as err:
+                    if err.status in _NOT_YET:
+                        # Not refused for good: too many at once, or this kiosk's clock is
+                        # ahead of the controller's. Sent again after the back-off.
+                        self._defer(txn.key, err)
+                        log.warning("send deferred number=%s reason=%s", txn.number, err)
+                        continue
                     self._outbox.mark_failed(txn.key, str(err))
                     log.error("send refused number=%s reason=%s", txn.number, err)
                     continue

@@ -9,7 +9,17 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from controller.services.errors import BadMessage
+from controller.services.errors import BadMessage, ControllerError
+
+
+class TooEarly(ControllerError):
+    """A kiosk time ahead of the window: refused for now, acceptable once the controller's
+    clock has caught up (425 with Retry-After). Never final: a kiosk whose clock runs fast
+    must keep its citizens' applications and send them again, not drop them."""
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
 
 
 @dataclass(frozen=True)
@@ -31,10 +41,16 @@ class TimeWindow:
                 f" at most {_span(self.past)} before is accepted"
             )
         if offset > self.future:
-            raise BadMessage(
+            wait = offset - self.future
+            raise TooEarly(
                 f"{message}: {field}: {_span(offset)} after the controller's time;"
-                f" at most {_span(self.future)} after is accepted (is the kiosk's clock fast?)"
+                f" at most {_span(self.future)} after is accepted (is the kiosk's clock fast?)",
+                retry_after=min(_DAY, int(wait.total_seconds()) + 1),
             )
+
+
+# Retry-After is at most a day: a clock set years ahead is ops' to fix, not a date to wait for.
+_DAY = 86400
 
 
 def _span(delta: dt.timedelta) -> str:

@@ -110,10 +110,38 @@ def test_the_number_is_unique_in_the_database_too(
 
 
 @pytest.mark.parametrize(
+    ("path", "body", "field", "retry_after"),
+    [
+        # 10 min 1 s ahead: acceptable in 2 s.
+        ("/transactions", transaction(created_at="2026-11-26T02:10:31Z"), "created_at", "2"),
+        ("/transactions", transaction(created_at="2099-01-01T00:00:00+08:00"), "created_at",
+         "86400"),  # a clock set years ahead: ask again in a day, ops see the skew
+        ("/heartbeat", heartbeat(sent_at="2026-11-27T02:00:31Z"), "sent_at", "2"),
+        ("/heartbeat", heartbeat(sent_at="2099-01-01T00:00:00Z"), "sent_at", "86400"),
+    ],
+)  # fmt: skip
+def test_a_time_ahead_of_the_window_is_too_early_not_refused_for_good(
+    client: TestClient,
+    device: tuple[str, str],
+    settings: Settings,
+    path: str,
+    body: dict[str, object],
+    field: str,
+    retry_after: str,
+) -> None:
+    """A kiosk whose clock runs fast gets 425 and when to try again: its applications wait in
+    its outbox for the controller's clock to catch up, and are never dropped."""
+    answer = post_json(client, path, body, device[1])
+    assert answer.status_code == 425
+    assert answer.headers["Retry-After"] == retry_after
+    assert field in _error(answer)
+    assert "after the controller's time" in _error(answer)
+    assert _stored(settings) == 0
+
+
+@pytest.mark.parametrize(
     ("created_at", "why"),
     [
-        ("2099-01-01T00:00:00+08:00", "after the controller's time"),
-        ("2026-11-26T02:10:31Z", "after the controller's time"),  # 10 min 1 s ahead
         ("2026-10-27T02:00:29Z", "before the controller's time"),  # 30 days 1 s ago
         ("1970-01-01T00:00:00Z", "before the controller's time"),
         ("2026-11-26T10:00:00", "timezone"),  # naive: whose 10 o'clock?
@@ -164,9 +192,7 @@ def test_a_retry_after_the_window_has_passed_is_still_acknowledged(
 @pytest.mark.parametrize(
     ("sent_at", "why"),
     [
-        ("2026-11-27T02:00:31Z", "after the controller's time"),  # a day and a second ahead
         ("2026-11-25T02:00:29Z", "before the controller's time"),
-        ("2099-01-01T00:00:00Z", "after the controller's time"),
         ("2026-11-26T02:00:30", "timezone"),
         ("0001-01-01T00:00+14:00", "UTC"),
     ],

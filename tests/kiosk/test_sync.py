@@ -22,7 +22,7 @@ from flows import Catalog, load_builtin_catalog
 from kiosk.catalog_report import catalog_message
 from kiosk.controller_client import ControllerClient
 from kiosk.enrollment import EnrollmentStore
-from kiosk.outbox import Outbox
+from kiosk.outbox import Outbox, State
 from kiosk.sync import Enroller, SyncLoop
 from pii import Sealer
 from tests.controller.controller_testkit import (
@@ -287,3 +287,27 @@ def test_a_controller_without_the_catalog_endpoint_still_gets_every_transaction(
         sync.drain()
         assert client.tried.count(reported) == 2
     assert sync.online
+
+
+def test_a_transaction_made_by_a_fast_clock_waits_and_arrives_once_the_controller_catches_up(
+    tmp_path: Path,
+    outbox: Outbox,
+    client: RecordingClient,
+    port: int,
+    clock: FakeClock,
+    catalog: Catalog,
+    settings: Settings,
+) -> None:
+    """The kiosk's clock is 20 minutes fast: the controller says 425 Too Early, and the
+    application stays in the outbox (pending, not failed) until it is accepted."""
+    sync = make_sync(tmp_path, outbox, client, port, clock, catalog)
+    ahead = (clock.wall() + dt.timedelta(minutes=20)).isoformat()
+    outbox.add(validate(TransactionIn, transaction(created_at=ahead)))
+    with serve(controller_app(settings, clock), port):
+        assert sync.drain() == 0
+        assert outbox.counts()[State.PENDING] == 1
+        assert outbox.counts()[State.FAILED] == 0
+        clock.advance(11 * 60)  # the controller's clock is now within 10 minutes of it
+        assert sync.drain() == 1
+    assert outbox.counts()[State.PENDING] == 0
+    assert client.done[-1] == NUMBER
