@@ -12,8 +12,8 @@ token>`; errors are `{"error": "..."}`, plus `"user_message"` in zh-CN where a c
 be shown it):
 
     POST kiosks/register      RegisterRequest -> RegisterResponse     201 new, 200 again; 403
-    POST heartbeat            Heartbeat -> HeartbeatAck               200
-    POST transactions         TransactionIn -> TransactionAck    201 new, 200 retry; 409; 422
+    POST heartbeat            Heartbeat -> HeartbeatAck               200; 422; 425
+    POST transactions         TransactionIn -> TransactionAck  201 new, 200 retry; 409; 422; 425
     GET  content/{source}?... filters as query parameters -> ContentPage             200; 422
     POST content/{source}     ContentQuery -> ContentPage                            200; 422
     POST bookings/hold        HoldRequest -> HoldResponse      201 new, 200 retry; 404; 409
@@ -24,8 +24,10 @@ be shown it):
 What a kiosk sends is checked beyond its shape (422 naming the field): a transaction's
 `number` must be one of the sending kiosk's (`<kiosk_id>-...`) and not used before by
 another transaction (409), and kiosk times (`created_at`, `sent_at`) must carry a UTC offset
-and fall in a window around the controller's time. 429 (with Retry-After, in seconds) means
-the kiosk asked too often: my-applications is limited per kiosk.
+and fall in a window around the controller's time: too far back is a 422, ahead is 425 Too
+Early (with Retry-After, in seconds): the kiosk's clock runs fast, and the same message is
+accepted once the controller's clock has caught up, so the kiosk keeps it and sends it again.
+429 (with Retry-After) means the kiosk asked too often: my-applications is limited per kiosk.
 
 The citizen's receipt links to `/r/<number>?k=<receipt_key>`: the page answers only when
 the key is the one the kiosk sent with the transaction.
