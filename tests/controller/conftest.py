@@ -56,7 +56,9 @@ def settings(tmp_path: Path, database_url: str) -> Settings:
 
 @pytest.fixture
 def client(settings: Settings, clock: FakeClock) -> Iterator[TestClient]:
-    with TestClient(create_app(settings, clock=clock.wall, auth=FAST_AUTH)) as test_client:
+    app = create_app(settings, clock=clock.wall, auth=FAST_AUTH)
+    # From this machine, as ops' browser on the controller host and a local scraper are.
+    with TestClient(app, client=("127.0.0.1", 50000)) as test_client:
         yield test_client
 
 

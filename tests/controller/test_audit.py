@@ -47,7 +47,7 @@ def test_sign_ins_failures_lockout_and_logout_are_recorded(
     sign_in(client, "alice")  # locked: refused, and recorded as such
     log = _log(settings)
     assert log[0][2] == "account.created"
-    assert log[1] == ("-", "anonymous", "login.failed", "", "testclient")
+    assert log[1] == ("-", "anonymous", "login.failed", "", "127.0.0.1")
     assert [r[2] for r in log[2:]] == ["login.failed"] * 4 + ["login.locked", "login.failed"]
     assert log[-2][:2] == ("alice", "ops_viewer")
     admin = TestClient(client.app)
