@@ -21,6 +21,9 @@ class AuthSettings:
     absolute_timeout: dt.timedelta = dt.timedelta(hours=12)
     # A pre-session only carries the login form's CSRF token.
     login_form_timeout: dt.timedelta = dt.timedelta(hours=1)
+    # Each new login form stores a pre-session row: one address may open this many a minute
+    # (a person needs a few; a script opening thousands would fill the table).
+    login_forms_per_minute: int = 20
     max_failures: int = 5
     failure_window: dt.timedelta = dt.timedelta(minutes=15)
     lockout: dt.timedelta = dt.timedelta(minutes=15)

@@ -31,6 +31,7 @@ from controller.auth.guard import (
 from controller.dashboard import render
 from controller.deps import AccountsDep, AuditDep, SessionDep, StaffSessionsDep
 from controller.services.audit import AuditAction
+from controller.services.ratelimit import RateLimited
 
 router = APIRouter(default_response_class=HTMLResponse)
 
@@ -39,6 +40,12 @@ router = APIRouter(default_response_class=HTMLResponse)
 SIGN_IN_REFUSED = (
     "登录失败：用户名或密码不正确。连续多次失败后账户将被暂时锁定。",
     "Sign-in failed: wrong user name or password. Repeated failures lock the account for a while.",
+)
+
+
+TOO_MANY_FORMS = (
+    "打开登录页过于频繁，请稍后再试。",
+    "The sign-in page was opened too often from this address; try again shortly.",
 )
 
 
@@ -59,7 +66,13 @@ def login_page(
         return _see_other(safe_next(next_path))
     fresh = visit is None
     if visit is None:
-        visit = sessions.open_anonymous(session)
+        try:
+            visit = sessions.open_anonymous(session, client_address(request))
+        except RateLimited as err:
+            context = {"page": "login", "retry_after": err.retry_after, "error": TOO_MANY_FORMS}
+            response = render(request, "login.html", context, 429)
+            response.headers["Retry-After"] = str(err.retry_after)
+            return response
         session.commit()
         request.state.visit = visit
     response = render(request, "login.html", {"page": "login", "next": safe_next(next_path)})

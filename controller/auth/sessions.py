@@ -21,6 +21,7 @@ from controller.auth.access import Role
 from controller.auth.config import AuthSettings
 from controller.clock import Clock
 from controller.models import StaffSession, User
+from controller.services.ratelimit import RateLimiter
 
 
 @dataclass(frozen=True)
@@ -52,9 +53,13 @@ class StaffSessions:
     def __init__(self, config: AuthSettings, clock: Clock) -> None:
         self._config = config
         self._clock = clock
+        self._login_forms = RateLimiter(
+            config.login_forms_per_minute, dt.timedelta(minutes=1), clock=clock
+        )
 
-    def open_anonymous(self, session: Session) -> Visit:
-        """A pre-session for the login form."""
+    def open_anonymous(self, session: Session, address: str) -> Visit:
+        """A pre-session for the login form; RateLimited when `address` opened too many."""
+        self._login_forms.take(address, "login forms")
         return self._open(session, None, self._config.login_form_timeout)
 
     def open_for(self, session: Session, user: User, replacing: str | None = None) -> Visit:

@@ -32,7 +32,11 @@ RECEIPT_KEY = "ABCDEFGHJK"
 
 # Sign-in policy of the test apps: argon2id at a cost that keeps the suite fast (the default
 # cost is asserted in test_auth_accounts.py).
-FAST_AUTH = AuthSettings(hash_memory_kib=1024, hash_time_cost=1, hash_parallelism=1)
+# The login-form limit is raised because one test client opens the login page from a single
+# address far more often than a person would (its default is asserted in test_auth_login.py).
+FAST_AUTH = AuthSettings(
+    hash_memory_kib=1024, hash_time_cost=1, hash_parallelism=1, login_forms_per_minute=100_000
+)
 PASSWORD = "correct horse battery"  # noqa: S105 - a test account's password
 _CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 

@@ -226,3 +226,32 @@ def test_sessions_survive_a_restart_of_the_controller(
     with TestClient(create_app(settings, clock=clock.wall, auth=FAST_AUTH)) as again:
         again.cookies.update({COOKIE: client.cookies[COOKIE]})
         assert again.get("/").status_code == 200
+
+
+def test_cookieless_login_forms_are_limited_per_address_and_say_when_to_return(
+    settings: Settings, clock: FakeClock
+) -> None:
+    assert AuthSettings().login_forms_per_minute == 20
+    auth = AuthSettings(**{**FAST_AUTH.__dict__, "login_forms_per_minute": 3})
+    with TestClient(create_app(settings, clock=clock.wall, auth=auth)) as app:
+        runtime = app.app.state.runtime  # type: ignore[attr-defined]
+        for _ in range(3):
+            app.cookies.clear()
+            assert app.get("/login").status_code == 200
+        held = dict(app.cookies)
+        app.cookies.clear()
+        refused = app.get("/login")
+        assert refused.status_code == 429
+        assert int(refused.headers["Retry-After"]) >= 1
+        assert "打开登录页过于频繁" in refused.text
+        assert 'name="password"' not in refused.text
+        assert "set-cookie" not in refused.headers
+        with runtime.db.session() as session:
+            assert runtime.staff_sessions.count(session) == 3
+        # A browser that already holds its form is not limited: it stores nothing new.
+        app.cookies.update(held)
+        assert app.get("/login").status_code == 200
+        # A minute later the address may open forms again.
+        clock.advance(60)
+        app.cookies.clear()
+        assert app.get("/login").status_code == 200
