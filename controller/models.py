@@ -349,6 +349,9 @@ class User(Base):
     created_at: Mapped[dt.datetime]
     last_login_at: Mapped[dt.datetime | None]
     password_changed_at: Mapped[dt.datetime]
+    # Set when an admin resets the password: the person must choose their own before
+    # doing anything else (the admin knew the temporary one).
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
 class StaffSession(Base):

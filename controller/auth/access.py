@@ -67,6 +67,7 @@ ROUTES: dict[tuple[str, str], Access] = {
     ("POST", "/accounts"): _ADMIN,
     ("POST", "/accounts/{user_id}"): _ADMIN,
     ("POST", "/accounts/{user_id}/unlock"): _ADMIN,
+    ("POST", "/accounts/{user_id}/password"): _ADMIN,
     ("GET", "/login"): Open.ANONYMOUS,
     ("POST", "/login"): Open.ANONYMOUS,
     ("POST", "/logout"): EVERY_ROLE,

@@ -149,6 +149,7 @@ class Accounts:
             failed_attempts=0,
             created_at=now,
             password_changed_at=now,
+            must_change_password=False,
         )
         session.add(user)
         session.flush()
@@ -227,7 +228,30 @@ class Accounts:
             raise AccountRefused("新密码不能与原密码相同", "The new password must differ")
         user.password_hash = self.passwords.hash(new)
         user.password_changed_at = self._clock()
+        user.must_change_password = False
         self._audit.record(session, by, AuditAction.PASSWORD_CHANGED, target=user.username)
+
+    def reset_password(self, session: Session, by: Actor, user: User, temporary: str) -> None:
+        """An admin sets a temporary password for someone who forgot theirs.
+
+        The account is unlocked and must choose a new password at its next sign-in; the
+        caller ends the account's sessions. An admin resets their own password by changing
+        it, which needs the current one.
+        """
+        if user.username == by.name:
+            raise AccountRefused(
+                "请在“修改密码”页修改自己的密码", "Change your own password on the password page"
+            )
+        problem = password_problem(temporary, user.username)
+        if problem is not None:
+            raise AccountRefused(*problem)
+        user.password_hash = self.passwords.hash(temporary)
+        user.password_changed_at = self._clock()
+        user.must_change_password = True
+        user.locked_until = None
+        user.failed_attempts = 0
+        user.failed_since = None
+        self._audit.record(session, by, AuditAction.PASSWORD_RESET, target=user.username)
 
     def update(
         self,

@@ -7,6 +7,8 @@ dependency). It looks the matched route up in `access.ROUTES`:
 - ANONYMOUS (the login page) and role sets: the session cookie is looked up; a role set
   needs a signed-in user with one of those roles (a page asked for without one redirects to
   /login, anything else gets 403); a route missing from the table gets 403 (fail closed).
+- A user whose password an admin reset may open only the password page and log out until
+  they choose a new one; any other page redirects there.
 - Every POST (any method but GET/HEAD/OPTIONS) must carry the session's CSRF token in the
   form field `csrf_token`: the synchronizer token of the session, or of the pre-session for
   the login form. Without it, or with another: 403.
@@ -41,6 +43,16 @@ class LoginRequired(Exception):
     def __init__(self, next_path: str) -> None:
         super().__init__("sign in first")
         self.next_path = next_path
+
+
+class PasswordChangeRequired(Exception):
+    """An admin reset this user's password: they choose their own before anything else."""
+
+
+# What a user with a reset password may still do.
+_WHILE_PASSWORD_RESET = frozenset(
+    {("GET", "/password"), ("POST", "/password"), ("POST", "/logout")}
+)
 
 
 class AccessDenied(Exception):
@@ -121,6 +133,10 @@ async def authorize(request: Request) -> None:
             raise AccessDenied("not signed in")
         if user.role not in access:
             raise AccessDenied("role not allowed")
+        if user.must_change_password and (request.method, path) not in _WHILE_PASSWORD_RESET:
+            if request.method == "GET":
+                raise PasswordChangeRequired()
+            raise AccessDenied("choose a new password first")
     if request.method not in SAFE_METHODS:
         form = await read_form(request)
         sent = form.get(CSRF_FIELD, "")

@@ -20,6 +20,7 @@ from controller.auth.guard import (
     FormDep,
     FormRefused,
     LoginRequired,
+    PasswordChangeRequired,
     UserDep,
     VisitDep,
     clear_session_cookie,
@@ -124,10 +125,17 @@ def logout(
     return response
 
 
+MUST_CHANGE = (
+    "管理员已重置您的密码：请先设置自己的新密码。",
+    "An administrator reset your password: choose your own before going on.",
+)
+
+
 @router.get("/password")
-def password_page(request: Request, _user: UserDep) -> HTMLResponse:
+def password_page(request: Request, user: UserDep) -> HTMLResponse:
     """The form to change one's own password."""
-    return render(request, "password.html", {"page": "password"})
+    notice = MUST_CHANGE if user.must_change_password else None
+    return render(request, "password.html", {"page": "password", "error": notice})
 
 
 @router.post("/password")
@@ -140,7 +148,7 @@ def change_password(
     sessions: StaffSessionsDep,
     actor: ActorDep,
     visit: VisitDep,
-) -> HTMLResponse:
+) -> Response:
     """Change one's password (the current one is required); other sessions end."""
     account = accounts.get(session, user.user_id)
     if account is None or visit is None:
@@ -157,6 +165,8 @@ def change_password(
         return render(request, "password.html", context, 400)
     sessions.close_others(session, account.id, keep=visit.token)
     session.commit()
+    if user.must_change_password:
+        return _see_other("/")
     done = ("密码已修改，其他设备上的登录已退出", "Password changed; other sessions signed out")
     return render(request, "password.html", {"page": "password", "done": done})
 
@@ -266,6 +276,35 @@ def unlock_account(
     return _accounts_page(request, session, accounts, done=done)
 
 
+@router.post("/accounts/{user_id}/password")
+def reset_password(
+    request: Request,
+    user_id: int,
+    form: FormDep,
+    session: SessionDep,
+    accounts: AccountsDep,
+    sessions: StaffSessionsDep,
+    actor: ActorDep,
+) -> HTMLResponse:
+    """Set a temporary password for someone who forgot theirs; their sessions end."""
+    user = accounts.get(session, user_id)
+    if user is None:
+        return _accounts_page(request, session, accounts, error=_NO_ACCOUNT, status=404)
+    try:
+        accounts.reset_password(session, actor, user, form.get("temporary_password", ""))
+    except AccountRefused as err:
+        session.rollback()
+        return _accounts_page(request, session, accounts, error=(err.zh, err.en), status=400)
+    sessions.close_all(session, user.id)
+    session.commit()
+    done = (
+        f"已为 {user.username} 设置临时密码：请当面告知，其下次登录时须修改",
+        f"Temporary password set for {user.username}: tell them in person;"
+        " they must change it at their next sign-in",
+    )
+    return _accounts_page(request, session, accounts, done=done)
+
+
 @router.get("/audit")
 def audit_page(
     request: Request,
@@ -283,6 +322,10 @@ def _login_required(_request: Request, exc: Exception) -> Response:
     return _see_other(login_url(next_path))
 
 
+def _password_change_required(_request: Request, _exc: Exception) -> Response:
+    return _see_other("/password")
+
+
 def _access_denied(request: Request, exc: Exception) -> Response:
     reason = exc.reason if isinstance(exc, AccessDenied) else "refused"
     return render(request, "forbidden.html", {"page": "forbidden", "reason": reason}, 403)
@@ -296,5 +339,6 @@ def install(app: FastAPI) -> None:
     """Add the sign-in pages and the answers of the guard's refusals to `app`."""
     app.include_router(router)
     app.add_exception_handler(LoginRequired, _login_required)
+    app.add_exception_handler(PasswordChangeRequired, _password_change_required)
     app.add_exception_handler(AccessDenied, _access_denied)
     app.add_exception_handler(FormRefused, _form_refused)

@@ -32,6 +32,8 @@ class SignedIn:
     username: str
     role: Role
     region_code: str | None
+    # An admin reset the password: only the password page (and logout) until it is changed.
+    must_change_password: bool = False
 
 
 @dataclass(frozen=True)
@@ -106,6 +108,10 @@ class StaffSessions:
         """End the session this cookie names (logout)."""
         session.execute(delete(StaffSession).where(StaffSession.id_hash == _digest(token)))
 
+    def close_all(self, session: Session, user_id: int) -> None:
+        """End every session of a user (after an admin reset their password)."""
+        session.execute(delete(StaffSession).where(StaffSession.user_id == user_id))
+
     def close_others(self, session: Session, user_id: int, keep: str) -> None:
         """End every other session of a user (after a password change)."""
         session.execute(
@@ -135,4 +141,6 @@ class StaffSessions:
 
 
 def _signed_in(user: User) -> SignedIn:
-    return SignedIn(user.id, user.username, Role(user.role), user.region_code)
+    return SignedIn(
+        user.id, user.username, Role(user.role), user.region_code, user.must_change_password
+    )

@@ -44,6 +44,8 @@ class AuditAction(StrEnum):
     LOGIN_LOCKED = "login.locked"
     LOGOUT = "logout"
     PASSWORD_CHANGED = "password.changed"  # noqa: S105 - an event name
+    # An admin set a temporary password for someone else (target: whose).
+    PASSWORD_RESET = "password.reset"  # noqa: S105 - an event name
     ACCOUNT_CREATED = "account.created"
     ACCOUNT_CHANGED = "account.changed"
     ACCOUNT_UNLOCKED = "account.unlocked"

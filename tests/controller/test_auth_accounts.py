@@ -169,3 +169,61 @@ def test_a_changed_password_signs_in_and_ends_other_sessions(client: TestClient)
     fresh = TestClient(client.app)
     assert sign_in(fresh, "gail", PASSWORD).status_code == 401
     assert sign_in(fresh, "gail", NEW_PASSWORD).status_code == 303
+
+
+TEMPORARY = "temporary pass 4711"  # noqa: S105 - a test password
+
+
+def _reset(admin: TestClient, user_id: int, temporary: str = TEMPORARY) -> Any:
+    data = {"csrf_token": csrf_token(admin, "/accounts"), "temporary_password": temporary}
+    return admin.post(f"/accounts/{user_id}/password", data=data)
+
+
+def test_an_admin_resets_a_forgotten_password_and_the_person_must_choose_their_own(
+    admin: TestClient, settings: Settings
+) -> None:
+    hana = make_user(admin, "hana", Role.OPS_VIEWER)
+    hers = TestClient(admin.app)
+    assert sign_in(hers, "hana").status_code == 303
+    for _ in range(5):
+        sign_in(TestClient(admin.app), "hana", "not her password at all")
+    answer = _reset(admin, hana)
+    assert answer.status_code == 200
+    assert "已为 hana 设置临时密码" in answer.text
+    # Her sessions ended and the lockout is lifted; the old password no longer works.
+    assert hers.get("/", follow_redirects=False).headers["location"] == "/login"
+    fresh = TestClient(admin.app)
+    assert sign_in(fresh, "hana", PASSWORD).status_code == 401
+    assert sign_in(fresh, "hana", TEMPORARY).status_code == 303
+    # Until she chooses her own, every page sends her to the password form.
+    to = fresh.get("/", follow_redirects=False)
+    assert (to.status_code, to.headers["location"]) == (303, "/password")
+    assert "管理员已重置您的密码" in fresh.get("/password").text
+    token = csrf_token(fresh, "/password")
+    refused = fresh.post("/alerts/1/acknowledge", data={"csrf_token": token})
+    assert refused.status_code == 403
+    data = {"csrf_token": token, "old_password": TEMPORARY,
+            "new_password": NEW_PASSWORD, "new_password_again": NEW_PASSWORD}  # fmt: skip
+    done = fresh.post("/password", data=data, follow_redirects=False)
+    assert (done.status_code, done.headers["location"]) == (303, "/")
+    assert fresh.get("/").status_code == 200
+    actions = [
+        a
+        for (a,) in rows(settings, "SELECT action FROM audit_log WHERE target = 'hana' ORDER BY id")
+    ]
+    assert "password.reset" in actions
+    assert actions[-1] == "password.changed"
+
+
+def test_a_reset_password_must_be_as_strong_as_any_and_not_ones_own(
+    admin: TestClient, settings: Settings
+) -> None:
+    hana = make_user(admin, "hana", Role.OPS_VIEWER)
+    weak = _reset(admin, hana, "password1234")
+    assert weak.status_code == 400
+    assert "too common" in weak.text
+    ((root,),) = rows(settings, "SELECT id FROM users WHERE username = 'root'")
+    own = _reset(admin, root)
+    assert own.status_code == 400
+    assert "修改密码" in own.text
+    assert _reset(admin, 999_999).status_code == 404
