@@ -310,10 +310,14 @@ def audit_page(
     request: Request,
     session: SessionDep,
     audit: AuditDep,
+    actor: ActorDep,
     page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
 ) -> HTMLResponse:
-    """The audit log, newest first, a page at a time."""
-    context = {"page": "audit", "log": audit.page(session, page)}
+    """The audit log, newest first, a page at a time; the viewing is itself recorded."""
+    log = audit.page(session, page)
+    audit.record(session, actor, AuditAction.VIEWED_AUDIT_LOG, detail=f"page={page}")
+    session.commit()
+    context = {"page": "audit", "log": log}
     return render(request, "audit.html", context)
 
 

@@ -55,6 +55,8 @@ class AuditAction(StrEnum):
     # Pages that show personal data, even masked.
     VIEWED_KIOSK = "viewed.kiosk"
     VIEWED_TRANSACTIONS = "viewed.transactions"
+    # Reading the log itself is logged: who looked at who did what.
+    VIEWED_AUDIT_LOG = "viewed.audit_log"
     # A kiosk asked for a citizen's applications (我的办件), answered or refused.
     APPLICATIONS_LOOKED_UP = "kiosk.applications_lookup"
 

@@ -150,6 +150,20 @@ def test_the_audit_page_is_newest_first_and_paginated(
     assert client.get("/audit?page=0").status_code == 422
 
 
+def test_reading_the_audit_log_is_itself_recorded(client: TestClient, settings: Settings) -> None:
+    signed_in_as(client, Role.AUDITOR, "gail")
+    client.get("/audit")
+    client.get("/audit?page=2")
+    read = rows(settings, "SELECT actor, role, action, detail, client FROM audit_log "
+                          "WHERE action = 'viewed.audit_log' ORDER BY id")  # fmt: skip
+    assert read == [
+        ("gail", "auditor", "viewed.audit_log", "page=1", "127.0.0.1"),
+        ("gail", "auditor", "viewed.audit_log", "page=2", "127.0.0.1"),
+    ]
+    # The view a page shows was taken before its own visit was recorded.
+    assert "viewed.audit_log" in client.get("/audit").text
+
+
 def test_the_audit_page_is_for_auditors_and_admins_only(client: TestClient) -> None:
     signed_in_as(client, Role.OPS_VIEWER)
     assert client.get("/audit").status_code == 403
