@@ -21,8 +21,8 @@ from fastapi.templating import Jinja2Templates
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from controller.auth.access import ROLE_LABELS, Role, may
-from controller.auth.guard import ActorDep, current_visit
+from controller.auth.access import ROLE_LABELS, TRANSACTION_READERS, Role, may
+from controller.auth.guard import ActorDep, UserDep, current_visit
 from controller.clock import CHINA_TIME
 from controller.deps import AuditDep, FleetDep, HealthDep, IntakeDep, RatingsDep, SessionDep
 from controller.models import STATUS_NEVER_SEEN, Kiosk, KioskHealthNow
@@ -325,19 +325,27 @@ def kiosk_page(
     book: HealthDep,
     audit: AuditDep,
     actor: ActorDep,
+    user: UserDep,
 ) -> HTMLResponse:
-    """One kiosk: facts, health and its history, alerts, devices, ratings, transactions."""
+    """One kiosk: facts, health and its history, alerts, devices, ratings, transactions.
+
+    Technicians see everything but the transactions (masked personal data is still
+    personal data): what they need to mend a kiosk is its health and devices.
+    """
     kiosk = fleet.find(session, kiosk_id)
     if kiosk is None:
         return render(request, "not_found.html", {"kiosk_id": kiosk_id, "page": "fleet"}, 404)
-    transactions = intake.recent(session, kiosk=kiosk, limit=RECENT_ON_KIOSK_PAGE)
-    audit.record(
-        session,
-        actor,
-        AuditAction.VIEWED_KIOSK,
-        target=kiosk.kiosk_id,
-        detail=f"transactions={len(transactions)}",
-    )
+    sees_transactions = user.role in TRANSACTION_READERS
+    transactions = []
+    if sees_transactions:
+        transactions = intake.recent(session, kiosk=kiosk, limit=RECENT_ON_KIOSK_PAGE)
+        audit.record(
+            session,
+            actor,
+            AuditAction.VIEWED_KIOSK,
+            target=kiosk.kiosk_id,
+            detail=f"transactions={len(transactions)}",
+        )
     session.commit()
     now = request.app.state.runtime.clock()
     context = {
@@ -353,6 +361,7 @@ def kiosk_page(
         "devices": device_badges(kiosk),
         "transaction_count": fleet.transaction_count(session, kiosk),
         "transactions": transactions,
+        "sees_transactions": sees_transactions,
         "ratings": ratings.summary(session, kiosk),
         "limit": RECENT_ON_KIOSK_PAGE,
         "page": "fleet",

@@ -50,12 +50,17 @@ EVERY_ROLE: frozenset[Role] = frozenset(Role)
 _OPS = frozenset({Role.OPS_VIEWER, Role.OPS_ADMIN})
 _ADMIN = frozenset({Role.OPS_ADMIN})
 
+# Who may see transactions (masked personal data) where a page shows them.
+TRANSACTION_READERS: frozenset[Role] = _OPS
+
 # (method, path template as FastAPI declares it) -> who may call it.
 ROUTES: dict[tuple[str, str], Access] = {
     # The fleet shows status and devices, no personal data: technicians need it.
     ("GET", "/"): _OPS | {Role.TECHNICIAN},
-    # These list transactions (masked ID numbers and names): ops only, and audited.
-    ("GET", "/kiosks/{kiosk_id}"): _OPS,
+    # A kiosk's health, devices and alerts are what a technician mends it by; its
+    # transactions (masked ID numbers and names) are shown to ops only (TRANSACTION_READERS),
+    # and every such view is audited.
+    ("GET", "/kiosks/{kiosk_id}"): _OPS | {Role.TECHNICIAN},
     ("GET", "/transactions"): _OPS,
     ("GET", "/audit"): frozenset({Role.AUDITOR, Role.OPS_ADMIN}),
     # Alerts name kiosks and devices, no personal data; those who act on the fleet's

@@ -195,8 +195,9 @@ def test_county_staff_see_only_their_own_region(
         (Role.OPS_VIEWER, {"/", "/kiosks/{kiosk_id}", "/transactions", "/password", "/alerts"}),
         (Role.OPS_ADMIN, {"/", "/kiosks/{kiosk_id}", "/transactions", "/password", "/audit",
                           "/accounts", "/alerts"}),
-        # Devices only: the fleet's status and its alerts, never a transaction list.
-        (Role.TECHNICIAN, {"/", "/password", "/alerts"}),
+        # Devices only: the fleet's status, a kiosk's health and its alerts; the kiosk page
+        # leaves its transactions out for them (test_controller_dashboard.py).
+        (Role.TECHNICIAN, {"/", "/kiosks/{kiosk_id}", "/password", "/alerts"}),
         # No county-scoped page exists yet, so nothing fleet-wide.
         (Role.COUNTY_STAFF, {"/password"}),
         (Role.AUDITOR, {"/audit", "/password"}),

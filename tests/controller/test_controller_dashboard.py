@@ -7,7 +7,9 @@ import datetime as dt
 import pytest
 from fastapi.testclient import TestClient
 
+from controller.auth.access import Role
 from controller.dashboard import APPLICATION_STATUS_NOTES, DEVICE_NAMES, device_name, time_ago
+from controller.settings import Settings
 from pii import mask_id_number
 from tests.controller.controller_testkit import (
     ID_NUMBER,
@@ -17,6 +19,8 @@ from tests.controller.controller_testkit import (
     post_json,
     receipt,
     register,
+    rows,
+    signed_in_as,
     teach_catalog,
     transaction,
 )
@@ -44,6 +48,20 @@ def test_pages_render_masked_values_and_never_clear_personal_data(
     assert busy in page.text
     for secret in (ID_NUMBER, NAME, PHONE):
         assert secret not in page.text
+
+
+def test_a_technician_sees_a_kiosks_health_but_not_its_transactions(
+    client: TestClient, busy: str, settings: Settings
+) -> None:
+    signed_in_as(client, Role.TECHNICIAN)
+    page = client.get(f"/kiosks/{busy}")
+    assert page.status_code == 200
+    assert "健康变化" in page.text
+    assert "仅运维人员可查看" in page.text
+    assert "KA01-2611260001" not in page.text
+    assert mask_id_number(ID_NUMBER) not in page.text
+    # Nothing personal was shown, so nothing to audit.
+    assert rows(settings, "SELECT action FROM audit_log WHERE action = 'viewed.kiosk'") == []
 
 
 @pytest.mark.parametrize("path", ["/kiosks/KA01", "/transactions"])
