@@ -1,11 +1,10 @@
 """GB/T 2260 administrative division codes (行政区划代码), checked through pii's region table.
 
 The table itself is python-stdnum's, which pii already uses for the region part of an ID
-number (the architecture keeps third-party libraries out of flows/). pii offers no direct
-look-up, so a code is checked the way pii checks it inside an ID number: as the first six
-digits of a well-formed synthetic number whose only possible fault is its region. The
-table dates each code (上城区 330102 exists from 1983, 下城区 330103 until 2021), so the
-check is for a given year, this year unless told.
+number (the architecture keeps third-party libraries out of flows/). The table dates each
+code (上城区 330102 exists from 1983, 下城区 330103 until 2021), so the check is for a given
+year, this year unless told: a station is placed in a region as it is now. (An ID number's
+region is checked differently, against every year: pii/idnumber.py says why.)
 """
 
 from __future__ import annotations
@@ -14,22 +13,14 @@ import datetime as dt
 import functools
 import re
 
-from pii import InvalidIdNumber, validate_id_number
-from pii.idnumber import check_character
+from pii import region_name
 
 _CODE = re.compile(r"[1-9]\d{5}")
 
 
 @functools.lru_cache(maxsize=4096)
 def _listed(code: str, year: int) -> bool:
-    first17 = f"{code}{year:04d}0101001"
-    try:
-        validate_id_number(first17 + check_character(first17), today=dt.date(year, 12, 31))
-    except InvalidIdNumber as err:
-        if err.reason == "region":
-            return False
-        raise  # any other reason would be a bug here, not a property of the code
-    return True
+    return region_name(code, year=year) is not None
 
 
 def is_region_code(code: str, *, year: int | None = None) -> bool:

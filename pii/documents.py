@@ -52,11 +52,14 @@ NUMBER_RULES: dict[DocumentType, NumberRule] = {
 }
 
 
-def validate_document_number(document: DocumentType, raw: str) -> str:
-    """Return the document's number normalised, or raise InvalidIdNumber (never repeating it)."""
+def validate_document_number(document: DocumentType, raw: str, *, check_county: bool = True) -> str:
+    """Return the document's number normalised, or raise InvalidIdNumber (never repeating it).
+
+    `check_county=False`: only the province (see validate_id_number).
+    """
     number = raw.replace(" ", "").upper()
     if document is DocumentType.RESIDENT:
-        return validate_id_number(number)
+        return validate_id_number(number, check_county=check_county)
     rule = NUMBER_RULES[document]
     if not rule.pattern.fullmatch(number):
         raise InvalidIdNumber("format", f"not the number format of a {document} card")

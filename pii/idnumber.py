@@ -1,8 +1,15 @@
 """Resident ID numbers (GB 11643-1999): format, ISO 7064 MOD 11-2 check, birth date, region.
 
-python-stdnum's `cn.ric` holds the GB/T 2260 region table and is kept up to date upstream,
-so the region check is delegated to it; the checksum is computed here as well so the
-error can say which part failed.
+python-stdnum holds the GB/T 2260 region table (with the years each code was in use) and is
+kept up to date upstream; the checksum is computed here so the error can say which part
+failed.
+
+The region check is plausibility, not history: a number is issued after its holder's birth
+and keeps the code it was issued with, so the code must have been in use at some time since
+the birth year. People born before their county's current code existed (a 1970 birth under a
+code in use from 1983) carry that code on genuine cards: checking the code against the birth
+year itself (stdnum's `get_birth_place`) refuses the 40-60-year-olds employment services
+serve most. A code retired before the holder was born cannot be on their card.
 """
 
 from __future__ import annotations
@@ -21,6 +28,8 @@ _FORMAT = re.compile(r"[0-9]{17}[0-9X]")
 _REGION = re.compile(r"[1-9][0-9]{5}")
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK_CHARS = "10X98765432"
+# Hong Kong, Macau, Taiwan: listed in the table, but never on a resident ID card.
+_NOT_MAINLAND = frozenset({"71", "81", "82", "83"})
 
 
 @dataclass(frozen=True)
@@ -43,8 +52,14 @@ def make_id_number(region: str, birth_date: dt.date, sequence: int) -> str:
     return first17 + check_character(first17)
 
 
-def validate_id_number(raw: str, *, today: dt.date | None = None) -> str:
-    """Return the normalised 18-character ID number or raise InvalidIdNumber."""
+def validate_id_number(raw: str, *, today: dt.date | None = None, check_county: bool = True) -> str:
+    """Return the normalised 18-character ID number or raise InvalidIdNumber.
+
+    `check_county=False` checks only the province (a mainland one: Hong Kong, Macau and
+    Taiwan residents hold permits of their own card type), for a number read from a card's
+    chip (the card is authentic, and a county code newer than our copy of the table must not
+    turn a citizen away) and for one a kiosk already accepted.
+    """
     number = raw.strip().replace(" ", "").upper()
     # ASCII only: str.isdigit() and \d also accept digits like "①" or "１".
     if not _FORMAT.fullmatch(number):
@@ -59,10 +74,11 @@ def validate_id_number(raw: str, *, today: dt.date | None = None) -> str:
         ) from err
     if birth > (today or dt.date.today()) or birth.year < 1890:
         raise InvalidIdNumber("birth_date", "the birth date in the ID number is out of range")
-    try:
-        ric.get_birth_place(number)
-    except stdnum_errors.ValidationError as err:
-        raise InvalidIdNumber("region", "the region code of the ID number is unknown") from err
+    if not check_county:
+        if number[:2] in _NOT_MAINLAND or not _province(number[:6]):
+            raise InvalidIdNumber("region", "the province code of the ID number is unknown")
+    elif not any(end is None or end >= birth.year for _, end, _ in _county_entries(number[:6])):
+        raise InvalidIdNumber("region", "the region code of the ID number is unknown")
     return number
 
 
@@ -80,17 +96,34 @@ def region_name(code: str, *, year: int | None = None) -> str | None:
 
     With `year`, a county that did not exist that year (codes are reassigned) is unknown.
     """
+    for start, end, name in _county_entries(code):
+        if year is not None and ((start and year < start) or (end and year > end)):
+            continue
+        return _province(code) + name
+    return None
+
+
+def _county_entries(code: str) -> list[tuple[int | None, int | None, str]]:
+    """Every county the table has had under `code`: (first year, last year, name)."""
     if not _REGION.fullmatch(code):
-        return None
-    facts = {k: v for _, props in numdb.get("cn/loc").info(code) for k, v in props.items()}
-    if "county" not in facts:
-        return None
-    for entry in facts["county"].split(","):
+        return []
+    county = _facts(code).get("county")
+    entries: list[tuple[int | None, int | None, str]] = []
+    for entry in county.split(",") if county else []:
+        start = end = None
         name = entry
         if entry.startswith("["):
             span, name = entry[1:].split("]", 1)
-            start, _, end = span.partition("-")
-            if year is not None and ((start and year < int(start)) or (end and year > int(end))):
-                continue
-        return facts.get("province", "") + name
-    return None
+            first, _, last = span.partition("-")
+            start = int(first) if first else None
+            end = int(last) if last else None
+        entries.append((start, end, name))
+    return entries
+
+
+def _province(code: str) -> str:
+    return _facts(code).get("province", "")
+
+
+def _facts(code: str) -> dict[str, str]:
+    return {k: v for _, props in numdb.get("cn/loc").info(code) for k, v in props.items()}

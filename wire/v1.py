@@ -189,7 +189,10 @@ class _Identified(Message):
     @model_validator(mode="after")
     def _valid_number(self) -> _Identified:
         try:
-            number = validate_document_number(self.document, self.id_number)
+            # The kiosk checked the county of a typed number against its own table, and a
+            # chip's number is the card's own: the controller, whose table may be older,
+            # must not refuse (and so lose) what a kiosk accepted.
+            number = validate_document_number(self.document, self.id_number, check_county=False)
         except InvalidIdNumber as err:
             raise ValueError(f"id_number: {err}") from err
         if number != self.id_number:

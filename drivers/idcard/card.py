@@ -290,7 +290,8 @@ def check_number(card_type: CardType, text: str, birth_date: dt.date) -> str:
     """Return the card's number normalised, or raise CardDataError (never repeating it)."""
     document = DOCUMENT_TYPES[card_type]
     try:
-        number = validate_document_number(document, text)
+        # The chip's data is the card's own: its county code is not held against our table.
+        number = validate_document_number(document, text, check_county=False)
     except InvalidIdNumber as err:
         # err carries a reason code and never the number itself.
         raise CardDataError("id_number", err.reason) from err

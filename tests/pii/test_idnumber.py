@@ -44,6 +44,50 @@ def test_invalid_numbers_say_which_part_is_wrong(number: str, reason: str) -> No
     assert number not in str(caught.value)
 
 
+@pytest.mark.parametrize(
+    ("region", "born"),
+    [
+        ("330106", dt.date(1970, 5, 1)),  # 西湖区: this code in use from 1983
+        ("331122", dt.date(1965, 3, 9)),  # 缙云县: this code from 2000
+    ],
+)
+def test_a_holder_born_before_their_countys_code_existed_is_accepted(
+    region: str, born: dt.date
+) -> None:
+    # Such genuine cards exist: a number keeps the code it was issued with, and the code is
+    # often younger than its holder. Any year's table will do.
+    assert region_name(region, year=born.year) is None  # the code did not exist yet
+    number = f"{region}{born:%Y%m%d}001"
+    number += check_character(number)
+    assert validate_id_number(number) == number
+
+
+def test_a_code_retired_before_the_holder_was_born_is_refused() -> None:
+    # 330103 (下城区) was merged away in 2021: no number issued to a 2022 birth carries it.
+    assert validate_id_number(_numbered("330103", "19900101")).startswith("330103")
+    with pytest.raises(InvalidIdNumber) as caught:
+        validate_id_number(_numbered("330103", "20220101"))
+    assert caught.value.reason == "region"
+
+
+def test_a_chips_number_is_checked_for_its_province_only() -> None:
+    # A county code newer than our table must not turn the card's holder away ...
+    newer = _numbered("339901", "19700501")
+    with pytest.raises(InvalidIdNumber):
+        validate_id_number(newer)
+    assert validate_id_number(newer, check_county=False) == newer
+    # ... but a province nobody has, or Hong Kong on a resident card, is a misread.
+    for region in ("990105", "810000", "710000"):
+        with pytest.raises(InvalidIdNumber) as caught:
+            validate_id_number(_numbered(region, "19700501"), check_county=False)
+        assert caught.value.reason == "region"
+
+
+def _numbered(region: str, born: str) -> str:
+    first17 = f"{region}{born}001"
+    return first17 + check_character(first17)
+
+
 def test_facts_are_read_from_the_number() -> None:
     facts = id_number_facts("11010519491231002X")
     assert facts.birth_date == dt.date(1949, 12, 31)

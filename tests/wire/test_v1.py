@@ -52,6 +52,18 @@ def test_an_invalid_id_number_is_refused_without_echoing_it() -> None:
     assert "110105194912310021" not in str(caught.value)
 
 
+def test_a_county_code_newer_than_the_controllers_table_is_not_refused() -> None:
+    # The kiosk accepted it (read from a chip, or typed against a newer table): refusing it
+    # here would lose the citizen's application. Only the province is checked.
+    first17 = "339901" + "19700501" + "001"
+    newer = {"id_number": first17 + check_character(first17), "name": "测试甲"}
+    assert TransactionIn.model_validate(dict(GOOD, citizen=newer)).citizen.id_number[:6] == "339901"
+    first17 = "990105" + "19700501" + "001"
+    nowhere = {"id_number": first17 + check_character(first17), "name": "测试甲"}
+    with pytest.raises(WireError):
+        parse(TransactionIn, json.dumps(dict(GOOD, citizen=nowhere)))
+
+
 def test_unknown_fields_are_refused() -> None:
     with pytest.raises(WireError, match="surprise"):
         parse(TransactionIn, json.dumps(dict(GOOD, surprise=1)))
