@@ -235,7 +235,13 @@ class IdCardReader:
             deadline = started + wait
             while True:
                 self._find_and_select(deadline)
-                card = self._read_selected(fingerprint)
+                try:
+                    card = self._read_selected(fingerprint)
+                except CardMoved:
+                    # However the pull was noticed (a cut reply, or the module's own status),
+                    # the card is gone: put back, it is a new presentation.
+                    self._last_identity = self._last_seen = None
+                    raise
                 identity = self._identity(card)
                 if not self._already_reported(identity):
                     break
@@ -343,7 +349,6 @@ class IdCardReader:
         except (_ReplyCut, ReaderTimeout) as err:
             # The reply stopped mid-frame or never came: was the card pulled?
             if self._exchange(p.FIND_CARD).sw3 == p.Status.NO_CARD:
-                self._last_identity = self._last_seen = None
                 raise CardMoved("read reply stopped or never came and the card is gone") from err
             if isinstance(err, _ReplyCut):
                 raise ProtocolError(

@@ -175,6 +175,24 @@ def test_reader_reporting_read_failed_raises_card_moved(
         reader.read_card()
 
 
+def test_a_card_the_module_reports_pulled_and_put_back_is_read_again(
+    sim: IdCardSimulator,
+) -> None:
+    # A module that finds a card again after reading it, so only the remembered identity
+    # keeps a card lying there from being reported twice.
+    sim.refinds_read_card = True
+    sim.present(JIA)
+    with IdCardReader(sim.url, timeout=0.3, poll_interval=0.02, presence_gap=0.05) as reader:
+        assert reader.read_card().photo == JIA.photo
+        time.sleep(0.1)  # long enough that the next find reads the card again
+        sim.forced_status["30 01"] = 0x41  # the module itself says the card moved
+        with pytest.raises(CardMoved):
+            reader.read_card()
+        del sim.forced_status["30 01"]
+        sim.present(JIA)  # the citizen puts it back at once
+        assert reader.read_card(wait=1.0).photo == JIA.photo
+
+
 def test_read_cut_while_the_card_stays_is_a_line_fault_not_a_moved_card(
     sim: IdCardSimulator, reader: IdCardReader
 ) -> None:
