@@ -21,6 +21,14 @@ class IdCardConfig:
     kind: str = "simulator"
     url: str = ""
     baudrate: int = 115200
+    # Seconds without a byte before a reply is given up (a slow module keeps it going).
+    timeout: float = 2.0
+
+    def __post_init__(self) -> None:
+        if isinstance(self.timeout, bool) or not isinstance(self.timeout, int | float):
+            raise ValueError("timeout is a number of seconds")
+        if not 0.2 <= self.timeout <= 30:
+            raise ValueError(f"timeout is 0.2 to 30 seconds, not {self.timeout}")
 
 
 @dataclass(frozen=True)
@@ -125,7 +133,7 @@ def _section(data: dict[str, Any], name: DeviceKind, cls: type[_Section], source
         raise ConfigError(f"{source}: [{name}] kind = {kind!r} needs `{where}`")
     try:
         return cls(**raw)
-    except TypeError as err:
+    except (TypeError, ValueError) as err:
         raise ConfigError(f"{source}: [{name}] {err}") from err
 
 

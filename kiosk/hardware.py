@@ -110,7 +110,10 @@ class Hardware:
         """Open the devices; one that is absent is a health state, never a crash."""
         if self.simulators.idcard is not None:
             self.simulators.idcard.start()
-        self.reader = IdCardReader(self.reader_url(), baudrate=self.config.id_card_reader.baudrate)
+        reader = self.config.id_card_reader
+        self.reader = IdCardReader(
+            self.reader_url(), baudrate=reader.baudrate, timeout=reader.timeout
+        )
         try:
             self.reader.open()
         except Exception as err:  # an absent reader is a health state, not a crash

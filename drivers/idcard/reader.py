@@ -8,7 +8,9 @@ Behaviour on the line:
 
 * a reply is read in whatever chunks the port delivers until the codec has a whole,
   checksummed frame; the deadline is the timeout plus the reply's own wire time at the
-  current baud rate (a 30 10 reply alone takes 2.4 s at 9600 baud);
+  current baud rate (a 30 10 reply alone takes 2.4 s at 9600 baud), and it moves on while
+  bytes keep arriving (a slow module sending 64 bytes every 200 ms needs about 4 s for a
+  read), so only `timeout` seconds without a byte end a reply;
 * garbage is skipped by the codec; a damaged reply to a command that is safe to repeat
   is fetched again (never a read: the module has moved on);
 * a read that stops mid-frame, or never starts, is explained by asking find again: no
@@ -80,6 +82,8 @@ except ImportError:  # pragma: no cover - Windows
 
 # Each port.read() blocks at most this long, so deadlines are checked often without spinning.
 _READ_SLICE = 0.05
+# However slowly a reply keeps coming, it is given up after this long.
+_MAX_REPLY_SECONDS = 30.0
 # Header bytes of a read reply kept in the diagnostic buffer: preamble, LEN, SW1-3.
 _READ_HEADER = 10
 # Commands whose reply carries a citizen's text, photo or fingerprints.
@@ -489,7 +493,8 @@ class IdCardReader:
             port.reset_input_buffer()
             port.write(frame)
             self._remember("tx", command, frame.hex(" "))
-            deadline = time.monotonic() + self.timeout + p.wire_time(size, self.baudrate)
+            started = time.monotonic()
+            deadline = started + self.timeout + p.wire_time(size, self.baudrate)
             while True:
                 reply = decoder.next_frame()
                 if isinstance(reply, p.Response):
@@ -498,6 +503,11 @@ class IdCardReader:
                 if time.monotonic() >= deadline:
                     break
                 chunk = port.read(port.in_waiting or 1)
+                if chunk:
+                    # A slow module still sending is not a dead one: the deadline follows
+                    # the bytes (up to a cap, so an endless stream of noise still ends).
+                    latest = min(started + _MAX_REPLY_SECONDS, time.monotonic() + self.timeout)
+                    deadline = max(deadline, latest)
                 received += len(chunk)
                 decoder.feed(chunk)
         except _PORT_ERRORS as err:

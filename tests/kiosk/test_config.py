@@ -51,6 +51,8 @@ def test_a_minimal_file_gives_simulated_devices_and_every_service(tmp_path: Path
         ('[idcard]\nkind = "serial"\n', "[idcard] is now called [id_card_reader]"),
         ('[printer]\nkind = "file"\n', "[printer] is now called [receipt_printer]"),
         ('[socialcard]\nkind = "none"\n', "[socialcard] is now called [social_card_reader]"),
+        ("[id_card_reader]\ntimeout = 0.05\n", "[id_card_reader] timeout is 0.2 to 30 seconds"),
+        ('[id_card_reader]\ntimeout = "slow"\n', "[id_card_reader] timeout is a number"),
     ],
 )
 def test_wrong_device_entries_are_refused_naming_the_key(
@@ -59,6 +61,12 @@ def test_wrong_device_entries_are_refused_naming_the_key(
     with pytest.raises(ConfigError) as caught:
         load_config(write(tmp_path, extra))
     assert message in str(caught.value)
+
+
+def test_a_slow_id_card_readers_timeout_is_set_in_the_file(tmp_path: Path) -> None:
+    assert load_config(write(tmp_path, "")).id_card_reader.timeout == 2.0
+    config = load_config(write(tmp_path, "[id_card_reader]\ntimeout = 5\n"))
+    assert config.id_card_reader.timeout == 5
 
 
 def test_a_missing_key_and_broken_toml_are_config_errors(tmp_path: Path) -> None:

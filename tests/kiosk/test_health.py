@@ -81,3 +81,19 @@ def test_a_vanished_receipt_folder_is_reported_absent_after_three_scans(tmp_path
         assert printer.reason == "not connected"
     finally:
         kiosk.close()
+
+
+def test_the_id_card_readers_timeout_comes_from_kiosk_toml(tmp_path: Path) -> None:
+    token = tmp_path / "token"
+    token.write_text("health-test-token")
+    config = load_config(write_kiosk_config(tmp_path / "k.toml", "http://127.0.0.1:9", token))
+    config = dataclasses.replace(
+        config, id_card_reader=dataclasses.replace(config.id_card_reader, timeout=5.0)
+    )
+    slow = build_kiosk(config)
+    slow.start(sync=False)
+    try:
+        assert slow.hardware.reader is not None
+        assert slow.hardware.reader.timeout == 5.0
+    finally:
+        slow.close()

@@ -15,6 +15,7 @@ import pytest
 
 from drivers.idcard import (
     CardMoved,
+    IdCardError,
     IdCardReader,
     ProtocolError,
     ReaderTimeout,
@@ -135,6 +136,32 @@ def test_read_deadline_includes_the_replys_wire_time_at_a_slow_rate() -> None:
         with IdCardReader(sim.url, baudrate=9600, timeout=0.2) as reader:
             sim.split_every, sim.split_pause = 400, 0.07
             assert reader.read_card(fingerprint=True).fingerprint == JIA.fingerprint
+
+
+def test_a_slow_reader_that_keeps_sending_is_waited_for() -> None:
+    # 64-byte chunks 200 ms apart: about 4 s for a text+photo read, far past a 0.3 s
+    # timeout, but never 0.3 s without a byte. The deadline follows the bytes.
+    with IdCardSimulator() as sim:
+        sim.present(JIA)
+        sim.split_every, sim.split_pause = 64, 0.2
+        with IdCardReader(sim.url, timeout=0.3, poll_interval=0.02) as reader:
+            started = time.monotonic()
+            assert reader.read_card().photo == JIA.photo
+            assert time.monotonic() - started > 3.0
+            # and the next command's reply is its own, not the rest of the last one
+            sim.split_every = None
+            assert len(reader.sam_id()) > 0
+
+
+def test_a_reply_that_stalls_midway_still_times_out() -> None:
+    with IdCardSimulator() as sim:
+        sim.present(JIA)
+        sim.split_every, sim.split_pause = 64, 1.0  # a second of silence between chunks
+        with IdCardReader(sim.url, timeout=0.3, poll_interval=0.02) as reader:
+            started = time.monotonic()
+            with pytest.raises(IdCardError):
+                reader.read_card()
+            assert time.monotonic() - started < 3.0
 
 
 # -- the card pulled -------------------------------------------------------------------
