@@ -110,7 +110,6 @@ def _filters(region: str | None, scope: str | None, search: str) -> list[ColumnE
             or_(
                 Kiosk.kiosk_id.icontains(search, autoescape=True),
                 Kiosk.name.icontains(search, autoescape=True),
-                Kiosk.site.icontains(search, autoescape=True),
             )
         )
     return where
@@ -128,7 +127,7 @@ def fleet_page(
     per_page: int = PER_PAGE,
 ) -> FleetPage:
     """One page of the fleet inside `region` (and inside `scope`, a county staff's region),
-    matching `search` (kiosk id, name or site), worst health first.
+    matching `search` (kiosk id or name), worst health first.
 
     `region` and `scope` are canonical codes; a region outside the scope shows nothing.
     """
@@ -138,12 +137,21 @@ def fleet_page(
 
     counts = HealthCounts()
     per_region: list[tuple[str | None, str, int]] = []
-    grouped = joined.add_columns(Kiosk.region_code, _HEALTH, func.count()).group_by(
-        Kiosk.region_code, _HEALTH
-    )
-    for code, health, count in session.execute(grouped):
+    online = pending = 0
+    # One pass over the kiosks for every count the page shows.
+    heard = case((Kiosk.last_seen_at >= now - online_within, 1), else_=0)
+    grouped = joined.add_columns(
+        Kiosk.region_code,
+        _HEALTH,
+        func.count(),
+        func.coalesce(func.sum(heard), 0),
+        func.coalesce(func.sum(Kiosk.outbox_pending), 0),
+    ).group_by(Kiosk.region_code, _HEALTH)
+    for code, health, count, heard_count, pending_count in session.execute(grouped):
         counts.add(health, count)
         per_region.append((code, health, count))
+        online += heard_count
+        pending += pending_count
 
     shown = regions.find(session, region) if region else None
     child_regions = regions.children(session, shown.code if shown else None)
@@ -155,34 +163,40 @@ def fleet_page(
 
     pages = max(1, -(-counts.total // per_page))
     page = min(max(page, 1), pages)
-    listed = session.execute(
-        select(Kiosk, _HEALTH)
+    # Sort the narrow (id, rank, name) rows, then load only the page's kiosks.
+    ordered = (
+        select(Kiosk.id)
         .outerjoin(KioskHealthNow)
         .where(*where)
         .order_by(_RANK, Kiosk.name, Kiosk.kiosk_id)
         .limit(per_page)
         .offset((page - 1) * per_page)
-    ).all()
-    txn_counts = _transaction_counts(session, [kiosk.id for kiosk, _ in listed])
-    rows = [FleetRow(k, Health(h), txn_counts.get(k.id, 0)) for k, h in listed]
-
-    online = session.scalar(
-        select(func.count())
-        .select_from(Kiosk)
-        .where(*where, Kiosk.last_seen_at >= now - online_within)
     )
-    pending = session.scalar(select(func.sum(Kiosk.outbox_pending)).where(*where))
+    ids = list(session.scalars(ordered))
+    loaded = {
+        kiosk.id: (kiosk, health)
+        for kiosk, health in session.execute(
+            select(Kiosk, _HEALTH).outerjoin(KioskHealthNow).where(Kiosk.id.in_(ids))
+        )
+    }
+    txn_counts = _transaction_counts(session, ids)
+    rows = [
+        FleetRow(loaded[pk][0], Health(loaded[pk][1]), txn_counts.get(pk, 0))
+        for pk in ids
+        if pk in loaded
+    ]
     transactions = select(func.count()).select_from(Transaction)
     if where:
-        transactions = transactions.join(Kiosk, Transaction.kiosk_pk == Kiosk.id).where(*where)
+        inside = select(Kiosk.id).where(*where)
+        transactions = transactions.where(Transaction.kiosk_pk.in_(inside))
     return FleetPage(
         region=shown,
         lineage=regions.lineage(session, shown.code) if shown else [],
         children=children,
         unplaced=unplaced,
         counts=counts,
-        online=online or 0,
-        pending=pending or 0,
+        online=online,
+        pending=pending,
         transactions=session.scalar(transactions) or 0,
         rows=rows,
         page=page,
