@@ -31,6 +31,7 @@ from controller.services import (
     ServiceTitles,
     Sweeper,
     channels_from,
+    regions,
 )
 from controller.services.audit import AuditLog
 from controller.settings import Settings
@@ -55,6 +56,7 @@ def create_app(
     if settings.seed_demo:
         with db.session() as session:
             seed_if_empty(session, DEMO_CONTENT, clock())
+            regions.seed_if_empty(session, regions.DEMO_REGIONS)
     sealer = Sealer.from_key_file(settings.sealing_key_path)
     bookings = Bookings(clock)
     titles = ServiceTitles(clock)

@@ -18,16 +18,16 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from controller.auth.access import ROLE_LABELS, TRANSACTION_READERS, Role, may
-from controller.auth.guard import ActorDep, UserDep, current_visit
+from controller import region_codes
+from controller.auth.access import ROLE_LABELS, TRANSACTION_READERS, Role, in_region, may
+from controller.auth.guard import ActorDep, FormDep, UserDep, current_visit
 from controller.clock import CHINA_TIME
 from controller.deps import AuditDep, FleetDep, HealthDep, IntakeDep, RatingsDep, SessionDep
-from controller.models import STATUS_NEVER_SEEN, Kiosk, KioskHealthNow
-from controller.services import KioskSummary
+from controller.models import STATUS_NEVER_SEEN, Kiosk
 from controller.services import alerts as alert_service
+from controller.services import fleet_view, regions
 from controller.services.alerts import (
     SEVERITY_LABELS,
     STATE_LABELS,
@@ -37,6 +37,8 @@ from controller.services.alerts import (
 )
 from controller.services.audit import Actor, AuditAction, AuditLog
 from controller.services.errors import Conflict, NotFound
+from controller.services.fleet import OFFLINE_AFTER_MISSED_HEARTBEATS as OFFLINE_AFTER_MISSED
+from controller.services.fleet import Fleet
 from controller.services.health import (
     HEALTH_LABELS,
     Health,
@@ -278,39 +280,73 @@ def render(request: Request, name: str, context: dict[str, Any], status: int = 2
     return templates.TemplateResponse(request, name, base | context, status_code=status)
 
 
+def county_scope(request: Request) -> str | None:
+    """The region a county staff account is limited to (canonical); None for other roles.
+
+    "" for county staff without a valid region: they see nothing (access.in_region).
+    """
+    visit = current_visit(request)
+    user = visit.user if visit else None
+    if user is None or user.role is not Role.COUNTY_STAFF:
+        return None
+    try:
+        return region_codes.canonical(user.region_code or "")
+    except region_codes.BadRegionCode:
+        return ""
+
+
 @router.get("/")
-def fleet_page(request: Request, session: SessionDep, fleet: FleetDep) -> HTMLResponse:
-    """Every kiosk with status, last contact, device health and workload."""
-    summaries = fleet.overview(session)
-    health = current_health(session)
-    rows = [_kiosk_row(s, health) for s in summaries]
-    totals = {
-        "kiosks": len(rows),
-        "online": sum(1 for s in summaries if s.online),
-        "offline": sum(1 for s in summaries if not s.online),
-        "faults": sum(
-            1 for r in rows for b in r["badges"] if b.state in ("faulted", "degraded", "absent")
-        ),
-        "pending": sum(s.kiosk.outbox_pending for s in summaries),
-        "transactions": sum(s.transaction_count for s in summaries),
+def fleet_page(
+    request: Request,
+    session: SessionDep,
+    fleet: FleetDep,
+    region: str = "",
+    q: str = "",
+    page: str = "1",
+) -> HTMLResponse:
+    """The fleet inside a region (county staff: inside theirs), worst health first, by page."""
+    scope = county_scope(request)
+    chosen: str | None = None
+    if region and region_codes.is_region_code(region):
+        chosen = region_codes.canonical(region)
+        if scope is not None and not (scope and region_codes.contains(scope, chosen)):
+            chosen = None  # outside their region: show theirs
+    now = request.app.state.runtime.clock()
+    view = fleet_view.fleet_page(
+        session,
+        now=now,
+        online_within=dt.timedelta(seconds=fleet.heartbeat_seconds * OFFLINE_AFTER_MISSED),
+        region=chosen,
+        scope=scope,
+        search=q,
+        page=int(page) if page.isascii() and page.isdigit() and len(page) < 7 else 1,
+    )
+    rows = [_kiosk_row(r, fleet.is_online(r.kiosk, now)) for r in view.rows]
+    role = _role(request)
+    context = {
+        "rows": rows,
+        "view": view,
+        "severity_order": fleet_view.SEVERITY_ORDER,
+        "level_label": lambda code: region_codes.LEVEL_LABELS[region_codes.level_of(code)],
+        "may_place": may(role, "GET", "/kiosks/{kiosk_id}/site"),
+        "may_open_kiosk": may(role, "GET", "/kiosks/{kiosk_id}"),
+        "page": "fleet",
     }
-    return render(request, "fleet.html", {"rows": rows, "totals": totals, "page": "fleet"})
+    return render(request, "fleet.html", context)
 
 
-def current_health(session: Session) -> dict[int, Health]:
-    """Every kiosk's health as last assessed, by kiosk primary key (one query)."""
-    rows = session.execute(select(KioskHealthNow.kiosk_pk, KioskHealthNow.health))
-    return {pk: Health(value) for pk, value in rows}
+def _role(request: Request) -> Role | None:
+    visit = current_visit(request)
+    return visit.user.role if visit and visit.user else None
 
 
-def _kiosk_row(summary: KioskSummary, health: Mapping[int, Health]) -> dict[str, Any]:
+def _kiosk_row(row: fleet_view.FleetRow, online: bool) -> dict[str, Any]:
     return {
-        "kiosk": summary.kiosk,
-        # Never assessed yet: grey, as health.py counts a kiosk before its first change.
-        "health": health.get(summary.kiosk.id, Health.GREY),
-        "state": kiosk_state(summary.kiosk, summary.online),
-        "badges": device_badges(summary.kiosk),
-        "transactions": summary.transaction_count,
+        "kiosk": row.kiosk,
+        "health": row.health,
+        "state": kiosk_state(row.kiosk, online),
+        "badges": device_badges(row.kiosk),
+        "transactions": row.transactions,
     }
 
 
@@ -332,7 +368,7 @@ def kiosk_page(
     Technicians see everything but the transactions (masked personal data is still
     personal data): what they need to mend a kiosk is its health and devices.
     """
-    kiosk = fleet.find(session, kiosk_id)
+    kiosk = _visible_kiosk(request, session, fleet, kiosk_id)
     if kiosk is None:
         return render(request, "not_found.html", {"kiosk_id": kiosk_id, "page": "fleet"}, 404)
     sees_transactions = user.role in TRANSACTION_READERS
@@ -364,9 +400,108 @@ def kiosk_page(
         "sees_transactions": sees_transactions,
         "ratings": ratings.summary(session, kiosk),
         "limit": RECENT_ON_KIOSK_PAGE,
+        "lineage": regions.lineage(session, kiosk.region_code) if kiosk.region_code else [],
+        "may_place": may(_role(request), "GET", "/kiosks/{kiosk_id}/site"),
         "page": "fleet",
     }
     return render(request, "kiosk.html", context)
+
+
+def _visible_kiosk(request: Request, session: Session, fleet: Fleet, kiosk_id: str) -> Kiosk | None:
+    """The kiosk if it exists and the signed-in user may see it: county staff get None for a
+    kiosk outside their region, the same answer as for no kiosk, so a page never tells them
+    that another county's kiosk exists."""
+    kiosk = fleet.find(session, kiosk_id)
+    role = _role(request)
+    if kiosk is None or role is None:
+        return kiosk
+    visit = current_visit(request)
+    user_region = visit.user.region_code if visit and visit.user else None
+    return kiosk if in_region(role, user_region, kiosk.region_code) else None
+
+
+_PLACED = ("已保存站点与地区", "Site and region saved")
+
+
+def _site_page(
+    request: Request,
+    session: Session,
+    kiosk: Kiosk,
+    form: Mapping[str, str] | None = None,
+    done: Label | None = None,
+    error: Label | None = None,
+    status: int = 200,
+) -> HTMLResponse:
+    """The form that places a kiosk in the region tree, with its site's name and address."""
+    values = form or {
+        "region_code": kiosk.region_code or "",
+        "site": kiosk.site,
+        "address": kiosk.address,
+    }
+    code = values.get("region_code", "")
+    context = {
+        "kiosk": kiosk,
+        "values": values,
+        "lineage": regions.lineage(session, kiosk.region_code) if kiosk.region_code else [],
+        # The picker: the chosen code's children, or the provinces.
+        "choices": regions.children(session, code if regions.find(session, code) else None),
+        "chosen": regions.find(session, code) if code else None,
+        "level_label": lambda c: region_codes.LEVEL_LABELS[region_codes.level_of(c)],
+        "may_open_kiosk": may(_role(request), "GET", "/kiosks/{kiosk_id}"),
+        "done": done,
+        "error": error,
+        "page": "fleet",
+    }
+    return render(request, "site.html", context, status)
+
+
+@router.get("/kiosks/{kiosk_id}/site")
+def site_page(
+    request: Request, kiosk_id: str, session: SessionDep, fleet: FleetDep, region: str = ""
+) -> HTMLResponse:
+    """Where a kiosk stands: its region (picked down the tree), site name and address."""
+    kiosk = _visible_kiosk(request, session, fleet, kiosk_id)
+    if kiosk is None:
+        return render(request, "not_found.html", {"kiosk_id": kiosk_id, "page": "fleet"}, 404)
+    form = None
+    if region:
+        # A step down the picker keeps what is typed in the other fields as stored.
+        form = {"region_code": region, "site": kiosk.site, "address": kiosk.address}
+    return _site_page(request, session, kiosk, form)
+
+
+@router.post("/kiosks/{kiosk_id}/site")
+def place_kiosk(
+    request: Request,
+    kiosk_id: str,
+    form: FormDep,
+    session: SessionDep,
+    fleet: FleetDep,
+    audit: AuditDep,
+    actor: ActorDep,
+) -> HTMLResponse:
+    """Save a kiosk's region, site name and address (audited)."""
+    kiosk = _visible_kiosk(request, session, fleet, kiosk_id)
+    if kiosk is None:
+        return render(request, "not_found.html", {"kiosk_id": kiosk_id, "page": "fleet"}, 404)
+    values = {name: form.get(name, "") for name in ("region_code", "site", "address")}
+    try:
+        changes = regions.place_kiosk(
+            session, kiosk, values["region_code"], values["site"], values["address"]
+        )
+    except regions.RegionRefused as err:
+        session.rollback()
+        return _site_page(request, session, kiosk, values, error=(err.zh, err.en), status=400)
+    if changes:
+        audit.record(
+            session,
+            actor,
+            AuditAction.KIOSK_PLACED,
+            target=kiosk.kiosk_id,
+            detail=" ".join(changes),
+        )
+    session.commit()
+    return _site_page(request, session, kiosk, done=_PLACED)
 
 
 @dataclass(frozen=True)
@@ -396,8 +531,11 @@ def newest_first(periods: list[HealthPeriod]) -> list[HealthPeriod]:
 def transactions_page(
     request: Request, session: SessionDep, intake: IntakeDep, audit: AuditDep, actor: ActorDep
 ) -> HTMLResponse:
-    """The latest transactions across the fleet (audited)."""
-    transactions = intake.recent(session, limit=RECENT_ON_FLEET_PAGE)
+    """The latest transactions across the fleet, or a county staff's region (audited)."""
+    scope = county_scope(request)
+    transactions = (
+        [] if scope == "" else intake.recent(session, limit=RECENT_ON_FLEET_PAGE, region=scope)
+    )
     audit.record(
         session, actor, AuditAction.VIEWED_TRANSACTIONS, detail=f"transactions={len(transactions)}"
     )

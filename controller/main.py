@@ -1,7 +1,8 @@
 """`python -m controller`: parse arguments, build the app, serve it with uvicorn.
 
 `python -m controller create-admin` (`estation-controller create-admin`) makes an ops admin
-account in the controller's database, for the first sign-in.
+account in the controller's database, for the first sign-in; `regions import FILE.csv` loads
+the region tree (controller/regions_cli.py).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from pathlib import Path
 
 import uvicorn
 
+from controller import regions_cli
 from controller.app import create_app
 from controller.auth.access import Role
 from controller.auth.accounts import AccountRefused, Accounts
@@ -50,7 +52,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m controller",
         description="e-station fleet controller: kiosk API and ops dashboard.",
-        epilog=f"`%(prog)s {CREATE_ADMIN} --help`: make the first ops admin account.",
+        epilog=f"`%(prog)s {CREATE_ADMIN} --help`: make the first ops admin account."
+        f" `%(prog)s {regions_cli.REGIONS} import FILE.csv`: load the region tree.",
     )
     parser.add_argument("--host", help=f"address to bind (default {DEFAULT_HOST})")
     parser.add_argument(
@@ -149,6 +152,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv[:1] == [CREATE_ADMIN]:
         return create_admin(argv[1:])
+    if argv[:1] == [regions_cli.REGIONS]:
+        return regions_cli.main(argv[1:])
     args = build_parser().parse_args(argv)
     configure_logging(getattr(logging, args.log_level.upper()))
     settings = load_settings(

@@ -87,8 +87,30 @@ class Kiosk(Base):
     # The kiosk's clock minus ours at its last heartbeat (seconds, + when the kiosk is
     # ahead), network delay included: shown to ops, never used to correct a kiosk time.
     clock_skew_seconds: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    # Where the kiosk stands (controller/services/regions.py `place_kiosk`): a code of the
+    # region tree, canonical (controller/region_codes.py), and the street address; `site`
+    # above is the site's name. No foreign key: SQLite would have to copy this table to add
+    # one, and the service checks the code against the tree.
+    region_code: Mapped[str | None] = mapped_column(String(12), index=True)
+    address: Mapped[str] = mapped_column(String(300), default="", server_default="")
 
     transactions: Mapped[list[Transaction]] = relationship(back_populates="kiosk")
+
+
+class Region(Base):
+    """A place of the region tree: province, city, county, township or village.
+
+    `code` is canonical (controller/region_codes.py: 6 digits down to a county, 9 for a
+    township, 12 for a village); `level` and `parent_code` are derived from it on import
+    (controller/services/regions.py), never typed in.
+    """
+
+    __tablename__ = "regions"
+
+    code: Mapped[str] = mapped_column(String(12), primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    level: Mapped[str] = mapped_column(String(8))
+    parent_code: Mapped[str | None] = mapped_column(ForeignKey("regions.code"), index=True)
 
 
 class Transaction(Base):

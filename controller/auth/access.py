@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from enum import Enum, StrEnum
 
+from controller import region_codes
+
 
 class Role(StrEnum):
     """What a staff account may do; stored in `users.role`."""
@@ -50,18 +52,25 @@ EVERY_ROLE: frozenset[Role] = frozenset(Role)
 _OPS = frozenset({Role.OPS_VIEWER, Role.OPS_ADMIN})
 _ADMIN = frozenset({Role.OPS_ADMIN})
 
-# Who may see transactions (masked personal data) where a page shows them.
-TRANSACTION_READERS: frozenset[Role] = _OPS
+# Who may see transactions (masked personal data) where a page shows them; county staff
+# only within their region.
+TRANSACTION_READERS: frozenset[Role] = _OPS | {Role.COUNTY_STAFF}
 
 # (method, path template as FastAPI declares it) -> who may call it.
 ROUTES: dict[tuple[str, str], Access] = {
-    # The fleet shows status and devices, no personal data: technicians need it.
-    ("GET", "/"): _OPS | {Role.TECHNICIAN},
-    # A kiosk's health, devices and alerts are what a technician mends it by; its
-    # transactions (masked ID numbers and names) are shown to ops only (TRANSACTION_READERS),
-    # and every such view is audited.
-    ("GET", "/kiosks/{kiosk_id}"): _OPS | {Role.TECHNICIAN},
-    ("GET", "/transactions"): _OPS,
+    # The fleet shows status and devices, no personal data: technicians need it. County
+    # staff see the kiosks of their region only (dashboard.county_scope).
+    ("GET", "/"): _OPS | {Role.TECHNICIAN, Role.COUNTY_STAFF},
+    # A kiosk's health, devices and alerts are what a technician mends it by. Its
+    # transactions (masked ID numbers and names) are shown to TRANSACTION_READERS only, and
+    # every such view is audited; county staff see their region's kiosks only (another
+    # county's kiosk is a 404, as if it did not exist).
+    ("GET", "/kiosks/{kiosk_id}"): _OPS | {Role.TECHNICIAN, Role.COUNTY_STAFF},
+    ("GET", "/transactions"): _OPS | {Role.COUNTY_STAFF},
+    # Where a kiosk stands (region, site name, address): those who install and move
+    # kiosks. No transactions on this page, so technicians may open it.
+    ("GET", "/kiosks/{kiosk_id}/site"): _ADMIN | {Role.TECHNICIAN},
+    ("POST", "/kiosks/{kiosk_id}/site"): _ADMIN | {Role.TECHNICIAN},
     ("GET", "/audit"): frozenset({Role.AUDITOR, Role.OPS_ADMIN}),
     # Alerts name kiosks and devices, no personal data; those who act on the fleet's
     # hardware (admins, technicians) acknowledge and clear them, viewers only look.
@@ -119,21 +128,16 @@ def in_region(role: Role, user_region: str | None, kiosk_region: str | None) -> 
 
     County staff see only what lies in their own region (a code, or one below it, such as
     a township code under its county); every other role sees every region. County staff
-    without a region see nothing, and nothing unplaced.
+    without a region see nothing, and nothing unplaced. The code structure is
+    controller/region_codes.py's.
     """
     if role is not Role.COUNTY_STAFF:
         return True
     if not user_region or not kiosk_region:
         return False
-    return kiosk_region.startswith(_significant(user_region))
-
-
-def _significant(code: str) -> str:
-    """The prefix every code inside a region shares: 330100 (a city) -> 3301."""
-    # GB/T 2260: 2 digits province, 2 city, 2 county; then 3 township, 3 village.
-    for length in (12, 9):
-        if len(code) == length and code.endswith("000"):
-            code = code[: length - 3]
-    while len(code) in (4, 6) and code.endswith("00"):
-        code = code[:-2]
-    return code
+    try:
+        return region_codes.contains(
+            region_codes.canonical(user_region), region_codes.canonical(kiosk_region)
+        )
+    except region_codes.BadRegionCode:
+        return False

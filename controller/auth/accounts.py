@@ -19,11 +19,11 @@ from controller.auth.config import AuthSettings
 from controller.auth.passwords import Passwords, password_problem
 from controller.clock import Clock
 from controller.models import User
+from controller.services import regions
 from controller.services.audit import Actor, AuditAction, AuditLog
 from controller.services.errors import ControllerError
 
 USERNAME_MAX = 64
-REGION_LENGTHS = (6, 9, 12)
 
 
 class AccountRefused(ControllerError):
@@ -71,16 +71,13 @@ def check_username(username: str) -> str:
     return name
 
 
-def check_region(region_code: str | None) -> str | None:
-    """A GB/T 2260 code (6 digits) or a township/village code (9 or 12), or None."""
-    code = (region_code or "").strip()
-    if not code:
-        return None
-    if not code.isascii() or not code.isdigit() or len(code) not in REGION_LENGTHS:
-        raise AccountRefused(
-            "地区代码应为 6、9 或 12 位数字", "A region code has 6, 9 or 12 digits"
-        )
-    return code
+def check_region(session: Session, region_code: str | None) -> str | None:
+    """The canonical code of a region the tree has (services/regions.py), or None; else
+    AccountRefused."""
+    try:
+        return regions.check_region(session, region_code)
+    except regions.RegionRefused as err:
+        raise AccountRefused(err.zh, err.en) from err
 
 
 class Accounts:
@@ -131,7 +128,7 @@ class Accounts:
     ) -> User:
         """A new active account; AccountRefused for a taken name or a weak password."""
         name = check_username(username)
-        region = check_region(region_code)
+        region = check_region(session, region_code)
         if role is Role.COUNTY_STAFF and region is None:
             raise AccountRefused("区县工作人员须填写地区代码", "County staff need a region code")
         problem = password_problem(password, name)
@@ -264,7 +261,7 @@ class Accounts:
         active: bool,
     ) -> None:
         """Set an account's role, region and whether it may sign in."""
-        region = check_region(region_code)
+        region = check_region(session, region_code)
         if role is Role.COUNTY_STAFF and region is None:
             raise AccountRefused("区县工作人员须填写地区代码", "County staff need a region code")
         if user.username == by.name and (role is not Role.OPS_ADMIN or not active):

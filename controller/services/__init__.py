@@ -28,7 +28,7 @@ from controller.services.errors import (
     Refused,
     TooLarge,
 )
-from controller.services.fleet import Fleet, KioskSummary, kiosk_code
+from controller.services.fleet import Fleet, kiosk_code
 from controller.services.health import Health, HealthBook, HealthPeriod
 from controller.services.intake import Intake, TransactionView
 from controller.services.notify import Notifier, channels_from
@@ -56,7 +56,6 @@ __all__ = [
     "HealthPeriod",
     "Intake",
     "KeyConflict",
-    "KioskSummary",
     "NotAuthenticated",
     "NotFound",
     "Notifier",

@@ -52,6 +52,8 @@ class AuditAction(StrEnum):
     # A user acknowledged or cleared an alert (target: the alert id).
     ALERT_ACKNOWLEDGED = "alert.acknowledged"
     ALERT_CLEARED = "alert.cleared"
+    # A kiosk's region, site name or address set (controller/services/regions.py).
+    KIOSK_PLACED = "kiosk.placed"
     # Pages that show personal data, even masked.
     VIEWED_KIOSK = "viewed.kiosk"
     VIEWED_TRANSACTIONS = "viewed.transactions"

@@ -7,7 +7,6 @@ import hashlib
 import hmac
 import logging
 import secrets
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
@@ -49,15 +48,6 @@ def kiosk_code(number: int) -> str:
 def hash_token(token: str) -> str:
     """sha256 of a device token, as stored; the token is random, so no salt is needed."""
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
-
-
-@dataclass(frozen=True)
-class KioskSummary:
-    """One row of the fleet page."""
-
-    kiosk: Kiosk
-    online: bool
-    transaction_count: int
 
 
 class Fleet:
@@ -212,14 +202,6 @@ class Fleet:
     def find(self, session: Session, kiosk_id: str) -> Kiosk | None:
         """The kiosk with this short id, if any."""
         return session.scalar(select(Kiosk).where(Kiosk.kiosk_id == kiosk_id))
-
-    def overview(self, session: Session) -> list[KioskSummary]:
-        """Every kiosk with its online state and transaction count, in kiosk-id order."""
-        now = self._clock()
-        per_kiosk = select(Transaction.kiosk_pk, func.count()).group_by(Transaction.kiosk_pk)
-        counts = {pk: n for pk, n in session.execute(per_kiosk)}
-        kiosks = session.scalars(select(Kiosk).order_by(Kiosk.id)).all()
-        return [KioskSummary(k, self.is_online(k, now), counts.get(k.id, 0)) for k in kiosks]
 
     def transaction_count(self, session: Session, kiosk: Kiosk) -> int:
         """How many transactions this kiosk has delivered."""

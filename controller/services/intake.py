@@ -22,6 +22,7 @@ from sqlalchemy import Select, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from controller import region_codes
 from controller.clock import Clock, as_utc, utc_now
 from controller.logs import event
 from controller.models import Kiosk, Transaction
@@ -328,12 +329,21 @@ class Intake:
         return MyApplicationsResponse(applications=applications)
 
     def recent(
-        self, session: Session, *, kiosk: Kiosk | None = None, limit: int = 50
+        self,
+        session: Session,
+        *,
+        kiosk: Kiosk | None = None,
+        limit: int = 50,
+        region: str | None = None,
     ) -> list[TransactionView]:
-        """The latest transactions by creation time, of one kiosk or the whole fleet."""
+        """The latest transactions by creation time, of one kiosk, of the kiosks inside a
+        region (a canonical code) or of the whole fleet."""
         query = self._views().limit(limit)
         if kiosk is not None:
             query = query.where(Transaction.kiosk_pk == kiosk.id)
+        if region is not None:
+            low, high = region_codes.prefix_bounds(region)
+            query = query.where(Kiosk.region_code >= low, Kiosk.region_code < high)
         return self._run_views(session, query)
 
     def by_number(self, session: Session, number: str) -> TransactionView | None:

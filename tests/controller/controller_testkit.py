@@ -16,6 +16,7 @@ from sqlalchemy import make_url, text
 from controller.auth.access import Role
 from controller.auth.config import AuthSettings
 from controller.seed import SeedFile, load_content
+from controller.services import regions
 from controller.services.audit import Actor
 from controller.settings import Settings
 from wire import API_PREFIX
@@ -56,6 +57,29 @@ def make_user(
         )
         session.commit()
         return int(user.id)
+
+
+# A small region tree for the tests (codes as GB/T 2260 has them; the townships and
+# villages are the tests' own): two counties of one city, and a county of another city.
+TEST_REGIONS = """code,name
+330000,浙江省
+330100,杭州市
+330102,上城区
+330106,西湖区
+330102001,湖滨街道
+330102001001,东坡路社区
+330106001,北山街道
+331100,丽水市
+331122,缙云县
+"""
+
+
+def add_regions(client: TestClient, text: str = TEST_REGIONS) -> None:
+    """Import `text` (code,name CSV) into the app's region tree, as `regions import` does."""
+    runtime = client.app.state.runtime  # type: ignore[attr-defined]
+    with runtime.db.session() as session:
+        regions.import_regions(session, regions.read_region_file(text.splitlines()))
+        session.commit()
 
 
 def csrf_token(client: TestClient, path: str = "/login") -> str:

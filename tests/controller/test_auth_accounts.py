@@ -14,6 +14,7 @@ from controller.auth.passwords import Passwords, password_problem
 from controller.settings import Settings
 from tests.controller.controller_testkit import (
     PASSWORD,
+    add_regions,
     csrf_token,
     make_user,
     rows,
@@ -104,6 +105,7 @@ def test_an_account_that_cannot_be_is_refused_with_the_reason(
 
 
 def test_county_staff_keep_their_region(admin: TestClient, settings: Settings) -> None:
+    add_regions(admin)
     _create(admin, username="fay", password=PASSWORD, role="county_staff", region_code="330102")
     assert rows(settings, "SELECT role, region_code FROM users WHERE username = 'fay'") == [
         ("county_staff", "330102")

@@ -18,7 +18,7 @@ from fastapi.testclient import TestClient
 from starlette.routing import BaseRoute, Mount
 
 from controller.auth.access import ROUTES, Open, Role, access_for, in_region, may
-from tests.controller.controller_testkit import csrf_token, make_user, sign_in
+from tests.controller.controller_testkit import add_regions, csrf_token, make_user, sign_in
 
 ROLES: list[Role | None] = [None, *Role]
 
@@ -77,6 +77,7 @@ def test_every_route_in_the_table_exists(client: TestClient) -> None:
 @pytest.fixture
 def probes(client: TestClient) -> TestClient:
     """`client`, with one account of every role to sign in as."""
+    add_regions(client)
     for each in Role:
         make_user(client, f"{each.value}-probe", each, region_code="330102")
     return client
@@ -194,12 +195,14 @@ def test_county_staff_see_only_their_own_region(
     [
         (Role.OPS_VIEWER, {"/", "/kiosks/{kiosk_id}", "/transactions", "/password", "/alerts"}),
         (Role.OPS_ADMIN, {"/", "/kiosks/{kiosk_id}", "/transactions", "/password", "/audit",
-                          "/accounts", "/alerts"}),
-        # Devices only: the fleet's status, a kiosk's health and its alerts; the kiosk page
-        # leaves its transactions out for them (test_controller_dashboard.py).
-        (Role.TECHNICIAN, {"/", "/kiosks/{kiosk_id}", "/password", "/alerts"}),
-        # No county-scoped page exists yet, so nothing fleet-wide.
-        (Role.COUNTY_STAFF, {"/password"}),
+                          "/accounts", "/alerts", "/kiosks/{kiosk_id}/site"}),
+        # Devices only: the fleet's status, a kiosk's health and its alerts (the kiosk page
+        # leaves its transactions out for them: test_controller_dashboard.py), and where a
+        # kiosk stands, which they set when they install it.
+        (Role.TECHNICIAN, {"/", "/kiosks/{kiosk_id}", "/password", "/alerts",
+                           "/kiosks/{kiosk_id}/site"}),
+        # The fleet, kiosk and transaction pages, scoped to their region (dashboard.py).
+        (Role.COUNTY_STAFF, {"/", "/kiosks/{kiosk_id}", "/transactions", "/password"}),
         (Role.AUDITOR, {"/audit", "/password"}),
     ],
 )  # fmt: skip
