@@ -57,6 +57,8 @@ ROUTES: dict[tuple[str, str], Access] = {
     # These list transactions (masked ID numbers and names): ops only, and audited.
     ("GET", "/kiosks/{kiosk_id}"): _OPS,
     ("GET", "/transactions"): _OPS,
+    # Fleet-wide counts, no personal data; county staff wait for kiosks placed in regions.
+    ("GET", "/stats"): _OPS,
     ("GET", "/audit"): frozenset({Role.AUDITOR, Role.OPS_ADMIN}),
     # Alerts name kiosks and devices, no personal data; those who act on the fleet's
     # hardware (admins, technicians) acknowledge and clear them, viewers only look.

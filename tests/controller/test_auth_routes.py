@@ -192,9 +192,10 @@ def test_county_staff_see_only_their_own_region(
 @pytest.mark.parametrize(
     ("role", "allowed"),
     [
-        (Role.OPS_VIEWER, {"/", "/kiosks/{kiosk_id}", "/transactions", "/password", "/alerts"}),
+        (Role.OPS_VIEWER, {"/", "/kiosks/{kiosk_id}", "/transactions", "/password", "/alerts",
+                           "/stats"}),
         (Role.OPS_ADMIN, {"/", "/kiosks/{kiosk_id}", "/transactions", "/password", "/audit",
-                          "/accounts", "/alerts"}),
+                          "/accounts", "/alerts", "/stats"}),
         # Devices only: the fleet's status and its alerts, never a transaction list.
         (Role.TECHNICIAN, {"/", "/password", "/alerts"}),
         # No county-scoped page exists yet, so nothing fleet-wide.
