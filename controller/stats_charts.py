@@ -270,9 +270,8 @@ def paper_figures(
         empty_text="此时段内没有打印纸告警 · No paper warnings in this period",
     )
     issued = stats.transactions_per_kiosk(session, window, kiosks)
-    names = dict(
-        session.execute(select(Kiosk.id, Kiosk.kiosk_id).where(Kiosk.id.in_(list(issued)))).tuples()
-    )
+    query = select(Kiosk.id, Kiosk.kiosk_id).where(Kiosk.id.in_(list(issued)))
+    names = {pk: kiosk_id for pk, kiosk_id in session.execute(query)}
     ranked = sorted(issued.items(), key=lambda item: (-item[1], names.get(item[0], "")))
     items = [(names.get(pk, str(pk)), float(count)) for pk, count in ranked[:KIOSKS_ON_CHART]]
     rest = sum(count for _, count in ranked[KIOSKS_ON_CHART:])

@@ -245,9 +245,8 @@ def fleet_history(
     (never seen), as HealthBook.timeline has it. Reads the last change before the window of
     each kiosk and every change inside it.
     """
-    registered = dict(
-        session.execute(select(Kiosk.id, Kiosk.registered_at).where(*_scoped(Kiosk.id, kiosks)))
-    )
+    query = select(Kiosk.id, Kiosk.registered_at).where(*_scoped(Kiosk.id, kiosks))
+    registered = {pk: at for pk, at in session.execute(query)}
     latest_before = (
         select(func.max(KioskHealthChange.id))
         .where(KioskHealthChange.at < window.start, *_scoped(KioskHealthChange.kiosk_pk, kiosks))

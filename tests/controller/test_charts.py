@@ -10,6 +10,7 @@ from controller import charts
 from controller.charts import Chart, Series, nice_ticks
 
 SVG = "{http://www.w3.org/2000/svg}"
+NO_DATA = "没有数据 No data"
 
 
 def parsed(chart: Chart) -> ET.Element:
@@ -63,7 +64,9 @@ def test_the_axis_ticks_are_round_numbers_reaching_the_largest_value() -> None:
     assert nice_ticks(0) == [0, 1]  # an axis even for nothing
     for top in (1, 3, 9, 11, 99, 101, 1234, 0.3):
         ticks = nice_ticks(top)
-        assert ticks[0] == 0 and ticks[-1] >= top and len(ticks) <= 6, (top, ticks)
+        assert ticks[0] == 0, ticks
+        assert ticks[-1] >= top, ticks
+        assert len(ticks) <= 6, ticks
     texts = texts_of(column_chart([7, 2]))
     assert {"0", "2", "4", "6", "8"} <= set(texts)
 
@@ -142,8 +145,9 @@ def test_text_from_kiosks_stays_text(kind: str) -> None:
     [
         column_chart([0, 0, 0]),
         column_chart([]),
-        charts.bars("e", "t", "d", [], label_header="l", value_header="v", empty_text="没有数据 No data"),
-        charts.areas("e", "t", "d", ["a"], [Series("x", [3])], label_header="l", empty_text="没有数据 No data"),
+        charts.bars("e", "t", "d", [], label_header="l", value_header="v", empty_text=NO_DATA),
+        charts.areas("e", "t", "d", ["a"], [Series("x", [3])], label_header="l",
+                     empty_text=NO_DATA),
     ],
     ids=["zeros", "no-labels", "no-bars", "one-sample"],
 )  # fmt: skip
