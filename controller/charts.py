@@ -62,14 +62,24 @@ def number(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else f"{value:.1f}"
 
 
-def nice_ticks(top: float, count: int = 4) -> list[float]:
-    """Axis ticks from 0 to at least `top`, in steps of 1, 2 or 5 times a power of ten."""
+def nice_ticks(top: float, count: int = 4, *, whole: bool = False) -> list[float]:
+    """Axis ticks from 0 to at least `top`, in steps of 1, 2 or 5 times a power of ten.
+
+    `whole`: the values are counts, so no tick falls between two whole numbers.
+    """
     if top <= 0:
         return [0.0, 1.0]
     raw = top / count
     magnitude = 10 ** math.floor(math.log10(raw))
     step = next(m * magnitude for m in (1, 2, 5, 10) if m * magnitude >= raw)
+    if whole:
+        step = max(step, 1)
     return [i * step for i in range(math.ceil(top / step - 1e-9) + 1)]
+
+
+def text_width(text: str) -> float:
+    """Roughly how wide `text` is at 12 px: a Chinese character a full em, others about half."""
+    return sum(12.0 if ord(char) > 0x2E7F else 7.0 for char in text)
 
 
 def _text(x: float, y: float, content: str, anchor: str = "start", fill: str = MUTED) -> str:
@@ -102,9 +112,12 @@ def _empty(ident: str, title: str, desc: str, message: str, header: tuple[str, .
     return Chart(ident, title, desc, svg, header, (), empty=True)
 
 
-def _axes(labels: Sequence[str], top: float, plot_height: float) -> tuple[list[str], float]:
+def _axes(
+    labels: Sequence[str], series: Sequence[Series], top: float, plot_height: float
+) -> tuple[list[str], float]:
     """Grid lines, y ticks and thinned x labels; returns them and the axis' top value."""
-    ticks = nice_ticks(top)
+    whole = all(float(v).is_integer() for s in series for v in s.values)
+    ticks = nice_ticks(top, whole=whole)
     axis_top = ticks[-1]
     body = []
     for tick in ticks:
@@ -114,7 +127,9 @@ def _axes(labels: Sequence[str], top: float, plot_height: float) -> tuple[list[s
         )
         body.append(_text(_LEFT - 6, y + 4, number(tick), "end"))
     slot = (WIDTH - _LEFT - _RIGHT) / max(len(labels), 1)
-    every = max(1, math.ceil(len(labels) / 12))  # at most a dozen labels: they stay readable
+    # At most a dozen labels, and none wider than the room between two: they stay readable.
+    widest = max(text_width(text) for text in labels) if labels else 0.0
+    every = max(1, math.ceil(len(labels) / 12), math.ceil((widest + 12) / slot))
     for i, text in enumerate(labels):
         if i % every == 0:
             body.append(_text(_LEFT + (i + 0.5) * slot, _TOP + plot_height + 16, text, "middle"))
@@ -126,7 +141,7 @@ def _legend(series: Sequence[Series], y: float) -> list[str]:
     for s in series:
         body.append(f'<rect x="{x:.1f}" y="{y - 9:.1f}" width="10" height="10" fill="{s.colour}"/>')
         body.append(_text(x + 14, y, s.name, fill=INK))
-        x += 28 + 13 * len(s.name)
+        x += 28 + text_width(s.name)
     return body
 
 
@@ -148,16 +163,20 @@ def columns(
     *,
     label_header: str,
     empty_text: str,
+    legend: bool = True,
 ) -> Chart:
-    """Vertical bars, one per label; several series are stacked, in their order from the axis."""
+    """Vertical bars, one per label; several series are stacked, in their order from the axis.
+
+    `legend`: name the series under the axis (when there are several).
+    """
     header, rows = _table(label_header, labels, series)
     totals = [sum(s.values[i] for s in series) for i in range(len(labels))]
     if not labels or not any(totals):
         return _empty(ident, title, desc, empty_text, header)
-    legend = _LEGEND if len(series) > 1 else 0
-    height = HEIGHT + legend
+    legend_height = _LEGEND if legend and len(series) > 1 else 0
+    height = HEIGHT + legend_height
     plot_height = HEIGHT - _TOP - _BOTTOM
-    body, axis_top = _axes(labels, max(totals), plot_height)
+    body, axis_top = _axes(labels, series, max(totals), plot_height)
     slot = (WIDTH - _LEFT - _RIGHT) / len(labels)
     width = max(slot * 0.72, 1.0)
     for i, label in enumerate(labels):
@@ -174,7 +193,7 @@ def columns(
                 f'data-value="{number(value)}"><title>{escape(label)} · {escape(s.name)}: '
                 f"{number(value)}</title></rect>"
             )
-    if legend:
+    if legend_height:
         body += _legend(series, HEIGHT + 8)
     return Chart(ident, title, desc, _frame(ident, title, desc, height, body), header, rows, False)
 
@@ -234,7 +253,7 @@ def areas(
     if len(labels) < 2 or not any(totals):
         return _empty(ident, title, desc, empty_text, header)
     plot_height = HEIGHT - _TOP - _BOTTOM
-    body, axis_top = _axes(labels, max(totals), plot_height)
+    body, axis_top = _axes(labels, series, max(totals), plot_height)
     slot = (WIDTH - _LEFT - _RIGHT) / len(labels)
     xs = [_LEFT + (i + 0.5) * slot for i in range(len(labels))]
     below = [0.0] * len(labels)

@@ -187,6 +187,7 @@ def rating_figures(
         ],
         label_header="星级 Stars",
         empty_text=NO_DATA,
+        legend=False,  # one series per bar, each under its own label already
     )
     names = titles.names(session, [r.service for r in rated])
     average_heading = ("各项服务平均评分", "Average rating per service")
@@ -270,8 +271,8 @@ def paper_figures(
         empty_text="此时段内没有打印纸告警 · No paper warnings in this period",
     )
     issued = stats.transactions_per_kiosk(session, window, kiosks)
-    query = select(Kiosk.id, Kiosk.kiosk_id).where(Kiosk.id.in_(list(issued)))
-    names = {pk: kiosk_id for pk, kiosk_id in session.execute(query)}
+    query = select(Kiosk.id, Kiosk.kiosk_id, Kiosk.name).where(Kiosk.id.in_(list(issued)))
+    names = {pk: f"{kiosk_id} {name}" for pk, kiosk_id, name in session.execute(query)}
     ranked = sorted(issued.items(), key=lambda item: (-item[1], names.get(item[0], "")))
     items = [(names.get(pk, str(pk)), float(count)) for pk, count in ranked[:KIOSKS_ON_CHART]]
     rest = sum(count for _, count in ranked[KIOSKS_ON_CHART:])

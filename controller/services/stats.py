@@ -222,7 +222,8 @@ class FleetHistory:
     """The fleet's health at sample times, and paper warnings, from stored health changes."""
 
     samples: list[tuple[dt.datetime, dict[Health, int]]]
-    # (kiosk pk, local day) -> times a printer newly reported paper near end / out
+    # (kiosk pk, local day) -> times a printer newly reported paper near end / out (newly:
+    # not in the kiosk's last health before that was not grey)
     paper: dict[tuple[int, dt.date], Counter[ReasonCode]] = field(default_factory=dict)
 
 
@@ -287,11 +288,14 @@ def fleet_history(
                 counts[health.get(pk, Health.GREY)] -= 1
                 counts[after] += 1
             health[pk] = after
-            paper = _paper(upcoming.reasons or [])
-            for code in paper - paper_now.get(pk, set()):
-                day = upcoming.at.astimezone(STATION_TIME).date()
-                history.paper.setdefault((pk, day), Counter())[code] += 1
-            paper_now[pk] = paper
+            # A grey kiosk's devices are not judged: a printer still low after the kiosk was
+            # away is the same warning, not a new one.
+            if after is not Health.GREY:
+                paper = _paper(upcoming.reasons or [])
+                for code in paper - paper_now.get(pk, set()):
+                    day = upcoming.at.astimezone(STATION_TIME).date()
+                    history.paper.setdefault((pk, day), Counter())[code] += 1
+                paper_now[pk] = paper
             upcoming = next(pending, None)
         history.samples.append((moment, dict(counts)))
     return history

@@ -62,6 +62,8 @@ def test_the_axis_ticks_are_round_numbers_reaching_the_largest_value() -> None:
     assert nice_ticks(101) == [0, 50, 100, 150]
     assert nice_ticks(1) == [0, 0.5, 1]
     assert nice_ticks(0) == [0, 1]  # an axis even for nothing
+    assert nice_ticks(1, whole=True) == [0, 1]  # counts: no tick at 0.5
+    assert nice_ticks(3, whole=True) == [0, 1, 2, 3]
     for top in (1, 3, 9, 11, 99, 101, 1234, 0.3):
         ticks = nice_ticks(top)
         assert ticks[0] == 0, ticks
@@ -77,6 +79,9 @@ def test_many_labels_are_thinned_so_they_stay_readable() -> None:
     shown = [t for t in texts if t in labels]
     assert 6 <= len(shown) <= 12
     assert shown[0] == "00"
+    wide = [f"11-{i:02d} 12:00" for i in range(1, 26)]
+    spaced = [t for t in texts_of(column_chart([1] * 25, wide)) if t in wide]
+    assert len(spaced) <= (charts.WIDTH - 68) // (charts.text_width(wide[0]) + 12)
 
 
 def test_stacked_columns_put_each_series_on_the_one_below() -> None:
@@ -94,6 +99,11 @@ def test_stacked_columns_put_each_series_on_the_one_below() -> None:
     assert chart.header == ("l", "x", "y")
     assert chart.rows == (("a", "2", "2"), ("b", "1", "0"))
     assert {"x", "y"} <= set(texts_of(chart))  # the legend
+    unnamed = charts.columns(
+        "s", "t", "d", ["a", "b"], [Series("x", [2, 0]), Series("y", [0, 1])],
+        label_header="l", empty_text="none", legend=False,
+    )  # fmt: skip
+    assert not {"x", "y"} & set(texts_of(unnamed))
 
 
 def test_horizontal_bar_lengths_are_proportional_and_the_scale_can_be_fixed() -> None:

@@ -189,7 +189,9 @@ def test_kiosk_health_is_sampled_from_the_stored_changes(
         (cst(2026, 11, 26, 2, 0), Health.YELLOW, paper),
         (cst(2026, 11, 26, 3, 0), Health.RED, ["paper_out:receipt_printer"]),
         (cst(2026, 11, 26, 5, 0), Health.GREY, ["offline"]),
-        (cst(2026, 11, 26, 6, 0), Health.YELLOW, paper),  # a new warning after going away
+        (cst(2026, 11, 26, 6, 0), Health.YELLOW, paper),  # near end again after "out"
+        (cst(2026, 11, 26, 7, 0), Health.GREY, ["offline"]),
+        (cst(2026, 11, 26, 7, 30), Health.YELLOW, paper),  # the same warning, back from away
     ])  # fmt: skip
     window = Window.last_hours(24, now)
     times = stats.sample_times(window, now, dt.timedelta(hours=1))
