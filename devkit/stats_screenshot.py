@@ -160,7 +160,7 @@ def stats_page(workdir: Path, period: str) -> str:
             raise RuntimeError("could not sign in")
         page = client.get(f"/stats?range={period}")
         page.raise_for_status()
-        return page.text
+        return str(page.text)
 
 
 def photograph(html: str, out: Path, workdir: Path, size: tuple[int, int]) -> Path:
