@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import Depends, FastAPI
 
-from controller import api, dashboard, openapi, ops
+from controller import api, dashboard, openapi, ops, stats_pages
 from controller.auth import pages
 from controller.auth.accounts import Accounts
 from controller.auth.config import AuthSettings
@@ -110,6 +110,7 @@ def create_app(
     app.add_middleware(SecurityHeaders)
     api.install(app)
     dashboard.install(app)
+    stats_pages.install(app)
     ops.install(app)
     openapi.install(app)
     pages.install(app)

@@ -49,6 +49,7 @@ from controller.services.health import (
 )
 from controller.services.intake import status_text
 from controller.services.ratelimit import RateLimited
+from controller.stats_charts import kiosk_figure
 from wire import ApplicationStatus, Bilingual, DeviceKind
 
 _HERE = Path(__file__).resolve().parent
@@ -237,6 +238,7 @@ NAV: tuple[tuple[str, str, str, str], ...] = (
     ("fleet", "/", "终端总览", "Fleet"),
     ("transactions", "/transactions", "最近业务", "Transactions"),
     ("alerts", "/alerts", "告警", "Alerts"),
+    ("stats", "/stats", "统计", "Statistics"),
     ("audit", "/audit", "审计日志", "Audit log"),
     ("accounts", "/accounts", "账户管理", "Accounts"),
 )
@@ -399,6 +401,7 @@ def kiosk_page(
         "transactions": transactions,
         "sees_transactions": sees_transactions,
         "ratings": ratings.summary(session, kiosk),
+        "per_day": kiosk_figure(session, kiosk, now),
         "limit": RECENT_ON_KIOSK_PAGE,
         "lineage": regions.lineage(session, kiosk.region_code) if kiosk.region_code else [],
         "may_place": may(_role(request), "GET", "/kiosks/{kiosk_id}/site"),

@@ -71,6 +71,8 @@ ROUTES: dict[tuple[str, str], Access] = {
     # kiosks. No transactions on this page, so technicians may open it.
     ("GET", "/kiosks/{kiosk_id}/site"): _ADMIN | {Role.TECHNICIAN},
     ("POST", "/kiosks/{kiosk_id}/site"): _ADMIN | {Role.TECHNICIAN},
+    # Fleet-wide counts, no personal data; county staff wait for counts scoped to a region.
+    ("GET", "/stats"): _OPS,
     ("GET", "/audit"): frozenset({Role.AUDITOR, Role.OPS_ADMIN}),
     # Alerts name kiosks and devices, no personal data; those who act on the fleet's
     # hardware (admins, technicians) acknowledge and clear them, viewers only look.

@@ -193,9 +193,10 @@ def test_county_staff_see_only_their_own_region(
 @pytest.mark.parametrize(
     ("role", "allowed"),
     [
-        (Role.OPS_VIEWER, {"/", "/kiosks/{kiosk_id}", "/transactions", "/password", "/alerts"}),
+        (Role.OPS_VIEWER, {"/", "/kiosks/{kiosk_id}", "/transactions", "/password", "/alerts",
+                           "/stats"}),
         (Role.OPS_ADMIN, {"/", "/kiosks/{kiosk_id}", "/transactions", "/password", "/audit",
-                          "/accounts", "/alerts", "/kiosks/{kiosk_id}/site"}),
+                          "/accounts", "/alerts", "/kiosks/{kiosk_id}/site", "/stats"}),
         # Devices only: the fleet's status, a kiosk's health and its alerts (the kiosk page
         # leaves its transactions out for them: test_controller_dashboard.py), and where a
         # kiosk stands, which they set when they install it.
