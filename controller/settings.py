@@ -106,6 +106,9 @@ class Settings:
     # The background sweep (offline kiosks, alerts, reminders, delivery); tests turn it off
     # and call Sweeper.run_once themselves.
     sweeper_enabled: bool = True
+    # The sealing key somewhere else than data_dir: replicas must all seal and hash with one
+    # key (a secret file mounted into each), or a retry on another replica is a conflict.
+    sealing_key_file: Path | None = None
 
     def __post_init__(self) -> None:
         if not self.database_url:
@@ -114,11 +117,20 @@ class Settings:
             object.__setattr__(self, "database_url", url)
         if len(self.enrollment_token) < 8:
             raise ValueError("the enrollment token needs at least 8 characters")
+        if self.heartbeat_seconds < 1:
+            raise ValueError("the heartbeat interval must be at least 1 second")
+        # A key file named on purpose is never made up: a typo in the path would otherwise
+        # start a replica with a fresh key that opens none of the sealed data.
+        if self.sealing_key_file is not None and not self.sealing_key_file.is_file():
+            raise ValueError(
+                f"the sealing key file {self.sealing_key_file} does not exist"
+                " (make one: head -c 32 /dev/urandom > sealing.key)"
+            )
 
     @property
     def sealing_key_path(self) -> Path:
         """Where the AES key that seals personal data at rest is kept."""
-        return self.data_dir / SEALING_KEY_FILE_NAME
+        return self.sealing_key_file or self.data_dir / SEALING_KEY_FILE_NAME
 
 
 def load_settings(
@@ -140,11 +152,13 @@ def load_settings(
         database_url=database_url or env.get("ESTATION_DB_URL", ""),
         host=host or DEFAULT_HOST,
         port=DEFAULT_PORT if port is None else port,
+        heartbeat_seconds=_int(env, "ESTATION_HEARTBEAT_SECONDS", DEFAULT_HEARTBEAT_SECONDS),
         seed_demo=seed_demo,
         metrics_token=env.get("ESTATION_METRICS_TOKEN", ""),
         alerting=_alert_settings(env),
         notify=_notify_settings(env),
         sweeper_enabled=_flag(env, "ESTATION_SWEEPER", default=True),
+        sealing_key_file=_path(env, "ESTATION_SEALING_KEY_FILE"),
     )
 
 
@@ -156,6 +170,11 @@ def _int(env: Mapping[str, str], name: str, default: int) -> int:
         return int(raw)
     except ValueError:
         raise ValueError(f"{name} must be a whole number, not {raw!r}") from None
+
+
+def _path(env: Mapping[str, str], name: str) -> Path | None:
+    raw = env.get(name, "").strip()
+    return Path(raw) if raw else None
 
 
 def _flag(env: Mapping[str, str], name: str, *, default: bool) -> bool:

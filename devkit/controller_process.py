@@ -8,6 +8,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Mapping
 from pathlib import Path
 
 _READY = re.compile(r"controller ready on (http://\S+)")
@@ -17,20 +18,29 @@ class ControllerProcess:
     """Runs `python -m controller` on 127.0.0.1 and knows its URL once it is ready."""
 
     def __init__(
-        self, data_dir: Path, *, port: int = 0, enrollment_token: str, seed_demo: bool = True
+        self,
+        data_dir: Path,
+        *,
+        port: int = 0,
+        enrollment_token: str,
+        seed_demo: bool = True,
+        database_url: str | None = None,
+        env: Mapping[str, str] | None = None,
     ) -> None:
+        """Start it; `database_url` (else SQLite in data_dir), `env`: more ESTATION_* settings."""
         self.data_dir = data_dir
         self.log_path = data_dir / "controller.log"
         self.url: str | None = None
         self._ready = threading.Event()
-        env = dict(os.environ, ESTATION_ENROLLMENT_TOKEN=enrollment_token)
+        environ = {**os.environ, **(env or {}), "ESTATION_ENROLLMENT_TOKEN": enrollment_token}
         data_dir.mkdir(parents=True, exist_ok=True)
         self._proc = subprocess.Popen(  # noqa: S603 - our own interpreter and module
             [sys.executable, "-m", "controller", "--host", "127.0.0.1", "--port", str(port),
-             "--data-dir", str(data_dir), *(["--seed-demo"] if seed_demo else [])],
+             "--data-dir", str(data_dir), *(["--seed-demo"] if seed_demo else []),
+             *(["--db", database_url] if database_url else [])],
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
-            env=env,
+            env=environ,
             text=True,
         )  # fmt: skip
         threading.Thread(target=self._pump, daemon=True).start()
