@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import Depends, FastAPI
 
-from controller import api, dashboard, openapi, ops
+from controller import api, dashboard, enrollment_pages, openapi, ops
 from controller.auth import pages
 from controller.auth.accounts import Accounts
 from controller.auth.config import AuthSettings
@@ -33,6 +33,7 @@ from controller.services import (
     channels_from,
 )
 from controller.services.audit import AuditLog
+from controller.services.enrollment import Enrollment
 from controller.settings import Settings
 from pii import Sealer
 from wire import API_PREFIX
@@ -60,7 +61,7 @@ def create_app(
     titles = ServiceTitles(clock)
     audit = AuditLog(clock)
     alerts = Alerts(settings.alerting)
-    fleet = Fleet(settings.enrollment_token, settings.heartbeat_seconds, clock, alerts)
+    fleet = Fleet(settings.heartbeat_seconds, clock, alerts)
     notifier = Notifier(
         channels_from(settings.notify), settings.alerting.notifications_per_kiosk_hour
     )
@@ -82,6 +83,9 @@ def create_app(
         health=alerts.book,
         notifier=notifier,
         sweeper=Sweeper(db, fleet, alerts, notifier, clock),
+        enrollment=Enrollment(
+            sealer, settings.enrollment, settings.heartbeat_seconds, audit, clock
+        ),
     )
 
     @asynccontextmanager
@@ -111,4 +115,5 @@ def create_app(
     ops.install(app)
     openapi.install(app)
     pages.install(app)
+    enrollment_pages.install(app)
     return app
