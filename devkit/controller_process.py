@@ -16,14 +16,12 @@ _READY = re.compile(r"controller ready on (http://\S+)")
 class ControllerProcess:
     """Runs `python -m controller` on 127.0.0.1 and knows its URL once it is ready."""
 
-    def __init__(
-        self, data_dir: Path, *, port: int = 0, enrollment_token: str, seed_demo: bool = True
-    ) -> None:
+    def __init__(self, data_dir: Path, *, port: int = 0, seed_demo: bool = True) -> None:
         self.data_dir = data_dir
         self.log_path = data_dir / "controller.log"
         self.url: str | None = None
         self._ready = threading.Event()
-        env = dict(os.environ, ESTATION_ENROLLMENT_TOKEN=enrollment_token)
+        env = dict(os.environ)
         data_dir.mkdir(parents=True, exist_ok=True)
         self._proc = subprocess.Popen(  # noqa: S603 - our own interpreter and module
             [sys.executable, "-m", "controller", "--host", "127.0.0.1", "--port", str(port),
@@ -56,6 +54,14 @@ class ControllerProcess:
                 raise RuntimeError(f"the controller did not start in {timeout:.0f} s")
         return self.url or ""
 
+    def pairing_code(self, note: str = "") -> str:
+        """Issue a one-time pairing code with `estation-controller pairing-code`; the code."""
+        return issue_pairing_code(self.data_dir, note)
+
+    def preauthorise(self, hardware_id: str) -> None:
+        """Pre-authorise a hardware id with `estation-controller preauthorise`."""
+        _controller_command(self.data_dir, "preauthorise", hardware_id)
+
     def stop(self) -> None:
         """Stop the controller and wait for it."""
         if self._proc.poll() is None:
@@ -64,3 +70,26 @@ class ControllerProcess:
                 self._proc.wait(10)
             except subprocess.TimeoutExpired:
                 self._proc.kill()
+
+
+def _controller_command(data_dir: Path, *args: str) -> str:
+    done = subprocess.run(  # noqa: S603 - our own interpreter and module
+        [sys.executable, "-m", "controller", *args, "--data-dir", str(data_dir)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"controller {args[0]} failed: {done.stderr.strip()}")
+    return done.stdout.strip()
+
+
+def issue_pairing_code(data_dir: Path, note: str = "") -> str:
+    """A one-time pairing code from the controller whose data is in `data_dir` (CLI)."""
+    return _controller_command(data_dir, "pairing-code", "--note", note)
+
+
+def issue_pairing_codes(data_dir: Path, count: int, note: str = "") -> list[str]:
+    """`count` one-time pairing codes at once (benchmarks enrolling many kiosks)."""
+    out = _controller_command(data_dir, "pairing-code", "--count", str(count), "--note", note)
+    return out.split()

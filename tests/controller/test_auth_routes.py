@@ -194,9 +194,10 @@ def test_county_staff_see_only_their_own_region(
     [
         (Role.OPS_VIEWER, {"/", "/kiosks/{kiosk_id}", "/transactions", "/password", "/alerts"}),
         (Role.OPS_ADMIN, {"/", "/kiosks/{kiosk_id}", "/transactions", "/password", "/audit",
-                          "/accounts", "/alerts"}),
-        # Devices only: the fleet's status and its alerts, never a transaction list.
-        (Role.TECHNICIAN, {"/", "/password", "/alerts"}),
+                          "/accounts", "/alerts", "/enrollment"}),
+        # Enrollment and devices only: the fleet's status, its alerts and enrollment, never
+        # a transaction list.
+        (Role.TECHNICIAN, {"/", "/password", "/alerts", "/enrollment"}),
         # No county-scoped page exists yet, so nothing fleet-wide.
         (Role.COUNTY_STAFF, {"/password"}),
         (Role.AUDITOR, {"/audit", "/password"}),
