@@ -12,10 +12,8 @@ from wire import DeviceKind, DeviceState
 
 
 def make_kiosk(tmp_path: Path, printer: str = "simulator") -> Kiosk:
-    token = tmp_path / "token"
-    token.write_text("health-test-token")
     # No controller at this address: the kiosk starts and reports health all the same.
-    config = load_config(write_kiosk_config(tmp_path / "k.toml", "http://127.0.0.1:9", token))
+    config = load_config(write_kiosk_config(tmp_path / "k.toml", "http://127.0.0.1:9"))
     config = dataclasses.replace(
         config, receipt_printer=dataclasses.replace(config.receipt_printer, kind=printer)
     )
