@@ -20,7 +20,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import secrets
 import socket
 import statistics
 import subprocess
@@ -33,7 +32,7 @@ from pathlib import Path
 
 import httpx
 
-from devkit.controller_process import ControllerProcess
+from devkit.controller_process import ControllerProcess, issue_pairing_codes
 
 HEARTBEAT_SECONDS = 30
 P99_GOAL_MS = 200.0
@@ -86,12 +85,12 @@ def wait_up(url: str, timeout: float = 30.0) -> None:
     raise RuntimeError(f"{url} did not answer in {timeout:.0f} s")
 
 
-def enroll(base: str, token: str, count: int) -> list[str]:
-    """Register `count` kiosks; their device tokens."""
+def enroll(base: str, codes: list[str]) -> list[str]:
+    """Register a kiosk with each pairing code; their device tokens."""
     tokens = []
     with httpx.Client(base_url=base, timeout=10) as client:
-        for i in range(count):
-            body = {"hardware_id": f"bench-{i:05d}", "name": f"压测{i}", "enrollment_token": token}
+        for i, code in enumerate(codes):
+            body = {"hardware_id": f"bench-{i:05d}", "name": f"压测{i}", "pairing_code": code}
             answer = client.post("/api/v1/kiosks/register", json=body)
             answer.raise_for_status()
             tokens.append(answer.json()["device_token"])
@@ -167,9 +166,9 @@ def main() -> int:
     parser.add_argument("--rates", default="100,200,300,400")
     parser.add_argument("--kiosks", type=int, default=200)
     args = parser.parse_args()
-    token = secrets.token_urlsafe(16)
     with tempfile.TemporaryDirectory() as tmp:
-        controller = ControllerProcess(Path(tmp), port=free_port(), enrollment_token=token)
+        codes = issue_pairing_codes(Path(tmp), args.kiosks, "bench")
+        controller = ControllerProcess(Path(tmp), port=free_port())
         bare_port = free_port()
         bare = subprocess.Popen(  # noqa: S603 - our interpreter, our script
             [sys.executable, "-c", BARE_APP, str(bare_port)], env=dict(os.environ)
@@ -179,7 +178,7 @@ def main() -> int:
             base = f"http://127.0.0.1:{bare_port}"
             wait_up(base + "/docs")
             print(f"enrolling {args.kiosks} kiosks ...", flush=True)
-            tokens = enroll(ours, token, args.kiosks)
+            tokens = enroll(ours, codes)
             results: dict[str, float] = {}
             for name, url in (("bare FastAPI", base), ("controller", ours)):
                 closed_loop(url, tokens, args.clients, 1.0)  # warm up

@@ -162,7 +162,7 @@ def bare_client() -> TestClient:
 @contextmanager
 def app_on(url: str, folder: Path) -> Iterator[TestClient]:
     """The controller on `url`, with a fixed clock."""
-    settings = Settings(data_dir=folder, enrollment_token="bench-token", database_url=url)  # noqa: S106
+    settings = Settings(data_dir=folder, database_url=url)
     app = create_app(settings, clock=lambda: NOW, auth=FAST_AUTH)
     with TestClient(app, client=("127.0.0.1", 50000)) as client:
         yield client

@@ -9,8 +9,11 @@ from fastapi.responses import JSONResponse, Response
 from sqlalchemy.exc import SQLAlchemyError
 
 from controller.deps import (
+    BearerDep,
     BookingsDep,
     ContentDep,
+    EnrolledKioskDep,
+    EnrollmentDep,
     FleetDep,
     IntakeDep,
     KioskDep,
@@ -31,6 +34,7 @@ from controller.services import (
     Refused,
     TooLarge,
 )
+from controller.services.errors import PendingApproval
 from controller.services.kiosktime import TooEarly
 from controller.services.ratelimit import RateLimited
 from wire import (
@@ -40,6 +44,7 @@ from wire import (
     CatalogIn,
     ContentPage,
     ContentQuery,
+    EnrollmentStatus,
     Heartbeat,
     HeartbeatAck,
     HoldRequest,
@@ -51,6 +56,7 @@ from wire import (
     RatingIn,
     RegisterRequest,
     RegisterResponse,
+    RotateResponse,
     TransactionAck,
     TransactionIn,
 )
@@ -71,6 +77,7 @@ _STATUS: dict[type[ControllerError], int] = {
     TooLarge: 413,
     NotAuthenticated: 401,
     EnrollmentRefused: 403,
+    PendingApproval: 403,
     Refused: 403,
     NotFound: 404,
     Conflict: 409,
@@ -85,18 +92,46 @@ def _wire(model: Message, status_code: int = 200) -> Response:
 
 
 @router.post(f"{API_PREFIX}/kiosks/register", response_model=RegisterResponse)
-def register(body: RegisterBody, session: SessionDep, fleet: FleetDep) -> Response:
-    """Enroll a kiosk (201), or re-enroll known hardware with a fresh token (200)."""
-    response, created = fleet.register(session, body)
+def register(
+    request: Request,
+    body: RegisterBody,
+    proof: BearerDep,
+    session: SessionDep,
+    enrollment: EnrollmentDep,
+) -> Response:
+    """Enroll a kiosk (201), or enroll known hardware again (200); see wire/v1.py."""
+    client = request.client.host if request.client else ""
+    response, created = enrollment.register(session, body, proof, client)
     return _wire(response, 201 if created else 200)
+
+
+@router.get(f"{API_PREFIX}/kiosks/me", response_model=EnrollmentStatus)
+def kiosk_state(kiosk: EnrolledKioskDep, enrollment: EnrollmentDep) -> Response:
+    """The kiosk's id and state: what a pending kiosk asks until it is approved."""
+    return _wire(enrollment.status(kiosk))
+
+
+@router.post(f"{API_PREFIX}/kiosks/rotate", response_model=RotateResponse)
+def rotate(kiosk: KioskDep, session: SessionDep, enrollment: EnrollmentDep) -> Response:
+    """A new device token; the current one works until the new one is first used."""
+    return _wire(enrollment.rotate(session, kiosk))
 
 
 @router.post(f"{API_PREFIX}/heartbeat", response_model=HeartbeatAck)
 def heartbeat(
-    kiosk: KioskDep, body: HeartbeatBody, session: SessionDep, fleet: FleetDep
+    kiosk: KioskDep,
+    body: HeartbeatBody,
+    session: SessionDep,
+    fleet: FleetDep,
+    enrollment: EnrollmentDep,
 ) -> Response:
-    """Record a heartbeat; answer with the server's time."""
-    return _wire(fleet.heartbeat(session, kiosk, body))
+    """Record a heartbeat; answer with the server's time (and ask for a rotation when due)."""
+    # Asked before the heartbeat commits, which expires the kiosk row (no second read).
+    rotate = enrollment.credentials.due_for_rotation(kiosk)
+    ack = fleet.heartbeat(session, kiosk, body)
+    if rotate:
+        ack = ack.model_copy(update={"rotate_credential": True})
+    return _wire(ack)
 
 
 @router.post(f"{API_PREFIX}/transactions", response_model=TransactionAck)
@@ -201,6 +236,8 @@ def error_response(_request: Request, exc: Exception) -> Response:
     if isinstance(exc, RateLimited | TooEarly):
         headers = {"Retry-After": str(exc.retry_after)}
     body = {"error": str(exc)}
+    if exc.code is not None:
+        body["code"] = exc.code.value
     if exc.user_message:
         body["user_message"] = exc.user_message
     return JSONResponse(body, status_code=status, headers=headers)

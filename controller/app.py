@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import Depends, FastAPI
 
-from controller import api, dashboard, openapi, ops, stats_pages
+from controller import api, dashboard, enrollment_pages, openapi, ops, stats_pages
 from controller.auth import pages
 from controller.auth.accounts import Accounts
 from controller.auth.config import AuthSettings
@@ -34,6 +34,7 @@ from controller.services import (
     regions,
 )
 from controller.services.audit import AuditLog
+from controller.services.enrollment import Enrollment
 from controller.settings import Settings
 from pii import Sealer
 from wire import API_PREFIX
@@ -62,7 +63,7 @@ def create_app(
     titles = ServiceTitles(clock)
     audit = AuditLog(clock)
     alerts = Alerts(settings.alerting)
-    fleet = Fleet(settings.enrollment_token, settings.heartbeat_seconds, clock, alerts)
+    fleet = Fleet(settings.heartbeat_seconds, clock, alerts)
     notifier = Notifier(
         channels_from(settings.notify), settings.alerting.notifications_per_kiosk_hour
     )
@@ -84,6 +85,9 @@ def create_app(
         health=alerts.book,
         notifier=notifier,
         sweeper=Sweeper(db, fleet, alerts, notifier, clock),
+        enrollment=Enrollment(
+            sealer, settings.enrollment, settings.heartbeat_seconds, audit, clock
+        ),
     )
 
     @asynccontextmanager
@@ -114,4 +118,5 @@ def create_app(
     ops.install(app)
     openapi.install(app)
     pages.install(app)
+    enrollment_pages.install(app)
     return app

@@ -30,6 +30,7 @@ from controller.services import (
     TooLarge,
 )
 from controller.services.audit import AuditLog
+from controller.services.enrollment import Enrollment
 from controller.settings import Settings
 from pii import redact_id_numbers
 from wire import Message, WireError, parse, validate
@@ -63,6 +64,8 @@ class Runtime:
     health: HealthBook
     notifier: Notifier
     sweeper: Sweeper
+    # Pairing codes, pending kiosks, device credentials (controller/services/enrollment.py).
+    enrollment: Enrollment
 
 
 def get_runtime(request: Request) -> Runtime:
@@ -130,6 +133,11 @@ def get_alerts(runtime: RuntimeDep) -> Alerts:
     return runtime.alerts
 
 
+def get_enrollment(runtime: RuntimeDep) -> Enrollment:
+    """Enrollment and device credentials."""
+    return runtime.enrollment
+
+
 def get_health(runtime: RuntimeDep) -> HealthBook:
     """Kiosk health history: timelines, availability, device states."""
     return runtime.health
@@ -147,6 +155,7 @@ AccountsDep = Annotated[Accounts, Depends(get_accounts)]
 StaffSessionsDep = Annotated[StaffSessions, Depends(get_staff_sessions)]
 AlertsDep = Annotated[Alerts, Depends(get_alerts)]
 HealthDep = Annotated[HealthBook, Depends(get_health)]
+EnrollmentDep = Annotated[Enrollment, Depends(get_enrollment)]
 
 
 def _bearer(authorization: str | None) -> str | None:
@@ -160,14 +169,30 @@ def _bearer(authorization: str | None) -> str | None:
 
 def get_kiosk(
     session: SessionDep,
-    fleet: FleetDep,
+    enrollment: EnrollmentDep,
     authorization: Annotated[str | None, Header()] = None,
 ) -> Kiosk:
-    """The kiosk named by the request's device token; 401 when there is none."""
-    return fleet.authenticate(session, _bearer(authorization))
+    """The active kiosk named by the request's device token; 401/403 saying why not."""
+    return enrollment.credentials.authenticate(session, _bearer(authorization))
+
+
+def get_enrolled_kiosk(
+    session: SessionDep,
+    enrollment: EnrollmentDep,
+    authorization: Annotated[str | None, Header()] = None,
+) -> Kiosk:
+    """Like get_kiosk, but a kiosk still pending approval is let through too."""
+    return enrollment.credentials.authenticate(session, _bearer(authorization), allow_pending=True)
+
+
+def bearer_token(authorization: Annotated[str | None, Header()] = None) -> str | None:
+    """The bearer token of the request, if any (proof of a kiosk enrolling again)."""
+    return _bearer(authorization)
 
 
 KioskDep = Annotated[Kiosk, Depends(get_kiosk)]
+EnrolledKioskDep = Annotated[Kiosk, Depends(get_enrolled_kiosk)]
+BearerDep = Annotated[str | None, Depends(bearer_token)]
 
 
 # The attribute naming the model a wire_body dependency parses (controller/openapi.py).

@@ -2,7 +2,9 @@
 
 `python -m controller create-admin` (`estation-controller create-admin`) makes an ops admin
 account in the controller's database, for the first sign-in; `regions import FILE.csv` loads
-the region tree (controller/regions_cli.py).
+the region tree (controller/regions_cli.py). `pairing-code` issues a one-time code a kiosk
+enrolls with, and `preauthorise SERIAL` lists a hardware id that is approved when it first
+enrolls (scripts, the demo; people use the enrollment page).
 """
 
 from __future__ import annotations
@@ -26,9 +28,14 @@ from controller.clock import utc_now
 from controller.db import Database
 from controller.logs import configure_logging
 from controller.services.audit import Actor, AuditLog
+from controller.services.enrollment import Enrollment
+from controller.services.errors import ControllerError
 from controller.settings import DEFAULT_HOST, DEFAULT_PORT, load_settings
+from pii import Sealer
 
 CREATE_ADMIN = "create-admin"
+PAIRING_CODE = "pairing-code"
+PREAUTHORISE = "preauthorise"
 
 log = logging.getLogger("controller")
 
@@ -52,8 +59,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m controller",
         description="e-station fleet controller: kiosk API and ops dashboard.",
-        epilog=f"`%(prog)s {CREATE_ADMIN} --help`: make the first ops admin account."
-        f" `%(prog)s {regions_cli.REGIONS} import FILE.csv`: load the region tree.",
+        epilog=f"`%(prog)s {CREATE_ADMIN} --help`: make the first ops admin account;"
+        f" `{regions_cli.REGIONS} import FILE.csv`: load the region tree;"
+        f" `{PAIRING_CODE}`: a one-time code a kiosk enrolls with; `{PREAUTHORISE} SERIAL`:"
+        " approve a hardware id in advance.",
     )
     parser.add_argument("--host", help=f"address to bind (default {DEFAULT_HOST})")
     parser.add_argument(
@@ -147,6 +156,78 @@ def create_admin(argv: Sequence[str]) -> int:
         db.dispose()
 
 
+def build_enrollment_parser(command: str) -> argparse.ArgumentParser:
+    """The command line of `pairing-code` and `preauthorise`."""
+    if command == PAIRING_CODE:
+        description = (
+            "Issue a one-time pairing code and print it (the only time it exists in clear):"
+            " a kiosk enrolls with it once, before it expires."
+        )
+    else:
+        description = "Pre-authorise a hardware id: that kiosk is approved when it first enrolls."
+    parser = argparse.ArgumentParser(
+        prog=f"python -m controller {command}", description=description
+    )
+    if command == PREAUTHORISE:
+        parser.add_argument("serial", help="the kiosk's hardware id")
+    else:
+        parser.add_argument(
+            "--count", type=int, default=1, help="how many codes, one a line (default 1)"
+        )
+        parser.add_argument(
+            "--minutes",
+            type=int,
+            help="how long it works (default 30; env ESTATION_PAIRING_CODE_MINUTES)",
+        )
+    parser.add_argument(
+        "--note", default="", help="where it is going (shown on the enrollment page)"
+    )
+    parser.add_argument("--db", metavar="URL", help="SQLAlchemy database URL (env ESTATION_DB_URL)")
+    parser.add_argument(
+        "--data-dir", type=Path, help="folder for the database and keys (env ESTATION_DATA_DIR)"
+    )
+    return parser
+
+
+def enrollment_command(command: str, argv: Sequence[str]) -> int:
+    """Issue a pairing code or pre-authorise a serial; 0 done, 1 refused, 2 usage."""
+    args = build_enrollment_parser(command).parse_args(argv)
+    if command == PAIRING_CODE and (
+        (args.minutes is not None and args.minutes < 1) or not 1 <= args.count <= 1000
+    ):
+        print("--minutes must be at least 1 and --count 1 to 1000", file=sys.stderr)
+        return 2
+    settings = load_settings(database_url=args.db, data_dir=args.data_dir)
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    db = Database(settings.database_url)
+    try:
+        db.migrate()
+        # The same key as the running controller's: codes are stored as its keyed hash.
+        sealer = Sealer.from_key_file(settings.sealing_key_path)
+        enrollment = Enrollment(
+            sealer, settings.enrollment, settings.heartbeat_seconds, AuditLog(utc_now)
+        )
+        with db.session() as session:
+            if command == PAIRING_CODE:
+                codes = [
+                    enrollment.issue_code(session, Actor.command_line(), args.note, args.minutes)
+                    for _ in range(args.count)
+                ]
+                session.commit()
+                print("\n".join(issued.code for issued in codes))
+                return 0
+            try:
+                enrollment.preauthorise(session, Actor.command_line(), args.serial, args.note)
+            except ControllerError as err:
+                print(f"refused: {err}", file=sys.stderr)
+                return 1
+            session.commit()
+            print(f"pre-authorised {args.serial.strip()}")
+            return 0
+    finally:
+        db.dispose()
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the controller until interrupted, or run a subcommand; return the exit status."""
     argv = list(sys.argv[1:] if argv is None else argv)
@@ -154,6 +235,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return create_admin(argv[1:])
     if argv[:1] == [regions_cli.REGIONS]:
         return regions_cli.main(argv[1:])
+    if argv[:1] in ([PAIRING_CODE], [PREAUTHORISE]):
+        return enrollment_command(argv[0], argv[1:])
     args = build_parser().parse_args(argv)
     configure_logging(getattr(logging, args.log_level.upper()))
     settings = load_settings(

@@ -78,6 +78,12 @@ class Kiosk(Base):
     software_version: Mapped[str] = mapped_column(String(200), default="")
     # sha256 of the device token; the token itself is only ever in the kiosk's hands.
     token_hash: Mapped[str] = mapped_column(String(64))
+    # Enrollment (controller/services/enrollment.py, credentials.py): a wire.EnrollmentState
+    # value; the token a rotation handed out, current once first used; when the current
+    # token was issued (NULL: at registration, before rotation existed).
+    state: Mapped[str] = mapped_column(String(16), default="active", server_default="active")
+    next_token_hash: Mapped[str | None] = mapped_column(String(64))
+    token_issued_at: Mapped[dt.datetime | None]
     registered_at: Mapped[dt.datetime]
     last_seen_at: Mapped[dt.datetime | None]
     status: Mapped[str] = mapped_column(String(32), default=STATUS_NEVER_SEEN)
@@ -533,3 +539,36 @@ class Notification(Base):
     sent_at: Mapped[dt.datetime | None]
     # What the last failed attempt said (an HTTP status, an SMTP reply): no personal data.
     last_error: Mapped[str] = mapped_column(String(500), default="")
+
+
+class PairingCode(Base):
+    """A one-time code that enrolls one kiosk (controller/services/enrollment.py).
+
+    Only a keyed hash of the code is kept; it is used once (`used_at`), before `expires_at`.
+    """
+
+    __tablename__ = "pairing_codes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    issued_by: Mapped[str] = mapped_column(String(64))
+    note: Mapped[str] = mapped_column(String(200), default="")
+    issued_at: Mapped[dt.datetime]
+    expires_at: Mapped[dt.datetime]
+    used_at: Mapped[dt.datetime | None]
+    # The kiosk id it enrolled.
+    used_by: Mapped[str | None] = mapped_column(String(16))
+
+
+class PreauthorisedSerial(Base):
+    """A hardware id ops expect: a kiosk enrolling with it is approved once, then it is used."""
+
+    __tablename__ = "preauthorised_serials"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    hardware_id: Mapped[str] = mapped_column(String(64), unique=True)
+    note: Mapped[str] = mapped_column(String(200), default="")
+    added_by: Mapped[str] = mapped_column(String(64))
+    added_at: Mapped[dt.datetime]
+    used_at: Mapped[dt.datetime | None]
+    used_by: Mapped[str | None] = mapped_column(String(16))

@@ -2,22 +2,15 @@
 
 from __future__ import annotations
 
-import logging
 import os
-import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-
-from controller.logs import event
-
-log = logging.getLogger(__name__)
 
 DEFAULT_DATA_DIR = Path("var/controller")
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8700
 DEFAULT_HEARTBEAT_SECONDS = 60
-ENROLLMENT_TOKEN_FILE = "enrollment-token"  # noqa: S105 - a file name, not a secret
 SEALING_KEY_FILE_NAME = "sealing.key"
 
 
@@ -46,6 +39,34 @@ class AlertSettings:
                 raise ValueError(f"alerting.{name} must be at least 1")
         if self.reminder_max < 0:
             raise ValueError("alerting.reminder_max cannot be negative")
+
+
+@dataclass(frozen=True)
+class EnrollmentSettings:
+    """How kiosks join the fleet (controller/services/enrollment.py, docs/enrollment.md)."""
+
+    # A pairing code works this long after it is issued, once.
+    code_minutes: int = 30
+    # Refused pairing codes from one address: this many at once, refilled over the window.
+    code_attempts: int = 10
+    code_attempt_window_minutes: int = 15
+    # Enrollments without a code (pending approval): per address and hour, and in all.
+    pending_per_address_hour: int = 5
+    max_pending: int = 50
+    # A device token older than this is asked to rotate (HeartbeatAck.rotate_credential).
+    rotate_after_days: int = 30
+
+    def __post_init__(self) -> None:
+        for name in (
+            "code_minutes",
+            "code_attempts",
+            "code_attempt_window_minutes",
+            "pending_per_address_hour",
+            "max_pending",
+            "rotate_after_days",
+        ):
+            if getattr(self, name) < 1:
+                raise ValueError(f"enrollment.{name} must be at least 1")
 
 
 @dataclass(frozen=True)
@@ -89,7 +110,6 @@ class Settings:
     """Everything the controller needs to start; build it with `load_settings`."""
 
     data_dir: Path
-    enrollment_token: str = field(repr=False)
     database_url: str = ""
     host: str = DEFAULT_HOST
     port: int = DEFAULT_PORT
@@ -99,6 +119,8 @@ class Settings:
     # A scraper presents it as `Authorization: Bearer <token>` to read /metrics; without
     # one, /metrics answers loopback clients only.
     metrics_token: str = field(default="", repr=False)
+    # Pairing codes, pending kiosks, credential rotation (controller/services/enrollment.py).
+    enrollment: EnrollmentSettings = field(default_factory=lambda: EnrollmentSettings())
     # Kiosk health thresholds, alert reminders and rate limits (controller/services/alerts.py).
     alerting: AlertSettings = field(default_factory=lambda: AlertSettings())
     # Where notifications go: a signed webhook and/or e-mail (controller/services/notify.py).
@@ -115,8 +137,6 @@ class Settings:
             # The default database lives next to the other state in data_dir.
             url = f"sqlite:///{(self.data_dir / 'controller.db').resolve()}"
             object.__setattr__(self, "database_url", url)
-        if len(self.enrollment_token) < 8:
-            raise ValueError("the enrollment token needs at least 8 characters")
         if self.heartbeat_seconds < 1:
             raise ValueError("the heartbeat interval must be at least 1 second")
         # A key file named on purpose is never made up: a typo in the path would otherwise
@@ -145,16 +165,15 @@ def load_settings(
     """Resolve settings: explicit arguments first, then ESTATION_* variables, then defaults."""
     env = os.environ if environ is None else environ
     resolved_dir = data_dir or Path(env.get("ESTATION_DATA_DIR") or DEFAULT_DATA_DIR)
-    token = env.get("ESTATION_ENROLLMENT_TOKEN") or dev_enrollment_token(resolved_dir)
     return Settings(
         data_dir=resolved_dir,
-        enrollment_token=token,
         database_url=database_url or env.get("ESTATION_DB_URL", ""),
         host=host or DEFAULT_HOST,
         port=DEFAULT_PORT if port is None else port,
         heartbeat_seconds=_int(env, "ESTATION_HEARTBEAT_SECONDS", DEFAULT_HEARTBEAT_SECONDS),
         seed_demo=seed_demo,
         metrics_token=env.get("ESTATION_METRICS_TOKEN", ""),
+        enrollment=_enrollment_settings(env),
         alerting=_alert_settings(env),
         notify=_notify_settings(env),
         sweeper_enabled=_flag(env, "ESTATION_SWEEPER", default=True),
@@ -201,6 +220,15 @@ def _alert_settings(env: Mapping[str, str]) -> AlertSettings:
     )
 
 
+def _enrollment_settings(env: Mapping[str, str]) -> EnrollmentSettings:
+    defaults = EnrollmentSettings()
+    return EnrollmentSettings(
+        code_minutes=_int(env, "ESTATION_PAIRING_CODE_MINUTES", defaults.code_minutes),
+        max_pending=_int(env, "ESTATION_MAX_PENDING_KIOSKS", defaults.max_pending),
+        rotate_after_days=_int(env, "ESTATION_ROTATE_CREDENTIAL_DAYS", defaults.rotate_after_days),
+    )
+
+
 def _notify_settings(env: Mapping[str, str]) -> NotifySettings:
     recipients = tuple(a.strip() for a in env.get("ESTATION_SMTP_TO", "").split(",") if a.strip())
     return NotifySettings(
@@ -214,23 +242,3 @@ def _notify_settings(env: Mapping[str, str]) -> NotifySettings:
         smtp_user=env.get("ESTATION_SMTP_USER", ""),
         smtp_password=env.get("ESTATION_SMTP_PASSWORD", ""),
     )
-
-
-def dev_enrollment_token(data_dir: Path) -> str:
-    """Read the development enrollment token from data_dir, creating it (mode 0600) if absent."""
-    # Until enrollment is managed from the dashboard, a technician copies this file's
-    # content into the provisioning tool; the token itself never goes to the log.
-    path = data_dir / ENROLLMENT_TOKEN_FILE
-    created = False
-    if not path.exists():
-        data_dir.mkdir(parents=True, exist_ok=True)
-        try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:
-            pass  # another process made it first; read theirs
-        else:
-            with os.fdopen(fd, "w", encoding="ascii") as f:
-                f.write(secrets.token_urlsafe(24) + "\n")
-            created = True
-    event(log, "dev_enrollment_token", path=str(path.resolve()), created=created)
-    return path.read_text(encoding="ascii").strip()

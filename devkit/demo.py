@@ -82,8 +82,11 @@ def demo_scripts(today: dt.date) -> dict[str, tuple[str, list[Input]]]:
 SCRIPTS = sorted(demo_scripts(dt.date.today()))
 
 
-def write_kiosk_config(path: Path, controller_url: str, token_file: Path) -> Path:
-    """The demo kiosk's configuration: simulated reader, receipts printed to a folder."""
+def write_kiosk_config(path: Path, controller_url: str, pairing_code: str = "") -> Path:
+    """The demo kiosk's configuration: simulated reader, receipts printed to a folder.
+
+    `pairing_code`: the one-time code it enrolls with (none: it waits for approval).
+    """
     path.write_text(
         f"""# Written by the demo. A real kiosk has a "serial" reader and a "device" printer.
 [kiosk]
@@ -94,7 +97,8 @@ data_dir = "kiosk"
 
 [controller]
 url = "{controller_url}"
-enrollment_token_file = "{token_file.name}"
+# Issued by the demo with `estation-controller pairing-code`; works once, for 30 minutes.
+pairing_code = "{pairing_code}"
 
 [id_card_reader]
 kind = "simulator"
@@ -249,18 +253,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         format="%(asctime)s %(levelname)s %(name)s %(message)s",
         force=True,
     )
-    token_file = args.data_dir / "enrollment-token"
-    if not token_file.exists():
-        token_file.write_text(secrets.token_urlsafe(24), encoding="utf-8")
-        token_file.chmod(0o600)
     password_file = args.data_dir / ADMIN_PASSWORD_FILE
     password = ensure_admin(args.data_dir / "controller", password_file)
     print("starting the controller (embedded SQLite) ...", flush=True)
-    controller = ControllerProcess(
-        args.data_dir / "controller",
-        port=args.port,
-        enrollment_token=token_file.read_text(encoding="utf-8").strip(),
-    )
+    controller = ControllerProcess(args.data_dir / "controller", port=args.port)
     kiosk: Kiosk | None = None
     rig: DemoRig | None = None
     try:
@@ -273,7 +269,11 @@ def main(argv: Sequence[str] | None = None) -> int:
                 f"sign in as:          {DEMO_ADMIN}, with the password of an earlier run "
                 f"({password_file} is gone; delete {args.data_dir / 'controller'} for a new one)"
             )
-        config = load_config(write_kiosk_config(args.data_dir / "kiosk.toml", url, token_file))
+        # What a technician does at installation: a code from the controller, typed into
+        # the kiosk (a kiosk enrolled before keeps its credential and ignores it).
+        code = controller.pairing_code("demo kiosk")
+        print(f"pairing code:        {code}  (one use, 30 minutes)", flush=True)
+        config = load_config(write_kiosk_config(args.data_dir / "kiosk.toml", url, code))
         kiosk = build_kiosk(config)
         kiosk.start()
         rig = DemoRig(kiosk.simulators)

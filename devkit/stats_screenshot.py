@@ -35,7 +35,6 @@ from wire import API_PREFIX
 # Thursday 2026-11-26, 10:00 in Beijing, as in the tests.
 END = dt.datetime(2026, 11, 26, 2, 0, tzinfo=dt.UTC)
 DAYS = 7
-TOKEN = "stats-screenshot-enrollment"  # noqa: S105 - a throwaway fleet's
 PASSWORD = "stats-screenshot-password"  # noqa: S105 - a throwaway account's password
 KIOSKS = (("hw-a", "城关镇便民服务中心"), ("hw-b", "县人社局大厅"),
           ("hw-c", "工业园区服务站"), ("hw-d", "东山乡便民服务站"))  # fmt: skip
@@ -84,10 +83,14 @@ def simulate(client: TestClient, clock: Clock) -> None:
     runtime = client.app.state.runtime  # type: ignore[attr-defined]
     tokens = []
     for hardware_id, name in KIOSKS:
+        with runtime.db.session() as session:
+            # A technician's one-time code, as `estation-controller pairing-code` issues it.
+            code = runtime.enrollment.issue_code(session, Actor.command_line(), name).code
+            session.commit()
         answer = client.post(
             f"{API_PREFIX}/kiosks/register",
             json={"hardware_id": hardware_id, "name": name, "site": name,
-                  "software_version": "0.9.0", "enrollment_token": TOKEN},
+                  "software_version": "0.9.0", "pairing_code": code},
         )  # fmt: skip
         answer.raise_for_status()
         tokens.append((answer.json()["kiosk_id"], answer.json()["device_token"]))
@@ -137,7 +140,6 @@ def stats_page(workdir: Path, period: str) -> str:
     clock = Clock(END - dt.timedelta(days=DAYS))
     settings = Settings(
         data_dir=workdir / "data",
-        enrollment_token=TOKEN,
         database_url=f"sqlite:///{workdir / 'data' / 'controller.db'}",
         sweeper_enabled=False,
     )

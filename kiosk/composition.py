@@ -83,7 +83,7 @@ def build_kiosk(config: KioskConfig, *, clock: Callable[[], float] = time.time) 
             name=config.name,
             site=config.site,
             software_version=SOFTWARE_VERSION,
-            enrollment_token=config.enrollment_token,
+            pairing_code=config.pairing_code or None,
         ),
         config.controller_url,
     )

@@ -70,7 +70,9 @@ class KioskConfig:
     name: str
     data_dir: Path
     controller_url: str
-    enrollment_token: str
+    # The one-time code an ops admin or technician issued for this kiosk; empty: the kiosk
+    # enrolls as pending and waits for approval (or for its pre-authorised serial).
+    pairing_code: str = ""
     site: str = ""
     lang: str = "zh-CN"
     timezone: str = "Asia/Shanghai"
@@ -152,13 +154,15 @@ def load_config(path: Path) -> KioskConfig:
             )
     kiosk = data.get("kiosk", {})
     controller = data.get("controller", {})
-    try:
-        token = (
-            controller.get("enrollment_token")
-            or Path(path.parent, controller["enrollment_token_file"])
-            .read_text(encoding="utf-8")
-            .strip()
+    if "enrollment_token" in controller or "enrollment_token_file" in controller:
+        raise ConfigError(
+            f"{path}: [controller] enrollment tokens are gone: ask ops for a pairing code"
+            ' (pairing_code = "K7QM-4ZP2"), or leave it out and have the kiosk approved'
         )
+    unknown = sorted(set(controller) - {"url", "pairing_code"})
+    if unknown:
+        raise ConfigError(f"{path}: [controller] unknown key(s) {', '.join(unknown)}")
+    try:
         data_dir = Path(path.parent, kiosk.get("data_dir", "data"))
         return KioskConfig(
             hardware_id=kiosk["hardware_id"],
@@ -169,7 +173,7 @@ def load_config(path: Path) -> KioskConfig:
             services=tuple(kiosk.get("services", ())),
             data_dir=data_dir,
             controller_url=controller["url"],
-            enrollment_token=token,
+            pairing_code=str(controller.get("pairing_code", "")).strip(),
             id_card_reader=_section(data, DeviceKind.ID_CARD_READER, IdCardConfig, path),
             social_card_reader=_section(
                 data, DeviceKind.SOCIAL_CARD_READER, SocialCardConfig, path
@@ -179,5 +183,3 @@ def load_config(path: Path) -> KioskConfig:
         )
     except KeyError as err:
         raise ConfigError(f"{path}: missing key {err.args[0]}") from err
-    except OSError as err:
-        raise ConfigError(f"{path}: cannot read the enrollment token file: {err}") from err

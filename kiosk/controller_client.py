@@ -21,6 +21,8 @@ from wire import (
     ContentItem,
     ContentPage,
     ContentQuery,
+    EnrollmentStatus,
+    ErrorCode,
     Heartbeat,
     HeartbeatAck,
     HoldRequest,
@@ -32,6 +34,7 @@ from wire import (
     RatingIn,
     RegisterRequest,
     RegisterResponse,
+    RotateResponse,
     Text,
     TransactionAck,
     TransactionIn,
@@ -78,7 +81,38 @@ class BookingUnavailable(ControllerRejected):
 
 
 class NotAuthorised(ControllerRejected):
-    """Our device token was refused: the kiosk must enroll again."""
+    """Our device token is unknown to the controller: the kiosk must enroll again."""
+
+
+class CredentialRevoked(NotAuthorised):
+    """Ops revoked this kiosk's credential or decommissioned it (401): stop sending, and
+    wait for a technician with a new pairing code; never enroll again by itself."""
+
+    code = "kiosk.credential_revoked"
+
+
+class AwaitingApproval(ControllerRejected):
+    """The kiosk is enrolled but not approved yet (403): keep everything, ask again later."""
+
+    code = "kiosk.awaiting_approval"
+
+
+class EnrollmentRefused(ControllerRejected):
+    """The controller refused to enroll us: the pairing code was not accepted (403), or the
+    hardware id belongs to an enrolled kiosk and we could not prove we are it (409)."""
+
+    code = "kiosk.enrollment_refused"
+
+
+# wire.ErrorCode values the kiosk acts on, and the error each becomes.
+_BY_CODE: dict[str, type[ControllerRejected]] = {
+    ErrorCode.CREDENTIAL_REVOKED: CredentialRevoked,
+    ErrorCode.CREDENTIAL_DECOMMISSIONED: CredentialRevoked,
+    ErrorCode.CREDENTIAL_UNKNOWN: NotAuthorised,
+    ErrorCode.PENDING_APPROVAL: AwaitingApproval,
+    ErrorCode.PAIRING_CODE_REFUSED: EnrollmentRefused,
+    ErrorCode.IDENTITY_CONFLICT: EnrollmentRefused,
+}
 
 
 class ControllerClient:
@@ -91,9 +125,20 @@ class ControllerClient:
         """Close the connection pool."""
         self._http.close()
 
-    def register(self, request: RegisterRequest) -> RegisterResponse:
-        """Enroll this kiosk; the answer carries its id and device token."""
-        return self._post("/kiosks/register", request, RegisterResponse, token=None)
+    def register(self, request: RegisterRequest, proof: str | None = None) -> RegisterResponse:
+        """Enroll this kiosk; the answer carries its id, device token and state.
+
+        `proof`: the device token held so far, when known hardware enrolls again.
+        """
+        return self._post("/kiosks/register", request, RegisterResponse, token=proof)
+
+    def enrollment_status(self, token: str) -> EnrollmentStatus:
+        """This kiosk's state (a pending kiosk asks until it is approved)."""
+        return self._call("GET", "/kiosks/me", None, EnrollmentStatus, token=token)
+
+    def rotate(self, token: str) -> RotateResponse:
+        """A new device token; the one given keeps working until the new one is used."""
+        return self._call("POST", "/kiosks/rotate", None, RotateResponse, token=token)
 
     def heartbeat(self, beat: Heartbeat, token: str) -> HeartbeatAck:
         """Report that the kiosk is alive and how its devices are."""
@@ -163,17 +208,26 @@ class ControllerClient:
         return held.hold_id
 
     def _post(self, path: str, body: Message, answer: type[_M], *, token: str | None) -> _M:
-        headers = {"Content-Type": "application/json"}
+        return self._call("POST", path, body, answer, token=token)
+
+    def _call(
+        self, method: str, path: str, body: Message | None, answer: type[_M], *, token: str | None
+    ) -> _M:
+        headers = {"Content-Type": "application/json"} if body is not None else {}
         if token is not None:
             headers["Authorization"] = f"Bearer {token}"
+        content = body.model_dump_json() if body is not None else None
         try:
-            response = self._http.post(path, content=body.model_dump_json(), headers=headers)
+            response = self._http.request(method, path, content=content, headers=headers)
         except httpx.HTTPError as err:
             raise ControllerUnreachable(f"{path}: {type(err).__name__}: {err}") from err
         if response.status_code >= 500:
             raise ControllerUnreachable(f"{path}: controller answered {response.status_code}")
         if response.status_code >= 400:
             message, user_message = _error_text(response), _user_message(response)
+            known = _BY_CODE.get(_error_code(response))
+            if known is not None:
+                raise known(response.status_code, message, user_message)
             if response.status_code == 401:
                 raise NotAuthorised(401, message)
             raise ControllerRejected(response.status_code, message, user_message)
@@ -191,6 +245,14 @@ def _error_text(response: httpx.Response) -> str:
     if isinstance(data, dict):
         return str(data.get("error") or data.get("detail") or data)[:500]
     return str(data)[:500]
+
+
+def _error_code(response: httpx.Response) -> str:
+    try:
+        data = response.json()
+    except json.JSONDecodeError:
+        return ""
+    return str(data.get("code") or "") if isinstance(data, dict) else ""
 
 
 def _user_message(response: httpx.Response) -> str | None:

@@ -1,4 +1,8 @@
-"""The kiosk's identity in the fleet: its id and device token, kept in a private file."""
+"""The kiosk's identity in the fleet: its id, device token and state, kept in a private file.
+
+The file is replaced atomically (write, fsync, rename), so a rotated token is on disk
+before the kiosk uses it and the old one is forgotten only then.
+"""
 
 from __future__ import annotations
 
@@ -16,6 +20,16 @@ class Enrollment:
     device_token: str
     controller_url: str
     heartbeat_seconds: int = 60
+    # wire.EnrollmentState: "pending" until ops approve the kiosk (files from before
+    # approvals existed hold active kiosks).
+    state: str = "active"
+    # The pairing code this kiosk last enrolled with: it works once, so it is not sent again.
+    pairing_code: str = ""
+
+    @property
+    def pending(self) -> bool:
+        """True while the kiosk waits for approval."""
+        return self.state == "pending"
 
 
 class EnrollmentStore:

@@ -1,8 +1,15 @@
 """Moving the outbox to the controller and reporting health, on a thread of its own.
 
 A network gone for a day costs nothing but time: rows wait in the outbox with exponential
-back-off (capped), a refusal for good is kept as failed for ops, and a refused device token
-makes the kiosk enroll again with its enrollment token before the next try.
+back-off (capped), and a refusal for good is kept as failed for ops.
+
+Enrollment (docs/enrollment.md): the kiosk enrolls once, with the pairing code of its
+kiosk.toml or with none (then it is pending). While pending it sends nothing but a question
+about its state, every PENDING_POLL_SECONDS at most, and its outbox waits untouched. A token
+the controller does not know makes it enroll again, presenting that token as proof; a
+revoked one (or a refused enrollment) stops all sending until a technician acts: the kiosk
+never takes an identity back by itself. When a heartbeat's answer asks for it, the kiosk
+rotates its token, saving the new one before it uses it.
 
 Before the outbox is drained, the controller is told what the kiosk's catalog calls its
 services (kiosk/catalog_report.py), so that it can name a transaction to the citizen from
@@ -12,6 +19,7 @@ A catalog the controller cannot take never holds back a transaction.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
 import threading
@@ -21,10 +29,13 @@ from collections.abc import Callable
 from flows import Catalog
 from kiosk.catalog_report import catalog_message
 from kiosk.controller_client import (
+    AwaitingApproval,
     ControllerClient,
     ControllerError,
     ControllerRejected,
     ControllerUnreachable,
+    CredentialRevoked,
+    EnrollmentRefused,
     NotAuthorised,
 )
 from kiosk.enrollment import Enrollment, EnrollmentStore
@@ -38,6 +49,8 @@ log = logging.getLogger(__name__)
 _NOT_YET = frozenset({425, 429})
 
 MAX_BACKOFF = 300.0
+# How often a pending kiosk asks whether it was approved.
+PENDING_POLL_SECONDS = 30.0
 
 
 def backoff(attempts: int) -> float:
@@ -46,7 +59,7 @@ def backoff(attempts: int) -> float:
 
 
 class Enroller:
-    """Gets and keeps this kiosk's enrollment."""
+    """Gets and keeps this kiosk's enrollment, and knows when the kiosk must stop."""
 
     def __init__(
         self,
@@ -60,23 +73,84 @@ class Enroller:
         self._request = request
         self._url = controller_url
         self.current = store.load()
+        # Set when the controller revoked our credential or refused to enroll us: nothing
+        # is sent until a technician acts (and restarts the kiosk). Its `code` says why.
+        self.blocked: ControllerRejected | None = None
 
     def ensure(self) -> Enrollment:
-        """The saved enrollment, enrolling first if there is none."""
+        """The saved enrollment, enrolling first if there is none (or the controller moved)."""
         current = self.current
         if current is None or current.controller_url != self._url:
             current = self.renew()
         return current
 
     def renew(self) -> Enrollment:
-        """Enroll (again) and save the new token."""
-        answer = self._client.register(self._request)
+        """Enroll (again) and save what the controller answers.
+
+        The token held so far goes along as proof; the configured pairing code only if it
+        was not sent before (it works once). A refusal blocks the kiosk (`blocked`).
+        """
+        if self.blocked is not None:
+            raise self.blocked
+        held = self.current
+        request = self._request
+        if held is not None and request.pairing_code == held.pairing_code:
+            request = request.model_copy(update={"pairing_code": None})
+        try:
+            answer = self._client.register(request, held.device_token if held else None)
+        except (EnrollmentRefused, CredentialRevoked) as err:
+            self.stop(err)
+            raise
         self.current = Enrollment(
-            answer.kiosk_id, answer.device_token, self._url, answer.heartbeat_seconds
+            answer.kiosk_id,
+            answer.device_token,
+            self._url,
+            answer.heartbeat_seconds,
+            answer.state.value,
+            self._request.pairing_code or (held.pairing_code if held else ""),
         )
         self._store.save(self.current)
-        log.info("enrolled kiosk_id=%s", answer.kiosk_id)
+        log.info("enrolled kiosk_id=%s state=%s", answer.kiosk_id, answer.state.value)
+        if self.current.pending:
+            log.warning("kiosk_id=%s is awaiting approval on the controller", answer.kiosk_id)
         return self.current
+
+    def stop(self, err: ControllerRejected) -> None:
+        """Stop all sending: the controller revoked us or will not enroll us."""
+        if self.blocked is None:
+            log.error("kiosk stopped code=%s reason=%s", err.code, err)
+        self.blocked = err
+
+    def lost(self, err: NotAuthorised) -> str:
+        """Our token was refused: enroll again if it is unknown; stop if it was revoked."""
+        if isinstance(err, CredentialRevoked):
+            self.stop(err)
+            raise err
+        return self.renew().device_token
+
+    def refresh_state(self) -> Enrollment:
+        """Ask the controller whether a pending kiosk has been approved; saved if it changed."""
+        current = self.ensure()
+        try:
+            status = self._client.enrollment_status(current.device_token)
+        except CredentialRevoked as err:
+            self.stop(err)  # rejected
+            raise
+        if status.state.value != current.state:
+            current = dataclasses.replace(current, state=status.state.value)
+            self._store.save(current)
+            self.current = current
+            log.info("kiosk_id=%s state=%s", current.kiosk_id, current.state)
+        return current
+
+    def rotate(self) -> None:
+        """Replace the device token: the new one is on disk before it is ever used."""
+        current = self.ensure()
+        answer = self._client.rotate(current.device_token)
+        rotated = dataclasses.replace(current, device_token=answer.device_token)
+        self._store.save(rotated)
+        self.current = rotated
+        log.info("credential rotated kiosk_id=%s", current.kiosk_id)
 
 
 class SyncLoop:
@@ -107,7 +181,36 @@ class SyncLoop:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._last_beat = float("-inf")
+        self._next_state_check: dt.datetime | None = None
         self.online = False
+
+    def ready(self) -> bool:
+        """True when the kiosk may send: enrolled, approved, not stopped.
+
+        A pending kiosk asks for its state at most every PENDING_POLL_SECONDS.
+        """
+        if self._enroller.blocked is not None:
+            return False
+        try:
+            current = self._enroller.ensure()
+            if not current.pending:
+                return True
+            now = self._now()
+            if self._next_state_check is not None and now < self._next_state_check:
+                return False
+            self._next_state_check = now + dt.timedelta(seconds=PENDING_POLL_SECONDS)
+            current = self._enroller.refresh_state()
+        except ControllerUnreachable as err:
+            self.online = False
+            log.warning("controller unreachable: %s", err)
+            return False
+        except ControllerRejected:
+            return False  # refused enrollment or revoked: the enroller has stopped the kiosk
+        if current.pending:
+            log.info("awaiting approval kiosk_id=%s", current.kiosk_id)
+            return False
+        log.info("approved kiosk_id=%s", current.kiosk_id)
+        return True
 
     def report_catalog(self) -> bool:
         """Tell the controller the catalog's service titles unless it knows this version.
@@ -128,8 +231,8 @@ class SyncLoop:
             message = catalog_message(catalog)
             try:
                 self._client.send_catalog(message, token)
-            except NotAuthorised:
-                token = self._enroller.renew().device_token
+            except NotAuthorised as err:
+                token = self._enroller.lost(err)
                 self._client.send_catalog(message, token)
         except ControllerUnreachable as err:
             self.online = False
@@ -149,31 +252,42 @@ class SyncLoop:
         log.info("catalog reported version=%s", catalog.version)
         return True
 
-    def _renew(self) -> str:
-        """Enroll again and, before anything else is sent, report the catalog there."""
-        token = self._enroller.renew().device_token
+    def _renew(self, err: NotAuthorised) -> str:
+        """Enroll again (unless revoked) and, before anything else is sent, report the catalog."""
+        token = self._enroller.lost(err)
         self.report_catalog()
         return token
 
     def drain(self) -> int:
         """Report the catalog if due, then send every due row once.
 
-        Return how many rows the controller acknowledged.
+        Return how many rows the controller acknowledged. A kiosk pending approval, revoked
+        or refused sends nothing and its rows wait.
         """
+        if not self.ready():
+            return 0
         self.report_catalog()
         acked = 0
-        while batch := self._outbox.claim_due():
+        while not self._enroller.blocked and (batch := self._outbox.claim_due()):
             for txn in batch:
+                if self._enroller.blocked is not None:
+                    self._defer(txn.key, self._enroller.blocked)
+                    continue
                 try:
                     token = self._enroller.ensure().device_token
                     try:
                         ack = self._client.send_transaction(txn, token)
-                    except NotAuthorised:
-                        ack = self._client.send_transaction(txn, self._renew())
+                    except NotAuthorised as err:
+                        ack = self._client.send_transaction(txn, self._renew(err))
                 except ControllerUnreachable as err:
                     self.online = False
                     self._defer(txn.key, err)
                     log.warning("send deferred number=%s reason=%s", txn.number, err)
+                    continue
+                except (CredentialRevoked, EnrollmentRefused, AwaitingApproval) as err:
+                    # Not this row's fault: it waits for the kiosk to be let in again.
+                    self._defer(txn.key, err)
+                    log.warning("send held back number=%s reason=%s", txn.number, err)
                     continue
                 except ControllerRejected as err:
                     if err.status in _NOT_YET:
@@ -198,7 +312,7 @@ class SyncLoop:
             for rating in batch:
                 try:
                     self._client.send_rating(rating, self._enroller.ensure().device_token)
-                except (ControllerUnreachable, NotAuthorised) as err:
+                except (ControllerUnreachable, NotAuthorised, AwaitingApproval) as err:
                     self._defer(rating.key, err)
                     continue
                 except ControllerRejected as err:
@@ -217,14 +331,20 @@ class SyncLoop:
 
     def beat(self) -> None:
         """Send one heartbeat now."""
-        if self._status is None:
+        if self._status is None or not self.ready():
             return
         enrollment = self._enroller.ensure()
         try:
-            self._client.heartbeat(self._status(), enrollment.device_token)
-        except NotAuthorised:
-            self._client.heartbeat(self._status(), self._renew())
+            ack = self._client.heartbeat(self._status(), enrollment.device_token)
+        except NotAuthorised as err:
+            ack = self._client.heartbeat(self._status(), self._renew(err))
         self.online = True
+        if ack.rotate_credential:
+            try:
+                self._enroller.rotate()
+            except ControllerError as err:
+                # The old token still works; the next heartbeat asks again.
+                log.warning("credential rotation failed: %s", err)
 
     def wake(self) -> None:
         """Something new is in the outbox: send it now rather than at the next tick."""
@@ -245,7 +365,10 @@ class SyncLoop:
     def _run(self) -> None:
         while not self._stop.is_set():
             try:
-                interval = self._enroller.ensure().heartbeat_seconds
+                enrollment = self._enroller.ensure()
+                interval = float(enrollment.heartbeat_seconds)
+                if enrollment.pending:
+                    interval = min(interval, PENDING_POLL_SECONDS)
                 if time.monotonic() - self._last_beat >= interval:
                     self.beat()
                     self._last_beat = time.monotonic()
@@ -256,6 +379,12 @@ class SyncLoop:
                 self.online = False
                 log.warning("controller unreachable: %s", err)
                 wait = 10.0
+            except ControllerRejected as err:
+                # Enrollment refused or credential revoked: the enroller has stopped the
+                # kiosk and said why; nothing is sent until a technician acts.
+                self.online = False
+                log.warning("not sending: %s", err)
+                wait = 60.0
             except Exception:  # noqa: BLE001 - top of a worker thread: log, become a health state
                 self.online = False
                 log.exception("sync loop error")

@@ -8,10 +8,12 @@ typo on one side is an error, not silently lost data. Fields added since the fir
 that does not send them is understood as before.
 
 Endpoints (all under API_PREFIX, all but registration with `Authorization: Bearer <device
-token>`; errors are `{"error": "..."}`, plus `"user_message"` in zh-CN where a citizen may
-be shown it):
+token>`; errors are `{"error": "..."}`, plus `"code"` (a stable ErrorCode a kiosk can act
+on and show) and `"user_message"` in zh-CN where a citizen may be shown it):
 
-    POST kiosks/register      RegisterRequest -> RegisterResponse     201 new, 200 again; 403
+    POST kiosks/register      RegisterRequest -> RegisterResponse  201 new, 200 again; 403; 409; 429
+    GET  kiosks/me            -> EnrollmentStatus (a pending kiosk's token works here only) 200
+    POST kiosks/rotate        (no body) -> RotateResponse                                  200
     POST heartbeat            Heartbeat -> HeartbeatAck               200; 422; 425
     POST transactions         TransactionIn -> TransactionAck  201 new, 200 retry; 409; 422; 425
     GET  content/{source}?... filters as query parameters -> ContentPage             200; 422
@@ -20,6 +22,20 @@ be shown it):
     POST ratings              RatingIn -> RatingAck           201 new, 200 retry; 404; 409
     POST my-applications      MyApplicationsRequest -> MyApplicationsResponse 200; 403; 429
     POST catalog              CatalogIn -> CatalogAck                              200; 422
+
+Enrollment (docs/enrollment.md). There is no fleet-wide secret: a kiosk enrolls with a
+one-time `pairing_code` an ops admin or technician issued (`K7QM-4ZP2`; case, dashes and
+spaces do not matter), or with a hardware id ops pre-authorised, and is then `active`; with
+neither it is `pending` until someone approves it, and its token answers only `kiosks/me`
+(every other route: 403 `pending_approval`). Known hardware enrolls again only with its
+current token as `Authorization` (proof) or a fresh code or pre-authorisation; anything else
+is 409 `identity_conflict` and the kiosk holding the identity keeps it. A refused code is one
+403 `pairing_code_refused` whether it was wrong, expired or used; too many refusals from one
+address are 429. A token the controller revoked is 401 `credential_revoked` (decommissioned:
+`credential_decommissioned`): the kiosk stops and waits for a technician instead of
+enrolling again; an unknown token is 401 `credential_unknown`. `kiosks/rotate` answers a new
+token; the old one keeps working until the new one is first used, so a lost answer loses
+nothing. A heartbeat answer with `rotate_credential` asks the kiosk to rotate.
 
 What a kiosk sends is checked beyond its shape (422 naming the field): a transaction's
 `number` must be one of the sending kiosk's (`<kiosk_id>-...`) and not used before by
@@ -121,22 +137,68 @@ class Message(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
 
 
+class ErrorCode(enum.StrEnum):
+    """The `code` of an error answer that a kiosk acts on (and shows) differently."""
+
+    PAIRING_CODE_REFUSED = "pairing_code_refused"
+    IDENTITY_CONFLICT = "identity_conflict"
+    ENROLLMENT_LIMITED = "enrollment_limited"
+    PENDING_APPROVAL = "pending_approval"
+    CREDENTIAL_UNKNOWN = "credential_unknown"
+    CREDENTIAL_REVOKED = "credential_revoked"
+    CREDENTIAL_DECOMMISSIONED = "credential_decommissioned"
+
+
+class EnrollmentState(enum.StrEnum):
+    """Where a kiosk stands in the fleet."""
+
+    PENDING = "pending"  # enrolled without a code or pre-authorisation: waits for approval
+    ACTIVE = "active"
+    REVOKED = "revoked"  # its credential was withdrawn; a fresh code brings it back
+    DECOMMISSIONED = "decommissioned"  # out of the fleet
+
+
+# A pairing code as typed: 8 Crockford base32 characters, shown as K7QM-4ZP2; the
+# controller normalises case, dashes, spaces and look-alikes (O->0, I/L->1).
+PairingCode = Annotated[str, StringConstraints(min_length=1, max_length=32)]
+
+
 class RegisterRequest(Message):
-    """A kiosk asks to join the fleet, identified by its hardware id."""
+    """A kiosk asks to join the fleet, identified by its hardware id.
+
+    Known hardware sends its current device token as `Authorization` (proof), or a fresh
+    `pairing_code`; new hardware sends a code, or nothing (pending approval).
+    """
 
     hardware_id: HardwareId
     name: ShortText
     site: ShortText = ""
     software_version: ShortText = ""
-    enrollment_token: Annotated[str, StringConstraints(min_length=8, max_length=200)]
+    pairing_code: PairingCode | None = None
 
 
 class RegisterResponse(Message):
-    """The controller's answer: the kiosk's id and the token it signs every later call with."""
+    """The controller's answer: the kiosk's id, the token it signs every later call with,
+    and whether it may work yet (`pending`: ask `kiosks/me` until it is `active`)."""
 
     kiosk_id: Annotated[str, StringConstraints(pattern=r"^[A-Z0-9]{4,16}$")]
     device_token: str
     heartbeat_seconds: int = 60
+    state: EnrollmentState = EnrollmentState.ACTIVE
+
+
+class EnrollmentStatus(Message):
+    """What `kiosks/me` answers: the kiosk's id and state."""
+
+    kiosk_id: str
+    state: EnrollmentState
+    heartbeat_seconds: int = 60
+
+
+class RotateResponse(Message):
+    """A new device token; the old one works until this one is first used."""
+
+    device_token: str
 
 
 class DeviceState(enum.StrEnum):
@@ -175,9 +237,11 @@ class Heartbeat(Message):
 
 
 class HeartbeatAck(Message):
-    """The controller's time, so a kiosk can see its clock drift."""
+    """The controller's time, so a kiosk can see its clock drift; `rotate_credential`
+    asks the kiosk to rotate its device token (POST kiosks/rotate)."""
 
     server_time: dt.datetime
+    rotate_credential: bool = False
 
 
 class _Identified(Message):

@@ -79,6 +79,16 @@ ROUTES: dict[tuple[str, str], Access] = {
     ("GET", "/alerts"): _OPS | {Role.TECHNICIAN},
     ("POST", "/alerts/{alert_id}/acknowledge"): _ADMIN | {Role.TECHNICIAN},
     ("POST", "/alerts/{alert_id}/clear"): _ADMIN | {Role.TECHNICIAN},
+    # Enrollment (pairing codes, the serial list, approving, revoking, decommissioning) is
+    # what technicians are for, besides admins; it shows hardware ids, no personal data.
+    ("GET", "/enrollment"): _ADMIN | {Role.TECHNICIAN},
+    ("POST", "/enrollment/codes"): _ADMIN | {Role.TECHNICIAN},
+    ("POST", "/enrollment/serials"): _ADMIN | {Role.TECHNICIAN},
+    ("POST", "/enrollment/serials/{serial_id}/remove"): _ADMIN | {Role.TECHNICIAN},
+    ("POST", "/enrollment/kiosks/{kiosk_id}/approve"): _ADMIN | {Role.TECHNICIAN},
+    ("POST", "/enrollment/kiosks/{kiosk_id}/reject"): _ADMIN | {Role.TECHNICIAN},
+    ("POST", "/enrollment/revoke"): _ADMIN | {Role.TECHNICIAN},
+    ("POST", "/enrollment/decommission"): _ADMIN | {Role.TECHNICIAN},
     ("GET", "/accounts"): _ADMIN,
     ("POST", "/accounts"): _ADMIN,
     ("POST", "/accounts/{user_id}"): _ADMIN,
@@ -100,7 +110,7 @@ ROUTES: dict[tuple[str, str], Access] = {
 
 # Path prefixes outside staff sign-in, whatever the method.
 OUTSIDE_PREFIXES: tuple[str, ...] = (
-    # The kiosk API: each route authenticates a device token (or the enrollment token); a
+    # The kiosk API: each route authenticates a device token (enrollment: a pairing code); a
     # path of another protocol version is answered by the API's own "not this version" 404.
     "/api/",
     "/static",

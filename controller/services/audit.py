@@ -54,6 +54,18 @@ class AuditAction(StrEnum):
     ALERT_CLEARED = "alert.cleared"
     # A kiosk's region, site name or address set (controller/services/regions.py).
     KIOSK_PLACED = "kiosk.placed"
+    # Enrollment (controller/services/enrollment.py): target a kiosk id or a hardware id.
+    PAIRING_CODE_ISSUED = "enrollment.code_issued"
+    SERIAL_PREAUTHORISED = "enrollment.serial_preauthorised"
+    SERIAL_REMOVED = "enrollment.serial_removed"
+    KIOSK_ENROLLED = "enrollment.enrolled"
+    ENROLLMENT_REFUSED = "enrollment.refused"
+    IDENTITY_CONFLICT = "enrollment.identity_conflict"
+    KIOSK_APPROVED = "enrollment.approved"
+    KIOSK_REJECTED = "enrollment.rejected"
+    CREDENTIAL_ROTATED = "credential.rotated"
+    CREDENTIAL_REVOKED = "credential.revoked"
+    KIOSK_DECOMMISSIONED = "kiosk.decommissioned"
     # Pages that show personal data, even masked.
     VIEWED_KIOSK = "viewed.kiosk"
     VIEWED_TRANSACTIONS = "viewed.transactions"

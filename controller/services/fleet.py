@@ -1,24 +1,19 @@
-"""Kiosks: registration, device-token checks, heartbeats, the fleet overview."""
+"""Kiosks: heartbeats and the fleet overview (enrolling and tokens: enrollment.py)."""
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import hmac
 import logging
-import secrets
 from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from controller.clock import Clock, utc_now
 from controller.logs import event
 from controller.models import STATUS_NEVER_SEEN, Kiosk, Transaction
-from controller.services.errors import EnrollmentRefused, NotAuthenticated
 from controller.services.kiosktime import SENT_AT
-from wire import Heartbeat, HeartbeatAck, RegisterRequest, RegisterResponse
+from wire import Heartbeat, HeartbeatAck
 
 if TYPE_CHECKING:
     from controller.services.alerts import Alerts
@@ -27,9 +22,6 @@ log = logging.getLogger(__name__)
 
 # A kiosk counts as offline after missing this many heartbeats in a row.
 OFFLINE_AFTER_MISSED_HEARTBEATS = 3
-_MAX_TOKEN_LENGTH = 200
-# Compared against when the kiosk named in a token does not exist, so both paths do the same work.
-_NO_SUCH_HASH = "0" * 64
 
 
 def kiosk_code(number: int) -> str:
@@ -45,119 +37,19 @@ def kiosk_code(number: int) -> str:
     return f"K{letters}{within + 1:02d}"
 
 
-def hash_token(token: str) -> str:
-    """sha256 of a device token, as stored; the token is random, so no salt is needed."""
-    return hashlib.sha256(token.encode("utf-8")).hexdigest()
-
-
 class Fleet:
-    """Registers kiosks and keeps what they last told us."""
+    """Keeps what kiosks last told us."""
 
     def __init__(
         self,
-        enrollment_token: str,
         heartbeat_seconds: int,
         clock: Clock = utc_now,
         alerts: Alerts | None = None,
     ) -> None:
-        self._enrollment_token = enrollment_token
         self.heartbeat_seconds = heartbeat_seconds
         self._clock = clock
         # Assesses health and alerts on every heartbeat (controller/services/alerts.py).
         self._alerts = alerts
-
-    # -- registration ---------------------------------------------------------------
-
-    def register(self, session: Session, request: RegisterRequest) -> tuple[RegisterResponse, bool]:
-        """Register a kiosk, or re-register known hardware with a new token; True if new."""
-        if not hmac.compare_digest(
-            request.enrollment_token.encode("utf-8"), self._enrollment_token.encode("utf-8")
-        ):
-            event(log, "enrollment_refused", logging.WARNING, hardware_id=request.hardware_id)
-            raise EnrollmentRefused("the enrollment token is not this controller's")
-        # Two registrations of the same new hardware may race; the loser of the unique
-        # constraint on hardware_id finds the winner's row on its second pass.
-        for _attempt in range(2):
-            kiosk = session.scalar(select(Kiosk).where(Kiosk.hardware_id == request.hardware_id))
-            created = kiosk is None
-            token = ""
-            try:
-                if kiosk is None:
-                    kiosk, token = self._create(session, request)
-                else:
-                    token = self._renew(kiosk, request)
-                session.commit()
-            except IntegrityError:
-                session.rollback()
-                continue
-            event(
-                log,
-                "kiosk_registered" if created else "kiosk_reregistered",
-                kiosk_id=kiosk.kiosk_id,
-                hardware_id=kiosk.hardware_id,
-            )
-            response = RegisterResponse(
-                kiosk_id=kiosk.kiosk_id,
-                device_token=token,
-                heartbeat_seconds=self.heartbeat_seconds,
-            )
-            return response, created
-        raise RuntimeError("registration kept colliding on hardware_id")
-
-    def _create(self, session: Session, request: RegisterRequest) -> tuple[Kiosk, str]:
-        kiosk = Kiosk(
-            # A unique placeholder until the row has its number; it is replaced before commit
-            # so no other transaction ever sees it.
-            kiosk_id="~" + secrets.token_hex(7),
-            hardware_id=request.hardware_id,
-            name=request.name,
-            site=request.site,
-            software_version=request.software_version,
-            token_hash=_NO_SUCH_HASH,
-            registered_at=self._clock(),
-            devices={},
-        )
-        session.add(kiosk)
-        session.flush()
-        kiosk.kiosk_id = kiosk_code(kiosk.id)
-        token = self._issue_token(kiosk)
-        session.flush()
-        return kiosk, token
-
-    def _renew(self, kiosk: Kiosk, request: RegisterRequest) -> str:
-        # Re-registration is how a technician recovers a kiosk that lost its token, so the
-        # old token stops working at once; the description follows what the kiosk says now.
-        kiosk.name = request.name
-        kiosk.site = request.site
-        kiosk.software_version = request.software_version
-        return self._issue_token(kiosk)
-
-    @staticmethod
-    def _issue_token(kiosk: Kiosk) -> str:
-        # The kiosk id in front lets authentication find the row by a non-secret value and
-        # then compare hashes in constant time.
-        token = f"{kiosk.kiosk_id}.{secrets.token_urlsafe(32)}"
-        kiosk.token_hash = hash_token(token)
-        return token
-
-    # -- authentication -------------------------------------------------------------
-
-    def authenticate(self, session: Session, token: str | None) -> Kiosk:
-        """Return the kiosk whose current device token this is, or raise NotAuthenticated."""
-        if not token:
-            raise NotAuthenticated("missing device token: send 'Authorization: Bearer <token>'")
-        if len(token) > _MAX_TOKEN_LENGTH:
-            raise NotAuthenticated("device token not recognised; register the kiosk again")
-        kiosk_id, dot, _secret = token.partition(".")
-        kiosk = (
-            session.scalar(select(Kiosk).where(Kiosk.kiosk_id == kiosk_id))
-            if dot and kiosk_id
-            else None
-        )
-        expected = kiosk.token_hash if kiosk is not None else _NO_SUCH_HASH
-        if not hmac.compare_digest(hash_token(token), expected) or kiosk is None:
-            raise NotAuthenticated("device token not recognised; register the kiosk again")
-        return kiosk
 
     # -- heartbeats -----------------------------------------------------------------
 

@@ -19,6 +19,7 @@ from controller import region_codes
 from controller.models import Kiosk, KioskHealthNow, Region, Transaction
 from controller.services import regions
 from controller.services.health import Health
+from wire import EnrollmentState
 
 PER_PAGE = 50
 SEARCH_MAX = 64
@@ -99,8 +100,15 @@ def _inside(code: str) -> ColumnElement[bool]:
     return (Kiosk.region_code >= low) & (Kiosk.region_code < high)
 
 
+# Kiosks waiting for approval are listed on the enrollment page, and decommissioned ones
+# have left the fleet (controller/services/enrollment.py): neither is on the fleet page.
+_IN_FLEET = Kiosk.state.not_in(
+    (EnrollmentState.PENDING.value, EnrollmentState.DECOMMISSIONED.value)
+)
+
+
 def _filters(region: str | None, scope: str | None, search: str) -> list[ColumnElement[bool]]:
-    where: list[ColumnElement[bool]] = []
+    where: list[ColumnElement[bool]] = [_IN_FLEET]
     if scope is not None:
         where.append(_inside(scope))
     if region is not None:
@@ -186,7 +194,7 @@ def fleet_page(
         if pk in loaded
     ]
     transactions = select(func.count()).select_from(Transaction)
-    if where:
+    if len(where) > 1:  # beyond _IN_FLEET: a region or a search (the whole fleet counts all)
         inside = select(Kiosk.id).where(*where)
         transactions = transactions.where(Transaction.kiosk_pk.in_(inside))
     return FleetPage(

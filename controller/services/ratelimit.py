@@ -78,6 +78,19 @@ class RateLimiter:
                 return 0
             return max(1, math.ceil((1 - bucket.tokens) / self._per_second))
 
+    def blocked_for(self, key: str) -> int:
+        """0 if `key` has a request left, else whole seconds until it has; takes nothing."""
+        now = self._clock()
+        with self._lock:
+            bucket = self._buckets.get(key)
+            if bucket is None:
+                return 0
+            elapsed = max((now - bucket.at).total_seconds(), 0.0)
+            tokens = min(self.burst, bucket.tokens + elapsed * self._per_second)
+            if tokens >= 1:
+                return 0
+            return max(1, math.ceil((1 - tokens) / self._per_second))
+
     def take(self, key: str, what: str) -> None:
         """Take one request for `key`, or raise RateLimited saying `what` was limited."""
         wait = self.retry_after(key)

@@ -101,11 +101,14 @@ class Sweeper:
             select(Kiosk)
             .outerjoin(KioskHealthNow, KioskHealthNow.kiosk_pk == Kiosk.id)
             .where(
+                # Pending kiosks have not joined and decommissioned ones have left the fleet:
+                # no health, no offline alerts (controller/services/enrollment.py).
+                Kiosk.state.not_in(("pending", "decommissioned")),
                 or_(
                     KioskHealthNow.kiosk_pk.is_(None),
                     (KioskHealthNow.health != Health.GREY.value)
                     & or_(Kiosk.last_seen_at.is_(None), Kiosk.last_seen_at < cutoff),
-                )
+                ),
             )
             .order_by(Kiosk.id)
         )

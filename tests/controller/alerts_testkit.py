@@ -26,7 +26,7 @@ from controller.deps import Runtime
 from controller.models import Alert, Kiosk, KioskHealthChange, Notification
 from controller.services.sweeper import SweepReport
 from controller.settings import AlertSettings, NotifySettings, Settings
-from tests.controller.controller_testkit import ENROLLMENT_TOKEN, heartbeat, post_json, register
+from tests.controller.controller_testkit import heartbeat, post_json, register
 from tests.support.clock import FakeClock
 from tests.support.servers import serve
 
@@ -108,7 +108,6 @@ def make_settings(
     """Settings for a test controller with the sweeper thread off."""
     return Settings(
         data_dir=tmp_path / "data",
-        enrollment_token=ENROLLMENT_TOKEN,
         database_url=DATABASE_URL,
         heartbeat_seconds=HEARTBEAT_SECONDS,
         alerting=alerting or AlertSettings(),

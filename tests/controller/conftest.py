@@ -18,7 +18,6 @@ from controller.app import create_app
 from controller.auth.access import Role
 from controller.settings import Settings
 from tests.controller.controller_testkit import (
-    ENROLLMENT_TOKEN,
     FAST_AUTH,
     register,
     signed_in_as,
@@ -49,9 +48,7 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
 
 @pytest.fixture
 def settings(tmp_path: Path, database_url: str) -> Settings:
-    return Settings(
-        data_dir=tmp_path / "data", enrollment_token=ENROLLMENT_TOKEN, database_url=database_url
-    )
+    return Settings(data_dir=tmp_path / "data", database_url=database_url)
 
 
 @pytest.fixture

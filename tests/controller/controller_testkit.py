@@ -21,7 +21,6 @@ from controller.services.audit import Actor
 from controller.settings import Settings
 from wire import API_PREFIX
 
-ENROLLMENT_TOKEN = "test-enrollment-token"
 # Valid GB 11643 numbers (checksums right) that belong to nobody in particular.
 ID_NUMBER = "11010519491231002X"
 OTHER_ID_NUMBER = "44030419900307123X"
@@ -156,22 +155,48 @@ def post_json(
     return client.post(f"{API_PREFIX}{path}", content=json.dumps(body), headers=headers)
 
 
+def pairing_code(app: Any, note: str = "", minutes: int | None = None) -> str:
+    """A one-time pairing code issued by the app's own service (as the CLI does).
+
+    `app` is a TestClient or a FastAPI app.
+    """
+    runtime = getattr(app, "app", app).state.runtime
+    with runtime.db.session() as session:
+        issued = runtime.enrollment.issue_code(session, Actor.command_line(), note, minutes)
+        session.commit()
+    return str(issued.code)
+
+
+def preauthorise(app: Any, hardware_id: str) -> None:
+    """Put a hardware id on the app's pre-authorised list (as the CLI does)."""
+    runtime = getattr(app, "app", app).state.runtime
+    with runtime.db.session() as session:
+        runtime.enrollment.preauthorise(session, Actor.command_line(), hardware_id)
+        session.commit()
+
+
+def enroll_body(
+    hardware_id: str = "hw-0001", name: str = "朝阳区一号机", **overrides: Any
+) -> dict[str, Any]:
+    """A RegisterRequest body without a pairing code; keyword arguments add or replace fields."""
+    body: dict[str, Any] = {
+        "hardware_id": hardware_id,
+        "name": name,
+        "site": "朝阳区人社局大厅",
+        "software_version": "0.1.0",
+    }
+    body.update(overrides)
+    return body
+
+
 def register(
     client: TestClient, hardware_id: str = "hw-0001", name: str = "朝阳区一号机"
 ) -> tuple[str, str]:
-    """Register a kiosk; return (kiosk_id, device_token)."""
-    answer = post_json(
-        client,
-        "/kiosks/register",
-        {
-            "hardware_id": hardware_id,
-            "name": name,
-            "site": "朝阳区人社局大厅",
-            "software_version": "0.1.0",
-            "enrollment_token": ENROLLMENT_TOKEN,
-        },
-    )
+    """Enroll a kiosk with a fresh pairing code; return (kiosk_id, device_token)."""
+    body = enroll_body(hardware_id, name, pairing_code=pairing_code(client))
+    answer = post_json(client, "/kiosks/register", body)
     assert answer.status_code in (200, 201), answer.text
+    assert answer.json()["state"] == "active"
     return answer.json()["kiosk_id"], answer.json()["device_token"]
 
 

@@ -19,7 +19,7 @@ from typing import Any
 
 import httpx
 
-from tests.controller.controller_testkit import ENROLLMENT_TOKEN, heartbeat, transaction
+from tests.controller.controller_testkit import heartbeat, transaction
 from tests.support.servers import ControllerProcess
 from wire import API_PREFIX
 
@@ -52,7 +52,6 @@ def running_controller(
     """A controller process on 127.0.0.1, ready; stopped on the way out."""
     process = ControllerProcess(
         data_dir,
-        enrollment_token=ENROLLMENT_TOKEN,
         seed_demo=False,
         database_url=database_url,
         env=env,
@@ -79,9 +78,14 @@ class HttpKiosk:
 
     @classmethod
     def enroll(
-        cls, url: str, hardware_id: str, name: str, site: str = "朝阳区人社局大厅"
+        cls,
+        controller: ControllerProcess,
+        url: str,
+        hardware_id: str,
+        name: str,
+        site: str = "朝阳区人社局大厅",
     ) -> HttpKiosk:
-        """Register with the fleet's enrollment token at the controller at `url`."""
+        """Enroll at `url` with a pairing code `controller` issues, as a technician would."""
         answer = _post(
             url,
             "/kiosks/register",
@@ -90,7 +94,7 @@ class HttpKiosk:
                 "name": name,
                 "site": site,
                 "software_version": "0.1.0",
-                "enrollment_token": ENROLLMENT_TOKEN,
+                "pairing_code": controller.pairing_code(f"for {hardware_id}"),
             },
         )
         assert answer.status_code in (200, 201), answer.text

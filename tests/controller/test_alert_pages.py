@@ -15,7 +15,6 @@ from controller.services.alerts import AlertKind, raise_alert
 from controller.services.audit import AuditAction
 from controller.settings import Settings
 from tests.controller.controller_testkit import (
-    ENROLLMENT_TOKEN,
     csrf_token,
     heartbeat,
     post_json,
@@ -36,7 +35,6 @@ def settings(tmp_path: Path, database_url: str) -> Settings:
     """The controller's settings with the sweeper thread off: only the test moves health."""
     return Settings(
         data_dir=tmp_path / "data",
-        enrollment_token=ENROLLMENT_TOKEN,
         database_url=database_url,
         sweeper_enabled=False,
     )

@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 from controller.app import create_app
 from controller.main import main
 from controller.settings import Settings
-from tests.controller.controller_testkit import ENROLLMENT_TOKEN, PASSWORD, rows, sign_in
+from tests.controller.controller_testkit import PASSWORD, rows, sign_in
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -29,7 +29,7 @@ def test_create_admin_reads_the_password_from_stdin_and_the_account_signs_in(
     data_dir = tmp_path / "data"
     assert _create(monkeypatch, data_dir, PASSWORD + "\n", "--username", "Root") == 0
     assert "created ops admin account 'root'" in capsys.readouterr().out
-    settings = Settings(data_dir=data_dir, enrollment_token=ENROLLMENT_TOKEN)
+    settings = Settings(data_dir=data_dir)
     assert rows(settings, "SELECT username, role FROM users") == [("root", "ops_admin")]
     assert rows(settings, "SELECT actor, role, action, target FROM audit_log") == [
         ("-", "command_line", "account.created", "root")
@@ -44,7 +44,7 @@ def test_create_admin_refuses_a_weak_password(
 ) -> None:
     assert _create(monkeypatch, tmp_path, "admin123\n") == 1
     assert "at least 12 characters" in capsys.readouterr().err
-    settings = Settings(data_dir=tmp_path, enrollment_token=ENROLLMENT_TOKEN)
+    settings = Settings(data_dir=tmp_path)
     assert rows(settings, "SELECT COUNT(*) FROM users") == [(0,)]
 
 
@@ -56,7 +56,7 @@ def test_create_admin_refuses_a_taken_name_and_if_none_leaves_an_admin_alone(
     assert "taken" in capsys.readouterr().err
     assert _create(monkeypatch, tmp_path, "", "--if-none", "--username", "other") == 0
     assert "exists already" in capsys.readouterr().out
-    settings = Settings(data_dir=tmp_path, enrollment_token=ENROLLMENT_TOKEN)
+    settings = Settings(data_dir=tmp_path)
     assert rows(settings, "SELECT username FROM users") == [("admin",)]
 
 
@@ -87,5 +87,5 @@ def test_create_admin_runs_as_the_installed_command_does(tmp_path: Path) -> None
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
     assert PASSWORD not in done.stdout + done.stderr
-    settings = Settings(data_dir=tmp_path, enrollment_token=ENROLLMENT_TOKEN)
+    settings = Settings(data_dir=tmp_path)
     assert rows(settings, "SELECT username, role FROM users") == [("ops", "ops_admin")]

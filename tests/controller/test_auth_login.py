@@ -14,7 +14,6 @@ from controller.auth.config import AuthSettings, load_auth_settings
 from controller.auth.guard import COOKIE
 from controller.settings import Settings
 from tests.controller.controller_testkit import (
-    ENROLLMENT_TOKEN,
     FAST_AUTH,
     PASSWORD,
     csrf_token,
@@ -222,7 +221,7 @@ def test_sessions_survive_a_restart_of_the_controller(
     tmp_path: Path, clock: FakeClock, alice: int, client: TestClient
 ) -> None:
     sign_in(client, "alice")
-    settings = Settings(data_dir=tmp_path / "data", enrollment_token=ENROLLMENT_TOKEN)
+    settings = Settings(data_dir=tmp_path / "data")
     with TestClient(create_app(settings, clock=clock.wall, auth=FAST_AUTH)) as again:
         again.cookies.update({COOKIE: client.cookies[COOKIE]})
         assert again.get("/").status_code == 200

@@ -196,12 +196,13 @@ def test_county_staff_see_only_their_own_region(
         (Role.OPS_VIEWER, {"/", "/kiosks/{kiosk_id}", "/transactions", "/password", "/alerts",
                            "/stats"}),
         (Role.OPS_ADMIN, {"/", "/kiosks/{kiosk_id}", "/transactions", "/password", "/audit",
-                          "/accounts", "/alerts", "/kiosks/{kiosk_id}/site", "/stats"}),
-        # Devices only: the fleet's status, a kiosk's health and its alerts (the kiosk page
-        # leaves its transactions out for them: test_controller_dashboard.py), and where a
-        # kiosk stands, which they set when they install it.
+                          "/accounts", "/alerts", "/kiosks/{kiosk_id}/site", "/stats",
+                          "/enrollment"}),
+        # Enrollment and devices only: the fleet's status, a kiosk's health and its alerts
+        # (the kiosk page leaves its transactions out for them: test_controller_dashboard.py),
+        # and where a kiosk stands, which they set when they install it.
         (Role.TECHNICIAN, {"/", "/kiosks/{kiosk_id}", "/password", "/alerts",
-                           "/kiosks/{kiosk_id}/site"}),
+                           "/kiosks/{kiosk_id}/site", "/enrollment"}),
         # The fleet, kiosk and transaction pages, scoped to their region (dashboard.py).
         (Role.COUNTY_STAFF, {"/", "/kiosks/{kiosk_id}", "/transactions", "/password"}),
         (Role.AUDITOR, {"/audit", "/password"}),

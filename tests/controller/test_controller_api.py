@@ -11,11 +11,12 @@ from fastapi.testclient import TestClient
 
 from controller.settings import Settings
 from tests.controller.controller_testkit import (
-    ENROLLMENT_TOKEN,
     ID_NUMBER,
     NAME,
     PHONE,
+    enroll_body,
     heartbeat,
+    pairing_code,
     post_json,
     register,
     rows,
@@ -30,11 +31,12 @@ def test_register_heartbeat_and_transaction_happy_path(
     registered = post_json(
         client,
         "/kiosks/register",
-        {"hardware_id": "hw-0001", "name": "一号机", "enrollment_token": ENROLLMENT_TOKEN},
+        {"hardware_id": "hw-0001", "name": "一号机", "pairing_code": pairing_code(client)},
     )
     assert registered.status_code == 201
     answer = parse(RegisterResponse, registered.content)
     assert answer.kiosk_id == "KA01"
+    assert answer.state == "active"
     assert answer.heartbeat_seconds == settings.heartbeat_seconds
 
     beat = post_json(client, "/heartbeat", heartbeat(outbox_pending=3), answer.device_token)
@@ -144,27 +146,24 @@ def test_authentication_is_checked_before_the_body(client: TestClient) -> None:
     assert answer.status_code == 401
 
 
-def test_wrong_enrollment_token_is_403_and_registers_nothing(
+def test_wrong_pairing_code_is_403_and_registers_nothing(
     client: TestClient, settings: Settings
 ) -> None:
-    answer = post_json(
-        client,
-        "/kiosks/register",
-        {"hardware_id": "hw-0001", "name": "一号机", "enrollment_token": "guessed-token"},
-    )
+    answer = post_json(client, "/kiosks/register", enroll_body(pairing_code="GUES-SED0"))
     assert answer.status_code == 403
-    assert "enrollment token" in answer.json()["error"]
+    assert answer.json()["code"] == "pairing_code_refused"
+    assert "pairing code" in answer.json()["error"]
     assert rows(settings, "SELECT count(*) FROM kiosks") == [(0,)]
 
 
-def test_reregistering_the_same_hardware_keeps_the_id_and_revokes_the_old_token(
+def test_reenrolling_the_same_hardware_with_a_fresh_code_keeps_the_id_and_revokes_the_old_token(
     client: TestClient, settings: Settings
 ) -> None:
     kiosk_id, old_token = register(client, name="旧名称")
     again = post_json(
         client,
         "/kiosks/register",
-        {"hardware_id": "hw-0001", "name": "新名称", "enrollment_token": ENROLLMENT_TOKEN},
+        enroll_body(name="新名称", pairing_code=pairing_code(client)),
     )
     assert again.status_code == 200
     assert again.json()["kiosk_id"] == kiosk_id
@@ -226,7 +225,8 @@ def test_malformed_registration_is_422(client: TestClient) -> None:
     answer = post_json(client, "/kiosks/register", {"hardware_id": "x", "name": "一号机"})
     assert answer.status_code == 422
     assert "hardware_id" in answer.json()["error"]
-    assert "enrollment_token" in answer.json()["error"]
+    too_long = {"hardware_id": "hw-0001", "name": "一号机", "pairing_code": "K" * 40}
+    assert "pairing_code" in post_json(client, "/kiosks/register", too_long).json()["error"]
 
 
 def test_a_body_larger_than_any_message_is_413(client: TestClient, device: tuple[str, str]) -> None:

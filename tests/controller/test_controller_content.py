@@ -15,7 +15,6 @@ from controller.settings import Settings
 from flows.content import parse_items
 from tests.controller.controller_testkit import (
     CONTENT,
-    ENROLLMENT_TOKEN,
     list_slots,
     post_json,
     register,
@@ -258,7 +257,7 @@ def test_content_needs_a_device_token(
 def test_the_demo_file_loads_and_every_item_is_one_flows_accepts(
     tmp_path: Path, clock: FakeClock
 ) -> None:
-    settings = Settings(data_dir=tmp_path, enrollment_token=ENROLLMENT_TOKEN, seed_demo=True)
+    settings = Settings(data_dir=tmp_path, seed_demo=True)
     with TestClient(create_app(settings, clock=clock.wall)) as client:
         _, token = register(client)
         for source in ("jobs", "policies", "trainings", "job_fairs"):
@@ -281,7 +280,7 @@ def test_the_demo_file_loads_and_every_item_is_one_flows_accepts(
 def test_seeding_happens_once_so_booked_places_stay_booked(
     tmp_path: Path, clock: FakeClock
 ) -> None:
-    settings = Settings(data_dir=tmp_path, enrollment_token=ENROLLMENT_TOKEN, seed_demo=True)
+    settings = Settings(data_dir=tmp_path, seed_demo=True)
     with TestClient(create_app(settings, clock=clock.wall)) as client:
         _, token = register(client)
         first = _get(client, token, "trainings").json()["items"]

@@ -19,10 +19,10 @@ from fastapi.testclient import TestClient
 
 from controller.app import create_app
 from controller.settings import Settings
-from tests.controller.controller_testkit import ENROLLMENT_TOKEN, register
+from tests.controller.controller_testkit import register
 
 _DATA = tempfile.TemporaryDirectory(prefix="estation-fuzz-")
-APP = create_app(Settings(data_dir=Path(_DATA.name), enrollment_token=ENROLLMENT_TOKEN))
+APP = create_app(Settings(data_dir=Path(_DATA.name)))
 with TestClient(APP) as _client:
     _KIOSK, _TOKEN = register(_client)
 

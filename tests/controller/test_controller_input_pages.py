@@ -16,6 +16,7 @@ from controller.auth.access import Role
 from tests.controller.controller_testkit import (
     CATALOG,
     heartbeat,
+    pairing_code,
     post_json,
     receipt,
     signed_in_as,
@@ -45,7 +46,7 @@ def _register(client: TestClient, **fields: str) -> str:
         "name": "一号机",
         "site": "大厅",
         "software_version": "0.1.0",
-        "enrollment_token": "test-enrollment-token",
+        "pairing_code": pairing_code(client),
         **fields,
     }
     answer = post_json(client, "/kiosks/register", body)
@@ -169,7 +170,7 @@ def test_markup_in_a_hardware_id_never_passes_the_wire(client: TestClient) -> No
     answer = post_json(
         client,
         "/kiosks/register",
-        {"hardware_id": PAYLOAD, "name": "x", "enrollment_token": "test-enrollment-token"},
+        {"hardware_id": PAYLOAD, "name": "x", "pairing_code": pairing_code(client)},
     )
     assert answer.status_code == 422
     assert "hardware_id" in answer.json()["error"]

@@ -13,7 +13,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.controller.controller_testkit import ENROLLMENT_TOKEN, transaction
+from devkit.controller_process import issue_pairing_code
+from tests.controller.controller_testkit import transaction
 from tests.support.waiting import wait_until
 from wire import API_PREFIX
 
@@ -38,7 +39,9 @@ def _wait_for_ready_line(log: Path, process: subprocess.Popen[bytes], timeout: f
 @pytest.mark.e2e
 def test_the_server_process_serves_health_and_a_transaction(tmp_path: Path) -> None:
     log = tmp_path / "controller.log"
-    env = dict(os.environ, ESTATION_ENROLLMENT_TOKEN=ENROLLMENT_TOKEN, PYTHONUNBUFFERED="1")
+    env = dict(os.environ, PYTHONUNBUFFERED="1")
+    # `estation-controller pairing-code`, as a technician (or a script) gets one.
+    code = issue_pairing_code(tmp_path, "e2e")
     with log.open("wb") as sink:
         process = subprocess.Popen(
             [sys.executable, "-m", "controller", "--port", "0", "--data-dir", str(tmp_path)],
@@ -53,7 +56,7 @@ def test_the_server_process_serves_health_and_a_transaction(tmp_path: Path) -> N
             assert http.get("/healthz").json()["status"] == "ok"
             registered = http.post(
                 f"{API_PREFIX}/kiosks/register",
-                json={"hardware_id": "hw-e2e", "name": "e2e", "enrollment_token": ENROLLMENT_TOKEN},
+                json={"hardware_id": "hw-e2e", "name": "e2e", "pairing_code": code},
             )
             token = registered.json()["device_token"]
             stored = http.post(

@@ -26,7 +26,7 @@ from controller.db import Database
 from controller.migrations import BASELINE, alembic_config
 from controller.models import Base
 from controller.settings import Settings
-from tests.controller.controller_testkit import ENROLLMENT_TOKEN, heartbeat, post_json
+from tests.controller.controller_testkit import heartbeat, post_json
 from tests.support.clock import FakeClock
 from tests.support.postgres import PostgresCluster
 
@@ -149,9 +149,7 @@ def test_a_database_made_by_create_all_is_stamped_at_the_baseline_and_keeps_its_
     empty_url: str, tmp_path: Path, clock: FakeClock
 ) -> None:
     _make_old_database(empty_url)
-    settings = Settings(
-        data_dir=tmp_path / "data", enrollment_token=ENROLLMENT_TOKEN, database_url=empty_url
-    )
+    settings = Settings(data_dir=tmp_path / "data", database_url=empty_url)
     app = create_app(settings, clock=clock.wall)
     database: Database = app.state.runtime.db
     with TestClient(app) as client:

@@ -331,7 +331,6 @@ def test_an_unreachable_webhook_and_a_refusing_smtp_server_are_delivery_errors(
 
 def test_notification_settings_come_from_the_environment(tmp_path: Path) -> None:
     env = {
-        "ESTATION_ENROLLMENT_TOKEN": "from-the-environment",
         "ESTATION_WEBHOOK_URL": "https://hooks.example/estation",
         "ESTATION_WEBHOOK_SECRET": "hook-secret",
         "ESTATION_SMTP_HOST": "mail.example",
@@ -370,7 +369,7 @@ def test_notification_settings_come_from_the_environment(tmp_path: Path) -> None
     assert not settings.sweeper_enabled
     assert "hook-secret" not in repr(settings)
     assert "smtp-password" not in repr(settings)
-    defaults = load_settings(data_dir=tmp_path, environ={"ESTATION_ENROLLMENT_TOKEN": "x" * 8})
+    defaults = load_settings(data_dir=tmp_path, environ={})
     assert defaults.sweeper_enabled
     assert not defaults.notify.webhook
     assert not defaults.notify.email
@@ -394,7 +393,7 @@ def test_notification_settings_that_cannot_work_are_refused(
     tmp_path: Path, env: dict[str, str], message: str
 ) -> None:
     with pytest.raises(ValueError, match=message):
-        load_settings(data_dir=tmp_path, environ={"ESTATION_ENROLLMENT_TOKEN": "x" * 8, **env})
+        load_settings(data_dir=tmp_path, environ=env)
 
 
 def test_a_notification_row_outlives_the_process_that_queued_it(

@@ -32,6 +32,7 @@ from tests.controller.process_testkit import (
     running_controller,
 )
 from tests.support.postgres import PostgresCluster
+from tests.support.servers import ControllerProcess
 from tests.support.waiting import wait_until
 
 pytestmark = pytest.mark.e2e
@@ -47,6 +48,8 @@ class Replicas:
     a: str
     b: str
     database_url: str
+    # Replica A's process: its CLI issues the pairing codes kiosks enroll with, on either.
+    issuer: ControllerProcess
 
     def query(self, sql: str, *params: object) -> list[tuple[object, ...]]:
         """Read the shared database directly (psycopg placeholders)."""
@@ -74,7 +77,7 @@ def replicas(
             running_controller(folder / "a", database_url=url, env=env) as a,
             running_controller(folder / "b", database_url=url, env=env) as b,
         ):
-            yield Replicas(a.wait_ready(), b.wait_ready(), url)
+            yield Replicas(a.wait_ready(), b.wait_ready(), url, a)
 
 
 def sign_in(url: str) -> httpx.Client:
@@ -93,7 +96,8 @@ def sign_in(url: str) -> httpx.Client:
 def test_a_kiosk_served_by_either_replica_sees_one_fleet(replicas: Replicas) -> None:
     urls = [replicas.a, replicas.b]
     kiosks = [
-        HttpKiosk.enroll(urls[n % 2], f"hw-replica-{n}", f"副本测试{n}号机") for n in range(4)
+        HttpKiosk.enroll(replicas.issuer, urls[n % 2], f"hw-replica-{n}", f"副本测试{n}号机")
+        for n in range(4)
     ]
     # Round robin: every kiosk's messages alternate between the replicas.
     for n, kiosk in enumerate(kiosks):
@@ -146,7 +150,10 @@ def test_both_replicas_sweep_and_a_silent_kiosk_is_flagged_offline_once(
     replicas: Replicas,
 ) -> None:
     urls = [replicas.a, replicas.b]
-    silent = [HttpKiosk.enroll(urls[n % 2], f"hw-silent-{n}", f"静默{n}号机") for n in range(3)]
+    silent = [
+        HttpKiosk.enroll(replicas.issuer, urls[n % 2], f"hw-silent-{n}", f"静默{n}号机")
+        for n in range(3)
+    ]
     for n, kiosk in enumerate(silent):
         kiosk.beat(urls[n % 2])
     ids = tuple(kiosk.kiosk_id for kiosk in silent)

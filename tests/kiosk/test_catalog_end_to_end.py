@@ -14,7 +14,7 @@ from devkit.scripted import walk_kiosk
 from devkit.tappers import DemoRig
 from kiosk.composition import Kiosk
 from kiosk.outbox import State
-from tests.kiosk.test_end_to_end import TOKEN, make_kiosk
+from tests.kiosk.test_end_to_end import make_kiosk
 from tests.support.servers import ControllerProcess, free_port
 
 pytestmark = pytest.mark.e2e
@@ -24,7 +24,7 @@ SCRIPTS = demo_scripts(dt.date.today())
 
 @pytest.fixture
 def controller(tmp_path: Path) -> Iterator[ControllerProcess]:
-    proc = ControllerProcess(tmp_path / "controller", port=free_port(), enrollment_token=TOKEN)
+    proc = ControllerProcess(tmp_path / "controller", port=free_port())
     proc.wait_ready()
     yield proc
     proc.stop()
@@ -32,7 +32,7 @@ def controller(tmp_path: Path) -> Iterator[ControllerProcess]:
 
 @pytest.fixture
 def kiosk(tmp_path: Path, controller: ControllerProcess) -> Iterator[Kiosk]:
-    kiosk = make_kiosk(tmp_path, controller.wait_ready())
+    kiosk = make_kiosk(tmp_path, controller)
     kiosk.start(sync=False)
     yield kiosk
     kiosk.close()

@@ -14,7 +14,7 @@ hardware_id = "SN-1"
 name = "测试站"
 [controller]
 url = "http://127.0.0.1:9"
-enrollment_token = "token-123456"
+pairing_code = "K7QM-4ZP2"
 """
 
 
@@ -26,6 +26,7 @@ def write(tmp_path: Path, extra: str) -> Path:
 
 def test_a_minimal_file_gives_simulated_devices_and_every_service(tmp_path: Path) -> None:
     config = load_config(write(tmp_path, ""))
+    assert config.pairing_code == "K7QM-4ZP2"
     assert config.id_card_reader.kind == "simulator"
     assert config.receipt_printer.kind == "file"
     assert config.services == ()
@@ -71,9 +72,33 @@ def test_a_slow_id_card_readers_timeout_is_set_in_the_file(tmp_path: Path) -> No
 
 def test_a_missing_key_and_broken_toml_are_config_errors(tmp_path: Path) -> None:
     path = tmp_path / "kiosk.toml"
-    path.write_text('[kiosk]\nname = "x"\n[controller]\nurl = "u"\nenrollment_token = "t"\n')
+    path.write_text('[kiosk]\nname = "x"\n[controller]\nurl = "u"\n')
     with pytest.raises(ConfigError, match="missing key hardware_id"):
         load_config(path)
     path.write_text("[kiosk\n")
     with pytest.raises(ConfigError):
         load_config(path)
+
+
+def test_a_kiosk_without_a_pairing_code_enrolls_for_approval(tmp_path: Path) -> None:
+    path = tmp_path / "kiosk.toml"
+    path.write_text('[kiosk]\nhardware_id = "SN-1"\nname = "x"\n[controller]\nurl = "u"\n')
+    assert load_config(path).pairing_code == ""
+
+
+@pytest.mark.parametrize("key", ["enrollment_token", "enrollment_token_file"])
+def test_an_enrollment_token_of_an_older_file_is_refused_saying_what_replaced_it(
+    tmp_path: Path, key: str
+) -> None:
+    path = tmp_path / "kiosk.toml"
+    path.write_text(
+        f'[kiosk]\nhardware_id = "SN-1"\nname = "x"\n[controller]\nurl = "u"\n{key} = "t"\n'
+    )
+    with pytest.raises(ConfigError, match="enrollment tokens are gone: ask ops for a pairing code"):
+        load_config(path)
+
+
+def test_an_unknown_controller_key_is_refused(tmp_path: Path) -> None:
+    # BASE ends inside [controller]: a mistyped key lands there.
+    with pytest.raises(ConfigError, match=r"\[controller\] unknown key\(s\) pairing"):
+        load_config(write(tmp_path, 'pairing = "x"\n'))

@@ -24,10 +24,10 @@ from kiosk.controller_client import (
 )
 from tests.controller.controller_testkit import (
     CONTENT,
-    ENROLLMENT_TOKEN,
     ID_NUMBER,
     OTHER_ID_NUMBER,
     SLOT,
+    preauthorise,
     transaction,
 )
 from tests.support.clock import FakeClock
@@ -44,8 +44,9 @@ def clock() -> FakeClock:
 @pytest.fixture
 def base_url(tmp_path: Path, clock: FakeClock) -> Iterator[str]:
     """The controller app with the test content, on a real socket, in a thread."""
-    settings = Settings(data_dir=tmp_path, enrollment_token=ENROLLMENT_TOKEN)
+    settings = Settings(data_dir=tmp_path)
     app = create_app(settings, clock=clock.wall)
+    preauthorise(app, "hw-client")
     with app.state.runtime.db.session() as session:
         load_content(session, SeedFile.model_validate(CONTENT), clock.wall())
     with serve(app) as url:
@@ -61,9 +62,7 @@ def client(base_url: str) -> Iterator[ControllerClient]:
 
 @pytest.fixture
 def token(client: ControllerClient) -> str:
-    request = RegisterRequest(
-        hardware_id="hw-client", name="一号机", enrollment_token=ENROLLMENT_TOKEN
-    )
+    request = RegisterRequest(hardware_id="hw-client", name="一号机")
     return client.register(request).device_token
 
 

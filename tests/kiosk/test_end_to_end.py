@@ -24,23 +24,25 @@ from wire import RatingIn
 
 pytestmark = pytest.mark.e2e
 
-TOKEN = "e2e-enrollment-token"
 # Registration without the rating that follows it: these tests count transactions.
 ANSWERS = registration_script(dt.date.today(), stars=None)
 
 
 @pytest.fixture
 def controller(tmp_path: Path) -> Iterator[ControllerProcess]:
-    proc = ControllerProcess(tmp_path / "controller", port=free_port(), enrollment_token=TOKEN)
+    proc = ControllerProcess(tmp_path / "controller", port=free_port())
     proc.wait_ready()
     yield proc
     proc.stop()
 
 
-def make_kiosk(tmp_path: Path, url: str, clock: FakeClock | None = None) -> Kiosk:
-    token_file = tmp_path / "token"
-    token_file.write_text(TOKEN)
-    config = load_config(write_kiosk_config(tmp_path / "kiosk.toml", url, token_file))
+def make_kiosk(
+    tmp_path: Path, controller: ControllerProcess, clock: FakeClock | None = None
+) -> Kiosk:
+    """The demo's kiosk on `controller`, with a pairing code issued there (as a technician
+    does; a kiosk enrolled before keeps its credential and does not use it)."""
+    url, code = controller.wait_ready(), controller.pairing_code("e2e")
+    config = load_config(write_kiosk_config(tmp_path / "kiosk.toml", url, code))
     return build_kiosk(config, clock=clock or FakeClock(1_000_000.0))
 
 
@@ -55,7 +57,7 @@ def rows(controller: ControllerProcess, number: str) -> list[tuple[str, bytes]]:
 
 
 def test_a_registration_reaches_the_controller_exactly_once(tmp_path, controller) -> None:
-    kiosk = make_kiosk(tmp_path, controller.wait_ready())
+    kiosk = make_kiosk(tmp_path, controller)
     kiosk.start(sync=False)
     try:
         result = walk_kiosk(kiosk, "employment_registration", ANSWERS)
@@ -81,8 +83,7 @@ def test_a_registration_reaches_the_controller_exactly_once(tmp_path, controller
 
 
 def test_a_resend_after_a_crash_is_stored_once(tmp_path, controller) -> None:
-    url = controller.wait_ready()
-    kiosk = make_kiosk(tmp_path, url)
+    kiosk = make_kiosk(tmp_path, controller)
     kiosk.start(sync=False)
     result = walk_kiosk(kiosk, "employment_registration", ANSWERS)
     number = result.transaction_number
@@ -93,7 +94,7 @@ def test_a_resend_after_a_crash_is_stored_once(tmp_path, controller) -> None:
     assert ack.duplicate is False
     kiosk.close()
 
-    again = make_kiosk(tmp_path, url)
+    again = make_kiosk(tmp_path, controller)
     again.start(sync=False)
     try:
         assert again.sync.drain() == 1  # the recovered row is sent a second time
@@ -107,10 +108,9 @@ def test_a_resend_after_a_crash_is_stored_once(tmp_path, controller) -> None:
 
 def test_a_network_outage_loses_nothing(tmp_path: Path) -> None:
     port = free_port()
-    first = ControllerProcess(tmp_path / "controller", port=port, enrollment_token=TOKEN)
-    url = first.wait_ready()
+    first = ControllerProcess(tmp_path / "controller", port=port)
     clock = FakeClock(1_000_000.0)
-    kiosk = make_kiosk(tmp_path, url, clock)
+    kiosk = make_kiosk(tmp_path, first, clock)
     kiosk.start(sync=False)  # enrolled while the controller was up
     first.stop()
     try:
@@ -120,7 +120,7 @@ def test_a_network_outage_loses_nothing(tmp_path: Path) -> None:
         assert kiosk.outbox.counts()[State.PENDING] == 1
         assert not kiosk.sync.online
 
-        second = ControllerProcess(tmp_path / "controller", port=port, enrollment_token=TOKEN)
+        second = ControllerProcess(tmp_path / "controller", port=port)
         try:
             second.wait_ready()
             assert kiosk.sync.drain() == 0  # still waiting out its back-off
@@ -134,7 +134,7 @@ def test_a_network_outage_loses_nothing(tmp_path: Path) -> None:
 
 
 def test_the_on_screen_receipt_link_is_the_public_status_page(tmp_path, controller) -> None:
-    kiosk = make_kiosk(tmp_path, controller.wait_ready())
+    kiosk = make_kiosk(tmp_path, controller)
     kiosk.start(sync=False)
     try:
         result = walk_kiosk(kiosk, "employment_registration", ANSWERS)
@@ -155,7 +155,7 @@ def test_the_on_screen_receipt_link_is_the_public_status_page(tmp_path, controll
 def test_a_rating_sent_before_its_transaction_waits_instead_of_failing(
     tmp_path, controller
 ) -> None:
-    kiosk = make_kiosk(tmp_path, controller.wait_ready())
+    kiosk = make_kiosk(tmp_path, controller)
     kiosk.start(sync=False)
     try:
         result = walk_kiosk(kiosk, "employment_registration", ANSWERS)

@@ -12,10 +12,8 @@ from wire import DeviceKind, DeviceState
 
 
 def make_kiosk(tmp_path: Path, printer: str = "simulator") -> Kiosk:
-    token = tmp_path / "token"
-    token.write_text("health-test-token")
     # No controller at this address: the kiosk starts and reports health all the same.
-    config = load_config(write_kiosk_config(tmp_path / "k.toml", "http://127.0.0.1:9", token))
+    config = load_config(write_kiosk_config(tmp_path / "k.toml", "http://127.0.0.1:9"))
     config = dataclasses.replace(
         config, receipt_printer=dataclasses.replace(config.receipt_printer, kind=printer)
     )
@@ -84,9 +82,7 @@ def test_a_vanished_receipt_folder_is_reported_absent_after_three_scans(tmp_path
 
 
 def test_the_id_card_readers_timeout_comes_from_kiosk_toml(tmp_path: Path) -> None:
-    token = tmp_path / "token"
-    token.write_text("health-test-token")
-    config = load_config(write_kiosk_config(tmp_path / "k.toml", "http://127.0.0.1:9", token))
+    config = load_config(write_kiosk_config(tmp_path / "k.toml", "http://127.0.0.1:9"))
     config = dataclasses.replace(
         config, id_card_reader=dataclasses.replace(config.id_card_reader, timeout=5.0)
     )

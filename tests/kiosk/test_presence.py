@@ -61,9 +61,7 @@ def test_a_camera_that_is_gone_cannot_tell(tmp_path: Path) -> None:
 
 
 def test_the_kiosk_reports_its_camera_and_who_walked_away(tmp_path: Path) -> None:
-    token = tmp_path / "token"
-    token.write_text("presence-test-token")
-    config = load_config(write_kiosk_config(tmp_path / "k.toml", "http://127.0.0.1:9", token))
+    config = load_config(write_kiosk_config(tmp_path / "k.toml", "http://127.0.0.1:9"))
     config = dataclasses.replace(config, camera=CameraConfig(kind="simulator"))
     kiosk = build_kiosk(config)
     kiosk.start(sync=False)

@@ -30,9 +30,7 @@ def printer(tmp_path: Path) -> Iterator[PrinterSimulator]:
 
 
 def make_kiosk(tmp_path: Path, printer_url: str) -> Kiosk:
-    token = tmp_path / "token"
-    token.write_text("printing-test-token")
-    config = load_config(write_kiosk_config(tmp_path / "k.toml", "http://127.0.0.1:9", token))
+    config = load_config(write_kiosk_config(tmp_path / "k.toml", "http://127.0.0.1:9"))
     device = PrinterConfig(kind="device", path=f"serial:{printer_url}", profile="kiosk-80")
     config = dataclasses.replace(config, receipt_printer=device)
     kiosk = build_kiosk(config)

@@ -18,9 +18,7 @@ from pii import DocumentType
 
 
 def make_kiosk(tmp_path: Path, reader: str = "") -> Kiosk:
-    token = tmp_path / "token"
-    token.write_text("social-test-token")
-    config = load_config(write_kiosk_config(tmp_path / "k.toml", "http://127.0.0.1:9", token))
+    config = load_config(write_kiosk_config(tmp_path / "k.toml", "http://127.0.0.1:9"))
     config = dataclasses.replace(
         config, social_card_reader=SocialCardConfig(kind="simulator", reader=reader)
     )

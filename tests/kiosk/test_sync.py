@@ -6,6 +6,7 @@ controller app served by uvicorn on a real socket. Time is moved, never slept.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 from collections.abc import Awaitable, Callable, Iterator
@@ -17,6 +18,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 
 from controller.app import create_app
+from controller.services import Conflict
 from controller.settings import Settings
 from flows import Catalog, load_builtin_catalog
 from kiosk.catalog_report import catalog_message
@@ -26,7 +28,7 @@ from kiosk.outbox import Outbox, State
 from kiosk.sync import Enroller, SyncLoop
 from pii import Sealer
 from tests.controller.controller_testkit import (
-    ENROLLMENT_TOKEN,
+    preauthorise,
     receipt,
     rows,
     transaction,
@@ -55,9 +57,9 @@ class RecordingClient(ControllerClient):
         self.tried: list[str] = []
         self.done: list[str] = []
 
-    def register(self, request: RegisterRequest) -> RegisterResponse:
+    def register(self, request: RegisterRequest, proof: str | None = None) -> RegisterResponse:
         self.tried.append("register")
-        answer = super().register(request)
+        answer = super().register(request, proof)
         self.done.append("register")
         return answer
 
@@ -87,12 +89,15 @@ def port() -> int:
 
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
-    return Settings(data_dir=tmp_path / "controller", enrollment_token=ENROLLMENT_TOKEN)
+    return Settings(data_dir=tmp_path / "controller")
 
 
 def controller_app(settings: Settings, clock: FakeClock) -> FastAPI:
-    """A fresh controller process's app on `settings`' data."""
-    return create_app(settings, clock=clock.wall)
+    """A fresh controller process's app on `settings`' data, expecting the kiosk hw-sync."""
+    app = create_app(settings, clock=clock.wall)
+    with contextlib.suppress(Conflict):  # listed already by an earlier start
+        preauthorise(app, "hw-sync")
+    return app
 
 
 @pytest.fixture
@@ -123,7 +128,7 @@ def make_enroller(tmp_path: Path, client: ControllerClient, port: int) -> Enroll
     return Enroller(
         EnrollmentStore(tmp_path / "kiosk" / "enrollment.json"),
         client,
-        RegisterRequest(hardware_id="hw-sync", name="一号机", enrollment_token=ENROLLMENT_TOKEN),
+        RegisterRequest(hardware_id="hw-sync", name="一号机"),
         f"http://127.0.0.1:{port}",
     )
 
@@ -233,11 +238,11 @@ def test_a_controller_that_forgot_the_kiosk_learns_the_catalog_after_reenrollmen
     catalog: Catalog,
 ) -> None:
     sync = make_sync(tmp_path, outbox, client, port, clock, catalog)
-    first = Settings(data_dir=tmp_path / "first", enrollment_token=ENROLLMENT_TOKEN)
+    first = Settings(data_dir=tmp_path / "first")
     with serve(controller_app(first, clock), port):
         sync.drain()
     # A rebuilt controller on the same address: the saved device token means nothing there.
-    rebuilt = Settings(data_dir=tmp_path / "rebuilt", enrollment_token=ENROLLMENT_TOKEN)
+    rebuilt = Settings(data_dir=tmp_path / "rebuilt")
     queue(outbox)
     with serve(controller_app(rebuilt, clock), port):
         assert sync.drain() == 1

@@ -81,12 +81,16 @@ def fleet(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Fleet]:
     create_admin(data_dir)
     with running_controller(data_dir) as controller:
         url = controller.wait_ready()
-        fine = HttpKiosk.enroll(url, "hw-browser-1", "朝阳区一号机")
-        paper_out = HttpKiosk.enroll(url, "hw-browser-2", "海淀区二号机", site="海淀区就业服务中心")
-        reader_faulted = HttpKiosk.enroll(
-            url, "hw-browser-3", "通州区三号机", site="通州区人才市场"
+        fine = HttpKiosk.enroll(controller, url, "hw-browser-1", "朝阳区一号机")
+        paper_out = HttpKiosk.enroll(
+            controller, url, "hw-browser-2", "海淀区二号机", site="海淀区就业服务中心"
         )
-        silent = HttpKiosk.enroll(url, "hw-browser-4", "顺义区四号机", site="顺义区人社局")
+        reader_faulted = HttpKiosk.enroll(
+            controller, url, "hw-browser-3", "通州区三号机", site="通州区人才市场"
+        )
+        silent = HttpKiosk.enroll(
+            controller, url, "hw-browser-4", "顺义区四号机", site="顺义区人社局"
+        )
         fine.beat(url)
         paper_out.beat(url, devices=PAPER_OUT)
         reader_faulted.beat(url, devices=READER_FAULTED)
