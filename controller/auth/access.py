@@ -71,8 +71,8 @@ ROUTES: dict[tuple[str, str], Access] = {
     # kiosks. No transactions on this page, so technicians may open it.
     ("GET", "/kiosks/{kiosk_id}/site"): _ADMIN | {Role.TECHNICIAN},
     ("POST", "/kiosks/{kiosk_id}/site"): _ADMIN | {Role.TECHNICIAN},
-    # Fleet-wide counts, no personal data; county staff wait for counts scoped to a region.
-    ("GET", "/stats"): _OPS,
+    # Counts, no personal data: the whole fleet's for ops, their region's for county staff.
+    ("GET", "/stats"): _OPS | {Role.COUNTY_STAFF},
     ("GET", "/audit"): frozenset({Role.AUDITOR, Role.OPS_ADMIN}),
     # Alerts name kiosks and devices, no personal data; those who act on the fleet's
     # hardware (admins, technicians) acknowledge and clear them, viewers only look.

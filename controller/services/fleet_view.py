@@ -95,11 +95,6 @@ class FleetPage:
         return self.counts.total
 
 
-def _inside(code: str) -> ColumnElement[bool]:
-    low, high = region_codes.prefix_bounds(code)
-    return (Kiosk.region_code >= low) & (Kiosk.region_code < high)
-
-
 # Kiosks waiting for approval are listed on the enrollment page, and decommissioned ones
 # have left the fleet (controller/services/enrollment.py): neither is on the fleet page.
 _IN_FLEET = Kiosk.state.not_in(
@@ -110,9 +105,9 @@ _IN_FLEET = Kiosk.state.not_in(
 def _filters(region: str | None, scope: str | None, search: str) -> list[ColumnElement[bool]]:
     where: list[ColumnElement[bool]] = [_IN_FLEET]
     if scope is not None:
-        where.append(_inside(scope))
+        where.append(regions.kiosks_inside(scope))
     if region is not None:
-        where.append(_inside(region))
+        where.append(regions.kiosks_inside(region))
     if search:
         where.append(
             or_(

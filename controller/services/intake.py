@@ -22,7 +22,6 @@ from sqlalchemy import Select, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from controller import region_codes
 from controller.clock import Clock, as_utc, utc_now
 from controller.logs import event
 from controller.models import Kiosk, Transaction
@@ -31,6 +30,7 @@ from controller.services.errors import BadMessage, Conflict, KeyConflict, NotFou
 from controller.services.idempotency import body_hash, check_repeat
 from controller.services.kiosktime import CREATED_AT
 from controller.services.ratelimit import RateLimited, RateLimiter
+from controller.services.regions import kiosks_inside
 from controller.services.titles import ServiceName, ServiceTitles
 from pii import Sealer, mask_id_number, mask_name
 from wire import (
@@ -342,8 +342,7 @@ class Intake:
         if kiosk is not None:
             query = query.where(Transaction.kiosk_pk == kiosk.id)
         if region is not None:
-            low, high = region_codes.prefix_bounds(region)
-            query = query.where(Kiosk.region_code >= low, Kiosk.region_code < high)
+            query = query.where(kiosks_inside(region))
         return self._run_views(session, query)
 
     def by_number(self, session: Session, number: str) -> TransactionView | None:

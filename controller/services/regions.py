@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
 from controller import region_codes
@@ -29,6 +29,13 @@ NAME_MAX = 100
 SITE_MAX = 200
 ADDRESS_MAX = 300
 _DEPTH = {level: depth for depth, level in enumerate(Level)}
+
+
+def kiosks_inside(code: str) -> ColumnElement[bool]:
+    """The SQL condition "this kiosk stands inside region `code`" (a canonical code): a
+    range on the indexed `kiosks.region_code`, so it scales to a whole fleet."""
+    low, high = region_codes.prefix_bounds(code)
+    return (Kiosk.region_code >= low) & (Kiosk.region_code < high)
 
 
 class RegionRefused(ControllerError):

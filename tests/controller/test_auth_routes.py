@@ -204,7 +204,8 @@ def test_county_staff_see_only_their_own_region(
         (Role.TECHNICIAN, {"/", "/kiosks/{kiosk_id}", "/password", "/alerts",
                            "/kiosks/{kiosk_id}/site", "/enrollment"}),
         # The fleet, kiosk and transaction pages, scoped to their region (dashboard.py).
-        (Role.COUNTY_STAFF, {"/", "/kiosks/{kiosk_id}", "/transactions", "/password"}),
+        (Role.COUNTY_STAFF, {"/", "/kiosks/{kiosk_id}", "/transactions", "/password",
+                             "/stats"}),
         (Role.AUDITOR, {"/audit", "/password"}),
     ],
 )  # fmt: skip

@@ -289,3 +289,18 @@ def test_the_online_tile_counts_kiosks_heard_from_within_three_heartbeats(
     page = ops.get("/").text
     online = page.split('class="tile ok"><span class="num">', 1)[1].split("<", 1)[0]
     assert online == "1"
+
+
+def test_county_staff_statistics_count_their_region_only(
+    client: TestClient, two_counties: dict[str, str]
+) -> None:
+    mine, theirs = two_counties["330102"], two_counties["330106"]
+    everyone = signed_in_as(TestClient(client.app, client=("127.0.0.1", 50000)), Role.OPS_VIEWER)
+    whole = everyone.get("/stats?range=30d").text
+    assert mine in whole
+    assert theirs in whole  # the receipts chart names both kiosks for ops
+    staff = _county_staff(client, "330102")
+    page = staff.get("/stats?range=30d")
+    assert page.status_code == 200
+    assert mine in page.text
+    assert theirs not in page.text
