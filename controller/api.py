@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 from sqlalchemy.exc import SQLAlchemyError
+from starlette.concurrency import run_in_threadpool
 
 from controller.deps import (
     BookingsDep,
@@ -14,10 +15,12 @@ from controller.deps import (
     FleetDep,
     IntakeDep,
     KioskDep,
+    KnownKioskDep,
     RatingsDep,
     RuntimeDep,
     SessionDep,
     TitlesDep,
+    get_runtime,
     wire_body,
     wire_data,
 )
@@ -85,18 +88,28 @@ def _wire(model: Message, status_code: int = 200) -> Response:
 
 
 @router.post(f"{API_PREFIX}/kiosks/register", response_model=RegisterResponse)
-def register(body: RegisterBody, session: SessionDep, fleet: FleetDep) -> Response:
+def register(
+    body: RegisterBody, session: SessionDep, fleet: FleetDep, runtime: RuntimeDep
+) -> Response:
     """Enroll a kiosk (201), or re-enroll known hardware with a fresh token (200)."""
     response, created = fleet.register(session, body)
+    # Its old token stops working now, not when the heartbeat's token cache expires.
+    runtime.heartbeats.forget(response.kiosk_id)
     return _wire(response, 201 if created else 200)
 
 
 @router.post(f"{API_PREFIX}/heartbeat", response_model=HeartbeatAck)
-def heartbeat(
-    kiosk: KioskDep, body: HeartbeatBody, session: SessionDep, fleet: FleetDep
-) -> Response:
-    """Record a heartbeat; answer with the server's time."""
-    return _wire(fleet.heartbeat(session, kiosk, body))
+async def heartbeat(kiosk: KnownKioskDep, body: HeartbeatBody, request: Request) -> Response:
+    """Record a heartbeat; answer with the server's time.
+
+    One that changes nothing is answered from memory and written with the next batch; any
+    other is written before the answer (controller/services/heartbeats.py).
+    """
+    ingest = get_runtime(request).heartbeats
+    ack = ingest.accept(kiosk, body)
+    if ack is None:
+        ack = await run_in_threadpool(ingest.record, kiosk, body)
+    return _wire(ack)
 
 
 @router.post(f"{API_PREFIX}/transactions", response_model=TransactionAck)

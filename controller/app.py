@@ -33,6 +33,7 @@ from controller.services import (
     channels_from,
 )
 from controller.services.audit import AuditLog
+from controller.services.heartbeats import HeartbeatIngest
 from controller.settings import Settings
 from pii import Sealer
 from wire import API_PREFIX
@@ -64,6 +65,7 @@ def create_app(
     notifier = Notifier(
         channels_from(settings.notify), settings.alerting.notifications_per_kiosk_hour
     )
+    heartbeats = HeartbeatIngest(db, fleet, alerts, clock)
     runtime = Runtime(
         settings=settings,
         db=db,
@@ -81,15 +83,18 @@ def create_app(
         alerts=alerts,
         health=alerts.book,
         notifier=notifier,
-        sweeper=Sweeper(db, fleet, alerts, notifier, clock),
+        sweeper=Sweeper(db, fleet, alerts, notifier, clock, flush=heartbeats.flush),
+        heartbeats=heartbeats,
     )
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        runtime.heartbeats.start()
         if settings.sweeper_enabled:
             runtime.sweeper.start()
         yield
         runtime.sweeper.stop()
+        runtime.heartbeats.stop()  # writes the heartbeats still buffered
         db.dispose()
         event(log, "controller_stopped")
 
