@@ -79,14 +79,16 @@ def make_engine(database_url: str) -> Engine:
         return create_engine(
             url, pool_pre_ping=True, pool_size=_POOL_SIZE, max_overflow=_POOL_OVERFLOW
         )
+    pool: dict[str, int] = {}
     if url.database and url.database != ":memory:":
         Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+        # A file is shared by a pool; an in-memory database has one connection per thread.
+        pool = {"pool_size": _POOL_SIZE, "max_overflow": _POOL_OVERFLOW}
     engine = create_engine(
         url,
         # Sessions are used from FastAPI's thread pool, one thread per request.
         connect_args={"check_same_thread": False, "timeout": _SQLITE_BUSY_TIMEOUT_MS / 1000},
-        pool_size=_POOL_SIZE,
-        max_overflow=_POOL_OVERFLOW,
+        **pool,
     )
     event.listen(engine, "connect", _sqlite_pragmas)
     return engine
