@@ -30,8 +30,9 @@ transaction (transactions do not come through here and still commit before their
 Several replicas stay correct: each flushes its own buffer; a flush only moves
 `last_seen_at` forward (`WHERE last_seen_at < :new`), so an old heartbeat flushed late by
 one replica never hides a newer one written by another, and flushing twice changes
-nothing. A state another replica or the sweep wrote is seen here within `ttl_seconds` (the
-cache is read again), and a kiosk marked offline is never taken for online: the fast path
+nothing. A state another replica or the sweep wrote is seen here at the next revalidation
+(its health version moved: the entry is dropped and read again on the kiosk's next
+heartbeat), and a kiosk marked offline is never taken for online: the fast path
 needs a heartbeat within the offline window, and the sweep flushes this replica's buffer
 (`Sweeper(flush=...)`) before it looks for kiosks gone quiet. Another replica's buffer is
 at most `flush_seconds` behind, against an offline window of 3 heartbeat intervals.
