@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 from sqlalchemy.exc import SQLAlchemyError
+from starlette.concurrency import run_in_threadpool
 
 from controller.deps import (
     BearerDep,
@@ -14,13 +15,14 @@ from controller.deps import (
     ContentDep,
     EnrolledKioskDep,
     EnrollmentDep,
-    FleetDep,
     IntakeDep,
     KioskDep,
+    KnownKioskDep,
     RatingsDep,
     RuntimeDep,
     SessionDep,
     TitlesDep,
+    get_runtime,
     wire_body,
     wire_data,
 )
@@ -118,18 +120,17 @@ def rotate(kiosk: KioskDep, session: SessionDep, enrollment: EnrollmentDep) -> R
 
 
 @router.post(f"{API_PREFIX}/heartbeat", response_model=HeartbeatAck)
-def heartbeat(
-    kiosk: KioskDep,
-    body: HeartbeatBody,
-    session: SessionDep,
-    fleet: FleetDep,
-    enrollment: EnrollmentDep,
-) -> Response:
-    """Record a heartbeat; answer with the server's time (and ask for a rotation when due)."""
-    # Asked before the heartbeat commits, which expires the kiosk row (no second read).
-    rotate = enrollment.credentials.due_for_rotation(kiosk)
-    ack = fleet.heartbeat(session, kiosk, body)
-    if rotate:
+async def heartbeat(kiosk: KnownKioskDep, body: HeartbeatBody, request: Request) -> Response:
+    """Record a heartbeat; answer with the server's time (and ask for a rotation when due).
+
+    One that changes nothing is answered from memory and written with the next batch; any
+    other is written before the answer (controller/services/heartbeats.py).
+    """
+    ingest = get_runtime(request).heartbeats
+    ack = ingest.accept(kiosk, body)
+    if ack is None:
+        ack = await run_in_threadpool(ingest.record, kiosk, body)
+    if ack.server_time >= kiosk.rotate_due_at:
         ack = ack.model_copy(update={"rotate_credential": True})
     return _wire(ack)
 

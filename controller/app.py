@@ -35,6 +35,7 @@ from controller.services import (
 )
 from controller.services.audit import AuditLog
 from controller.services.enrollment import Enrollment
+from controller.services.heartbeats import HeartbeatIngest
 from controller.settings import Settings
 from pii import Sealer
 from wire import API_PREFIX
@@ -67,6 +68,11 @@ def create_app(
     notifier = Notifier(
         channels_from(settings.notify), settings.alerting.notifications_per_kiosk_hour
     )
+    enrollment = Enrollment(sealer, settings.enrollment, settings.heartbeat_seconds, audit, clock)
+    heartbeats = HeartbeatIngest(db, fleet, alerts, enrollment.credentials, clock)
+    # A decision about a kiosk drops its cached token at once on this replica (others see
+    # it at their next revalidation).
+    enrollment.changed = heartbeats.forget
     runtime = Runtime(
         settings=settings,
         db=db,
@@ -84,18 +90,19 @@ def create_app(
         alerts=alerts,
         health=alerts.book,
         notifier=notifier,
-        sweeper=Sweeper(db, fleet, alerts, notifier, clock),
-        enrollment=Enrollment(
-            sealer, settings.enrollment, settings.heartbeat_seconds, audit, clock
-        ),
+        sweeper=Sweeper(db, fleet, alerts, notifier, clock, flush=heartbeats.flush),
+        heartbeats=heartbeats,
+        enrollment=enrollment,
     )
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        runtime.heartbeats.start()
         if settings.sweeper_enabled:
             runtime.sweeper.start()
         yield
         runtime.sweeper.stop()
+        runtime.heartbeats.stop()  # writes the heartbeats still buffered
         db.dispose()
         event(log, "controller_stopped")
 

@@ -46,6 +46,12 @@ T = TypeVar("T")
 # How long a SQLite writer waits for another writer's lock before giving up (ms). Kiosk
 # retries arrive in bursts after a network outage; waiting beats failing them.
 _SQLITE_BUSY_TIMEOUT_MS = 10_000
+# Connections kept open per process: one per thread of the server's pool (anyio's 40) that
+# may hold a session at once. SQLAlchemy's default (5, and 10 more opened and closed per
+# use) made every burst of requests reconnect: a TCP connection and authentication on
+# PostgreSQL, the pragmas on SQLite (measured by bench/bench_controller_ingest.py).
+_POOL_SIZE = 24
+_POOL_OVERFLOW = 16
 # The advisory lock replicas take while one of them migrates.
 _MIGRATION_LOCK = "controller.migrations"
 
@@ -70,13 +76,19 @@ def make_engine(database_url: str) -> Engine:
     """Create an engine; for a SQLite file, make its folder and set the pragmas we rely on."""
     url = make_url(database_url)
     if url.get_backend_name() != "sqlite":
-        return create_engine(url, pool_pre_ping=True)
+        return create_engine(
+            url, pool_pre_ping=True, pool_size=_POOL_SIZE, max_overflow=_POOL_OVERFLOW
+        )
+    pool: dict[str, int] = {}
     if url.database and url.database != ":memory:":
         Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+        # A file is shared by a pool; an in-memory database has one connection per thread.
+        pool = {"pool_size": _POOL_SIZE, "max_overflow": _POOL_OVERFLOW}
     engine = create_engine(
         url,
         # Sessions are used from FastAPI's thread pool, one thread per request.
         connect_args={"check_same_thread": False, "timeout": _SQLITE_BUSY_TIMEOUT_MS / 1000},
+        **pool,
     )
     event.listen(engine, "connect", _sqlite_pragmas)
     return engine

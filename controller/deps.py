@@ -8,6 +8,7 @@ from typing import Annotated, TypeVar
 
 from fastapi import Depends, Header, Request
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from controller.auth.accounts import Accounts
 from controller.auth.config import AuthSettings
@@ -31,6 +32,7 @@ from controller.services import (
 )
 from controller.services.audit import AuditLog
 from controller.services.enrollment import Enrollment
+from controller.services.heartbeats import HeartbeatIngest, KnownKiosk
 from controller.settings import Settings
 from pii import redact_id_numbers
 from wire import Message, WireError, parse, validate
@@ -66,6 +68,8 @@ class Runtime:
     sweeper: Sweeper
     # Pairing codes, pending kiosks, device credentials (controller/services/enrollment.py).
     enrollment: Enrollment
+    # Cached device-token checks and batched heartbeat writes (services/heartbeats.py).
+    heartbeats: HeartbeatIngest
 
 
 def get_runtime(request: Request) -> Runtime:
@@ -193,6 +197,27 @@ def bearer_token(authorization: Annotated[str | None, Header()] = None) -> str |
 KioskDep = Annotated[Kiosk, Depends(get_kiosk)]
 EnrolledKioskDep = Annotated[Kiosk, Depends(get_enrolled_kiosk)]
 BearerDep = Annotated[str | None, Depends(bearer_token)]
+
+
+# -- the heartbeat's device-token check (controller/services/heartbeats.py) -----------------
+# Async and cached: a heartbeat whose token was checked in the last few seconds reaches the
+# route without a thread hop or a query. Other routes keep get_kiosk.
+
+
+async def get_known_kiosk(
+    request: Request, authorization: Annotated[str | None, Header()] = None
+) -> KnownKiosk:
+    """The kiosk named by the request's device token, from the cache or the database; 401."""
+    runtime: Runtime = request.app.state.runtime
+    token = _bearer(authorization)
+    known = runtime.heartbeats.cached(token)
+    if known is None:
+        known = await run_in_threadpool(runtime.heartbeats.load, token)
+    return known
+
+
+KnownKioskDep = Annotated[KnownKiosk, Depends(get_known_kiosk)]
+# -- end of the heartbeat's device-token check -----------------------------------------------
 
 
 # The attribute naming the model a wire_body dependency parses (controller/openapi.py).

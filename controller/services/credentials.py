@@ -87,8 +87,11 @@ class Credentials:
         Also while a rotation is open: a kiosk still calling with the old token lost the
         answer, and rotating again replaces the token it never received.
         """
-        issued = kiosk.token_issued_at or kiosk.registered_at
-        return (now or self._clock()) - issued >= self.rotate_after
+        return (now or self._clock()) >= self.rotation_due_at(kiosk)
+
+    def rotation_due_at(self, kiosk: Kiosk) -> dt.datetime:
+        """When the kiosk's current token becomes due for rotation."""
+        return (kiosk.token_issued_at or kiosk.registered_at) + self.rotate_after
 
     def authenticate(
         self, session: Session, token: str | None, *, allow_pending: bool = False

@@ -30,8 +30,10 @@ import datetime as dt
 import logging
 import re
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 
+from sqlalchemy import event as sqlalchemy_event
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -146,6 +148,14 @@ class Enrollment:
         self._pending_per_address = RateLimiter(
             settings.pending_per_address_hour, dt.timedelta(hours=1), clock=clock
         )
+        # Told a kiosk's id once a change to its credential or state is committed: the
+        # heartbeat's token cache (services/heartbeats.py) forgets it then.
+        self.changed: Callable[[str], None] = lambda _kiosk_id: None
+
+    def _changes(self, session: Session, kiosk_id: str) -> None:
+        """Tell `changed` about `kiosk_id` when `session` next commits."""
+        hook = self.changed
+        sqlalchemy_event.listen(session, "after_commit", lambda _s: hook(kiosk_id), once=True)
 
     # -- codes and serials (ops) ----------------------------------------------------
 
@@ -307,6 +317,7 @@ class Enrollment:
         kiosk.state = state.value
         token = self.credentials.issue(kiosk)
         session.flush()
+        self._changes(session, kiosk.kiosk_id)
         self._mark_used(session, request.hardware_id, code, kiosk.kiosk_id)
         self._audit.record(
             session,
@@ -577,6 +588,7 @@ class Enrollment:
         if changed.rowcount != 1:  # type: ignore[attr-defined]
             raise Conflict(f"kiosk {kiosk.kiosk_id} is not waiting for approval")
         session.refresh(kiosk)
+        self._changes(session, kiosk.kiosk_id)
         self._audit.record(
             session, actor, action, target=kiosk.kiosk_id, detail=f"hardware {kiosk.hardware_id}"
         )
@@ -588,6 +600,7 @@ class Enrollment:
         if kiosk.state in (EnrollmentState.REVOKED, EnrollmentState.DECOMMISSIONED):
             raise Conflict(f"kiosk {kiosk.kiosk_id} is {kiosk.state} already")
         self.credentials.withdraw(kiosk, EnrollmentState.REVOKED)
+        self._changes(session, kiosk.kiosk_id)
         self._audit.record(session, actor, AuditAction.CREDENTIAL_REVOKED, target=kiosk.kiosk_id)
         return kiosk
 
@@ -598,6 +611,7 @@ class Enrollment:
         if kiosk.state == EnrollmentState.DECOMMISSIONED:
             raise Conflict(f"kiosk {kiosk.kiosk_id} is decommissioned already")
         self.credentials.withdraw(kiosk, EnrollmentState.DECOMMISSIONED)
+        self._changes(session, kiosk.kiosk_id)
         self._audit.record(session, actor, AuditAction.KIOSK_DECOMMISSIONED, target=kiosk.kiosk_id)
         return kiosk
 

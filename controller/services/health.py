@@ -191,6 +191,26 @@ class KioskFacts:
             clock_skew=clock_skew,
         )
 
+    @classmethod
+    def reported(
+        cls,
+        *,
+        status: str,
+        devices: Mapping[str, Any],
+        outbox_pending: int,
+        clock_skew: float | None,
+    ) -> KioskFacts:
+        """The facts of a kiosk online now that reports this (devices as Kiosk.devices holds
+        them), before anything is stored (controller/services/heartbeats.py)."""
+        return cls(
+            seen=True,
+            online=True,
+            status=status,
+            devices=_device_facts(devices),
+            outbox_pending=outbox_pending,
+            clock_skew=clock_skew,
+        )
+
 
 def _device_facts(stored: Mapping[str, Any]) -> dict[str, DeviceFact]:
     facts = {}

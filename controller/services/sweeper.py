@@ -3,6 +3,7 @@
 A kiosk that stops beating sends nothing, so only a periodic pass can see it go offline.
 `Sweeper.run_once(now)` is one pass:
 
+0. this replica's buffered heartbeats are written (`flush`, controller/services/heartbeats.py);
 1. in one transaction: every kiosk never assessed, or not yet grey whose last heartbeat is
    older than 3 intervals, is assessed again (`Alerts.observe`: it turns grey, its offline
    alert is raised), then due reminders are queued; commit;
@@ -25,6 +26,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from sqlalchemy import or_, select
@@ -62,6 +64,7 @@ class Sweeper:
         notifier: Notifier,
         clock: Clock = utc_now,
         interval_seconds: float | None = None,
+        flush: Callable[[], object] | None = None,
     ) -> None:
         self._db = db
         self._fleet = fleet
@@ -69,6 +72,9 @@ class Sweeper:
         self._notifier = notifier
         self._clock = clock
         self.interval_seconds = float(interval_seconds or fleet.heartbeat_seconds)
+        # Writes this replica's buffered heartbeats (services/heartbeats.py) before a pass,
+        # so a kiosk whose last heartbeat is still in memory is not taken for offline.
+        self._flush = flush
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
@@ -79,6 +85,8 @@ class Sweeper:
 
     def run_once(self, now: dt.datetime | None = None) -> SweepReport:
         """One pass (see the module docstring); safe to run on several replicas at once."""
+        if self._flush is not None:
+            self._flush()
         now = now or self._clock()
         report = SweepReport()
         moment = now

@@ -55,6 +55,20 @@ def test_sqlite_syncs_every_commit_in_wal_mode(tmp_path: Path) -> None:
         db.dispose()
 
 
+def test_a_file_database_keeps_a_connection_per_server_thread_and_memory_still_opens(
+    tmp_path: Path,
+) -> None:
+    db = Database(f"sqlite:///{tmp_path / 'controller.db'}")
+    memory = Database("sqlite://")
+    try:
+        # 24 kept open: a burst of requests reuses them instead of reconnecting each time.
+        assert db.engine.pool.size() == 24  # type: ignore[attr-defined]
+        assert memory.ping()
+    finally:
+        db.dispose()
+        memory.dispose()
+
+
 # -- integers a kiosk sends ----------------------------------------------------------------
 
 
