@@ -259,7 +259,9 @@ def test_concurrent_registrations_of_one_hardware_make_one_kiosk_with_one_live_t
     with ThreadPoolExecutor(max_workers=10) as pool:
         results = list(pool.map(enroll, range(10)))
 
-    assert {kiosk_id for kiosk_id, _ in results} == {"KA01"}
+    # One kiosk, named alike in every answer. (Which id: on PostgreSQL a losing insert
+    # still takes a number from the sequence, so the winner need not be KA01.)
+    assert len({kiosk_id for kiosk_id, _ in results}) == 1
     assert rows(settings, "SELECT count(*) FROM kiosks") == [(1,)]
     live = [t for _, t in results if post_json(client, "/heartbeat", heartbeat(), t).is_success]
     assert len(live) == 1
