@@ -4,7 +4,7 @@ Prints: decode_qr and face_present time per frame; how many tilted, noisy QR cod
 OpenCV detector reads; how often each Haar frontal-face cascade fires on drawn faces,
 featureless heads, empty scenes and QR scenes; FrameSource read rate from a PNG sequence.
 
-Run: .venv/bin/python bench/bench_camera.py
+Run: .venv/bin/python -m bench.bench_camera
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Heartbeat ingest: the controller against a bare FastAPI endpoint, and a simulated fleet.
 
-Run: .venv/bin/python bench/bench_controller_ingest.py [--seconds 6] [--step-seconds 5]
+Run: .venv/bin/python -m bench.bench_controller_ingest [--seconds 6] [--step-seconds 5]
      [--fleets 5000,10000,...] [--databases sqlite,postgresql]
 
 Every server runs as its own process on 127.0.0.1 with one uvicorn worker: the controller
@@ -159,8 +159,13 @@ def seed_fleet(database_url: str, count: int) -> list[str]:
 
 
 def closed_loop(base: str, tokens: list[str], clients: int, seconds: float) -> float:
-    """Requests per second with `clients` sending back to back."""
+    """Requests per second with `clients` sending back to back.
+
+    Every answer must be a 200: a refusal is cheaper than the work, so a rate of refusals
+    would flatter the server (RuntimeError names the first).
+    """
     done = [0] * clients
+    refused: list[str] = []
     stop = time.monotonic() + seconds
 
     def work(i: int) -> None:
@@ -170,7 +175,9 @@ def closed_loop(base: str, tokens: list[str], clients: int, seconds: float) -> f
             n = i
             while time.monotonic() < stop:
                 headers["Authorization"] = f"Bearer {tokens[n % len(tokens)]}"
-                client.post("/api/v1/heartbeat", content=heartbeat_body(), headers=headers)
+                answer = client.post("/api/v1/heartbeat", content=heartbeat_body(), headers=headers)
+                if answer.status_code != 200:
+                    refused.append(f"{answer.status_code} {answer.text[:200]}")
                 done[i] += 1
                 n += clients
 
@@ -180,6 +187,8 @@ def closed_loop(base: str, tokens: list[str], clients: int, seconds: float) -> f
         t.start()
     for t in threads:
         t.join()
+    if refused:
+        raise RuntimeError(f"{base}: {len(refused)} heartbeats refused, first: {refused[0]}")
     return sum(done) / (time.monotonic() - started)
 
 

@@ -1,6 +1,6 @@
 """The fleet page with 20,000 kiosks, against a bare page of the same framework.
 
-Run: .venv/bin/python bench/bench_fleet_page.py [--kiosks 20000] [--repeat 15] [--no-postgres]
+Run: .venv/bin/python -m bench.bench_fleet_page [--kiosks 20000] [--repeat 15] [--no-postgres]
 
 Seeds a region tree (1 province, 10 cities, 10 counties each, 10 townships each: 1,111
 regions, names made up here) and N kiosks spread over the townships, with a health row

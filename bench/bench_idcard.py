@@ -5,7 +5,7 @@ wire. Decoding and parsing it should cost at most 2 % of that, so the host never
 the slow part of a read. A baseline measured in the same run (one plain Python pass over
 the same bytes) lets figures from different machines be compared.
 
-Run: .venv/bin/python bench/bench_idcard.py
+Run: .venv/bin/python -m bench.bench_idcard
 """
 
 from __future__ import annotations

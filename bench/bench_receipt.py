@@ -1,6 +1,6 @@
 """Receipt printer figures: render time against a python-escpos baseline, QR bytes, status.
 
-Run: .venv/bin/python bench/bench_receipt.py
+Run: .venv/bin/python -m bench.bench_receipt
 
 1. Render time of the registration receipt per profile (goal <= 20 ms), with decode and
    preview times, and as a ratio of a baseline measured in the same run: python-escpos's

@@ -1,7 +1,7 @@
 """Rough timings for the social security card driver: the pure dialogue (codec, T=0 logic,
 parsers) against the virtual card's answers, and full reads through pcscd when it runs.
 
-Run: .venv/bin/python bench/bench_socialcard.py   (start pcscd first for the second part)
+Run: .venv/bin/python -m bench.bench_socialcard   (start pcscd first for the second part)
 """
 
 from __future__ import annotations
