@@ -21,6 +21,7 @@ from controller.deps import (
     RatingsDep,
     RuntimeDep,
     SessionDep,
+    StaffCallsDep,
     TitlesDep,
     get_runtime,
     wire_body,
@@ -59,6 +60,8 @@ from wire import (
     RegisterRequest,
     RegisterResponse,
     RotateResponse,
+    StaffCallAck,
+    StaffCallIn,
     TransactionAck,
     TransactionIn,
 )
@@ -73,6 +76,7 @@ HoldBody = Annotated[HoldRequest, Depends(wire_body(HoldRequest))]
 RatingBody = Annotated[RatingIn, Depends(wire_body(RatingIn))]
 MyApplicationsBody = Annotated[MyApplicationsRequest, Depends(wire_body(MyApplicationsRequest))]
 CatalogBody = Annotated[CatalogIn, Depends(wire_body(CatalogIn))]
+StaffCallBody = Annotated[StaffCallIn, Depends(wire_body(StaffCallIn))]
 
 _STATUS: dict[type[ControllerError], int] = {
     BadMessage: 422,
@@ -179,6 +183,16 @@ def hold_booking(
 def ratings(kiosk: KioskDep, body: RatingBody, session: SessionDep, rater: RatingsDep) -> Response:
     """Store a rating (201), or acknowledge a retry (200, duplicate)."""
     ack, created = rater.record(session, kiosk, body)
+    return _wire(ack, 201 if created else 200)
+
+
+@router.post(f"{API_PREFIX}/staff-calls", response_model=StaffCallAck)
+def staff_calls(
+    kiosk: KioskDep, body: StaffCallBody, session: SessionDep, calls: StaffCallsDep
+) -> Response:
+    """A citizen asked for staff (201, and an alert if they may still be waiting), or a
+    retry of a call already recorded (200, duplicate)."""
+    ack, created = calls.record(session, kiosk, body)
     return _wire(ack, 201 if created else 200)
 
 

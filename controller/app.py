@@ -36,6 +36,7 @@ from controller.services import (
 from controller.services.audit import AuditLog
 from controller.services.enrollment import Enrollment
 from controller.services.heartbeats import HeartbeatIngest
+from controller.services.staff_calls import StaffCalls
 from controller.settings import Settings
 from pii import Sealer
 from wire import API_PREFIX
@@ -93,6 +94,7 @@ def create_app(
         sweeper=Sweeper(db, fleet, alerts, notifier, clock, flush=heartbeats.flush),
         heartbeats=heartbeats,
         enrollment=enrollment,
+        staff_calls=StaffCalls(clock),
     )
 
     @asynccontextmanager

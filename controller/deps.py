@@ -33,6 +33,7 @@ from controller.services import (
 from controller.services.audit import AuditLog
 from controller.services.enrollment import Enrollment
 from controller.services.heartbeats import HeartbeatIngest, KnownKiosk
+from controller.services.staff_calls import StaffCalls
 from controller.settings import Settings
 from pii import redact_id_numbers
 from wire import Message, WireError, parse, validate
@@ -70,6 +71,8 @@ class Runtime:
     enrollment: Enrollment
     # Cached device-token checks and batched heartbeat writes (services/heartbeats.py).
     heartbeats: HeartbeatIngest
+    # A citizen at a kiosk asked for a person (services/staff_calls.py).
+    staff_calls: StaffCalls
 
 
 def get_runtime(request: Request) -> Runtime:
@@ -110,6 +113,11 @@ def get_bookings(runtime: RuntimeDep) -> Bookings:
 def get_ratings(runtime: RuntimeDep) -> Ratings:
     """The rating service."""
     return runtime.ratings
+
+
+def get_staff_calls(runtime: RuntimeDep) -> StaffCalls:
+    """Citizens' calls for staff."""
+    return runtime.staff_calls
 
 
 def get_titles(runtime: RuntimeDep) -> ServiceTitles:
@@ -153,6 +161,7 @@ IntakeDep = Annotated[Intake, Depends(get_intake)]
 ContentDep = Annotated[ContentStore, Depends(get_content)]
 BookingsDep = Annotated[Bookings, Depends(get_bookings)]
 RatingsDep = Annotated[Ratings, Depends(get_ratings)]
+StaffCallsDep = Annotated[StaffCalls, Depends(get_staff_calls)]
 TitlesDep = Annotated[ServiceTitles, Depends(get_titles)]
 AuditDep = Annotated[AuditLog, Depends(get_audit)]
 AccountsDep = Annotated[Accounts, Depends(get_accounts)]

@@ -193,6 +193,21 @@ class Rating(Base):
     body_hash: Mapped[str] = mapped_column(String(64))
 
 
+class StaffCall(Base):
+    """A citizen at a kiosk asked for staff (wire.StaffCallIn); it raises a staff_called
+    alert. Where they were, never who they are."""
+
+    __tablename__ = "staff_calls"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String(32), unique=True)
+    kiosk_pk: Mapped[int] = mapped_column(ForeignKey("kiosks.id"), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    reason: Mapped[str] = mapped_column(String(32))
+    screen: Mapped[str] = mapped_column(String(80))
+    received_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+
+
 class ServiceTitle(Base):
     """What a service id is called, as the latest kiosk catalog to name it says.
 

@@ -35,6 +35,8 @@ from wire import (
     RegisterRequest,
     RegisterResponse,
     RotateResponse,
+    StaffCallAck,
+    StaffCallIn,
     Text,
     TransactionAck,
     TransactionIn,
@@ -168,6 +170,10 @@ class ControllerClient:
     def send_rating(self, rating: RatingIn, token: str) -> RatingAck:
         """Deliver a rating; 404 (ControllerRejected) while its transaction has not arrived."""
         return self._post("/ratings", rating, RatingAck, token=token)
+
+    def call_staff(self, call: StaffCallIn, token: str) -> StaffCallAck:
+        """Tell ops a citizen asked for staff (the controller raises a staff_called alert)."""
+        return self._post("/staff-calls", call, StaffCallAck, token=token)
 
     def my_applications(
         self,

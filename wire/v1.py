@@ -22,6 +22,7 @@ on and show) and `"user_message"` in zh-CN where a citizen may be shown it):
     POST ratings              RatingIn -> RatingAck           201 new, 200 retry; 404; 409
     POST my-applications      MyApplicationsRequest -> MyApplicationsResponse 200; 403; 429
     POST catalog              CatalogIn -> CatalogAck                              200; 422
+    POST staff-calls          StaffCallIn -> StaffCallAck      201 new, 200 retry; 422; 425
 
 Enrollment (docs/enrollment.md). There is no fleet-wide secret: a kiosk enrolls with a
 one-time `pairing_code` an ops admin or technician issued (`K7QM-4ZP2`; case, dashes and
@@ -599,6 +600,38 @@ class RatingAck(Message):
 
     key: Key
     transaction_number: str
+    duplicate: bool
+
+
+# -- a citizen asks for a person ---------------------------------------------------------
+
+
+class StaffCallReason(enum.StrEnum):
+    """Why the kiosk called staff."""
+
+    # The citizen pressed the help key (一键求助).
+    HELP_KEY = "help_key"
+    # An error screen the citizen could not get past offered help and they took it.
+    ERROR_SCREEN = "error_screen"
+
+
+class StaffCallIn(Message):
+    """A citizen at the kiosk asked for staff: the controller raises a staff_called alert.
+
+    Sent through the outbox like a transaction (`key` makes a retry a duplicate). `screen`
+    says where the citizen was (a flow and step id, `menu`), never who they are.
+    """
+
+    key: Key
+    created_at: KioskTime
+    reason: StaffCallReason
+    screen: Annotated[str, StringConstraints(pattern=r"^[a-z0-9_.:-]{1,80}$")] = "menu"
+
+
+class StaffCallAck(Message):
+    """Recorded, exactly once. `duplicate` is true when the key had been seen before."""
+
+    key: Key
     duplicate: bool
 
 

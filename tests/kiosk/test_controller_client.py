@@ -32,7 +32,16 @@ from tests.controller.controller_testkit import (
 )
 from tests.support.clock import FakeClock
 from tests.support.servers import serve
-from wire import HOLD_MINUTES, RatingIn, RegisterRequest, TransactionIn, WireError, validate
+from wire import (
+    HOLD_MINUTES,
+    RatingIn,
+    RegisterRequest,
+    StaffCallIn,
+    StaffCallReason,
+    TransactionIn,
+    WireError,
+    validate,
+)
 
 
 @pytest.fixture
@@ -220,6 +229,16 @@ def test_a_rating_before_its_transaction_is_a_404(client: ControllerClient, toke
     with pytest.raises(ControllerRejected) as caught:
         client.send_rating(rating, token)
     assert caught.value.status == 404
+
+
+def test_a_call_for_staff_is_delivered_once(
+    client: ControllerClient, token: str, clock: FakeClock
+) -> None:
+    call = StaffCallIn(
+        key="5" * 32, created_at=clock.wall(), reason=StaffCallReason.HELP_KEY, screen="menu"
+    )
+    assert client.call_staff(call, token).duplicate is False
+    assert client.call_staff(call, token).duplicate is True
 
 
 # -- the catalog ---------------------------------------------------------------------------------
