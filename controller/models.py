@@ -93,6 +93,8 @@ class Kiosk(Base):
     # The kiosk's clock minus ours at its last heartbeat (seconds, + when the kiosk is
     # ahead), network delay included: shown to ops, never used to correct a kiosk time.
     clock_skew_seconds: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    # Starts of the kiosk program in the hour before its last heartbeat (wire.Heartbeat).
+    starts_last_hour: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     # Where the kiosk stands (controller/services/regions.py `place_kiosk`): a code of the
     # region tree, canonical (controller/region_codes.py), and the street address; `site`
     # above is the site's name. No foreign key: SQLite would have to copy this table to add

@@ -22,6 +22,8 @@ class AlertSettings:
     outbox_backlog: int = 20
     # A kiosk clock further than this from ours (seconds, either way): yellow, and an alert.
     clock_skew_seconds: int = 120
+    # A kiosk program started this many times within an hour: yellow, and a crash-loop alert.
+    crash_loop_starts: int = 3
     # An open (unacknowledged) alert is sent again every this many minutes, at most this often.
     reminder_minutes: int = 30
     reminder_max: int = 3
@@ -32,6 +34,7 @@ class AlertSettings:
         for name in (
             "outbox_backlog",
             "clock_skew_seconds",
+            "crash_loop_starts",
             "reminder_minutes",
             "notifications_per_kiosk_hour",
         ):
@@ -212,6 +215,7 @@ def _alert_settings(env: Mapping[str, str]) -> AlertSettings:
     return AlertSettings(
         outbox_backlog=_int(env, "ESTATION_OUTBOX_BACKLOG", defaults.outbox_backlog),
         clock_skew_seconds=_int(env, "ESTATION_CLOCK_SKEW_SECONDS", defaults.clock_skew_seconds),
+        crash_loop_starts=_int(env, "ESTATION_CRASH_LOOP_STARTS", defaults.crash_loop_starts),
         reminder_minutes=_int(env, "ESTATION_ALERT_REMINDER_MINUTES", defaults.reminder_minutes),
         reminder_max=_int(env, "ESTATION_ALERT_REMINDER_MAX", defaults.reminder_max),
         notifications_per_kiosk_hour=_int(

@@ -22,6 +22,7 @@ from kiosk.enrollment import EnrollmentStore
 from kiosk.hardware import Hardware, Simulators
 from kiosk.outbox import Outbox
 from kiosk.service import SOFTWARE_VERSION, KioskService
+from kiosk.starts import StartLog
 from kiosk.sync import Enroller, SyncLoop
 from pii import Sealer
 from wire import RegisterRequest
@@ -41,6 +42,7 @@ class Kiosk:
     sync: SyncLoop
     station: Station
     service: KioskService
+    starts: StartLog
 
     @property
     def simulators(self) -> Simulators:
@@ -49,6 +51,7 @@ class Kiosk:
 
     def start(self, *, sync: bool = True) -> None:
         """Open devices, enroll if needed (offline start is fine once enrolled), start syncing."""
+        self.starts.record()
         self.hardware.start()
         try:
             self.enroller.ensure()
@@ -115,6 +118,7 @@ def build_kiosk(config: KioskConfig, *, clock: Callable[[], float] = time.time) 
         )
 
     presence = hardware.presence
+    starts = StartLog(config.data_dir / "starts.json", clock=clock)
     service = KioskService(
         catalog=catalog,
         station=station,
@@ -125,5 +129,6 @@ def build_kiosk(config: KioskConfig, *, clock: Callable[[], float] = time.time) 
         services=config.services,
         walk_away_seconds=config.camera.walk_away_seconds,
         citizen_absent_for=presence.absent_for if presence is not None else lambda: None,
+        starts_last_hour=starts.within_last_hour,
     )
-    return Kiosk(config, hardware, outbox, client, enroller, sync, station, service)
+    return Kiosk(config, hardware, outbox, client, enroller, sync, station, service, starts)

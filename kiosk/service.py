@@ -39,6 +39,7 @@ class KioskService:
         services: Sequence[str] = (),
         walk_away_seconds: float = 30.0,
         citizen_absent_for: Callable[[], float | None] = lambda: None,
+        starts_last_hour: Callable[[], int] = lambda: 0,
     ) -> None:
         self._catalog = catalog
         self._station = station
@@ -49,6 +50,7 @@ class KioskService:
         self._services = tuple(services)
         self._walk_away = walk_away_seconds
         self._absent_for = citizen_absent_for
+        self._starts_last_hour = starts_last_hour
         self._runs: dict[int, RunActions] = {}
         self._lock = threading.Lock()
 
@@ -111,6 +113,7 @@ class KioskService:
             software_version=SOFTWARE_VERSION,
             devices=heartbeat_devices(self._devices),
             outbox_pending=self._outbox_pending(),
+            starts_last_hour=self._starts_last_hour(),
         )
 
     def _run(self, flow: Flow, lang: str, record: RunRecord | None = None) -> FlowRun:

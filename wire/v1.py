@@ -235,6 +235,9 @@ class Heartbeat(Message):
     software_version: ShortText = ""
     devices: dict[DeviceKind, DeviceHealth] = Field(default_factory=dict, max_length=32)
     outbox_pending: Count = 0
+    # How many times the kiosk program started in the last hour, this run included (0: not
+    # reported). Several means it keeps crashing: the controller raises crash_loop.
+    starts_last_hour: Count = 0
 
 
 class HeartbeatAck(Message):

@@ -11,8 +11,10 @@ The kinds (`RULES`):
 - paper_near_end (minor): the printer's paper nearly used up;
 - outbox_filling (minor): more than `outbox_backlog` transactions waiting on the kiosk;
 - clock_skew (minor): the kiosk clock off by more than `clock_skew_seconds`;
-- identity_conflict (critical), crash_loop (major), staff_called (major): raised by other
-  parts of the controller with `raise_alert`, cleared by a user.
+- crash_loop (major): the kiosk program started `crash_loop_starts` times within an hour
+  (Heartbeat.starts_last_hour); cleared when it has run an hour without starting again;
+- identity_conflict (critical), staff_called (major): raised by other parts of the
+  controller with `raise_alert`, cleared by a user.
 
 States: open -> acknowledged (by a user) -> cleared (by a user, or "auto" when the
 condition is gone). `alerts.open_key` is unique while an alert is unresolved, so a kind is
@@ -190,7 +192,7 @@ RULES: dict[AlertKind, AlertRule] = {
             False,
         ),
         AlertRule(
-            AlertKind.CRASH_LOOP, Severity.MAJOR, ("终端反复重启", "Kiosk keeps restarting"), False
+            AlertKind.CRASH_LOOP, Severity.MAJOR, ("终端反复重启", "Kiosk keeps restarting"), True
         ),
         AlertRule(
             AlertKind.STAFF_CALLED,
@@ -251,6 +253,8 @@ def conditions(
         found.add(condition_key(AlertKind.OUTBOX_FILLING))
     if facts.clock_skew is not None and abs(facts.clock_skew) > thresholds.clock_skew_seconds:
         found.add(condition_key(AlertKind.CLOCK_SKEW))
+    if facts.starts_last_hour >= thresholds.crash_loop_starts:
+        found.add(condition_key(AlertKind.CRASH_LOOP))
     return frozenset(found)
 
 
@@ -260,6 +264,8 @@ def _condition_detail(key: str, facts: KioskFacts) -> str:
         return f"outbox_pending={facts.outbox_pending}"
     if kind is AlertKind.CLOCK_SKEW and facts.clock_skew is not None:
         return f"clock_skew_seconds={facts.clock_skew:.0f}"
+    if kind is AlertKind.CRASH_LOOP:
+        return f"starts_last_hour={facts.starts_last_hour}"
     if kind is AlertKind.OFFLINE:
         return ""
     fact = facts.devices.get(device or "receipt_printer")
@@ -582,7 +588,9 @@ class Alerts:
 
     def __init__(self, settings: AlertSettings, book: HealthBook | None = None) -> None:
         self.settings = settings
-        self.thresholds = Thresholds(settings.outbox_backlog, settings.clock_skew_seconds)
+        self.thresholds = Thresholds(
+            settings.outbox_backlog, settings.clock_skew_seconds, settings.crash_loop_starts
+        )
         self.book = book or HealthBook()
 
     def assess(self, facts: KioskFacts) -> Assessment:

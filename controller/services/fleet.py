@@ -75,6 +75,7 @@ class Fleet:
             kiosk.software_version = beat.software_version
         kiosk.devices = {name: h.model_dump(mode="json") for name, h in beat.devices.items()}
         kiosk.outbox_pending = beat.outbox_pending
+        kiosk.starts_last_hour = beat.starts_last_hour
         kiosk.clock_skew_seconds = round((beat.sent_at - now).total_seconds())
         if self._alerts is not None:
             skew = float(kiosk.clock_skew_seconds)

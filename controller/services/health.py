@@ -81,6 +81,7 @@ class ReasonCode(enum.StrEnum):
     PAPER_NEAR_END = "paper_near_end"
     OUTBOX_BACKLOG = "outbox_backlog"
     CLOCK_SKEW = "clock_skew"
+    CRASH_LOOP = "crash_loop"
 
 
 # Each code's colour and words; "{device}" is the device's name in that language.
@@ -99,6 +100,10 @@ _REASONS: dict[ReasonCode, tuple[Health, Label]] = {
         ("待上传办件积压", "Transactions waiting to upload"),
     ),
     ReasonCode.CLOCK_SKEW: (Health.YELLOW, ("终端时钟偏差过大", "Kiosk clock is off")),
+    ReasonCode.CRASH_LOOP: (
+        Health.YELLOW,
+        ("终端程序一小时内反复重启", "Kiosk program restarted repeatedly within an hour"),
+    ),
 }
 
 # What each device kind is called in each language (the dashboard has the same zh names).
@@ -178,6 +183,8 @@ class KioskFacts:
     outbox_pending: int = 0
     # Kiosk clock minus ours, in seconds, when known (from the last heartbeat).
     clock_skew: float | None = None
+    # Starts of the kiosk program within the last hour (0: not reported).
+    starts_last_hour: int = 0
 
     @classmethod
     def of(cls, kiosk: Kiosk, *, online: bool, clock_skew: float | None = None) -> KioskFacts:
@@ -189,6 +196,7 @@ class KioskFacts:
             devices=_device_facts(kiosk.devices or {}),
             outbox_pending=kiosk.outbox_pending,
             clock_skew=clock_skew,
+            starts_last_hour=kiosk.starts_last_hour,
         )
 
     @classmethod
@@ -199,6 +207,7 @@ class KioskFacts:
         devices: Mapping[str, Any],
         outbox_pending: int,
         clock_skew: float | None,
+        starts_last_hour: int = 0,
     ) -> KioskFacts:
         """The facts of a kiosk online now that reports this (devices as Kiosk.devices holds
         them), before anything is stored (controller/services/heartbeats.py)."""
@@ -209,6 +218,7 @@ class KioskFacts:
             devices=_device_facts(devices),
             outbox_pending=outbox_pending,
             clock_skew=clock_skew,
+            starts_last_hour=starts_last_hour,
         )
 
 
@@ -229,6 +239,7 @@ class Thresholds:
 
     outbox_backlog: int = 20
     clock_skew_seconds: int = 120
+    crash_loop_starts: int = 3
 
 
 @dataclass(frozen=True)
@@ -294,6 +305,8 @@ def assess(facts: KioskFacts, thresholds: Thresholds | None = None) -> Assessmen
         reasons.append(Reason(ReasonCode.OUTBOX_BACKLOG))
     if facts.clock_skew is not None and abs(facts.clock_skew) > limits.clock_skew_seconds:
         reasons.append(Reason(ReasonCode.CLOCK_SKEW))
+    if facts.starts_last_hour >= limits.crash_loop_starts:
+        reasons.append(Reason(ReasonCode.CRASH_LOOP))
     reasons.sort(key=lambda r: (_ORDER.index(r.health), r))
     health = reasons[0].health if reasons else Health.GREEN
     return Assessment(health, tuple(reasons))

@@ -87,6 +87,7 @@ _FLUSH = (
         status=bindparam("b_status"),
         devices=bindparam("b_devices", type_=_KIOSKS.c.devices.type),
         outbox_pending=bindparam("b_outbox"),
+        starts_last_hour=bindparam("b_starts"),
         clock_skew_seconds=bindparam("b_skew"),
         # An empty software_version means "not said", as in Fleet.heartbeat.
         software_version=func.coalesce(
@@ -146,6 +147,7 @@ class _Beat:
     status: str
     devices: dict[str, Any]
     outbox_pending: int
+    starts_last_hour: int
     clock_skew_seconds: int
     software_version: str
 
@@ -271,6 +273,7 @@ class HeartbeatIngest:
             devices=devices,
             outbox_pending=beat.outbox_pending,
             clock_skew=float(skew),
+            starts_last_hour=beat.starts_last_hour,
         )
         assessment = self._alerts.assess(facts)
         state: State = (
@@ -282,7 +285,13 @@ class HeartbeatIngest:
         if state != known.state:
             return None
         pending = _Beat(
-            now, beat.status.value, devices, beat.outbox_pending, skew, beat.software_version
+            now,
+            beat.status.value,
+            devices,
+            beat.outbox_pending,
+            beat.starts_last_hour,
+            skew,
+            beat.software_version,
         )
         with self._lock:
             known.last_seen_at = max(seen, now)
@@ -327,6 +336,7 @@ class HeartbeatIngest:
                 "b_status": b.status,
                 "b_devices": b.devices,
                 "b_outbox": b.outbox_pending,
+                "b_starts": b.starts_last_hour,
                 "b_skew": b.clock_skew_seconds,
                 "b_version": b.software_version,
             }

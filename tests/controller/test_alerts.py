@@ -102,6 +102,8 @@ def test_a_faulted_device_opens_one_alert_however_often_it_is_reported(r: Rig) -
         ),
         ({"outbox_pending": 21}, "outbox_filling", "minor"),
         ({"sent_at": "2026-11-26T09:50:00+08:00"}, "clock_skew", "minor"),
+        # The kiosk program started three times within the hour: it keeps crashing.
+        ({"starts_last_hour": 3}, "crash_loop", "major"),
     ],
 )
 def test_heartbeat_conditions_raise_their_kind_and_clear_when_gone(

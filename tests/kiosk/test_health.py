@@ -93,3 +93,14 @@ def test_the_id_card_readers_timeout_comes_from_kiosk_toml(tmp_path: Path) -> No
         assert slow.hardware.reader.timeout == 5.0
     finally:
         slow.close()
+
+
+def test_the_heartbeat_counts_the_kiosks_starts_in_the_last_hour(tmp_path: Path) -> None:
+    # The supervisor restarted a crashed kiosk: the second start is counted by the first's file.
+    for expected in (1, 2):
+        kiosk = make_kiosk(tmp_path)
+        kiosk.start(sync=False)
+        try:
+            assert kiosk.service.heartbeat().starts_last_hour == expected
+        finally:
+            kiosk.close()
