@@ -36,6 +36,7 @@ from controller.services.alerts import (
     Severity,
 )
 from controller.services.audit import Actor, AuditAction, AuditLog
+from controller.services.enrollment import STATE_LABELS as ENROLLMENT_STATES
 from controller.services.errors import Conflict, NotFound
 from controller.services.fleet import OFFLINE_AFTER_MISSED_HEARTBEATS as OFFLINE_AFTER_MISSED
 from controller.services.fleet import Fleet
@@ -406,6 +407,8 @@ def kiosk_page(
         "limit": RECENT_ON_KIOSK_PAGE,
         "lineage": regions.lineage(session, kiosk.region_code) if kiosk.region_code else [],
         "may_place": may(_role(request), "GET", "/kiosks/{kiosk_id}/site"),
+        "enrollment_state": ENROLLMENT_STATES.get(kiosk.state, (kiosk.state, kiosk.state)),
+        "may_withdraw": may(_role(request), "POST", "/enrollment/revoke"),
         "page": "fleet",
     }
     return render(request, "kiosk.html", context)

@@ -20,17 +20,10 @@ from controller.dashboard import Label, render
 from controller.deps import EnrollmentDep, SessionDep
 from controller.models import Kiosk
 from controller.services.audit import Actor
-from controller.services.enrollment import Enrollment, IssuedCode
+from controller.services.enrollment import STATE_LABELS, Enrollment, IssuedCode
 from controller.services.errors import BadMessage, Conflict, NotFound
 
 router = APIRouter(default_response_class=HTMLResponse)
-
-STATE_LABELS: dict[str, Label] = {
-    "pending": ("待批准", "Pending approval"),
-    "active": ("已启用", "Active"),
-    "revoked": ("凭证已吊销", "Credential revoked"),
-    "decommissioned": ("已退役", "Decommissioned"),
-}
 
 
 def _page(

@@ -79,6 +79,15 @@ _HARDWARE_ID = re.compile(r"^[\w.:-]{4,64}$")
 _REFUSED = "the pairing code was not accepted: ask for a new one (codes work once, for a while)"
 
 
+# What each enrollment state is called on the pages (zh-CN, en).
+STATE_LABELS: dict[str, tuple[str, str]] = {
+    EnrollmentState.PENDING.value: ("待批准", "Pending approval"),
+    EnrollmentState.ACTIVE.value: ("已启用", "Active"),
+    EnrollmentState.REVOKED.value: ("凭证已吊销", "Credential revoked"),
+    EnrollmentState.DECOMMISSIONED.value: ("已退役", "Decommissioned"),
+}
+
+
 class EnrollmentLimited(RateLimited):
     """Too many refused codes, or pending enrollments, from one address (or in all)."""
 

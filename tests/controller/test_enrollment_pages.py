@@ -13,6 +13,7 @@ from tests.controller.controller_testkit import (
     enroll_body,
     heartbeat,
     post_json,
+    register,
     rows,
     signed_in_as,
 )
@@ -104,3 +105,30 @@ def test_serials_revoke_and_decommission_from_the_page(
 def test_viewers_and_county_staff_cannot_open_enrollment(client: TestClient) -> None:
     viewer = signed_in_as(client, Role.OPS_VIEWER)
     assert viewer.get("/enrollment").status_code == 403
+
+
+def test_a_kiosks_page_shows_its_credential_and_lets_a_technician_revoke_it(
+    client: TestClient, settings: Settings
+) -> None:
+    kiosk_id, token = register(client)
+    viewer = signed_in_as(TestClient(client.app, client=("127.0.0.1", 50000)), Role.OPS_VIEWER)
+    seen = viewer.get(f"/kiosks/{kiosk_id}").text
+    assert "已启用" in seen
+    assert "/enrollment/revoke" not in seen  # viewers only look
+    tech = signed_in_as(client, Role.TECHNICIAN)
+    page = tech.get(f"/kiosks/{kiosk_id}").text
+    assert 'action="/enrollment/revoke"' in page
+    assert 'action="/enrollment/decommission"' in page
+    token_on_page = re.search(r'name="csrf_token" value="([^"]+)"', page)
+    assert token_on_page
+    done = tech.post(
+        "/enrollment/revoke", data={"kiosk_id": kiosk_id, "csrf_token": token_on_page[1]}
+    )
+    assert done.status_code == 200
+    assert rows(settings, "SELECT state FROM kiosks WHERE kiosk_id = ?", kiosk_id) == [("revoked",)]
+    refused = post_json(client, "/heartbeat", heartbeat(), token)
+    assert (refused.status_code, refused.json()["code"]) == (401, "credential_revoked")
+    after = tech.get(f"/kiosks/{kiosk_id}").text
+    assert "凭证已吊销" in after
+    assert 'action="/enrollment/revoke"' not in after
+    assert 'action="/enrollment/decommission"' in after
