@@ -132,3 +132,21 @@ def test_a_kiosks_page_shows_its_credential_and_lets_a_technician_revoke_it(
     assert "凭证已吊销" in after
     assert 'action="/enrollment/revoke"' not in after
     assert 'action="/enrollment/decommission"' in after
+
+
+def test_what_a_pending_kiosk_and_a_note_say_is_shown_as_text(client: TestClient) -> None:
+    # Anyone can ask to enroll: a pending kiosk's name and site are a stranger's words.
+    hostile = '<script>alert("x")</script>'
+    body = enroll_body(hardware_id="hw-hostile", name=hostile, site="<img src=x onerror=1>")
+    assert post_json(client, "/kiosks/register", body).json()["state"] == "pending"
+    admin = signed_in_as(client, Role.OPS_ADMIN)
+    note = "'; DROP TABLE kiosks; -- <b>"
+    admin.post(
+        "/enrollment/codes", data={"note": note, "csrf_token": csrf_token(admin, "/enrollment")}
+    )
+    page = admin.get("/enrollment").text
+    assert hostile not in page
+    assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in page
+    assert "<img src=x" not in page
+    assert "&#39;; DROP TABLE kiosks; -- &lt;b&gt;" in page
+    assert "hw-hostile" in page  # and the tables are all still there
