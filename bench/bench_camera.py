@@ -2,15 +2,18 @@
 
 Prints: decode_qr and face_present time per frame; how many tilted, noisy QR codes each
 OpenCV detector reads; how often each Haar frontal-face cascade fires on drawn faces,
-featureless heads, empty scenes and QR scenes; FrameSource read rate from a PNG sequence.
+featureless heads, empty scenes and QR scenes; FrameSource read rate from a PNG sequence;
+the CPU the kiosk's presence watch takes at rest, analysing every frame and at most
+kiosk.toml's `analyse_fps` (4) frames a second, as a ratio of one run (`--rest` alone).
 
-Run: .venv/bin/python -m bench.bench_camera
+Run: .venv/bin/python -m bench.bench_camera [--rest]
 """
 
 from __future__ import annotations
 
 import math
 import statistics
+import sys
 import time
 from collections.abc import Callable
 from functools import partial
@@ -24,6 +27,8 @@ from drivers.camera import decode_qr, face_present
 from drivers.camera.analysis import _aruco_detector
 from drivers.camera.scenes import blank_scene, faceless_head, place, qr_image, schematic_face
 from drivers.camera.simulator import SimulatedCamera
+from kiosk.config import CameraConfig
+from kiosk.presence import PresenceWatch
 
 PAYLOAD = "电子社保卡 https://example.invalid/e-ssc?t=ABCDEF0123456789"
 
@@ -148,8 +153,45 @@ def bench_frame_source(frames: int = 300) -> None:
     print(f"FrameSource, 640x480 PNG sequence, unpaced: {rate:6.0f} frames/s")
 
 
+def _watch_cpu(camera: SimulatedCamera, analyse_fps: float | None, seconds: float) -> float:
+    """Percent of one core the process spends while a presence watch runs for `seconds`."""
+    watch = PresenceWatch(lambda **options: camera.source(analyse_fps=analyse_fps, **options))
+    watch.start()
+    try:
+        time.sleep(1.0)  # past opening the camera and the cascade
+        cpu, wall, analysed = time.process_time(), time.perf_counter(), watch.analysed
+        time.sleep(seconds)
+        cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+        rate = (watch.analysed - analysed) / wall
+    finally:
+        watch.stop()
+    limit = "every frame" if analyse_fps is None else f"at most {analyse_fps:g}/s"
+    print(f"presence watch, 25 fps 640x480, {limit:12s}: {100 * cpu / wall:5.1f} % of a core, "
+          f"{rate:4.1f} frames analysed/s")  # fmt: skip
+    return cpu / wall
+
+
+def bench_presence_at_rest(seconds: float = 10.0) -> None:
+    """CPU at rest with the camera watching a citizen, every frame vs kiosk.toml's rate."""
+    citizen = place(schematic_face(180), blank_scene(seed=1))
+    with SimulatedCamera([citizen], fps=25) as camera:
+        before = _watch_cpu(camera, None, seconds)
+        after = _watch_cpu(camera, CameraConfig().analyse_fps, seconds)
+        with camera.source():  # reading and decoding the frames alone, for comparison
+            time.sleep(1.0)
+            cpu, wall = time.process_time(), time.perf_counter()
+            time.sleep(seconds)
+            reading = (time.process_time() - cpu) / (time.perf_counter() - wall)
+    print(f"camera frames read, nothing analysed:        {100 * reading:5.1f} % of a core")
+    print(f"presence watch CPU, limited / every frame: {after / before:.2f}x")
+
+
 if __name__ == "__main__":
+    if "--rest" in sys.argv:
+        bench_presence_at_rest()
+        raise SystemExit
     bench_analysis()
     bench_qr_detectors()
     bench_cascades()
     bench_frame_source()
+    bench_presence_at_rest()

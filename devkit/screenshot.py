@@ -9,8 +9,8 @@ from pathlib import Path
 
 from devkit.headless import HeadlessUI
 from flows import FlowRun, StepKind
+from flows.progress import FORWARD_EVENTS
 from kiosk.ports import DemoPort, KioskPort
-from kiosk.ui.progress import FORWARD_EVENTS
 
 SCREENS = ("welcome", "identify", "action", "form", "confirm", "notice", "list", "detail", "end")
 

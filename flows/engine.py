@@ -227,6 +227,15 @@ class FlowRun:
                     rows.append((spec.label.get(self.lang), shown))
         return rows
 
+    def route(self, step_name: str, event: str) -> str:
+        """The step `event` of step `step_name` would lead to with the answers given so far
+        (a fallback stands in while a device is missing); for counting the steps ahead."""
+        step = self.flow.step(step_name)
+        for branch in step.branches.get(event, ()):
+            if self._holds(branch.when):
+                return self._resolve(branch.target)
+        return self._resolve(step.on[event])
+
     # What screens do.
     def fire(self, event: str) -> Step:
         """Take the transition for `event` from the current step."""
@@ -492,10 +501,7 @@ class FlowRun:
 
     def _route(self, event: str) -> str:
         """The step `event` leads to now: the first route whose condition holds."""
-        for branch in self.step.branches.get(event, ()):
-            if self._holds(branch.when):
-                return self._resolve(branch.target)
-        return self._resolve(self.step.on[event])
+        return self.route(self.step.name, event)
 
     def _holds(self, cond: Condition) -> bool:
         if cond.guard == "identity_typed":

@@ -181,6 +181,16 @@ def _clean_range(spec: FieldSpec, value: str, lang: str, today: dt.date) -> str:
     return f"{first.isoformat()}/{last.isoformat()}"
 
 
+# How to fill in a field, said at the end of its label: "想参加的培训（可多选）". The form
+# shows it; paper (a receipt, a slip) holds answers, where it means nothing.
+_FORM_HINT = re.compile(r"\s*[（(](?:可多选|可不选|choose any)[^（()）]*[)）]\s*$")
+
+
+def paper_label(spec: FieldSpec, lang: str) -> str:
+    """A field's label as printed beside its answer: without the form's filling-in hint."""
+    return _FORM_HINT.sub("", spec.label.get(lang))
+
+
 def display_value(spec: FieldSpec, value: str, lang: str) -> str:
     """How a stored value is shown back on a confirm screen."""
     if spec.kind is FieldKind.CHOICE:

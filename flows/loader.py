@@ -187,7 +187,7 @@ _STEP_KEYS = {
 _IDENTITY_KEYS = {"kind", "title", "prompt", "methods", "timeout", "typed_timeout", "on"}
 _FIELD_KEYS = {
     "name", "kind", "label", "required", "personal", "max_length", "choices",
-    "min_days", "max_days", "hint", "min_length", "max_span_days",
+    "min_days", "max_days", "hint", "min_length", "max_span_days", "receipt",
 }  # fmt: skip
 _USE_KEYS = {"use", "required", "label", "hint", "only"}
 _ITEM_KEYS = {"service", "title", "fields", "fixed", "if", "unless"}
@@ -442,6 +442,10 @@ def _parse_field(r: Reader, node: object, path: str, library: Library | None = N
         if kind is not FieldKind.DATE_RANGE:
             raise r.fail(f"{path}.max_span_days", "only date_range fields have a maximum span")
         span = r.integer(m["max_span_days"], f"{path}.max_span_days", 1, 36500)
+    receipt = r.boolean(m["receipt"], f"{path}.receipt") if "receipt" in m else None
+    if receipt and personal:
+        # The kiosk prints the few personal answers worth a line itself, masked.
+        raise r.fail(f"{path}.receipt", "personal data is never printed from the form")
     return FieldSpec(
         name=r.name(m.get("name"), f"{path}.name", "field name"),
         kind=kind,
@@ -455,6 +459,7 @@ def _parse_field(r: Reader, node: object, path: str, library: Library | None = N
         hint=r.texts(m["hint"], f"{path}.hint") if "hint" in m else None,
         min_length=min_length,
         max_span_days=span,
+        receipt=receipt,
     )
 
 

@@ -72,6 +72,9 @@ class FieldSpec:
     hint: Texts | None = None
     min_length: int = 0  # text: fewest characters when filled in
     max_span_days: int | None = None  # date ranges: longest allowed, in days
+    # On the receipt? None: by kind (coded answers and dates yes; ticked declarations and
+    # free text no). A flow prints a free-text answer that is the record, e.g. the employer.
+    receipt: bool | None = None
 
 
 @dataclass(frozen=True)

@@ -23,12 +23,18 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from flows.fields import display_value, matches
-from flows.model import BundleItem, FieldKind, Flow, Texts
+from flows.fields import display_value, matches, paper_label
+from flows.model import BundleItem, FieldKind, FieldSpec, Flow, Texts
 from flows.session import Session
 
-# Answers not worth a receipt line: ticked declarations (long sentences) and free text.
+# Answers not worth a receipt line unless the flow says so (FieldSpec.receipt): ticked
+# declarations (long sentences) and free text.
 _NOT_ON_RECEIPTS = {FieldKind.CHECKBOX, FieldKind.TEXT}
+
+
+def on_receipt(spec: FieldSpec) -> bool:
+    """Whether a non-personal answer gets a receipt line: as the flow says, else by kind."""
+    return spec.receipt if spec.receipt is not None else spec.kind not in _NOT_ON_RECEIPTS
 
 
 @dataclass(frozen=True)
@@ -127,6 +133,6 @@ def receipt_rows(flow: Flow, session: Session, lang: str = "zh-CN") -> list[tupl
             continue
         for spec in step.fields:
             value = plain.get(spec.name)
-            if value and not spec.personal and spec.kind not in _NOT_ON_RECEIPTS:
-                rows.append((spec.label.get(lang), display_value(spec, value, lang)))
+            if value and not spec.personal and on_receipt(spec):
+                rows.append((paper_label(spec, lang), display_value(spec, value, lang)))
     return rows

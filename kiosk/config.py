@@ -44,11 +44,20 @@ class SocialCardConfig:
 class CameraConfig:
     """The front camera: `none`, `device` (`source` = index, /dev/videoN, a file or a
     %03d.png sequence) or `simulator` (a synthetic citizen standing in front, for the demo).
-    A session ends early when nobody has been in front for `walk_away_seconds`."""
+    A session ends early when nobody has been in front for `walk_away_seconds`. Faces are
+    looked for in at most `analyse_fps` frames a second (each frame cost half a core)."""
 
     kind: str = "none"
     source: str = "0"
     walk_away_seconds: float = 30.0
+    analyse_fps: float = 4.0
+
+    def __post_init__(self) -> None:
+        rate = self.analyse_fps
+        if isinstance(rate, bool) or not isinstance(rate, int | float):
+            raise ValueError("analyse_fps is a number of frames a second")
+        if not 0.1 <= rate <= 30:
+            raise ValueError(f"analyse_fps is 0.1 to 30 frames a second, not {rate}")
 
 
 @dataclass(frozen=True)

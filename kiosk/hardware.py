@@ -86,8 +86,11 @@ class Hardware:
                 [citizen], fps=10, directory=self.config.data_dir / "camera"
             )
             spec = self.simulators.camera.spec
-        source = spec
-        return PresenceWatch(lambda **options: FrameSource(source, fps=10, **options)), str(spec)
+        source, rate = spec, camera.analyse_fps
+        watch = PresenceWatch(
+            lambda **options: FrameSource(source, fps=10, analyse_fps=rate, **options)
+        )
+        return watch, str(spec)
 
     def _make_printer(self) -> ReceiptOutput:
         config = self.config

@@ -8,6 +8,7 @@ a kiosk in the field has none.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping, Sequence
 from typing import Protocol, runtime_checkable
 
@@ -50,6 +51,11 @@ class KioskPort(Protocol):
     @property
     def station_name(self) -> str:
         """Shown on the welcome screen, e.g. 城关镇就业服务e站."""
+        ...
+
+    def now(self) -> dt.datetime:
+        """The station's time, in its configured time zone: the menu clock shows it, as the
+        receipt prints it (the process's own time zone may be UTC)."""
         ...
 
     @property

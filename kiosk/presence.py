@@ -35,6 +35,7 @@ class PresenceWatch:
         self._clock = clock
         self._lock = threading.Lock()
         self._last_seen: float | None = None
+        self._analysed = 0
         self._source = source(analyse=self._analyse, on_result=self._on_result)
 
     def _analyse(self, image: Any) -> FacePresence:
@@ -42,6 +43,7 @@ class PresenceWatch:
 
     def _on_result(self, frame: Frame, result: FacePresence) -> None:
         with self._lock:
+            self._analysed += 1
             self._recent.append(result.present)
             if sum(self._recent) >= self._need:
                 self._last_seen = self._clock()
@@ -53,6 +55,17 @@ class PresenceWatch:
     def stop(self) -> None:
         """Stop reading frames."""
         self._source.stop()
+
+    @property
+    def analyse_fps(self) -> float | None:
+        """At most this many frames a second are analysed (None: every frame)."""
+        return self._source.analyse_fps
+
+    @property
+    def analysed(self) -> int:
+        """Frames analysed since the start (for benches and the maintenance screen)."""
+        with self._lock:
+            return self._analysed
 
     @property
     def working(self) -> bool:

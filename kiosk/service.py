@@ -58,8 +58,7 @@ class KioskService:
     @property
     def catalog(self) -> Sequence[Flow]:
         """The services on the menu now: open at this hour, with the devices they need."""
-        now = dt.datetime.now(self._station.timezone)
-        offered = self._catalog.offered(now, self.devices_available())
+        offered = self._catalog.offered(self.now(), self.devices_available())
         wanted = self._services
         return [s.flow for s in offered if not wanted or s.flow.id in wanted]
 
@@ -67,6 +66,10 @@ class KioskService:
     def station_name(self) -> str:
         """This station's name."""
         return self._station.name
+
+    def now(self) -> dt.datetime:
+        """The station's time, in its configured time zone."""
+        return self._station.now()
 
     @property
     def walk_away_seconds(self) -> float:

@@ -8,7 +8,9 @@ Sources, all opened by `cv2.VideoCapture` on the capture thread:
 
 Frames are never queued: a UI wants the picture of now, and a slow analysis must not make
 the camera lag. `latest()` gives the newest `Frame`; an optional `analyse` function runs on
-a second thread on the newest frame not yet analysed, and its results go to `on_result`.
+a second thread on the newest frame not yet analysed, and its results go to `on_result`,
+at most `analyse_fps` times a second when that is set: face detection on every frame of a
+25 fps camera kept half a core busy at rest, to learn what a few frames a second tell.
 
 Files are read at `fps` (VideoCapture reads them as fast as it can) and start over at the
 end unless `loop=False`. A camera that stops giving frames (`fail_threshold` failed reads
@@ -157,6 +159,7 @@ class FrameSource:
         loop: bool = True,
         resolution: tuple[int, int] | None = None,
         analyse: Callable[[np.ndarray], Any] | None = None,
+        analyse_fps: float | None = None,
         on_result: Callable[[Frame, Any], None] | None = None,
         on_health: Callable[[CameraHealth], None] | None = None,
         fail_threshold: int = 5,
@@ -171,19 +174,25 @@ class FrameSource:
 
         `fps`: the rate files and sequences play at (None: the file's own, else 25; `inf`:
         as fast as they read); for a device, the rate asked of it. `resolution`: (width,
-        height) asked of a device. `clock` and `pause` exist so tests can move time;
-        `capture_factory(target, api)` so they can script a device's reads.
+        height) asked of a device. `analyse_fps`: at most this many frames analysed a
+        second (None: every frame the analysis keeps up with). `clock` and `pause` exist so
+        tests can move time; `capture_factory(target, api)` so they can script a device's
+        reads.
         """
         self.spec = parse_source(spec)
         if fps is not None and not fps > 0:
             raise InvalidSource(f"fps is > 0, not {fps}")
+        if analyse_fps is not None and not analyse_fps > 0:
+            raise InvalidSource(f"analyse_fps is > 0, not {analyse_fps}")
         if fail_threshold < 1 or retry_initial <= 0 or retry_max < retry_initial:
             raise ValueError("fail_threshold >= 1 and 0 < retry_initial <= retry_max")
         self.fps = fps
+        self.analyse_fps = analyse_fps
         self.loop = loop
         self.resolution = resolution
         self.name = name
         self._analyse = analyse
+        self._analyse_every = 1.0 / analyse_fps if analyse_fps is not None else 0.0
         self._on_result = on_result
         self._on_health = on_health
         self._fail_threshold = fail_threshold
@@ -452,6 +461,7 @@ class FrameSource:
             if frame is None or self._stopping.is_set():
                 return
             done = frame.seq
+            started = self._clock()
             try:
                 result = analyse(frame.image)
                 if self._on_result is not None:
@@ -461,6 +471,9 @@ class FrameSource:
                 with self._cond:
                     self._analysis_errors += 1
                     self._health = replace(self._health, analysis_errors=self._analysis_errors)
+            rest = self._analyse_every - (self._clock() - started)
+            if rest > 0:
+                self._pause(rest)  # the frames in between are dropped, never queued
 
     # -- health -----------------------------------------------------------------------
 

@@ -72,7 +72,7 @@ class RunActions:
             station,
             outbox,
             on_submitted=on_submitted,
-            now=now or (lambda: dt.datetime.now(station.timezone)),
+            now=now or station.now,
         )
         self.content = ContentFetching(controller, token)
         self.printing = Printing(flow, station, printer)

@@ -2,17 +2,21 @@
 
 Fetched content is written to the session (never to disk) for the engine to check; a place
 in a class, fair or slot is held at once, because "full" must be known before the screen
-says "booked" (the transaction itself follows through the outbox).
+says "booked" (the transaction itself follows through the outbox). The item held is then
+looked up again, so the slip and the confirm screen show the places left after this
+booking, not those listed before it.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from flows import ActionFailed, Session
 from flows.actions import CONTENT_SOURCES, ActionName
+from flows.content import ContentError, parse_items
 from flows.engine import Action
 from kiosk.controller_client import (
     BookingUnavailable,
@@ -59,11 +63,7 @@ class ContentFetching:
 
     def _fetcher(self, source: str, filters: tuple[str, ...]) -> Action:
         def fetch(session: Session) -> str:
-            wanted = {
-                name: session.value(name)
-                for name in filters
-                if name in session.values and session.value(name) not in ("", "any")
-            }
+            wanted = _wanted(session, filters)
             client = self._client()
             try:
                 session.content[source] = client.content(source, wanted, self._token())
@@ -111,4 +111,41 @@ class ContentFetching:
             log.warning("booking hold failed source=%s error=%s", source, type(err).__name__)
             raise ActionFailed(_OFFLINE) from err
         session.record.holds[source] = hold
+        self._refresh_item(client, session, source, item_id)
         return "ok"
+
+    def _refresh_item(
+        self, client: ControllerClient, session: Session, source: str, item_id: str
+    ) -> None:
+        """Look the held item up again: its places left now count this booking.
+
+        Best effort: the hold stands whatever happens here; without an answer the item
+        keeps what the list said.
+        """
+        action = next(a for a, s in CONTENT_SOURCES.items() if s == source)
+        try:
+            raw = client.content(source, _wanted(session, _FILTERS.get(action, ())), self._token())
+            fresh = {item.id: item for item in parse_items(raw)}
+        except (ControllerError, WireError, ContentError) as err:
+            log.warning("held item not refreshed source=%s error=%s", source, type(err).__name__)
+            return
+        new = fresh.get(item_id)
+        if new is None:
+            return
+        # Only the counts change: the ranking the list made stays, and so does `available`
+        # (the last place taken is this citizen's; going back to the list, it stays theirs).
+        session.content[source] = tuple(
+            dataclasses.replace(item, summary=new.summary, rows=new.rows)
+            if item.id == item_id
+            else item
+            for item in session.items(source)
+        )
+
+
+def _wanted(session: Session, filters: tuple[str, ...]) -> Mapping[str, str]:
+    """The filters a fetch sends: those the citizen set (absent, empty or `any` do not filter)."""
+    return {
+        name: session.value(name)
+        for name in filters
+        if name in session.values and session.value(name) not in ("", "any")
+    }

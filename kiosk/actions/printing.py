@@ -2,7 +2,8 @@
 
 A receipt shows personal data masked only: the name and ID number from the identity, the
 phone and bank account masked, the rest of the answers from flows.submission.receipt_rows
-(never free text). Its QR opens the transaction's public status page. The printer's job
+(free text only where the flow says so, as the employer's name; labels without the form's
+hints such as "（可多选）"). Its QR opens the transaction's public status page. The printer's job
 journal (drivers/printer) makes a retried print a no-op even across a restart; the run
 record makes a retried step one too.
 """
@@ -15,6 +16,7 @@ import uuid
 from drivers.errors import DriverError
 from drivers.printer import Block, Cut, KeyValue, Line, QrCode, Receipt, Rule, Title
 from flows import ActionFailed, Flow, Item, Session
+from flows.fields import paper_label
 from flows.model import FieldKind
 from flows.submission import receipt_rows
 from kiosk.actions.station import Station
@@ -48,7 +50,7 @@ def receipt_for(flow: Flow, station: Station, session: Session) -> Receipt:
     rows += [KeyValue(label, value) for label, value in receipt_rows(flow, session)]
     personal = [f for step in flow.steps.values() for f in step.fields if f.personal]
     rows += [
-        KeyValue(spec.label.zh, value.masked())
+        KeyValue(paper_label(spec, "zh-CN"), value.masked())
         for spec in personal
         if isinstance(value := session.values.get(spec.name), Sensitive)
         and spec.kind in _MASKED_ON_RECEIPTS

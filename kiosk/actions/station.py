@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import secrets
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 from wire import RECEIPT_KEY_LENGTH
@@ -19,6 +20,12 @@ class Station:
     name: str
     controller_url: str
     timezone: ZoneInfo
+    # The wall clock, any time zone (a test passes a fake one).
+    wall: Callable[[], dt.datetime] = field(default=lambda: dt.datetime.now(dt.UTC))
+
+    def now(self) -> dt.datetime:
+        """The time at this station, in its time zone (kiosk.toml [kiosk] timezone)."""
+        return self.wall().astimezone(self.timezone)
 
     def receipt_url(self, number: str, receipt_key: str) -> str:
         """A transaction's public status page: what the receipt QR (paper or screen) opens.

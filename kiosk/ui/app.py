@@ -115,7 +115,9 @@ class EStationApp(App):
             "detail": detail.DetailScreen(session),
         }
         router = Router(
-            welcome.WelcomeScreen(session, self.port.catalog, self.port.station_name),
+            welcome.WelcomeScreen(
+                session, self.port.catalog, self.port.station_name, now=self.port.now
+            ),
             steps,
             end.EndScreen(session),
         )

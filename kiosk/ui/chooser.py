@@ -8,18 +8,10 @@ method (`Step.identity_method`). That notice gets its own screen of big tiles; t
 
 from __future__ import annotations
 
-from flows import Flow, Step, StepKind
+from flows import Flow, Step
+from flows.progress import identity_methods
 
-
-def identity_methods(flow: Flow, step: Step) -> list[str]:
-    """The events of `step` that choose an identity method, in file order; none for others."""
-    if step.kind is not StepKind.NOTICE:
-        return []
-    return [
-        event
-        for event, target in step.on.items()
-        if target in flow.steps and flow.step(target).identity_method == event
-    ]
+__all__ = ["identity_methods", "is_identity_chooser"]
 
 
 def is_identity_chooser(flow: Flow, step: Step) -> bool:

@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from flows.fields import FieldError, clean_value, display_value
+from flows.fields import FieldError, clean_value, display_value, paper_label
 from flows.model import Choice, FieldKind, FieldSpec, Texts
 from flows.regions import is_region_code
 from flows.texts import (
@@ -238,3 +238,26 @@ def test_the_engines_own_screens_speak_both_languages(texts: Texts) -> None:
     assert any("\u4e00" <= c <= "\u9fff" for c in texts.zh)
     assert texts.en.isascii()
     assert texts.en.strip()
+
+
+@pytest.mark.parametrize(
+    ("label", "on_paper"),
+    [
+        (Texts("想参加的培训（可多选）", "Courses (choose any)"), ("想参加的培训", "Courses")),
+        (
+            Texts("您属于哪类人员（可多选，可不选）", "Are you any? (choose any or none)"),
+            ("您属于哪类人员", "Are you any?"),
+        ),
+        # A bracket that is part of the name, or says what the answer means, stays.
+        (Texts("入职（开始就业）日期", "Start date"), ("入职（开始就业）日期", "Start date")),
+        (
+            Texts("养老保险缴费档次（上年度全省平均工资的比例）", "Contribution level"),
+            ("养老保险缴费档次（上年度全省平均工资的比例）", "Contribution level"),
+        ),
+    ],
+)
+def test_paper_labels_drop_only_the_forms_filling_in_hint(
+    label: Texts, on_paper: tuple[str, str]
+) -> None:
+    spec = FieldSpec("f", FieldKind.MULTI_CHOICE, label)
+    assert (paper_label(spec, "zh-CN"), paper_label(spec, "en")) == on_paper

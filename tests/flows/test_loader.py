@@ -172,6 +172,7 @@ ASK = ["steps", "ask"]
         (["steps", "offline", "outcome"], "completed", "steps.offline.outcome", "only end"),
         ([*ASK, "fields", 1, "personal"], False, "steps.ask.fields[1].personal", "always"),
         ([*ASK, "fields", 1, "required"], "no", "steps.ask.fields[1].required", "true or"),
+        ([*ASK, "fields", 1, "receipt"], True, "steps.ask.fields[1].receipt", "never printed"),
         ([*ASK, "fields", 1, "choices"], [{"value": "a", "label": T}],
          "steps.ask.fields[1].choices", "only choice fields"),
         ([*ASK, "fields", 0, "choices", 1, "value"], "a", "steps.ask.fields[0].choices",

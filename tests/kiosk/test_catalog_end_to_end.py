@@ -77,6 +77,27 @@ def test_an_appointment_takes_one_place_and_its_rating_arrives(
     assert query(controller, "SELECT stars FROM ratings") == [(2,)]
 
 
+def test_an_appointment_slip_shows_the_places_left_after_the_booking(
+    kiosk: Kiosk, controller: ControllerProcess
+) -> None:
+    """The slot had 4 of 4 places when listed; the slip is printed after the booking took
+    one, and says so (it printed "剩余名额 4 / 4")."""
+    flow_id, script = SCRIPTS["appointment"]
+    result = walk_kiosk(kiosk, flow_id, script)
+    assert result.outcome == "completed"
+    printer = kiosk.simulators.printer
+    assert printer is not None
+    assert printer.wait_for_documents(1)
+    (slip,) = printer.received_documents()
+    [(capacity, taken)] = query(
+        controller, "SELECT capacity, taken FROM appointment_slots WHERE taken > 0"
+    )
+    assert taken == 1
+    places = [line for line in slip.text_lines if "剩余名额" in line]
+    assert len(places) == 1
+    assert places[0].split("剩余名额")[1].split() == [str(capacity - 1), "/", str(capacity)]
+
+
 def test_a_bundle_is_one_transaction_with_an_item_per_service(
     kiosk: Kiosk, controller: ControllerProcess
 ) -> None:

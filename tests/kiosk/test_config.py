@@ -54,6 +54,8 @@ def test_a_minimal_file_gives_simulated_devices_and_every_service(tmp_path: Path
         ('[socialcard]\nkind = "none"\n', "[socialcard] is now called [social_card_reader]"),
         ("[id_card_reader]\ntimeout = 0.05\n", "[id_card_reader] timeout is 0.2 to 30 seconds"),
         ('[id_card_reader]\ntimeout = "slow"\n', "[id_card_reader] timeout is a number"),
+        ("[camera]\nanalyse_fps = 0\n", "[camera] analyse_fps is 0.1 to 30 frames a second"),
+        ('[camera]\nanalyse_fps = "4"\n', "[camera] analyse_fps is a number"),
     ],
 )
 def test_wrong_device_entries_are_refused_naming_the_key(
@@ -68,6 +70,12 @@ def test_a_slow_id_card_readers_timeout_is_set_in_the_file(tmp_path: Path) -> No
     assert load_config(write(tmp_path, "")).id_card_reader.timeout == 2.0
     config = load_config(write(tmp_path, "[id_card_reader]\ntimeout = 5\n"))
     assert config.id_card_reader.timeout == 5
+
+
+def test_the_camera_analyses_a_few_frames_a_second_as_the_file_says(tmp_path: Path) -> None:
+    assert load_config(write(tmp_path, "")).camera.analyse_fps == 4.0
+    config = load_config(write(tmp_path, "[camera]\nanalyse_fps = 2\n"))
+    assert config.camera.analyse_fps == 2
 
 
 def test_a_missing_key_and_broken_toml_are_config_errors(tmp_path: Path) -> None:

@@ -74,3 +74,15 @@ def test_the_kiosk_reports_its_camera_and_who_walked_away(tmp_path: Path) -> Non
         assert wait_until(lambda: (kiosk.service.citizen_absent_for() or 0.0) > 0.0)
     finally:
         kiosk.close()
+
+
+def test_the_kiosks_camera_watch_analyses_at_the_rate_of_kiosk_toml(tmp_path: Path) -> None:
+    config = load_config(write_kiosk_config(tmp_path / "k.toml", "http://127.0.0.1:9"))
+    config = dataclasses.replace(config, camera=CameraConfig(kind="simulator", analyse_fps=2))
+    kiosk = build_kiosk(config)
+    try:
+        presence = kiosk.hardware.presence
+        assert presence is not None
+        assert presence.analyse_fps == 2
+    finally:
+        kiosk.close()

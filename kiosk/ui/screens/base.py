@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from flows import FlowRun
+from flows.progress import step_counter
 from flows.texts import button_label
-from kiosk.ui.progress import step_position
 from kiosk.ui.session import UISession
 from kiosk.ui.strings import ui_text
 from kiosk.ui.widgets import KioskScreen, fill_button_row
@@ -26,7 +26,7 @@ class StepScreen(KioskScreen):
         step = run.step
         header = self.ids.header.ids
         header.flow_title.text = run.flow.title.get(lang)
-        position = step_position(run.flow, step.name, run.devices)
+        position = step_counter(run)
         header.step_label.text = (
             ui_text("step", lang, n=position[0], total=position[1]) if position else ""
         )

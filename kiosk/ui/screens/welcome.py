@@ -125,7 +125,10 @@ class LanguageButton(ToggleButtonBehavior, Label):
 
 
 class WelcomeScreen(KioskScreen):
-    """Shows the services on offer; a tap on a tile starts a visit."""
+    """Shows the services on offer; a tap on a tile starts a visit.
+
+    `now` is the station's time (KioskPort.now): the process's own time zone may be UTC.
+    """
 
     # More than one row of tiles: the large clock gives way to a small one in the header.
     compact = BooleanProperty(False)
@@ -136,7 +139,7 @@ class WelcomeScreen(KioskScreen):
         catalog: Sequence[Flow],
         station_name: str,
         *,
-        now: Callable[[], dt.datetime] = dt.datetime.now,
+        now: Callable[[], dt.datetime],
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)

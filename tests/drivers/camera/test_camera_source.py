@@ -399,3 +399,21 @@ def test_device_whose_node_vanishes_mid_stream_is_faulted_as_unplugged(
         assert wait_until(lambda: source.health().state is SourceState.FAULTED)
         reason = source.health().reason
     assert reason == f"{device_node} disappeared (camera unplugged?)"
+
+
+def test_analysis_runs_at_most_at_the_rate_asked_whatever_the_camera_gives(
+    numbered_camera: SimulatedCamera,
+) -> None:
+    """25 frames a second come in; face detection on each cost half a core at rest."""
+    clock = FakeClock(0.0)
+    analysed: list[float] = []
+    source = numbered_camera.source(
+        fps=25, clock=clock, pause=clock.pause, analyse=lambda image: analysed.append(clock()),
+        analyse_fps=4,
+    )  # fmt: skip
+    with source:
+        assert wait_until(lambda: clock() >= 10.0)
+    assert len(analysed) >= 10  # it still analyses
+    # At most 4 in any one second of camera time (the first frame at once).
+    for first in analysed:
+        assert len([t for t in analysed if first <= t < first + 1.0]) <= 4

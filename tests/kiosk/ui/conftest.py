@@ -23,6 +23,7 @@ from collections.abc import Callable, Collection, Iterator, Sequence
 from copy import deepcopy
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -50,6 +51,7 @@ from tests.kiosk.ui.content import CONTENT, FACETS, Node  # noqa: E402
 from tests.support.clock import FakeClock  # noqa: E402
 
 TODAY = dt.date(2026, 11, 26)
+STATION_TIMEZONE = ZoneInfo("Asia/Shanghai")
 ID_NUMBER = "11010519491231002X"
 NAME = "测试甲"
 PHONE = "13912345678"
@@ -160,6 +162,10 @@ class FakePort:
     @property
     def station_name(self) -> str:
         return "城关镇就业服务e站"
+
+    def now(self) -> dt.datetime:
+        """The station's time: the fake clock's wall, in the kiosk's time zone."""
+        return self.clock.wall().astimezone(STATION_TIMEZONE)
 
     def citizen_absent_for(self) -> float | None:
         return self.absent_for

@@ -341,3 +341,12 @@ def test_render_screen_png_writes_the_named_screen(
     )
     assert path == tmp_path / "confirm.png"
     assert Image.open(path).size == (1280, 800)
+
+
+def test_the_menu_clock_shows_station_time_not_utc(ui: Any) -> None:
+    """The fake wall clock says 02:00 UTC, which is 10:00 at a Beijing-time station: the
+    menu shows what the receipt will print, whatever time zone the process runs in."""
+    welcome = ui.root.welcome
+    welcome.refresh()
+    assert welcome.ids.clock.text == "10:00"
+    assert welcome.ids.date.text == "2026年11月26日 星期四"
