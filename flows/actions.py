@@ -176,7 +176,10 @@ SHOW_ITEMS: frozenset[str] = frozenset(
 # Events any step may route. Events that a person triggers are shown as buttons; these are
 # not. `empty`: a fetching action found nothing (routed by its step, else `ok`); `taken`:
 # hold_place found the chosen place gone.
-SYSTEM_EVENTS: frozenset[str] = frozenset({"ok", "error", "timeout", "empty", "taken"})
+# "expired_document": an identity card read fine but is past its validity (flows/identity.py).
+SYSTEM_EVENTS: frozenset[str] = frozenset(
+    {"ok", "error", "timeout", "empty", "taken", "expired_document"}
+)
 
 # The content sources whose items have a limited number of places (held by hold_place).
 BOOKABLE_SOURCES: frozenset[str] = frozenset({"trainings", "job_fairs", "slots"})

@@ -37,6 +37,7 @@ from flows.fields import (
     mask_bank_account,
     matches,
 )
+from flows.identity import EXPIRED_EVENT
 from flows.matching import Profile, profile_from, rank
 from flows.model import Condition, FieldKind, FieldSpec, Flow, Step, StepKind, Texts
 from flows.session import Identity, RunRecord, Session
@@ -329,6 +330,8 @@ class FlowRun:
                 event, message = "error", NO_IDENTITY.get(self.lang)
             else:
                 self.session.identity.method = step.identity_method
+                if self.session.identity.expired and EXPIRED_EVENT in step.on:
+                    event = EXPIRED_EVENT  # the flow's data says what an old card may do
         if step.action in CONTENT_SOURCES and event in ("ok", "empty"):
             event, message = self._take_content(step, CONTENT_SOURCES[step.action], message)
         self.error_message = message

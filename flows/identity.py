@@ -18,15 +18,26 @@ and the loader replaces it with steps any kiosk screen already shows:
 
 With one method, `identify` is that method's step itself. Every generated step records the
 method (`Step.identity_method`); the engine writes it into `Identity.method` on success.
+
+A card past its validity period (`Identity.expired`) is not a stranger: it is the citizen's
+own, read from its chip. What it may still do is the flow's to say, with
+`expired_document`: `refuse` (the default: anything filed in the citizen's name needs a
+valid document) routes to `.expired`, a notice that says so and offers another card or
+cancel; `accept` (looking things up) routes to the same notice, which says so and goes on.
 """
 
 from __future__ import annotations
 
 from flows.actions import ACTION_DEVICES, IDENTITY_METHODS
 from flows.model import FieldKind, FieldSpec, Step, StepKind, Texts
-from flows.texts import IDENTITY_CHOOSER, IDENTITY_FIELDS, IDENTITY_STEPS
+from flows.texts import EXPIRED_DOCUMENT, IDENTITY_CHOOSER, IDENTITY_FIELDS, IDENTITY_STEPS
 
 TYPED = "typed"
+ACCEPT = "accept"
+REFUSE = "refuse"
+EXPIRED_POLICIES = (ACCEPT, REFUSE)
+# The event the engine turns a card method's "ok" into when the card has expired.
+EXPIRED_EVENT = "expired_document"
 
 
 def method_step_name(identity_step: str, method: str, methods: tuple[str, ...]) -> str:
@@ -43,6 +54,7 @@ def expand_identity(
     typed_timeout: float,
     title: Texts | None = None,
     prompt: Texts | None = None,
+    expired_document: str = REFUSE,
 ) -> dict[str, Step]:
     """The steps that stand for one identity step; `on` holds ok, cancel and maybe timeout."""
     chooser = name if len(methods) > 1 else None
@@ -93,6 +105,7 @@ def expand_identity(
             )
             continue
         failed = f"{step_name}.failed"
+        expired = f"{step_name}.expired"
         steps[step_name] = Step(
             name=step_name,
             kind=StepKind.ACTION,
@@ -101,7 +114,7 @@ def expand_identity(
             action=action,
             # No "another way" button while a device is reading: a card put down meanwhile
             # would be read by the abandoned attempt. The failure notice offers it instead.
-            on={"ok": on["ok"], "error": failed, **common},
+            on={"ok": on["ok"], "error": failed, EXPIRED_EVENT: expired, **common},
             timeout=timeout,
             needs=frozenset({ACTION_DEVICES[action]}),
             identity_method=method,
@@ -113,4 +126,24 @@ def expand_identity(
             on={"retry": step_name, **back, **common},
             timeout=timeout,
         )
+        refused_title, refused_prompt, accepted_prompt = EXPIRED_DOCUMENT
+        if expired_document == ACCEPT:
+            steps[expired] = Step(
+                name=expired,
+                kind=StepKind.NOTICE,
+                title=refused_title,
+                prompt=accepted_prompt,
+                on={"next": on["ok"], **common},
+                timeout=timeout,
+            )
+        else:
+            # Only another card: typing the same expired card's number is no way round it.
+            steps[expired] = Step(
+                name=expired,
+                kind=StepKind.NOTICE,
+                title=refused_title,
+                prompt=refused_prompt,
+                on={"retry": step_name, **common},
+                timeout=timeout,
+            )
     return steps

@@ -103,7 +103,7 @@ from flows.actions import (
     SYSTEM_EVENTS,
 )
 from flows.errors import FlowDefinitionError
-from flows.identity import TYPED, expand_identity
+from flows.identity import EXPIRED_EVENT, EXPIRED_POLICIES, REFUSE, TYPED, expand_identity
 from flows.model import (
     Branch,
     BundleItem,
@@ -173,6 +173,7 @@ def parse_flow(
     _check_graph(r, flow)
     _check_content(r, flow)
     _check_buttons(r, flow)
+    _check_expired_documents(r, flow)
     if "items" in top:
         flow = dataclasses.replace(flow, items=_parse_items(r, top["items"], flow, library))
     if library is not None:
@@ -184,7 +185,9 @@ _STEP_KEYS = {
     "kind", "title", "prompt", "action", "fields", "on", "timeout", "outcome",
     "needs", "fallback", "resumable", "show", "source", "recommend", "then",
 }  # fmt: skip
-_IDENTITY_KEYS = {"kind", "title", "prompt", "methods", "timeout", "typed_timeout", "on"}
+_IDENTITY_KEYS = {
+    "kind", "title", "prompt", "methods", "timeout", "typed_timeout", "on", "expired_document",
+}  # fmt: skip
 _FIELD_KEYS = {
     "name", "kind", "label", "required", "personal", "max_length", "choices",
     "min_days", "max_days", "hint", "min_length", "max_span_days", "receipt",
@@ -208,12 +211,19 @@ def _parse_identity(r: Reader, name: str, node: Mapping[str, Any], path: str) ->
     on = {str(e): r.text(t, f"{path}.on.{e}") for e, t in on_node.items()}
     timeout = r.integer(m["timeout"], f"{path}.timeout", 1, 3600)
     typed_timeout = r.integer(m.get("typed_timeout", timeout), f"{path}.typed_timeout", 1, 3600)
+    expired = m.get("expired_document", REFUSE)
+    if expired not in EXPIRED_POLICIES:
+        raise r.fail(
+            f"{path}.expired_document",
+            "accept (looking things up) or refuse (anything filed in the citizen's name)",
+        )
     return expand_identity(
         name,
         methods,
         on=on,
         timeout=float(timeout),
         typed_timeout=float(typed_timeout),
+        expired_document=str(expired),
         title=r.texts(m["title"], f"{path}.title") if "title" in m else None,
         prompt=r.texts(m["prompt"], f"{path}.prompt") if "prompt" in m else None,
     )
@@ -559,6 +569,18 @@ def _check_content(r: Reader, flow: Flow) -> None:
         if step.kind is StepKind.DETAIL and step.source not in listed:
             raise r.fail(
                 f"steps.{step.name}.source", f"no list step of this flow shows {step.source!r}"
+            )
+
+
+def _check_expired_documents(r: Reader, flow: Flow) -> None:
+    """Every step that reads a card says where an expired one goes: the flow decides what
+    it may do (refuse it, or tell the citizen and go on: flows/identity.py)."""
+    for step in flow.steps.values():
+        if step.kind is StepKind.ACTION and step.identity_method and EXPIRED_EVENT not in step.on:
+            raise r.fail(
+                f"steps.{step.name}.on",
+                f"a step that reads a card routes {EXPIRED_EVENT} (a notice that refuses an"
+                " expired card, or one that tells the citizen and goes on)",
             )
 
 

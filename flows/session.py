@@ -29,6 +29,9 @@ class Identity:
     # Which document `id_number` belongs to: a resident ID card, or a HK/Macau/Taiwan
     # residence permit or foreigner's permanent residence card read by the same reader.
     document: DocumentType = DocumentType.RESIDENT
+    # The card read was past its validity period on the kiosk's date (read from the chip;
+    # a typed number cannot say). Each identity step's flow data decides what that allows.
+    expired: bool = False
 
     def wipe(self) -> None:
         """Forget the personal parts."""

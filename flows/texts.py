@@ -98,6 +98,24 @@ IDENTITY_CHOOSER = (
         "Without a card you can type your ID number.",
     ),
 )
+# A card past its validity period: the title, what a refusing flow says, what an accepting
+# flow says (flows/identity.py).
+EXPIRED_DOCUMENT: tuple[Texts, Texts, Texts] = (
+    Texts("证件已过期", "Your document has expired"),
+    Texts(
+        "这张证件已超过有效期，办理本业务需要有效证件。请放置有效证件，或换领新证后再来；"
+        "也可以到人工窗口咨询。",
+        "This document is past its validity date, and this service needs a valid one. Lay a"
+        " valid document on the reader, or come back once you have renewed it; staff at the"
+        " counter can help.",
+    ),
+    Texts(
+        "这张证件已超过有效期。您仍可以查询信息；办理业务前请先换领新证。",
+        "This document is past its validity date. You can still look things up; renew it"
+        " before you apply for anything.",
+    ),
+)
+
 IDENTITY_STEPS: dict[str, tuple[Texts, Texts, Texts]] = {
     "id_card": (
         Texts("请放置身份证", "Place your ID card"),

@@ -221,7 +221,8 @@ def decode_value(record: ReadRecord, value: bytes) -> str | dt.date:
 def build_card(values: dict[str, str | dt.date]) -> SocialCard:
     """Check the decoded fields against each other and make the SocialCard."""
     try:
-        number = validate_id_number(str(values["id_number"]))
+        # The chip's number is the card's own: its county is not held against our table.
+        number = validate_id_number(str(values["id_number"]), check_county=False)
     except InvalidIdNumber as err:
         # err carries a reason code and never the number itself.
         raise CardDataError("id_number", err.reason) from err

@@ -64,15 +64,21 @@ class RunActions:
         self.flow = flow
         self.station = station
         self.cancelled = threading.Event()
+        clock = now or station.now
         self.identity = CardReading(
-            reader, social, social_reader_name, card_wait=card_wait, cancelled=self.cancelled
+            reader,
+            social,
+            social_reader_name,
+            card_wait=card_wait,
+            cancelled=self.cancelled,
+            today=lambda: clock().date(),
         )
         self.submission = Submitting(
             flow,
             station,
             outbox,
             on_submitted=on_submitted,
-            now=now or station.now,
+            now=clock,
         )
         self.content = ContentFetching(controller, token)
         self.printing = Printing(flow, station, printer)

@@ -7,6 +7,7 @@ ActionFailed with the catalog's words for their code.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import threading
 import time
@@ -60,12 +61,14 @@ class CardReading:
         *,
         card_wait: float,
         cancelled: threading.Event,
+        today: Callable[[], dt.date] = dt.date.today,
     ) -> None:
         self._reader = reader
         self._social = social
         self._social_reader_name = social_reader_name
         self._card_wait = card_wait
         self._cancelled = cancelled
+        self._today = today
 
     def _wait_for_card(self, read_once: Callable[[], _Card], no_card: type[DriverError]) -> _Card:
         """Poll a reader until a card is read, the wait runs out, or the run is cancelled."""
@@ -123,11 +126,15 @@ class CardReading:
         except _Cancelled:
             return "cancel"
         try:
+            # Only an ID card (or permit) carries its validity; the flow decides what an
+            # expired one may do (flows/identity.py).
+            valid_to = getattr(card, "valid_to", None)  # None: long-term (长期), or unknown
             session.identity = Identity(
                 method,
                 Sensitive(card.id_number.reveal()),
                 Sensitive(card.name.reveal(), mask_name),
                 document=document(card),
+                expired=valid_to is not None and valid_to < self._today(),
             )
         finally:
             card.wipe()

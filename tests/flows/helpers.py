@@ -12,6 +12,7 @@ from pathlib import Path
 
 from flows import ActionFailed, Flow, FlowRun, Identity, Session, StepKind, load_flow
 from flows.actions import ACTIONS, CONTENT_SOURCES, GUARDS, IDENTITY_METHODS
+from flows.identity import EXPIRED_EVENT
 from flows.model import FieldKind, FieldSpec
 from flows.walker import give
 from pii import Sensitive, mask_name
@@ -154,6 +155,8 @@ def inputs_at(run: FlowRun) -> Iterator[Input]:
             yield ("action", "empty")
         if "taken" in step.on:
             yield ("action", "taken")
+        if EXPIRED_EVENT in step.on:
+            yield ("action", "expired")
     if step.kind is StepKind.FORM:
         yield ("submit", ())
         routed = routed_fields(run.flow)
@@ -175,7 +178,8 @@ def inputs_at(run: FlowRun) -> Iterator[Input]:
 
 class InjectingHands:
     """The walker's hands for exploration: an action ends as bound ("ok"), finds nothing
-    ("empty", this once), or fails with the event asked ("fail" = error, "taken")."""
+    ("empty", this once), reads a card past its validity ("expired"), or fails with the
+    event asked ("fail" = error, "taken")."""
 
     def run_action(self, run: FlowRun, outcome: str) -> None:
         name = run.step.action
@@ -185,6 +189,14 @@ class InjectingHands:
             return
         if outcome == "empty":
             work: Callable[[Session], str | None] = fetcher(CONTENT_SOURCES[name], [])
+        elif outcome == "expired":
+            read = run._actions[name]
+
+            def work(session: Session) -> str | None:
+                answer = read(session)
+                if session.identity is not None:
+                    session.identity.expired = True
+                return answer
         else:
             event = "taken" if outcome == "taken" else "error"
 

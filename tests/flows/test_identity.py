@@ -50,10 +50,13 @@ def test_the_identity_step_becomes_a_chooser_and_one_step_per_method() -> None:
     assert {n: (s.kind, s.action) for n, s in steps.items() if n.startswith("identify.")} == {
         "identify.id_card": (StepKind.ACTION, "read_id_card"),
         "identify.id_card.failed": (StepKind.NOTICE, None),
+        "identify.id_card.expired": (StepKind.NOTICE, None),
         "identify.social_card": (StepKind.ACTION, "read_social_card"),
         "identify.social_card.failed": (StepKind.NOTICE, None),
+        "identify.social_card.expired": (StepKind.NOTICE, None),
         "identify.e_social_card": (StepKind.ACTION, "scan_e_social_card"),
         "identify.e_social_card.failed": (StepKind.NOTICE, None),
+        "identify.e_social_card.expired": (StepKind.NOTICE, None),
         "identify.typed": (StepKind.FORM, None),
     }
     assert steps["identify.social_card"].needs == {"social_card_reader"}
@@ -123,6 +126,47 @@ def test_a_failed_read_offers_retry_another_way_or_cancel() -> None:
     assert run.step.name == "identify"
 
 
+def _expired_card(session: Session) -> str:
+    session.identity = Identity("id_card", Sensitive(ID_NUMBER), Sensitive(NAME), expired=True)
+    return "ok"
+
+
+def test_an_expired_card_is_refused_where_the_flow_files_something() -> None:
+    run = FlowRun(FLOW, {**Stubs().actions(), "read_id_card": _expired_card})
+    run.fire("id_card")
+    run.run_action()
+    assert run.step.name == "identify.id_card.expired"
+    assert run.step.title.en == "Your document has expired"
+    assert run.step.prompt is not None
+    assert "needs a valid one" in run.step.prompt.en
+    # Another card, or leave: typing the same card's number is no way round it.
+    assert run.buttons() == ["retry", "cancel"]
+    run.fire("cancel")
+    assert run.done
+    assert run.session.identity is None
+
+
+def test_an_expired_card_may_look_things_up_where_the_flow_says_so() -> None:
+    flow = parse_flow(flow_with(ALL, expired_document="accept"), "lookup.yaml")
+    run = FlowRun(flow, {**Stubs().actions(), "read_id_card": _expired_card})
+    run.fire("id_card")
+    run.run_action()
+    assert run.step.name == "identify.id_card.expired"
+    assert run.step.prompt is not None
+    assert "仍可以查询" in run.step.prompt.zh  # told, then let through
+    run.fire("next")
+    assert run.step.name == "ready"
+    assert run.session.identity is not None
+    assert run.session.identity.method == "id_card"
+
+
+def test_a_valid_card_never_sees_the_expired_notice() -> None:
+    run = new_run()
+    run.fire("id_card")
+    run.run_action()
+    assert run.step.name == "ready"
+
+
 def test_a_read_that_reports_ok_without_an_identity_is_an_error() -> None:
     run = FlowRun(FLOW, {**Stubs().actions(), "read_social_card": lambda s: "ok"})
     run.fire("social_card")
@@ -178,6 +222,8 @@ def test_the_demo_flow_records_its_card_read_as_an_identity_step() -> None:
          "unknown step"),
         ({"action": "read_id_card"}, "steps.identify", "unknown key(s) action"),
         ({"title": {"zh-CN": "身份"}}, "steps.identify.title", "missing translation en"),
+        ({"expired_document": "sometimes"}, "steps.identify.expired_document",
+         "accept (looking things up) or refuse"),
     ],
 )  # fmt: skip
 def test_identity_step_mistakes_name_the_path(change: dict, where: str, problem: str) -> None:
@@ -187,3 +233,20 @@ def test_identity_step_mistakes_name_the_path(change: dict, where: str, problem:
         parse_flow(data, "ident.yaml")
     assert caught.value.path == where
     assert problem in caught.value.problem
+
+
+def test_a_step_that_reads_a_card_must_say_where_an_expired_one_goes() -> None:
+    flow = {
+        "id": "plain", "version": 1, "title": T, "start": "read",
+        "steps": {
+            "read": {"kind": "action", "action": "read_id_card", "title": T, "timeout": 60,
+                     "on": {"ok": "done", "error": "done", "cancel": "done"}},
+            "done": {"kind": "end", "outcome": "completed", "title": T},
+        },
+    }  # fmt: skip
+    with pytest.raises(FlowDefinitionError) as caught:
+        parse_flow(flow, "plain.yaml")
+    assert "steps.read.on" in str(caught.value)
+    assert "expired_document" in str(caught.value)
+    flow["steps"]["read"]["on"]["expired_document"] = "done"  # type: ignore[index]
+    assert parse_flow(flow, "plain.yaml").steps["read"].on["expired_document"] == "done"
