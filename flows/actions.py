@@ -165,6 +165,17 @@ IDENTITY_METHODS: dict[str, str | None] = {
     "typed": None,
 }
 
+# Actions during which the kiosk waits for the citizen (to lay a card, show a code); during
+# every other action the kiosk itself is working (submitting, printing, fetching), and a
+# "hurry up" countdown would blame the citizen for the machine's time.
+WAITS_FOR_CITIZEN: frozenset[str] = frozenset(a for a in IDENTITY_METHODS.values() if a)
+
+
+def citizen_is_waited_for(step_kind: str, action: str | None) -> bool:
+    """False while the kiosk itself is at work on this step (no idle countdown then)."""
+    return step_kind != "action" or action in WAITS_FOR_CITIZEN
+
+
 # What an end, notice or detail screen shows besides its texts (`show:`).
 SHOW_ITEMS: frozenset[str] = frozenset(
     {

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flows import FlowRun
+from flows.actions import citizen_is_waited_for
 from flows.progress import step_counter
 from flows.texts import button_label
 from kiosk.ui.session import UISession
@@ -48,7 +49,9 @@ class StepScreen(KioskScreen):
     def refresh(self, run: FlowRun) -> None:
         """Once a second: warn when the step is about to time out."""
         left = run.seconds_left()
-        warn = left is not None and left <= WARN_SECONDS
+        # Never while the kiosk itself is printing, submitting or fetching: the wait is ours.
+        ours = not citizen_is_waited_for(run.step.kind, run.step.action)
+        warn = left is not None and left <= WARN_SECONDS and not ours
         self.ids.header.ids.time_left.text = (
             ui_text("time_left", run.lang, seconds=int(left)) if warn and left is not None else ""
         )

@@ -350,3 +350,29 @@ def test_the_menu_clock_shows_station_time_not_utc(ui: Any) -> None:
     welcome.refresh()
     assert welcome.ids.clock.text == "10:00"
     assert welcome.ids.date.text == "2026年11月26日 星期四"
+
+
+@pytest.mark.parametrize(
+    ("action", "warning"),
+    [
+        ("read_id_card", "还剩5秒，请继续操作"),  # waiting for the citizen's card: a nudge
+        ("print_receipt", ""),  # the kiosk is printing: its wait, not the citizen's
+        ("submit", ""),
+        ("fetch_jobs", ""),
+    ],
+)
+def test_the_idle_warning_never_shows_while_the_kiosk_itself_is_working(
+    ui: Any, action: str, warning: str
+) -> None:
+    from types import SimpleNamespace
+
+    from flows import StepKind
+
+    screen = ui.root.steps["action"]
+    run = SimpleNamespace(
+        step=SimpleNamespace(kind=StepKind.ACTION, action=action),
+        seconds_left=lambda: 5.0,
+        lang="zh-CN",
+    )
+    screen.refresh(run)
+    assert screen.ids.header.ids.time_left.text == warning
