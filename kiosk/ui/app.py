@@ -116,7 +116,7 @@ class EStationApp(App):
         }
         router = Router(
             welcome.WelcomeScreen(
-                session, self.port.catalog, self.port.station_name, now=self.port.now
+                session, lambda: self.port.catalog, self.port.station_name, now=self.port.now
             ),
             steps,
             end.EndScreen(session),

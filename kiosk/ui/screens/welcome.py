@@ -136,7 +136,7 @@ class WelcomeScreen(KioskScreen):
     def __init__(
         self,
         session: UISession,
-        catalog: Sequence[Flow],
+        catalog: Callable[[], Sequence[Flow]],
         station_name: str,
         *,
         now: Callable[[], dt.datetime],
@@ -144,7 +144,10 @@ class WelcomeScreen(KioskScreen):
     ) -> None:
         super().__init__(**kwargs)
         self.session = session
-        self.catalog = list(catalog)
+        # The services on offer change with the devices and the hour (KioskPort.catalog):
+        # asked again every second, so the menu never offers what the kiosk cannot do.
+        self._offered = catalog
+        self.catalog = list(catalog())
         self.station_name = station_name
         self._now = now
         self._lang = session.lang
@@ -172,13 +175,17 @@ class WelcomeScreen(KioskScreen):
         for button in self.language_buttons:
             button.state = "down" if button.lang == lang else "normal"
         self._lang = lang
-        names = [flow.title.get(lang) for flow in self.catalog]
+        self.catalog = list(self._offered())
+        self._lay_out(page=0)
+        self.refresh()
+
+    def _lay_out(self, page: int) -> None:
+        names = [flow.title.get(self._lang) for flow in self.catalog]
         self.layout = menu_layout(names, lambda t, w, h: fitting_font(t, w, h) is not None)
         self.ids.tiles.cols = self.layout.cols
         self.compact = self.layout.rows > 1
-        self.page = 0
+        self.page = max(0, min(page, self.pages - 1))
         self._fill_page()
-        self.refresh()
 
     def turn(self, step: int) -> None:
         """Show the next (+1) or the previous (-1) page of services."""
@@ -212,7 +219,11 @@ class WelcomeScreen(KioskScreen):
         self.ids.pager.show(self.page, self.pages, lang)
 
     def refresh(self) -> None:
-        """Update the clock."""
+        """Update the clock, and the tiles when the services on offer changed."""
+        offered = list(self._offered())
+        if [f.id for f in offered] != [f.id for f in self.catalog]:
+            self.catalog = offered
+            self._lay_out(page=self.page)
         now = self._now()
         self.ids.clock.text = f"{now:%H:%M}"
         self.ids.header_clock.text = f"{now:%H:%M}" if self.compact else ""

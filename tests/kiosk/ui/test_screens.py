@@ -376,3 +376,28 @@ def test_the_idle_warning_never_shows_while_the_kiosk_itself_is_working(
     )
     screen.refresh(run)
     assert screen.ids.header.ids.time_left.text == warning
+
+
+def test_the_menu_follows_the_services_on_offer_within_a_tick(make_port: Any, clock: Any) -> None:
+    # The ID reader was unplugged: the kiosk's own list dropped 就业登记, and the screen
+    # must stop offering it (it used to keep the tile and end in "读卡器未连接").
+    from devkit.headless import HeadlessUI
+
+    port = make_port(services=3)
+    with HeadlessUI(port, clock=clock) as ui:
+        welcome = ui.root.welcome
+        assert [t.flow_id for t in welcome.tiles] == [
+            "employment_registration",
+            "service_2",
+            "service_3",
+        ]
+        unplugged = port.flow
+        port.flow = port.extra.pop(0)  # the registration is no longer on offer
+        ui.session.tick()
+        ui.frames(1)
+        assert [t.flow_id for t in welcome.tiles] == ["service_2", "service_3"]
+        assert unplugged.id not in [t.flow_id for t in welcome.tiles]
+        port.extra.insert(0, port.flow)
+        port.flow = unplugged  # plugged in again
+        ui.session.tick()
+        assert [t.flow_id for t in welcome.tiles][0] == "employment_registration"
