@@ -11,7 +11,9 @@ first.
 
 from __future__ import annotations
 
+import logging
 import os
+import signal
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -162,10 +164,24 @@ def run_kiosk_app(
     """Configure Kivy, register the CJK font and run the kiosk UI until it is closed."""
     configure_kivy(fullscreen, size, kivy_home)
     register_cjk_font(font_path)
-    EStationApp(
+    app = EStationApp(
         port,
         lang=lang,
         fullscreen=fullscreen,
         idle_return_seconds=idle_return_seconds,
         demo=demo,
-    ).run()
+    )
+
+    def stop_on_signal(signum: int, _frame: object) -> None:
+        # Ctrl-C (a KeyboardInterrupt mid-frame) or systemd's SIGTERM: leave through the
+        # app's own stop, so on_stop ends the visit and the caller closes the outbox and
+        # releases the devices, as a normal exit does.
+        logging.getLogger(__name__).info("kiosk_stopping signal=%s", signal.Signals(signum).name)
+        Clock.schedule_once(lambda _dt: app.stop(), 0)
+
+    previous = {sig: signal.signal(sig, stop_on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        app.run()
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)

@@ -40,6 +40,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     finally:
         kiosk.close()
+        logging.getLogger("kiosk").info("kiosk_stopped outbox=closed devices=released")
 
 
 if __name__ == "__main__":
