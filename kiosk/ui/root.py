@@ -51,6 +51,12 @@ class Router(ScreenManager):
         self.steps[screen].show(run)
         self._switch(screen)
 
+    def relabel(self, run: FlowRun) -> None:
+        """Show the visible step again in the run's language (a step screen keeps its input)."""
+        current = self.current_screen
+        if isinstance(current, StepScreen):
+            current.relabel(run)
+
     def show_end(self, notice: EndNotice, seconds_left: float) -> None:
         """Show how the visit ended."""
         self.end.show_notice(notice, seconds_left)

@@ -101,6 +101,10 @@ class Navigator(Protocol):
         """Fill `screen` from the run's current step and show it."""
         ...
 
+    def relabel(self, run: FlowRun) -> None:
+        """Show the visible step again in the run's language, keeping what was typed."""
+        ...
+
     def show_end(self, notice: EndNotice, seconds_left: float) -> None:
         """Show the end of a visit."""
         ...
@@ -196,9 +200,18 @@ class UISession:
 
     # What screens call.
     def set_lang(self, lang: str) -> None:
-        """Switch the language of the menu and of the next run."""
+        """Switch the language of the menu, of the visit in progress and of the next run.
+
+        Mid-visit the current step is shown again in `lang` where it is, answers kept: a
+        person who tapped the wrong language need not cancel to come back.
+        """
         self.lang = lang
-        if self.run is None and self._end_deadline is None:
+        run = self.run
+        if run is not None and not run.done:
+            run.touch()
+            run.lang = lang
+            self.nav.relabel(run)
+        elif run is None and self._end_deadline is None:
             self.nav.show_welcome(lang)
 
     def start(self, flow_id: str) -> None:

@@ -7,8 +7,13 @@ from flows.actions import citizen_is_waited_for
 from flows.progress import step_counter
 from flows.texts import button_label
 from kiosk.ui.session import UISession
-from kiosk.ui.strings import ui_text
+from kiosk.ui.strings import LANGUAGE_NAMES, ui_text
 from kiosk.ui.widgets import KioskScreen, fill_button_row
+
+
+def _other_language(lang: str) -> str:
+    return next(other for other in LANGUAGE_NAMES if other != lang)
+
 
 # Warn only near the end: a countdown running all the time makes people hurry and err.
 WARN_SECONDS = 30
@@ -20,6 +25,7 @@ class StepScreen(KioskScreen):
     def __init__(self, session: UISession, **kwargs: object) -> None:
         super().__init__(**kwargs)
         self.session = session
+        self.ids.header.ids.language.bind(on_release=self._switch_language)
 
     def show(self, run: FlowRun) -> None:
         """Fill the screen from the run's current step."""
@@ -32,11 +38,22 @@ class StepScreen(KioskScreen):
             ui_text("step", lang, n=position[0], total=position[1]) if position else ""
         )
         header.time_left.text = ""
+        # The other language, by its own name: one tap on every step screen.
+        header.language.text = LANGUAGE_NAMES[_other_language(lang)]
         self.ids.title.text = step.title.get(lang)
         self.ids.prompt.text = step.prompt.get(lang) if step.prompt else ""
         fill_button_row(
             self.ids.buttons, self.row_events(run), lambda e: button_label(e, lang), self.on_button
         )
+
+    def relabel(self, run: FlowRun) -> None:
+        """Show the step again in the run's language (screens with input keep it)."""
+        self.show(run)
+
+    def _switch_language(self, _button: object) -> None:
+        run = self.session.run
+        if run is not None:
+            self.session.set_lang(_other_language(run.lang))
 
     def row_events(self, run: FlowRun) -> list[str]:
         """The events shown in the button row along the bottom: all the step offers."""

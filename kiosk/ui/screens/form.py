@@ -65,6 +65,14 @@ class FormScreen(StepScreen):
             # A blinking cursor in the first box shows where typing will go.
             first.focus = True
 
+    def relabel(self, run: FlowRun) -> None:
+        """The form in the run's language, with what was typed and not yet submitted."""
+        typed = {name: block.value for name, block in self.blocks.items()}
+        self.show(run)
+        for name, value in typed.items():
+            if value and name in self.blocks:
+                self.blocks[name].set_value(value)
+
     def on_button(self, event: str) -> None:
         """Submit checks the fields first; other buttons go to the session directly."""
         if event == "submit":

@@ -401,3 +401,27 @@ def test_the_menu_follows_the_services_on_offer_within_a_tick(make_port: Any, cl
         port.flow = unplugged  # plugged in again
         ui.session.tick()
         assert [t.flow_id for t in welcome.tiles][0] == "employment_registration"
+
+
+def test_the_language_switches_on_any_step_in_place_keeping_what_was_typed(
+    ui: Any, port: Any, citizen: Any, shots: Path
+) -> None:
+    form = go_to_form(ui)
+    form.blocks["phone"].input.text = citizen.phone  # typed, not submitted yet
+    language = form.ids.header.ids.language
+    assert language.text == "English"
+    tap(ui, language)
+    run = ui.session.run
+    assert run.lang == "en"
+    assert ui.root.current == "form"  # the same step, not the menu
+    assert form.ids.header.ids.flow_title.text == "Employment registration"
+    assert form.blocks["phone"].label.text == "Mobile number"
+    assert form.blocks["phone"].value == citizen.phone
+    assert language.text == "中文"
+    ui.screenshot(shots / "form-en.png")
+    tap(ui, language)
+    assert run.lang == "zh-CN"
+    assert form.blocks["phone"].label.text == "手机号码"
+    assert form.blocks["phone"].value == citizen.phone
+    # and the next visit starts in the language last chosen
+    assert ui.session.lang == "zh-CN"
