@@ -3,8 +3,6 @@ pending without losing its outbox, stops when revoked, and rotates its token saf
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -17,47 +15,18 @@ from kiosk.controller_client import CredentialRevoked
 from kiosk.enrollment import EnrollmentStore
 from kiosk.outbox import Outbox, State
 from kiosk.sync import PENDING_POLL_SECONDS, Enroller, SyncLoop
-from pii import Sealer
 from tests.controller.controller_testkit import heartbeat, pairing_code, transaction
-from tests.kiosk.test_sync import RecordingClient
+from tests.kiosk.sync_testkit import RecordingClient
 from tests.support.clock import FakeClock
-from tests.support.servers import free_port, serve
+from tests.support.servers import serve
 from wire import Heartbeat, KioskStatus, RegisterRequest, TransactionIn, validate
 
 NUMBER = "KA01-2611260001"
 
 
 @pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock(wall=dt.datetime(2026, 11, 26, 2, 0, 30, tzinfo=dt.UTC))
-
-
-@pytest.fixture
-def port() -> int:
-    return free_port()
-
-
-@pytest.fixture
 def app(tmp_path: Path, clock: FakeClock) -> Any:
     return create_app(Settings(data_dir=tmp_path / "controller"), clock=clock.wall)
-
-
-@pytest.fixture
-def client(port: int) -> Iterator[RecordingClient]:
-    http = RecordingClient(f"http://127.0.0.1:{port}")
-    yield http
-    http.close()
-
-
-@pytest.fixture
-def outbox(tmp_path: Path, clock: FakeClock) -> Iterator[Outbox]:
-    box = Outbox(
-        tmp_path / "kiosk" / "outbox.db",
-        Sealer(bytes(range(32))),
-        clock=lambda: clock.wall().timestamp(),
-    )
-    yield box
-    box.close()
 
 
 def make_sync(

@@ -9,7 +9,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import datetime as dt
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import httpx
@@ -26,65 +26,23 @@ from kiosk.controller_client import ControllerClient
 from kiosk.enrollment import EnrollmentStore
 from kiosk.outbox import Outbox, State
 from kiosk.sync import Enroller, SyncLoop
-from pii import Sealer
 from tests.controller.controller_testkit import (
     preauthorise,
     receipt,
     rows,
     transaction,
 )
+from tests.kiosk.sync_testkit import RecordingClient
 from tests.support.clock import FakeClock
-from tests.support.servers import free_port, serve
+from tests.support.servers import serve
 from wire import (
     API_PREFIX,
-    CatalogAck,
-    CatalogIn,
     RegisterRequest,
-    RegisterResponse,
-    TransactionAck,
     TransactionIn,
     validate,
 )
 
 NUMBER = "KA01-2611260001"
-
-
-class RecordingClient(ControllerClient):
-    """The real client, noting each call it makes (`tried`) and each one answered (`done`)."""
-
-    def __init__(self, base_url: str) -> None:
-        super().__init__(base_url, timeout=5)
-        self.tried: list[str] = []
-        self.done: list[str] = []
-
-    def register(self, request: RegisterRequest, proof: str | None = None) -> RegisterResponse:
-        self.tried.append("register")
-        answer = super().register(request, proof)
-        self.done.append("register")
-        return answer
-
-    def send_catalog(self, catalog: CatalogIn, token: str) -> CatalogAck:
-        self.tried.append(f"catalog v{catalog.version}")
-        ack = super().send_catalog(catalog, token)
-        self.done.append(f"catalog v{catalog.version}")
-        return ack
-
-    def send_transaction(self, txn: TransactionIn, token: str) -> TransactionAck:
-        self.tried.append(txn.number)
-        ack = super().send_transaction(txn, token)
-        self.done.append(txn.number)
-        return ack
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    """The one clock of both sides: Thursday 2026-11-26, 10:00:30 in Beijing."""
-    return FakeClock(wall=dt.datetime(2026, 11, 26, 2, 0, 30, tzinfo=dt.UTC))
-
-
-@pytest.fixture
-def port() -> int:
-    return free_port()
 
 
 @pytest.fixture
@@ -98,24 +56,6 @@ def controller_app(settings: Settings, clock: FakeClock) -> FastAPI:
     with contextlib.suppress(Conflict):  # listed already by an earlier start
         preauthorise(app, "hw-sync")
     return app
-
-
-@pytest.fixture
-def client(port: int) -> Iterator[RecordingClient]:
-    http = RecordingClient(f"http://127.0.0.1:{port}")
-    yield http
-    http.close()
-
-
-@pytest.fixture
-def outbox(tmp_path: Path, clock: FakeClock) -> Iterator[Outbox]:
-    box = Outbox(
-        tmp_path / "kiosk" / "outbox.db",
-        Sealer(bytes(range(32))),
-        clock=lambda: clock.wall().timestamp(),
-    )
-    yield box
-    box.close()
 
 
 @pytest.fixture
