@@ -7,13 +7,15 @@ the CSRF token of every form) before a route body runs.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import APIRouter, FastAPI, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy.orm import Session
 
 from controller.auth.access import ROLE_LABELS, Role
-from controller.auth.accounts import AccountRefused, SignIn
+from controller.auth.accounts import AccountRefused, Accounts, SignIn
 from controller.auth.guard import (
     AccessDenied,
     ActorDep,
@@ -31,6 +33,7 @@ from controller.auth.guard import (
 )
 from controller.dashboard import render
 from controller.deps import AccountsDep, AuditDep, SessionDep, StaffSessionsDep
+from controller.models import User
 from controller.services.audit import AuditAction
 from controller.services.ratelimit import RateLimited
 
@@ -229,6 +232,31 @@ def create_account(
     return _accounts_page(request, session, accounts, done=done)
 
 
+_NO_ACCOUNT = ("没有这个账户", "No such account")
+
+
+def _on_account(
+    request: Request,
+    session: Session,
+    accounts: Accounts,
+    user_id: int,
+    act: Callable[[User], None],
+    done: Callable[[str], tuple[str, str]],
+) -> HTMLResponse:
+    """Do `act` to one account and show the accounts page with what came of it: 404 for no
+    such account, 400 with the reason when it is refused (nothing of it is kept)."""
+    user = accounts.get(session, user_id)
+    if user is None:
+        return _accounts_page(request, session, accounts, error=_NO_ACCOUNT, status=404)
+    try:
+        act(user)
+    except AccountRefused as err:
+        session.rollback()
+        return _accounts_page(request, session, accounts, error=(err.zh, err.en), status=400)
+    session.commit()
+    return _accounts_page(request, session, accounts, done=done(user.username))
+
+
 @router.post("/accounts/{user_id}")
 def update_account(
     request: Request,
@@ -239,10 +267,8 @@ def update_account(
     actor: ActorDep,
 ) -> HTMLResponse:
     """Set an account's role, region and whether it is active."""
-    user = accounts.get(session, user_id)
-    if user is None:
-        return _accounts_page(request, session, accounts, error=_NO_ACCOUNT, status=404)
-    try:
+
+    def update(user: User) -> None:
         accounts.update(
             session,
             actor,
@@ -251,15 +277,11 @@ def update_account(
             region_code=form.get("region_code") or None,
             active=form.get("active") == "on",
         )
-    except AccountRefused as err:
-        session.rollback()
-        return _accounts_page(request, session, accounts, error=(err.zh, err.en), status=400)
-    session.commit()
-    done = (f"已保存账户 {user.username}", f"Account {user.username} saved")
-    return _accounts_page(request, session, accounts, done=done)
 
-
-_NO_ACCOUNT = ("没有这个账户", "No such account")
+    return _on_account(
+        request, session, accounts, user_id, update,
+        lambda name: (f"已保存账户 {name}", f"Account {name} saved"),
+    )  # fmt: skip
 
 
 @router.post("/accounts/{user_id}/unlock")
@@ -267,13 +289,10 @@ def unlock_account(
     request: Request, user_id: int, session: SessionDep, accounts: AccountsDep, actor: ActorDep
 ) -> HTMLResponse:
     """End an account's lockout."""
-    user = accounts.get(session, user_id)
-    if user is None:
-        return _accounts_page(request, session, accounts, error=_NO_ACCOUNT, status=404)
-    accounts.unlock(session, actor, user)
-    session.commit()
-    done = (f"已解锁账户 {user.username}", f"Account {user.username} unlocked")
-    return _accounts_page(request, session, accounts, done=done)
+    return _on_account(
+        request, session, accounts, user_id, lambda user: accounts.unlock(session, actor, user),
+        lambda name: (f"已解锁账户 {name}", f"Account {name} unlocked"),
+    )  # fmt: skip
 
 
 @router.post("/accounts/{user_id}/password")
@@ -287,22 +306,19 @@ def reset_password(
     actor: ActorDep,
 ) -> HTMLResponse:
     """Set a temporary password for someone who forgot theirs; their sessions end."""
-    user = accounts.get(session, user_id)
-    if user is None:
-        return _accounts_page(request, session, accounts, error=_NO_ACCOUNT, status=404)
-    try:
+
+    def reset(user: User) -> None:
         accounts.reset_password(session, actor, user, form.get("temporary_password", ""))
-    except AccountRefused as err:
-        session.rollback()
-        return _accounts_page(request, session, accounts, error=(err.zh, err.en), status=400)
-    sessions.close_all(session, user.id)
-    session.commit()
-    done = (
-        f"已为 {user.username} 设置临时密码：请当面告知，其下次登录时须修改",
-        f"Temporary password set for {user.username}: tell them in person;"
-        " they must change it at their next sign-in",
-    )
-    return _accounts_page(request, session, accounts, done=done)
+        sessions.close_all(session, user.id)
+
+    return _on_account(
+        request, session, accounts, user_id, reset,
+        lambda name: (
+            f"已为 {name} 设置临时密码：请当面告知，其下次登录时须修改",
+            f"Temporary password set for {name}: tell them in person;"
+            " they must change it at their next sign-in",
+        ),
+    )  # fmt: skip
 
 
 @router.get("/audit")
