@@ -12,6 +12,7 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from flows import Flow, load_builtin_catalog
@@ -20,11 +21,12 @@ from kiosk.config import KioskConfig
 from kiosk.controller_client import ControllerClient, ControllerError
 from kiosk.enrollment import EnrollmentStore
 from kiosk.hardware import Hardware, Simulators
-from kiosk.outbox import Outbox
+from kiosk.outbox import Limits, Outbox
 from kiosk.service import SOFTWARE_VERSION, KioskService
 from kiosk.starts import StartLog
 from kiosk.sync import Enroller, SyncLoop
 from pii import Sealer
+from pii.sealing import begin_rotation, end_rotation
 from wire import RegisterRequest
 
 log = logging.getLogger(__name__)
@@ -70,14 +72,40 @@ class Kiosk:
         self.outbox.close()
 
 
-def build_kiosk(config: KioskConfig, *, clock: Callable[[], float] = time.time) -> Kiosk:
-    """The kiosk described by `config`, assembled and not yet started."""
+def outbox_key_file(config: KioskConfig) -> Path:
+    """Where the outbox's sealing key is kept."""
+    return config.data_dir / "keys" / "outbox.key"
+
+
+def rotate_outbox_key(outbox: Outbox, key_file: Path) -> int:
+    """Seal the outbox under a new key; safe to cut short at any point (the next start
+    finishes it). Return how many rows were sealed again."""
+    done = outbox.reseal(begin_rotation(key_file))
+    end_rotation(key_file)
+    return done
+
+
+def build_kiosk(
+    config: KioskConfig,
+    *,
+    clock: Callable[[], float] = time.time,
+    monotonic: Callable[[], float] = time.monotonic,
+) -> Kiosk:
+    """The kiosk described by `config`, assembled and not yet started.
+
+    `clock` is the time of day in seconds (the start log), `monotonic` what retry times
+    and waits are measured on.
+    """
     config.data_dir.mkdir(parents=True, exist_ok=True)
     sealer = Sealer.from_key_file(config.data_dir / "keys" / "outbox.key")
-    # Wall-clock time: retry times are stored on disk and must survive a reboot.
-    outbox = Outbox(config.data_dir / "outbox.db", sealer, clock=clock)
+    limits = Limits(capacity=config.sync.outbox_capacity, retention_days=config.sync.retention_days)
+    outbox = Outbox(config.data_dir / "outbox.db", sealer, clock=monotonic, limits=limits)
     hardware = Hardware(config)
-    client = ControllerClient(config.controller_url)
+    client = ControllerClient(
+        config.controller_url,
+        timeout=config.sync.read_timeout,
+        connect_timeout=config.sync.connect_timeout,
+    )
     enroller = Enroller(
         EnrollmentStore(config.data_dir / "enrollment.json"),
         client,
@@ -100,7 +128,13 @@ def build_kiosk(config: KioskConfig, *, clock: Callable[[], float] = time.time) 
     # the controller was reached: each refers to the other through a late-bound lambda.
     catalog = load_builtin_catalog()
     sync = SyncLoop(
-        outbox, client, enroller, status=lambda: service.heartbeat(), catalog=lambda: catalog
+        outbox,
+        client,
+        enroller,
+        status=lambda: service.heartbeat(),
+        catalog=lambda: catalog,
+        clock=monotonic,
+        pace=config.sync.drain_rows_per_second,
     )
 
     def actions_for(flow: Flow) -> RunActions:

@@ -72,6 +72,37 @@ class PrinterConfig:
 
 
 @dataclass(frozen=True)
+class SyncConfig:
+    """How the kiosk talks to its controller and how much its outbox may hold.
+
+    `outbox_capacity` rows (more than 30 days of a busy station at 50,000); at the limit
+    the kiosk stops taking applications and says why. Rows the controller refused or the
+    kiosk could not read keep their personal data `retention_days`. After an outage the
+    backlog is sent at `drain_rows_per_second` at most (0: no limit).
+    """
+
+    connect_timeout: float = 5.0
+    read_timeout: float = 15.0
+    drain_rows_per_second: float = 20.0
+    outbox_capacity: int = 50_000
+    retention_days: int = 30
+
+    def __post_init__(self) -> None:
+        for name, low, high in (
+            ("connect_timeout", 0.5, 60),
+            ("read_timeout", 1, 300),
+            ("drain_rows_per_second", 0, 10_000),
+            ("outbox_capacity", 100, 10_000_000),
+            ("retention_days", 1, 3650),
+        ):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                raise ValueError(f"{name} is a number, not {value!r}")
+            if not low <= value <= high:
+                raise ValueError(f"{name} is {low} to {high}, not {value}")
+
+
+@dataclass(frozen=True)
 class KioskConfig:
     """Everything the composition root needs."""
 
@@ -91,6 +122,7 @@ class KioskConfig:
     social_card_reader: SocialCardConfig = field(default_factory=SocialCardConfig)
     camera: CameraConfig = field(default_factory=CameraConfig)
     receipt_printer: PrinterConfig = field(default_factory=PrinterConfig)
+    sync: SyncConfig = field(default_factory=SyncConfig)
 
     @property
     def receipt_dir(self) -> Path:
@@ -121,7 +153,7 @@ _RENAMED = {
 }
 
 
-_TABLES = frozenset({"kiosk", "controller", *DeviceKind})
+_TABLES = frozenset({"kiosk", "controller", "sync", *DeviceKind})
 
 _Section = TypeVar("_Section", IdCardConfig, SocialCardConfig, CameraConfig, PrinterConfig)
 
@@ -146,6 +178,19 @@ def _section(data: dict[str, Any], name: DeviceKind, cls: type[_Section], source
         return cls(**raw)
     except (TypeError, ValueError) as err:
         raise ConfigError(f"{source}: [{name}] {err}") from err
+
+
+def _sync_section(data: dict[str, Any], source: Path) -> SyncConfig:
+    raw = data.get("sync", {})
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{source}: [sync] must be a table")
+    unknown = sorted(set(raw) - {f.name for f in fields(SyncConfig)})
+    if unknown:
+        raise ConfigError(f"{source}: [sync] unknown key(s) {', '.join(unknown)}")
+    try:
+        return SyncConfig(**raw)
+    except ValueError as err:
+        raise ConfigError(f"{source}: [sync] {err}") from err
 
 
 def load_config(path: Path) -> KioskConfig:
@@ -189,6 +234,7 @@ def load_config(path: Path) -> KioskConfig:
             ),
             camera=_section(data, DeviceKind.CAMERA, CameraConfig, path),
             receipt_printer=_section(data, DeviceKind.RECEIPT_PRINTER, PrinterConfig, path),
+            sync=_sync_section(data, path),
         )
     except KeyError as err:
         raise ConfigError(f"{path}: missing key {err.args[0]}") from err

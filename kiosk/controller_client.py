@@ -60,7 +60,27 @@ class ControllerError(Exception):
 
 
 class ControllerUnreachable(ControllerError):
-    """No answer, or a server-side error: retry later, nothing is lost."""
+    """No answer, or a server-side error: retry later, nothing is lost.
+
+    `status` is the HTTP status when there was an answer (0: none); `retry_after` the
+    seconds the answer asked us to wait (0: not said).
+    """
+
+    def __init__(self, message: str, *, status: int = 0, retry_after: float = 0.0) -> None:
+        super().__init__(message)
+        self.status = status
+        self.retry_after = retry_after
+
+
+class ControllerBusy(ControllerUnreachable):
+    """A 4xx that means "not now", not "never": 408, 413, 425, 429, or any 4xx that did not
+    come from the controller itself (a proxy's 403 or 404 page). Retried with back-off."""
+
+    @property
+    def about_this_row(self) -> bool:
+        """True when the answer concerns this message, not the controller: 413 (too large
+        for a proxy) and 425 (sent ahead of the controller's clock). Others may go on."""
+        return self.status in (413, 425)
 
 
 class ControllerRejected(ControllerError):
@@ -120,8 +140,13 @@ _BY_CODE: dict[str, type[ControllerRejected]] = {
 class ControllerClient:
     """One connection pool to the controller's API."""
 
-    def __init__(self, base_url: str, *, timeout: float = 10.0) -> None:
-        self._http = httpx.Client(base_url=base_url.rstrip("/") + API_PREFIX, timeout=timeout)
+    def __init__(
+        self, base_url: str, *, timeout: float = 10.0, connect_timeout: float | None = None
+    ) -> None:
+        # A controller that accepts the connection and never answers costs `timeout`, once:
+        # the sync loop's circuit breaker stops the next calls.
+        limits = httpx.Timeout(timeout, connect=connect_timeout or min(timeout, 5.0))
+        self._http = httpx.Client(base_url=base_url.rstrip("/") + API_PREFIX, timeout=limits)
 
     def close(self) -> None:
         """Close the connection pool."""
@@ -227,20 +252,56 @@ class ControllerClient:
             response = self._http.request(method, path, content=content, headers=headers)
         except httpx.HTTPError as err:
             raise ControllerUnreachable(f"{path}: {type(err).__name__}: {err}") from err
-        if response.status_code >= 500:
-            raise ControllerUnreachable(f"{path}: controller answered {response.status_code}")
-        if response.status_code >= 400:
+        status = response.status_code
+        if status >= 500:
+            raise ControllerUnreachable(
+                f"{path}: controller answered {status}",
+                status=status,
+                retry_after=_retry_after(response),
+            )
+        if status >= 400:
             message, user_message = _error_text(response), _user_message(response)
             known = _BY_CODE.get(_error_code(response))
             if known is not None:
-                raise known(response.status_code, message, user_message)
-            if response.status_code == 401:
+                raise known(status, message, user_message)
+            if status == 401:
                 raise NotAuthorised(401, message)
-            raise ControllerRejected(response.status_code, message, user_message)
+            if status in _NOT_NOW or not _from_controller(response):
+                raise ControllerBusy(
+                    f"{path}: answered {status}: {message[:120]}",
+                    status=status,
+                    retry_after=_retry_after(response),
+                )
+            raise ControllerRejected(status, message, user_message)
         try:
             return parse(answer, response.content)
         except WireError as err:
             raise ControllerUnreachable(f"{path}: unexpected answer: {err}") from err
+
+
+# 4xx answers that mean "later": Request Timeout, Content Too Large (a proxy's limit, which
+# ops can raise), Too Early (the kiosk's clock ahead of the controller's), Too Many Requests.
+_NOT_NOW = frozenset({408, 413, 425, 429})
+
+
+def _from_controller(response: httpx.Response) -> bool:
+    """True for the controller's own error body (`{"error": ...}`, api.error_response):
+    a proxy's or load balancer's 4xx page is not a refusal of the message."""
+    try:
+        data = response.json()
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        return False
+    if not isinstance(data, dict):
+        return False
+    # FastAPI's own refusal of a body it could not validate is the controller's too.
+    return "error" in data or (response.status_code == 422 and "detail" in data)
+
+
+def _retry_after(response: httpx.Response) -> float:
+    try:
+        return max(0.0, float(response.headers.get("Retry-After", "0")))
+    except ValueError:  # an HTTP date: rare from our controller, treated as "not said"
+        return 0.0
 
 
 def _error_text(response: httpx.Response) -> str:

@@ -1,24 +1,37 @@
 """The kiosk's durable outbox: a transaction is on disk before the citizen sees "success".
 
-States (STYLE rule 14): pending -> in_flight -> acked, or failed when the controller
-refuses it for good (kept for ops, never dropped). In-flight rows go back to pending on
-start, because a crash between send and ack must lead to a resend, which the controller
-drops as a duplicate by key. Payloads are sealed with AES-GCM bound to their key; once
-acknowledged, the payload is erased and only the bookkeeping stays.
+States (STYLE rule 14): pending -> in_flight -> acked; failed when the controller refuses
+a row for good, quarantined when the kiosk itself cannot read it back (a replaced key file,
+a payload an update cannot parse). Failed and quarantined rows are kept for ops and never
+block the others; their personal data is erased after the retention period. In-flight rows
+go back to pending on start, because a crash between send and ack must lead to a resend,
+which the controller drops as a duplicate by key. Payloads are sealed with AES-GCM bound
+to their key; once acknowledged, the payload is erased and only the bookkeeping stays.
+
+Retry times are on the monotonic clock (a wall clock stepped backwards must not stall the
+backlog); a restart makes every pending row due, since the monotonic clock restarted too.
+Every row carries a sequence number, counting up per kiosk, so the controller can see a
+gap. The outbox is bounded (`Limits`): at capacity, or when the disk is full, `add` raises
+OutboxFull and the kiosk stops taking applications and says why; nothing already stored
+is ever dropped to make room, only acknowledged bookkeeping past the retention period.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import enum
+import logging
 import sqlite3
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
-from pii import Sealer
-from wire import RatingIn, TransactionIn, parse
+from pii import Sealer, SealError
+from wire import Message, RatingIn, TransactionIn, WireError, parse
+
+log = logging.getLogger(__name__)
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS outbox (
@@ -37,15 +50,49 @@ CREATE TABLE IF NOT EXISTS outbox (
 CREATE INDEX IF NOT EXISTS outbox_due ON outbox (state, next_attempt_at);
 CREATE TABLE IF NOT EXISTS counters (day TEXT PRIMARY KEY, seq INTEGER NOT NULL);
 """
+# Columns added after the first release, each with what an older row gets.
+_LATER_COLUMNS = {
+    "kind": "TEXT NOT NULL DEFAULT 'transaction'",
+    "seq": "INTEGER",
+    "ended_at": "TEXT",  # wall time a row was acked, failed or quarantined: for retention
+}
+_M = TypeVar("_M", bound=Message)
+# The row of `counters` that holds the last sequence number (the others are days: yymmdd).
+_SEQ = "record-seq"
 
 
 class State(enum.StrEnum):
-    """Where a transaction is on its way to the controller."""
+    """Where a row is on its way to the controller."""
 
     PENDING = "pending"
     IN_FLIGHT = "in_flight"
     ACKED = "acked"
-    FAILED = "failed"
+    FAILED = "failed"  # the controller refused it for good
+    QUARANTINED = "quarantined"  # the kiosk cannot read it back
+
+
+# Rows that still need the controller, or ops: what counts against the capacity.
+_HELD = (State.PENDING, State.IN_FLIGHT, State.FAILED, State.QUARANTINED)
+
+
+@dataclass(frozen=True)
+class Limits:
+    """How much the outbox may hold and how long it keeps what it cannot deliver.
+
+    50,000 rows is more than 30 days of a busy station (a few hundred visits a day).
+    """
+
+    capacity: int = 50_000
+    warn_fraction: float = 0.8
+    retention_days: int = 30
+
+
+class OutboxFull(Exception):
+    """Nothing more can be stored: at capacity, or the disk is full. Nothing was lost."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
 
 
 @dataclass(frozen=True)
@@ -58,12 +105,56 @@ class Entry:
     state: State
     attempts: int
     last_error: str | None
+    seq: int | None = None
+
+
+@dataclass(frozen=True)
+class Usage:
+    """How full the outbox is, for the heartbeat and the menu."""
+
+    held: int
+    capacity: int
+    warn_fraction: float
+
+    @property
+    def fraction(self) -> float:
+        """Held rows as a share of the capacity."""
+        return self.held / self.capacity if self.capacity else 1.0
+
+    @property
+    def warning(self) -> bool:
+        """At or past the warning mark (80 % by default)."""
+        return self.fraction >= self.warn_fraction
+
+    @property
+    def full(self) -> bool:
+        """No room for another row."""
+        return self.held >= self.capacity
+
+
+def _utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def _is_disk_full(err: sqlite3.Error) -> bool:
+    return isinstance(err, sqlite3.OperationalError) and "full" in str(err).lower()
 
 
 class Outbox:
-    """A SQLite outbox; safe to use from the UI thread and the sync thread at once."""
+    """A SQLite outbox; safe to use from the UI thread and the sync thread at once.
 
-    def __init__(self, path: Path, sealer: Sealer, *, clock: Callable[[], float]) -> None:
+    `clock` is monotonic seconds (retry times); `wall` the time of day (retention).
+    """
+
+    def __init__(
+        self,
+        path: Path,
+        sealer: Sealer,
+        *,
+        clock: Callable[[], float],
+        wall: Callable[[], dt.datetime] = _utc_now,
+        limits: Limits = Limits(),
+    ) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
         self._db.execute("PRAGMA journal_mode=WAL")
@@ -71,13 +162,15 @@ class Outbox:
         self._db.execute("PRAGMA synchronous=FULL")
         self._db.executescript(_SCHEMA)
         columns = {row[1] for row in self._db.execute("PRAGMA table_info(outbox)")}
-        if "kind" not in columns:  # an outbox written before ratings were queued too
-            self._db.execute(
-                "ALTER TABLE outbox ADD COLUMN kind TEXT NOT NULL DEFAULT 'transaction'"
-            )
+        for name, declaration in _LATER_COLUMNS.items():
+            if name not in columns:  # an outbox written by an older release
+                self._db.execute(f"ALTER TABLE outbox ADD COLUMN {name} {declaration}")
+        self._db.execute("CREATE INDEX IF NOT EXISTS outbox_seq ON outbox (seq)")
         self._lock = threading.Lock()
         self._sealer = sealer
         self._clock = clock
+        self._wall = wall
+        self.limits = limits
         self._recover()
 
     def close(self) -> None:
@@ -88,6 +181,10 @@ class Outbox:
         with self._lock:
             self._db.execute(
                 "UPDATE outbox SET state = ? WHERE state = ?", (State.PENDING, State.IN_FLIGHT)
+            )
+            # Retry times were on the monotonic clock of a process that is gone.
+            self._db.execute(
+                "UPDATE outbox SET next_attempt_at = 0 WHERE state = ?", (State.PENDING,)
             )
 
     def next_number(self, kiosk_id: str, now: dt.datetime) -> str:
@@ -101,63 +198,105 @@ class Outbox:
         return f"{kiosk_id}-{day}{seq:04d}"
 
     def add(self, txn: TransactionIn) -> None:
-        """Store a transaction durably; adding the same key again changes nothing."""
+        """Store a transaction durably; adding the same key again changes nothing.
+
+        OutboxFull when there is no room (capacity or disk): nothing was stored.
+        """
         sealed = self._sealer.seal(txn.model_dump_json(), txn.key.encode())
-        with self._lock:
-            self._db.execute(
-                "INSERT OR IGNORE INTO outbox (key, number, service, created_at, state, sealed)"
-                " VALUES (?, ?, ?, ?, ?, ?)",
-                (
-                    txn.key,
-                    txn.number,
-                    txn.service,
-                    txn.created_at.isoformat(),
-                    State.PENDING,
-                    sealed,
-                ),
-            )
+        created = txn.created_at.isoformat()
+        self._insert(txn.key, "transaction", txn.number, txn.service, created, sealed)
 
     def add_rating(self, rating: RatingIn) -> None:
         """Queue a rating (it carries no identity); the same key again changes nothing."""
         sealed = self._sealer.seal(rating.model_dump_json(), rating.key.encode())
+        created = self._wall().isoformat()
+        self._insert(rating.key, "rating", f"rating:{rating.key}", rating.service, created, sealed)
+
+    def _insert(
+        self, key: str, kind: str, number: str, service: str, created: str, sealed: bytes
+    ) -> None:
         with self._lock:
-            self._db.execute(
-                "INSERT OR IGNORE INTO outbox"
-                " (key, kind, number, service, created_at, state, sealed)"
-                " VALUES (?, 'rating', ?, ?, ?, ?, ?)",
-                (rating.key, f"rating:{rating.key}", rating.service,
-                 dt.datetime.now(dt.UTC).isoformat(), State.PENDING, sealed),
-            )  # fmt: skip
+            try:
+                self._db.execute("BEGIN IMMEDIATE")
+                if self._db.execute("SELECT 1 FROM outbox WHERE key = ?", (key,)).fetchone():
+                    self._db.execute("COMMIT")
+                    return
+                held = self._held_locked()
+                if held >= self.limits.capacity:
+                    self._db.execute("ROLLBACK")
+                    raise OutboxFull(f"outbox at capacity ({held} of {self.limits.capacity})")
+                seq = self._next_seq_locked()
+                self._db.execute(
+                    "INSERT INTO outbox"
+                    " (key, kind, number, service, created_at, state, sealed, seq)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    (key, kind, number, service, created, State.PENDING, sealed, seq),
+                )
+                self._db.execute("COMMIT")
+            except sqlite3.Error as err:
+                if self._db.in_transaction:
+                    self._db.execute("ROLLBACK")
+                if _is_disk_full(err):
+                    raise OutboxFull("the disk is full") from err
+                raise
+
+    def _next_seq_locked(self) -> int:
+        # A counter of its own: purging old rows must never make a number come round again.
+        row = self._db.execute("SELECT seq FROM counters WHERE day = ?", (_SEQ,)).fetchone()
+        if row is None:  # first use, or an outbox from before sequences
+            row = self._db.execute("SELECT COALESCE(MAX(seq), 0) FROM outbox").fetchone()
+        seq = int(row[0]) + 1
+        self._db.execute("INSERT OR REPLACE INTO counters (day, seq) VALUES (?, ?)", (_SEQ, seq))
+        return seq
+
+    def _held_locked(self) -> int:
+        row = self._db.execute(
+            "SELECT COUNT(*) FROM outbox WHERE state IN (?, ?, ?, ?)", _HELD
+        ).fetchone()
+        return int(row[0])
 
     def claim_due(self, limit: int = 20) -> list[TransactionIn]:
-        """Mark up to `limit` due transactions in flight and return them."""
-        return [parse(TransactionIn, text) for text in self._claim("transaction", limit)]
+        """Mark up to `limit` due transactions in flight and return them.
+
+        A row that cannot be opened or parsed is quarantined instead, with its reason.
+        """
+        return self._claim("transaction", TransactionIn, limit)
 
     def claim_due_ratings(self, limit: int = 20) -> list[RatingIn]:
-        """Mark up to `limit` due ratings in flight and return them."""
-        return [parse(RatingIn, text) for text in self._claim("rating", limit)]
+        """Mark up to `limit` due ratings in flight and return them (unreadable: quarantined)."""
+        return self._claim("rating", RatingIn, limit)
 
-    def _claim(self, kind: str, limit: int) -> list[str]:
+    def _claim(self, kind: str, model: type[_M], limit: int) -> list[_M]:
         now = self._clock()
         with self._lock:
             rows = self._db.execute(
                 "SELECT key, sealed FROM outbox WHERE kind = ? AND state = ?"
-                " AND next_attempt_at <= ? ORDER BY created_at LIMIT ?",
+                " AND next_attempt_at <= ? ORDER BY seq, created_at LIMIT ?",
                 (kind, State.PENDING, now, limit),
             ).fetchall()
-            self._db.executemany(
-                "UPDATE outbox SET state = ?, attempts = attempts + 1 WHERE key = ?",
-                [(State.IN_FLIGHT, key) for key, _ in rows],
-            )
-        return [self._sealer.open(blob, key.encode()) for key, blob in rows]
+            claimed: list[_M] = []
+            for key, blob in rows:
+                try:
+                    if blob is None:
+                        raise SealError("the payload is gone")
+                    claimed.append(parse(model, self._sealer.open(blob, key.encode())))
+                except (SealError, WireError) as err:
+                    self._end_locked(key, State.QUARANTINED, f"unreadable: {err}")
+                    log.error("outbox row quarantined key=%s reason=%s", key[:8], err)
+                    continue
+                self._db.execute(
+                    "UPDATE outbox SET state = ?, attempts = attempts + 1 WHERE key = ?",
+                    (State.IN_FLIGHT, key),
+                )
+        return claimed
 
     def mark_acked(self, key: str, when: dt.datetime) -> None:
         """The controller has it: erase the payload, keep the bookkeeping."""
         with self._lock:
             self._db.execute(
-                "UPDATE outbox SET state = ?, sealed = NULL, last_error = NULL, acked_at = ?"
-                " WHERE key = ?",
-                (State.ACKED, when.isoformat(), key),
+                "UPDATE outbox SET state = ?, sealed = NULL, last_error = NULL, acked_at = ?,"
+                " ended_at = ? WHERE key = ?",
+                (State.ACKED, when.isoformat(), self._wall().isoformat(), key),
             )
 
     def mark_retry(self, key: str, error: str, delay: float) -> None:
@@ -168,13 +307,77 @@ class Outbox:
                 (State.PENDING, error[:500], self._clock() + delay, key),
             )
 
+    def release(self, keys: list[str]) -> None:
+        """Claimed rows that were not tried (the controller went away): pending, due now,
+        their attempt not counted."""
+        with self._lock:
+            self._db.executemany(
+                "UPDATE outbox SET state = ?, attempts = MAX(attempts - 1, 0) WHERE key = ?"
+                " AND state = ?",
+                [(State.PENDING, key, State.IN_FLIGHT) for key in keys],
+            )
+
     def mark_failed(self, key: str, error: str) -> None:
         """The controller refused it for good: keep it for ops to look at."""
         with self._lock:
-            self._db.execute(
-                "UPDATE outbox SET state = ?, last_error = ? WHERE key = ?",
-                (State.FAILED, error[:500], key),
-            )
+            self._end_locked(key, State.FAILED, error)
+
+    def _end_locked(self, key: str, state: State, error: str) -> None:
+        self._db.execute(
+            "UPDATE outbox SET state = ?, last_error = ?, ended_at = ? WHERE key = ?",
+            (state, error[:500], self._wall().isoformat(), key),
+        )
+
+    def reseal(self, sealer: Sealer) -> int:
+        """Seal every stored payload again with `sealer` (a rotated key that still opens
+        the old one's); from now on it seals new rows. A payload neither key opens is
+        quarantined. Return how many were sealed again."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT key, sealed FROM outbox WHERE sealed IS NOT NULL"
+            ).fetchall()
+            done = 0
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                for key, blob in rows:
+                    try:
+                        plain = sealer.open(blob, key.encode())
+                    except SealError as err:
+                        self._end_locked(key, State.QUARANTINED, f"unreadable: {err}")
+                        continue
+                    self._db.execute(
+                        "UPDATE outbox SET sealed = ? WHERE key = ?",
+                        (sealer.seal(plain, key.encode()), key),
+                    )
+                    done += 1
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._sealer = sealer
+        log.info("outbox sealed again with a new key rows=%d", done)
+        return done
+
+    def purge(self) -> int:
+        """Apply the retention period; return how many rows it touched.
+
+        Failed and quarantined rows keep their bookkeeping but lose their personal data;
+        acknowledged rows' bookkeeping is deleted. Pending rows are never touched.
+        """
+        cutoff = (self._wall() - dt.timedelta(days=self.limits.retention_days)).isoformat()
+        with self._lock:
+            erased = self._db.execute(
+                "UPDATE outbox SET sealed = NULL WHERE state IN (?, ?) AND sealed IS NOT NULL"
+                " AND ended_at IS NOT NULL AND ended_at < ?",
+                (State.FAILED, State.QUARANTINED, cutoff),
+            ).rowcount
+            deleted = self._db.execute(
+                "DELETE FROM outbox WHERE state = ? AND COALESCE(ended_at, acked_at) < ?",
+                (State.ACKED, cutoff),
+            ).rowcount
+        if erased or deleted:
+            log.info("outbox retention erased=%d deleted=%d", erased, deleted)
+        return erased + deleted
 
     def counts(self) -> dict[State, int]:
         """How many rows are in each state."""
@@ -184,17 +387,37 @@ class Outbox:
         counts.update({State(s): n for s, n in rows})
         return counts
 
+    def usage(self) -> Usage:
+        """How full the outbox is against its capacity."""
+        with self._lock:
+            held = self._held_locked()
+        return Usage(held, self.limits.capacity, self.limits.warn_fraction)
+
+    def oldest_pending(self) -> dt.datetime | None:
+        """When the oldest row still waiting for the controller was made."""
+        with self._lock:
+            row = self._db.execute(
+                "SELECT MIN(created_at) FROM outbox WHERE state IN (?, ?)",
+                (State.PENDING, State.IN_FLIGHT),
+            ).fetchone()
+        return None if row[0] is None else dt.datetime.fromisoformat(row[0])
+
     def entry(self, key: str) -> Entry | None:
         """The bookkeeping of one row."""
         with self._lock:
             row = self._db.execute(
-                "SELECT key, number, service, state, attempts, last_error FROM outbox"
+                "SELECT key, number, service, state, attempts, last_error, seq FROM outbox"
                 " WHERE key = ?",
                 (key,),
             ).fetchone()
         if row is None:
             return None
-        return Entry(row[0], row[1], row[2], State(row[3]), row[4], row[5])
+        return Entry(row[0], row[1], row[2], State(row[3]), row[4], row[5], row[6])
+
+    def seq_of(self, key: str) -> int | None:
+        """The row's sequence number (None for a row stored before sequences)."""
+        entry = self.entry(key)
+        return entry.seq if entry else None
 
     def next_due_in(self) -> float | None:
         """Seconds until the next pending row is due, None when nothing is pending."""

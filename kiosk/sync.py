@@ -21,15 +21,19 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import enum
 import logging
+import random
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from typing import Protocol, TypeVar
 
 from flows import Catalog
 from kiosk.catalog_report import catalog_message
 from kiosk.controller_client import (
     AwaitingApproval,
+    ControllerBusy,
     ControllerClient,
     ControllerError,
     ControllerRejected,
@@ -40,22 +44,32 @@ from kiosk.controller_client import (
 )
 from kiosk.enrollment import Enrollment, EnrollmentStore
 from kiosk.outbox import Outbox, State
-from wire import Heartbeat, RegisterRequest
+from kiosk.retry import Circuit, Pacer, backoff
+from wire import Heartbeat, RatingIn, RegisterRequest, TransactionIn
 
 log = logging.getLogger(__name__)
 
-# Answers that mean "later", not "never": 425 Too Early (a kiosk clock ahead of the
-# controller's), 429 Too Many Requests.
-_NOT_YET = frozenset({425, 429})
-
-MAX_BACKOFF = 300.0
 # How often a pending kiosk asks whether it was approved.
 PENDING_POLL_SECONDS = 30.0
+# How often the outbox's retention period is applied.
+PURGE_SECONDS = 3600.0
+# A kiosk clock this far from the controller's is logged (the controller refuses
+# transactions more than 10 minutes ahead with 425).
+CLOCK_SKEW_WARNING = 60.0
 
 
-def backoff(attempts: int) -> float:
-    """Seconds to wait before retry number `attempts` (2, 4, 8 ... capped at 5 minutes)."""
-    return float(min(MAX_BACKOFF, 2 ** min(attempts, 16)))
+class _Outcome(enum.Enum):
+    ACKED = "acked"
+    REFUSED = "refused"  # this row only: go on with the others
+    STOP = "stop"  # the kiosk or the controller: stop this drain
+
+
+class _Keyed(Protocol):
+    @property
+    def key(self) -> str: ...
+
+
+_Row = TypeVar("_Row", bound=_Keyed)
 
 
 class Enroller:
@@ -154,7 +168,12 @@ class Enroller:
 
 
 class SyncLoop:
-    """Reports the catalog, drains the outbox and sends heartbeats until stopped."""
+    """Reports the catalog, drains the outbox and sends heartbeats until stopped.
+
+    `now` is the time of day (acknowledgement times, the controller's clock skew); `clock`
+    is monotonic seconds, which every wait is measured on. `pace` rows a second (0: no
+    limit) with bursts of `burst` rows: after an outage the backlog ramps up from nothing.
+    """
 
     def __init__(
         self,
@@ -165,6 +184,10 @@ class SyncLoop:
         status: Callable[[], Heartbeat] | None = None,
         catalog: Callable[[], Catalog] | None = None,
         now: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
+        clock: Callable[[], float] = time.monotonic,
+        pace: float = 20.0,
+        burst: int = 50,
+        rng: random.Random | None = None,
     ) -> None:
         self._outbox = outbox
         self._client = client
@@ -172,36 +195,43 @@ class SyncLoop:
         self._status = status
         self._catalog = catalog
         self._now = now
+        self._clock = clock
+        self._rng = rng or random.Random()  # noqa: S311 - jitter, not secrecy
+        self.circuit = Circuit(clock, self._rng)
+        self._pacer = Pacer(clock, pace, burst)
         # (device token, catalog version) the controller acknowledged: a new enrollment or
         # a new catalog is reported again. Held in memory only, so a restart reports again.
         self._catalog_known: tuple[str, int] | None = None
         self._catalog_refusals = 0
-        self._catalog_retry_at: dt.datetime | None = None
+        self._catalog_retry_at: float | None = None
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._last_beat = float("-inf")
-        self._next_state_check: dt.datetime | None = None
+        self._next_state_check: float | None = None
+        self._next_purge = float("-inf")
         self.online = False
+        # The controller's clock minus ours at the last heartbeat answer (None: not yet).
+        self.clock_skew: float | None = None
 
     def ready(self) -> bool:
-        """True when the kiosk may send: enrolled, approved, not stopped.
+        """True when the kiosk may send: enrolled, approved, not stopped, circuit closed.
 
         A pending kiosk asks for its state at most every PENDING_POLL_SECONDS.
         """
-        if self._enroller.blocked is not None:
+        if self._enroller.blocked is not None or self.circuit.is_open:
             return False
         try:
             current = self._enroller.ensure()
             if not current.pending:
                 return True
-            now = self._now()
+            now = self._clock()
             if self._next_state_check is not None and now < self._next_state_check:
                 return False
-            self._next_state_check = now + dt.timedelta(seconds=PENDING_POLL_SECONDS)
+            self._next_state_check = now + PENDING_POLL_SECONDS
             current = self._enroller.refresh_state()
         except ControllerUnreachable as err:
-            self.online = False
+            self._unreachable(err)
             log.warning("controller unreachable: %s", err)
             return False
         except ControllerRejected:
@@ -211,6 +241,19 @@ class SyncLoop:
             return False
         log.info("approved kiosk_id=%s", current.kiosk_id)
         return True
+
+    def _unreachable(self, err: ControllerUnreachable) -> None:
+        """The controller did not answer: nothing more is tried until the circuit allows."""
+        self.online = False
+        pause = self.circuit.failed(at_least=err.retry_after)
+        log.info("circuit open seconds=%.1f failures=%d", pause, self.circuit.failures)
+
+    def _reached(self) -> None:
+        self.online = True
+        if self.circuit.succeeded():
+            # Back from an outage: the backlog drains at the paced rate, not in one burst.
+            self._pacer.restart()
+            log.info("controller reachable again; paced drain")
 
     def report_catalog(self) -> bool:
         """Tell the controller the catalog's service titles unless it knows this version.
@@ -226,7 +269,7 @@ class SyncLoop:
             token = self._enroller.ensure().device_token
             if self._catalog_known == (token, catalog.version):
                 return True
-            if self._catalog_retry_at is not None and self._now() < self._catalog_retry_at:
+            if self._catalog_retry_at is not None and self._clock() < self._catalog_retry_at:
                 return False
             message = catalog_message(catalog)
             try:
@@ -234,18 +277,23 @@ class SyncLoop:
             except NotAuthorised as err:
                 token = self._enroller.lost(err)
                 self._client.send_catalog(message, token)
+        except ControllerBusy as err:
+            # No answer from the controller itself (a proxy's 404, a 429): try again later.
+            self._catalog_refusals += 1
+            self._catalog_retry_at = self._clock() + backoff(self._catalog_refusals, self._rng)
+            log.warning("catalog not reported version=%s reason=%s", catalog.version, err)
+            return False
         except ControllerUnreachable as err:
-            self.online = False
+            self._unreachable(err)
             log.warning("catalog not reported version=%s reason=%s", catalog.version, err)
             return False
         except (ControllerError, ValueError) as err:
             # ValueError: a title the wire refuses (pydantic's ValidationError is one).
             self._catalog_refusals += 1
-            pause = dt.timedelta(seconds=backoff(self._catalog_refusals))
-            self._catalog_retry_at = self._now() + pause
+            self._catalog_retry_at = self._clock() + backoff(self._catalog_refusals, self._rng)
             log.error("catalog refused version=%s reason=%s", catalog.version, err)
             return False
-        self.online = True
+        self._reached()
         self._catalog_known = (token, catalog.version)
         self._catalog_refusals = 0
         self._catalog_retry_at = None
@@ -259,86 +307,119 @@ class SyncLoop:
         return token
 
     def drain(self) -> int:
-        """Report the catalog if due, then send every due row once.
+        """Report the catalog if due, then send due rows, each once, as the pace allows.
 
         Return how many rows the controller acknowledged. A kiosk pending approval, revoked
-        or refused sends nothing and its rows wait.
+        or refused sends nothing and its rows wait; so does every row once the controller
+        stopped answering (the circuit is open): one timeout, not one per row.
         """
         if not self.ready():
             return 0
         self.report_catalog()
-        acked = 0
-        while not self._enroller.blocked and (batch := self._outbox.claim_due()):
-            for txn in batch:
-                if self._enroller.blocked is not None:
-                    self._defer(txn.key, self._enroller.blocked)
-                    continue
-                try:
-                    token = self._enroller.ensure().device_token
-                    try:
-                        ack = self._client.send_transaction(txn, token)
-                    except NotAuthorised as err:
-                        ack = self._client.send_transaction(txn, self._renew(err))
-                except ControllerUnreachable as err:
-                    self.online = False
-                    self._defer(txn.key, err)
-                    log.warning("send deferred number=%s reason=%s", txn.number, err)
-                    continue
-                except (CredentialRevoked, EnrollmentRefused, AwaitingApproval) as err:
-                    # Not this row's fault: it waits for the kiosk to be let in again.
-                    self._defer(txn.key, err)
-                    log.warning("send held back number=%s reason=%s", txn.number, err)
-                    continue
-                except ControllerRejected as err:
-                    if err.status in _NOT_YET:
-                        # Not refused for good: too many at once, or this kiosk's clock is
-                        # ahead of the controller's. Sent again after the back-off.
-                        self._defer(txn.key, err)
-                        log.warning("send deferred number=%s reason=%s", txn.number, err)
-                        continue
-                    self._outbox.mark_failed(txn.key, str(err))
-                    log.error("send refused number=%s reason=%s", txn.number, err)
-                    continue
-                self.online = True
-                self._outbox.mark_acked(txn.key, self._now())
-                acked += 1
-                log.info("sent number=%s duplicate=%s", txn.number, ack.duplicate)
-        return acked + self._drain_ratings()
+        acked = self._drain(self._outbox.claim_due, self._send_transaction)
+        return acked + self._drain(self._outbox.claim_due_ratings, self._send_rating)
 
-    def _drain_ratings(self) -> int:
-        """Send due ratings; a rating whose transaction has not arrived yet waits (404)."""
+    def _drain(self, claim: Callable[[], Sequence[_Row]], send: Callable[[_Row], _Outcome]) -> int:
         acked = 0
-        while batch := self._outbox.claim_due_ratings():
-            for rating in batch:
-                try:
-                    self._client.send_rating(rating, self._enroller.ensure().device_token)
-                except (ControllerUnreachable, NotAuthorised, AwaitingApproval) as err:
-                    self._defer(rating.key, err)
-                    continue
-                except ControllerRejected as err:
-                    if err.status == 404:  # its transaction is still on its way
-                        self._defer(rating.key, err)
-                    else:
-                        self._outbox.mark_failed(rating.key, str(err))
-                    continue
-                self._outbox.mark_acked(rating.key, self._now())
-                acked += 1
+        while batch := claim():
+            for i, row in enumerate(batch):
+                if (
+                    self._enroller.blocked is not None
+                    or self.circuit.is_open
+                    or not self._pacer.take()
+                ):
+                    self._outbox.release([r.key for r in batch[i:]])
+                    return acked
+                outcome = send(row)
+                if outcome is _Outcome.ACKED:
+                    acked += 1
+                elif outcome is _Outcome.STOP:
+                    self._outbox.release([r.key for r in batch[i + 1 :]])
+                    return acked
         return acked
+
+    def _send_transaction(self, txn: TransactionIn) -> _Outcome:
+        try:
+            token = self._enroller.ensure().device_token
+            try:
+                ack = self._client.send_transaction(txn, token)
+            except NotAuthorised as err:
+                ack = self._client.send_transaction(txn, self._renew(err))
+        except ControllerUnreachable as err:
+            return self._not_delivered(txn.key, txn.number, err)
+        except (CredentialRevoked, EnrollmentRefused, AwaitingApproval) as err:
+            # Not this row's fault: it waits for the kiosk to be let in again.
+            self._defer(txn.key, err)
+            log.warning("send held back number=%s reason=%s", txn.number, err)
+            return _Outcome.STOP
+        except ControllerRejected as err:
+            # The controller itself refused these bytes for good (400, 404, 409 with a
+            # different body, 422): kept as failed, reported in the heartbeat.
+            self._outbox.mark_failed(txn.key, str(err))
+            log.error("send refused number=%s reason=%s", txn.number, err)
+            return _Outcome.REFUSED
+        self._reached()
+        self._outbox.mark_acked(txn.key, self._now())
+        log.info("sent number=%s duplicate=%s", txn.number, ack.duplicate)
+        return _Outcome.ACKED
+
+    def _send_rating(self, rating: RatingIn) -> _Outcome:
+        """A rating whose transaction has not arrived yet waits (404)."""
+        try:
+            self._client.send_rating(rating, self._enroller.ensure().device_token)
+        except ControllerUnreachable as err:
+            return self._not_delivered(rating.key, "rating", err)
+        except (NotAuthorised, AwaitingApproval) as err:
+            self._defer(rating.key, err)
+            return _Outcome.STOP
+        except ControllerRejected as err:
+            if err.status == 404:  # its transaction is still on its way
+                self._defer(rating.key, err)
+            else:
+                self._outbox.mark_failed(rating.key, str(err))
+            return _Outcome.REFUSED
+        self._reached()
+        self._outbox.mark_acked(rating.key, self._now())
+        return _Outcome.ACKED
+
+    def _not_delivered(self, key: str, number: str, err: ControllerUnreachable) -> _Outcome:
+        """No answer, or "not now": the row waits; unless the answer was about this row
+        alone, the controller is left alone for a while (the circuit opens)."""
+        self._defer(key, err)
+        log.warning("send deferred number=%s reason=%s", number, err)
+        if isinstance(err, ControllerBusy) and err.about_this_row:
+            return _Outcome.REFUSED
+        self._unreachable(err)
+        return _Outcome.STOP
 
     def _defer(self, key: str, err: Exception) -> None:
         entry = self._outbox.entry(key)
-        self._outbox.mark_retry(key, str(err), backoff(entry.attempts if entry else 1))
+        delay = backoff(entry.attempts if entry else 1, self._rng)
+        if isinstance(err, ControllerUnreachable):
+            delay = max(delay, err.retry_after)
+        self._outbox.mark_retry(key, str(err), delay)
 
     def beat(self) -> None:
-        """Send one heartbeat now."""
+        """Send one heartbeat now (not while the circuit is open)."""
         if self._status is None or not self.ready():
             return
         enrollment = self._enroller.ensure()
         try:
-            ack = self._client.heartbeat(self._status(), enrollment.device_token)
-        except NotAuthorised as err:
-            ack = self._client.heartbeat(self._status(), self._renew(err))
-        self.online = True
+            try:
+                ack = self._client.heartbeat(self._status(), enrollment.device_token)
+            except NotAuthorised as err:
+                ack = self._client.heartbeat(self._status(), self._renew(err))
+        except ControllerUnreachable as err:
+            self._unreachable(err)
+            log.warning("heartbeat not delivered: %s", err)
+            return
+        self._reached()
+        skew = (ack.server_time - self._now()).total_seconds()
+        if abs(skew) > CLOCK_SKEW_WARNING and (
+            self.clock_skew is None or abs(self.clock_skew) <= CLOCK_SKEW_WARNING
+        ):
+            log.warning("kiosk clock differs from the controller's seconds=%.0f", -skew)
+        self.clock_skew = skew
         if ack.rotate_credential:
             try:
                 self._enroller.rotate()
@@ -362,23 +443,38 @@ class SyncLoop:
         if self._thread is not None:
             self._thread.join(timeout)
 
+    def cycle(self) -> float:
+        """One pass of the loop: beat if due, drain, purge if due; return the seconds to
+        wait before the next pass."""
+        now = self._clock()
+        if now >= self._next_purge:
+            self._outbox.purge()
+            self._next_purge = now + PURGE_SECONDS
+        enrollment = self._enroller.ensure()
+        interval = float(enrollment.heartbeat_seconds)
+        if enrollment.pending:
+            interval = min(interval, PENDING_POLL_SECONDS)
+        beat_in = self._last_beat + interval - self._clock()
+        if beat_in <= 0 and not self.circuit.is_open:
+            self._last_beat = self._clock()
+            self.beat()
+            beat_in = interval
+        self.drain()
+        if self.circuit.is_open:
+            return self.circuit.wait()  # then the heartbeat or a row probes
+        due = self._outbox.next_due_in()
+        if due is not None and due <= 0:
+            due = self._pacer.wait()  # rows are due: the pace says when
+        return min(max(beat_in, 0.0), due) if due is not None else max(beat_in, 0.0)
+
     def _run(self) -> None:
         while not self._stop.is_set():
             try:
-                enrollment = self._enroller.ensure()
-                interval = float(enrollment.heartbeat_seconds)
-                if enrollment.pending:
-                    interval = min(interval, PENDING_POLL_SECONDS)
-                if time.monotonic() - self._last_beat >= interval:
-                    self.beat()
-                    self._last_beat = time.monotonic()
-                self.drain()
-                due = self._outbox.next_due_in()
-                wait = min(interval, due) if due is not None else interval
-            except ControllerUnreachable as err:
-                self.online = False
+                wait = self.cycle()
+            except ControllerUnreachable as err:  # enrolling: the controller is away
+                self._unreachable(err)
                 log.warning("controller unreachable: %s", err)
-                wait = 10.0
+                wait = self.circuit.wait()
             except ControllerRejected as err:
                 # Enrollment refused or credential revoked: the enroller has stopped the
                 # kiosk and said why; nothing is sent until a technician acts.

@@ -17,7 +17,7 @@ from flows import ActionFailed, Flow, Session
 from flows.submission import build_submission
 from kiosk.actions.station import Station, new_receipt_key
 from kiosk.messages import text
-from kiosk.outbox import Outbox
+from kiosk.outbox import Outbox, OutboxFull
 from wire import Citizen, ContentSource, RatingIn, TransactionIn, TransactionItem
 
 log = logging.getLogger(__name__)
@@ -77,6 +77,9 @@ class Submitting:
         )
         try:
             self._outbox.add(txn)
+        except OutboxFull as err:
+            log.error("outbox full number=%s reason=%s", txn.number, err.reason)
+            raise ActionFailed(text("kiosk.outbox_full")) from err
         except Exception as err:
             log.exception("outbox write failed number=%s", txn.number)
             raise ActionFailed(text("kiosk.application_not_saved")) from err
@@ -104,7 +107,7 @@ class Submitting:
                 comment=session.value("comment") if "comment" in session.values else "",
             )
             self._outbox.add_rating(rating)
-        except (ValueError, sqlite3.Error) as err:
+        except (ValueError, sqlite3.Error, OutboxFull) as err:
             log.exception("rating not stored")
             raise ActionFailed(text("kiosk.rating_not_saved")) from err
         self._on_submitted()

@@ -17,8 +17,8 @@ from wire import (
 class RecordingClient(ControllerClient):
     """The real client, noting each call it makes (`tried`) and each one answered (`done`)."""
 
-    def __init__(self, base_url: str) -> None:
-        super().__init__(base_url, timeout=5)
+    def __init__(self, base_url: str, *, timeout: float = 5) -> None:
+        super().__init__(base_url, timeout=timeout)
         self.tried: list[str] = []
         self.done: list[str] = []
 

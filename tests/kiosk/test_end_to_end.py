@@ -14,9 +14,10 @@ import pytest
 from devkit.demo import write_kiosk_config
 from devkit.scripted import registration_script, walk_kiosk
 from drivers.idcard.fixtures import FIXTURES
+from flows.walker import WalkError
 from kiosk.composition import Kiosk, build_kiosk
 from kiosk.config import load_config
-from kiosk.outbox import State
+from kiosk.outbox import Limits, State
 from pii import mask_id_number
 from tests.support.clock import FakeClock
 from tests.support.servers import ControllerProcess, free_port
@@ -43,7 +44,8 @@ def make_kiosk(
     does; a kiosk enrolled before keeps its credential and does not use it)."""
     url, code = controller.wait_ready(), controller.pairing_code("e2e")
     config = load_config(write_kiosk_config(tmp_path / "kiosk.toml", url, code))
-    return build_kiosk(config, clock=clock or FakeClock(1_000_000.0))
+    clock = clock or FakeClock(1_000_000.0)
+    return build_kiosk(config, clock=clock, monotonic=clock)
 
 
 def rows(controller: ControllerProcess, number: str) -> list[tuple[str, bytes]]:
@@ -175,5 +177,21 @@ def test_a_rating_sent_before_its_transaction_waits_instead_of_failing(
         kiosk.outbox.mark_retry(txn.key, "test: hand it back", 0)
         kiosk.outbox.mark_retry(rating.key, "test: due now", 0)
         assert kiosk.sync.drain() == 2
+    finally:
+        kiosk.close()
+
+
+def test_a_full_outbox_stops_new_applications_and_tells_the_citizen_why(
+    tmp_path, controller
+) -> None:
+    kiosk = make_kiosk(tmp_path, controller)
+    kiosk.start(sync=False)
+    try:
+        kiosk.outbox.limits = Limits(capacity=1)
+        first = walk_kiosk(kiosk, "employment_registration", ANSWERS)
+        assert first.outcome == "completed"
+        with pytest.raises(WalkError, match="submit_failed.*等待上传的申请已满"):
+            walk_kiosk(kiosk, "employment_registration", ANSWERS)
+        assert kiosk.outbox.counts()[State.PENDING] == 1  # the first is kept, untouched
     finally:
         kiosk.close()

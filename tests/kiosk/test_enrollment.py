@@ -44,7 +44,7 @@ def make_sync(
         f"http://127.0.0.1:{port}",
     )
     status = lambda: Heartbeat(sent_at=clock.wall(), status=KioskStatus.IDLE)  # noqa: E731
-    return SyncLoop(outbox, client, enroller, status=status, now=clock.wall)
+    return SyncLoop(outbox, client, enroller, status=status, now=clock.wall, clock=clock)
 
 
 def queue(outbox: Outbox, clock: FakeClock) -> None:

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.outbox import Outbox, State
+from kiosk.composition import rotate_outbox_key
+from kiosk.outbox import Limits, Outbox, OutboxFull, State
 from pii import Sealer
 from tests.support.clock import FakeClock
 from wire import Citizen, RatingIn, TransactionIn
@@ -155,3 +156,120 @@ def test_an_outbox_from_before_ratings_gains_its_kind_column(
     box.add(t)
     assert box.claim_due() == [t]
     box.close()
+
+
+def test_every_row_gets_the_next_sequence_number_and_none_comes_round_again(
+    tmp_path: Path, clock: FakeClock
+) -> None:
+    wall = [NOW]
+    box = Outbox(tmp_path / "seq.db", Sealer(b"k" * 32), clock=clock, wall=lambda: wall[0])
+    first, second = txn("KA01-2611260001"), txn("KA01-2611260002")
+    box.add(first)
+    box.add_rating(rating())
+    box.add(second)
+    assert [box.seq_of(first.key), box.seq_of("a" * 32), box.seq_of(second.key)] == [1, 2, 3]
+    for t in box.claim_due():
+        box.mark_acked(t.key, NOW)
+    wall[0] = NOW + dt.timedelta(days=31)
+    box.purge()  # the acknowledged rows' bookkeeping is gone ...
+    third = txn("KA01-2611260003")
+    box.add(third)
+    assert box.seq_of(third.key) == 4  # ... and their numbers are not handed out again
+    box.close()
+
+
+def test_a_full_outbox_refuses_a_new_row_and_keeps_every_stored_one(
+    tmp_path: Path, clock: FakeClock
+) -> None:
+    box = Outbox(tmp_path / "cap.db", Sealer(b"k" * 32), clock=clock, limits=Limits(capacity=3))
+    stored = [txn(f"KA01-261126000{i}") for i in range(1, 4)]
+    for t in stored:
+        box.add(t)
+    assert box.usage().full
+    with pytest.raises(OutboxFull, match="capacity"):
+        box.add(txn("KA01-2611260004"))
+    box.add(stored[0])  # the same key again is still fine: nothing new to store
+    assert box.claim_due() == stored
+    box.mark_acked(stored[0].key, NOW)
+    box.add(txn("KA01-2611260004"))  # an acknowledged row makes room
+    box.close()
+
+
+def test_the_usage_warns_at_eighty_percent(tmp_path: Path, clock: FakeClock) -> None:
+    box = Outbox(tmp_path / "w.db", Sealer(b"k" * 32), clock=clock, limits=Limits(capacity=5))
+    for i in range(1, 4):
+        box.add(txn(f"KA01-261126000{i}"))
+    assert not box.usage().warning
+    box.add(txn("KA01-2611260004"))
+    assert box.usage().warning
+    assert box.usage().fraction == 0.8
+    box.close()
+
+
+def test_a_full_disk_is_outbox_full_and_the_outbox_works_again_after(
+    tmp_path: Path, clock: FakeClock
+) -> None:
+    box = Outbox(tmp_path / "disk.db", Sealer(b"k" * 32), clock=clock)
+    box.add(txn("KA01-2611260001"))
+    pages = box._db.execute("PRAGMA page_count").fetchone()[0]
+    box._db.execute(f"PRAGMA max_page_count = {pages}")  # SQLite's own "disk full"
+    big = txn("KA01-2611260002").model_copy(update={"fields": {"note": "x" * 20_000}})
+    with pytest.raises(OutboxFull, match="disk is full"):
+        box.add(big)
+    box._db.execute("PRAGMA max_page_count = 1073741823")
+    assert [t.number for t in box.claim_due()] == ["KA01-2611260001"]
+    box.add(big)
+    box.close()
+
+
+def test_personal_data_of_rows_never_delivered_is_erased_after_the_retention_period(
+    tmp_path: Path, clock: FakeClock
+) -> None:
+    wall = [NOW]
+    box = Outbox(tmp_path / "r.db", Sealer(b"k" * 32), clock=clock, wall=lambda: wall[0])
+    refused, waiting = txn("KA01-2611260001"), txn("KA01-2611260002")
+    box.add(refused)
+    box.claim_due()
+    box.mark_failed(refused.key, "422: bad field")
+    box.add(waiting)
+    wall[0] = NOW + dt.timedelta(days=29)
+    assert box.purge() == 0
+    wall[0] = NOW + dt.timedelta(days=31)
+    assert box.purge() == 1
+    sealed = dict(sqlite3.connect(tmp_path / "r.db").execute("SELECT number, sealed FROM outbox"))
+    assert sealed["KA01-2611260001"] is None  # the refused row: bookkeeping only
+    assert sealed["KA01-2611260002"] is not None  # a waiting row is never touched
+    entry = box.entry(refused.key)
+    assert entry is not None
+    assert entry.state is State.FAILED
+    box.close()
+
+
+def test_a_restart_makes_every_waiting_row_due(tmp_path: Path, clock: FakeClock) -> None:
+    box = Outbox(tmp_path / "m.db", Sealer(b"k" * 32), clock=clock)
+    t = txn("KA01-2611260001")
+    box.add(t)
+    box.claim_due()
+    box.mark_retry(t.key, "connection refused", 300)
+    box.close()
+    # A new process: its monotonic clock starts again from a small number.
+    again = Outbox(tmp_path / "m.db", Sealer(b"k" * 32), clock=FakeClock(5.0))
+    assert again.claim_due() == [t]
+    again.close()
+
+
+def test_rotating_the_key_seals_every_waiting_row_again_and_forgets_the_old_key(
+    tmp_path: Path, clock: FakeClock
+) -> None:
+    key_file = tmp_path / "keys" / "outbox.key"
+    box = Outbox(tmp_path / "k.db", Sealer.from_key_file(key_file), clock=clock)
+    t = txn("KA01-2611260001")
+    box.add(t)
+    old_key = key_file.read_bytes()
+    assert rotate_outbox_key(box, key_file) == 1
+    assert key_file.read_bytes() != old_key
+    assert not key_file.with_name("outbox.key.old").exists()
+    box.close()
+    again = Outbox(tmp_path / "k.db", Sealer.from_key_file(key_file), clock=clock)
+    assert again.claim_due() == [t]
+    again.close()
