@@ -21,6 +21,7 @@ from kiosk.controller_client import ControllerClient, ControllerError
 from kiosk.enrollment import EnrollmentStore
 from kiosk.hardware import Hardware, Simulators
 from kiosk.outbox import Outbox
+from kiosk.provisioning_rig import ProvisioningSide, build_provisioning
 from kiosk.service import SOFTWARE_VERSION, KioskService
 from kiosk.starts import StartLog
 from kiosk.sync import Enroller, SyncLoop
@@ -43,6 +44,8 @@ class Kiosk:
     station: Station
     service: KioskService
     starts: StartLog
+    # The pairing gate, local API and LAN announcement, when [provisioning] enables them.
+    provisioning: ProvisioningSide | None = None
 
     @property
     def simulators(self) -> Simulators:
@@ -53,6 +56,12 @@ class Kiosk:
         """Open devices, enroll if needed (offline start is fine once enrolled), start syncing."""
         self.starts.record()
         self.hardware.start()
+        if self.provisioning is not None:
+            self.provisioning.start()
+        if not self.config.provisioned:
+            # No controller known yet: nothing to enroll with until a technician sets one.
+            self.hardware.devices.scan_once()
+            return
         try:
             self.enroller.ensure()
         except ControllerError as err:
@@ -64,6 +73,8 @@ class Kiosk:
 
     def close(self) -> None:
         """Stop syncing and release devices."""
+        if self.provisioning is not None:
+            self.provisioning.stop()
         self.sync.stop()
         self.hardware.close()
         self.client.close()
@@ -131,4 +142,7 @@ def build_kiosk(config: KioskConfig, *, clock: Callable[[], float] = time.time) 
         citizen_absent_for=presence.absent_for if presence is not None else lambda: None,
         starts_last_hour=starts.within_last_hour,
     )
-    return Kiosk(config, hardware, outbox, client, enroller, sync, station, service, starts)
+    side = None
+    if config.provisioning.enabled:
+        side = build_provisioning(config, hardware, software_version=SOFTWARE_VERSION)
+    return Kiosk(config, hardware, outbox, client, enroller, sync, station, service, starts, side)
