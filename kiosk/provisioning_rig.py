@@ -23,6 +23,7 @@ from kiosk.hardware import Hardware
 from kiosk.pairing import PairingGate, PairingNotice
 from kiosk.provisioning import DeviceCheck, KioskProvisioning
 from kiosk.provisioning_api import ProvisioningApi
+from wire.vocabulary import DeviceKind
 
 log = logging.getLogger(__name__)
 
@@ -53,11 +54,21 @@ def device_checks(hardware: Hardware, enrollments: EnrollmentStore) -> list[Devi
         hardware.printer.print(receipt, f"selftest-{int(time.time())}")
         return True, "test receipt printed"
 
+    config = hardware.config
+    # Where each device was configured to be, so a missing one is named by its place.
+    configured = {
+        DeviceKind.ID_CARD_READER: hardware.reader_url(),
+        DeviceKind.RECEIPT_PRINTER: config.receipt_printer.path,
+        DeviceKind.CAMERA: config.camera.source,
+        DeviceKind.SOCIAL_CARD_READER: config.social_card_reader.reader or "any PC/SC reader",
+    }
+
     def probe(kind: str) -> Callable[[], tuple[bool, str]]:
         def work() -> tuple[bool, str]:
             hardware.devices.scan_once()
             status = hardware.devices.health()[kind]
-            where = f" at {status.address}" if status.address else ""
+            place = status.address or configured.get(DeviceKind(kind), "")
+            where = f" at {place}" if place else ""
             facts = ", ".join(x for x in (status.reason, status.identity) if x)
             return status.health in _GOOD, f"{status.health.value}{where}: {facts or 'no detail'}"
 

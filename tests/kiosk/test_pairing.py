@@ -29,7 +29,8 @@ def _gate() -> tuple[PairingGate, Clock, list[object]]:
 def test_the_right_code_typed_loosely_gives_a_session() -> None:
     gate, _, shown = _gate()
     notice = gate.notice()
-    assert notice is not None and shown == [notice]
+    assert notice is not None
+    assert shown == [notice]
     token = gate.redeem(notice.shown.lower().replace("-", " "))
     assert gate.session_valid(token)
     assert not gate.session_valid("forged")
@@ -52,7 +53,9 @@ def test_an_expired_code_is_refused_and_a_new_one_offered() -> None:
         gate.redeem(old.code)
     assert err.value.code == "pairing_code_expired"
     fresh = gate.notice()
-    assert fresh is not None and fresh.code != old.code and shown[-1] == fresh
+    assert fresh is not None
+    assert fresh.code != old.code
+    assert shown[-1] == fresh
 
 
 def test_a_code_works_once() -> None:
@@ -79,7 +82,8 @@ def test_brute_force_locks_pairing_out_and_discards_the_code() -> None:
     assert err.value.retry_after > 0
     clock.now += LOCKOUT_SECONDS
     fresh = gate.notice()
-    assert fresh is not None and fresh.code != notice.code
+    assert fresh is not None
+    assert fresh.code != notice.code
     with pytest.raises(PairingError):
         gate.redeem(notice.code)  # the code a guesser was after is gone
     assert gate.session_valid(gate.redeem(fresh.code))
