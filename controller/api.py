@@ -40,6 +40,7 @@ from controller.services import (
 from controller.services.errors import PendingApproval
 from controller.services.kiosktime import TooEarly
 from controller.services.ratelimit import RateLimited
+from controller.services.selftests import record_selftest
 from wire import (
     API_PREFIX,
     PROTOCOL_VERSION,
@@ -60,6 +61,8 @@ from wire import (
     RegisterRequest,
     RegisterResponse,
     RotateResponse,
+    SelfTestAck,
+    SelfTestReport,
     StaffCallAck,
     StaffCallIn,
     TransactionAck,
@@ -77,6 +80,7 @@ RatingBody = Annotated[RatingIn, Depends(wire_body(RatingIn))]
 MyApplicationsBody = Annotated[MyApplicationsRequest, Depends(wire_body(MyApplicationsRequest))]
 CatalogBody = Annotated[CatalogIn, Depends(wire_body(CatalogIn))]
 StaffCallBody = Annotated[StaffCallIn, Depends(wire_body(StaffCallIn))]
+SelfTestBody = Annotated[SelfTestReport, Depends(wire_body(SelfTestReport))]
 
 _STATUS: dict[type[ControllerError], int] = {
     BadMessage: 422,
@@ -208,6 +212,12 @@ def my_applications(
 def catalog(kiosk: KioskDep, body: CatalogBody, session: SessionDep, titles: TitlesDep) -> Response:
     """Learn what the kiosk's catalog calls its services."""
     return _wire(titles.learn(session, kiosk, body))
+
+
+@router.post(f"{API_PREFIX}/kiosks/selftest", response_model=SelfTestAck)
+def selftest(kiosk: KioskDep, body: SelfTestBody, session: SessionDep) -> Response:
+    """Keep a technician's self-test report for the kiosk page (the latest one wins)."""
+    return _wire(record_selftest(session, kiosk, body))
 
 
 @router.api_route("/api/{version}/{path:path}", methods=["GET", "POST", "PUT", "DELETE", "PATCH"])

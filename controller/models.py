@@ -101,6 +101,10 @@ class Kiosk(Base):
     # one, and the service checks the code against the tree.
     region_code: Mapped[str | None] = mapped_column(String(12), index=True)
     address: Mapped[str] = mapped_column(String(300), default="", server_default="")
+    # The latest self-test a technician ran on the kiosk (wire.SelfTestReport as JSON) and
+    # when it arrived: the kiosk page shows it (controller/services/selftests.py).
+    selftest_report: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    selftest_at: Mapped[dt.datetime | None]
 
     transactions: Mapped[list[Transaction]] = relationship(back_populates="kiosk")
 

@@ -22,6 +22,7 @@ from kiosk.controller_client import ControllerClient, ControllerError
 from kiosk.enrollment import EnrollmentStore
 from kiosk.hardware import Hardware, Simulators
 from kiosk.outbox import Limits, Outbox
+from kiosk.provisioning_rig import ProvisioningSide, build_provisioning
 from kiosk.service import SOFTWARE_VERSION, KioskService
 from kiosk.starts import StartLog
 from kiosk.sync import Enroller, SyncLoop
@@ -45,6 +46,8 @@ class Kiosk:
     station: Station
     service: KioskService
     starts: StartLog
+    # The pairing gate, local API and LAN announcement, when [provisioning] enables them.
+    provisioning: ProvisioningSide | None = None
 
     @property
     def simulators(self) -> Simulators:
@@ -55,6 +58,12 @@ class Kiosk:
         """Open devices, enroll if needed (offline start is fine once enrolled), start syncing."""
         self.starts.record()
         self.hardware.start()
+        if self.provisioning is not None:
+            self.provisioning.start()
+        if not self.config.provisioned:
+            # No controller known yet: nothing to enroll with until a technician sets one.
+            self.hardware.devices.scan_once()
+            return
         try:
             self.enroller.ensure()
         except ControllerError as err:
@@ -66,6 +75,8 @@ class Kiosk:
 
     def close(self) -> None:
         """Stop syncing and release devices."""
+        if self.provisioning is not None:
+            self.provisioning.stop()
         self.sync.stop()
         self.hardware.close()
         self.client.close()
@@ -97,9 +108,12 @@ def build_kiosk(
     and waits are measured on.
     """
     config.data_dir.mkdir(parents=True, exist_ok=True)
-    sealer = Sealer.from_key_file(config.data_dir / "keys" / "outbox.key")
+    key_file = outbox_key_file(config)
+    sealer = Sealer.from_key_file(key_file)
     limits = Limits(capacity=config.sync.outbox_capacity, retention_days=config.sync.retention_days)
     outbox = Outbox(config.data_dir / "outbox.db", sealer, clock=monotonic, limits=limits)
+    if sealer.previous is not None:  # a key rotation was cut short: finish it
+        rotate_outbox_key(outbox, key_file)
     hardware = Hardware(config)
     client = ControllerClient(
         config.controller_url,
@@ -165,4 +179,7 @@ def build_kiosk(
         citizen_absent_for=presence.absent_for if presence is not None else lambda: None,
         starts_last_hour=starts.within_last_hour,
     )
-    return Kiosk(config, hardware, outbox, client, enroller, sync, station, service, starts)
+    side = None
+    if config.provisioning.enabled:
+        side = build_provisioning(config, hardware, software_version=SOFTWARE_VERSION)
+    return Kiosk(config, hardware, outbox, client, enroller, sync, station, service, starts, side)

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any, TypeVar
 
+from kiosk.station_setup import SETUP_FILE, SetupError, SetupStore
 from wire.vocabulary import DeviceKind
 
 
@@ -103,6 +104,26 @@ class SyncConfig:
 
 
 @dataclass(frozen=True)
+class ProvisioningConfig:
+    """The local provisioning API and the LAN announcement (kiosk/provisioning_rig.py):
+    `enabled`, the API's `host` and `port`, `addresses` to announce (empty: this machine's
+    LAN addresses; listing one, even 127.0.0.1, announces exactly those)."""
+
+    enabled: bool = False
+    host: str = "0.0.0.0"  # noqa: S104 - a technician's laptop on the LAN reaches it
+    port: int = 8470
+    addresses: tuple[str, ...] = ()
+    advertise: bool = True
+
+    def __post_init__(self) -> None:
+        if isinstance(self.port, bool) or not isinstance(self.port, int):
+            raise ValueError("port is a number")
+        if not 0 <= self.port <= 65535:
+            raise ValueError(f"port is 0 to 65535, not {self.port}")
+        object.__setattr__(self, "addresses", tuple(self.addresses))
+
+
+@dataclass(frozen=True)
 class KioskConfig:
     """Everything the composition root needs."""
 
@@ -123,6 +144,13 @@ class KioskConfig:
     camera: CameraConfig = field(default_factory=CameraConfig)
     receipt_printer: PrinterConfig = field(default_factory=PrinterConfig)
     sync: SyncConfig = field(default_factory=SyncConfig)
+    model: str = "ES-300"
+    provisioning: ProvisioningConfig = field(default_factory=ProvisioningConfig)
+
+    @property
+    def provisioned(self) -> bool:
+        """False while no controller is known: the kiosk waits for a technician."""
+        return bool(self.controller_url)
 
     @property
     def receipt_dir(self) -> Path:
@@ -153,7 +181,7 @@ _RENAMED = {
 }
 
 
-_TABLES = frozenset({"kiosk", "controller", "sync", *DeviceKind})
+_TABLES = frozenset({"kiosk", "controller", "sync", "provisioning", *DeviceKind})
 
 _Section = TypeVar("_Section", IdCardConfig, SocialCardConfig, CameraConfig, PrinterConfig)
 
@@ -218,7 +246,7 @@ def load_config(path: Path) -> KioskConfig:
         raise ConfigError(f"{path}: [controller] unknown key(s) {', '.join(unknown)}")
     try:
         data_dir = Path(path.parent, kiosk.get("data_dir", "data"))
-        return KioskConfig(
+        config = KioskConfig(
             hardware_id=kiosk["hardware_id"],
             name=kiosk["name"],
             site=kiosk.get("site", ""),
@@ -226,7 +254,10 @@ def load_config(path: Path) -> KioskConfig:
             timezone=kiosk.get("timezone", "Asia/Shanghai"),
             services=tuple(kiosk.get("services", ())),
             data_dir=data_dir,
-            controller_url=controller["url"],
+            # No URL: an unprovisioned kiosk, waiting for a technician (station.json).
+            controller_url=controller.get("url", ""),
+            model=kiosk.get("model", "ES-300"),
+            provisioning=_provisioning(data.get("provisioning", {}), path),
             pairing_code=str(controller.get("pairing_code", "")).strip(),
             id_card_reader=_section(data, DeviceKind.ID_CARD_READER, IdCardConfig, path),
             social_card_reader=_section(
@@ -238,3 +269,49 @@ def load_config(path: Path) -> KioskConfig:
         )
     except KeyError as err:
         raise ConfigError(f"{path}: missing key {err.args[0]}") from err
+    return _with_setup(config, path)
+
+
+def _provisioning(raw: object, source: Path) -> ProvisioningConfig:
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{source}: [provisioning] must be a table")
+    unknown = sorted(set(raw) - {f.name for f in fields(ProvisioningConfig)})
+    if unknown:
+        raise ConfigError(f"{source}: [provisioning] unknown key(s) {', '.join(unknown)}")
+    try:
+        return ProvisioningConfig(**raw)
+    except (TypeError, ValueError) as err:
+        raise ConfigError(f"{source}: [provisioning] {err}") from err
+
+
+def _with_setup(config: KioskConfig, source: Path) -> KioskConfig:
+    """kiosk.toml overlaid with what a technician set (station.json in the data folder)."""
+    try:
+        setup = SetupStore(config.data_dir).load()
+    except SetupError as err:
+        raise ConfigError(f"{config.data_dir / SETUP_FILE}: {err}") from err
+    if setup is None:
+        return config
+    reader = setup.id_card_reader
+    camera = setup.camera
+    printer = setup.receipt_printer
+    return replace(
+        config,
+        controller_url=setup.controller_url,
+        name=setup.name,
+        site=setup.address[:200],
+        id_card_reader=replace(
+            config.id_card_reader,
+            kind="simulator" if reader == "simulator" else "serial",
+            url="" if reader == "simulator" else reader,
+        ),
+        receipt_printer=replace(
+            config.receipt_printer, kind=printer.kind, path=printer.path, profile=printer.profile
+        ),
+        camera=replace(
+            config.camera,
+            kind=camera if camera in ("none", "simulator") else "device",
+            source=config.camera.source if camera in ("none", "simulator") else camera,
+        ),
+        social_card_reader=replace(config.social_card_reader, kind=setup.social_card_reader),
+    )

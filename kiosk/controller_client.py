@@ -35,6 +35,8 @@ from wire import (
     RegisterRequest,
     RegisterResponse,
     RotateResponse,
+    SelfTestAck,
+    SelfTestReport,
     StaffCallAck,
     StaffCallIn,
     Text,
@@ -174,6 +176,10 @@ class ControllerClient:
     def send_catalog(self, catalog: CatalogIn, token: str) -> CatalogAck:
         """Tell the controller what this kiosk's catalog calls its services."""
         return self._post("/catalog", catalog, CatalogAck, token=token)
+
+    def send_selftest(self, report: SelfTestReport, token: str) -> SelfTestAck:
+        """Hand the controller a technician's self-test report for the kiosk page."""
+        return self._post("/kiosks/selftest", report, SelfTestAck, token=token)
 
     def send_transaction(self, txn: TransactionIn, token: str) -> TransactionAck:
         """Deliver one transaction; a repeat of the same key is acknowledged as a duplicate."""

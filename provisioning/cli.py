@@ -1,15 +1,31 @@
-"""`estation-provision`: what a technician runs on a kiosk being installed."""
+"""`estation-provision`: what a technician runs to find, enroll, check and reset kiosks.
+
+discover                 the kiosks on the LAN with their state
+enroll SERIAL --code C --setup FILE.json
+                         pair with the kiosk by the code on its screen, send it its
+                         station setup, and have it enroll with the controller
+selftest --kiosk SERIAL --code C [--out DIR]
+                         the kiosk's self-test with progress; report saved as JSON and
+                         PNG (and sent to the controller by the kiosk)
+selftest --simulate | --idcard URL ...
+                         the drivers' self-test on this machine's devices
+bulk FILE.csv            enroll many stations; a summary of what failed and why
+reset SERIAL --code C    factory reset, confirmed twice
+"""
 
 from __future__ import annotations
 
 import argparse
 import contextlib
+import csv
 import datetime as dt
 import json
 import sys
 import tempfile
+import time
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
 from drivers.camera.scenes import blank_scene
 from drivers.camera.selftest import check_camera
@@ -19,6 +35,9 @@ from drivers.printer.selftest import check_printer_status
 from drivers.printer.simulator import PrinterSimulator
 from drivers.selftest import Check, Report, check_idcard, check_printer
 from drivers.socialcard.selftest import check_socialcard
+from provisioning.discovery import Discovery, FoundKiosk
+from provisioning.kiosk_api import KioskApi, KioskApiError, KioskGone, KioskRefused
+from provisioning.report import save_report
 
 
 @contextlib.contextmanager
@@ -69,6 +88,207 @@ def _selftest(args: argparse.Namespace) -> int:
     return 0 if report.ok else 1
 
 
+def _console() -> Any:
+    """A rich console when stdout is a terminal (colours, tables); None when piped."""
+    if not sys.stdout.isatty():
+        return None
+    from rich.console import Console  # noqa: PLC0415 - only a terminal needs it
+
+    return Console()
+
+
+def _table(rows: list[FoundKiosk]) -> None:
+    console = _console()
+    headings = ("serial", "state", "name", "model", "version", "address")
+    cells = [(k.serial, k.state, k.name, k.model, k.version, k.url) for k in rows]
+    if console is None:
+        print("\t".join(headings))
+        for row in cells:
+            print("\t".join(row))
+        return
+    from rich.table import Table  # noqa: PLC0415
+
+    table = Table(*headings, title=f"{len(rows)} e-station kiosk(s)")
+    colours = {"unprovisioned": "yellow", "active": "green", "pending": "cyan"}
+    for row in cells:
+        table.add_row(*row[:1], f"[{colours.get(row[1], 'red')}]{row[1]}", *row[2:])
+    console.print(table)
+
+
+def _discover(args: argparse.Namespace) -> int:
+    with Discovery(interfaces=args.interface or None) as discovery:
+        time.sleep(args.seconds)
+        rows = discovery.table.rows()
+    _table(rows)
+    return 0 if rows else 1
+
+
+def _find(args: argparse.Namespace, serial: str) -> KioskApi:
+    if args.url:
+        return KioskApi(args.url)
+    with Discovery(interfaces=args.interface or None) as discovery:
+        found = discovery.find(serial, timeout=args.seconds)
+    if found is None:
+        raise KioskGone(f"kiosk {serial} not found on the LAN in {args.seconds:.0f} s")
+    return KioskApi(found.url)
+
+
+def _say_refused(serial: str, err: KioskApiError) -> str:
+    if isinstance(err, KioskRefused) and err.key:
+        return f"{serial}: {err.key}: {err}; allowed: {err.allowed}"
+    return f"{serial}: {err}"
+
+
+def enroll_one(api: KioskApi, serial: str, code: str, setup: dict[str, Any]) -> str:
+    """Pair, configure, enroll; idempotent: a kiosk already enrolled is left as it is."""
+    state = api.state()
+    if state.get("serial") != serial:
+        raise KioskRefused(409, {"code": "wrong_kiosk", "message": f"found {state.get('serial')}"})
+    if not state.get("open") and state.get("state") != "unprovisioned":
+        return f"{serial}: already enrolled ({state.get('state')}); nothing changed"
+    api.pair(code)
+    api.configure(setup)
+    done = api.enroll()
+    return f"{serial}: enrolled as {done['kiosk_id']} ({done['state']})"
+
+
+def _enroll(args: argparse.Namespace) -> int:
+    setup = json.loads(Path(args.setup).read_text(encoding="utf-8"))
+    try:
+        api = _find(args, args.serial)
+        try:
+            print(enroll_one(api, args.serial, args.code, setup))
+        finally:
+            api.close()
+    except KioskApiError as err:
+        print(_say_refused(args.serial, err), file=sys.stderr)
+        return 1
+    return 0
+
+
+def _remote_selftest(args: argparse.Namespace) -> int:
+    try:
+        api = _find(args, args.kiosk)
+        try:
+            api.pair(args.code)
+
+            def progress(run: dict[str, Any]) -> None:
+                print(f"self-test {run.get('progress', 0)}/{run.get('total', 0)}", file=sys.stderr)
+
+            report = api.selftest(progress)
+            kiosk = api.state()
+        finally:
+            api.close()
+    except KioskApiError as err:
+        print(_say_refused(args.kiosk, err), file=sys.stderr)
+        return 1
+    name = ((kiosk.get("setup") or {}).get("station") or {}).get("name", "")
+    facts = {"serial": args.kiosk, "name": name, "version": kiosk.get("version", "")}
+    json_path, png_path = save_report(report, facts, Path(args.out))
+    for check in report["checks"]:
+        mark = "OK  " if check["ok"] else "FAIL"
+        print(f"{mark} {check['device']:<24} {check['millis']:>5} ms  {check['detail']}")
+    print(f"report: {json_path} {png_path}; controller: {report.get('sent_to_controller')}")
+    return 0 if report["ok"] else 1
+
+
+# The CSV's columns; serial and kiosk_code are needed, the rest fill the setup.
+BULK_COLUMNS = (
+    "serial", "kiosk_code", "controller_url", "controller_code", "name", "address",
+    "region_code", "latitude", "longitude", "opening_hours", "help_phone",
+    "id_card_reader", "printer_kind", "printer_path", "printer_profile", "camera",
+    "social_card_reader",
+)  # fmt: skip
+
+
+def setup_from_row(row: dict[str, str]) -> dict[str, Any]:
+    """One CSV row as a station setup; ValueError names the column that is wrong."""
+    for column in ("serial", "kiosk_code", "controller_url", "name"):
+        if not (row.get(column) or "").strip():
+            raise ValueError(f"column {column} is empty")
+    gps = None
+    if row.get("latitude") or row.get("longitude"):
+        try:
+            gps = [float(row["latitude"]), float(row["longitude"])]
+        except (KeyError, ValueError) as err:
+            raise ValueError("columns latitude, longitude are not numbers") from err
+    printer = {
+        k: row[f"printer_{k}"] for k in ("kind", "path", "profile") if row.get(f"printer_{k}")
+    }
+    setup: dict[str, Any] = {
+        "controller": {
+            "url": row["controller_url"],
+            "pairing_code": row.get("controller_code", ""),
+        },
+        "station": {
+            k: row.get(k, "")
+            for k in ("name", "address", "region_code", "opening_hours", "help_phone")
+        },
+        "devices": {
+            k: row[k] for k in ("id_card_reader", "camera", "social_card_reader") if row.get(k)
+        },
+    }
+    if gps:
+        setup["station"]["gps"] = gps
+    if printer:
+        setup["devices"]["receipt_printer"] = printer
+    return setup
+
+
+def _bulk(args: argparse.Namespace) -> int:
+    with Path(args.csv).open(encoding="utf-8-sig", newline="") as f:
+        rows = list(csv.DictReader(f))
+    done: list[str] = []
+    failed: list[str] = []
+    for number, row in enumerate(rows, start=2):  # line 1 is the header
+        serial = (row.get("serial") or "").strip() or f"line {number}"
+        try:
+            setup = setup_from_row(row)
+            api = _find(args, serial)
+            try:
+                done.append(enroll_one(api, serial, row["kiosk_code"], setup))
+            finally:
+                api.close()
+        except ValueError as err:
+            failed.append(f"line {number} ({serial}): {err}")
+        except KioskApiError as err:
+            failed.append(f"line {number} {_say_refused(serial, err)}")
+    print(f"{len(done)} enrolled, {len(failed)} failed")
+    for line in done:
+        print(f"  OK   {line}")
+    for line in failed:
+        print(f"  FAIL {line}")
+    return 0 if not failed else 1
+
+
+def _reset(args: argparse.Namespace, ask: Callable[[str], str] = input) -> int:
+    if not args.yes:
+        warning = f"Factory reset {args.serial}: credentials, personal data, caches wiped."
+        first = ask(f"{warning} Type the serial to go on: ")
+        second = ask("Really? Type RESET: ")
+        if first.strip() != args.serial or second.strip() != "RESET":
+            print("not reset", file=sys.stderr)
+            return 1
+    try:
+        api = _find(args, args.serial)
+        try:
+            api.pair(args.code)
+            api.reset(args.serial)
+        finally:
+            api.close()
+    except KioskApiError as err:
+        print(_say_refused(args.serial, err), file=sys.stderr)
+        return 1
+    print(f"{args.serial}: factory reset; it is unprovisioned again")
+    return 0
+
+
+def _where(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--url", help="the kiosk's API (http://addr:port) instead of discovery")
+    parser.add_argument("--interface", action="append", help="address to browse on (repeat)")
+    parser.add_argument("--seconds", type=float, default=5.0, help="how long to look")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Parse the command line and run the chosen tool."""
     parser = argparse.ArgumentParser(prog="estation-provision", description=__doc__)
@@ -86,8 +306,32 @@ def main(argv: Sequence[str] | None = None) -> int:
     selftest.add_argument("--camera", metavar="SPEC", help="camera index, video file or %%03d.png")
     selftest.add_argument("--simulate", action="store_true", help="test against simulators")
     selftest.add_argument("--json", action="store_true", help="print the report as JSON")
+    selftest.add_argument("--kiosk", metavar="SERIAL", help="run it on this kiosk over the LAN")
+    selftest.add_argument("--code", help="the pairing code on the kiosk's screen")
+    selftest.add_argument("--out", default=".", help="folder for the JSON and PNG report")
+    _where(selftest)
+    discover = tools.add_parser("discover", help="list the kiosks on the LAN")
+    _where(discover)
+    enroll = tools.add_parser("enroll", help="pair with a kiosk and enroll it")
+    enroll.add_argument("serial")
+    enroll.add_argument("--code", required=True, help="the pairing code on the kiosk's screen")
+    enroll.add_argument("--setup", required=True, help="station setup, JSON (see docs)")
+    _where(enroll)
+    bulk = tools.add_parser("bulk", help="enroll many kiosks from a CSV")
+    bulk.add_argument("csv")
+    _where(bulk)
+    reset = tools.add_parser("reset", help="factory reset a kiosk")
+    reset.add_argument("serial")
+    reset.add_argument("--code", required=True)
+    reset.add_argument("--yes", action="store_true", help="skip both confirmations (scripts)")
+    _where(reset)
     args = parser.parse_args(argv)
-    return _selftest(args)
+    if args.tool == "selftest":
+        return _remote_selftest(args) if args.kiosk else _selftest(args)
+    tool: dict[str, Callable[[argparse.Namespace], int]] = {
+        "discover": _discover, "enroll": _enroll, "bulk": _bulk, "reset": _reset,
+    }  # fmt: skip
+    return tool[args.tool](args)
 
 
 if __name__ == "__main__":

@@ -724,3 +724,35 @@ def validate(model: type[M], data: object) -> M:
         return model.model_validate(data)
     except ValidationError as err:
         raise _wire_error(model, err) from err
+
+
+# Far more devices than a kiosk has, far below harm.
+MAX_SELFTEST_CHECKS = 32
+
+
+class SelfTestCheck(Message):
+    """One device's self-test result: passed or not, what was seen, how long it took."""
+
+    device: Annotated[str, StringConstraints(min_length=1, max_length=40)]
+    ok: bool
+    detail: Annotated[str, StringConstraints(max_length=500)] = ""
+    millis: Annotated[int, Field(ge=0, le=10**7)] = 0
+
+
+class SelfTestReport(Message):
+    """A kiosk's self-test, run by a technician at installation (POST kiosks/selftest);
+    the controller keeps the latest one and shows it on the kiosk's page."""
+
+    started_at: KioskTime
+    checks: list[SelfTestCheck] = Field(min_length=1, max_length=MAX_SELFTEST_CHECKS)
+
+    @property
+    def ok(self) -> bool:
+        """True when every check passed."""
+        return all(check.ok for check in self.checks)
+
+
+class SelfTestAck(Message):
+    """The report is stored; `ok` as the controller read it."""
+
+    ok: bool

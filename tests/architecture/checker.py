@@ -68,11 +68,13 @@ TABLE: dict[str, tuple[frozenset[str], frozenset[str]]] = {
     "flows": (frozenset({"flows", "pii", "wire.vocabulary"}), frozenset({"yaml"})),
     "kiosk": (
         frozenset({"kiosk", "flows", "drivers", "wire", "pii"}),
-        frozenset({"kivy", "httpx", "PIL"}),
+        # zeroconf, ifaddr: the kiosk announces itself on its LAN (kiosk/advertising.py)
+        frozenset({"kivy", "httpx", "PIL", "zeroconf", "ifaddr"}),
     ),
     "provisioning": (
         frozenset({"provisioning", "drivers", "wire", "pii"}),
-        frozenset({"zeroconf", "httpx"}),
+        # rich: the technician's tables and progress; PIL: the self-test report as a PNG
+        frozenset({"zeroconf", "httpx", "rich", "PIL"}),
     ),
     "controller": (frozenset({"controller", "wire", "pii"}), _CONTROLLER_LIBRARIES),
     # development tools (demo, headless rendering, screenshots, card tappers) drive the
@@ -81,7 +83,7 @@ TABLE: dict[str, tuple[frozenset[str], frozenset[str]]] = {
         OURS,
         _DRIVERS_LIBRARIES
         | _CONTROLLER_LIBRARIES
-        | {"kivy", "httpx", "zeroconf", "yaml", "stdnum", "cryptography"},
+        | {"kivy", "httpx", "zeroconf", "ifaddr", "rich", "yaml", "stdnum", "cryptography"},
     ),
 }
 

@@ -1,0 +1,250 @@
+"""What the technician's tool can do to this kiosk: configure, enroll, self-test, reset.
+
+The local provisioning API (kiosk/provisioning_api.py) only translates HTTP into these
+calls. The kiosk enrolls itself through its own `Enroller` with the controller URL and
+code the technician gave; the technician's laptop never holds the kiosk's credential.
+One operation at a time: a second technician asking while the first one's enrollment
+runs is told `busy`, and both end up with the one enrollment the controller made.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import shutil
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from drivers.selftest import Check, Report
+from kiosk.controller_client import ControllerClient, ControllerError
+from kiosk.enrollment import Enrollment, EnrollmentStore
+from kiosk.station_setup import SetupStore, StationSetup, check_controller, parse_setup
+from kiosk.sync import Enroller
+from wire import RegisterRequest, SelfTestCheck, SelfTestReport
+
+log = logging.getLogger(__name__)
+
+UNPROVISIONED = "unprovisioned"
+
+
+class ProvisioningError(Exception):
+    """An operation refused; `code` is stable, `status` the HTTP status that says it."""
+
+    def __init__(self, code: str, message: str, status: int = 409) -> None:
+        super().__init__(message)
+        self.code = code
+        self.status = status
+
+
+@dataclass
+class SelfTestRun:
+    """A self-test in progress or done: what has been checked so far."""
+
+    total: int
+    checks: list[Check] = field(default_factory=list)
+    started_at: str = ""
+    done: bool = False
+    sent_to_controller: str = ""  # "", "sent", or why not
+
+    def as_dict(self) -> dict[str, Any]:
+        """Progress and results, for the API."""
+        report = Report(self.started_at, list(self.checks))
+        return {
+            **report.as_dict(),
+            "done": self.done,
+            "total": self.total,
+            "progress": len(self.checks),
+            "sent_to_controller": self.sent_to_controller,
+        }
+
+
+# One device check; the kiosk assembles the list from its configured devices.
+DeviceCheck = Callable[[], Check]
+
+
+class KioskProvisioning:
+    """This kiosk's provisioning state and operations."""
+
+    def __init__(
+        self,
+        *,
+        serial: str,
+        model: str,
+        software_version: str,
+        data_dir: Path,
+        checks: Callable[[], list[DeviceCheck]],
+        ports: Callable[[], set[str]] | None = None,
+        wipe: Callable[[], None] | None = None,
+        on_state: Callable[[str, str], None] = lambda state, name: None,
+        now: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
+    ) -> None:
+        """`checks`: the self-test's device checks; `wipe`: the factory reset's deletion;
+        `on_state(state, station name)`: told after every change (the advertiser)."""
+        self.serial = serial
+        self.model = model
+        self.software_version = software_version
+        self.data_dir = data_dir
+        self._checks = checks
+        self._ports = ports
+        self._wipe = wipe or (lambda: wipe_data_dir(data_dir))
+        self._on_state = on_state
+        self._now = now
+        self.setups = SetupStore(data_dir)
+        self.enrollments = EnrollmentStore(data_dir / "enrollment.json")
+        self._busy = threading.Lock()
+        self._pairing_code = ""
+        self.selftest_run: SelfTestRun | None = None
+        self.restart_needed = False
+
+    def state(self) -> str:
+        """unprovisioned, or the enrollment state the controller gave (pending, active...)."""
+        enrollment = self.enrollments.load()
+        return UNPROVISIONED if enrollment is None else enrollment.state
+
+    def provisioned(self) -> bool:
+        """True once the kiosk holds an enrollment."""
+        return self.enrollments.load() is not None
+
+    def station_name(self) -> str:
+        """The configured station name ('' before configuration)."""
+        setup = self.setups.load()
+        return setup.name if setup else ""
+
+    def describe(self) -> dict[str, Any]:
+        """What a paired technician sees of the kiosk."""
+        enrollment = self.enrollments.load()
+        setup = self.setups.load()
+        return {
+            "serial": self.serial,
+            "model": self.model,
+            "version": self.software_version,
+            "state": self.state(),
+            "kiosk_id": enrollment.kiosk_id if enrollment else "",
+            "controller_url": enrollment.controller_url if enrollment else "",
+            "setup": setup.as_json() if setup else None,
+            "restart_needed": self.restart_needed,
+        }
+
+    def _exclusive(self) -> None:
+        if not self._busy.acquire(blocking=False):
+            raise ProvisioningError("busy", "another technician's operation is running")
+
+    def configure(self, data: dict[str, Any], *, reach_controller: bool = True) -> StationSetup:
+        """Check and save the setup (SetupError names a wrong key)."""
+        self._exclusive()
+        try:
+            setup = parse_setup(data, ports=self._ports) if self._ports else parse_setup(data)
+            if reach_controller:
+                check_controller(setup.controller_url)
+            self.setups.save(setup)
+            self._pairing_code = setup.pairing_code
+            self.restart_needed = True
+        finally:
+            self._busy.release()
+        self._on_state(self.state(), setup.name)
+        return setup
+
+    def enroll(self) -> Enrollment:
+        """Enroll with the configured controller through the kiosk's Enroller."""
+        self._exclusive()
+        try:
+            setup = self.setups.load()
+            if setup is None:
+                raise ProvisioningError("not_configured", "configure the kiosk first")
+            client = ControllerClient(setup.controller_url)
+            try:
+                request = RegisterRequest(
+                    hardware_id=self.serial,
+                    name=setup.name,
+                    site=setup.address[:200],
+                    software_version=self.software_version,
+                    pairing_code=self._pairing_code or None,
+                )
+                enroller = Enroller(self.enrollments, client, request, setup.controller_url)
+                try:
+                    enrollment = enroller.renew()
+                except ControllerError as err:
+                    code = getattr(err, "code", "") or "controller_error"
+                    raise ProvisioningError(code, str(err), 502) from err
+            finally:
+                client.close()
+            self._pairing_code = ""
+            self.restart_needed = True
+        finally:
+            self._busy.release()
+        self._on_state(enrollment.state, setup.name)
+        return enrollment
+
+    def start_selftest(self) -> SelfTestRun:
+        """Run the device checks on a thread; progress in `selftest_run`."""
+        self._exclusive()
+        try:
+            checks = self._checks()
+            run = SelfTestRun(total=len(checks), started_at=self._now().isoformat())
+            self.selftest_run = run
+        except BaseException:
+            self._busy.release()
+            raise
+
+        def work() -> None:
+            try:
+                for check in checks:
+                    run.checks.append(check())
+                run.sent_to_controller = self._send_report(run)
+            except Exception:  # noqa: BLE001 - top of a worker thread: logged, shown as a check
+                log.exception("self-test error")
+                run.checks.append(Check("selftest", False, "internal error, see the log", 0))
+            finally:
+                run.done = True
+                self._busy.release()
+
+        threading.Thread(target=work, name="selftest", daemon=True).start()
+        return run
+
+    def _send_report(self, run: SelfTestRun) -> str:
+        enrollment = self.enrollments.load()
+        if enrollment is None:
+            return "not enrolled"
+        report = SelfTestReport(
+            started_at=dt.datetime.fromisoformat(run.started_at),
+            checks=[SelfTestCheck(**c.__dict__) for c in run.checks],
+        )
+        client = ControllerClient(enrollment.controller_url)
+        try:
+            client.send_selftest(report, enrollment.device_token)
+        except ControllerError as err:
+            log.warning("self-test report not sent: %s", err)
+            return f"not sent: {err}"
+        finally:
+            client.close()
+        return "sent"
+
+    def reset(self, confirm: str) -> None:
+        """Factory reset: credentials, personal data, caches wiped; `confirm` is the serial."""
+        if confirm != self.serial:
+            raise ProvisioningError("confirm", "confirm with this kiosk's serial", 400)
+        self._exclusive()
+        try:
+            self._wipe()
+            self._pairing_code = ""
+            self.selftest_run = None
+            self.restart_needed = True
+        finally:
+            self._busy.release()
+        log.warning("factory reset done")
+        self._on_state(UNPROVISIONED, "")
+
+
+def wipe_data_dir(data_dir: Path) -> None:
+    """Delete everything in the kiosk's data folder: enrollment (credential), setup,
+    outbox (personal data), keys, receipts, journals, caches."""
+    if not data_dir.exists():
+        return
+    for entry in data_dir.iterdir():
+        if entry.is_dir() and not entry.is_symlink():
+            shutil.rmtree(entry)
+        else:
+            entry.unlink()
