@@ -184,6 +184,17 @@ class Outbox:
         counts.update({State(s): n for s, n in rows})
         return counts
 
+    def oldest_pending(self) -> dt.datetime | None:
+        """When the oldest row not yet acknowledged was made; None when none waits."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT created_at FROM outbox WHERE state IN (?, ?)",
+                (State.PENDING, State.IN_FLIGHT),
+            ).fetchall()
+        # Parsed, not compared as text: rows may carry different UTC offsets.
+        made = [dt.datetime.fromisoformat(row[0]) for row in rows]
+        return min(made, default=None)
+
     def entry(self, key: str) -> Entry | None:
         """The bookkeeping of one row."""
         with self._lock:

@@ -155,3 +155,23 @@ def test_an_outbox_from_before_ratings_gains_its_kind_column(
     box.add(t)
     assert box.claim_due() == [t]
     box.close()
+
+
+def test_the_oldest_row_waiting_is_found_across_time_zones(outbox: Outbox) -> None:
+    assert outbox.oldest_pending() is None
+    first, second = txn("KA01-2611260001"), txn("KA01-2611260002")
+    # Made an hour later in station time (+08:00), which sorts first as text.
+    second = second.model_copy(
+        update={
+            "created_at": (NOW + dt.timedelta(hours=1)).astimezone(
+                dt.timezone(dt.timedelta(hours=8))
+            )
+        }
+    )
+    outbox.add(second)
+    outbox.add(first)
+    assert outbox.oldest_pending() == NOW
+    outbox.claim_due()  # in flight still waits for its acknowledgement
+    assert outbox.oldest_pending() == NOW
+    outbox.mark_acked(first.key, NOW)
+    assert outbox.oldest_pending() == NOW + dt.timedelta(hours=1)
