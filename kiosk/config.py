@@ -7,6 +7,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, TypeVar
 
+from kiosk.nightly import NightPlan, Window
 from wire.vocabulary import DeviceKind
 
 
@@ -72,6 +73,51 @@ class PrinterConfig:
 
 
 @dataclass(frozen=True)
+class NightConfig:
+    """[night]: dim the idle screen and restart between visits, in station time (HH:MM).
+
+    An empty `dim_from` or `restart_from` switches that off. Dimming starts once nobody has
+    touched the screen for `dim_after_idle_seconds`; a touch brings the full brightness back.
+    """
+
+    dim_from: str = "22:00"
+    dim_to: str = "06:00"
+    dim_level: float = 0.4
+    dim_after_idle_seconds: float = 60.0
+    restart_from: str = "03:00"
+    restart_to: str = "04:30"
+    restart_idle_seconds: float = 120.0
+
+    def __post_init__(self) -> None:
+        level = self.dim_level
+        if isinstance(level, bool) or not isinstance(level, int | float) or not 0.05 <= level <= 1:
+            raise ValueError(f"dim_level is 0.05 to 1, not {level!r}")
+        for key in ("dim_after_idle_seconds", "restart_idle_seconds"):
+            value = getattr(self, key)
+            if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+                raise ValueError(f"{key} is a number of seconds, not {value!r}")
+        self.plan()  # the times parse
+
+    def plan(self) -> NightPlan:
+        """The schedule the UI follows."""
+        return NightPlan(
+            dim=Window.parse(self.dim_from, self.dim_to) if self.dim_from else None,
+            dim_level=float(self.dim_level),
+            dim_after_idle_seconds=float(self.dim_after_idle_seconds),
+            restart=Window.parse(self.restart_from, self.restart_to) if self.restart_from else None,
+            restart_idle_seconds=float(self.restart_idle_seconds),
+        )
+
+
+@dataclass(frozen=True)
+class MaintenanceConfig:
+    """[maintenance]: where the technician's PIN hash is (`estation-kiosk set-pin` writes it);
+    relative to kiosk.toml's folder."""
+
+    pin_file: Path = Path("maintenance.pin")
+
+
+@dataclass(frozen=True)
 class KioskConfig:
     """Everything the composition root needs."""
 
@@ -91,6 +137,8 @@ class KioskConfig:
     social_card_reader: SocialCardConfig = field(default_factory=SocialCardConfig)
     camera: CameraConfig = field(default_factory=CameraConfig)
     receipt_printer: PrinterConfig = field(default_factory=PrinterConfig)
+    night: NightConfig = field(default_factory=NightConfig)
+    maintenance: MaintenanceConfig = field(default_factory=MaintenanceConfig)
 
     @property
     def receipt_dir(self) -> Path:
@@ -121,7 +169,7 @@ _RENAMED = {
 }
 
 
-_TABLES = frozenset({"kiosk", "controller", *DeviceKind})
+_TABLES = frozenset({"kiosk", "controller", "night", "maintenance", *DeviceKind})
 
 _Section = TypeVar("_Section", IdCardConfig, SocialCardConfig, CameraConfig, PrinterConfig)
 
@@ -142,6 +190,22 @@ def _section(data: dict[str, Any], name: DeviceKind, cls: type[_Section], source
     ):
         where = _WHERE[name]
         raise ConfigError(f"{source}: [{name}] kind = {kind!r} needs `{where}`")
+    try:
+        return cls(**raw)
+    except (TypeError, ValueError) as err:
+        raise ConfigError(f"{source}: [{name}] {err}") from err
+
+
+_Table = TypeVar("_Table", NightConfig, MaintenanceConfig)
+
+
+def _table(data: dict[str, Any], name: str, cls: type[_Table], source: Path) -> _Table:
+    raw = data.get(name, {})
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{source}: [{name}] must be a table")
+    unknown = sorted(set(raw) - {f.name for f in fields(cls)})
+    if unknown:
+        raise ConfigError(f"{source}: [{name}] unknown key(s) {', '.join(unknown)}")
     try:
         return cls(**raw)
     except (TypeError, ValueError) as err:
@@ -189,6 +253,10 @@ def load_config(path: Path) -> KioskConfig:
             ),
             camera=_section(data, DeviceKind.CAMERA, CameraConfig, path),
             receipt_printer=_section(data, DeviceKind.RECEIPT_PRINTER, PrinterConfig, path),
+            night=_table(data, "night", NightConfig, path),
+            maintenance=MaintenanceConfig(
+                Path(path.parent, _table(data, "maintenance", MaintenanceConfig, path).pin_file)
+            ),
         )
     except KeyError as err:
         raise ConfigError(f"{path}: missing key {err.args[0]}") from err
