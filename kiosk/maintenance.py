@@ -58,6 +58,7 @@ MIN_GAP = 2.0  # seconds between two attempts
 MAX_FAILURES = 5  # wrong PINs in a row before the pad locks
 LOCKOUT_SECONDS = 15 * 60.0
 LOCKOUT_MAX_SECONDS = 4 * 3600.0
+LOCKOUT_FILE = "maintenance_lockout.json"  # in the kiosk's data folder
 
 
 class PinError(ValueError):
@@ -523,9 +524,7 @@ def build_maintenance(
         ]
 
     return Maintenance(
-        gate=PinGate(
-            PinFile(pin_file), kiosk.config.data_dir / "maintenance_lockout.json", clock=clock
-        ),
+        gate=PinGate(PinFile(pin_file), kiosk.config.data_dir / LOCKOUT_FILE, clock=clock),
         devices=hardware.devices,
         outbox=kiosk.outbox,
         online=lambda: kiosk.sync.online,
