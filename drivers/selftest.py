@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 
 from drivers.errors import DriverError
@@ -66,6 +67,37 @@ def check_idcard(url: str, *, baudrate: int = 115200) -> Check:
     except DriverError as err:
         ok, detail = False, f"{type(err).__name__}: {err}"
     return Check("idcard", ok, detail, int((time.monotonic() - started) * 1000))
+
+
+def check_open_idcard(reader: IdCardReader | None) -> Check:
+    """Ask a reader the kiosk already holds open for its SAM status and ID.
+
+    A running kiosk owns the serial port: opening it a second time would fight it for the
+    bytes, so its maintenance screen checks through the reader it has.
+    """
+    started = time.monotonic()
+    if reader is None:
+        return Check("idcard", False, "reader not started", 0)
+    try:
+        reader.check_sam()
+        ok, detail = True, f"SAM {reader.sam_id()}"
+    except DriverError as err:
+        ok, detail = False, f"{type(err).__name__}: {err}"
+    return Check("idcard", ok, detail, int((time.monotonic() - started) * 1000))
+
+
+def run_checks(
+    checks: Sequence[Callable[[], Check]],
+    progress: Callable[[int, int, Check], None] | None = None,
+) -> Report:
+    """Run `checks` in order; `progress(done, total, check)` after each, for a progress bar."""
+    report = Report(started_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"))
+    for done, check in enumerate(checks, start=1):
+        result = check()
+        report.checks.append(result)
+        if progress is not None:
+            progress(done, len(checks), result)
+    return report
 
 
 def check_printer(path: str, *, profile: str = "kiosk-80") -> Check:

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any, TypeVar
 
+from kiosk.nightly import NightPlan, Window
 from kiosk.station_setup import SETUP_FILE, SetupError, SetupStore
 from wire.vocabulary import DeviceKind
 
@@ -124,6 +125,51 @@ class ProvisioningConfig:
 
 
 @dataclass(frozen=True)
+class NightConfig:
+    """[night]: dim the idle screen and restart between visits, in station time (HH:MM).
+
+    An empty `dim_from` or `restart_from` switches that off. Dimming starts once nobody has
+    touched the screen for `dim_after_idle_seconds`; a touch brings the full brightness back.
+    """
+
+    dim_from: str = "22:00"
+    dim_to: str = "06:00"
+    dim_level: float = 0.4
+    dim_after_idle_seconds: float = 60.0
+    restart_from: str = "03:00"
+    restart_to: str = "04:30"
+    restart_idle_seconds: float = 120.0
+
+    def __post_init__(self) -> None:
+        level = self.dim_level
+        if isinstance(level, bool) or not isinstance(level, int | float) or not 0.05 <= level <= 1:
+            raise ValueError(f"dim_level is 0.05 to 1, not {level!r}")
+        for key in ("dim_after_idle_seconds", "restart_idle_seconds"):
+            value = getattr(self, key)
+            if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+                raise ValueError(f"{key} is a number of seconds, not {value!r}")
+        self.plan()  # the times parse
+
+    def plan(self) -> NightPlan:
+        """The schedule the UI follows."""
+        return NightPlan(
+            dim=Window.parse(self.dim_from, self.dim_to) if self.dim_from else None,
+            dim_level=float(self.dim_level),
+            dim_after_idle_seconds=float(self.dim_after_idle_seconds),
+            restart=Window.parse(self.restart_from, self.restart_to) if self.restart_from else None,
+            restart_idle_seconds=float(self.restart_idle_seconds),
+        )
+
+
+@dataclass(frozen=True)
+class MaintenanceConfig:
+    """[maintenance]: where the technician's PIN hash is (`estation-kiosk set-pin` writes it);
+    relative to kiosk.toml's folder."""
+
+    pin_file: Path = Path("maintenance.pin")
+
+
+@dataclass(frozen=True)
 class KioskConfig:
     """Everything the composition root needs."""
 
@@ -151,6 +197,9 @@ class KioskConfig:
     def provisioned(self) -> bool:
         """False while no controller is known: the kiosk waits for a technician."""
         return bool(self.controller_url)
+
+    night: NightConfig = field(default_factory=NightConfig)
+    maintenance: MaintenanceConfig = field(default_factory=MaintenanceConfig)
 
     @property
     def receipt_dir(self) -> Path:
@@ -181,7 +230,9 @@ _RENAMED = {
 }
 
 
-_TABLES = frozenset({"kiosk", "controller", "sync", "provisioning", *DeviceKind})
+_TABLES = frozenset(
+    {"kiosk", "controller", "sync", "provisioning", "night", "maintenance", *DeviceKind}
+)
 
 _Section = TypeVar("_Section", IdCardConfig, SocialCardConfig, CameraConfig, PrinterConfig)
 
@@ -208,17 +259,20 @@ def _section(data: dict[str, Any], name: DeviceKind, cls: type[_Section], source
         raise ConfigError(f"{source}: [{name}] {err}") from err
 
 
-def _sync_section(data: dict[str, Any], source: Path) -> SyncConfig:
-    raw = data.get("sync", {})
+_Table = TypeVar("_Table", SyncConfig, ProvisioningConfig, NightConfig, MaintenanceConfig)
+
+
+def _table(data: dict[str, Any], name: str, cls: type[_Table], source: Path) -> _Table:
+    raw = data.get(name, {})
     if not isinstance(raw, dict):
-        raise ConfigError(f"{source}: [sync] must be a table")
-    unknown = sorted(set(raw) - {f.name for f in fields(SyncConfig)})
+        raise ConfigError(f"{source}: [{name}] must be a table")
+    unknown = sorted(set(raw) - {f.name for f in fields(cls)})
     if unknown:
-        raise ConfigError(f"{source}: [sync] unknown key(s) {', '.join(unknown)}")
+        raise ConfigError(f"{source}: [{name}] unknown key(s) {', '.join(unknown)}")
     try:
-        return SyncConfig(**raw)
-    except ValueError as err:
-        raise ConfigError(f"{source}: [sync] {err}") from err
+        return cls(**raw)
+    except (TypeError, ValueError) as err:
+        raise ConfigError(f"{source}: [{name}] {err}") from err
 
 
 def load_config(path: Path) -> KioskConfig:
@@ -257,7 +311,7 @@ def load_config(path: Path) -> KioskConfig:
             # No URL: an unprovisioned kiosk, waiting for a technician (station.json).
             controller_url=controller.get("url", ""),
             model=kiosk.get("model", "ES-300"),
-            provisioning=_provisioning(data.get("provisioning", {}), path),
+            provisioning=_table(data, "provisioning", ProvisioningConfig, path),
             pairing_code=str(controller.get("pairing_code", "")).strip(),
             id_card_reader=_section(data, DeviceKind.ID_CARD_READER, IdCardConfig, path),
             social_card_reader=_section(
@@ -265,23 +319,15 @@ def load_config(path: Path) -> KioskConfig:
             ),
             camera=_section(data, DeviceKind.CAMERA, CameraConfig, path),
             receipt_printer=_section(data, DeviceKind.RECEIPT_PRINTER, PrinterConfig, path),
-            sync=_sync_section(data, path),
+            sync=_table(data, "sync", SyncConfig, path),
+            night=_table(data, "night", NightConfig, path),
+            maintenance=MaintenanceConfig(
+                Path(path.parent, _table(data, "maintenance", MaintenanceConfig, path).pin_file)
+            ),
         )
     except KeyError as err:
         raise ConfigError(f"{path}: missing key {err.args[0]}") from err
     return _with_setup(config, path)
-
-
-def _provisioning(raw: object, source: Path) -> ProvisioningConfig:
-    if not isinstance(raw, dict):
-        raise ConfigError(f"{source}: [provisioning] must be a table")
-    unknown = sorted(set(raw) - {f.name for f in fields(ProvisioningConfig)})
-    if unknown:
-        raise ConfigError(f"{source}: [provisioning] unknown key(s) {', '.join(unknown)}")
-    try:
-        return ProvisioningConfig(**raw)
-    except (TypeError, ValueError) as err:
-        raise ConfigError(f"{source}: [provisioning] {err}") from err
 
 
 def _with_setup(config: KioskConfig, source: Path) -> KioskConfig:

@@ -394,13 +394,15 @@ class Outbox:
         return Usage(held, self.limits.capacity, self.limits.warn_fraction)
 
     def oldest_pending(self) -> dt.datetime | None:
-        """When the oldest row still waiting for the controller was made."""
+        """When the oldest row not yet acknowledged was made; None when none waits."""
         with self._lock:
-            row = self._db.execute(
-                "SELECT MIN(created_at) FROM outbox WHERE state IN (?, ?)",
+            rows = self._db.execute(
+                "SELECT created_at FROM outbox WHERE state IN (?, ?)",
                 (State.PENDING, State.IN_FLIGHT),
-            ).fetchone()
-        return None if row[0] is None else dt.datetime.fromisoformat(row[0])
+            ).fetchall()
+        # Parsed, not compared as text: rows may carry different UTC offsets.
+        made = [dt.datetime.fromisoformat(row[0]) for row in rows]
+        return min(made, default=None)
 
     def entry(self, key: str) -> Entry | None:
         """The bookkeeping of one row."""

@@ -53,11 +53,14 @@ class KioskService:
         self._starts_last_hour = starts_last_hour
         self._runs: dict[int, RunActions] = {}
         self._lock = threading.Lock()
+        self._out_of_service: str | None = None
 
     # KioskPort
     @property
     def catalog(self) -> Sequence[Flow]:
         """The services on the menu now: open at this hour, with the devices they need."""
+        if self._out_of_service is not None:
+            return []
         offered = self._catalog.offered(self.now(), self.devices_available())
         wanted = self._services
         return [s.flow for s in offered if not wanted or s.flow.id in wanted]
@@ -102,6 +105,15 @@ class KioskService:
         health = self._devices.health()
         return {DeviceKind(kind) for kind, s in health.items() if s.health in _WORKING}
 
+    def set_out_of_service(self, on: bool, reason: str) -> None:
+        """Take the kiosk out of service (no service offered) or back in; `reason` for ops."""
+        self._out_of_service = (reason or "out of service") if on else None
+
+    @property
+    def out_of_service(self) -> str | None:
+        """Why the kiosk is out of service, None while it serves."""
+        return self._out_of_service
+
     @property
     def busy(self) -> bool:
         """True while a citizen's run is open."""
@@ -112,12 +124,17 @@ class KioskService:
         """How this kiosk feels right now, for the controller."""
         return Heartbeat(
             sent_at=dt.datetime.now(dt.UTC),
-            status=KioskStatus.IN_SESSION if self.busy else KioskStatus.IDLE,
+            status=self._status(),
             software_version=SOFTWARE_VERSION,
             devices=heartbeat_devices(self._devices),
             outbox_pending=self._outbox_pending(),
             starts_last_hour=self._starts_last_hour(),
         )
+
+    def _status(self) -> KioskStatus:
+        if self._out_of_service is not None:
+            return KioskStatus.OUT_OF_SERVICE
+        return KioskStatus.IN_SESSION if self.busy else KioskStatus.IDLE
 
     def _run(self, flow: Flow, lang: str, record: RunRecord | None = None) -> FlowRun:
         actions = self._actions_for(flow)

@@ -28,6 +28,7 @@ from kiosk.ui.kivy_setup import configure_kivy, register_cjk_font
 from kiosk.ui.session import UISession
 
 if TYPE_CHECKING:
+    from kiosk.ui.ops import KioskOps
     from kiosk.ui.root import Router
 
 _UI = Path(__file__).parent
@@ -67,9 +68,12 @@ class EStationApp(App):
         idle_return_seconds: float = 10.0,
         clock: Callable[[], float] = time.monotonic,
         demo: DemoPort | None = None,
+        ops: KioskOps | None = None,
         **kwargs: Any,
     ) -> None:
+        """`ops`: READY/watchdog, night and the way into maintenance (kiosk/ui/ops.py)."""
         super().__init__(**kwargs)
+        self.ops = ops
         self.port = port
         self.demo = demo
         self.lang = lang
@@ -135,10 +139,16 @@ class EStationApp(App):
             from kivy.core.window import Window
 
             Window.show_cursor = False
+            # A kiosk: a stray close request (a window manager, Alt-F4) must not end it.
+            Window.bind(on_request_close=lambda *_args, **_kw: True)
         self._tick_event = Clock.schedule_interval(self._tick, 1.0)
+        if self.ops is not None:
+            self.ops.start(self)
 
     def on_stop(self) -> None:
         """End any visit in progress so nothing of it outlives the app."""
+        if self.ops is not None:
+            self.ops.stop()
         if self._tick_event is not None:
             self._tick_event.cancel()
             self._tick_event = None
@@ -160,8 +170,12 @@ def run_kiosk_app(
     font_path: str | os.PathLike[str] | None = None,
     kivy_home: str | os.PathLike[str] | None = None,
     demo: DemoPort | None = None,
+    ops: Callable[[], KioskOps] | None = None,
 ) -> None:
-    """Configure Kivy, register the CJK font and run the kiosk UI until it is closed."""
+    """Configure Kivy, register the CJK font and run the kiosk UI until it is closed.
+
+    `ops` makes the 24/7 duties once Kivy is configured (its module opens the window).
+    """
     configure_kivy(fullscreen, size, kivy_home)
     register_cjk_font(font_path)
     app = EStationApp(
@@ -170,6 +184,7 @@ def run_kiosk_app(
         fullscreen=fullscreen,
         idle_return_seconds=idle_return_seconds,
         demo=demo,
+        ops=ops() if ops is not None else None,
     )
 
     def stop_on_signal(signum: int, _frame: object) -> None:

@@ -57,10 +57,15 @@ def configure_kivy(
     Config.set("graphics", "fullscreen", "auto" if fullscreen else "0")
     Config.set("graphics", "resizable", "0")
     Config.set("graphics", "maxfps", str(maxfps))
-    # A kiosk: Escape must not close the app, and a right click must not leave the red
-    # multitouch-emulation dots that confuse people.
+    # A kiosk (fullscreen): Escape must not close the app, no pointer drawn over the screens,
+    # no screensaver blanking a 24-hour service (night dimming is ours to do). A windowed
+    # development run keeps Escape and the pointer.
     Config.set("kivy", "exit_on_escape", "0" if fullscreen else "1")
-    Config.set("input", "mouse", "mouse,multitouch_on_demand")
+    Config.set("graphics", "show_cursor", "0" if fullscreen else "1")
+    Config.set("graphics", "allow_screensaver", "0" if fullscreen else "1")
+    # No multitouch emulation at all: a right click (a mouse left attached by a technician)
+    # must not leave the red dots that confuse people.
+    Config.set("input", "mouse", "mouse,disable_multitouch")
 
 
 def find_cjk_font(path: str | os.PathLike[str] | None = None) -> Path:

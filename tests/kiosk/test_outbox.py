@@ -273,3 +273,23 @@ def test_rotating_the_key_seals_every_waiting_row_again_and_forgets_the_old_key(
     again = Outbox(tmp_path / "k.db", Sealer.from_key_file(key_file), clock=clock)
     assert again.claim_due() == [t]
     again.close()
+
+
+def test_the_oldest_row_waiting_is_found_across_time_zones(outbox: Outbox) -> None:
+    assert outbox.oldest_pending() is None
+    first, second = txn("KA01-2611260001"), txn("KA01-2611260002")
+    # Made an hour later in station time (+08:00), which sorts first as text.
+    second = second.model_copy(
+        update={
+            "created_at": (NOW + dt.timedelta(hours=1)).astimezone(
+                dt.timezone(dt.timedelta(hours=8))
+            )
+        }
+    )
+    outbox.add(second)
+    outbox.add(first)
+    assert outbox.oldest_pending() == NOW
+    outbox.claim_due()  # in flight still waits for its acknowledgement
+    assert outbox.oldest_pending() == NOW
+    outbox.mark_acked(first.key, NOW)
+    assert outbox.oldest_pending() == NOW + dt.timedelta(hours=1)

@@ -43,3 +43,21 @@ def test_a_missing_cjk_font_names_the_packages_to_install(tmp_path: Path) -> Non
 
 def test_an_installed_cjk_font_is_found() -> None:
     assert find_cjk_font().is_file()
+
+
+@pytest.mark.parametrize("fullscreen", [True, False], ids=["kiosk", "windowed"])
+def test_the_kiosk_settings_are_set_before_the_window_exists(fullscreen: bool) -> None:
+    code = (
+        "import sys, tempfile; from kiosk.ui.kivy_setup import configure_kivy;"
+        f"configure_kivy({fullscreen}, kivy_home=tempfile.mkdtemp());"
+        "from kivy.config import Config;"
+        "print([Config.get(s, k) for s, k in [('graphics', 'fullscreen'),"
+        " ('graphics', 'show_cursor'), ('graphics', 'allow_screensaver'),"
+        " ('kivy', 'exit_on_escape'), ('input', 'mouse')]])"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, timeout=60, check=True, capture_output=True
+    )
+    kiosk = ["auto", "0", "0", "0", "mouse,disable_multitouch"]
+    windowed = ["0", "1", "1", "1", "mouse,disable_multitouch"]
+    assert done.stdout.decode().strip().splitlines()[-1] == str(kiosk if fullscreen else windowed)

@@ -1,0 +1,536 @@
+"""Maintenance mode: the technician's PIN, its lockout, the hidden gesture, and what they see.
+
+The way in (docs/technicians.md says it for people):
+1. On the service menu, with no visit in progress, hold a finger on the **top-left corner**
+   for 3 seconds (`CornerGesture`), then within 10 seconds tap the **top-right**,
+   **bottom-right** and **bottom-left** corners in that order (clockwise). Corners are the
+   squares of 12 % of the screen's shorter side.
+2. Enter the maintenance PIN (6 to 12 digits).
+
+The PIN is never stored: `PinFile` keeps an scrypt hash with a random salt (stdlib
+hashlib.scrypt, n=2**14, r=8, p=1) in a file beside kiosk.toml, written by
+`estation-kiosk set-pin`. `PinGate` rate-limits attempts (one per `MIN_GAP` seconds) and
+locks the PIN pad for `LOCKOUT_SECONDS` after `MAX_FAILURES` wrong PINs in a row, doubling
+with each further lockout up to `LOCKOUT_MAX_SECONDS`; its count and lockout are kept on
+disk, so switching the kiosk off and on does not buy new guesses. Every attempt is logged
+as one `maintenance_pin` event: the outcome and counts, never the digits typed.
+
+`Maintenance` is what the maintenance screen asks of the kiosk (`MaintenancePort`): a
+snapshot of device health, outbox, network and recent log lines, the self-test with
+progress, and the out-of-service switch.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import functools
+import hashlib
+import hmac
+import json
+import logging
+import os
+import secrets
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
+
+from drivers.errors import DriverError
+from drivers.manager import DeviceManager, Health
+from drivers.printer import Cut, KeyValue, Line, Receipt, Title
+from drivers.selftest import Check, Report, check_open_idcard, run_checks
+from kiosk.journal import redact
+from kiosk.outbox import Outbox, State
+from kiosk.receipts import ReceiptOutput
+from wire import DeviceKind
+
+if TYPE_CHECKING:
+    from kiosk.composition import Kiosk
+
+log = logging.getLogger(__name__)
+
+PIN_DIGITS = (6, 12)
+# scrypt cost: about 50 ms and 16 MB here, a guess per attempt costs an attacker the same.
+SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**14, 8, 1
+MIN_GAP = 2.0  # seconds between two attempts
+MAX_FAILURES = 5  # wrong PINs in a row before the pad locks
+LOCKOUT_SECONDS = 15 * 60.0
+LOCKOUT_MAX_SECONDS = 4 * 3600.0
+LOCKOUT_FILE = "maintenance_lockout.json"  # in the kiosk's data folder
+
+
+class PinError(ValueError):
+    """A PIN that cannot be used (wrong length, not digits, all the same digit)."""
+
+
+def check_pin_shape(pin: str) -> str:
+    """The PIN if it is 6 to 12 digits and not one digit repeated; else PinError."""
+    low, high = PIN_DIGITS
+    if not (pin.isascii() and pin.isdigit()) or not low <= len(pin) <= high:
+        raise PinError(f"the PIN is {low} to {high} digits")
+    if len(set(pin)) == 1:
+        raise PinError("a PIN of one repeated digit is too easy to guess")
+    return pin
+
+
+def _scrypt(pin: str, salt: bytes, n: int, r: int, p: int) -> bytes:
+    return hashlib.scrypt(pin.encode(), salt=salt, n=n, r=r, p=p, maxmem=64 * 1024 * 1024)
+
+
+def _write_private(path: Path, data: dict[str, object]) -> None:
+    """Write JSON atomically, readable by the kiosk's user only."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as out:
+        json.dump(data, out)
+        out.flush()
+        os.fsync(out.fileno())
+    os.replace(tmp, path)
+
+
+class PinFile:
+    """The maintenance PIN's salted scrypt hash, in a small JSON file."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def set(self, pin: str) -> None:
+        """Store a new PIN (as a hash with a fresh salt)."""
+        check_pin_shape(pin)
+        salt = secrets.token_bytes(16)
+        digest = _scrypt(pin, salt, SCRYPT_N, SCRYPT_R, SCRYPT_P)
+        record: dict[str, object] = {
+            "scheme": "scrypt",
+            "n": SCRYPT_N,
+            "r": SCRYPT_R,
+            "p": SCRYPT_P,
+            "salt": salt.hex(),
+            "hash": digest.hex(),
+        }
+        _write_private(self.path, record)
+
+    @property
+    def is_set(self) -> bool:
+        """True when a PIN has been set."""
+        return self._read() is not None
+
+    def matches(self, pin: str) -> bool:
+        """True when `pin` is the stored PIN (compared in constant time)."""
+        record = self._read()
+        if record is None:
+            return False
+        n, r, p, salt, digest = record
+        return hmac.compare_digest(_scrypt(pin, salt, n, r, p), digest)
+
+    def _read(self) -> tuple[int, int, int, bytes, bytes] | None:
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+            if data.get("scheme") != "scrypt":
+                return None
+            return (
+                int(data["n"]),
+                int(data["r"]),
+                int(data["p"]),
+                bytes.fromhex(data["salt"]),
+                bytes.fromhex(data["hash"]),
+            )
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            return None
+
+
+class Verdict(enum.StrEnum):
+    """The outcome of one PIN attempt."""
+
+    OPEN = "open"
+    WRONG = "wrong"
+    LOCKED = "locked"
+    TOO_SOON = "too_soon"
+    NO_PIN = "no_pin"
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """What the PIN pad tells the technician after an attempt."""
+
+    verdict: Verdict
+    failures: int = 0
+    wait_seconds: float = 0.0  # until the pad takes a PIN again
+
+
+class PinGate:
+    """Checks PINs with a rate limit and a lockout that survive a restart."""
+
+    def __init__(
+        self, pin: PinFile, state_path: Path, *, clock: Callable[[], float] = time.time
+    ) -> None:
+        # Wall-clock time: a lockout must outlive a reboot, which resets monotonic clocks.
+        self._pin = pin
+        self._state_path = state_path
+        self._clock = clock
+
+    def locked_for(self) -> float:
+        """Seconds until the pad takes a PIN again; 0 when it does now."""
+        return max(0.0, self._state()["locked_until"] - self._clock())
+
+    def try_pin(self, pin: str) -> Attempt:
+        """Check `pin`, counting it against the limits; logs the outcome, never the digits."""
+        now = self._clock()
+        state = self._state()
+        failures = int(state["failures"])
+        if now < state["locked_until"]:
+            attempt = Attempt(Verdict.LOCKED, failures, state["locked_until"] - now)
+        elif now - state["last"] < MIN_GAP:
+            attempt = Attempt(Verdict.TOO_SOON, failures, state["last"] + MIN_GAP - now)
+        elif not self._pin.is_set:
+            attempt = Attempt(Verdict.NO_PIN)
+        elif self._pin.matches(pin):
+            self._save({"failures": 0, "lockouts": 0, "locked_until": 0.0, "last": now})
+            attempt = Attempt(Verdict.OPEN)
+        else:
+            failures += 1
+            lockouts = int(state["lockouts"])
+            locked_until = 0.0
+            if failures >= MAX_FAILURES:
+                locked_until = now + min(LOCKOUT_SECONDS * 2**lockouts, LOCKOUT_MAX_SECONDS)
+                lockouts += 1
+                failures = 0
+            self._save(
+                {
+                    "failures": failures,
+                    "lockouts": lockouts,
+                    "locked_until": locked_until,
+                    "last": now,
+                }
+            )
+            if locked_until:
+                attempt = Attempt(Verdict.LOCKED, MAX_FAILURES, locked_until - now)
+            else:
+                attempt = Attempt(Verdict.WRONG, failures, MIN_GAP)
+        log.info(
+            "maintenance_pin result=%s failures=%d wait_s=%.0f",
+            attempt.verdict,
+            attempt.failures,
+            attempt.wait_seconds,
+        )
+        return attempt
+
+    def reset(self) -> None:
+        """Clear failures and lockout (a new PIN was set on the machine itself)."""
+        self._save({"failures": 0, "lockouts": 0, "locked_until": 0.0, "last": 0.0})
+
+    def _state(self) -> dict[str, float]:
+        state = {"failures": 0.0, "lockouts": 0.0, "locked_until": 0.0, "last": 0.0}
+        try:
+            data = json.loads(self._state_path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return state
+        except (OSError, ValueError):
+            # A damaged record must not reopen the pad: treat it as a fresh lockout.
+            log.warning("maintenance_pin state unreadable: locking")
+            return {**state, "locked_until": self._clock() + LOCKOUT_SECONDS}
+        if isinstance(data, dict):
+            for key in state:
+                value = data.get(key)
+                if isinstance(value, int | float) and not isinstance(value, bool):
+                    state[key] = float(value)
+        return state
+
+    def _save(self, state: dict[str, float]) -> None:
+        _write_private(self._state_path, dict(state))
+
+
+class Corner(enum.Enum):
+    """A corner of the screen."""
+
+    TOP_LEFT = "top_left"
+    TOP_RIGHT = "top_right"
+    BOTTOM_RIGHT = "bottom_right"
+    BOTTOM_LEFT = "bottom_left"
+
+
+HOLD_SECONDS = 3.0
+SEQUENCE_SECONDS = 10.0
+CORNER_SHARE = 0.12
+TAP_SEQUENCE = (Corner.TOP_RIGHT, Corner.BOTTOM_RIGHT, Corner.BOTTOM_LEFT)
+
+
+def corner_at(x: float, y: float, width: float, height: float) -> Corner | None:
+    """The corner (x, y) falls in, Kivy-style (y grows upwards), or None."""
+    size = CORNER_SHARE * min(width, height)
+    left, right = x <= size, x >= width - size
+    bottom, top = y <= size, y >= height - size
+    if top and left:
+        return Corner.TOP_LEFT
+    if top and right:
+        return Corner.TOP_RIGHT
+    if bottom and right:
+        return Corner.BOTTOM_RIGHT
+    if bottom and left:
+        return Corner.BOTTOM_LEFT
+    return None
+
+
+class CornerGesture:
+    """The hidden way in: a long press on the top-left corner, then three corner taps."""
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self._clock = clock
+        self._pressed_at: float | None = None
+        self._armed_at: float | None = None
+        self._taps: list[Corner] = []
+
+    def down(self, corner: Corner | None) -> None:
+        """A finger touched the screen (in `corner`, or elsewhere: None)."""
+        self._pressed_at = self._clock() if corner is Corner.TOP_LEFT else None
+
+    def up(self, corner: Corner | None) -> bool:
+        """The finger left the screen; True when this completed the gesture."""
+        now = self._clock()
+        pressed, self._pressed_at = self._pressed_at, None
+        if pressed is not None and corner is Corner.TOP_LEFT and now - pressed >= HOLD_SECONDS:
+            self._armed_at, self._taps = now, []
+            return False
+        if self._armed_at is None:
+            return False
+        if now - self._armed_at > SEQUENCE_SECONDS or corner is None:
+            self.reset()
+            return False
+        self._taps.append(corner)
+        if tuple(self._taps) != TAP_SEQUENCE[: len(self._taps)]:
+            self.reset()
+            return False
+        if len(self._taps) == len(TAP_SEQUENCE):
+            self.reset()
+            return True
+        return False
+
+    def reset(self) -> None:
+        """Forget any part of the gesture seen so far."""
+        self._pressed_at = self._armed_at = None
+        self._taps = []
+
+
+@dataclass(frozen=True)
+class DeviceLine:
+    """One device as the technician sees it."""
+
+    kind: str
+    health: str
+    reason: str
+    identity: str
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """What the maintenance screen shows, gathered at one moment."""
+
+    devices: tuple[DeviceLine, ...]
+    outbox_pending: int
+    outbox_failed: int
+    oldest_pending: dt.datetime | None
+    online: bool
+    controller_url: str
+    network: tuple[str, ...]
+    out_of_service: str | None
+    log_lines: tuple[str, ...]
+
+
+class MaintenancePort(Protocol):
+    """What the maintenance screen asks of the kiosk."""
+
+    def try_pin(self, pin: str) -> Attempt:
+        """Check a PIN against the limits."""
+        ...
+
+    def locked_for(self) -> float:
+        """Seconds until the PIN pad takes a PIN again."""
+        ...
+
+    def snapshot(self) -> Snapshot:
+        """Device health, outbox, network, controller and recent log lines now."""
+        ...
+
+    def self_test(self, progress: Callable[[int, int, Check], None]) -> Report:
+        """Check every device, reporting after each (runs on a worker thread)."""
+        ...
+
+    def set_out_of_service(self, on: bool, reason: str) -> None:
+        """Take the kiosk out of service or back in."""
+        ...
+
+    def opened(self) -> None:
+        """The technician is in (audited)."""
+        ...
+
+    def closed(self, how: str) -> None:
+        """The technician left: back to service, or to the desktop (audited)."""
+        ...
+
+
+def network_addresses() -> tuple[str, ...]:
+    """This machine's interfaces with an address (`eth0 192.168.1.20`), loopback left out."""
+    found = []
+    try:
+        import fcntl
+        import socket
+        import struct
+
+        for _index, name in socket.if_nameindex():
+            if name == "lo":
+                continue
+            with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+                try:
+                    # SIOCGIFADDR: the interface's IPv4 address, without a netlink library.
+                    packed = fcntl.ioctl(
+                        sock.fileno(), 0x8915, struct.pack("256s", name[:15].encode())
+                    )
+                    found.append(f"{name} {socket.inet_ntoa(packed[20:24])}")
+                except OSError:
+                    found.append(f"{name} (no address)")
+    except OSError:
+        return ()
+    return tuple(found)
+
+
+class Maintenance:
+    """The kiosk's side of the maintenance screen."""
+
+    def __init__(
+        self,
+        *,
+        gate: PinGate,
+        devices: DeviceManager,
+        outbox: Outbox,
+        online: Callable[[], bool],
+        controller_url: str,
+        out_of_service: Callable[[], str | None],
+        set_out_of_service: Callable[[bool, str], None],
+        checks: Callable[[], Sequence[Callable[[], Check]]],
+        log_lines: Callable[[int], Sequence[str]] = lambda count: (),
+        network: Callable[[], tuple[str, ...]] = network_addresses,
+    ) -> None:
+        self._gate = gate
+        self._devices = devices
+        self._outbox = outbox
+        self._online = online
+        self._controller_url = controller_url
+        self._out_of_service = out_of_service
+        self._set_out_of_service = set_out_of_service
+        self._checks = checks
+        self._log_lines = log_lines
+        self._network = network
+
+    def try_pin(self, pin: str) -> Attempt:
+        """Check a PIN against the limits."""
+        return self._gate.try_pin(pin)
+
+    def locked_for(self) -> float:
+        """Seconds until the PIN pad takes a PIN again."""
+        return self._gate.locked_for()
+
+    def snapshot(self) -> Snapshot:
+        """Device health, outbox, network, controller and recent log lines now."""
+        counts = self._outbox.counts()
+        return Snapshot(
+            devices=tuple(
+                DeviceLine(s.kind, str(s.health), s.reason, s.identity)
+                for s in self._devices.devices()
+            ),
+            outbox_pending=counts[State.PENDING] + counts[State.IN_FLIGHT],
+            outbox_failed=counts[State.FAILED],
+            oldest_pending=self._outbox.oldest_pending(),
+            online=self._online(),
+            controller_url=self._controller_url,
+            network=self._network(),
+            out_of_service=self._out_of_service(),
+            # The log formatter has masked them already; this is the screen's own guard.
+            log_lines=tuple(redact(line) for line in self._log_lines(40)),
+        )
+
+    def self_test(self, progress: Callable[[int, int, Check], None]) -> Report:
+        """Check every device, reporting after each (runs on a worker thread)."""
+        log.info("maintenance_selftest started")
+        report = run_checks(self._checks(), progress)
+        failed = ",".join(c.device for c in report.checks if not c.ok) or "none"
+        log.info("maintenance_selftest done ok=%s failed=%s", report.ok, failed)
+        return report
+
+    def set_out_of_service(self, on: bool, reason: str) -> None:
+        """Take the kiosk out of service or back in (audited)."""
+        self._set_out_of_service(on, reason)
+        log.info("maintenance_out_of_service on=%s", on)
+
+    def opened(self) -> None:
+        """The technician is in (audited)."""
+        log.info("maintenance_opened")
+
+    def closed(self, how: str) -> None:
+        """The technician left: back to service, or to the desktop (audited)."""
+        log.info("maintenance_closed to=%s", how)
+
+
+def printer_check(output: ReceiptOutput, clock: Callable[[], dt.datetime]) -> Check:
+    """Print a short test receipt through the kiosk's own receipt output."""
+    started = time.monotonic()
+    stamp = clock().strftime("%Y-%m-%d %H:%M:%S")
+    receipt = Receipt(
+        job_id=f"selftest-{stamp}",
+        blocks=(Title("打印自检"), Line("Printer self-test"), KeyValue("时间", stamp), Cut()),
+    )
+    try:
+        output.print(receipt, f"selftest-{clock().strftime('%Y%m%d-%H%M%S')}")
+        ok, detail = True, "test receipt printed"
+    except DriverError as err:
+        ok, detail = False, f"{type(err).__name__}: {err}"
+    return Check("printer", ok, detail, int((time.monotonic() - started) * 1000))
+
+
+def rescan_checks(devices: DeviceManager, kinds: Sequence[str]) -> list[Callable[[], Check]]:
+    """One check per device kind from a fresh scan (readers of social cards, the camera)."""
+
+    def check(kind: str) -> Check:
+        started = time.monotonic()
+        devices.scan_once()
+        status = devices.health().get(kind)
+        ok = status is not None and status.health in (Health.OK, Health.DEGRADED)
+        detail = "not configured" if status is None else f"{status.health} {status.reason}"
+        return Check(kind, ok, detail.strip(), int((time.monotonic() - started) * 1000))
+
+    return [functools.partial(check, kind) for kind in kinds]
+
+
+def build_maintenance(
+    kiosk: Kiosk,
+    pin_file: Path,
+    *,
+    log_lines: Callable[[int], Sequence[str]] = lambda count: (),
+    clock: Callable[[], float] = time.time,
+) -> Maintenance:
+    """The maintenance side of an assembled kiosk (the PIN lockout kept in its data folder)."""
+    hardware = kiosk.hardware
+    # The reader and the printer are checked through the open drivers; the rest by a scan.
+    own = (DeviceKind.ID_CARD_READER, DeviceKind.RECEIPT_PRINTER)
+
+    def checks() -> list[Callable[[], Check]]:
+        return [
+            lambda: check_open_idcard(hardware.reader),
+            lambda: printer_check(hardware.printer, kiosk.station.now),
+            *rescan_checks(
+                hardware.devices, [k for k in hardware.devices.health() if k not in own]
+            ),
+        ]
+
+    return Maintenance(
+        gate=PinGate(PinFile(pin_file), kiosk.config.data_dir / LOCKOUT_FILE, clock=clock),
+        devices=hardware.devices,
+        outbox=kiosk.outbox,
+        online=lambda: kiosk.sync.online,
+        controller_url=kiosk.config.controller_url,
+        out_of_service=lambda: kiosk.service.out_of_service,
+        set_out_of_service=kiosk.service.set_out_of_service,
+        checks=checks,
+        log_lines=log_lines,
+    )
