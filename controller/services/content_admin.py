@@ -405,9 +405,13 @@ def parse_row(
     try:
         checked = ContentItem.model_validate(item)
     except ValidationError as err:
+        named: set[str] = set()
         for error in err.errors():
             part = str(error["loc"][0]) if error["loc"] else ""
-            cells.problem(_PART_COLUMNS.get(part, part), error["msg"])
+            column = _PART_COLUMNS.get(part, part)
+            if column not in named:  # a text is str | {zh-CN, en}: one error per branch
+                named.add(column)
+                cells.problem(column, error["msg"].removeprefix("Value error, "))
         return None, cells.problems
     display = {k: v for k, v in checked.as_mapping().items() if k != "id"}
     return Parsed(ident, columns, display), []
