@@ -154,24 +154,24 @@ def transactions(
 
 @router.get(f"{API_PREFIX}/content/{{source}}", response_model=ContentPage)
 def content_by_query_string(
-    source: str, request: Request, _kiosk: KioskDep, session: SessionDep, content: ContentDep
+    source: str, request: Request, kiosk: KioskDep, session: SessionDep, content: ContentDep
 ) -> Response:
     """The items of a source; the filters come as query parameters (?area=huzhen&...)."""
     params = request.query_params
     if len(params.multi_items()) != len(params) or "source" in params:
         raise BadMessage("ContentQuery: each filter once; the source is given by the path")
     query = wire_data(ContentQuery, {**params, "source": source})
-    return _wire(content.page(session, query))
+    return _wire(content.page(session, query, kiosk.region_code))
 
 
 @router.post(f"{API_PREFIX}/content/{{source}}", response_model=ContentPage)
 def content_by_body(
-    source: str, _kiosk: KioskDep, body: ContentBody, session: SessionDep, content: ContentDep
+    source: str, kiosk: KioskDep, body: ContentBody, session: SessionDep, content: ContentDep
 ) -> Response:
     """The items of a source; the filters come as a ContentQuery body."""
     if body.source.value != source:
         raise BadMessage(f"ContentQuery: source: the path says {source!r}, the body {body.source}")
-    return _wire(content.page(session, body))
+    return _wire(content.page(session, body, kiosk.region_code))
 
 
 @router.post(f"{API_PREFIX}/bookings/hold", response_model=HoldResponse)

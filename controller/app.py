@@ -8,7 +8,15 @@ from contextlib import asynccontextmanager
 
 from fastapi import Depends, FastAPI
 
-from controller import api, dashboard, enrollment_pages, openapi, ops, stats_pages
+from controller import (
+    api,
+    content_pages,
+    dashboard,
+    enrollment_pages,
+    openapi,
+    ops,
+    stats_pages,
+)
 from controller.auth import pages
 from controller.auth.accounts import Accounts
 from controller.auth.config import AuthSettings
@@ -128,4 +136,5 @@ def create_app(
     openapi.install(app)
     pages.install(app)
     enrollment_pages.install(app)
+    content_pages.install(app)
     return app

@@ -240,6 +240,7 @@ NAV: tuple[tuple[str, str, str, str], ...] = (
     ("transactions", "/transactions", "最近业务", "Transactions"),
     ("alerts", "/alerts", "告警", "Alerts"),
     ("stats", "/stats", "统计", "Statistics"),
+    ("content", "/content", "内容管理", "Content"),
     ("enrollment", "/enrollment", "终端注册", "Enrollment"),
     ("audit", "/audit", "审计日志", "Audit log"),
     ("accounts", "/accounts", "账户管理", "Accounts"),

@@ -246,6 +246,13 @@ class ContentMixin:
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     code: Mapped[str] = mapped_column(String(64), unique=True)
     display: Mapped[dict[str, Any]] = mapped_column(JSON)
+    # The county whose kiosks list it (canonical, controller/region_codes.py); None: every
+    # kiosk (the demo file's items). Set by county staff (services/content_admin.py).
+    region_code: Mapped[str | None] = mapped_column(String(12), index=True)
+    # Listed from / until these days (Beijing), either open: staff schedule and expire by
+    # them, on top of each kind's own dates (a class past its enrolment is never listed).
+    shows_from: Mapped[dt.date | None]
+    shows_until: Mapped[dt.date | None]
 
 
 class BookableMixin(ContentMixin):
@@ -272,6 +279,8 @@ class Job(ContentMixin, Base):
     salary_max: Mapped[int | None] = mapped_column(Integer)
     published_on: Mapped[dt.date]
     open_until: Mapped[dt.date]
+    # The employer's `code` (Employer, same county) when staff named one.
+    employer_code: Mapped[str | None] = mapped_column(String(64))
 
 
 class Policy(ContentMixin, Base):
@@ -324,6 +333,8 @@ class AppointmentService(Base):
     hours: Mapped[list[list[str]]] = mapped_column(JSON)  # [["09:00", "12:00"], ...]
     weekdays: Mapped[list[int]] = mapped_column(JSON)  # ISO: 1 = Monday
     days_ahead: Mapped[int] = mapped_column(Integer)
+    # As ContentMixin: the county whose kiosks offer it, None for every kiosk.
+    region_code: Mapped[str | None] = mapped_column(String(12), index=True)
 
 
 class AppointmentSlot(Base):
@@ -593,3 +604,51 @@ class PreauthorisedSerial(Base):
     added_at: Mapped[dt.datetime]
     used_at: Mapped[dt.datetime | None]
     used_by: Mapped[str | None] = mapped_column(String(16))
+
+
+# -- county content management (controller/services/content_admin.py) --------------------
+
+
+class Announcement(ContentMixin, Base):
+    """A notice of the county for the kiosks' attract loop (source `announcements`)."""
+
+    __tablename__ = "announcements"
+
+    rank: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Employer(Base):
+    """An employer of a county (企业用工信息): what the kiosk's employer picker lists.
+
+    The contact person and phone are for county staff only; kiosks get `EmployerItem`
+    (name, credit code, region, initials) and never these.
+    """
+
+    __tablename__ = "employers"
+    __table_args__ = (UniqueConstraint("region_code", "credit_code"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    region_code: Mapped[str] = mapped_column(String(12), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    credit_code: Mapped[str] = mapped_column(String(18))
+    # pinyin initials of the name, lower-case (services/employers.py)
+    initials: Mapped[str] = mapped_column(String(64))
+    # the township it is in (a 9-digit code under region_code), if given
+    township_code: Mapped[str | None] = mapped_column(String(12))
+    contact_person: Mapped[str] = mapped_column(String(50), default="")
+    contact_phone: Mapped[str] = mapped_column(String(20), default="")
+    updated_at: Mapped[dt.datetime]
+
+
+class ContentVersion(Base):
+    """A county's content version: bumped by every change its staff make to its content.
+
+    Kiosks will compare it with theirs to know when to fetch again (target state).
+    """
+
+    __tablename__ = "content_versions"
+
+    region_code: Mapped[str] = mapped_column(String(12), primary_key=True)
+    version: Mapped[int] = mapped_column(Integer)
+    changed_at: Mapped[dt.datetime]

@@ -78,6 +78,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import re
+import unicodedata
 from collections.abc import Mapping
 from typing import Annotated, Any, ClassVar, Literal, TypeVar
 
@@ -316,6 +317,10 @@ class ContentSource(enum.StrEnum):
     JOB_FAIRS = "job_fairs"
     SLOTS = "slots"
     APPLICATIONS = "applications"
+    # Notices for the attract loop (items in the usual shape, no places).
+    ANNOUNCEMENTS = "announcements"
+    # The county's employers for the employer picker: EmployerItem, not ContentItem.
+    EMPLOYERS = "employers"
 
 
 # Sources whose items have a limited number of places, booked with a hold first.
@@ -400,7 +405,23 @@ class ApplicationStatus(enum.StrEnum):
 
 # -- content: items of list steps --------------------------------------------------------
 
-PlainText = Annotated[str, StringConstraints(min_length=1, max_length=500)]
+# Characters flows/content.py drops an item for (control, format, surrogate, private use,
+# unassigned): refused here, so the controller never stores an item a kiosk would hide.
+HIDDEN_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn"})
+
+
+def _no_hidden_characters(value: str) -> str:
+    for char in value:
+        if unicodedata.category(char) in HIDDEN_CATEGORIES:
+            raise ValueError(f"hidden character U+{ord(char):04X} is not allowed")
+    return value
+
+
+PlainText = Annotated[
+    str,
+    StringConstraints(min_length=1, max_length=500),
+    AfterValidator(_no_hidden_characters),
+]
 Code = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_]{0,63}$")]
 
 
@@ -482,6 +503,30 @@ class ContentItem(Message):
         return self.model_dump(mode="json", by_alias=True)
 
 
+# A unified social credit code (GB 32100): 18 characters of 0-9 and A-Z less I O Z S V.
+CreditCode = Annotated[str, StringConstraints(pattern=r"^[0-9A-HJ-NPQRTUWXY]{18}$")]
+RegionCode = Annotated[str, StringConstraints(pattern=r"^[0-9]{6}([0-9]{3}){0,2}$")]
+
+
+class EmployerItem(Message):
+    """One employer of the county (source `employers`), for the kiosk's employer picker.
+
+    Exactly these fields: no contact person or phone ever goes to a kiosk. `initials` are
+    the pinyin initials of the name, lower-case (深圳就业 -> "szjy"), made by the controller
+    so the kiosk can search by them without a pinyin table of its own.
+    """
+
+    id: ItemId
+    name: PlainText
+    credit_code: CreditCode
+    region_code: RegionCode
+    initials: Annotated[str, StringConstraints(pattern=r"^[a-z0-9]{0,64}$")]
+
+    def as_mapping(self) -> dict[str, Any]:
+        """The employer as plain data: what the fetching action hands on."""
+        return self.model_dump(mode="json")
+
+
 class ContentQuery(Message):
     """A kiosk asks for the items of one source, with the filters its fetch action reads.
 
@@ -497,6 +542,8 @@ class ContentQuery(Message):
         ContentSource.TRAININGS: frozenset({"training_category"}),
         ContentSource.JOB_FAIRS: frozenset(),
         ContentSource.SLOTS: frozenset({"appointment_service", "appointment_date"}),
+        ContentSource.ANNOUNCEMENTS: frozenset(),
+        ContentSource.EMPLOYERS: frozenset(),
     }
 
     source: ContentSource
@@ -535,8 +582,17 @@ class ContentPage(Message):
     """The controller's items of one source, best first, as of `as_of`."""
 
     source: ContentSource
-    items: list[ContentItem] = Field(default_factory=list, max_length=200)
+    # ContentItem for every source but `employers`, whose items are EmployerItem.
+    items: list[ContentItem | EmployerItem] = Field(default_factory=list, max_length=200)
     as_of: dt.datetime
+
+    @model_validator(mode="after")
+    def _items_of_the_source(self) -> ContentPage:
+        wanted = EmployerItem if self.source is ContentSource.EMPLOYERS else ContentItem
+        for index, item in enumerate(self.items):
+            if not isinstance(item, wanted):
+                raise ValueError(f"items.{index}: not an item of {self.source.value}")
+        return self
 
 
 # -- booking ---------------------------------------------------------------------------

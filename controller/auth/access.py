@@ -73,6 +73,16 @@ ROUTES: dict[tuple[str, str], Access] = {
     ("POST", "/kiosks/{kiosk_id}/site"): _ADMIN | {Role.TECHNICIAN},
     # Counts, no personal data: the whole fleet's for ops, their region's for county staff.
     ("GET", "/stats"): _OPS | {Role.COUNTY_STAFF},
+    # County content and employers (controller/content_pages.py): county staff manage
+    # their own county's, ops admins any county's; ops viewers may look. No personal data
+    # but employers' contacts, which those who manage the list need.
+    ("GET", "/content"): _OPS | {Role.COUNTY_STAFF},
+    ("GET", "/content/{kind}"): _OPS | {Role.COUNTY_STAFF},
+    ("GET", "/content/{kind}/template.csv"): _OPS | {Role.COUNTY_STAFF},
+    ("GET", "/content/{kind}/{code}"): _OPS | {Role.COUNTY_STAFF},
+    ("POST", "/content/{kind}"): _ADMIN | {Role.COUNTY_STAFF},
+    ("POST", "/content/{kind}/import"): _ADMIN | {Role.COUNTY_STAFF},
+    ("POST", "/content/{kind}/{code}/expire"): _ADMIN | {Role.COUNTY_STAFF},
     ("GET", "/audit"): frozenset({Role.AUDITOR, Role.OPS_ADMIN}),
     # Alerts name kiosks and devices, no personal data; those who act on the fleet's
     # hardware (admins, technicians) acknowledge and clear them, viewers only look.

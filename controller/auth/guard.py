@@ -23,6 +23,7 @@ from urllib.parse import parse_qsl, quote
 
 from fastapi import Depends, Request, Response
 from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
 
 from controller.auth.access import Open, access_for
 from controller.auth.sessions import SignedIn, Visit
@@ -35,6 +36,9 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 # Our forms hold a few short fields; anything bigger is not one of them.
 MAX_FORM_BYTES = 16 * 1024
 MAX_FORM_FIELDS = 32
+# A form with a file (the content pages' CSV import): the file, at most this size, is kept
+# as bytes in `request.state.upload` for the route; its text fields are the form.
+MAX_UPLOAD_BYTES = 2 * 1024 * 1024 + 64 * 1024
 
 
 class LoginRequired(Exception):
@@ -102,6 +106,22 @@ async def read_form(request: Request) -> Mapping[str, str]:
             raise FormRefused("not a form") from err
         for key, value in pairs:
             form.setdefault(key, value)
+    elif content_type == "multipart/form-data":
+        declared = request.headers.get("content-length", "")
+        if not declared.isdigit() or int(declared) > MAX_UPLOAD_BYTES:
+            raise FormRefused("form too large")
+        try:
+            parts = await request.form(
+                max_files=1, max_fields=MAX_FORM_FIELDS, max_part_size=MAX_UPLOAD_BYTES
+            )
+        except HTTPException as err:
+            raise FormRefused("not a form") from err
+        request.state.upload = None
+        for key, part in parts.multi_items():
+            if isinstance(part, str):
+                form.setdefault(key, part)
+            elif request.state.upload is None:
+                request.state.upload = await part.read(MAX_UPLOAD_BYTES + 1)
     request.state.form = form
     return form
 

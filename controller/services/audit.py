@@ -66,6 +66,12 @@ class AuditAction(StrEnum):
     CREDENTIAL_ROTATED = "credential.rotated"
     CREDENTIAL_REVOKED = "credential.revoked"
     KIOSK_DECOMMISSIONED = "kiosk.decommissioned"
+    # County content (controller/services/content_admin.py): target "<kind>:<id>" or the
+    # kind for an import; CONTENT_REFUSED is an attempt on another county's item.
+    CONTENT_SAVED = "content.saved"
+    CONTENT_EXPIRED = "content.expired"
+    CONTENT_IMPORTED = "content.imported"
+    CONTENT_REFUSED = "content.refused"
     # Pages that show personal data, even masked.
     VIEWED_KIOSK = "viewed.kiosk"
     VIEWED_TRANSACTIONS = "viewed.transactions"

@@ -11,23 +11,35 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import insert, or_, select
+from sqlalchemy import ColumnElement, and_, insert, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from controller import region_codes
 from controller.clock import CHINA_TIME, Clock, china_today, utc_now
 from controller.models import (
+    Announcement,
     AppointmentService,
     AppointmentSlot,
+    ContentMixin,
     Job,
     JobFair,
     Policy,
     Training,
 )
 from controller.services.booking import Bookings, is_open
+from controller.services.employers import employers_for
 from controller.services.errors import BadMessage, NotFound
-from wire import Bilingual, ContentItem, ContentPage, ContentQuery, ContentSource, Text
+from wire import (
+    Bilingual,
+    ContentItem,
+    ContentPage,
+    ContentQuery,
+    ContentSource,
+    EmployerItem,
+    Text,
+)
 
 MAX_ITEMS = 200  # wire.ContentPage holds at most this many
 
@@ -93,6 +105,29 @@ def day_text(day: dt.date) -> Text:
     return _t(f"{day:%Y-%m-%d} 星期{WEEKDAYS[day.weekday()]}", f"{day:%Y-%m-%d} {day:%A}")
 
 
+def regions_above(region_code: str | None) -> list[str]:
+    """The region and every region it lies in: whose content a kiosk placed there lists."""
+    if not region_code:
+        return []
+    try:
+        code = region_codes.canonical(region_code)
+    except region_codes.BadRegionCode:
+        return []
+    found = [code]
+    for parent in region_codes.parents(code):
+        found.extend(r for r in regions_above(parent) if r not in found)
+    return found
+
+
+def listed(model: type[ContentMixin], regions: list[str], today: dt.date) -> ColumnElement[bool]:
+    """Items of these regions (or of the whole fleet) inside their listing period today."""
+    return and_(
+        or_(model.region_code.is_(None), model.region_code.in_(regions)),
+        or_(model.shows_from.is_(None), model.shows_from <= today),
+        or_(model.shows_until.is_(None), model.shows_until >= today),
+    )
+
+
 class ContentStore:
     """Reads the content store into pages of items."""
 
@@ -100,27 +135,44 @@ class ContentStore:
         self._bookings = bookings
         self._clock = clock
 
-    def page(self, session: Session, query: ContentQuery) -> ContentPage:
-        """The items of the query's source that pass its filters, best first."""
+    def page(
+        self, session: Session, query: ContentQuery, region_code: str | None = None
+    ) -> ContentPage:
+        """The items of the query's source that pass its filters, best first.
+
+        A kiosk placed in `region_code` gets the fleet-wide items and those of the regions
+        it lies in (its county's); an unplaced kiosk only the fleet-wide ones.
+        """
+        regions = regions_above(region_code)
+        now = self._clock()
+        if query.source is ContentSource.EMPLOYERS:
+            employers: list[ContentItem | EmployerItem] = list(employers_for(session, regions))
+            return ContentPage(source=query.source, items=employers, as_of=now)
         readers = {
             ContentSource.JOBS: self._jobs,
             ContentSource.POLICIES: self._policies,
             ContentSource.TRAININGS: self._trainings,
             ContentSource.JOB_FAIRS: self._job_fairs,
             ContentSource.SLOTS: self._slots,
+            ContentSource.ANNOUNCEMENTS: self._announcements,
         }
         if query.source in (ContentSource.TRAININGS, ContentSource.JOB_FAIRS, ContentSource.SLOTS):
             self._bookings.sweep(session)  # so expired holds show as free places
-        now = self._clock()
-        items = readers[query.source](session, query, now)
+        items: list[ContentItem | EmployerItem] = list(
+            readers[query.source](session, query, now, regions)
+        )
         return ContentPage(source=query.source, items=items[:MAX_ITEMS], as_of=now)
 
     # -- one reader per source ----------------------------------------------------------
 
     @staticmethod
-    def _jobs(session: Session, query: ContentQuery, now: dt.datetime) -> list[ContentItem]:
+    def _jobs(
+        session: Session, query: ContentQuery, now: dt.datetime, regions: list[str]
+    ) -> list[ContentItem]:
         today = china_today(now)
-        found = select(Job).where(Job.published_on <= today, Job.open_until >= today)
+        found = select(Job).where(
+            Job.published_on <= today, Job.open_until >= today, listed(Job, regions, today)
+        )
         if query.area and query.area not in WIDE_AREAS:
             found = found.where(Job.area == query.area)
         if query.industry:
@@ -139,10 +191,13 @@ class ContentStore:
         return [_item(job.display, job.code) for job in session.scalars(found)]
 
     @staticmethod
-    def _policies(session: Session, _query: ContentQuery, now: dt.datetime) -> list[ContentItem]:
+    def _policies(
+        session: Session, _query: ContentQuery, now: dt.datetime, regions: list[str]
+    ) -> list[ContentItem]:
         today = china_today(now)
         found = (
             select(Policy)
+            .where(listed(Policy, regions, today))
             .where(or_(Policy.in_force_from.is_(None), Policy.in_force_from <= today))
             .where(or_(Policy.in_force_until.is_(None), Policy.in_force_until >= today))
             .order_by(Policy.rank, Policy.id)
@@ -151,8 +206,13 @@ class ContentStore:
         return [_item(policy.display, policy.code) for policy in session.scalars(found)]
 
     @staticmethod
-    def _trainings(session: Session, query: ContentQuery, now: dt.datetime) -> list[ContentItem]:
-        found = select(Training).where(Training.enrol_until >= china_today(now))
+    def _trainings(
+        session: Session, query: ContentQuery, now: dt.datetime, regions: list[str]
+    ) -> list[ContentItem]:
+        today = china_today(now)
+        found = select(Training).where(
+            Training.enrol_until >= today, listed(Training, regions, today)
+        )
         if query.training_category:
             found = found.where(Training.category == query.training_category)
         found = found.order_by(Training.starts_on, Training.id).limit(MAX_ITEMS)
@@ -174,10 +234,13 @@ class ContentStore:
         return items
 
     @staticmethod
-    def _job_fairs(session: Session, _query: ContentQuery, now: dt.datetime) -> list[ContentItem]:
+    def _job_fairs(
+        session: Session, _query: ContentQuery, now: dt.datetime, regions: list[str]
+    ) -> list[ContentItem]:
         found = (
             select(JobFair)
             .where(JobFair.held_on >= china_today(now))
+            .where(listed(JobFair, regions, china_today(now)))
             .order_by(JobFair.held_on, JobFair.id)
             .limit(MAX_ITEMS)
         )
@@ -201,11 +264,19 @@ class ContentStore:
         return items
 
     @staticmethod
-    def _slots(session: Session, query: ContentQuery, now: dt.datetime) -> list[ContentItem]:
+    def _slots(
+        session: Session, query: ContentQuery, now: dt.datetime, regions: list[str]
+    ) -> list[ContentItem]:
         if not query.appointment_service or not query.appointment_date:
             raise BadMessage("slots: appointment_service and appointment_date are both needed")
         service = session.scalar(
-            select(AppointmentService).where(AppointmentService.code == query.appointment_service)
+            select(AppointmentService).where(
+                AppointmentService.code == query.appointment_service,
+                or_(
+                    AppointmentService.region_code.is_(None),
+                    AppointmentService.region_code.in_(regions),
+                ),
+            )
         )
         if service is None:
             raise NotFound(f"there is no appointment service {query.appointment_service}")
@@ -239,6 +310,19 @@ class ContentStore:
                 )
             )
         return items
+
+    @staticmethod
+    def _announcements(
+        session: Session, _query: ContentQuery, now: dt.datetime, regions: list[str]
+    ) -> list[ContentItem]:
+        today = china_today(now)
+        found = (
+            select(Announcement)
+            .where(listed(Announcement, regions, today))
+            .order_by(Announcement.rank, Announcement.id.desc())
+            .limit(MAX_ITEMS)
+        )
+        return [_item(notice.display, notice.code) for notice in session.scalars(found)]
 
 
 def slot_times(service: AppointmentService) -> list[tuple[str, str]]:

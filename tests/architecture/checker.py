@@ -50,6 +50,9 @@ _CONTROLLER_LIBRARIES = frozenset(
         "alembic",
         "prometheus_client",
         "argon2",
+        # employers (controller/services/employers.py): credit-code checksums, pinyin initials
+        "stdnum",
+        "pypinyin",
     }
 )
 

@@ -190,22 +190,32 @@ def test_county_staff_see_only_their_own_region(
     assert in_region(role, user_region, kiosk_region) is expected
 
 
+# The content pages (controller/content_pages.py): ops look, county staff and admins change.
+CONTENT_PAGES = {
+    "/content",
+    "/content/{kind}",
+    "/content/{kind}/template.csv",
+    "/content/{kind}/{code}",
+}
+
+
 @pytest.mark.parametrize(
     ("role", "allowed"),
     [
         (Role.OPS_VIEWER, {"/", "/kiosks/{kiosk_id}", "/transactions", "/password", "/alerts",
-                           "/stats"}),
+                           "/stats", *CONTENT_PAGES}),
         (Role.OPS_ADMIN, {"/", "/kiosks/{kiosk_id}", "/transactions", "/password", "/audit",
                           "/accounts", "/alerts", "/kiosks/{kiosk_id}/site", "/stats",
-                          "/enrollment"}),
+                          "/enrollment", *CONTENT_PAGES}),
         # Enrollment and devices only: the fleet's status, a kiosk's health and its alerts
         # (the kiosk page leaves its transactions out for them: test_controller_dashboard.py),
         # and where a kiosk stands, which they set when they install it.
         (Role.TECHNICIAN, {"/", "/kiosks/{kiosk_id}", "/password", "/alerts",
                            "/kiosks/{kiosk_id}/site", "/enrollment"}),
         # The fleet, kiosk and transaction pages, scoped to their region (dashboard.py).
+        # and their county's content (issue 10; content_pages.py).
         (Role.COUNTY_STAFF, {"/", "/kiosks/{kiosk_id}", "/transactions", "/password",
-                             "/stats"}),
+                             "/stats", *CONTENT_PAGES}),
         (Role.AUDITOR, {"/audit", "/password"}),
     ],
 )  # fmt: skip

@@ -309,5 +309,5 @@ def test_a_content_file_with_a_mistake_names_the_path(tmp_path: Path) -> None:
 
 
 def test_every_source_but_applications_is_served(client: TestClient, token: str) -> None:
-    served = {"jobs", "policies", "trainings", "job_fairs", "slots"}
+    served = {"jobs", "policies", "trainings", "job_fairs", "slots", "announcements", "employers"}
     assert served == {s.value for s in ContentSource} - {"applications"}
