@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import Depends, FastAPI
 
-from controller import api, dashboard, enrollment_pages, openapi, ops, stats_pages
+from controller import api, dashboard, enrollment_pages, inbox_pages, openapi, ops, stats_pages
 from controller.auth import pages
 from controller.auth.accounts import Accounts
 from controller.auth.config import AuthSettings
@@ -35,7 +35,9 @@ from controller.services import (
 )
 from controller.services.audit import AuditLog
 from controller.services.enrollment import Enrollment
+from controller.services.handoff import Handoff
 from controller.services.heartbeats import HeartbeatIngest
+from controller.services.inbox import Inbox
 from controller.services.staff_calls import StaffCalls
 from controller.settings import Settings
 from pii import Sealer
@@ -74,11 +76,14 @@ def create_app(
     # A decision about a kiosk drops its cached token at once on this replica (others see
     # it at their next revalidation).
     enrollment.changed = heartbeats.forget
+    intake = Intake(sealer, clock, bookings, titles, audit=audit.record_lookup)
+    handoff = Handoff(db, intake, settings.handoff, clock)
+    inbox = Inbox(intake, titles, bookings, audit, clock, on_approved=handoff.enqueue)
     runtime = Runtime(
         settings=settings,
         db=db,
         fleet=fleet,
-        intake=Intake(sealer, clock, bookings, titles, audit=audit.record_lookup),
+        intake=intake,
         clock=clock,
         content=ContentStore(bookings, clock),
         bookings=bookings,
@@ -91,10 +96,14 @@ def create_app(
         alerts=alerts,
         health=alerts.book,
         notifier=notifier,
-        sweeper=Sweeper(db, fleet, alerts, notifier, clock, flush=heartbeats.flush),
+        sweeper=Sweeper(
+            db, fleet, alerts, notifier, clock, flush=heartbeats.flush, handoff=handoff.notifier()
+        ),
         heartbeats=heartbeats,
         enrollment=enrollment,
         staff_calls=StaffCalls(clock),
+        inbox=inbox,
+        handoff=handoff,
     )
 
     @asynccontextmanager
@@ -128,4 +137,5 @@ def create_app(
     openapi.install(app)
     pages.install(app)
     enrollment_pages.install(app)
+    inbox_pages.install(app)
     return app

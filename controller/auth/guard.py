@@ -34,7 +34,7 @@ CSRF_FIELD = "csrf_token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 # Our forms hold a few short fields; anything bigger is not one of them.
 MAX_FORM_BYTES = 16 * 1024
-MAX_FORM_FIELDS = 32
+MAX_FORM_FIELDS = 64  # the inbox's bulk form: 50 picks and the action
 
 
 class LoginRequired(Exception):

@@ -50,6 +50,7 @@ _CONTROLLER_LIBRARIES = frozenset(
         "alembic",
         "prometheus_client",
         "argon2",
+        "xlsxwriter",
     }
 )
 
