@@ -35,7 +35,8 @@ from controller.services.notify import NotificationState, Notifier, WebhookChann
 from controller.settings import HandoffSettings
 
 HANDOFF = "handoff"
-EVENT = "application.approved"
+# notifications.event is 16 characters: the stream says it is an application.
+EVENT = "approved"
 DEAD_LETTERS_ON_PAGE = 200
 
 

@@ -73,7 +73,8 @@ def test_county_staff_see_their_countys_applications_with_counts_by_status(
     assert listed(clerk.get("/inbox?from=2026-11-27").text) == []
     assert len(listed(clerk.get("/inbox?from=2026-11-26&to=2026-11-26").text)) == 3
     # Masked on the list, the ID number and name never in clear.
-    assert ID_NUMBER not in page and NAME not in page
+    assert ID_NUMBER not in page
+    assert NAME not in page
 
 
 def test_the_inbox_pages_by_keyset_without_gaps_or_repeats(
@@ -105,8 +106,9 @@ def test_another_countys_application_detail_is_not_found_and_audited(
     assert page.text.replace(theirs, "KZZ99-2611260001") == unknown.text
     # A change aimed at it is refused the same way and changes nothing.
     token = csrf_token(clerk, "/inbox")
-    answer = clerk.post(f"/inbox/{theirs}/status",
-                        data={"csrf_token": token, "status": "reviewing", "version": "1"})  # fmt: skip
+    answer = clerk.post(
+        f"/inbox/{theirs}/status", data={"csrf_token": token, "status": "reviewing", "version": "1"}
+    )
     assert answer.status_code == 404
     assert rows(settings, "SELECT status, version FROM transactions WHERE number = ?", theirs) == [
         ("received", 1)
@@ -136,10 +138,15 @@ def test_ops_see_every_county_but_cannot_review_or_unmask(
     viewer = staff(client, "viewer", role=Role.OPS_VIEWER)
     assert sorted(listed(viewer.get("/inbox").text)) == sorted([mine, theirs])
     page = viewer.get(f"/inbox/{theirs}").text
-    assert 'id="review"' not in page and "/reveal" not in page
+    assert 'id="review"' not in page
+    assert "/reveal" not in page
     token = csrf_token(viewer, "/inbox")
-    assert viewer.post(f"/inbox/{mine}/reveal", data={"csrf_token": token, "field": "name",
-                                                      "reason": "check"}).status_code == 403  # fmt: skip
+    assert (
+        viewer.post(
+            f"/inbox/{mine}/reveal", data={"csrf_token": token, "field": "name", "reason": "check"}
+        ).status_code
+        == 403
+    )
 
 
 def test_answers_are_masked_until_a_field_is_unmasked_for_a_reason(
@@ -148,7 +155,9 @@ def test_answers_are_masked_until_a_field_is_unmasked_for_a_reason(
     number = submit(client, counties.mine, 1)
     clerk = staff(client, "clerk")
     page = clerk.get(f"/inbox/{number}").text
-    assert ID_NUMBER not in page and NAME not in page and PHONE not in page
+    assert ID_NUMBER not in page
+    assert NAME not in page
+    assert PHONE not in page
     assert "138****5678" in page
     refused = act(clerk, number, "reveal", field="answer:phone", reason="")
     assert refused.status_code == 400
@@ -175,8 +184,10 @@ def test_a_bundle_shows_each_item_with_its_own_answers(
     clerk = staff(client, "clerk")
     page = clerk.get(f"/inbox/{number}").text
     assert "灵活就业一件事" in page
-    assert "一件事第 1 项" in page and "一件事第 2 项" in page
-    assert 'data-field="answer:1.employer"' in page and 'data-field="answer:2.grade"' in page
+    assert "一件事第 1 项" in page
+    assert "一件事第 2 项" in page
+    assert 'data-field="answer:1.employer"' in page
+    assert 'data-field="answer:2.grade"' in page
     assert "某某公司" not in page
     assert "某某公司" in act(clerk, number, "reveal", field="answer:1.employer", reason="核对").text
 
@@ -201,8 +212,12 @@ def test_returned_with_a_reason_reaches_my_applications_and_the_receipt_page(
     ) == [  # fmt: skip
         ("returned", 3, "missing_document", "请补交劳动合同复印件，电话 138****5678")
     ]
-    mine = post_json(client, "/my-applications",
-                     {"id_number": ID_NUMBER, "identity_method": "id_card"}, counties.mine[1])  # fmt: skip
+    mine = post_json(
+        client,
+        "/my-applications",
+        {"id_number": ID_NUMBER, "identity_method": "id_card"},
+        counties.mine[1],
+    )
     [app] = [a for a in mine.json()["applications"] if a["number"] == number]
     assert app["status"] == "returned"
     assert app["status_text"]["zh-CN"] == (
@@ -210,8 +225,11 @@ def test_returned_with_a_reason_reaches_my_applications_and_the_receipt_page(
     )
     assert app["status_text"]["en"].startswith("Returned for completion: A required document")
     public = client.get(receipt(number)).text
-    assert "缺少所需材料" in public and "A required document is missing" in public
-    assert "13812345678" not in public and ID_NUMBER not in public and NAME not in public
+    assert "缺少所需材料" in public
+    assert "A required document is missing" in public
+    assert "13812345678" not in public
+    assert ID_NUMBER not in public
+    assert NAME not in public
     history = rows(settings, "SELECT actor, detail FROM audit_log WHERE action ="
                    " 'application.status' ORDER BY id")  # fmt: skip
     assert history == [
@@ -242,10 +260,13 @@ def test_a_status_change_racing_another_staff_members_gets_a_clear_conflict(
     seen = version_on(second.get(f"/inbox/{number}").text)
     assert move(first, number, "reviewing").status_code == 200
     token = csrf_token(second, f"/inbox/{number}")
-    late = second.post(f"/inbox/{number}/status",
-                       data={"csrf_token": token, "status": "reviewing", "version": str(seen)})  # fmt: skip
+    late = second.post(
+        f"/inbox/{number}/status",
+        data={"csrf_token": token, "status": "reviewing", "version": str(seen)},
+    )
     assert late.status_code == 409
-    assert "已被他人修改" in late.text and "nothing was saved" in late.text
+    assert "已被他人修改" in late.text
+    assert "nothing was saved" in late.text
     assert rows(settings, "SELECT status, version FROM transactions WHERE number = ?", number) == [
         ("reviewing", 2)
     ]
@@ -320,7 +341,8 @@ def test_notes_and_assignment_are_kept_audited_and_never_shown_to_the_citizen(
     stale = act(clerk, number, "assign", username="me", version=str(version))
     assert stale.status_code == 409
     page = clerk.get(f"/inbox/{number}").text
-    assert "已电话联系 138****5678" in page and PHONE not in page
+    assert "已电话联系 138****5678" in page
+    assert PHONE not in page
     assert listed(clerk.get("/inbox?assigned=colleague").text) == [number]
     assert "已电话联系" not in client.get(receipt(number)).text
     assert rows(
@@ -346,7 +368,8 @@ def test_a_booking_that_could_not_be_kept_is_shown_and_explained(
     clerk = staff(client, "clerk")
     assert listed(clerk.get("/inbox?status=booking_failed").text) == [number]
     page = clerk.get(f"/inbox/{number}").text
-    assert "预约未成功" in page and SLOT in page
+    assert "预约未成功" in page
+    assert SLOT in page
     assert "所选名额在申请送达时已满" in page
     # It can be taken up like a received one.
     assert move(clerk, number, "reviewing").status_code == 200
