@@ -13,6 +13,7 @@ from controller import (
     content_pages,
     dashboard,
     enrollment_pages,
+    inbox_pages,
     openapi,
     ops,
     stats_pages,
@@ -43,7 +44,9 @@ from controller.services import (
 )
 from controller.services.audit import AuditLog
 from controller.services.enrollment import Enrollment
+from controller.services.handoff import Handoff
 from controller.services.heartbeats import HeartbeatIngest
+from controller.services.inbox import Inbox
 from controller.services.staff_calls import StaffCalls
 from controller.settings import Settings
 from pii import Sealer
@@ -82,11 +85,14 @@ def create_app(
     # A decision about a kiosk drops its cached token at once on this replica (others see
     # it at their next revalidation).
     enrollment.changed = heartbeats.forget
+    intake = Intake(sealer, clock, bookings, titles, audit=audit.record_lookup)
+    handoff = Handoff(db, intake, settings.handoff, clock)
+    inbox = Inbox(intake, titles, bookings, audit, clock, on_approved=handoff.enqueue)
     runtime = Runtime(
         settings=settings,
         db=db,
         fleet=fleet,
-        intake=Intake(sealer, clock, bookings, titles, audit=audit.record_lookup),
+        intake=intake,
         clock=clock,
         content=ContentStore(bookings, clock),
         bookings=bookings,
@@ -99,10 +105,14 @@ def create_app(
         alerts=alerts,
         health=alerts.book,
         notifier=notifier,
-        sweeper=Sweeper(db, fleet, alerts, notifier, clock, flush=heartbeats.flush),
+        sweeper=Sweeper(
+            db, fleet, alerts, notifier, clock, flush=heartbeats.flush, handoff=handoff.notifier()
+        ),
         heartbeats=heartbeats,
         enrollment=enrollment,
         staff_calls=StaffCalls(clock),
+        inbox=inbox,
+        handoff=handoff,
     )
 
     @asynccontextmanager
@@ -137,4 +147,5 @@ def create_app(
     pages.install(app)
     enrollment_pages.install(app)
     content_pages.install(app)
+    inbox_pages.install(app)
     return app

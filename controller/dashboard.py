@@ -132,6 +132,11 @@ APPLICATION_STATUS_NOTES: dict[str, Label] = {
         "申请已收到，但所选名额已满，工作人员将与您联系",
         "Received, but the place you chose was taken; staff will contact you",
     ),
+    ApplicationStatus.APPROVED: ("审核通过", "It has been approved"),
+    ApplicationStatus.REJECTED: (
+        "审核未通过，原因见下",
+        "It was not approved; the reason is below",
+    ),
 }
 # The reasons of a 1- or 2-star rating (flows/catalog/rating.yaml).
 RATING_REASON_LABELS: dict[str, Label] = {
@@ -238,6 +243,7 @@ def kiosk_state(kiosk: Kiosk, online: bool) -> str:
 NAV: tuple[tuple[str, str, str, str], ...] = (
     ("fleet", "/", "终端总览", "Fleet"),
     ("transactions", "/transactions", "最近业务", "Transactions"),
+    ("inbox", "/inbox", "办件审核", "Inbox"),
     ("alerts", "/alerts", "告警", "Alerts"),
     ("stats", "/stats", "统计", "Statistics"),
     ("content", "/content", "内容管理", "Content"),

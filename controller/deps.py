@@ -32,7 +32,9 @@ from controller.services import (
 )
 from controller.services.audit import AuditLog
 from controller.services.enrollment import Enrollment
+from controller.services.handoff import Handoff
 from controller.services.heartbeats import HeartbeatIngest, KnownKiosk
+from controller.services.inbox import Inbox
 from controller.services.staff_calls import StaffCalls
 from controller.settings import Settings
 from pii import redact_id_numbers
@@ -73,6 +75,10 @@ class Runtime:
     heartbeats: HeartbeatIngest
     # A citizen at a kiosk asked for a person (services/staff_calls.py).
     staff_calls: StaffCalls
+    # The county inbox and the hand-off of approved applications (services/inbox.py,
+    # services/handoff.py).
+    inbox: Inbox
+    handoff: Handoff
 
 
 def get_runtime(request: Request) -> Runtime:
@@ -155,7 +161,19 @@ def get_health(runtime: RuntimeDep) -> HealthBook:
     return runtime.health
 
 
+def get_inbox(runtime: RuntimeDep) -> Inbox:
+    """The county inbox."""
+    return runtime.inbox
+
+
+def get_handoff(runtime: RuntimeDep) -> Handoff:
+    """The hand-off of approved applications to the province system."""
+    return runtime.handoff
+
+
 SessionDep = Annotated[Session, Depends(get_session)]
+InboxDep = Annotated[Inbox, Depends(get_inbox)]
+HandoffDep = Annotated[Handoff, Depends(get_handoff)]
 FleetDep = Annotated[Fleet, Depends(get_fleet)]
 IntakeDep = Annotated[Intake, Depends(get_intake)]
 ContentDep = Annotated[ContentStore, Depends(get_content)]

@@ -131,6 +131,12 @@ class Transaction(Base):
     __tablename__ = "transactions"
     __table_args__ = (
         Index("ix_transactions_kiosk_created", "kiosk_pk", "created_at"),
+        # The inbox (services/inbox.py): a county's newest first, by status, by service.
+        Index("ix_transactions_county_created", "county_code", "created_at", "id"),
+        Index("ix_transactions_county_status_created", "county_code", "status", "created_at", "id"),
+        Index(
+            "ix_transactions_county_service_created", "county_code", "service", "created_at", "id"
+        ),
         {"sqlite_autoincrement": True},
     )
 
@@ -175,6 +181,22 @@ class Transaction(Base):
     # Sealer.lookup_hash of the receipt key (wire.TransactionIn.receipt_key): the public
     # status page answers only to the key. None: sent without one, so no public page.
     receipt_key_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    # -- the county inbox and its review (controller/services/inbox.py) --
+    # Where it was filed: the kiosk's region when it arrived, and that region's county (6
+    # digits, NULL when the kiosk was not placed at county level or below). Copied, not
+    # joined: an application stays with the county it was filed in when a kiosk moves, and
+    # the inbox's indexes start with the county, so a county's first page is one index walk.
+    region_code: Mapped[str | None] = mapped_column(String(12), nullable=True)
+    county_code: Mapped[str | None] = mapped_column(String(6), nullable=True)
+    # Grows with every staff change; a change is written WHERE version = <the version the
+    # staff member saw>, so of two racing changes the second is a conflict, not a lost update.
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    # The staff account handling it (users.username), or NULL.
+    assigned_to: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    # Why it was returned or rejected: a ready-made reason's code (inbox.REASONS) and free
+    # text in words the citizen understands (ID and mobile numbers redacted on the way in).
+    reason_code: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    reason_text: Mapped[str] = mapped_column(String(300), default="", server_default="")
 
     kiosk: Mapped[Kiosk] = relationship(back_populates="transactions")
 
@@ -546,6 +568,7 @@ class Notification(Base):
     __tablename__ = "notifications"
     __table_args__ = (
         Index("ix_notifications_state_next", "state", "next_attempt_at"),
+        Index("ix_notifications_outbox_state", "outbox", "state", "next_attempt_at"),
         Index("ix_notifications_kiosk_created", "kiosk_pk", "created_at"),
         {"sqlite_autoincrement": True},
     )
@@ -571,6 +594,10 @@ class Notification(Base):
     sent_at: Mapped[dt.datetime | None]
     # What the last failed attempt said (an HTTP status, an SMTP reply): no personal data.
     last_error: Mapped[str] = mapped_column(String(500), default="")
+    # Which outbox the row is in: "alerts" (ops' channels) or "handoff" (approved
+    # applications to the province system, controller/services/handoff.py); each Notifier
+    # delivers one.
+    outbox: Mapped[str] = mapped_column(String(16), default="alerts", server_default="alerts")
 
 
 class PairingCode(Base):
@@ -652,3 +679,22 @@ class ContentVersion(Base):
     region_code: Mapped[str] = mapped_column(String(12), primary_key=True)
     version: Mapped[int] = mapped_column(Integer)
     changed_at: Mapped[dt.datetime]
+
+
+# -- the county inbox (controller/services/inbox.py) ----------------------------------------
+
+
+class ApplicationNote(Base):
+    """A staff note on an application: for colleagues, never shown to the citizen.
+
+    ID and mobile numbers are redacted on the way in; the author is a user name.
+    """
+
+    __tablename__ = "application_notes"
+    __table_args__ = {"sqlite_autoincrement": True}
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    transaction_pk: Mapped[int] = mapped_column(ForeignKey("transactions.id"), index=True)
+    at: Mapped[dt.datetime]
+    author: Mapped[str] = mapped_column(String(64))
+    text: Mapped[str] = mapped_column(String(1000))

@@ -150,3 +150,10 @@ def prefix_bounds(code: str) -> tuple[str, str]:
     stem = prefix.rstrip("9")
     high = stem[:-1] + chr(ord(stem[-1]) + 1) if stem else "A"
     return prefix, high
+
+
+def county_of(code: str) -> str | None:
+    """The county a canonical code lies in (6 digits), or None above county level."""
+    if level_of(code) in (Level.PROVINCE, Level.CITY):
+        return None
+    return code[:6]

@@ -109,6 +109,37 @@ class NotifySettings:
 
 
 @dataclass(frozen=True)
+class HandoffSettings:
+    """Where approved applications go: a province system's webhook (services/handoff.py).
+
+    Off without a URL. A county connects by setting ESTATION_HANDOFF_URL and
+    ESTATION_HANDOFF_SECRET; no code changes.
+    """
+
+    url: str = ""
+    # Signs "<timestamp>.<body>": X-Estation-Signature: sha256=<HMAC-SHA256, hex>.
+    secret: str = field(default="", repr=False)
+    # Seconds to wait for the receiver's answer; then the attempt failed and is retried.
+    timeout_seconds: float = 10.0
+    # Failed attempts (30 s, 1 min, 2 min, ... at most 1 h apart) before the application
+    # goes to the dead-letter view, where staff send it again.
+    max_attempts: int = 10
+
+    def __post_init__(self) -> None:
+        if self.url and not self.secret:
+            raise ValueError("the hand-off webhook needs a secret (ESTATION_HANDOFF_SECRET)")
+        if self.url and not self.url.startswith(("http://", "https://")):
+            raise ValueError("the hand-off URL must be http:// or https://")
+        if self.timeout_seconds <= 0 or self.max_attempts < 1:
+            raise ValueError("handoff timeout must be positive and max_attempts at least 1")
+
+    @property
+    def enabled(self) -> bool:
+        """True when approved applications are handed off."""
+        return bool(self.url)
+
+
+@dataclass(frozen=True)
 class Settings:
     """Everything the controller needs to start; build it with `load_settings`."""
 
@@ -128,6 +159,8 @@ class Settings:
     alerting: AlertSettings = field(default_factory=lambda: AlertSettings())
     # Where notifications go: a signed webhook and/or e-mail (controller/services/notify.py).
     notify: NotifySettings = field(default_factory=lambda: NotifySettings())
+    # Approved applications to a province system (controller/services/handoff.py).
+    handoff: HandoffSettings = field(default_factory=lambda: HandoffSettings())
     # The background sweep (offline kiosks, alerts, reminders, delivery); tests turn it off
     # and call Sweeper.run_once themselves.
     sweeper_enabled: bool = True
@@ -179,6 +212,11 @@ def load_settings(
         enrollment=_enrollment_settings(env),
         alerting=_alert_settings(env),
         notify=_notify_settings(env),
+        handoff=HandoffSettings(
+            url=env.get("ESTATION_HANDOFF_URL", ""),
+            secret=env.get("ESTATION_HANDOFF_SECRET", ""),
+            max_attempts=_int(env, "ESTATION_HANDOFF_MAX_ATTEMPTS", HandoffSettings.max_attempts),
+        ),
         sweeper_enabled=_flag(env, "ESTATION_SWEEPER", default=True),
         sealing_key_file=_path(env, "ESTATION_SEALING_KEY_FILE"),
     )

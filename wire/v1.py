@@ -401,6 +401,10 @@ class ApplicationStatus(enum.StrEnum):
     DONE = "done"  # 已办结
     RETURNED = "returned"  # 退回补正: the citizen must complete it
     BOOKING_FAILED = "booking_failed"  # stored, but no place was left for what was chosen
+    # The county's review (controller/services/inbox.py). Application.status is a plain
+    # string, so a kiosk of an older release shows these by their status_text as any other.
+    APPROVED = "approved"  # 已通过
+    REJECTED = "rejected"  # 未通过
 
 
 # -- content: items of list steps --------------------------------------------------------
@@ -714,7 +718,11 @@ class MyApplicationsRequest(_Identified):
 
 
 class Application(Message):
-    """One of the citizen's transactions: what, when, and where it stands. Nothing else."""
+    """One of the citizen's transactions: what, when, and where it stands. Nothing else.
+
+    When staff returned or rejected it, `status_text` carries the reason after the status
+    (退回补正：缺少所需材料……), so every kiosk release shows it without a new field.
+    """
 
     number: str
     service: str

@@ -55,6 +55,11 @@ _ADMIN = frozenset({Role.OPS_ADMIN})
 # Who may see transactions (masked personal data) where a page shows them; county staff
 # only within their region.
 TRANSACTION_READERS: frozenset[Role] = _OPS | {Role.COUNTY_STAFF}
+# Who handles applications (review, notes, assignment) and may see their personal data in
+# full (unmasking a field, with a reason; exports with personal data), always audited:
+# county staff, within their region. Ops run the fleet, not the casework.
+APPLICATION_HANDLERS: frozenset[Role] = frozenset({Role.COUNTY_STAFF})
+PERSONAL_DATA_READERS: frozenset[Role] = APPLICATION_HANDLERS
 
 # (method, path template as FastAPI declares it) -> who may call it.
 ROUTES: dict[tuple[str, str], Access] = {
@@ -84,6 +89,24 @@ ROUTES: dict[tuple[str, str], Access] = {
     ("POST", "/content/{kind}/import"): _ADMIN | {Role.COUNTY_STAFF},
     ("POST", "/content/{kind}/{code}/expire"): _ADMIN | {Role.COUNTY_STAFF},
     ("GET", "/audit"): frozenset({Role.AUDITOR, Role.OPS_ADMIN}),
+    # The county inbox (controller/inbox_pages.py): the list, an application's page and the
+    # exports show masked personal data, so TRANSACTION_READERS (county staff: their region
+    # only, anything else refused and audited); full values only to PERSONAL_DATA_READERS.
+    ("GET", "/inbox"): TRANSACTION_READERS,
+    ("GET", "/inbox/export.csv"): TRANSACTION_READERS,
+    ("GET", "/inbox/export.xlsx"): TRANSACTION_READERS,
+    ("GET", "/inbox/{number}"): TRANSACTION_READERS,
+    # Changing an application, unmasking a field: its handlers only.
+    ("POST", "/inbox/{number}/reveal"): PERSONAL_DATA_READERS,
+    ("POST", "/inbox/{number}/status"): APPLICATION_HANDLERS,
+    ("POST", "/inbox/{number}/assign"): APPLICATION_HANDLERS,
+    ("POST", "/inbox/{number}/notes"): APPLICATION_HANDLERS,
+    ("POST", "/inbox/bulk"): APPLICATION_HANDLERS,
+    # Hand-offs to the province system that were given up on: application numbers and
+    # errors, no personal data. Handlers send them again for their region; ops admins for
+    # any (a receiver that was down for everyone).
+    ("GET", "/handoff"): APPLICATION_HANDLERS | _ADMIN,
+    ("POST", "/handoff/{letter_id}/retry"): APPLICATION_HANDLERS | _ADMIN,
     # Alerts name kiosks and devices, no personal data; those who act on the fleet's
     # hardware (admins, technicians) acknowledge and clear them, viewers only look.
     ("GET", "/alerts"): _OPS | {Role.TECHNICIAN},

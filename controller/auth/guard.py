@@ -35,7 +35,7 @@ CSRF_FIELD = "csrf_token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 # Our forms hold a few short fields; anything bigger is not one of them.
 MAX_FORM_BYTES = 16 * 1024
-MAX_FORM_FIELDS = 32
+MAX_FORM_FIELDS = 64  # the inbox's bulk form: 50 picks and the action
 # A form with a file (the content pages' CSV import): the file, at most this size, is kept
 # as bytes in `request.state.upload` for the route; its text fields are the form.
 MAX_UPLOAD_BYTES = 2 * 1024 * 1024 + 64 * 1024

@@ -79,6 +79,20 @@ class AuditAction(StrEnum):
     VIEWED_AUDIT_LOG = "viewed.audit_log"
     # A kiosk asked for a citizen's applications (我的办件), answered or refused.
     APPLICATIONS_LOOKED_UP = "kiosk.applications_lookup"
+    # The county inbox (controller/services/inbox.py); target: the application's number.
+    VIEWED_INBOX = "viewed.inbox"
+    VIEWED_APPLICATION = "viewed.application"
+    # Someone asked for an application, export or region outside theirs (refused).
+    APPLICATION_REFUSED = "application.refused"
+    # A field shown in full, with the reason given (the field's name, never its value).
+    APPLICATION_REVEALED = "application.revealed"
+    APPLICATION_STATUS = "application.status"
+    APPLICATION_ASSIGNED = "application.assigned"
+    APPLICATION_NOTE = "application.note"
+    # A filtered list exported (CSV or XLSX): filters, rows, with personal data or not.
+    APPLICATIONS_EXPORTED = "applications.exported"
+    # A hand-off to the province system sent again from the dead-letter view.
+    HANDOFF_RETRIED = "handoff.retried"
 
 
 @dataclass(frozen=True)

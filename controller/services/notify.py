@@ -23,6 +23,13 @@ send and its commit leaves the row to be sent again, so every message carries a
 The webhook POSTs the JSON payload with `X-Estation-Signature: sha256=<hex>`, the
 HMAC-SHA256 of the exact body bytes under the configured secret. E-mail is plain text,
 subject and body in zh-CN and en. Neither holds personal data: alerts hold none.
+
+The same machinery carries more than alerts: a row's `outbox` names the stream it belongs
+to, and a Notifier delivers one stream. The hand-off of approved applications to a
+province system (controller/services/handoff.py) is the "handoff" stream: no per-kiosk
+limit, given up (`failed`, its dead letters) after `max_attempts`, and its webhook signs
+a timestamp with the body (`X-Estation-Timestamp`; the HMAC is over "<timestamp>.<body>")
+so a receiver can refuse an old message replayed.
 """
 
 from __future__ import annotations
@@ -37,7 +44,7 @@ import smtplib
 import ssl
 import urllib.error
 import urllib.request
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
@@ -53,6 +60,7 @@ from controller.settings import NotifySettings
 log = logging.getLogger(__name__)
 
 SIGNATURE_HEADER = "X-Estation-Signature"
+TIMESTAMP_HEADER = "X-Estation-Timestamp"
 DELIVERY_HEADER = "X-Estation-Delivery"
 EVENT_HEADER = "X-Estation-Event"
 
@@ -80,9 +88,16 @@ class DeliveryError(Exception):
     """A channel did not take a notification; the message says why, with no personal data."""
 
 
-def sign(secret: str, body: bytes) -> str:
-    """The signature header's value: "sha256=" and the HMAC-SHA256 of the body, in hex."""
-    digest = hmac.new(secret.encode("utf-8"), body, hashlib.sha256).hexdigest()
+ALERTS = "alerts"
+
+
+def sign(secret: str, body: bytes, timestamp: int | None = None) -> str:
+    """The signature header's value: "sha256=" and the HMAC-SHA256 of the body, in hex.
+
+    With a timestamp (Unix seconds), what is signed is "<timestamp>." followed by the body.
+    """
+    signed = body if timestamp is None else f"{timestamp}.".encode("ascii") + body
+    digest = hmac.new(secret.encode("utf-8"), signed, hashlib.sha256).hexdigest()
     return f"sha256={digest}"
 
 
@@ -103,10 +118,16 @@ def enqueue(
     body: str,
     payload: dict[str, Any],
     now: dt.datetime,
+    outbox: str = ALERTS,
+    delivery_id: str | None = None,
 ) -> Notification:
-    """Add a notification to the outbox, due now; it commits with the caller's transaction."""
+    """Add a notification to the outbox, due now; it commits with the caller's transaction.
+
+    `delivery_id` (default: random) is what receivers drop repeats by; it is unique.
+    """
     row = Notification(
-        delivery_id=secrets.token_hex(16),
+        outbox=outbox,
+        delivery_id=delivery_id or secrets.token_hex(16),
         kiosk_pk=kiosk_pk,
         alert_pk=alert_pk,
         event=event_name,
@@ -134,20 +155,40 @@ class Channel(Protocol):
         """Deliver it, or raise DeliveryError."""
 
 
+# Builds the bytes a webhook POSTs for a row, when the payload alone is not the body.
+BodyBuilder = Callable[[Notification], bytes]
+
+
 class WebhookChannel:
-    """POSTs the notification's JSON, signed, to one URL."""
+    """POSTs the notification's JSON, signed, to one URL.
+
+    `build` replaces the default body (the payload and the delivery fields); `clock`
+    (Unix seconds) turns on the signed timestamp.
+    """
 
     name = "webhook"
 
-    def __init__(self, url: str, secret: str, timeout: float = 10.0) -> None:
+    def __init__(
+        self,
+        url: str,
+        secret: str,
+        timeout: float = 10.0,
+        *,
+        build: BodyBuilder | None = None,
+        clock: Callable[[], float] | None = None,
+    ) -> None:
         if not url.startswith(("http://", "https://")):
             raise ValueError("the webhook URL must be http:// or https://")
         self._url = url
         self._secret = secret
         self._timeout = timeout
+        self._build = build
+        self._clock = clock
 
     def body(self, notification: Notification) -> bytes:
         """The exact bytes POSTed (and signed)."""
+        if self._build is not None:
+            return self._build(notification)
         document = {
             **notification.payload,
             "delivery_id": notification.delivery_id,
@@ -158,17 +199,19 @@ class WebhookChannel:
     def send(self, notification: Notification) -> None:
         """POST it; anything but a 2xx answer is a failure."""
         body = self.body(notification)
+        headers = {
+            "Content-Type": "application/json; charset=utf-8",
+            SIGNATURE_HEADER: sign(self._secret, body),
+            DELIVERY_HEADER: notification.delivery_id,
+            EVENT_HEADER: notification.event,
+            "User-Agent": "e-station-controller",
+        }
+        if self._clock is not None:
+            stamp = int(self._clock())
+            headers[TIMESTAMP_HEADER] = str(stamp)
+            headers[SIGNATURE_HEADER] = sign(self._secret, body, stamp)
         request = urllib.request.Request(  # noqa: S310 - the scheme is checked in __init__
-            self._url,
-            data=body,
-            method="POST",
-            headers={
-                "Content-Type": "application/json; charset=utf-8",
-                SIGNATURE_HEADER: sign(self._secret, body),
-                DELIVERY_HEADER: notification.delivery_id,
-                EVENT_HEADER: notification.event,
-                "User-Agent": "e-station-controller",
-            },
+            self._url, data=body, method="POST", headers=headers
         )
         try:
             with urllib.request.urlopen(request, timeout=self._timeout) as answer:  # noqa: S310
@@ -246,11 +289,25 @@ def _rowcount(result: object) -> int:
 
 
 class Notifier:
-    """Delivers due notifications on its channels, once, with retries and a rate limit."""
+    """Delivers due notifications of one outbox on its channels, once, with retries and a
+    rate limit.
 
-    def __init__(self, channels: Sequence[Channel], per_kiosk_hour: int) -> None:
+    `per_kiosk_hour` None: no limit. `max_attempts`: give up (failed) after that many
+    failed attempts instead of after GIVE_UP_AFTER.
+    """
+
+    def __init__(
+        self,
+        channels: Sequence[Channel],
+        per_kiosk_hour: int | None,
+        *,
+        outbox: str = ALERTS,
+        max_attempts: int | None = None,
+    ) -> None:
         self.channels = list(channels)
         self._per_kiosk_hour = per_kiosk_hour
+        self.outbox = outbox
+        self._max_attempts = max_attempts
 
     def deliver_due(self, session: Session, now: dt.datetime) -> DeliveryReport:
         """Send every due notification this replica manages to claim (commits as it goes)."""
@@ -258,6 +315,7 @@ class Notifier:
         session.execute(
             update(Notification)
             .where(
+                Notification.outbox == self.outbox,
                 Notification.state == NotificationState.SENDING,
                 Notification.claimed_at < now - STALE_CLAIM,
             )
@@ -268,6 +326,7 @@ class Notifier:
         due = session.scalars(
             select(Notification.id)
             .where(
+                Notification.outbox == self.outbox,
                 Notification.state == NotificationState.PENDING,
                 Notification.next_attempt_at <= now,
             )
@@ -315,8 +374,10 @@ class Notifier:
             report.unsent.append(row.id)
             session.commit()
             return
-        if not row.channels_done and (
-            self._sent_last_hour(session, row.kiosk_pk, now) >= self._per_kiosk_hour
+        if (
+            self._per_kiosk_hour is not None
+            and not row.channels_done
+            and self._sent_last_hour(session, row.kiosk_pk, now) >= self._per_kiosk_hour
         ):
             row.state = NotificationState.SUPPRESSED
             report.suppressed.append(row.id)
@@ -341,7 +402,11 @@ class Notifier:
             row.sent_at = now
             report.sent.append(row.id)
             event(log, "notification_sent", notification=row.id, channels=",".join(done))
-        elif now - row.created_at >= GIVE_UP_AFTER:
+        elif (
+            row.attempts >= self._max_attempts
+            if self._max_attempts is not None
+            else now - row.created_at >= GIVE_UP_AFTER
+        ):
             row.state = NotificationState.FAILED
             row.last_error = "; ".join(errors)[:500]
             report.failed.append(row.id)

@@ -14,11 +14,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import ColumnElement, select, update
 from sqlalchemy.orm import Session
 
 from controller import region_codes
-from controller.models import Kiosk, Region
+from controller.models import Kiosk, Region, Transaction
 from controller.region_codes import BadRegionCode, Level
 from controller.services.errors import ControllerError
 
@@ -229,6 +229,8 @@ def place_kiosk(
     changes = []
     if kiosk.region_code != code:
         changes.append(f"region={kiosk.region_code or '-'}->{code or '-'}")
+        if kiosk.region_code is None and code is not None:
+            file_unplaced_applications(session, kiosk, code)
         kiosk.region_code = code
     if kiosk.site != site:
         changes.append("site")
@@ -237,6 +239,17 @@ def place_kiosk(
         changes.append("address")
         kiosk.address = where
     return changes
+
+
+def file_unplaced_applications(session: Session, kiosk: Kiosk, code: str) -> None:
+    """Applications a kiosk sent before it was first placed are filed where it now stands
+    (a later move leaves them where they were filed: the county inbox is theirs)."""
+    session.execute(
+        update(Transaction)
+        .where(Transaction.kiosk_pk == kiosk.id, Transaction.region_code.is_(None))
+        .values(region_code=code, county_code=region_codes.county_of(code))
+        .execution_options(synchronize_session=False)
+    )
 
 
 def _text(value: str, limit: int, zh: str, en: str) -> str:

@@ -51,6 +51,8 @@ class SweepReport:
     changed: list[str] = field(default_factory=list)  # kiosk ids whose health changed
     reminders: int = 0
     delivery: DeliveryReport = field(default_factory=DeliveryReport)
+    # Approved applications sent to the province system (services/handoff.py).
+    handoff: DeliveryReport = field(default_factory=DeliveryReport)
 
 
 class Sweeper:
@@ -65,11 +67,13 @@ class Sweeper:
         clock: Clock = utc_now,
         interval_seconds: float | None = None,
         flush: Callable[[], object] | None = None,
+        handoff: Notifier | None = None,
     ) -> None:
         self._db = db
         self._fleet = fleet
         self._alerts = alerts
         self._notifier = notifier
+        self._handoff = handoff
         self._clock = clock
         self.interval_seconds = float(interval_seconds or fleet.heartbeat_seconds)
         # Writes this replica's buffered heartbeats (services/heartbeats.py) before a pass,
@@ -101,6 +105,8 @@ class Sweeper:
             report.changed, report.reminders = swept
         with self._db.session() as session:
             report.delivery = self._notifier.deliver_due(session, now)
+            if self._handoff is not None:
+                report.handoff = self._handoff.deliver_due(session, now)
         return report
 
     def _sweep(self, session: Session, now: dt.datetime) -> list[str]:

@@ -53,6 +53,7 @@ _CONTROLLER_LIBRARIES = frozenset(
         # employers (controller/services/employers.py): credit-code checksums, pinyin initials
         "stdnum",
         "pypinyin",
+        "xlsxwriter",
     }
 )
 

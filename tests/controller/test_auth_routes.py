@@ -197,25 +197,28 @@ CONTENT_PAGES = {
     "/content/{kind}/template.csv",
     "/content/{kind}/{code}",
 }
+# The county inbox's pages (issue 10): masked personal data, so those who read transactions.
+INBOX = {"/inbox", "/inbox/export.csv", "/inbox/export.xlsx", "/inbox/{number}"}
 
 
 @pytest.mark.parametrize(
     ("role", "allowed"),
     [
         (Role.OPS_VIEWER, {"/", "/kiosks/{kiosk_id}", "/transactions", "/password", "/alerts",
-                           "/stats", *CONTENT_PAGES}),
+                           "/stats", *CONTENT_PAGES, *INBOX}),
         (Role.OPS_ADMIN, {"/", "/kiosks/{kiosk_id}", "/transactions", "/password", "/audit",
                           "/accounts", "/alerts", "/kiosks/{kiosk_id}/site", "/stats",
-                          "/enrollment", *CONTENT_PAGES}),
+                          "/enrollment", *CONTENT_PAGES, *INBOX, "/handoff"}),
         # Enrollment and devices only: the fleet's status, a kiosk's health and its alerts
         # (the kiosk page leaves its transactions out for them: test_controller_dashboard.py),
         # and where a kiosk stands, which they set when they install it.
         (Role.TECHNICIAN, {"/", "/kiosks/{kiosk_id}", "/password", "/alerts",
                            "/kiosks/{kiosk_id}/site", "/enrollment"}),
-        # The fleet, kiosk and transaction pages, scoped to their region (dashboard.py).
-        # and their county's content (issue 10; content_pages.py).
+        # The fleet, kiosk and transaction pages, scoped to their region (dashboard.py); the
+        # inbox and its dead letters, scoped the same way (issue 10, inbox_pages.py),
+        # and their county's content (content_pages.py).
         (Role.COUNTY_STAFF, {"/", "/kiosks/{kiosk_id}", "/transactions", "/password",
-                             "/stats", *CONTENT_PAGES}),
+                             "/stats", *CONTENT_PAGES, *INBOX, "/handoff"}),
         (Role.AUDITOR, {"/audit", "/password"}),
     ],
 )  # fmt: skip

@@ -1,0 +1,508 @@
+"""The county inbox pages: the list, an application, its review, exports, dead letters.
+
+Routes translate requests into calls on `Inbox` (controller/services/inbox.py), `Exporter`
+(services/export.py) and `Handoff` (services/handoff.py), audit, and commit. Who may call
+which is in controller/auth/access.py; the region is `dashboard.county_scope`. An
+application, export or region outside a county staff member's is refused: the page says
+"not found" (404, as for a number that does not exist, so nothing tells them apart) or
+"not yours" (403, a township in the filters), and the audit log records the attempt.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.responses import FileResponse, HTMLResponse, Response, StreamingResponse
+from sqlalchemy.orm import Session
+from starlette.background import BackgroundTask
+
+from controller import region_codes
+from controller.auth.access import APPLICATION_HANDLERS, PERSONAL_DATA_READERS, Role, may
+from controller.auth.guard import ActorDep, FormDep, UserDep, current_visit
+from controller.dashboard import Label, county_scope, render
+from controller.deps import AuditDep, HandoffDep, InboxDep, RuntimeDep, SessionDep, TitlesDep
+from controller.models import Transaction
+from controller.services import regions
+from controller.services.audit import Actor, AuditAction, AuditLog
+from controller.services.errors import NotFound
+from controller.services.export import Exporter
+from controller.services.inbox import (
+    REASON_MAX,
+    STATUS_ORDER,
+    TRANSITIONS,
+    Cursor,
+    Filters,
+    Inbox,
+    InboxRefused,
+    StaleVersion,
+    parse_filters,
+)
+from controller.services.intake import REASONS, status_text
+from wire import ApplicationStatus
+
+router = APIRouter(default_response_class=HTMLResponse)
+
+_NOT_YOURS = ("无权查看该地区的办件", "That region is outside yours")
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _filters_from(request: Request, scope: str | None) -> Filters:
+    q = request.query_params
+    return parse_filters(
+        scope,
+        service=q.get("service", ""),
+        status=q.get("status", ""),
+        township=q.get("township", ""),
+        date_from=q.get("from", ""),
+        date_to=q.get("to", ""),
+        assigned=q.get("assigned", ""),
+    )
+
+
+def _query_string(filters: Filters, **extra: str) -> str:
+    """The filters as the query string of a link (tabs, next page, exports)."""
+    values = {
+        "service": filters.service,
+        "status": filters.status,
+        "township": filters.township,
+        "from": filters.date_from.isoformat() if filters.date_from else "",
+        "to": filters.date_to.isoformat() if filters.date_to else "",
+        "assigned": filters.assigned,
+    }
+    values.update(extra)
+    return urlencode({k: v for k, v in values.items() if v})
+
+
+def _refused(
+    request: Request,
+    session: Session,
+    audit: AuditLog,
+    actor: Actor,
+    target: str,
+    detail: str,
+    status: int = 403,
+) -> HTMLResponse:
+    """Record a refusal, then answer it: 404 as for no such application, else 403."""
+    audit.record(session, actor, AuditAction.APPLICATION_REFUSED, target=target, detail=detail)
+    session.commit()
+    if status == 404:
+        return render(request, "application_missing.html", {"number": target, "page": "inbox"}, 404)
+    return render(request, "forbidden.html", {"page": "inbox", "why": _NOT_YOURS}, 403)
+
+
+def _township_choices(session: Session, scope: str | None) -> list[tuple[str, str]]:
+    """The townships a county staff member may filter by (those below their county)."""
+    if not scope:
+        return []
+    county = region_codes.county_of(scope)
+    if county is None:
+        return []
+    return [(r.code, r.name) for r in regions.children(session, county)]
+
+
+@router.get("/inbox")
+def inbox_page(
+    request: Request,
+    session: SessionDep,
+    inbox: InboxDep,
+    audit: AuditDep,
+    actor: ActorDep,
+    user: UserDep,
+    after: str = "",
+) -> HTMLResponse:
+    """Applications of the staff member's region, newest first, filtered, 50 a page."""
+    scope = county_scope(request)
+    try:
+        filters = _filters_from(request, scope)
+    except InboxRefused as err:
+        return _refused(request, session, audit, actor, "inbox", f"filters: {err.en}")
+    page = inbox.page(session, scope, filters, Cursor.decode(after))
+    audit.record(
+        session,
+        actor,
+        AuditAction.VIEWED_INBOX,
+        detail=f"{filters.describe()} rows={len(page.rows)}",
+    )
+    session.commit()
+    context: dict[str, Any] = {
+        "page": "inbox",
+        "view": page,
+        "filters": filters,
+        "status_order": STATUS_ORDER,
+        "tab_link": lambda status: "/inbox?" + _query_string(filters, status=status),
+        "next_link": (
+            "/inbox?" + _query_string(filters, after=page.next_cursor) if page.next_cursor else None
+        ),
+        "export_link": lambda kind, personal=False: (
+            f"/inbox/export.{kind}?" + _query_string(filters, personal="1" if personal else "")
+        ),
+        "townships": _township_choices(session, scope),
+        "may_handle": user.role in APPLICATION_HANDLERS,
+        "may_personal": user.role in PERSONAL_DATA_READERS,
+        "may_dead_letters": may(user.role, "GET", "/handoff"),
+        "first_page": not after,
+        "reasons": REASONS,
+        "reason_max": REASON_MAX,
+        "statuses": [s.value for s in ApplicationStatus],
+    }
+    return render(request, "inbox.html", context)
+
+
+def _export_prologue(
+    request: Request,
+    session: Session,
+    inbox: Inbox,
+    audit: AuditLog,
+    actor: Actor,
+    role: Role,
+    kind: str,
+) -> tuple[str | None, Filters, bool] | HTMLResponse:
+    """Check and audit an export; (scope, filters, personal) or the refusal to answer."""
+    scope = county_scope(request)
+    personal = request.query_params.get("personal", "") == "1"
+    try:
+        filters = _filters_from(request, scope)
+    except InboxRefused as err:
+        return _refused(request, session, audit, actor, f"export.{kind}", f"filters: {err.en}")
+    if personal and role not in PERSONAL_DATA_READERS:
+        return _refused(request, session, audit, actor, f"export.{kind}", "personal data")
+    total = (
+        sum(inbox.counts(session, scope, filters).values())
+        if not filters.status
+        else (inbox.counts(session, scope, filters).get(filters.status, 0))
+    )
+    audit.record(
+        session,
+        actor,
+        AuditAction.APPLICATIONS_EXPORTED,
+        target=kind,
+        detail=f"{filters.describe()} rows={total} personal={'yes' if personal else 'no'}",
+    )
+    session.commit()
+    return scope, filters, personal
+
+
+def _attachment(name: str) -> dict[str, str]:
+    return {"Content-Disposition": f'attachment; filename="{name}"'}
+
+
+@router.get("/inbox/export.csv")
+def export_csv(
+    request: Request,
+    session: SessionDep,
+    inbox: InboxDep,
+    audit: AuditDep,
+    actor: ActorDep,
+    user: UserDep,
+    runtime: RuntimeDep,
+    titles: TitlesDep,
+) -> Response:
+    """The filtered list as CSV, streamed as it is read (audited)."""
+    checked = _export_prologue(request, session, inbox, audit, actor, user.role, "csv")
+    if isinstance(checked, HTMLResponse):
+        return checked
+    scope, filters, personal = checked
+    exporter = Exporter(runtime.db, runtime.intake, titles)
+    chunks: Iterator[bytes] = exporter.csv_chunks(scope, filters, personal)
+    return StreamingResponse(
+        chunks, media_type="text/csv; charset=utf-8", headers=_attachment("applications.csv")
+    )
+
+
+@router.get("/inbox/export.xlsx")
+def export_xlsx(
+    request: Request,
+    session: SessionDep,
+    inbox: InboxDep,
+    audit: AuditDep,
+    actor: ActorDep,
+    user: UserDep,
+    runtime: RuntimeDep,
+    titles: TitlesDep,
+) -> Response:
+    """The filtered list as XLSX, written row by row to a temporary file, then sent."""
+    checked = _export_prologue(request, session, inbox, audit, actor, user.role, "xlsx")
+    if isinstance(checked, HTMLResponse):
+        return checked
+    scope, filters, personal = checked
+    exporter = Exporter(runtime.db, runtime.intake, titles)
+    handle, name = tempfile.mkstemp(suffix=".xlsx", dir=runtime.settings.data_dir)
+    path = Path(name)
+    try:
+        os.close(handle)
+        exporter.write_xlsx(path, scope, filters, personal)
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
+    return FileResponse(
+        path,
+        media_type=XLSX_TYPE,
+        headers=_attachment("applications.xlsx"),
+        background=BackgroundTask(path.unlink, missing_ok=True),
+    )
+
+
+def _detail_page(
+    request: Request,
+    session: Session,
+    inbox: Inbox,
+    row: Transaction,
+    *,
+    revealed: tuple[str, ...] = (),
+    done: Label | None = None,
+    error: Label | None = None,
+    status: int = 200,
+) -> HTMLResponse:
+    role = _role_of(request)
+    context: dict[str, Any] = {
+        "page": "inbox",
+        "d": inbox.detail(row, session, revealed),
+        "next_statuses": sorted(TRANSITIONS.get(row.status, frozenset())),
+        "reasons": REASONS,
+        "reason_max": REASON_MAX,
+        "may_handle": role in APPLICATION_HANDLERS,
+        "may_reveal": role in PERSONAL_DATA_READERS,
+        "done": done,
+        "error": error,
+    }
+    return render(request, "application.html", context, status)
+
+
+def _role_of(request: Request) -> Role | None:
+    visit = current_visit(request)
+    return visit.user.role if visit and visit.user else None
+
+
+def _find_or_refuse(
+    request: Request,
+    session: Session,
+    inbox: Inbox,
+    audit: AuditLog,
+    actor: Actor,
+    number: str,
+) -> Transaction | HTMLResponse:
+    """The application in the user's scope, or the 404 (audited if it exists elsewhere)."""
+    row = inbox.find(session, county_scope(request), number)
+    if row is not None:
+        return row
+    if inbox.exists(session, number):
+        return _refused(request, session, audit, actor, number, "outside region", 404)
+    return render(request, "application_missing.html", {"number": number, "page": "inbox"}, 404)
+
+
+@router.get("/inbox/{number}")
+def application_page(
+    request: Request,
+    number: str,
+    session: SessionDep,
+    inbox: InboxDep,
+    audit: AuditDep,
+    actor: ActorDep,
+) -> HTMLResponse:
+    """One application: its items and answers (masked), bookings, notes, history (audited)."""
+    found = _find_or_refuse(request, session, inbox, audit, actor, number)
+    if isinstance(found, HTMLResponse):
+        return found
+    audit.record(session, actor, AuditAction.VIEWED_APPLICATION, target=found.number)
+    session.commit()
+    return _detail_page(request, session, inbox, found)
+
+
+@router.post("/inbox/{number}/reveal")
+def reveal_field(
+    request: Request,
+    number: str,
+    form: FormDep,
+    session: SessionDep,
+    inbox: InboxDep,
+    audit: AuditDep,
+    actor: ActorDep,
+) -> HTMLResponse:
+    """Show one field in full on this page, for a reason given (audited); masked again after."""
+    found = _find_or_refuse(request, session, inbox, audit, actor, number)
+    if isinstance(found, HTMLResponse):
+        return found
+    try:
+        shown = inbox.reveal(session, actor, found, form.get("field", ""), form.get("reason", ""))
+    except InboxRefused as err:
+        session.rollback()
+        return _detail_page(request, session, inbox, found, error=(err.zh, err.en), status=400)
+    session.commit()
+    return _detail_page(request, session, inbox, found, revealed=(shown,))
+
+
+def _version(form: Mapping[str, str]) -> int:
+    raw = form.get("version", "")
+    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 10 else -1
+
+
+@router.post("/inbox/{number}/status")
+def change_status(
+    request: Request,
+    number: str,
+    form: FormDep,
+    session: SessionDep,
+    inbox: InboxDep,
+    audit: AuditDep,
+    actor: ActorDep,
+) -> HTMLResponse:
+    """Move an application on, with the version the staff member saw (409 if stale)."""
+    found = _find_or_refuse(request, session, inbox, audit, actor, number)
+    if isinstance(found, HTMLResponse):
+        return found
+    try:
+        inbox.change_status(
+            session,
+            actor,
+            found,
+            _version(form),
+            form.get("status", ""),
+            form.get("reason_code", ""),
+            form.get("reason_text", ""),
+        )
+    except StaleVersion as err:
+        session.rollback()
+        fresh = inbox.find(session, county_scope(request), number)
+        if fresh is None:  # pragma: no cover - applications are never deleted
+            raise
+        conflict = (err.user_message or "", str(err))
+        return _detail_page(request, session, inbox, fresh, error=conflict, status=409)
+    except InboxRefused as err:
+        session.rollback()
+        return _detail_page(request, session, inbox, found, error=(err.zh, err.en), status=400)
+    session.commit()
+    zh, en = _status_words(found.status)
+    return _detail_page(request, session, inbox, found, done=(f"已改为：{zh}", f"Now: {en}"))
+
+
+def _status_words(status: str) -> Label:
+    words = status_text(status)
+    return (words.zh, words.en)
+
+
+@router.post("/inbox/{number}/assign")
+def assign(
+    request: Request,
+    number: str,
+    form: FormDep,
+    session: SessionDep,
+    inbox: InboxDep,
+    audit: AuditDep,
+    actor: ActorDep,
+) -> HTMLResponse:
+    """Give an application to a staff member (or to nobody), versioned like a status change."""
+    found = _find_or_refuse(request, session, inbox, audit, actor, number)
+    if isinstance(found, HTMLResponse):
+        return found
+    try:
+        inbox.assign(session, actor, found, _version(form), form.get("username", ""))
+    except StaleVersion as err:
+        session.rollback()
+        fresh = inbox.find(session, county_scope(request), number)
+        if fresh is None:  # pragma: no cover
+            raise
+        conflict = (err.user_message or "", str(err))
+        return _detail_page(request, session, inbox, fresh, error=conflict, status=409)
+    session.commit()
+    return _detail_page(request, session, inbox, found, done=("已分派", "Assigned"))
+
+
+@router.post("/inbox/{number}/notes")
+def add_note(
+    request: Request,
+    number: str,
+    form: FormDep,
+    session: SessionDep,
+    inbox: InboxDep,
+    audit: AuditDep,
+    actor: ActorDep,
+) -> HTMLResponse:
+    """Add a note for colleagues (audited, without its text)."""
+    found = _find_or_refuse(request, session, inbox, audit, actor, number)
+    if isinstance(found, HTMLResponse):
+        return found
+    try:
+        inbox.add_note(session, actor, found, form.get("text", ""))
+    except InboxRefused as err:
+        session.rollback()
+        return _detail_page(request, session, inbox, found, error=(err.zh, err.en), status=400)
+    session.commit()
+    return _detail_page(request, session, inbox, found, done=("已添加备注", "Note added"))
+
+
+@router.post("/inbox/bulk")
+def bulk(
+    request: Request,
+    form: FormDep,
+    session: SessionDep,
+    inbox: InboxDep,
+    actor: ActorDep,
+) -> HTMLResponse:
+    """Move the ticked applications on at once; each one versioned and audited by itself."""
+    picked = [
+        (name.removeprefix("pick:"), _version({"version": value}))
+        for name, value in form.items()
+        if name.startswith("pick:")
+    ]
+    result = inbox.bulk_status(
+        session,
+        actor,
+        county_scope(request),
+        picked,
+        form.get("status", ""),
+        form.get("reason_code", ""),
+        form.get("reason_text", ""),
+    )
+    context = {"page": "inbox", "result": result}
+    return render(request, "inbox_bulk.html", context, 200 if result.changed else 409)
+
+
+@router.get("/handoff")
+def dead_letters(request: Request, session: SessionDep, handoff: HandoffDep) -> HTMLResponse:
+    """Hand-offs to the province system given up on, to send again."""
+    context = {
+        "page": "inbox",
+        "letters": handoff.dead_letters(session, county_scope(request)),
+        "enabled": handoff.settings.enabled,
+    }
+    return render(request, "handoff.html", context)
+
+
+@router.post("/handoff/{letter_id}/retry")
+def retry_letter(
+    request: Request,
+    letter_id: int,
+    session: SessionDep,
+    handoff: HandoffDep,
+    audit: AuditDep,
+    actor: ActorDep,
+) -> HTMLResponse:
+    """Send a dead letter again at the next delivery pass (audited)."""
+    scope = county_scope(request)
+    try:
+        number = handoff.retry(session, scope, letter_id)
+    except NotFound:
+        session.rollback()
+        context = {"page": "inbox", "letters": handoff.dead_letters(session, scope),
+                   "enabled": handoff.settings.enabled,
+                   "error": ("没有这条待重发记录", "No such dead letter")}  # fmt: skip
+        return render(request, "handoff.html", context, 404)
+    audit.record(
+        session, actor, AuditAction.HANDOFF_RETRIED, target=number, detail=f"letter={letter_id}"
+    )
+    session.commit()
+    context = {"page": "inbox", "letters": handoff.dead_letters(session, scope),
+               "enabled": handoff.settings.enabled,
+               "done": (f"{number} 将重新发送", f"{number} will be sent again")}  # fmt: skip
+    return render(request, "handoff.html", context)
+
+
+def install(app: FastAPI) -> None:
+    """Add the inbox pages to `app`."""
+    app.include_router(router)
