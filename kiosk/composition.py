@@ -16,16 +16,18 @@ from zoneinfo import ZoneInfo
 
 from flows import Flow, load_builtin_catalog
 from kiosk.actions import RunActions, Station
+from kiosk.attract import AttractContent
 from kiosk.config import KioskConfig
 from kiosk.controller_client import ControllerClient, ControllerError
 from kiosk.enrollment import EnrollmentStore
 from kiosk.hardware import Hardware, Simulators
 from kiosk.outbox import Outbox
+from kiosk.ports import HelpContacts
 from kiosk.service import SOFTWARE_VERSION, KioskService
 from kiosk.starts import StartLog
 from kiosk.sync import Enroller, SyncLoop
 from pii import Sealer
-from wire import RegisterRequest
+from wire import RegisterRequest, StaffCallIn
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +45,7 @@ class Kiosk:
     station: Station
     service: KioskService
     starts: StartLog
+    attract: AttractContent | None = None
 
     @property
     def simulators(self) -> Simulators:
@@ -61,13 +64,29 @@ class Kiosk:
         if sync:
             self.hardware.devices.start(interval=5.0)
             self.sync.start()
+            if self.attract is not None:
+                self.attract.start()
 
     def close(self) -> None:
         """Stop syncing and release devices."""
+        if self.attract is not None:
+            self.attract.stop()
         self.sync.stop()
         self.hardware.close()
         self.client.close()
         self.outbox.close()
+
+
+def enrollment_block(enroller: Enroller) -> str | None:
+    """The message code of an enrollment that keeps the kiosk from serving, or None.
+
+    Revoked or refused: the controller will take nothing from this kiosk. Awaiting
+    approval: it is not yet one of the county's kiosks, so it takes no citizen's data.
+    """
+    if enroller.blocked is not None:
+        return enroller.blocked.code
+    current = enroller.current
+    return "kiosk.awaiting_approval" if current is not None and current.pending else None
 
 
 def build_kiosk(config: KioskConfig, *, clock: Callable[[], float] = time.time) -> Kiosk:
@@ -117,6 +136,14 @@ def build_kiosk(config: KioskConfig, *, clock: Callable[[], float] = time.time) 
             on_submitted=sync.wake,
         )
 
+    def queue_staff_call(call: StaffCallIn) -> None:
+        outbox.add_staff_call(call)  # on disk first: a call survives a network gone
+        sync.wake()
+
+    attract = AttractContent(
+        lambda: catalog,
+        lambda source: client.content(source, None, enroller.ensure().device_token),
+    )
     presence = hardware.presence
     starts = StartLog(config.data_dir / "starts.json", clock=clock)
     service = KioskService(
@@ -130,5 +157,11 @@ def build_kiosk(config: KioskConfig, *, clock: Callable[[], float] = time.time) 
         walk_away_seconds=config.camera.walk_away_seconds,
         citizen_absent_for=presence.absent_for if presence is not None else lambda: None,
         starts_last_hour=starts.within_last_hour,
+        help_contacts=HelpContacts(config.help_phone, config.hotline),
+        staff_calls=queue_staff_call,
+        enrollment_block=lambda: enrollment_block(enroller),
+        attract=attract.cards,
     )
-    return Kiosk(config, hardware, outbox, client, enroller, sync, station, service, starts)
+    return Kiosk(
+        config, hardware, outbox, client, enroller, sync, station, service, starts, attract
+    )

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pii import Sealer
-from wire import RatingIn, TransactionIn, parse
+from wire import RatingIn, StaffCallIn, TransactionIn, parse
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS outbox (
@@ -128,6 +128,22 @@ class Outbox:
                 (rating.key, f"rating:{rating.key}", rating.service,
                  dt.datetime.now(dt.UTC).isoformat(), State.PENDING, sealed),
             )  # fmt: skip
+
+    def add_staff_call(self, call: StaffCallIn) -> None:
+        """Queue a citizen's call for staff (where, never who); the same key changes nothing."""
+        sealed = self._sealer.seal(call.model_dump_json(), call.key.encode())
+        with self._lock:
+            self._db.execute(
+                "INSERT OR IGNORE INTO outbox"
+                " (key, kind, number, service, created_at, state, sealed)"
+                " VALUES (?, 'staff_call', ?, 'staff_call', ?, ?, ?)",
+                (call.key, f"staff:{call.key}", call.created_at.isoformat(), State.PENDING,
+                 sealed),
+            )  # fmt: skip
+
+    def claim_due_staff_calls(self, limit: int = 20) -> list[StaffCallIn]:
+        """Mark up to `limit` due staff calls in flight and return them."""
+        return [parse(StaffCallIn, text) for text in self._claim("staff_call", limit)]
 
     def claim_due(self, limit: int = 20) -> list[TransactionIn]:
         """Mark up to `limit` due transactions in flight and return them."""

@@ -303,7 +303,7 @@ class SyncLoop:
                 self._outbox.mark_acked(txn.key, self._now())
                 acked += 1
                 log.info("sent number=%s duplicate=%s", txn.number, ack.duplicate)
-        return acked + self._drain_ratings()
+        return acked + self._drain_ratings() + self._drain_staff_calls()
 
     def _drain_ratings(self) -> int:
         """Send due ratings; a rating whose transaction has not arrived yet waits (404)."""
@@ -323,6 +323,32 @@ class SyncLoop:
                     continue
                 self._outbox.mark_acked(rating.key, self._now())
                 acked += 1
+        return acked
+
+    def _drain_staff_calls(self) -> int:
+        """Send due staff calls; one the controller refuses for good is kept as failed."""
+        acked = 0
+        while batch := self._outbox.claim_due_staff_calls():
+            for call in batch:
+                try:
+                    token = self._enroller.ensure().device_token
+                    try:
+                        self._client.call_staff(call, token)
+                    except NotAuthorised as err:
+                        self._client.call_staff(call, self._renew(err))
+                except (ControllerUnreachable, NotAuthorised, AwaitingApproval) as err:
+                    self._defer(call.key, err)
+                    continue
+                except ControllerRejected as err:
+                    if err.status in _NOT_YET:
+                        self._defer(call.key, err)
+                    else:
+                        self._outbox.mark_failed(call.key, str(err))
+                    continue
+                self.online = True
+                self._outbox.mark_acked(call.key, self._now())
+                acked += 1
+                log.info("staff call sent screen=%s", call.screen)
         return acked
 
     def _defer(self, key: str, err: Exception) -> None:
