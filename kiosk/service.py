@@ -154,7 +154,7 @@ class KioskService:
         """Queue a staff call for the controller: where the citizen is, never who."""
         call = StaffCallIn(
             key=uuid.uuid4().hex,
-            created_at=dt.datetime.now(dt.UTC),
+            created_at=self.now(),
             reason=StaffCallReason(reason),
             screen=screen,
         )

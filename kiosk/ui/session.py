@@ -402,7 +402,7 @@ class UISession:
         elif self._end_deadline is not None:
             if self._clock() >= self._end_deadline:
                 self._leave_end()
-        else:
+        if self.run is None and self._end_deadline is None:
             self._between_visits()
         self.nav.refresh(self.run, self._end_seconds_left())
 
