@@ -38,8 +38,14 @@ class HeadlessUI:
         kivy_home: str | os.PathLike[str] | None = None,
         font_path: str | os.PathLike[str] | None = None,
         demo: DemoPort | None = None,
+        attract_at_start: bool = False,
+        tap_guard: float = 0.0,
     ) -> None:
-        """`demo`: simulated card trays; by default the port's own, when it has some."""
+        """`demo`: simulated card trays; by default the port's own, when it has some.
+
+        Scripted walks start on the menu and tap at machine speed on a clock that may not
+        move: by default no attract loop first and no guard after a screen switch.
+        """
         self.port = port
         self.demo = demo if demo is not None or not isinstance(port, DemoPort) else port
         self.lang = lang
@@ -48,6 +54,8 @@ class HeadlessUI:
         self.clock = clock
         self.kivy_home = kivy_home
         self.font_path = font_path
+        self.attract_at_start = attract_at_start
+        self.tap_guard = tap_guard
         self._app: EStationApp | None = None
 
     @property
@@ -85,6 +93,8 @@ class HeadlessUI:
             idle_return_seconds=self.idle_return_seconds,
             clock=self.clock,
             demo=self.demo,
+            attract_at_start=self.attract_at_start,
+            tap_guard=self.tap_guard,
         )
         app.root = app.build()
         window.add_widget(app.root)

@@ -17,18 +17,20 @@ from zoneinfo import ZoneInfo
 
 from flows import Flow, load_builtin_catalog
 from kiosk.actions import RunActions, Station
+from kiosk.attract import AttractContent
 from kiosk.config import KioskConfig
 from kiosk.controller_client import ControllerClient, ControllerError
 from kiosk.enrollment import EnrollmentStore
 from kiosk.hardware import Hardware, Simulators
 from kiosk.outbox import Limits, Outbox
+from kiosk.ports import HelpContacts
 from kiosk.provisioning_rig import ProvisioningSide, build_provisioning
 from kiosk.service import SOFTWARE_VERSION, KioskService
 from kiosk.starts import StartLog
 from kiosk.sync import Enroller, SyncLoop
 from pii import Sealer
 from pii.sealing import begin_rotation, end_rotation
-from wire import RegisterRequest
+from wire import RegisterRequest, StaffCallIn
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +50,7 @@ class Kiosk:
     starts: StartLog
     # The pairing gate, local API and LAN announcement, when [provisioning] enables them.
     provisioning: ProvisioningSide | None = None
+    attract: AttractContent | None = None
 
     @property
     def simulators(self) -> Simulators:
@@ -72,11 +75,15 @@ class Kiosk:
         if sync:
             self.hardware.devices.start(interval=5.0)
             self.sync.start()
+            if self.attract is not None:
+                self.attract.start()
 
     def close(self) -> None:
         """Stop syncing and release devices."""
         if self.provisioning is not None:
             self.provisioning.stop()
+        if self.attract is not None:
+            self.attract.stop()
         self.sync.stop()
         self.hardware.close()
         self.client.close()
@@ -94,6 +101,18 @@ def rotate_outbox_key(outbox: Outbox, key_file: Path) -> int:
     done = outbox.reseal(begin_rotation(key_file))
     end_rotation(key_file)
     return done
+
+
+def enrollment_block(enroller: Enroller) -> str | None:
+    """The message code of an enrollment that keeps the kiosk from serving, or None.
+
+    Revoked or refused: the controller will take nothing from this kiosk. Awaiting
+    approval: it is not yet one of the county's kiosks, so it takes no citizen's data.
+    """
+    if enroller.blocked is not None:
+        return enroller.blocked.code
+    current = enroller.current
+    return "kiosk.awaiting_approval" if current is not None and current.pending else None
 
 
 def build_kiosk(
@@ -165,6 +184,14 @@ def build_kiosk(
             on_submitted=sync.wake,
         )
 
+    def queue_staff_call(call: StaffCallIn) -> None:
+        outbox.add_staff_call(call)  # on disk first: a call survives a network gone
+        sync.wake()
+
+    attract = AttractContent(
+        lambda: catalog,
+        lambda source: client.content(source, None, enroller.ensure().device_token),
+    )
     presence = hardware.presence
     starts = StartLog(config.data_dir / "starts.json", clock=clock)
     service = KioskService(
@@ -178,8 +205,14 @@ def build_kiosk(
         walk_away_seconds=config.camera.walk_away_seconds,
         citizen_absent_for=presence.absent_for if presence is not None else lambda: None,
         starts_last_hour=starts.within_last_hour,
+        help_contacts=HelpContacts(config.help_phone, config.hotline),
+        staff_calls=queue_staff_call,
+        enrollment_block=lambda: enrollment_block(enroller),
+        attract=attract.cards,
     )
     side = None
     if config.provisioning.enabled:
         side = build_provisioning(config, hardware, software_version=SOFTWARE_VERSION)
-    return Kiosk(config, hardware, outbox, client, enroller, sync, station, service, starts, side)
+    return Kiosk(
+        config, hardware, outbox, client, enroller, sync, station, service, starts, side, attract
+    )

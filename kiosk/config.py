@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
@@ -184,6 +185,10 @@ class KioskConfig:
     lang: str = "zh-CN"
     timezone: str = "Asia/Shanghai"
     services: tuple[str, ...] = ()  # () offers every service of the catalog manifest
+    # The one-key help (求助) shows these: the station's own staff phone, and the national
+    # employment and social security hotline. Empty help_phone: the hotline alone.
+    help_phone: str = ""
+    hotline: str = "12333"
     # One section per device kind, named by wire.DeviceKind: [id_card_reader] ...
     id_card_reader: IdCardConfig = field(default_factory=IdCardConfig)
     social_card_reader: SocialCardConfig = field(default_factory=SocialCardConfig)
@@ -228,6 +233,19 @@ _RENAMED = {
     "socialcard": DeviceKind.SOCIAL_CARD_READER,
     "printer": DeviceKind.RECEIPT_PRINTER,
 }
+
+
+# A phone number as printed for a citizen: digits, with spaces, hyphens or a leading +.
+_PHONE = re.compile(r"\+?[0-9][0-9 -]{1,18}[0-9]")
+
+
+def _phone(kiosk: dict[str, Any], key: str, default: str, source: Path) -> str:
+    value = kiosk.get(key, default)
+    if not isinstance(value, str) or (value and not _PHONE.fullmatch(value.strip())):
+        raise ConfigError(
+            f'{source}: [kiosk] {key} is a phone number in quotes, e.g. "0578-3123456"'
+        )
+    return value.strip()
 
 
 _TABLES = frozenset(
@@ -307,6 +325,8 @@ def load_config(path: Path) -> KioskConfig:
             lang=kiosk.get("lang", "zh-CN"),
             timezone=kiosk.get("timezone", "Asia/Shanghai"),
             services=tuple(kiosk.get("services", ())),
+            help_phone=_phone(kiosk, "help_phone", "", path),
+            hotline=_phone(kiosk, "hotline", "12333", path) or "12333",
             data_dir=data_dir,
             # No URL: an unprovisioned kiosk, waiting for a technician (station.json).
             controller_url=controller.get("url", ""),

@@ -41,6 +41,7 @@ from drivers.errors import DriverError
 from drivers.manager import DeviceManager, Health
 from drivers.printer import Cut, KeyValue, Line, Receipt, Title
 from drivers.selftest import Check, Report, check_open_idcard, run_checks
+from flows import Texts
 from kiosk.journal import redact
 from kiosk.outbox import Outbox, State
 from kiosk.receipts import ReceiptOutput
@@ -529,8 +530,12 @@ def build_maintenance(
         outbox=kiosk.outbox,
         online=lambda: kiosk.sync.online,
         controller_url=kiosk.config.controller_url,
-        out_of_service=lambda: kiosk.service.out_of_service,
+        out_of_service=lambda: _zh(kiosk.service.out_of_service()),
         set_out_of_service=kiosk.service.set_out_of_service,
         checks=checks,
         log_lines=log_lines,
     )
+
+
+def _zh(reason: Texts | None) -> str | None:
+    return None if reason is None else reason.get("zh-CN")

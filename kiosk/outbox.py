@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from pii import Sealer, SealError
-from wire import Message, RatingIn, TransactionIn, WireError, parse
+from wire import Message, RatingIn, StaffCallIn, TransactionIn, WireError, parse
 
 log = logging.getLogger(__name__)
 
@@ -254,6 +254,16 @@ class Outbox:
             "SELECT COUNT(*) FROM outbox WHERE state IN (?, ?, ?, ?)", _HELD
         ).fetchone()
         return int(row[0])
+
+    def add_staff_call(self, call: StaffCallIn) -> None:
+        """Queue a citizen's call for staff (where, never who); the same key changes nothing."""
+        sealed = self._sealer.seal(call.model_dump_json(), call.key.encode())
+        created = call.created_at.isoformat()
+        self._insert(call.key, "staff_call", f"staff:{call.key}", "staff_call", created, sealed)
+
+    def claim_due_staff_calls(self, limit: int = 20) -> list[StaffCallIn]:
+        """Mark up to `limit` due staff calls in flight and return them."""
+        return self._claim("staff_call", StaffCallIn, limit)
 
     def claim_due(self, limit: int = 20) -> list[TransactionIn]:
         """Mark up to `limit` due transactions in flight and return them.

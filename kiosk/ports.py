@@ -10,9 +10,41 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
-from flows import Flow, FlowRun, RunRecord
+from flows import Flow, FlowRun, RunRecord, Texts
+
+
+@dataclass(frozen=True)
+class MenuEntry:
+    """One service on the menu: whether it can be served now and, if not, why.
+
+    `reason`: why a service that cannot be served is greyed (its device is down); `note`:
+    how one that can is served differently today (no printer: the e-receipt QR code).
+    """
+
+    flow: Flow
+    available: bool = True
+    reason: Texts | None = None
+    note: Texts | None = None
+
+
+@dataclass(frozen=True)
+class HelpContacts:
+    """Whom a citizen can call: the station's staff phone (may be empty) and the hotline."""
+
+    phone: str = ""
+    hotline: str = "12333"
+
+
+@dataclass(frozen=True)
+class AttractCard:
+    """One page of the attract loop: public content only (a job, a policy, a notice)."""
+
+    kind: str  # job, policy, announcement, how_to
+    title: Texts
+    body: Texts
 
 
 class CardTapper(Protocol):
@@ -65,6 +97,32 @@ class KioskPort(Protocol):
 
     def citizen_absent_for(self) -> float | None:
         """Seconds since the camera last saw someone in front; None if it cannot tell."""
+        ...
+
+    def menu(self) -> Sequence[MenuEntry]:
+        """The services of the menu now, those whose device is down greyed with the reason."""
+        ...
+
+    def out_of_service(self) -> Texts | None:
+        """Why the kiosk serves nobody now (maintenance, not approved, nothing works); None
+        while it serves."""
+        ...
+
+    @property
+    def help_contacts(self) -> HelpContacts:
+        """The numbers the help key shows."""
+        ...
+
+    def call_staff(self, reason: str, screen: str) -> None:
+        """A citizen asked for a person: queue a staff call for the controller (no PII)."""
+        ...
+
+    def attract_cards(self) -> Sequence[AttractCard]:
+        """What the attract loop shows while nobody uses the kiosk: public content only."""
+        ...
+
+    def card_presented(self) -> bool:
+        """True when a card was laid on or inserted into a reader while nobody was served."""
         ...
 
     def new_run(self, flow_id: str, lang: str) -> FlowRun:

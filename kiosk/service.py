@@ -9,19 +9,44 @@ reached lately.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import threading
+import uuid
 from collections.abc import Callable, Sequence
 
 from drivers.manager import DeviceManager, Health
-from flows import Catalog, Flow, FlowRun, RunRecord
+from flows import Catalog, Flow, FlowRun, RunRecord, Texts
+from flows.actions import ACTION_DEVICES
 from kiosk.actions import UNSUPPORTED, RunActions, Station
 from kiosk.health import heartbeat_devices
-from wire import DeviceKind, Heartbeat, KioskStatus
+from kiosk.messages import catalog as message_catalog
+from kiosk.messages import text
+from kiosk.ports import AttractCard, HelpContacts, MenuEntry
+from wire import DeviceKind, Heartbeat, KioskStatus, StaffCallIn, StaffCallReason
+
+log = logging.getLogger(__name__)
 
 SOFTWARE_VERSION = "0.1.0"
 
 # A device that works with a warning (paper near its end) still serves citizens.
 _WORKING = (Health.OK, Health.DEGRADED)
+
+# Why a service that cannot do without a device is greyed on the menu.
+_DOWN: dict[DeviceKind, Texts] = {
+    DeviceKind.ID_CARD_READER: text("kiosk.down.id_card_reader"),
+    DeviceKind.SOCIAL_CARD_READER: text("kiosk.down.social_card_reader"),
+    DeviceKind.CAMERA: text("kiosk.down.camera"),
+    DeviceKind.RECEIPT_PRINTER: text("kiosk.down.receipt_printer"),
+}
+# A service that needs one of several ways to identify, none of which works.
+_NO_WAY_TO_IDENTIFY = text("kiosk.down.identify")
+# How a service is served without a device its steps fall back from.
+_FALLBACK: dict[DeviceKind, Texts] = {
+    DeviceKind.RECEIPT_PRINTER: text("kiosk.fallback.receipt_printer"),
+    DeviceKind.ID_CARD_READER: text("kiosk.fallback.id_card_reader"),
+}
+_MAINTENANCE = text("kiosk.out_of_service")
+_NOTHING_WORKS = text("kiosk.nothing_works")
 
 
 class KioskService:
@@ -40,7 +65,15 @@ class KioskService:
         walk_away_seconds: float = 30.0,
         citizen_absent_for: Callable[[], float | None] = lambda: None,
         starts_last_hour: Callable[[], int] = lambda: 0,
+        help_contacts: HelpContacts | None = None,
+        staff_calls: Callable[[StaffCallIn], None] = lambda call: None,
+        enrollment_block: Callable[[], str | None] = lambda: None,
+        attract: Callable[[], Sequence[AttractCard]] = lambda: (),
+        card_presented: Callable[[], bool] = lambda: False,
     ) -> None:
+        """`enrollment_block`: the message code of an enrollment that keeps the kiosk from
+        serving (kiosk.awaiting_approval, kiosk.credential_revoked), None when it may;
+        `staff_calls` queues a call for the controller (the outbox)."""
         self._catalog = catalog
         self._station = station
         self._devices = devices
@@ -51,19 +84,92 @@ class KioskService:
         self._walk_away = walk_away_seconds
         self._absent_for = citizen_absent_for
         self._starts_last_hour = starts_last_hour
+        self._help = help_contacts or HelpContacts()
+        self._staff_calls = staff_calls
+        self._enrollment_block = enrollment_block
+        self._attract = attract
+        self._card_presented = card_presented
+        self._maintenance: Texts | None = None
         self._runs: dict[int, RunActions] = {}
         self._lock = threading.Lock()
-        self._out_of_service: str | None = None
 
     # KioskPort
     @property
     def catalog(self) -> Sequence[Flow]:
         """The services on the menu now: open at this hour, with the devices they need."""
-        if self._out_of_service is not None:
+        if self._maintenance is not None:
             return []
         offered = self._catalog.offered(self.now(), self.devices_available())
         wanted = self._services
         return [s.flow for s in offered if not wanted or s.flow.id in wanted]
+
+    def menu(self) -> Sequence[MenuEntry]:
+        """The services open at this hour: greyed with the reason when a device they cannot
+        do without is down, with a note when a step falls back (no printer: e-receipt)."""
+        have = self.devices_available()
+        wanted = self._services
+        entries = []
+        for service in self._catalog.offered(self.now(), set(DeviceKind)):
+            if wanted and service.flow.id not in wanted:
+                continue
+            missing = sorted(service.needs - have)
+            if missing:
+                entries.append(MenuEntry(service.flow, False, _DOWN[DeviceKind(missing[0])]))
+            elif service.needs_any and not service.needs_any & have:
+                entries.append(MenuEntry(service.flow, False, _NO_WAY_TO_IDENTIFY))
+            else:
+                entries.append(MenuEntry(service.flow, note=_fallback_note(service.flow, have)))
+        return entries
+
+    def out_of_service(self) -> Texts | None:
+        """Why the kiosk serves nobody now; None while it serves."""
+        if self._maintenance is not None:
+            return self._maintenance
+        blocked = self._enrollment_block()
+        if blocked is not None:
+            return text(blocked)
+        if not any(entry.available for entry in self.menu()):
+            return _NOTHING_WORKS
+        return None
+
+    def set_out_of_service(self, on: bool, reason: str = "") -> None:
+        """Maintenance: take the kiosk out of service (the screen says why) or back in.
+
+        `reason` is a message code of kiosk/messages.yaml or a technician's own words
+        (shown as written in both languages); empty: the catalog's out-of-service words.
+        A visit in progress is finished first: the screen changes when it ends.
+        """
+        if not on:
+            self._maintenance = None
+        elif reason in message_catalog():
+            self._maintenance = text(reason)
+        else:
+            self._maintenance = Texts(reason, reason) if reason.strip() else _MAINTENANCE
+        log.info("out_of_service on=%s", on)
+
+    @property
+    def help_contacts(self) -> HelpContacts:
+        """The station's help phone and the hotline (kiosk.toml)."""
+        return self._help
+
+    def call_staff(self, reason: str, screen: str) -> None:
+        """Queue a staff call for the controller: where the citizen is, never who."""
+        call = StaffCallIn(
+            key=uuid.uuid4().hex,
+            created_at=self.now(),
+            reason=StaffCallReason(reason),
+            screen=screen,
+        )
+        self._staff_calls(call)
+        log.info("staff_called reason=%s screen=%s", reason, screen)
+
+    def attract_cards(self) -> Sequence[AttractCard]:
+        """Public content for the attract loop (no personal data ever reaches it)."""
+        return self._attract()
+
+    def card_presented(self) -> bool:
+        """A card was laid on or inserted into a reader while nobody was served."""
+        return self._card_presented()
 
     @property
     def station_name(self) -> str:
@@ -105,15 +211,6 @@ class KioskService:
         health = self._devices.health()
         return {DeviceKind(kind) for kind, s in health.items() if s.health in _WORKING}
 
-    def set_out_of_service(self, on: bool, reason: str) -> None:
-        """Take the kiosk out of service (no service offered) or back in; `reason` for ops."""
-        self._out_of_service = (reason or "out of service") if on else None
-
-    @property
-    def out_of_service(self) -> str | None:
-        """Why the kiosk is out of service, None while it serves."""
-        return self._out_of_service
-
     @property
     def busy(self) -> bool:
         """True while a citizen's run is open."""
@@ -132,7 +229,7 @@ class KioskService:
         )
 
     def _status(self) -> KioskStatus:
-        if self._out_of_service is not None:
+        if self._maintenance is not None:
             return KioskStatus.OUT_OF_SERVICE
         return KioskStatus.IN_SESSION if self.busy else KioskStatus.IDLE
 
@@ -150,3 +247,14 @@ class KioskService:
         with self._lock:
             self._runs[id(run)] = actions
         return run
+
+
+def _fallback_note(flow: Flow, have: set[DeviceKind]) -> Texts | None:
+    """How the flow is served today when one of its steps uses a device that is down."""
+    for step in flow.steps.values():
+        action_device = ACTION_DEVICES.get(step.action or "")
+        used = {*step.needs, *([action_device] if action_device else [])}
+        for kind in sorted(used):
+            if DeviceKind(kind) not in have and DeviceKind(kind) in _FALLBACK:
+                return _FALLBACK[DeviceKind(kind)]
+    return None

@@ -45,7 +45,7 @@ from kiosk.controller_client import (
 from kiosk.enrollment import Enrollment, EnrollmentStore
 from kiosk.outbox import Outbox, State
 from kiosk.retry import Circuit, Pacer, backoff
-from wire import Heartbeat, RatingIn, RegisterRequest, TransactionIn
+from wire import Heartbeat, RatingIn, RegisterRequest, StaffCallIn, TransactionIn
 
 log = logging.getLogger(__name__)
 
@@ -317,7 +317,8 @@ class SyncLoop:
             return 0
         self.report_catalog()
         acked = self._drain(self._outbox.claim_due, self._send_transaction)
-        return acked + self._drain(self._outbox.claim_due_ratings, self._send_rating)
+        acked += self._drain(self._outbox.claim_due_ratings, self._send_rating)
+        return acked + self._drain(self._outbox.claim_due_staff_calls, self._send_staff_call)
 
     def _drain(self, claim: Callable[[], Sequence[_Row]], send: Callable[[_Row], _Outcome]) -> int:
         acked = 0
@@ -380,6 +381,27 @@ class SyncLoop:
             return _Outcome.REFUSED
         self._reached()
         self._outbox.mark_acked(rating.key, self._now())
+        return _Outcome.ACKED
+
+    def _send_staff_call(self, call: StaffCallIn) -> _Outcome:
+        """One the controller refuses for good is kept as failed."""
+        try:
+            token = self._enroller.ensure().device_token
+            try:
+                self._client.call_staff(call, token)
+            except NotAuthorised as err:
+                self._client.call_staff(call, self._renew(err))
+        except ControllerUnreachable as err:
+            return self._not_delivered(call.key, "staff call", err)
+        except (CredentialRevoked, EnrollmentRefused, AwaitingApproval) as err:
+            self._defer(call.key, err)
+            return _Outcome.STOP
+        except ControllerRejected as err:
+            self._outbox.mark_failed(call.key, str(err))
+            return _Outcome.REFUSED
+        self._reached()
+        self._outbox.mark_acked(call.key, self._now())
+        log.info("staff call sent screen=%s", call.screen)
         return _Outcome.ACKED
 
     def _not_delivered(self, key: str, number: str, err: ControllerUnreachable) -> _Outcome:

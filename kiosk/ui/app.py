@@ -15,7 +15,7 @@ import logging
 import os
 import signal
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -23,7 +23,7 @@ from kivy.app import App
 from kivy.clock import Clock
 from kivy.lang import Builder
 
-from kiosk.ports import DemoPort, KioskPort
+from kiosk.ports import DemoPort, KioskPort, MenuEntry
 from kiosk.ui.kivy_setup import configure_kivy, register_cjk_font
 from kiosk.ui.session import UISession
 
@@ -36,11 +36,15 @@ KV_FILES: tuple[Path, ...] = (
     _UI / "widgets.kv",
     _UI / "toggles.kv",
     _UI / "fields.kv",
+    _UI / "overlays.kv",
     *(
         _UI / "screens" / f"{name}.kv"
         for name in ("welcome", "identify", "action", "form", "confirm", "notice")
     ),
-    *(_UI / "screens" / f"{name}.kv" for name in ("itemlist", "detail", "end")),
+    *(
+        _UI / "screens" / f"{name}.kv"
+        for name in ("itemlist", "detail", "end", "attract", "out_of_service")
+    ),
 )
 
 __all__ = ["EStationApp", "configure_kivy", "load_kv_files", "register_cjk_font", "run_kiosk_app"]
@@ -52,6 +56,14 @@ def load_kv_files() -> None:
         # Rules loaded twice apply twice (every screen would get two of each child).
         Builder.unload_file(str(path))
         Builder.load_file(str(path))
+
+
+def menu_of(port: KioskPort) -> Callable[[], Sequence[MenuEntry]]:
+    """The port's menu; every service available for a port that only lists its catalog."""
+    menu = getattr(port, "menu", None)
+    if callable(menu):
+        return menu  # type: ignore[no-any-return]
+    return lambda: [MenuEntry(flow) for flow in port.catalog]
 
 
 class EStationApp(App):
@@ -69,11 +81,18 @@ class EStationApp(App):
         clock: Callable[[], float] = time.monotonic,
         demo: DemoPort | None = None,
         ops: KioskOps | None = None,
+        attract_at_start: bool = True,
+        tap_guard: float | None = None,
         **kwargs: Any,
     ) -> None:
-        """`ops`: READY/watchdog, night and the way into maintenance (kiosk/ui/ops.py)."""
+        """`ops`: READY/watchdog, night and the way into maintenance (kiosk/ui/ops.py);
+        `attract_at_start`: open on the attract loop (False: on the menu); `tap_guard`:
+        seconds after a screen switch during which a touch goes nowhere (None: the default,
+        kiosk/ui/root.py TAP_GUARD_SECONDS)."""
         super().__init__(**kwargs)
         self.ops = ops
+        self.attract_at_start = attract_at_start
+        self.tap_guard = tap_guard
         self.port = port
         self.demo = demo
         self.lang = lang
@@ -88,9 +107,10 @@ class EStationApp(App):
         """Create the session, one screen of each kind, and the router between them."""
         from kiosk.ui.bridge import run_in_worker
         from kiosk.ui.fields import pii_region_namer
-        from kiosk.ui.root import Router
+        from kiosk.ui.root import TAP_GUARD_SECONDS, Router
         from kiosk.ui.screens import (
             action,
+            attract,
             confirm,
             detail,
             end,
@@ -98,6 +118,7 @@ class EStationApp(App):
             identify,
             itemlist,
             notice,
+            out_of_service,
             welcome,
         )
         from kiosk.ui.session import IDENTIFY_SCREEN
@@ -110,6 +131,7 @@ class EStationApp(App):
             end_seconds=self.idle_return_seconds,
             clock=self._clock,
             demo=self.demo,
+            attract_at_start=self.attract_at_start,
         )
         steps = {
             IDENTIFY_SCREEN: identify.IdentifyScreen(session),
@@ -121,12 +143,16 @@ class EStationApp(App):
             "detail": detail.DetailScreen(session),
         }
         router = Router(
-            welcome.WelcomeScreen(
-                session, lambda: self.port.catalog, self.port.station_name, now=self.port.now
-            ),
+            welcome.WelcomeScreen(session, menu_of(self.port), self.port.station_name,
+                                  now=self.port.now),
             steps,
             end.EndScreen(session),
-        )
+            attract=attract.AttractScreen(session, self.port.station_name),
+            out_of_service=out_of_service.OutOfServiceScreen(),
+            on_idle_touch=session.keep_going,
+            clock=self._clock,
+            tap_guard=TAP_GUARD_SECONDS if self.tap_guard is None else self.tap_guard,
+        )  # fmt: skip
         router.on_activity = session.touch
         session.attach(router)
         self.session = session
@@ -154,6 +180,10 @@ class EStationApp(App):
             self._tick_event = None
         if self.session is not None:
             self.session.close()
+        if self.router is not None:
+            # The modals live on the window, which outlives the app.
+            self.router.idle.hide()
+            self.router.help.hide()
 
     def _tick(self, _dt: float) -> None:
         if self.session is not None:

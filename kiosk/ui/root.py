@@ -1,21 +1,34 @@
-"""The screen manager: the session's `Navigator`, and where any touch counts as activity."""
+"""The screen manager: the session's `Navigator`, and where any touch counts as activity.
+
+It also drops the taps a screen switch invites: for `tap_guard` seconds after a switch a
+touch goes nowhere, so a double tap on a tile (or a tap made while a slow machine was
+still drawing the next screen) is one action, never a second one on the next screen.
+"""
 
 # mypy: allow-subclassing-any
 # (Kivy ships no type information, so its widget classes are Any to mypy.)
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import time
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from kivy.cache import Cache
 from kivy.uix.screenmanager import NoTransition, ScreenManager
 
-from flows import FlowRun
+from flows import FlowRun, Texts
+from kiosk.ports import AttractCard, HelpContacts
+from kiosk.ui.overlays import HelpOverlay, IdleOverlay
+from kiosk.ui.screens.attract import AttractScreen
 from kiosk.ui.screens.base import StepScreen
 from kiosk.ui.screens.end import EndScreen
+from kiosk.ui.screens.out_of_service import OutOfServiceScreen
 from kiosk.ui.screens.welcome import WelcomeScreen
 from kiosk.ui.session import EndNotice
+
+# A finger's double tap comes 100-300 ms after the first; longer than that is a new tap.
+TAP_GUARD_SECONDS = 0.4
 
 # TextInput keeps rendered lines and their widths, keyed by the text, for a minute.
 _TEXT_INPUT_CACHES = ("textinput.label", "textinput.width")
@@ -29,6 +42,12 @@ class Router(ScreenManager):
         welcome: WelcomeScreen,
         steps: Mapping[str, StepScreen],
         end: EndScreen,
+        *,
+        attract: AttractScreen,
+        out_of_service: OutOfServiceScreen,
+        on_idle_touch: Callable[[], None],
+        clock: Callable[[], float] = time.monotonic,
+        tap_guard: float = TAP_GUARD_SECONDS,
         **kwargs: Any,
     ) -> None:
         # No slide or fade: motion distracts and slows people who read slowly.
@@ -36,10 +55,17 @@ class Router(ScreenManager):
         self.welcome = welcome
         self.steps = dict(steps)
         self.end = end
-        for screen in (welcome, *self.steps.values(), end):
+        self.attract = attract
+        self.out_of_service = out_of_service
+        for screen in (welcome, *self.steps.values(), end, attract, out_of_service):
             self.add_widget(screen)
         self.current = welcome.name
         self.on_activity: Callable[[], None] | None = None
+        self.idle = IdleOverlay(on_idle_touch)
+        self.help = HelpOverlay()
+        self._clock = clock
+        self.tap_guard = tap_guard
+        self._switched_at = float("-inf")
 
     def show_welcome(self, lang: str) -> None:
         """Show the service menu in `lang`."""
@@ -72,8 +98,34 @@ class Router(ScreenManager):
         elif isinstance(current, StepScreen) and run is not None:
             current.refresh(run)
 
+    def show_attract(self, cards: Sequence[AttractCard], page: int, lang: str) -> None:
+        """Show the attract loop at card `page`."""
+        self.attract.show(cards, page, lang)
+        self._switch(self.attract.name)
+
+    def show_out_of_service(self, reason: Texts, contacts: HelpContacts, lang: str) -> None:
+        """Show the out-of-service screen."""
+        self.help.hide()
+        self.out_of_service.show(reason, contacts, lang)
+        self._switch(self.out_of_service.name)
+
+    def show_idle(self, seconds: int, lang: str) -> None:
+        """Show the touch-to-continue countdown over the screen."""
+        self.help.hide()  # the countdown must be seen; help is one tap away again after
+        self.idle.show(seconds, lang)
+
+    def hide_idle(self) -> None:
+        """Take the countdown away."""
+        self.idle.hide()
+
+    def show_help(self, contacts: HelpContacts, lang: str) -> None:
+        """Show the help numbers over the screen."""
+        self.help.show(contacts, lang)
+
     def wipe(self) -> None:
         """Clear every screen, shown or not, and the text caches behind text boxes."""
+        self.idle.hide()
+        self.help.hide()
         for screen in self.screens:
             screen.clear()
         for category in _TEXT_INPUT_CACHES:
@@ -84,11 +136,16 @@ class Router(ScreenManager):
         if previous is not None and previous.name != name:
             # A screen left behind forgets what it showed; going back refills it from the run.
             previous.clear()
+        # The same screen refilled (one form step after another) is a switch too.
+        self._switched_at = self._clock()
         self.current = name
 
     def on_touch_down(self, touch: Any) -> bool:
-        """Any touch restarts the step's idle timeout, then goes to the widgets."""
+        """Any touch restarts the step's idle timeout, then goes to the widgets (unless it
+        came right after a screen switch: then it goes nowhere)."""
         if self.on_activity is not None:
             self.on_activity()
+        if self._clock() - self._switched_at < self.tap_guard:
+            return True
         handled: bool = super().on_touch_down(touch)
         return handled

@@ -13,18 +13,34 @@ to a `Worker` (the thread bridge), so its rules can be tested without a window:
 
 What the end screen may show comes from `run.session.record`: `transaction_number`, and
 `receipt_url` (what the e-receipt QR code encodes) on an end step that shows `receipt_qr`.
+
+Between visits (no run, no end screen) the screen is the menu, the attract loop or the
+out-of-service screen:
+
+- the idle countdown: in the last `idle_countdown` seconds of a step that waits for the
+  citizen (its `timeout` in the flow: the time from the last touch to the wipe) a modal
+  "touch to continue" counts down; a touch dismisses it and restarts the step's time, and
+  nothing counts down while the kiosk itself works (flows.actions.citizen_is_waited_for).
+  `on_countdown(seconds, lang)` is called once a second while it shows (spoken countdown);
+- the attract loop comes at start, after a visit that ended by itself (idle, walked away)
+  and after `welcome_idle_seconds` on an untouched menu with nobody in front; it wakes to
+  the menu on a touch, a card laid on a reader or a face in front of the camera;
+- out of service (KioskPort.out_of_service) takes the screen whenever no visit is open;
+- the help key shows the station's numbers and calls staff once per `staff_call_gap`.
 """
 
 from __future__ import annotations
 
 import logging
+import math
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from flows import Flow, FlowRun, RunRecord, StepKind, UnknownEvent
-from kiosk.ports import CardTapper, DemoPort, KioskPort
+from flows import Flow, FlowRun, RunRecord, StepKind, Texts, UnknownEvent
+from flows.actions import citizen_is_waited_for
+from kiosk.ports import AttractCard, CardTapper, DemoPort, HelpContacts, KioskPort
 from kiosk.ui.chooser import is_identity_chooser
 from kiosk.ui.strings import ui_text
 
@@ -117,6 +133,42 @@ class Navigator(Protocol):
         """Clear every text any screen holds."""
         ...
 
+    def show_attract(self, cards: Sequence[AttractCard], page: int, lang: str) -> None:
+        """Show the attract loop at card `page`."""
+        ...
+
+    def show_out_of_service(self, reason: Texts, contacts: HelpContacts, lang: str) -> None:
+        """Show that the kiosk serves nobody now, why, and whom to call."""
+        ...
+
+    def show_idle(self, seconds: int, lang: str) -> None:
+        """Show (or update) the touch-to-continue countdown."""
+        ...
+
+    def hide_idle(self) -> None:
+        """Take the countdown away."""
+        ...
+
+    def show_help(self, contacts: HelpContacts, lang: str) -> None:
+        """Show the help numbers."""
+        ...
+
+
+class Mode:
+    """What shows between visits."""
+
+    WELCOME = "welcome"
+    ATTRACT = "attract"
+    OUT_OF_SERVICE = "out_of_service"
+
+
+# The countdown before the wipe (the last seconds of a step's time).
+IDLE_COUNTDOWN = 10.0
+WELCOME_IDLE_SECONDS = 60.0
+ATTRACT_PAGE_SECONDS = 6.0
+# A double tap on the help key, or a citizen pressing it again and again: one staff call.
+STAFF_CALL_GAP = 30.0
+
 
 def end_notice(run: FlowRun, *, follow_on: bool = False, number: bool = True) -> EndNotice:
     """What the end screen shows of a finished run: its end step and its record only.
@@ -162,6 +214,9 @@ class UISession:
         end_seconds: float = 10.0,
         clock: Callable[[], float] = time.monotonic,
         demo: DemoPort | None = None,
+        attract_at_start: bool = True,
+        idle_countdown: float = IDLE_COUNTDOWN,
+        welcome_idle_seconds: float = WELCOME_IDLE_SECONDS,
     ) -> None:
         """`demo`: the simulated card trays of a development rig; None on a real kiosk."""
         self.port = port
@@ -180,6 +235,18 @@ class UISession:
         # While the end screen shows: the flow to go on into, its public values, the language.
         self._next: tuple[str, RunRecord, str] | None = None
         self._follow_on_run: FlowRun | None = None  # the run started as a follow-on
+        self.mode = Mode.ATTRACT if attract_at_start else Mode.WELCOME
+        self.idle_countdown = idle_countdown
+        self.welcome_idle_seconds = welcome_idle_seconds
+        self._last_touch = clock()
+        self._idle_shown: int | None = None  # the countdown's seconds on screen
+        self._ended_by_itself = False  # the last visit timed out or was walked away from
+        self._attract_page = 0
+        self._attract_turned = clock()
+        self._out_of_service: Texts | None = None
+        self._last_staff_call: float | None = None
+        # Spoken countdown (voice): called with the seconds left and the language.
+        self.on_countdown: Callable[[int, str], None] | None = None
 
     @property
     def tappers(self) -> dict[str, CardTapper]:
@@ -194,9 +261,13 @@ class UISession:
         return self._nav
 
     def attach(self, navigator: Navigator) -> None:
-        """Connect the screens and show welcome."""
+        """Connect the screens and show welcome (or the attract loop, or out of service)."""
         self._nav = navigator
-        navigator.show_welcome(self.lang)
+        if self.mode == Mode.ATTRACT:
+            self._to_attract()
+        else:
+            navigator.show_welcome(self.lang)
+        self._between_visits()
 
     # What screens call.
     def set_lang(self, lang: str) -> None:
@@ -215,12 +286,15 @@ class UISession:
             self.nav.show_welcome(lang)
 
     def start(self, flow_id: str) -> None:
-        """Begin a citizen's visit in a flow."""
-        if self.run is not None:
-            self._end(self.run)
+        """Begin a citizen's visit in a flow (a second tap while one is open does nothing)."""
+        if self.run is not None and not self.run.done:
+            return  # a double tap on a tile, or a late one: the visit already started
+        if self.mode != Mode.WELCOME or self._end_deadline is not None:
+            return  # a tile tapped as the menu gave way (out of service, attract)
         self._end_deadline = None
         self._next = None
         self._follow_on_run = None
+        self._last_staff_call = None  # a new visit may call staff at once
         self.run = self.port.new_run(flow_id, self.lang)
         log.info("visit started flow=%s lang=%s", flow_id, self.lang)
         self._route()
@@ -259,8 +333,55 @@ class UISession:
 
     def touch(self) -> None:
         """The citizen touched the screen: restart the step's idle timeout."""
+        self._last_touch = self._clock()
         if self.run is not None and not self.run.done:
             self.run.touch()
+        self._hide_idle()
+
+    def keep_going(self) -> None:
+        """The citizen touched the countdown: the visit goes on, its time starts again."""
+        self.touch()
+
+    def wake(self) -> None:
+        """Someone is at the kiosk (touch, card, face): the attract loop gives way to the menu."""
+        if self.mode != Mode.ATTRACT or self.run is not None or self._end_deadline is not None:
+            return
+        self.mode = Mode.WELCOME
+        self._last_touch = self._clock()
+        self.nav.show_welcome(self.lang)
+
+    def ask_help(self) -> None:
+        """The help key: show the numbers and call staff (once per STAFF_CALL_GAP)."""
+        run = self.run
+        lang = run.lang if run is not None else self.lang
+        self._last_touch = self._clock()
+        if run is not None and not run.done:
+            run.touch()
+        self.nav.show_help(self.help_contacts, lang)
+        now = self._clock()
+        if self._last_staff_call is not None and now - self._last_staff_call < STAFF_CALL_GAP:
+            return
+        self._last_staff_call = now
+        failed = run is not None and bool(run.error_message)
+        where = f"{run.flow.id}:{run.step.name}" if run is not None else self._where()
+        call = getattr(self.port, "call_staff", None)
+        if not callable(call):
+            return
+        try:
+            call("error_screen" if failed else "help_key", where[:80])
+        except Exception:  # the numbers are on screen whatever the outbox did
+            log.exception("staff call not queued")
+
+    @property
+    def help_contacts(self) -> HelpContacts:
+        """The numbers the help key shows (the hotline alone for a port that has none)."""
+        contacts = getattr(self.port, "help_contacts", None)
+        return contacts if isinstance(contacts, HelpContacts) else HelpContacts()
+
+    def _where(self) -> str:
+        if self._end_deadline is not None:
+            return "end"
+        return "menu" if self.mode == Mode.WELCOME else self.mode
 
     def finish(self) -> None:
         """Leave the end screen now: into the follow-on flow if there is one, else welcome."""
@@ -276,9 +397,92 @@ class UISession:
                 self._route()
             elif run.check_timeout():
                 self._route()
-        elif self._end_deadline is not None and self._clock() >= self._end_deadline:
-            self._leave_end()
+            else:
+                self.count_down(run)
+        elif self._end_deadline is not None:
+            if self._clock() >= self._end_deadline:
+                self._leave_end()
+        if self.run is None and self._end_deadline is None:
+            self._between_visits()
         self.nav.refresh(self.run, self._end_seconds_left())
+
+    def count_down(self, run: FlowRun) -> None:
+        """The touch-to-continue modal in the last seconds of a step that waits for the citizen."""
+        left = run.seconds_left()
+        waited = citizen_is_waited_for(run.step.kind, run.step.action)
+        if left is None or not waited or left > self.idle_countdown:
+            self._hide_idle()
+            return
+        seconds = max(1, math.ceil(left))
+        if seconds == self._idle_shown:
+            return
+        self._idle_shown = seconds
+        self.nav.show_idle(seconds, run.lang)
+        if self.on_countdown is not None:
+            self.on_countdown(seconds, run.lang)
+
+    def _hide_idle(self) -> None:
+        if self._idle_shown is not None:
+            self._idle_shown = None
+            self.nav.hide_idle()
+
+    def _between_visits(self) -> None:
+        """No visit open: out of service, the attract loop paging, or the menu idling."""
+        reason = self._port_out_of_service()
+        if reason is not None:
+            if self.mode != Mode.OUT_OF_SERVICE or reason != self._out_of_service:
+                self.mode, self._out_of_service = Mode.OUT_OF_SERVICE, reason
+                self.lang = self.default_lang
+                self.nav.wipe()
+                self.nav.show_out_of_service(reason, self.help_contacts, self.lang)
+            return
+        if self.mode == Mode.OUT_OF_SERVICE:
+            self._out_of_service = None
+            self._to_attract()  # back in service: nobody is waiting at a closed kiosk
+        elif self.mode == Mode.ATTRACT:
+            if self._someone_here():
+                self.wake()
+            elif self._clock() - self._attract_turned >= ATTRACT_PAGE_SECONDS:
+                self._attract_page += 1
+                self._show_attract()
+        elif self._clock() - self._last_touch >= self.welcome_idle_seconds:
+            if self._face_in_front():
+                self._last_touch = self._clock()  # someone reads the menu
+            else:
+                self._to_attract()
+
+    def _port_out_of_service(self) -> Texts | None:
+        ask = getattr(self.port, "out_of_service", None)
+        if not callable(ask):
+            return None
+        try:
+            reason = ask()
+        except Exception:  # a failing check must not stop the screen
+            log.exception("out_of_service check failed")
+            return None
+        return reason if isinstance(reason, Texts) else None
+
+    def _someone_here(self) -> bool:
+        presented = getattr(self.port, "card_presented", None)
+        card = bool(presented()) if callable(presented) else False
+        return card or self._face_in_front()
+
+    def _face_in_front(self) -> bool:
+        return getattr(self.port, "citizen_absent_for", lambda: None)() == 0.0
+
+    def _to_attract(self) -> None:
+        self.mode = Mode.ATTRACT
+        self.lang = self.default_lang
+        self._attract_page = 0
+        self.nav.wipe()
+        self._show_attract()
+
+    def _show_attract(self) -> None:
+        self._attract_turned = self._clock()
+        cards = getattr(self.port, "attract_cards", None)
+        shown = list(cards()) if callable(cards) else []
+        page = self._attract_page % len(shown) if shown else 0
+        self.nav.show_attract(shown, page, self.lang)
 
     def _walked_away(self, run: FlowRun) -> bool:
         """The camera has seen nobody in front for too long: the citizen has left.
@@ -332,6 +536,8 @@ class UISession:
             run, follow_on=self._next is not None, number=run is not self._follow_on_run
         )
         self.run = None
+        self._hide_idle()
+        self._ended_by_itself = notice.outcome == "expired"
         log.info("visit ended flow=%s outcome=%s", run.flow.id, notice.outcome)
         try:
             self.port.end_run(run)
@@ -349,7 +555,15 @@ class UISession:
         follow, self._next = self._next, None
         starter = follow_on_starter(self.port)
         if follow is None or starter is None or self._citizen_gone():
-            self._to_welcome()  # nobody left to rate: straight back to the menu
+            # Nobody left to rate: straight back to the menu, or to the attract loop when
+            # the visit ended by itself (nobody touched it, or the citizen walked away).
+            if self._ended_by_itself or self._citizen_gone():
+                self._end_deadline = None
+                self._next = None
+                self._follow_on_run = None
+                self._to_attract()
+            else:
+                self._to_welcome()
             return
         flow_id, record, lang = follow
         self._end_deadline = None
@@ -369,6 +583,8 @@ class UISession:
         self._follow_on_run = None
         # The next person starts in the station's language, not the last visitor's.
         self.lang = self.default_lang
+        self.mode = Mode.WELCOME
+        self._last_touch = self._clock()
         self.nav.wipe()
         self.nav.show_welcome(self.lang)
 

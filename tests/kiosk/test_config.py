@@ -110,3 +110,15 @@ def test_an_unknown_controller_key_is_refused(tmp_path: Path) -> None:
     # BASE ends inside [controller]: a mistyped key lands there.
     with pytest.raises(ConfigError, match=r"\[controller\] unknown key\(s\) pairing"):
         load_config(write(tmp_path, 'pairing = "x"\n'))
+
+
+def test_the_help_phone_and_hotline_are_read_and_a_bad_one_is_named(tmp_path: Path) -> None:
+    path = tmp_path / "kiosk.toml"
+    path.write_text(BASE.replace('name = "测试站"', 'name = "测试站"\nhelp_phone = "0578-3123456"'))
+    config = load_config(path)
+    assert (config.help_phone, config.hotline) == ("0578-3123456", "12333")
+    assert load_config(write(tmp_path, "")).help_phone == ""  # the hotline alone
+    for bad in ('"call Li"', "5783123456"):
+        path.write_text(BASE.replace('name = "测试站"', f'name = "测试站"\nhelp_phone = {bad}'))
+        with pytest.raises(ConfigError, match=r"\[kiosk\] help_phone"):
+            load_config(path)

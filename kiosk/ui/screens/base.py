@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flows import FlowRun
-from flows.actions import citizen_is_waited_for
 from flows.progress import step_counter
 from flows.texts import button_label
 from kiosk.ui.session import UISession
@@ -15,10 +14,6 @@ def _other_language(lang: str) -> str:
     return next(other for other in LANGUAGE_NAMES if other != lang)
 
 
-# Warn only near the end: a countdown running all the time makes people hurry and err.
-WARN_SECONDS = 30
-
-
 class StepScreen(KioskScreen):
     """A screen that shows the current step of a run."""
 
@@ -26,6 +21,7 @@ class StepScreen(KioskScreen):
         super().__init__(**kwargs)
         self.session = session
         self.ids.header.ids.language.bind(on_release=self._switch_language)
+        self.ids.header.ids.help.bind(on_release=lambda _b: self.session.ask_help())
 
     def show(self, run: FlowRun) -> None:
         """Fill the screen from the run's current step."""
@@ -37,7 +33,7 @@ class StepScreen(KioskScreen):
         header.step_label.text = (
             ui_text("step", lang, n=position[0], total=position[1]) if position else ""
         )
-        header.time_left.text = ""
+        header.help.text = ui_text("help", lang)
         # The other language, by its own name: one tap on every step screen.
         header.language.text = LANGUAGE_NAMES[_other_language(lang)]
         self.ids.title.text = step.title.get(lang)
@@ -64,19 +60,12 @@ class StepScreen(KioskScreen):
         self.session.fire(event)
 
     def refresh(self, run: FlowRun) -> None:
-        """Once a second: warn when the step is about to time out."""
-        left = run.seconds_left()
-        # Never while the kiosk itself is printing, submitting or fetching: the wait is ours.
-        ours = not citizen_is_waited_for(run.step.kind, run.step.action)
-        warn = left is not None and left <= WARN_SECONDS and not ours
-        self.ids.header.ids.time_left.text = (
-            ui_text("time_left", run.lang, seconds=int(left)) if warn and left is not None else ""
-        )
+        """Once a second (the idle countdown is the session's modal, kiosk/ui/overlays.py)."""
 
     def clear(self) -> None:
         """Forget the step shown."""
         header = self.ids.header.ids
-        for label in (header.flow_title, header.step_label, header.time_left):
+        for label in (header.flow_title, header.step_label):
             label.text = ""
         self.ids.title.text = ""
         self.ids.prompt.text = ""

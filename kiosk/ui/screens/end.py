@@ -36,6 +36,7 @@ class EndScreen(KioskScreen):
         self._lang = "zh-CN"
         self._follow_on = False
         self.ids.finish.bind(on_release=lambda _b: self.session.finish())
+        self.ids.help.bind(on_release=lambda _b: self.session.ask_help())
 
     def show_notice(self, notice: EndNotice, seconds_left: float) -> None:
         """Fill from the notice."""
@@ -51,6 +52,12 @@ class EndScreen(KioskScreen):
         self.receipt = bool(notice.receipt_url)
         self.success = notice.outcome == "completed"
         self.ids.mark.text = "" if self.success else "i"
+        self.ids.help.text = ui_text("help", notice.lang)
+        contacts = self.session.help_contacts
+        numbers = " / ".join(n for n in (contacts.phone, contacts.hotline) if n)
+        self.ids.help_line.text = (
+            "" if self.success else ui_text("help_line", notice.lang, numbers=numbers)
+        )
         self._follow_on = notice.follow_on
         if notice.follow_on:
             self.ids.finish.text = ui_text("rate_now", notice.lang)
@@ -72,7 +79,7 @@ class EndScreen(KioskScreen):
     def clear(self) -> None:
         """Forget the visit's outcome, number and e-receipt code."""
         texts = ("title", "prompt", "number_label", "number", "qr_label", "countdown", "finish")
-        for key in (*texts, "mark"):
+        for key in (*texts, "help_line", "mark"):
             self.ids[key].text = ""
         self.ids.qr.payload = ""
         self.success = False

@@ -25,6 +25,7 @@ from kivy.uix.behaviors import ButtonBehavior, ToggleButtonBehavior
 from kivy.uix.label import Label
 
 from flows import Flow
+from kiosk.ports import MenuEntry
 from kiosk.ui import theme
 from kiosk.ui.session import UISession
 from kiosk.ui.strings import LANGUAGE_NAMES, date_line, ui_text
@@ -113,15 +114,32 @@ def menu_layout(names: Sequence[str], fits: Callable[[str, int, int], bool]) -> 
 
 
 class ServiceTile(ButtonBehavior, Label):
-    """A big card that starts a service."""
+    """A big card that starts a service; greyed, with the reason, when it cannot."""
 
     flow_id = StringProperty("")
+    available = BooleanProperty(True)
+    # Under the name: why it cannot be served, or how it is served today.
+    reason = StringProperty("")
+
+
+def tile_markup(name: str, reason: str) -> str:
+    """The tile's text: the name, and under it in smaller type the reason or note."""
+    name = name.replace("&", "&amp;").replace("[", "&bl;").replace("]", "&br;")
+    if not reason:
+        return name
+    reason = reason.replace("&", "&amp;").replace("[", "&bl;").replace("]", "&br;")
+    return f"{name}\n[size={theme.SMALL}]{reason}[/size]"
 
 
 class LanguageButton(ToggleButtonBehavior, Label):
     """One side of the language switch."""
 
     lang = StringProperty("")
+
+
+def _menu_key(entries: Sequence[MenuEntry]) -> list[tuple[object, ...]]:
+    """What the menu shows of its entries: a change in it lays the tiles out again."""
+    return [(e.flow.id, e.available, e.reason, e.note) for e in entries]
 
 
 class WelcomeScreen(KioskScreen):
@@ -136,7 +154,7 @@ class WelcomeScreen(KioskScreen):
     def __init__(
         self,
         session: UISession,
-        catalog: Callable[[], Sequence[Flow]],
+        menu: Callable[[], Sequence[MenuEntry]],
         station_name: str,
         *,
         now: Callable[[], dt.datetime],
@@ -144,10 +162,11 @@ class WelcomeScreen(KioskScreen):
     ) -> None:
         super().__init__(**kwargs)
         self.session = session
-        # The services on offer change with the devices and the hour (KioskPort.catalog):
-        # asked again every second, so the menu never offers what the kiosk cannot do.
-        self._offered = catalog
-        self.catalog = list(catalog())
+        # The services on offer change with the devices and the hour (KioskPort.menu):
+        # asked again every second, so the menu never offers what the kiosk cannot do,
+        # and says why a service it cannot do now is greyed.
+        self._offered = menu
+        self.entries = list(menu())
         self.station_name = station_name
         self._now = now
         self._lang = session.lang
@@ -161,6 +180,12 @@ class WelcomeScreen(KioskScreen):
         self.layout = MenuLayout(1, 1, TILE_WIDTH, TILE_HEIGHT)
         self.page = 0
         self.ids.pager.on_page = self.turn
+        self.ids.help.bind(on_release=lambda _b: self.session.ask_help())
+
+    @property
+    def catalog(self) -> list[Flow]:
+        """The services on the menu, greyed ones included, in menu order."""
+        return [entry.flow for entry in self.entries]
 
     @property
     def pages(self) -> int:
@@ -172,10 +197,11 @@ class WelcomeScreen(KioskScreen):
         self.ids.station.text = self.station_name
         self.ids.choose.text = ui_text("choose_service", lang)
         self.ids.hint.text = ui_text("tap_hint", lang)
+        self.ids.help.text = ui_text("help", lang)
         for button in self.language_buttons:
             button.state = "down" if button.lang == lang else "normal"
         self._lang = lang
-        self.catalog = list(self._offered())
+        self.entries = list(self._offered())
         self._lay_out(page=0)
         self.refresh()
 
@@ -200,15 +226,23 @@ class WelcomeScreen(KioskScreen):
         grid.clear_widgets()
         self.tiles = []
         start = self.page * layout.per_page
-        shown = self.catalog[start : start + layout.per_page]
-        texts = [tile_text(flow.title.get(lang), layout.width) for flow in shown]
+        shown = self.entries[start : start + layout.per_page]
+        texts = [tile_text(entry.flow.title.get(lang), layout.width) for entry in shown]
         # One size for the whole page: names of mixed sizes look like mixed importance.
         fonts = [fitting_font(text, layout.width, layout.height) for text in texts]
         font = min((f or theme.SMALL for f in fonts), default=theme.TITLE)
-        for flow, text in zip(shown, texts, strict=True):
+        for entry, text in zip(shown, texts, strict=True):
+            said = entry.note if entry.available else entry.reason
+            reason = said.get(lang) if said is not None else ""
+            if not entry.available and not reason:
+                reason = ui_text("unavailable", lang)
             tile = ServiceTile(
-                text=text,
-                flow_id=flow.id,
+                text=tile_markup(text, reason),
+                markup=True,
+                flow_id=entry.flow.id,
+                available=entry.available,
+                reason=reason,
+                disabled=not entry.available,
                 width=layout.width,
                 height=layout.height,
                 font_size=font,
@@ -221,8 +255,8 @@ class WelcomeScreen(KioskScreen):
     def refresh(self) -> None:
         """Update the clock, and the tiles when the services on offer changed."""
         offered = list(self._offered())
-        if [f.id for f in offered] != [f.id for f in self.catalog]:
-            self.catalog = offered
+        if _menu_key(offered) != _menu_key(self.entries):
+            self.entries = offered
             self._lay_out(page=self.page)
         now = self._now()
         self.ids.clock.text = f"{now:%H:%M}"

@@ -241,7 +241,7 @@ def test_camera_that_disappears_is_faulted_with_a_reason_then_recovers() -> None
             after = source.wait_frame(before, timeout=5)
     assert "frame_%03d.png" in faulted.reason
     assert isinstance(faulted.error, CameraUnavailable)
-    assert for_error(faulted.error).zh == "摄像头未连接或无画面，请联系工作人员。"
+    assert for_error(faulted.error).zh == "摄像头未连接或无画面，请点「求助」按钮呼叫工作人员。"
     assert after is not None
     assert after.seq > before
     assert [h.state for h in states] == [

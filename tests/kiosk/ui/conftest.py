@@ -46,6 +46,7 @@ from flows import (  # noqa: E402
 from flows.actions import CONTENT_SOURCES  # noqa: E402
 from flows.loader import FlowFiles  # noqa: E402
 from flows.submission import Submission, build_submission  # noqa: E402
+from kiosk.ports import AttractCard, HelpContacts, MenuEntry  # noqa: E402
 from pii import Sensitive, mask_name  # noqa: E402
 from tests.kiosk.ui.content import CONTENT, FACETS, Node  # noqa: E402
 from tests.support.clock import FakeClock  # noqa: E402
@@ -149,6 +150,17 @@ class FakePort:
         self._closing = threading.Event()
         self.absent_for: float | None = None  # what the camera says; None: cannot tell
         self.walk_away_seconds = 30.0
+        self.help_contacts = HelpContacts("0578-3123456", "12333")
+        self.staff_calls: list[tuple[str, str]] = []  # (reason, screen) of each call
+        self.down: dict[str, Texts] = {}  # services greyed on the menu, with the reason
+        self.notes: dict[str, Texts] = {}  # services served differently today
+        self.closed: Texts | None = None  # out of service, and why
+        self.card_in = False  # a card lies on a reader
+        self.cards = [
+            AttractCard(
+                "job", Texts("招聘：保洁员", "Hiring: cleaner"), Texts("月薪3500元", "3500 a month")
+            )
+        ]
 
     @property
     def catalog(self) -> Sequence[Flow]:
@@ -169,6 +181,24 @@ class FakePort:
 
     def citizen_absent_for(self) -> float | None:
         return self.absent_for
+
+    def menu(self) -> list[MenuEntry]:
+        return [
+            MenuEntry(f, f.id not in self.down, self.down.get(f.id), self.notes.get(f.id))
+            for f in self.catalog
+        ]
+
+    def out_of_service(self) -> Texts | None:
+        return self.closed
+
+    def call_staff(self, reason: str, screen: str) -> None:
+        self.staff_calls.append((reason, screen))
+
+    def attract_cards(self) -> list[AttractCard]:
+        return self.cards
+
+    def card_presented(self) -> bool:
+        return self.card_in
 
     def new_run(self, flow_id: str, lang: str) -> FlowRun:
         return self._run(next(f for f in self.catalog if f.id == flow_id), lang)

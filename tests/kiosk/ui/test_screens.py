@@ -151,7 +151,7 @@ def test_without_a_way_to_start_the_rating_finish_returns_to_welcome_at_once(
         assert ui.root.current == "welcome"
 
 
-def test_an_idle_form_times_out_to_welcome_and_wipes(
+def test_an_idle_form_counts_down_then_times_out_to_the_attract_loop_and_wipes(
     ui: Any, port: Any, citizen: Any, clock: Any, shots: Path
 ) -> None:
     form = go_to_form(ui)
@@ -161,9 +161,15 @@ def test_an_idle_form_times_out_to_welcome_and_wipes(
 
     clock.advance(160)
     ui.session.tick()
-    assert form.ids.header.ids.time_left.text == "还剩20秒，请继续操作"
-    clock.advance(20)
+    assert not ui.root.idle.shown  # 20 s left: no hurry shown yet
+    clock.advance(10)
     ui.session.tick()
+    assert ui.root.idle.shown  # the last 10 s: a modal over the form
+    assert ui.root.idle.ids.title.text == "点击屏幕继续"
+    assert ui.root.idle.ids.seconds.text == "10"
+    clock.advance(10)
+    ui.session.tick()
+    assert not ui.root.idle.shown
     assert ui.root.current == "end"
     assert ui.root.end.ids.title.text == "长时间未操作，已退出"
     assert ui.root.end.ids.number.text == ""
@@ -174,7 +180,7 @@ def test_an_idle_form_times_out_to_welcome_and_wipes(
 
     clock.advance(10)
     ui.session.tick()
-    assert ui.root.current == "welcome"
+    assert ui.root.current == "attract"  # nobody touched it: the attract loop, not the menu
     texts = visible_texts(ui)
     for trace in citizen.traces():
         assert not [t for t in texts if trace in t], f"{trace!r} is still on a screen"
@@ -355,7 +361,7 @@ def test_the_menu_clock_shows_station_time_not_utc(ui: Any) -> None:
 @pytest.mark.parametrize(
     ("action", "warning"),
     [
-        ("read_id_card", "还剩5秒，请继续操作"),  # waiting for the citizen's card: a nudge
+        ("read_id_card", "5"),  # waiting for the citizen's card: a nudge
         ("print_receipt", ""),  # the kiosk is printing: its wait, not the citizen's
         ("submit", ""),
         ("fetch_jobs", ""),
@@ -368,14 +374,14 @@ def test_the_idle_warning_never_shows_while_the_kiosk_itself_is_working(
 
     from flows import StepKind
 
-    screen = ui.root.steps["action"]
     run = SimpleNamespace(
         step=SimpleNamespace(kind=StepKind.ACTION, action=action),
         seconds_left=lambda: 5.0,
         lang="zh-CN",
     )
-    screen.refresh(run)
-    assert screen.ids.header.ids.time_left.text == warning
+    ui.session.count_down(run)
+    assert ui.root.idle.ids.seconds.text == warning
+    assert ui.root.idle.shown is bool(warning)
 
 
 def test_the_menu_follows_the_services_on_offer_within_a_tick(make_port: Any, clock: Any) -> None:

@@ -19,6 +19,8 @@ class RecordingNavigator:
         self.shown: list[str] = []
         self.notice: EndNotice | None = None
         self.wipes = 0
+        self.idle: list[int | None] = []  # countdown seconds shown, None: taken away
+        self.helps = 0
 
     def show_welcome(self, lang: str) -> None:
         self.shown.append(f"welcome:{lang}")
@@ -35,6 +37,21 @@ class RecordingNavigator:
 
     def wipe(self) -> None:
         self.wipes += 1
+
+    def show_attract(self, cards: Any, page: int, lang: str) -> None:
+        self.shown.append(f"attract:{page}")
+
+    def show_out_of_service(self, reason: Any, contacts: Any, lang: str) -> None:
+        self.shown.append(f"out_of_service:{reason.get(lang)}")
+
+    def show_idle(self, seconds: int, lang: str) -> None:
+        self.idle.append(seconds)
+
+    def hide_idle(self) -> None:
+        self.idle.append(None)
+
+    def show_help(self, contacts: Any, lang: str) -> None:
+        self.helps += 1
 
 
 class HeldWorker:
@@ -63,7 +80,9 @@ class HeldWorker:
 def parts(clock: Any, make_port: Any) -> tuple[UISession, RecordingNavigator, HeldWorker, Any]:
     port = make_port(demo=False)
     worker = HeldWorker()
-    session = UISession(port, worker, end_seconds=10, clock=clock, demo=port)
+    session = UISession(
+        port, worker, end_seconds=10, clock=clock, demo=port, attract_at_start=False
+    )
     nav = RecordingNavigator()
     session.attach(nav)
     return session, nav, worker, port
@@ -205,7 +224,7 @@ def test_late_taps_on_a_screen_that_moved_on_are_ignored(parts) -> None:
 def test_the_identity_chooser_has_its_own_screen(clock: Any, make_port: Any, identity_flow) -> None:
     port = make_port(demo=False, flow=identity_flow)
     worker = HeldWorker()
-    session = UISession(port, worker, clock=clock, demo=port)
+    session = UISession(port, worker, clock=clock, demo=port, attract_at_start=False)
     nav = RecordingNavigator()
     session.attach(nav)
     session.start("identity_registration")
@@ -337,7 +356,7 @@ def test_only_an_item_that_can_be_chosen_is_chosen(clock: Any, make_port: Any) -
 
     port = make_port(demo=False, flow=load_ui_flow("training_signup"))
     worker = HeldWorker()
-    session = UISession(port, worker, clock=clock, demo=port)
+    session = UISession(port, worker, clock=clock, demo=port, attract_at_start=False)
     nav = RecordingNavigator()
     session.attach(nav)
     session.start("training_signup")
@@ -360,4 +379,5 @@ def test_nobody_is_asked_to_rate_after_walking_away(parts, citizen: Any, clock: 
     clock.advance(10)
     session.tick()
     assert session.run is None
-    assert nav.shown[-1] == "welcome:zh-CN"
+    # Nobody there: not the menu but the attract loop (it wakes to the menu on a touch).
+    assert nav.shown[-1] == "attract:0"
