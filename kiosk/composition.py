@@ -22,6 +22,7 @@ from kiosk.enrollment import EnrollmentStore
 from kiosk.hardware import Hardware, Simulators
 from kiosk.outbox import Outbox
 from kiosk.service import SOFTWARE_VERSION, KioskService
+from kiosk.speech import Speech, build_speech
 from kiosk.starts import StartLog
 from kiosk.sync import Enroller, SyncLoop
 from pii import Sealer
@@ -43,6 +44,7 @@ class Kiosk:
     station: Station
     service: KioskService
     starts: StartLog
+    speech: Speech  # the voice the touchscreen speaks with (kiosk/speech/)
 
     @property
     def simulators(self) -> Simulators:
@@ -63,7 +65,8 @@ class Kiosk:
             self.sync.start()
 
     def close(self) -> None:
-        """Stop syncing and release devices."""
+        """Stop syncing and speaking, and release devices."""
+        self.speech.close()
         self.sync.stop()
         self.hardware.close()
         self.client.close()
@@ -131,4 +134,5 @@ def build_kiosk(config: KioskConfig, *, clock: Callable[[], float] = time.time) 
         citizen_absent_for=presence.absent_for if presence is not None else lambda: None,
         starts_last_hour=starts.within_last_hour,
     )
-    return Kiosk(config, hardware, outbox, client, enroller, sync, station, service, starts)
+    speech = build_speech(config.voice, config.voice_clips_dir)
+    return Kiosk(config, hardware, outbox, client, enroller, sync, station, service, starts, speech)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -71,6 +71,42 @@ class PrinterConfig:
     preview: bool = True
 
 
+# What may stand behind [voice] backend: espeak-ng, or nothing at all.
+VOICE_BACKENDS = ("espeak", "silent")
+
+
+@dataclass(frozen=True)
+class VoiceConfig:
+    """The kiosk's voice (kiosk/speech/): `espeak` (espeak-ng, offline) or `silent`.
+
+    `enabled`: spoken from the start of every visit (elder mode turns it on anyway; the
+    header's speaker toggles it for one visit). `volume` is percent of espeak-ng's normal
+    loudness (0-200), `rate` words a minute (80-450). `clips`: a folder of recorded prompts,
+    `<lang>/<prompt id>.wav` (relative to the configuration file), played instead of the
+    synthesiser where one exists.
+    """
+
+    backend: str = "espeak"
+    enabled: bool = False
+    volume: int = 100
+    rate: int = 150
+    clips: str = ""
+
+    def __post_init__(self) -> None:
+        if self.backend not in VOICE_BACKENDS:
+            raise ValueError(f"backend is one of {', '.join(VOICE_BACKENDS)}")
+        if not isinstance(self.enabled, bool):
+            raise ValueError("enabled is true or false")
+        for key, low, high in (("volume", 0, 200), ("rate", 80, 450)):
+            value = getattr(self, key)
+            if isinstance(value, bool) or not isinstance(value, int):
+                raise ValueError(f"{key} is a whole number")
+            if not low <= value <= high:
+                raise ValueError(f"{key} is {low} to {high}, not {value}")
+        if not isinstance(self.clips, str):
+            raise ValueError("clips is a folder path")
+
+
 @dataclass(frozen=True)
 class KioskConfig:
     """Everything the composition root needs."""
@@ -91,6 +127,12 @@ class KioskConfig:
     social_card_reader: SocialCardConfig = field(default_factory=SocialCardConfig)
     camera: CameraConfig = field(default_factory=CameraConfig)
     receipt_printer: PrinterConfig = field(default_factory=PrinterConfig)
+    voice: VoiceConfig = field(default_factory=VoiceConfig)
+
+    @property
+    def voice_clips_dir(self) -> Path | None:
+        """Folder of the county's recorded prompts, or None when it has none."""
+        return Path(self.voice.clips) if self.voice.clips else None
 
     @property
     def receipt_dir(self) -> Path:
@@ -121,7 +163,7 @@ _RENAMED = {
 }
 
 
-_TABLES = frozenset({"kiosk", "controller", *DeviceKind})
+_TABLES = frozenset({"kiosk", "controller", "voice", *DeviceKind})
 
 _Section = TypeVar("_Section", IdCardConfig, SocialCardConfig, CameraConfig, PrinterConfig)
 
@@ -146,6 +188,23 @@ def _section(data: dict[str, Any], name: DeviceKind, cls: type[_Section], source
         return cls(**raw)
     except (TypeError, ValueError) as err:
         raise ConfigError(f"{source}: [{name}] {err}") from err
+
+
+def _voice(data: dict[str, Any], source: Path) -> VoiceConfig:
+    raw = data.get("voice", {})
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{source}: [voice] must be a table")
+    unknown = sorted(set(raw) - {f.name for f in fields(VoiceConfig)})
+    if unknown:
+        raise ConfigError(f"{source}: [voice] unknown key(s) {', '.join(unknown)}")
+    try:
+        voice = VoiceConfig(**raw)
+    except ValueError as err:
+        raise ConfigError(f"{source}: [voice] {err}") from err
+    if voice.clips:
+        # Relative to the configuration file, like data_dir.
+        voice = replace(voice, clips=str(Path(source.parent, voice.clips)))
+    return voice
 
 
 def load_config(path: Path) -> KioskConfig:
@@ -189,6 +248,7 @@ def load_config(path: Path) -> KioskConfig:
             ),
             camera=_section(data, DeviceKind.CAMERA, CameraConfig, path),
             receipt_printer=_section(data, DeviceKind.RECEIPT_PRINTER, PrinterConfig, path),
+            voice=_voice(data, path),
         )
     except KeyError as err:
         raise ConfigError(f"{path}: missing key {err.args[0]}") from err

@@ -68,7 +68,7 @@ TABLE: dict[str, tuple[frozenset[str], frozenset[str]]] = {
     "flows": (frozenset({"flows", "pii", "wire.vocabulary"}), frozenset({"yaml"})),
     "kiosk": (
         frozenset({"kiosk", "flows", "drivers", "wire", "pii"}),
-        frozenset({"kivy", "httpx", "PIL"}),
+        frozenset({"kivy", "httpx", "PIL", "pypinyin"}),
     ),
     "provisioning": (
         frozenset({"provisioning", "drivers", "wire", "pii"}),
