@@ -19,6 +19,7 @@ from kiosk.ports import DemoPort
 
 if TYPE_CHECKING:
     from kiosk.ports import KioskPort
+    from kiosk.speech import Speech
     from kiosk.ui.app import EStationApp
     from kiosk.ui.root import Router
     from kiosk.ui.session import UISession
@@ -38,8 +39,10 @@ class HeadlessUI:
         kivy_home: str | os.PathLike[str] | None = None,
         font_path: str | os.PathLike[str] | None = None,
         demo: DemoPort | None = None,
+        speech: Speech | None = None,
     ) -> None:
-        """`demo`: simulated card trays; by default the port's own, when it has some."""
+        """`demo`: simulated card trays; by default the port's own, when it has some.
+        `speech`: the voice (silent by default)."""
         self.port = port
         self.demo = demo if demo is not None or not isinstance(port, DemoPort) else port
         self.lang = lang
@@ -48,6 +51,7 @@ class HeadlessUI:
         self.clock = clock
         self.kivy_home = kivy_home
         self.font_path = font_path
+        self.speech = speech
         self._app: EStationApp | None = None
 
     @property
@@ -85,6 +89,7 @@ class HeadlessUI:
             idle_return_seconds=self.idle_return_seconds,
             clock=self.clock,
             demo=self.demo,
+            speech=self.speech,
         )
         app.root = app.build()
         window.add_widget(app.root)

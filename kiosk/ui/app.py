@@ -24,6 +24,7 @@ from kivy.clock import Clock
 from kivy.lang import Builder
 
 from kiosk.ports import DemoPort, KioskPort
+from kiosk.speech import SilentSpeech, Speech
 from kiosk.ui.kivy_setup import configure_kivy, register_cjk_font
 from kiosk.ui.session import UISession
 
@@ -67,11 +68,14 @@ class EStationApp(App):
         idle_return_seconds: float = 10.0,
         clock: Callable[[], float] = time.monotonic,
         demo: DemoPort | None = None,
+        speech: Speech | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
         self.port = port
         self.demo = demo
+        # The kiosk's voice (kiosk/speech/); the kiosk that built it closes it.
+        self.speech: Speech = speech if speech is not None else SilentSpeech()
         self.lang = lang
         self.fullscreen = fullscreen
         self.idle_return_seconds = idle_return_seconds
@@ -97,6 +101,7 @@ class EStationApp(App):
             welcome,
         )
         from kiosk.ui.session import IDENTIFY_SCREEN
+        from kiosk.ui.voice import ScreenVoice
 
         load_kv_files()
         session = UISession(
@@ -122,6 +127,7 @@ class EStationApp(App):
             ),
             steps,
             end.EndScreen(session),
+            voice=ScreenVoice(self.speech),
         )
         router.on_activity = session.touch
         session.attach(router)
@@ -160,6 +166,7 @@ def run_kiosk_app(
     font_path: str | os.PathLike[str] | None = None,
     kivy_home: str | os.PathLike[str] | None = None,
     demo: DemoPort | None = None,
+    speech: Speech | None = None,
 ) -> None:
     """Configure Kivy, register the CJK font and run the kiosk UI until it is closed."""
     configure_kivy(fullscreen, size, kivy_home)
@@ -170,6 +177,7 @@ def run_kiosk_app(
         fullscreen=fullscreen,
         idle_return_seconds=idle_return_seconds,
         demo=demo,
+        speech=speech,
     )
 
     def stop_on_signal(signum: int, _frame: object) -> None:

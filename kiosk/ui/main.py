@@ -36,7 +36,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         from kiosk.ui.app import run_kiosk_app
 
-        run_kiosk_app(kiosk.service, fullscreen=not args.windowed, lang=config.lang)
+        run_kiosk_app(
+            kiosk.service, fullscreen=not args.windowed, lang=config.lang, speech=kiosk.speech
+        )
         return 0
     finally:
         kiosk.close()

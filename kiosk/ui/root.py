@@ -12,10 +12,12 @@ from kivy.cache import Cache
 from kivy.uix.screenmanager import NoTransition, ScreenManager
 
 from flows import FlowRun
+from kiosk.speech import SilentSpeech
 from kiosk.ui.screens.base import StepScreen
 from kiosk.ui.screens.end import EndScreen
 from kiosk.ui.screens.welcome import WelcomeScreen
 from kiosk.ui.session import EndNotice
+from kiosk.ui.voice import ScreenVoice
 
 # TextInput keeps rendered lines and their widths, keyed by the text, for a minute.
 _TEXT_INPUT_CACHES = ("textinput.label", "textinput.width")
@@ -29,6 +31,8 @@ class Router(ScreenManager):
         welcome: WelcomeScreen,
         steps: Mapping[str, StepScreen],
         end: EndScreen,
+        *,
+        voice: ScreenVoice | None = None,
         **kwargs: Any,
     ) -> None:
         # No slide or fade: motion distracts and slows people who read slowly.
@@ -36,31 +40,42 @@ class Router(ScreenManager):
         self.welcome = welcome
         self.steps = dict(steps)
         self.end = end
+        self.voice = voice if voice is not None else ScreenVoice(SilentSpeech())
+        for step in self.steps.values():
+            step.voice = self.voice  # the header's speaker and a form's errors
         for screen in (welcome, *self.steps.values(), end):
             self.add_widget(screen)
         self.current = welcome.name
+        self._menu_up = False  # the menu has not been shown yet (welcome is current at first)
         self.on_activity: Callable[[], None] | None = None
 
     def show_welcome(self, lang: str) -> None:
         """Show the service menu in `lang`."""
+        # Shown again while it is up: its language was switched, so someone is there.
+        someone_there = self._menu_up and self.current == self.welcome.name
+        self._menu_up = True
         self.welcome.show(lang)
         self._switch(self.welcome.name)
+        self.voice.welcome(lang, someone_there=someone_there)
 
     def show_step(self, screen: str, run: FlowRun) -> None:
         """Fill `screen` from the run and show it."""
         self.steps[screen].show(run)
         self._switch(screen)
+        self.voice.step(run)
 
     def relabel(self, run: FlowRun) -> None:
         """Show the visible step again in the run's language (a step screen keeps its input)."""
         current = self.current_screen
         if isinstance(current, StepScreen):
             current.relabel(run)
+            self.voice.step(run)
 
     def show_end(self, notice: EndNotice, seconds_left: float) -> None:
         """Show how the visit ended."""
         self.end.show_notice(notice, seconds_left)
         self._switch(self.end.name)
+        self.voice.end(notice)
 
     def refresh(self, run: FlowRun | None, end_seconds_left: float | None) -> None:
         """Once a second: the clock on welcome, countdowns elsewhere."""
