@@ -281,7 +281,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if script is None:
             from kiosk.ui.app import run_kiosk_app
 
-            run_kiosk_app(kiosk.service, fullscreen=False, demo=rig)
+            run_kiosk_app(kiosk.service, fullscreen=False, demo=rig, speech=kiosk.speech)
             return 0
         login = None if password is None else (DEMO_ADMIN, password)
         status = run_script(kiosk, rig, script, url, login)

@@ -19,6 +19,7 @@ from kiosk.ports import DemoPort
 
 if TYPE_CHECKING:
     from kiosk.ports import KioskPort
+    from kiosk.speech import Speech
     from kiosk.ui.app import EStationApp
     from kiosk.ui.root import Router
     from kiosk.ui.session import UISession
@@ -40,8 +41,10 @@ class HeadlessUI:
         demo: DemoPort | None = None,
         attract_at_start: bool = False,
         tap_guard: float = 0.0,
+        speech: Speech | None = None,
     ) -> None:
         """`demo`: simulated card trays; by default the port's own, when it has some.
+        `speech`: the voice (silent by default).
 
         Scripted walks start on the menu and tap at machine speed on a clock that may not
         move: by default no attract loop first and no guard after a screen switch.
@@ -56,6 +59,7 @@ class HeadlessUI:
         self.font_path = font_path
         self.attract_at_start = attract_at_start
         self.tap_guard = tap_guard
+        self.speech = speech
         self._app: EStationApp | None = None
 
     @property
@@ -95,6 +99,7 @@ class HeadlessUI:
             demo=self.demo,
             attract_at_start=self.attract_at_start,
             tap_guard=self.tap_guard,
+            speech=self.speech,
         )
         app.root = app.build()
         window.add_widget(app.root)

@@ -26,6 +26,7 @@ from kiosk.outbox import Limits, Outbox
 from kiosk.ports import HelpContacts
 from kiosk.provisioning_rig import ProvisioningSide, build_provisioning
 from kiosk.service import SOFTWARE_VERSION, KioskService
+from kiosk.speech import Speech, build_speech
 from kiosk.starts import StartLog
 from kiosk.sync import Enroller, SyncLoop
 from pii import Sealer
@@ -48,6 +49,7 @@ class Kiosk:
     station: Station
     service: KioskService
     starts: StartLog
+    speech: Speech  # the voice the touchscreen speaks with (kiosk/speech/)
     # The pairing gate, local API and LAN announcement, when [provisioning] enables them.
     provisioning: ProvisioningSide | None = None
     attract: AttractContent | None = None
@@ -79,11 +81,12 @@ class Kiosk:
                 self.attract.start()
 
     def close(self) -> None:
-        """Stop syncing and release devices."""
+        """Stop syncing and speaking, and release devices."""
         if self.provisioning is not None:
             self.provisioning.stop()
         if self.attract is not None:
             self.attract.stop()
+        self.speech.close()
         self.sync.stop()
         self.hardware.close()
         self.client.close()
@@ -213,6 +216,18 @@ def build_kiosk(
     side = None
     if config.provisioning.enabled:
         side = build_provisioning(config, hardware, software_version=SOFTWARE_VERSION)
+    speech = build_speech(config.voice, config.voice_clips_dir)
     return Kiosk(
-        config, hardware, outbox, client, enroller, sync, station, service, starts, side, attract
+        config,
+        hardware,
+        outbox,
+        client,
+        enroller,
+        sync,
+        station,
+        service,
+        starts,
+        speech,
+        provisioning=side,
+        attract=attract,
     )

@@ -74,6 +74,42 @@ class PrinterConfig:
     preview: bool = True
 
 
+# What may stand behind [voice] backend: espeak-ng, or nothing at all.
+VOICE_BACKENDS = ("espeak", "silent")
+
+
+@dataclass(frozen=True)
+class VoiceConfig:
+    """The kiosk's voice (kiosk/speech/): `espeak` (espeak-ng, offline) or `silent`.
+
+    `enabled`: spoken from the start of every visit (elder mode turns it on anyway; the
+    header's speaker toggles it for one visit). `volume` is percent of espeak-ng's normal
+    loudness (0-200), `rate` words a minute (80-450). `clips`: a folder of recorded prompts,
+    `<lang>/<prompt id>.wav` (relative to the configuration file), played instead of the
+    synthesiser where one exists.
+    """
+
+    backend: str = "espeak"
+    enabled: bool = False
+    volume: int = 100
+    rate: int = 150
+    clips: str = ""
+
+    def __post_init__(self) -> None:
+        if self.backend not in VOICE_BACKENDS:
+            raise ValueError(f"backend is one of {', '.join(VOICE_BACKENDS)}")
+        if not isinstance(self.enabled, bool):
+            raise ValueError("enabled is true or false")
+        for key, low, high in (("volume", 0, 200), ("rate", 80, 450)):
+            value = getattr(self, key)
+            if isinstance(value, bool) or not isinstance(value, int):
+                raise ValueError(f"{key} is a whole number")
+            if not low <= value <= high:
+                raise ValueError(f"{key} is {low} to {high}, not {value}")
+        if not isinstance(self.clips, str):
+            raise ValueError("clips is a folder path")
+
+
 @dataclass(frozen=True)
 class SyncConfig:
     """How the kiosk talks to its controller and how much its outbox may hold.
@@ -197,14 +233,19 @@ class KioskConfig:
     sync: SyncConfig = field(default_factory=SyncConfig)
     model: str = "ES-300"
     provisioning: ProvisioningConfig = field(default_factory=ProvisioningConfig)
+    night: NightConfig = field(default_factory=NightConfig)
+    maintenance: MaintenanceConfig = field(default_factory=MaintenanceConfig)
+    voice: VoiceConfig = field(default_factory=VoiceConfig)
 
     @property
     def provisioned(self) -> bool:
         """False while no controller is known: the kiosk waits for a technician."""
         return bool(self.controller_url)
 
-    night: NightConfig = field(default_factory=NightConfig)
-    maintenance: MaintenanceConfig = field(default_factory=MaintenanceConfig)
+    @property
+    def voice_clips_dir(self) -> Path | None:
+        """Folder of the county's recorded prompts, or None when it has none."""
+        return Path(self.voice.clips) if self.voice.clips else None
 
     @property
     def receipt_dir(self) -> Path:
@@ -249,7 +290,7 @@ def _phone(kiosk: dict[str, Any], key: str, default: str, source: Path) -> str:
 
 
 _TABLES = frozenset(
-    {"kiosk", "controller", "sync", "provisioning", "night", "maintenance", *DeviceKind}
+    {"kiosk", "controller", "sync", "provisioning", "night", "maintenance", "voice", *DeviceKind}
 )
 
 _Section = TypeVar("_Section", IdCardConfig, SocialCardConfig, CameraConfig, PrinterConfig)
@@ -291,6 +332,23 @@ def _table(data: dict[str, Any], name: str, cls: type[_Table], source: Path) -> 
         return cls(**raw)
     except (TypeError, ValueError) as err:
         raise ConfigError(f"{source}: [{name}] {err}") from err
+
+
+def _voice(data: dict[str, Any], source: Path) -> VoiceConfig:
+    raw = data.get("voice", {})
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{source}: [voice] must be a table")
+    unknown = sorted(set(raw) - {f.name for f in fields(VoiceConfig)})
+    if unknown:
+        raise ConfigError(f"{source}: [voice] unknown key(s) {', '.join(unknown)}")
+    try:
+        voice = VoiceConfig(**raw)
+    except ValueError as err:
+        raise ConfigError(f"{source}: [voice] {err}") from err
+    if voice.clips:
+        # Relative to the configuration file, like data_dir.
+        voice = replace(voice, clips=str(Path(source.parent, voice.clips)))
+    return voice
 
 
 def load_config(path: Path) -> KioskConfig:
@@ -344,6 +402,7 @@ def load_config(path: Path) -> KioskConfig:
             maintenance=MaintenanceConfig(
                 Path(path.parent, _table(data, "maintenance", MaintenanceConfig, path).pin_file)
             ),
+            voice=_voice(data, path),
         )
     except KeyError as err:
         raise ConfigError(f"{path}: missing key {err.args[0]}") from err

@@ -24,6 +24,7 @@ from kivy.clock import Clock
 from kivy.lang import Builder
 
 from kiosk.ports import DemoPort, KioskPort, MenuEntry
+from kiosk.speech import SilentSpeech, Speech
 from kiosk.ui.kivy_setup import configure_kivy, register_cjk_font
 from kiosk.ui.session import UISession
 
@@ -83,6 +84,7 @@ class EStationApp(App):
         ops: KioskOps | None = None,
         attract_at_start: bool = True,
         tap_guard: float | None = None,
+        speech: Speech | None = None,
         **kwargs: Any,
     ) -> None:
         """`ops`: READY/watchdog, night and the way into maintenance (kiosk/ui/ops.py);
@@ -95,6 +97,8 @@ class EStationApp(App):
         self.tap_guard = tap_guard
         self.port = port
         self.demo = demo
+        # The kiosk's voice (kiosk/speech/); the kiosk that built it closes it.
+        self.speech: Speech = speech if speech is not None else SilentSpeech()
         self.lang = lang
         self.fullscreen = fullscreen
         self.idle_return_seconds = idle_return_seconds
@@ -122,6 +126,7 @@ class EStationApp(App):
             welcome,
         )
         from kiosk.ui.session import IDENTIFY_SCREEN
+        from kiosk.ui.voice import ScreenVoice
 
         load_kv_files()
         session = UISession(
@@ -143,8 +148,9 @@ class EStationApp(App):
             "detail": detail.DetailScreen(session),
         }
         router = Router(
-            welcome.WelcomeScreen(session, menu_of(self.port), self.port.station_name,
-                                  now=self.port.now),
+            welcome.WelcomeScreen(
+                session, menu_of(self.port), self.port.station_name, now=self.port.now
+            ),
             steps,
             end.EndScreen(session),
             attract=attract.AttractScreen(session, self.port.station_name),
@@ -152,7 +158,8 @@ class EStationApp(App):
             on_idle_touch=session.keep_going,
             clock=self._clock,
             tap_guard=TAP_GUARD_SECONDS if self.tap_guard is None else self.tap_guard,
-        )  # fmt: skip
+            voice=ScreenVoice(self.speech),
+        )
         router.on_activity = session.touch
         session.attach(router)
         self.session = session
@@ -201,6 +208,7 @@ def run_kiosk_app(
     kivy_home: str | os.PathLike[str] | None = None,
     demo: DemoPort | None = None,
     ops: Callable[[], KioskOps] | None = None,
+    speech: Speech | None = None,
 ) -> None:
     """Configure Kivy, register the CJK font and run the kiosk UI until it is closed.
 
@@ -215,6 +223,7 @@ def run_kiosk_app(
         idle_return_seconds=idle_return_seconds,
         demo=demo,
         ops=ops() if ops is not None else None,
+        speech=speech,
     )
 
     def stop_on_signal(signum: int, _frame: object) -> None:

@@ -71,7 +71,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             )
             return made[0]
 
-        run_kiosk_app(kiosk.service, fullscreen=not args.windowed, lang=config.lang, ops=ops)
+        run_kiosk_app(
+            kiosk.service,
+            fullscreen=not args.windowed,
+            lang=config.lang,
+            ops=ops,
+            speech=kiosk.speech,
+        )
         return made[0].exit_code if made else 0
     finally:
         if watchdog is not None:

@@ -19,6 +19,7 @@ from kivy.uix.screenmanager import NoTransition, ScreenManager
 
 from flows import FlowRun, Texts
 from kiosk.ports import AttractCard, HelpContacts
+from kiosk.speech import SilentSpeech
 from kiosk.ui.overlays import HelpOverlay, IdleOverlay
 from kiosk.ui.screens.attract import AttractScreen
 from kiosk.ui.screens.base import StepScreen
@@ -26,6 +27,7 @@ from kiosk.ui.screens.end import EndScreen
 from kiosk.ui.screens.out_of_service import OutOfServiceScreen
 from kiosk.ui.screens.welcome import WelcomeScreen
 from kiosk.ui.session import EndNotice
+from kiosk.ui.voice import ScreenVoice
 
 # A finger's double tap comes 100-300 ms after the first; longer than that is a new tap.
 TAP_GUARD_SECONDS = 0.4
@@ -48,6 +50,7 @@ class Router(ScreenManager):
         on_idle_touch: Callable[[], None],
         clock: Callable[[], float] = time.monotonic,
         tap_guard: float = TAP_GUARD_SECONDS,
+        voice: ScreenVoice | None = None,
         **kwargs: Any,
     ) -> None:
         # No slide or fade: motion distracts and slows people who read slowly.
@@ -57,9 +60,13 @@ class Router(ScreenManager):
         self.end = end
         self.attract = attract
         self.out_of_service = out_of_service
+        self.voice = voice if voice is not None else ScreenVoice(SilentSpeech())
+        for step in self.steps.values():
+            step.voice = self.voice  # the header's speaker and a form's errors
         for screen in (welcome, *self.steps.values(), end, attract, out_of_service):
             self.add_widget(screen)
         self.current = welcome.name
+        self._menu_up = False  # the menu has not been shown yet (welcome is current at first)
         self.on_activity: Callable[[], None] | None = None
         self.idle = IdleOverlay(on_idle_touch)
         self.help = HelpOverlay()
@@ -69,24 +76,31 @@ class Router(ScreenManager):
 
     def show_welcome(self, lang: str) -> None:
         """Show the service menu in `lang`."""
+        # Shown again while it is up: its language was switched, so someone is there.
+        someone_there = self._menu_up and self.current == self.welcome.name
+        self._menu_up = True
         self.welcome.show(lang)
         self._switch(self.welcome.name)
+        self.voice.welcome(lang, someone_there=someone_there)
 
     def show_step(self, screen: str, run: FlowRun) -> None:
         """Fill `screen` from the run and show it."""
         self.steps[screen].show(run)
         self._switch(screen)
+        self.voice.step(run)
 
     def relabel(self, run: FlowRun) -> None:
         """Show the visible step again in the run's language (a step screen keeps its input)."""
         current = self.current_screen
         if isinstance(current, StepScreen):
             current.relabel(run)
+            self.voice.step(run)
 
     def show_end(self, notice: EndNotice, seconds_left: float) -> None:
         """Show how the visit ended."""
         self.end.show_notice(notice, seconds_left)
         self._switch(self.end.name)
+        self.voice.end(notice)
 
     def refresh(self, run: FlowRun | None, end_seconds_left: float | None) -> None:
         """Once a second: the clock on welcome, countdowns elsewhere."""

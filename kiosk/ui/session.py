@@ -39,7 +39,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from flows import Flow, FlowRun, RunRecord, StepKind, Texts, UnknownEvent
-from flows.actions import citizen_is_waited_for
+from flows.actions import ActionName, citizen_is_waited_for
 from kiosk.ports import AttractCard, CardTapper, DemoPort, HelpContacts, KioskPort
 from kiosk.ui.chooser import is_identity_chooser
 from kiosk.ui.strings import ui_text
@@ -104,6 +104,7 @@ class EndNotice:
     lang: str
     receipt_url: str = ""  # set: the end screen draws it as the e-receipt QR code
     follow_on: bool = False  # set: the end screen leads on to the rating, not to welcome
+    take_away: tuple[str, ...] = ()  # what the voice reminds them to take (take_away())
 
 
 class Navigator(Protocol):
@@ -170,6 +171,26 @@ ATTRACT_PAGE_SECONDS = 6.0
 STAFF_CALL_GAP = 30.0
 
 
+# A card the visit asked for stays on (or in) its reader: the reminder to take it away.
+_TAKE_CARD = {
+    ActionName.READ_ID_CARD: "ui.take_id_card",
+    ActionName.READ_SOCIAL_CARD: "ui.take_social_card",
+}
+
+
+def take_away(run: FlowRun) -> tuple[str, ...]:
+    """The catalog codes of what the citizen must not leave behind: their card, the paper.
+
+    Read from the steps the run went through (the identity is wiped by the time it ends):
+    a card step shown means a card was laid down, read or not.
+    """
+    actions = {run.flow.steps[name].action for name in run.history if name in run.flow.steps}
+    cards = tuple(code for action, code in _TAKE_CARD.items() if action in actions)
+    record = run.session.record
+    paper = ("ui.take_receipt",) if record.receipt_printed or record.slips_printed else ()
+    return cards + paper
+
+
 def end_notice(run: FlowRun, *, follow_on: bool = False, number: bool = True) -> EndNotice:
     """What the end screen shows of a finished run: its end step and its record only.
 
@@ -194,6 +215,7 @@ def end_notice(run: FlowRun, *, follow_on: bool = False, number: bool = True) ->
         lang=lang,
         receipt_url=receipt_url,
         follow_on=follow_on,
+        take_away=take_away(run),
     )
 
 

@@ -72,8 +72,9 @@ TABLE: dict[str, tuple[frozenset[str], frozenset[str]]] = {
     "flows": (frozenset({"flows", "pii", "wire.vocabulary"}), frozenset({"yaml"})),
     "kiosk": (
         frozenset({"kiosk", "flows", "drivers", "wire", "pii"}),
-        # zeroconf, ifaddr: the kiosk announces itself on its LAN (kiosk/advertising.py)
-        frozenset({"kivy", "httpx", "PIL", "zeroconf", "ifaddr"}),
+        # zeroconf, ifaddr: the kiosk announces itself on its LAN (kiosk/advertising.py);
+        # pypinyin: the voice reads Chinese as tone-numbered pinyin (kiosk/speech/)
+        frozenset({"kivy", "httpx", "PIL", "zeroconf", "ifaddr", "pypinyin"}),
     ),
     "provisioning": (
         frozenset({"provisioning", "drivers", "wire", "pii"}),

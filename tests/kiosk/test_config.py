@@ -122,3 +122,38 @@ def test_the_help_phone_and_hotline_are_read_and_a_bad_one_is_named(tmp_path: Pa
         path.write_text(BASE.replace('name = "测试站"', f'name = "测试站"\nhelp_phone = {bad}'))
         with pytest.raises(ConfigError, match=r"\[kiosk\] help_phone"):
             load_config(path)
+
+
+def test_the_voice_is_espeak_off_at_normal_volume_without_a_voice_table(tmp_path: Path) -> None:
+    voice = load_config(write(tmp_path, "")).voice
+    assert (voice.backend, voice.enabled, voice.volume, voice.rate) == ("espeak", False, 100, 150)
+    assert load_config(write(tmp_path, "")).voice_clips_dir is None
+
+
+def test_the_voice_takes_volume_rate_and_a_clips_folder_beside_the_file(tmp_path: Path) -> None:
+    config = load_config(
+        write(tmp_path, '[voice]\nenabled = true\nvolume = 160\nrate = 120\nclips = "voice"\n')
+    )
+    assert (config.voice.enabled, config.voice.volume, config.voice.rate) == (True, 160, 120)
+    assert config.voice_clips_dir == tmp_path / "voice"
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        ("[voice]\nvolume = 500\n", "[voice] volume is 0 to 200, not 500"),
+        ("[voice]\nvolume = 0.5\n", "[voice] volume is a whole number"),
+        ("[voice]\nrate = 10\n", "[voice] rate is 80 to 450, not 10"),
+        ('[voice]\nrate = "slow"\n', "[voice] rate is a whole number"),
+        ('[voice]\nbackend = "festival"\n', "[voice] backend is one of espeak, silent"),
+        ('[voice]\nenabled = "yes"\n', "[voice] enabled is true or false"),
+        ("[voice]\nclips = 3\n", "[voice] clips is a folder path"),
+        ("[voice]\nspeed = 120\n", "[voice] unknown key(s) speed"),
+    ],
+)
+def test_wrong_voice_entries_are_refused_naming_the_key(
+    tmp_path: Path, extra: str, message: str
+) -> None:
+    with pytest.raises(ConfigError) as caught:
+        load_config(write(tmp_path, extra))
+    assert message in str(caught.value)

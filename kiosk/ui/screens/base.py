@@ -5,8 +5,10 @@ from __future__ import annotations
 from flows import FlowRun
 from flows.progress import step_counter
 from flows.texts import button_label
+from kiosk.speech import SilentSpeech
 from kiosk.ui.session import UISession
 from kiosk.ui.strings import LANGUAGE_NAMES, ui_text
+from kiosk.ui.voice import ScreenVoice
 from kiosk.ui.widgets import KioskScreen, fill_button_row
 
 
@@ -20,8 +22,10 @@ class StepScreen(KioskScreen):
     def __init__(self, session: UISession, **kwargs: object) -> None:
         super().__init__(**kwargs)
         self.session = session
+        self.voice = ScreenVoice(SilentSpeech())  # the router gives every screen the kiosk's
         self.ids.header.ids.language.bind(on_release=self._switch_language)
         self.ids.header.ids.help.bind(on_release=lambda _b: self.session.ask_help())
+        self.ids.header.ids.voice.bind(on_release=self._toggle_voice)
 
     def show(self, run: FlowRun) -> None:
         """Fill the screen from the run's current step."""
@@ -36,6 +40,7 @@ class StepScreen(KioskScreen):
         header.help.text = ui_text("help", lang)
         # The other language, by its own name: one tap on every step screen.
         header.language.text = LANGUAGE_NAMES[_other_language(lang)]
+        self._label_voice(lang)
         self.ids.title.text = step.title.get(lang)
         self.ids.prompt.text = step.prompt.get(lang) if step.prompt else ""
         fill_button_row(
@@ -50,6 +55,15 @@ class StepScreen(KioskScreen):
         run = self.session.run
         if run is not None:
             self.session.set_lang(_other_language(run.lang))
+
+    def _toggle_voice(self, _button: object) -> None:
+        self.session.touch()
+        self.voice.toggle()
+        self._label_voice(self.session.run.lang if self.session.run else self.session.lang)
+
+    def _label_voice(self, lang: str) -> None:
+        key = "voice_on" if self.voice.enabled else "voice_off"
+        self.ids.header.ids.voice.text = ui_text(key, lang)
 
     def row_events(self, run: FlowRun) -> list[str]:
         """The events shown in the button row along the bottom: all the step offers."""

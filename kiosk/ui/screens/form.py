@@ -84,9 +84,11 @@ class FormScreen(StepScreen):
         """Hand the values to the run; show each field's error under it."""
         values = {name: block.value for name, block in self.blocks.items()}
         errors = self.session.submit(values)
+        shown = {name: block.explain(errors.get(name, "")) for name, block in self.blocks.items()}
         for name, block in self.blocks.items():
-            block.set_error(block.explain(errors.get(name, "")))
+            block.set_error(shown[name])
         if errors:
+            self.voice.errors([said for said in shown.values() if said], self._lang)
             first = next(b for n, b in self.blocks.items() if n in errors)
             self._reveal(first)
             box = first.box_to_fix()
