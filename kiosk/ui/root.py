@@ -12,6 +12,7 @@ from kivy.cache import Cache
 from kivy.uix.screenmanager import NoTransition, ScreenManager
 
 from flows import FlowRun
+from kiosk.ui import theme
 from kiosk.ui.screens.base import StepScreen
 from kiosk.ui.screens.end import EndScreen
 from kiosk.ui.screens.welcome import WelcomeScreen
@@ -56,6 +57,18 @@ class Router(ScreenManager):
         current = self.current_screen
         if isinstance(current, StepScreen):
             current.relabel(run)
+
+    def restyle(self, elder: bool, run: FlowRun | None) -> None:
+        """Switch the style (the .kv rules follow it), then lay the visible screen out again:
+        the menu's tiles, a step from its run (a form keeps what was typed)."""
+        theme.style.elder = elder
+        current = self.current_screen
+        if isinstance(current, WelcomeScreen):
+            current.restyle()
+        elif isinstance(current, StepScreen) and run is not None:
+            current.relabel(run)
+        elif isinstance(current, EndScreen):
+            current.restyle()
 
     def show_end(self, notice: EndNotice, seconds_left: float) -> None:
         """Show how the visit ended."""

@@ -105,6 +105,10 @@ class Navigator(Protocol):
         """Show the visible step again in the run's language, keeping what was typed."""
         ...
 
+    def restyle(self, elder: bool, run: FlowRun | None) -> None:
+        """Draw every screen in elder mode or not; lay the visible one out again in place."""
+        ...
+
     def show_end(self, notice: EndNotice, seconds_left: float) -> None:
         """Show the end of a visit."""
         ...
@@ -180,6 +184,9 @@ class UISession:
         # While the end screen shows: the flow to go on into, its public values, the language.
         self._next: tuple[str, RunRecord, str] | None = None
         self._follow_on_run: FlowRun | None = None  # the run started as a follow-on
+        # Elder mode (长辈模式): for this visit, wiped with it; voice reads it to speak.
+        self.elder = False
+        self.elder_timeout_factor = 2.0  # steps' timeouts and the end screen's wait
 
     @property
     def tappers(self) -> dict[str, CardTapper]:
@@ -214,6 +221,23 @@ class UISession:
         elif run is None and self._end_deadline is None:
             self.nav.show_welcome(lang)
 
+    def set_elder(self, elder: bool) -> None:
+        """Switch elder mode for the rest of the visit: the screen on show is redrawn where
+        it is (a form keeps its answers) and every timeout from now on is doubled."""
+        self.elder = elder
+        run = self.run if self.run is not None and not self.run.done else None
+        if run is not None:
+            run.touch()
+            run.timeout_scale = self._timeout_scale()
+        self.nav.restyle(elder, run)
+
+    def toggle_elder(self) -> None:
+        """Elder mode on if it was off, off if it was on: the one button on every screen."""
+        self.set_elder(not self.elder)
+
+    def _timeout_scale(self) -> float:
+        return self.elder_timeout_factor if self.elder else 1.0
+
     def start(self, flow_id: str) -> None:
         """Begin a citizen's visit in a flow."""
         if self.run is not None:
@@ -222,7 +246,8 @@ class UISession:
         self._next = None
         self._follow_on_run = None
         self.run = self.port.new_run(flow_id, self.lang)
-        log.info("visit started flow=%s lang=%s", flow_id, self.lang)
+        self.run.timeout_scale = self._timeout_scale()
+        log.info("visit started flow=%s lang=%s elder=%s", flow_id, self.lang, self.elder)
         self._route()
 
     def fire(self, event: str) -> None:
@@ -342,8 +367,9 @@ class UISession:
             # read as this one.
             tapper.remove()
         self.nav.wipe()
-        self._end_deadline = self._clock() + self.end_seconds
-        self.nav.show_end(notice, self.end_seconds)
+        wait = self.end_seconds * self._timeout_scale()
+        self._end_deadline = self._clock() + wait
+        self.nav.show_end(notice, wait)
 
     def _leave_end(self) -> None:
         follow, self._next = self._next, None
@@ -359,6 +385,7 @@ class UISession:
             log.exception("follow-on failed to start flow=%s", flow_id)
             self._to_welcome()
             return
+        run.timeout_scale = self._timeout_scale()
         self.run = self._follow_on_run = run
         log.info("visit goes on flow=%s lang=%s", flow_id, lang)
         self._route()
@@ -367,8 +394,11 @@ class UISession:
         self._end_deadline = None
         self._next = None
         self._follow_on_run = None
-        # The next person starts in the station's language, not the last visitor's.
+        # The next person starts in the station's language and sizes, not the last visitor's.
         self.lang = self.default_lang
+        if self.elder:
+            self.elder = False
+            self.nav.restyle(False, None)
         self.nav.wipe()
         self.nav.show_welcome(self.lang)
 
