@@ -130,6 +130,8 @@ class FlowRun:
         self._clock = clock
         self._today = today
         self._entered_at = clock()
+        # Elder mode gives people more time: every step's timeout is multiplied by this.
+        self.timeout_scale = 1.0
         self._entries = 0  # counts step entries: a step entered again is a new visit
         self.step = flow.step(self._resolve(flow.start))
         self.history: list[str] = [self.step.name]
@@ -158,7 +160,8 @@ class FlowRun:
         """Time before the current step times out."""
         if self.step.timeout is None:
             return None
-        return max(0.0, self.step.timeout - (self._clock() - self._entered_at))
+        timeout = self.step.timeout * self.timeout_scale
+        return max(0.0, timeout - (self._clock() - self._entered_at))
 
     def items(self, source: str | None = None) -> tuple[Item, ...]:
         """The items of a list (the current step's by default), ranked if it recommends.

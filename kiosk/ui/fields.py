@@ -110,12 +110,15 @@ class FieldBlock(BoxLayout):
         self.lang = lang
         self.region_name = region_name
         # A declaration's label is the sentence on its tick box, said once.
-        self.label = TextLabel(text=spec.label.get(lang), bold=True, font_size=32)
+        self.label = TextLabel(text=spec.label.get(lang), bold=True)
+        # After the class rule, which would set the body size over a keyword argument.
+        self.label.font_size = 32 * theme.style.scale
         if spec.kind is not FieldKind.CHECKBOX:
             self.add_widget(self.label)
         self.hint: TextLabel | None = None
         if spec.hint is not None:
-            self.hint = TextLabel(text=spec.hint.get(lang), font_size=28, color=theme.MUTED)
+            self.hint = TextLabel(text=spec.hint.get(lang), color=theme.MUTED)
+            self.hint.font_size = theme.style.small
             self.add_widget(self.hint)
         self.inputs: list[FieldInput] = []
         self.choices: list[ChoiceButton | StarTile] = []  # one of them is chosen
@@ -140,9 +143,11 @@ class FieldBlock(BoxLayout):
             if spec.kind is FieldKind.BANK_ACCOUNT or (
                 spec.kind is FieldKind.TEXT and spec.min_length
             ):
-                self.status = TextLabel(text="", font_size=28, color=theme.MUTED)
+                self.status = TextLabel(text="", color=theme.MUTED)
+                self.status.font_size = theme.style.small
                 self.add_widget(self.status)
-        self.error = TextLabel(text="", font_size=28, color=theme.ERROR, bold=True)
+        self.error = TextLabel(text="", color=theme.ERROR, bold=True)
+        self.error.font_size = theme.style.small
         self.add_widget(self.error)
         self.refresh_status()
 
@@ -235,7 +240,7 @@ class FieldBlock(BoxLayout):
         self.add_widget(grid)
 
     def _add_region(self, lang: str) -> None:
-        row = BoxLayout(spacing=theme.SPACING, size_hint_y=None, height=theme.TOUCH_MIN)
+        row = BoxLayout(spacing=theme.SPACING, size_hint_y=None, height=theme.style.touch_min)
         box = self._new_input()
         box.size_hint_x = None
         box.width = REGION_BOX_WIDTH

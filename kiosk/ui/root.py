@@ -20,6 +20,7 @@ from kivy.uix.screenmanager import NoTransition, ScreenManager
 from flows import FlowRun, Texts
 from kiosk.ports import AttractCard, HelpContacts
 from kiosk.speech import SilentSpeech
+from kiosk.ui import theme
 from kiosk.ui.overlays import HelpOverlay, IdleOverlay
 from kiosk.ui.screens.attract import AttractScreen
 from kiosk.ui.screens.base import StepScreen
@@ -95,6 +96,18 @@ class Router(ScreenManager):
         if isinstance(current, StepScreen):
             current.relabel(run)
             self.voice.step(run)
+
+    def restyle(self, elder: bool, run: FlowRun | None) -> None:
+        """Switch the style (the .kv rules follow it), then lay the visible screen out again:
+        the menu's tiles, a step from its run (a form keeps what was typed)."""
+        theme.style.elder = elder
+        current = self.current_screen
+        if isinstance(current, WelcomeScreen):
+            current.restyle()
+        elif isinstance(current, StepScreen) and run is not None:
+            current.relabel(run)
+        elif isinstance(current, EndScreen):
+            current.restyle()
 
     def show_end(self, notice: EndNotice, seconds_left: float) -> None:
         """Show how the visit ended."""

@@ -122,6 +122,10 @@ class Navigator(Protocol):
         """Show the visible step again in the run's language, keeping what was typed."""
         ...
 
+    def restyle(self, elder: bool, run: FlowRun | None) -> None:
+        """Draw every screen in elder mode or not; lay the visible one out again in place."""
+        ...
+
     def show_end(self, notice: EndNotice, seconds_left: float) -> None:
         """Show the end of a visit."""
         ...
@@ -269,6 +273,9 @@ class UISession:
         self._last_staff_call: float | None = None
         # Spoken countdown (voice): called with the seconds left and the language.
         self.on_countdown: Callable[[int, str], None] | None = None
+        # Elder mode (长辈模式): for this visit, wiped with it; voice reads it to speak.
+        self.elder = False
+        self.elder_timeout_factor = 2.0  # steps' timeouts and the end screen's wait
 
     @property
     def tappers(self) -> dict[str, CardTapper]:
@@ -307,6 +314,23 @@ class UISession:
         elif run is None and self._end_deadline is None:
             self.nav.show_welcome(lang)
 
+    def set_elder(self, elder: bool) -> None:
+        """Switch elder mode for the rest of the visit: the screen on show is redrawn where
+        it is (a form keeps its answers) and every timeout from now on is doubled."""
+        self.elder = elder
+        run = self.run if self.run is not None and not self.run.done else None
+        if run is not None:
+            run.touch()
+            run.timeout_scale = self._timeout_scale()
+        self.nav.restyle(elder, run)
+
+    def toggle_elder(self) -> None:
+        """Elder mode on if it was off, off if it was on: the one button on every screen."""
+        self.set_elder(not self.elder)
+
+    def _timeout_scale(self) -> float:
+        return self.elder_timeout_factor if self.elder else 1.0
+
     def start(self, flow_id: str) -> None:
         """Begin a citizen's visit in a flow (a second tap while one is open does nothing)."""
         if self.run is not None and not self.run.done:
@@ -318,7 +342,8 @@ class UISession:
         self._follow_on_run = None
         self._last_staff_call = None  # a new visit may call staff at once
         self.run = self.port.new_run(flow_id, self.lang)
-        log.info("visit started flow=%s lang=%s", flow_id, self.lang)
+        self.run.timeout_scale = self._timeout_scale()
+        log.info("visit started flow=%s lang=%s elder=%s", flow_id, self.lang, self.elder)
         self._route()
 
     def fire(self, event: str) -> None:
@@ -570,8 +595,9 @@ class UISession:
             # read as this one.
             tapper.remove()
         self.nav.wipe()
-        self._end_deadline = self._clock() + self.end_seconds
-        self.nav.show_end(notice, self.end_seconds)
+        wait = self.end_seconds * self._timeout_scale()
+        self._end_deadline = self._clock() + wait
+        self.nav.show_end(notice, wait)
 
     def _leave_end(self) -> None:
         follow, self._next = self._next, None
@@ -595,6 +621,7 @@ class UISession:
             log.exception("follow-on failed to start flow=%s", flow_id)
             self._to_welcome()
             return
+        run.timeout_scale = self._timeout_scale()
         self.run = self._follow_on_run = run
         log.info("visit goes on flow=%s lang=%s", flow_id, lang)
         self._route()
@@ -603,10 +630,13 @@ class UISession:
         self._end_deadline = None
         self._next = None
         self._follow_on_run = None
-        # The next person starts in the station's language, not the last visitor's.
+        # The next person starts in the station's language and sizes, not the last visitor's.
         self.lang = self.default_lang
         self.mode = Mode.WELCOME
         self._last_touch = self._clock()
+        if self.elder:
+            self.elder = False
+            self.nav.restyle(False, None)
         self.nav.wipe()
         self.nav.show_welcome(self.lang)
 

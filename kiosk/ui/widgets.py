@@ -18,6 +18,7 @@ from kivy.uix.screenmanager import Screen
 from kivy.uix.textinput import TextInput
 from kivy.uix.widget import Widget
 
+from kiosk.ui.linebreak import break_lines
 from kiosk.ui.strings import ui_text
 
 KV_FILE = Path(__file__).with_suffix(".kv")
@@ -40,7 +41,21 @@ class KioskScreen(Screen):
 
 
 class TextLabel(Label):
-    """Body text that wraps to its width and is as tall as its lines."""
+    """Body text that wraps to its width and is as tall as its lines.
+
+    Chinese text wraps between words (kiosk/ui/linebreak.py), not wherever a character
+    reaches the edge as Kivy's own wrap does; `text` keeps what was set, unbroken.
+    """
+
+    def texture_update(self, *largs: object) -> None:
+        """Break the lines between words, then draw as Kivy does."""
+        width = self.text_size[0]
+        if width and self.text and any(ord(ch) > 0x2E7F for ch in self.text):
+            core = self._label
+            core.resolve_font_name()  # the font measured must be the one drawn
+            room = width - self.padding[0] - self.padding[2] - 1
+            core.text = break_lines(self.text, lambda line: core.get_extents(line)[0] <= room)
+        super().texture_update(*largs)
 
 
 class TitleLabel(TextLabel):
@@ -99,13 +114,11 @@ class Keypad(GridLayout):
 
     @staticmethod
     def _key(event: str, text: str | None = None) -> BigButton:
-        return BigButton(
-            text=event if text is None else text,
-            event=event,
-            min_width=KEY_WIDTH,
-            height=KEY_HEIGHT,
-            pad_x=16,
+        key = BigButton(
+            text=event if text is None else text, event=event, min_width=KEY_WIDTH, pad_x=16
         )
+        key.height = KEY_HEIGHT  # after the class rule, which sets the step buttons' height
+        return key
 
     def _add(self, button: BigButton) -> None:
         button.bind(on_release=lambda b: self.press(b.event))
@@ -223,6 +236,10 @@ class Spacer(Widget):
     """Empty room that takes what is left in a box layout."""
 
 
+class ElderButton(ButtonBehavior, Label):
+    """Elder mode (长辈模式) on or off: filled while it is on; on the header of every screen."""
+
+
 class StepHeader(BoxLayout):
     """The band across the top of a step: service name, time warning, step number."""
 
@@ -270,6 +287,7 @@ __all__ = [
     "ButtonRow",
     "ChoiceButton",
     "Chip",
+    "ElderButton",
     "FieldInput",
     "Keypad",
     "KioskScreen",

@@ -26,6 +26,7 @@ class StepScreen(KioskScreen):
         self.ids.header.ids.language.bind(on_release=self._switch_language)
         self.ids.header.ids.help.bind(on_release=lambda _b: self.session.ask_help())
         self.ids.header.ids.voice.bind(on_release=self._toggle_voice)
+        self.ids.header.ids.elder.bind(on_release=lambda _b: self.session.toggle_elder())
 
     def show(self, run: FlowRun) -> None:
         """Fill the screen from the run's current step."""
@@ -41,6 +42,7 @@ class StepScreen(KioskScreen):
         # The other language, by its own name: one tap on every step screen.
         header.language.text = LANGUAGE_NAMES[_other_language(lang)]
         self._label_voice(lang)
+        header.elder.text = ui_text("elder_on", lang)
         self.ids.title.text = step.title.get(lang)
         self.ids.prompt.text = step.prompt.get(lang) if step.prompt else ""
         fill_button_row(

@@ -114,8 +114,8 @@ class DetailScreen(StepScreen):
                     label=label,
                     value=value,
                     label_width=150,
-                    label_size=theme.SMALL,
-                    value_size=theme.BODY,
+                    label_size=theme.style.small,
+                    value_size=theme.style.body,
                 )
             )
         self.page = 0

@@ -37,6 +37,7 @@ class EndScreen(KioskScreen):
         self._follow_on = False
         self.ids.finish.bind(on_release=lambda _b: self.session.finish())
         self.ids.help.bind(on_release=lambda _b: self.session.ask_help())
+        self.ids.elder.bind(on_release=lambda _b: self.session.toggle_elder())
 
     def show_notice(self, notice: EndNotice, seconds_left: float) -> None:
         """Fill from the notice."""
@@ -59,6 +60,7 @@ class EndScreen(KioskScreen):
             "" if self.success else ui_text("help_line", notice.lang, numbers=numbers)
         )
         self._follow_on = notice.follow_on
+        self.ids.elder.text = ui_text("elder_on", notice.lang)
         if notice.follow_on:
             self.ids.finish.text = ui_text("rate_now", notice.lang)
         elif notice.outcome == "completed":
@@ -66,6 +68,9 @@ class EndScreen(KioskScreen):
         else:
             self.ids.finish.text = ui_text("home", notice.lang)
         self.refresh(seconds_left)
+
+    def restyle(self) -> None:
+        """Nothing laid out by hand here: the .kv rules follow the style by themselves."""
 
     def refresh(self, seconds_left: float | None) -> None:
         """Count down to the return to welcome."""

@@ -1,5 +1,8 @@
 """The citizen fills in fields: one big labelled box per field, errors in red under each.
 
+In elder mode (长辈模式) a form of several fields asks one at a time: 上一项 / 下一项 move
+between them, what was answered is kept, and the step's own submit comes with the last.
+
 The keypad column is there only for a step with a field typed on it; a step of choices and
 ticks (a rating, a declaration) uses the whole width. A rating started after a transaction
 says which service and number it rates.
@@ -16,11 +19,17 @@ from typing import Any
 from kivy.properties import BooleanProperty
 
 from flows import FlowRun
+from flows.texts import button_label
+from kiosk.ui import theme
 from kiosk.ui.fields import KEYPAD_KINDS, FieldBlock, RegionNamer
 from kiosk.ui.screens.base import StepScreen
 from kiosk.ui.session import UISession, rated_service_line
 from kiosk.ui.strings import ui_text
-from kiosk.ui.widgets import FieldInput
+from kiosk.ui.widgets import FieldInput, fill_button_row
+
+# The buttons that move between the questions of a form asked one at a time (elder mode).
+FIELD_PREVIOUS = "field_previous"
+FIELD_NEXT = "field_next"
 
 KV_FILE = Path(__file__).with_suffix(".kv")
 
@@ -40,13 +49,16 @@ class FormScreen(StepScreen):
         self.blocks: dict[str, FieldBlock] = {}
         self._lang = "zh-CN"
         self.ids.keypad.on_key = self.session.touch
+        self.field_index = 0  # the question on show when they are asked one at a time
+        self._run: FlowRun | None = None
 
     def show(self, run: FlowRun) -> None:
         """Build one block per field, prefilled with what this visit already entered."""
         self._wipe_fields()
         super().show(run)
         self._lang = run.lang
-        fields = self.ids.fields
+        self._run = run
+        self.field_index = 0
         for spec in run.step.fields:
             block = FieldBlock(spec, run.lang, region_name=self.region_name)
             if spec.name in run.session.values:
@@ -54,29 +66,84 @@ class FormScreen(StepScreen):
             for box in block.inputs:
                 box.bind(focus=self._on_focus, text=self._on_text)
             self.blocks[spec.name] = block
-            fields.add_widget(block)
         self.keypad_used = any(spec.kind in KEYPAD_KINDS for spec in run.step.fields)
-        self.ids.context.text = rated_service_line(run, self.session.port.catalog)
         self.ids.keypad.delete_label = ui_text("delete", run.lang)
+        self._place_fields()
+
+    @property
+    def one_at_a_time(self) -> bool:
+        """Elder mode asks the questions of a form one a screen."""
+        return bool(theme.style.elder) and len(self.blocks) > 1
+
+    def _place_fields(self) -> None:
+        """Put the fields on show (all, or the current one), their buttons, the cursor."""
+        run = self._run
+        if run is None:
+            return
+        fields = self.ids.fields
+        fields.clear_widgets()
+        blocks = list(self.blocks.values())
+        shown = [blocks[self.field_index]] if self.one_at_a_time else blocks
+        for block in shown:
+            fields.add_widget(block)
+        context = [rated_service_line(run, self.session.port.catalog)]
+        if self.one_at_a_time:
+            n, total = self.field_index + 1, len(blocks)
+            context.append(ui_text("field_of", run.lang, n=n, total=total))
+        self.ids.context.text = "\n".join(line for line in context if line)
+        lang = run.lang
+        fill_button_row(
+            self.ids.buttons,
+            self.row_events(run),
+            lambda e: (
+                ui_text(e, lang) if e in (FIELD_PREVIOUS, FIELD_NEXT) else button_label(e, lang)
+            ),
+            self.on_button,
+        )
+        for button in self.ids.buttons.children:
+            if getattr(button, "event", "") == FIELD_NEXT:
+                button.primary = True  # the way forward until the last question
         self.ids.scroll.scroll_y = 1
-        first = next((box for b in self.blocks.values() for box in b.inputs), None)
+        first = next((box for b in shown for box in b.inputs), None)
         self._target(first)
         if first is not None:
             # A blinking cursor in the first box shows where typing will go.
             first.focus = True
 
+    def row_events(self, run: FlowRun) -> list[str]:
+        """The step's buttons; asked one at a time, 上一项 / 下一项 and submit at the last."""
+        events = super().row_events(run)
+        if not self.one_at_a_time:
+            return events
+        last = self.field_index >= len(self.blocks) - 1
+        moves = [FIELD_PREVIOUS] if self.field_index > 0 else []
+        if not last:
+            events = [e for e in events if e != "submit"] + [FIELD_NEXT]
+        return [*moves, *events]
+
+    def go_to_field(self, index: int) -> None:
+        """Show question `index` (from 0) of a form asked one at a time."""
+        self.field_index = max(0, min(index, len(self.blocks) - 1))
+        self.session.touch()
+        self._place_fields()
+
     def relabel(self, run: FlowRun) -> None:
         """The form in the run's language, with what was typed and not yet submitted."""
         typed = {name: block.value for name, block in self.blocks.items()}
+        index = self.field_index
         self.show(run)
         for name, value in typed.items():
             if value and name in self.blocks:
                 self.blocks[name].set_value(value)
+        if self.one_at_a_time:
+            self.go_to_field(index)
 
     def on_button(self, event: str) -> None:
         """Submit checks the fields first; other buttons go to the session directly."""
         if event == "submit":
             self.submit()
+        elif event in (FIELD_PREVIOUS, FIELD_NEXT):
+            self.go_to_field(self.field_index + (1 if event == FIELD_NEXT else -1))
         else:
             self.session.fire(event)
 
@@ -90,6 +157,9 @@ class FormScreen(StepScreen):
         if errors:
             self.voice.errors([said for said in shown.values() if said], self._lang)
             first = next(b for n, b in self.blocks.items() if n in errors)
+            if self.one_at_a_time:
+                # Back to the first question to answer again, its error under it.
+                self.go_to_field(list(self.blocks.values()).index(first))
             self._reveal(first)
             box = first.box_to_fix()
             if box is not None:
@@ -147,6 +217,7 @@ class FormScreen(StepScreen):
                 box.unbind(focus=self._on_focus, text=self._on_text)
             block.wipe()
         self.blocks = {}
+        self._run = None
         self.ids.fields.clear_widgets()
         self._target(None)
 

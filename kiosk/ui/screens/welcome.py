@@ -27,6 +27,7 @@ from kivy.uix.label import Label
 from flows import Flow
 from kiosk.ports import MenuEntry
 from kiosk.ui import theme
+from kiosk.ui.linebreak import balanced_lines
 from kiosk.ui.session import UISession
 from kiosk.ui.strings import LANGUAGE_NAMES, date_line, ui_text
 from kiosk.ui.widgets import KioskScreen
@@ -44,29 +45,36 @@ TILE_FONTS = (theme.TITLE, 44, 40, 36, 32, theme.SMALL)
 
 
 def tile_lines(text: str, per_line: int) -> str:
-    """A Chinese name broken into even lines of whole two-character words where it can.
+    """A Chinese name broken into even lines of whole words (kiosk/ui/linebreak.py).
 
-    Kivy fills a line and leaves the rest (职业培训报 / 名); people read names in words
-    (职业培训 / 报名). Text with spaces (English) is left to Kivy's word wrap.
+    Kivy fills a line and leaves the rest (职业培训报 / 名, 就业困难人 / 员认定申请); people
+    read names in words (职业培训 / 报名, 就业困难人员 / 认定申请). A word longer than a line
+    is left whole for `fitting_font` to shrink. Text with spaces (English) is left to Kivy's
+    word wrap.
     """
     if " " in text or len(text) <= per_line or per_line < 2:
         return text
-    count = math.ceil(len(text) / per_line)
-    size = math.ceil(len(text) / count)
-    if size % 2 and size < per_line:
-        size += 1
-    return "\n".join(text[i : i + size] for i in range(0, len(text), size))
+    return balanced_lines(text, per_line) or text
+
+
+def tile_fonts() -> tuple[int, ...]:
+    """The sizes a name may take in the mode in use (elder mode: 1.5x each)."""
+    return tuple(round(font * theme.style.scale) for font in TILE_FONTS)
 
 
 def tile_text(name: str, width: int) -> str:
     """A service name as set on a tile `width` wide (Chinese names in even lines)."""
     # CJK characters are square: a line holds this many at the middle size.
-    return tile_lines(name, int((width - TILE_INSET) // TILE_FONTS[3]))
+    return tile_lines(name, int((width - TILE_INSET) // tile_fonts()[3]))
+
+
+def fitting_font(text: str, width: int, height: int) -> int | None:
+    """The largest of `tile_fonts()` at which `text` fits the tile without breaking a word."""
+    return _fitting_font(text, width, height, tile_fonts())
 
 
 @functools.cache
-def fitting_font(text: str, width: int, height: int) -> int | None:
-    """The largest of TILE_FONTS at which `text` fits the tile without breaking a word."""
+def _fitting_font(text: str, width: int, height: int, fonts: tuple[int, ...]) -> int | None:
     from kivy.core.text import Label as CoreLabel
 
     def size_of(part: str, font: int, wrap: float | None) -> tuple[int, int]:
@@ -76,7 +84,7 @@ def fitting_font(text: str, width: int, height: int) -> int | None:
         return label.texture.size  # type: ignore[no-any-return]
 
     inner_w, inner_h = width - TILE_INSET, height - TILE_INSET_Y
-    for font in TILE_FONTS:
+    for font in fonts:
         # Each word (each line of a broken Chinese name) must fit whole on a line.
         whole = all(size_of(word, font, None)[0] <= inner_w for word in text.split())
         if whole and size_of(text, font, inner_w)[1] <= inner_h:
@@ -177,6 +185,8 @@ class WelcomeScreen(KioskScreen):
             button.bind(on_release=lambda b: self.session.set_lang(b.lang))
             self.language_buttons.append(button)
             self.ids.languages.add_widget(button)
+        for elder in (self.ids.elder, self.ids.elder_tile):
+            elder.bind(on_release=lambda _b: self.session.toggle_elder())
         self.layout = MenuLayout(1, 1, TILE_WIDTH, TILE_HEIGHT)
         self.page = 0
         self.ids.pager.on_page = self.turn
@@ -198,11 +208,18 @@ class WelcomeScreen(KioskScreen):
         self.ids.choose.text = ui_text("choose_service", lang)
         self.ids.hint.text = ui_text("tap_hint", lang)
         self.ids.help.text = ui_text("help", lang)
+        self.ids.elder.text = ui_text("elder_on", lang)
+        self.ids.elder_tile.text = ui_text("elder_tile", lang)
         for button in self.language_buttons:
             button.state = "down" if button.lang == lang else "normal"
         self._lang = lang
         self.entries = list(self._offered())
         self._lay_out(page=0)
+        self.refresh()
+
+    def restyle(self) -> None:
+        """Lay the tiles out again for the sizes of the mode now in use, on the same page."""
+        self._lay_out(page=self.page)
         self.refresh()
 
     def _lay_out(self, page: int) -> None:
@@ -230,7 +247,7 @@ class WelcomeScreen(KioskScreen):
         texts = [tile_text(entry.flow.title.get(lang), layout.width) for entry in shown]
         # One size for the whole page: names of mixed sizes look like mixed importance.
         fonts = [fitting_font(text, layout.width, layout.height) for text in texts]
-        font = min((f or theme.SMALL for f in fonts), default=theme.TITLE)
+        font = min((f or tile_fonts()[-1] for f in fonts), default=tile_fonts()[0])
         for entry, text in zip(shown, texts, strict=True):
             said = entry.note if entry.available else entry.reason
             reason = said.get(lang) if said is not None else ""

@@ -14,10 +14,17 @@ import pytest
 
 from flows import load_builtin_catalog
 from kiosk.ui import theme
+from kiosk.ui.linebreak import units
 from kiosk.ui.session import screen_for
 from tests.kiosk.ui.helpers import check_elderly_sizes, snap, tap
 
 pytestmark = pytest.mark.kivy
+
+
+def units_of(broken: str) -> set[str]:
+    """Every run of whole words of a name (so a line that is one is not cut mid-word)."""
+    parts = units(broken.replace("\n", ""))
+    return {"".join(parts[i:j]) for i in range(len(parts)) for j in range(i + 1, len(parts) + 1)}
 
 
 def test_the_whole_catalog_is_paged_and_every_service_opens(
@@ -39,8 +46,12 @@ def test_the_whole_catalog_is_paged_and_every_service_opens(
             assert tile.right <= pager.x
             assert tile.y >= welcome.ids.hint.top
             assert tile.height >= theme.TOUCH_MIN
-        assert "就业困难人\n员认定申请" in [t.text for t in welcome.tiles]  # even lines
-        assert {t.font_size for t in welcome.tiles} == {36}  # one size a page
+        # Broken between words only (it was 就业困难人 / 员认定申请: a word cut in two).
+        assert "就业困难\n人员\n认定申请" in [t.text for t in welcome.tiles]
+        for tile in welcome.tiles:
+            assert all(line in units_of(tile.text) for line in tile.text.split("\n")[:-1])
+        # One size a page (36 before, when 就业困难人 / 员认定申请 fitted in two lines of 5).
+        assert {t.font_size for t in welcome.tiles} == {40}
         assert all(t.texture_size[1] <= t.height for t in welcome.tiles)  # names fit
         assert check_elderly_sizes(welcome) == []
         snap(ui, shots, "welcome-catalog.png")

@@ -310,8 +310,11 @@ def test_the_size_check_catches_small_buttons_and_text(ui: Any) -> None:
     from kiosk.ui.widgets import BigButton, TextLabel
 
     box = BoxLayout()
-    box.add_widget(BigButton(text="OK", height=60))
-    box.add_widget(TextLabel(text="small print", font_size=20))
+    # Set after construction: the class rules follow theme.style and win over keywords.
+    button, label = BigButton(text="OK"), TextLabel(text="small print")
+    button.height, label.font_size = 60, 20
+    box.add_widget(button)
+    box.add_widget(label)
     assert len(check_elderly_sizes(box)) == 2
 
 
