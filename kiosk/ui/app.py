@@ -161,6 +161,12 @@ class EStationApp(App):
             voice=ScreenVoice(self.speech),
         )
         router.on_activity = session.touch
+
+        def speak_countdown(seconds: int, lang: str) -> None:
+            if session.elder:  # spoken in elder mode; shown to everyone
+                router.voice.countdown(seconds, lang)
+
+        session.on_countdown = speak_countdown
         session.attach(router)
         self.session = session
         self.router = router

@@ -101,6 +101,7 @@ class Router(ScreenManager):
         """Switch the style (the .kv rules follow it), then lay the visible screen out again:
         the menu's tiles, a step from its run (a form keeps what was typed)."""
         theme.style.elder = elder
+        self.voice.elder(elder)
         current = self.current_screen
         if isinstance(current, WelcomeScreen):
             current.restyle()

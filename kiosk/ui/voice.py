@@ -58,6 +58,7 @@ class ScreenVoice:
     def __init__(self, speech: Speech) -> None:
         self.speech = speech
         self._shown: list[Said] = []  # the visible screen's words, said again when switched on
+        self._counting: int | None = None  # the idle countdown's last second said
 
     @property
     def enabled(self) -> bool:
@@ -86,6 +87,24 @@ class ScreenVoice:
         for message in messages:
             self.speech.say(message, lang)
 
+    def elder(self, on: bool) -> None:
+        """Elder mode switched: on, the voice comes on too (and says the screen) unless the
+        citizen had it on already; off, the voice stays as it is."""
+        if on and not self.speech.enabled:
+            self.toggle()
+
+    def countdown(self, seconds: int, lang: str) -> None:
+        """The touch-to-continue countdown: the whole sentence when it appears, then the
+        last seconds as numbers."""
+        first = self._counting is None or seconds > self._counting
+        self._counting = seconds
+        if first:
+            self.speech.interrupt()
+            self.speech.say_id("ui.idle_countdown", lang, seconds=seconds)
+        elif seconds <= 5:
+            self.speech.interrupt()
+            self.speech.say(str(seconds), lang)
+
     def toggle(self) -> bool:
         """The speaker in the header: switch the voice; switched on, it says the screen again."""
         on = not self.speech.enabled
@@ -96,6 +115,7 @@ class ScreenVoice:
 
     def _screen(self, said: list[Said]) -> None:
         self._shown = said
+        self._counting = None
         self.speech.interrupt()
         self._say(said)
 

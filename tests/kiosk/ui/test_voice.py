@@ -225,3 +225,44 @@ def test_the_menu_after_a_visit_resets_the_voice_and_says_nothing() -> None:
     assert speech.resets == 1
     assert not speech.enabled
     assert speech.said == []
+
+
+@pytest.mark.kivy
+def test_elder_mode_switches_the_voice_on_and_says_the_screen(
+    port: FakePort, clock: FakeClock
+) -> None:
+    from devkit.headless import HeadlessUI
+
+    speech = RecordingSpeech(enabled=False)  # a station whose voice is off by default
+    headless = HeadlessUI(port, clock=clock, idle_return_seconds=10, speech=speech)
+    headless.start()
+    try:
+        form = to_form(headless)
+        assert speech.said == []
+        tap(headless, form.ids.header.ids.elder)
+        assert headless.session.elder
+        assert speech.enabled
+        assert speech.screen()[0] == headless.session.run.step.title.get("zh-CN")
+    finally:
+        headless.stop()
+
+
+@pytest.mark.kivy
+def test_in_elder_mode_the_idle_countdown_is_spoken_and_not_otherwise(
+    spoken: Any, speech: RecordingSpeech, clock: FakeClock
+) -> None:
+    to_form(spoken)
+    run = spoken.session.run
+    clock.advance(run.seconds_left() - 10)
+    spoken.session.tick()
+    assert spoken.root.idle.shown
+    assert not any(s.prompt_id == "ui.idle_countdown" for s in speech.said)  # normal mode
+    spoken.session.keep_going()
+    spoken.session.set_elder(True)
+    clock.advance(spoken.session.run.seconds_left() - 10)
+    spoken.session.tick()
+    assert speech.screen() == [catalog_words("ui.idle_countdown", "zh-CN", seconds=10)]
+    for _ in range(5):
+        clock.advance(1)
+        spoken.session.tick()
+    assert speech.screen() == ["5"]
