@@ -18,6 +18,7 @@ from flows import Flow, load_builtin_catalog
 from kiosk.actions import RunActions, Station
 from kiosk.config import KioskConfig
 from kiosk.controller_client import ControllerClient, ControllerError
+from kiosk.employers import EmployerList
 from kiosk.enrollment import EnrollmentStore
 from kiosk.hardware import Hardware, Simulators
 from kiosk.outbox import Outbox
@@ -118,6 +119,7 @@ def build_kiosk(config: KioskConfig, *, clock: Callable[[], float] = time.time) 
         )
 
     presence = hardware.presence
+    employers = EmployerList(client, lambda: enroller.ensure().device_token)
     starts = StartLog(config.data_dir / "starts.json", clock=clock)
     service = KioskService(
         catalog=catalog,
@@ -130,5 +132,6 @@ def build_kiosk(config: KioskConfig, *, clock: Callable[[], float] = time.time) 
         walk_away_seconds=config.camera.walk_away_seconds,
         citizen_absent_for=presence.absent_for if presence is not None else lambda: None,
         starts_last_hour=starts.within_last_hour,
+        employers=employers.current,
     )
     return Kiosk(config, hardware, outbox, client, enroller, sync, station, service, starts)

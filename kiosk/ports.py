@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from typing import Protocol, runtime_checkable
 
 from flows import Flow, FlowRun, RunRecord
+from kiosk.employers import Employer
 
 
 class CardTapper(Protocol):
@@ -77,4 +78,9 @@ class KioskPort(Protocol):
 
     def end_run(self, run: FlowRun) -> None:
         """The UI is done with a run: stop its device work and wipe what is left."""
+        ...
+
+    def employers(self) -> Sequence[Employer]:
+        """The county's employer list for the employer picker; [] when the kiosk has none
+        (offline, or never fetched): the picker then offers free entry. Never blocks."""
         ...

@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 from drivers.manager import DeviceManager, Health
 from flows import Catalog, Flow, FlowRun, RunRecord
 from kiosk.actions import UNSUPPORTED, RunActions, Station
+from kiosk.employers import Employer
 from kiosk.health import heartbeat_devices
 from wire import DeviceKind, Heartbeat, KioskStatus
 
@@ -40,6 +41,7 @@ class KioskService:
         walk_away_seconds: float = 30.0,
         citizen_absent_for: Callable[[], float | None] = lambda: None,
         starts_last_hour: Callable[[], int] = lambda: 0,
+        employers: Callable[[], Sequence[Employer]] = lambda: [],
     ) -> None:
         self._catalog = catalog
         self._station = station
@@ -51,6 +53,7 @@ class KioskService:
         self._walk_away = walk_away_seconds
         self._absent_for = citizen_absent_for
         self._starts_last_hour = starts_last_hour
+        self._employers = employers
         self._runs: dict[int, RunActions] = {}
         self._lock = threading.Lock()
 
@@ -95,6 +98,10 @@ class KioskService:
         if actions is not None:
             actions.cancelled.set()
         run.abort()
+
+    def employers(self) -> Sequence[Employer]:
+        """The employer list kept from the controller ([] offline: free entry only)."""
+        return self._employers()
 
     # The rest of the kiosk
     def devices_available(self) -> set[DeviceKind]:
