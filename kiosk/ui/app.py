@@ -84,6 +84,7 @@ class EStationApp(App):
         """Create the session, one screen of each kind, and the router between them."""
         from kiosk.ui.bridge import run_in_worker
         from kiosk.ui.fields import pii_region_namer
+        from kiosk.ui.kivy_setup import disable_clipboard
         from kiosk.ui.root import Router
         from kiosk.ui.screens import (
             action,
@@ -98,6 +99,7 @@ class EStationApp(App):
         )
         from kiosk.ui.session import IDENTIFY_SCREEN
 
+        disable_clipboard()  # before the first text box
         load_kv_files()
         session = UISession(
             self.port,
