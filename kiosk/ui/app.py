@@ -34,6 +34,8 @@ _UI = Path(__file__).parent
 KV_FILES: tuple[Path, ...] = (
     _UI / "widgets.kv",
     _UI / "toggles.kv",
+    _UI / "keyboard.kv",
+    _UI / "datepicker.kv",
     _UI / "fields.kv",
     *(
         _UI / "screens" / f"{name}.kv"

@@ -16,7 +16,8 @@ from typing import Any
 from kivy.properties import BooleanProperty
 
 from flows import FlowRun
-from kiosk.ui.fields import KEYPAD_KINDS, FieldBlock, RegionNamer
+from kiosk.ui.datepicker import DatePicker
+from kiosk.ui.fields import KEYBOARD_KINDS, KEYPAD_KINDS, FieldBlock, RegionNamer
 from kiosk.ui.screens.base import StepScreen
 from kiosk.ui.session import UISession, rated_service_line
 from kiosk.ui.strings import ui_text
@@ -40,12 +41,19 @@ class FormScreen(StepScreen):
         self.blocks: dict[str, FieldBlock] = {}
         self._lang = "zh-CN"
         self.ids.keypad.on_key = self.session.touch
+        # Text fields: the kiosk's own keyboard, docked under the form (kiosk/ui/keyboard.py).
+        self.keyboard = self.ids.keyboard
+        self.keyboard.on_key = self.session.touch
+        self.keyboard.on_hide = self.keyboard.hide
+        self.keyboard.employers = self._employers
+        self.picker: DatePicker | None = None
 
     def show(self, run: FlowRun) -> None:
         """Build one block per field, prefilled with what this visit already entered."""
         self._wipe_fields()
         super().show(run)
         self._lang = run.lang
+        self.keyboard.lang = run.lang
         fields = self.ids.fields
         for spec in run.step.fields:
             block = FieldBlock(spec, run.lang, region_name=self.region_name)
@@ -53,6 +61,8 @@ class FormScreen(StepScreen):
                 block.set_value(run.session.value(spec.name))
             for box in block.inputs:
                 box.bind(focus=self._on_focus, text=self._on_text)
+            if block.calendar is not None:
+                block.calendar.bind(on_release=lambda _b, blk=block: self.open_picker(blk))
             self.blocks[spec.name] = block
             fields.add_widget(block)
         self.keypad_used = any(spec.kind in KEYPAD_KINDS for spec in run.step.fields)
@@ -118,10 +128,39 @@ class FormScreen(StepScreen):
         if block is not None:
             block.refresh_status()
 
+    def _employers(self) -> list[Any]:
+        employers = getattr(self.session.port, "employers", None)
+        return list(employers()) if callable(employers) else []
+
+    def open_picker(self, block: FieldBlock) -> DatePicker:
+        """The date picker for `block`'s targeted box (else its first empty one)."""
+        box = self.ids.keypad.target if self.ids.keypad.target in block.inputs else None
+        box = box or block.box_to_fix()
+        if box is None:
+            raise ValueError(f"{block.spec.name} has no date box")
+        self.session.touch()
+        self._target(box)
+
+        def pick(iso: str) -> None:
+            box.text = iso
+            self.session.touch()
+
+        self.picker = DatePicker(
+            block.spec,
+            self._lang,
+            today=self.session.port.now().date(),
+            typed=str(box.text),
+            on_pick=pick,
+            on_type=lambda: setattr(box, "focus", True),
+        )
+        self.picker.open(animation=False)
+        return self.picker
+
     def _target(self, box: FieldInput | None) -> None:
         """Point the keypad at a box typed on the keypad, or hide it."""
         keypad = self.ids.keypad
         block = self.blocks.get(box.field_name) if box is not None else None
+        self._dock_keyboard(box, block)
         extra = KEYPAD_KINDS.get(block.spec.kind) if block is not None else None
         panel = self.ids.keypad_panel
         if box is None or block is None or extra is None:
@@ -139,6 +178,14 @@ class FormScreen(StepScreen):
         self.ids.keypad_field.text = f"{label} · {part}" if part else label
         self.ids.keypad_hint.text = ui_text("keypad_hint", self._lang)
 
+    def _dock_keyboard(self, box: FieldInput | None, block: FieldBlock | None) -> None:
+        """The docked keyboard for a text box, folded away for anything else."""
+        if box is None or block is None or block.spec.kind not in KEYBOARD_KINDS:
+            self.keyboard.hide()
+            return
+        first = None if self.keyboard.shown else ("abc" if self._lang == "en" else "pinyin")
+        self.keyboard.show(box, mode=first, pick_list=block.spec.choices_from == "employers")
+
     def _wipe_fields(self) -> None:
         for block in self.blocks.values():
             for box in block.inputs:
@@ -150,6 +197,10 @@ class FormScreen(StepScreen):
 
     def clear(self) -> None:
         """Empty every box and error, then drop the fields."""
+        if self.picker is not None:
+            self.picker.dismiss(animation=False)
+            self.picker = None
+        self.keyboard.forget()
         self._wipe_fields()
         self.ids.keypad_hint.text = ""
         self.ids.context.text = ""
