@@ -87,6 +87,24 @@ def matching_employers(employers: Sequence[Employer], query: str) -> list[Employ
     return [e for e in employers if e.matches(query)][:MAX_EMPLOYERS]
 
 
+class KeyLayer(BoxLayout):
+    """The keys or the pad: two layers in one place; only the active one is seen or touched."""
+
+    active = BooleanProperty(True)
+
+    def on_touch_down(self, touch: Any) -> bool:
+        """Touches pass through an inactive layer (a disabled widget would swallow them)."""
+        return bool(self.active and super().on_touch_down(touch))
+
+    def on_touch_move(self, touch: Any) -> bool:
+        """As on_touch_down."""
+        return bool(self.active and super().on_touch_move(touch))
+
+    def on_touch_up(self, touch: Any) -> bool:
+        """As on_touch_down."""
+        return bool(self.active and super().on_touch_up(touch))
+
+
 class KeyButton(BigButton):
     """One key: at least TOUCH_MIN square."""
 
@@ -322,10 +340,8 @@ class TextKeyboard(BoxLayout):
         self.mode = mode
         self.signs = False
         hand = mode == "handwriting"
-        self.ids.rows.opacity = 0 if hand else 1
-        self.ids.rows.disabled = hand
-        self.ids.hand.opacity = 1 if hand else 0
-        self.ids.hand.disabled = not hand
+        self.ids.rows.active = not hand
+        self.ids.hand.active = hand
         self._lay_keys()
         self._refresh()
 
@@ -407,7 +423,9 @@ class TextKeyboard(BoxLayout):
         if self._pinyin is not None:
             self._pinyin.clear()
         self.pad.clear()
-        self._candidates = []
+        self._candidates, self._pages, self._page = [], [], 0
+        self.composing.text = ""
+        self._show_candidates()
 
     # -- candidates -------------------------------------------------------------------
     def pick(self, candidate: Candidate) -> None:
@@ -419,6 +437,10 @@ class TextKeyboard(BoxLayout):
             self._clear_composition()
             box.text = candidate.text
             box.cursor = (len(box.text), 0)
+            # A name from the list is whole: the keyboard folds, the form gets its room back.
+            if self.on_hide is not None:
+                self.on_hide()
+            return
         elif candidate.kind == "pinyin" and self._pinyin is not None:
             done = self._pinyin.choose(candidate.index)
             if done is not None:
@@ -520,8 +542,6 @@ class TextKeyboard(BoxLayout):
     def forget(self) -> None:
         """A visit ended: drop its composition, ink and candidates, and the decoder's memory."""
         self.hide()
-        self._candidates, self._pages = [], []
-        self._show_candidates()
         if self._pinyin is not None:
             self._pinyin.forget()
 

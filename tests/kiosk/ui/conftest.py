@@ -46,6 +46,7 @@ from flows import (  # noqa: E402
 from flows.actions import CONTENT_SOURCES  # noqa: E402
 from flows.loader import FlowFiles  # noqa: E402
 from flows.submission import Submission, build_submission  # noqa: E402
+from kiosk.employers import Employer  # noqa: E402
 from pii import Sensitive, mask_name  # noqa: E402
 from tests.kiosk.ui.content import CONTENT, FACETS, Node  # noqa: E402
 from tests.support.clock import FakeClock  # noqa: E402
@@ -72,6 +73,13 @@ GOOD_FORM = {
     "employer_name": "城关镇社区服务中心",
     "start_date": "2026-11-02",
 }
+
+# The county's employer list as the controller sends it (KioskPort.employers).
+EMPLOYERS = (
+    Employer("缙云县城关镇社区服务中心", "12331122MB1234567X", "jyxcgzsqfwzx"),
+    Employer("顺泽家园物业管理有限公司", "91331122MA2ABCDE1K", "szjywyglyxgs"),
+    Employer("缙云县双洲机械制造有限公司", "91331122MA2FGHJK2L", "jyxszjxzzyxgs"),
+)
 
 
 def _flow_file(flow_id: str) -> bytes | None:
@@ -149,6 +157,7 @@ class FakePort:
         self._closing = threading.Event()
         self.absent_for: float | None = None  # what the camera says; None: cannot tell
         self.walk_away_seconds = 30.0
+        self.employer_list: list[Employer] = list(EMPLOYERS)  # [] as a kiosk offline
 
     @property
     def catalog(self) -> Sequence[Flow]:
@@ -169,6 +178,9 @@ class FakePort:
 
     def citizen_absent_for(self) -> float | None:
         return self.absent_for
+
+    def employers(self) -> list[Employer]:
+        return list(self.employer_list)
 
     def new_run(self, flow_id: str, lang: str) -> FlowRun:
         return self._run(next(f for f in self.catalog if f.id == flow_id), lang)
