@@ -13,6 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from kivy.clock import Clock
 from kivy.properties import BooleanProperty
 
 from flows import FlowRun
@@ -46,6 +47,8 @@ class FormScreen(StepScreen):
         self.keyboard.on_key = self.session.touch
         self.keyboard.on_hide = self.keyboard.hide
         self.keyboard.employers = self._employers
+        # The keyboard's room is taken in the next layout: follow the box typed into then.
+        self.ids.scroll.bind(height=self._follow_target)
         self.picker: DatePicker | None = None
 
     def show(self, run: FlowRun) -> None:
@@ -110,8 +113,26 @@ class FormScreen(StepScreen):
             self._target(box)
             block = self.blocks.get(box.field_name)
             if block is not None:
-                # The keypad types into a box the citizen can see.
+                # The keypad types into a box the citizen can see; again once the docked
+                # keyboard has taken its room (the next frame's layout).
                 self._reveal(block)
+                if self.keyboard.shown:
+                    Clock.schedule_once(lambda _dt: self._reveal_box(box), 0)
+
+    def _follow_target(self, *_args: object) -> None:
+        if self.keyboard.shown and self.keyboard.target is not None:
+            box = self.keyboard.target
+            Clock.schedule_once(lambda _dt: self._reveal_box(box), 0)
+
+    def _reveal_box(self, box: FieldInput) -> None:
+        """Under the docked keyboard the room is short: the box itself, at the bottom."""
+        scroll, fields = self.ids.scroll, self.ids.fields
+        room = fields.height - scroll.height
+        if box.parent is None or room <= 0:
+            return
+        # The box's bottom in the fields' coordinates (it sits in rows and blocks).
+        bottom = fields.to_widget(*box.to_window(box.x, box.y))[1]
+        scroll.scroll_y = max(0.0, min(1.0, (bottom - 12) / room))
 
     def _reveal(self, block: FieldBlock) -> None:
         """Scroll `block` into view; fields that all fit stay at the top, where they start."""

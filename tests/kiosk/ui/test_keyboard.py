@@ -278,9 +278,10 @@ def test_the_keyboard_forgets_the_visit(ui: Any) -> None:
     tap_letters(ui, kb, "shebao")
     assert kb.candidate_buttons
     ui.frames(1)
-    assert form.ids.buttons.parent.height == 0  # folded: the typing needs the room
-    tap(ui, kb.keys["hide"])  # 收起: the step's buttons come back
+    assert form.ids.title.height == 0  # folded: the box typed into needs the room
+    tap(ui, kb.keys["hide"])  # 收起
     assert not kb.shown
+    assert form.ids.title.height > 0
     tap(ui, step_buttons(form)["cancel"])
     assert ui.root.current == "end"
     assert not kb.shown
