@@ -30,7 +30,6 @@ from kiosk.ui.widgets import BigButton
 KV_FILE = Path(__file__).with_suffix(".kv")
 DATE = section("ui.date")
 _WEEKDAYS = {"zh-CN": "一二三四五六日", "en": ("Mo", "Tu", "We", "Th", "Fr", "Sa", "Su")}
-_MONTHS_EN = calendar.month_abbr
 _TYPED = re.compile(r"(\d{4})\D+(\d{1,2})\D+(\d{1,2})")
 
 
@@ -143,7 +142,7 @@ class DatePicker(ModalView):
         """Show the chosen date in the steppers and its month in the grid."""
         lang = self.lang
         self.ids.year.text = date_text("year", lang, n=day.year)
-        self.ids.month.text = date_text("month", lang, n=day.month, name=_MONTHS_EN[day.month])
+        self.ids.month.text = date_text("month", lang, n=day.month)
         self.ids.day.text = date_text("day", lang, n=day.day)
         grid = self.ids.grid
         grid.clear_widgets()
@@ -166,10 +165,10 @@ class DatePicker(ModalView):
         if not self.allowed(day):
             return
         self.on_pick(day.isoformat())
-        self.dismiss()
+        self.dismiss(animation=False)
 
     def _typing(self) -> None:
-        self.dismiss()
+        self.dismiss(animation=False)
         if self.on_type is not None:
             self.on_type()
 
