@@ -128,6 +128,14 @@ CONTENT_SOURCES: dict[str, str] = {
     ActionName.FETCH_MY_APPLICATIONS: "applications",
 }
 
+# Lists a text field may be picked from (`choices_from:`): the kiosk fetches them from the
+# controller's content and keeps them for offline use; free entry stays possible, so a list
+# the kiosk cannot get only costs the citizen some typing.
+PICK_LISTS: frozenset[str] = frozenset({"employers"})
+
+# Where a date field's picker opens (`picker_starts:`); without it, today.
+PICKER_STARTS: frozenset[str] = frozenset({"today", "first_of_month"})
+
 # Guards: `Callable[[Session], bool]`, bound by the kiosk like actions. Must be quick and
 # free of side effects: the engine asks them when an event fires.
 GUARDS: frozenset[str] = frozenset(

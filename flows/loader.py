@@ -99,6 +99,8 @@ from flows.actions import (
     GUARDS,
     IDENTITY_METHODS,
     ITEM_EVENTS,
+    PICK_LISTS,
+    PICKER_STARTS,
     SHOW_ITEMS,
     SYSTEM_EVENTS,
 )
@@ -191,6 +193,7 @@ _IDENTITY_KEYS = {
 _FIELD_KEYS = {
     "name", "kind", "label", "required", "personal", "max_length", "choices",
     "min_days", "max_days", "hint", "min_length", "max_span_days", "receipt",
+    "choices_from", "picker_starts",
 }  # fmt: skip
 _USE_KEYS = {"use", "required", "label", "hint", "only"}
 _ITEM_KEYS = {"service", "title", "fields", "fixed", "if", "unless"}
@@ -456,6 +459,22 @@ def _parse_field(r: Reader, node: object, path: str, library: Library | None = N
     if receipt and personal:
         # The kiosk prints the few personal answers worth a line itself, masked.
         raise r.fail(f"{path}.receipt", "personal data is never printed from the form")
+    choices_from = None
+    if "choices_from" in m:
+        if kind is not FieldKind.TEXT:
+            raise r.fail(f"{path}.choices_from", "only text fields are picked from a list")
+        choices_from = r.text(m["choices_from"], f"{path}.choices_from")
+        if choices_from not in PICK_LISTS:
+            raise r.fail(f"{path}.choices_from", f"expected one of {', '.join(sorted(PICK_LISTS))}")
+    picker_starts = None
+    if "picker_starts" in m:
+        if kind not in (FieldKind.DATE, FieldKind.DATE_RANGE):
+            raise r.fail(f"{path}.picker_starts", "only date fields have a date picker")
+        picker_starts = r.text(m["picker_starts"], f"{path}.picker_starts")
+        if picker_starts not in PICKER_STARTS:
+            raise r.fail(
+                f"{path}.picker_starts", f"expected one of {', '.join(sorted(PICKER_STARTS))}"
+            )
     return FieldSpec(
         name=r.name(m.get("name"), f"{path}.name", "field name"),
         kind=kind,
@@ -470,6 +489,8 @@ def _parse_field(r: Reader, node: object, path: str, library: Library | None = N
         min_length=min_length,
         max_span_days=span,
         receipt=receipt,
+        choices_from=choices_from,
+        picker_starts=picker_starts,
     )
 
 

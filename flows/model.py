@@ -75,6 +75,11 @@ class FieldSpec:
     # On the receipt? None: by kind (coded answers and dates yes; ticked declarations and
     # free text no). A flow prints a free-text answer that is the record, e.g. the employer.
     receipt: bool | None = None
+    # A text picked from a list the kiosk holds (flows/actions.py PICK_LISTS), e.g. the
+    # county's employers; typing freely stays possible.
+    choices_from: str | None = None
+    # Dates: where the date picker opens (flows/actions.py PICKER_STARTS); None: today.
+    picker_starts: str | None = None
 
 
 @dataclass(frozen=True)

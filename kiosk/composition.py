@@ -20,6 +20,7 @@ from kiosk.actions import RunActions, Station
 from kiosk.attract import AttractContent
 from kiosk.config import KioskConfig
 from kiosk.controller_client import ControllerClient, ControllerError
+from kiosk.employers import EmployerList
 from kiosk.enrollment import EnrollmentStore
 from kiosk.hardware import Hardware, Simulators
 from kiosk.outbox import Limits, Outbox
@@ -196,6 +197,7 @@ def build_kiosk(
         lambda source: client.content(source, None, enroller.ensure().device_token),
     )
     presence = hardware.presence
+    employers = EmployerList(client, lambda: enroller.ensure().device_token)
     starts = StartLog(config.data_dir / "starts.json", clock=clock)
     service = KioskService(
         catalog=catalog,
@@ -212,6 +214,7 @@ def build_kiosk(
         staff_calls=queue_staff_call,
         enrollment_block=lambda: enrollment_block(enroller),
         attract=attract.cards,
+        employers=employers.current,
     )
     side = None
     if config.provisioning.enabled:

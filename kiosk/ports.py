@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
 from flows import Flow, FlowRun, RunRecord, Texts
+from kiosk.employers import Employer
 
 
 @dataclass(frozen=True)
@@ -135,4 +136,9 @@ class KioskPort(Protocol):
 
     def end_run(self, run: FlowRun) -> None:
         """The UI is done with a run: stop its device work and wipe what is left."""
+        ...
+
+    def employers(self) -> Sequence[Employer]:
+        """The county's employer list for the employer picker; [] when the kiosk has none
+        (offline, or never fetched): the picker then offers free entry. Never blocks."""
         ...

@@ -18,6 +18,7 @@ from drivers.manager import DeviceManager, Health
 from flows import Catalog, Flow, FlowRun, RunRecord, Texts
 from flows.actions import ACTION_DEVICES
 from kiosk.actions import UNSUPPORTED, RunActions, Station
+from kiosk.employers import Employer
 from kiosk.health import heartbeat_devices
 from kiosk.messages import catalog as message_catalog
 from kiosk.messages import text
@@ -70,6 +71,7 @@ class KioskService:
         enrollment_block: Callable[[], str | None] = lambda: None,
         attract: Callable[[], Sequence[AttractCard]] = lambda: (),
         card_presented: Callable[[], bool] = lambda: False,
+        employers: Callable[[], Sequence[Employer]] = lambda: [],
     ) -> None:
         """`enrollment_block`: the message code of an enrollment that keeps the kiosk from
         serving (kiosk.awaiting_approval, kiosk.credential_revoked), None when it may;
@@ -90,6 +92,7 @@ class KioskService:
         self._attract = attract
         self._card_presented = card_presented
         self._maintenance: Texts | None = None
+        self._employers = employers
         self._runs: dict[int, RunActions] = {}
         self._lock = threading.Lock()
 
@@ -204,6 +207,10 @@ class KioskService:
         if actions is not None:
             actions.cancelled.set()
         run.abort()
+
+    def employers(self) -> Sequence[Employer]:
+        """The employer list kept from the controller ([] offline: free entry only)."""
+        return self._employers()
 
     # The rest of the kiosk
     def devices_available(self) -> set[DeviceKind]:

@@ -36,6 +36,8 @@ _UI = Path(__file__).parent
 KV_FILES: tuple[Path, ...] = (
     _UI / "widgets.kv",
     _UI / "toggles.kv",
+    _UI / "keyboard.kv",
+    _UI / "datepicker.kv",
     _UI / "fields.kv",
     _UI / "overlays.kv",
     *(
@@ -111,6 +113,7 @@ class EStationApp(App):
         """Create the session, one screen of each kind, and the router between them."""
         from kiosk.ui.bridge import run_in_worker
         from kiosk.ui.fields import pii_region_namer
+        from kiosk.ui.kivy_setup import disable_clipboard
         from kiosk.ui.root import TAP_GUARD_SECONDS, Router
         from kiosk.ui.screens import (
             action,
@@ -128,6 +131,7 @@ class EStationApp(App):
         from kiosk.ui.session import IDENTIFY_SCREEN
         from kiosk.ui.voice import ScreenVoice
 
+        disable_clipboard()  # before the first text box
         load_kv_files()
         session = UISession(
             self.port,

@@ -30,9 +30,10 @@ from flows import FieldKind, FieldSpec
 from flows.fields import mask_bank_account
 from flows.regions import is_region_code
 from kiosk.ui import theme
+from kiosk.ui.datepicker import date_text
 from kiosk.ui.strings import ui_text
 from kiosk.ui.toggles import CheckToggle, StarTile
-from kiosk.ui.widgets import ChoiceButton, FieldInput, TextLabel, wipe_text_input
+from kiosk.ui.widgets import BigButton, ChoiceButton, FieldInput, TextLabel, wipe_text_input
 
 KV_FILE = Path(__file__).with_suffix(".kv")
 
@@ -45,6 +46,10 @@ KEYPAD_KINDS: dict[FieldKind, str] = {
     FieldKind.REGION: "",
     FieldKind.BANK_ACCOUNT: "",
 }
+
+# Kinds typed on the kiosk's own keyboard (kiosk/ui/keyboard.py), docked under the form.
+KEYBOARD_KINDS = frozenset({FieldKind.TEXT, FieldKind.NAME})
+CALENDAR_WIDTH = 200
 
 RegionNamer = Callable[[str], "str | None"]
 """The name of a 6-digit region code (e.g. 浙江省丽水市缙云县), None when unknown."""
@@ -125,6 +130,7 @@ class FieldBlock(BoxLayout):
         self.toggles: list[CheckToggle] = []  # any of them are ticked
         # A line that answers while the citizen types: the region's name, characters so far.
         self.status: Label | None = None
+        self.calendar: BigButton | None = None  # opens the date picker (kiosk/ui/datepicker.py)
         # A bank account entered before (back from the confirm screen): shown masked only,
         # and sent again unless the citizen types another.
         self._kept = ""
@@ -138,6 +144,11 @@ class FieldBlock(BoxLayout):
             self._add_range(lang)
         elif spec.kind is FieldKind.REGION:
             self._add_region(lang)
+        elif spec.kind is FieldKind.DATE:
+            row = BoxLayout(spacing=theme.SPACING, size_hint_y=None, height=theme.TOUCH_MIN)
+            row.add_widget(self._new_input())
+            row.add_widget(self._calendar_button(lang))
+            self.add_widget(row)
         else:
             self.add_widget(self._new_input())
             if spec.kind is FieldKind.BANK_ACCOUNT or (
@@ -162,6 +173,14 @@ class FieldBlock(BoxLayout):
             box.bind(text=self._group)
         self.inputs.append(box)
         return box
+
+    def _calendar_button(self, lang: str) -> BigButton:
+        self.calendar = BigButton(
+            text=date_text("pick", lang),
+            min_width=CALENDAR_WIDTH,
+            height=theme.TOUCH_MIN,
+        )
+        return self.calendar
 
     @staticmethod
     def _group(box: FieldInput, text: str) -> None:
@@ -238,6 +257,7 @@ class FieldBlock(BoxLayout):
         grid.add_widget(RangeJoin(text=ui_text("range_to", lang)))
         grid.add_widget(end)
         self.add_widget(grid)
+        self.add_widget(self._calendar_button(lang))
 
     def _add_region(self, lang: str) -> None:
         row = BoxLayout(spacing=theme.SPACING, size_hint_y=None, height=theme.style.touch_min)
@@ -375,6 +395,7 @@ class RegionName(Label):
 
 
 __all__ = [
+    "KEYBOARD_KINDS",
     "KEYPAD_KINDS",
     "FieldBlock",
     "RegionNamer",

@@ -66,6 +66,45 @@ def configure_kivy(
     # No multitouch emulation at all: a right click (a mouse left attached by a technician)
     # must not leave the red dots that confuse people.
     Config.set("input", "mouse", "mouse,disable_multitouch")
+    # The kiosk draws its own keyboard (kiosk/ui/keyboard.py): a focused box asks Kivy for
+    # the system keyboard only, never for Kivy's VKeyboard, which has no Chinese.
+    Config.set("kivy", "keyboard_mode", "system")
+
+
+class NoClipboard:
+    """Kivy's clipboard, replaced: it keeps nothing a citizen typed and pastes nothing."""
+
+    def copy(self, data: str = "") -> None:
+        """Forget `data`."""
+
+    def paste(self) -> str:
+        """Nothing."""
+        return ""
+
+    def get(self, mimetype: str = "text/plain") -> str:
+        """Nothing."""
+        return ""
+
+    def put(self, data: object, mimetype: str = "text/plain") -> None:
+        """Forget `data`."""
+
+    def get_types(self) -> list[str]:
+        """No types."""
+        return []
+
+
+def disable_clipboard() -> None:
+    """Give Kivy's text boxes a clipboard that keeps nothing, before the first box is made.
+
+    A TextInput made on Linux imports kivy.core.clipboard, which looks for xclip and xsel
+    for an X cut buffer even with KIVY_CLIPBOARD=dummy and logs a CRITICAL traceback for
+    each tool missing (a kiosk image has neither). Copying what a citizen typed anywhere
+    would leak it anyway. Imports kivy.uix.textinput: call once the window may exist.
+    """
+    import kivy.uix.textinput as textinput
+
+    textinput.Clipboard = NoClipboard()
+    textinput.CutBuffer = None
 
 
 def find_cjk_font(path: str | os.PathLike[str] | None = None) -> Path:

@@ -181,6 +181,10 @@ ASK = ["steps", "ask"]
         ([*ASK, "fields", 1, "max_days"], 3, "steps.ask.fields[1]", "only date"),
         ([*ASK, "fields", 1, "max_span_days"], 3, "steps.ask.fields[1].max_span_days",
          "only date_range"),
+        ([*ASK, "fields", 1, "choices_from"], "employers", "steps.ask.fields[1].choices_from",
+         "only text fields"),
+        ([*ASK, "fields", 1, "picker_starts"], "today", "steps.ask.fields[1].picker_starts",
+         "only date fields"),
         (["steps", "offline", "fields"], [{"name": "x", "kind": "text", "label": T}],
          "steps.offline.fields", "only form steps"),
         (["steps", "extra"], {"kind": "form", "title": T, "timeout": 9, "on": {"submit": "done"},
@@ -204,6 +208,41 @@ def test_a_date_field_with_min_after_max_is_refused() -> None:
     data["steps"]["ask"]["on"]["submit"] = "done"
     with pytest.raises(FlowDefinitionError, match="max_days is before min_days"):
         parse_flow(data, "rich.yaml")
+
+
+@pytest.mark.parametrize(
+    ("field", "problem"),
+    [
+        ({"kind": "text", "choices_from": "employees"}, "expected one of employers"),
+        ({"kind": "date", "picker_starts": "tomorrow"}, "expected one of first_of_month, today"),
+    ],
+)
+def test_a_pick_list_or_picker_start_must_be_known(field: dict[str, str], problem: str) -> None:
+    data = rich([*ASK, "fields"], [{"name": "f", "label": T, **field}])
+    data["steps"]["ask"]["on"]["submit"] = "done"
+    with pytest.raises(FlowDefinitionError, match=problem):
+        parse_flow(data, "rich.yaml")
+
+
+def test_the_employer_is_picked_from_a_list_in_every_flow_that_asks_it() -> None:
+    from flows import load_builtin_catalog
+
+    catalog = load_builtin_catalog()
+    asking = [
+        spec
+        for flow_id in (
+            "employment_registration",
+            "bundle_onboarding",
+            "bundle_flexible_employment",
+        )
+        for step in catalog.flow(flow_id).steps.values()
+        for spec in step.fields
+        if spec.name == "employer_name"
+    ]
+    assert asking
+    assert {spec.choices_from for spec in asking} == {"employers"}
+    start = catalog.flow("employment_registration").steps["details"].fields[-1]
+    assert (start.name, start.picker_starts) == ("start_date", "first_of_month")
 
 
 def test_a_guard_vocabulary_can_be_narrowed_by_the_caller() -> None:

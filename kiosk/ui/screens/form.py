@@ -16,12 +16,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from kivy.clock import Clock
 from kivy.properties import BooleanProperty
 
 from flows import FlowRun
 from flows.texts import button_label
 from kiosk.ui import theme
-from kiosk.ui.fields import KEYPAD_KINDS, FieldBlock, RegionNamer
+from kiosk.ui.datepicker import DatePicker
+from kiosk.ui.fields import KEYBOARD_KINDS, KEYPAD_KINDS, FieldBlock, RegionNamer
 from kiosk.ui.screens.base import StepScreen
 from kiosk.ui.session import UISession, rated_service_line
 from kiosk.ui.strings import ui_text
@@ -51,6 +53,14 @@ class FormScreen(StepScreen):
         self.ids.keypad.on_key = self.session.touch
         self.field_index = 0  # the question on show when they are asked one at a time
         self._run: FlowRun | None = None
+        # Text fields: the kiosk's own keyboard, docked under the form (kiosk/ui/keyboard.py).
+        self.keyboard = self.ids.keyboard
+        self.keyboard.on_key = self.session.touch
+        self.keyboard.on_hide = self.keyboard.hide
+        self.keyboard.employers = self._employers
+        # The keyboard's room is taken in the next layout: follow the box typed into then.
+        self.ids.scroll.bind(height=self._follow_target)
+        self.picker: DatePicker | None = None
 
     def show(self, run: FlowRun) -> None:
         """Build one block per field, prefilled with what this visit already entered."""
@@ -59,12 +69,15 @@ class FormScreen(StepScreen):
         self._lang = run.lang
         self._run = run
         self.field_index = 0
+        self.keyboard.lang = run.lang
         for spec in run.step.fields:
             block = FieldBlock(spec, run.lang, region_name=self.region_name)
             if spec.name in run.session.values:
                 block.set_value(run.session.value(spec.name))
             for box in block.inputs:
                 box.bind(focus=self._on_focus, text=self._on_text)
+            if block.calendar is not None:
+                block.calendar.bind(on_release=lambda _b, blk=block: self.open_picker(blk))
             self.blocks[spec.name] = block
         self.keypad_used = any(spec.kind in KEYPAD_KINDS for spec in run.step.fields)
         self.ids.keypad.delete_label = ui_text("delete", run.lang)
@@ -172,8 +185,26 @@ class FormScreen(StepScreen):
             self._target(box)
             block = self.blocks.get(box.field_name)
             if block is not None:
-                # The keypad types into a box the citizen can see.
+                # The keypad types into a box the citizen can see; again once the docked
+                # keyboard has taken its room (the next frame's layout).
                 self._reveal(block)
+                if self.keyboard.shown:
+                    Clock.schedule_once(lambda _dt: self._reveal_box(box), 0)
+
+    def _follow_target(self, *_args: object) -> None:
+        if self.keyboard.shown and self.keyboard.target is not None:
+            box = self.keyboard.target
+            Clock.schedule_once(lambda _dt: self._reveal_box(box), 0)
+
+    def _reveal_box(self, box: FieldInput) -> None:
+        """Under the docked keyboard the room is short: the box itself, at the bottom."""
+        scroll, fields = self.ids.scroll, self.ids.fields
+        room = fields.height - scroll.height
+        if box.parent is None or room <= 0:
+            return
+        # The box's bottom in the fields' coordinates (it sits in rows and blocks).
+        bottom = fields.to_widget(*box.to_window(box.x, box.y))[1]
+        scroll.scroll_y = max(0.0, min(1.0, (bottom - 12) / room))
 
     def _reveal(self, block: FieldBlock) -> None:
         """Scroll `block` into view; fields that all fit stay at the top, where they start."""
@@ -190,10 +221,39 @@ class FormScreen(StepScreen):
         if block is not None:
             block.refresh_status()
 
+    def _employers(self) -> list[Any]:
+        employers = getattr(self.session.port, "employers", None)
+        return list(employers()) if callable(employers) else []
+
+    def open_picker(self, block: FieldBlock) -> DatePicker:
+        """The date picker for `block`'s targeted box (else its first empty one)."""
+        box = self.ids.keypad.target if self.ids.keypad.target in block.inputs else None
+        box = box or block.box_to_fix()
+        if box is None:
+            raise ValueError(f"{block.spec.name} has no date box")
+        self.session.touch()
+        self._target(box)
+
+        def pick(iso: str) -> None:
+            box.text = iso
+            self.session.touch()
+
+        self.picker = DatePicker(
+            block.spec,
+            self._lang,
+            today=self.session.port.now().date(),
+            typed=str(box.text),
+            on_pick=pick,
+            on_type=lambda: setattr(box, "focus", True),
+        )
+        self.picker.open(animation=False)
+        return self.picker
+
     def _target(self, box: FieldInput | None) -> None:
         """Point the keypad at a box typed on the keypad, or hide it."""
         keypad = self.ids.keypad
         block = self.blocks.get(box.field_name) if box is not None else None
+        self._dock_keyboard(box, block)
         extra = KEYPAD_KINDS.get(block.spec.kind) if block is not None else None
         panel = self.ids.keypad_panel
         if box is None or block is None or extra is None:
@@ -211,6 +271,14 @@ class FormScreen(StepScreen):
         self.ids.keypad_field.text = f"{label} · {part}" if part else label
         self.ids.keypad_hint.text = ui_text("keypad_hint", self._lang)
 
+    def _dock_keyboard(self, box: FieldInput | None, block: FieldBlock | None) -> None:
+        """The docked keyboard for a text box, folded away for anything else."""
+        if box is None or block is None or block.spec.kind not in KEYBOARD_KINDS:
+            self.keyboard.hide()
+            return
+        first = None if self.keyboard.shown else ("abc" if self._lang == "en" else "pinyin")
+        self.keyboard.show(box, mode=first, pick_list=block.spec.choices_from == "employers")
+
     def _wipe_fields(self) -> None:
         for block in self.blocks.values():
             for box in block.inputs:
@@ -223,6 +291,10 @@ class FormScreen(StepScreen):
 
     def clear(self) -> None:
         """Empty every box and error, then drop the fields."""
+        if self.picker is not None:
+            self.picker.dismiss(animation=False)
+            self.picker = None
+        self.keyboard.forget()
         self._wipe_fields()
         self.ids.keypad_hint.text = ""
         self.ids.context.text = ""

@@ -46,6 +46,7 @@ from flows import (  # noqa: E402
 from flows.actions import CONTENT_SOURCES  # noqa: E402
 from flows.loader import FlowFiles  # noqa: E402
 from flows.submission import Submission, build_submission  # noqa: E402
+from kiosk.employers import Employer  # noqa: E402
 from kiosk.ports import AttractCard, HelpContacts, MenuEntry  # noqa: E402
 from pii import Sensitive, mask_name  # noqa: E402
 from tests.kiosk.ui.content import CONTENT, FACETS, Node  # noqa: E402
@@ -73,6 +74,13 @@ GOOD_FORM = {
     "employer_name": "城关镇社区服务中心",
     "start_date": "2026-11-02",
 }
+
+# The county's employer list as the controller sends it (KioskPort.employers).
+EMPLOYERS = (
+    Employer("缙云县城关镇社区服务中心", "12331122MB1234567X", "jyxcgzsqfwzx"),
+    Employer("顺泽家园物业管理有限公司", "91331122MA2ABCDE1K", "szjywyglyxgs"),
+    Employer("缙云县双洲机械制造有限公司", "91331122MA2FGHJK2L", "jyxszjxzzyxgs"),
+)
 
 
 def _flow_file(flow_id: str) -> bytes | None:
@@ -161,6 +169,7 @@ class FakePort:
                 "job", Texts("招聘：保洁员", "Hiring: cleaner"), Texts("月薪3500元", "3500 a month")
             )
         ]
+        self.employer_list: list[Employer] = list(EMPLOYERS)  # [] as a kiosk offline
 
     @property
     def catalog(self) -> Sequence[Flow]:
@@ -199,6 +208,9 @@ class FakePort:
 
     def card_presented(self) -> bool:
         return self.card_in
+
+    def employers(self) -> list[Employer]:
+        return list(self.employer_list)
 
     def new_run(self, flow_id: str, lang: str) -> FlowRun:
         return self._run(next(f for f in self.catalog if f.id == flow_id), lang)
