@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import csv
 import io
 import threading
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -13,7 +15,7 @@ from rich.console import Console
 
 import provisioning.cli as cli
 from kiosk.advertising import Advertiser, Announcement
-from provisioning.cli import main
+from provisioning.cli import BULK_COLUMNS, main, setup_from_row
 
 SERIAL = "SN-CLI-000777"
 LOOPBACK = ["127.0.0.1"]
@@ -140,3 +142,17 @@ def test_reset_with_yes_asks_nothing(kiosk: _FakeKiosk) -> None:
     assert cli._reset(argparse.Namespace(**{**vars(_args()), "yes": True}), ask) == 0
     assert asked == []
     assert kiosk.calls == [("pair", "ABC-DEF"), ("reset", SERIAL)]
+
+
+def test_the_sample_csv_in_the_docs_gives_a_setup_for_every_row() -> None:
+    sample = Path(__file__).parents[2] / "docs" / "samples" / "stations.csv"
+    with sample.open(encoding="utf-8-sig", newline="") as f:
+        reader = csv.DictReader(f)
+        rows = list(reader)
+    assert tuple(reader.fieldnames or ()) == BULK_COLUMNS
+    setups = [setup_from_row(row) for row in rows]
+    assert len(setups) == 2
+    assert setups[0]["devices"]["receipt_printer"] == {
+        "kind": "device", "path": "/dev/usb/lp0", "profile": "kiosk-80"
+    }  # fmt: skip
+    assert setups[1]["controller"]["pairing_code"] == ""  # a pre-authorised serial
