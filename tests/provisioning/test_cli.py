@@ -57,7 +57,7 @@ def test_discover_on_a_terminal_redraws_the_table_as_a_kiosk_appears(
     timer = threading.Timer(1.0, advertiser.start)
     timer.start()
     try:
-        assert main(["discover", "--interface", "127.0.0.1", "--seconds", "5"]) == 0
+        assert main(["discover", "--interface", "127.0.0.1", "--seconds", "8"]) == 0
     finally:
         timer.join()
         advertiser.stop()
