@@ -1,6 +1,7 @@
 """`estation-provision`: what a technician runs to find, enroll, check and reset kiosks.
 
-discover                 the kiosks on the LAN with their state
+discover                 the kiosks on the LAN with their state (a live table on a
+                         terminal; tab-separated lines once, when piped)
 enroll SERIAL --code C --setup FILE.json
                          pair with the kiosk by the code on its screen, send it its
                          station setup, and have it enroll with the controller
@@ -97,29 +98,57 @@ def _console() -> Any:
     return Console()
 
 
-def _table(rows: list[FoundKiosk]) -> None:
-    console = _console()
-    headings = ("serial", "state", "name", "model", "version", "address")
-    cells = [(k.serial, k.state, k.name, k.model, k.version, k.url) for k in rows]
-    if console is None:
-        print("\t".join(headings))
-        for row in cells:
-            print("\t".join(row))
-        return
-    from rich.table import Table  # noqa: PLC0415
+_HEADINGS = ("serial", "state", "name", "model", "version", "address")
+_STATE_COLOURS = {"unprovisioned": "yellow", "active": "green", "pending": "cyan"}
 
-    table = Table(*headings, title=f"{len(rows)} e-station kiosk(s)")
-    colours = {"unprovisioned": "yellow", "active": "green", "pending": "cyan"}
-    for row in cells:
-        table.add_row(*row[:1], f"[{colours.get(row[1], 'red')}]{row[1]}", *row[2:])
-    console.print(table)
+
+def _cells(rows: list[FoundKiosk]) -> list[tuple[str, ...]]:
+    return [(k.serial, k.state, k.name, k.model, k.version, k.url) for k in rows]
+
+
+def _plain(rows: list[FoundKiosk]) -> None:
+    """Tab-separated, one line per kiosk: what a script reading a pipe can split."""
+    print("\t".join(_HEADINGS))
+    for row in _cells(rows):
+        print("\t".join(row))
+
+
+def _rich_table(rows: list[FoundKiosk], title: str) -> Any:
+    from rich.table import Table  # noqa: PLC0415 - only a terminal needs it
+
+    table = Table(*_HEADINGS, title=title)
+    for row in _cells(rows):
+        table.add_row(row[0], f"[{_STATE_COLOURS.get(row[1], 'red')}]{row[1]}", *row[2:])
+    return table
+
+
+def _live(discovery: Discovery, console: Any, seconds: float) -> list[FoundKiosk]:
+    """Redraw the table as kiosks appear, change and leave, for `seconds`; the last rows."""
+    from rich.live import Live  # noqa: PLC0415
+
+    def frame(left: float) -> Any:
+        rows = discovery.table.rows()
+        looking = f", looking {left:.0f} s more" if left > 0 else ""
+        return _rich_table(rows, f"{len(rows)} e-station kiosk(s){looking}")
+
+    deadline = time.monotonic() + seconds
+    with Live(frame(seconds), console=console, refresh_per_second=4) as live:
+        while (left := deadline - time.monotonic()) > 0:
+            time.sleep(min(left, 0.25))
+            live.update(frame(deadline - time.monotonic()))
+        live.update(frame(0))
+    return discovery.table.rows()
 
 
 def _discover(args: argparse.Namespace) -> int:
+    console = _console()
     with Discovery(interfaces=args.interface or None) as discovery:
-        time.sleep(args.seconds)
-        rows = discovery.table.rows()
-    _table(rows)
+        if console is not None:
+            rows = _live(discovery, console, args.seconds)
+        else:
+            time.sleep(args.seconds)
+            rows = discovery.table.rows()
+            _plain(rows)
     return 0 if rows else 1
 
 

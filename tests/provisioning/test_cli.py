@@ -1,0 +1,158 @@
+"""The technician CLI's own behaviour: discover's two outputs, reset's double confirmation."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from rich.console import Console
+
+import provisioning.cli as cli
+from kiosk.advertising import Advertiser, Announcement
+from provisioning.cli import BULK_COLUMNS, main, setup_from_row
+
+SERIAL = "SN-CLI-000777"
+LOOPBACK = ["127.0.0.1"]
+
+
+@pytest.fixture
+def advertised() -> Iterator[Advertiser]:
+    announcement = Announcement(
+        serial=SERIAL, model="ES-300", version="0.1.0", state="unprovisioned", name="东区大厅"
+    )
+    advertiser = Advertiser(announcement, 8475, addresses=LOOPBACK, allow_loopback=True)
+    advertiser.start()
+    yield advertiser
+    advertiser.stop()
+
+
+def test_discover_piped_prints_one_tab_separated_table_without_colours(
+    advertised: Advertiser, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["discover", "--interface", "127.0.0.1", "--seconds", "4"]) == 0
+    out = capsys.readouterr().out
+    assert "\x1b[" not in out  # no colour or cursor codes in a pipe
+    lines = out.splitlines()
+    assert lines[0] == "serial\tstate\tname\tmodel\tversion\taddress"
+    assert lines[1:] == [f"{SERIAL}\tunprovisioned\t东区大厅\tES-300\t0.1.0\thttp://127.0.0.1:8475"]
+
+
+def test_discover_on_a_terminal_redraws_the_table_as_a_kiosk_appears(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    screen = io.StringIO()
+    console = Console(file=screen, force_terminal=True, width=160, color_system="standard")
+    monkeypatch.setattr(cli, "_console", lambda: console)
+    announcement = Announcement(
+        serial=SERIAL, model="ES-300", version="0.1.0", state="active", name="西区"
+    )
+    advertiser = Advertiser(announcement, 8476, addresses=LOOPBACK, allow_loopback=True)
+    # Announced a moment after the table is first drawn: the same run must show it.
+    timer = threading.Timer(1.0, advertiser.start)
+    timer.start()
+    try:
+        assert main(["discover", "--interface", "127.0.0.1", "--seconds", "8"]) == 0
+    finally:
+        timer.join()
+        advertiser.stop()
+    drawn = screen.getvalue()
+    assert "0 e-station kiosk(s), looking" in drawn  # the first frame, before the kiosk
+    assert "1 e-station kiosk(s)" in drawn  # redrawn in place once it is seen
+    assert SERIAL in drawn
+    assert "\x1b[2K" in drawn or "\x1b[1A" in drawn  # lines rewritten, not appended
+
+
+class _FakeKiosk:
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, str]] = []
+
+    def pair(self, code: str) -> None:
+        self.calls.append(("pair", code))
+
+    def reset(self, serial: str) -> None:
+        self.calls.append(("reset", serial))
+
+    def close(self) -> None:
+        pass
+
+
+@pytest.fixture
+def kiosk(monkeypatch: pytest.MonkeyPatch) -> _FakeKiosk:
+    fake = _FakeKiosk()
+    monkeypatch.setattr(cli, "_find", lambda args, serial: fake)
+    return fake
+
+
+def _args() -> argparse.Namespace:
+    return argparse.Namespace(
+        serial=SERIAL, code="ABC-DEF", yes=False, url=None, interface=None, seconds=1
+    )
+
+
+def _answers(*typed: str) -> tuple[list[str], Any]:
+    asked: list[str] = []
+    replies = iter(typed)
+
+    def ask(prompt: str) -> str:
+        asked.append(prompt)
+        return next(replies)
+
+    return asked, ask
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        ("", ""),
+        (SERIAL, ""),  # the first confirmation alone is not enough
+        ("", "RESET"),  # nor the second alone
+        ("SN-CLI-000778", "RESET"),  # another kiosk's serial
+        (SERIAL, "reset"),  # the word exactly
+    ],
+)
+def test_reset_is_refused_unless_confirmed_twice(
+    kiosk: _FakeKiosk, typed: tuple[str, str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    asked, ask = _answers(*typed)
+    assert cli._reset(_args(), ask) == 1
+    assert len(asked) == 2
+    assert kiosk.calls == []  # the kiosk was never contacted
+    assert "not reset" in capsys.readouterr().err
+
+
+def test_reset_confirmed_twice_pairs_then_resets_that_kiosk(
+    kiosk: _FakeKiosk, capsys: pytest.CaptureFixture[str]
+) -> None:
+    asked, ask = _answers(f" {SERIAL} ", "RESET")
+    assert cli._reset(_args(), ask) == 0
+    assert SERIAL in asked[0]
+    assert "RESET" in asked[1]
+    assert kiosk.calls == [("pair", "ABC-DEF"), ("reset", SERIAL)]
+    assert "factory reset" in capsys.readouterr().out
+
+
+def test_reset_with_yes_asks_nothing(kiosk: _FakeKiosk) -> None:
+    asked, ask = _answers()
+    assert cli._reset(argparse.Namespace(**{**vars(_args()), "yes": True}), ask) == 0
+    assert asked == []
+    assert kiosk.calls == [("pair", "ABC-DEF"), ("reset", SERIAL)]
+
+
+def test_the_sample_csv_in_the_docs_gives_a_setup_for_every_row() -> None:
+    sample = Path(__file__).parents[2] / "docs" / "samples" / "stations.csv"
+    with sample.open(encoding="utf-8-sig", newline="") as f:
+        reader = csv.DictReader(f)
+        rows = list(reader)
+    assert tuple(reader.fieldnames or ()) == BULK_COLUMNS
+    setups = [setup_from_row(row) for row in rows]
+    assert len(setups) == 2
+    assert setups[0]["devices"]["receipt_printer"] == {
+        "kind": "device", "path": "/dev/usb/lp0", "profile": "kiosk-80"
+    }  # fmt: skip
+    assert setups[1]["controller"]["pairing_code"] == ""  # a pre-authorised serial
