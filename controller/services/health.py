@@ -231,10 +231,16 @@ class KioskFacts:
 
 def _outbox_facts(vitals: Mapping[str, Any]) -> dict[str, Any]:
     """The alerting facts in a kiosk's vitals (as Kiosk.vitals holds them)."""
-    undeliverable = (vitals.get("outbox_failed") or 0) + (vitals.get("outbox_quarantined") or 0)
+
+    def number(key: str) -> float | None:
+        value = vitals.get(key)
+        # Stored by another release in a shape this one cannot read: not reported.
+        return value if isinstance(value, int | float) else None
+
+    undeliverable = (number("outbox_failed") or 0) + (number("outbox_quarantined") or 0)
     return {
         "outbox_undeliverable": int(undeliverable),
-        "outbox_used_percent": vitals.get("outbox_used_percent"),
+        "outbox_used_percent": number("outbox_used_percent"),
     }
 
 
