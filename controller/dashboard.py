@@ -50,6 +50,7 @@ from controller.services.health import (
 )
 from controller.services.intake import status_text
 from controller.services.ratelimit import RateLimited
+from controller.services.vitals import vital_rows
 from controller.stats_charts import kiosk_figure
 from wire import ApplicationStatus, Bilingual, DeviceKind
 
@@ -406,6 +407,7 @@ def kiosk_page(
         "alerts": alert_service.kiosk_alerts(session, kiosk, limit=ALERTS_ON_KIOSK_PAGE),
         "state": kiosk_state(kiosk, fleet.is_online(kiosk)),
         "devices": device_badges(kiosk),
+        "vitals": vital_rows(kiosk.vitals),
         "transaction_count": fleet.transaction_count(session, kiosk),
         "transactions": transactions,
         "sees_transactions": sees_transactions,

@@ -105,6 +105,10 @@ class Kiosk(Base):
     # when it arrived: the kiosk page shows it (controller/services/selftests.py).
     selftest_report: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
     selftest_at: Mapped[dt.datetime | None]
+    # What the kiosk last reported of its disk, memory, uptime, versions and outbox
+    # (wire.KioskVitals as JSON; NULL: a kiosk that does not report them). Replaced by
+    # every heartbeat, never a history: the kiosk page shows it.
+    vitals: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
 
     transactions: Mapped[list[Transaction]] = relationship(back_populates="kiosk")
 

@@ -30,6 +30,7 @@ from kiosk.service import SOFTWARE_VERSION, KioskService
 from kiosk.speech import Speech, build_speech
 from kiosk.starts import StartLog
 from kiosk.sync import Enroller, SyncLoop
+from kiosk.vitals import VitalSigns
 from pii import Sealer
 from pii.sealing import begin_rotation, end_rotation
 from wire import RegisterRequest, StaffCallIn
@@ -199,6 +200,14 @@ def build_kiosk(
     presence = hardware.presence
     employers = EmployerList(client, lambda: enroller.ensure().device_token)
     starts = StartLog(config.data_dir / "starts.json", clock=clock)
+    vitals = VitalSigns(
+        outbox,
+        config.data_dir,
+        catalog_version=lambda: catalog.version,
+        config_version=config.config_version,
+        clock_skew=lambda: sync.clock_skew,
+        monotonic=monotonic,
+    )
     service = KioskService(
         catalog=catalog,
         station=station,
@@ -215,6 +224,7 @@ def build_kiosk(
         enrollment_block=lambda: enrollment_block(enroller),
         attract=attract.cards,
         employers=employers.current,
+        vitals=vitals.read,
     )
     side = None
     if config.provisioning.enabled:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 import tomllib
 from dataclasses import dataclass, field, fields, replace
@@ -236,6 +237,9 @@ class KioskConfig:
     night: NightConfig = field(default_factory=NightConfig)
     maintenance: MaintenanceConfig = field(default_factory=MaintenanceConfig)
     voice: VoiceConfig = field(default_factory=VoiceConfig)
+    # A short fingerprint of kiosk.toml as loaded, reported in the heartbeat's vitals so
+    # ops see which kiosks run a changed configuration ("" when not loaded from a file).
+    config_version: str = ""
 
     @property
     def provisioned(self) -> bool:
@@ -354,7 +358,8 @@ def _voice(data: dict[str, Any], source: Path) -> VoiceConfig:
 def load_config(path: Path) -> KioskConfig:
     """Read a kiosk TOML file; relative paths are relative to the file."""
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+        data = tomllib.loads(text)
     except (OSError, tomllib.TOMLDecodeError) as err:
         raise ConfigError(f"{path}: {err}") from err
     for table in data:
@@ -403,6 +408,7 @@ def load_config(path: Path) -> KioskConfig:
                 Path(path.parent, _table(data, "maintenance", MaintenanceConfig, path).pin_file)
             ),
             voice=_voice(data, path),
+            config_version=hashlib.sha256(text.encode("utf-8")).hexdigest()[:12],
         )
     except KeyError as err:
         raise ConfigError(f"{path}: missing key {err.args[0]}") from err

@@ -23,7 +23,7 @@ from kiosk.health import heartbeat_devices
 from kiosk.messages import catalog as message_catalog
 from kiosk.messages import text
 from kiosk.ports import AttractCard, HelpContacts, MenuEntry
-from wire import DeviceKind, Heartbeat, KioskStatus, StaffCallIn, StaffCallReason
+from wire import DeviceKind, Heartbeat, KioskStatus, KioskVitals, StaffCallIn, StaffCallReason
 
 log = logging.getLogger(__name__)
 
@@ -72,6 +72,7 @@ class KioskService:
         attract: Callable[[], Sequence[AttractCard]] = lambda: (),
         card_presented: Callable[[], bool] = lambda: False,
         employers: Callable[[], Sequence[Employer]] = lambda: [],
+        vitals: Callable[[], KioskVitals | None] = lambda: None,
     ) -> None:
         """`enrollment_block`: the message code of an enrollment that keeps the kiosk from
         serving (kiosk.awaiting_approval, kiosk.credential_revoked), None when it may;
@@ -91,6 +92,7 @@ class KioskService:
         self._enrollment_block = enrollment_block
         self._attract = attract
         self._card_presented = card_presented
+        self._vitals = vitals
         self._maintenance: Texts | None = None
         self._employers = employers
         self._runs: dict[int, RunActions] = {}
@@ -233,6 +235,7 @@ class KioskService:
             devices=heartbeat_devices(self._devices),
             outbox_pending=self._outbox_pending(),
             starts_last_hour=self._starts_last_hour(),
+            vitals=self._vitals(),
         )
 
     def _status(self) -> KioskStatus:

@@ -228,8 +228,33 @@ class DeviceHealth(Message):
     reason: ShortText = ""
 
 
+Megabytes = Annotated[float, Field(ge=0, le=1e9)]
+Seconds = Annotated[float, Field(ge=0, le=1e10)]
+Percent = Annotated[float, Field(ge=0, le=100)]
+
+
+class KioskVitals(Message):
+    """What ops need to judge a kiosk from afar; every field optional (None: not measured),
+    so a kiosk that cannot read one still reports the others."""
+
+    disk_free_mb: Megabytes | None = None  # free space where the kiosk keeps its data
+    memory_available_mb: Megabytes | None = None  # the machine's MemAvailable
+    process_rss_mb: Megabytes | None = None  # resident memory of the kiosk program
+    uptime_seconds: Seconds | None = None  # since the kiosk program started
+    catalog_version: Count | None = None
+    config_version: Annotated[str, StringConstraints(max_length=64)] | None = None
+    outbox_failed: Count | None = None  # refused for good by the controller
+    outbox_quarantined: Count | None = None  # unreadable or invalid, set aside
+    outbox_used_percent: Percent | None = None  # held rows against the capacity
+    oldest_pending_seconds: Seconds | None = None  # age of the oldest row not yet delivered
+    # Controller time minus kiosk time, from the last heartbeat answer; may be negative.
+    clock_skew_seconds: Annotated[float, Field(ge=-1e10, le=1e10)] | None = None
+
+
 class Heartbeat(Message):
-    """Sent every `heartbeat_seconds`: the kiosk is alive and this is how it feels."""
+    """Sent every `heartbeat_seconds`: the kiosk is alive and this is how it feels.
+
+    `vitals` came later: a kiosk that does not send them is understood as before."""
 
     sent_at: KioskTime
     status: KioskStatus
@@ -239,6 +264,7 @@ class Heartbeat(Message):
     # How many times the kiosk program started in the last hour, this run included (0: not
     # reported). Several means it keeps crashing: the controller raises crash_loop.
     starts_last_hour: Count = 0
+    vitals: KioskVitals | None = None
 
 
 class HeartbeatAck(Message):

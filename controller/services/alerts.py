@@ -10,6 +10,10 @@ The kinds (`RULES`):
 - paper_out (major): the printer out of paper; cleared when it has paper;
 - paper_near_end (minor): the printer's paper nearly used up;
 - outbox_filling (minor): more than `outbox_backlog` transactions waiting on the kiosk;
+- outbox_undeliverable (major): the kiosk reports outbox rows it can never deliver (failed
+  or quarantined, wire.KioskVitals); cleared when it reports none again;
+- outbox_nearly_full (minor): the kiosk's outbox at `outbox_full_percent` (80 %) of its
+  capacity or more; at 100 % it stops taking applications;
 - clock_skew (minor): the kiosk clock off by more than `clock_skew_seconds`;
 - crash_loop (major): the kiosk program started `crash_loop_starts` times within an hour
   (Heartbeat.starts_last_hour); cleared when it has run an hour without starting again;
@@ -127,6 +131,8 @@ class AlertKind(enum.StrEnum):
     PAPER_OUT = "paper_out"
     PAPER_NEAR_END = "paper_near_end"
     OUTBOX_FILLING = "outbox_filling"
+    OUTBOX_UNDELIVERABLE = "outbox_undeliverable"
+    OUTBOX_NEARLY_FULL = "outbox_nearly_full"
     CLOCK_SKEW = "clock_skew"
     IDENTITY_CONFLICT = "identity_conflict"
     CRASH_LOOP = "crash_loop"
@@ -180,6 +186,18 @@ RULES: dict[AlertKind, AlertRule] = {
             AlertKind.OUTBOX_FILLING,
             Severity.MINOR,
             ("待上传办件积压", "Transactions piling up on the kiosk"),
+            True,
+        ),
+        AlertRule(
+            AlertKind.OUTBOX_UNDELIVERABLE,
+            Severity.MAJOR,
+            ("有办件无法上传", "Transactions the kiosk cannot deliver"),
+            True,
+        ),
+        AlertRule(
+            AlertKind.OUTBOX_NEARLY_FULL,
+            Severity.MINOR,
+            ("终端待上传队列将满", "Kiosk outbox nearly full"),
             True,
         ),
         AlertRule(
@@ -251,6 +269,11 @@ def conditions(
             found.add(condition_key(AlertKind.PAPER_NEAR_END))
     if facts.outbox_pending > thresholds.outbox_backlog:
         found.add(condition_key(AlertKind.OUTBOX_FILLING))
+    if facts.outbox_undeliverable > 0:
+        found.add(condition_key(AlertKind.OUTBOX_UNDELIVERABLE))
+    used = facts.outbox_used_percent
+    if used is not None and used >= thresholds.outbox_full_percent:
+        found.add(condition_key(AlertKind.OUTBOX_NEARLY_FULL))
     if facts.clock_skew is not None and abs(facts.clock_skew) > thresholds.clock_skew_seconds:
         found.add(condition_key(AlertKind.CLOCK_SKEW))
     if facts.starts_last_hour >= thresholds.crash_loop_starts:
@@ -262,6 +285,10 @@ def _condition_detail(key: str, facts: KioskFacts) -> str:
     kind, device = split_condition(key)
     if kind is AlertKind.OUTBOX_FILLING:
         return f"outbox_pending={facts.outbox_pending}"
+    if kind is AlertKind.OUTBOX_UNDELIVERABLE:
+        return f"failed_or_quarantined={facts.outbox_undeliverable}"
+    if kind is AlertKind.OUTBOX_NEARLY_FULL:
+        return f"outbox_used_percent={facts.outbox_used_percent}"
     if kind is AlertKind.CLOCK_SKEW and facts.clock_skew is not None:
         return f"clock_skew_seconds={facts.clock_skew:.0f}"
     if kind is AlertKind.CRASH_LOOP:

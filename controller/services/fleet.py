@@ -77,6 +77,7 @@ class Fleet:
         kiosk.outbox_pending = beat.outbox_pending
         kiosk.starts_last_hour = beat.starts_last_hour
         kiosk.clock_skew_seconds = round((beat.sent_at - now).total_seconds())
+        kiosk.vitals = beat.vitals.model_dump(mode="json") if beat.vitals is not None else None
         if self._alerts is not None:
             skew = float(kiosk.clock_skew_seconds)
             self._alerts.observe(session, kiosk, now, online=True, clock_skew=skew)

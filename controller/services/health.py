@@ -185,6 +185,10 @@ class KioskFacts:
     clock_skew: float | None = None
     # Starts of the kiosk program within the last hour (0: not reported).
     starts_last_hour: int = 0
+    # Outbox rows the kiosk can never deliver (failed + quarantined, wire.KioskVitals) and
+    # how full its outbox is (percent; None: not reported).
+    outbox_undeliverable: int = 0
+    outbox_used_percent: float | None = None
 
     @classmethod
     def of(cls, kiosk: Kiosk, *, online: bool, clock_skew: float | None = None) -> KioskFacts:
@@ -197,6 +201,7 @@ class KioskFacts:
             outbox_pending=kiosk.outbox_pending,
             clock_skew=clock_skew,
             starts_last_hour=kiosk.starts_last_hour,
+            **_outbox_facts(kiosk.vitals or {}),
         )
 
     @classmethod
@@ -208,6 +213,7 @@ class KioskFacts:
         outbox_pending: int,
         clock_skew: float | None,
         starts_last_hour: int = 0,
+        vitals: Mapping[str, Any] | None = None,
     ) -> KioskFacts:
         """The facts of a kiosk online now that reports this (devices as Kiosk.devices holds
         them), before anything is stored (controller/services/heartbeats.py)."""
@@ -219,7 +225,23 @@ class KioskFacts:
             outbox_pending=outbox_pending,
             clock_skew=clock_skew,
             starts_last_hour=starts_last_hour,
+            **_outbox_facts(vitals or {}),
         )
+
+
+def _outbox_facts(vitals: Mapping[str, Any]) -> dict[str, Any]:
+    """The alerting facts in a kiosk's vitals (as Kiosk.vitals holds them)."""
+
+    def number(key: str) -> float | None:
+        value = vitals.get(key)
+        # Stored by another release in a shape this one cannot read: not reported.
+        return value if isinstance(value, int | float) else None
+
+    undeliverable = (number("outbox_failed") or 0) + (number("outbox_quarantined") or 0)
+    return {
+        "outbox_undeliverable": int(undeliverable),
+        "outbox_used_percent": number("outbox_used_percent"),
+    }
 
 
 def _device_facts(stored: Mapping[str, Any]) -> dict[str, DeviceFact]:
@@ -240,6 +262,9 @@ class Thresholds:
     outbox_backlog: int = 20
     clock_skew_seconds: int = 120
     crash_loop_starts: int = 3
+    # The kiosk's outbox this full (percent of its capacity) warns: at 100 % it stops
+    # taking applications (kiosk/outbox.py warns at the same 80 %).
+    outbox_full_percent: float = 80.0
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,7 @@ and WAL flush on PostgreSQL, all writers queued on one lock) was where the time 
   commits it with its health change and alerts, before the kiosk gets its answer, as before.
 
 What a crash loses: the last `flush_seconds` of "last seen" and of the counters a heartbeat
-carries (outbox size, clock skew, device reasons), never a state change and never a
+carries (outbox size, clock skew, device reasons, vitals), never a state change and never a
 transaction (transactions do not come through here and still commit before their answer).
 
 Several replicas stay correct: each flushes its own buffer; a flush only moves
@@ -89,6 +89,7 @@ _FLUSH = (
         outbox_pending=bindparam("b_outbox"),
         starts_last_hour=bindparam("b_starts"),
         clock_skew_seconds=bindparam("b_skew"),
+        vitals=bindparam("b_vitals", type_=_KIOSKS.c.vitals.type),
         # An empty software_version means "not said", as in Fleet.heartbeat.
         software_version=func.coalesce(
             func.nullif(bindparam("b_version", type_=_KIOSKS.c.software_version.type), ""),
@@ -150,6 +151,7 @@ class _Beat:
     starts_last_hour: int
     clock_skew_seconds: int
     software_version: str
+    vitals: dict[str, Any] | None = None
 
 
 def _state(kiosk: Kiosk, health: KioskHealthNow | None) -> State | None:
@@ -268,12 +270,16 @@ class HeartbeatIngest:
             return None
         devices = {str(name): h.model_dump(mode="json") for name, h in beat.devices.items()}
         skew = round((beat.sent_at - now).total_seconds())
+        # Vitals change every beat (uptime, memory): they ride the batch; only the alert
+        # conditions they imply (in `state`) can make a heartbeat a change.
+        vitals = beat.vitals.model_dump(mode="json") if beat.vitals is not None else None
         facts = KioskFacts.reported(
             status=beat.status.value,
             devices=devices,
             outbox_pending=beat.outbox_pending,
             clock_skew=float(skew),
             starts_last_hour=beat.starts_last_hour,
+            vitals=vitals,
         )
         assessment = self._alerts.assess(facts)
         state: State = (
@@ -292,6 +298,7 @@ class HeartbeatIngest:
             beat.starts_last_hour,
             skew,
             beat.software_version,
+            vitals,
         )
         with self._lock:
             known.last_seen_at = max(seen, now)
@@ -339,6 +346,7 @@ class HeartbeatIngest:
                 "b_starts": b.starts_last_hour,
                 "b_skew": b.clock_skew_seconds,
                 "b_version": b.software_version,
+                "b_vitals": b.vitals,
             }
             # In key order, so two replicas flushing the same kiosks never deadlock.
             for pk, b in sorted(batch.items())

@@ -143,6 +143,7 @@ def test_a_kiosk_whose_facts_were_stored_by_another_release_still_gets_a_health(
         devices = {"printer": "not a dict", PRINTER: {"state": "melted"}, READER: {"state": "ok"}}
         outbox_pending = 0
         starts_last_hour = 0
+        vitals = {"outbox_failed": "many"}  # a shape this release cannot read
 
     got = KioskFacts.of(Stored(), online=True)  # type: ignore[arg-type]
     assert got.devices == {READER: OK}
