@@ -33,8 +33,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.e2e]
 STAFF, STAFF_PASSWORD = "shangcheng-staff", "a county clerk's long password"
 HUBIN, QINGBO = "330102001", "330102002"
 TREE = (
-    "code,name\n330000,浙江省\n330100,杭州市\n330102,上城区\n"
-    f"{HUBIN},湖滨街道\n{QINGBO},清波街道\n"
+    f"code,name\n330000,浙江省\n330100,杭州市\n330102,上城区\n{HUBIN},湖滨街道\n{QINGBO},清波街道\n"
 )
 WORDS = "请补交劳动合同复印件"
 
