@@ -141,6 +141,9 @@ class Transaction(Base):
         Index(
             "ix_transactions_county_service_created", "county_code", "service", "created_at", "id"
         ),
+        # A township's counts by status (county + a range of region codes) from the index
+        # alone, not the county's rows in the table.
+        Index("ix_transactions_county_region_status", "county_code", "region_code", "status"),
         {"sqlite_autoincrement": True},
     )
 

@@ -373,3 +373,17 @@ def test_a_booking_that_could_not_be_kept_is_shown_and_explained(
     assert "所选名额在申请送达时已满" in page
     # It can be taken up like a received one.
     assert move(clerk, number, "reviewing").status_code == 200
+
+
+def test_every_form_of_the_inbox_pages_carries_the_sessions_csrf_token(
+    client: TestClient, counties: Counties
+) -> None:
+    # The helpers above take the first token on a page (the sign-out form's), so a form
+    # whose macro lost the template context would post an empty token unnoticed here.
+    number = submit(client, counties.mine, 1)
+    clerk = staff(client, "clerk")
+    for path in ("/inbox", f"/inbox/{number}"):
+        page = clerk.get(path).text
+        tokens = re.findall(r'name="csrf_token" value="([^"]*)"', page)
+        assert len(tokens) >= 2, path
+        assert set(tokens) == {csrf_token(clerk, path)}, path
