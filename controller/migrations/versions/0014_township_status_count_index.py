@@ -5,8 +5,8 @@ on the region code (services/inbox.py, `Inbox.counts`). With only the county's i
 SQLite read every one of the county's rows from the table for it (1.5 s with a million
 applications); (county_code, region_code, status) answers the count from the index alone.
 
-Revision ID: 0013
-Revises: 0012
+Revision ID: 0014
+Revises: 0013
 Create Date: 2026-12-05 12:39:28.827952
 """
 
@@ -16,8 +16,8 @@ from collections.abc import Sequence
 
 from alembic import op
 
-revision: str = "0013"
-down_revision: str | None = "0012"
+revision: str = "0014"
+down_revision: str | None = "0013"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
