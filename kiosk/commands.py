@@ -210,6 +210,10 @@ class CommandRunner:
         if stopped:
             log.warning("commands interrupted by a stop count=%d", stopped)
 
+    def close(self) -> None:
+        """Close the ledger."""
+        self._book.close()
+
     def handle(self, kind: CommandKind, handler: Handler) -> None:
         """Say what does `kind` (the UI adds the screenshot and the flash when it starts)."""
         self._handlers[kind] = handler

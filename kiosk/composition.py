@@ -97,6 +97,8 @@ class Kiosk:
         self.hardware.close()
         self.client.close()
         self.outbox.close()
+        if self.commands is not None:
+            self.commands.close()
 
 
 def outbox_key_file(config: KioskConfig) -> Path:
