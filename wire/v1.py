@@ -876,7 +876,7 @@ class SelfTestAck(Message):
     ok: bool
 
 
-# -- Remote commands (docs/commands.md) ---------------------------------------------------
+# -- Remote commands (controller/services/commands.py, kiosk/commands.py) ---------------
 # Ops send a command from the kiosk page; the controller keeps it with a time to live and
 # hands it to the kiosk in heartbeat answers (HeartbeatAck.commands) until the kiosk
 # reports a result or it expires. The kiosk runs each id at most once (ids kept on disk)
