@@ -12,6 +12,7 @@ from starlette.concurrency import run_in_threadpool
 from controller.deps import (
     BearerDep,
     BookingsDep,
+    CommandsDep,
     ContentDep,
     EnrolledKioskDep,
     EnrollmentDep,
@@ -37,15 +38,19 @@ from controller.services import (
     Refused,
     TooLarge,
 )
+from controller.services.commands import NUDGE_SECONDS, Commands
 from controller.services.errors import PendingApproval
 from controller.services.kiosktime import TooEarly
 from controller.services.ratelimit import RateLimited
 from controller.services.selftests import record_selftest
 from wire import (
     API_PREFIX,
+    CAPABILITY_COMMANDS,
     PROTOCOL_VERSION,
     CatalogAck,
     CatalogIn,
+    CommandResult,
+    CommandResultAck,
     ContentPage,
     ContentQuery,
     EnrollmentStatus,
@@ -81,6 +86,7 @@ MyApplicationsBody = Annotated[MyApplicationsRequest, Depends(wire_body(MyApplic
 CatalogBody = Annotated[CatalogIn, Depends(wire_body(CatalogIn))]
 StaffCallBody = Annotated[StaffCallIn, Depends(wire_body(StaffCallIn))]
 SelfTestBody = Annotated[SelfTestReport, Depends(wire_body(SelfTestReport))]
+CommandResultBody = Annotated[CommandResult, Depends(wire_body(CommandResult))]
 
 _STATUS: dict[type[ControllerError], int] = {
     BadMessage: 422,
@@ -140,7 +146,38 @@ async def heartbeat(kiosk: KnownKioskDep, body: HeartbeatBody, request: Request)
         ack = await run_in_threadpool(ingest.record, kiosk, body)
     if ack.server_time >= kiosk.rotate_due_at:
         ack = ack.model_copy(update={"rotate_credential": True})
+    if CAPABILITY_COMMANDS in body.capabilities:
+        ack = await _with_commands(ack, kiosk.pk, get_runtime(request).commands)
     return _wire(ack)
+
+
+async def _with_commands(ack: HeartbeatAck, kiosk_pk: int, commands: Commands) -> HeartbeatAck:
+    """Add the kiosk's waiting commands and the nudge to a heartbeat answer.
+
+    Only a kiosk that said it takes commands gets them: an older kiosk refuses an answer
+    with fields it does not know. The database is read only when commands wait.
+    """
+    due = commands.due(kiosk_pk)
+    if due is None:
+        await run_in_threadpool(commands.refresh)
+        due = commands.due(kiosk_pk)
+    waiting = await run_in_threadpool(commands.deliver, kiosk_pk) if due else []
+    nudge = NUDGE_SECONDS if waiting else commands.nudge(kiosk_pk)
+    if not waiting and nudge is None:
+        return ack
+    return ack.model_copy(update={"commands": waiting, "next_heartbeat_seconds": nudge})
+
+
+@router.post(f"{API_PREFIX}/commands/{{command_id}}/result", response_model=CommandResultAck)
+def command_result(
+    command_id: str,
+    kiosk: KioskDep,
+    body: CommandResultBody,
+    session: SessionDep,
+    commands: CommandsDep,
+) -> Response:
+    """What came of a command; the same result again is answered the same (idempotent)."""
+    return _wire(commands.record_result(session, kiosk, command_id, body))
 
 
 @router.post(f"{API_PREFIX}/transactions", response_model=TransactionAck)

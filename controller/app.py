@@ -10,6 +10,7 @@ from fastapi import Depends, FastAPI
 
 from controller import (
     api,
+    command_pages,
     content_pages,
     dashboard,
     enrollment_pages,
@@ -43,6 +44,7 @@ from controller.services import (
     regions,
 )
 from controller.services.audit import AuditLog
+from controller.services.commands import Commands
 from controller.services.enrollment import Enrollment
 from controller.services.handoff import Handoff
 from controller.services.heartbeats import HeartbeatIngest
@@ -113,6 +115,7 @@ def create_app(
         staff_calls=StaffCalls(clock),
         inbox=inbox,
         handoff=handoff,
+        commands=Commands(db, clock),
     )
 
     @asynccontextmanager
@@ -148,4 +151,5 @@ def create_app(
     enrollment_pages.install(app)
     content_pages.install(app)
     inbox_pages.install(app)
+    command_pages.install(app)
     return app

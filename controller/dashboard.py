@@ -24,7 +24,15 @@ from controller import region_codes
 from controller.auth.access import ROLE_LABELS, TRANSACTION_READERS, Role, in_region, may
 from controller.auth.guard import ActorDep, FormDep, UserDep, current_visit
 from controller.clock import CHINA_TIME
-from controller.deps import AuditDep, FleetDep, HealthDep, IntakeDep, RatingsDep, SessionDep
+from controller.deps import (
+    AuditDep,
+    CommandsDep,
+    FleetDep,
+    HealthDep,
+    IntakeDep,
+    RatingsDep,
+    SessionDep,
+)
 from controller.models import STATUS_NEVER_SEEN, Kiosk
 from controller.services import alerts as alert_service
 from controller.services import fleet_view, regions
@@ -36,6 +44,7 @@ from controller.services.alerts import (
     Severity,
 )
 from controller.services.audit import Actor, AuditAction, AuditLog
+from controller.services.commands import KIND_LABELS as COMMAND_KINDS
 from controller.services.enrollment import STATE_LABELS as ENROLLMENT_STATES
 from controller.services.errors import Conflict, NotFound
 from controller.services.fleet import OFFLINE_AFTER_MISSED_HEARTBEATS as OFFLINE_AFTER_MISSED
@@ -374,6 +383,7 @@ def kiosk_page(
     audit: AuditDep,
     actor: ActorDep,
     user: UserDep,
+    commands: CommandsDep,
 ) -> HTMLResponse:
     """One kiosk: facts, health and its history, alerts, devices, ratings, transactions.
 
@@ -394,10 +404,20 @@ def kiosk_page(
             target=kiosk.kiosk_id,
             detail=f"transactions={len(transactions)}",
         )
+    may_command = may(_role(request), "POST", "/kiosks/{kiosk_id}/commands")
+    if may_command:
+        commands.watch(kiosk)  # its heartbeats come quicker while someone may send one
+    recent_commands = commands.recent(session, kiosk)
     session.commit()
     now = request.app.state.runtime.clock()
     context = {
         "kiosk": kiosk,
+        "commands": recent_commands,
+        "command_kinds": COMMAND_KINDS,
+        "may_command": may_command,
+        "may_open_attachment": may(
+            _role(request), "GET", "/kiosks/{kiosk_id}/commands/{command_id}/attachment"
+        ),
         "health": kiosk_health(session, book, kiosk),
         "availability": [
             (zh, en, book.availability(session, kiosk, now - span, now))

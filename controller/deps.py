@@ -31,6 +31,7 @@ from controller.services import (
     TooLarge,
 )
 from controller.services.audit import AuditLog
+from controller.services.commands import Commands
 from controller.services.enrollment import Enrollment
 from controller.services.handoff import Handoff
 from controller.services.heartbeats import HeartbeatIngest, KnownKiosk
@@ -79,6 +80,8 @@ class Runtime:
     # services/handoff.py).
     inbox: Inbox
     handoff: Handoff
+    # Commands for kiosks, sent with heartbeat answers (services/commands.py).
+    commands: Commands
 
 
 def get_runtime(request: Request) -> Runtime:
@@ -94,6 +97,11 @@ def get_session(runtime: RuntimeDep) -> Iterator[Session]:
     """One session per request, closed when the response is done."""
     with runtime.db.session() as session:
         yield session
+
+
+def get_commands(runtime: RuntimeDep) -> Commands:
+    """The kiosk commands service."""
+    return runtime.commands
 
 
 def get_fleet(runtime: RuntimeDep) -> Fleet:
@@ -181,6 +189,7 @@ BookingsDep = Annotated[Bookings, Depends(get_bookings)]
 RatingsDep = Annotated[Ratings, Depends(get_ratings)]
 StaffCallsDep = Annotated[StaffCalls, Depends(get_staff_calls)]
 TitlesDep = Annotated[ServiceTitles, Depends(get_titles)]
+CommandsDep = Annotated[Commands, Depends(get_commands)]
 AuditDep = Annotated[AuditLog, Depends(get_audit)]
 AccountsDep = Annotated[Accounts, Depends(get_accounts)]
 StaffSessionsDep = Annotated[StaffSessions, Depends(get_staff_sessions)]

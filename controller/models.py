@@ -705,3 +705,32 @@ class ApplicationNote(Base):
     at: Mapped[dt.datetime]
     author: Mapped[str] = mapped_column(String(64))
     text: Mapped[str] = mapped_column(String(1000))
+
+
+class KioskCommand(Base):
+    """A command ops sent a kiosk (wire.Command), its state (wire.CommandState) and result.
+
+    Kept until the kiosk reports a result or `expires_at` passes: a kiosk offline when it was
+    sent gets it when it is next heard from, never after it expired
+    (controller/services/commands.py).
+    """
+
+    __tablename__ = "kiosk_commands"
+    __table_args__ = (Index("ix_kiosk_commands_kiosk_created", "kiosk_pk", "created_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    command_id: Mapped[str] = mapped_column(String(32), unique=True)
+    kiosk_pk: Mapped[int] = mapped_column(ForeignKey("kiosks.id"))
+    kind: Mapped[str] = mapped_column(String(32))
+    argument: Mapped[str] = mapped_column(String(200), default="")
+    # queued and sent are the states a heartbeat looks for: indexed.
+    state: Mapped[str] = mapped_column(String(16), index=True)
+    created_by: Mapped[str] = mapped_column(String(80))
+    created_at: Mapped[dt.datetime]
+    expires_at: Mapped[dt.datetime]
+    sent_at: Mapped[dt.datetime | None]  # first put in a heartbeat answer
+    sent_count: Mapped[int] = mapped_column(Integer, default=0)
+    finished_at: Mapped[dt.datetime | None]  # the result's arrival, or the expiry noticed
+    detail: Mapped[str] = mapped_column(String(2000), default="")
+    attachment_type: Mapped[str] = mapped_column(String(32), default="")
+    attachment: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)

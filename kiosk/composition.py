@@ -18,6 +18,8 @@ from zoneinfo import ZoneInfo
 from flows import Flow, load_builtin_catalog
 from kiosk.actions import RunActions, Station
 from kiosk.attract import AttractContent
+from kiosk.command_handlers import add_standard_handlers
+from kiosk.commands import CommandBook, CommandRunner
 from kiosk.config import KioskConfig
 from kiosk.controller_client import ControllerClient, ControllerError
 from kiosk.employers import EmployerList
@@ -25,7 +27,7 @@ from kiosk.enrollment import EnrollmentStore
 from kiosk.hardware import Hardware, Simulators
 from kiosk.outbox import Limits, Outbox
 from kiosk.ports import HelpContacts
-from kiosk.provisioning_rig import ProvisioningSide, build_provisioning
+from kiosk.provisioning_rig import ProvisioningSide, build_provisioning, device_checks
 from kiosk.service import SOFTWARE_VERSION, KioskService
 from kiosk.speech import Speech, build_speech
 from kiosk.starts import StartLog
@@ -55,6 +57,8 @@ class Kiosk:
     # The pairing gate, local API and LAN announcement, when [provisioning] enables them.
     provisioning: ProvisioningSide | None = None
     attract: AttractContent | None = None
+    # Remote commands (kiosk/commands.py): the UI adds its own handlers when it starts.
+    commands: CommandRunner | None = None
 
     @property
     def simulators(self) -> Simulators:
@@ -93,6 +97,8 @@ class Kiosk:
         self.hardware.close()
         self.client.close()
         self.outbox.close()
+        if self.commands is not None:
+            self.commands.close()
 
 
 def outbox_key_file(config: KioskConfig) -> Path:
@@ -125,11 +131,13 @@ def build_kiosk(
     *,
     clock: Callable[[], float] = time.time,
     monotonic: Callable[[], float] = time.monotonic,
+    log_lines: Callable[[int], list[str]] | None = None,
 ) -> Kiosk:
     """The kiosk described by `config`, assembled and not yet started.
 
     `clock` is the time of day in seconds (the start log), `monotonic` what retry times
-    and waits are measured on.
+    and waits are measured on. `log_lines`: the recent redacted log lines (kiosk/journal.py
+    RecentLines.lines), which the upload-logs command sends.
     """
     config.data_dir.mkdir(parents=True, exist_ok=True)
     key_file = outbox_key_file(config)
@@ -144,8 +152,9 @@ def build_kiosk(
         timeout=config.sync.read_timeout,
         connect_timeout=config.sync.connect_timeout,
     )
+    enroller_store = EnrollmentStore(config.data_dir / "enrollment.json")
     enroller = Enroller(
-        EnrollmentStore(config.data_dir / "enrollment.json"),
+        enroller_store,
         client,
         RegisterRequest(
             hardware_id=config.hardware_id,
@@ -165,6 +174,9 @@ def build_kiosk(
     # The sync loop reports the service's heartbeat and the service asks the loop whether
     # the controller was reached: each refers to the other through a late-bound lambda.
     catalog = load_builtin_catalog()
+    commands = CommandRunner(
+        CommandBook(config.data_dir / "commands.db"), busy=lambda: service.busy
+    )
     sync = SyncLoop(
         outbox,
         client,
@@ -173,6 +185,7 @@ def build_kiosk(
         catalog=lambda: catalog,
         clock=monotonic,
         pace=config.sync.drain_rows_per_second,
+        commands=commands,
     )
 
     def actions_for(flow: Flow) -> RunActions:
@@ -226,6 +239,12 @@ def build_kiosk(
         employers=employers.current,
         vitals=vitals.read,
     )
+    add_standard_handlers(
+        commands,
+        set_out_of_service=service.set_out_of_service,
+        checks=lambda: device_checks(hardware, enroller_store),
+        log_lines=log_lines,
+    )
     side = None
     if config.provisioning.enabled:
         side = build_provisioning(config, hardware, software_version=SOFTWARE_VERSION)
@@ -243,4 +262,5 @@ def build_kiosk(
         speech,
         provisioning=side,
         attract=attract,
+        commands=commands,
     )

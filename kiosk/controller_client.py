@@ -18,6 +18,8 @@ from wire import (
     Bilingual,
     CatalogAck,
     CatalogIn,
+    CommandResult,
+    CommandResultAck,
     ContentItem,
     ContentPage,
     ContentQuery,
@@ -172,6 +174,12 @@ class ControllerClient:
     def heartbeat(self, beat: Heartbeat, token: str) -> HeartbeatAck:
         """Report that the kiosk is alive and how its devices are."""
         return self._post("/heartbeat", beat, HeartbeatAck, token=token)
+
+    def send_command_result(
+        self, command_id: str, result: CommandResult, token: str
+    ) -> CommandResultAck:
+        """Tell the controller what came of a command (the same result again is harmless)."""
+        return self._post(f"/commands/{command_id}/result", result, CommandResultAck, token=token)
 
     def send_catalog(self, catalog: CatalogIn, token: str) -> CatalogAck:
         """Tell the controller what this kiosk's catalog calls its services."""

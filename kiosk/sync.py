@@ -31,6 +31,7 @@ from typing import Protocol, TypeVar
 
 from flows import Catalog
 from kiosk.catalog_report import catalog_message
+from kiosk.commands import CommandRunner
 from kiosk.controller_client import (
     AwaitingApproval,
     ControllerBusy,
@@ -45,7 +46,14 @@ from kiosk.controller_client import (
 from kiosk.enrollment import Enrollment, EnrollmentStore
 from kiosk.outbox import Outbox, State
 from kiosk.retry import Circuit, Pacer, backoff
-from wire import Heartbeat, RatingIn, RegisterRequest, StaffCallIn, TransactionIn
+from wire import (
+    CAPABILITY_COMMANDS,
+    Heartbeat,
+    RatingIn,
+    RegisterRequest,
+    StaffCallIn,
+    TransactionIn,
+)
 
 log = logging.getLogger(__name__)
 
@@ -188,6 +196,7 @@ class SyncLoop:
         pace: float = 20.0,
         burst: int = 50,
         rng: random.Random | None = None,
+        commands: CommandRunner | None = None,
     ) -> None:
         self._outbox = outbox
         self._client = client
@@ -213,6 +222,10 @@ class SyncLoop:
         self.online = False
         # The controller's clock minus ours at the last heartbeat answer (None: not yet).
         self.clock_skew: float | None = None
+        # Commands from heartbeat answers (kiosk/commands.py), and how soon the controller
+        # asked for the next heartbeat (once; None: the regular interval).
+        self._commands = commands
+        self._beat_soon: float | None = None
 
     def ready(self) -> bool:
         """True when the kiosk may send: enrolled, approved, not stopped, circuit closed.
@@ -426,11 +439,23 @@ class SyncLoop:
         if self._status is None or not self.ready():
             return
         enrollment = self._enroller.ensure()
+        read = self._status
+        takes_commands = self._commands is not None
+
+        def status() -> Heartbeat:
+            # Say we take commands: only then does the answer carry them.
+            beat = read()
+            return (
+                beat.model_copy(update={"capabilities": [CAPABILITY_COMMANDS]})
+                if takes_commands
+                else beat
+            )
+
         try:
             try:
-                ack = self._client.heartbeat(self._status(), enrollment.device_token)
+                ack = self._client.heartbeat(status(), enrollment.device_token)
             except NotAuthorised as err:
-                ack = self._client.heartbeat(self._status(), self._renew(err))
+                ack = self._client.heartbeat(status(), self._renew(err))
         except ControllerUnreachable as err:
             self._unreachable(err)
             log.warning("heartbeat not delivered: %s", err)
@@ -442,12 +467,39 @@ class SyncLoop:
         ):
             log.warning("kiosk clock differs from the controller's seconds=%.0f", -skew)
         self.clock_skew = skew
+        self._beat_soon = ack.next_heartbeat_seconds
+        if self._commands is not None:
+            self._commands.receive(ack.commands, ack.server_time)
         if ack.rotate_credential:
             try:
                 self._enroller.rotate()
             except ControllerError as err:
                 # The old token still works; the next heartbeat asks again.
                 log.warning("credential rotation failed: %s", err)
+
+    def run_commands(self) -> None:
+        """Run the commands that may run now, then send the results the controller lacks."""
+        if self._commands is None:
+            return
+        self._commands.run_due()
+        for command_id, result in self._commands.unreported():
+            if not self.ready():
+                return
+            try:
+                token = self._enroller.ensure().device_token
+                try:
+                    self._client.send_command_result(command_id, result, token)
+                except NotAuthorised as err:
+                    self._client.send_command_result(command_id, result, self._renew(err))
+            except ControllerUnreachable as err:
+                self._unreachable(err)
+                log.warning("command result not delivered id=%s: %s", command_id, err)
+                return
+            except ControllerRejected as err:
+                # 404: the controller has no such command (deleted, or another
+                # controller's); 422: a result it cannot take. Neither improves by retrying.
+                log.error("command result refused id=%s: %s", command_id, err)
+            self._commands.reported(command_id)
 
     def wake(self) -> None:
         """Something new is in the outbox: send it now rather than at the next tick."""
@@ -481,6 +533,10 @@ class SyncLoop:
             self._last_beat = self._clock()
             self.beat()
             beat_in = interval
+            if self._beat_soon is not None:  # the controller's nudge, for this beat only
+                beat_in = min(interval, self._beat_soon)
+                self._last_beat -= interval - beat_in
+        self.run_commands()
         self.drain()
         if self.circuit.is_open:
             return self.circuit.wait()  # then the heartbeat or a row probes

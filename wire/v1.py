@@ -23,6 +23,7 @@ on and show) and `"user_message"` in zh-CN where a citizen may be shown it):
     POST my-applications      MyApplicationsRequest -> MyApplicationsResponse 200; 403; 429
     POST catalog              CatalogIn -> CatalogAck                              200; 422
     POST staff-calls          StaffCallIn -> StaffCallAck      201 new, 200 retry; 422; 425
+    POST commands/{id}/result CommandResult -> CommandResultAck  200 (again: 200); 404; 422
 
 Enrollment (docs/enrollment.md). There is no fleet-wide secret: a kiosk enrolls with a
 one-time `pairing_code` an ops admin or technician issued (`K7QM-4ZP2`; case, dashes and
@@ -265,14 +266,41 @@ class Heartbeat(Message):
     # reported). Several means it keeps crashing: the controller raises crash_loop.
     starts_last_hour: Count = 0
     vitals: KioskVitals | None = None
+    # What this kiosk understands in the answer beyond the first release (CAPABILITY_*):
+    # the controller sends commands only to a kiosk that says it takes them.
+    capabilities: list[Annotated[str, StringConstraints(max_length=32)]] = Field(
+        default_factory=list, max_length=16
+    )
+
+
+# Commands in one heartbeat answer: far more than ops send at once, far below harm.
+MAX_COMMANDS = 16
 
 
 class HeartbeatAck(Message):
     """The controller's time, so a kiosk can see its clock drift; `rotate_credential`
-    asks the kiosk to rotate its device token (POST kiosks/rotate)."""
+    asks the kiosk to rotate its device token (POST kiosks/rotate).
+
+    `commands` and `next_heartbeat_seconds` came later and go only to a kiosk whose
+    heartbeat named CAPABILITY_COMMANDS; left out of the JSON when empty, so a kiosk of the
+    first release (which refuses unknown fields) reads every answer it is sent.
+    """
 
     server_time: dt.datetime
     rotate_credential: bool = False
+    commands: list[Command] = Field(default_factory=list, max_length=MAX_COMMANDS)
+    # Beat again this soon, once (commands waiting or running): the nudge that makes a
+    # command ops just sent run within seconds rather than at the next regular beat.
+    next_heartbeat_seconds: Annotated[int, Field(ge=1, le=3600)] | None = None
+
+    @model_serializer(mode="wrap")
+    def _leave_out_later_fields(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        data: dict[str, Any] = handler(self)
+        if not self.commands:
+            data.pop("commands", None)
+        if self.next_heartbeat_seconds is None:
+            data.pop("next_heartbeat_seconds", None)
+        return data
 
 
 class _Identified(Message):
@@ -846,3 +874,82 @@ class SelfTestAck(Message):
     """The report is stored; `ok` as the controller read it."""
 
     ok: bool
+
+
+# -- Remote commands (controller/services/commands.py, kiosk/commands.py) ---------------
+# Ops send a command from the kiosk page; the controller keeps it with a time to live and
+# hands it to the kiosk in heartbeat answers (HeartbeatAck.commands) until the kiosk
+# reports a result or it expires. The kiosk runs each id at most once (ids kept on disk)
+# and answers POST commands/{id}/result; a command that reaches it after `expires_at` is
+# refused unrun, and one it has already seen is never run again: its stored result is
+# sent again instead.
+
+# The heartbeat capability that asks for commands in the answer.
+CAPABILITY_COMMANDS = "commands"
+# The largest attachment a result carries (a screenshot, recent log lines), as base64 text:
+# the whole result stays under the controller's 512 KiB body limit (a kiosk scales a
+# screenshot down, and sends the newest log lines that fit).
+MAX_ATTACHMENT_CHARS = 480_000
+
+
+class CommandKind(enum.StrEnum):
+    """What ops may ask a kiosk to do."""
+
+    RESTART_APP = "restart_app"
+    PRINT_TEST_PAGE = "print_test_page"
+    # The menu or attract screen only: refused while a citizen is at the kiosk.
+    SCREENSHOT = "screenshot"
+    UPLOAD_LOGS = "upload_logs"  # the recent log lines, redacted
+    OUT_OF_SERVICE_ON = "out_of_service_on"
+    OUT_OF_SERVICE_OFF = "out_of_service_off"
+    IDENTIFY = "identify"  # flash the screen and beep, to find it in a row of kiosks
+    SELF_TEST = "self_test"
+
+
+class CommandState(enum.StrEnum):
+    """A command's life at the controller."""
+
+    QUEUED = "queued"  # waiting for the kiosk's next heartbeat
+    SENT = "sent"  # in a heartbeat answer; sent again until a result arrives
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"  # the kiosk ran it and it failed, or refused it (expired, in a visit)
+    EXPIRED = "expired"  # no result before `expires_at`
+
+    @property
+    def finished(self) -> bool:
+        """True once nothing more will happen to the command."""
+        return self in (CommandState.SUCCEEDED, CommandState.FAILED, CommandState.EXPIRED)
+
+
+class Command(Message):
+    """One command for a kiosk, in a heartbeat answer."""
+
+    id: Key
+    kind: CommandKind
+    issued_at: dt.datetime
+    expires_at: dt.datetime
+    # The out-of-service reason shown on screen (a message code or ops' own words).
+    argument: ShortText = ""
+
+
+class CommandResult(Message):
+    """What came of a command: ran and succeeded, or failed or refused with the reason.
+
+    `attachment` is a screenshot (PNG) or the recent log lines (UTF-8), base64-encoded.
+    """
+
+    ok: bool
+    detail: Annotated[str, StringConstraints(max_length=2000)] = ""
+    finished_at: KioskTime
+    attachment_type: Literal["", "image/png", "text/plain"] = ""
+    attachment: Annotated[str, StringConstraints(max_length=MAX_ATTACHMENT_CHARS)] = ""
+
+
+class CommandResultAck(Message):
+    """The command's state as the controller now records it (the first result wins)."""
+
+    id: Key
+    state: CommandState
+
+
+HeartbeatAck.model_rebuild()

@@ -76,6 +76,11 @@ ROUTES: dict[tuple[str, str], Access] = {
     # kiosks. No transactions on this page, so technicians may open it.
     ("GET", "/kiosks/{kiosk_id}/site"): _ADMIN | {Role.TECHNICIAN},
     ("POST", "/kiosks/{kiosk_id}/site"): _ADMIN | {Role.TECHNICIAN},
+    # Commands change what a kiosk in service does (restart, out of service): ops admins,
+    # who run the fleet. Their results (a menu screenshot, redacted log lines; never
+    # personal data) help whoever mends the kiosk: ops and technicians.
+    ("POST", "/kiosks/{kiosk_id}/commands"): _ADMIN,
+    ("GET", "/kiosks/{kiosk_id}/commands/{command_id}/attachment"): _OPS | {Role.TECHNICIAN},
     # Counts, no personal data: the whole fleet's for ops, their region's for county staff.
     ("GET", "/stats"): _OPS | {Role.COUNTY_STAFF},
     # County content and employers (controller/content_pages.py): county staff manage

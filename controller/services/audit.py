@@ -93,6 +93,9 @@ class AuditAction(StrEnum):
     APPLICATIONS_EXPORTED = "applications.exported"
     # A hand-off to the province system sent again from the dead-letter view.
     HANDOFF_RETRIED = "handoff.retried"
+    # An ops admin sent a kiosk a command (controller/services/commands.py); target the
+    # kiosk id, detail the command's kind and id.
+    COMMAND_SENT = "kiosk.command_sent"
 
 
 @dataclass(frozen=True)

@@ -46,7 +46,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     config = _config(args.config)
     if config is None:
         return 2
-    kiosk = build_kiosk(config)
+    kiosk = build_kiosk(config, log_lines=recent.lines)
     kiosk.start()
     notifier = Notifier()
     watchdog = _watchdog(notifier)

@@ -199,21 +199,24 @@ CONTENT_PAGES = {
 }
 # The county inbox's pages (issue 10): masked personal data, so those who read transactions.
 INBOX = {"/inbox", "/inbox/export.csv", "/inbox/export.xlsx", "/inbox/{number}"}
+# What a kiosk command brought back (a menu screenshot, redacted log lines; issue 11): those
+# who mend kiosks.
+COMMAND_RESULT = "/kiosks/{kiosk_id}/commands/{command_id}/attachment"
 
 
 @pytest.mark.parametrize(
     ("role", "allowed"),
     [
         (Role.OPS_VIEWER, {"/", "/kiosks/{kiosk_id}", "/transactions", "/password", "/alerts",
-                           "/stats", *CONTENT_PAGES, *INBOX}),
+                           "/stats", *CONTENT_PAGES, *INBOX, COMMAND_RESULT}),
         (Role.OPS_ADMIN, {"/", "/kiosks/{kiosk_id}", "/transactions", "/password", "/audit",
                           "/accounts", "/alerts", "/kiosks/{kiosk_id}/site", "/stats",
-                          "/enrollment", *CONTENT_PAGES, *INBOX, "/handoff"}),
+                          "/enrollment", *CONTENT_PAGES, *INBOX, "/handoff", COMMAND_RESULT}),
         # Enrollment and devices only: the fleet's status, a kiosk's health and its alerts
         # (the kiosk page leaves its transactions out for them: test_controller_dashboard.py),
         # and where a kiosk stands, which they set when they install it.
         (Role.TECHNICIAN, {"/", "/kiosks/{kiosk_id}", "/password", "/alerts",
-                           "/kiosks/{kiosk_id}/site", "/enrollment"}),
+                           "/kiosks/{kiosk_id}/site", "/enrollment", COMMAND_RESULT}),
         # The fleet, kiosk and transaction pages, scoped to their region (dashboard.py); the
         # inbox and its dead letters, scoped the same way (issue 10, inbox_pages.py),
         # and their county's content (content_pages.py).
