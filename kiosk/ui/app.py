@@ -23,6 +23,7 @@ from kivy.app import App
 from kivy.clock import Clock
 from kivy.lang import Builder
 
+from kiosk.commands import CommandRunner
 from kiosk.ports import DemoPort, KioskPort, MenuEntry
 from kiosk.speech import SilentSpeech, Speech
 from kiosk.ui.kivy_setup import configure_kivy, register_cjk_font
@@ -87,6 +88,7 @@ class EStationApp(App):
         attract_at_start: bool = True,
         tap_guard: float | None = None,
         speech: Speech | None = None,
+        commands: CommandRunner | None = None,
         **kwargs: Any,
     ) -> None:
         """`ops`: READY/watchdog, night and the way into maintenance (kiosk/ui/ops.py);
@@ -101,6 +103,8 @@ class EStationApp(App):
         self.demo = demo
         # The kiosk's voice (kiosk/speech/); the kiosk that built it closes it.
         self.speech: Speech = speech if speech is not None else SilentSpeech()
+        # Remote commands: the screenshot, identify and restart are the touchscreen's.
+        self.commands = commands
         self.lang = lang
         self.fullscreen = fullscreen
         self.idle_return_seconds = idle_return_seconds
@@ -187,6 +191,10 @@ class EStationApp(App):
         self._tick_event = Clock.schedule_interval(self._tick, 1.0)
         if self.ops is not None:
             self.ops.start(self)
+        if self.commands is not None:
+            from kiosk.ui.remote import UICommands
+
+            UICommands(self).install(self.commands)
 
     def on_stop(self) -> None:
         """End any visit in progress so nothing of it outlives the app."""
@@ -219,6 +227,7 @@ def run_kiosk_app(
     demo: DemoPort | None = None,
     ops: Callable[[], KioskOps] | None = None,
     speech: Speech | None = None,
+    commands: CommandRunner | None = None,
 ) -> None:
     """Configure Kivy, register the CJK font and run the kiosk UI until it is closed.
 
@@ -234,6 +243,7 @@ def run_kiosk_app(
         demo=demo,
         ops=ops() if ops is not None else None,
         speech=speech,
+        commands=commands,
     )
 
     def stop_on_signal(signum: int, _frame: object) -> None:

@@ -77,6 +77,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             lang=config.lang,
             ops=ops,
             speech=kiosk.speech,
+            commands=kiosk.commands,
         )
         return made[0].exit_code if made else 0
     finally:
