@@ -58,6 +58,32 @@ class TextLabel(Label):
         super().texture_update(*largs)
 
 
+class FitLabel(Label):
+    """A label in a fixed box (the step header) whose text shrinks until it fits.
+
+    `font_size` is `max_font` when the text fits, else the largest size down to `min_font`
+    (the floor, theme.SMALL) at which its wrapped lines fit the box: the service name of
+    elder mode's 1.5x header on a narrow strip beside the header buttons.
+    """
+
+    max_font = NumericProperty(30)
+    min_font = NumericProperty(28)
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(**kwargs)
+        self.bind(size=self._fit, text=self._fit, max_font=self._fit, min_font=self._fit)
+
+    def _fit(self, *_: object) -> None:
+        size = self.max_font
+        while True:
+            self.font_size = size
+            self.texture_update()
+            wide, high = self.texture_size
+            if (wide <= self.width + 1 and high <= self.height + 1) or size <= self.min_font:
+                return
+            size = max(self.min_font, size - 2)
+
+
 class TitleLabel(TextLabel):
     """A step or page title."""
 
@@ -289,6 +315,7 @@ __all__ = [
     "Chip",
     "ElderButton",
     "FieldInput",
+    "FitLabel",
     "Keypad",
     "KioskScreen",
     "LabelledRow",
