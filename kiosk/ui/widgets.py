@@ -18,6 +18,7 @@ from kivy.uix.screenmanager import Screen
 from kivy.uix.textinput import TextInput
 from kivy.uix.widget import Widget
 
+from kiosk.ui import theme
 from kiosk.ui.linebreak import break_lines
 from kiosk.ui.strings import ui_text
 
@@ -137,11 +138,20 @@ class Keypad(GridLayout):
         self._add(self._key("0"))
         self._add(self._delete)
         self.on_extra_key(self, self.extra_key)
+        # The class rule sets the step buttons' height again on a mode change; the keys keep
+        # theirs (the grid is sized for it). `scale` is the style's last change. Kivy holds
+        # a bound method weakly: the style does not keep a keypad alive.
+        theme.style.bind(scale=self._key_heights)
+
+    def _key_heights(self, *_: object) -> None:
+        for key in self.children:
+            key.height = KEY_HEIGHT
 
     @staticmethod
     def _key(event: str, text: str | None = None) -> BigButton:
+        # Little padding: "Delete" at elder mode's 1.5x must stay inside its key.
         key = BigButton(
-            text=event if text is None else text, event=event, min_width=KEY_WIDTH, pad_x=16
+            text=event if text is None else text, event=event, min_width=KEY_WIDTH, pad_x=2
         )
         key.height = KEY_HEIGHT  # after the class rule, which sets the step buttons' height
         return key
