@@ -18,6 +18,7 @@ from kivy.uix.screenmanager import Screen
 from kivy.uix.textinput import TextInput
 from kivy.uix.widget import Widget
 
+from kiosk.ui import theme
 from kiosk.ui.linebreak import break_lines
 from kiosk.ui.strings import ui_text
 
@@ -56,6 +57,32 @@ class TextLabel(Label):
             room = width - self.padding[0] - self.padding[2] - 1
             core.text = break_lines(self.text, lambda line: core.get_extents(line)[0] <= room)
         super().texture_update(*largs)
+
+
+class FitLabel(Label):
+    """A label in a fixed box (the step header) whose text shrinks until it fits.
+
+    `font_size` is `max_font` when the text fits, else the largest size down to `min_font`
+    (the floor, theme.SMALL) at which its wrapped lines fit the box: the service name of
+    elder mode's 1.5x header on a narrow strip beside the header buttons.
+    """
+
+    max_font = NumericProperty(30)
+    min_font = NumericProperty(28)
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(**kwargs)
+        self.bind(size=self._fit, text=self._fit, max_font=self._fit, min_font=self._fit)
+
+    def _fit(self, *_: object) -> None:
+        size = self.max_font
+        while True:
+            self.font_size = size
+            self.texture_update()
+            wide, high = self.texture_size
+            if (wide <= self.width + 1 and high <= self.height + 1) or size <= self.min_font:
+                return
+            size = max(self.min_font, size - 2)
 
 
 class TitleLabel(TextLabel):
@@ -111,11 +138,20 @@ class Keypad(GridLayout):
         self._add(self._key("0"))
         self._add(self._delete)
         self.on_extra_key(self, self.extra_key)
+        # The class rule sets the step buttons' height again on a mode change; the keys keep
+        # theirs (the grid is sized for it). `scale` is the style's last change. Kivy holds
+        # a bound method weakly: the style does not keep a keypad alive.
+        theme.style.bind(scale=self._key_heights)
+
+    def _key_heights(self, *_: object) -> None:
+        for key in self.children:
+            key.height = KEY_HEIGHT
 
     @staticmethod
     def _key(event: str, text: str | None = None) -> BigButton:
+        # Little padding: "Delete" at elder mode's 1.5x must stay inside its key.
         key = BigButton(
-            text=event if text is None else text, event=event, min_width=KEY_WIDTH, pad_x=16
+            text=event if text is None else text, event=event, min_width=KEY_WIDTH, pad_x=2
         )
         key.height = KEY_HEIGHT  # after the class rule, which sets the step buttons' height
         return key
@@ -289,6 +325,7 @@ __all__ = [
     "Chip",
     "ElderButton",
     "FieldInput",
+    "FitLabel",
     "Keypad",
     "KioskScreen",
     "LabelledRow",

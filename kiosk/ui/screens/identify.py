@@ -21,6 +21,7 @@ from kivy.uix.boxlayout import BoxLayout
 
 from flows import FlowRun
 from flows.texts import IDENTITY_CHOOSER, button_label
+from kiosk.ui import theme
 from kiosk.ui.chooser import identity_methods
 from kiosk.ui.screens.base import StepScreen
 from kiosk.ui.session import UISession
@@ -30,6 +31,12 @@ KV_FILE = Path(__file__).with_suffix(".kv")
 TYPED = "typed"
 TILE_WIDTH = 560
 TILE_HEIGHT = 150
+# Elder mode: the names at 1.5x do not fit two rows of tiles under a title; one row of
+# tall narrow tiles, names only (the hint lines would not fit: the typed tile is still the
+# plainer one), across the width the grid has.
+ELDER_ROW_WIDTH = 1160
+ELDER_TILE_HEIGHT = 220
+ELDER_GAP = 16
 
 
 class MethodTile(ButtonBehavior, BoxLayout):
@@ -61,15 +68,24 @@ class IdentifyScreen(StepScreen):
         grid = self.ids.tiles
         grid.clear_widgets()
         self.tiles = []
-        grid.cols = 1 if len(methods) == 1 else 2
+        elder = bool(theme.style.elder)
+        if elder:
+            grid.cols = max(1, len(methods))
+            grid.spacing = ELDER_GAP
+            width = (ELDER_ROW_WIDTH - (grid.cols - 1) * ELDER_GAP) / grid.cols
+            size = (min(TILE_WIDTH, width), ELDER_TILE_HEIGHT)
+        else:
+            grid.cols = 1 if len(methods) == 1 else 2
+            grid.spacing = theme.PADDING
+            size = (TILE_WIDTH, TILE_HEIGHT)
         for method in methods:
             label, hint = METHOD_TILES.get(method, (None, None))
             tile = MethodTile(
                 method=method,
                 label=label.get(lang) if label else button_label(method, lang),
-                hint=hint.get(lang) if hint else "",
+                hint=hint.get(lang) if hint and not elder else "",
                 primary=method != TYPED,
-                size=(TILE_WIDTH, TILE_HEIGHT),
+                size=size,
             )
             tile.bind(on_release=lambda t: self.session.fire(t.method))
             self.tiles.append(tile)

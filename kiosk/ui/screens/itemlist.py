@@ -22,6 +22,7 @@ from kivy.uix.boxlayout import BoxLayout
 
 from flows import FlowRun
 from flows.content import Item, Match
+from kiosk.ui import theme
 from kiosk.ui.screens.base import StepScreen
 from kiosk.ui.session import UISession
 from kiosk.ui.strings import ui_text
@@ -30,6 +31,8 @@ from kiosk.ui.widgets import Chip, clear_labels
 KV_FILE = Path(__file__).with_suffix(".kv")
 MAX_PER_PAGE = 4
 CARD_HEIGHT = 92
+# Elder mode: the title and the summary line at 1.5x; fewer cards a page.
+ELDER_CARD_HEIGHT = 136
 CARD_SPACING = 10
 
 
@@ -50,9 +53,14 @@ def add_chips(box: BoxLayout, item: Item, lang: str) -> None:
         box.add_widget(Chip(text=text, tone=tone, pos_hint={"center_y": 0.5}))
 
 
+def card_height() -> int:
+    """A card's height in the mode in use."""
+    return ELDER_CARD_HEIGHT if theme.style.elder else CARD_HEIGHT
+
+
 def cards_that_fit(height: float) -> int:
     """How many cards fit in `height` pixels: at least one, at most MAX_PER_PAGE."""
-    fit = int((height + CARD_SPACING) // (CARD_HEIGHT + CARD_SPACING))
+    fit = int((height + CARD_SPACING) // (card_height() + CARD_SPACING))
     return max(1, min(MAX_PER_PAGE, fit))
 
 

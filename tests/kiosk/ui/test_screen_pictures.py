@@ -46,10 +46,5 @@ def test_normal_mode_screens_have_no_clipped_or_faint_text(make_port: Any, clock
     assert {k: v for k, v in clipped.items() if v} == {}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="elder mode: the menu, identity tiles, notice and end screens still overflow at "
-    "1.5x text (estation-kiosk screens lists them); left for the next round",
-)
 def test_elder_mode_screens_fit(make_port: Any, clock: Any) -> None:
     assert _render(make_port, clock, "elder") == {}
