@@ -46,7 +46,7 @@ from typing import Any
 
 from flows import Catalog
 from flows.model import FieldKind
-from kiosk.controller_client import ControllerError
+from kiosk.controller_client import ControllerError, ControllerRejected
 from wire import WireError
 
 log = logging.getLogger(__name__)
@@ -321,8 +321,16 @@ def fetch_source(fetch: Fetch, source: str, plan: Sequence[Filters]) -> Fetched:
     fetched: set[tuple[str, str]] = set()
     for filters in plan:
         pairs = {(k, v) for k, v in filters.items()}
+        try:
+            nodes = fetch(source, filters)
+        except ControllerRejected as err:
+            # A filter value this county does not have (an appointment service it does not
+            # offer): the controller lists nothing for it, and neither does the copy.
+            if err.status != 404 or not filters:
+                raise
+            nodes = []
         fetched |= pairs
-        for node in fetch(source, filters):
+        for node in nodes:
             item_id = node.get("id")
             if not isinstance(item_id, str):
                 continue

@@ -20,7 +20,7 @@ from kiosk.content_store import (
     fetch_source,
     trigram_available,
 )
-from kiosk.controller_client import ControllerClient, ControllerUnreachable
+from kiosk.controller_client import ControllerClient, ControllerRejected, ControllerUnreachable
 from kiosk.employers import EmployerList
 from kiosk.messages import text
 
@@ -199,3 +199,24 @@ def test_an_offline_booking_says_it_needs_the_controller(store: ContentStore) ->
         assert failed.value.message == text("kiosk.booking_offline")
         assert "come back later" in failed.value.message.en
         assert session.record.holds == {}
+
+
+def test_a_filter_value_the_county_lacks_is_kept_as_an_empty_list(store: ContentStore) -> None:
+    def fetch(source: str, filters: Mapping[str, str]) -> Sequence[Mapping[str, Any]]:
+        if filters.get("appointment_service") == "other":
+            raise ControllerRejected(404, "there is no appointment service other")
+        return [{"id": f"{filters['appointment_service']}-0900", "title": "09:00-09:30"}]
+
+    plan = [{"appointment_service": s, "appointment_date": "2026-05-02"} for s in ("a", "other")]
+    store.replace("slots", fetch_source(fetch, "slots", plan))
+    wanted = {"appointment_date": "2026-05-02"}
+    assert ids(store.items("slots", {**wanted, "appointment_service": "a"}).items) == ["a-0900"]
+    assert store.items("slots", {**wanted, "appointment_service": "other"}).items == []
+
+
+def test_a_source_the_controller_does_not_know_is_a_failed_fetch() -> None:
+    def fetch(source: str, filters: Mapping[str, str]) -> Sequence[Mapping[str, Any]]:
+        raise ControllerRejected(404, f"there is no source {source}")
+
+    with pytest.raises(ControllerRejected):
+        fetch_source(fetch, "employers", [{}])
