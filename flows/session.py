@@ -130,6 +130,9 @@ class Session:
     wiped: bool = False
     content: dict[str, object] = field(default_factory=dict)
     selected: dict[str, str] = field(default_factory=dict)  # source -> item id, latest last
+    # source -> when the kiosk's kept copy shown was made ("YYYY-MM-DD HH:MM", Beijing), for
+    # a list fetched while the controller could not be reached; absent for a live list.
+    content_as_of: dict[str, str] = field(default_factory=dict)
 
     def value(self, name: str) -> str:
         """A form value in clear, for actions that need it (submit)."""
@@ -175,5 +178,6 @@ class Session:
                 v.wipe()
         self.values.clear()
         self.content.clear()
+        self.content_as_of.clear()
         self.selected.clear()
         self.wiped = True

@@ -2,8 +2,9 @@
 
 Cards come from what the kiosk already has: the catalog's station texts (an announcement),
 a "how to use this terminal" card, and the newest jobs, policies and job fairs of the
-county, fetched from the controller's public content now and then on a thread of their own
-and kept in memory. Items pass through the flows' content check (which redacts an ID
+county, read now and then on a thread of their own (on an assembled kiosk from the content
+store, kiosk/content_store.py, so the loop has them offline and after a restart) and kept
+in memory. Items pass through the flows' content check (which redacts an ID
 number in any text) and only their title and summary are shown.
 """
 
@@ -76,7 +77,8 @@ class AttractContent:
         for source in SOURCES:
             try:
                 items = parse_items(list(self._fetch(source)))
-            except (ContentError, ControllerError, ValueError) as err:
+            # LookupError: the content store has no copy of the source yet.
+            except (ContentError, ControllerError, ValueError, LookupError) as err:
                 log.warning("attract content not refreshed source=%s reason=%s", source, err)
                 continue
             with self._lock:

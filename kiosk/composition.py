@@ -21,6 +21,7 @@ from kiosk.attract import AttractContent
 from kiosk.command_handlers import add_standard_handlers
 from kiosk.commands import CommandBook, CommandRunner
 from kiosk.config import KioskConfig
+from kiosk.content_store import ContentRefresher, ContentStore, fetch_plans
 from kiosk.controller_client import ControllerClient, ControllerError
 from kiosk.employers import EmployerList
 from kiosk.enrollment import EnrollmentStore
@@ -59,6 +60,9 @@ class Kiosk:
     attract: AttractContent | None = None
     # Remote commands (kiosk/commands.py): the UI adds its own handlers when it starts.
     commands: CommandRunner | None = None
+    # The kept copy of the public content and its background refresh (kiosk/content_store.py).
+    content_store: ContentStore | None = None
+    content: ContentRefresher | None = None
 
     @property
     def simulators(self) -> Simulators:
@@ -83,6 +87,8 @@ class Kiosk:
         if sync:
             self.hardware.devices.start(interval=5.0)
             self.sync.start()
+            if self.content is not None:
+                self.content.start()
             if self.attract is not None:
                 self.attract.start()
 
@@ -92,6 +98,8 @@ class Kiosk:
             self.provisioning.stop()
         if self.attract is not None:
             self.attract.stop()
+        if self.content is not None:
+            self.content.stop()
         self.speech.close()
         self.sync.stop()
         self.hardware.close()
@@ -99,6 +107,8 @@ class Kiosk:
         self.outbox.close()
         if self.commands is not None:
             self.commands.close()
+        if self.content_store is not None:
+            self.content_store.close()
 
 
 def outbox_key_file(config: KioskConfig) -> Path:
@@ -188,6 +198,16 @@ def build_kiosk(
         commands=commands,
     )
 
+    content_store = ContentStore(
+        config.data_dir / "content.db", max_age_hours=config.content.max_age_hours
+    )
+    content = ContentRefresher(
+        content_store,
+        lambda source, filters: client.content(source, filters, enroller.ensure().device_token),
+        fetch_plans(catalog),
+        refresh_seconds=config.content.refresh_seconds,
+    )
+
     def actions_for(flow: Flow) -> RunActions:
         return RunActions(
             flow,
@@ -199,6 +219,10 @@ def build_kiosk(
             outbox=outbox,
             controller=client,
             token=lambda: enroller.ensure().device_token,
+            content_store=content_store,
+            # An open circuit: the controller is known to be away, so lists come from the
+            # kept copy at once instead of after a timeout.
+            reachable=lambda: not sync.circuit.is_open,
             on_submitted=sync.wake,
         )
 
@@ -206,12 +230,12 @@ def build_kiosk(
         outbox.add_staff_call(call)  # on disk first: a call survives a network gone
         sync.wake()
 
+    # A local read: often, so the first refresh shows in the loop within a minute.
     attract = AttractContent(
-        lambda: catalog,
-        lambda source: client.content(source, None, enroller.ensure().device_token),
+        lambda: catalog, lambda source: content_store.items(source).items, refresh_seconds=60.0
     )
     presence = hardware.presence
-    employers = EmployerList(client, lambda: enroller.ensure().device_token)
+    employers = EmployerList(None, lambda: "", store=content_store)
     starts = StartLog(config.data_dir / "starts.json", clock=clock)
     vitals = VitalSigns(
         outbox,
@@ -263,4 +287,6 @@ def build_kiosk(
         provisioning=side,
         attract=attract,
         commands=commands,
+        content_store=content_store,
+        content=content,
     )

@@ -200,6 +200,26 @@ class NightConfig:
 
 
 @dataclass(frozen=True)
+class ContentConfig:
+    """[content]: the kiosk's kept copy of the county's public content (kiosk/content_store.py).
+
+    Every source is fetched on start and every `refresh_seconds`; a copy older than
+    `max_age_hours` is not shown (the kiosk says it cannot reach the service centre).
+    """
+
+    refresh_seconds: float = 900.0
+    max_age_hours: float = 168.0
+
+    def __post_init__(self) -> None:
+        for name, low, high in (("refresh_seconds", 60, 86_400), ("max_age_hours", 1, 24 * 90)):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                raise ValueError(f"{name} is a number, not {value!r}")
+            if not low <= value <= high:
+                raise ValueError(f"{name} is {low} to {high}, not {value}")
+
+
+@dataclass(frozen=True)
 class MaintenanceConfig:
     """[maintenance]: where the technician's PIN hash is (`estation-kiosk set-pin` writes it);
     relative to kiosk.toml's folder."""
@@ -232,6 +252,7 @@ class KioskConfig:
     camera: CameraConfig = field(default_factory=CameraConfig)
     receipt_printer: PrinterConfig = field(default_factory=PrinterConfig)
     sync: SyncConfig = field(default_factory=SyncConfig)
+    content: ContentConfig = field(default_factory=ContentConfig)
     model: str = "ES-300"
     provisioning: ProvisioningConfig = field(default_factory=ProvisioningConfig)
     night: NightConfig = field(default_factory=NightConfig)
@@ -294,7 +315,17 @@ def _phone(kiosk: dict[str, Any], key: str, default: str, source: Path) -> str:
 
 
 _TABLES = frozenset(
-    {"kiosk", "controller", "sync", "provisioning", "night", "maintenance", "voice", *DeviceKind}
+    {
+        "kiosk",
+        "controller",
+        "sync",
+        "content",
+        "provisioning",
+        "night",
+        "maintenance",
+        "voice",
+        *DeviceKind,
+    }
 )
 
 _Section = TypeVar("_Section", IdCardConfig, SocialCardConfig, CameraConfig, PrinterConfig)
@@ -322,7 +353,9 @@ def _section(data: dict[str, Any], name: DeviceKind, cls: type[_Section], source
         raise ConfigError(f"{source}: [{name}] {err}") from err
 
 
-_Table = TypeVar("_Table", SyncConfig, ProvisioningConfig, NightConfig, MaintenanceConfig)
+_Table = TypeVar(
+    "_Table", SyncConfig, ContentConfig, ProvisioningConfig, NightConfig, MaintenanceConfig
+)
 
 
 def _table(data: dict[str, Any], name: str, cls: type[_Table], source: Path) -> _Table:
@@ -403,6 +436,7 @@ def load_config(path: Path) -> KioskConfig:
             camera=_section(data, DeviceKind.CAMERA, CameraConfig, path),
             receipt_printer=_section(data, DeviceKind.RECEIPT_PRINTER, PrinterConfig, path),
             sync=_table(data, "sync", SyncConfig, path),
+            content=_table(data, "content", ContentConfig, path),
             night=_table(data, "night", NightConfig, path),
             maintenance=MaintenanceConfig(
                 Path(path.parent, _table(data, "maintenance", MaintenanceConfig, path).pin_file)

@@ -1,11 +1,13 @@
-"""The county's employer list, for the employer picker: from the controller, kept in memory.
+"""The county's employer list, for the employer picker: from the controller, kept.
 
 The list is the controller's content source `employers` (no personal data: a registered
-organisation's name, its unified social credit code, the pinyin initials of its name). It is
-fetched in the background and kept, so the picker has it while the network is down; a kiosk
-that never reached it (offline, or a controller that does not know the source) has an empty
-list and the picker offers free entry only. `current()` never blocks: the touchscreen calls
-it on its own thread.
+organisation's name, its unified social credit code, the pinyin initials of its name). On
+an assembled kiosk it is read from the content store (kiosk/content_store.py), which the
+background refresh fills, so the picker has it while the network is down and after a
+restart; without a store it is fetched here and kept in memory. A kiosk that never reached
+it (offline, or a controller that does not know the source) has an empty list and the
+picker offers free entry only. `current()` never blocks: the touchscreen calls it on its
+own thread.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from kiosk.content_store import ContentStore, NotCached
 from kiosk.controller_client import ControllerClient, ControllerError
 from wire import WireError
 
@@ -77,7 +80,8 @@ def _text(value: object) -> str:
 
 
 class EmployerList:
-    """The employer list as last fetched; refreshed in the background when old."""
+    """The employer list as last fetched; refreshed in the background when old, or read
+    from the content store (whose refresh keeps it) when there is one."""
 
     def __init__(
         self,
@@ -85,7 +89,10 @@ class EmployerList:
         token: Callable[[], str],
         *,
         clock: Callable[[], float] = time.monotonic,
+        store: ContentStore | None = None,
     ) -> None:
+        self._store = store
+        self._store_as_of: object = None
         self._controller = controller
         self._token = token
         self._clock = clock
@@ -97,6 +104,8 @@ class EmployerList:
 
     def current(self) -> list[Employer]:
         """The list kept now ([] before the first fetch); starts a refresh when it is old."""
+        if self._store is not None:
+            return self._from_store(self._store)
         with self._lock:
             now = self._clock()
             due = (self._fetched_at is None or now - self._fetched_at > MAX_AGE) and (
@@ -127,6 +136,21 @@ class EmployerList:
             self._employers = found
             self._fetched_at = self._clock()
         return True
+
+    def _from_store(self, store: ContentStore) -> list[Employer]:
+        """The store's copy, parsed again only when the store's copy changed."""
+        as_of = store.as_of(SOURCE)
+        with self._lock:
+            if as_of == self._store_as_of:
+                return list(self._employers)
+        try:
+            raw = store.items(SOURCE).items
+        except NotCached:
+            raw = []
+        found = [e for e in (employer_from(node) for node in raw) if e is not None]
+        with self._lock:
+            self._employers, self._store_as_of = found, as_of
+        return list(found)
 
     def _refresh_in_background(self) -> None:
         try:

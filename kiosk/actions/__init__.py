@@ -23,6 +23,7 @@ from kiosk.actions.identity import CardReading
 from kiosk.actions.printing import Printing, receipt_for, slip_for
 from kiosk.actions.station import Station
 from kiosk.actions.submission import Submitting
+from kiosk.content_store import ContentStore
 from kiosk.controller_client import ControllerClient
 from kiosk.outbox import Outbox
 from kiosk.receipts import ReceiptOutput
@@ -57,6 +58,8 @@ class RunActions:
         outbox: Outbox,
         controller: ControllerClient | None = None,
         token: Callable[[], str] = lambda: "",
+        content_store: ContentStore | None = None,
+        reachable: Callable[[], bool] = lambda: True,
         on_submitted: Callable[[], None] = lambda: None,
         card_wait: float = 55.0,
         now: Callable[[], dt.datetime] | None = None,
@@ -80,7 +83,7 @@ class RunActions:
             on_submitted=on_submitted,
             now=clock,
         )
-        self.content = ContentFetching(controller, token)
+        self.content = ContentFetching(controller, token, content_store, reachable)
         self.printing = Printing(flow, station, printer)
 
     def bound(self) -> dict[str, Action]:

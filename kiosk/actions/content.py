@@ -1,6 +1,13 @@
-"""Content from the controller, live: the fetch_* actions and hold_place.
+"""Content from the controller: the fetch_* actions and hold_place.
 
-Fetched content is written to the session (never to disk) for the engine to check; a place
+A list is asked of the controller live while it is reachable (places left and order are
+then exact to the second); when it is not (the sync loop says so, or the fetch fails) the
+list comes from the kiosk's kept copy (kiosk/content_store.py) and the session records the
+copy's time, which the list screen shows (数据更新于 …). Holding a place always needs the
+controller: offline, hold_place says so and that the citizen can come back later.
+
+Fetched content is written to the session for the engine to check (the kept copy is the
+content store's, refreshed in the background, never from a citizen's fetch); a place
 in a class, fair or slot is held at once, because "full" must be known before the screen
 says "booked" (the transaction itself follows through the outbox). The item held is then
 looked up again, so the slip and the confirm screen show the places left after this
@@ -18,6 +25,7 @@ from flows import ActionFailed, Session
 from flows.actions import CONTENT_SOURCES, ActionName
 from flows.content import ContentError, parse_items
 from flows.engine import Action
+from kiosk.content_store import ContentStore, NotCached
 from kiosk.controller_client import (
     BookingUnavailable,
     ControllerClient,
@@ -36,14 +44,24 @@ _FILTERS: dict[str, tuple[str, ...]] = {
     ActionName.FETCH_SLOTS: ("appointment_service", "appointment_date"),
 }
 _OFFLINE = text("kiosk.offline")
+_BOOKING_OFFLINE = text("kiosk.booking_offline")
 
 
 class ContentFetching:
-    """The content actions over this kiosk's controller client (None: offline)."""
+    """The content actions over this kiosk's controller client (None: offline) and its
+    kept copy of the content (None: live only)."""
 
-    def __init__(self, controller: ControllerClient | None, token: Callable[[], str]) -> None:
+    def __init__(
+        self,
+        controller: ControllerClient | None,
+        token: Callable[[], str],
+        store: ContentStore | None = None,
+        reachable: Callable[[], bool] = lambda: True,
+    ) -> None:
         self._controller = controller
         self._token = token
+        self._store = store
+        self._reachable = reachable
 
     def bound(self) -> dict[str, Action]:
         """Every fetch_* action and hold_place."""
@@ -64,15 +82,39 @@ class ContentFetching:
     def _fetcher(self, source: str, filters: tuple[str, ...]) -> Action:
         def fetch(session: Session) -> str:
             wanted = _wanted(session, filters)
-            client = self._client()
+            # Known to be offline: the kept copy at once, not a timeout first.
+            if not self._reachable() and self._from_store(session, source, wanted):
+                return "ok"
             try:
-                session.content[source] = client.content(source, wanted, self._token())
+                items = self._client().content(source, wanted, self._token())
+            except ActionFailed:
+                if self._from_store(session, source, wanted):
+                    return "ok"
+                raise
             except (ControllerError, WireError) as err:
                 log.warning("content fetch failed source=%s error=%s", source, type(err).__name__)
+                if self._from_store(session, source, wanted):
+                    return "ok"
                 raise ActionFailed(_OFFLINE) from err
+            session.content[source] = items
+            session.content_as_of.pop(source, None)
             return "ok"
 
         return fetch
+
+    def _from_store(self, session: Session, source: str, wanted: Mapping[str, str]) -> bool:
+        """Fill `source` from the kept copy and note its time; False when there is none."""
+        if self._store is None:
+            return False
+        try:
+            cached = self._store.items(source, wanted)
+        except NotCached as err:
+            log.info("content not kept source=%s reason=%s", source, err)
+            return False
+        session.content[source] = cached.items
+        session.content_as_of[source] = cached.as_of_text()
+        log.info("content from the kept copy source=%s items=%d", source, len(cached.items))
+        return True
 
     def fetch_my_applications(self, session: Session) -> str:
         """The citizen's own applications from the controller (never cached on disk)."""
@@ -101,7 +143,9 @@ class ContentFetching:
         if source is None:
             raise ActionFailed(text("kiosk.nothing_chosen"))
         item_id = session.selected[source]
-        client = self._client()
+        if self._controller is None:
+            raise ActionFailed(_BOOKING_OFFLINE)
+        client = self._controller
         key = session.record.hold_keys.setdefault((source, item_id), uuid.uuid4().hex)
         try:
             hold = client.hold_booking(source, item_id, self._token(), key=key)
@@ -109,7 +153,7 @@ class ContentFetching:
             raise ActionFailed(for_error(err), event="taken") from err
         except (ControllerError, WireError) as err:
             log.warning("booking hold failed source=%s error=%s", source, type(err).__name__)
-            raise ActionFailed(_OFFLINE) from err
+            raise ActionFailed(_BOOKING_OFFLINE) from err
         session.record.holds[source] = hold
         self._refresh_item(client, session, source, item_id)
         return "ok"

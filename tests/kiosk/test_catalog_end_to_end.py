@@ -12,7 +12,11 @@ import pytest
 from devkit.demo import demo_scripts
 from devkit.scripted import walk_kiosk
 from devkit.tappers import DemoRig
-from kiosk.composition import Kiosk
+from flows import Session
+from flows.actions import ActionName
+from kiosk.actions.content import ContentFetching
+from kiosk.composition import Kiosk, build_kiosk
+from kiosk.config import load_config
 from kiosk.outbox import State
 from tests.kiosk.test_end_to_end import make_kiosk
 from tests.support.servers import ControllerProcess, free_port
@@ -136,3 +140,69 @@ def test_my_applications_lists_what_this_citizen_submitted(kiosk: Kiosk) -> None
         if tapper is not None:
             tapper.remove()
         kiosk.service.end_run(run)
+
+
+POLICY_BROWSE = ("policy_lookup", [{"press": "browse"}, {"select": "first"}, {"press": "finish"}])
+
+# Filters the job search offers, each a combination a citizen can set (job_search.yaml).
+JOB_QUERIES = [
+    {},
+    {"area": "county"},
+    {"area": "huzhen"},
+    {"industry": "manufacturing", "work_type": "full_time"},
+    {"salary_range": "from_5000"},
+    {"area": "county", "industry": "hospitality", "salary_range": "below_3000"},
+    {"work_type": "part_time", "salary_range": "above_12000"},
+]
+
+
+def test_the_kept_copy_filters_jobs_exactly_as_the_controller_does(kiosk: Kiosk) -> None:
+    assert kiosk.content is not None
+    assert kiosk.content_store is not None
+    done = kiosk.content.refresh(["jobs", "trainings"])
+    assert done == {"jobs": True, "trainings": True}
+    token = kiosk.enroller.ensure().device_token
+    for filters in JOB_QUERIES:
+        live = [item["id"] for item in kiosk.client.content("jobs", filters, token)]
+        kept = [item["id"] for item in kiosk.content_store.items("jobs", filters).items]
+        assert kept == live, filters
+    for category in ("new_occupation", "special_ability"):
+        wanted = {"training_category": category}
+        live = [i["id"] for i in kiosk.client.content("trainings", wanted, token)]
+        kept = [i["id"] for i in kiosk.content_store.items("trainings", wanted).items]
+        assert kept == live, category
+
+
+def test_with_the_controller_down_jobs_and_policies_list_from_the_kept_copy(
+    tmp_path: Path, controller: ControllerProcess
+) -> None:
+    first = make_kiosk(tmp_path, controller)
+    first.start(sync=False)
+    try:
+        assert first.content is not None
+        assert all(first.content.refresh().values())
+        assert first.content_store is not None
+        assert first.content_store.search("jobs", "叉车").items  # two characters
+        assert first.content_store.search("jobs", "养老护理").items  # trigrams
+    finally:
+        first.close()
+    controller.stop()
+    # The kiosk starts again while the controller is away: the copy is on disk.
+    again = build_kiosk(load_config(tmp_path / "kiosk.toml"))
+    again.start(sync=False)
+    try:
+        for (flow_id, script), shown in ((SCRIPTS["job_search"], {"jobs", "job"}),
+                                         (POLICY_BROWSE, {"policies", "policy"})):  # fmt: skip
+            result = walk_kiosk(again, flow_id, script)
+            assert result.outcome == "completed", flow_id
+            assert shown <= set(result.steps), result.steps
+            assert "fetch_failed" not in result.steps
+        actions = ContentFetching(again.client, lambda: "token", again.content_store).bound()
+        session = Session()
+        for action, source in ((ActionName.FETCH_JOBS, "jobs"),
+                               (ActionName.FETCH_POLICIES, "policies")):  # fmt: skip
+            assert actions[action](session) == "ok"
+            assert session.content[source]
+            assert session.content_as_of[source].startswith(f"{dt.date.today():%Y}")
+    finally:
+        again.close()

@@ -99,6 +99,9 @@ class ListScreen(StepScreen):
         count = len(self.items)
         self.ids.count.text = ui_text("list_count", lang, count=count) if count else ""
         self.ids.empty.text = "" if count else ui_text("list_empty", lang)
+        # A list from the kiosk's kept copy (controller unreachable) says how old it is.
+        as_of = run.session.content_as_of.get(run.step.source or "")
+        self.ids.as_of.text = ui_text("content_as_of", lang, time=as_of) if as_of else ""
         self._fill_page()
 
     @property
@@ -148,5 +151,6 @@ class ListScreen(StepScreen):
         self.page = 0
         self.ids.count.text = ""
         self.ids.empty.text = ""
+        self.ids.as_of.text = ""
         self.ids.pager.clear()
         super().clear()

@@ -1,0 +1,436 @@
+"""The kiosk's copy of the county's public content, for when the controller cannot be reached.
+
+Jobs, policies, trainings, job fairs, appointment slots, announcements and employers are
+fetched from the controller in the background (on start and every `refresh_seconds`) and
+kept in SQLite in the data dir (`content.db`), so job search, policy lookup and the
+employer picker work offline and say when the copy was made (数据更新于 …).
+
+Content is public: nothing of a citizen ever goes in here (the citizen's own applications
+are never stored; the fetching action asks the controller for them live).
+
+How a filtered list is answered offline, exactly as the controller answers it: the items a
+kiosk receives carry no area, industry or pay (wire.ContentItem), so the kiosk cannot
+re-implement the controller's filters on them. Instead each source has a *fetch plan*: the
+unfiltered list plus one fetch per value of each filter the flows offer (the choices of
+their `area`, `industry`, ... fields), and each item is tagged with the (filter, value)
+pairs it came back under. The controller's filters are a conjunction of one test per
+filter, so the items tagged with every pair of a query are exactly what the controller
+would list for it. A query naming a value that was never fetched is `NotCached`, never a
+guess. Limit: the controller sends at most 200 items a page, so a county with more than 200
+open jobs is kept as the 200 newest plus those each single filter brings in.
+
+A refresh replaces a source's items in one transaction; a fetch that fails leaves the last
+good copy and its time as they were. "By version": the copy's version is a digest of what
+the controller sent; an unchanged digest only moves the fetch time.
+
+Search is SQLite FTS5 with the trigram tokenizer (SQLite 3.34+), which finds a Chinese
+substring with no word segmentation. A trigram index cannot answer a query shorter than
+three characters (保洁 has no trigram): those fall back to LIKE over the same table, a scan
+(bench/bench_content_search.py measures both).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import logging
+import sqlite3
+import threading
+import time
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from flows import Catalog
+from flows.model import FieldKind
+from kiosk.controller_client import ControllerError, ControllerRejected
+from wire import WireError
+
+log = logging.getLogger(__name__)
+
+# Every public source the kiosk keeps (wire.ContentSource less `applications`, personal).
+SOURCES: tuple[str, ...] = (
+    "jobs",
+    "policies",
+    "trainings",
+    "job_fairs",
+    "slots",
+    "announcements",
+    "employers",
+)
+# The filters each source's fetch reads (wire.ContentQuery.FILTERS).
+SOURCE_FILTERS: dict[str, tuple[str, ...]] = {
+    "jobs": ("area", "industry", "salary_range", "work_type"),
+    "trainings": ("training_category",),
+    "slots": ("appointment_service", "appointment_date"),
+}
+# Sources the controller lists only for a full set of filters (one fetch per combination).
+_COMBINED = frozenset({"slots"})
+REFRESH_SECONDS = 900.0
+MAX_AGE_HOURS = 168.0  # a copy older than a week is not shown: say offline instead
+SEARCH_LIMIT = 200
+_TRIGRAM = 3
+_CHINA_TIME = dt.timezone(dt.timedelta(hours=8))
+
+Filters = Mapping[str, str]
+Fetch = Callable[[str, Filters], Sequence[Mapping[str, Any]]]
+Plans = Callable[[dt.date], Mapping[str, Sequence[Filters]]]
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS items (
+    source TEXT NOT NULL, id TEXT NOT NULL, rank INTEGER NOT NULL, body TEXT NOT NULL,
+    PRIMARY KEY (source, id)
+);
+CREATE TABLE IF NOT EXISTS facets (
+    source TEXT NOT NULL, name TEXT NOT NULL, value TEXT NOT NULL, id TEXT NOT NULL,
+    PRIMARY KEY (source, name, value, id)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS fetched_facets (
+    source TEXT NOT NULL, name TEXT NOT NULL, value TEXT NOT NULL,
+    PRIMARY KEY (source, name, value)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS fetches (
+    source TEXT PRIMARY KEY, fetched_at TEXT NOT NULL, version TEXT NOT NULL
+);
+CREATE VIRTUAL TABLE IF NOT EXISTS search USING fts5(
+    source UNINDEXED, id UNINDEXED, text, tokenize = 'trigram'
+);
+"""
+
+
+class NotCached(LookupError):
+    """The store has no usable copy for this question (never fetched, too old, a value unknown)."""
+
+
+@dataclass(frozen=True)
+class Cached:
+    """Items of one source as kept, and when the controller sent them (UTC)."""
+
+    items: list[dict[str, Any]]
+    as_of: dt.datetime
+
+    def as_of_text(self) -> str:
+        """The copy's time as the citizen reads it: "2026-05-01 08:30", Beijing time."""
+        return f"{self.as_of.astimezone(_CHINA_TIME):%Y-%m-%d %H:%M}"
+
+
+@dataclass(frozen=True)
+class Fetched:
+    """One source as the controller sent it: its items, best first, and their filter tags."""
+
+    items: list[dict[str, Any]]
+    facets: dict[str, set[tuple[str, str]]]  # item id -> (filter, value) pairs it matched
+    fetched: set[tuple[str, str]]  # every (filter, value) pair that was asked
+
+
+def trigram_available() -> bool:
+    """True when this Python's SQLite has FTS5 with the trigram tokenizer (3.34+)."""
+    db = sqlite3.connect(":memory:")
+    try:
+        db.execute("CREATE VIRTUAL TABLE t USING fts5(x, tokenize = 'trigram')")
+    except sqlite3.OperationalError:
+        return False
+    finally:
+        db.close()
+    return True
+
+
+def search_text(item: Mapping[str, Any]) -> str:
+    """Every text of an item in one string (both languages, rows, an employer's codes)."""
+    parts: list[str] = []
+
+    def walk(node: object) -> None:
+        if isinstance(node, str):
+            parts.append(node)
+        elif isinstance(node, Mapping):
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list | tuple):
+            for value in node:
+                walk(value)
+
+    for key in ("title", "summary", "rows", "name", "credit_code", "initials"):
+        walk(item.get(key))
+    return "\n".join(parts)
+
+
+def _digest(fetched: Fetched) -> str:
+    canonical = json.dumps(
+        [fetched.items, sorted((k, sorted(v)) for k, v in fetched.facets.items())],
+        sort_keys=True,
+        ensure_ascii=False,
+    )
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:16]
+
+
+class ContentStore:
+    """The kept copy of each public content source, with its time and an FTS5 index."""
+
+    def __init__(
+        self,
+        path: Path | str,
+        *,
+        now: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
+        max_age_hours: float = MAX_AGE_HOURS,
+    ) -> None:
+        self._now = now
+        self._max_age = dt.timedelta(hours=max_age_hours)
+        self._lock = threading.Lock()
+        self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.executescript(_SCHEMA)
+
+    def close(self) -> None:
+        """Close the database."""
+        with self._lock:
+            self._db.close()
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._db
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+
+    # -- writing -----------------------------------------------------------------------
+
+    def replace(self, source: str, fetched: Fetched, *, at: dt.datetime | None = None) -> bool:
+        """Keep `fetched` as the source's copy, made `at` (now); False when it was unchanged.
+
+        All or nothing: readers see the old copy or the new one, never a mix.
+        """
+        if source not in SOURCES:
+            raise ValueError(f"{source} is not a public content source")
+        at = at or self._now()
+        version = _digest(fetched)
+        with self._transaction() as db:
+            row = db.execute("SELECT version FROM fetches WHERE source = ?", (source,)).fetchone()
+            db.execute(
+                "INSERT OR REPLACE INTO fetches VALUES (?, ?, ?)", (source, at.isoformat(), version)
+            )
+            if row is not None and row[0] == version:
+                return False
+            for table in ("items", "facets", "fetched_facets", "search"):
+                db.execute(f"DELETE FROM {table} WHERE source = ?", (source,))  # noqa: S608
+            db.executemany(
+                "INSERT INTO items VALUES (?, ?, ?, ?)",
+                (
+                    (source, item["id"], rank, json.dumps(item, ensure_ascii=False))
+                    for rank, item in enumerate(fetched.items)
+                ),
+            )
+            db.executemany(
+                "INSERT INTO search VALUES (?, ?, ?)",
+                ((source, item["id"], search_text(item)) for item in fetched.items),
+            )
+            db.executemany(
+                "INSERT OR IGNORE INTO facets VALUES (?, ?, ?, ?)",
+                (
+                    (source, name, value, item_id)
+                    for item_id, pairs in fetched.facets.items()
+                    for name, value in pairs
+                ),
+            )
+            db.executemany(
+                "INSERT OR IGNORE INTO fetched_facets VALUES (?, ?, ?)",
+                ((source, name, value) for name, value in fetched.fetched),
+            )
+        return True
+
+    # -- reading -----------------------------------------------------------------------
+
+    def as_of(self, source: str) -> dt.datetime | None:
+        """When the source's copy was last confirmed by the controller (None: never)."""
+        with self._lock:
+            row = self._db.execute(
+                "SELECT fetched_at FROM fetches WHERE source = ?", (source,)
+            ).fetchone()
+        return dt.datetime.fromisoformat(row[0]) if row else None
+
+    def items(self, source: str, filters: Filters | None = None) -> Cached:
+        """The kept items of `source` passing `filters`, best first; NotCached when unknown."""
+        as_of = self._usable_as_of(source)
+        wanted = {k: v for k, v in (filters or {}).items() if v not in ("", "any")}
+        sql = "SELECT body FROM items i WHERE source = ?"
+        args: list[str] = [source]
+        with self._lock:
+            for name, value in sorted(wanted.items()):
+                asked = self._db.execute(
+                    "SELECT 1 FROM fetched_facets WHERE source = ? AND name = ? AND value = ?",
+                    (source, name, value),
+                ).fetchone()
+                if asked is None:
+                    raise NotCached(f"{source}: {name}={value} was never fetched")
+                sql += (
+                    " AND EXISTS (SELECT 1 FROM facets f WHERE f.source = i.source"
+                    " AND f.name = ? AND f.value = ? AND f.id = i.id)"
+                )
+                args += [name, value]
+            rows = self._db.execute(sql + " ORDER BY rank", args).fetchall()
+        return Cached([json.loads(body) for (body,) in rows], as_of)
+
+    def search(self, source: str, query: str, *, limit: int = SEARCH_LIMIT) -> Cached:
+        """The kept items of `source` whose texts contain `query` (any case), best first."""
+        as_of = self._usable_as_of(source)
+        query = query.strip()
+        if not query:
+            return self.items(source)
+        if len(query) >= _TRIGRAM:
+            # A phrase of trigrams: the row holds the query as a substring.
+            match = '"' + query.replace('"', '""') + '"'
+            sql = "SELECT id FROM search WHERE text MATCH ? AND source = ?"
+            args: tuple[str, ...] = (match, source)
+        else:
+            # Fewer than three characters make no trigram: LIKE, a scan of the same rows.
+            escaped = query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            sql = "SELECT id FROM search WHERE text LIKE ? ESCAPE '\\' AND source = ?"
+            args = (f"%{escaped}%", source)
+        with self._lock:
+            rows = self._db.execute(
+                # `sql` is one of the two constant queries above; the values are parameters.
+                "SELECT body FROM items WHERE source = ? AND id IN (" + sql + ")"  # noqa: S608
+                " ORDER BY rank LIMIT ?",
+                (source, *args, limit),
+            ).fetchall()
+        return Cached([json.loads(body) for (body,) in rows], as_of)
+
+    def _usable_as_of(self, source: str) -> dt.datetime:
+        as_of = self.as_of(source)
+        if as_of is None:
+            raise NotCached(f"{source} was never fetched")
+        if self._now() - as_of > self._max_age:
+            raise NotCached(f"{source} is older than {self._max_age}")
+        return as_of
+
+
+def fetch_source(fetch: Fetch, source: str, plan: Sequence[Filters]) -> Fetched:
+    """Run a source's fetch plan; ControllerError or WireError when any fetch fails.
+
+    An item's rank is where the first fetch that brought it listed it (the plan starts with
+    the unfiltered list, so that is the controller's own order).
+    """
+    items: dict[str, dict[str, Any]] = {}
+    facets: dict[str, set[tuple[str, str]]] = {}
+    fetched: set[tuple[str, str]] = set()
+    for filters in plan:
+        pairs = {(k, v) for k, v in filters.items()}
+        try:
+            nodes = fetch(source, filters)
+        except ControllerRejected as err:
+            # A filter value this county does not have (an appointment service it does not
+            # offer): the controller lists nothing for it, and neither does the copy.
+            if err.status != 404 or not filters:
+                raise
+            nodes = []
+        fetched |= pairs
+        for node in nodes:
+            item_id = node.get("id")
+            if not isinstance(item_id, str):
+                continue
+            items.setdefault(item_id, dict(node))
+            facets.setdefault(item_id, set()).update(pairs)
+    return Fetched(list(items.values()), facets, fetched)
+
+
+def fetch_plans(catalog: Catalog) -> Plans:
+    """Each source's fetch plan from the filter values the catalog's forms offer.
+
+    Unfiltered, then one fetch per value of each filter; slots (which the controller lists
+    only for a service and a day) one fetch per service and day the flows let a citizen pick.
+    """
+    choices: dict[str, set[str]] = {}
+    days: dict[str, tuple[int, int]] = {}
+    for flow in catalog.flows.values():
+        for step in flow.steps.values():
+            for spec in step.fields:
+                if spec.kind is FieldKind.DATE:
+                    days[spec.name] = (spec.min_days or 0, spec.max_days or 0)
+                for choice in spec.choices:
+                    if choice.value != "any":
+                        choices.setdefault(spec.name, set()).add(choice.value)
+
+    def plans(today: dt.date) -> dict[str, list[Filters]]:
+        found: dict[str, list[Filters]] = {}
+        for source in SOURCES:
+            names = SOURCE_FILTERS.get(source, ())
+            if source in _COMBINED:
+                first, last = days.get("appointment_date", (0, -1))
+                found[source] = [
+                    {"appointment_service": service, "appointment_date": f"{day:%Y-%m-%d}"}
+                    for service in sorted(choices.get("appointment_service", ()))
+                    for day in (today + dt.timedelta(days=n) for n in range(first, last + 1))
+                ]
+                continue
+            found[source] = [{}] + [
+                {name: value} for name in names for value in sorted(choices.get(name, ()))
+            ]
+        return found
+
+    return plans
+
+
+class ContentRefresher:
+    """Fetches every source into the store on start and every `refresh_seconds`."""
+
+    def __init__(
+        self,
+        store: ContentStore,
+        fetch: Fetch,
+        plans: Plans,
+        *,
+        refresh_seconds: float = REFRESH_SECONDS,
+        today: Callable[[], dt.date] = lambda: dt.datetime.now(_CHINA_TIME).date(),
+    ) -> None:
+        self._store = store
+        self._fetch = fetch
+        self._plans = plans
+        self._every = refresh_seconds
+        self._today = today
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self.last_failed: set[str] = set()
+
+    def refresh(self, sources: Collection[str] = SOURCES) -> dict[str, bool]:
+        """Fetch each source once; source -> whether it was fetched (a failure keeps the old)."""
+        plans = self._plans(self._today())
+        done: dict[str, bool] = {}
+        for source in sources:
+            try:
+                fetched = fetch_source(self._fetch, source, plans.get(source, [{}]))
+            except (ControllerError, WireError) as err:
+                log.warning("content not refreshed source=%s error=%s", source, type(err).__name__)
+                done[source] = False
+                continue
+            changed = self._store.replace(source, fetched)
+            log.info("content refreshed source=%s items=%d changed=%s", source,
+                     len(fetched.items), changed)  # fmt: skip
+            done[source] = True
+        self.last_failed = {s for s, ok in done.items() if not ok}
+        return done
+
+    def start(self) -> None:
+        """Refresh now and every `refresh_seconds`, on a daemon thread."""
+        self._thread = threading.Thread(target=self._run, name="content", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        """Stop refreshing."""
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(5.0)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            started = time.monotonic()
+            try:
+                self.refresh()
+            except Exception as err:  # the top of a worker thread: log it, keep the copy
+                log.error("content refresh failed error=%s", type(err).__name__)
+            self._stop.wait(max(1.0, self._every - (time.monotonic() - started)))
