@@ -23,6 +23,8 @@ on and show) and `"user_message"` in zh-CN where a citizen may be shown it):
     POST my-applications      MyApplicationsRequest -> MyApplicationsResponse 200; 403; 429
     POST catalog              CatalogIn -> CatalogAck                              200; 422
     POST staff-calls          StaffCallIn -> StaffCallAck      201 new, 200 retry; 422; 425
+    GET  releases/{version}/bundle  -> the signed bundle's bytes (HeartbeatAck.release) 200; 404
+    POST updates/report       UpdateReport -> UpdateReportAck                       200; 422
 
 Enrollment (docs/enrollment.md). There is no fleet-wide secret: a kiosk enrolls with a
 one-time `pairing_code` an ops admin or technician issued (`K7QM-4ZP2`; case, dashes and
@@ -102,6 +104,8 @@ PROTOCOL_VERSION = 1
 API_PREFIX = "/api/v1"
 # How long a booking hold keeps its place without a transaction confirming it.
 HOLD_MINUTES = 15
+# A release's version is a name, compared for equality only: 1.4.0, 2025.06.1, 1.4.0-rc1.
+RELEASE_VERSION_PATTERN = r"^[0-9A-Za-z][0-9A-Za-z.+_-]{0,63}$"
 
 Key = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{32}$")]
 HardwareId = Annotated[str, StringConstraints(min_length=4, max_length=64, pattern=r"^[\w.:-]+$")]
@@ -251,6 +255,58 @@ class KioskVitals(Message):
     clock_skew_seconds: Annotated[float, Field(ge=-1e10, le=1e10)] | None = None
 
 
+Capability = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,31}$")]
+# The kiosk installs signed releases: it understands HeartbeatAck.release.
+CAPABILITY_UPDATES = "updates"
+ReleaseVersion = Annotated[str, StringConstraints(pattern=RELEASE_VERSION_PATTERN)]
+
+
+class ReleaseOffer(Message):
+    """The release a kiosk should run: fetch it from GET releases/{version}/bundle.
+
+    `signature` is the bundle's minisign signature (wire/release.py); the kiosk checks the
+    bundle with the key pinned at provisioning, never trusting these fields alone.
+    """
+
+    version: ReleaseVersion
+    sha256: Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
+    size: Annotated[int, Field(gt=0, le=MAX_COUNT)]
+    signature: Annotated[str, StringConstraints(max_length=1000)]
+
+
+class UpdateOutcome(enum.StrEnum):
+    """What became of a release on a kiosk (POST updates/report)."""
+
+    # Downloaded, verified and unpacked beside the running version, waiting for a gap.
+    STAGED = "staged"
+    # Switched to and restarting: the health check decides.
+    INSTALLED = "installed"
+    # Started, enrolled, showed the menu and sent a heartbeat in time: done.
+    HEALTHY = "healthy"
+    # The health check failed: switched back to the previous version.
+    ROLLED_BACK = "rolled_back"
+    # Unsigned, signed by another key, corrupted or malformed: never installed.
+    REFUSED = "refused"
+    # Could not be fetched or unpacked this time (network, disk): tried again later.
+    FAILED = "failed"
+
+
+class UpdateReport(Message):
+    """A kiosk tells what became of a release; `reason` is a code (wire/release.py)."""
+
+    version: ReleaseVersion
+    outcome: UpdateOutcome
+    reason: ShortText = ""
+    running_version: ShortText = ""
+    at: KioskTime
+
+
+class UpdateReportAck(Message):
+    """The controller recorded the report."""
+
+    recorded: bool = True
+
+
 class Heartbeat(Message):
     """Sent every `heartbeat_seconds`: the kiosk is alive and this is how it feels.
 
@@ -265,6 +321,10 @@ class Heartbeat(Message):
     # reported). Several means it keeps crashing: the controller raises crash_loop.
     starts_last_hour: Count = 0
     vitals: KioskVitals | None = None
+    # What this kiosk understands in an answer (CAPABILITY_UPDATES...): the controller sends
+    # a newer HeartbeatAck field only to kiosks that name it, since older kiosks refuse
+    # unknown fields. Unknown names are kept and ignored, so newer kiosks are not refused.
+    capabilities: frozenset[Capability] = Field(default_factory=frozenset, max_length=32)
 
 
 class HeartbeatAck(Message):
@@ -273,6 +333,9 @@ class HeartbeatAck(Message):
 
     server_time: dt.datetime
     rotate_credential: bool = False
+    # The release this kiosk should run (docs/updates.md); only to kiosks that say
+    # CAPABILITY_UPDATES. None: stay on the running version.
+    release: ReleaseOffer | None = None
 
 
 class _Identified(Message):
