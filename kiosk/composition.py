@@ -30,10 +30,11 @@ from kiosk.service import SOFTWARE_VERSION, KioskService
 from kiosk.speech import Speech, build_speech
 from kiosk.starts import StartLog
 from kiosk.sync import Enroller, SyncLoop
+from kiosk.updater import Updater, build_updater
 from kiosk.vitals import VitalSigns
 from pii import Sealer
 from pii.sealing import begin_rotation, end_rotation
-from wire import RegisterRequest, StaffCallIn
+from wire import CAPABILITY_UPDATES, Heartbeat, RegisterRequest, StaffCallIn
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +56,8 @@ class Kiosk:
     # The pairing gate, local API and LAN announcement, when [provisioning] enables them.
     provisioning: ProvisioningSide | None = None
     attract: AttractContent | None = None
+    # Signed releases (kiosk/updater.py); None without a pinned key or an A/B installation.
+    updater: Updater | None = None
 
     @property
     def simulators(self) -> Simulators:
@@ -64,6 +67,8 @@ class Kiosk:
     def start(self, *, sync: bool = True) -> None:
         """Open devices, enroll if needed (offline start is fine once enrolled), start syncing."""
         self.starts.record()
+        if self.updater is not None:
+            self.updater.started()
         self.hardware.start()
         if self.provisioning is not None:
             self.provisioning.start()
@@ -165,14 +170,34 @@ def build_kiosk(
     # The sync loop reports the service's heartbeat and the service asks the loop whether
     # the controller was reached: each refers to the other through a late-bound lambda.
     catalog = load_builtin_catalog()
+    updater = build_updater(
+        config.data_dir,
+        client,
+        lambda: enroller.ensure().device_token,
+        clock=monotonic,
+        fallback_version=SOFTWARE_VERSION,
+    )
+
+    def status() -> Heartbeat:
+        beat = service.heartbeat()
+        if updater is None:
+            return beat
+        # The version that runs is the release folder's; the answer may offer a release.
+        changes = {
+            "software_version": updater.running_version,
+            "capabilities": beat.capabilities | {CAPABILITY_UPDATES},
+        }
+        return beat.model_copy(update=changes)
+
     sync = SyncLoop(
         outbox,
         client,
         enroller,
-        status=lambda: service.heartbeat(),
+        status=status,
         catalog=lambda: catalog,
         clock=monotonic,
         pace=config.sync.drain_rows_per_second,
+        on_ack=updater.heartbeat_answered if updater is not None else None,
     )
 
     def actions_for(flow: Flow) -> RunActions:
@@ -243,4 +268,5 @@ def build_kiosk(
         speech,
         provisioning=side,
         attract=attract,
+        updater=updater,
     )

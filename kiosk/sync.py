@@ -45,7 +45,7 @@ from kiosk.controller_client import (
 from kiosk.enrollment import Enrollment, EnrollmentStore
 from kiosk.outbox import Outbox, State
 from kiosk.retry import Circuit, Pacer, backoff
-from wire import Heartbeat, RatingIn, RegisterRequest, StaffCallIn, TransactionIn
+from wire import Heartbeat, HeartbeatAck, RatingIn, RegisterRequest, StaffCallIn, TransactionIn
 
 log = logging.getLogger(__name__)
 
@@ -188,8 +188,11 @@ class SyncLoop:
         pace: float = 20.0,
         burst: int = 50,
         rng: random.Random | None = None,
+        on_ack: Callable[[HeartbeatAck], None] | None = None,
     ) -> None:
         self._outbox = outbox
+        # Told every heartbeat answer (the updater reads its release offer).
+        self._on_ack = on_ack
         self._client = client
         self._enroller = enroller
         self._status = status
@@ -448,6 +451,8 @@ class SyncLoop:
             except ControllerError as err:
                 # The old token still works; the next heartbeat asks again.
                 log.warning("credential rotation failed: %s", err)
+        if self._on_ack is not None:
+            self._on_ack(ack)
 
     def wake(self) -> None:
         """Something new is in the outbox: send it now rather than at the next tick."""
