@@ -23,6 +23,7 @@ from controller.deps import (
     SessionDep,
     StaffCallsDep,
     TitlesDep,
+    UpdatesDep,
     get_runtime,
     wire_body,
     wire_data,
@@ -43,6 +44,7 @@ from controller.services.ratelimit import RateLimited
 from controller.services.selftests import record_selftest
 from wire import (
     API_PREFIX,
+    CAPABILITY_UPDATES,
     PROTOCOL_VERSION,
     CatalogAck,
     CatalogIn,
@@ -67,6 +69,8 @@ from wire import (
     StaffCallIn,
     TransactionAck,
     TransactionIn,
+    UpdateReport,
+    UpdateReportAck,
 )
 
 router = APIRouter()
@@ -81,6 +85,7 @@ MyApplicationsBody = Annotated[MyApplicationsRequest, Depends(wire_body(MyApplic
 CatalogBody = Annotated[CatalogIn, Depends(wire_body(CatalogIn))]
 StaffCallBody = Annotated[StaffCallIn, Depends(wire_body(StaffCallIn))]
 SelfTestBody = Annotated[SelfTestReport, Depends(wire_body(SelfTestReport))]
+UpdateReportBody = Annotated[UpdateReport, Depends(wire_body(UpdateReport))]
 
 _STATUS: dict[type[ControllerError], int] = {
     BadMessage: 422,
@@ -140,7 +145,28 @@ async def heartbeat(kiosk: KnownKioskDep, body: HeartbeatBody, request: Request)
         ack = await run_in_threadpool(ingest.record, kiosk, body)
     if ack.server_time >= kiosk.rotate_due_at:
         ack = ack.model_copy(update={"rotate_credential": True})
+    if CAPABILITY_UPDATES in body.capabilities:  # older kiosks refuse the field
+        updates = get_runtime(request).updates
+        if updates.stale():
+            await run_in_threadpool(updates.refresh, get_runtime(request).db.session)
+        ack = ack.model_copy(update={"release": updates.offer(kiosk.pk)})
     return _wire(ack)
+
+
+@router.get(f"{API_PREFIX}/releases/{{version}}/bundle")
+def release_bundle(
+    version: str, kiosk: KioskDep, session: SessionDep, updates: UpdatesDep
+) -> Response:
+    """The bytes of a release's bundle; the kiosk checks its signature before anything else."""
+    return Response(updates.bundle(session, version), media_type="application/octet-stream")
+
+
+@router.post(f"{API_PREFIX}/updates/report", response_model=UpdateReportAck)
+def update_report(
+    kiosk: KioskDep, body: UpdateReportBody, session: SessionDep, updates: UpdatesDep
+) -> Response:
+    """What became of a release on the kiosk; may halt or advance the rollout."""
+    return _wire(updates.report(session, kiosk, body))
 
 
 @router.post(f"{API_PREFIX}/transactions", response_model=TransactionAck)

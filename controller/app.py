@@ -17,6 +17,7 @@ from controller import (
     openapi,
     ops,
     stats_pages,
+    update_pages,
 )
 from controller.auth import pages
 from controller.auth.accounts import Accounts
@@ -48,6 +49,7 @@ from controller.services.handoff import Handoff
 from controller.services.heartbeats import HeartbeatIngest
 from controller.services.inbox import Inbox
 from controller.services.staff_calls import StaffCalls
+from controller.services.updates import Updates, load_key
 from controller.settings import Settings
 from pii import Sealer
 from wire import API_PREFIX
@@ -113,6 +115,7 @@ def create_app(
         staff_calls=StaffCalls(clock),
         inbox=inbox,
         handoff=handoff,
+        updates=Updates(audit, clock, load_key(settings.data_dir)),
     )
 
     @asynccontextmanager
@@ -148,4 +151,5 @@ def create_app(
     enrollment_pages.install(app)
     content_pages.install(app)
     inbox_pages.install(app)
+    update_pages.install(app)
     return app

@@ -93,6 +93,14 @@ class AuditAction(StrEnum):
     APPLICATIONS_EXPORTED = "applications.exported"
     # A hand-off to the province system sent again from the dead-letter view.
     HANDOFF_RETRIED = "handoff.retried"
+    # Software updates (controller/services/updates.py): target the release's version, or
+    # the kiosk id for a ring; a halt is the controller's own (actor "-").
+    RELEASE_ADDED = "release.added"
+    ROLLOUT_STARTED = "rollout.started"
+    ROLLOUT_HALTED = "rollout.halted"
+    ROLLOUT_RESUMED = "rollout.resumed"
+    ROLLOUT_ABORTED = "rollout.aborted"
+    KIOSK_RING_SET = "kiosk.ring_set"
 
 
 @dataclass(frozen=True)
