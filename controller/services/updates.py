@@ -13,8 +13,9 @@
   updates/report). When the share of a ring's kiosks that refused it or rolled it back
   passes `failure_percent` the rollout **halts** (hawkBit's error threshold): nothing new
   is offered until an ops admin resumes or aborts it. When `success_percent` of the
-  widest open ring report healthy, the next ring opens; after `all`, the rollout is
-  completed. A resumed rollout halts again at the next failure while the share is still
+  widest open ring report healthy, the next ring opens; a rollout open to `all`
+  stays running at `all` (kiosks enrolled later get it too) until the next rollout
+  completes it. A resumed rollout halts again at the next failure while the share is still
   past the threshold: ops accept the failures so far, not the ones to come.
 - The heartbeat asks `offer` for every kiosk: it reads a snapshot of the running rollout,
   the rings and the kiosks that failed it, made at most every `cache_seconds` (one small
@@ -217,9 +218,13 @@ class Updates:
         release = session.scalar(select(Release).where(Release.version == version))
         if release is None:
             raise NotFound(f"no release {version!r}")
-        if self.active(session) is not None:
-            raise Conflict("another rollout is running or halted: finish or abort it first")
         now = self._clock()
+        earlier = self.active(session)
+        if earlier is not None:
+            if earlier.state != RolloutState.RUNNING.value or earlier.ring != Ring.ALL.value:
+                raise Conflict("another rollout is under way or halted: abort it first")
+            earlier.state = RolloutState.COMPLETED.value  # out to every ring: superseded
+            earlier.changed_at = now
         rollout = Rollout(
             release=release,
             state=RolloutState.RUNNING.value,
@@ -363,9 +368,8 @@ class Updates:
             if 100 * widest.healthy < rollout.success_percent * widest.kiosks:
                 return
             if rollout.ring == Ring.ALL.value:
-                rollout.state = RolloutState.COMPLETED.value
-                rollout.changed_at = self._clock()
-                self.changed()
+                # Stays running: a kiosk enrolled later is offered it too, until the next
+                # rollout supersedes it (`start`) or an admin aborts it.
                 return
             rollout.ring = RINGS[RINGS.index(Ring(rollout.ring)) + 1].value
             rollout.changed_at = self._clock()
