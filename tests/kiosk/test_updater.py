@@ -128,7 +128,10 @@ def start_kiosk(
         RegisterRequest(hardware_id="hw-sync", name="一号机"),
         f"http://127.0.0.1:{port}",
     )
-    token = lambda: enroller.ensure().device_token  # noqa: E731 - late-bound, as composition
+
+    def token() -> str:
+        return enroller.ensure().device_token
+
     updater = Updater(
         layout,
         tmp_path / "kiosk" / STATE_FILE,
