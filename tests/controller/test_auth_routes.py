@@ -199,16 +199,18 @@ CONTENT_PAGES = {
 }
 # The county inbox's pages (issue 10): masked personal data, so those who read transactions.
 INBOX = {"/inbox", "/inbox/export.csv", "/inbox/export.xlsx", "/inbox/{number}"}
+# Software updates (issue 11): ops watch a rollout; only admins change it (POST routes).
+UPDATES = {"/updates"}
 
 
 @pytest.mark.parametrize(
     ("role", "allowed"),
     [
         (Role.OPS_VIEWER, {"/", "/kiosks/{kiosk_id}", "/transactions", "/password", "/alerts",
-                           "/stats", *CONTENT_PAGES, *INBOX}),
+                           "/stats", *CONTENT_PAGES, *INBOX, *UPDATES}),
         (Role.OPS_ADMIN, {"/", "/kiosks/{kiosk_id}", "/transactions", "/password", "/audit",
                           "/accounts", "/alerts", "/kiosks/{kiosk_id}/site", "/stats",
-                          "/enrollment", *CONTENT_PAGES, *INBOX, "/handoff"}),
+                          "/enrollment", *CONTENT_PAGES, *INBOX, "/handoff", *UPDATES}),
         # Enrollment and devices only: the fleet's status, a kiosk's health and its alerts
         # (the kiosk page leaves its transactions out for them: test_controller_dashboard.py),
         # and where a kiosk stands, which they set when they install it.
