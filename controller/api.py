@@ -24,6 +24,7 @@ from controller.deps import (
     SessionDep,
     StaffCallsDep,
     TitlesDep,
+    UpdatesDep,
     get_runtime,
     wire_body,
     wire_data,
@@ -46,6 +47,7 @@ from controller.services.selftests import record_selftest
 from wire import (
     API_PREFIX,
     CAPABILITY_COMMANDS,
+    CAPABILITY_UPDATES,
     PROTOCOL_VERSION,
     CatalogAck,
     CatalogIn,
@@ -72,6 +74,8 @@ from wire import (
     StaffCallIn,
     TransactionAck,
     TransactionIn,
+    UpdateReport,
+    UpdateReportAck,
 )
 
 router = APIRouter()
@@ -87,6 +91,7 @@ CatalogBody = Annotated[CatalogIn, Depends(wire_body(CatalogIn))]
 StaffCallBody = Annotated[StaffCallIn, Depends(wire_body(StaffCallIn))]
 SelfTestBody = Annotated[SelfTestReport, Depends(wire_body(SelfTestReport))]
 CommandResultBody = Annotated[CommandResult, Depends(wire_body(CommandResult))]
+UpdateReportBody = Annotated[UpdateReport, Depends(wire_body(UpdateReport))]
 
 _STATUS: dict[type[ControllerError], int] = {
     BadMessage: 422,
@@ -146,6 +151,11 @@ async def heartbeat(kiosk: KnownKioskDep, body: HeartbeatBody, request: Request)
         ack = await run_in_threadpool(ingest.record, kiosk, body)
     if ack.server_time >= kiosk.rotate_due_at:
         ack = ack.model_copy(update={"rotate_credential": True})
+    if CAPABILITY_UPDATES in body.capabilities:  # older kiosks refuse the field
+        updates = get_runtime(request).updates
+        if updates.stale():
+            await run_in_threadpool(updates.refresh, get_runtime(request).db.session)
+        ack = ack.model_copy(update={"release": updates.offer(kiosk.pk)})
     if CAPABILITY_COMMANDS in body.capabilities:
         ack = await _with_commands(ack, kiosk.pk, get_runtime(request).commands)
     return _wire(ack)
@@ -178,6 +188,22 @@ def command_result(
 ) -> Response:
     """What came of a command; the same result again is answered the same (idempotent)."""
     return _wire(commands.record_result(session, kiosk, command_id, body))
+
+
+@router.get(f"{API_PREFIX}/releases/{{version}}/bundle")
+def release_bundle(
+    version: str, kiosk: KioskDep, session: SessionDep, updates: UpdatesDep
+) -> Response:
+    """The bytes of a release's bundle; the kiosk checks its signature before anything else."""
+    return Response(updates.bundle(session, version), media_type="application/octet-stream")
+
+
+@router.post(f"{API_PREFIX}/updates/report", response_model=UpdateReportAck)
+def update_report(
+    kiosk: KioskDep, body: UpdateReportBody, session: SessionDep, updates: UpdatesDep
+) -> Response:
+    """What became of a release on the kiosk; may halt or advance the rollout."""
+    return _wire(updates.report(session, kiosk, body))
 
 
 @router.post(f"{API_PREFIX}/transactions", response_model=TransactionAck)

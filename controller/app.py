@@ -18,6 +18,7 @@ from controller import (
     openapi,
     ops,
     stats_pages,
+    update_pages,
 )
 from controller.auth import pages
 from controller.auth.accounts import Accounts
@@ -50,6 +51,7 @@ from controller.services.handoff import Handoff
 from controller.services.heartbeats import HeartbeatIngest
 from controller.services.inbox import Inbox
 from controller.services.staff_calls import StaffCalls
+from controller.services.updates import Updates, load_key
 from controller.settings import Settings
 from pii import Sealer
 from wire import API_PREFIX
@@ -116,6 +118,7 @@ def create_app(
         inbox=inbox,
         handoff=handoff,
         commands=Commands(db, clock),
+        updates=Updates(audit, clock, load_key(settings.data_dir)),
     )
 
     @asynccontextmanager
@@ -152,4 +155,5 @@ def create_app(
     content_pages.install(app)
     inbox_pages.install(app)
     command_pages.install(app)
+    update_pages.install(app)
     return app

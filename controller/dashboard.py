@@ -258,6 +258,7 @@ NAV: tuple[tuple[str, str, str, str], ...] = (
     ("stats", "/stats", "统计", "Statistics"),
     ("content", "/content", "内容管理", "Content"),
     ("enrollment", "/enrollment", "终端注册", "Enrollment"),
+    ("updates", "/updates", "软件更新", "Updates"),
     ("audit", "/audit", "审计日志", "Audit log"),
     ("accounts", "/accounts", "账户管理", "Accounts"),
 )

@@ -37,6 +37,7 @@ from controller.services.handoff import Handoff
 from controller.services.heartbeats import HeartbeatIngest, KnownKiosk
 from controller.services.inbox import Inbox
 from controller.services.staff_calls import StaffCalls
+from controller.services.updates import Updates
 from controller.settings import Settings
 from pii import redact_id_numbers
 from wire import Message, WireError, parse, validate
@@ -82,6 +83,8 @@ class Runtime:
     handoff: Handoff
     # Commands for kiosks, sent with heartbeat answers (services/commands.py).
     commands: Commands
+    # Signed releases and their rollout (services/updates.py).
+    updates: Updates
 
 
 def get_runtime(request: Request) -> Runtime:
@@ -196,6 +199,14 @@ StaffSessionsDep = Annotated[StaffSessions, Depends(get_staff_sessions)]
 AlertsDep = Annotated[Alerts, Depends(get_alerts)]
 HealthDep = Annotated[HealthBook, Depends(get_health)]
 EnrollmentDep = Annotated[Enrollment, Depends(get_enrollment)]
+
+
+def get_updates(runtime: RuntimeDep) -> Updates:
+    """The releases and rollouts."""
+    return runtime.updates
+
+
+UpdatesDep = Annotated[Updates, Depends(get_updates)]
 
 
 def _bearer(authorization: str | None) -> str | None:

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import uvicorn
 
-from controller import regions_cli
+from controller import regions_cli, release_cli
 from controller.app import create_app
 from controller.auth.access import Role
 from controller.auth.accounts import AccountRefused, Accounts
@@ -61,6 +61,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="e-station fleet controller: kiosk API and ops dashboard.",
         epilog=f"`%(prog)s {CREATE_ADMIN} --help`: make the first ops admin account;"
         f" `{regions_cli.REGIONS} import FILE.csv`: load the region tree;"
+        f" `{release_cli.RELEASE} add FILE`: store a signed kiosk release;"
         f" `{PAIRING_CODE}`: a one-time code a kiosk enrolls with; `{PREAUTHORISE} SERIAL`:"
         " approve a hardware id in advance.",
     )
@@ -235,6 +236,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return create_admin(argv[1:])
     if argv[:1] == [regions_cli.REGIONS]:
         return regions_cli.main(argv[1:])
+    if argv[:1] == [release_cli.RELEASE]:
+        return release_cli.main(argv[1:])
     if argv[:1] in ([PAIRING_CODE], [PREAUTHORISE]):
         return enrollment_command(argv[0], argv[1:])
     args = build_parser().parse_args(argv)

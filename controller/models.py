@@ -734,3 +734,59 @@ class KioskCommand(Base):
     detail: Mapped[str] = mapped_column(String(2000), default="")
     attachment_type: Mapped[str] = mapped_column(String(32), default="")
     attachment: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+
+
+class Release(Base):
+    """A signed kiosk release (controller/services/updates.py): the bundle and its signature.
+
+    The bundle is kept in the database so every replica serves it; a release is a few
+    hundred kilobytes (the kiosk's packages, docs/updates.md).
+    """
+
+    __tablename__ = "releases"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    version: Mapped[str] = mapped_column(String(64), unique=True)
+    sha256: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(Integer)
+    # The minisign signature's text (wire/release.py), handed to kiosks with the offer.
+    signature: Mapped[str] = mapped_column(String(1000))
+    bundle: Mapped[bytes] = mapped_column(LargeBinary)
+    uploaded_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    uploaded_by: Mapped[str] = mapped_column(String(64))
+
+
+class Rollout(Base):
+    """A release going out ring by ring; at most one is running or halted at a time."""
+
+    __tablename__ = "rollouts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    release_id: Mapped[int] = mapped_column(ForeignKey("releases.id"), index=True)
+    # running, halted, completed, aborted (services/updates.py RolloutState)
+    state: Mapped[str] = mapped_column(String(16))
+    # the widest ring offered the release so far: canary, early, all
+    ring: Mapped[str] = mapped_column(String(16))
+    # percent of a ring's kiosks: failures past `failure_percent` halt the rollout, healthy
+    # kiosks reaching `success_percent` open the next ring
+    failure_percent: Mapped[int] = mapped_column(Integer)
+    success_percent: Mapped[int] = mapped_column(Integer)
+    halted_reason: Mapped[str] = mapped_column(String(300), default="", server_default="")
+    started_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    started_by: Mapped[str] = mapped_column(String(64))
+    changed_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+
+    release: Mapped[Release] = relationship()
+
+
+class KioskUpdate(Base):
+    """A kiosk's ring and what it last reported of a release (wire.UpdateReport)."""
+
+    __tablename__ = "kiosk_updates"
+
+    kiosk_pk: Mapped[int] = mapped_column(ForeignKey("kiosks.id"), primary_key=True)
+    ring: Mapped[str] = mapped_column(String(16), default="all", server_default="all")
+    version: Mapped[str] = mapped_column(String(64), default="", server_default="")
+    outcome: Mapped[str] = mapped_column(String(16), default="", server_default="")
+    reason: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    reported_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime, nullable=True)

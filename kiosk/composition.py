@@ -33,10 +33,11 @@ from kiosk.service import SOFTWARE_VERSION, KioskService
 from kiosk.speech import Speech, build_speech
 from kiosk.starts import StartLog
 from kiosk.sync import Enroller, SyncLoop
+from kiosk.updater import Updater, build_updater
 from kiosk.vitals import VitalSigns
 from pii import Sealer
 from pii.sealing import begin_rotation, end_rotation
-from wire import RegisterRequest, StaffCallIn
+from wire import CAPABILITY_UPDATES, Heartbeat, RegisterRequest, StaffCallIn
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +64,8 @@ class Kiosk:
     # The kept copy of the public content and its background refresh (kiosk/content_store.py).
     content_store: ContentStore | None = None
     content: ContentRefresher | None = None
+    # Signed releases (kiosk/updater.py); None without a pinned key or an A/B installation.
+    updater: Updater | None = None
 
     @property
     def simulators(self) -> Simulators:
@@ -72,6 +75,8 @@ class Kiosk:
     def start(self, *, sync: bool = True) -> None:
         """Open devices, enroll if needed (offline start is fine once enrolled), start syncing."""
         self.starts.record()
+        if self.updater is not None:
+            self.updater.started()
         self.hardware.start()
         if self.provisioning is not None:
             self.provisioning.start()
@@ -187,15 +192,35 @@ def build_kiosk(
     commands = CommandRunner(
         CommandBook(config.data_dir / "commands.db"), busy=lambda: service.busy
     )
+    updater = build_updater(
+        config.data_dir,
+        client,
+        lambda: enroller.ensure().device_token,
+        clock=monotonic,
+        fallback_version=SOFTWARE_VERSION,
+    )
+
+    def status() -> Heartbeat:
+        beat = service.heartbeat()
+        if updater is None:
+            return beat
+        # The version that runs is the release folder's; the answer may offer a release.
+        changes = {
+            "software_version": updater.running_version,
+            "capabilities": beat.capabilities | {CAPABILITY_UPDATES},
+        }
+        return beat.model_copy(update=changes)
+
     sync = SyncLoop(
         outbox,
         client,
         enroller,
-        status=lambda: service.heartbeat(),
+        status=status,
         catalog=lambda: catalog,
         clock=monotonic,
         pace=config.sync.drain_rows_per_second,
         commands=commands,
+        on_ack=updater.heartbeat_answered if updater is not None else None,
     )
 
     content_store = ContentStore(
@@ -289,4 +314,5 @@ def build_kiosk(
         commands=commands,
         content_store=content_store,
         content=content,
+        updater=updater,
     )

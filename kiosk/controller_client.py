@@ -44,6 +44,8 @@ from wire import (
     Text,
     TransactionAck,
     TransactionIn,
+    UpdateReport,
+    UpdateReportAck,
     WireError,
     parse,
     validate,
@@ -188,6 +190,29 @@ class ControllerClient:
     def send_selftest(self, report: SelfTestReport, token: str) -> SelfTestAck:
         """Hand the controller a technician's self-test report for the kiosk page."""
         return self._post("/kiosks/selftest", report, SelfTestAck, token=token)
+
+    def release_bundle(self, version: str, token: str, *, limit: int) -> bytes:
+        """The bytes of an offered release's bundle (at most `limit`), not yet verified."""
+        path = f"/releases/{version}/bundle"
+        try:
+            with self._http.stream(
+                "GET", path, headers={"Authorization": f"Bearer {token}"}
+            ) as response:
+                if response.status_code >= 400:
+                    response.read()
+                    raise ControllerRejected(response.status_code, _error_text(response))
+                data = bytearray()
+                for chunk in response.iter_bytes():
+                    data += chunk
+                    if len(data) > limit:  # a bundle larger than offered is not read whole
+                        break
+                return bytes(data)
+        except httpx.HTTPError as err:
+            raise ControllerUnreachable(f"{path}: {type(err).__name__}: {err}") from err
+
+    def report_update(self, report: UpdateReport, token: str) -> UpdateReportAck:
+        """Tell the controller what became of a release on this kiosk."""
+        return self._post("/updates/report", report, UpdateReportAck, token=token)
 
     def send_transaction(self, txn: TransactionIn, token: str) -> TransactionAck:
         """Deliver one transaction; a repeat of the same key is acknowledged as a duplicate."""

@@ -49,6 +49,7 @@ from kiosk.retry import Circuit, Pacer, backoff
 from wire import (
     CAPABILITY_COMMANDS,
     Heartbeat,
+    HeartbeatAck,
     RatingIn,
     RegisterRequest,
     StaffCallIn,
@@ -197,8 +198,11 @@ class SyncLoop:
         burst: int = 50,
         rng: random.Random | None = None,
         commands: CommandRunner | None = None,
+        on_ack: Callable[[HeartbeatAck], None] | None = None,
     ) -> None:
         self._outbox = outbox
+        # Told every heartbeat answer (the updater reads its release offer).
+        self._on_ack = on_ack
         self._client = client
         self._enroller = enroller
         self._status = status
@@ -446,7 +450,7 @@ class SyncLoop:
             # Say we take commands: only then does the answer carry them.
             beat = read()
             return (
-                beat.model_copy(update={"capabilities": [CAPABILITY_COMMANDS]})
+                beat.model_copy(update={"capabilities": beat.capabilities | {CAPABILITY_COMMANDS}})
                 if takes_commands
                 else beat
             )
@@ -476,6 +480,8 @@ class SyncLoop:
             except ControllerError as err:
                 # The old token still works; the next heartbeat asks again.
                 log.warning("credential rotation failed: %s", err)
+        if self._on_ack is not None:
+            self._on_ack(ack)
 
     def run_commands(self) -> None:
         """Run the commands that may run now, then send the results the controller lacks."""

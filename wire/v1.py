@@ -24,6 +24,8 @@ on and show) and `"user_message"` in zh-CN where a citizen may be shown it):
     POST catalog              CatalogIn -> CatalogAck                              200; 422
     POST staff-calls          StaffCallIn -> StaffCallAck      201 new, 200 retry; 422; 425
     POST commands/{id}/result CommandResult -> CommandResultAck  200 (again: 200); 404; 422
+    GET  releases/{version}/bundle  -> the signed bundle's bytes (HeartbeatAck.release) 200; 404
+    POST updates/report       UpdateReport -> UpdateReportAck                       200; 422
 
 Enrollment (docs/enrollment.md). There is no fleet-wide secret: a kiosk enrolls with a
 one-time `pairing_code` an ops admin or technician issued (`K7QM-4ZP2`; case, dashes and
@@ -103,6 +105,8 @@ PROTOCOL_VERSION = 1
 API_PREFIX = "/api/v1"
 # How long a booking hold keeps its place without a transaction confirming it.
 HOLD_MINUTES = 15
+# A release's version is a name, compared for equality only: 1.4.0, 2025.06.1, 1.4.0-rc1.
+RELEASE_VERSION_PATTERN = r"^[0-9A-Za-z][0-9A-Za-z.+_-]{0,63}$"
 
 Key = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{32}$")]
 HardwareId = Annotated[str, StringConstraints(min_length=4, max_length=64, pattern=r"^[\w.:-]+$")]
@@ -252,6 +256,58 @@ class KioskVitals(Message):
     clock_skew_seconds: Annotated[float, Field(ge=-1e10, le=1e10)] | None = None
 
 
+Capability = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,31}$")]
+# The kiosk installs signed releases: it understands HeartbeatAck.release.
+CAPABILITY_UPDATES = "updates"
+ReleaseVersion = Annotated[str, StringConstraints(pattern=RELEASE_VERSION_PATTERN)]
+
+
+class ReleaseOffer(Message):
+    """The release a kiosk should run: fetch it from GET releases/{version}/bundle.
+
+    `signature` is the bundle's minisign signature (wire/release.py); the kiosk checks the
+    bundle with the key pinned at provisioning, never trusting these fields alone.
+    """
+
+    version: ReleaseVersion
+    sha256: Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
+    size: Annotated[int, Field(gt=0, le=MAX_COUNT)]
+    signature: Annotated[str, StringConstraints(max_length=1000)]
+
+
+class UpdateOutcome(enum.StrEnum):
+    """What became of a release on a kiosk (POST updates/report)."""
+
+    # Downloaded, verified and unpacked beside the running version, waiting for a gap.
+    STAGED = "staged"
+    # Switched to and restarting: the health check decides.
+    INSTALLED = "installed"
+    # Started, enrolled, showed the menu and sent a heartbeat in time: done.
+    HEALTHY = "healthy"
+    # The health check failed: switched back to the previous version.
+    ROLLED_BACK = "rolled_back"
+    # Unsigned, signed by another key, corrupted or malformed: never installed.
+    REFUSED = "refused"
+    # Could not be fetched or unpacked this time (network, disk): tried again later.
+    FAILED = "failed"
+
+
+class UpdateReport(Message):
+    """A kiosk tells what became of a release; `reason` is a code (wire/release.py)."""
+
+    version: ReleaseVersion
+    outcome: UpdateOutcome
+    reason: ShortText = ""
+    running_version: ShortText = ""
+    at: KioskTime
+
+
+class UpdateReportAck(Message):
+    """The controller recorded the report."""
+
+    recorded: bool = True
+
+
 class Heartbeat(Message):
     """Sent every `heartbeat_seconds`: the kiosk is alive and this is how it feels.
 
@@ -266,11 +322,10 @@ class Heartbeat(Message):
     # reported). Several means it keeps crashing: the controller raises crash_loop.
     starts_last_hour: Count = 0
     vitals: KioskVitals | None = None
-    # What this kiosk understands in the answer beyond the first release (CAPABILITY_*):
-    # the controller sends commands only to a kiosk that says it takes them.
-    capabilities: list[Annotated[str, StringConstraints(max_length=32)]] = Field(
-        default_factory=list, max_length=16
-    )
+    # What this kiosk understands in an answer (CAPABILITY_UPDATES...): the controller sends
+    # a newer HeartbeatAck field only to kiosks that name it, since older kiosks refuse
+    # unknown fields. Unknown names are kept and ignored, so newer kiosks are not refused.
+    capabilities: frozenset[Capability] = Field(default_factory=frozenset, max_length=32)
 
 
 # Commands in one heartbeat answer: far more than ops send at once, far below harm.
@@ -292,14 +347,19 @@ class HeartbeatAck(Message):
     # Beat again this soon, once (commands waiting or running): the nudge that makes a
     # command ops just sent run within seconds rather than at the next regular beat.
     next_heartbeat_seconds: Annotated[int, Field(ge=1, le=3600)] | None = None
+    # The release this kiosk should run (docs/updates.md); only to kiosks that say
+    # CAPABILITY_UPDATES. None: stay on the running version.
+    release: ReleaseOffer | None = None
 
     @model_serializer(mode="wrap")
     def _leave_out_later_fields(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        # A kiosk of the first release refuses fields it does not know, even empty ones.
         data: dict[str, Any] = handler(self)
         if not self.commands:
             data.pop("commands", None)
-        if self.next_heartbeat_seconds is None:
-            data.pop("next_heartbeat_seconds", None)
+        for name in ("next_heartbeat_seconds", "release"):
+            if getattr(self, name) is None:
+                data.pop(name, None)
         return data
 
 

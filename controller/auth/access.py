@@ -127,6 +127,15 @@ ROUTES: dict[tuple[str, str], Access] = {
     ("POST", "/enrollment/kiosks/{kiosk_id}/reject"): _ADMIN | {Role.TECHNICIAN},
     ("POST", "/enrollment/revoke"): _ADMIN | {Role.TECHNICIAN},
     ("POST", "/enrollment/decommission"): _ADMIN | {Role.TECHNICIAN},
+    # Software updates: releases and rollouts name versions and kiosk ids, no personal
+    # data. Viewers watch a rollout; only admins upload, start, resume, abort, set rings:
+    # a release runs on every kiosk.
+    ("GET", "/updates"): _OPS,
+    ("POST", "/updates/releases"): _ADMIN,
+    ("POST", "/updates/rollouts"): _ADMIN,
+    ("POST", "/updates/rollouts/{rollout_id}/resume"): _ADMIN,
+    ("POST", "/updates/rollouts/{rollout_id}/abort"): _ADMIN,
+    ("POST", "/updates/rings"): _ADMIN,
     ("GET", "/accounts"): _ADMIN,
     ("POST", "/accounts"): _ADMIN,
     ("POST", "/accounts/{user_id}"): _ADMIN,

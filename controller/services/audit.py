@@ -96,6 +96,14 @@ class AuditAction(StrEnum):
     # An ops admin sent a kiosk a command (controller/services/commands.py); target the
     # kiosk id, detail the command's kind and id.
     COMMAND_SENT = "kiosk.command_sent"
+    # Software updates (controller/services/updates.py): target the release's version, or
+    # the kiosk id for a ring; a halt is the controller's own (actor "-").
+    RELEASE_ADDED = "release.added"
+    ROLLOUT_STARTED = "rollout.started"
+    ROLLOUT_HALTED = "rollout.halted"
+    ROLLOUT_RESUMED = "rollout.resumed"
+    ROLLOUT_ABORTED = "rollout.aborted"
+    KIOSK_RING_SET = "kiosk.ring_set"
 
 
 @dataclass(frozen=True)

@@ -65,6 +65,8 @@ _CONTROLLER_LIBRARIES = frozenset(
 TABLE: dict[str, tuple[frozenset[str], frozenset[str]]] = {
     "pii": (frozenset({"pii"}), frozenset({"stdnum", "cryptography"})),
     "wire": (frozenset({"wire", "pii"}), frozenset({"pydantic"})),
+    # a release's minisign signature, checked the same way by the controller and the kiosk
+    "wire.release": (frozenset({"wire", "pii"}), frozenset({"pydantic", "cryptography"})),
     # flows import it, and flows take nothing else from wire: it stays stdlib only
     "wire.vocabulary": (frozenset(), frozenset()),
     "drivers": (frozenset({"drivers", "pii"}), _DRIVERS_LIBRARIES),

@@ -202,16 +202,19 @@ INBOX = {"/inbox", "/inbox/export.csv", "/inbox/export.xlsx", "/inbox/{number}"}
 # What a kiosk command brought back (a menu screenshot, redacted log lines; issue 11): those
 # who mend kiosks.
 COMMAND_RESULT = "/kiosks/{kiosk_id}/commands/{command_id}/attachment"
+# Software updates (issue 11): ops watch a rollout; only admins change it (POST routes).
+UPDATES = {"/updates"}
 
 
 @pytest.mark.parametrize(
     ("role", "allowed"),
     [
         (Role.OPS_VIEWER, {"/", "/kiosks/{kiosk_id}", "/transactions", "/password", "/alerts",
-                           "/stats", *CONTENT_PAGES, *INBOX, COMMAND_RESULT}),
+                           "/stats", *CONTENT_PAGES, *INBOX, COMMAND_RESULT, *UPDATES}),
         (Role.OPS_ADMIN, {"/", "/kiosks/{kiosk_id}", "/transactions", "/password", "/audit",
                           "/accounts", "/alerts", "/kiosks/{kiosk_id}/site", "/stats",
-                          "/enrollment", *CONTENT_PAGES, *INBOX, "/handoff", COMMAND_RESULT}),
+                          "/enrollment", *CONTENT_PAGES, *INBOX, "/handoff", COMMAND_RESULT,
+                          *UPDATES}),
         # Enrollment and devices only: the fleet's status, a kiosk's health and its alerts
         # (the kiosk page leaves its transactions out for them: test_controller_dashboard.py),
         # and where a kiosk stands, which they set when they install it.

@@ -1,0 +1,205 @@
+"""`estation-release`: make a signing key, build and sign a release bundle, check one.
+
+    estation-release keygen --out keys/          keys/estation-release.key and .pub
+    estation-release build --version 1.4.0 --key keys/estation-release.key --out dist/
+    estation-release verify dist/estation-1.4.0.tar.gz --pub keys/estation-release.pub
+
+The bundle holds the packages the kiosk runs (pii, wire, drivers, flows, kiosk) and
+release.json at its top; the signature is minisign's (wire/release.py), so Debian's
+`minisign -Vm BUNDLE -p KEY.pub` checks it, and `minisign -S` could have made it. The secret
+key is written in minisign's unencrypted format (as `minisign -G -W` writes it): keep it
+off the controller and off every kiosk, on the release manager's machine only; the kiosks
+hold only the public key (docs/updates.md).
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import datetime as dt
+import hashlib
+import io
+import json
+import os
+import secrets
+import sys
+import tarfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+from wire.release import (
+    MANIFEST,
+    PublicKey,
+    ReleaseRefused,
+    read_manifest,
+    trusted_comment,
+    verify,
+)
+
+# What a kiosk runs from its release folder; kiosk/ may import only these (architecture.md).
+PACKAGES = ("pii", "wire", "drivers", "flows", "kiosk")
+KEY_FILE = "estation-release.key"
+PUB_FILE = "estation-release.pub"
+_SKIPPED = {"__pycache__"}
+# minisign secret key: "Ed" | kdf "\0\0" (not encrypted) | "B2" | salt 32 | opslimit 8 |
+# memlimit 8 | key id 8 | secret key 64 (seed | public) | checksum 32
+_SECRET_LENGTH = 158
+
+
+@dataclass(frozen=True)
+class SecretKey:
+    """A minisign Ed25519 secret key (unencrypted)."""
+
+    key_id: bytes
+    seed: bytes
+
+    @classmethod
+    def generate(cls) -> SecretKey:
+        """A new random key."""
+        return cls(secrets.token_bytes(8), secrets.token_bytes(32))
+
+    @classmethod
+    def parse(cls, text: str) -> SecretKey:
+        """Read an unencrypted minisign secret key file (`minisign -G -W`, or `keygen`)."""
+        lines = [line for line in text.splitlines() if line.strip()]
+        raw = base64.b64decode(lines[-1]) if lines else b""
+        if len(raw) != _SECRET_LENGTH or raw[:2] != b"Ed":
+            raise ReleaseRefused("bad_key", "not a minisign Ed25519 secret key")
+        if raw[2:4] != b"\0\0":
+            raise ReleaseRefused("bad_key", "the key is password-protected: sign with minisign -S")
+        return cls(raw[54:62], raw[62:94])
+
+    @property
+    def _private(self) -> Ed25519PrivateKey:
+        return Ed25519PrivateKey.from_private_bytes(self.seed)
+
+    def public(self) -> PublicKey:
+        """Its public key."""
+        raw = self._private.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
+        return PublicKey(self.key_id, raw)
+
+    def text(self) -> str:
+        """The secret key file's text."""
+        secret = self.seed + self.public().key
+        checksum = hashlib.blake2b(b"Ed" + self.key_id + secret, digest_size=32).digest()
+        raw = b"Ed\0\0B2" + bytes(48) + self.key_id + secret + checksum
+        line = base64.b64encode(raw).decode("ascii")
+        return f"untrusted comment: minisign secret key {self.public().key_id_hex}\n{line}\n"
+
+    def sign(self, data: bytes, comment: str) -> str:
+        """A prehashed minisign signature of `data` with `comment` as its trusted comment."""
+        private = self._private
+        signature = private.sign(hashlib.blake2b(data, digest_size=64).digest())
+        global_signature = private.sign(signature + comment.encode("utf-8"))
+        first = base64.b64encode(b"ED" + self.key_id + signature).decode("ascii")
+        second = base64.b64encode(global_signature).decode("ascii")
+        return (
+            "untrusted comment: signature from estation-release\n"
+            f"{first}\ntrusted comment: {comment}\n{second}\n"
+        )
+
+
+def _add_tree(tar: tarfile.TarFile, root: Path, package: str) -> None:
+    for path in sorted((root / package).rglob("*")):
+        if _SKIPPED & set(path.relative_to(root).parts) or not path.is_file():
+            continue
+        name = path.relative_to(root).as_posix()
+        info = tar.gettarinfo(str(path), arcname=name)
+        # Reproducible and owned by nobody in particular: the kiosk unpacks as itself.
+        info.uid = info.gid = 0
+        info.uname = info.gname = ""
+        info.mtime = 0
+        with path.open("rb") as handle:
+            tar.addfile(info, handle)
+
+
+def build_bundle(
+    version: str, root: Path, *, packages: Sequence[str] = PACKAGES, built_at: str = ""
+) -> bytes:
+    """The bundle's bytes: `packages` from `root` and release.json naming `version`."""
+    manifest = {
+        "version": version,
+        "built_at": built_at or dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "packages": ",".join(packages),
+    }
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w:gz") as tar:
+        data = json.dumps(manifest, indent=2).encode("utf-8")
+        info = tarfile.TarInfo(MANIFEST)
+        info.size = len(data)
+        tar.addfile(info, io.BytesIO(data))
+        for package in packages:
+            _add_tree(tar, root, package)
+    bundle = buffer.getvalue()
+    read_manifest(bundle)  # what the kiosk will read, read once here
+    return bundle
+
+
+def sign_bundle(bundle: bytes, version: str, key: SecretKey) -> str:
+    """The bundle's signature, its trusted comment naming the version and sha256."""
+    return key.sign(bundle, trusted_comment(version, hashlib.sha256(bundle).hexdigest()))
+
+
+def _write(path: Path, data: bytes, mode: int = 0o644) -> None:
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(data)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The command line of estation-release."""
+    parser = argparse.ArgumentParser(
+        prog="estation-release", description="Build and sign e-station kiosk releases."
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+    keygen = commands.add_parser("keygen", help="make a signing key pair")
+    keygen.add_argument("--out", type=Path, default=Path())
+    build = commands.add_parser("build", help="build and sign a release bundle")
+    build.add_argument("--version", required=True)
+    build.add_argument("--key", type=Path, required=True, help="the secret key file")
+    build.add_argument("--out", type=Path, default=Path("dist"))
+    build.add_argument(
+        "--source", type=Path, default=Path(__file__).resolve().parent.parent, help="repo root"
+    )
+    check = commands.add_parser("verify", help="check a bundle against a public key")
+    check.add_argument("bundle", type=Path)
+    check.add_argument("--pub", type=Path, required=True)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run estation-release; 0 done, 1 refused."""
+    args = build_parser().parse_args(argv)
+    out = sys.stdout
+    try:
+        if args.command == "keygen":
+            args.out.mkdir(parents=True, exist_ok=True)
+            secret = SecretKey.generate()
+            key_path, pub_path = args.out / KEY_FILE, args.out / PUB_FILE
+            if key_path.exists():
+                raise ReleaseRefused("exists", f"{key_path} exists: not overwritten")
+            _write(key_path, secret.text().encode("ascii"), 0o600)
+            _write(pub_path, secret.public().text().encode("ascii"))
+            out.write(f"{key_path} (keep it secret)\n{pub_path} (pin it on every kiosk)\n")
+        elif args.command == "build":
+            secret = SecretKey.parse(args.key.read_text("ascii"))
+            bundle = build_bundle(args.version, args.source)
+            args.out.mkdir(parents=True, exist_ok=True)
+            path = args.out / f"estation-{args.version}.tar.gz"
+            _write(path, bundle)
+            _write(Path(f"{path}.minisig"), sign_bundle(bundle, args.version, secret).encode())
+            out.write(f"{path} ({len(bundle)} bytes) and {path.name}.minisig\n")
+        else:
+            bundle = args.bundle.read_bytes()
+            signature = Path(f"{args.bundle}.minisig").read_text("ascii")
+            trusted = verify(bundle, signature, PublicKey.parse(args.pub.read_text("ascii")))
+            read_manifest(bundle)
+            out.write(f"good signature: version {trusted.version}\n")
+    except (ReleaseRefused, OSError) as err:
+        sys.stderr.write(f"refused: {err}\n")
+        return 1
+    return 0

@@ -1,0 +1,367 @@
+"""Signed, staged updates: the kiosk's updater against a real controller on a real socket.
+
+The controller is served by uvicorn; the kiosk's client, sync loop and updater are the real
+ones, on a release layout in a temporary folder. A restart is a new Updater and SyncLoop on
+the same folders, after `guard` (what systemd's ExecStartPre runs). Time is moved, never
+slept.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from fastapi import FastAPI
+from sqlalchemy import update
+
+from controller.app import create_app
+from controller.models import Release
+from controller.services import Conflict
+from controller.services.audit import Actor
+from controller.settings import Settings
+from devkit.release import SecretKey, build_bundle, sign_bundle
+from kiosk.enrollment import EnrollmentStore
+from kiosk.outbox import Outbox
+from kiosk.sync import Enroller, SyncLoop
+from kiosk.updater import (
+    STATE_FILE,
+    HealthSignal,
+    ReleaseLayout,
+    Step,
+    Updater,
+    UpdateState,
+    guard,
+)
+from tests.controller.controller_testkit import preauthorise, rows
+from tests.kiosk.sync_testkit import RecordingClient
+from tests.support.clock import FakeClock
+from tests.support.servers import serve
+from wire import CAPABILITY_UPDATES, Heartbeat, KioskStatus, RegisterRequest
+from wire.release import PublicKey
+
+OLD, NEW = "1.0.0", "1.1.0"
+# What starting the kiosk takes: its folders, outbox, client, port, clock, layout, key.
+Kit = tuple[Path, Outbox, RecordingClient, int, FakeClock, ReleaseLayout, SecretKey]
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return Settings(data_dir=tmp_path / "controller")
+
+
+@pytest.fixture
+def key() -> SecretKey:
+    return SecretKey.generate()
+
+
+@pytest.fixture
+def source(tmp_path: Path) -> Path:
+    """A small tree standing in for the kiosk's packages."""
+    root = tmp_path / "src"
+    (root / "kiosk").mkdir(parents=True)
+    (root / "kiosk" / "__init__.py").write_text('"""the kiosk, as a release carries it"""\n')
+    return root
+
+
+@pytest.fixture
+def layout(tmp_path: Path, key: SecretKey, source: Path) -> ReleaseLayout:
+    """A kiosk installed with OLD: releases/1.0.0 and current pointing at it."""
+    layout = ReleaseLayout(tmp_path / "opt")
+    layout.unpack(OLD, build_bundle(OLD, source, packages=("kiosk",)))
+    layout.switch(OLD)
+    return layout
+
+
+def controller_app(settings: Settings, clock: FakeClock) -> FastAPI:
+    app = create_app(settings, clock=clock.wall)
+    with contextlib.suppress(Conflict):
+        preauthorise(app, "hw-sync")
+    return app
+
+
+def publish(
+    app: FastAPI, key: SecretKey, source: Path, version: str = NEW, *, rollout: bool = True
+) -> None:
+    """Upload a signed release and start its rollout, as an ops admin would."""
+    runtime = app.state.runtime
+    bundle = build_bundle(version, source, packages=("kiosk",))
+    with runtime.db.session() as session:
+        admin = Actor.user("admin", "ops_admin")
+        runtime.updates.add_release(session, admin, bundle, sign_bundle(bundle, version, key))
+        if rollout:
+            runtime.updates.start(session, admin, version)
+        session.commit()
+
+
+def tamper(app: FastAPI, **values: object) -> None:
+    """Change the stored release behind the controller's back (a disk, a rogue admin)."""
+    runtime = app.state.runtime
+    with runtime.db.session() as session:
+        session.execute(update(Release).values(**values))
+        session.commit()
+    runtime.updates.changed()
+
+
+@dataclass
+class Kiosk:
+    """One run of the kiosk program: its sync loop and updater."""
+
+    sync: SyncLoop
+    updater: Updater
+
+
+def start_kiosk(
+    tmp_path: Path,
+    outbox: Outbox,
+    client: RecordingClient,
+    port: int,
+    clock: FakeClock,
+    layout: ReleaseLayout,
+    key: SecretKey,
+) -> Kiosk:
+    """The kiosk program starting (as composition assembles it)."""
+    enroller = Enroller(
+        EnrollmentStore(tmp_path / "kiosk" / "enrollment.json"),
+        client,
+        RegisterRequest(hardware_id="hw-sync", name="一号机"),
+        f"http://127.0.0.1:{port}",
+    )
+
+    def token() -> str:
+        return enroller.ensure().device_token
+
+    updater = Updater(
+        layout,
+        tmp_path / "kiosk" / STATE_FILE,
+        PublicKey.parse(key.public().text()),
+        fetch=lambda offer: client.release_bundle(offer.version, token(), limit=offer.size),
+        send=lambda report: client.report_update(report, token()),
+        clock=clock,
+        now=clock.wall,
+        health_seconds=600,
+    )
+
+    def status() -> Heartbeat:
+        return Heartbeat(
+            sent_at=clock.wall(),
+            status=KioskStatus.IDLE,
+            software_version=updater.running_version,
+            capabilities=frozenset({CAPABILITY_UPDATES}),
+        )
+
+    sync = SyncLoop(
+        outbox,
+        client,
+        enroller,
+        status=status,
+        now=clock.wall,
+        clock=clock,
+        on_ack=updater.heartbeat_answered,
+    )
+    updater.started()
+    return Kiosk(sync, updater)
+
+
+def reported(settings: Settings) -> list[tuple[str, str, str]]:
+    return [
+        (str(v), str(o), str(r))
+        for v, o, r in rows(settings, "SELECT version, outcome, reason FROM kiosk_updates")
+    ]
+
+
+@pytest.fixture
+def kit(
+    tmp_path: Path,
+    outbox: Outbox,
+    client: RecordingClient,
+    port: int,
+    clock: FakeClock,
+    layout: ReleaseLayout,
+    key: SecretKey,
+) -> Kit:
+    return tmp_path, outbox, client, port, clock, layout, key
+
+
+def restart(
+    kit: Kit,
+) -> Kiosk:
+    """systemd starts the program again: ExecStartPre's guard, then the kiosk."""
+    tmp_path, _outbox, _client, _port, _clock, layout, _key = kit
+    guard(layout, tmp_path / "kiosk" / STATE_FILE)
+    return start_kiosk(*kit)
+
+
+def test_a_signed_release_is_staged_switched_between_visits_and_reported_healthy(
+    kit: Kit,
+    settings: Settings,
+    source: Path,
+) -> None:
+    _tmp, _outbox, _client, port, clock, layout, key = kit
+    app = controller_app(settings, clock)
+    with serve(app, port):
+        kiosk = start_kiosk(*kit)
+        kiosk.sync.beat()  # enrolls; the kiosk is known before the rollout starts
+        publish(app, key, source)
+        kiosk.sync.beat()  # the answer offers NEW: fetched, verified, unpacked beside
+        assert kiosk.updater.staged == NEW
+        assert layout.has(NEW)
+        assert layout.running() == OLD
+        assert reported(settings) == [(NEW, "staged", "")]
+        # A citizen is at the screen: nothing switches under them.
+        assert kiosk.updater.tick(between_visits=False) is Step.NOTHING
+        assert layout.running() == OLD
+        assert kiosk.updater.tick(between_visits=True) is Step.RESTART
+        assert layout.running() == NEW
+        assert reported(settings) == [(NEW, "installed", "")]
+        # The new version starts, has a heartbeat answered and shows its menu.
+        after = restart(kit)
+        assert after.updater.on_trial == NEW
+        after.sync.beat()
+        assert after.updater.check() is Step.NOTHING  # no menu yet
+        after.updater.saw(HealthSignal.MENU)
+        clock.advance(30)
+        assert after.updater.check() is Step.HEALTHY
+        assert after.updater.on_trial is None
+    assert reported(settings) == [(NEW, "healthy", "")]
+    assert rows(settings, "SELECT software_version FROM kiosks") == [(NEW,)]
+    assert sorted(p.name for p in layout.releases.iterdir()) == [OLD, NEW]
+
+
+def test_a_failing_health_check_rolls_back_and_is_reported(
+    kit: Kit,
+    settings: Settings,
+    source: Path,
+) -> None:
+    _tmp, _outbox, _client, port, clock, layout, key = kit
+    app = controller_app(settings, clock)
+    with serve(app, port):
+        kiosk = start_kiosk(*kit)
+        kiosk.sync.beat()
+        publish(app, key, source)
+        kiosk.sync.beat()
+        assert kiosk.updater.tick(between_visits=True) is Step.RESTART
+        after = restart(kit)
+        after.sync.beat()  # it runs and talks, but never reaches the menu
+        clock.advance(599)
+        assert after.updater.check() is Step.NOTHING
+        clock.advance(2)
+        assert after.updater.check() is Step.RESTART
+        assert layout.running() == OLD
+        # Back on OLD: the offer is not taken again.
+        again = restart(kit)
+        again.sync.beat()
+        assert again.updater.staged is None
+        assert layout.running() == OLD
+    assert reported(settings) == [(NEW, "rolled_back", "health check: no menu")]
+    # The only kiosk failed: past the 20 % threshold, the rollout halted.
+    assert rows(settings, "SELECT state FROM rollouts") == [("halted",)]
+
+
+def test_a_version_that_never_starts_is_switched_back_by_the_guard(
+    kit: Kit,
+    settings: Settings,
+    source: Path,
+) -> None:
+    tmp_path, _outbox, _client, port, clock, layout, key = kit
+    state = tmp_path / "kiosk" / STATE_FILE
+    app = controller_app(settings, clock)
+    with serve(app, port):
+        kiosk = start_kiosk(*kit)
+        kiosk.sync.beat()
+        publish(app, key, source)
+        kiosk.sync.beat()
+        kiosk.updater.tick(between_visits=True)
+        # It crashes before the updater runs, again and again; systemd keeps starting it.
+        assert [guard(layout, state) for _ in range(4)] == [False, False, False, True]
+        assert layout.running() == OLD
+        start_kiosk(*kit).sync.beat()  # the old version sends what the guard kept
+    assert reported(settings) == [(NEW, "rolled_back", "did not start 3 times")]
+
+
+@pytest.mark.parametrize(
+    ("damage", "code"),
+    [
+        pytest.param("corrupted", "bad_signature", id="corrupted"),
+        pytest.param("unsigned", "unsigned", id="unsigned"),
+        pytest.param("other_key", "wrong_key", id="signed-by-another-key"),
+    ],
+)
+def test_a_bad_bundle_is_refused_reported_and_never_installed(
+    kit: Kit,
+    settings: Settings,
+    source: Path,
+    damage: str,
+    code: str,
+) -> None:
+    _tmp, _outbox, _client, port, clock, layout, key = kit
+    app = controller_app(settings, clock)
+    with serve(app, port):
+        kiosk = start_kiosk(*kit)
+        kiosk.sync.beat()
+        signer = SecretKey.generate() if damage == "other_key" else key
+        publish(app, signer, source)
+        if damage == "corrupted":
+            bundle = bytearray(rows(settings, "SELECT bundle FROM releases")[0][0])
+            bundle[len(bundle) // 2] ^= 0x01
+            tamper(app, bundle=bytes(bundle))
+        elif damage == "unsigned":
+            tamper(app, signature="")
+        kiosk.sync.beat()
+        assert kiosk.updater.staged is None
+        assert kiosk.updater.tick(between_visits=True) is Step.NOTHING
+        kiosk.sync.beat()  # offered again: not fetched again
+    assert not layout.has(NEW)
+    assert layout.running() == OLD
+    assert reported(settings) == [(NEW, "refused", code)]
+    assert UpdateState.load(layout.root.parent / "kiosk" / STATE_FILE).refused == [NEW]
+    assert rows(settings, "SELECT state FROM rollouts") == [("halted",)]
+
+
+def test_a_kiosk_that_does_not_say_it_understands_updates_gets_no_offer(
+    kit: Kit,
+    settings: Settings,
+    source: Path,
+) -> None:
+    _tmp, _outbox, client, port, clock, _layout, key = kit
+    app = controller_app(settings, clock)
+    with serve(app, port):
+        kiosk = start_kiosk(*kit)
+        kiosk.sync.beat()
+        publish(app, key, source)
+        token = EnrollmentStore(_tmp / "kiosk" / "enrollment.json").load()
+        assert token is not None
+        old = Heartbeat(sent_at=clock.wall(), status=KioskStatus.IDLE, software_version=OLD)
+        ack = client.heartbeat(old, token.device_token)
+        # An older kiosk would refuse an answer with a field it does not know.
+        assert "release" not in ack.model_dump(exclude_defaults=True)
+        newer = old.model_copy(update={"capabilities": frozenset({CAPABILITY_UPDATES})})
+        assert client.heartbeat(newer, token.device_token).release is not None
+
+
+def test_reports_that_could_not_be_sent_are_sent_after_the_next_heartbeat(
+    kit: Kit,
+    settings: Settings,
+    source: Path,
+) -> None:
+    _tmp, _outbox, _client, port, clock, layout, key = kit
+    app = controller_app(settings, clock)
+    with serve(app, port):
+        kiosk = start_kiosk(*kit)
+        kiosk.sync.beat()
+        publish(app, key, source)
+        kiosk.sync.beat()
+        assert kiosk.updater.tick(between_visits=True) is Step.RESTART
+    # The controller is away while the new version proves itself.
+    after = restart(kit)
+    after.updater.saw(HealthSignal.MENU)
+    after.updater.saw(HealthSignal.HEARTBEAT)
+    after.updater.saw(HealthSignal.ENROLLED)
+    assert after.updater.check() is Step.HEALTHY
+    assert reported(settings) == [(NEW, "installed", "")]
+    clock.advance(300)
+    with serve(controller_app(settings, clock), port):
+        after.sync.beat()
+    assert reported(settings) == [(NEW, "healthy", "")]
+    assert layout.running() == NEW
