@@ -67,6 +67,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                     ),
                     night=config.night.plan(),
                     backlight=None if args.windowed else Backlight.find(),
+                    updates=kiosk.updater,
                 )
             )
             return made[0]

@@ -22,6 +22,7 @@ from kivy.graphics import Color, InstructionGroup, Rectangle
 
 from kiosk.maintenance import CornerGesture, MaintenancePort, corner_at
 from kiosk.nightly import RESTART_EXIT_CODE, Backlight, NightPlan
+from kiosk.updater import HealthSignal, Step, Updater
 from kiosk.watchdog import Notifier, Watchdog
 
 if TYPE_CHECKING:
@@ -47,6 +48,7 @@ class KioskOps:
         night: NightPlan | None = None,
         backlight: Backlight | None = None,
         clock: Callable[[], float] = time.monotonic,
+        updates: Updater | None = None,
     ) -> None:
         self._now = now
         self._started = now()
@@ -55,6 +57,8 @@ class KioskOps:
         self._maintenance = maintenance
         self._night = night
         self._backlight = backlight
+        # A staged release is switched to between visits; a new one proves itself healthy.
+        self._updates = updates
         self._clock = clock
         self._gesture = CornerGesture(clock)
         self._last_touch = clock()
@@ -99,6 +103,8 @@ class KioskOps:
         if self._notifier is not None:
             self._notifier.ready("menu shown")
         log.info("kiosk_ready first_frame=drawn")
+        if self._updates is not None:
+            self._updates.saw(HealthSignal.MENU)
 
     def _down(self, _window: Any, touch: Any) -> bool:
         self._last_touch = self._clock()
@@ -139,15 +145,22 @@ class KioskOps:
             log.info("nightly_restart exit_code=%d", RESTART_EXIT_CODE)
             self.exit_code = RESTART_EXIT_CODE
             self._app.stop()
+            return
+        if self._updates is not None and self._app is not None:
+            if self._updates.tick(self.between_visits) is Step.RESTART:
+                log.info("update_restart exit_code=%d", RESTART_EXIT_CODE)
+                self.exit_code = RESTART_EXIT_CODE
+                self._app.stop()
 
     # State of the screens
     @property
     def between_visits(self) -> bool:
-        """The menu is showing and no citizen's visit is open."""
+        """The menu or the attract loop is showing and no citizen's visit is open."""
         app = self._app
         if app is None or app.session is None or app.router is None:
             return False
-        return app.session.run is None and app.router.current == app.router.welcome.name
+        idle_screens = (app.router.welcome.name, app.router.attract.name)
+        return app.session.run is None and app.router.current in idle_screens
 
     @property
     def in_maintenance(self) -> bool:

@@ -26,6 +26,7 @@ from kiosk.maintenance import (
     Snapshot,
 )
 from kiosk.nightly import RESTART_EXIT_CODE
+from kiosk.updater import HealthSignal, Step
 from kiosk.watchdog import Notifier, Watchdog
 from tests.kiosk.ui.conftest import ID_NUMBER, FakePort
 from tests.kiosk.ui.helpers import tap
@@ -283,3 +284,51 @@ def test_the_nightly_restart_waits_for_the_visit_to_end(
     ui.session.run = None
     ops.tick()
     assert stopped == [RESTART_EXIT_CODE]
+
+
+class FakeUpdater:
+    """The updater's side the UI drives: signals seen, and a switch due between visits."""
+
+    def __init__(self) -> None:
+        self.seen: list[HealthSignal] = []
+        self.staged = True
+        self.asked: list[bool] = []
+
+    def saw(self, signal: HealthSignal) -> None:
+        self.seen.append(signal)
+
+    def tick(self, between_visits: bool) -> Step:
+        self.asked.append(between_visits)
+        return Step.RESTART if self.staged and between_visits else Step.NOTHING
+
+
+def test_a_staged_release_restarts_the_kiosk_between_visits_only(
+    ui: Any, port: FakePort, clock: FakeClock
+) -> None:
+    updater = FakeUpdater()
+    ops = start_ops(ui, port, clock, updates=updater, night=None)
+    ui.frames(2)
+    assert updater.seen == [HealthSignal.MENU]  # the first frame: the UI is up
+    stopped: list[int] = []
+    ui.app.stop = lambda *a: stopped.append(ops.exit_code)
+    ui.session.start(port.flow.id)
+    ui.frames(2)
+    ops.tick()
+    assert updater.asked[-1] is False
+    assert stopped == []
+    ui.session.close()
+    ui.root.show_welcome("zh-CN")
+    ui.session.run = None
+    ops.tick()
+    assert stopped == [RESTART_EXIT_CODE]
+
+
+def test_the_attract_loop_counts_as_between_visits(
+    ui: Any, port: FakePort, clock: FakeClock
+) -> None:
+    ops = start_ops(ui, port, clock)
+    ui.session.run = None
+    ui.root.show_attract(port.attract_cards(), 0, "zh-CN")
+    ui.frames(2)
+    assert ui.root.current == ui.root.attract.name
+    assert ops.between_visits
