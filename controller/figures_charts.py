@@ -165,8 +165,8 @@ def transaction_figures(month: CountyMonth, names: Names) -> list[Figure]:
 
 
 def _status_name(status: str) -> str:
-    words = status_text(status)
-    return f"{words.zh} {words.en}"
+    # Chinese only: four legend entries in both languages run past the chart's width.
+    return status_text(status).zh
 
 
 def _days_old(now: dt.datetime, since: dt.datetime) -> int:
@@ -205,7 +205,7 @@ def waiting_figures(month: CountyMonth, names: Names) -> list[Figure]:
         label_header="服务 Service",
         value_header="待办（最久天数） Waiting (oldest, days)",
         empty_text=NO_WAITING,
-        texts=[f"{per_service[s]} 件，最久 {_days_old(month.now, oldest[s])} 天" for s in ranked],
+        texts=[f"{per_service[s]}（{_days_old(month.now, oldest[s])} 天）" for s in ranked],
     )
     return [
         Figure(age_heading, ages, WAITING_NOTE),
