@@ -285,7 +285,10 @@ def test_the_printable_page_holds_every_chart_and_table(seeded: Seeded) -> None:
     assert len(SVG_BLOCK.findall(page.text)) == 8
     assert page.text.count('<details class="chart-data" open>') == 8
     assert '<table class="grid report" id="report">' in page.text
-    assert page.text.count("<tr><td>湖滨街道</td>") == 2
+    report = page.text[page.text.index('id="report"') :]
+    assert report.count("<tr><td>湖滨街道</td><td>就业登记</td>") == 1
+    assert report.count("<tr><td>湖滨街道</td>") == 2
+    assert report.count("<tr><td>上城区 县级（未分乡镇）</td><td>失业登记</td>") == 1
     assert "style=" not in page.text
 
 
