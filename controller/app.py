@@ -14,6 +14,7 @@ from controller import (
     content_pages,
     dashboard,
     enrollment_pages,
+    figures_pages,
     inbox_pages,
     openapi,
     ops,
@@ -148,6 +149,7 @@ def create_app(
     api.install(app)
     dashboard.install(app)
     stats_pages.install(app)
+    figures_pages.install(app)
     ops.install(app)
     openapi.install(app)
     pages.install(app)

@@ -256,6 +256,7 @@ NAV: tuple[tuple[str, str, str, str], ...] = (
     ("inbox", "/inbox", "办件审核", "Inbox"),
     ("alerts", "/alerts", "告警", "Alerts"),
     ("stats", "/stats", "统计", "Statistics"),
+    ("figures", "/figures", "县域统计", "County figures"),
     ("content", "/content", "内容管理", "Content"),
     ("enrollment", "/enrollment", "终端注册", "Enrollment"),
     ("updates", "/updates", "软件更新", "Updates"),

@@ -140,7 +140,8 @@ def transaction_figures(
     return figures
 
 
-def _service_label(names: Mapping[str, ServiceName], service: str) -> str:
+def service_label(names: Mapping[str, ServiceName], service: str) -> str:
+    """A service as charts name it: its title, with its code when no kiosk has named it."""
     # A service no kiosk has named: the generic wording, its code beside it for ops.
     name = names[service]
     return name.title.zh if name.known else f"{name.title.zh}（{service}）"
@@ -157,7 +158,7 @@ def service_figure(
         "services",
         _title(heading),
         "本时段内每项服务的办理笔数",
-        [(_service_label(names, service), count) for service, count in used],
+        [(service_label(names, service), count) for service, count in used],
         label_header="服务 Service",
         value_header="笔数 Transactions",
         empty_text=NO_DATA,
@@ -195,7 +196,7 @@ def rating_figures(
         "stars-per-service",
         _title(average_heading),
         "每项服务的平均星级（满分 5 星）及评价条数",
-        [(_service_label(names, r.service), r.average) for r in rated],
+        [(service_label(names, r.service), r.average) for r in rated],
         label_header="服务 Service",
         value_header="平均星级（条数） Average stars (ratings)",
         empty_text=NO_DATA,

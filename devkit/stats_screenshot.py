@@ -19,7 +19,7 @@ import re
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -77,8 +77,16 @@ def _printer(hour: int, kiosk: int) -> dict[str, str]:
     return {"state": "ok"}
 
 
-def simulate(client: TestClient, clock: Clock) -> None:
-    """Play the week: enrol the kiosks, then heartbeats, transactions and ratings hour by hour."""
+def simulate(
+    client: TestClient,
+    clock: Clock,
+    enrolled: Callable[[list[tuple[str, str]]], None] | None = None,
+) -> None:
+    """Play the week: enrol the kiosks, then heartbeats, transactions and ratings hour by hour.
+
+    `enrolled` is told the (kiosk id, token) of each kiosk before anything is sent (to place
+    them, as devkit/figures_screenshot.py does).
+    """
     rng = random.Random(9)  # noqa: S311 - a repeatable picture, not a secret
     runtime = client.app.state.runtime  # type: ignore[attr-defined]
     tokens = []
@@ -96,6 +104,8 @@ def simulate(client: TestClient, clock: Clock) -> None:
         tokens.append((answer.json()["kiosk_id"], answer.json()["device_token"]))
         titles = {code: {"zh-CN": zh, "en": en} for code, (zh, en, _) in SERVICES.items()}
         _post(client, "/catalog", {"version": 1, "titles": titles}, tokens[-1][1])
+    if enrolled is not None:
+        enrolled(tokens)
     serial = 0
     for hour in range(DAYS * 24):
         clock.now = END - dt.timedelta(days=DAYS) + dt.timedelta(hours=hour)

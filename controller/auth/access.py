@@ -83,6 +83,12 @@ ROUTES: dict[tuple[str, str], Access] = {
     ("GET", "/kiosks/{kiosk_id}/commands/{command_id}/attachment"): _OPS | {Role.TECHNICIAN},
     # Counts, no personal data: the whole fleet's for ops, their region's for county staff.
     ("GET", "/stats"): _OPS | {Role.COUNTY_STAFF},
+    # The county's figures and monthly report (controller/figures_pages.py): counts, no
+    # personal data, as /stats. County staff see their own county (another region is
+    # refused and audited); ops choose a region or see the whole fleet.
+    ("GET", "/figures"): _OPS | {Role.COUNTY_STAFF},
+    ("GET", "/figures/print"): _OPS | {Role.COUNTY_STAFF},
+    ("GET", "/figures/report.csv"): _OPS | {Role.COUNTY_STAFF},
     # County content and employers (controller/content_pages.py): county staff manage
     # their own county's, ops admins any county's; ops viewers may look. No personal data
     # but employers' contacts, which those who manage the list need.

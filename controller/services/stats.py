@@ -58,7 +58,8 @@ def _utc_hour_postgresql(element: utc_hour, compiler: SQLCompiler, **kw: Any) ->
     return f"to_char(({column}) AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:00:00')"
 
 
-def _parse_hour(text: str) -> dt.datetime:
+def parse_hour(text: str) -> dt.datetime:
+    """A `utc_hour` value as the UTC instant it names."""
     return dt.datetime.strptime(text, _HOUR_FORMAT).replace(tzinfo=dt.UTC)
 
 
@@ -124,7 +125,7 @@ def transactions_per_hour(
         )
         .group_by(hour)
     )
-    return {_parse_hour(text): count for text, count in session.execute(query)}
+    return {parse_hour(text): count for text, count in session.execute(query)}
 
 
 def per_hour(counts: Mapping[dt.datetime, int], window: Window) -> list[tuple[dt.datetime, int]]:

@@ -204,17 +204,20 @@ INBOX = {"/inbox", "/inbox/export.csv", "/inbox/export.xlsx", "/inbox/{number}"}
 COMMAND_RESULT = "/kiosks/{kiosk_id}/commands/{command_id}/attachment"
 # Software updates (issue 11): ops watch a rollout; only admins change it (POST routes).
 UPDATES = {"/updates"}
+# The county's figures and monthly report (issue 10, figures_pages.py): counts, as /stats.
+FIGURES = {"/figures", "/figures/print", "/figures/report.csv"}
 
 
 @pytest.mark.parametrize(
     ("role", "allowed"),
     [
         (Role.OPS_VIEWER, {"/", "/kiosks/{kiosk_id}", "/transactions", "/password", "/alerts",
-                           "/stats", *CONTENT_PAGES, *INBOX, COMMAND_RESULT, *UPDATES}),
+                           "/stats", *FIGURES, *CONTENT_PAGES, *INBOX, COMMAND_RESULT,
+                           *UPDATES}),
         (Role.OPS_ADMIN, {"/", "/kiosks/{kiosk_id}", "/transactions", "/password", "/audit",
                           "/accounts", "/alerts", "/kiosks/{kiosk_id}/site", "/stats",
-                          "/enrollment", *CONTENT_PAGES, *INBOX, "/handoff", COMMAND_RESULT,
-                          *UPDATES}),
+                          *FIGURES, "/enrollment", *CONTENT_PAGES, *INBOX, "/handoff",
+                          COMMAND_RESULT, *UPDATES}),
         # Enrollment and devices only: the fleet's status, a kiosk's health and its alerts
         # (the kiosk page leaves its transactions out for them: test_controller_dashboard.py),
         # and where a kiosk stands, which they set when they install it.
@@ -224,7 +227,7 @@ UPDATES = {"/updates"}
         # inbox and its dead letters, scoped the same way (issue 10, inbox_pages.py),
         # and their county's content (content_pages.py).
         (Role.COUNTY_STAFF, {"/", "/kiosks/{kiosk_id}", "/transactions", "/password",
-                             "/stats", *CONTENT_PAGES, *INBOX, "/handoff"}),
+                             "/stats", *FIGURES, *CONTENT_PAGES, *INBOX, "/handoff"}),
         (Role.AUDITOR, {"/audit", "/password"}),
     ],
 )  # fmt: skip
