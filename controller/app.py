@@ -16,6 +16,7 @@ from controller import (
     inbox_pages,
     openapi,
     ops,
+    push_pages,
     stats_pages,
 )
 from controller.auth import pages
@@ -47,6 +48,7 @@ from controller.services.enrollment import Enrollment
 from controller.services.handoff import Handoff
 from controller.services.heartbeats import HeartbeatIngest
 from controller.services.inbox import Inbox
+from controller.services.push import Push
 from controller.services.staff_calls import StaffCalls
 from controller.settings import Settings
 from pii import Sealer
@@ -88,6 +90,8 @@ def create_app(
     intake = Intake(sealer, clock, bookings, titles, audit=audit.record_lookup)
     handoff = Handoff(db, intake, settings.handoff, clock)
     inbox = Inbox(intake, titles, bookings, audit, clock, on_approved=handoff.enqueue)
+    push = Push(intake, inbox, audit, clock)
+    intake.pushed = push.new_jobs
     runtime = Runtime(
         settings=settings,
         db=db,
@@ -113,6 +117,7 @@ def create_app(
         staff_calls=StaffCalls(clock),
         inbox=inbox,
         handoff=handoff,
+        push=push,
     )
 
     @asynccontextmanager
@@ -148,4 +153,5 @@ def create_app(
     enrollment_pages.install(app)
     content_pages.install(app)
     inbox_pages.install(app)
+    push_pages.install(app)
     return app

@@ -93,6 +93,11 @@ class AuditAction(StrEnum):
     APPLICATIONS_EXPORTED = "applications.exported"
     # A hand-off to the province system sent again from the dead-letter view.
     HANDOFF_RETRIED = "handoff.retried"
+    # Targeted push (controller/services/push.py): who a job or policy fits was viewed
+    # (target "<kind>:<id>"), a citizen contacted about it (target: the registration's
+    # number; detail: the item).
+    VIEWED_PUSH = "viewed.push"
+    PUSH_CONTACTED = "push.contacted"
 
 
 @dataclass(frozen=True)

@@ -199,16 +199,18 @@ CONTENT_PAGES = {
 }
 # The county inbox's pages (issue 10): masked personal data, so those who read transactions.
 INBOX = {"/inbox", "/inbox/export.csv", "/inbox/export.xlsx", "/inbox/{number}"}
+# Who a job or policy fits (push_pages.py): masked personal data, as the inbox.
+PUSH = {"/push/{kind}/{code}"}
 
 
 @pytest.mark.parametrize(
     ("role", "allowed"),
     [
         (Role.OPS_VIEWER, {"/", "/kiosks/{kiosk_id}", "/transactions", "/password", "/alerts",
-                           "/stats", *CONTENT_PAGES, *INBOX}),
+                           "/stats", *CONTENT_PAGES, *INBOX, *PUSH}),
         (Role.OPS_ADMIN, {"/", "/kiosks/{kiosk_id}", "/transactions", "/password", "/audit",
                           "/accounts", "/alerts", "/kiosks/{kiosk_id}/site", "/stats",
-                          "/enrollment", *CONTENT_PAGES, *INBOX, "/handoff"}),
+                          "/enrollment", *CONTENT_PAGES, *INBOX, *PUSH, "/handoff"}),
         # Enrollment and devices only: the fleet's status, a kiosk's health and its alerts
         # (the kiosk page leaves its transactions out for them: test_controller_dashboard.py),
         # and where a kiosk stands, which they set when they install it.
@@ -218,7 +220,7 @@ INBOX = {"/inbox", "/inbox/export.csv", "/inbox/export.xlsx", "/inbox/{number}"}
         # inbox and its dead letters, scoped the same way (issue 10, inbox_pages.py),
         # and their county's content (content_pages.py).
         (Role.COUNTY_STAFF, {"/", "/kiosks/{kiosk_id}", "/transactions", "/password",
-                             "/stats", *CONTENT_PAGES, *INBOX, "/handoff"}),
+                             "/stats", *CONTENT_PAGES, *INBOX, *PUSH, "/handoff"}),
         (Role.AUDITOR, {"/audit", "/password"}),
     ],
 )  # fmt: skip
