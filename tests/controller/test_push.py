@@ -211,9 +211,12 @@ def test_another_countys_staff_are_refused_and_audited(
     posted = theirs.post("/push/jobs/J1/contacted", data={"csrf_token": token, "number": number})
     assert posted.status_code == 404
     assert theirs.get("/push/jobs/NOPE").status_code == 404  # the same answer as unknown
-    assert rows(
-        settings, "SELECT actor, target, detail FROM audit_log WHERE action = 'content.refused'"
-    ) == [("xihu", "jobs:J1", "push: outside region")] * 2
+    assert (
+        rows(
+            settings, "SELECT actor, target, detail FROM audit_log WHERE action = 'content.refused'"
+        )
+        == [("xihu", "jobs:J1", "push: outside region")] * 2
+    )
     assert rows(settings, "SELECT COUNT(*) FROM push_contacts") == [(0,)]
 
 
