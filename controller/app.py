@@ -18,6 +18,7 @@ from controller import (
     inbox_pages,
     openapi,
     ops,
+    push_pages,
     stats_pages,
     update_pages,
 )
@@ -51,6 +52,7 @@ from controller.services.enrollment import Enrollment
 from controller.services.handoff import Handoff
 from controller.services.heartbeats import HeartbeatIngest
 from controller.services.inbox import Inbox
+from controller.services.push import Push
 from controller.services.staff_calls import StaffCalls
 from controller.services.updates import Updates, load_key
 from controller.settings import Settings
@@ -93,6 +95,8 @@ def create_app(
     intake = Intake(sealer, clock, bookings, titles, audit=audit.record_lookup)
     handoff = Handoff(db, intake, settings.handoff, clock)
     inbox = Inbox(intake, titles, bookings, audit, clock, on_approved=handoff.enqueue)
+    push = Push(intake, inbox, audit, clock)
+    intake.pushed = push.new_jobs
     runtime = Runtime(
         settings=settings,
         db=db,
@@ -120,6 +124,7 @@ def create_app(
         handoff=handoff,
         commands=Commands(db, clock),
         updates=Updates(audit, clock, load_key(settings.data_dir)),
+        push=push,
     )
 
     @asynccontextmanager
@@ -158,4 +163,5 @@ def create_app(
     inbox_pages.install(app)
     command_pages.install(app)
     update_pages.install(app)
+    push_pages.install(app)
     return app

@@ -36,6 +36,7 @@ from controller.services.enrollment import Enrollment
 from controller.services.handoff import Handoff
 from controller.services.heartbeats import HeartbeatIngest, KnownKiosk
 from controller.services.inbox import Inbox
+from controller.services.push import Push
 from controller.services.staff_calls import StaffCalls
 from controller.services.updates import Updates
 from controller.settings import Settings
@@ -85,6 +86,8 @@ class Runtime:
     commands: Commands
     # Signed releases and their rollout (services/updates.py).
     updates: Updates
+    # Targeted push: who a job or policy fits, new jobs in 我的办件 (services/push.py).
+    push: Push
 
 
 def get_runtime(request: Request) -> Runtime:
@@ -183,7 +186,15 @@ def get_handoff(runtime: RuntimeDep) -> Handoff:
 
 
 SessionDep = Annotated[Session, Depends(get_session)]
+
+
+def get_push(runtime: RuntimeDep) -> Push:
+    """The targeted push."""
+    return runtime.push
+
+
 InboxDep = Annotated[Inbox, Depends(get_inbox)]
+PushDep = Annotated[Push, Depends(get_push)]
 HandoffDep = Annotated[Handoff, Depends(get_handoff)]
 FleetDep = Annotated[Fleet, Depends(get_fleet)]
 IntakeDep = Annotated[Intake, Depends(get_intake)]

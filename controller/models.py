@@ -790,3 +790,27 @@ class KioskUpdate(Base):
     outcome: Mapped[str] = mapped_column(String(16), default="", server_default="")
     reason: Mapped[str] = mapped_column(String(200), default="", server_default="")
     reported_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime, nullable=True)
+
+
+# -- targeted push (controller/services/push.py) --------------------------------------------
+
+
+class PushContact(Base):
+    """County staff contacted a registered citizen about a job or policy they fit (岗位找人).
+
+    Which registration (a transaction: masked and sealed there), which item, who, when;
+    one row per registration and item, so "contacted" is marked once.
+    """
+
+    __tablename__ = "push_contacts"
+    __table_args__ = (
+        UniqueConstraint("kind", "item_code", "transaction_pk", name="uq_push_contacts_once"),
+        {"sqlite_autoincrement": True},
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))  # content_admin.Kind: jobs or policies
+    item_code: Mapped[str] = mapped_column(String(64))  # the unique constraint indexes it
+    transaction_pk: Mapped[int] = mapped_column(ForeignKey("transactions.id"))
+    at: Mapped[dt.datetime]
+    by: Mapped[str] = mapped_column(String(64))

@@ -22,9 +22,10 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
-from flows.content import AgeRange, Criteria, Item, Match
+from flows.content import Criteria, Item, Match
 from flows.model import Texts
 from pii import DocumentType, Sensitive, id_number_facts
+from wire.matching import criteria_checks, verdict
 
 # Documents whose number spells the birth date and sex (GB 11643 layout).
 _DATED_DOCUMENTS = (DocumentType.RESIDENT, DocumentType.HMT_PERMIT)
@@ -78,33 +79,29 @@ field's own label; None for a field the flow does not have."""
 
 
 def assess(criteria: Criteria, profile: Profile, labels: Labels) -> tuple[Match, tuple[Texts, ...]]:
-    """How an item's criteria fit the profile, with a reason per criterion checked."""
-    met: list[Texts] = []
-    failed: list[Texts] = []
-    if criteria.age is not None and profile.age is not None:
-        _sort(_in(criteria.age, profile.age), _age_reason(criteria.age), met, failed)
-    if criteria.age_by_sex and profile.sex is not None and profile.age is not None:
-        ages = criteria.age_by_sex.get(profile.sex)
-        fits = ages is not None and _in(ages, profile.age)
-        _sort(fits, _age_reason(ages) if ages else Texts("性别", "Sex"), met, failed)
-    if criteria.regions and profile.region is not None:
-        if profile.region.startswith(criteria.regions):
-            met.append(Texts("证件所属地区", "Region on the ID card"))
-    for name, wanted in criteria.answers.items():
-        given = profile.answers.get(name)
-        if given is None or labels(name, frozenset()) is None:
-            continue  # not asked here: cannot count against the citizen
-        common = given & wanted
-        label = labels(name, common) if common else labels(name, frozenset())
-        _sort(bool(common), label or Texts(name, name), met, failed)
-    if failed:
-        verdict = Match.UNLIKELY
-    elif met:
-        verdict = Match.LIKELY
-    else:
-        verdict = Match.UNKNOWN
-    reasons = [_reason(t, ok=True) for t in met] + [_reason(t, ok=False) for t in failed]
-    return verdict, tuple(reasons)
+    """How an item's criteria fit the profile, with a reason per criterion checked.
+
+    The checks are wire.matching's, the ones the controller finds people by.
+    """
+
+    def words(name: str, values: frozenset[str]) -> tuple[str, str] | None:
+        found = labels(name, values)
+        return None if found is None else (found.zh, found.en)
+
+    checks = criteria_checks(
+        age=criteria.age,
+        age_by_sex=criteria.age_by_sex,
+        regions=criteria.regions,
+        answers=criteria.answers,
+        citizen_age=profile.age,
+        citizen_sex=profile.sex,
+        citizen_region=profile.region,
+        citizen_answers=profile.answers,
+        words=words,
+    )
+    # Met first, then not met, each in the order checked.
+    ordered = [c for c in checks if c.ok] + [c for c in checks if not c.ok]
+    return Match(verdict(checks)), tuple(Texts(*c.words()) for c in ordered)
 
 
 def rank(items: Iterable[Item], profile: Profile, labels: Labels) -> tuple[Item, ...]:
@@ -114,30 +111,6 @@ def rank(items: Iterable[Item], profile: Profile, labels: Labels) -> tuple[Item,
     """
     judged = []
     for item in items:
-        verdict, reasons = assess(item.criteria, profile, labels)
-        judged.append(dataclasses.replace(item, match=verdict, reasons=reasons))
+        match, reasons = assess(item.criteria, profile, labels)
+        judged.append(dataclasses.replace(item, match=match, reasons=reasons))
     return tuple(sorted(judged, key=lambda i: _ORDER[i.match or Match.UNKNOWN]))
-
-
-def _in(ages: AgeRange, age: int) -> bool:
-    low, high = ages
-    return (low is None or age >= low) and (high is None or age <= high)
-
-
-def _sort(ok: bool, what: Texts, met: list[Texts], failed: list[Texts]) -> None:
-    (met if ok else failed).append(what)
-
-
-def _age_reason(ages: AgeRange) -> Texts:
-    low, high = ages
-    if low is not None and high is not None:
-        return Texts(f"年龄（{low}-{high}岁）", f"Age ({low}-{high})")
-    if low is not None:
-        return Texts(f"年龄（{low}岁及以上）", f"Age ({low} or over)")
-    return Texts(f"年龄（{high}岁及以下）", f"Age ({high} or under)")
-
-
-def _reason(what: Texts, *, ok: bool) -> Texts:
-    if ok:
-        return Texts(f"符合：{what.zh}", f"Fits: {what.en}")
-    return Texts(f"不符合：{what.zh}", f"Does not fit: {what.en}")

@@ -50,6 +50,7 @@ from wire import (
     parse,
     validate,
 )
+from wire.matching import PUSH_STATUS
 
 log = logging.getLogger(__name__)
 _M = TypeVar("_M", bound=Message)
@@ -375,15 +376,29 @@ _CHINA_TIME = dt.timezone(dt.timedelta(hours=8))
 _NUMBER = Bilingual.of("办件编号", "Number")
 _SUBMITTED = Bilingual.of("提交时间", "Submitted")
 _STATUS_CHANGED = Bilingual.of("状态更新", "Status changed")
+_JOB = Bilingual.of("岗位编号", "Job")
+_PUBLISHED = Bilingual.of("发布日期", "Published")
 
 
 def _local(moment: dt.datetime) -> str:
     return f"{moment.astimezone(_CHINA_TIME):%Y-%m-%d %H:%M}"
 
 
+def _day(moment: dt.datetime) -> str:
+    return f"{moment.astimezone(_CHINA_TIME):%Y-%m-%d}"
+
+
 def application_item(app: Application) -> dict[str, Any]:
-    """One of the citizen's transactions as an item of the `applications` list."""
-    rows: list[tuple[Text, Text]] = [(_NUMBER, app.number), (_SUBMITTED, _local(app.created_at))]
+    """One of the citizen's transactions as an item of the `applications` list.
+
+    A job the controller found for the citizen's 求职登记 (status wire.matching.PUSH_STATUS)
+    comes in the same shape; it is labelled as a job, not as something they submitted.
+    """
+    if app.status == PUSH_STATUS:
+        code = app.number.removeprefix("job:")
+        rows: list[tuple[Text, Text]] = [(_JOB, code), (_PUBLISHED, _day(app.created_at))]
+    else:
+        rows = [(_NUMBER, app.number), (_SUBMITTED, _local(app.created_at))]
     if app.status_at is not None:
         rows.append((_STATUS_CHANGED, _local(app.status_at)))
     item = ContentItem(

@@ -99,6 +99,13 @@ ROUTES: dict[tuple[str, str], Access] = {
     ("POST", "/content/{kind}"): _ADMIN | {Role.COUNTY_STAFF},
     ("POST", "/content/{kind}/import"): _ADMIN | {Role.COUNTY_STAFF},
     ("POST", "/content/{kind}/{code}/expire"): _ADMIN | {Role.COUNTY_STAFF},
+    # Targeted push (controller/push_pages.py): who a county's job or policy fits shows
+    # registered citizens masked, so TRANSACTION_READERS (county staff: their county's
+    # items only, another's refused and audited); unmasking a field is for
+    # PERSONAL_DATA_READERS and contacting citizens is casework, for APPLICATION_HANDLERS.
+    ("GET", "/push/{kind}/{code}"): TRANSACTION_READERS,
+    ("POST", "/push/{kind}/{code}/reveal"): PERSONAL_DATA_READERS,
+    ("POST", "/push/{kind}/{code}/contacted"): APPLICATION_HANDLERS,
     ("GET", "/audit"): frozenset({Role.AUDITOR, Role.OPS_ADMIN}),
     # The county inbox (controller/inbox_pages.py): the list, an application's page and the
     # exports show masked personal data, so TRANSACTION_READERS (county staff: their region

@@ -104,6 +104,11 @@ class AuditAction(StrEnum):
     ROLLOUT_RESUMED = "rollout.resumed"
     ROLLOUT_ABORTED = "rollout.aborted"
     KIOSK_RING_SET = "kiosk.ring_set"
+    # Targeted push (controller/services/push.py): who a job or policy fits was viewed
+    # (target "<kind>:<id>"), a citizen contacted about it (target: the registration's
+    # number; detail: the item).
+    VIEWED_PUSH = "viewed.push"
+    PUSH_CONTACTED = "push.contacted"
 
 
 @dataclass(frozen=True)

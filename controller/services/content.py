@@ -41,19 +41,11 @@ from wire import (
     Text,
 )
 
+# The job search's filters follow the rules targeted push matches by.
+from wire.matching import SALARY_RANGES, WIDE_AREAS
+
 MAX_ITEMS = 200  # wire.ContentPage holds at most this many
 
-# Areas of the job-search filter that mean "anywhere": every job of the county is in them.
-WIDE_AREAS = frozenset({"county", "city", "province"})
-# The pay filter's ranges in yuan a month, [low, high); a job whose pay is negotiable (no
-# figures) is in every range.
-SALARY_RANGES: dict[str, tuple[int, int | None]] = {
-    "below_3000": (0, 3000),
-    "from_3000": (3000, 5000),
-    "from_5000": (5000, 8000),
-    "from_8000": (8000, 12000),
-    "above_12000": (12000, None),
-}
 WEEKDAYS = "一二三四五六日"
 
 

@@ -14,7 +14,7 @@ import hmac
 import json
 import logging
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -97,6 +97,11 @@ class ApplicationsLookup:
 # Called once per lookup, with the request's session; it commits what it writes. The lead
 # points it at the audit service (controller/services/audit.py); by default it logs.
 LookupAudit = Callable[[Session, ApplicationsLookup], None]
+
+
+# Entries added to a citizen's own applications (the targeted push's new jobs,
+# controller/services/push.py), from their applications, newest first.
+PushedEntries = Callable[[Session, Sequence[Transaction]], list[Application]]
 
 
 def log_lookup(_session: Session, lookup: ApplicationsLookup) -> None:
@@ -221,6 +226,8 @@ class Intake:
         self.audit = audit
         self._lookups = lookups or lookup_limiter(clock)
         self._receipt_pages = receipt_pages or receipt_page_limiter(clock)
+        # Set by the app (controller/app.py): the new jobs a 求职登记 finds, listed first.
+        self.pushed: PushedEntries | None = None
 
     def ingest(self, session: Session, kiosk: Kiosk, txn: TransactionIn) -> TransactionAck:
         """Store `txn` unless its key is known; a known key with another body is a conflict.
@@ -337,7 +344,8 @@ class Intake:
     def my_applications(
         self, session: Session, kiosk: Kiosk, request: MyApplicationsRequest
     ) -> MyApplicationsResponse:
-        """The asker's own transactions, found by the keyed hash of the number, newest first.
+        """The asker's own transactions, found by the keyed hash of the number, newest first,
+        after the new jobs their 求职登记 finds (`pushed`).
 
         Limited per kiosk (RateLimited); every lookup, answered or not, goes to the audit hook.
         """
@@ -389,6 +397,8 @@ class Intake:
             )
             for row in found
         ]
+        if self.pushed is not None:
+            applications = [*self.pushed(session, found), *applications]
         audit("answered", len(applications))
         return MyApplicationsResponse(applications=applications)
 

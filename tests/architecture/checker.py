@@ -69,9 +69,15 @@ TABLE: dict[str, tuple[frozenset[str], frozenset[str]]] = {
     "wire.release": (frozenset({"wire", "pii"}), frozenset({"pydantic", "cryptography"})),
     # flows import it, and flows take nothing else from wire: it stays stdlib only
     "wire.vocabulary": (frozenset(), frozenset()),
+    # the matching rules kiosk (flows/matching.py) and controller share: stdlib only too
+    "wire.matching": (frozenset(), frozenset()),
     "drivers": (frozenset({"drivers", "pii"}), _DRIVERS_LIBRARIES),
-    # of wire, flows take only the shared names (DeviceKind), never the messages
-    "flows": (frozenset({"flows", "pii", "wire.vocabulary"}), frozenset({"yaml"})),
+    # of wire, flows take only the shared names (DeviceKind) and matching rules, never the
+    # messages
+    "flows": (
+        frozenset({"flows", "pii", "wire.vocabulary", "wire.matching"}),
+        frozenset({"yaml"}),
+    ),
     "kiosk": (
         frozenset({"kiosk", "flows", "drivers", "wire", "pii"}),
         # zeroconf, ifaddr: the kiosk announces itself on its LAN (kiosk/advertising.py);

@@ -133,7 +133,10 @@ def test_flows_take_only_the_vocabulary_from_wire(tmp_path: Path) -> None:
             """,
         },
     )
-    only = f"the package table lets flows import only flows, pii, wire.vocabulary of ours ({DOC})"
+    only = (
+        "the package table lets flows import only flows, pii, wire.matching, wire.vocabulary"
+        f" of ours ({DOC})"
+    )
     assert found == [
         ("table", f"flows/engine.py:3 imports wire.v1 (from wire.v1 import Heartbeat): {only}"),
         ("table", f"flows/engine.py:4 imports wire (from wire import DeviceKind): {only}"),
@@ -159,6 +162,30 @@ def test_the_vocabulary_flows_import_stays_stdlib_only(tmp_path: Path) -> None:
             "table",
             "wire/vocabulary.py:3 imports pii (from pii import mask_name): the package table "
             f"lets wire.vocabulary import only nothing of ours ({DOC})",
+        ),
+    ]
+
+
+def test_the_matching_rules_flows_import_stay_stdlib_only(tmp_path: Path) -> None:
+    found = _report(
+        tmp_path,
+        {
+            "wire/__init__.py": "",
+            "wire/matching.py": "import enum\nimport pydantic\nfrom wire import v1\n",
+            "wire/v1.py": "",
+            "flows/matching.py": "from wire.matching import verdict\n",
+        },
+    )
+    assert found == [
+        (
+            "table",
+            "wire/matching.py:2 imports pydantic: the package table does not give "
+            f"wire.matching the library pydantic ({DOC})",
+        ),
+        (
+            "table",
+            "wire/matching.py:3 imports wire.v1 (from wire import v1): the package table "
+            f"lets wire.matching import only nothing of ours ({DOC})",
         ),
     ]
 

@@ -206,17 +206,19 @@ COMMAND_RESULT = "/kiosks/{kiosk_id}/commands/{command_id}/attachment"
 UPDATES = {"/updates"}
 # The county's figures and monthly report (issue 10, figures_pages.py): counts, as /stats.
 FIGURES = {"/figures", "/figures/print", "/figures/report.csv"}
+# Who a job or policy fits (push_pages.py): masked personal data, as the inbox.
+PUSH = {"/push/{kind}/{code}"}
 
 
 @pytest.mark.parametrize(
     ("role", "allowed"),
     [
         (Role.OPS_VIEWER, {"/", "/kiosks/{kiosk_id}", "/transactions", "/password", "/alerts",
-                           "/stats", *FIGURES, *CONTENT_PAGES, *INBOX, COMMAND_RESULT,
-                           *UPDATES}),
+                           "/stats", *FIGURES, *CONTENT_PAGES, *INBOX, *PUSH,
+                           COMMAND_RESULT, *UPDATES}),
         (Role.OPS_ADMIN, {"/", "/kiosks/{kiosk_id}", "/transactions", "/password", "/audit",
                           "/accounts", "/alerts", "/kiosks/{kiosk_id}/site", "/stats",
-                          *FIGURES, "/enrollment", *CONTENT_PAGES, *INBOX, "/handoff",
+                          *FIGURES, "/enrollment", *CONTENT_PAGES, *INBOX, *PUSH, "/handoff",
                           COMMAND_RESULT, *UPDATES}),
         # Enrollment and devices only: the fleet's status, a kiosk's health and its alerts
         # (the kiosk page leaves its transactions out for them: test_controller_dashboard.py),
@@ -227,7 +229,7 @@ FIGURES = {"/figures", "/figures/print", "/figures/report.csv"}
         # inbox and its dead letters, scoped the same way (issue 10, inbox_pages.py),
         # and their county's content (content_pages.py).
         (Role.COUNTY_STAFF, {"/", "/kiosks/{kiosk_id}", "/transactions", "/password",
-                             "/stats", *FIGURES, *CONTENT_PAGES, *INBOX, "/handoff"}),
+                             "/stats", *FIGURES, *CONTENT_PAGES, *INBOX, *PUSH, "/handoff"}),
         (Role.AUDITOR, {"/audit", "/password"}),
     ],
 )  # fmt: skip
