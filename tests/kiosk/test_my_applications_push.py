@@ -4,33 +4,21 @@ against a real controller on a real socket, as an item the kiosk's list accepts.
 
 from __future__ import annotations
 
-import contextlib
 from pathlib import Path
 
-from fastapi.testclient import TestClient
-
-from controller.app import create_app
 from controller.auth.access import Role
-from controller.services import Conflict
-from controller.settings import Settings
-from flows import load_builtin_catalog
 from flows.content import parse_items
 from kiosk.controller_client import ControllerClient
-from kiosk.enrollment import EnrollmentStore
 from kiosk.outbox import Outbox
-from kiosk.sync import Enroller, SyncLoop
 from tests.controller.controller_testkit import (
-    FAST_AUTH,
     ID_NUMBER,
-    add_regions,
     csrf_token,
-    preauthorise,
     transaction,
 )
-from tests.controller.inbox_testkit import MY_TOWNSHIP, place, staff
+from tests.controller.inbox_testkit import staff
+from tests.kiosk.sync_testkit import placed_kiosk
 from tests.support.clock import FakeClock
-from tests.support.servers import serve
-from wire import RegisterRequest, TransactionIn, validate
+from wire import TransactionIn, validate
 
 WISHES = {
     "phone": "13812345678",
@@ -44,24 +32,8 @@ WISHES = {
 def test_a_new_job_that_fits_a_registration_shows_in_my_applications_at_the_kiosk(
     tmp_path: Path, port: int, client: ControllerClient, outbox: Outbox, clock: FakeClock
 ) -> None:
-    settings = Settings(data_dir=tmp_path / "controller", sweeper_enabled=False)
-    app = create_app(settings, clock=clock.wall, auth=FAST_AUTH)
-    with contextlib.suppress(Conflict):
-        preauthorise(app, "hw-push")
-    enroller = Enroller(
-        EnrollmentStore(tmp_path / "kiosk" / "enrollment.json"),
-        client,
-        RegisterRequest(hardware_id="hw-push", name="上城一号"),
-        f"http://127.0.0.1:{port}",
-    )
-    catalog = load_builtin_catalog()
-    sync = SyncLoop(outbox, client, enroller, catalog=lambda: catalog, now=clock.wall)
-    with serve(app, port):
-        enrolled = enroller.ensure()
-        token, kiosk_id = enrolled.device_token, enrolled.kiosk_id
-        pages = TestClient(app, client=("127.0.0.1", 50002))
-        add_regions(pages)
-        place(pages, kiosk_id, MY_TOWNSHIP)
+    with placed_kiosk(tmp_path, port, client, outbox, clock, "hw-push") as kiosk:
+        sync, token, kiosk_id, pages = kiosk.sync, kiosk.token, kiosk.kiosk_id, kiosk.pages
         number = f"{kiosk_id}-2611260001"
         registration = transaction(
             key="f" * 32, number=number, service="job_seeker_registration", fields=WISHES

@@ -3,54 +3,26 @@ against a real controller on a real socket, shows the status with the reason in 
 
 from __future__ import annotations
 
-import contextlib
 from pathlib import Path
 
-from fastapi.testclient import TestClient
-
-from controller.app import create_app
 from controller.auth.access import Role
-from controller.services import Conflict
-from controller.settings import Settings
-from flows import load_builtin_catalog
 from kiosk.controller_client import ControllerClient
-from kiosk.enrollment import EnrollmentStore
 from kiosk.outbox import Outbox
-from kiosk.sync import Enroller, SyncLoop
 from tests.controller.controller_testkit import (
-    FAST_AUTH,
     ID_NUMBER,
-    add_regions,
-    preauthorise,
     transaction,
 )
-from tests.controller.inbox_testkit import MY_TOWNSHIP, move, place, staff
+from tests.controller.inbox_testkit import move, staff
+from tests.kiosk.sync_testkit import placed_kiosk
 from tests.support.clock import FakeClock
-from tests.support.servers import serve
-from wire import RegisterRequest, TransactionIn, validate
+from wire import TransactionIn, validate
 
 
 def test_a_returned_application_shows_its_reason_in_my_applications_at_the_kiosk(
     tmp_path: Path, port: int, client: ControllerClient, outbox: Outbox, clock: FakeClock
 ) -> None:
-    settings = Settings(data_dir=tmp_path / "controller", sweeper_enabled=False)
-    app = create_app(settings, clock=clock.wall, auth=FAST_AUTH)
-    with contextlib.suppress(Conflict):
-        preauthorise(app, "hw-review")
-    enroller = Enroller(
-        EnrollmentStore(tmp_path / "kiosk" / "enrollment.json"),
-        client,
-        RegisterRequest(hardware_id="hw-review", name="上城一号"),
-        f"http://127.0.0.1:{port}",
-    )
-    catalog = load_builtin_catalog()
-    sync = SyncLoop(outbox, client, enroller, catalog=lambda: catalog, now=clock.wall)
-    with serve(app, port):
-        enrolled = enroller.ensure()
-        token, kiosk_id = enrolled.device_token, enrolled.kiosk_id
-        pages = TestClient(app, client=("127.0.0.1", 50002))
-        add_regions(pages)
-        place(pages, kiosk_id, MY_TOWNSHIP)
+    with placed_kiosk(tmp_path, port, client, outbox, clock, "hw-review") as kiosk:
+        sync, token, kiosk_id, pages = kiosk.sync, kiosk.token, kiosk.kiosk_id, kiosk.pages
         number = f"{kiosk_id}-2611260001"
         outbox.add(validate(TransactionIn, transaction(key="e" * 32, number=number)))
         assert sync.drain() == 1
