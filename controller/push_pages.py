@@ -127,6 +127,29 @@ def _registration(
     return None
 
 
+def _item_and_registration(
+    request: Request,
+    form: Mapping[str, str],
+    session: Session,
+    push: Push,
+    titles: ServiceTitles,
+    audit: AuditLog,
+    actor: Actor,
+    kind: str,
+    code: str,
+) -> tuple[Item, Transaction, str] | Response:
+    """The item (or the refusal) and the registration the form names (or the page with a 404)."""
+    item = _item_or_refuse(request, session, audit, actor, kind, code)
+    if isinstance(item, Response):
+        return item
+    number = form.get("number", "")
+    row = _registration(request, session, push, item, number)
+    if row is None:
+        return _page(request, session, push, titles, item, kind,
+                     error=("没有这条登记", "No such registration"), status=404)  # fmt: skip
+    return item, row, number
+
+
 @router.post("/push/{kind}/{code}/reveal")
 def reveal(
     request: Request,
@@ -140,14 +163,10 @@ def reveal(
     actor: ActorDep,
 ) -> Response:
     """Show a citizen's name or phone in full on this page, for a reason (audited)."""
-    item = _item_or_refuse(request, session, audit, actor, kind, code)
-    if isinstance(item, Response):
-        return item
-    number = form.get("number", "")
-    row = _registration(request, session, push, item, number)
-    if row is None:
-        return _page(request, session, push, titles, item, kind,
-                     error=("没有这条登记", "No such registration"), status=404)  # fmt: skip
+    found = _item_and_registration(request, form, session, push, titles, audit, actor, kind, code)
+    if isinstance(found, Response):
+        return found
+    item, row, number = found
     try:
         shown = push.reveal(session, actor, row, form.get("field", ""), form.get("reason", ""))
     except InboxRefused as err:
@@ -171,14 +190,10 @@ def contacted(
     actor: ActorDep,
 ) -> Response:
     """Mark a citizen contacted about this item (audited; once per citizen and item)."""
-    item = _item_or_refuse(request, session, audit, actor, kind, code)
-    if isinstance(item, Response):
-        return item
-    number = form.get("number", "")
-    row = _registration(request, session, push, item, number)
-    if row is None:
-        return _page(request, session, push, titles, item, kind,
-                     error=("没有这条登记", "No such registration"), status=404)  # fmt: skip
+    found = _item_and_registration(request, form, session, push, titles, audit, actor, kind, code)
+    if isinstance(found, Response):
+        return found
+    item, row, number = found
     marked = push.mark_contacted(session, actor, item, row)
     session.commit()
     done: Label = (
