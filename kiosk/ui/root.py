@@ -74,6 +74,9 @@ class Router(ScreenManager):
         self._clock = clock
         self.tap_guard = tap_guard
         self._switched_at = float("-inf")
+        # Screens shown so far, a refill of the same screen included: scripted walks and
+        # benches (devkit/taps.py, bench/bench_ui.py) wait on it for the next screen.
+        self.switches = 0
 
     def show_welcome(self, lang: str) -> None:
         """Show the service menu in `lang`."""
@@ -167,6 +170,7 @@ class Router(ScreenManager):
         # The same screen refilled (one form step after another) is a switch too.
         self._switched_at = self._clock()
         self.current = name
+        self.switches += 1
 
     def on_touch_down(self, touch: Any) -> bool:
         """Any touch restarts the step's idle timeout, then goes to the widgets (unless it

@@ -117,10 +117,12 @@ class FormScreen(StepScreen):
             if getattr(button, "event", "") == FIELD_NEXT:
                 button.primary = True  # the way forward until the last question
         self.ids.scroll.scroll_y = 1
-        first = next((box for b in shown for box in b.inputs), None)
+        # A blinking cursor shows where typing will go, when the first question is typed.
+        # A box further down is not focused: its keypad or docked keyboard would scroll the
+        # questions above it out of sight (a citizen then swipes back up and hides it).
+        first = shown[0].input if shown else None
         self._target(first)
         if first is not None:
-            # A blinking cursor in the first box shows where typing will go.
             first.focus = True
 
     def row_events(self, run: FlowRun) -> list[str]:
@@ -237,6 +239,10 @@ class FormScreen(StepScreen):
         def pick(iso: str) -> None:
             box.text = iso
             self.session.touch()
+            # A range's first day taken: the calendar button goes on to its empty last day.
+            following = block.box_to_fix()
+            if following is not None and following is not box and not str(following.text):
+                self._target(following)
 
         self.picker = DatePicker(
             block.spec,

@@ -1,0 +1,442 @@
+"""`python -m devkit.taps`: how many taps each service of the catalog costs a citizen.
+
+Each service on the menu is walked along its common path with an ID card, on the real App
+off-screen, by touches through the window only: the menu tile (and the page button when it is
+on a later page), the ID-card tile, the card laid on the simulated reader, every choice, box,
+calendar day and button of every screen, and the phone number on the keypad, key by key,
+until the service's end screen. A preselected answer is left as it is (the citizen agrees
+with it) and optional boxes are left empty, as most people would.
+
+Counted per service:
+
+- decisions: touches other than keystrokes inside a value (a tile, a choice, a tick, a box
+  to type into, a calendar day, a step button, an item of a list);
+- keystrokes: keys of the keypad or the on-screen keyboard inside a value;
+- cards: a card laid on a reader (not a touch of the screen);
+- swipes: a form scrolled to bring the next question into view (a gesture, not a choice);
+- seconds: the wall time of the scripted walk (machine speed, no human reading time).
+
+Issue 8's goal is at most 8 decisions per service with an ID card, and typing only what no
+card or list can supply (the phone number). The table is printed and written as markdown
+(`--out`, default `docs/taps.md`); tests/kiosk/ui/test_taps.py asserts the counts.
+
+Without `--config` a controller with the demo content and a kiosk of simulators are started
+in a temporary folder, as `estation-kiosk screens` does.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from flows import FlowRun, StepKind
+from flows.model import FieldKind
+from flows.progress import FORWARD_EVENTS
+
+if TYPE_CHECKING:
+    from devkit.headless import HeadlessUI
+    from kiosk.ui.fields import FieldBlock
+
+PHONE = "13800138000"  # a fictitious mobile number: the one thing a citizen types
+# What a citizen types on the keypad, by kind: only what no card or list can supply.
+# A bank account is typed too where a service pays money: an ID card does not carry one.
+TYPED: dict[FieldKind, str] = {
+    FieldKind.MOBILE: PHONE,
+    FieldKind.BANK_ACCOUNT: "6217001234567890123",
+    FieldKind.REGION: "331122",
+}
+# Free text no card or list can supply (a kind of work, a school): typed in pinyin, 家政.
+FREE_TEXT_PINYIN = "jiazheng"
+MAX_SCREENS = 40
+DECISION, KEYSTROKE, CARD, SWIPE = "decision", "keystroke", "card", "swipe"
+GOAL_DECISIONS = 8
+
+
+class TapWalkError(RuntimeError):
+    """The walk could not go on by touch: the message says at which screen and why."""
+
+
+@dataclass(frozen=True)
+class Tap:
+    """One touch of the walk: what kind, on which step, on what."""
+
+    kind: str  # DECISION, KEYSTROKE, CARD or SWIPE
+    step: str
+    what: str
+
+
+@dataclass
+class ServiceWalk:
+    """The touches one service took along its common path."""
+
+    flow_id: str
+    title: str
+    taps: list[Tap] = field(default_factory=list)
+    steps: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+    end: str = ""
+
+    def count(self, kind: str) -> int:
+        """Touches of one kind."""
+        return sum(tap.kind == kind for tap in self.taps)
+
+    @property
+    def decisions(self) -> int:
+        """Touches that are not keystrokes inside a value (nor a card on a reader)."""
+        return self.count(DECISION)
+
+    @property
+    def keystrokes(self) -> int:
+        """Keys pressed inside a value."""
+        return self.count(KEYSTROKE)
+
+
+class TapWalker:
+    """Walks services on a `HeadlessUI` by touches through its window, counting them."""
+
+    def __init__(self, ui: HeadlessUI, max_frames: int = 3000) -> None:
+        self.ui = ui
+        self.max_frames = max_frames
+        self._walk: ServiceWalk | None = None
+
+    # -- touching -----------------------------------------------------------------------
+    def touch(self, widget: Any, kind: str, what: str) -> None:
+        """Touch the middle of `widget` through the window, as a finger would, and count it."""
+        from kivy.tests.common import UnitTestTouch
+
+        if self._walk is None:
+            raise TapWalkError("no walk under way")
+        self.ui.frames(1)  # layout settles before we aim
+        scroll = self._into_view(widget)
+        run = self.ui.session.run
+        step = run.step.name if run is not None else "menu"
+        self._walk.taps.append(Tap(kind, step, what))
+        x, y = widget.to_window(*widget.center)
+        touch = UnitTestTouch(x, y)
+        touch.touch_down()
+        touch.touch_up()
+        self.ui.frames(1)
+        if scroll is not None:
+            # A ScrollView hands a short touch to its child late: the release comes after
+            # Kivy's delay (ScrollView._do_touch_up, 0.2 s of the real clock).
+            until = time.perf_counter() + 0.25
+            while time.perf_counter() < until:
+                self.ui.frames(1)
+                time.sleep(0.005)
+
+    # -- walking ------------------------------------------------------------------------
+    def walk(self, flow_id: str) -> ServiceWalk:
+        """Walk `flow_id` from the menu to its end screen; the session is closed after."""
+        ui = self.ui
+        session = ui.session
+        flow = next(f for f in session.port.catalog if f.id == flow_id)
+        walk = self._walk = ServiceWalk(flow_id, flow.title.get("zh-CN"))
+        started = time.perf_counter()
+        try:
+            self._open_from_menu(flow_id)
+            for _ in range(MAX_SCREENS):
+                run = session.run
+                if run is None or run.step.kind is StepKind.END:
+                    walk.end = run.step.name if run is not None else ""
+                    break
+                walk.steps.append(run.step.name)
+                self._advance(run)
+            else:
+                raise TapWalkError(f"{flow_id}: no end after {MAX_SCREENS} screens")
+            walk.seconds = time.perf_counter() - started
+        finally:
+            self._walk = None
+            session.close()
+            session.finish()
+            ui.frames(2)
+        return walk
+
+    def _open_from_menu(self, flow_id: str) -> None:
+        welcome = self.ui.root.welcome
+        self.ui.frames(2)
+        for _page in range(welcome.pages):
+            tile = next((t for t in welcome.tiles if t.flow_id == flow_id), None)
+            if tile is not None:
+                self._touch_and_settle(tile, "menu tile")
+                return
+            self.touch(welcome.ids.pager.ids.down, DECISION, "next menu page")
+        raise TapWalkError(f"{flow_id} is not on the menu")
+
+    def _touch_and_settle(self, widget: Any, what: str) -> None:
+        switches = self.ui.root.switches
+        self.touch(widget, DECISION, what)
+        self._settle(lambda: self.ui.root.switches != switches)
+
+    def _advance(self, run: FlowRun) -> None:
+        """One screen: the touches it needs, then wait for the next screen."""
+        ui = self.ui
+        step = run.step
+        switches = ui.root.switches
+        screen = ui.root.current_screen
+        kind = step.kind
+        if ui.root.current == "identify":
+            tile = next((t for t in screen.tiles if t.method == "id_card"), None)
+            if tile is None:
+                raise TapWalkError(f"{run.flow.id}/{step.name}: no ID card tile")
+            self.touch(tile, DECISION, "ID card")
+        elif kind is StepKind.ACTION:
+            buttons = getattr(screen, "card_buttons", [])
+            if buttons:
+                self.touch(buttons[0], CARD, "card on the reader")
+        elif kind is StepKind.FORM:
+            self._fill_form(run)
+        elif kind is StepKind.LIST:
+            cards = [c for c in screen.cards if not c.disabled]
+            if not cards:
+                raise TapWalkError(f"{run.flow.id}/{step.name}: an empty list")
+            self.touch(cards[0], DECISION, "list item")
+        else:
+            self._press_forward(run, screen)
+        self._settle(lambda: ui.root.switches != switches)
+
+    def _settle(self, predicate: Callable[[], bool]) -> None:
+        self.ui.until(predicate, self.max_frames)
+        self.ui.frames(2)  # the new screen laid out
+
+    def _press_forward(self, run: FlowRun, screen: Any) -> None:
+        buttons = _step_buttons(screen)
+        forward = [e for e in (*FORWARD_EVENTS, "personalised") if e in buttons]
+        if not forward:
+            raise TapWalkError(f"{run.flow.id}/{run.step.name}: no way forward in {buttons}")
+        self.touch(buttons[forward[0]], DECISION, forward[0])
+
+    # -- forms --------------------------------------------------------------------------
+    def _fill_form(self, run: FlowRun) -> None:
+        form = self.ui.root.steps["form"]
+        for name, block in form.blocks.items():
+            self._answer(run, form, name, block)
+        buttons = _step_buttons(form)
+        if "submit" not in buttons:
+            raise TapWalkError(f"{run.flow.id}/{run.step.name}: no submit button")
+        self.touch(buttons["submit"], DECISION, "submit")
+        if self.ui.session.run is run and len(run.history) and run.step.kind is StepKind.FORM:
+            errors = [f"{n}: {b.error.text}" for n, b in form.blocks.items() if b.error.text]
+            if errors:
+                raise TapWalkError(f"{run.flow.id}/{run.step.name}: refused {errors}")
+
+    def _into_view(self, widget: Any) -> Any:
+        """Swipe the scrolling box that holds `widget` until its middle shows in it; the box."""
+        from kivy.uix.scrollview import ScrollView
+
+        scroll = widget.parent
+        while scroll is not None and not isinstance(scroll, ScrollView):
+            scroll = scroll.parent if scroll.parent is not scroll else None
+        if scroll is None:
+            return None
+        self._still(scroll)
+        bottom = scroll.to_window(scroll.x, scroll.y)[1]
+        middle = widget.to_window(*widget.center)[1]
+        if bottom + 8 <= middle <= bottom + scroll.height - 8:
+            return scroll
+        if self._walk is not None:
+            run = self.ui.session.run
+            self._walk.taps.append(Tap(SWIPE, run.step.name if run else "", ""))
+        # The middle of the widget to the middle of the window, as far as the content goes.
+        content = scroll.children[0]
+        room = content.height - scroll.height
+        y = content.to_widget(*widget.to_window(*widget.center))[1]
+        scroll.scroll_y = max(0.0, min(1.0, (y - scroll.height / 2) / room)) if room > 0 else 1
+        self._still(scroll)
+        return scroll
+
+    def _still(self, scroll: Any) -> None:
+        """Stop the scroll effect's own movement (a spring back, a fling) and settle."""
+        for effect in (scroll.effect_x, scroll.effect_y):
+            if effect is not None:
+                # A spring back from an overscroll moves the content between aim and touch.
+                effect.cancel()
+                low, high = sorted((effect.min, effect.max))
+                effect.value = max(low, min(high, effect.value))
+        scroll.scroll_y = max(0.0, min(1.0, float(scroll.scroll_y)))
+        self.ui.frames(2)
+
+    def _answer(self, run: FlowRun, form: Any, name: str, block: FieldBlock) -> None:
+        spec = block.spec
+        where = f"{run.flow.id}/{run.step.name}/{name}"
+        if block.choices:
+            if not any(b.state == "down" for b in block.choices) and spec.required:
+                self.touch(block.choices[0], DECISION, f"{name}: choice")
+            return
+        if block.toggles:
+            if spec.required and not any(t.state == "down" for t in block.toggles):
+                self.touch(block.toggles[0], DECISION, f"{name}: tick")
+            return
+        if block.value or not spec.required:
+            return  # prefilled (this visit's earlier answer, a card), or left empty
+        if block.calendar is not None:
+            for _box in block.inputs:
+                self.touch(block.calendar, DECISION, f"{name}: calendar")
+                picker = form.picker
+                if picker is None:
+                    raise TapWalkError(f"{where}: the calendar did not open")
+                self.touch(picker.day(picker.chosen.day), DECISION, f"{name}: day")
+            return
+        box = block.inputs[0]
+        if spec.choices_from:
+            if form.keyboard.target is not box:
+                self.touch(box, DECISION, f"{name}: box")
+            try:  # the keyboard docks on the focus, a frame or two later
+                self.ui.until(lambda: bool(form.keyboard.candidate_buttons), 60)
+            except TimeoutError:
+                pass
+            candidates = form.keyboard.candidate_buttons
+            if not candidates:
+                raise TapWalkError(f"{where}: nothing offered from {spec.choices_from}")
+            self.touch(candidates[0], DECISION, f"{name}: from the list")
+            return
+        if spec.kind in (FieldKind.TEXT, FieldKind.NAME):
+            self._type_pinyin(form, box, name, where)
+            return
+        text = TYPED.get(spec.kind)
+        if text is None:
+            raise TapWalkError(f"{where}: a {spec.kind.value} box no card or list fills")
+        if form.ids.keypad.target is not box:
+            self.touch(box, DECISION, f"{name}: box")
+        keys = {k.event: k for k in form.ids.keypad.children if getattr(k, "event", "")}
+        for char in text:
+            self.touch(keys[char], KEYSTROKE, f"{name}: {char}")
+
+    def _type_pinyin(self, form: Any, box: Any, name: str, where: str) -> None:
+        """Free text no card or list supplies: pinyin keys, then the first candidate."""
+        keyboard = form.keyboard
+        if keyboard.target is not box:
+            self.touch(box, DECISION, f"{name}: box")
+        if keyboard.mode != "pinyin":
+            self.touch(keyboard.mode_buttons["pinyin"], DECISION, f"{name}: pinyin")
+        for char in FREE_TEXT_PINYIN:
+            self.touch(keyboard.keys[char], KEYSTROKE, f"{name}: {char}")
+        if not keyboard.candidate_buttons:
+            raise TapWalkError(f"{where}: no pinyin candidate for {FREE_TEXT_PINYIN!r}")
+        self.touch(keyboard.candidate_buttons[0], KEYSTROKE, f"{name}: candidate")
+        if not box.text:
+            raise TapWalkError(f"{where}: the candidate typed nothing")
+
+
+def _needs_touch(block: FieldBlock) -> bool:
+    """A required question not answered yet (an optional one is left as it is)."""
+    if not block.spec.required:
+        return False
+    if block.choices:
+        return not any(b.state == "down" for b in block.choices)
+    if block.toggles:
+        return not any(t.state == "down" for t in block.toggles)
+    return not block.value
+
+
+def _step_buttons(screen: Any) -> dict[str, Any]:
+    return {b.event: b for b in screen.ids.buttons.children if getattr(b, "event", "")}
+
+
+def walk_catalog(
+    ui: HeadlessUI,
+    flow_ids: Sequence[str],
+    progress: Callable[[str], None] | None = None,
+) -> list[ServiceWalk]:
+    """Walk every service of `flow_ids` in turn, from the menu."""
+    walker = TapWalker(ui)
+    walks = []
+    for i, flow_id in enumerate(flow_ids, 1):
+        if progress is not None:
+            progress(f"[{i}/{len(flow_ids)}] {flow_id}")
+        walks.append(walker.walk(flow_id))
+    return walks
+
+
+def markdown(walks: Sequence[ServiceWalk]) -> str:
+    """The table as markdown, one row per service."""
+    lines = [
+        "| service | decisions | keystrokes | cards | swipes | seconds | steps |",
+        "|---|---:|---:|---:|---:|---:|---|",
+    ]
+    for w in walks:
+        flag = "" if w.decisions <= GOAL_DECISIONS else " (over 8)"
+        lines.append(
+            f"| {w.title} (`{w.flow_id}`) | {w.decisions}{flag} | {w.keystrokes} | "
+            f"{w.count(CARD)} | {w.count(SWIPE)} | {w.seconds:.1f} | "
+            f"{' > '.join([*w.steps, w.end])} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def plain(walks: Sequence[ServiceWalk]) -> str:
+    """The table for a terminal."""
+    rows = [
+        f"{'service':32s} {'decisions':>9s} {'keys':>5s} {'cards':>5s} {'swipes':>6s} "
+        f"{'seconds':>7s}"
+    ]
+    for w in walks:
+        rows.append(
+            f"{w.flow_id:32s} {w.decisions:9d} {w.keystrokes:5d} {w.count(CARD):5d} "
+            f"{w.count(SWIPE):6d} {w.seconds:7.1f}"
+        )
+    return "\n".join(rows)
+
+
+@contextmanager
+def simulated_kiosk(scratch: Path, config_path: Path | None) -> Iterator[tuple[Any, Any]]:
+    """A kiosk of simulators (and a demo controller unless `config_path`), with its card rig."""
+    import logging
+
+    from devkit.controller_process import ControllerProcess
+    from devkit.demo import write_kiosk_config
+    from devkit.tappers import DemoRig
+    from kiosk.composition import build_kiosk
+    from kiosk.config import load_config
+
+    logging.basicConfig(level=logging.WARNING, filename=str(scratch / "kiosk.log"), force=True)
+    controller = None
+    if config_path is None:
+        print("starting a controller with the demo content ...", file=sys.stderr, flush=True)
+        controller = ControllerProcess(scratch / "controller")
+        url = controller.wait_ready()
+        code = controller.pairing_code("taps")
+        config_path = write_kiosk_config(scratch / "kiosk.toml", url, code)
+    kiosk = build_kiosk(load_config(config_path))
+    kiosk.start()
+    rig = DemoRig(kiosk.simulators)
+    try:
+        yield kiosk, rig
+    finally:
+        rig.close()
+        kiosk.close()
+        if controller is not None:
+            controller.stop()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Walk the catalog, print the table, write it as markdown; 1 when a service is over 8."""
+    parser = argparse.ArgumentParser(prog="python -m devkit.taps", description=__doc__)
+    parser.add_argument("--out", type=Path, default=Path("docs/taps.md"), help="markdown file")
+    parser.add_argument("--config", type=Path, help="a kiosk.toml of simulators (optional)")
+    parser.add_argument("--flow", action="append", help="only this service (repeatable)")
+    args = parser.parse_args(argv)
+    from devkit.headless import HeadlessUI
+
+    with (
+        tempfile.TemporaryDirectory(prefix="estation-taps-") as scratch,
+        simulated_kiosk(Path(scratch), args.config) as (kiosk, rig),
+    ):
+        flow_ids = [f.id for f in kiosk.service.catalog if not args.flow or f.id in args.flow]
+        with HeadlessUI(kiosk.service, demo=rig, kivy_home=Path(scratch) / "kivy") as ui:
+            walks = walk_catalog(ui, flow_ids, lambda s: print(s, file=sys.stderr, flush=True))
+    print(plain(walks))
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(markdown(walks), encoding="utf-8")
+    print(f"written to {args.out}", file=sys.stderr)
+    return 0 if all(w.decisions <= GOAL_DECISIONS for w in walks) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
