@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -650,3 +651,12 @@ def test_a_faulty_slots_csv_stores_nothing_and_reports_where(
     assert answer.status_code == 400
     assert f'<td class="mono">{row}</td><td class="mono">{column}</td>' in answer.text
     assert rows(client.app.state.runtime.settings, "SELECT code FROM appointment_slots") == []  # type: ignore[attr-defined]
+
+
+def test_the_documented_sample_of_slots_reads_without_a_problem() -> None:
+    sample = Path(__file__).resolve().parents[2] / "docs" / "samples" / "slots.csv"
+    found, problems = read_rows(Kind.SLOTS, decode(sample.read_bytes()))
+    assert problems == []
+    assert len(found) == 3
+    for number, values in enumerate(found, start=2):
+        assert parse_row(Kind.SLOTS, number, values, NOW, region="331122")[1] == []
