@@ -1,5 +1,6 @@
 """The content pages: county staff and ops admins manage jobs, policies, trainings, job
-fairs, announcements and employers, one by one or by CSV import.
+fairs, announcements, appointment slots and employers, one by one or by CSV import (and
+slots by a series: every chosen weekday of a span, one window or slots of N minutes).
 
 Routes only translate forms into calls on `ContentAdmin` (controller/services/
 content_admin.py), which validates, audits and bumps the county's content version; the
@@ -20,10 +21,10 @@ from sqlalchemy.orm import Session
 
 from controller.auth.access import Role
 from controller.auth.guard import ActorDep, FormDep, current_visit
-from controller.clock import CHINA_TIME
+from controller.clock import CHINA_TIME, china_today
 from controller.dashboard import Label, county_scope, render
 from controller.deps import AuditDep, SessionDep
-from controller.models import Employer
+from controller.models import AppointmentSlot, Employer
 from controller.services.audit import Actor, AuditAction, AuditLog
 from controller.services.content_admin import (
     COLUMNS,
@@ -34,20 +35,38 @@ from controller.services.content_admin import (
     OutOfScope,
     Problem,
     Report,
+    StillBooked,
     content_version,
     county_of,
     csv_template,
     decode,
+    expand_series,
     iter_columns,
     read_rows,
 )
+from wire.vocabulary import AppointmentKind
 
 router = APIRouter(default_response_class=HTMLResponse)
+
+_SERIES_FORM = (
+    "first_day",
+    "last_day",
+    "starts",
+    "ends",
+    "every",
+    "service",
+    "capacity",
+    "where_zh",
+    "where_en",
+    "service_zh",
+    "service_en",
+)
 
 _SAVED: Label = ("已保存，终端下次获取时生效", "Saved; kiosks list it from their next fetch")
 _EXPIRED: Label = ("已下架", "Taken off the kiosks")
 _IMPORTED: Label = ("已导入", "Imported")
 _CHECKED: Label = ("试导入：未发现问题，尚未保存", "Dry run: no problems found, nothing stored")
+_BOOKED: Label = ("该时段已有预约，不能删除", "Citizens booked places of it: it cannot be removed")
 
 
 def _kind(raw: str) -> Kind | None:
@@ -81,6 +100,7 @@ def _page(
     done: Label | None = None,
     error: Label | None = None,
     status: int = 200,
+    series: Mapping[str, str] | None = None,
 ) -> HTMLResponse:
     county, scope = _scope(request)
     shown_region = scope if county else (region or None)
@@ -101,11 +121,24 @@ def _page(
         "done": done,
         "error": error,
         "today": request.app.state.runtime.clock(),
+        "series": series or {"every": "", "weekdays": "1,2,3,4,5"},
+        "services": list(AppointmentKind),
     }
     return render(request, "content.html", context, status)
 
 
 def _summary(kind: Kind, item: Any) -> dict[str, Any]:
+    if isinstance(item, AppointmentSlot):
+        service = (item.display or {}).get("service")
+        return {
+            "code": item.code,
+            "title": f"{service.get('zh-CN') if isinstance(service, dict) else service}"
+            f" {item.starts}-{item.ends}",
+            "detail": f"{item.taken} / {item.capacity}",
+            "region": item.region_code or "",
+            "from": item.day,
+            "until": item.day,
+        }
     if isinstance(item, Employer):
         return {
             "code": item.code,
@@ -236,6 +269,9 @@ def expire_item(
     except OutOfScope:
         session.commit()  # the refusal's audit entry
         return PlainTextResponse("no such item", status_code=404)
+    except StillBooked:
+        session.rollback()
+        return _page(request, session, chosen, region=region, error=_BOOKED, status=409)
     session.commit()
     return _page(request, session, chosen, region=region, done=_EXPIRED)
 
@@ -282,6 +318,35 @@ def import_csv(
     return _page(request, session, chosen, region=region, report=report, done=done, status=status)
 
 
+@router.post("/content/slots/series")
+def save_series(
+    request: Request, form: FormDep, session: SessionDep, audit: AuditDep, actor: ActorDep
+) -> Response:
+    """Create (or change) the slots of a series: every chosen weekday of a span, with the
+    same row report as an import; a dry run only reports."""
+    values = {name: form.get(name, "") for name in _SERIES_FORM}
+    values["weekdays"] = ",".join(d for d in "1234567" if form.get(f"weekday_{d}"))
+    try:
+        region = _region_for(request, form)
+    except OutOfScope as err:
+        return _refused(request, session, Kind.SLOTS, actor, audit, str(err), {})
+    now = request.app.state.runtime.clock()
+    dry_run = form.get("dry_run", "") == "1"
+    found, problems = expand_series(values, china_today(now))
+    report = Report(kind=Kind.SLOTS, region_code=region, dry_run=dry_run, problems=problems)
+    if not problems:
+        report = _admin(request, audit).import_rows(
+            session, actor, Kind.SLOTS, region, found, now, dry_run=dry_run, first_row=1
+        )
+        session.commit()
+    if report.problems:
+        return _page(
+            request, session, Kind.SLOTS, region=region, series=values, report=report, status=400
+        )
+    done = _CHECKED if dry_run else _SAVED
+    return _page(request, session, Kind.SLOTS, region=region, report=report, done=done)
+
+
 def _refused(
     request: Request,
     session: Session,
@@ -308,6 +373,8 @@ def row_of(session: Session, kind: Kind, item: Any) -> dict[str, str]:
             "contact_person": item.contact_person,
             "contact_phone": item.contact_phone,
         }
+    if isinstance(item, AppointmentSlot):
+        return _slot_row(item)
     values: dict[str, str] = {"id": item.code}
     display = item.display
     for part in ("title", "summary"):
@@ -343,6 +410,23 @@ def row_of(session: Session, kind: Kind, item: Any) -> dict[str, str]:
         elif zh == "招聘人数":
             text = value["en"] if isinstance(value, dict) else value
             values["openings"] = text
+    return values
+
+
+def _slot_row(slot: AppointmentSlot) -> dict[str, str]:
+    values = {
+        "service": slot.service_code or "",
+        "date": slot.day.isoformat(),
+        "starts": slot.starts,
+        "ends": slot.ends,
+        "capacity": str(slot.capacity),
+    }
+    for part in ("service", "where"):
+        text = (slot.display or {}).get(part)
+        if isinstance(text, dict):
+            values[f"{part}_zh"], values[f"{part}_en"] = text["zh-CN"], text["en"]
+        elif text:
+            values[f"{part}_zh"] = text
     return values
 
 

@@ -367,18 +367,29 @@ class AppointmentService(Base):
 
 
 class AppointmentSlot(Base):
-    """One bookable time of one day of an appointment service."""
+    """One bookable time of one day of an appointment service.
+
+    Either made from a service's schedule (`service_pk`, on first demand) or made by county
+    staff (`service_pk` None, `service_code` an AppointmentKind, services/content_admin.py).
+    """
 
     __tablename__ = "appointment_slots"
     __table_args__ = (
         UniqueConstraint("service_pk", "day", "starts"),
+        Index("ix_appointment_slots_county", "region_code", "service_code", "day"),
         _places_check("appointment_slots"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    # "<service>-<yyyymmdd>-<hhmm>": the id kiosks list, hold and send back.
+    # "<service>-<yyyymmdd>-<hhmm>" from a schedule, "<county>-<service>-<yyyymmdd>-<hhmm>"
+    # from county staff: the id kiosks list, hold and send back.
     code: Mapped[str] = mapped_column(String(64), unique=True)
-    service_pk: Mapped[int] = mapped_column(ForeignKey("appointment_services.id"))
+    service_pk: Mapped[int | None] = mapped_column(ForeignKey("appointment_services.id"))
+    # The county whose kiosks list it (its service's for a schedule's slot); None: every kiosk.
+    region_code: Mapped[str | None] = mapped_column(String(12))
+    service_code: Mapped[str | None] = mapped_column(String(32))
+    # A county slot's {"service": Text, "where": Text}; a schedule's slot shows its service's.
+    display: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     day: Mapped[dt.date]
     starts: Mapped[str] = mapped_column(String(5))  # "09:30", Beijing time
     ends: Mapped[str] = mapped_column(String(5))

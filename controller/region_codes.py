@@ -157,3 +157,20 @@ def county_of(code: str) -> str | None:
     if level_of(code) in (Level.PROVINCE, Level.CITY):
         return None
     return code[:6]
+
+
+def with_enclosing(raw: str | None) -> list[str]:
+    """The region and every region it lies in (itself first); [] for none or a bad code.
+
+    Whose content a kiosk placed there lists, and books: the two must never differ.
+    """
+    if not raw:
+        return []
+    try:
+        code = canonical(raw)
+    except BadRegionCode:
+        return []
+    found = [code]
+    for parent in parents(code):
+        found.extend(r for r in with_enclosing(parent) if r not in found)
+    return found

@@ -98,6 +98,8 @@ ROUTES: dict[tuple[str, str], Access] = {
     ("GET", "/content/{kind}/{code}"): _OPS | {Role.COUNTY_STAFF},
     ("POST", "/content/{kind}"): _ADMIN | {Role.COUNTY_STAFF},
     ("POST", "/content/{kind}/import"): _ADMIN | {Role.COUNTY_STAFF},
+    # A series of appointment slots is many slot rows: who may save one may save these.
+    ("POST", "/content/slots/series"): _ADMIN | {Role.COUNTY_STAFF},
     ("POST", "/content/{kind}/{code}/expire"): _ADMIN | {Role.COUNTY_STAFF},
     # Targeted push (controller/push_pages.py): who a county's job or policy fits shows
     # registered citizens masked, so TRANSACTION_READERS (county staff: their county's

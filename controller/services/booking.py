@@ -5,6 +5,9 @@ UPDATE whose row count says whether it happened (`taken < capacity` to take a pl
 `state = 'held'` to release or confirm a hold), so two kiosks racing for the last place,
 or two sweeps racing to release one hold, cannot both win: SQLite runs writers one at a
 time, and PostgreSQL re-checks the WHERE clause on the row it waited for.
+
+A kiosk books only what it lists: an item of another county (`region_code` not the
+kiosk's nor a region it lies in) is the same "no such item" as one that does not exist.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from sqlalchemy import CursorResult, Update, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from controller import region_codes
 from controller.clock import Clock, china_today, utc_now
 from controller.logs import event
 from controller.models import AppointmentSlot, BookingHold, JobFair, Kiosk, Training
@@ -63,11 +67,17 @@ class Booking:
     state: str  # confirmed or failed
 
 
-def find_item(session: Session, source: ContentSource, code: str) -> Bookable | None:
-    """The bookable item of `source` with this public id, if there is one."""
+def find_item(
+    session: Session, source: ContentSource, code: str, kiosk_region: str | None
+) -> Bookable | None:
+    """The item of `source` with this id that a kiosk in `kiosk_region` lists, if any."""
     model = BOOKABLE[source]
     item = session.scalar(select(model).where(model.code == code))
-    return item if isinstance(item, Training | JobFair | AppointmentSlot) else None
+    if not isinstance(item, Training | JobFair | AppointmentSlot):
+        return None
+    if item.region_code is None or item.region_code in region_codes.with_enclosing(kiosk_region):
+        return item
+    return None
 
 
 def rows_changed(session: Session, statement: Update) -> int:
@@ -99,14 +109,14 @@ class Bookings:
         self, session: Session, kiosk: Kiosk, request: HoldRequest
     ) -> tuple[HoldResponse, bool]:
         """Take one place for the kiosk until it expires; True if new, False for a retry."""
-        kiosk_pk, kiosk_id = kiosk.id, kiosk.kiosk_id
+        kiosk_pk, kiosk_id, kiosk_region = kiosk.id, kiosk.kiosk_id, kiosk.region_code
         existing = self._by_key(session, request.key)
         if existing is not None:
             return self._repeat(existing, kiosk_pk, request), False
         self.sweep(session)
         now = self._clock()
         model = BOOKABLE[request.source]
-        item = find_item(session, request.source, request.item_id)
+        item = find_item(session, request.source, request.item_id, kiosk_region)
         if item is None:
             raise NotFound(f"there is no {request.source.value} item {request.item_id}", GONE)
         if not is_open(item, now):
@@ -260,7 +270,7 @@ class Bookings:
         now: dt.datetime,
     ) -> bool:
         source, item_id = chosen
-        item = find_item(session, source, item_id)
+        item = find_item(session, source, item_id, kiosk.region_code)
         took = (
             item is not None
             and is_open(item, now)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, insert, or_, select
+from sqlalchemy import ColumnElement, Select, and_, insert, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -99,16 +99,7 @@ def day_text(day: dt.date) -> Text:
 
 def regions_above(region_code: str | None) -> list[str]:
     """The region and every region it lies in: whose content a kiosk placed there lists."""
-    if not region_code:
-        return []
-    try:
-        code = region_codes.canonical(region_code)
-    except region_codes.BadRegionCode:
-        return []
-    found = [code]
-    for parent in region_codes.parents(code):
-        found.extend(r for r in regions_above(parent) if r not in found)
-    return found
+    return region_codes.with_enclosing(region_code)
 
 
 def listed(model: type[ContentMixin], regions: list[str], today: dt.date) -> ColumnElement[bool]:
@@ -261,6 +252,26 @@ class ContentStore:
     ) -> list[ContentItem]:
         if not query.appointment_service or not query.appointment_date:
             raise BadMessage("slots: appointment_service and appointment_date are both needed")
+        day = query.appointment_date
+        # A county that made slots of a service offers those (and only those) for it; any
+        # other county the slots of a service's schedule, if there is one.
+        county = [
+            (slot, slot.display or {})
+            for slot in session.scalars(county_slots(regions, query.appointment_service, day))
+        ]
+        if county or session.scalar(
+            select(AppointmentSlot.id)
+            .where(
+                AppointmentSlot.service_pk.is_(None),
+                AppointmentSlot.service_code == query.appointment_service,
+                AppointmentSlot.region_code.in_(regions),
+            )
+            .limit(1)
+        ):
+            return [
+                slot_item(slot, as_text(shown["service"]), as_text(shown["where"]), now)
+                for slot, shown in county
+            ]
         service = session.scalar(
             select(AppointmentService).where(
                 AppointmentService.code == query.appointment_service,
@@ -272,7 +283,6 @@ class ContentStore:
         )
         if service is None:
             raise NotFound(f"there is no appointment service {query.appointment_service}")
-        day = query.appointment_date
         if not ensure_slots(session, service, day, now):
             return []
         found = (
@@ -280,28 +290,8 @@ class ContentStore:
             .where(AppointmentSlot.service_pk == service.id, AppointmentSlot.day == day)
             .order_by(AppointmentSlot.starts)
         )
-        items = []
-        for slot in session.scalars(found):
-            open_, free = is_open(slot, now), slot.taken < slot.capacity
-            left = max(slot.capacity - slot.taken, 0)
-            status = _badge(open_, free, SLOT_BADGES)
-            items.append(
-                ContentItem(
-                    id=slot.code,
-                    title=f"{slot.starts}-{slot.ends}",
-                    summary=_t(f"剩余 {left} 个名额", f"{left} places left"),
-                    status=status,
-                    available=open_ and free,
-                    rows=[
-                        (_t("办理事项", "Service"), as_text(service.title)),
-                        (_t("日期", "Date"), day_text(day)),
-                        (_t("时间", "Time"), f"{slot.starts}-{slot.ends}"),
-                        (_t("地点", "Where"), as_text(service.location)),
-                        *places_rows(slot.capacity, slot.taken),
-                    ],
-                )
-            )
-        return items
+        title, where = as_text(service.title), as_text(service.location)
+        return [slot_item(slot, title, where, now) for slot in session.scalars(found)]
 
     @staticmethod
     def _announcements(
@@ -315,6 +305,40 @@ class ContentStore:
             .limit(MAX_ITEMS)
         )
         return [_item(notice.display, notice.code) for notice in session.scalars(found)]
+
+
+def county_slots(regions: list[str], service: str, day: dt.date) -> Select[AppointmentSlot]:
+    """The slots county staff made for a service on a day, in these regions, by time."""
+    return (
+        select(AppointmentSlot)
+        .where(
+            AppointmentSlot.service_pk.is_(None),
+            AppointmentSlot.service_code == service,
+            AppointmentSlot.day == day,
+            AppointmentSlot.region_code.in_(regions),
+        )
+        .order_by(AppointmentSlot.starts, AppointmentSlot.ends)
+    )
+
+
+def slot_item(slot: AppointmentSlot, service: Text, where: Text, now: dt.datetime) -> ContentItem:
+    """A slot as kiosks list it (county staff's slots are validated as this item)."""
+    open_, free = is_open(slot, now), slot.taken < slot.capacity
+    left = max(slot.capacity - slot.taken, 0)
+    return ContentItem(
+        id=slot.code,
+        title=f"{slot.starts}-{slot.ends}",
+        summary=_t(f"剩余 {left} 个名额", f"{left} places left"),
+        status=_badge(open_, free, SLOT_BADGES),
+        available=open_ and free,
+        rows=[
+            (_t("办理事项", "Service"), service),
+            (_t("日期", "Date"), day_text(slot.day)),
+            (_t("时间", "Time"), f"{slot.starts}-{slot.ends}"),
+            (_t("地点", "Where"), where),
+            *places_rows(slot.capacity, slot.taken),
+        ],
+    )
 
 
 def slot_times(service: AppointmentService) -> list[tuple[str, str]]:
@@ -355,6 +379,9 @@ def ensure_slots(
             {
                 "code": f"{service.code}-{day:%Y%m%d}-{starts.replace(':', '')}",
                 "service_pk": service.id,
+                "region_code": service.region_code,
+                "service_code": service.code,
+                "display": None,
                 "day": day,
                 "starts": starts,
                 "ends": ends,

@@ -1,5 +1,12 @@
 """County content management: staff create, edit, schedule, expire and import items.
 
+Appointment slots are items too: a row is one time of one day of a service
+(wire.vocabulary.AppointmentKind, the services the kiosk's appointment flow offers), its
+id made from the county, service, day and start, so a file or the series form ("every
+weekday 09:00-11:30 in December, 4 places": `expand_series`) adds or changes slots by
+their time. A capacity below the places already booked is a row error for every kind with
+places (trainings, fairs, slots): never lowered under a citizen, never silently raised.
+
 One path for every change: a form on the dashboard is a one-row CSV. Each row is read
 column by column (`COLUMNS` says what each kind has and allows), then made into the item a
 kiosk gets and validated as `wire.ContentItem` (or `wire.EmployerItem`): the same contract
@@ -34,6 +41,7 @@ from controller import region_codes
 from controller.clock import CHINA_TIME, china_today
 from controller.models import (
     Announcement,
+    AppointmentSlot,
     ContentVersion,
     Employer,
     Job,
@@ -43,10 +51,13 @@ from controller.models import (
 )
 from controller.services import employers
 from controller.services.audit import Actor, AuditAction, AuditLog
+from controller.services.content import slot_item
 from pii import redact_id_numbers
 from wire import ContentItem, EmployerItem
+from wire.vocabulary import APPOINTMENT_TITLES, AppointmentKind
 
 MAX_ROWS = 2000
+MAX_SERIES_DAYS = 366  # the series form's longest span
 MAX_FILE_BYTES = 2 * 1024 * 1024
 DEFAULT_JOB_DAYS = 60
 
@@ -59,6 +70,7 @@ class Kind(enum.StrEnum):
     TRAININGS = "trainings"
     JOB_FAIRS = "job_fairs"
     ANNOUNCEMENTS = "announcements"
+    SLOTS = "slots"
     EMPLOYERS = "employers"
 
 
@@ -68,16 +80,20 @@ KIND_LABELS: dict[Kind, tuple[str, str]] = {
     Kind.TRAININGS: ("职业培训", "Trainings"),
     Kind.JOB_FAIRS: ("招聘会", "Job fairs"),
     Kind.ANNOUNCEMENTS: ("公告", "Announcements"),
+    Kind.SLOTS: ("预约时段", "Appointment slots"),
     Kind.EMPLOYERS: ("用工企业", "Employers"),
 }
 
-MODELS: dict[Kind, type[Job | Policy | Training | JobFair | Announcement]] = {
+MODELS: dict[Kind, type[Job | Policy | Training | JobFair | Announcement | AppointmentSlot]] = {
     Kind.JOBS: Job,
     Kind.POLICIES: Policy,
     Kind.TRAININGS: Training,
     Kind.JOB_FAIRS: JobFair,
     Kind.ANNOUNCEMENTS: Announcement,
+    Kind.SLOTS: AppointmentSlot,
 }
+# The kinds with places citizens book (`taken` of `capacity`).
+BOOKED_KINDS = frozenset({Kind.TRAININGS, Kind.JOB_FAIRS, Kind.SLOTS})
 
 
 @dataclass(frozen=True)
@@ -93,6 +109,8 @@ _DATE = "a date YYYY-MM-DD"
 _ID = "1-64 letters, digits and . _ : - (starting with a letter or digit)"
 _TEXT = "text of at most 500 characters, no control characters, no ID numbers"
 _CODE = "a code of a-z, 0-9 and _ (e.g. manufacturing)"
+_TIME = "HH:MM, Beijing time (09:00)"
+_SERVICES = ", ".join(AppointmentKind)
 
 _ITEM_COLUMNS = (
     Column("id", True, _ID),
@@ -136,6 +154,17 @@ COLUMNS: dict[Kind, tuple[Column, ...]] = {
         _PLACES,
     ),
     Kind.ANNOUNCEMENTS: (*_ITEM_COLUMNS, Column("rank", False, "a whole number; lower first")),
+    Kind.SLOTS: (
+        Column("service", True, f"one of {_SERVICES} (the appointment flow's services)"),
+        Column("date", True, _DATE + ", today or later"),
+        Column("starts", True, _TIME),
+        Column("ends", True, _TIME + ", after starts"),
+        _PLACES,
+        Column("where_zh", True, _TEXT + " (the hall and window to come to)"),
+        Column("where_en", False, _TEXT),
+        Column("service_zh", False, _TEXT + "; empty: the service's usual name"),
+        Column("service_en", False, _TEXT),
+    ),
     Kind.EMPLOYERS: (
         Column("id", True, _ID),
         Column("name", True, "the registered name, at most 200 characters"),
@@ -182,6 +211,10 @@ class CsvRefused(ValueError):
 
 class OutOfScope(PermissionError):
     """The item (or the county asked for) is not one this user may change."""
+
+
+class StillBooked(ValueError):
+    """A slot citizens have booked places of cannot be removed."""
 
 
 # -- reading a file -----------------------------------------------------------------------
@@ -303,6 +336,17 @@ class _Cells:
             return None
         return int(value)
 
+    def clock(self, name: str) -> str | None:
+        value = self.raw(name)
+        if not value:
+            self.problem(name, f"required: {_TIME}")
+            return None
+        try:
+            return _clock(value)
+        except ValueError:
+            self.problem(name, f"{value!r} is not {_TIME}")
+            return None
+
     def date(self, name: str, *, required: bool = False, past_ok: bool = False) -> dt.date | None:
         value = self.raw(name)
         if not value:
@@ -318,6 +362,29 @@ class _Cells:
             self.problem(name, f"{value} is in the past; today ({self.today}) or later")
             return None
         return day
+
+
+def _clock(raw: str) -> str:
+    """ "9:00" -> "09:00"; ValueError for anything but a time of day in hours and minutes."""
+    return f"{dt.datetime.strptime(raw.strip(), '%H:%M'):%H:%M}"
+
+
+def slot_id(region: str, service: str, day: dt.date, starts: str) -> str:
+    """A county slot's public id: its county, service, day and start."""
+    return f"{region}-{service}-{day:%Y%m%d}-{starts.replace(':', '')}"
+
+
+def row_id(kind: Kind, values: Mapping[str, str], region: str) -> str:
+    """The id a row stores its item under ("" when a slot row's time cannot be read)."""
+    if kind is not Kind.SLOTS:
+        return (values.get("id") or "").strip()
+    try:
+        service = AppointmentKind((values.get("service") or "").strip())
+        day = dt.date.fromisoformat((values.get("date") or "").strip())
+        starts = _clock(values.get("starts") or "")
+    except ValueError:
+        return ""
+    return slot_id(region, service.value, day, starts)
 
 
 def _is_code(value: str) -> bool:
@@ -370,6 +437,8 @@ def parse_row(
     if "" in values:
         cells.problem("", values[""])
         return None, cells.problems
+    if kind is Kind.SLOTS:
+        return _slot_row(cells, region, now)
     ident = cells.raw("id")
     if not ident:
         cells.problem("id", f"required: {_ID}")
@@ -554,6 +623,51 @@ _KIND_READERS = {
 }
 
 
+def _slot_row(cells: _Cells, region: str, now: dt.datetime) -> tuple[Parsed | None, list[Problem]]:
+    raw = cells.raw("service")
+    service: AppointmentKind | None = None
+    try:
+        service = AppointmentKind(raw)
+    except ValueError:
+        cells.problem("service", f"{raw!r} is not one of {_SERVICES}" if raw else "required")
+    day = cells.date("date", required=True)
+    starts, ends = cells.clock("starts"), cells.clock("ends")
+    if starts and ends and ends <= starts:
+        cells.problem("ends", f"{ends} is not after starts ({starts})")
+    capacity = cells.number("capacity", 1, 100_000, required=True)
+    where = _text(cells.text("where_zh", required=True), cells.text("where_en"))
+    title = _text(cells.text("service_zh"), cells.text("service_en"))
+    if cells.problems or service is None or day is None or not starts or not ends:
+        return None, cells.problems
+    starts_at = dt.datetime.combine(day, dt.time.fromisoformat(starts), CHINA_TIME)
+    if starts_at <= now:
+        cells.problem("starts", f"{day} {starts} has begun or is past; a later time")
+        return None, cells.problems
+    title = title or _pair(*APPOINTMENT_TITLES[service])
+    code = slot_id(region, service.value, day, starts)
+    columns: dict[str, Any] = {
+        "service_code": service.value,
+        "day": day,
+        "starts": starts,
+        "ends": ends,
+        "starts_at": starts_at.astimezone(dt.UTC),
+        "capacity": capacity,
+    }
+    # Validated as the very item a kiosk lists (content.slot_item), each text first so a
+    # refusal names its column.
+    for column, text in (("service_zh", title), ("where_zh", where)):
+        try:
+            ContentItem.model_validate({"id": code, "title": text})
+        except ValidationError as err:
+            cells.problem(column, err.errors()[0]["msg"].removeprefix("Value error, "))
+    if cells.problems:
+        return None, cells.problems
+    probe = AppointmentSlot(code=code, taken=0, **columns)
+    shown = ContentItem.model_validate({"id": code, "title": title, "summary": where})
+    slot_item(probe, shown.title, shown.summary or "", now)
+    return Parsed(code, columns, {"service": title, "where": where}), []
+
+
 def _employer_row(cells: _Cells, ident: str, region: str) -> tuple[Parsed | None, list[Problem]]:
     name = cells.text("name", required=True, limit=200)
     raw_code = cells.raw("credit_code")
@@ -657,16 +771,14 @@ class ContentAdmin:
         seen: dict[str, int] = {}
         seen_credit: dict[str, int] = {}
         names = self._employer_names(session, region)
-        existing = self._existing(session, kind, [r.get("id", "").strip() for r in rows])
+        existing = self._existing(session, kind, [row_id(kind, r, region) for r in rows])
         for number, values in enumerate(rows, start=first_row):
             if not values:
                 continue
             report.rows += 1
-            ident = (values.get("id") or "").strip()
-            if ident in seen:
-                report.problems.append(
-                    Problem(number, "id", f"{ident} is also on row {seen[ident]}: one row an item")
-                )
+            ident = row_id(kind, values, region)
+            if ident and ident in seen:
+                report.problems.append(_twice(kind, number, ident, seen[ident]))
                 continue
             seen[ident] = number
             stored = existing.get(ident)
@@ -681,6 +793,17 @@ class ContentAdmin:
             )
             report.problems.extend(problems)
             if row is None:
+                continue
+            if stored is not None and kind in BOOKED_KINDS and stored[2] > row.columns["capacity"]:
+                booked = stored[2]
+                report.problems.append(
+                    Problem(
+                        number,
+                        "capacity",
+                        f"{row.columns['capacity']} is below the {booked} places already booked;"
+                        f" at least {booked}",
+                    )
+                )
                 continue
             credit = row.columns.get("credit_code")
             if credit:
@@ -740,7 +863,11 @@ class ContentAdmin:
                     detail=f"expire; acting for {region}",
                 )
             raise OutOfScope(f"{kind.value} {code} is not an item of {region}")
-        if isinstance(item, Employer):
+        if isinstance(item, AppointmentSlot):
+            if item.taken:
+                raise StillBooked(f"{item.taken} places of slot {code} are booked")
+            session.delete(item)  # a slot is its own time: nothing is left to list
+        elif isinstance(item, Employer):
             session.delete(item)  # an employer has no listing period: it leaves the list
         else:
             item.shows_until = china_today(now) - dt.timedelta(days=1)
@@ -767,14 +894,19 @@ class ContentAdmin:
     @staticmethod
     def _existing(
         session: Session, kind: Kind, codes: list[str]
-    ) -> dict[str, tuple[str | None, dt.date | None]]:
+    ) -> dict[str, tuple[str | None, dt.date | None, int]]:
+        """id -> (county, publish day, places booked) of the stored items among `codes`."""
         model: Any = Employer if kind is Kind.EMPLOYERS else MODELS[kind]
-        found: dict[str, tuple[str | None, dt.date | None]] = {}
+        found: dict[str, tuple[str | None, dt.date | None, int]] = {}
         for start in range(0, len(codes), 500):
             for item in session.scalars(
                 select(model).where(model.code.in_(codes[start : start + 500]))
             ):
-                found[item.code] = (item.region_code, getattr(item, "shows_from", None))
+                found[item.code] = (
+                    item.region_code,
+                    getattr(item, "shows_from", None),
+                    getattr(item, "taken", 0),
+                )
         return found
 
     @staticmethod
@@ -801,14 +933,78 @@ class ContentAdmin:
             return
         if item is None:
             item = MODELS[kind](code=row.code, region_code=region)
-            if isinstance(item, Training | JobFair):
+            if isinstance(item, Training | JobFair | AppointmentSlot):
                 item.taken = 0
             session.add(item)
         item.display = row.display
+        # A capacity below `taken` was a row error; a hold taken since is caught by the
+        # table's places check, and the whole import is rolled back.
         for name, value in row.columns.items():
             setattr(item, name, value)
-        if isinstance(item, Training | JobFair) and item.taken > item.capacity:
-            item.capacity = item.taken  # never below the places already booked
+
+
+def _twice(kind: Kind, row: int, ident: str, first: int) -> Problem:
+    if kind is Kind.SLOTS:
+        return Problem(row, "starts", f"the same service, date and start as row {first}")
+    return Problem(row, "id", f"{ident} is also on row {first}: one row an item")
+
+
+# The series form's fields beyond a slot row's (service, starts, ends, capacity, texts).
+SERIES_FIELDS = ("first_day", "last_day", "weekdays", "every")
+
+
+def expand_series(
+    values: Mapping[str, str], today: dt.date
+) -> tuple[list[dict[str, str]], list[Problem]]:
+    """The slot rows of a series ("every weekday 09:00-11:30 in December, 4 places").
+
+    `weekdays`: ISO numbers, comma-separated (1 = Monday); `every`: minutes a slot lasts,
+    empty for one slot of the whole window. The rows then go through `import_rows` as a
+    file's would; problems of the series itself are on row 0, named by field.
+    """
+    problems: list[Problem] = []
+    cells = _Cells(0, values, today)
+    first = cells.date("first_day", required=True)
+    last = cells.date("last_day", required=True)
+    starts, ends = cells.clock("starts"), cells.clock("ends")
+    every = cells.number("every", 5, 24 * 60)
+    problems.extend(cells.problems)
+    raw_days = [d.strip() for d in values.get("weekdays", "").split(",") if d.strip()]
+    if not raw_days or not all(d in "1234567" and len(d) == 1 for d in raw_days):
+        problems.append(Problem(0, "weekdays", "choose at least one day of the week"))
+    if first and last:
+        if last < first:
+            problems.append(Problem(0, "last_day", f"{last} is before first_day ({first})"))
+        elif (last - first).days >= MAX_SERIES_DAYS:
+            problems.append(Problem(0, "last_day", f"at most {MAX_SERIES_DAYS} days"))
+    if starts and ends and ends <= starts:
+        problems.append(Problem(0, "ends", f"{ends} is not after starts ({starts})"))
+    if problems or not (first and last and starts and ends):
+        return [], problems
+    opens = dt.datetime.combine(first, dt.time.fromisoformat(starts))
+    closes = dt.datetime.combine(first, dt.time.fromisoformat(ends))
+    step = dt.timedelta(minutes=every) if every else closes - opens
+    windows = []
+    while opens + step <= closes:
+        windows.append((f"{opens:%H:%M}", f"{opens + step:%H:%M}"))
+        opens += step
+    if not windows:
+        return [], [Problem(0, "every", f"{every} minutes do not fit in {starts}-{ends}")]
+    weekdays = {int(d) for d in raw_days}
+    shared = {name: values.get(name, "") for name in ("service", "capacity")}
+    shared.update({c.name: values.get(c.name, "") for c in COLUMNS[Kind.SLOTS] if "_" in c.name})
+    found: list[dict[str, str]] = []
+    day = first
+    while day <= last:
+        if day.isoweekday() in weekdays:
+            for a, b in windows:
+                found.append({**shared, "date": day.isoformat(), "starts": a, "ends": b})
+        day += dt.timedelta(days=1)
+    if not found:
+        return [], [Problem(0, "weekdays", f"no day from {first} to {last} is one of them")]
+    if len(found) > MAX_ROWS:
+        return [], [Problem(0, "", f"{len(found)} slots; at most {MAX_ROWS} at once")]
+    return found, []
 
 
 def csv_template(kind: Kind) -> str:

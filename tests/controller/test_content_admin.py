@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -12,16 +13,19 @@ from controller.auth.access import Role
 from controller.services import content_admin, employers
 from controller.services.content_admin import Kind, decode, parse_row, read_rows
 from flows.content import parse_items
+from flows.manifest import load_builtin_catalog
 from tests.controller.controller_testkit import (
     add_regions,
     csrf_token,
     make_user,
+    post_json,
     register,
     rows,
     sign_in,
 )
 from tests.support.clock import FakeClock
 from wire import API_PREFIX, ContentItem
+from wire.vocabulary import AppointmentKind
 
 # Valid unified social credit codes (GB 32100 check character right), and one with it wrong.
 USCC = "91330102MA2B3C4D5A"
@@ -393,3 +397,266 @@ def test_scheduling_and_expiry_follow_the_controllers_clock(
     assert [a["id"] for a in _fetch(client, token, "announcements")] == ["A1"]
     clock.advance(DAY)
     assert _fetch(client, token, "announcements") == []  # 29 Nov: past its last day
+
+
+# -- appointment slots -------------------------------------------------------------------
+
+SLOT_HEADER = "service,date,starts,ends,capacity,where_zh,where_en"
+_SLOT_CSV = (
+    f"{SLOT_HEADER}\nunemployment_benefit,2026-12-01,09:00,09:30,2,县人社服务大厅3号窗口,Window 3\n"
+)
+
+
+def _slot(**cells: str) -> dict[str, str]:
+    base = {
+        "service": "unemployment_benefit",
+        "date": "2026-12-01",
+        "starts": "09:00",
+        "ends": "11:30",
+        "capacity": "4",
+        "where_zh": "县人社服务大厅3号窗口",
+    }
+    return {**base, **cells}
+
+
+def _series(**fields: str) -> dict[str, str]:
+    base = {
+        **_slot(),
+        "first_day": "2026-12-01",
+        "last_day": "2026-12-31",
+        "weekdays": "1,2,3,4,5",
+    }
+    return {**base, **fields}
+
+
+def test_a_series_is_every_chosen_weekday_of_its_span() -> None:
+    found, problems = content_admin.expand_series(_series(), NOW.date())
+    assert problems == []
+    assert len(found) == 23  # the weekdays of December 2026
+    assert {(r["starts"], r["ends"], r["capacity"]) for r in found} == {("09:00", "11:30", "4")}
+    assert "2026-12-05" not in {r["date"] for r in found}  # a Saturday
+    halves, _ = content_admin.expand_series(_series(every="30", weekdays="6"), NOW.date())
+    assert [(r["date"], r["starts"], r["ends"]) for r in halves[:6]] == [
+        ("2026-12-05", "09:00", "09:30"),
+        ("2026-12-05", "09:30", "10:00"),
+        ("2026-12-05", "10:00", "10:30"),
+        ("2026-12-05", "10:30", "11:00"),
+        ("2026-12-05", "11:00", "11:30"),
+        ("2026-12-12", "09:00", "09:30"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("fields", "column", "words"),
+    [
+        ({"last_day": "2026-11-30"}, "last_day", "before first_day"),
+        ({"first_day": "2026-11-01"}, "first_day", "in the past"),
+        ({"weekdays": ""}, "weekdays", "at least one day"),
+        ({"ends": "08:00"}, "ends", "not after starts"),
+        ({"every": "200"}, "every", "do not fit"),
+        ({"last_day": "2026-12-04", "weekdays": "6,7"}, "weekdays", "no day from"),
+    ],
+    ids=["backwards", "past", "no-weekday", "ends-first", "too-long", "no-day"],
+)
+def test_a_faulty_series_names_its_field(fields: dict[str, str], column: str, words: str) -> None:
+    found, problems = content_admin.expand_series(_series(**fields), NOW.date())
+    assert found == []
+    assert [(p.row, p.column) for p in problems] == [(0, column)]
+    assert words in problems[0].message
+
+
+@pytest.mark.parametrize(
+    ("cells", "column", "words"),
+    [
+        ({"service": "haircut"}, "service", "not one of unemployment_benefit"),
+        ({"starts": "9h"}, "starts", "not HH:MM"),
+        ({"ends": "09:00"}, "ends", "not after starts"),
+        ({"date": "2026-11-26", "starts": "09:00"}, "starts", "has begun or is past"),
+        ({"capacity": "0"}, "capacity", "1-100000"),
+        ({"where_zh": ""}, "where_zh", "required"),
+        ({"where_zh": "3号窗口\u200b"}, "where_zh", "hidden character"),
+        ({"service_zh": "事项\x07"}, "service_zh", "hidden character"),
+    ],
+    ids=["service", "time", "ends", "begun", "capacity", "where", "hidden", "hidden-title"],
+)
+def test_a_bad_slot_cell_names_its_row_and_column(
+    cells: dict[str, str], column: str, words: str
+) -> None:
+    parsed, problems = parse_row(Kind.SLOTS, 4, _slot(**cells), NOW, region="331122")
+    assert parsed is None
+    assert [(p.row, p.column) for p in problems] == [(4, column)]
+    assert words in problems[0].message
+
+
+def test_a_slot_is_named_by_its_county_service_day_and_start() -> None:
+    parsed, problems = parse_row(Kind.SLOTS, 2, _slot(starts="9:00"), NOW, region="331122")
+    assert problems == []
+    assert parsed is not None
+    assert parsed.code == "331122-unemployment_benefit-20261201-0900"
+    assert parsed.display["service"] == {"zh-CN": "失业保险金申领", "en": "Unemployment benefit"}
+
+
+def test_the_appointment_flow_offers_exactly_the_services_slots_are_made_for() -> None:
+    flow = load_builtin_catalog().flows["appointment_booking"]
+    offered = {
+        choice.value
+        for step in flow.steps.values()
+        for spec in step.fields
+        if spec.name == "appointment_service"
+        for choice in spec.choices
+    }
+    assert offered == {kind.value for kind in AppointmentKind}
+
+
+def _slots_of(
+    client: TestClient, token: str, day: str, service: str = "unemployment_benefit"
+) -> list[dict[str, Any]]:
+    answer = client.get(
+        f"{API_PREFIX}/content/slots",
+        params={"appointment_service": service, "appointment_date": day},
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    if answer.status_code == 404:  # a county offering no such service lists none
+        return []
+    assert answer.status_code == 200, answer.text
+    items: list[dict[str, Any]] = answer.json()["items"]
+    return items
+
+
+def _hold(client: TestClient, token: str, source: str, item: str, n: int) -> Any:
+    return post_json(
+        client, "/bookings/hold", {"key": f"{n:032x}", "source": source, "item_id": item}, token
+    )
+
+
+def _series_form(client: TestClient, **fields: str) -> Any:
+    form = {k: v for k, v in _series(**fields).items() if k != "weekdays"}
+    for day in _series(**fields)["weekdays"].split(","):
+        if day:
+            form[f"weekday_{day}"] = "1"
+    return client.post(
+        "/content/slots/series", data={"csrf_token": csrf_token(client, "/content"), **form}
+    )
+
+
+def test_slots_made_in_a_series_reach_the_countys_kiosks_and_no_other(
+    client: TestClient, counties: dict[str, str]
+) -> None:
+    _staff(client, "jinyun", "331122")
+    dry = _series_form(client, every="30", dry_run="1")
+    assert dry.status_code == 200, dry.text
+    assert rows(client.app.state.runtime.settings, "SELECT code FROM appointment_slots") == []  # type: ignore[attr-defined]
+    answer = _series_form(client, every="30")
+    assert answer.status_code == 200, answer.text
+    assert '<span class="created">115</span>' in answer.text  # 23 weekdays x 5 half hours
+    slots = _slots_of(client, counties["331122"], "2026-12-01")
+    assert [s["title"] for s in slots] == [
+        "09:00-09:30",
+        "09:30-10:00",
+        "10:00-10:30",
+        "10:30-11:00",
+        "11:00-11:30",
+    ]
+    assert slots[0]["id"] == "331122-unemployment_benefit-20261201-0900"
+    assert slots[0]["available"] is True
+    assert [{"zh-CN": "地点", "en": "Where"}, "县人社服务大厅3号窗口"] in slots[0]["rows"]
+    assert parse_items(slots)[0].id == slots[0]["id"]  # and the kiosk's flows keep them
+    assert _slots_of(client, counties["331122"], "2026-12-05") == []  # a Saturday
+    assert _slots_of(client, counties["330106"], "2026-12-01") == []
+    audit = rows(client.app.state.runtime.settings, "SELECT action, target FROM audit_log")  # type: ignore[attr-defined]
+    assert ("content.imported", "slots") in audit
+
+
+def test_a_hold_on_another_countys_item_is_the_404_of_an_unknown_one(
+    client: TestClient, counties: dict[str, str]
+) -> None:
+    _staff(client, "jinyun", "331122")
+    assert _save(client, "slots", **_slot()).status_code == 200
+    training = dict(_KINDS_ROWS[2][1])
+    assert _save(client, "trainings", **training).status_code == 200
+    slot = "331122-unemployment_benefit-20261201-0900"
+    unknown = _hold(client, counties["330106"], "slots", "331122-other-20261201-0900", 1)
+    assert unknown.status_code == 404
+    for n, (source, item) in enumerate([("slots", slot), ("trainings", "T1")], start=2):
+        refused = _hold(client, counties["330106"], source, item, n)
+        assert refused.status_code == 404
+        assert refused.json()["user_message"] == unknown.json()["user_message"]
+        assert _hold(client, counties["331122"], source, item, n + 10).status_code == 201
+    booked = rows(client.app.state.runtime.settings, "SELECT taken FROM appointment_slots")  # type: ignore[attr-defined]
+    assert booked == [(1,)]
+
+
+def test_a_capacity_below_the_places_booked_is_a_row_error(
+    client: TestClient, counties: dict[str, str]
+) -> None:
+    _staff(client, "jinyun", "331122")
+    token = counties["331122"]
+    settings = client.app.state.runtime.settings  # type: ignore[attr-defined]
+    assert _import(client, "slots", _SLOT_CSV.encode()).status_code == 200
+    assert _save(client, "trainings", **_KINDS_ROWS[2][1]).status_code == 200
+    slot = "331122-unemployment_benefit-20261201-0900"
+    for n in (1, 2):
+        assert _hold(client, token, "slots", slot, n).status_code == 201
+        assert _hold(client, token, "trainings", "T1", n + 10).status_code == 201
+    answer = _import(client, "slots", _SLOT_CSV.replace(",2,", ",1,").encode())
+    assert answer.status_code == 400
+    assert '<td class="mono">2</td><td class="mono">capacity</td>' in answer.text
+    assert "below the 2 places already booked" in answer.text
+    # trainings (and fairs) too: refused with the row, no longer silently raised
+    lowered = _save(client, "trainings", **{**_KINDS_ROWS[2][1], "capacity": "1"})
+    assert lowered.status_code == 400
+    assert '<td class="mono">1</td><td class="mono">capacity</td>' in lowered.text
+    assert rows(settings, "SELECT capacity, taken FROM appointment_slots") == [(2, 2)]
+    assert rows(settings, "SELECT capacity, taken FROM trainings WHERE code = 'T1'") == [(30, 2)]
+    exact = _save(client, "trainings", **{**_KINDS_ROWS[2][1], "capacity": "2"})
+    assert exact.status_code == 200  # down to the places booked is allowed: then it is full
+    assert _hold(client, token, "trainings", "T1", 20).status_code == 409
+    csrf = csrf_token(client, "/content")
+    removed = client.post(f"/content/slots/{slot}/expire", data={"csrf_token": csrf})
+    assert removed.status_code == 409  # booked places keep their slot
+    assert rows(settings, "SELECT count(*) FROM appointment_slots") == [(1,)]
+
+
+@pytest.mark.parametrize(
+    "encoded",
+    [_SLOT_CSV.encode("gbk"), b"\xef\xbb\xbf" + _SLOT_CSV.encode("utf-8")],
+    ids=["gbk", "utf-8-bom"],
+)
+def test_slots_import_from_gbk_and_utf8_with_bom(
+    client: TestClient, counties: dict[str, str], encoded: bytes
+) -> None:
+    _staff(client, "jinyun", "331122")
+    assert _import(client, "slots", encoded).status_code == 200
+    slots = _slots_of(client, counties["331122"], "2026-12-01")
+    assert [(s["title"], s["rows"][3][1]) for s in slots] == [
+        ("09:00-09:30", {"zh-CN": "县人社服务大厅3号窗口", "en": "Window 3"})
+    ]
+
+
+@pytest.mark.parametrize(
+    ("csv_text", "row", "column"),
+    [
+        ("service,date,starts,capacity,where_zh\n", 1, "ends"),
+        (_SLOT_CSV + _SLOT_CSV.splitlines()[1].replace("09:30", "10:00") + "\n", 3, "starts"),
+        (_SLOT_CSV.replace("2026-12-01", "2026-11-20"), 2, "date"),
+        (_SLOT_CSV.replace("unemployment_benefit", "haircut"), 2, "service"),
+    ],
+    ids=["missing-column", "same-time-twice", "past-date", "unknown-service"],
+)
+def test_a_faulty_slots_csv_stores_nothing_and_reports_where(
+    client: TestClient, counties: dict[str, str], csv_text: str, row: int, column: str
+) -> None:
+    _staff(client, "jinyun", "331122")
+    answer = _import(client, "slots", csv_text.encode())
+    assert answer.status_code == 400
+    assert f'<td class="mono">{row}</td><td class="mono">{column}</td>' in answer.text
+    assert rows(client.app.state.runtime.settings, "SELECT code FROM appointment_slots") == []  # type: ignore[attr-defined]
+
+
+def test_the_documented_sample_of_slots_reads_without_a_problem() -> None:
+    sample = Path(__file__).resolve().parents[2] / "docs" / "samples" / "slots.csv"
+    found, problems = read_rows(Kind.SLOTS, decode(sample.read_bytes()))
+    assert problems == []
+    assert len(found) == 3
+    for number, values in enumerate(found, start=2):
+        assert parse_row(Kind.SLOTS, number, values, NOW, region="331122")[1] == []
