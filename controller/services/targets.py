@@ -169,16 +169,16 @@ class Targets:
     # -- what kiosks report ----------------------------------------------------------------
 
     def report(self, session: Session, kiosk: Kiosk, body: TargetReport) -> TargetReportAck:
-        """Record a kiosk's report: applied (clears an older rejection) or rejected."""
+        """Record a kiosk's report: applied (clears a rejection) or rejected."""
         row = session.get(KioskTarget, kiosk.id)
         if row is None:
             row = KioskTarget(kiosk_pk=kiosk.id)
             session.add(row)
         at = self._clock()
         if body.outcome is TargetOutcome.APPLIED:
+            # What runs now is newer than any rejection: that is history, not a problem.
             row.applied_version, row.applied_at = body.version, at
-            if row.rejected_version == body.version:
-                row.rejected_version, row.rejected_reason, row.rejected_at = None, "", None
+            row.rejected_version, row.rejected_reason, row.rejected_at = None, "", None
         else:
             row.rejected_version, row.rejected_reason = body.version, body.reason
             row.rejected_at = at
