@@ -23,6 +23,7 @@ from controller.deps import (
     RuntimeDep,
     SessionDep,
     StaffCallsDep,
+    TargetsDep,
     TitlesDep,
     UpdatesDep,
     get_runtime,
@@ -47,6 +48,7 @@ from controller.services.selftests import record_selftest
 from wire import (
     API_PREFIX,
     CAPABILITY_COMMANDS,
+    CAPABILITY_TARGET,
     CAPABILITY_UPDATES,
     PROTOCOL_VERSION,
     CatalogAck,
@@ -72,6 +74,9 @@ from wire import (
     SelfTestReport,
     StaffCallAck,
     StaffCallIn,
+    TargetReport,
+    TargetReportAck,
+    TargetState,
     TransactionAck,
     TransactionIn,
     UpdateReport,
@@ -92,6 +97,7 @@ StaffCallBody = Annotated[StaffCallIn, Depends(wire_body(StaffCallIn))]
 SelfTestBody = Annotated[SelfTestReport, Depends(wire_body(SelfTestReport))]
 CommandResultBody = Annotated[CommandResult, Depends(wire_body(CommandResult))]
 UpdateReportBody = Annotated[UpdateReport, Depends(wire_body(UpdateReport))]
+TargetReportBody = Annotated[TargetReport, Depends(wire_body(TargetReport))]
 
 _STATUS: dict[type[ControllerError], int] = {
     BadMessage: 422,
@@ -156,6 +162,11 @@ async def heartbeat(kiosk: KnownKioskDep, body: HeartbeatBody, request: Request)
         if updates.stale():
             await run_in_threadpool(updates.refresh, get_runtime(request).db.session)
         ack = ack.model_copy(update={"release": updates.offer(kiosk.pk)})
+    if CAPABILITY_TARGET in body.capabilities:  # older kiosks refuse the field
+        targets = get_runtime(request).targets
+        if targets.stale():
+            await run_in_threadpool(targets.refresh, get_runtime(request).db.session)
+        ack = ack.model_copy(update={"target_version": targets.wanted(kiosk.pk)})
     if CAPABILITY_COMMANDS in body.capabilities:
         ack = await _with_commands(ack, kiosk.pk, get_runtime(request).commands)
     return _wire(ack)
@@ -204,6 +215,23 @@ def update_report(
 ) -> Response:
     """What became of a release on the kiosk; may halt or advance the rollout."""
     return _wire(updates.report(session, kiosk, body))
+
+
+@router.get(f"{API_PREFIX}/target", response_model=TargetState)
+def target(kiosk: KioskDep, session: SessionDep, targets: TargetsDep) -> Response:
+    """The catalog settings this kiosk should run (its own, else its county's); 404: none."""
+    state = targets.for_kiosk(session, kiosk)
+    if state is None:
+        raise NotFound("no target is set for this kiosk")
+    return _wire(state)
+
+
+@router.post(f"{API_PREFIX}/target/report", response_model=TargetReportAck)
+def target_report(
+    kiosk: KioskDep, body: TargetReportBody, session: SessionDep, targets: TargetsDep
+) -> Response:
+    """A target applied, or rejected by the kiosk's catalog validator with the reason."""
+    return _wire(targets.report(session, kiosk, body))
 
 
 @router.post(f"{API_PREFIX}/transactions", response_model=TransactionAck)

@@ -20,6 +20,7 @@ from controller import (
     ops,
     push_pages,
     stats_pages,
+    target_pages,
     update_pages,
 )
 from controller.auth import pages
@@ -54,6 +55,7 @@ from controller.services.heartbeats import HeartbeatIngest
 from controller.services.inbox import Inbox
 from controller.services.push import Push
 from controller.services.staff_calls import StaffCalls
+from controller.services.targets import Targets
 from controller.services.updates import Updates, load_key
 from controller.settings import Settings
 from pii import Sealer
@@ -125,6 +127,7 @@ def create_app(
         commands=Commands(db, clock),
         updates=Updates(audit, clock, load_key(settings.data_dir)),
         push=push,
+        targets=Targets(clock),
     )
 
     @asynccontextmanager
@@ -164,4 +167,5 @@ def create_app(
     command_pages.install(app)
     update_pages.install(app)
     push_pages.install(app)
+    target_pages.install(app)
     return app

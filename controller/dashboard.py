@@ -32,6 +32,7 @@ from controller.deps import (
     IntakeDep,
     RatingsDep,
     SessionDep,
+    TargetsDep,
 )
 from controller.models import STATUS_NEVER_SEEN, Kiosk
 from controller.services import alerts as alert_service
@@ -258,6 +259,7 @@ NAV: tuple[tuple[str, str, str, str], ...] = (
     ("stats", "/stats", "统计", "Statistics"),
     ("figures", "/figures", "县域统计", "County figures"),
     ("content", "/content", "内容管理", "Content"),
+    ("targets", "/targets", "服务设置", "Catalog settings"),
     ("enrollment", "/enrollment", "终端注册", "Enrollment"),
     ("updates", "/updates", "软件更新", "Updates"),
     ("audit", "/audit", "审计日志", "Audit log"),
@@ -386,6 +388,7 @@ def kiosk_page(
     actor: ActorDep,
     user: UserDep,
     commands: CommandsDep,
+    targets: TargetsDep,
 ) -> HTMLResponse:
     """One kiosk: facts, health and its history, alerts, devices, ratings, transactions.
 
@@ -410,11 +413,14 @@ def kiosk_page(
     if may_command:
         commands.watch(kiosk)  # its heartbeats come quicker while someone may send one
     recent_commands = commands.recent(session, kiosk)
+    target = targets.view(session, kiosk)
     session.commit()
     now = request.app.state.runtime.clock()
     context = {
         "kiosk": kiosk,
         "commands": recent_commands,
+        "target": target,
+        "may_set_target": may(_role(request), "GET", "/kiosks/{kiosk_id}/target"),
         "command_kinds": COMMAND_KINDS,
         "may_command": may_command,
         "may_open_attachment": may(

@@ -38,6 +38,7 @@ from controller.services.heartbeats import HeartbeatIngest, KnownKiosk
 from controller.services.inbox import Inbox
 from controller.services.push import Push
 from controller.services.staff_calls import StaffCalls
+from controller.services.targets import Targets
 from controller.services.updates import Updates
 from controller.settings import Settings
 from pii import redact_id_numbers
@@ -88,6 +89,8 @@ class Runtime:
     updates: Updates
     # Targeted push: who a job or policy fits, new jobs in 我的办件 (services/push.py).
     push: Push
+    # What each county's kiosks, or one kiosk, should run (services/targets.py).
+    targets: Targets
 
 
 def get_runtime(request: Request) -> Runtime:
@@ -218,6 +221,14 @@ def get_updates(runtime: RuntimeDep) -> Updates:
 
 
 UpdatesDep = Annotated[Updates, Depends(get_updates)]
+
+
+def get_targets(runtime: RuntimeDep) -> Targets:
+    """The target states."""
+    return runtime.targets
+
+
+TargetsDep = Annotated[Targets, Depends(get_targets)]
 
 
 def _bearer(authorization: str | None) -> str | None:

@@ -825,3 +825,41 @@ class PushContact(Base):
     transaction_pk: Mapped[int] = mapped_column(ForeignKey("transactions.id"))
     at: Mapped[dt.datetime]
     by: Mapped[str] = mapped_column(String(64))
+
+
+# -- target state (controller/services/targets.py) ------------------------------------------
+
+
+class CatalogTarget(Base):
+    """What a county's kiosks, or one kiosk, should run: a wire.TargetState without version.
+
+    A county's row has `region_code` (6 digits) and a kiosk's override `kiosk_pk`; exactly
+    one of them is set. `version` is the digest the heartbeat names; `revision` counts the
+    edits, for people.
+    """
+
+    __tablename__ = "catalog_targets"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    region_code: Mapped[str | None] = mapped_column(String(12), unique=True)
+    kiosk_pk: Mapped[int | None] = mapped_column(ForeignKey("kiosks.id"), unique=True)
+    version: Mapped[str] = mapped_column(String(16))
+    revision: Mapped[int] = mapped_column(Integer, default=1)
+    # [{"flow": ..., "hours": ...}] as wire.TargetService, in menu order.
+    services: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    help_phone: Mapped[str] = mapped_column(String(32), default="")
+    updated_at: Mapped[dt.datetime]
+    updated_by: Mapped[str] = mapped_column(String(64))
+
+
+class KioskTarget(Base):
+    """What a kiosk last reported of its target (wire.TargetReport)."""
+
+    __tablename__ = "kiosk_targets"
+
+    kiosk_pk: Mapped[int] = mapped_column(ForeignKey("kiosks.id"), primary_key=True)
+    applied_version: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    applied_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    rejected_version: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    rejected_reason: Mapped[str] = mapped_column(String(500), default="", server_default="")
+    rejected_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime, nullable=True)

@@ -12,7 +12,15 @@ from flows.errors import (
     UnknownEvent,
 )
 from flows.loader import load_builtin, load_flow
-from flows.manifest import Catalog, Service, load_builtin_catalog, load_catalog, parse_catalog
+from flows.manifest import (
+    Catalog,
+    Service,
+    builtin_files,
+    load_builtin_catalog,
+    load_catalog,
+    parse_catalog,
+    with_menu,
+)
 from flows.model import BundleItem, FieldKind, FieldSpec, Flow, Step, StepKind, Texts
 from flows.session import Identity, RunRecord, Session
 from flows.submission import Submission, SubmissionItem, build_submission, receipt_rows
@@ -44,9 +52,11 @@ __all__ = [
     "UnknownEvent",
     "build_submission",
     "load_builtin",
+    "builtin_files",
     "load_builtin_catalog",
     "load_catalog",
     "load_flow",
     "parse_catalog",
+    "with_menu",
     "receipt_rows",
 ]

@@ -34,8 +34,9 @@ after another flow, by a completed end step's `then:`, and the catalog checks th
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -254,12 +255,44 @@ def load_catalog(directory: Path, **options: Any) -> Catalog:
     return parse_catalog(files, **options)
 
 
-def load_builtin_catalog(**options: Any) -> Catalog:
-    """The demo catalog shipped in flows/catalog/."""
+def builtin_files() -> dict[str, bytes]:
+    """The files of the demo catalog shipped in flows/catalog/ (name -> content)."""
     root = resources.files("flows.catalog")
-    files = {
+    return {
         ref.name: ref.read_bytes()
         for ref in root.iterdir()
         if ref.name.endswith(".yaml") and ref.is_file()
     }
-    return parse_catalog(files, **options)
+
+
+def load_builtin_catalog(**options: Any) -> Catalog:
+    """The demo catalog shipped in flows/catalog/."""
+    return parse_catalog(builtin_files(), **options)
+
+
+def with_menu(files: Mapping[str, bytes], menu: Sequence[tuple[str, object]]) -> dict[str, bytes]:
+    """The catalog's files with its menu replaced: only the flows of `menu` are offered.
+
+    `menu` is (flow id, hours) pairs; hours as the manifest writes them ("always" or day ->
+    spans), None to keep the manifest's. Listed flows keep the manifest's order and devices;
+    a flow the manifest does not list comes after them. Nothing is checked here: the result
+    is meant for `parse_catalog`, which judges it whole (an unknown flow, bad hours).
+    """
+    if MANIFEST not in files:
+        return dict(files)
+    data = read_yaml_file(files[MANIFEST], MANIFEST)
+    if not isinstance(data, dict) or not isinstance(data.get("services"), list):
+        return dict(files)
+    wanted = dict(menu)
+    entries: list[object] = []
+    for entry in data["services"]:
+        flow = entry.get("flow") if isinstance(entry, dict) else None
+        if flow in wanted:
+            hours = wanted.pop(flow)
+            entries.append({**entry, **({"hours": hours} if hours is not None else {})})
+    for flow, hours in menu:
+        if flow in wanted:
+            entries.append({"flow": flow, **({"hours": hours} if hours is not None else {})})
+    # JSON is YAML the strict reader takes, and leaves no doubt about a scalar's type.
+    manifest = json.dumps({**data, "services": entries}, ensure_ascii=False)
+    return {**files, MANIFEST: manifest.encode()}

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from flows import Flow, load_builtin_catalog
+from flows import Flow, builtin_files
 from kiosk.actions import RunActions, Station
 from kiosk.attract import AttractContent
 from kiosk.command_handlers import add_standard_handlers
@@ -33,6 +33,7 @@ from kiosk.service import SOFTWARE_VERSION, KioskService
 from kiosk.speech import Speech, build_speech
 from kiosk.starts import StartLog
 from kiosk.sync import Enroller, SyncLoop
+from kiosk.target import TargetKeeper
 from kiosk.updater import Updater, build_updater
 from kiosk.vitals import VitalSigns
 from pii import Sealer
@@ -66,6 +67,8 @@ class Kiosk:
     content: ContentRefresher | None = None
     # Signed releases (kiosk/updater.py); None without a pinned key or an A/B installation.
     updater: Updater | None = None
+    # The catalog and settings the controller wants run (kiosk/target.py).
+    target: TargetKeeper | None = None
 
     @property
     def simulators(self) -> Simulators:
@@ -188,7 +191,15 @@ def build_kiosk(
     )
     # The sync loop reports the service's heartbeat and the service asks the loop whether
     # the controller was reached: each refers to the other through a late-bound lambda.
-    catalog = load_builtin_catalog()
+    # The shipped catalog, or the controller's target applied to it (kept on disk).
+    target = TargetKeeper(
+        config.data_dir / "target.json",
+        builtin_files(),
+        fetch=lambda: client.target(enroller.ensure().device_token),
+        send=lambda report: client.send_target_report(report, enroller.ensure().device_token),
+        apply=lambda new, phone: service.replace_catalog(new, phone),
+    )
+    catalog = target.catalog
     commands = CommandRunner(
         CommandBook(config.data_dir / "commands.db"), busy=lambda: service.busy
     )
@@ -216,11 +227,12 @@ def build_kiosk(
         client,
         enroller,
         status=status,
-        catalog=lambda: catalog,
+        catalog=lambda: target.catalog,
         clock=monotonic,
         pace=config.sync.drain_rows_per_second,
         commands=commands,
         on_ack=updater.heartbeat_answered if updater is not None else None,
+        target=target,
     )
 
     content_store = ContentStore(
@@ -257,7 +269,9 @@ def build_kiosk(
 
     # A local read: often, so the first refresh shows in the loop within a minute.
     attract = AttractContent(
-        lambda: catalog, lambda source: content_store.items(source).items, refresh_seconds=60.0
+        lambda: target.catalog,
+        lambda source: content_store.items(source).items,
+        refresh_seconds=60.0,
     )
     presence = hardware.presence
     employers = EmployerList(None, lambda: "", store=content_store)
@@ -265,7 +279,7 @@ def build_kiosk(
     vitals = VitalSigns(
         outbox,
         config.data_dir,
-        catalog_version=lambda: catalog.version,
+        catalog_version=lambda: target.catalog.version,
         config_version=config.config_version,
         clock_skew=lambda: sync.clock_skew,
         monotonic=monotonic,
@@ -288,6 +302,7 @@ def build_kiosk(
         employers=employers.current,
         vitals=vitals.read,
     )
+    service.replace_catalog(target.catalog, target.help_phone)  # the target's help phone
     add_standard_handlers(
         commands,
         set_out_of_service=service.set_out_of_service,
@@ -315,4 +330,5 @@ def build_kiosk(
         content_store=content_store,
         content=content,
         updater=updater,
+        target=target,
     )

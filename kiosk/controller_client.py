@@ -41,6 +41,9 @@ from wire import (
     SelfTestReport,
     StaffCallAck,
     StaffCallIn,
+    TargetReport,
+    TargetReportAck,
+    TargetState,
     Text,
     TransactionAck,
     TransactionIn,
@@ -183,6 +186,14 @@ class ControllerClient:
     ) -> CommandResultAck:
         """Tell the controller what came of a command (the same result again is harmless)."""
         return self._post(f"/commands/{command_id}/result", result, CommandResultAck, token=token)
+
+    def target(self, token: str) -> TargetState:
+        """The catalog and settings the controller wants this kiosk to run (kiosk/target.py)."""
+        return self._call("GET", "/target", None, TargetState, token=token)
+
+    def send_target_report(self, report: TargetReport, token: str) -> TargetReportAck:
+        """Tell the controller a target was applied, or rejected and why."""
+        return self._post("/target/report", report, TargetReportAck, token=token)
 
     def send_catalog(self, catalog: CatalogIn, token: str) -> CatalogAck:
         """Tell the controller what this kiosk's catalog calls its services."""

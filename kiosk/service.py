@@ -13,6 +13,7 @@ import logging
 import threading
 import uuid
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 
 from drivers.manager import DeviceManager, Health
 from flows import Catalog, Flow, FlowRun, RunRecord, Texts
@@ -88,6 +89,7 @@ class KioskService:
         self._absent_for = citizen_absent_for
         self._starts_last_hour = starts_last_hour
         self._help = help_contacts or HelpContacts()
+        self._own_help = self._help
         self._staff_calls = staff_calls
         self._enrollment_block = enrollment_block
         self._attract = attract
@@ -154,8 +156,22 @@ class KioskService:
 
     @property
     def help_contacts(self) -> HelpContacts:
-        """The station's help phone and the hotline (kiosk.toml)."""
+        """The station's help phone and the hotline (kiosk.toml, or the controller's target)."""
         return self._help
+
+    def replace_catalog(self, catalog: Catalog, help_phone: str = "") -> bool:
+        """Run `catalog` from now on, unless a citizen is being served (then False).
+
+        The menu reads the catalog on each look, so it follows; a run already started keeps
+        the flow it started with. `help_phone` "" restores the station's own.
+        """
+        with self._lock:
+            if self._runs:
+                return False
+            self._catalog = catalog
+            self._help = replace(self._own_help, phone=help_phone or self._own_help.phone)
+        log.info("catalog replaced version=%s services=%d", catalog.version, len(catalog.services))
+        return True
 
     def call_staff(self, reason: str, screen: str) -> None:
         """Queue a staff call for the controller: where the citizen is, never who."""

@@ -46,8 +46,10 @@ from kiosk.controller_client import (
 from kiosk.enrollment import Enrollment, EnrollmentStore
 from kiosk.outbox import Outbox, State
 from kiosk.retry import Circuit, Pacer, backoff
+from kiosk.target import TargetKeeper
 from wire import (
     CAPABILITY_COMMANDS,
+    CAPABILITY_TARGET,
     Heartbeat,
     HeartbeatAck,
     RatingIn,
@@ -199,8 +201,12 @@ class SyncLoop:
         rng: random.Random | None = None,
         commands: CommandRunner | None = None,
         on_ack: Callable[[HeartbeatAck], None] | None = None,
+        target: TargetKeeper | None = None,
     ) -> None:
         self._outbox = outbox
+        # The controller's target state (kiosk/target.py): asked for in every heartbeat,
+        # followed after it.
+        self._target = target
         # Told every heartbeat answer (the updater reads its release offer).
         self._on_ack = on_ack
         self._client = client
@@ -444,14 +450,21 @@ class SyncLoop:
             return
         enrollment = self._enroller.ensure()
         read = self._status
-        takes_commands = self._commands is not None
+        understood = frozenset(
+            name
+            for name, part in (
+                (CAPABILITY_COMMANDS, self._commands),
+                (CAPABILITY_TARGET, self._target),
+            )
+            if part is not None
+        )
 
         def status() -> Heartbeat:
-            # Say we take commands: only then does the answer carry them.
+            # Say what we take (commands, a target): only then does the answer carry it.
             beat = read()
             return (
-                beat.model_copy(update={"capabilities": beat.capabilities | {CAPABILITY_COMMANDS}})
-                if takes_commands
+                beat.model_copy(update={"capabilities": beat.capabilities | understood})
+                if understood
                 else beat
             )
 
@@ -474,6 +487,8 @@ class SyncLoop:
         self._beat_soon = ack.next_heartbeat_seconds
         if self._commands is not None:
             self._commands.receive(ack.commands, ack.server_time)
+        if self._target is not None:
+            self._target.wanted(ack.target_version)
         if ack.rotate_credential:
             try:
                 self._enroller.rotate()
@@ -543,6 +558,8 @@ class SyncLoop:
                 beat_in = min(interval, self._beat_soon)
                 self._last_beat -= interval - beat_in
         self.run_commands()
+        if self._target is not None and not self.circuit.is_open:
+            self._target.step()
         self.drain()
         if self.circuit.is_open:
             return self.circuit.wait()  # then the heartbeat or a row probes

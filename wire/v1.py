@@ -26,6 +26,8 @@ on and show) and `"user_message"` in zh-CN where a citizen may be shown it):
     POST commands/{id}/result CommandResult -> CommandResultAck  200 (again: 200); 404; 422
     GET  releases/{version}/bundle  -> the signed bundle's bytes (HeartbeatAck.release) 200; 404
     POST updates/report       UpdateReport -> UpdateReportAck                       200; 422
+    GET  target               -> TargetState (HeartbeatAck.target_version)         200
+    POST target/report        TargetReport -> TargetReportAck                       200; 422
 
 Enrollment (docs/enrollment.md). There is no fleet-wide secret: a kiosk enrolls with a
 one-time `pairing_code` an ops admin or technician issued (`K7QM-4ZP2`; case, dashes and
@@ -350,6 +352,9 @@ class HeartbeatAck(Message):
     # The release this kiosk should run (docs/updates.md); only to kiosks that say
     # CAPABILITY_UPDATES. None: stay on the running version.
     release: ReleaseOffer | None = None
+    # The version of the catalog and settings this kiosk should run (GET target); "" for
+    # none set: the catalog it ships with. Only to kiosks that say CAPABILITY_TARGET.
+    target_version: TargetVersion | None = None
 
     @model_serializer(mode="wrap")
     def _leave_out_later_fields(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
@@ -357,7 +362,7 @@ class HeartbeatAck(Message):
         data: dict[str, Any] = handler(self)
         if not self.commands:
             data.pop("commands", None)
-        for name in ("next_heartbeat_seconds", "release"):
+        for name in ("next_heartbeat_seconds", "release", "target_version"):
             if getattr(self, name) is None:
                 data.pop(name, None)
         return data
@@ -1010,6 +1015,67 @@ class CommandResultAck(Message):
 
     id: Key
     state: CommandState
+
+
+# -- Target state (controller/services/targets.py, kiosk/target.py) ---------------------
+# County staff or ops set what a county's kiosks offer (the services on the menu, each
+# one's opening hours, the help phone), and ops may override it for one kiosk. The
+# heartbeat answer names the version a kiosk should run; a kiosk that runs another fetches
+# GET target, checks it whole with the catalog validator (flows/manifest.py), applies it
+# between citizens' visits and answers POST target/report: applied, or rejected with the
+# reason, keeping what it ran. The controller checks the shape only: it cannot read flows.
+
+# The heartbeat capability that asks for HeartbeatAck.target_version.
+CAPABILITY_TARGET = "target"
+# A digest of the target's content, so the same settings are the same version anywhere;
+# "" is "nothing set".
+TargetVersion = Annotated[str, StringConstraints(pattern=r"^([0-9a-f]{16})?$")]
+# A day key of the manifest (mon, mon-fri, daily, weekdays, weekend) and a span such as
+# "08:30-17:30"; what they mean is the kiosk's catalog validator's to judge.
+DayKey = Annotated[str, StringConstraints(pattern=r"^[a-z]{3,8}(-[a-z]{3})?$")]
+Span = Annotated[str, StringConstraints(max_length=16)]
+OpeningSpans = Annotated[
+    dict[DayKey, Annotated[list[Span], Field(max_length=8)]], Field(max_length=7)
+]
+
+
+class TargetService(Message):
+    """A service on the menu; `hours` None keeps the catalog's own opening hours."""
+
+    flow: ServiceCode
+    hours: Literal["always"] | OpeningSpans | None = None
+
+
+class TargetState(Message):
+    """What a kiosk should run: the services it offers (the rest are hidden) and settings.
+
+    `help_phone` "" keeps the kiosk's own (kiosk.toml)."""
+
+    version: TargetVersion
+    services: list[TargetService] = Field(min_length=1, max_length=64)
+    help_phone: Annotated[str, StringConstraints(max_length=32, pattern=r"^[0-9+() -]*$")] = ""
+
+
+class TargetOutcome(enum.StrEnum):
+    """What became of a target on a kiosk."""
+
+    APPLIED = "applied"  # running since `at`
+    REJECTED = "rejected"  # failed the catalog validator: the kiosk runs what it ran
+
+
+class TargetReport(Message):
+    """A kiosk tells what became of a target; `reason` is the validator's words."""
+
+    version: TargetVersion
+    outcome: TargetOutcome
+    reason: Annotated[str, StringConstraints(max_length=500)] = ""
+    at: KioskTime
+
+
+class TargetReportAck(Message):
+    """The controller recorded the report."""
+
+    recorded: bool = True
 
 
 HeartbeatAck.model_rebuild()

@@ -108,6 +108,13 @@ ROUTES: dict[tuple[str, str], Access] = {
     ("GET", "/push/{kind}/{code}"): TRANSACTION_READERS,
     ("POST", "/push/{kind}/{code}/reveal"): PERSONAL_DATA_READERS,
     ("POST", "/push/{kind}/{code}/contacted"): APPLICATION_HANDLERS,
+    # Catalog settings (controller/target_pages.py): a county's staff set what its kiosks
+    # offer (their county only, checked in the route), ops admins any county's and one
+    # kiosk's override; the settings hold no personal data, so ops viewers may look.
+    ("GET", "/targets"): _OPS | {Role.COUNTY_STAFF},
+    ("POST", "/targets"): _ADMIN | {Role.COUNTY_STAFF},
+    ("GET", "/kiosks/{kiosk_id}/target"): _ADMIN,
+    ("POST", "/kiosks/{kiosk_id}/target"): _ADMIN,
     ("GET", "/audit"): frozenset({Role.AUDITOR, Role.OPS_ADMIN}),
     # The county inbox (controller/inbox_pages.py): the list, an application's page and the
     # exports show masked personal data, so TRANSACTION_READERS (county staff: their region

@@ -109,6 +109,10 @@ class AuditAction(StrEnum):
     # number; detail: the item).
     VIEWED_PUSH = "viewed.push"
     PUSH_CONTACTED = "push.contacted"
+    # Catalog settings (controller/services/targets.py): target the county's code or the
+    # kiosk id, detail the version and how many services; refused: another county's.
+    TARGET_SET = "target.set"
+    TARGET_REFUSED = "target.refused"
 
 
 @dataclass(frozen=True)

@@ -208,6 +208,9 @@ UPDATES = {"/updates"}
 FIGURES = {"/figures", "/figures/print", "/figures/report.csv"}
 # Who a job or policy fits (push_pages.py): masked personal data, as the inbox.
 PUSH = {"/push/{kind}/{code}"}
+# Catalog settings (issue 11, target_pages.py): a county's own for its staff, any county's
+# for ops; one kiosk's override is an ops admin's.
+TARGETS = {"/targets"}
 
 
 @pytest.mark.parametrize(
@@ -215,11 +218,11 @@ PUSH = {"/push/{kind}/{code}"}
     [
         (Role.OPS_VIEWER, {"/", "/kiosks/{kiosk_id}", "/transactions", "/password", "/alerts",
                            "/stats", *FIGURES, *CONTENT_PAGES, *INBOX, *PUSH,
-                           COMMAND_RESULT, *UPDATES}),
+                           COMMAND_RESULT, *UPDATES, *TARGETS}),
         (Role.OPS_ADMIN, {"/", "/kiosks/{kiosk_id}", "/transactions", "/password", "/audit",
                           "/accounts", "/alerts", "/kiosks/{kiosk_id}/site", "/stats",
                           *FIGURES, "/enrollment", *CONTENT_PAGES, *INBOX, *PUSH, "/handoff",
-                          COMMAND_RESULT, *UPDATES}),
+                          COMMAND_RESULT, *UPDATES, *TARGETS, "/kiosks/{kiosk_id}/target"}),
         # Enrollment and devices only: the fleet's status, a kiosk's health and its alerts
         # (the kiosk page leaves its transactions out for them: test_controller_dashboard.py),
         # and where a kiosk stands, which they set when they install it.
@@ -229,7 +232,8 @@ PUSH = {"/push/{kind}/{code}"}
         # inbox and its dead letters, scoped the same way (issue 10, inbox_pages.py),
         # and their county's content (content_pages.py).
         (Role.COUNTY_STAFF, {"/", "/kiosks/{kiosk_id}", "/transactions", "/password",
-                             "/stats", *FIGURES, *CONTENT_PAGES, *INBOX, *PUSH, "/handoff"}),
+                             "/stats", *FIGURES, *CONTENT_PAGES, *INBOX, *PUSH, "/handoff",
+                             *TARGETS}),
         (Role.AUDITOR, {"/audit", "/password"}),
     ],
 )  # fmt: skip

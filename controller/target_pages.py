@@ -1,0 +1,229 @@
+"""The catalog settings page: which services a county's kiosks offer, when, and the help phone.
+
+`/targets` edits a county's target (county staff: their own county only; ops admins: any
+county, chosen with `?region=`); `/kiosks/{id}/target` an ops admin's override for one
+kiosk. The services to choose from are those the kiosks reported (controller/services/
+titles.py). Opening hours are written as the manifest reads them, one day group after
+another: `mon-fri 08:30-12:00 14:00-17:30; sat 09:00-12:00`, `always`, or empty for the
+catalog's own. The controller checks the shape only; the kiosk's catalog validator judges
+the rest and its verdict shows on the kiosk page. Every save is audited, and so is a county
+staff member's attempt at another county (refused).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from controller import region_codes
+from controller.auth.guard import ActorDep, FormDep
+from controller.dashboard import Label, county_scope, render
+from controller.deps import AuditDep, FleetDep, SessionDep, TargetsDep
+from controller.models import ServiceTitle
+from controller.services.audit import AuditAction
+from controller.services.errors import BadMessage
+from controller.services.targets import TargetSpec
+from wire import TargetService
+
+router = APIRouter(default_response_class=HTMLResponse)
+
+_GROUP = re.compile(r"\s*([a-z-]+)\s+(.+)")
+
+
+def parse_hours(text: str) -> Any:
+    """Opening hours as typed on the form, in the manifest's shape; BadMessage if unreadable.
+
+    "" -> None (the catalog's own), "always", or "mon-fri 08:30-12:00 14:00-17:30; sat ...".
+    """
+    text = text.strip()
+    if not text:
+        return None
+    if text == "always":
+        return "always"
+    days: dict[str, list[str]] = {}
+    for part in filter(str.strip, text.split(";")):
+        match = _GROUP.fullmatch(part.strip())
+        if match is None:
+            raise BadMessage(f"hours: {part.strip()!r} is not like 'mon-fri 08:30-12:00'")
+        days[match.group(1)] = match.group(2).split()
+    return days
+
+
+def show_hours(hours: Any) -> str:
+    """The form's text for stored hours (the inverse of parse_hours)."""
+    if hours is None:
+        return ""
+    if hours == "always":
+        return "always"
+    return "; ".join(f"{day} {' '.join(spans)}" for day, spans in hours.items())
+
+
+def _spec(form: Mapping[str, str], services: list[str]) -> TargetSpec:
+    chosen = []
+    for service in services:
+        if form.get(f"offer_{service}") == "on":
+            hours = parse_hours(form.get(f"hours_{service}", ""))
+            try:
+                chosen.append(TargetService(flow=service, hours=hours))
+            except ValueError as err:
+                raise BadMessage(f"{service}: {err}") from err
+    if not chosen:
+        raise BadMessage("offer at least one service")
+    return TargetSpec(tuple(chosen), form.get("help_phone", "").strip())
+
+
+def _titles(session: Session) -> list[ServiceTitle]:
+    return list(session.scalars(select(ServiceTitle).order_by(ServiceTitle.service)))
+
+
+def _rows(session: Session, spec: TargetSpec | None) -> list[dict[str, Any]]:
+    chosen = {s.flow: s for s in spec.services} if spec else {}
+    return [
+        {
+            "service": t.service,
+            "title": (t.zh, t.en),
+            "offered": spec is None or t.service in chosen,
+            "hours": show_hours(chosen[t.service].hours) if t.service in chosen else "",
+        }
+        for t in _titles(session)
+    ]
+
+
+def _county_page(
+    request: Request,
+    session: Session,
+    targets: TargetsDep,
+    county: str,
+    *,
+    done: Label | None = None,
+    error: Label | None = None,
+    status: int = 200,
+) -> HTMLResponse:
+    row = targets.county_row(session, county) if county else None
+    spec = targets.spec(row)
+    context = {
+        "county": county,
+        "fixed": county_scope(request) is not None,
+        "row": row,
+        "rows": _rows(session, spec),
+        "help_phone": spec.help_phone if spec else "",
+        "action": "/targets",
+        "done": done,
+        "error": error,
+        "page": "targets",
+    }
+    return render(request, "targets.html", context, status)
+
+
+def _county_of(raw: str) -> str:
+    try:
+        return region_codes.county_of(region_codes.canonical(raw)) or ""
+    except region_codes.BadRegionCode:
+        return ""
+
+
+@router.get("/targets")
+def targets_page(
+    request: Request, session: SessionDep, targets: TargetsDep, region: str = ""
+) -> HTMLResponse:
+    """The county's catalog settings (county staff: always their own county)."""
+    scope = county_scope(request)
+    county = _county_of(scope if scope is not None else region)
+    return _county_page(request, session, targets, county)
+
+
+@router.post("/targets")
+def save_targets(
+    request: Request,
+    form: FormDep,
+    session: SessionDep,
+    targets: TargetsDep,
+    audit: AuditDep,
+    actor: ActorDep,
+) -> Response:
+    """Save a county's catalog settings (audited); another county's staff are refused."""
+    scope = county_scope(request)
+    county = _county_of(form.get("region", ""))
+    if scope is not None and (not county or _county_of(scope) != county):
+        audit.record(
+            session, actor, AuditAction.TARGET_REFUSED, target=county or form.get("region", ""),
+            detail="outside region",
+        )  # fmt: skip
+        session.commit()
+        refused = ("只能设置本县的服务。", "You may set your own county's services only.")
+        return _county_page(request, session, targets, _county_of(scope), error=refused, status=403)
+    if not county:
+        error = ("请填写县级地区代码。", "Give a county's region code (6 digits).")
+        return _county_page(request, session, targets, "", error=error, status=422)
+    try:
+        spec = _spec(form, [t.service for t in _titles(session)])
+        row = targets.set_county(session, county, spec, actor.name)
+    except BadMessage as err:
+        return _county_page(
+            request, session, targets, county, error=(str(err), str(err)), status=422
+        )
+    audit.record(
+        session, actor, AuditAction.TARGET_SET, target=county,
+        detail=f"version={row.version} services={len(spec.services)}",
+    )  # fmt: skip
+    session.commit()
+    saved = ("已保存，终端将在下次心跳后更新。", "Saved: kiosks follow after their next heartbeat.")
+    return _county_page(request, session, targets, county, done=saved)
+
+
+@router.get("/kiosks/{kiosk_id}/target")
+def kiosk_target_page(
+    request: Request, kiosk_id: str, session: SessionDep, fleet: FleetDep, targets: TargetsDep
+) -> HTMLResponse:
+    """One kiosk's own catalog settings, which win over its county's."""
+    kiosk = fleet.find(session, kiosk_id)
+    if kiosk is None:
+        return render(request, "not_found.html", {"kiosk_id": kiosk_id, "page": "fleet"}, 404)
+    row = targets.kiosk_row(session, kiosk)
+    spec = targets.spec(row)
+    context = {
+        "kiosk": kiosk,
+        "row": row,
+        "rows": _rows(session, spec),
+        "help_phone": spec.help_phone if spec else "",
+        "action": f"/kiosks/{kiosk.kiosk_id}/target",
+        "page": "fleet",
+    }
+    return render(request, "targets.html", context)
+
+
+@router.post("/kiosks/{kiosk_id}/target")
+def save_kiosk_target(
+    kiosk_id: str,
+    form: FormDep,
+    session: SessionDep,
+    fleet: FleetDep,
+    targets: TargetsDep,
+    audit: AuditDep,
+    actor: ActorDep,
+) -> Response:
+    """Save (or with `clear`, drop) a kiosk's own settings, audited; back to its page."""
+    kiosk = fleet.find(session, kiosk_id)
+    if kiosk is None:
+        raise BadMessage(f"no kiosk {kiosk_id}")
+    if form.get("clear"):
+        targets.clear_kiosk(session, kiosk)
+        detail = "cleared: follows its county"
+    else:
+        spec = _spec(form, [t.service for t in _titles(session)])
+        row = targets.set_kiosk(session, kiosk, spec, actor.name)
+        detail = f"version={row.version} services={len(spec.services)}"
+    audit.record(session, actor, AuditAction.TARGET_SET, target=kiosk.kiosk_id, detail=detail)
+    session.commit()
+    return RedirectResponse(f"/kiosks/{kiosk.kiosk_id}#target", status_code=303)
+
+
+def install(app: FastAPI) -> None:
+    """Add the catalog settings pages to `app`."""
+    app.include_router(router)
