@@ -46,7 +46,13 @@ class TextLabel(Label):
 
     Chinese text wraps between words (kiosk/ui/linebreak.py), not wherever a character
     reaches the edge as Kivy's own wrap does; `text` keeps what was set, unbroken.
+
+    `collapse`: no room at all while empty (a line shown only at times). Said here, not by a
+    screen's own `height:` rule: two rules on one property both follow the style, and the
+    class rule's one-line floor won back the room of empty lines after a switch of mode.
     """
+
+    collapse = BooleanProperty(False)
 
     def texture_update(self, *largs: object) -> None:
         """Break the lines between words, then draw as Kivy does."""

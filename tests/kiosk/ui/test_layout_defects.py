@@ -9,6 +9,7 @@ import pytest
 
 from drivers.idcard.fixtures import FIXTURES
 from kiosk.ui import theme
+from tests.kiosk.ui.helpers import tap
 
 pytestmark = pytest.mark.kivy
 
@@ -47,3 +48,80 @@ def test_the_id_card_title_stays_under_the_header_beside_the_demo_card_panel(
             assert button.height >= theme.style.touch_min
         ui.session.close()
         ui.session.finish()
+
+
+LONG_JOB = "J20261120-099"
+MAX_PAGES = 12
+
+
+def _long_job() -> dict[str, object]:
+    from tests.kiosk.ui.content import job
+
+    return job(
+        LONG_JOB,
+        "数控车床操作工（长期招聘，可安排住宿）",
+        "CNC lathe operator (long term, lodging offered)",
+        "缙云县某机械制造有限公司 · 壶镇镇",
+        ["用人单位", "缙云县某机械制造有限公司"],
+        ["工作地点", "壶镇镇工业园区，厂区有班车往返县城，每天早晚各两班"],
+        ["薪资待遇", "5500-7500元/月，缴纳五险一金，提供宿舍和工作餐，年底有奖金"],
+        ["用工形式", "全职，两班倒"],
+        ["岗位职责", "按图纸操作数控车床加工零件，做好设备日常保养，填写生产记录"],
+        ["学历要求", "初中及以上"],
+        ["年龄要求", "18-55周岁"],
+        ["招聘人数", "5人"],
+        ["联系电话", "0578-3000000（工作日）"],
+        ["有效期至", "2026-12-31"],
+        criteria={"age": [18, 55]},
+    )
+
+
+@pytest.mark.parametrize(("lang", "elder"), MODES)
+def test_every_page_of_a_long_job_shows_only_whole_rows_down_to_the_last(
+    make_port: Any, clock: Any, lang: str, elder: bool
+) -> None:
+    from devkit.headless import HeadlessUI
+    from kiosk.ui.layout_check import layout_problems
+    from tests.kiosk.ui.conftest import load_ui_flow
+
+    port = make_port(flow=load_ui_flow("job_search"))
+    port.content["jobs"].insert(0, _long_job())
+    with HeadlessUI(port, clock=clock) as ui:
+        _mode(ui, lang, elder)
+        session = ui.session
+        session.start("job_search")
+        session.fire("browse")
+        assert session.submit({"education": "junior_high", "area": "county"}) == {}
+        ui.until(lambda: ui.root.current == "list")
+        session.select(LONG_JOB)
+        ui.frames(3)
+        detail = ui.root.steps["detail"]
+        assert ui.root.current == "detail"
+        rows = list(reversed(detail.ids.rows.children))
+        scroll = detail.ids.scroll
+        assert len(detail.offsets) > 1  # paged
+        seen: set[int] = set()
+        pages = []
+        for page in range(MAX_PAGES):
+            if page:
+                if detail.ids.pager.ids.down.disabled:
+                    break
+                tap(ui, detail.ids.pager.ids.down)  # as a citizen turns the page
+                ui.frames(2)
+            pages.append([row.label for row in rows if row.opacity])
+            assert layout_problems(detail) == [], (page, layout_problems(detail))
+            bottom = scroll.to_window(scroll.x, scroll.y)[1]
+            top = scroll.to_window(scroll.x, scroll.top)[1]
+            for index, row in enumerate(rows):
+                low = row.to_window(row.x, row.y)[1]
+                high = row.to_window(row.x, row.top)[1]
+                if row.opacity == 0:
+                    continue
+                if high > bottom and low < top:  # on this page: whole
+                    assert low >= bottom - 1, (page, row.label)
+                    assert high <= top + 1, (page, row.label)
+                    seen.add(index)
+        # Every row, the last included, was read whole on some page.
+        assert seen == set(range(len(rows))), (detail.offsets, pages)
+        session.close()
+        session.finish()
