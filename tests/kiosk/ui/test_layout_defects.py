@@ -125,3 +125,36 @@ def test_every_page_of_a_long_job_shows_only_whole_rows_down_to_the_last(
         assert seen == set(range(len(rows))), (detail.offsets, pages)
         session.close()
         session.finish()
+
+
+# Names and choices Kivy cut between characters (浏 / 览 in a notice, 就业困难人 / 员认定申请
+# in the header, 高校毕 / 业生 on a choice): found by layout_check.broken_words.
+WORD_SCREENS = [
+    ("difficulty_identification", 0),  # the header's long service name
+    ("social_insurance_subsidy", 2),  # the applicant choices
+    ("job_search", 0),  # the start notice: 直接浏览
+]
+
+
+@pytest.mark.parametrize("elder", [False, True])
+def test_no_label_cuts_a_chinese_word_across_lines(make_port: Any, clock: Any, elder: bool) -> None:
+    from devkit.headless import HeadlessUI
+    from devkit.screens import render_all
+    from flows import load_builtin_catalog
+    from tests.kiosk.ui.conftest import TODAY
+
+    flows = [s.flow for s in load_builtin_catalog().services]
+    wanted = {flow_id for flow_id, _ in WORD_SCREENS}
+    sample = [f for f in flows if f.id in wanted]
+    port = make_port(flow=sample[0], more=sample[1:])
+    with HeadlessUI(port, clock=clock) as ui:
+        shots = render_all(
+            ui,
+            [f.id for f in sample],
+            None,
+            langs=["zh-CN"],
+            modes=["elder" if elder else "normal"],
+            today=TODAY,
+        )
+    cut = {f"{s.flow_id}/{s.step}": [p for p in s.problems if "a word cut" in p] for s in shots}
+    assert {k: v for k, v in cut.items() if v} == {}
