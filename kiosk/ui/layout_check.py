@@ -10,6 +10,8 @@ screen of every flow (`estation-kiosk screens`, and the tests over the catalog):
 - `outside_parent`: a widget that sticks out of the layout that holds it (a box layout
   whose fixed-height children add up to more than it has pushes the first of them up, under
   the header: the ID-card screen's title with the demo card panel);
+- `broken_words`: a Chinese word cut across two lines (浏 / 览): where a label's lines end
+  inside a unit of kiosk/ui/linebreak.py (Kivy's own wrap, of a plain Label, does that);
 - `low_contrast`: text whose colour against the fill drawn behind it is under 4.5:1 (3:1
   for text above 18 dp), the WCAG relative luminance formula.
 
@@ -150,6 +152,39 @@ def outside_parent(root: Any) -> list[str]:
     return problems
 
 
+def _lines(label: Any) -> list[str]:
+    """The lines Kivy laid `label`'s text out in (after our own breaking, if any)."""
+    label.texture_update()
+    cached = getattr(label._label, "_cached_lines", None) or []
+    return ["".join(word.text for word in line.words) for line in cached]
+
+
+def _cut_inside_word(first: str, second: str) -> bool:
+    from kiosk.ui.linebreak import units
+
+    head, tail = first.rstrip(), second.lstrip()
+    if not head or not tail:
+        return False
+    ends, at = set(), 0
+    for unit in units(head + tail):
+        at += len(unit)
+        ends.add(at)
+    return len(head) not in ends
+
+
+def broken_words(root: Any) -> list[str]:
+    """Labels under `root` whose lines cut a Chinese word in two."""
+    problems: list[str] = []
+    for label in _labels(root):
+        if not any(ord(ch) > 0x2E7F for ch in label.text):
+            continue
+        lines = _lines(label)
+        for first, second in zip(lines, lines[1:], strict=False):
+            if _cut_inside_word(first, second):
+                problems.append(f"{_name(label)}: a word cut at {first[-2:]!r} / {second[:2]!r}")
+    return problems
+
+
 def _fill_behind(label: Any) -> tuple[float, ...] | None:
     """The colour of the last fill drawn under the middle of `label`, nearest first."""
     wx, wy = label.to_window(*label.center)
@@ -193,10 +228,16 @@ def low_contrast(root: Any) -> list[str]:
 
 def layout_problems(root: Any) -> list[str]:
     """Every check above, for one drawn screen."""
-    return [*clipped_text(root), *outside_parent(root), *low_contrast(root)]
+    return [
+        *clipped_text(root),
+        *outside_parent(root),
+        *broken_words(root),
+        *low_contrast(root),
+    ]
 
 
 __all__ = [
+    "broken_words",
     "clipped_text",
     "contrast",
     "layout_problems",

@@ -25,6 +25,7 @@ from kivy.uix.label import Label
 from kivy.uix.widget import Widget
 
 from kiosk.ui import theme
+from kiosk.ui.widgets import WordWrap
 
 KV_FILE = Path(__file__).with_suffix(".kv")
 
@@ -39,7 +40,7 @@ def star_points(cx: float, cy: float, outer: float, inner: float) -> list[float]
     return points
 
 
-class CheckToggle(ToggleButtonBehavior, Label):
+class CheckToggle(WordWrap, ToggleButtonBehavior, Label):
     """A line of text with a box at its left; a tap anywhere on it ticks or unticks the box.
 
     `wide`: a declaration across the form, as tall as its sentence; otherwise a tile of a

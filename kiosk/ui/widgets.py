@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from kivy.properties import BooleanProperty, NumericProperty, ObjectProperty, StringProperty
 from kivy.uix.behaviors import ButtonBehavior, ToggleButtonBehavior
@@ -41,14 +42,14 @@ class KioskScreen(Screen):
         """Remove every text this screen holds about a visit."""
 
 
-class TextLabel(Label):
-    """Body text that wraps to its width and is as tall as its lines.
+class WordWrap:
+    """Chinese text wraps between words (kiosk/ui/linebreak.py), not wherever a character
+    reaches the edge as Kivy's own wrap does (浏 / 览); `text` keeps what was set, unbroken.
 
-    Chinese text wraps between words (kiosk/ui/linebreak.py), not wherever a character
-    reaches the edge as Kivy's own wrap does; `text` keeps what was set, unbroken.
+    Mixed into every label that wraps: body text, the header's service name, choices.
     """
 
-    def texture_update(self, *largs: object) -> None:
+    def texture_update(self: Any, *largs: object) -> None:
         """Break the lines between words, then draw as Kivy does."""
         width = self.text_size[0]
         if width and self.text and any(ord(ch) > 0x2E7F for ch in self.text):
@@ -56,10 +57,28 @@ class TextLabel(Label):
             core.resolve_font_name()  # the font measured must be the one drawn
             room = width - self.padding[0] - self.padding[2] - 1
             core.text = break_lines(self.text, lambda line: core.get_extents(line)[0] <= room)
-        super().texture_update(*largs)
+        super().texture_update(*largs)  # type: ignore[misc]  # a mixin: Label is next in the MRO
 
 
-class FitLabel(Label):
+class WrapLabel(WordWrap, Label):
+    """A plain label (no class rule of ours) that wraps Chinese between words."""
+
+
+class TextLabel(WordWrap, Label):
+    """Body text that wraps to its width and is as tall as its lines.
+
+    Chinese text wraps between words (kiosk/ui/linebreak.py), not wherever a character
+    reaches the edge as Kivy's own wrap does; `text` keeps what was set, unbroken.
+
+    `collapse`: no room at all while empty (a line shown only at times). Said here, not by a
+    screen's own `height:` rule: two rules on one property both follow the style, and the
+    class rule's one-line floor won back the room of empty lines after a switch of mode.
+    """
+
+    collapse = BooleanProperty(False)
+
+
+class FitLabel(WordWrap, Label):
     """A label in a fixed box (the step header) whose text shrinks until it fits.
 
     `font_size` is `max_font` when the text fits, else the largest size down to `min_font`
@@ -98,7 +117,7 @@ class BigButton(ButtonBehavior, Label):
     pad_x = NumericProperty(64)  # room either side of the label
 
 
-class ChoiceButton(ToggleButtonBehavior, Label):
+class ChoiceButton(WordWrap, ToggleButtonBehavior, Label):
     """One option of a choice field, kept selected once tapped."""
 
     value = StringProperty("")
@@ -335,6 +354,8 @@ __all__ = [
     "StepHeader",
     "TextLabel",
     "TitleLabel",
+    "WordWrap",
+    "WrapLabel",
     "clear_labels",
     "fill_button_row",
     "wipe_text_input",

@@ -78,6 +78,8 @@ class ActionScreen(StepScreen):
     is called.
     """
 
+    demo_shown = BooleanProperty(False)  # the demo panel takes the room of the dots' margin
+
     def __init__(
         self, session: UISession, tappers: Mapping[str, CardTapper], **kwargs: Any
     ) -> None:
@@ -105,9 +107,12 @@ class ActionScreen(StepScreen):
         if self.tapper is None or action not in DEMO_TEXTS:
             panel.opacity = 0
             panel.disabled = True
+            self.demo_shown = False
             return
         panel.opacity = 1
         panel.disabled = False
+        self.demo_shown = True
+        self.ids.demo_scroll.scroll_x = 0
         title, hint = DEMO_TEXTS[action]
         self.ids.demo_title.text = ui_text(title, run.lang)
         self.ids.demo_hint.text = ui_text(hint, run.lang)
@@ -138,3 +143,4 @@ class ActionScreen(StepScreen):
         self.tapper = None
         self.ids.demo.opacity = 0
         self.ids.demo.disabled = True
+        self.demo_shown = False

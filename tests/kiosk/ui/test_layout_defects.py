@@ -1,0 +1,160 @@
+"""The layout defects a citizen saw (issue 8), each found by the geometry checks of
+kiosk/ui/layout_check.py on the screen where it was seen, in both languages and modes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from drivers.idcard.fixtures import FIXTURES
+from kiosk.ui import theme
+from tests.kiosk.ui.helpers import tap
+
+pytestmark = pytest.mark.kivy
+
+MODES = [("zh-CN", False), ("en", False), ("zh-CN", True), ("en", True)]
+
+
+def _mode(ui: Any, lang: str, elder: bool) -> None:
+    ui.session.set_lang(lang)
+    ui.session.set_elder(elder)
+    ui.frames(1)
+
+
+@pytest.mark.parametrize(("lang", "elder"), MODES)
+def test_the_id_card_title_stays_under_the_header_beside_the_demo_card_panel(
+    make_port: Any, clock: Any, lang: str, elder: bool
+) -> None:
+    from devkit.headless import HeadlessUI
+    from kiosk.ui.layout_check import layout_problems
+
+    port = make_port()
+    assert port.tapper is not None
+    port.tapper.names = [card.name for card in FIXTURES]  # the demo rig's seven cards
+    with HeadlessUI(port, clock=clock) as ui:
+        _mode(ui, lang, elder)
+        ui.session.start("employment_registration")
+        ui.frames(3)
+        screen = ui.root.steps["action"]
+        assert ui.root.current == "action"
+        assert screen.ids.demo.opacity == 1
+        assert len(screen.card_buttons) == len(FIXTURES)
+        # The title's top (it was 18 px up into the header in English) and every other text.
+        assert screen.ids.title.top <= screen.ids.header.y
+        assert layout_problems(screen) == []
+        # Every simulated card can still be reached and tapped.
+        for button in screen.card_buttons:
+            assert button.height >= theme.style.touch_min
+        ui.session.close()
+        ui.session.finish()
+
+
+LONG_JOB = "J20261120-099"
+MAX_PAGES = 12
+
+
+def _long_job() -> dict[str, object]:
+    from tests.kiosk.ui.content import job
+
+    return job(
+        LONG_JOB,
+        "数控车床操作工（长期招聘，可安排住宿）",
+        "CNC lathe operator (long term, lodging offered)",
+        "缙云县某机械制造有限公司 · 壶镇镇",
+        ["用人单位", "缙云县某机械制造有限公司"],
+        ["工作地点", "壶镇镇工业园区，厂区有班车往返县城，每天早晚各两班"],
+        ["薪资待遇", "5500-7500元/月，缴纳五险一金，提供宿舍和工作餐，年底有奖金"],
+        ["用工形式", "全职，两班倒"],
+        ["岗位职责", "按图纸操作数控车床加工零件，做好设备日常保养，填写生产记录"],
+        ["学历要求", "初中及以上"],
+        ["年龄要求", "18-55周岁"],
+        ["招聘人数", "5人"],
+        ["联系电话", "0578-3000000（工作日）"],
+        ["有效期至", "2026-12-31"],
+        criteria={"age": [18, 55]},
+    )
+
+
+@pytest.mark.parametrize(("lang", "elder"), MODES)
+def test_every_page_of_a_long_job_shows_only_whole_rows_down_to_the_last(
+    make_port: Any, clock: Any, lang: str, elder: bool
+) -> None:
+    from devkit.headless import HeadlessUI
+    from kiosk.ui.layout_check import layout_problems
+    from tests.kiosk.ui.conftest import load_ui_flow
+
+    port = make_port(flow=load_ui_flow("job_search"))
+    port.content["jobs"].insert(0, _long_job())
+    with HeadlessUI(port, clock=clock) as ui:
+        _mode(ui, lang, elder)
+        session = ui.session
+        session.start("job_search")
+        session.fire("browse")
+        assert session.submit({"education": "junior_high", "area": "county"}) == {}
+        ui.until(lambda: ui.root.current == "list")
+        session.select(LONG_JOB)
+        ui.frames(3)
+        detail = ui.root.steps["detail"]
+        assert ui.root.current == "detail"
+        rows = list(reversed(detail.ids.rows.children))
+        scroll = detail.ids.scroll
+        assert len(detail.offsets) > 1  # paged
+        seen: set[int] = set()
+        pages = []
+        for page in range(MAX_PAGES):
+            if page:
+                if detail.ids.pager.ids.down.disabled:
+                    break
+                tap(ui, detail.ids.pager.ids.down)  # as a citizen turns the page
+                ui.frames(2)
+            pages.append([row.label for row in rows if row.opacity])
+            assert layout_problems(detail) == [], (page, layout_problems(detail))
+            bottom = scroll.to_window(scroll.x, scroll.y)[1]
+            top = scroll.to_window(scroll.x, scroll.top)[1]
+            for index, row in enumerate(rows):
+                low = row.to_window(row.x, row.y)[1]
+                high = row.to_window(row.x, row.top)[1]
+                if row.opacity == 0:
+                    continue
+                if high > bottom and low < top:  # on this page: whole
+                    assert low >= bottom - 1, (page, row.label)
+                    assert high <= top + 1, (page, row.label)
+                    seen.add(index)
+        # Every row, the last included, was read whole on some page.
+        assert seen == set(range(len(rows))), (detail.offsets, pages)
+        session.close()
+        session.finish()
+
+
+# Names and choices Kivy cut between characters (浏 / 览 in a notice, 就业困难人 / 员认定申请
+# in the header, 高校毕 / 业生 on a choice): found by layout_check.broken_words.
+WORD_SCREENS = [
+    ("difficulty_identification", 0),  # the header's long service name
+    ("social_insurance_subsidy", 2),  # the applicant choices
+    ("job_search", 0),  # the start notice: 直接浏览
+]
+
+
+@pytest.mark.parametrize("elder", [False, True])
+def test_no_label_cuts_a_chinese_word_across_lines(make_port: Any, clock: Any, elder: bool) -> None:
+    from devkit.headless import HeadlessUI
+    from devkit.screens import render_all
+    from flows import load_builtin_catalog
+    from tests.kiosk.ui.conftest import TODAY
+
+    flows = [s.flow for s in load_builtin_catalog().services]
+    wanted = {flow_id for flow_id, _ in WORD_SCREENS}
+    sample = [f for f in flows if f.id in wanted]
+    port = make_port(flow=sample[0], more=sample[1:])
+    with HeadlessUI(port, clock=clock) as ui:
+        shots = render_all(
+            ui,
+            [f.id for f in sample],
+            None,
+            langs=["zh-CN"],
+            modes=["elder" if elder else "normal"],
+            today=TODAY,
+        )
+    cut = {f"{s.flow_id}/{s.step}": [p for p in s.problems if "a word cut" in p] for s in shots}
+    assert {k: v for k, v in cut.items() if v} == {}
