@@ -8,6 +8,7 @@ reach the simulators through `Kiosk.hardware.simulators`.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import time
 from collections.abc import Callable
@@ -150,18 +151,24 @@ def build_kiosk(
     clock: Callable[[], float] = time.time,
     monotonic: Callable[[], float] = time.monotonic,
     log_lines: Callable[[int], list[str]] | None = None,
+    wall: Callable[[], dt.datetime] | None = None,
 ) -> Kiosk:
     """The kiosk described by `config`, assembled and not yet started.
 
     `clock` is the time of day in seconds (the start log), `monotonic` what retry times
     and waits are measured on. `log_lines`: the recent redacted log lines (kiosk/journal.py
-    RecentLines.lines), which the upload-logs command sends.
+    RecentLines.lines), which the upload-logs command sends. `wall`: the aware time of day
+    that transactions, acknowledgements, retention and the content copy's age are read on
+    (the system's unless given: a test of a simulated day moves it with `monotonic`).
     """
+    wall_now = wall or (lambda: dt.datetime.now(dt.UTC))
     config.data_dir.mkdir(parents=True, exist_ok=True)
     key_file = outbox_key_file(config)
     sealer = Sealer.from_key_file(key_file)
     limits = Limits(capacity=config.sync.outbox_capacity, retention_days=config.sync.retention_days)
-    outbox = Outbox(config.data_dir / "outbox.db", sealer, clock=monotonic, limits=limits)
+    outbox = Outbox(
+        config.data_dir / "outbox.db", sealer, clock=monotonic, wall=wall_now, limits=limits
+    )
     if sealer.previous is not None:  # a key rotation was cut short: finish it
         rotate_outbox_key(outbox, key_file)
     hardware = Hardware(config)
@@ -188,6 +195,7 @@ def build_kiosk(
         name=config.name,
         controller_url=config.controller_url,
         timezone=ZoneInfo(config.timezone),
+        wall=wall_now,
     )
     # The sync loop reports the service's heartbeat and the service asks the loop whether
     # the controller was reached: each refers to the other through a late-bound lambda.
@@ -228,6 +236,7 @@ def build_kiosk(
         enroller,
         status=status,
         catalog=lambda: target.catalog,
+        now=wall_now,
         clock=monotonic,
         pace=config.sync.drain_rows_per_second,
         commands=commands,
@@ -236,7 +245,7 @@ def build_kiosk(
     )
 
     content_store = ContentStore(
-        config.data_dir / "content.db", max_age_hours=config.content.max_age_hours
+        config.data_dir / "content.db", now=wall_now, max_age_hours=config.content.max_age_hours
     )
     content = ContentRefresher(
         content_store,

@@ -25,8 +25,12 @@ the controller sent; an unchanged digest only moves the fetch time.
 
 Search is SQLite FTS5 with the trigram tokenizer (SQLite 3.34+), which finds a Chinese
 substring with no word segmentation. A trigram index cannot answer a query shorter than
-three characters (保洁 has no trigram): those fall back to LIKE over the same table, a scan
-(bench/bench_content_search.py measures both).
+three characters, and most Chinese job words are two (保洁, 司机): for those a second FTS5
+table holds every item's distinct single characters and character pairs as words
+(`short_grams`), so a one- or two-character query is one lookup of one word instead of a
+scan (p95 45-52 ms over 10,000 jobs before, bench/bench_content_search.py). Only a short
+query with a separator in it (a space, punctuation) still scans, with LIKE. A search
+answers ids first, best first, and the full items are read only for the page shown.
 """
 
 from __future__ import annotations
@@ -35,6 +39,7 @@ import datetime as dt
 import hashlib
 import json
 import logging
+import re
 import sqlite3
 import threading
 import time
@@ -72,7 +77,10 @@ _COMBINED = frozenset({"slots"})
 REFRESH_SECONDS = 900.0
 MAX_AGE_HOURS = 168.0  # a copy older than a week is not shown: say offline instead
 SEARCH_LIMIT = 200
+PAGE_SIZE = 20  # items read for one page of a search's results
 _TRIGRAM = 3
+# A run of letters or digits, as FTS5's unicode61 tokenizer cuts words (not "_").
+_WORD_RUN = re.compile(r"[^\W_]+")
 _CHINA_TIME = dt.timezone(dt.timedelta(hours=8))
 
 Filters = Mapping[str, str]
@@ -99,6 +107,13 @@ CREATE VIRTUAL TABLE IF NOT EXISTS search USING fts5(
     source UNINDEXED, id UNINDEXED, text, tokenize = 'trigram'
 );
 """
+# One- and two-character queries: each item's `short_grams` as words (added in a later
+# release: a store without it is indexed from its kept items when opened).
+_SHORT_SCHEMA = """
+CREATE VIRTUAL TABLE short_search USING fts5(
+    source UNINDEXED, id UNINDEXED, grams, tokenize = 'unicode61 remove_diacritics 0'
+);
+"""
 
 
 class NotCached(LookupError):
@@ -115,6 +130,14 @@ class Cached:
     def as_of_text(self) -> str:
         """The copy's time as the citizen reads it: "2026-05-01 08:30", Beijing time."""
         return f"{self.as_of.astimezone(_CHINA_TIME):%Y-%m-%d %H:%M}"
+
+
+@dataclass(frozen=True)
+class Found:
+    """A search's answer before any item is read: matching ids, best first, and the copy's time."""
+
+    ids: list[str]
+    as_of: dt.datetime
 
 
 @dataclass(frozen=True)
@@ -157,6 +180,16 @@ def search_text(item: Mapping[str, Any]) -> str:
     return "\n".join(parts)
 
 
+def short_grams(text: str) -> str:
+    """Every distinct character and pair of neighbouring characters of `text`'s words,
+    lower-cased, as space-separated words: what a one- or two-character search looks up."""
+    grams: set[str] = set()
+    for run in _WORD_RUN.findall(text.lower()):
+        grams.update(run)
+        grams.update(run[i : i + 2] for i in range(len(run) - 1))
+    return " ".join(sorted(grams))
+
+
 def _digest(fetched: Fetched) -> str:
     canonical = json.dumps(
         [fetched.items, sorted((k, sorted(v)) for k, v in fetched.facets.items())],
@@ -182,6 +215,19 @@ class ContentStore:
         self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.executescript(_SCHEMA)
+        with self._transaction() as db:
+            known = db.execute("SELECT 1 FROM sqlite_master WHERE name = 'short_search'").fetchone()
+            if known is None:  # a store from before the short index: index what it keeps
+                db.execute(_SHORT_SCHEMA)
+                db.executemany(
+                    "INSERT INTO short_search VALUES (?, ?, ?)",
+                    (
+                        (source, item_id, short_grams(search_text(json.loads(body))))
+                        for source, item_id, body in db.execute(
+                            "SELECT source, id, body FROM items ORDER BY source, rank"
+                        ).fetchall()
+                    ),
+                )
 
     def close(self) -> None:
         """Close the database."""
@@ -217,7 +263,7 @@ class ContentStore:
             )
             if row is not None and row[0] == version:
                 return False
-            for table in ("items", "facets", "fetched_facets", "search"):
+            for table in ("items", "facets", "fetched_facets", "search", "short_search"):
                 db.execute(f"DELETE FROM {table} WHERE source = ?", (source,))  # noqa: S608
             db.executemany(
                 "INSERT INTO items VALUES (?, ?, ?, ?)",
@@ -226,9 +272,15 @@ class ContentStore:
                     for rank, item in enumerate(fetched.items)
                 ),
             )
+            # In rank order, as the items: search_ids reads the indexes in rowid order.
+            texts = [(item["id"], search_text(item)) for item in fetched.items]
             db.executemany(
                 "INSERT INTO search VALUES (?, ?, ?)",
-                ((source, item["id"], search_text(item)) for item in fetched.items),
+                ((source, item_id, text) for item_id, text in texts),
+            )
+            db.executemany(
+                "INSERT INTO short_search VALUES (?, ?, ?)",
+                ((source, item_id, short_grams(text)) for item_id, text in texts),
             )
             db.executemany(
                 "INSERT OR IGNORE INTO facets VALUES (?, ?, ?, ?)",
@@ -276,30 +328,62 @@ class ContentStore:
             rows = self._db.execute(sql + " ORDER BY rank", args).fetchall()
         return Cached([json.loads(body) for (body,) in rows], as_of)
 
-    def search(self, source: str, query: str, *, limit: int = SEARCH_LIMIT) -> Cached:
-        """The kept items of `source` whose texts contain `query` (any case), best first."""
+    def search(self, source: str, query: str, *, limit: int = PAGE_SIZE, offset: int = 0) -> Cached:
+        """One page of the kept items of `source` whose texts contain `query` (any case),
+        best first: `limit` items from `offset` of what `search_ids` finds."""
+        found = self.search_ids(source, query)
+        return Cached(self.load(source, found.ids[offset : offset + limit]), found.as_of)
+
+    def search_ids(self, source: str, query: str, *, limit: int = SEARCH_LIMIT) -> Found:
+        """The ids of the kept items of `source` whose texts contain `query`, best first
+        (at most `limit`); an empty query finds every item."""
         as_of = self._usable_as_of(source)
         query = query.strip()
+        words = _WORD_RUN.findall(query.lower())
+        # Each source's index rows are written in rank order (`replace`), so an index's
+        # rowid order is best first: a common word stops at `limit` instead of sorting all.
         if not query:
-            return self.items(source)
-        if len(query) >= _TRIGRAM:
+            sql = "SELECT id FROM items WHERE source = ? ORDER BY rank LIMIT ?"
+            args: tuple[str, ...] = (source,)
+        elif len(query) >= _TRIGRAM:
             # A phrase of trigrams: the row holds the query as a substring.
             match = '"' + query.replace('"', '""') + '"'
-            sql = "SELECT id FROM search WHERE text MATCH ? AND source = ?"
-            args: tuple[str, ...] = (match, source)
+            sql = "SELECT id FROM search WHERE text MATCH ? AND source = ? ORDER BY rowid LIMIT ?"
+            args = (match, source)
+        elif words == [query.lower()]:
+            # One or two letters or digits: one word of the short index (no quote can be
+            # in it: it is letters and digits only).
+            sql = (
+                "SELECT id FROM short_search WHERE grams MATCH ? AND source = ?"
+                " ORDER BY rowid LIMIT ?"
+            )
+            args = ('"' + words[0] + '"', source)
         else:
-            # Fewer than three characters make no trigram: LIKE, a scan of the same rows.
+            # A separator in a short query (a space, punctuation): LIKE, a scan.
             escaped = query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-            sql = "SELECT id FROM search WHERE text LIKE ? ESCAPE '\\' AND source = ?"
+            sql = (
+                "SELECT id FROM search WHERE text LIKE ? ESCAPE '\\' AND source = ?"
+                " ORDER BY rowid LIMIT ?"
+            )
             args = (f"%{escaped}%", source)
         with self._lock:
+            # `sql` is one of the constant queries above; the values are parameters.
+            rows = self._db.execute(sql, (*args, limit)).fetchall()
+        return Found([item_id for (item_id,) in rows], as_of)
+
+    def load(self, source: str, ids: Sequence[str]) -> list[dict[str, Any]]:
+        """The kept items of `source` with these ids, in the order given (unknown ids left
+        out): a page of a search's results."""
+        if not ids:
+            return []
+        marks = ", ".join("?" * len(ids))
+        with self._lock:
             rows = self._db.execute(
-                # `sql` is one of the two constant queries above; the values are parameters.
-                "SELECT body FROM items WHERE source = ? AND id IN (" + sql + ")"  # noqa: S608
-                " ORDER BY rank LIMIT ?",
-                (source, *args, limit),
+                f"SELECT id, body FROM items WHERE source = ? AND id IN ({marks})",  # noqa: S608
+                (source, *ids),
             ).fetchall()
-        return Cached([json.loads(body) for (body,) in rows], as_of)
+        bodies = dict(rows)
+        return [json.loads(bodies[item_id]) for item_id in ids if item_id in bodies]
 
     def _usable_as_of(self, source: str) -> dt.datetime:
         as_of = self.as_of(source)

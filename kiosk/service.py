@@ -245,7 +245,7 @@ class KioskService:
     def heartbeat(self) -> Heartbeat:
         """How this kiosk feels right now, for the controller."""
         return Heartbeat(
-            sent_at=dt.datetime.now(dt.UTC),
+            sent_at=self.now(),
             status=self._status(),
             software_version=SOFTWARE_VERSION,
             devices=heartbeat_devices(self._devices),

@@ -25,6 +25,7 @@ state file and sent after the next heartbeat. Times are on the monotonic clock g
 
 from __future__ import annotations
 
+import argparse
 import datetime as dt
 import enum
 import hashlib
@@ -33,9 +34,10 @@ import json
 import logging
 import os
 import shutil
+import sys
 import tarfile
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -433,3 +435,25 @@ def load_public_key(data_dir: Path) -> PublicKey | None:
         return PublicKey.parse((data_dir / PUBLIC_KEY_FILE).read_text("ascii"))
     except (OSError, ReleaseRefused, UnicodeDecodeError):
         return None
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """`python -m kiosk.updater guard --root DIR --data-dir DIR`: systemd's ExecStartPre.
+
+    Always exits 0: the guard either left `current` alone or switched it back, and in
+    both cases the kiosk should start. Run it from the base installation (`python -I`),
+    never from `current`, so a release that cannot import cannot stop its own undoing.
+    """
+    parser = argparse.ArgumentParser(prog="python -m kiosk.updater")
+    commands = parser.add_subparsers(dest="command", required=True)
+    run = commands.add_parser("guard", help="count a trial start; switch back a failing one")
+    run.add_argument("--root", type=Path, required=True, help="holds current and releases/")
+    run.add_argument("--data-dir", type=Path, required=True, help="the kiosk's data_dir")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s %(message)s")
+    guard(ReleaseLayout(args.root), args.data_dir / STATE_FILE)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import sqlite3
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,7 @@ from kiosk.content_store import (
     NotCached,
     fetch_plans,
     fetch_source,
+    short_grams,
     trigram_available,
 )
 from kiosk.controller_client import ControllerClient, ControllerRejected, ControllerUnreachable
@@ -220,3 +222,39 @@ def test_a_source_the_controller_does_not_know_is_a_failed_fetch() -> None:
 
     with pytest.raises(ControllerRejected):
         fetch_source(fetch, "employers", [{}])
+
+
+def test_one_or_two_characters_are_found_through_the_short_index(store: ContentStore) -> None:
+    refreshed(store, FakeController())
+    assert ids(store.search("jobs", "洁").items) == ["J1", "J3"]
+    assert ids(store.search("jobs", "叉车").items) == ["J2"]
+    assert ids(store.search("jobs", "FO").items) == ["J2"]  # either case
+    assert store.search("jobs", "员司").items == []  # a pair across two words is no pair
+    assert ids(store.search("jobs", "车司").items) == ["J2"]
+    assert store.search("jobs", "r,").items == []  # a separator: LIKE, which finds none
+    assert ids(store.search("jobs", " 洁 ").items) == ["J1", "J3"]
+    assert short_grams("叉车司机 Forklift") == " ".join(
+        sorted({"叉", "车", "司", "机", "叉车", "车司", "司机"} | set("forklift")
+               | {"fo", "or", "rk", "kl", "li", "if", "ft"})
+    )  # fmt: skip
+
+
+def test_a_search_reads_only_the_page_it_shows(store: ContentStore) -> None:
+    refreshed(store, FakeController())
+    assert store.search_ids("jobs", "城区").ids == ["J1", "J3"]
+    assert ids(store.search("jobs", "城区", limit=1).items) == ["J1"]
+    assert ids(store.search("jobs", "城区", limit=1, offset=1).items) == ["J3"]
+    assert ids(store.load("jobs", ["J3", "gone", "J1"])) == ["J3", "J1"]
+
+
+def test_a_store_from_before_the_short_index_indexes_its_copy_when_opened(
+    tmp_path: Path,
+) -> None:
+    old = ContentStore(tmp_path / "content.db", now=lambda: NOON)
+    refreshed(old, FakeController())
+    old.close()
+    with sqlite3.connect(tmp_path / "content.db") as db:
+        db.execute("DROP TABLE short_search")
+    again = ContentStore(tmp_path / "content.db", now=lambda: NOON)
+    assert ids(again.search("jobs", "保洁").items) == ["J1", "J3"]
+    again.close()

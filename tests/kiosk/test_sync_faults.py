@@ -64,7 +64,8 @@ def make_sync(
     tmp_path: Path, outbox: Outbox, proxy: FaultServer, clock: FakeClock, *, pace: float = 0
 ) -> tuple[SyncLoop, RecordingClient]:
     """An enrolled kiosk talking to the controller through `proxy` (short read timeout)."""
-    client = RecordingClient(proxy.url, timeout=0.5)
+    # Short, so a hung controller costs little; not so short that a busy machine looks hung.
+    client = RecordingClient(proxy.url, timeout=3)
     enroller = Enroller(
         EnrollmentStore(tmp_path / "kiosk" / "enrollment.json"),
         client,

@@ -125,7 +125,7 @@ def test_a_catalog_message_is_said_with_its_clip_id_unless_it_is_filled_in() -> 
     notes = Notes(expect=2)
     speech = SpeechWorker(notes, enabled=True)
     speech.say_id("ui.take_id_card", "zh-CN")
-    speech.say_id("ui.time_left", "en", seconds=10)
+    speech.say_id("ui.idle_countdown", "en", seconds=10)
     assert notes.done.wait(WAIT)
     speech.close()
     assert notes.said[0] == Utterance("请取走您的身份证", "zh-CN", "ui.take_id_card")
