@@ -154,10 +154,16 @@ class Router(ScreenManager):
         """Clear every screen, shown or not, and the text caches behind text boxes."""
         self.idle.hide()
         self.help.hide()
+        failed: Exception | None = None
         for screen in self.screens:
-            screen.clear()
+            try:
+                screen.clear()
+            except Exception as err:  # one broken screen must not leave the others filled
+                failed = failed or err
         for category in _TEXT_INPUT_CACHES:
             Cache.remove(category)
+        if failed is not None:
+            raise failed
 
     def _switch(self, name: str) -> None:
         previous = self.current_screen

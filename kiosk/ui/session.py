@@ -544,6 +544,30 @@ class UISession:
         limit = getattr(self.port, "walk_away_seconds", None)
         return absent_for is not None and limit is not None and absent_for >= limit
 
+    def recover(self) -> None:
+        """A screen crashed: end the visit (the port told, every screen wiped) and show the
+        attract loop, as after a visit nobody finished. Raises if the screens cannot be
+        wiped: the app must then stop rather than keep a citizen's data on show."""
+        run, self.run = self.run, None
+        self._end_deadline = None
+        self._next = None
+        self._follow_on_run = None
+        self._idle_shown = None
+        if run is not None:
+            log.info("visit ended flow=%s outcome=failed by=ui_crash", run.flow.id)
+            try:
+                run.abort("failed")
+                self.port.end_run(run)
+            except Exception:  # the screens are wiped whatever the kiosk side did
+                log.exception("end_run failed flow=%s", run.flow.id)
+        for tapper in self.tappers.values():
+            tapper.remove()
+        if self.elder:
+            self.elder = False
+            self.nav.restyle(False, None)
+        self._ended_by_itself = True
+        self._to_attract()
+
     def close(self) -> None:
         """The app is stopping: end any visit in progress."""
         self._next = None

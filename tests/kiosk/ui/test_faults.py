@@ -1,0 +1,147 @@
+"""Bad input and faults on the real Kivy window: a screen that crashes, taps doubled on
+every step, a card laid down mid-form, the network gone while an application is sent.
+
+Touches that must reach the app's exception guard are queued on Kivy's event loop and
+dispatched by its frame (`loop_tap`), as a touchscreen's are, so an exception raised by a
+handler travels the same way as on a kiosk.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import pytest
+
+from tests.kiosk.ui.helpers import fill_form, step_buttons, tap, traces_left
+
+
+def loop_tap(ui: Any, widget: Any) -> None:
+    """A touch on `widget` handed to Kivy's input queue and dispatched by the next frame."""
+    from kivy.base import EventLoop
+    from kivy.tests.common import UnitTestTouch
+
+    ui.frames(1)
+    touch = UnitTestTouch(*widget.to_window(*widget.center))
+    EventLoop._dispatch_input("begin", touch)
+    EventLoop._dispatch_input("end", touch)
+    ui.frames(1)
+
+
+def _to_form(ui: Any) -> None:
+    tap(ui, ui.root.welcome.tiles[0])
+    tap(ui, ui.root.steps["action"].card_buttons[0])
+    ui.until(lambda: ui.root.current == "form")
+
+
+def _boom(*_args: Any, **_kwargs: Any) -> Any:
+    raise RuntimeError("a bug in a screen 13912345678")
+
+
+def test_a_screen_whose_show_raises_recovers_to_the_attract_loop_wiped_and_logged(
+    ui: Any, port: Any, citizen: Any, caplog: pytest.LogCaptureFixture, monkeypatch: Any
+) -> None:
+    form = ui.root.steps["form"]
+    monkeypatch.setattr(form, "show", _boom)
+    tap(ui, ui.root.welcome.tiles[0])
+    run = ui.session.run
+    with caplog.at_level(logging.INFO):
+        # The card is read on a worker; its result comes back on the UI clock and routes
+        # to the form, whose show raises inside a Kivy frame.
+        tap(ui, ui.root.steps["action"].card_buttons[0])
+        ui.until(lambda: ui.root.current == "attract")
+    assert ui.session.run is None
+    assert port.ended == [run]
+    assert run.outcome == "failed"
+    assert traces_left(ui, citizen.traces()) == []
+    crash = [r.getMessage() for r in caplog.records if "ui_crash" in r.getMessage()]
+    assert crash
+    assert "RuntimeError" in crash[0]
+    assert citizen.phone not in caplog.text  # the message is not logged: it may hold PII
+    monkeypatch.undo()
+    tap(ui, ui.root.attract)  # the kiosk serves the next citizen
+    assert ui.root.current == "welcome"
+    _to_form(ui)
+    assert ui.root.current == "form"
+
+
+def test_a_button_handler_that_raises_recovers_and_forgets_what_was_typed(
+    ui: Any, port: Any, citizen: Any, monkeypatch: Any
+) -> None:
+    _to_form(ui)
+    form = ui.root.steps["form"]
+    fill_form(ui, citizen.form)
+    monkeypatch.setattr(form, "submit", _boom)
+    loop_tap(ui, step_buttons(form)["submit"])
+    assert ui.root.current == "attract"
+    assert ui.session.run is None
+    assert len(port.ended) == 1
+    assert traces_left(ui, citizen.traces()) == []
+    assert ui.app.alive
+
+
+def _frame_with_tick(ui: Any) -> None:
+    """One frame in which the App's once-a-second tick runs (a Kivy clock event)."""
+    from kivy.clock import Clock
+
+    app, ran = ui.app, []
+
+    def tick(_dt: float) -> None:
+        # Once: Kivy runs an event again when it raised the first time.
+        if not ran:
+            ran.append(True)
+            app._tick(0)
+
+    Clock.schedule_once(tick, 0)
+    ui.frames(1)
+
+
+def _ops_with_watchdog(ui: Any, port: Any, clock: Any, address: str) -> tuple[Any, Any]:
+    from kiosk.config import NightConfig
+    from kiosk.ui.ops import KioskOps
+    from kiosk.watchdog import Notifier, Watchdog
+
+    dog = Watchdog(Notifier({"NOTIFY_SOCKET": address}), stall_seconds=5, clock=clock)
+    ops = KioskOps(now=port.now, clock=clock, night=NightConfig().plan(), watchdog=dog)
+    ui.app.ops = ops
+    ops.start(ui.app)
+    return ops, dog
+
+
+def test_a_crash_the_app_cannot_recover_from_stops_it_and_starves_the_watchdog(
+    ui: Any, port: Any, clock: Any, tmp_path: Any, monkeypatch: Any
+) -> None:
+    import socket
+
+    with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as systemd:
+        systemd.bind(str(tmp_path / "notify"))
+        systemd.settimeout(2.0)
+        ops, dog = _ops_with_watchdog(ui, port, clock, str(tmp_path / "notify"))
+        ops.tick()
+        assert dog.feed()  # a live UI feeds systemd
+        assert systemd.recv(64) == b"WATCHDOG=1"
+        # The menu's refresh raises, and so does the attract loop the app recovers to.
+        monkeypatch.setattr(ui.root.welcome, "refresh", _boom)
+        monkeypatch.setattr(ui.root.attract, "show", _boom)
+        with pytest.raises(RuntimeError):
+            _frame_with_tick(ui)  # the exception leaves Kivy's loop: the app stops
+        assert not ui.app.alive
+        clock.advance(6)
+        ops.tick()  # a clock that still ticks while the app stops is no proof of life
+        assert not dog.feed()
+
+
+def test_a_screen_that_crashes_again_and_again_is_given_up_on(
+    ui: Any, clock: Any, monkeypatch: Any
+) -> None:
+    from kiosk.ui.app import MAX_CRASHES
+
+    monkeypatch.setattr(ui.root, "refresh", _boom)  # every tick crashes, on any screen
+    for _ in range(MAX_CRASHES):
+        _frame_with_tick(ui)  # each one recovered to the attract loop
+        assert ui.root.current == "attract"
+        assert ui.app.alive
+        clock.advance(1)
+    with pytest.raises(RuntimeError):
+        _frame_with_tick(ui)
+    assert not ui.app.alive
