@@ -287,6 +287,7 @@ def build_kiosk(
         attract=attract.cards,
         employers=employers.current,
         vitals=vitals.read,
+        waiting=outbox.waiting,
     )
     add_standard_handlers(
         commands,

@@ -9,10 +9,20 @@ handler travels the same way as on a kiosk.
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
+from drivers.manager import DeviceManager
+from flows import Flow, Session, load_builtin_catalog
+from kiosk.actions import Station
+from kiosk.actions.submission import Submitting
+from kiosk.outbox import Outbox, State
+from kiosk.service import KioskService
+from pii import Sealer
+from tests.kiosk.ui.conftest import FakePort
 from tests.kiosk.ui.helpers import fill_form, step_buttons, tap, traces_left
 
 
@@ -145,3 +155,83 @@ def test_a_screen_that_crashes_again_and_again_is_given_up_on(
     with pytest.raises(RuntimeError):
         _frame_with_tick(ui)
     assert not ui.app.alive
+
+
+class OutboxPort(FakePort):
+    """The fake kiosk, but `submit` is the kiosk's own (kiosk/actions/submission.py) into a
+    real sealed outbox on disk, and the end screen asks a real KioskService about it."""
+
+    def __init__(self, clock: Any, outbox: Outbox, *, network: bool) -> None:
+        super().__init__(clock)
+        self.outbox = outbox
+        self.network = network  # False: the connection drops while the sync sends
+        self.station = Station(
+            kiosk_id=lambda: "KA01",
+            name=self.station_name,
+            controller_url="https://estation.example.gov.cn",
+            timezone=ZoneInfo("Asia/Shanghai"),
+            wall=clock.wall,
+        )
+        service = KioskService(
+            catalog=load_builtin_catalog(),
+            station=self.station,
+            devices=DeviceManager([]),
+            actions_for=lambda flow: None,  # type: ignore[arg-type,return-value]
+            online=lambda: self.network,
+            outbox_pending=lambda: 0,
+            waiting=outbox.waiting,
+        )
+        self.awaiting_delivery = service.awaiting_delivery  # type: ignore[method-assign]
+
+    def _submit(self, flow: Flow, session: Session) -> str:
+        submitting = Submitting(
+            flow, self.station, self.outbox, on_submitted=self._sync, now=self.station.now
+        )
+        return submitting.submit(session)
+
+    def _sync(self) -> None:
+        """The sync loop woken by the submit: the controller acks, or the line drops."""
+        for txn in self.outbox.claim_due():
+            if self.network:
+                self.outbox.mark_acked(txn.key, self.clock.wall())
+            else:
+                self.outbox.mark_retry(txn.key, "ConnectError", 30)
+
+
+@pytest.mark.parametrize("network", [False, True], ids=["lost_mid_submit", "up"])
+def test_an_application_sent_as_the_network_goes_is_kept_and_the_citizen_told(
+    tmp_path: Path, clock: Any, citizen: Any, network: bool
+) -> None:
+    from devkit.headless import HeadlessUI
+
+    outbox = Outbox(tmp_path / "outbox.db", Sealer(bytes(range(32))), clock=clock)
+    port = OutboxPort(clock, outbox, network=network)
+    try:
+        with HeadlessUI(port, clock=clock, idle_return_seconds=10) as ui:
+            _to_form(ui)
+            fill_form(ui, citizen.form)
+            tap(ui, step_buttons(ui.root.steps["form"])["submit"])
+            tap(ui, step_buttons(ui.root.steps["confirm"])["confirm"])
+            ui.until(lambda: ui.root.current == "end")
+            end = ui.root.end
+            number = end.ids.number.text
+            assert number.startswith("KA01-")
+            [kept] = [e for e in (outbox.entry(k) for k in _keys(tmp_path / "outbox.db")) if e is not None]
+            assert kept.number == number  # on disk, sealed, whatever the network did
+            saved = "您的申请已保存在本机，网络恢复后会自动发送"
+            if network:
+                assert kept.state is State.ACKED
+                assert saved not in end.ids.prompt.text
+            else:
+                assert kept.state is State.PENDING  # the sync loop sends it again later
+                assert saved in end.ids.prompt.text
+                assert end.success  # done: nothing for the citizen to do again
+    finally:
+        outbox.close()
+
+
+def _keys(path: Path) -> list[str]:
+    import sqlite3
+
+    with sqlite3.connect(path) as db:
+        return [row[0] for row in db.execute("SELECT key FROM outbox WHERE kind = 'transaction'")]
