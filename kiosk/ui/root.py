@@ -95,6 +95,7 @@ class Router(ScreenManager):
         current = self.current_screen
         if isinstance(current, StepScreen):
             current.relabel(run)
+            self._relaid()
             self.voice.step(run)
 
     def restyle(self, elder: bool, run: FlowRun | None) -> None:
@@ -109,6 +110,12 @@ class Router(ScreenManager):
             current.relabel(run)
         elif isinstance(current, EndScreen):
             current.restyle()
+        self._relaid()
+
+    def _relaid(self) -> None:
+        # Relabelled or resized in place, the screen is new under the finger as after a
+        # switch: a double tap on the language or elder key switches once, not back again.
+        self._switched_at = self._clock()
 
     def show_end(self, notice: EndNotice, seconds_left: float) -> None:
         """Show how the visit ended."""

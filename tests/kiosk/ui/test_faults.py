@@ -237,3 +237,75 @@ def _keys(path: Path) -> list[str]:
 
     with sqlite3.connect(path) as db:
         return [row[0] for row in db.execute("SELECT key FROM outbox WHERE kind = 'transaction'")]
+
+
+def double_tap(ui: Any, widget: Any) -> None:
+    """Two touches on `widget` a few frames apart, as a finger's double tap (or a second
+    tap on a slow screen): the clock does not move between them."""
+    from kivy.tests.common import UnitTestTouch
+
+    ui.frames(1)
+    x, y = widget.to_window(*widget.center)
+    for _ in range(2):
+        touch = UnitTestTouch(x, y)
+        touch.touch_down()
+        touch.touch_up()
+        ui.frames(2)
+
+
+def _toggles_once(ui: Any, clock: Any, header: Any) -> None:
+    """A double tap on the language key and on the elder key each switch once."""
+    session = ui.session
+    lang, elder = session.lang, session.elder
+    double_tap(ui, header.language)
+    assert session.lang != lang
+    clock.advance(1)
+    double_tap(ui, header.language)
+    assert session.lang == lang
+    clock.advance(1)
+    double_tap(ui, header.elder)
+    assert session.elder is not elder
+    clock.advance(1)
+    double_tap(ui, header.elder)
+    assert session.elder is elder
+    clock.advance(1)
+
+
+def test_a_double_tap_on_every_step_button_of_a_walk_is_one_action(
+    make_port: Any, clock: Any, citizen: Any
+) -> None:
+    from devkit.headless import HeadlessUI
+
+    port = make_port()
+    with HeadlessUI(port, clock=clock, tap_guard=0.4) as ui:
+        clock.advance(1)
+        double_tap(ui, ui.root.welcome.tiles[0])  # the menu's tile
+        assert ui.root.current == "action"
+        run = ui.session.run
+        assert run.history == [run.flow.start]
+        clock.advance(1)
+        action = ui.root.steps["action"]
+        _toggles_once(ui, clock, action.ids.header.ids)
+        double_tap(ui, action.card_buttons[0])  # the card tray
+        ui.until(lambda: ui.root.current == "form")
+        assert port.tapper.presented == [port.tapper.names[0]]
+        clock.advance(1)
+        form = ui.root.steps["form"]
+        _toggles_once(ui, clock, form.ids.header.ids)
+        fill_form(ui, citizen.form)
+        steps = len(run.history)
+        double_tap(ui, step_buttons(form)["submit"])
+        assert ui.root.current == "confirm"
+        assert len(run.history) == steps + 1
+        clock.advance(1)
+        confirm = ui.root.steps["confirm"]
+        _toggles_once(ui, clock, confirm.ids.header.ids)
+        double_tap(ui, step_buttons(confirm)["confirm"])
+        ui.until(lambda: ui.root.current == "end")
+        assert len(port.submitted) == 1  # one application, not two
+        clock.advance(1)
+        double_tap(ui, ui.root.end.ids.finish)  # on into the rating, pressing nothing there
+        rating = ui.session.run
+        assert rating is not None and rating is not run
+        assert rating.history == [rating.flow.start]
+        assert port.ratings == []
