@@ -306,6 +306,7 @@ def test_a_double_tap_on_every_step_button_of_a_walk_is_one_action(
         clock.advance(1)
         double_tap(ui, ui.root.end.ids.finish)  # on into the rating, pressing nothing there
         rating = ui.session.run
-        assert rating is not None and rating is not run
+        assert rating is not None
+        assert rating is not run
         assert rating.history == [rating.flow.start]
         assert port.ratings == []
