@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 from flows import Flow, load_builtin_catalog
 from kiosk.actions import RunActions, Station
 from kiosk.attract import AttractContent
+from kiosk.card_watch import CardWatch, card_probes
 from kiosk.command_handlers import add_standard_handlers
 from kiosk.commands import CommandBook, CommandRunner
 from kiosk.config import KioskConfig
@@ -66,6 +67,8 @@ class Kiosk:
     content: ContentRefresher | None = None
     # Signed releases (kiosk/updater.py); None without a pinned key or an A/B installation.
     updater: Updater | None = None
+    # Wakes the attract loop on a card laid on a reader (kiosk/card_watch.py).
+    card_watch: CardWatch | None = None
 
     @property
     def simulators(self) -> Simulators:
@@ -96,6 +99,8 @@ class Kiosk:
                 self.content.start()
             if self.attract is not None:
                 self.attract.start()
+            if self.card_watch is not None:
+                self.card_watch.start()
 
     def close(self) -> None:
         """Stop syncing and speaking, and release devices."""
@@ -103,6 +108,8 @@ class Kiosk:
             self.provisioning.stop()
         if self.attract is not None:
             self.attract.stop()
+        if self.card_watch is not None:
+            self.card_watch.stop()
         if self.content is not None:
             self.content.stop()
         self.speech.close()
@@ -260,6 +267,7 @@ def build_kiosk(
         lambda: catalog, lambda source: content_store.items(source).items, refresh_seconds=60.0
     )
     presence = hardware.presence
+    card_watch = CardWatch(card_probes(hardware), idle=lambda: not service.busy)
     employers = EmployerList(None, lambda: "", store=content_store)
     starts = StartLog(config.data_dir / "starts.json", clock=clock)
     vitals = VitalSigns(
@@ -288,6 +296,7 @@ def build_kiosk(
         employers=employers.current,
         vitals=vitals.read,
         waiting=outbox.waiting,
+        card_presented=card_watch.presented,
     )
     add_standard_handlers(
         commands,
@@ -316,4 +325,5 @@ def build_kiosk(
         content_store=content_store,
         content=content,
         updater=updater,
+        card_watch=card_watch,
     )
