@@ -177,7 +177,13 @@ def _ensure_window(
 
 
 def _advance(count: int) -> None:
-    from kivy.base import EventLoop
+    from kivy.base import EventLoop, ExceptionManager
 
     for _ in range(count):
-        EventLoop.idle()
+        # As Kivy's own main loop: an exception of a frame goes to the exception handlers
+        # (the App's crash guard) and is raised only when none of them handled it.
+        try:
+            EventLoop.idle()
+        except BaseException as err:
+            if ExceptionManager.handle_exception(err) == ExceptionManager.RAISE:
+                raise

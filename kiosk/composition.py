@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 from flows import Flow, builtin_files
 from kiosk.actions import RunActions, Station
 from kiosk.attract import AttractContent
+from kiosk.card_watch import CardWatch, card_probes
 from kiosk.command_handlers import add_standard_handlers
 from kiosk.commands import CommandBook, CommandRunner
 from kiosk.config import KioskConfig
@@ -70,6 +71,8 @@ class Kiosk:
     updater: Updater | None = None
     # The catalog and settings the controller wants run (kiosk/target.py).
     target: TargetKeeper | None = None
+    # Wakes the attract loop on a card laid on a reader (kiosk/card_watch.py).
+    card_watch: CardWatch | None = None
 
     @property
     def simulators(self) -> Simulators:
@@ -100,6 +103,8 @@ class Kiosk:
                 self.content.start()
             if self.attract is not None:
                 self.attract.start()
+            if self.card_watch is not None:
+                self.card_watch.start()
 
     def close(self) -> None:
         """Stop syncing and speaking, and release devices."""
@@ -107,6 +112,8 @@ class Kiosk:
             self.provisioning.stop()
         if self.attract is not None:
             self.attract.stop()
+        if self.card_watch is not None:
+            self.card_watch.stop()
         if self.content is not None:
             self.content.stop()
         self.speech.close()
@@ -283,6 +290,7 @@ def build_kiosk(
         refresh_seconds=60.0,
     )
     presence = hardware.presence
+    card_watch = CardWatch(card_probes(hardware), idle=lambda: not service.busy)
     employers = EmployerList(None, lambda: "", store=content_store)
     starts = StartLog(config.data_dir / "starts.json", clock=clock)
     vitals = VitalSigns(
@@ -310,6 +318,8 @@ def build_kiosk(
         attract=attract.cards,
         employers=employers.current,
         vitals=vitals.read,
+        waiting=outbox.waiting,
+        card_presented=card_watch.presented,
     )
     service.replace_catalog(target.catalog, target.help_phone)  # the target's help phone
     add_standard_handlers(
@@ -340,4 +350,5 @@ def build_kiosk(
         content=content,
         updater=updater,
         target=target,
+        card_watch=card_watch,
     )

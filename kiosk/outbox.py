@@ -456,6 +456,11 @@ class Outbox:
             return None
         return Entry(row[0], row[1], row[2], State(row[3]), row[4], row[5], row[6])
 
+    def waiting(self, key: str) -> bool:
+        """The row is kept here and still to be sent (pending or in flight)."""
+        entry = self.entry(key)
+        return entry is not None and entry.state in (State.PENDING, State.IN_FLIGHT)
+
     def seq_of(self, key: str) -> int | None:
         """The row's sequence number (None for a row stored before sequences)."""
         entry = self.entry(key)

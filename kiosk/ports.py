@@ -138,6 +138,11 @@ class KioskPort(Protocol):
         """The UI is done with a run: stop its device work and wipe what is left."""
         ...
 
+    def awaiting_delivery(self, record: RunRecord) -> bool:
+        """The run's transaction is saved on the kiosk and not yet with the controller (the
+        network went while it was sent): the end screen says it will be sent."""
+        ...
+
     def employers(self) -> Sequence[Employer]:
         """The county's employer list for the employer picker; [] when the kiosk has none
         (offline, or never fetched): the picker then offers free entry. Never blocks."""

@@ -74,10 +74,12 @@ class KioskService:
         card_presented: Callable[[], bool] = lambda: False,
         employers: Callable[[], Sequence[Employer]] = lambda: [],
         vitals: Callable[[], KioskVitals | None] = lambda: None,
+        waiting: Callable[[str], bool] = lambda key: False,
     ) -> None:
         """`enrollment_block`: the message code of an enrollment that keeps the kiosk from
         serving (kiosk.awaiting_approval, kiosk.credential_revoked), None when it may;
-        `staff_calls` queues a call for the controller (the outbox)."""
+        `staff_calls` queues a call for the controller (the outbox); `waiting(key)`: the
+        outbox still holds that transaction, unsent (Outbox.waiting)."""
         self._catalog = catalog
         self._station = station
         self._devices = devices
@@ -95,6 +97,7 @@ class KioskService:
         self._attract = attract
         self._card_presented = card_presented
         self._vitals = vitals
+        self._waiting = waiting
         self._maintenance: Texts | None = None
         self._employers = employers
         self._runs: dict[int, RunActions] = {}
@@ -225,6 +228,11 @@ class KioskService:
         if actions is not None:
             actions.cancelled.set()
         run.abort()
+
+    def awaiting_delivery(self, record: RunRecord) -> bool:
+        """The run's transaction is saved on this kiosk but not yet with the controller."""
+        key = record.transaction_key
+        return bool(key) and self._waiting(key or "")
 
     def employers(self) -> Sequence[Employer]:
         """The employer list kept from the controller ([] offline: free entry only)."""

@@ -266,6 +266,20 @@ class IdCardReader:
             )
             return card
 
+    def card_in_field(self) -> bool:
+        """Ask the module whether a card lies in its field (find only: nothing is read).
+
+        A card already read and still lying there is not reported by modules that find a
+        card once per presentation, so this answers a new card, not a forgotten one.
+        Raises IdCardError when the reader does not answer.
+        """
+        with self._lock:
+            self.open()
+            found = self._find()
+            if found.sw3 not in (p.Status.CARD_FOUND, p.Status.NO_CARD):
+                raise status_error(found.sw3, "find")
+            return found.sw3 == p.Status.CARD_FOUND
+
     def _find_and_select(self, deadline: float) -> None:
         while True:
             found = self._find()

@@ -91,6 +91,18 @@ class SocialCardReader:
             _, out = ctx.status_change([(reader, scard.SCARD_STATE_UNAWARE)], 0)
             return out[0][2]
 
+    def card_present(self, reader_name: str | None = None) -> bool:
+        """Whether a card is in `reader_name` (or any reader), from pcscd's state alone: no
+        card is connected to and nothing is read. False when no reader is connected."""
+        with pcsc.Context() as ctx:
+            readers = [r for r in ctx.readers() if reader_name is None or r == reader_name]
+            if not readers:
+                return False
+            rc, out = ctx.status_change([(r, scard.SCARD_STATE_UNAWARE) for r in readers], 0)
+            if rc not in (pcsc.OK, scard.SCARD_E_TIMEOUT):
+                raise pcsc.error_for(rc, "SCardGetStatusChange")
+            return any(event & scard.SCARD_STATE_PRESENT for _, event, _ in out)
+
     @property
     def recent_apdus(self) -> list[str]:
         """The last APDUs exchanged, oldest first; reply data withheld (it is personal)."""

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from kivy.app import App
+from kivy.base import ExceptionHandler, ExceptionManager
 from kivy.clock import Clock
 from kivy.lang import Builder
 
@@ -50,6 +51,13 @@ KV_FILES: tuple[Path, ...] = (
         for name in ("itemlist", "detail", "end", "attract", "out_of_service")
     ),
 )
+
+# A screen that crashes again and again cannot be recovered from here: after this many
+# crashes within CRASH_WINDOW seconds the app gives up and exits, and systemd restarts it.
+MAX_CRASHES = 5
+CRASH_WINDOW = 60.0
+
+log = logging.getLogger(__name__)
 
 __all__ = ["EStationApp", "configure_kivy", "load_kv_files", "register_cjk_font", "run_kiosk_app"]
 
@@ -112,6 +120,10 @@ class EStationApp(App):
         self.session: UISession | None = None
         self.router: Router | None = None
         self._tick_event: Any = None
+        self._guard = _CrashGuard(self)
+        self._crashes: list[float] = []
+        # False once a crash could not be recovered from: the watchdog is no longer fed.
+        self.alive = True
 
     def build(self) -> Router:
         """Create the session, one screen of each kind, and the router between them."""
@@ -189,6 +201,7 @@ class EStationApp(App):
             # A kiosk: a stray close request (a window manager, Alt-F4) must not end it.
             Window.bind(on_request_close=lambda *_args, **_kw: True)
         self._tick_event = Clock.schedule_interval(self._tick, 1.0)
+        ExceptionManager.add_handler(self._guard)
         if self.ops is not None:
             self.ops.start(self)
         if self.commands is not None:
@@ -198,6 +211,7 @@ class EStationApp(App):
 
     def on_stop(self) -> None:
         """End any visit in progress so nothing of it outlives the app."""
+        ExceptionManager.remove_handler(self._guard)
         if self.ops is not None:
             self.ops.stop()
         if self._tick_event is not None:
@@ -213,6 +227,60 @@ class EStationApp(App):
     def _tick(self, _dt: float) -> None:
         if self.session is not None:
             self.session.tick()
+
+    def recover(self, error: BaseException) -> bool:
+        """A screen's code raised on the UI thread: log it, end the visit wiped, show the
+        attract loop. False when that is not possible, or too many crashes came in a row:
+        the app must then stop (and systemd start it afresh)."""
+        now = self._clock()
+        self._crashes = [t for t in self._crashes if now - t < CRASH_WINDOW] + [now]
+        router, session = self.router, self.session
+        screen = router.current if router is not None else "-"
+        # The type and the place only: an exception's message may quote what was typed.
+        log.error(
+            "ui_crash error=%s at=%s screen=%s crashes=%d",
+            type(error).__name__,
+            _crash_site(error),
+            screen,
+            len(self._crashes),
+        )
+        if session is None or not isinstance(error, Exception):
+            self.alive = False
+            return False
+        if len(self._crashes) > MAX_CRASHES:
+            log.error("ui_crash_loop crashes=%d window_s=%.0f giving_up", MAX_CRASHES, CRASH_WINDOW)
+            self.alive = False
+            return False
+        try:
+            session.recover()
+        except Exception as again:
+            log.error("ui_recovery_failed error=%s", type(again).__name__)
+            self.alive = False
+            return False
+        log.info("ui_recovered to=attract visit=wiped")
+        return True
+
+
+class _CrashGuard(ExceptionHandler):
+    """Kivy's hook for an exception that reached the event loop: the app recovers or stops."""
+
+    def __init__(self, app: EStationApp) -> None:
+        self._app = app
+
+    def handle_exception(self, inst: BaseException) -> int:
+        """PASS (the loop goes on) when the app recovered; RAISE (the app stops) when not."""
+        recovered = self._app.recover(inst)
+        return int(ExceptionManager.PASS if recovered else ExceptionManager.RAISE)
+
+
+def _crash_site(error: BaseException) -> str:
+    """Where the exception was raised: file:line of its innermost frame, never its message."""
+    tb = error.__traceback__
+    if tb is None:
+        return "-"
+    while tb.tb_next is not None:
+        tb = tb.tb_next
+    return f"{Path(tb.tb_frame.f_code.co_filename).name}:{tb.tb_lineno}"
 
 
 def run_kiosk_app(

@@ -124,7 +124,9 @@ class KioskOps:
     # Once a second on the UI thread
     def tick(self, _dt: float = 0.0) -> None:
         """Feed the watchdog, dim or brighten, leave an idle maintenance screen, restart."""
-        if self._watchdog is not None:
+        if self._watchdog is not None and self._app is not None and self._app.alive:
+            # Not after a crash the app could not recover from: it is stopping, and a
+            # screen that keeps failing must not be kept alive by a clock that still ticks.
             self._watchdog.ui_alive()
         idle = self._clock() - self._last_touch
         now = self._now()

@@ -98,6 +98,7 @@ class Router(ScreenManager):
         current = self.current_screen
         if isinstance(current, StepScreen):
             current.relabel(run)
+            self._relaid()
             self.voice.step(run)
 
     def restyle(self, elder: bool, run: FlowRun | None) -> None:
@@ -112,6 +113,12 @@ class Router(ScreenManager):
             current.relabel(run)
         elif isinstance(current, EndScreen):
             current.restyle()
+        self._relaid()
+
+    def _relaid(self) -> None:
+        # Relabelled or resized in place, the screen is new under the finger as after a
+        # switch: a double tap on the language or elder key switches once, not back again.
+        self._switched_at = self._clock()
 
     def show_end(self, notice: EndNotice, seconds_left: float) -> None:
         """Show how the visit ended."""
@@ -157,10 +164,16 @@ class Router(ScreenManager):
         """Clear every screen, shown or not, and the text caches behind text boxes."""
         self.idle.hide()
         self.help.hide()
+        failed: Exception | None = None
         for screen in self.screens:
-            screen.clear()
+            try:
+                screen.clear()
+            except Exception as err:  # one broken screen must not leave the others filled
+                failed = failed or err
         for category in _TEXT_INPUT_CACHES:
             Cache.remove(category)
+        if failed is not None:
+            raise failed
 
     def _switch(self, name: str) -> None:
         previous = self.current_screen

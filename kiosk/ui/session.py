@@ -105,6 +105,7 @@ class EndNotice:
     receipt_url: str = ""  # set: the end screen draws it as the e-receipt QR code
     follow_on: bool = False  # set: the end screen leads on to the rating, not to welcome
     take_away: tuple[str, ...] = ()  # what the voice reminds them to take (take_away())
+    saved_to_send: bool = False  # kept on the kiosk, sent when the network is back
 
 
 class Navigator(Protocol):
@@ -195,11 +196,15 @@ def take_away(run: FlowRun) -> tuple[str, ...]:
     return cards + paper
 
 
-def end_notice(run: FlowRun, *, follow_on: bool = False, number: bool = True) -> EndNotice:
+def end_notice(
+    run: FlowRun, *, follow_on: bool = False, number: bool = True, saved_to_send: bool = False
+) -> EndNotice:
     """What the end screen shows of a finished run: its end step and its record only.
 
     `follow_on`: the visit goes on into the rating; `number`: False for the end of that
-    rating, whose transaction number was shown already at the end of the transaction.
+    rating, whose transaction number was shown already at the end of the transaction;
+    `saved_to_send`: its transaction is kept on the kiosk, not yet with the controller,
+    which the prompt then says.
     """
     lang = run.lang
     step = run.step
@@ -211,6 +216,9 @@ def end_notice(run: FlowRun, *, follow_on: bool = False, number: bool = True) ->
     number_shown = record.transaction_number or ""
     if RECEIPT_QR in step.show and not receipt_url and number_shown:
         title, prompt = ui_text("no_qr_title", lang), ui_text("no_qr_prompt", lang)
+    saved_to_send = saved_to_send and bool(number_shown)
+    if saved_to_send:
+        prompt = "\n".join(p for p in (prompt, ui_text("saved_to_send", lang)) if p)
     return EndNotice(
         title=title,
         prompt=prompt,
@@ -220,6 +228,7 @@ def end_notice(run: FlowRun, *, follow_on: bool = False, number: bool = True) ->
         receipt_url=receipt_url,
         follow_on=follow_on,
         take_away=take_away(run),
+        saved_to_send=saved_to_send,
     )
 
 
@@ -544,6 +553,30 @@ class UISession:
         limit = getattr(self.port, "walk_away_seconds", None)
         return absent_for is not None and limit is not None and absent_for >= limit
 
+    def recover(self) -> None:
+        """A screen crashed: end the visit (the port told, every screen wiped) and show the
+        attract loop, as after a visit nobody finished. Raises if the screens cannot be
+        wiped: the app must then stop rather than keep a citizen's data on show."""
+        run, self.run = self.run, None
+        self._end_deadline = None
+        self._next = None
+        self._follow_on_run = None
+        self._idle_shown = None
+        if run is not None:
+            log.info("visit ended flow=%s outcome=failed by=ui_crash", run.flow.id)
+            try:
+                run.abort("failed")
+                self.port.end_run(run)
+            except Exception:  # the screens are wiped whatever the kiosk side did
+                log.exception("end_run failed flow=%s", run.flow.id)
+        for tapper in self.tappers.values():
+            tapper.remove()
+        if self.elder:
+            self.elder = False
+            self.nav.restyle(False, None)
+        self._ended_by_itself = True
+        self._to_attract()
+
     def close(self) -> None:
         """The app is stopping: end any visit in progress."""
         self._next = None
@@ -580,7 +613,10 @@ class UISession:
         starter = follow_on_starter(self.port)
         self._next = (*follow, run.lang) if follow is not None and starter is not None else None
         notice = end_notice(
-            run, follow_on=self._next is not None, number=run is not self._follow_on_run
+            run,
+            follow_on=self._next is not None,
+            number=run is not self._follow_on_run,
+            saved_to_send=self._awaiting_delivery(run),
         )
         self.run = None
         self._hide_idle()
@@ -598,6 +634,16 @@ class UISession:
         wait = self.end_seconds * self._timeout_scale()
         self._end_deadline = self._clock() + wait
         self.nav.show_end(notice, wait)
+
+    def _awaiting_delivery(self, run: FlowRun) -> bool:
+        ask = getattr(self.port, "awaiting_delivery", None)
+        if not callable(ask) or not run.session.record.transaction_key:
+            return False
+        try:
+            return bool(ask(run.session.record))
+        except Exception:  # the end screen shows whatever the outbox said
+            log.exception("awaiting_delivery failed")
+            return False
 
     def _leave_end(self) -> None:
         follow, self._next = self._next, None

@@ -237,3 +237,36 @@ def test_the_controllers_clock_is_recorded_as_skew(
 
 def _beat(sent_at: dt.datetime) -> Heartbeat:
     return Heartbeat(sent_at=sent_at, status=KioskStatus.IDLE)
+
+
+def test_an_application_whose_sending_was_cut_is_awaiting_delivery_until_acked(
+    tmp_path: Path, kiosk_outbox: Outbox, proxy: FaultServer, clock: FakeClock, settings: Settings
+) -> None:
+    from zoneinfo import ZoneInfo
+
+    from drivers.manager import DeviceManager
+    from flows import RunRecord, load_builtin_catalog
+    from kiosk.actions import Station
+    from kiosk.service import KioskService
+
+    (number,) = queue(kiosk_outbox, 1)
+    service = KioskService(
+        catalog=load_builtin_catalog(),
+        station=Station(lambda: "KA01", "一号机", proxy.url, ZoneInfo("Asia/Shanghai")),
+        devices=DeviceManager([]),
+        actions_for=lambda flow: None,  # type: ignore[arg-type,return-value]
+        online=lambda: True,
+        outbox_pending=lambda: 0,
+        waiting=kiosk_outbox.waiting,
+    )
+    record = RunRecord(transaction_key=f"{1:032x}", transaction_number=number)
+    sync, _ = make_sync(tmp_path, kiosk_outbox, proxy, clock)
+    proxy.mode = "forward-cut"  # the line drops while the application is sent
+    assert sync.drain() == 0
+    assert service.awaiting_delivery(record)  # kept, and the end screen says so
+    assert not service.awaiting_delivery(RunRecord())  # nothing submitted: nothing said
+    proxy.mode = "forward"
+    clock.advance(600)
+    assert sync.drain() == 1
+    assert stored(settings) == [number]
+    assert not service.awaiting_delivery(record)

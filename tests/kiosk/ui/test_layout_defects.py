@@ -94,7 +94,7 @@ def test_every_page_of_a_long_job_shows_only_whole_rows_down_to_the_last(
         assert session.submit({"education": "junior_high", "area": "county"}) == {}
         ui.until(lambda: ui.root.current == "list")
         session.select(LONG_JOB)
-        ui.frames(3)
+        ui.frames(10)
         detail = ui.root.steps["detail"]
         assert ui.root.current == "detail"
         rows = list(reversed(detail.ids.rows.children))
@@ -107,7 +107,7 @@ def test_every_page_of_a_long_job_shows_only_whole_rows_down_to_the_last(
                 if detail.ids.pager.ids.down.disabled:
                     break
                 tap(ui, detail.ids.pager.ids.down)  # as a citizen turns the page
-                ui.frames(2)
+                ui.frames(10)
             pages.append([row.label for row in rows if row.opacity])
             assert layout_problems(detail) == [], (page, layout_problems(detail))
             bottom = scroll.to_window(scroll.x, scroll.y)[1]
