@@ -5,6 +5,13 @@ the kiosk talks to it only over HTTP. With a display the touchscreen opens; with
 `--script registration`, or when there is no display, one fictitious citizen is walked
 through employment registration and the demo prints where to see the result.
 
+With `--script provisioning` the demo is a technician's visit instead: a second kiosk of
+simulators starts unprovisioned and advertises itself on loopback; `estation-provision
+discover` finds it, `enroll` pairs with the code on its screen, sends its station setup
+(a township of the demo region tree), pins a release key made for the demo and has it
+enroll with the demo controller; the kiosk restarts into its setup and `selftest` runs
+with simulated cards and a QR code laid by devkit's `SelfTestHand`.
+
 The dashboard needs a sign-in: before the controller starts, the demo runs its
 `create-admin` command (as an operator would) for an `admin` account with a generated
 password, kept in `<data-dir>/admin-password` (mode 0600) so later runs print it again.
@@ -17,10 +24,12 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import json
 import logging
 import os
 import re
 import secrets
+import shutil
 import signal
 import subprocess
 import sys
@@ -31,8 +40,9 @@ from pathlib import Path
 import httpx
 
 from devkit.controller_process import ControllerProcess
+from devkit.release import SecretKey
 from devkit.scripted import Input, ScriptError, registration_script, walk
-from devkit.tappers import DemoRig
+from devkit.tappers import DemoRig, SelfTestHand
 from kiosk.composition import Kiosk, build_kiosk
 from kiosk.config import ConfigError, load_config
 from kiosk.outbox import State
@@ -80,6 +90,8 @@ def demo_scripts(today: dt.date) -> dict[str, tuple[str, list[Input]]]:
 
 
 SCRIPTS = sorted(demo_scripts(dt.date.today()))
+# Not a citizen: a technician finding and enrolling a new kiosk (run_provisioning).
+PROVISIONING = "provisioning"
 
 
 def write_kiosk_config(path: Path, controller_url: str, pairing_code: str = "") -> Path:
@@ -227,7 +239,11 @@ def run_script(
 def main(argv: Sequence[str] | None = None) -> int:
     """Start controller and kiosk, then run the touchscreen or a scripted citizen."""
     parser = argparse.ArgumentParser(prog="./dev demo", description=__doc__)
-    parser.add_argument("--script", choices=SCRIPTS, help="walk a citizen unattended")
+    parser.add_argument(
+        "--script",
+        choices=[*SCRIPTS, PROVISIONING],
+        help="walk a citizen unattended, or (provisioning) find and enroll a new kiosk",
+    )
     parser.add_argument(
         "--exit", action="store_true", help="stop after the script instead of serving"
     )
@@ -269,6 +285,13 @@ def main(argv: Sequence[str] | None = None) -> int:
                 f"sign in as:          {DEMO_ADMIN}, with the password of an earlier run "
                 f"({password_file} is gone; delete {args.data_dir / 'controller'} for a new one)"
             )
+        if args.script == PROVISIONING:
+            status = run_provisioning(args.data_dir, controller)
+            if status != 0 or args.exit:
+                return status
+            print("serving the dashboard; press Ctrl-C to stop", flush=True)
+            while True:
+                time.sleep(3600)
         # What a technician does at installation: a code from the controller, typed into
         # the kiosk (a kiosk enrolled before keeps its credential and ignores it).
         code = controller.pairing_code("demo kiosk")
@@ -298,6 +321,116 @@ def main(argv: Sequence[str] | None = None) -> int:
         if kiosk is not None:
             kiosk.close()
         controller.stop()
+
+
+NEW_KIOSK = "demo-kiosk-0002"
+
+
+def write_unprovisioned_config(folder: Path) -> Path:
+    """A kiosk fresh from the box: no controller, simulators, advertising on loopback."""
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "kiosk.toml"
+    path.write_text(
+        f"""# Written by the demo: a kiosk as it leaves the factory, waiting for a technician.
+[kiosk]
+hardware_id = "{NEW_KIOSK}"
+name = "new terminal"
+data_dir = "data"
+
+[provisioning]
+enabled = true
+host = "127.0.0.1"
+port = 0
+# loopback, so the demo's discovery finds it without a LAN
+addresses = ["127.0.0.1"]
+
+[id_card_reader]
+kind = "simulator"
+""",
+        encoding="utf-8",
+    )
+    return path
+
+
+def _technician_setup(folder: Path, controller_url: str, code: str) -> Path:
+    """The station setup a technician brings: a township of the demo region tree."""
+    setup = {
+        "controller": {"url": controller_url, "pairing_code": code},
+        "station": {"name": "五云街道24小时就业服务e站", "address": "缙云县五云街道示范路1号",
+                    "region_code": "331122001", "gps": [28.66, 120.09],
+                    "opening_hours": "24h", "help_phone": "0578-3100000"},
+        "devices": {"id_card_reader": "simulator", "camera": "simulator",
+                    "social_card_reader": "simulator",
+                    "receipt_printer": {"kind": "simulator", "path": "receipts"}},
+    }  # fmt: skip
+    path = folder / "station-setup.json"
+    path.write_text(json.dumps(setup, ensure_ascii=False, indent=2), encoding="utf-8")
+    return path
+
+
+def _shown_code(kiosk: Kiosk) -> str:
+    side = kiosk.provisioning
+    notice = side.notice() if side is not None else None
+    if notice is None:
+        raise RuntimeError("the new kiosk shows no pairing code")
+    return notice.shown
+
+
+def run_provisioning(data_dir: Path, controller: ControllerProcess) -> int:
+    """A technician's visit on the demo: a new kiosk found on loopback, enrolled with its
+    station setup and release key, restarted into its setup and self-tested."""
+    from provisioning.cli import main as provision  # noqa: PLC0415 - only this script needs it
+
+    folder = data_dir / "new-kiosk"
+    shutil.rmtree(folder, ignore_errors=True)  # from the box each time
+    folder.mkdir(parents=True)
+    key_file = folder / "demo-release.pub"
+    key_file.write_text(SecretKey.generate().public().text(), encoding="ascii")
+    config_path = write_unprovisioned_config(folder)
+    loopback = ["--interface", "127.0.0.1", "--seconds", "6"]
+    kiosk = build_kiosk(load_config(config_path))
+    kiosk.start(sync=False)
+    try:
+        code = _shown_code(kiosk)
+        print(f"new kiosk:           {NEW_KIOSK}, unprovisioned; its screen shows {code}")
+        print("$ estation-provision discover", flush=True)
+        if provision(["discover", *loopback]) != 0:
+            print("the new kiosk was not found on loopback")
+            return 1
+        setup = _technician_setup(folder, controller.wait_ready(), controller.pairing_code())
+        print(f"$ estation-provision enroll {NEW_KIOSK} --code {code} --setup {setup}"
+              f" --release-key {key_file}", flush=True)  # fmt: skip
+        argv = ["enroll", NEW_KIOSK, "--code", code, "--setup", str(setup),
+                "--release-key", str(key_file), *loopback]  # fmt: skip
+        if provision(argv) != 0:
+            return 1
+    finally:
+        kiosk.close()
+    # It restarts into its setup; the technician opens maintenance mode for the self-test.
+    kiosk = build_kiosk(load_config(config_path))
+    kiosk.start(sync=False)
+    side = kiosk.provisioning
+    if side is None:
+        kiosk.close()
+        return 1
+    side.api.maintenance = lambda: True
+    rig = DemoRig(kiosk.simulators)
+    hand = SelfTestHand(rig, lambda: side.provisioning.selftest_run).start()
+    try:
+        code = _shown_code(kiosk)
+        print(f"$ estation-provision selftest --kiosk {NEW_KIOSK} --code {code}", flush=True)
+        reports = str(folder / "reports")
+        argv = ["selftest", "--kiosk", NEW_KIOSK, "--code", code, "--out", reports,
+                "--wait", "30", *loopback]  # fmt: skip
+        status = provision(argv)
+        kiosk_id = side.provisioning.describe()["kiosk_id"]
+    finally:
+        hand.stop()
+        rig.close()
+        kiosk.close()
+    print(f"in the fleet tree:   {controller.wait_ready()}/kiosks/{kiosk_id}"
+          " (缙云县 > 五云街道)")  # fmt: skip
+    return status
 
 
 def _walk_configured(path: Path, script: str) -> int:

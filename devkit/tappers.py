@@ -2,13 +2,19 @@
 
 `DemoRig` implements the UI's `DemoPort` (kiosk/ports.py) for a kiosk built on simulators:
 the touchscreen shows a panel of synthetic cards beside a card step, and scripted walks tap
-the first card of the reader a step reads.
+the first card of the reader a step reads. `SelfTestHand` is the technician's hand during
+the installation self-test: it lays the ID card, inserts the social security card and
+holds a QR code to the simulated camera when the kiosk asks, and takes them away after.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import threading
+from collections.abc import Callable, Mapping, Sequence
 
+import numpy as np
+
+from drivers.camera.scenes import blank_scene, place, qr_image
 from drivers.idcard.fixtures import fixture_by_name
 from drivers.idcard.simulator import IdCardSimulator
 from drivers.socialcard.fixtures import FIXTURES as SOCIAL_FIXTURES
@@ -17,6 +23,7 @@ from drivers.socialcard.virtual_card import VirtualCard
 from flows.actions import ActionName
 from kiosk.hardware import Simulators
 from kiosk.ports import CardTapper
+from kiosk.provisioning import SelfTestRun
 
 
 class SimulatedCardTapper:
@@ -69,6 +76,7 @@ class DemoRig:
             SimulatedCardTapper(simulators.idcard) if simulators.idcard is not None else None
         )
         self.social_card_tapper = SimulatedSocialCardTapper() if simulators.socialcard else None
+        self.camera = simulators.camera
 
     def tappers(self) -> Mapping[str, CardTapper]:
         """The trays by the action that reads their cards."""
@@ -83,3 +91,74 @@ class DemoRig:
         """Take every card out (a virtual card holds a connection to vpcd)."""
         for tray in self.tappers().values():
             tray.remove()
+
+
+class SelfTestHand:
+    """Answers a running self-test's requests on simulators, as a technician would.
+
+    `run()` gives the kiosk's current self-test (KioskProvisioning.selftest_run); the hand
+    looks at it every `poll` s from its own thread and acts when the running check asks
+    for something, so the self-test sees cards arrive while it waits, as on a real kiosk.
+    """
+
+    QR_TEXT = "e-station self-test, held up by the technician"
+
+    def __init__(
+        self, rig: DemoRig, run: Callable[[], SelfTestRun | None], *, poll: float = 0.1
+    ) -> None:
+        self._rig = rig
+        self._run = run
+        self._poll = poll
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self.answered: list[str] = []  # the checks it answered, in order
+        self._scene: Sequence[np.ndarray] = ()  # what the camera showed before the QR code
+
+    def start(self) -> SelfTestHand:
+        """Watch the self-test from a thread."""
+        self._thread = threading.Thread(target=self._watch, name="selftest-hand", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop watching and take everything away."""
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(5)
+        self._take_away("")
+
+    def _watch(self) -> None:
+        acting = ""
+        while not self._stop.wait(self._poll):
+            run = self._run()
+            asking = run.current if run is not None and run.prompt else ""
+            if asking == acting:
+                continue
+            self._take_away(acting)
+            acting = asking
+            if asking:
+                self._answer(asking)
+
+    def _answer(self, check: str) -> None:
+        rig = self._rig
+        if check == "id_card_reader.read" and rig.card_tapper is not None:
+            rig.card_tapper.present(rig.card_tapper.card_names()[0])
+        elif check == "social_card_reader.read" and rig.social_card_tapper is not None:
+            rig.social_card_tapper.present(rig.social_card_tapper.card_names()[0])
+        elif check == "camera.qr" and rig.camera is not None:
+            self._scene = rig.camera.frames
+            code = qr_image(self.QR_TEXT, module_px=5)
+            rig.camera.show([place(code, blank_scene(seed=2), height_fraction=0.6)])
+        else:
+            return
+        self.answered.append(check)
+
+    def _take_away(self, check: str) -> None:
+        rig = self._rig
+        if check in ("", "id_card_reader.read") and rig.card_tapper is not None:
+            rig.card_tapper.remove()
+        if check in ("", "social_card_reader.read") and rig.social_card_tapper is not None:
+            rig.social_card_tapper.remove()
+        if check in ("", "camera.qr") and rig.camera is not None and self._scene:
+            rig.camera.show(self._scene)  # the citizen the demo camera shows comes back
+            self._scene = ()

@@ -194,6 +194,8 @@ def build_kiosk(
             site=config.site,
             software_version=SOFTWARE_VERSION,
             pairing_code=config.pairing_code or None,
+            region_code=config.region_code or None,
+            address=config.address,
         ),
         config.controller_url,
     )

@@ -239,6 +239,9 @@ class KioskConfig:
     # enrolls as pending and waits for approval (or for its pre-authorised serial).
     pairing_code: str = ""
     site: str = ""
+    # Where a technician installed it (station.json): the controller places it there.
+    address: str = ""
+    region_code: str = ""
     lang: str = "zh-CN"
     timezone: str = "Asia/Shanghai"
     services: tuple[str, ...] = ()  # () offers every service of the catalog manifest
@@ -464,7 +467,13 @@ def _with_setup(config: KioskConfig, source: Path) -> KioskConfig:
         config,
         controller_url=setup.controller_url,
         name=setup.name,
-        site=setup.address[:200],
+        # The station is the site: its name, address and region go to the controller,
+        # which places the kiosk in its region tree at enrollment.
+        site=setup.name[:200],
+        address=setup.address,
+        region_code=setup.region_code,
+        # The station's own help phone, which the one-key help shows beside the hotline.
+        help_phone=setup.help_phone or config.help_phone,
         id_card_reader=replace(
             config.id_card_reader,
             kind="simulator" if reader == "simulator" else "serial",

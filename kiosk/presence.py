@@ -14,7 +14,14 @@ from collections import deque
 from collections.abc import Callable
 from typing import Any
 
-from drivers.camera import FacePresence, Frame, FrameSource, SourceState, face_present
+from drivers.camera import (
+    CameraHealth,
+    FacePresence,
+    Frame,
+    FrameSource,
+    SourceState,
+    face_present,
+)
 
 
 class PresenceWatch:
@@ -66,6 +73,15 @@ class PresenceWatch:
         """Frames analysed since the start (for benches and the maintenance screen)."""
         with self._lock:
             return self._analysed
+
+    def health(self) -> CameraHealth:
+        """The camera's state and, when it fails, why (the technician's self-test says it)."""
+        return self._source.health()
+
+    def wait_frame(self, after_seq: int = 0, timeout: float | None = None) -> Frame | None:
+        """The next frame after `after_seq` (the self-test's QR check reads the camera the
+        kiosk holds open: a V4L2 device serves one reader)."""
+        return self._source.wait_frame(after_seq, timeout)
 
     @property
     def working(self) -> bool:

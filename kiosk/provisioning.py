@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import os
 import shutil
 import threading
 from collections.abc import Callable
@@ -23,7 +24,9 @@ from kiosk.controller_client import ControllerClient, ControllerError
 from kiosk.enrollment import Enrollment, EnrollmentStore
 from kiosk.station_setup import SetupStore, StationSetup, check_controller, parse_setup
 from kiosk.sync import Enroller
+from kiosk.updater import PUBLIC_KEY_FILE, load_public_key
 from wire import RegisterRequest, SelfTestCheck, SelfTestReport
+from wire.release import PublicKey, ReleaseRefused
 
 log = logging.getLogger(__name__)
 
@@ -41,13 +44,22 @@ class ProvisioningError(Exception):
 
 @dataclass
 class SelfTestRun:
-    """A self-test in progress or done: what has been checked so far."""
+    """A self-test in progress or done: what has been checked so far, what runs now and
+    what the technician is asked to do for it (lay a card, show a QR code)."""
 
     total: int
     checks: list[Check] = field(default_factory=list)
     started_at: str = ""
     done: bool = False
     sent_to_controller: str = ""  # "", "sent", or why not
+    current: str = ""  # the check running now ("" between checks and when done)
+    prompt: str = ""  # what the technician should do for it ("" when nothing)
+    seconds_left: float | None = None  # how long the check still waits for them
+
+    def waiting(self, prompt: str, seconds_left: float) -> None:
+        """The running check waits for the technician: `prompt` says for what."""
+        self.prompt = prompt
+        self.seconds_left = max(0.0, round(seconds_left, 1))
 
     def as_dict(self) -> dict[str, Any]:
         """Progress and results, for the API."""
@@ -57,12 +69,23 @@ class SelfTestRun:
             "done": self.done,
             "total": self.total,
             "progress": len(self.checks),
+            "current": self.current,
+            "prompt": self.prompt,
+            "seconds_left": self.seconds_left,
             "sent_to_controller": self.sent_to_controller,
         }
 
 
-# One device check; the kiosk assembles the list from its configured devices.
+# One device check, named for the progress shown while it runs.
 DeviceCheck = Callable[[], Check]
+# Told while a check waits for the technician: what to do, seconds left.
+Prompter = Callable[[str, float], None]
+# The self-test's checks, given where to report waits and how long to wait for a card.
+CheckFactory = Callable[[Prompter, float], list[tuple[str, DeviceCheck]]]
+
+# How long the self-test waits for the technician to lay a card or show a QR code.
+DEFAULT_WAIT = 60.0
+MAX_WAIT = 600.0
 
 
 class KioskProvisioning:
@@ -75,13 +98,13 @@ class KioskProvisioning:
         model: str,
         software_version: str,
         data_dir: Path,
-        checks: Callable[[], list[DeviceCheck]],
+        checks: CheckFactory,
         ports: Callable[[], set[str]] | None = None,
         wipe: Callable[[], None] | None = None,
         on_state: Callable[[str, str], None] = lambda state, name: None,
         now: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
     ) -> None:
-        """`checks`: the self-test's device checks; `wipe`: the factory reset's deletion;
+        """`checks`: the self-test's named device checks; `wipe`: the factory reset's deletion;
         `on_state(state, station name)`: told after every change (the advertiser)."""
         self.serial = serial
         self.model = model
@@ -125,8 +148,34 @@ class KioskProvisioning:
             "kiosk_id": enrollment.kiosk_id if enrollment else "",
             "controller_url": enrollment.controller_url if enrollment else "",
             "setup": setup.as_json() if setup else None,
+            "release_key": self.release_key(),
             "restart_needed": self.restart_needed,
         }
+
+    def release_key(self) -> str:
+        """The id of the pinned release key ('' when none: the kiosk takes no updates)."""
+        key = load_public_key(self.data_dir)
+        return key.key_id_hex if key is not None else ""
+
+    def pin_release_key(self, text: str) -> str:
+        """Pin the release public key (a minisign `.pub` file's text); its id.
+
+        Written atomically: the updater reads it on every offer (kiosk/updater.py)."""
+        try:
+            key = PublicKey.parse(text)
+        except ReleaseRefused as err:
+            raise ProvisioningError("bad_release_key", str(err), 422) from err
+        self._exclusive()
+        try:
+            self.data_dir.mkdir(parents=True, exist_ok=True)
+            path = self.data_dir / PUBLIC_KEY_FILE
+            staging = path.with_suffix(".tmp")
+            staging.write_text(key.text(), encoding="ascii")
+            os.replace(staging, path)
+        finally:
+            self._busy.release()
+        log.info("release key pinned key_id=%s", key.key_id_hex)
+        return key.key_id_hex
 
     def _exclusive(self) -> None:
         if not self._busy.acquire(blocking=False):
@@ -159,9 +208,13 @@ class KioskProvisioning:
                 request = RegisterRequest(
                     hardware_id=self.serial,
                     name=setup.name,
-                    site=setup.address[:200],
+                    # As kiosk/config.py reads station.json at the next start: the
+                    # station is the site the controller places in its region tree.
+                    site=setup.name[:200],
                     software_version=self.software_version,
                     pairing_code=self._pairing_code or None,
+                    region_code=setup.region_code or None,
+                    address=setup.address,
                 )
                 enroller = Enroller(self.enrollments, client, request, setup.controller_url)
                 try:
@@ -178,12 +231,16 @@ class KioskProvisioning:
         self._on_state(enrollment.state, setup.name)
         return enrollment
 
-    def start_selftest(self) -> SelfTestRun:
-        """Run the device checks on a thread; progress in `selftest_run`."""
+    def start_selftest(self, wait: float = DEFAULT_WAIT) -> SelfTestRun:
+        """Run the device checks on a thread, each card or QR check waiting up to `wait` s
+        for the technician; progress in `selftest_run`."""
+        if not 0 < wait <= MAX_WAIT:
+            raise ProvisioningError("bad_wait", f"wait is 1 to {MAX_WAIT:.0f} seconds", 400)
         self._exclusive()
         try:
-            checks = self._checks()
-            run = SelfTestRun(total=len(checks), started_at=self._now().isoformat())
+            run = SelfTestRun(total=0, started_at=self._now().isoformat())
+            checks = self._checks(run.waiting, wait)
+            run.total = len(checks)
             self.selftest_run = run
         except BaseException:
             self._busy.release()
@@ -191,13 +248,18 @@ class KioskProvisioning:
 
         def work() -> None:
             try:
-                for check in checks:
-                    run.checks.append(check())
+                for name, check in checks:
+                    run.current, run.prompt, run.seconds_left = name, "", None
+                    result = check()
+                    run.prompt, run.seconds_left = "", None
+                    run.checks.append(result)
+                run.current = ""
                 run.sent_to_controller = self._send_report(run)
             except Exception:  # noqa: BLE001 - top of a worker thread: logged, shown as a check
                 log.exception("self-test error")
                 run.checks.append(Check("selftest", False, "internal error, see the log", 0))
             finally:
+                run.current, run.prompt, run.seconds_left = "", "", None
                 run.done = True
                 self._busy.release()
 

@@ -15,8 +15,12 @@ the kiosk shows on its screen and prints on its receipt printer.
     POST /v1/pair        {"code"} -> {"token"}; 401 wrong/expired/used, 429 locked out
     PUT  /v1/config      the station setup (kiosk/station_setup.py) -> 200, or 422 naming
                          the key: {"error": {"code", "key", "problem", "allowed"}}
+    PUT  /v1/release-key {"key": "<minisign .pub text>"} -> {"key_id"}: pins the key the
+                         kiosk checks every release with (422 bad_release_key)
     POST /v1/enroll      enroll with the configured controller -> {"kiosk_id", "state"}
-    POST /v1/selftest    start the self-test -> 202; GET /v1/selftest: progress, report
+    POST /v1/selftest    {"wait": seconds to wait for each card and the QR code} -> 202;
+                         GET /v1/selftest: progress (the check running, what the
+                         technician is asked to do, seconds left), then the report
     POST /v1/reset       {"confirm": "<serial>"}: factory reset
 
 Errors are `{"error": {"code": ..., "message": ...}}`; 409 `busy` when another
@@ -33,7 +37,12 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from kiosk.pairing import PairingError, PairingGate
-from kiosk.provisioning import UNPROVISIONED, KioskProvisioning, ProvisioningError
+from kiosk.provisioning import (
+    DEFAULT_WAIT,
+    UNPROVISIONED,
+    KioskProvisioning,
+    ProvisioningError,
+)
 from kiosk.station_setup import SetupError
 
 log = logging.getLogger(__name__)
@@ -174,6 +183,7 @@ class ProvisioningApi:
                 raise _Refused(401, err.code, str(err)) from err
         routes = {
             ("PUT", "/v1/config"): self._configure,
+            ("PUT", "/v1/release-key"): self._pin_release_key,
             ("POST", "/v1/enroll"): self._enroll,
             ("POST", "/v1/selftest"): self._start_selftest,
             ("GET", "/v1/selftest"): self._selftest,
@@ -198,12 +208,21 @@ class ProvisioningApi:
             ) from err  # fmt: skip
         return 200, {"setup": setup.as_json()}
 
+    def _pin_release_key(self, request: BaseHTTPRequestHandler) -> tuple[int, dict[str, Any]]:
+        key = self._body(request).get("key")
+        if not isinstance(key, str):
+            raise _Refused(400, "bad_release_key", "key is the text of a minisign .pub file")
+        return 200, {"key_id": self.provisioning.pin_release_key(key)}
+
     def _enroll(self, request: BaseHTTPRequestHandler) -> tuple[int, dict[str, Any]]:
         enrollment = self.provisioning.enroll()
         return 200, {"kiosk_id": enrollment.kiosk_id, "state": enrollment.state}
 
     def _start_selftest(self, request: BaseHTTPRequestHandler) -> tuple[int, dict[str, Any]]:
-        return 202, self.provisioning.start_selftest().as_dict()
+        wait = self._body(request).get("wait", DEFAULT_WAIT)
+        if not isinstance(wait, int | float) or isinstance(wait, bool):
+            raise _Refused(400, "bad_wait", "wait is a number of seconds")
+        return 202, self.provisioning.start_selftest(float(wait)).as_dict()
 
     def _selftest(self, request: BaseHTTPRequestHandler) -> tuple[int, dict[str, Any]]:
         run = self.provisioning.selftest_run

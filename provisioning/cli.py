@@ -2,15 +2,19 @@
 
 discover                 the kiosks on the LAN with their state (a live table on a
                          terminal; tab-separated lines once, when piped)
-enroll SERIAL --code C --setup FILE.json
+enroll SERIAL --code C --setup FILE.json [--release-key FILE.pub]
                          pair with the kiosk by the code on its screen, send it its
-                         station setup, and have it enroll with the controller
-selftest --kiosk SERIAL --code C [--out DIR]
-                         the kiosk's self-test with progress; report saved as JSON and
-                         PNG (and sent to the controller by the kiosk)
+                         station setup (and the release key to pin), and have it enroll
+                         with the controller
+selftest --kiosk SERIAL --code C [--out DIR] [--wait SECONDS]
+                         the kiosk's self-test with a progress bar: test receipt, an ID
+                         card and a social security card laid by the technician, a QR
+                         code shown to the camera, the controller; report saved as JSON
+                         and PNG (and sent to the controller by the kiosk)
 selftest --simulate | --idcard URL ...
                          the drivers' self-test on this machine's devices
-bulk FILE.csv            enroll many stations; a summary of what failed and why
+bulk FILE.csv [--release-key FILE.pub]
+                         enroll many stations; a summary of what failed and why
 reset SERIAL --code C    factory reset, confirmed twice
 """
 
@@ -168,8 +172,12 @@ def _say_refused(serial: str, err: KioskApiError) -> str:
     return f"{serial}: {err}"
 
 
-def enroll_one(api: KioskApi, serial: str, code: str, setup: dict[str, Any]) -> str:
-    """Pair, configure, enroll; idempotent: a kiosk already enrolled is left as it is."""
+def enroll_one(
+    api: KioskApi, serial: str, code: str, setup: dict[str, Any], release_key: str = ""
+) -> str:
+    """Pair, configure, pin the release key (its `.pub` text, if given), enroll; what was
+    done, with whether the kiosk holds a release key. Idempotent: a kiosk already enrolled
+    is left as it is."""
     state = api.state()
     if state.get("serial") != serial:
         raise KioskRefused(409, {"code": "wrong_kiosk", "message": f"found {state.get('serial')}"})
@@ -177,8 +185,16 @@ def enroll_one(api: KioskApi, serial: str, code: str, setup: dict[str, Any]) -> 
         return f"{serial}: already enrolled ({state.get('state')}); nothing changed"
     api.pair(code)
     api.configure(setup)
+    if release_key:
+        api.pin_release_key(release_key)
     done = api.enroll()
-    return f"{serial}: enrolled as {done['kiosk_id']} ({done['state']})"
+    pinned = _pinned(str(api.state().get("release_key", "")))
+    return f"{serial}: enrolled as {done['kiosk_id']} ({done['state']}); release key {pinned}"
+
+
+def _release_key(args: argparse.Namespace) -> str:
+    """The release key file's text ('' when none was given)."""
+    return Path(args.release_key).read_text(encoding="ascii") if args.release_key else ""
 
 
 def _enroll(args: argparse.Namespace) -> int:
@@ -186,7 +202,7 @@ def _enroll(args: argparse.Namespace) -> int:
     try:
         api = _find(args, args.serial)
         try:
-            print(enroll_one(api, args.serial, args.code, setup))
+            print(enroll_one(api, args.serial, args.code, setup, _release_key(args)))
         finally:
             api.close()
     except KioskApiError as err:
@@ -195,16 +211,57 @@ def _enroll(args: argparse.Namespace) -> int:
     return 0
 
 
+def _step(run: dict[str, Any]) -> str:
+    """What the kiosk is doing now, in one line: the check, what is asked, time left."""
+    current = run.get("current") or ("done" if run.get("done") else "starting")
+    prompt = run.get("prompt") or ""
+    left = run.get("seconds_left")
+    waiting = f" ({left:.0f} s left)" if prompt and isinstance(left, int | float) else ""
+    return f"{current}: {prompt}{waiting}" if prompt else str(current)
+
+
+@contextlib.contextmanager
+def _progress_bar(console: Any) -> Iterator[Callable[[dict[str, Any]], None]]:
+    """A progress bar with the running check and what the technician is asked to do on a
+    terminal; plain lines on stderr, one per change, when piped."""
+    if console is None:
+        said = [""]
+
+        def plain(run: dict[str, Any]) -> None:
+            line = f"self-test {run.get('progress', 0)}/{run.get('total', 0)} {_step(run)}"
+            # The seconds left change on every poll: a new line only for a new step.
+            key = line.split(" (", 1)[0]
+            if key != said[0]:
+                said[0] = key
+                print(line, file=sys.stderr, flush=True)
+
+        yield plain
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn  # noqa: PLC0415
+
+    columns = (
+        TextColumn("self-test"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.description}"),
+    )
+    with Progress(*columns, console=console) as bar:
+        task = bar.add_task("starting", total=None)
+
+        def draw(run: dict[str, Any]) -> None:
+            bar.update(task, total=run.get("total") or None, completed=run.get("progress", 0),
+                       description=_step(run))  # fmt: skip
+
+        yield draw
+
+
 def _remote_selftest(args: argparse.Namespace) -> int:
     try:
         api = _find(args, args.kiosk)
         try:
             api.pair(args.code)
-
-            def progress(run: dict[str, Any]) -> None:
-                print(f"self-test {run.get('progress', 0)}/{run.get('total', 0)}", file=sys.stderr)
-
-            report = api.selftest(progress)
+            with _progress_bar(_console()) as progress:
+                report = api.selftest(progress, wait=args.wait)
             kiosk = api.state()
         finally:
             api.close()
@@ -212,13 +269,23 @@ def _remote_selftest(args: argparse.Namespace) -> int:
         print(_say_refused(args.kiosk, err), file=sys.stderr)
         return 1
     name = ((kiosk.get("setup") or {}).get("station") or {}).get("name", "")
-    facts = {"serial": args.kiosk, "name": name, "version": kiosk.get("version", "")}
+    facts = {
+        "serial": args.kiosk,
+        "name": name,
+        "version": kiosk.get("version", ""),
+        "release_key": kiosk.get("release_key", ""),
+    }
     json_path, png_path = save_report(report, facts, Path(args.out))
     for check in report["checks"]:
         mark = "OK  " if check["ok"] else "FAIL"
         print(f"{mark} {check['device']:<24} {check['millis']:>5} ms  {check['detail']}")
+    print(f"release key: {_pinned(facts['release_key'])}")
     print(f"report: {json_path} {png_path}; controller: {report.get('sent_to_controller')}")
     return 0 if report["ok"] else 1
+
+
+def _pinned(key_id: str) -> str:
+    return f"{key_id} pinned" if key_id else "not pinned: this kiosk will not take updates"
 
 
 # The CSV's columns; serial and kiosk_code are needed, the rest fill the setup.
@@ -267,6 +334,7 @@ def setup_from_row(row: dict[str, str]) -> dict[str, Any]:
 def _bulk(args: argparse.Namespace) -> int:
     with Path(args.csv).open(encoding="utf-8-sig", newline="") as f:
         rows = list(csv.DictReader(f))
+    release_key = _release_key(args)
     done: list[str] = []
     failed: list[str] = []
     for number, row in enumerate(rows, start=2):  # line 1 is the header
@@ -275,7 +343,7 @@ def _bulk(args: argparse.Namespace) -> int:
             setup = setup_from_row(row)
             api = _find(args, serial)
             try:
-                done.append(enroll_one(api, serial, row["kiosk_code"], setup))
+                done.append(enroll_one(api, serial, row["kiosk_code"], setup, release_key))
             finally:
                 api.close()
         except ValueError as err:
@@ -338,6 +406,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     selftest.add_argument("--kiosk", metavar="SERIAL", help="run it on this kiosk over the LAN")
     selftest.add_argument("--code", help="the pairing code on the kiosk's screen")
     selftest.add_argument("--out", default=".", help="folder for the JSON and PNG report")
+    selftest.add_argument(
+        "--wait", type=float, default=60.0,
+        help="seconds the kiosk waits for each test card and the QR code (default 60)",
+    )  # fmt: skip
     _where(selftest)
     discover = tools.add_parser("discover", help="list the kiosks on the LAN")
     _where(discover)
@@ -345,9 +417,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     enroll.add_argument("serial")
     enroll.add_argument("--code", required=True, help="the pairing code on the kiosk's screen")
     enroll.add_argument("--setup", required=True, help="station setup, JSON (see docs)")
+    enroll.add_argument("--release-key", metavar="FILE", help="release public key to pin (.pub)")
     _where(enroll)
     bulk = tools.add_parser("bulk", help="enroll many kiosks from a CSV")
     bulk.add_argument("csv")
+    bulk.add_argument("--release-key", metavar="FILE", help="release public key to pin on each")
     _where(bulk)
     reset = tools.add_parser("reset", help="factory reset a kiosk")
     reset.add_argument("serial")

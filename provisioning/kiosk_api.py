@@ -71,6 +71,10 @@ class KioskApi:
         """Send the station setup; KioskRefused names a wrong key."""
         return self._call("PUT", "/v1/config", setup)
 
+    def pin_release_key(self, text: str) -> str:
+        """Pin the release public key (a `.pub` file's text) on the kiosk; its key id."""
+        return str(self._call("PUT", "/v1/release-key", {"key": text})["key_id"])
+
     def enroll(self) -> dict[str, Any]:
         """Have the kiosk enroll with its controller: {"kiosk_id", "state"}."""
         return self._call("POST", "/v1/enroll")
@@ -79,11 +83,16 @@ class KioskApi:
         self,
         progress: Callable[[dict[str, Any]], None] = lambda run: None,
         *,
-        timeout: float = 180.0,
+        wait: float = 60.0,
         poll: float = 0.3,
     ) -> dict[str, Any]:
-        """Run the kiosk's self-test, reporting progress; the finished report."""
-        run = self._call("POST", "/v1/selftest")
+        """Run the kiosk's self-test, reporting progress; the finished report.
+
+        `wait`: how long the kiosk waits for each card and the QR code; the whole test
+        is given up on when it runs three such waits and two minutes past that.
+        """
+        run = self._call("POST", "/v1/selftest", {"wait": wait})
+        timeout = 3 * wait + 120.0
         deadline = time.monotonic() + timeout
         while not run.get("done"):
             progress(run)

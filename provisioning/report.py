@@ -116,7 +116,10 @@ def draw_report(report: dict[str, Any], kiosk: dict[str, Any]) -> Image.Image:
     for n, line in enumerate(facts):
         draw.text((30, 70 + 30 * n), line, font=text, fill=_INK)
     started = _when(str(report.get("started_at", "")))
-    draw.text((30, 100 + shift), f"时间 Started {started}", font=text, fill=_GREY)
+    # Whether the kiosk will take signed updates: a key not pinned is seen on handover.
+    key = kiosk.get("release_key") or "未固定 not pinned"
+    when = f"时间 Started {started}   发布密钥 Release key {key}"
+    draw.text((30, 100 + shift), when, font=text, fill=_GREY)
     ok = bool(report.get("ok"))
     verdict = "全部通过 ALL PASSED" if ok else "有设备未通过 SOME CHECKS FAILED"
     draw.text((30, 135 + shift), verdict, font=big, fill=_GREEN if ok else _RED)

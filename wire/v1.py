@@ -167,6 +167,9 @@ class EnrollmentState(enum.StrEnum):
     DECOMMISSIONED = "decommissioned"  # out of the fleet
 
 
+# A region code of GB/T 2260 (6 digits), down to a township (9) or a village (12).
+RegionCode = Annotated[str, StringConstraints(pattern=r"^[0-9]{6}([0-9]{3}){0,2}$")]
+
 # A pairing code as typed: 8 Crockford base32 characters, shown as K7QM-4ZP2; the
 # controller normalises case, dashes, spaces and look-alikes (O->0, I/L->1).
 PairingCode = Annotated[str, StringConstraints(min_length=1, max_length=32)]
@@ -184,6 +187,11 @@ class RegisterRequest(Message):
     site: ShortText = ""
     software_version: ShortText = ""
     pairing_code: PairingCode | None = None
+    # Where the technician installed it (provisioning's station setup): the controller
+    # places the kiosk there in its region tree, `site` as the site's name. None: the
+    # kiosk does not say, and stays where ops put it.
+    region_code: RegionCode | None = None
+    address: Annotated[str, StringConstraints(max_length=300)] = ""
 
 
 class RegisterResponse(Message):
@@ -628,7 +636,6 @@ class ContentItem(Message):
 
 # A unified social credit code (GB 32100): 18 characters of 0-9 and A-Z less I O Z S V.
 CreditCode = Annotated[str, StringConstraints(pattern=r"^[0-9A-HJ-NPQRTUWXY]{18}$")]
-RegionCode = Annotated[str, StringConstraints(pattern=r"^[0-9]{6}([0-9]{3}){0,2}$")]
 
 
 class EmployerItem(Message):

@@ -41,6 +41,7 @@ from sqlalchemy.orm import Session
 from controller.clock import Clock, utc_now
 from controller.logs import event
 from controller.models import Kiosk, PairingCode, PreauthorisedSerial
+from controller.services import regions
 from controller.services.alerts import AlertKind, raise_alert
 from controller.services.audit import Actor, AuditAction, AuditLog
 from controller.services.credentials import Credentials
@@ -301,10 +302,13 @@ class Enrollment:
         code: str | None,
     ) -> tuple[RegisterResponse, bool]:
         now = self._clock()
+        # A site the tree does not have is refused before a code is used: the technician
+        # fixes station.region_code and enrolls again with the same code.
+        _check_site(session, request)
         kiosk = session.scalar(select(Kiosk).where(Kiosk.hardware_id == request.hardware_id))
         known = kiosk is not None and kiosk.state != EnrollmentState.DECOMMISSIONED
         if kiosk is not None and known and proof and self.credentials.proves(kiosk, proof):
-            return self._again_with_proof(session, kiosk, request), False
+            return self._again_with_proof(session, kiosk, request, client), False
         # The conditional update that uses the code is this transaction's first write, so on
         # SQLite it waits for the write lock rather than failing on a stale snapshot.
         approval = ""
@@ -326,6 +330,7 @@ class Enrollment:
         kiosk.state = state.value
         token = self.credentials.issue(kiosk)
         session.flush()
+        self._place(session, kiosk, request, client)
         self._changes(session, kiosk.kiosk_id)
         self._mark_used(session, request.hardware_id, code, kiosk.kiosk_id)
         self._audit.record(
@@ -350,7 +355,7 @@ class Enrollment:
         return self._answer(kiosk, token), created
 
     def _again_with_proof(
-        self, session: Session, kiosk: Kiosk, request: RegisterRequest
+        self, session: Session, kiosk: Kiosk, request: RegisterRequest, client: str
     ) -> RegisterResponse:
         """Known hardware proving itself: a rotation, the description follows the kiosk."""
         if kiosk.state == EnrollmentState.REVOKED:
@@ -359,10 +364,28 @@ class Enrollment:
                 " pairing code"
             )
         _describe(kiosk, request)
+        self._place(session, kiosk, request, client)
         token = self.credentials.rotate(kiosk)
         session.commit()
         event(log, "kiosk_reenrolled", kiosk_id=kiosk.kiosk_id, hardware_id=kiosk.hardware_id)
         return self._answer(kiosk, token)
+
+    def _place(self, session: Session, kiosk: Kiosk, request: RegisterRequest, client: str) -> None:
+        """Put the kiosk where its technician installed it (the site form's `place_kiosk`),
+        audited as the dashboard's placement is; a kiosk that names no region stays put."""
+        if request.region_code is None:
+            return
+        changes = regions.place_kiosk(
+            session, kiosk, request.region_code, request.site, request.address
+        )
+        if changes:
+            self._audit.record(
+                session,
+                Actor.kiosk(kiosk.kiosk_id, client),
+                AuditAction.KIOSK_PLACED,
+                target=kiosk.kiosk_id,
+                detail="at enrollment: " + " ".join(changes),
+            )
 
     def _use_code(self, session: Session, code: str, now: dt.datetime) -> bool:
         """Use the code if it is open: True for exactly one of any number of racers."""
@@ -630,6 +653,16 @@ def _describe(kiosk: Kiosk, request: RegisterRequest) -> None:
     kiosk.name = request.name
     kiosk.site = request.site
     kiosk.software_version = request.software_version
+
+
+def _check_site(session: Session, request: RegisterRequest) -> None:
+    """BadMessage naming the field when the kiosk's site cannot be placed in the tree."""
+    if request.region_code is None:
+        return
+    try:
+        regions.check_region(session, request.region_code)
+    except regions.RegionRefused as err:
+        raise BadMessage(f"region_code: {err.en}", err.zh) from err
 
 
 def _who(actor: Actor) -> str:

@@ -14,6 +14,7 @@ from controller.services.audit import Actor
 from controller.services.enrollment import format_code, new_code, normalise_code
 from controller.settings import Settings
 from tests.controller.controller_testkit import (
+    add_regions,
     enroll_body,
     heartbeat,
     pairing_code,
@@ -383,3 +384,44 @@ def test_only_a_pending_kiosk_is_approved_or_rejected(
 
     with pytest.raises(Conflict, match="not waiting for approval"):
         decide(client, what, device[0])
+
+
+# -- where the technician installed it -----------------------------------------------------
+
+
+def test_a_kiosk_enrolled_with_its_site_is_placed_in_the_region_tree_and_it_is_audited(
+    client: TestClient, settings: Settings
+) -> None:
+    add_regions(client)
+    code = pairing_code(client)
+    where = {"site": "东坡路站", "address": "东坡路1号", "region_code": "330102001001"}
+    answer = enroll(client, pairing_code=code, **where)
+    assert answer.status_code == 201, answer.text
+    assert rows(settings, "SELECT region_code, site, address FROM kiosks") == [
+        ("330102001001", "东坡路站", "东坡路1号")
+    ]
+    [(detail,)] = rows(settings, "SELECT detail FROM audit_log WHERE action = 'kiosk.placed'")
+    assert detail.startswith("at enrollment: region=-->330102001001")
+
+
+def test_a_site_outside_the_tree_is_refused_naming_the_field_and_the_code_still_works(
+    client: TestClient, settings: Settings
+) -> None:
+    add_regions(client)
+    code = pairing_code(client)
+    refused = enroll(client, pairing_code=code, region_code="330102009001")
+    assert refused.status_code == 422
+    assert refused.json()["error"].startswith("region_code: Region 330102009001 is not in")
+    assert rows(settings, "SELECT count(*) FROM kiosks") == [(0,)]
+    assert enroll(client, pairing_code=code, region_code="330102001").status_code == 201
+    assert rows(settings, "SELECT region_code FROM kiosks") == [("330102001",)]
+
+
+def test_reenrolling_without_a_site_leaves_the_kiosk_where_ops_placed_it(
+    client: TestClient, settings: Settings
+) -> None:
+    add_regions(client)
+    code = pairing_code(client)
+    token = enroll(client, pairing_code=code, region_code="330106001").json()["device_token"]
+    assert enroll(client, proof=token, name="改名").status_code == 200
+    assert rows(settings, "SELECT region_code FROM kiosks") == [("330106001",)]

@@ -1,5 +1,6 @@
 """A technician's whole visit, every hop real: zeroconf on loopback, the kiosk's API over
-HTTP, a real controller process, the kiosk on simulators."""
+HTTP, a real controller process, the kiosk on simulators; the cards and the QR code the
+self-test asks for are laid on the simulators by devkit's `SelfTestHand`."""
 
 from __future__ import annotations
 
@@ -8,9 +9,13 @@ import sqlite3
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from devkit.release import SecretKey
+from devkit.tappers import DemoRig, SelfTestHand
+from drivers.idcard.fixtures import FIXTURES
 from kiosk.composition import Kiosk, build_kiosk
 from kiosk.config import load_config
 from provisioning.cli import main
@@ -64,31 +69,70 @@ def _code(kiosk: Kiosk) -> str:
     return notice.shown
 
 
-def _setup(tmp_path: Path, controller: ControllerProcess, camera: str = "none") -> Path:
+# A village of the demo region tree the controller process seeds (多福巷社区).
+VILLAGE = "110101001001"
+
+
+def _setup(
+    tmp_path: Path, controller: ControllerProcess, camera: str = "none", **devices: Any
+) -> Path:
     path = tmp_path / "setup.json"
     setup = {
         "controller": {"url": controller.wait_ready(), "pairing_code": controller.pairing_code()},
-        "station": {"name": "东区大厅", "address": "人民路1号", "region_code": "331122001001",
-                    "gps": [28.46, 119.92], "opening_hours": "24h", "help_phone": "0578-1234567"},
-        "devices": {"id_card_reader": "simulator", "camera": camera},
+        "station": {"name": "东区大厅", "address": "人民路1号", "region_code": VILLAGE,
+                    "gps": [39.92, 116.41], "opening_hours": "24h", "help_phone": "0578-1234567"},
+        "devices": {"id_card_reader": "simulator", "camera": camera, **devices},
     }  # fmt: skip
     path.write_text(json.dumps(setup, ensure_ascii=False), encoding="utf-8")
     return path
 
 
-def _selftest_row(controller: ControllerProcess) -> tuple[str | None, str]:
+def _kiosk_row(controller: ControllerProcess, columns: str) -> tuple[Any, ...]:
     db = sqlite3.connect(controller.data_dir / "controller.db")
     try:
-        row = db.execute(
-            "SELECT selftest_report, state FROM kiosks WHERE hardware_id = ?", (SERIAL,)
-        ).fetchone()
+        row = db.execute(f"SELECT {columns} FROM kiosks WHERE hardware_id = ?", (SERIAL,))  # noqa: S608 - the tests' own column names
+        return tuple(row.fetchone())
     finally:
         db.close()
-    return row[0], row[1]
+
+
+def _selftest_row(controller: ControllerProcess) -> tuple[str | None, str]:
+    report, state = _kiosk_row(controller, "selftest_report, state")
+    return report, state
+
+
+def _release_key(tmp_path: Path) -> tuple[Path, str]:
+    """A release public key file, as `estation-release keygen` writes it; its id."""
+    public = SecretKey.generate().public()
+    path = tmp_path / "estation-release.pub"
+    path.write_text(public.text(), encoding="ascii")
+    return path, public.key_id_hex
+
+
+@pytest.fixture
+def hand_for() -> Iterator[Any]:
+    """Starts a SelfTestHand on a kiosk's simulators; stopped after the test."""
+    started: list[tuple[SelfTestHand, DemoRig]] = []
+
+    def start(kiosk: Kiosk) -> SelfTestHand:
+        assert kiosk.provisioning is not None
+        side = kiosk.provisioning
+        rig = DemoRig(kiosk.simulators)
+        hand = SelfTestHand(rig, lambda: side.provisioning.selftest_run).start()
+        started.append((hand, rig))
+        return hand
+
+    yield start
+    for hand, rig in started:
+        hand.stop()
+        rig.close()
 
 
 def test_an_unprovisioned_kiosk_is_found_enrolled_and_self_tested(
-    tmp_path: Path, controller: ControllerProcess, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path,
+    controller: ControllerProcess,
+    capsys: pytest.CaptureFixture[str],
+    hand_for: Any,
 ) -> None:
     kiosk = _kiosk(tmp_path)
     try:
@@ -98,10 +142,19 @@ def test_an_unprovisioned_kiosk_is_found_enrolled_and_self_tested(
         assert "unprovisioned" in listed
 
         setup = _setup(tmp_path, controller, camera="/dev/video97")
-        argv = ["enroll", SERIAL, "--code", _code(kiosk), "--setup", str(setup), *LOOPBACK]
+        key_file, key_id = _release_key(tmp_path)
+        argv = ["enroll", SERIAL, "--code", _code(kiosk), "--setup", str(setup),
+                "--release-key", str(key_file), *LOOPBACK]  # fmt: skip
         assert main(argv) == 0
-        assert "enrolled as" in capsys.readouterr().out
+        said = capsys.readouterr().out
+        assert "enrolled as" in said
+        assert f"release key {key_id} pinned" in said
+        assert (kiosk.config.data_dir / "release.pub").read_text("ascii") == key_file.read_text()
         assert _selftest_row(controller) == (None, "active")
+        # the station's site reached the controller: in its village of the fleet tree
+        assert _kiosk_row(controller, "region_code, site, address") == (
+            VILLAGE, "东区大厅", "人民路1号"
+        )  # fmt: skip
         # idempotent on the serial: running it again changes nothing and adds no kiosk
         assert main(argv) == 0
         assert "already enrolled" in capsys.readouterr().out
@@ -109,14 +162,17 @@ def test_an_unprovisioned_kiosk_is_found_enrolled_and_self_tested(
         kiosk.close()
 
     # The kiosk restarts into its setup (camera /dev/video97, which is not there); the
-    # technician puts it in maintenance mode to run the self-test.
+    # technician puts it in maintenance mode to run the self-test and lays a test ID card.
     kiosk = _kiosk(tmp_path)
     assert kiosk.config.controller_url == controller.wait_ready()
+    assert kiosk.config.help_phone == "0578-1234567"  # the one-key help shows it
     assert kiosk.provisioning is not None
     kiosk.provisioning.api.maintenance = lambda: True
+    hand = hand_for(kiosk)
     try:
         out = tmp_path / "reports"
-        argv = ["selftest", "--kiosk", SERIAL, "--code", _code(kiosk), "--out", str(out)]
+        argv = ["selftest", "--kiosk", SERIAL, "--code", _code(kiosk), "--out", str(out),
+                "--wait", "5"]  # fmt: skip
         assert main([*argv, *LOOPBACK]) == 1  # the camera is missing
         printed = capsys.readouterr().out
     finally:
@@ -125,13 +181,92 @@ def test_an_unprovisioned_kiosk_is_found_enrolled_and_self_tested(
     by_device = {c["device"]: c for c in report["checks"]}
     assert by_device["camera"]["ok"] is False
     assert "/dev/video97" in by_device["camera"]["detail"]
+    assert by_device["camera.qr"]["ok"] is False
+    assert "/dev/video97" in by_device["camera.qr"]["detail"]
     assert by_device["controller"]["ok"] is True
     assert by_device["receipt_printer.print"]["ok"] is True
+    # the card the hand laid, masked: never its number or name in clear
+    card = FIXTURES[0]
+    read = by_device["id_card_reader.read"]
+    assert read["ok"] is True
+    assert f"{card.id_number[:3]}{'*' * 11}{card.id_number[-4:]}" in read["detail"]
+    assert f"{card.name[0]}*" in read["detail"]
+    assert "id_card_reader.read" in hand.answered
+    text = json.dumps(report, ensure_ascii=False) + printed
+    assert card.id_number not in text
+    assert card.name not in text
+    assert report["kiosk"]["release_key"] == key_id
+    assert f"release key: {key_id} pinned" in printed
     assert "FAIL camera" in printed
     assert (out / f"selftest-{SERIAL}.png").stat().st_size > 1000
     stored, _ = _selftest_row(controller)
     assert stored is not None
     assert json.loads(stored)["checks"][0]["device"] == "receipt_printer.print"
+
+
+def test_a_card_never_laid_fails_its_check_saying_so_with_the_wait_shown(
+    tmp_path: Path, controller: ControllerProcess, capsys: pytest.CaptureFixture[str]
+) -> None:
+    kiosk = _kiosk(tmp_path)
+    try:
+        setup = _setup(tmp_path, controller)
+        assert (
+            main(["enroll", SERIAL, "--code", _code(kiosk), "--setup", str(setup), *LOOPBACK]) == 0
+        )
+        said = capsys.readouterr().out
+        assert "release key not pinned: this kiosk will not take updates" in said
+        assert kiosk.provisioning is not None
+        kiosk.provisioning.api.maintenance = lambda: True
+        out = tmp_path / "reports"
+        argv = ["selftest", "--kiosk", SERIAL, "--code", _code(kiosk), "--out", str(out),
+                "--wait", "1.5", *LOOPBACK]  # fmt: skip
+        assert main(argv) == 1
+        captured = capsys.readouterr()
+    finally:
+        kiosk.close()
+    # piped: one progress line per step, the prompt with it
+    assert "id_card_reader.read: 请将身份证放在读卡区 Lay an ID card on the reader" in captured.err
+    report = json.loads((out / f"selftest-{SERIAL}.json").read_text(encoding="utf-8"))
+    [read] = [c for c in report["checks"] if c["device"] == "id_card_reader.read"]
+    assert read["ok"] is False
+    assert read["detail"] == "no ID card was laid on the reader in 2 s"
+    assert "FAIL id_card_reader.read" in captured.out
+    assert report["kiosk"]["release_key"] == ""
+
+
+def test_on_simulators_the_whole_selftest_passes_with_the_technicians_cards_and_qr(
+    tmp_path: Path, controller: ControllerProcess, capsys: pytest.CaptureFixture[str],
+    hand_for: Any,
+) -> None:  # fmt: skip
+    kiosk = _kiosk(tmp_path)
+    try:
+        setup = _setup(tmp_path, controller, camera="simulator", social_card_reader="simulator")
+        assert (
+            main(["enroll", SERIAL, "--code", _code(kiosk), "--setup", str(setup), *LOOPBACK]) == 0
+        )
+    finally:
+        kiosk.close()
+    kiosk = _kiosk(tmp_path)  # now on the simulated camera and social card reader
+    assert kiosk.provisioning is not None
+    kiosk.provisioning.api.maintenance = lambda: True
+    hand = hand_for(kiosk)
+    try:
+        out = tmp_path / "reports"
+        argv = ["selftest", "--kiosk", SERIAL, "--code", _code(kiosk), "--out", str(out),
+                "--wait", "20", *LOOPBACK]  # fmt: skip
+        status = main(argv)
+        printed = capsys.readouterr().out
+    finally:
+        kiosk.close()
+    assert status == 0, printed
+    assert hand.answered == ["id_card_reader.read", "social_card_reader.read", "camera.qr"]
+    report = json.loads((out / f"selftest-{SERIAL}.json").read_text(encoding="utf-8"))
+    assert report["ok"] is True
+    by_device = {c["device"]: c for c in report["checks"]}
+    assert by_device["social_card_reader.read"]["detail"].startswith("card ")
+    assert "QR code decoded" in by_device["camera.qr"]["detail"]
+    assert [c["device"] for c in report["checks"]][-1] == "controller"
+    assert report["sent_to_controller"] == "sent"
 
 
 def test_two_technicians_pairing_at_once_one_wins_and_a_replayed_code_fails(
