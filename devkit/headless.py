@@ -114,9 +114,13 @@ class HeadlessUI:
             return
         from kivy.core.window import Window
 
+        from kiosk.ui import theme
+
         app, self._app = self._app, None
         app.dispatch("on_stop")
         Window.remove_widget(app.root)
+        # The style is the process's: the next App starts in normal mode, as a kiosk does.
+        theme.style.elder = False
         _advance(1)
 
     def frames(self, count: int = 1) -> None:
