@@ -22,6 +22,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from devkit.controller_process import ControllerProcess
+from devkit.tappers import DemoRig, SelfTestHand
 from kiosk.composition import Kiosk, build_kiosk
 from kiosk.config import load_config
 from provisioning.cli import main as provision
@@ -82,7 +83,7 @@ def make(out: Path) -> Path:
                         "station": {
                             "name": "城关镇便民服务中心",
                             "address": "人民路1号",
-                            "region_code": "331122001001",
+                            "region_code": "331122001",
                             "gps": [28.46, 119.92],
                             "opening_hours": "08:00-20:00",
                             "help_phone": "0578-1234567",
@@ -104,10 +105,16 @@ def make(out: Path) -> Path:
             if kiosk.provisioning is None:
                 raise RuntimeError("the kiosk's provisioning API is off")
             kiosk.provisioning.api.maintenance = lambda: True
+            # The technician's hands: the ID card laid when the self-test asks for it.
+            side = kiosk.provisioning
+            rig = DemoRig(kiosk.simulators)
+            hand = SelfTestHand(rig, lambda: side.provisioning.selftest_run).start()
             try:
-                argv = ["selftest", "--kiosk", SERIAL, "--code", _code(kiosk)]
+                argv = ["selftest", "--kiosk", SERIAL, "--code", _code(kiosk), "--wait", "20"]
                 provision([*argv, "--out", str(root / "reports"), *LOOPBACK])
             finally:
+                hand.stop()
+                rig.close()
                 kiosk.close()
         finally:
             controller.stop()
