@@ -26,14 +26,17 @@ CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = ROOT / "build" / "test-artifacts" / "browser"
 
 
-@pytest.fixture(scope="session")
+# Per module, not per session: Playwright's sync driver marks an asyncio loop as running in
+# the main thread while it is open, and zeroconf (the kiosk's LAN announcement, tested later
+# in the same process) attaches to a running loop it finds there and then waits on it.
+@pytest.fixture(scope="module")
 def playwright() -> Iterator[Playwright]:
-    """Playwright's driver, for the whole session."""
+    """Playwright's driver, for one module's browser tests."""
     with sync_playwright() as driver:
         yield driver
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def chromium(playwright: Playwright) -> Iterator[Browser]:
     """Debian's chromium, headless; sandboxed unless we are root."""
     if not CHROMIUM.exists():
