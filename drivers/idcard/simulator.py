@@ -300,10 +300,12 @@ class IdCardSimulator:
             frame += self.garbage_after
         else:
             frame = frame[:cut]
-        self._send(self.garbage_before + bytes(frame))
         if command.cmd == p.SET_BAUDRATE_CMD and sw3 == p.Status.OK:
-            # The reply went out at the old rate; from now on only the new one is heard.
+            # The reply goes out at the old rate (a pty carries it at any); from then on only
+            # the new one is heard. Set before the reply leaves: whoever has read the reply
+            # (a test) must find the module at the new rate already.
             self.baudrate = p.BAUDRATE_CODES[command.para]
+        self._send(self.garbage_before + bytes(frame))
 
     def _damage(self, frame: bytearray) -> bytearray:
         if not (self.garbage_inside or self.corrupt_checksum or self.truncate_at is not None):

@@ -19,6 +19,7 @@ from kiosk.composition import Kiosk, build_kiosk
 from kiosk.config import load_config
 from kiosk.outbox import State
 from tests.kiosk.test_end_to_end import make_kiosk
+from tests.support.clock import running_from
 from tests.support.servers import ControllerProcess, free_port
 
 pytestmark = pytest.mark.e2e
@@ -36,7 +37,8 @@ def controller(tmp_path: Path) -> Iterator[ControllerProcess]:
 
 @pytest.fixture
 def kiosk(tmp_path: Path, controller: ControllerProcess) -> Iterator[Kiosk]:
-    kiosk = make_kiosk(tmp_path, controller)
+    # Mid-morning at the station: some services keep office hours, the suite runs at any hour.
+    kiosk = make_kiosk(tmp_path, controller, wall=running_from(10))
     kiosk.start(sync=False)
     yield kiosk
     kiosk.close()

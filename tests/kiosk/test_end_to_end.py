@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
-import cv2
 import httpx
 import pytest
 
@@ -20,6 +19,7 @@ from kiosk.config import load_config
 from kiosk.outbox import Limits, State
 from pii import mask_id_number
 from tests.support.clock import FakeClock
+from tests.support.qr import read_qr
 from tests.support.servers import ControllerProcess, free_port
 from wire import RatingIn
 
@@ -38,14 +38,17 @@ def controller(tmp_path: Path) -> Iterator[ControllerProcess]:
 
 
 def make_kiosk(
-    tmp_path: Path, controller: ControllerProcess, clock: FakeClock | None = None
+    tmp_path: Path,
+    controller: ControllerProcess,
+    clock: FakeClock | None = None,
+    wall: Callable[[], dt.datetime] | None = None,
 ) -> Kiosk:
     """The demo's kiosk on `controller`, with a pairing code issued there (as a technician
     does; a kiosk enrolled before keeps its credential and does not use it)."""
     url, code = controller.wait_ready(), controller.pairing_code("e2e")
     config = load_config(write_kiosk_config(tmp_path / "kiosk.toml", url, code))
     clock = clock or FakeClock(1_000_000.0)
-    return build_kiosk(config, clock=clock, monotonic=clock)
+    return build_kiosk(config, clock=clock, monotonic=clock, wall=wall)
 
 
 def rows(controller: ControllerProcess, number: str) -> list[tuple[str, bytes]]:
@@ -78,7 +81,9 @@ def test_a_registration_reaches_the_controller_exactly_once(tmp_path, controller
         assert kiosk.simulators.printer is not None
         assert kiosk.simulators.printer.wait_for_documents(1)
         paper = kiosk.simulators.printer.last_png()
-        text, _, _ = cv2.QRCodeDetector().detectAndDecode(cv2.imread(str(paper)))
+        assert paper is not None
+        text = read_qr(paper)
+        assert text is not None
         assert text.endswith(f"/r/{number}?k={result.record.receipt_key}")
     finally:
         kiosk.close()

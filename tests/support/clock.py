@@ -12,6 +12,8 @@ from __future__ import annotations
 import datetime as dt
 import threading
 import time
+from collections.abc import Callable
+from zoneinfo import ZoneInfo
 
 # Thursday 2026-11-26, 10:00:30 in Beijing: the day the tests' sample data is dated.
 WALL_START = dt.datetime(2026, 11, 26, 2, 0, 30, tzinfo=dt.UTC)
@@ -62,3 +64,16 @@ class FakeClock:
         # A worker pausing in a loop would otherwise hold the GIL and starve the test thread
         # that wants to stop it; a moment of real sleep lets that thread run.
         time.sleep(0.0005)
+
+
+def running_from(hour: int, timezone: str = "Asia/Shanghai") -> Callable[[], dt.datetime]:
+    """A real, running wall clock that reads `hour`:00 of today (at `timezone`) when made.
+
+    For tests that go through the real controller, whose own clock runs on, but whose answer
+    must not depend on the hour the suite runs at (a service closed at night, say).
+    """
+    zone = ZoneInfo(timezone)
+    real_start = dt.datetime.now(dt.UTC)
+    local_start = real_start.astimezone(zone).replace(hour=hour, minute=0, second=0, microsecond=0)
+    started = time.monotonic()
+    return lambda: local_start + dt.timedelta(seconds=time.monotonic() - started)

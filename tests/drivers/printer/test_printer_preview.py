@@ -19,6 +19,7 @@ from drivers.printer import (
     render,
     render_png,
 )
+from tests.support.qr import read_qr
 
 URL = "https://e-station.example.cn/r/8F3K2Q"
 
@@ -27,11 +28,6 @@ def load_gray(path: Path) -> np.ndarray:
     image = cv2.imread(str(path), cv2.IMREAD_GRAYSCALE)
     assert image is not None, f"{path} is not a readable image"
     return image
-
-
-def read_qr(image: np.ndarray) -> str:
-    text, _points, _straight = cv2.QRCodeDetector().detectAndDecode(image)
-    return str(text)
 
 
 @pytest.mark.parametrize("name", ["kiosk-80", "kiosk-58", "panel-58-gbk", "kiosk-80-raster"])

@@ -6,7 +6,6 @@ import dataclasses
 from collections.abc import Callable
 from pathlib import Path
 
-import cv2
 import pytest
 
 from drivers.printer import (
@@ -21,15 +20,9 @@ from drivers.printer import (
 )
 from drivers.printer.simulator import PrinterSimulator
 from tests.drivers.printer.conftest import URL
+from tests.support.qr import read_qr
 
 QUERIES = b"\x10\x04\x01\x10\x04\x02\x10\x04\x03\x10\x04\x04"
-
-
-def read_qr(png: Path) -> str:
-    image = cv2.imread(str(png), cv2.IMREAD_GRAYSCALE)
-    assert image is not None
-    text, _points, _straight = cv2.QRCodeDetector().detectAndDecode(image)
-    return str(text)
 
 
 @pytest.mark.parametrize("scheme", ["serial", "file"])
