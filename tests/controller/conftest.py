@@ -2,7 +2,10 @@
 
 Every test that takes `settings` (so `client` too) runs twice: on a SQLite file in
 tmp_path and on a fresh database of a throwaway PostgreSQL cluster (tests/support/
-postgres.py). The controller reads aware datetimes: the app gets the clock's `wall` view.
+postgres.py). Both start migrated, copied from a template migrated once per session: the
+migrations themselves are tested from empty in test_db_migrations.py, and migrating every
+test's database cost half a second a test. The controller reads aware datetimes: the app
+gets the clock's `wall` view.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from tests.controller.controller_testkit import (
 )
 from tests.support.clock import FakeClock
 from tests.support.postgres import PostgresCluster, postgres
+from tests.support.sqlite_template import copy_sqlite, migrated_sqlite
 
 __all__ = ["postgres"]  # the session's cluster, a fixture
 
@@ -35,11 +39,20 @@ def clock() -> FakeClock:
     return FakeClock(wall=dt.datetime(2026, 11, 26, 2, 0, 30, tzinfo=dt.UTC))
 
 
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite controller database migrated to the newest revision, to copy from."""
+    return migrated_sqlite(tmp_path_factory.mktemp("sqlite-template") / "controller.db")
+
+
 @pytest.fixture(params=DATABASES)
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """An empty controller database: a SQLite file, or a PostgreSQL database of its own."""
+    """A migrated controller database of the test's own: a SQLite file, or a PostgreSQL
+    database."""
     if request.param == "sqlite":
-        yield f"sqlite:///{(tmp_path / 'data' / 'controller.db').resolve()}"
+        path = (tmp_path / "data" / "controller.db").resolve()
+        copy_sqlite(request.getfixturevalue("sqlite_template"), path)
+        yield f"sqlite:///{path}"
         return
     cluster: PostgresCluster = request.getfixturevalue("postgres")
     with cluster.database() as url:
