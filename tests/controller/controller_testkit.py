@@ -9,6 +9,7 @@ import sqlite3
 from typing import Any
 
 import psycopg
+import pytest
 from fastapi.testclient import TestClient
 from psycopg.types.string import TextLoader
 from sqlalchemy import make_url, text
@@ -37,6 +38,9 @@ RECEIPT_KEY = "ABCDEFGHJK"
 FAST_AUTH = AuthSettings(
     hash_memory_kib=1024, hash_time_cost=1, hash_parallelism=1, login_forms_per_minute=100_000
 )
+# For sweeps over every route of the access table whose answer comes from middleware that
+# never touches the database (security headers, CSRF refusals): SQLite alone, not both.
+ON_SQLITE_ONLY = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 PASSWORD = "correct horse battery"  # noqa: S105 - a test account's password
 _CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 

@@ -8,7 +8,13 @@ import pytest
 from fastapi.testclient import TestClient
 
 from controller.auth.access import ROUTES, Role
-from tests.controller.controller_testkit import PASSWORD, csrf_token, make_user, signed_in_as
+from tests.controller.controller_testkit import (
+    ON_SQLITE_ONLY,
+    PASSWORD,
+    csrf_token,
+    make_user,
+    signed_in_as,
+)
 
 # Every POST route of the table, generated from it: a new form is covered on arrival.
 POSTS = sorted(path for (method, path) in ROUTES if method == "POST")
@@ -23,6 +29,7 @@ def admin(client: TestClient) -> TestClient:
     return signed_in_as(client, Role.OPS_ADMIN, "root")
 
 
+@ON_SQLITE_ONLY
 @pytest.mark.parametrize("path", POSTS)
 @pytest.mark.parametrize("sent", [None, "", "wrong-token"], ids=["missing", "empty", "wrong"])
 def test_a_post_without_the_session_token_is_403(

@@ -10,12 +10,13 @@ from fastapi.testclient import TestClient
 
 from controller.auth.access import ROUTES, Role
 from controller.auth.headers import CONTENT_SECURITY_POLICY
-from tests.controller.controller_testkit import register, signed_in_as
+from tests.controller.controller_testkit import ON_SQLITE_ONLY, register, signed_in_as
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "controller" / "templates"
 PAGES = sorted(re.sub(r"\{[^}]+\}", "1", p) for (m, p) in ROUTES if m == "GET")
 
 
+@ON_SQLITE_ONLY
 @pytest.mark.parametrize("path", [*PAGES, "/static/controller.css", "/nowhere"])
 @pytest.mark.parametrize("signed_in", [False, True], ids=["nobody", "ops_admin"])
 def test_every_response_carries_the_security_headers(
