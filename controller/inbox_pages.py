@@ -18,7 +18,13 @@ from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, FastAPI, Request
-from fastapi.responses import FileResponse, HTMLResponse, Response, StreamingResponse
+from fastapi.responses import (
+    FileResponse,
+    HTMLResponse,
+    PlainTextResponse,
+    Response,
+    StreamingResponse,
+)
 from sqlalchemy.orm import Session
 from starlette.background import BackgroundTask
 
@@ -192,47 +198,21 @@ def _attachment(name: str) -> dict[str, str]:
     return {"Content-Disposition": f'attachment; filename="{name}"'}
 
 
-@router.get("/inbox/export.csv")
-def export_csv(
-    request: Request,
-    session: SessionDep,
-    inbox: InboxDep,
-    audit: AuditDep,
-    actor: ActorDep,
-    user: UserDep,
-    runtime: RuntimeDep,
-    titles: TitlesDep,
+def _csv_answer(
+    exporter: Exporter, scope: str | None, filters: Filters, personal: bool
 ) -> Response:
-    """The filtered list as CSV, streamed as it is read (audited)."""
-    checked = _export_prologue(request, session, inbox, audit, actor, user.role, "csv")
-    if isinstance(checked, HTMLResponse):
-        return checked
-    scope, filters, personal = checked
-    exporter = Exporter(runtime.db, runtime.intake, titles)
+    """The list as CSV, streamed as it is read."""
     chunks: Iterator[bytes] = exporter.csv_chunks(scope, filters, personal)
     return StreamingResponse(
         chunks, media_type="text/csv; charset=utf-8", headers=_attachment("applications.csv")
     )
 
 
-@router.get("/inbox/export.xlsx")
-def export_xlsx(
-    request: Request,
-    session: SessionDep,
-    inbox: InboxDep,
-    audit: AuditDep,
-    actor: ActorDep,
-    user: UserDep,
-    runtime: RuntimeDep,
-    titles: TitlesDep,
+def _xlsx_answer(
+    exporter: Exporter, scope: str | None, filters: Filters, personal: bool, data_dir: Path
 ) -> Response:
-    """The filtered list as XLSX, written row by row to a temporary file, then sent."""
-    checked = _export_prologue(request, session, inbox, audit, actor, user.role, "xlsx")
-    if isinstance(checked, HTMLResponse):
-        return checked
-    scope, filters, personal = checked
-    exporter = Exporter(runtime.db, runtime.intake, titles)
-    handle, name = tempfile.mkstemp(suffix=".xlsx", dir=runtime.settings.data_dir)
+    """The list as XLSX, written row by row to a temporary file, then sent and removed."""
+    handle, name = tempfile.mkstemp(suffix=".xlsx", dir=data_dir)
     path = Path(name)
     try:
         os.close(handle)
@@ -246,6 +226,35 @@ def export_xlsx(
         headers=_attachment("applications.xlsx"),
         background=BackgroundTask(path.unlink, missing_ok=True),
     )
+
+
+# The formats an export comes in: /inbox/export.csv and /inbox/export.xlsx.
+EXPORT_FORMATS = ("csv", "xlsx")
+
+
+@router.get("/inbox/export.{fmt}")
+def export(
+    request: Request,
+    fmt: str,
+    session: SessionDep,
+    inbox: InboxDep,
+    audit: AuditDep,
+    actor: ActorDep,
+    user: UserDep,
+    runtime: RuntimeDep,
+    titles: TitlesDep,
+) -> Response:
+    """The filtered list as CSV (streamed) or XLSX (a temporary file), audited."""
+    if fmt not in EXPORT_FORMATS:
+        return PlainTextResponse("no such export format", status_code=404)
+    checked = _export_prologue(request, session, inbox, audit, actor, user.role, fmt)
+    if isinstance(checked, HTMLResponse):
+        return checked
+    scope, filters, personal = checked
+    exporter = Exporter(runtime.db, runtime.intake, titles)
+    if fmt == "csv":
+        return _csv_answer(exporter, scope, filters, personal)
+    return _xlsx_answer(exporter, scope, filters, personal, runtime.settings.data_dir)
 
 
 def _detail_page(
