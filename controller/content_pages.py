@@ -3,10 +3,11 @@ fairs, announcements, appointment slots and employers, one by one or by CSV impo
 slots by a series: every chosen weekday of a span, one window or slots of N minutes).
 
 Routes only translate forms into calls on `ContentAdmin` (controller/services/
-content_admin.py), which validates, audits and bumps the county's content version; the
-route commits. County staff act on their own county (their account's region); ops admins
-name the county. Another county's item is the same 404 as an item that does not exist,
-and the attempt is audited.
+content_admin.py, with content_kinds, content_csv, content_rows and content_series beside
+it), which validates, audits and bumps the county's content version; the route commits.
+County staff act on their own county (their account's region); ops admins name the
+county. Another county's item is the same 404 as an item that does not exist, and the
+attempt is audited.
 """
 
 from __future__ import annotations
@@ -26,24 +27,21 @@ from controller.dashboard import Label, county_scope, render
 from controller.deps import AuditDep, SessionDep
 from controller.models import AppointmentSlot, Employer
 from controller.services.audit import Actor, AuditAction, AuditLog
-from controller.services.content_admin import (
+from controller.services.content_admin import ContentAdmin, content_version, county_of
+from controller.services.content_csv import decode, read_rows
+from controller.services.content_kinds import (
     COLUMNS,
     KIND_LABELS,
-    ContentAdmin,
     CsvRefused,
     Kind,
     OutOfScope,
     Problem,
     Report,
     StillBooked,
-    content_version,
-    county_of,
     csv_template,
-    decode,
-    expand_series,
     iter_columns,
-    read_rows,
 )
+from controller.services.content_series import expand_series
 from wire.vocabulary import AppointmentKind
 
 router = APIRouter(default_response_class=HTMLResponse)
