@@ -2,7 +2,7 @@
 
 This module stores (scope, versions, `ContentAdmin`); what a kind is lives in
 content_kinds.py, reading a file in content_csv.py, checking a row in content_rows.py and
-the slot series form in content_series.py. The names the pages use are re-exported here.
+the slot series form in content_series.py.
 
 Appointment slots are items too: a row is one time of one day of a service
 (wire.vocabulary.AppointmentKind, the services the kiosk's appointment flow offers), its
@@ -39,46 +39,16 @@ from controller import region_codes
 from controller.clock import china_today
 from controller.models import AppointmentSlot, ContentVersion, Employer
 from controller.services.audit import Actor, AuditAction, AuditLog
-from controller.services.content_csv import decode, read_rows
 from controller.services.content_kinds import (
     BOOKED_KINDS,
-    COLUMNS,
-    KIND_LABELS,
-    Column,
-    CsvRefused,
     Kind,
     OutOfScope,
     Problem,
     Report,
     StillBooked,
-    csv_template,
-    iter_columns,
     model_of,
 )
 from controller.services.content_rows import Parsed, parse_row, row_id
-from controller.services.content_series import expand_series
-
-__all__ = [
-    "COLUMNS",
-    "KIND_LABELS",
-    "Column",
-    "ContentAdmin",
-    "CsvRefused",
-    "Kind",
-    "OutOfScope",
-    "Problem",
-    "Report",
-    "StillBooked",
-    "bump_version",
-    "content_version",
-    "county_of",
-    "csv_template",
-    "decode",
-    "expand_series",
-    "iter_columns",
-    "parse_row",
-    "read_rows",
-]
 
 
 def county_of(role_is_county_staff: bool, user_region: str | None, asked: str) -> str:
