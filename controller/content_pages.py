@@ -3,19 +3,21 @@ fairs, announcements, appointment slots and employers, one by one or by CSV impo
 slots by a series: every chosen weekday of a span, one window or slots of N minutes).
 
 Routes only translate forms into calls on `ContentAdmin` (controller/services/
-content_admin.py), which validates, audits and bumps the county's content version; the
-route commits. County staff act on their own county (their account's region); ops admins
-name the county. Another county's item is the same 404 as an item that does not exist,
-and the attempt is audited.
+content_admin.py, with content_kinds, content_csv, content_rows and content_series beside
+it), which validates, audits and bumps the county's content version; the route commits.
+County staff act on their own county (their account's region); ops admins name the
+county. Another county's item is the same 404 as an item that does not exist, and the
+attempt is audited.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from typing import Any
+from dataclasses import dataclass
+from typing import Annotated, Any
 
-from fastapi import APIRouter, FastAPI, Request
+from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import HTMLResponse, PlainTextResponse, Response
 from sqlalchemy.orm import Session
 
@@ -26,24 +28,21 @@ from controller.dashboard import Label, county_scope, render
 from controller.deps import AuditDep, SessionDep
 from controller.models import AppointmentSlot, Employer
 from controller.services.audit import Actor, AuditAction, AuditLog
-from controller.services.content_admin import (
+from controller.services.content_admin import ContentAdmin, content_version, county_of
+from controller.services.content_csv import decode, read_rows
+from controller.services.content_kinds import (
     COLUMNS,
     KIND_LABELS,
-    ContentAdmin,
     CsvRefused,
     Kind,
     OutOfScope,
     Problem,
     Report,
     StillBooked,
-    content_version,
-    county_of,
     csv_template,
-    decode,
-    expand_series,
     iter_columns,
-    read_rows,
 )
+from controller.services.content_series import expand_series
 from wire.vocabulary import AppointmentKind
 
 router = APIRouter(default_response_class=HTMLResponse)
@@ -76,16 +75,16 @@ def _kind(raw: str) -> Kind | None:
         return None
 
 
+def _no_such(what: str) -> PlainTextResponse:
+    return PlainTextResponse(f"no such {what}", status_code=404)
+
+
 def _scope(request: Request) -> tuple[bool, str | None]:
     """(is county staff, their region or None)."""
     visit = current_visit(request)
     user = visit.user if visit else None
     county = user is not None and user.role is Role.COUNTY_STAFF
     return county, county_scope(request) if county else None
-
-
-def _admin(request: Request, audit: AuditLog) -> ContentAdmin:
-    return ContentAdmin(audit)
 
 
 def _page(
@@ -170,7 +169,7 @@ def content_kind(request: Request, kind: str, session: SessionDep, region: str =
     """A kind's items of the county, the form for a new one and the CSV import."""
     chosen = _kind(kind)
     if chosen is None:
-        return PlainTextResponse("no such kind of content", status_code=404)
+        return _no_such("kind of content")
     return _page(request, session, chosen, region=region)
 
 
@@ -179,7 +178,7 @@ def content_template(kind: str) -> Response:
     """An empty CSV of the kind: its header row, UTF-8 with BOM (Excel opens it right)."""
     chosen = _kind(kind)
     if chosen is None:
-        return PlainTextResponse("no such kind of content", status_code=404)
+        return _no_such("kind of content")
     return Response(
         ("\ufeff" + csv_template(chosen)).encode("utf-8"),
         media_type="text/csv; charset=utf-8",
@@ -195,14 +194,14 @@ def content_item(
     chosen = _kind(kind)
     item = ContentAdmin.find(session, chosen, code) if chosen else None
     if chosen is None or item is None:
-        return PlainTextResponse("no such item", status_code=404)
+        return _no_such("item")
     county, scope = _scope(request)
     if county and item.region_code != scope:
         audit.record(
             session, actor, AuditAction.CONTENT_REFUSED, target=f"{kind}:{code}", detail="view"
         )
         session.commit()
-        return PlainTextResponse("no such item", status_code=404)
+        return _no_such("item")
     return _page(
         request,
         session,
@@ -218,29 +217,58 @@ def _region_for(request: Request, form: Mapping[str, str]) -> str:
     return county_of(county, scope, form.get("region", ""))
 
 
+@dataclass(frozen=True)
+class _Change:
+    """What every content change gets: the request, its form, the session, audit, actor."""
+
+    request: Request
+    form: Mapping[str, str]
+    session: Session
+    audit: AuditLog
+    actor: Actor
+
+    def target(self, kind: Kind, values: Mapping[str, str]) -> str | HTMLResponse:
+        """The county the change goes to, or its refusal (403, audited, the form kept)."""
+        try:
+            return _region_for(self.request, self.form)
+        except OutOfScope as err:
+            return _refused(
+                self.request, self.session, kind, self.actor, self.audit, str(err), values
+            )
+
+    def store(
+        self, kind: Kind, region: str, rows: list[dict[str, str]], *, dry_run: bool, first_row: int
+    ) -> Report:
+        """Check (and unless a dry run, store) the rows; committed."""
+        now = self.request.app.state.runtime.clock()
+        report = ContentAdmin(self.audit).import_rows(
+            self.session, self.actor, kind, region, rows, now, dry_run=dry_run, first_row=first_row
+        )
+        self.session.commit()
+        return report
+
+
+def _change(
+    request: Request, form: FormDep, session: SessionDep, audit: AuditDep, actor: ActorDep
+) -> _Change:
+    return _Change(request, form, session, audit, actor)
+
+
+ChangeDep = Annotated[_Change, Depends(_change)]
+
+
 @router.post("/content/{kind}")
-def save_item(
-    request: Request,
-    kind: str,
-    form: FormDep,
-    session: SessionDep,
-    audit: AuditDep,
-    actor: ActorDep,
-) -> Response:
+def save_item(kind: str, change: ChangeDep) -> Response:
     """Create or change one item from its form (validated as one CSV row)."""
     chosen = _kind(kind)
     if chosen is None:
-        return PlainTextResponse("no such kind of content", status_code=404)
-    values = {c.name: form.get(c.name, "") for c in COLUMNS[chosen]}
-    try:
-        region = _region_for(request, form)
-    except OutOfScope as err:
-        return _refused(request, session, chosen, actor, audit, str(err), values)
-    now = request.app.state.runtime.clock()
-    report = _admin(request, audit).import_rows(
-        session, actor, chosen, region, [values], now, dry_run=False, first_row=1
-    )
-    session.commit()
+        return _no_such("kind of content")
+    request, session = change.request, change.session
+    values = {c.name: change.form.get(c.name, "") for c in COLUMNS[chosen]}
+    region = change.target(chosen, values)
+    if isinstance(region, HTMLResponse):
+        return region
+    report = change.store(chosen, region, [values], dry_run=False, first_row=1)
     if not report.stored:
         return _page(
             request, session, chosen, region=region, values=values, report=report, status=400
@@ -249,26 +277,19 @@ def save_item(
 
 
 @router.post("/content/{kind}/{code}/expire")
-def expire_item(
-    request: Request,
-    kind: str,
-    code: str,
-    form: FormDep,
-    session: SessionDep,
-    audit: AuditDep,
-    actor: ActorDep,
-) -> Response:
+def expire_item(kind: str, code: str, change: ChangeDep) -> Response:
     """Take an item off the kiosks from today (an employer leaves the list)."""
     chosen = _kind(kind)
     if chosen is None:
-        return PlainTextResponse("no such kind of content", status_code=404)
+        return _no_such("kind of content")
+    request, session = change.request, change.session
     now = request.app.state.runtime.clock()
     try:
-        region = _region_for(request, form)
-        _admin(request, audit).expire(session, actor, chosen, region, code, now)
+        region = _region_for(request, change.form)
+        ContentAdmin(change.audit).expire(session, change.actor, chosen, region, code, now)
     except OutOfScope:
         session.commit()  # the refusal's audit entry
-        return PlainTextResponse("no such item", status_code=404)
+        return _no_such("item")
     except StillBooked:
         session.rollback()
         return _page(request, session, chosen, region=region, error=_BOOKED, status=409)
@@ -277,24 +298,16 @@ def expire_item(
 
 
 @router.post("/content/{kind}/import")
-def import_csv(
-    request: Request,
-    kind: str,
-    form: FormDep,
-    session: SessionDep,
-    audit: AuditDep,
-    actor: ActorDep,
-) -> Response:
+def import_csv(kind: str, change: ChangeDep) -> Response:
     """Check a CSV file of the kind and store it whole, or only report (dry run)."""
     chosen = _kind(kind)
     if chosen is None:
-        return PlainTextResponse("no such kind of content", status_code=404)
-    try:
-        region = _region_for(request, form)
-    except OutOfScope as err:
-        return _refused(request, session, chosen, actor, audit, str(err), {})
-    data: bytes | None = getattr(request.state, "upload", None)
-    dry_run = form.get("dry_run", "") == "1"
+        return _no_such("kind of content")
+    region = change.target(chosen, {})
+    if isinstance(region, HTMLResponse):
+        return region
+    data: bytes | None = getattr(change.request.state, "upload", None)
+    dry_run = change.form.get("dry_run", "") == "1"
     report = Report(kind=chosen, region_code=region, dry_run=dry_run)
     if not data:
         report.problems.append(Problem(0, "", "choose a CSV file to import"))
@@ -305,40 +318,39 @@ def import_csv(
             rows, problems = [], [Problem(0, "", str(err))]
         report.problems.extend(problems)
         if not problems:
-            now = request.app.state.runtime.clock()
-            report = _admin(request, audit).import_rows(
-                session, actor, chosen, region, rows, now, dry_run=dry_run
-            )
-            session.commit()
+            report = change.store(chosen, region, rows, dry_run=dry_run, first_row=2)
     if report.problems:
         status = 400
         done = None
     else:
         status, done = 200, _CHECKED if dry_run else _IMPORTED
-    return _page(request, session, chosen, region=region, report=report, done=done, status=status)
+    return _page(
+        change.request,
+        change.session,
+        chosen,
+        region=region,
+        report=report,
+        done=done,
+        status=status,
+    )
 
 
 @router.post("/content/slots/series")
-def save_series(
-    request: Request, form: FormDep, session: SessionDep, audit: AuditDep, actor: ActorDep
-) -> Response:
+def save_series(change: ChangeDep) -> Response:
     """Create (or change) the slots of a series: every chosen weekday of a span, with the
     same row report as an import; a dry run only reports."""
+    form, request, session = change.form, change.request, change.session
     values = {name: form.get(name, "") for name in _SERIES_FORM}
     values["weekdays"] = ",".join(d for d in "1234567" if form.get(f"weekday_{d}"))
-    try:
-        region = _region_for(request, form)
-    except OutOfScope as err:
-        return _refused(request, session, Kind.SLOTS, actor, audit, str(err), {})
+    region = change.target(Kind.SLOTS, {})
+    if isinstance(region, HTMLResponse):
+        return region
     now = request.app.state.runtime.clock()
     dry_run = form.get("dry_run", "") == "1"
     found, problems = expand_series(values, china_today(now))
     report = Report(kind=Kind.SLOTS, region_code=region, dry_run=dry_run, problems=problems)
     if not problems:
-        report = _admin(request, audit).import_rows(
-            session, actor, Kind.SLOTS, region, found, now, dry_run=dry_run, first_row=1
-        )
-        session.commit()
+        report = change.store(Kind.SLOTS, region, found, dry_run=dry_run, first_row=1)
     if report.problems:
         return _page(
             request, session, Kind.SLOTS, region=region, series=values, report=report, status=400

@@ -76,7 +76,8 @@ def _counties(session: Session) -> list[tuple[str, str]]:
     found = session.execute(
         select(Region.code, Region.name).where(Region.level == region_codes.Level.COUNTY.value)
     )
-    return sorted(found.tuples())
+    # A Row unpacks as the tuple it types (Result.tuples() is deprecated in SQLAlchemy 2.1).
+    return sorted((code, name) for code, name in found)
 
 
 def _context(
@@ -109,15 +110,26 @@ def _context(
     }
 
 
+def _rendered(
+    template: str,
+    request: Request,
+    session: Session,
+    titles: ServiceTitles,
+    audit: AuditLog,
+    actor: Actor,
+) -> HTMLResponse:
+    chosen = _chosen(request, session, audit, actor)
+    if isinstance(chosen, HTMLResponse):
+        return chosen
+    return render(request, template, _context(request, session, titles, *chosen))
+
+
 @router.get("/figures")
 def figures_page(
     request: Request, session: SessionDep, titles: TitlesDep, audit: AuditDep, actor: ActorDep
 ) -> HTMLResponse:
     """A month's figures of the user's county (`month`: YYYY-MM; ops: `region` too)."""
-    chosen = _chosen(request, session, audit, actor)
-    if isinstance(chosen, HTMLResponse):
-        return chosen
-    return render(request, "figures.html", _context(request, session, titles, *chosen))
+    return _rendered("figures.html", request, session, titles, audit, actor)
 
 
 @router.get("/figures/print")
@@ -125,10 +137,7 @@ def figures_print(
     request: Request, session: SessionDep, titles: TitlesDep, audit: AuditDep, actor: ActorDep
 ) -> HTMLResponse:
     """The monthly report as a page to print: every chart with its table, the report rows."""
-    chosen = _chosen(request, session, audit, actor)
-    if isinstance(chosen, HTMLResponse):
-        return chosen
-    return render(request, "figures_print.html", _context(request, session, titles, *chosen))
+    return _rendered("figures_print.html", request, session, titles, audit, actor)
 
 
 @router.get("/figures/report.csv")

@@ -13,12 +13,19 @@ from __future__ import annotations
 import os
 import tempfile
 from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, FastAPI, Request
-from fastapi.responses import FileResponse, HTMLResponse, Response, StreamingResponse
+from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi.responses import (
+    FileResponse,
+    HTMLResponse,
+    PlainTextResponse,
+    Response,
+    StreamingResponse,
+)
 from sqlalchemy.orm import Session
 from starlette.background import BackgroundTask
 
@@ -192,47 +199,21 @@ def _attachment(name: str) -> dict[str, str]:
     return {"Content-Disposition": f'attachment; filename="{name}"'}
 
 
-@router.get("/inbox/export.csv")
-def export_csv(
-    request: Request,
-    session: SessionDep,
-    inbox: InboxDep,
-    audit: AuditDep,
-    actor: ActorDep,
-    user: UserDep,
-    runtime: RuntimeDep,
-    titles: TitlesDep,
+def _csv_answer(
+    exporter: Exporter, scope: str | None, filters: Filters, personal: bool
 ) -> Response:
-    """The filtered list as CSV, streamed as it is read (audited)."""
-    checked = _export_prologue(request, session, inbox, audit, actor, user.role, "csv")
-    if isinstance(checked, HTMLResponse):
-        return checked
-    scope, filters, personal = checked
-    exporter = Exporter(runtime.db, runtime.intake, titles)
+    """The list as CSV, streamed as it is read."""
     chunks: Iterator[bytes] = exporter.csv_chunks(scope, filters, personal)
     return StreamingResponse(
         chunks, media_type="text/csv; charset=utf-8", headers=_attachment("applications.csv")
     )
 
 
-@router.get("/inbox/export.xlsx")
-def export_xlsx(
-    request: Request,
-    session: SessionDep,
-    inbox: InboxDep,
-    audit: AuditDep,
-    actor: ActorDep,
-    user: UserDep,
-    runtime: RuntimeDep,
-    titles: TitlesDep,
+def _xlsx_answer(
+    exporter: Exporter, scope: str | None, filters: Filters, personal: bool, data_dir: Path
 ) -> Response:
-    """The filtered list as XLSX, written row by row to a temporary file, then sent."""
-    checked = _export_prologue(request, session, inbox, audit, actor, user.role, "xlsx")
-    if isinstance(checked, HTMLResponse):
-        return checked
-    scope, filters, personal = checked
-    exporter = Exporter(runtime.db, runtime.intake, titles)
-    handle, name = tempfile.mkstemp(suffix=".xlsx", dir=runtime.settings.data_dir)
+    """The list as XLSX, written row by row to a temporary file, then sent and removed."""
+    handle, name = tempfile.mkstemp(suffix=".xlsx", dir=data_dir)
     path = Path(name)
     try:
         os.close(handle)
@@ -248,30 +229,33 @@ def export_xlsx(
     )
 
 
-def _detail_page(
+# The formats an export comes in: /inbox/export.csv and /inbox/export.xlsx.
+EXPORT_FORMATS = ("csv", "xlsx")
+
+
+@router.get("/inbox/export.{fmt}")
+def export(
     request: Request,
-    session: Session,
-    inbox: Inbox,
-    row: Transaction,
-    *,
-    revealed: tuple[str, ...] = (),
-    done: Label | None = None,
-    error: Label | None = None,
-    status: int = 200,
-) -> HTMLResponse:
-    role = _role_of(request)
-    context: dict[str, Any] = {
-        "page": "inbox",
-        "d": inbox.detail(row, session, revealed),
-        "next_statuses": sorted(TRANSITIONS.get(row.status, frozenset())),
-        "reasons": REASONS,
-        "reason_max": REASON_MAX,
-        "may_handle": role in APPLICATION_HANDLERS,
-        "may_reveal": role in PERSONAL_DATA_READERS,
-        "done": done,
-        "error": error,
-    }
-    return render(request, "application.html", context, status)
+    fmt: str,
+    session: SessionDep,
+    inbox: InboxDep,
+    audit: AuditDep,
+    actor: ActorDep,
+    user: UserDep,
+    runtime: RuntimeDep,
+    titles: TitlesDep,
+) -> Response:
+    """The filtered list as CSV (streamed) or XLSX (a temporary file), audited."""
+    if fmt not in EXPORT_FORMATS:
+        return PlainTextResponse("no such export format", status_code=404)
+    checked = _export_prologue(request, session, inbox, audit, actor, user.role, fmt)
+    if isinstance(checked, HTMLResponse):
+        return checked
+    scope, filters, personal = checked
+    exporter = Exporter(runtime.db, runtime.intake, titles)
+    if fmt == "csv":
+        return _csv_answer(exporter, scope, filters, personal)
+    return _xlsx_answer(exporter, scope, filters, personal, runtime.settings.data_dir)
 
 
 def _role_of(request: Request) -> Role | None:
@@ -279,62 +263,98 @@ def _role_of(request: Request) -> Role | None:
     return visit.user.role if visit and visit.user else None
 
 
-def _find_or_refuse(
-    request: Request,
-    session: Session,
-    inbox: Inbox,
-    audit: AuditLog,
-    actor: Actor,
-    number: str,
-) -> Transaction | HTMLResponse:
-    """The application in the user's scope, or the 404 (audited if it exists elsewhere)."""
-    row = inbox.find(session, county_scope(request), number)
-    if row is not None:
-        return row
-    if inbox.exists(session, number):
-        return _refused(request, session, audit, actor, number, "outside region", 404)
-    return render(request, "application_missing.html", {"number": number, "page": "inbox"}, 404)
+@dataclass(frozen=True)
+class _Case:
+    """What every route on one application gets: the request, session, inbox, audit, actor."""
+
+    request: Request
+    session: Session
+    inbox: Inbox
+    audit: AuditLog
+    actor: Actor
+
+    def find(self, number: str) -> Transaction | HTMLResponse:
+        """The application in the user's scope, or the 404 (audited if it exists elsewhere)."""
+        request, session = self.request, self.session
+        row = self.inbox.find(session, county_scope(request), number)
+        if row is not None:
+            return row
+        if self.inbox.exists(session, number):
+            return _refused(request, session, self.audit, self.actor, number, "outside region", 404)
+        context = {"number": number, "page": "inbox"}
+        return render(request, "application_missing.html", context, 404)
+
+    def page(
+        self,
+        row: Transaction,
+        *,
+        revealed: tuple[str, ...] = (),
+        done: Label | None = None,
+        error: Label | None = None,
+        status: int = 200,
+    ) -> HTMLResponse:
+        """The application's page, with what was done or what went wrong."""
+        role = _role_of(self.request)
+        context: dict[str, Any] = {
+            "page": "inbox",
+            "d": self.inbox.detail(row, self.session, revealed),
+            "next_statuses": sorted(TRANSITIONS.get(row.status, frozenset())),
+            "reasons": REASONS,
+            "reason_max": REASON_MAX,
+            "may_handle": role in APPLICATION_HANDLERS,
+            "may_reveal": role in PERSONAL_DATA_READERS,
+            "done": done,
+            "error": error,
+        }
+        return render(self.request, "application.html", context, status)
+
+    def refused(self, row: Transaction, err: InboxRefused) -> HTMLResponse:
+        """A change the inbox refused: nothing kept, the page says why (400)."""
+        self.session.rollback()
+        return self.page(row, error=(err.zh, err.en), status=400)
+
+    def stale(self, number: str, err: StaleVersion) -> HTMLResponse:
+        """A change made on an old version: nothing kept, the page as it is now (409)."""
+        self.session.rollback()
+        fresh = self.inbox.find(self.session, county_scope(self.request), number)
+        if fresh is None:  # pragma: no cover - applications are never deleted
+            raise err
+        return self.page(fresh, error=(err.user_message or "", str(err)), status=409)
+
+
+def _case(
+    request: Request, session: SessionDep, inbox: InboxDep, audit: AuditDep, actor: ActorDep
+) -> _Case:
+    return _Case(request, session, inbox, audit, actor)
+
+
+CaseDep = Annotated[_Case, Depends(_case)]
 
 
 @router.get("/inbox/{number}")
-def application_page(
-    request: Request,
-    number: str,
-    session: SessionDep,
-    inbox: InboxDep,
-    audit: AuditDep,
-    actor: ActorDep,
-) -> HTMLResponse:
+def application_page(number: str, case: CaseDep) -> HTMLResponse:
     """One application: its items and answers (masked), bookings, notes, history (audited)."""
-    found = _find_or_refuse(request, session, inbox, audit, actor, number)
+    found = case.find(number)
     if isinstance(found, HTMLResponse):
         return found
-    audit.record(session, actor, AuditAction.VIEWED_APPLICATION, target=found.number)
-    session.commit()
-    return _detail_page(request, session, inbox, found)
+    case.audit.record(case.session, case.actor, AuditAction.VIEWED_APPLICATION, target=found.number)
+    case.session.commit()
+    return case.page(found)
 
 
 @router.post("/inbox/{number}/reveal")
-def reveal_field(
-    request: Request,
-    number: str,
-    form: FormDep,
-    session: SessionDep,
-    inbox: InboxDep,
-    audit: AuditDep,
-    actor: ActorDep,
-) -> HTMLResponse:
+def reveal_field(number: str, form: FormDep, case: CaseDep) -> HTMLResponse:
     """Show one field in full on this page, for a reason given (audited); masked again after."""
-    found = _find_or_refuse(request, session, inbox, audit, actor, number)
+    found = case.find(number)
     if isinstance(found, HTMLResponse):
         return found
+    field, reason = form.get("field", ""), form.get("reason", "")
     try:
-        shown = inbox.reveal(session, actor, found, form.get("field", ""), form.get("reason", ""))
+        shown = case.inbox.reveal(case.session, case.actor, found, field, reason)
     except InboxRefused as err:
-        session.rollback()
-        return _detail_page(request, session, inbox, found, error=(err.zh, err.en), status=400)
-    session.commit()
-    return _detail_page(request, session, inbox, found, revealed=(shown,))
+        return case.refused(found, err)
+    case.session.commit()
+    return case.page(found, revealed=(shown,))
 
 
 def _version(form: Mapping[str, str]) -> int:
@@ -343,23 +363,15 @@ def _version(form: Mapping[str, str]) -> int:
 
 
 @router.post("/inbox/{number}/status")
-def change_status(
-    request: Request,
-    number: str,
-    form: FormDep,
-    session: SessionDep,
-    inbox: InboxDep,
-    audit: AuditDep,
-    actor: ActorDep,
-) -> HTMLResponse:
+def change_status(number: str, form: FormDep, case: CaseDep) -> HTMLResponse:
     """Move an application on, with the version the staff member saw (409 if stale)."""
-    found = _find_or_refuse(request, session, inbox, audit, actor, number)
+    found = case.find(number)
     if isinstance(found, HTMLResponse):
         return found
     try:
-        inbox.change_status(
-            session,
-            actor,
+        case.inbox.change_status(
+            case.session,
+            case.actor,
             found,
             _version(form),
             form.get("status", ""),
@@ -367,18 +379,12 @@ def change_status(
             form.get("reason_text", ""),
         )
     except StaleVersion as err:
-        session.rollback()
-        fresh = inbox.find(session, county_scope(request), number)
-        if fresh is None:  # pragma: no cover - applications are never deleted
-            raise
-        conflict = (err.user_message or "", str(err))
-        return _detail_page(request, session, inbox, fresh, error=conflict, status=409)
+        return case.stale(number, err)
     except InboxRefused as err:
-        session.rollback()
-        return _detail_page(request, session, inbox, found, error=(err.zh, err.en), status=400)
-    session.commit()
+        return case.refused(found, err)
+    case.session.commit()
     zh, en = _status_words(found.status)
-    return _detail_page(request, session, inbox, found, done=(f"已改为：{zh}", f"Now: {en}"))
+    return case.page(found, done=(f"已改为：{zh}", f"Now: {en}"))
 
 
 def _status_words(status: str) -> Label:
@@ -387,53 +393,31 @@ def _status_words(status: str) -> Label:
 
 
 @router.post("/inbox/{number}/assign")
-def assign(
-    request: Request,
-    number: str,
-    form: FormDep,
-    session: SessionDep,
-    inbox: InboxDep,
-    audit: AuditDep,
-    actor: ActorDep,
-) -> HTMLResponse:
+def assign(number: str, form: FormDep, case: CaseDep) -> HTMLResponse:
     """Give an application to a staff member (or to nobody), versioned like a status change."""
-    found = _find_or_refuse(request, session, inbox, audit, actor, number)
+    found = case.find(number)
     if isinstance(found, HTMLResponse):
         return found
     try:
-        inbox.assign(session, actor, found, _version(form), form.get("username", ""))
+        case.inbox.assign(case.session, case.actor, found, _version(form), form.get("username", ""))
     except StaleVersion as err:
-        session.rollback()
-        fresh = inbox.find(session, county_scope(request), number)
-        if fresh is None:  # pragma: no cover
-            raise
-        conflict = (err.user_message or "", str(err))
-        return _detail_page(request, session, inbox, fresh, error=conflict, status=409)
-    session.commit()
-    return _detail_page(request, session, inbox, found, done=("已分派", "Assigned"))
+        return case.stale(number, err)
+    case.session.commit()
+    return case.page(found, done=("已分派", "Assigned"))
 
 
 @router.post("/inbox/{number}/notes")
-def add_note(
-    request: Request,
-    number: str,
-    form: FormDep,
-    session: SessionDep,
-    inbox: InboxDep,
-    audit: AuditDep,
-    actor: ActorDep,
-) -> HTMLResponse:
+def add_note(number: str, form: FormDep, case: CaseDep) -> HTMLResponse:
     """Add a note for colleagues (audited, without its text)."""
-    found = _find_or_refuse(request, session, inbox, audit, actor, number)
+    found = case.find(number)
     if isinstance(found, HTMLResponse):
         return found
     try:
-        inbox.add_note(session, actor, found, form.get("text", ""))
+        case.inbox.add_note(case.session, case.actor, found, form.get("text", ""))
     except InboxRefused as err:
-        session.rollback()
-        return _detail_page(request, session, inbox, found, error=(err.zh, err.en), status=400)
-    session.commit()
-    return _detail_page(request, session, inbox, found, done=("已添加备注", "Note added"))
+        return case.refused(found, err)
+    case.session.commit()
+    return case.page(found, done=("已添加备注", "Note added"))
 
 
 @router.post("/inbox/bulk")

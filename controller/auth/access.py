@@ -120,8 +120,8 @@ ROUTES: dict[tuple[str, str], Access] = {
     # exports show masked personal data, so TRANSACTION_READERS (county staff: their region
     # only, anything else refused and audited); full values only to PERSONAL_DATA_READERS.
     ("GET", "/inbox"): TRANSACTION_READERS,
-    ("GET", "/inbox/export.csv"): TRANSACTION_READERS,
-    ("GET", "/inbox/export.xlsx"): TRANSACTION_READERS,
+    # One route for both formats (inbox_pages.EXPORT_FORMATS: csv, xlsx).
+    ("GET", "/inbox/export.{fmt}"): TRANSACTION_READERS,
     ("GET", "/inbox/{number}"): TRANSACTION_READERS,
     # Changing an application, unmasking a field: its handlers only.
     ("POST", "/inbox/{number}/reveal"): PERSONAL_DATA_READERS,

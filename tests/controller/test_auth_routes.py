@@ -198,7 +198,7 @@ CONTENT_PAGES = {
     "/content/{kind}/{code}",
 }
 # The county inbox's pages (issue 10): masked personal data, so those who read transactions.
-INBOX = {"/inbox", "/inbox/export.csv", "/inbox/export.xlsx", "/inbox/{number}"}
+INBOX = {"/inbox", "/inbox/export.{fmt}", "/inbox/{number}"}
 # What a kiosk command brought back (a menu screenshot, redacted log lines; issue 11): those
 # who mend kiosks.
 COMMAND_RESULT = "/kiosks/{kiosk_id}/commands/{command_id}/attachment"

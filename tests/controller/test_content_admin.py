@@ -10,8 +10,11 @@ import pytest
 from fastapi.testclient import TestClient
 
 from controller.auth.access import Role
-from controller.services import content_admin, employers
-from controller.services.content_admin import Kind, decode, parse_row, read_rows
+from controller.services import employers
+from controller.services.content_csv import decode, read_rows
+from controller.services.content_kinds import CsvRefused, Kind
+from controller.services.content_rows import parse_row
+from controller.services.content_series import expand_series
 from flows.content import parse_items
 from flows.manifest import load_builtin_catalog
 from tests.controller.controller_testkit import (
@@ -80,7 +83,7 @@ def test_gbk_and_utf8_with_bom_read_the_same(encoded: bytes) -> None:
     ids=["utf-16", "other-bytes", "binary"],
 )
 def test_other_encodings_are_a_clear_error(data: bytes, words: str) -> None:
-    with pytest.raises(content_admin.CsvRefused, match=words):
+    with pytest.raises(CsvRefused, match=words):
         decode(data)
 
 
@@ -430,12 +433,12 @@ def _series(**fields: str) -> dict[str, str]:
 
 
 def test_a_series_is_every_chosen_weekday_of_its_span() -> None:
-    found, problems = content_admin.expand_series(_series(), NOW.date())
+    found, problems = expand_series(_series(), NOW.date())
     assert problems == []
     assert len(found) == 23  # the weekdays of December 2026
     assert {(r["starts"], r["ends"], r["capacity"]) for r in found} == {("09:00", "11:30", "4")}
     assert "2026-12-05" not in {r["date"] for r in found}  # a Saturday
-    halves, _ = content_admin.expand_series(_series(every="30", weekdays="6"), NOW.date())
+    halves, _ = expand_series(_series(every="30", weekdays="6"), NOW.date())
     assert [(r["date"], r["starts"], r["ends"]) for r in halves[:6]] == [
         ("2026-12-05", "09:00", "09:30"),
         ("2026-12-05", "09:30", "10:00"),
@@ -459,7 +462,7 @@ def test_a_series_is_every_chosen_weekday_of_its_span() -> None:
     ids=["backwards", "past", "no-weekday", "ends-first", "too-long", "no-day"],
 )
 def test_a_faulty_series_names_its_field(fields: dict[str, str], column: str, words: str) -> None:
-    found, problems = content_admin.expand_series(_series(**fields), NOW.date())
+    found, problems = expand_series(_series(**fields), NOW.date())
     assert found == []
     assert [(p.row, p.column) for p in problems] == [(0, column)]
     assert words in problems[0].message

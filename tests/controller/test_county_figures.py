@@ -14,10 +14,12 @@ import datetime as dt
 import hashlib
 import io
 import re
+import warnings
 import xml.etree.ElementTree as ET
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy.exc import SADeprecationWarning
 
 from controller.auth.access import Role
 from controller.figures_charts import AGE_LABELS, REPORT_COLUMNS, report_header
@@ -235,6 +237,17 @@ def test_ops_choose_a_region(client: TestClient, seeded: Seeded) -> None:
     assert len(report.strip().splitlines()) == 2
     everything = ops.get("/figures/report.csv?month=2026-11").text
     assert len(everything.strip().splitlines()) == 5  # header, 3 rows of 上城区, 1 of 西湖区
+
+
+def test_the_counties_ops_choose_from_are_read_without_a_deprecated_call(
+    client: TestClient, seeded: Seeded
+) -> None:
+    ops = staff(client, "ops", role=Role.OPS_ADMIN)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", SADeprecationWarning)
+        page = ops.get("/figures?month=2026-11").text
+    assert f'<option value="{OTHER_COUNTY}" >' in page  # listed, not chosen
+    assert [str(w.message) for w in caught if w.category is SADeprecationWarning] == []
 
 
 def test_the_csv_report_has_a_row_per_service_and_township(seeded: Seeded) -> None:

@@ -191,3 +191,16 @@ def test_a_single_hostile_value_at_the_start_of_a_cell_is_defused(
             # is gone and the formula behind it is what gets the apostrophe.
             bare = value.strip()
             assert by_number[number] == (bare if bare.startswith("<") else "'" + bare)
+
+
+def test_an_export_in_an_unknown_format_is_not_found_and_not_audited(
+    client: TestClient, counties: Counties, settings: Settings
+) -> None:
+    submit(client, counties.mine, 1)
+    clerk = staff(client, "clerk")
+    answer = clerk.get("/inbox/export.pdf")
+    assert answer.status_code == 404
+    assert "no such export format" in answer.text
+    assert rows(
+        settings, "SELECT COUNT(*) FROM audit_log WHERE action = 'applications.exported'"
+    ) == [(0,)]

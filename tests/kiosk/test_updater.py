@@ -9,7 +9,8 @@ slept.
 from __future__ import annotations
 
 import contextlib
-from dataclasses import dataclass
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
@@ -193,18 +194,63 @@ def restart(
     return start_kiosk(*kit)
 
 
-def test_a_signed_release_is_staged_switched_between_visits_and_reported_healthy(
-    kit: Kit,
-    settings: Settings,
-    source: Path,
-) -> None:
-    _tmp, _outbox, _client, port, clock, layout, key = kit
-    app = controller_app(settings, clock)
-    with serve(app, port):
-        kiosk = start_kiosk(*kit)
+@dataclass
+class Station:
+    """What every test sets up: a controller app, and the kiosk's folders, port and key."""
+
+    kit: Kit
+    settings: Settings
+    source: Path
+    app: FastAPI
+
+    # Unpacked from kit: the test's folder, the port, the clock, the releases, the key.
+    tmp_path: Path = field(init=False)
+    port: int = field(init=False)
+    clock: FakeClock = field(init=False)
+    layout: ReleaseLayout = field(init=False)
+    key: SecretKey = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.tmp_path, _outbox, _client, self.port, self.clock, self.layout, self.key = self.kit
+
+    @contextlib.contextmanager
+    def served(self) -> Iterator[None]:
+        """The controller up on its port."""
+        with serve(self.app, self.port):
+            yield
+
+    def start(self) -> Kiosk:
+        """The kiosk program starting."""
+        return start_kiosk(*self.kit)
+
+    def restart(self) -> Kiosk:
+        """The kiosk program starting again, after the guard."""
+        return restart(self.kit)
+
+    def publish(self, key: SecretKey | None = None) -> None:
+        """NEW uploaded, signed with the kiosk's key (or `key`), and rolled out."""
+        publish(self.app, key or self.key, self.source)
+
+    def offered(self) -> Kiosk:
+        """A kiosk started and enrolled, then offered NEW by its next heartbeat (served)."""
+        kiosk = self.start()
         kiosk.sync.beat()  # enrolls; the kiosk is known before the rollout starts
-        publish(app, key, source)
+        self.publish()
         kiosk.sync.beat()  # the answer offers NEW: fetched, verified, unpacked beside
+        return kiosk
+
+
+@pytest.fixture
+def station(kit: Kit, settings: Settings, source: Path) -> Station:
+    return Station(kit, settings, source, controller_app(settings, kit[4]))
+
+
+def test_a_signed_release_is_staged_switched_between_visits_and_reported_healthy(
+    station: Station,
+) -> None:
+    clock, layout, settings = station.clock, station.layout, station.settings
+    with station.served():
+        kiosk = station.offered()
         assert kiosk.updater.staged == NEW
         assert layout.has(NEW)
         assert layout.running() == OLD
@@ -216,7 +262,7 @@ def test_a_signed_release_is_staged_switched_between_visits_and_reported_healthy
         assert layout.running() == NEW
         assert reported(settings) == [(NEW, "installed", "")]
         # The new version starts, has a heartbeat answered and shows its menu.
-        after = restart(kit)
+        after = station.restart()
         assert after.updater.on_trial == NEW
         after.sync.beat()
         assert after.updater.check() is Step.NOTHING  # no menu yet
@@ -229,20 +275,12 @@ def test_a_signed_release_is_staged_switched_between_visits_and_reported_healthy
     assert sorted(p.name for p in layout.releases.iterdir()) == [OLD, NEW]
 
 
-def test_a_failing_health_check_rolls_back_and_is_reported(
-    kit: Kit,
-    settings: Settings,
-    source: Path,
-) -> None:
-    _tmp, _outbox, _client, port, clock, layout, key = kit
-    app = controller_app(settings, clock)
-    with serve(app, port):
-        kiosk = start_kiosk(*kit)
-        kiosk.sync.beat()
-        publish(app, key, source)
-        kiosk.sync.beat()
+def test_a_failing_health_check_rolls_back_and_is_reported(station: Station) -> None:
+    clock, layout, settings = station.clock, station.layout, station.settings
+    with station.served():
+        kiosk = station.offered()
         assert kiosk.updater.tick(between_visits=True) is Step.RESTART
-        after = restart(kit)
+        after = station.restart()
         after.sync.beat()  # it runs and talks, but never reaches the menu
         clock.advance(599)
         assert after.updater.check() is Step.NOTHING
@@ -250,7 +288,7 @@ def test_a_failing_health_check_rolls_back_and_is_reported(
         assert after.updater.check() is Step.RESTART
         assert layout.running() == OLD
         # Back on OLD: the offer is not taken again.
-        again = restart(kit)
+        again = station.restart()
         again.sync.beat()
         assert again.updater.staged is None
         assert layout.running() == OLD
@@ -259,25 +297,17 @@ def test_a_failing_health_check_rolls_back_and_is_reported(
     assert rows(settings, "SELECT state FROM rollouts") == [("halted",)]
 
 
-def test_a_version_that_never_starts_is_switched_back_by_the_guard(
-    kit: Kit,
-    settings: Settings,
-    source: Path,
-) -> None:
-    tmp_path, _outbox, _client, port, clock, layout, key = kit
-    state = tmp_path / "kiosk" / STATE_FILE
-    app = controller_app(settings, clock)
-    with serve(app, port):
-        kiosk = start_kiosk(*kit)
-        kiosk.sync.beat()
-        publish(app, key, source)
-        kiosk.sync.beat()
+def test_a_version_that_never_starts_is_switched_back_by_the_guard(station: Station) -> None:
+    layout = station.layout
+    state = station.tmp_path / "kiosk" / STATE_FILE
+    with station.served():
+        kiosk = station.offered()
         kiosk.updater.tick(between_visits=True)
         # It crashes before the updater runs, again and again; systemd keeps starting it.
         assert [guard(layout, state) for _ in range(4)] == [False, False, False, True]
         assert layout.running() == OLD
-        start_kiosk(*kit).sync.beat()  # the old version sends what the guard kept
-    assert reported(settings) == [(NEW, "rolled_back", "did not start 3 times")]
+        station.start().sync.beat()  # the old version sends what the guard kept
+    assert reported(station.settings) == [(NEW, "rolled_back", "did not start 3 times")]
 
 
 @pytest.mark.parametrize(
@@ -289,19 +319,13 @@ def test_a_version_that_never_starts_is_switched_back_by_the_guard(
     ],
 )
 def test_a_bad_bundle_is_refused_reported_and_never_installed(
-    kit: Kit,
-    settings: Settings,
-    source: Path,
-    damage: str,
-    code: str,
+    station: Station, damage: str, code: str
 ) -> None:
-    _tmp, _outbox, _client, port, clock, layout, key = kit
-    app = controller_app(settings, clock)
-    with serve(app, port):
-        kiosk = start_kiosk(*kit)
+    app, layout, settings = station.app, station.layout, station.settings
+    with station.served():
+        kiosk = station.start()
         kiosk.sync.beat()
-        signer = SecretKey.generate() if damage == "other_key" else key
-        publish(app, signer, source)
+        station.publish(SecretKey.generate() if damage == "other_key" else None)
         if damage == "corrupted":
             bundle = bytearray(rows(settings, "SELECT bundle FROM releases")[0][0])
             bundle[len(bundle) // 2] ^= 0x01
@@ -320,19 +344,15 @@ def test_a_bad_bundle_is_refused_reported_and_never_installed(
 
 
 def test_a_kiosk_that_does_not_say_it_understands_updates_gets_no_offer(
-    kit: Kit,
-    settings: Settings,
-    source: Path,
+    station: Station, client: RecordingClient
 ) -> None:
-    _tmp, _outbox, client, port, clock, _layout, key = kit
-    app = controller_app(settings, clock)
-    with serve(app, port):
-        kiosk = start_kiosk(*kit)
+    with station.served():
+        kiosk = station.start()
         kiosk.sync.beat()
-        publish(app, key, source)
-        token = EnrollmentStore(_tmp / "kiosk" / "enrollment.json").load()
+        station.publish()
+        token = EnrollmentStore(station.tmp_path / "kiosk" / "enrollment.json").load()
         assert token is not None
-        old = Heartbeat(sent_at=clock.wall(), status=KioskStatus.IDLE, software_version=OLD)
+        old = Heartbeat(sent_at=station.clock.wall(), status=KioskStatus.IDLE, software_version=OLD)
         ack = client.heartbeat(old, token.device_token)
         # An older kiosk would refuse an answer with a field it does not know.
         assert "release" not in ack.model_dump(exclude_defaults=True)
@@ -341,27 +361,21 @@ def test_a_kiosk_that_does_not_say_it_understands_updates_gets_no_offer(
 
 
 def test_reports_that_could_not_be_sent_are_sent_after_the_next_heartbeat(
-    kit: Kit,
-    settings: Settings,
-    source: Path,
+    station: Station,
 ) -> None:
-    _tmp, _outbox, _client, port, clock, layout, key = kit
-    app = controller_app(settings, clock)
-    with serve(app, port):
-        kiosk = start_kiosk(*kit)
-        kiosk.sync.beat()
-        publish(app, key, source)
-        kiosk.sync.beat()
+    clock, settings = station.clock, station.settings
+    with station.served():
+        kiosk = station.offered()
         assert kiosk.updater.tick(between_visits=True) is Step.RESTART
     # The controller is away while the new version proves itself.
-    after = restart(kit)
+    after = station.restart()
     after.updater.saw(HealthSignal.MENU)
     after.updater.saw(HealthSignal.HEARTBEAT)
     after.updater.saw(HealthSignal.ENROLLED)
     assert after.updater.check() is Step.HEALTHY
     assert reported(settings) == [(NEW, "installed", "")]
     clock.advance(300)
-    with serve(controller_app(settings, clock), port):
+    with serve(controller_app(settings, clock), station.port):
         after.sync.beat()
     assert reported(settings) == [(NEW, "healthy", "")]
-    assert layout.running() == NEW
+    assert station.layout.running() == NEW
