@@ -227,7 +227,10 @@ class Installer:
         Raises ReleaseRefused when the wheels on disk are not those of the signed manifest,
         InstallFailed when pip or the probe fails (the venv is then removed).
         """
-        manifest = json.loads((folder / MANIFEST).read_text("utf-8"))
+        try:
+            manifest = json.loads((folder / MANIFEST).read_text("utf-8"))
+        except ValueError as err:
+            raise ReleaseRefused("bad_bundle", f"{MANIFEST} unreadable after unpacking") from err
         if "wheels" not in manifest:
             return
         listed = manifest_wheels(manifest)
@@ -242,26 +245,19 @@ class Installer:
         python = venv / "bin" / "python"
         # The running pip installs into the new venv (--python): no pip inside it to
         # bootstrap, and the index is never asked (--no-index): only the signed wheels.
+        pinned = json.dumps(pins(requirements.read_text("utf-8")))
+        packages = [p for p in str(manifest.get("packages", "")).split(",") if p]
         steps = [
-            ([self.python, "-m", "venv", "--without-pip", str(venv)], self.install_seconds),
-            (
-                [
-                    self.python, "-m", "pip", "--python", str(python), "install",
-                    "--no-index", "--find-links", str(wheels), "--no-cache-dir",
-                    "--disable-pip-version-check", "--no-input", "-r", str(requirements),
-                ],
-                self.install_seconds,
-            ),
-            (
-                [
-                    str(python), "-I", "-c", _PROBE, str(folder),
-                    json.dumps(pins(requirements.read_text("utf-8"))),
-                    *[p for p in str(manifest.get("packages", "")).split(",") if p],
-                ],
-                self.probe_seconds,
-            ),
+            ("venv", [self.python, "-m", "venv", "--without-pip", str(venv)]),
+            ("pip install", [
+                self.python, "-m", "pip", "--python", str(python), "install", "--no-index",
+                "--find-links", str(wheels), "--no-cache-dir", "--disable-pip-version-check",
+                "--no-input", "-r", str(requirements),
+            ]),
+            ("probe", [str(python), "-I", "-c", _PROBE, str(folder), pinned, *packages]),
         ]  # fmt: skip
-        for command, seconds in steps:
+        for name, command in steps:
+            seconds = self.probe_seconds if name == "probe" else self.install_seconds
             try:
                 done = subprocess.run(  # noqa: S603 (our own interpreter and arguments)
                     command,
@@ -273,17 +269,11 @@ class Installer:
                 )
             except (OSError, subprocess.TimeoutExpired) as err:
                 shutil.rmtree(venv, ignore_errors=True)
-                raise InstallFailed(f"{_step(command)}: {type(err).__name__}") from err
+                raise InstallFailed(f"{name}: {type(err).__name__}") from err
             if done.returncode != 0:
                 shutil.rmtree(venv, ignore_errors=True)
                 tail = (done.stderr or done.stdout).strip().splitlines()[-1:]
-                raise InstallFailed(f"{_step(command)}: {' '.join(tail)}"[:200])
-
-
-def _step(command: list[str]) -> str:
-    if "venv" in command[:3]:
-        return "venv"
-    return "pip install" if "pip" in command[:3] else "probe"
+                raise InstallFailed(f"{name}: {' '.join(tail)}"[:200])
 
 
 def _clean_env() -> dict[str, str]:

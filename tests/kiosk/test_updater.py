@@ -391,9 +391,11 @@ def tiny_wheels(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder
 
 
-def wheel_release(source: Path, tmp_path: Path, wheels: Path) -> bytes:
+def wheel_release(
+    source: Path, tmp_path: Path, wheels: Path, imports: str = "import tinypkg"
+) -> bytes:
     """NEW with tinypkg pinned: its kiosk package imports it, the wheel travels with it."""
-    (source / "kiosk" / "__init__.py").write_text("import tinypkg  # new in this release\n")
+    (source / "kiosk" / "__init__.py").write_text(f"{imports}  # new in this release\n")
     requirements = tmp_path / "requirements.lock"
     requirements.write_text("tinypkg==0.1\n")
     house = build_wheelhouse(requirements, tmp_path / "house", find_links=wheels, no_index=True)
@@ -475,6 +477,28 @@ def test_a_wheel_that_does_not_install_leaves_the_running_version_and_is_reporte
     assert (version, outcome, more) == (NEW, "rolled_back", [])
     assert reason.startswith("install: pip install:")
     assert rows(settings, "SELECT state FROM rollouts") == [("halted",)]
+
+
+def test_a_venv_whose_probe_fails_is_removed_and_the_running_version_kept(
+    kit: Kit, settings: Settings, source: Path, tiny_wheels: Path
+) -> None:
+    tmp_path, _outbox, _client, port, clock, layout, key = kit
+    # The wheels install, but the release needs a package its lock forgot.
+    bundle = wheel_release(source, tmp_path, tiny_wheels, imports="import tinypkg, forgotten")
+    app = controller_app(settings, clock)
+    with serve(app, port):
+        kiosk = start_kiosk(*kit)
+        kiosk.sync.beat()
+        publish(app, key, source, bundle=bundle)
+        kiosk.sync.beat()
+        assert kiosk.updater.staged is None
+    assert not (layout.releases / NEW).exists()
+    assert layout.running() == OLD
+    assert layout.interpreter(Path(sys.executable)) == Path(sys.executable)
+    [(version, outcome, reason)] = reported(settings)
+    assert (version, outcome) == (NEW, "rolled_back")
+    assert reason.startswith("install: probe:")
+    assert "forgotten" in reason
 
 
 def test_wheels_that_do_not_match_the_signed_manifest_refuse_the_bundle(
