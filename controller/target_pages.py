@@ -2,7 +2,9 @@
 
 `/targets` edits a county's target (county staff: their own county only; ops admins: any
 county, chosen with `?region=`); `/kiosks/{id}/target` an ops admin's override for one
-kiosk. The services to choose from are those the kiosks reported (controller/services/
+kiosk; `/groups` the named groups of kiosks (ops admins make them, put kiosks in them and
+set each group's target at `/groups/{n}/target`). A kiosk follows its own, else its group's,
+else its county's. The services to choose from are those the kiosks reported (controller/services/
 titles.py). Opening hours are written as the manifest reads them, one day group after
 another: `mon-fri 08:30-12:00 14:00-17:30; sat 09:00-12:00`, `always`, or empty for the
 catalog's own. The controller checks the shape only; the kiosk's catalog validator judges
@@ -27,7 +29,7 @@ from controller.dashboard import Label, county_scope, render
 from controller.deps import AuditDep, FleetDep, SessionDep, TargetsDep
 from controller.models import ServiceTitle
 from controller.services.audit import AuditAction
-from controller.services.errors import BadMessage
+from controller.services.errors import BadMessage, Conflict
 from controller.services.targets import TargetSpec
 from wire import TargetService
 
@@ -222,6 +224,135 @@ def save_kiosk_target(
     audit.record(session, actor, AuditAction.TARGET_SET, target=kiosk.kiosk_id, detail=detail)
     session.commit()
     return RedirectResponse(f"/kiosks/{kiosk.kiosk_id}#target", status_code=303)
+
+
+def _groups_page(
+    request: Request,
+    session: Session,
+    targets: TargetsDep,
+    *,
+    done: Label | None = None,
+    error: Label | None = None,
+    status: int = 200,
+) -> HTMLResponse:
+    groups = [
+        {
+            "group": group,
+            "members": targets.members(session, group),
+            "target": targets.group_row(session, group),
+        }
+        for group in targets.groups(session)
+    ]
+    context = {"groups": groups, "done": done, "error": error, "page": "targets"}
+    return render(request, "groups.html", context, status)
+
+
+@router.get("/groups")
+def groups_page(request: Request, session: SessionDep, targets: TargetsDep) -> HTMLResponse:
+    """The kiosk groups: their kiosks and whether each sets a target."""
+    return _groups_page(request, session, targets)
+
+
+@router.post("/groups")
+def add_group(
+    request: Request,
+    form: FormDep,
+    session: SessionDep,
+    targets: TargetsDep,
+    audit: AuditDep,
+    actor: ActorDep,
+) -> Response:
+    """Make a new, empty group (audited)."""
+    try:
+        group = targets.add_group(session, form.get("name", ""), actor.name)
+    except (BadMessage, Conflict) as err:
+        code = 409 if isinstance(err, Conflict) else 422
+        return _groups_page(request, session, targets, error=(str(err), str(err)), status=code)
+    audit.record(session, actor, AuditAction.GROUP_ADDED, target=group.name)
+    session.commit()
+    return _groups_page(request, session, targets, done=("已建立。", f"Group {group.name} made."))
+
+
+@router.post("/groups/members")
+def set_member(
+    request: Request,
+    form: FormDep,
+    session: SessionDep,
+    fleet: FleetDep,
+    targets: TargetsDep,
+    audit: AuditDep,
+    actor: ActorDep,
+) -> Response:
+    """Put a kiosk in a group (out of its former one), or with no group name in none."""
+    kiosk = fleet.find(session, form.get("kiosk_id", "").strip())
+    name = form.get("group", "").strip()
+    group = targets.group_named(session, name) if name else None
+    if kiosk is None or (name and group is None):
+        what = "终端编号或分组不存在。", "No such kiosk or group."
+        return _groups_page(request, session, targets, error=what, status=422)
+    targets.set_group_of(session, kiosk, group)
+    audit.record(
+        session, actor, AuditAction.KIOSK_GROUP_SET, target=kiosk.kiosk_id, detail=name or "-"
+    )
+    session.commit()
+    done = (
+        "已保存，终端将在下次心跳后更新。",
+        "Saved: the kiosk follows after its next heartbeat.",
+    )
+    return _groups_page(request, session, targets, done=done)
+
+
+@router.get("/groups/{group_pk}/target")
+def group_target_page(
+    request: Request, group_pk: int, session: SessionDep, targets: TargetsDep
+) -> HTMLResponse:
+    """A group's catalog settings, which win over its kiosks' counties'."""
+    group = targets.group(session, group_pk)
+    if group is None:
+        missing = ("没有此分组。", "No such group.")
+        return _groups_page(request, session, targets, error=missing, status=404)
+    row = targets.group_row(session, group)
+    spec = targets.spec(row)
+    context = {
+        "group": group,
+        "row": row,
+        "rows": _rows(session, spec),
+        "help_phone": spec.help_phone if spec else "",
+        "action": f"/groups/{group.id}/target",
+        "page": "targets",
+    }
+    return render(request, "targets.html", context)
+
+
+@router.post("/groups/{group_pk}/target")
+def save_group_target(
+    request: Request,
+    group_pk: int,
+    form: FormDep,
+    session: SessionDep,
+    targets: TargetsDep,
+    audit: AuditDep,
+    actor: ActorDep,
+) -> Response:
+    """Save (or with `clear`, drop) a group's settings, audited; back to the groups."""
+    group = targets.group(session, group_pk)
+    if group is None:
+        raise BadMessage(f"no group {group_pk}")
+    if form.get("clear"):
+        targets.clear_group(session, group)
+        detail = "cleared: its kiosks follow their counties"
+    else:
+        try:
+            spec = _spec(form, [t.service for t in _titles(session)])
+        except BadMessage as err:
+            return _groups_page(request, session, targets, error=(str(err), str(err)), status=422)
+        row = targets.set_group(session, group, spec, actor.name)
+        detail = f"version={row.version} services={len(spec.services)}"
+    audit.record(
+        session, actor, AuditAction.TARGET_SET, target=f"group:{group.name}", detail=detail
+    )
+    session.commit()
+    return RedirectResponse("/groups", status_code=303)
 
 
 def install(app: FastAPI) -> None:

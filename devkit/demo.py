@@ -5,6 +5,9 @@ the kiosk talks to it only over HTTP. With a display the touchscreen opens; with
 `--script registration`, or when there is no display, one fictitious citizen is walked
 through employment registration and the demo prints where to see the result.
 
+With `--script fleet` ops manage a kiosk from afar instead (devkit/fleet_demo.py): a
+command, a target for a group of kiosks, a signed update.
+
 With `--script provisioning` the demo is a technician's visit instead: a second kiosk of
 simulators starts unprovisioned and advertises itself on loopback; `estation-provision
 discover` finds it, `enroll` pairs with the code on its screen, sends its station setup
@@ -92,9 +95,14 @@ def demo_scripts(today: dt.date) -> dict[str, tuple[str, list[Input]]]:
 SCRIPTS = sorted(demo_scripts(dt.date.today()))
 # Not a citizen: a technician finding and enrolling a new kiosk (run_provisioning).
 PROVISIONING = "provisioning"
+# Not a citizen: ops sending a command, changing a target, rolling out an update
+# (devkit/fleet_demo.py).
+FLEET = "fleet"
 
 
-def write_kiosk_config(path: Path, controller_url: str, pairing_code: str = "") -> Path:
+def write_kiosk_config(
+    path: Path, controller_url: str, pairing_code: str = "", hardware_id: str = "demo-kiosk-0001"
+) -> Path:
     """The demo kiosk's configuration: simulated reader, receipts printed to a folder.
 
     `pairing_code`: the one-time code it enrolls with (none: it waits for approval).
@@ -102,7 +110,7 @@ def write_kiosk_config(path: Path, controller_url: str, pairing_code: str = "") 
     path.write_text(
         f"""# Written by the demo. A real kiosk has a "serial" reader and a "device" printer.
 [kiosk]
-hardware_id = "demo-kiosk-0001"
+hardware_id = "{hardware_id}"
 name = "示范街道24小时就业服务e站"
 site = "示范街道便民服务中心一楼"
 data_dir = "kiosk"
@@ -241,8 +249,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="./dev demo", description=__doc__)
     parser.add_argument(
         "--script",
-        choices=[*SCRIPTS, PROVISIONING],
-        help="walk a citizen unattended, or (provisioning) find and enroll a new kiosk",
+        choices=[*SCRIPTS, PROVISIONING, FLEET],
+        help="walk a citizen unattended, (provisioning) find and enroll a new kiosk, or "
+        "(fleet) manage a kiosk from afar: a command, a target, a signed update",
     )
     parser.add_argument(
         "--exit", action="store_true", help="stop after the script instead of serving"
@@ -272,7 +281,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     password_file = args.data_dir / ADMIN_PASSWORD_FILE
     password = ensure_admin(args.data_dir / "controller", password_file)
     print("starting the controller (embedded SQLite) ...", flush=True)
-    controller = ControllerProcess(args.data_dir / "controller", port=args.port)
+    controller = ControllerProcess(
+        args.data_dir / "controller",
+        port=args.port,
+        env=_fleet_env() if args.script == FLEET else None,
+    )
     kiosk: Kiosk | None = None
     rig: DemoRig | None = None
     try:
@@ -296,10 +309,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         # the kiosk (a kiosk enrolled before keeps its credential and ignores it).
         code = controller.pairing_code("demo kiosk")
         print(f"pairing code:        {code}  (one use, 30 minutes)", flush=True)
-        config = load_config(write_kiosk_config(args.data_dir / "kiosk.toml", url, code))
+        config = load_config(_demo_kiosk_config(args.data_dir, args.script, url, code))
         kiosk = build_kiosk(config)
         kiosk.start()
         rig = DemoRig(kiosk.simulators)
+        if args.script == FLEET:
+            status = _run_fleet(kiosk, args.data_dir, url, password)
+            if status != 0 or args.exit:
+                return status
+            print("serving the dashboard; press Ctrl-C to stop", flush=True)
+            while True:
+                time.sleep(3600)
         script = args.script or (None if _has_display() else "registration")
         if script is None:
             from kiosk.ui.app import run_kiosk_app
@@ -321,6 +341,34 @@ def main(argv: Sequence[str] | None = None) -> int:
         if kiosk is not None:
             kiosk.close()
         controller.stop()
+
+
+def _fleet_env() -> dict[str, str]:
+    from devkit.fleet_demo import FLEET_ENV  # noqa: PLC0415 - only this script needs it
+
+    return FLEET_ENV
+
+
+def _demo_kiosk_config(data_dir: Path, script: str | None, url: str, code: str) -> Path:
+    """The kiosk.toml of the registration demo, or of the fleet demo's own kiosk."""
+    if script != FLEET:
+        return write_kiosk_config(data_dir / "kiosk.toml", url, code)
+    from devkit.fleet_demo import FLEET_KIOSK  # noqa: PLC0415 - only this script needs it
+
+    folder = data_dir / "fleet"
+    shutil.rmtree(folder, ignore_errors=True)  # a kiosk from the box each time
+    folder.mkdir(parents=True)
+    return write_kiosk_config(folder / "kiosk.toml", url, code, hardware_id=FLEET_KIOSK)
+
+
+def _run_fleet(kiosk: Kiosk, data_dir: Path, url: str, password: str | None) -> int:
+    from devkit.fleet_demo import run_fleet  # noqa: PLC0415 - only this script needs it
+
+    if password is None:
+        print(f"the fleet demo signs in as {DEMO_ADMIN}: its password is lost; delete "
+              f"{data_dir / 'controller'} for a new one")  # fmt: skip
+        return 1
+    return run_fleet(kiosk, url, (DEMO_ADMIN, password), data_dir / "fleet")
 
 
 NEW_KIOSK = "demo-kiosk-0002"

@@ -2,14 +2,18 @@
 
     estation-release keygen --out keys/          keys/estation-release.key and .pub
     estation-release build --version 1.4.0 --key keys/estation-release.key --out dist/
+        [--requirements requirements.lock [--find-links DIR] [--no-index]]   (wheels too)
     estation-release verify dist/estation-1.4.0.tar.gz --pub keys/estation-release.pub
 
 The bundle holds the packages the kiosk runs (pii, wire, drivers, flows, kiosk) and
-release.json at its top; the signature is minisign's (wire/release.py), so Debian's
-`minisign -Vm BUNDLE -p KEY.pub` checks it, and `minisign -S` could have made it. The secret
-key is written in minisign's unencrypted format (as `minisign -G -W` writes it): keep it
-off the controller and off every kiosk, on the release manager's machine only; the kiosks
-hold only the public key (docs/updates.md).
+release.json at its top; with `--requirements` also that file (as requirements.lock) and a
+wheelhouse (`wheels/`, one wheel per pinned line, made by `pip wheel --no-deps`: a wheel
+where the index has one, built from the sdist where not), each wheel's sha256 in
+release.json, so the kiosk installs them offline (docs/updates.md). The signature is
+minisign's (wire/release.py), so Debian's `minisign -Vm BUNDLE -p KEY.pub` checks it, and
+`minisign -S` could have made it. The secret key is written in minisign's unencrypted
+format (as `minisign -G -W` writes it): keep it off the controller and off every kiosk, on
+the release manager's machine only; the kiosks hold only the public key (docs/updates.md).
 """
 
 from __future__ import annotations
@@ -22,8 +26,10 @@ import io
 import json
 import os
 import secrets
+import subprocess
 import sys
 import tarfile
+import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,9 +39,12 @@ from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from wire.release import (
     MANIFEST,
+    REQUIREMENTS,
+    WHEELS,
     PublicKey,
     ReleaseRefused,
     read_manifest,
+    read_wheels,
     trusted_comment,
     verify,
 )
@@ -117,25 +126,73 @@ def _add_tree(tar: tarfile.TarFile, root: Path, package: str) -> None:
             tar.addfile(info, handle)
 
 
+def build_wheelhouse(
+    requirements: Path,
+    out: Path,
+    *,
+    find_links: Path | None = None,
+    no_index: bool = False,
+    python: str = sys.executable,
+) -> list[Path]:
+    """Wheels for every line of a pinned requirements file, in `out`; the wheels made.
+
+    `--no-deps`: the file is a lock, complete already; pip resolving again could add what
+    the lock does not pin. `find_links`/`no_index` build from a local wheelhouse (offline).
+    """
+    out.mkdir(parents=True, exist_ok=True)
+    command = [python, "-m", "pip", "wheel", "--no-deps", "--disable-pip-version-check"]
+    command += ["--wheel-dir", str(out), "-r", str(requirements)]
+    if find_links is not None:
+        command += ["--find-links", str(find_links)]
+    if no_index:
+        command.append("--no-index")
+    done = subprocess.run(command, capture_output=True, text=True, check=False)  # noqa: S603
+    if done.returncode != 0:
+        tail = (done.stderr or done.stdout).strip().splitlines()[-1:]
+        raise ReleaseRefused("wheelhouse", f"pip wheel failed: {' '.join(tail)}")
+    return sorted(out.glob("*.whl"))
+
+
+def _add_bytes(tar: tarfile.TarFile, name: str, data: bytes) -> None:
+    info = tarfile.TarInfo(name)
+    info.size = len(data)
+    info.mode = 0o644
+    tar.addfile(info, io.BytesIO(data))
+
+
 def build_bundle(
-    version: str, root: Path, *, packages: Sequence[str] = PACKAGES, built_at: str = ""
+    version: str,
+    root: Path,
+    *,
+    packages: Sequence[str] = PACKAGES,
+    built_at: str = "",
+    requirements: Path | None = None,
+    wheels: Sequence[Path] = (),
 ) -> bytes:
-    """The bundle's bytes: `packages` from `root` and release.json naming `version`."""
-    manifest = {
+    """The bundle's bytes: `packages` from `root`, release.json naming `version`, and with
+    `requirements` that file and its `wheels`, each wheel's sha256 in release.json."""
+    manifest: dict[str, object] = {
         "version": version,
         "built_at": built_at or dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "packages": ",".join(packages),
     }
+    if requirements is not None:
+        manifest["wheels"] = {
+            wheel.name: hashlib.sha256(wheel.read_bytes()).hexdigest()
+            for wheel in sorted(wheels, key=lambda w: w.name)
+        }
     buffer = io.BytesIO()
     with tarfile.open(fileobj=buffer, mode="w:gz") as tar:
-        data = json.dumps(manifest, indent=2).encode("utf-8")
-        info = tarfile.TarInfo(MANIFEST)
-        info.size = len(data)
-        tar.addfile(info, io.BytesIO(data))
+        _add_bytes(tar, MANIFEST, json.dumps(manifest, indent=2).encode("utf-8"))
         for package in packages:
             _add_tree(tar, root, package)
+        if requirements is not None:
+            _add_bytes(tar, REQUIREMENTS, requirements.read_bytes())
+            for wheel in sorted(wheels, key=lambda w: w.name):
+                _add_bytes(tar, f"{WHEELS}/{wheel.name}", wheel.read_bytes())
     bundle = buffer.getvalue()
     read_manifest(bundle)  # what the kiosk will read, read once here
+    read_wheels(bundle)
     return bundle
 
 
@@ -165,6 +222,11 @@ def build_parser() -> argparse.ArgumentParser:
     build.add_argument(
         "--source", type=Path, default=Path(__file__).resolve().parent.parent, help="repo root"
     )
+    build.add_argument(
+        "--requirements", type=Path, help="a pinned requirements file: ship it and its wheels"
+    )
+    build.add_argument("--find-links", type=Path, help="a local folder of wheels for pip")
+    build.add_argument("--no-index", action="store_true", help="never ask a package index")
     check = commands.add_parser("verify", help="check a bundle against a public key")
     check.add_argument("bundle", type=Path)
     check.add_argument("--pub", type=Path, required=True)
@@ -187,7 +249,19 @@ def main(argv: Sequence[str] | None = None) -> int:
             out.write(f"{key_path} (keep it secret)\n{pub_path} (pin it on every kiosk)\n")
         elif args.command == "build":
             secret = SecretKey.parse(args.key.read_text("ascii"))
-            bundle = build_bundle(args.version, args.source)
+            if args.requirements is None:
+                bundle = build_bundle(args.version, args.source)
+            else:
+                with tempfile.TemporaryDirectory() as folder:
+                    wheels = build_wheelhouse(
+                        args.requirements,
+                        Path(folder),
+                        find_links=args.find_links,
+                        no_index=args.no_index,
+                    )
+                    bundle = build_bundle(
+                        args.version, args.source, requirements=args.requirements, wheels=wheels
+                    )
             args.out.mkdir(parents=True, exist_ok=True)
             path = args.out / f"estation-{args.version}.tar.gz"
             _write(path, bundle)

@@ -8,6 +8,15 @@ the controller offers (HeartbeatAck.release, sent to kiosks that say CAPABILITY_
    trusted comment names (wire/release.py), read release.json, unpack it beside the running
    version (`releases/<version>`, through a `.partial` folder renamed when complete).
    Unsigned, signed by another key or corrupted: refused, reported, never tried again.
+   A release that carries wheels (requirements.lock and `wheels/`, each wheel's sha256 in
+   its signed release.json; a wheel that does not match is refused) gets a virtualenv of
+   its own, `releases/<version>/venv`: made with `python -m venv`, filled by `pip install
+   --no-index --find-links wheels/ -r requirements.lock` (offline: nothing but the signed
+   wheels can be installed), then probed with that venv's interpreter (every pin installed
+   at its version, the release's packages import). An install or probe that fails removes
+   the folder, leaves the running version and its venv untouched, and is reported as
+   rolled back. `python -m kiosk.updater run` (systemd's ExecStart) starts the kiosk with
+   the interpreter of the release `current` names: its venv, else the base installation's.
 2. **switch** (UI clock, only between citizens' visits): `current` is pointed at the new
    folder by an atomic rename of a fresh symlink; the trial (new and previous version) is
    written down; the kiosk exits with RESTART_EXIT_CODE and systemd starts the new version.
@@ -34,6 +43,7 @@ import json
 import logging
 import os
 import shutil
+import subprocess
 import sys
 import tarfile
 import threading
@@ -44,7 +54,18 @@ from typing import Any
 
 from kiosk.controller_client import ControllerClient, ControllerError
 from wire import HeartbeatAck, ReleaseOffer, UpdateOutcome, UpdateReport
-from wire.release import PublicKey, ReleaseRefused, read_manifest, verify
+from wire.release import (
+    MANIFEST,
+    REQUIREMENTS,
+    WHEELS,
+    PublicKey,
+    ReleaseRefused,
+    check_wheels,
+    manifest_wheels,
+    read_manifest,
+    read_wheels,
+    verify,
+)
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +76,11 @@ MAX_TRIAL_STARTS = 3
 HEALTH_SECONDS = 600.0
 # Folders kept under releases/: the running one and the one before it (the way back).
 KEEP_RELEASES = 2
+# A release's own virtualenv, inside its folder: switched, kept and pruned with it.
+VENV = "venv"
+# pip unpacking a kiosk's wheels on a slow SD card; the probe only imports.
+INSTALL_SECONDS = 900.0
+PROBE_SECONDS = 120.0
 
 
 class HealthSignal(enum.StrEnum):
@@ -106,6 +132,22 @@ class ReleaseLayout:
         os.replace(partial, target)
         _sync_dir(self.releases)
 
+    def venv_python(self, version: str) -> Path:
+        """The interpreter of a release's own virtualenv (absent: it carries no wheels)."""
+        return self.releases / version / VENV / "bin" / "python"
+
+    def interpreter(self, fallback: Path) -> Path:
+        """What runs the kiosk: the running release's venv interpreter, else `fallback`."""
+        version = self.running()
+        if version is not None and self.venv_python(version).exists():
+            return self.venv_python(version)
+        return fallback
+
+    def discard(self, version: str) -> None:
+        """Remove a release folder that will not run (never the one `current` names)."""
+        if version != self.running():
+            shutil.rmtree(self.releases / version, ignore_errors=True)
+
     def switch(self, version: str) -> None:
         """Point `current` at `version` atomically (a new symlink renamed over the old)."""
         fresh = self.root / ".current.new"
@@ -130,6 +172,115 @@ def _sync_dir(path: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+class InstallFailed(Exception):
+    """A release's wheels did not install, or its venv failed the probe; `reason` says how."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+# Run by the new venv's interpreter, isolated (-I): every pin at its version, then the
+# release's packages imported from its folder.
+_PROBE = """
+import importlib, importlib.metadata as metadata, json, sys
+folder, pins, packages = sys.argv[1], json.loads(sys.argv[2]), sys.argv[3:]
+sys.path.insert(0, folder)
+for name, version in pins.items():
+    try:
+        found = metadata.version(name)
+    except metadata.PackageNotFoundError:
+        raise SystemExit(f"{name} is not installed") from None
+    if found != version:
+        raise SystemExit(f"{name} {found} installed, {version} pinned")
+for package in packages:
+    importlib.import_module(package)
+"""
+
+
+def pins(requirements: str) -> dict[str, str]:
+    """`name==version` lines of a lock; lines with environment markers are left out (they
+    may not apply on this machine) and so are options and comments."""
+    found: dict[str, str] = {}
+    for raw in requirements.splitlines():
+        line = raw.split("#", 1)[0].strip().rstrip("\\").strip()
+        if not line or line.startswith("-") or ";" in line or "==" not in line:
+            continue
+        name, version = line.split("==", 1)
+        found[name.split("[", 1)[0].strip()] = version.split()[0]
+    return found
+
+
+@dataclass(frozen=True)
+class Installer:
+    """Installs a release's wheels offline into its own venv and probes it."""
+
+    python: str = sys.executable
+    install_seconds: float = INSTALL_SECONDS
+    probe_seconds: float = PROBE_SECONDS
+
+    def install(self, folder: Path) -> None:
+        """Make `folder/venv` from `folder/wheels`; a release without wheels needs none.
+
+        Raises ReleaseRefused when the wheels on disk are not those of the signed manifest,
+        InstallFailed when pip or the probe fails (the venv is then removed).
+        """
+        try:
+            manifest = json.loads((folder / MANIFEST).read_text("utf-8"))
+        except ValueError as err:
+            raise ReleaseRefused("bad_bundle", f"{MANIFEST} unreadable after unpacking") from err
+        if "wheels" not in manifest:
+            return
+        listed = manifest_wheels(manifest)
+        wheels = folder / WHEELS
+        present = {w.name: w.read_bytes() for w in wheels.glob("*.whl")} if wheels.is_dir() else {}
+        check_wheels(listed, present)  # what pip will read, read again after unpacking
+        requirements = folder / REQUIREMENTS
+        if not requirements.is_file():
+            raise ReleaseRefused("bad_bundle", f"wheels without {REQUIREMENTS}")
+        venv = folder / VENV
+        shutil.rmtree(venv, ignore_errors=True)
+        python = venv / "bin" / "python"
+        # The running pip installs into the new venv (--python): no pip inside it to
+        # bootstrap, and the index is never asked (--no-index): only the signed wheels.
+        pinned = json.dumps(pins(requirements.read_text("utf-8")))
+        packages = [p for p in str(manifest.get("packages", "")).split(",") if p]
+        steps = [
+            ("venv", [self.python, "-m", "venv", "--without-pip", str(venv)]),
+            ("pip install", [
+                self.python, "-m", "pip", "--python", str(python), "install", "--no-index",
+                "--find-links", str(wheels), "--no-cache-dir", "--disable-pip-version-check",
+                "--no-input", "-r", str(requirements),
+            ]),
+            ("probe", [str(python), "-I", "-c", _PROBE, str(folder), pinned, *packages]),
+        ]  # fmt: skip
+        for name, command in steps:
+            seconds = self.probe_seconds if name == "probe" else self.install_seconds
+            try:
+                done = subprocess.run(  # noqa: S603 (our own interpreter and arguments)
+                    command,
+                    capture_output=True,
+                    text=True,
+                    timeout=seconds,
+                    env=_clean_env(),
+                    check=False,
+                )
+            except (OSError, subprocess.TimeoutExpired) as err:
+                shutil.rmtree(venv, ignore_errors=True)
+                raise InstallFailed(f"{name}: {type(err).__name__}") from err
+            if done.returncode != 0:
+                shutil.rmtree(venv, ignore_errors=True)
+                tail = (done.stderr or done.stdout).strip().splitlines()[-1:]
+                raise InstallFailed(f"{name}: {' '.join(tail)}"[:200])
+
+
+def _clean_env() -> dict[str, str]:
+    # No PYTHONPATH (it names `current`, the old release) and no machine pip settings.
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH" and not k.startswith("PIP_")}
+    env["PIP_CONFIG_FILE"] = os.devnull
+    return env
 
 
 @dataclass
@@ -212,6 +363,7 @@ class Updater:
         now: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
         health_seconds: float = HEALTH_SECONDS,
         fallback_version: str = "",
+        install: Callable[[Path], None] | None = None,
     ) -> None:
         self.layout = layout
         self._state_path = state_path
@@ -222,6 +374,7 @@ class Updater:
         self._now = now
         self.health_seconds = health_seconds
         self._fallback = fallback_version
+        self._install = install or Installer().install
         self._lock = threading.Lock()
         self._state = UpdateState.load(state_path)
         self._offer: ReleaseOffer | None = None
@@ -270,11 +423,22 @@ class Updater:
             bundle = self._fetch(offer)
             self._check(offer, bundle)
             self.layout.unpack(version, bundle)
+            self._install(self.layout.releases / version)
         except ReleaseRefused as err:
             log.warning("update_refused version=%s code=%s", version, err.code)
+            self.layout.discard(version)
             with self._lock:
                 self._state.refused.append(version)
             self._report(version, UpdateOutcome.REFUSED, err.code)
+            return False
+        except InstallFailed as err:
+            # Nothing was switched: the running version and its venv never changed. Signed
+            # wheels that do not install will not install next time either: not tried again.
+            log.warning("update_install_failed version=%s", version)
+            self.layout.discard(version)
+            with self._lock:
+                self._state.refused.append(version)
+            self._report(version, UpdateOutcome.ROLLED_BACK, f"install: {err.reason}")
             return False
         except (ControllerError, OSError, tarfile.TarError) as err:
             log.warning("update_not_staged version=%s error=%s", version, type(err).__name__)
@@ -295,6 +459,7 @@ class Updater:
             raise ReleaseRefused("digest_mismatch", "not the bundle offered")
         if read_manifest(bundle)["version"] != offer.version:
             raise ReleaseRefused("bad_bundle", "release.json names another version")
+        read_wheels(bundle)
 
     # -- the UI clock ---------------------------------------------------------------------
 
@@ -438,19 +603,28 @@ def load_public_key(data_dir: Path) -> PublicKey | None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """`python -m kiosk.updater guard --root DIR --data-dir DIR`: systemd's ExecStartPre.
+    """systemd's two calls, both from the base installation (`python -I`), never from
+    `current`, so a release that cannot import cannot stop its own undoing:
 
-    Always exits 0: the guard either left `current` alone or switched it back, and in
-    both cases the kiosk should start. Run it from the base installation (`python -I`),
-    never from `current`, so a release that cannot import cannot stop its own undoing.
+    `guard --root DIR --data-dir DIR` (ExecStartPre) always exits 0: the guard either left
+    `current` alone or switched it back, and in both cases the kiosk should start.
+    `run --root DIR -- ARGS` (ExecStart) becomes (exec, same process id for systemd's
+    notify and watchdog) the interpreter of the release `current` names, with ARGS.
     """
     parser = argparse.ArgumentParser(prog="python -m kiosk.updater")
     commands = parser.add_subparsers(dest="command", required=True)
-    run = commands.add_parser("guard", help="count a trial start; switch back a failing one")
+    check = commands.add_parser("guard", help="count a trial start; switch back a failing one")
+    check.add_argument("--root", type=Path, required=True, help="holds current and releases/")
+    check.add_argument("--data-dir", type=Path, required=True, help="the kiosk's data_dir")
+    run = commands.add_parser("run", help="exec the current release's interpreter with ARGS")
     run.add_argument("--root", type=Path, required=True, help="holds current and releases/")
-    run.add_argument("--data-dir", type=Path, required=True, help="the kiosk's data_dir")
+    run.add_argument("args", nargs=argparse.REMAINDER, help="-- then the interpreter's args")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s %(message)s")
+    if args.command == "run":
+        python = ReleaseLayout(args.root).interpreter(Path(sys.executable))
+        rest = args.args[1:] if args.args[:1] == ["--"] else args.args
+        os.execv(python, [str(python), *rest])  # noqa: S606 (our interpreter, our arguments)
     guard(ReleaseLayout(args.root), args.data_dir / STATE_FILE)
     return 0
 

@@ -21,6 +21,14 @@ which a verifier would have to hold in memory twice. The trusted comment is sign
 names the version and the bundle's sha256 (`estation-release version=1.4.0 sha256=<hex>`):
 a signed bundle of one version cannot be offered as another, nor an old one as new.
 
+A release whose Python requirements changed carries them: `requirements.lock` at the top
+and a wheelhouse `wheels/*.whl`, each wheel named in release.json's `wheels` with its
+sha256 (`{"wheels": {"tiny-1.0-py3-none-any.whl": "<hex>"}}`). The kiosk installs them
+offline into a virtualenv of the release's own (kiosk/updater.py); a wheel that is not in
+the manifest, missing from the bundle or of another digest refuses the bundle
+(`wheel_mismatch`), even though the signature covers the bytes: the manifest is what the
+release manager meant, the bytes are what the build produced.
+
 Everything is checked before anything is trusted; a failure is a `ReleaseRefused` with a
 stable `code` the kiosk reports and the controller shows.
 """
@@ -42,6 +50,10 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from wire.v1 import RELEASE_VERSION_PATTERN
 
 MANIFEST = "release.json"
+REQUIREMENTS = "requirements.lock"
+WHEELS = "wheels"
+_WHEEL_NAME = re.compile(r"^[A-Za-z0-9_.+!-]+\.whl$")
+_SHA256 = re.compile(r"^[0-9a-f]{64}$")
 TRUSTED_PREFIX = "estation-release"
 _VERSION = re.compile(RELEASE_VERSION_PATTERN)
 _KEY_ALGORITHM = b"Ed"
@@ -164,14 +176,58 @@ def verify(bundle: bytes, signature_text: str, key: PublicKey) -> Trusted:
     return trusted
 
 
-def read_manifest(bundle: bytes) -> dict[str, str]:
-    """release.json from a bundle's top level (`version` at least)."""
+def _read_json_manifest(bundle: bytes) -> tuple[dict[str, object], dict[str, bytes]]:
+    """release.json and the wheels' bytes from a bundle."""
+    wheels: dict[str, bytes] = {}
     try:
         with tarfile.open(fileobj=io.BytesIO(bundle), mode="r:gz") as tar:
             member = tar.extractfile(MANIFEST)
             data = json.loads(member.read()) if member is not None else None
+            for info in tar.getmembers():
+                if info.name.startswith(f"{WHEELS}/") and info.isfile():
+                    handle = tar.extractfile(info)
+                    wheels[info.name[len(WHEELS) + 1 :]] = handle.read() if handle else b""
     except (tarfile.TarError, KeyError, OSError, json.JSONDecodeError) as err:
         raise ReleaseRefused("bad_bundle", f"no readable {MANIFEST}: {err}") from err
     if not isinstance(data, dict) or not _VERSION.match(str(data.get("version", ""))):
         raise ReleaseRefused("bad_bundle", f"{MANIFEST} names no valid version")
-    return {str(k): str(v) for k, v in data.items()}
+    return data, wheels
+
+
+def read_manifest(bundle: bytes) -> dict[str, str]:
+    """release.json's plain fields from a bundle's top level (`version` at least)."""
+    data, _wheels = _read_json_manifest(bundle)
+    return {str(k): str(v) for k, v in data.items() if not isinstance(v, dict | list)}
+
+
+def manifest_wheels(manifest: dict[str, object]) -> dict[str, str]:
+    """The wheels release.json names, file name to sha256 (refused when malformed)."""
+    listed = manifest.get("wheels", {})
+    if not isinstance(listed, dict) or not all(
+        isinstance(name, str)
+        and _WHEEL_NAME.match(name)
+        and isinstance(digest, str)
+        and _SHA256.match(digest)
+        for name, digest in listed.items()
+    ):
+        raise ReleaseRefused("bad_bundle", f"{MANIFEST} lists its wheels wrongly")
+    return dict(listed)
+
+
+def check_wheels(listed: dict[str, str], present: dict[str, bytes]) -> None:
+    """Refuse (`wheel_mismatch`) unless the wheels present are exactly those listed."""
+    for name in sorted(set(listed) | set(present)):
+        if name not in present:
+            raise ReleaseRefused("wheel_mismatch", f"{name} is listed but not in the bundle")
+        if name not in listed:
+            raise ReleaseRefused("wheel_mismatch", f"{name} is in the bundle but not listed")
+        if hashlib.sha256(present[name]).hexdigest() != listed[name]:
+            raise ReleaseRefused("wheel_mismatch", f"{name} is not the wheel the manifest names")
+
+
+def read_wheels(bundle: bytes) -> dict[str, str]:
+    """The bundle's wheels, checked against its manifest; file name to sha256."""
+    data, present = _read_json_manifest(bundle)
+    listed = manifest_wheels(data)
+    check_wheels(listed, present)
+    return listed

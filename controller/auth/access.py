@@ -115,6 +115,13 @@ ROUTES: dict[tuple[str, str], Access] = {
     ("POST", "/targets"): _ADMIN | {Role.COUNTY_STAFF},
     ("GET", "/kiosks/{kiosk_id}/target"): _ADMIN,
     ("POST", "/kiosks/{kiosk_id}/target"): _ADMIN,
+    # Kiosk groups cross counties (a pilot spans several), so ops admins make them, fill
+    # them and set their targets; ops viewers may look (names and kiosk ids only).
+    ("GET", "/groups"): _OPS,
+    ("POST", "/groups"): _ADMIN,
+    ("POST", "/groups/members"): _ADMIN,
+    ("GET", "/groups/{group_pk}/target"): _ADMIN,
+    ("POST", "/groups/{group_pk}/target"): _ADMIN,
     ("GET", "/audit"): frozenset({Role.AUDITOR, Role.OPS_ADMIN}),
     # The county inbox (controller/inbox_pages.py): the list, an application's page and the
     # exports show masked personal data, so TRANSACTION_READERS (county staff: their region

@@ -33,6 +33,8 @@ from controller.models.health import Alert, KioskHealthChange, KioskHealthNow, N
 from controller.models.remote import (
     CatalogTarget,
     KioskCommand,
+    KioskGroup,
+    KioskGroupMember,
     KioskTarget,
     KioskUpdate,
     Release,
@@ -69,6 +71,8 @@ __all__ = [
     "KioskCommand",
     "KioskHealthChange",
     "KioskHealthNow",
+    "KioskGroup",
+    "KioskGroupMember",
     "KioskTarget",
     "KioskUpdate",
     "Notification",

@@ -131,3 +131,30 @@ class KioskTarget(Base):
     rejected_version: Mapped[str | None] = mapped_column(String(16), nullable=True)
     rejected_reason: Mapped[str] = mapped_column(String(500), default="", server_default="")
     rejected_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime, nullable=True)
+
+
+class KioskGroup(Base):
+    """A named group of kiosks (a township's stations, a pilot) with a target of its own.
+
+    `target_pk` names its CatalogTarget (one with neither region_code nor kiosk_pk), None
+    when the group sets nothing and its kiosks follow their own or their county's.
+    """
+
+    __tablename__ = "kiosk_groups"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), unique=True)
+    target_pk: Mapped[int | None] = mapped_column(
+        ForeignKey("catalog_targets.id"), unique=True, nullable=True
+    )
+    created_at: Mapped[dt.datetime]
+    created_by: Mapped[str] = mapped_column(String(64))
+
+
+class KioskGroupMember(Base):
+    """A kiosk's group: one at most, so kiosk > group > county has a single answer."""
+
+    __tablename__ = "kiosk_group_members"
+
+    kiosk_pk: Mapped[int] = mapped_column(ForeignKey("kiosks.id"), primary_key=True)
+    group_pk: Mapped[int] = mapped_column(ForeignKey("kiosk_groups.id"), index=True)

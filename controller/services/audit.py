@@ -113,6 +113,10 @@ class AuditAction(StrEnum):
     # kiosk id, detail the version and how many services; refused: another county's.
     TARGET_SET = "target.set"
     TARGET_REFUSED = "target.refused"
+    # Kiosk groups (controller/services/targets.py): target the group's name (a group's
+    # target is TARGET_SET with target "group:<name>") or the kiosk id, detail the group.
+    GROUP_ADDED = "group.added"
+    KIOSK_GROUP_SET = "kiosk.group_set"
 
 
 @dataclass(frozen=True)

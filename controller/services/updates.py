@@ -42,11 +42,19 @@ from controller.models import Kiosk, KioskUpdate, Release, Rollout
 from controller.services.audit import Actor, AuditAction, AuditLog
 from controller.services.errors import BadMessage, Conflict, NotFound
 from wire import ReleaseOffer, UpdateOutcome, UpdateReport, UpdateReportAck
-from wire.release import PublicKey, ReleaseRefused, read_manifest, read_trusted, verify
+from wire.release import (
+    PublicKey,
+    ReleaseRefused,
+    read_manifest,
+    read_trusted,
+    read_wheels,
+    verify,
+)
 
 PUBLIC_KEY_FILE = "release.pub"
-# The bundle's largest size: the kiosk's packages are a few hundred kilobytes.
-MAX_BUNDLE_BYTES = 64 * 1024 * 1024
+# The bundle's largest size: the kiosk's packages are a few hundred kilobytes, but a release
+# that carries its wheels brings Kivy, OpenCV and NumPy (about 100 MB for aarch64).
+MAX_BUNDLE_BYTES = 192 * 1024 * 1024
 FAILURES = frozenset({UpdateOutcome.REFUSED.value, UpdateOutcome.ROLLED_BACK.value})
 
 
@@ -157,6 +165,7 @@ class Updates:
             if hashlib.sha256(bundle).hexdigest() != trusted.sha256:
                 raise ReleaseRefused("digest_mismatch", "the signed sha256 is not the bundle's")
             manifest = read_manifest(bundle)
+            read_wheels(bundle)  # what every kiosk would refuse is refused once, here
         except ReleaseRefused as err:
             raise BadMessage(f"release refused ({err.code}): {err}") from err
         if manifest["version"] != trusted.version:

@@ -209,8 +209,10 @@ FIGURES = {"/figures", "/figures/print", "/figures/report.csv"}
 # Who a job or policy fits (push_pages.py): masked personal data, as the inbox.
 PUSH = {"/push/{kind}/{code}"}
 # Catalog settings (issue 11, target_pages.py): a county's own for its staff, any county's
-# for ops; one kiosk's override is an ops admin's.
+# for ops; one kiosk's override is an ops admin's. Kiosk groups cross counties: ops look,
+# ops admins set a group's settings.
 TARGETS = {"/targets"}
+GROUPS = {"/groups"}
 
 
 @pytest.mark.parametrize(
@@ -218,11 +220,12 @@ TARGETS = {"/targets"}
     [
         (Role.OPS_VIEWER, {"/", "/kiosks/{kiosk_id}", "/transactions", "/password", "/alerts",
                            "/stats", *FIGURES, *CONTENT_PAGES, *INBOX, *PUSH,
-                           COMMAND_RESULT, *UPDATES, *TARGETS}),
+                           COMMAND_RESULT, *UPDATES, *TARGETS, *GROUPS}),
         (Role.OPS_ADMIN, {"/", "/kiosks/{kiosk_id}", "/transactions", "/password", "/audit",
                           "/accounts", "/alerts", "/kiosks/{kiosk_id}/site", "/stats",
                           *FIGURES, "/enrollment", *CONTENT_PAGES, *INBOX, *PUSH, "/handoff",
-                          COMMAND_RESULT, *UPDATES, *TARGETS, "/kiosks/{kiosk_id}/target"}),
+                          COMMAND_RESULT, *UPDATES, *TARGETS, "/kiosks/{kiosk_id}/target",
+                          *GROUPS, "/groups/{group_pk}/target"}),
         # Enrollment and devices only: the fleet's status, a kiosk's health and its alerts
         # (the kiosk page leaves its transactions out for them: test_controller_dashboard.py),
         # and where a kiosk stands, which they set when they install it.

@@ -187,3 +187,85 @@ def test_the_kiosk_page_shows_wanted_applied_and_a_rejection_with_its_reason(
     page = admin.get(f"/kiosks/{kiosk_id}").text
     assert reason not in page
     assert "✓" in page
+
+
+def wanted(client: TestClient, token: str) -> tuple[str, list[str]]:
+    """What the heartbeat names and what GET target answers: version and services."""
+    version = beat(client, token, "target")["target_version"]
+    got = client.get(f"{API_PREFIX}/target", headers={"Authorization": f"Bearer {token}"})
+    if got.status_code == 404:
+        return version, []
+    assert got.json()["version"] == version  # the heartbeat and the fetch agree
+    return version, [s["flow"] for s in got.json()["services"]]
+
+
+def test_a_groups_settings_win_over_the_county_and_a_kiosks_own_win_over_the_group(
+    client: TestClient, settings: Settings
+) -> None:
+    pilot_id, pilot = register(client, "hw-pilot")
+    other_id, other = register(client, "hw-other")
+    teach_catalog(client, pilot)
+    for kiosk_id in (pilot_id, other_id):
+        place(client, kiosk_id, "331122")
+    admin = signed_in_as(client, Role.OPS_ADMIN)
+    token = csrf_token(admin, "/groups")
+    admin.post("/targets", data=settings_form("331122", token))
+    both = ["employment_registration", "unemployment_registration"]
+    county = wanted(client, pilot)
+    assert county[1] == both
+
+    made = admin.post("/groups", data={"csrf_token": token, "name": "试点 pilot"})
+    assert made.status_code == 200
+    taken = admin.post("/groups", data={"csrf_token": token, "name": " 试点  pilot "})
+    assert taken.status_code == 409
+    member = {"csrf_token": token, "kiosk_id": pilot_id, "group": "试点 pilot"}
+    assert admin.post("/groups/members", data=member).status_code == 200
+    assert wanted(client, pilot) == county  # a group that sets nothing changes nothing
+
+    runtime = client.app.state.runtime  # type: ignore[attr-defined]
+    with runtime.db.session() as session:
+        group_pk = runtime.targets.groups(session)[0].id
+    only = {"csrf_token": token, "offer_unemployment_registration": "on", "help_phone": "12333"}
+    saved = admin.post(f"/groups/{group_pk}/target", data=only)
+    assert (saved.status_code, saved.url.path) == (200, "/groups")  # redirected back
+    group = wanted(client, pilot)
+    assert group[1] == ["unemployment_registration"]  # group > county
+    assert wanted(client, other) == county  # not in the group: its county's
+    page = admin.get(f"/kiosks/{pilot_id}").text
+    assert "分组 group 试点 pilot" in page
+
+    own = {"csrf_token": token, "offer_employment_registration": "on"}
+    admin.post(f"/kiosks/{pilot_id}/target", data=own)
+    assert wanted(client, pilot)[1] == ["employment_registration"]  # kiosk > group
+    admin.post(f"/kiosks/{pilot_id}/target", data={"csrf_token": token, "clear": "1"})
+    assert wanted(client, pilot) == group  # its own dropped: the group's again
+    admin.post("/groups/members", data={**member, "group": ""})
+    assert wanted(client, pilot) == county  # out of the group: the county's again
+    admin.post("/groups/members", data=member)
+    admin.post(f"/groups/{group_pk}/target", data={"csrf_token": token, "clear": "1"})
+    assert wanted(client, pilot) == county  # the group sets nothing any more
+
+    groups_page = admin.get("/groups").text
+    assert pilot_id in groups_page
+    assert other_id not in groups_page
+    audit = rows(
+        settings,
+        "SELECT action, target, detail FROM audit_log WHERE action IN "
+        "('group.added', 'kiosk.group_set') OR target LIKE 'group:%' ORDER BY id",
+    )
+    assert [(a, t) for a, t, _ in audit] == [
+        ("group.added", "试点 pilot"),
+        ("kiosk.group_set", pilot_id),
+        ("target.set", "group:试点 pilot"),
+        ("kiosk.group_set", pilot_id),
+        ("kiosk.group_set", pilot_id),
+        ("target.set", "group:试点 pilot"),
+    ]
+
+
+def test_ops_viewers_see_the_groups_and_change_nothing(client: TestClient) -> None:
+    viewer = signed_in_as(client, Role.OPS_VIEWER)
+    assert viewer.get("/groups").status_code == 200
+    answer = viewer.post("/groups", data={"csrf_token": csrf_token(viewer, "/groups"), "name": "x"})
+    assert answer.status_code == 403
+    assert "还没有分组" in viewer.get("/groups").text

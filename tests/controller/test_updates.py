@@ -22,6 +22,7 @@ from tests.controller.controller_testkit import (
     rows,
     signed_in_as,
 )
+from tests.support.bundles import with_other_wheel_bytes
 from wire import CAPABILITY_UPDATES
 from wire.release import trusted_comment
 
@@ -97,6 +98,25 @@ def test_the_page_refuses_unsigned_mislabelled_and_foreign_bundles(
     assert rows(settings, "SELECT version FROM releases") == [(VERSION,)]
     audit = rows(settings, "SELECT action, target FROM audit_log WHERE action LIKE 'release%'")
     assert audit == [("release.added", VERSION)]
+
+
+def test_the_page_refuses_a_bundle_whose_wheels_are_not_its_manifests(
+    client: TestClient, settings: Settings, source: Path, key: SecretKey, tmp_path: Path
+) -> None:
+    admin = signed_in_as(client, Role.OPS_ADMIN)
+    wheel = tmp_path / "tinypkg-0.1-py3-none-any.whl"
+    wheel.write_bytes(b"PK\x05\x06" + bytes(18))  # an empty zip: only its digest matters
+    requirements = tmp_path / "requirements.lock"
+    requirements.write_text("tinypkg==0.1\n")
+    honest = build_bundle(
+        VERSION, source, packages=("kiosk",), requirements=requirements, wheels=[wheel]
+    )
+    swapped = with_other_wheel_bytes(honest)
+    refused = upload(admin, swapped, sign_bundle(swapped, VERSION, key))
+    assert refused.status_code == 400
+    assert "wheel_mismatch" in refused.text
+    assert rows(settings, "SELECT count(*) FROM releases") == [(0,)]
+    assert upload(admin, honest, sign_bundle(honest, VERSION, key)).status_code == 200
 
 
 def test_release_add_stores_a_signed_bundle_from_the_command_line(

@@ -83,8 +83,10 @@ def test_the_unit_waits_for_ready_watches_the_kiosk_and_restarts_it() -> None:
 def test_the_kiosk_runs_the_current_release_and_the_guard_runs_from_the_base() -> None:
     unit = settings(UNIT)
     assert unit["Environment"].count("PYTHONPATH=/opt/e-station/current") == 1
+    # The base installation picks the interpreter: the release's own venv when it has one.
     assert unit["ExecStart"] == [
-        f"{BASE_PYTHON} -m kiosk.ui.main --config /etc/e-station/kiosk.toml"
+        f"{BASE_PYTHON} -I -m kiosk.updater run --root /opt/e-station --"
+        " -m kiosk.ui.main --config /etc/e-station/kiosk.toml"
     ]
     # -I: the guard ignores PYTHONPATH, so a release that cannot import is still undone.
     assert unit["ExecStartPre"] == [

@@ -9,6 +9,10 @@ slept.
 from __future__ import annotations
 
 import contextlib
+import hashlib
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,25 +26,28 @@ from controller.models import Release
 from controller.services import Conflict
 from controller.services.audit import Actor
 from controller.settings import Settings
-from devkit.release import SecretKey, build_bundle, sign_bundle
+from devkit.release import SecretKey, build_bundle, build_wheelhouse, sign_bundle
 from kiosk.enrollment import EnrollmentStore
 from kiosk.outbox import Outbox
 from kiosk.sync import Enroller, SyncLoop
 from kiosk.updater import (
     STATE_FILE,
+    VENV,
     HealthSignal,
     ReleaseLayout,
     Step,
     Updater,
     UpdateState,
     guard,
+    pins,
 )
 from tests.controller.controller_testkit import preauthorise, rows
 from tests.kiosk.sync_testkit import RecordingClient
+from tests.support.bundles import build_tiny_wheel, with_other_wheel_bytes
 from tests.support.clock import FakeClock
 from tests.support.servers import serve
 from wire import CAPABILITY_UPDATES, Heartbeat, KioskStatus, RegisterRequest
-from wire.release import PublicKey
+from wire.release import PublicKey, ReleaseRefused, read_wheels
 
 OLD, NEW = "1.0.0", "1.1.0"
 # What starting the kiosk takes: its folders, outbox, client, port, clock, layout, key.
@@ -83,11 +90,17 @@ def controller_app(settings: Settings, clock: FakeClock) -> FastAPI:
 
 
 def publish(
-    app: FastAPI, key: SecretKey, source: Path, version: str = NEW, *, rollout: bool = True
+    app: FastAPI,
+    key: SecretKey,
+    source: Path,
+    version: str = NEW,
+    *,
+    rollout: bool = True,
+    bundle: bytes | None = None,
 ) -> None:
     """Upload a signed release and start its rollout, as an ops admin would."""
     runtime = app.state.runtime
-    bundle = build_bundle(version, source, packages=("kiosk",))
+    bundle = bundle or build_bundle(version, source, packages=("kiosk",))
     with runtime.db.session() as session:
         admin = Actor.user("admin", "ops_admin")
         runtime.updates.add_release(session, admin, bundle, sign_bundle(bundle, version, key))
@@ -379,3 +392,161 @@ def test_reports_that_could_not_be_sent_are_sent_after_the_next_heartbeat(
         after.sync.beat()
     assert reported(settings) == [(NEW, "healthy", "")]
     assert station.layout.running() == NEW
+
+
+# -- a release whose requirements changed: wheels in the bundle, a venv of its own --------
+
+
+@pytest.fixture(scope="module")
+def tiny_wheels(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A folder holding tinypkg-0.1's wheel, built by `pip wheel` from a temporary project."""
+    folder = tmp_path_factory.mktemp("wheels")
+    build_tiny_wheel(tmp_path_factory.mktemp("tinypkg"), folder)
+    return folder
+
+
+def wheel_release(
+    source: Path, tmp_path: Path, wheels: Path, imports: str = "import tinypkg"
+) -> bytes:
+    """NEW with tinypkg pinned: its kiosk package imports it, the wheel travels with it."""
+    (source / "kiosk" / "__init__.py").write_text(f"{imports}  # new in this release\n")
+    requirements = tmp_path / "requirements.lock"
+    requirements.write_text("tinypkg==0.1\n")
+    house = build_wheelhouse(requirements, tmp_path / "house", find_links=wheels, no_index=True)
+    return build_bundle(NEW, source, packages=("kiosk",), requirements=requirements, wheels=house)
+
+
+def test_a_release_with_new_requirements_runs_in_a_venv_of_its_own_made_offline(
+    kit: Kit, settings: Settings, source: Path, tiny_wheels: Path
+) -> None:
+    tmp_path, _outbox, _client, port, clock, layout, key = kit
+    app = controller_app(settings, clock)
+    bundle = wheel_release(source, tmp_path, tiny_wheels)
+    with serve(app, port):
+        kiosk = start_kiosk(*kit)
+        kiosk.sync.beat()
+        publish(app, key, source, bundle=bundle)
+        kiosk.sync.beat()  # fetched, verified, unpacked, installed and probed
+        assert kiosk.updater.staged == NEW
+        python = layout.venv_python(NEW)
+        assert python.exists()
+        assert not layout.venv_python(OLD).exists()
+        assert layout.interpreter(Path(sys.executable)) == Path(sys.executable)
+        assert kiosk.updater.tick(between_visits=True) is Step.RESTART
+    assert layout.interpreter(Path(sys.executable)) == python
+    # What systemd's ExecStart does: `run` becomes the release's interpreter, which finds
+    # the wheel's package and the release's code that imports it.
+    shown = subprocess.run(  # noqa: S603
+        [
+            sys.executable,
+            "-c",
+            "import sys; from kiosk.updater import main; main(sys.argv[1:])",
+            "run",
+            "--root",
+            str(layout.root),
+            "--",
+            "-c",
+            "import sys, kiosk, tinypkg; print(sys.prefix, tinypkg.VERSION)",
+        ],
+        env={**os.environ, "PYTHONPATH": f"{layout.current}{os.pathsep}{Path.cwd()}"},
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    ).stdout.split()
+    assert shown == [str(layout.releases / NEW / VENV), "0.1"]
+    assert reported(settings) == [(NEW, "installed", "")]
+
+
+def test_a_wheel_that_does_not_install_leaves_the_running_version_and_is_reported(
+    kit: Kit, settings: Settings, source: Path, tmp_path: Path
+) -> None:
+    _tmp, _outbox, _client, port, clock, layout, key = kit
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    (broken / "tinypkg-0.1-py3-none-any.whl").write_bytes(b"PK\x03\x04 not a zip at all")
+    requirements = tmp_path / "requirements.lock"
+    requirements.write_text("tinypkg==0.1\n")
+    # Signed and listed as it is: the manifest matches, pip cannot install it.
+    bundle = build_bundle(
+        NEW,
+        source,
+        packages=("kiosk",),
+        requirements=requirements,
+        wheels=list(broken.iterdir()),
+    )
+    app = controller_app(settings, clock)
+    with serve(app, port):
+        kiosk = start_kiosk(*kit)
+        kiosk.sync.beat()
+        publish(app, key, source, bundle=bundle)
+        kiosk.sync.beat()
+        assert kiosk.updater.staged is None
+        assert kiosk.updater.tick(between_visits=True) is Step.NOTHING
+        kiosk.sync.beat()  # offered again: not tried again
+    assert layout.running() == OLD
+    assert not (layout.releases / NEW).exists()
+    assert layout.has(OLD)
+    (version, outcome, reason), *more = reported(settings)
+    assert (version, outcome, more) == (NEW, "rolled_back", [])
+    assert reason.startswith("install: pip install:")
+    assert rows(settings, "SELECT state FROM rollouts") == [("halted",)]
+
+
+def test_a_venv_whose_probe_fails_is_removed_and_the_running_version_kept(
+    kit: Kit, settings: Settings, source: Path, tiny_wheels: Path
+) -> None:
+    tmp_path, _outbox, _client, port, clock, layout, key = kit
+    # The wheels install, but the release needs a package its lock forgot.
+    bundle = wheel_release(source, tmp_path, tiny_wheels, imports="import tinypkg, forgotten")
+    app = controller_app(settings, clock)
+    with serve(app, port):
+        kiosk = start_kiosk(*kit)
+        kiosk.sync.beat()
+        publish(app, key, source, bundle=bundle)
+        kiosk.sync.beat()
+        assert kiosk.updater.staged is None
+    assert not (layout.releases / NEW).exists()
+    assert layout.running() == OLD
+    assert layout.interpreter(Path(sys.executable)) == Path(sys.executable)
+    [(version, outcome, reason)] = reported(settings)
+    assert (version, outcome) == (NEW, "rolled_back")
+    assert reason.startswith("install: probe:")
+    assert "forgotten" in reason
+
+
+def test_wheels_that_do_not_match_the_signed_manifest_refuse_the_bundle(
+    kit: Kit, settings: Settings, source: Path, tiny_wheels: Path
+) -> None:
+    tmp_path, _outbox, _client, port, clock, layout, key = kit
+    honest = wheel_release(source, tmp_path, tiny_wheels)
+    swapped = with_other_wheel_bytes(honest)
+    with pytest.raises(ReleaseRefused) as caught:
+        read_wheels(swapped)
+    assert caught.value.code == "wheel_mismatch"
+    app = controller_app(settings, clock)
+    with serve(app, port):
+        kiosk = start_kiosk(*kit)
+        kiosk.sync.beat()
+        # The controller refuses such an upload: it is swapped in behind its back, signed.
+        publish(app, key, source, bundle=honest)
+        tamper(
+            app,
+            bundle=swapped,
+            size=len(swapped),
+            sha256=hashlib.sha256(swapped).hexdigest(),
+            signature=sign_bundle(swapped, NEW, key),
+        )
+        kiosk.sync.beat()
+        assert kiosk.updater.staged is None
+    assert not (layout.releases / NEW).exists()
+    assert layout.running() == OLD
+    assert reported(settings) == [(NEW, "refused", "wheel_mismatch")]
+
+
+def test_pins_reads_exact_pins_and_leaves_out_markers_options_and_comments() -> None:
+    lock = "# lock\n-i https://example\nKivy[base]==2.3.1  # the UI\npywin32==306; os_name=='nt'\n"
+    assert pins(lock + "httpx==0.28.1 \\\n    --hash=sha256:ab\n") == {
+        "Kivy": "2.3.1",
+        "httpx": "0.28.1",
+    }

@@ -1,0 +1,72 @@
+"""Wheels and release bundles for the tests of releases that carry their requirements."""
+
+from __future__ import annotations
+
+import io
+import subprocess
+import sys
+import tarfile
+from pathlib import Path
+
+
+def with_other_wheel_bytes(bundle: bytes) -> bytes:
+    """The same bundle and manifest, every wheel one byte longer (a build gone wrong)."""
+    swapped = io.BytesIO()
+    with (
+        tarfile.open(fileobj=io.BytesIO(bundle), mode="r:gz") as original,
+        tarfile.open(fileobj=swapped, mode="w:gz") as tar,
+    ):
+        for info in original.getmembers():
+            data = original.extractfile(info)
+            payload = data.read() if data is not None else b""
+            if info.name.startswith("wheels/"):
+                payload += b"\0"
+                info.size = len(payload)
+            tar.addfile(info, io.BytesIO(payload))
+    return swapped.getvalue()
+
+
+# A PEP 517 backend inside the temporary project, so `pip wheel` builds a real wheel with
+# nothing from an index (no setuptools, no wheel package, no network).
+_BACKEND = """
+import base64, hashlib, zipfile
+
+FILES = {
+    "tinypkg/__init__.py": b"VERSION = '0.1'\\n",
+    "tinypkg-0.1.dist-info/METADATA": b"Metadata-Version: 2.1\\nName: tinypkg\\nVersion: 0.1\\n",
+    "tinypkg-0.1.dist-info/WHEEL": (
+        b"Wheel-Version: 1.0\\nGenerator: test\\nRoot-Is-Purelib: true\\nTag: py3-none-any\\n"
+    ),
+}
+
+
+def build_wheel(wheel_directory, config_settings=None, metadata_directory=None):
+    name = "tinypkg-0.1-py3-none-any.whl"
+    record = []
+    with zipfile.ZipFile(f"{wheel_directory}/{name}", "w") as wheel:
+        for path, data in FILES.items():
+            wheel.writestr(path, data)
+            digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=")
+            record.append(f"{path},sha256={digest.decode()},{len(data)}")
+        record.append("tinypkg-0.1.dist-info/RECORD,,")
+        wheel.writestr("tinypkg-0.1.dist-info/RECORD", "\\n".join(record) + "\\n")
+    return name
+"""
+
+
+def build_tiny_wheel(project: Path, out: Path) -> Path:
+    """tinypkg 0.1 (pure Python, `import tinypkg; tinypkg.VERSION`), built by `pip wheel`
+    from a project in `project`, offline; the wheel's path in `out`."""
+    (project / "backend.py").write_text(_BACKEND)
+    (project / "pyproject.toml").write_text(
+        '[build-system]\nrequires = []\nbuild-backend = "backend"\nbackend-path = ["."]\n'
+        '[project]\nname = "tinypkg"\nversion = "0.1"\n'
+    )
+    subprocess.run(  # noqa: S603
+        [sys.executable, "-m", "pip", "wheel", "--no-index", "--no-deps", "-w", str(out)]
+        + ["--disable-pip-version-check", str(project)],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    return out / "tinypkg-0.1-py3-none-any.whl"
