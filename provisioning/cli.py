@@ -167,9 +167,27 @@ def _find(args: argparse.Namespace, serial: str) -> KioskApi:
 
 
 def _say_refused(serial: str, err: KioskApiError) -> str:
+    """One line for what went wrong; a wrong setup key on it and what it allows below."""
     if isinstance(err, KioskRefused) and err.key:
-        return f"{serial}: {err.key}: {err}; allowed: {err.allowed}"
+        return f"{serial}: setup refused: {err.key}: {err.problem}\n    allowed: {err.allowed}"
     return f"{serial}: {err}"
+
+
+class SetupFileError(ValueError):
+    """The technician's setup file cannot be read as a JSON object."""
+
+
+def read_setup(path: Path) -> dict[str, Any]:
+    """The station setup file (JSON); SetupFileError says what is wrong with it and where."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8-sig"))
+    except OSError as err:
+        raise SetupFileError(f"{path}: {err.strerror or err}") from err
+    except ValueError as err:
+        raise SetupFileError(f"{path}: not JSON: {err}") from err
+    if not isinstance(data, dict):
+        raise SetupFileError(f"{path}: a JSON object of controller, station and devices")
+    return data
 
 
 def enroll_one(
@@ -198,7 +216,11 @@ def _release_key(args: argparse.Namespace) -> str:
 
 
 def _enroll(args: argparse.Namespace) -> int:
-    setup = json.loads(Path(args.setup).read_text(encoding="utf-8"))
+    try:
+        setup = read_setup(Path(args.setup))
+    except SetupFileError as err:
+        print(f"{args.serial}: {err}", file=sys.stderr)
+        return 2
     try:
         api = _find(args, args.serial)
         try:
