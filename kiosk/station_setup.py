@@ -237,14 +237,19 @@ def parse_setup(
     )
 
 
+def is_serial_port(path: str, ports: Callable[[], set[str]] = default_ports) -> bool:
+    """True when `path` is one of this machine's serial ports (or a character device: the
+    pty of a simulator, a port the listing misses)."""
+    return path in ports() or _char_device(path)
+
+
 def _reader(devices: Mapping[str, Any], ports: Callable[[], set[str]]) -> str:
     key = "devices.id_card_reader"
     value = _text(devices, "devices", "id_card_reader", 200) or "simulator"
     if value == "simulator":
         return value
-    known = ports()
-    if value not in known and not _char_device(value):
-        allowed = ", ".join(["simulator", *sorted(known)])
+    if not is_serial_port(value, ports):
+        allowed = ", ".join(["simulator", *sorted(ports())])
         raise SetupError(key, f"{value} is not a serial port of this kiosk", allowed)
     return value
 

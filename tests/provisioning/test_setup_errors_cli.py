@@ -123,9 +123,7 @@ def test_a_controller_url_that_never_answers_says_it_timed_out(
 def test_https_to_a_plain_http_server_says_tls_failed(
     kiosk: Kiosk, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    server = http.server.ThreadingHTTPServer(
-        ("127.0.0.1", 0), http.server.BaseHTTPRequestHandler
-    )
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), http.server.BaseHTTPRequestHandler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
