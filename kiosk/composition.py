@@ -196,6 +196,10 @@ def build_kiosk(
             pairing_code=config.pairing_code or None,
             region_code=config.region_code or None,
             address=config.address,
+            latitude=config.gps[0] if config.gps else None,
+            longitude=config.gps[1] if config.gps else None,
+            opening_hours=config.opening_hours,
+            help_phone=config.help_phone,
         ),
         config.controller_url,
     )

@@ -215,6 +215,10 @@ class KioskProvisioning:
                     pairing_code=self._pairing_code or None,
                     region_code=setup.region_code or None,
                     address=setup.address,
+                    latitude=setup.gps[0] if setup.gps else None,
+                    longitude=setup.gps[1] if setup.gps else None,
+                    opening_hours=setup.opening_hours,
+                    help_phone=setup.help_phone,
                 )
                 enroller = Enroller(self.enrollments, client, request, setup.controller_url)
                 try:

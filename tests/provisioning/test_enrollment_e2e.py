@@ -155,6 +155,10 @@ def test_an_unprovisioned_kiosk_is_found_enrolled_and_self_tested(
         assert _kiosk_row(controller, "region_code, site, address") == (
             VILLAGE, "东区大厅", "人民路1号"
         )  # fmt: skip
+        # and the rest of the station's facts, for its page on the controller
+        assert _kiosk_row(controller, "latitude, longitude, opening_hours, help_phone") == (
+            39.92, 116.41, "24h", "0578-1234567"
+        )  # fmt: skip
         # idempotent on the serial: running it again changes nothing and adds no kiosk
         assert main(argv) == 0
         assert "already enrolled" in capsys.readouterr().out
