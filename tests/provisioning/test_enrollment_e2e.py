@@ -238,13 +238,14 @@ def test_a_card_never_laid_fails_its_check_saying_so_with_the_wait_shown(
     assert report["kiosk"]["release_key"] == ""
 
 
-def test_on_simulators_the_whole_selftest_passes_with_the_technicians_cards_and_qr(
+def test_on_simulators_the_whole_selftest_passes_with_the_cards_and_the_receipts_qr(
     tmp_path: Path, controller: ControllerProcess, capsys: pytest.CaptureFixture[str],
     hand_for: Any,
 ) -> None:  # fmt: skip
     kiosk = _kiosk(tmp_path)
     try:
-        setup = _setup(tmp_path, controller, camera="simulator", social_card_reader="simulator")
+        setup = _setup(tmp_path, controller, camera="simulator", social_card_reader="simulator",
+                       receipt_printer={"kind": "simulator", "path": "receipts"})  # fmt: skip
         assert (
             main(["enroll", SERIAL, "--code", _code(kiosk), "--setup", str(setup), *LOOPBACK]) == 0
         )
@@ -269,6 +270,8 @@ def test_on_simulators_the_whole_selftest_passes_with_the_technicians_cards_and_
     by_device = {c["device"]: c for c in report["checks"]}
     assert by_device["social_card_reader.read"]["detail"].startswith("card ")
     assert "QR code decoded" in by_device["camera.qr"]["detail"]
+    # the hand held up the QR code the kiosk printed on its test receipt, not another one
+    assert by_device["camera.qr"]["detail"] == "QR code decoded: the test receipt's code"
     assert [c["device"] for c in report["checks"]][-1] == "controller"
     assert report["sent_to_controller"] == "sent"
 
