@@ -14,6 +14,7 @@ import logging
 import os
 import shutil
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -86,6 +87,10 @@ CheckFactory = Callable[[Prompter, float], list[tuple[str, DeviceCheck]]]
 # How long the self-test waits for the technician to lay a card or show a QR code.
 DEFAULT_WAIT = 60.0
 MAX_WAIT = 600.0
+# After enrolling or a factory reset the kiosk restarts into its new state (the
+# composition root builds its devices and sync from the setup once, at start); this long
+# after the answer, so the technician's tool has read it first.
+RESTART_AFTER = 2.0
 
 
 class KioskProvisioning:
@@ -103,6 +108,7 @@ class KioskProvisioning:
         wipe: Callable[[], None] | None = None,
         on_state: Callable[[str, str], None] = lambda state, name: None,
         now: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         """`checks`: the self-test's named device checks; `wipe`: the factory reset's deletion;
         `on_state(state, station name)`: told after every change (the advertiser)."""
@@ -121,6 +127,8 @@ class KioskProvisioning:
         self._pairing_code = ""
         self.selftest_run: SelfTestRun | None = None
         self.restart_needed = False
+        self._clock = clock
+        self._restart_at: float | None = None
 
     def state(self) -> str:
         """unprovisioned, or the enrollment state the controller gave (pending, active...)."""
@@ -151,6 +159,15 @@ class KioskProvisioning:
             "release_key": self.release_key(),
             "restart_needed": self.restart_needed,
         }
+
+    def restart_due(self) -> bool:
+        """True once an enrollment or a factory reset has been answered: the kiosk should
+        restart into it now (kiosk/ui/ops.py ends with the exit status systemd restarts)."""
+        return self._restart_at is not None and self._clock() >= self._restart_at
+
+    def _restart_soon(self) -> None:
+        self.restart_needed = True
+        self._restart_at = self._clock() + RESTART_AFTER
 
     def release_key(self) -> str:
         """The id of the pinned release key ('' when none: the kiosk takes no updates)."""
@@ -229,7 +246,7 @@ class KioskProvisioning:
             finally:
                 client.close()
             self._pairing_code = ""
-            self.restart_needed = True
+            self._restart_soon()
         finally:
             self._busy.release()
         self._on_state(enrollment.state, setup.name)
@@ -297,7 +314,7 @@ class KioskProvisioning:
             self._wipe()
             self._pairing_code = ""
             self.selftest_run = None
-            self.restart_needed = True
+            self._restart_soon()
         finally:
             self._busy.release()
         log.warning("factory reset done")

@@ -247,6 +247,11 @@ class ProvisioningSide:
         """The pairing code to show while the API is open (None otherwise)."""
         return self.gate.notice() if self.api.is_open() else None
 
+    def restart_due(self) -> bool:
+        """True when the kiosk should restart into what a technician just did (enrolled
+        it, or reset it to the factory state)."""
+        return self.provisioning.restart_due()
+
     def start(self) -> None:
         """Serve the API, announce the kiosk, print the first code if pairing is open."""
         self.api.start()

@@ -206,8 +206,11 @@ def enroll_one(
     if release_key:
         api.pin_release_key(release_key)
     done = api.enroll()
-    pinned = _pinned(str(api.state().get("release_key", "")))
-    return f"{serial}: enrolled as {done['kiosk_id']} ({done['state']}); release key {pinned}"
+    pinned = _pinned(str(done.get("release_key", "")))
+    said = f"{serial}: enrolled as {done['kiosk_id']} ({done['state']}); release key {pinned}"
+    if done.get("restarting"):
+        said += "; it restarts into its setup now (back in about 10 s)"
+    return said
 
 
 def _release_key(args: argparse.Namespace) -> str:
@@ -398,7 +401,10 @@ def _reset(args: argparse.Namespace, ask: Callable[[str], str] = input) -> int:
     except KioskApiError as err:
         print(_say_refused(args.serial, err), file=sys.stderr)
         return 1
-    print(f"{args.serial}: factory reset; it is unprovisioned again")
+    print(
+        f"{args.serial}: factory reset; it restarts now and announces itself unprovisioned,"
+        " with a new pairing code on its screen and receipt printer"
+    )
     return 0
 
 

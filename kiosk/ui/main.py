@@ -69,6 +69,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                     night=config.night.plan(),
                     backlight=None if args.windowed else Backlight.find(),
                     updates=kiosk.updater,
+                    restart_wanted=(
+                        kiosk.provisioning.restart_due if kiosk.provisioning is not None else None
+                    ),
                 )
             )
             return made[0]

@@ -21,6 +21,7 @@ from kiosk.config import load_config
 from provisioning.cli import main
 from provisioning.kiosk_api import KioskApi, KioskGone, KioskRefused
 from tests.support.servers import ControllerProcess, free_port
+from tests.support.waiting import wait_until
 
 pytestmark = pytest.mark.e2e
 
@@ -351,3 +352,44 @@ def test_an_invalid_csv_row_is_reported_and_the_others_go_on(
     assert "0 enrolled, 2 failed" in out
     assert "line 2 (SN-A): columns latitude, longitude are not numbers" in out
     assert "line 3 (SN-B): column kiosk_code is empty" in out
+
+
+def test_a_factory_reset_kiosk_restarts_unprovisioned_and_is_found_again(
+    tmp_path: Path, controller: ControllerProcess, capsys: pytest.CaptureFixture[str]
+) -> None:
+    kiosk = _kiosk(tmp_path)
+    try:
+        setup = _setup(tmp_path, controller)
+        assert (
+            main(["enroll", SERIAL, "--code", _code(kiosk), "--setup", str(setup), *LOOPBACK]) == 0
+        )
+        assert "it restarts into its setup now" in capsys.readouterr().out
+    finally:
+        kiosk.close()
+    kiosk = _kiosk(tmp_path)  # systemd started it again, enrolled
+    assert kiosk.provisioning is not None
+    side = kiosk.provisioning
+    assert side.provisioning.state() == "active"
+    side.api.maintenance = lambda: True  # the technician opened maintenance mode
+    try:
+        argv = ["reset", SERIAL, "--code", _code(kiosk), "--yes", *LOOPBACK]
+        assert main(argv) == 0
+        said = capsys.readouterr().out
+        assert f"{SERIAL}: factory reset; it restarts now and announces itself unprovisioned" in (
+            said
+        )
+        # the running kiosk asks its UI to end with the status systemd restarts
+        assert wait_until(side.restart_due, timeout=10)
+        assert sorted(p.name for p in kiosk.config.data_dir.iterdir()) == []
+    finally:
+        kiosk.close()
+    kiosk = _kiosk(tmp_path)  # started again by systemd: from the box, waiting for a technician
+    try:
+        assert kiosk.config.controller_url == ""
+        assert kiosk.provisioning is not None
+        assert kiosk.provisioning.provisioning.state() == "unprovisioned"
+        assert kiosk.provisioning.notice() is not None  # a new code on its screen and printer
+        assert main(["discover", *LOOPBACK]) == 0
+        assert f"{SERIAL}\tunprovisioned" in capsys.readouterr().out
+    finally:
+        kiosk.close()
