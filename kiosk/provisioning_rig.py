@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import logging
 import secrets
+import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from drivers.camera import CameraUnavailable, SourceState, decode_qr
 from drivers.idcard import NoCard as NoIdCard
@@ -234,6 +235,10 @@ def technician_checks(
     return [*named, *((n, _timed(n, w)) for n, w in interactive), controller]
 
 
+# How often the kiosk looks whether pairing opened (maintenance mode entered).
+_WATCH_SECONDS = 1.0
+
+
 @dataclass
 class ProvisioningSide:
     """The pairing gate, the API and the advertiser of one kiosk."""
@@ -242,6 +247,20 @@ class ProvisioningSide:
     provisioning: KioskProvisioning
     api: ProvisioningApi
     advertiser: Advertiser | None
+    _stop: threading.Event = field(default_factory=threading.Event)
+    _watcher: threading.Thread | None = None
+
+    def _watch(self) -> None:
+        """Offer a code (screen and printer) each time pairing opens: at start while
+        unprovisioned, and whenever a technician enters maintenance mode."""
+        was_open = False
+        while True:
+            now_open = self.api.is_open()
+            if now_open and not was_open:
+                self.gate.notice()
+            was_open = now_open
+            if self._stop.wait(_WATCH_SECONDS):
+                return
 
     def notice(self) -> PairingNotice | None:
         """The pairing code to show while the API is open (None otherwise)."""
@@ -258,9 +277,14 @@ class ProvisioningSide:
         if self.advertiser is not None:
             self.advertiser.start()
         self.notice()
+        self._watcher = threading.Thread(target=self._watch, name="pairing-watch", daemon=True)
+        self._watcher.start()
 
     def stop(self) -> None:
         """Unannounce, stop serving."""
+        self._stop.set()
+        if self._watcher is not None:
+            self._watcher.join(5)
         if self.advertiser is not None:
             self.advertiser.stop()
         self.api.stop()

@@ -370,8 +370,20 @@ def test_a_factory_reset_kiosk_restarts_unprovisioned_and_is_found_again(
     assert kiosk.provisioning is not None
     side = kiosk.provisioning
     assert side.provisioning.state() == "active"
+    receipts = kiosk.config.data_dir / "receipts"
+
+    def pairing_receipts() -> set[Path]:
+        return set(receipts.glob("pairing-*.escpos"))
+
+    printed_before = pairing_receipts()
     side.api.maintenance = lambda: True  # the technician opened maintenance mode
     try:
+        # pairing opened: a code is printed for the technician without anyone asking
+        assert wait_until(
+            lambda: set(receipts.glob("pairing-*.escpos")) - printed_before, timeout=10
+        )
+        [printed] = set(receipts.glob("pairing-*.escpos")) - printed_before
+        assert printed.name.startswith(f"pairing-{_code(kiosk).replace('-', '')}")
         argv = ["reset", SERIAL, "--code", _code(kiosk), "--yes", *LOOPBACK]
         assert main(argv) == 0
         said = capsys.readouterr().out
