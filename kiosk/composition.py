@@ -336,7 +336,13 @@ def build_kiosk(
     )
     side = None
     if config.provisioning.enabled:
-        side = build_provisioning(config, hardware, software_version=SOFTWARE_VERSION)
+        side = build_provisioning(
+            config,
+            hardware,
+            software_version=SOFTWARE_VERSION,
+            # An unprovisioned kiosk serves nobody; its screen shows the pairing code.
+            show=lambda words: service.set_out_of_service(True, words),
+        )
     speech = build_speech(config.voice, config.voice_clips_dir)
     return Kiosk(
         config,

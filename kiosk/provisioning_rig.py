@@ -30,7 +30,7 @@ from kiosk.controller_client import ControllerClient, ControllerError
 from kiosk.enrollment import EnrollmentStore
 from kiosk.hardware import Hardware
 from kiosk.pairing import PairingGate, PairingNotice
-from kiosk.provisioning import DeviceCheck, KioskProvisioning, Prompter
+from kiosk.provisioning import UNPROVISIONED, DeviceCheck, KioskProvisioning, Prompter
 from kiosk.provisioning_api import ProvisioningApi
 from wire.vocabulary import DeviceKind
 
@@ -239,6 +239,20 @@ def technician_checks(
 _WATCH_SECONDS = 1.0
 
 
+def screen_words(notice: PairingNotice | None, serial: str) -> str:
+    """What an unprovisioned kiosk's screen says: waiting for a technician, and the code."""
+    if notice is None:
+        return (
+            "本机尚未安装，配对暂时锁定，请稍后再试。"
+            f" Not installed yet: pairing is locked for a few minutes. 序列号 Serial {serial}"
+        )
+    return (
+        f"本机尚未安装，等待技术人员配对。配对码 {notice.shown}"
+        f" · Not installed yet, waiting for a technician. Pairing code {notice.shown}"
+        f" · 序列号 Serial {serial}"
+    )
+
+
 @dataclass
 class ProvisioningSide:
     """The pairing gate, the API and the advertiser of one kiosk."""
@@ -296,8 +310,12 @@ def build_provisioning(
     *,
     software_version: str,
     maintenance: Callable[[], bool] = lambda: False,
+    show: Callable[[str], None] | None = None,
 ) -> ProvisioningSide:
-    """The provisioning side of the kiosk described by `config`, not yet started."""
+    """The provisioning side of the kiosk described by `config`, not yet started.
+
+    `show(words)`: puts the words on the kiosk's screen in place of the menu; an
+    unprovisioned kiosk shows its pairing code there (printed too) and serves nobody."""
     settings = config.provisioning
     advertiser: Advertiser | None = None
 
@@ -306,6 +324,8 @@ def build_provisioning(
             advertiser.update(state=state, name=name)
 
     def print_notice(notice: PairingNotice | None) -> None:
+        if show is not None and provisioning.state() == UNPROVISIONED:
+            show(screen_words(notice, config.hardware_id))
         if notice is None:
             return
         receipt = Receipt(
