@@ -96,8 +96,11 @@ class PairingGate:
         with self._lock:
             now = self._clock()
             if now < self._locked_until:
+                wait = self._locked_until - now
                 raise PairingError(
-                    "pairing_locked", "too many wrong codes", self._locked_until - now
+                    "pairing_locked",
+                    f"too many wrong codes: pairing is locked for {wait:.0f} s more",
+                    wait,
                 )
             held = self._notice
             if held is not None and now >= held.expires_at:
@@ -115,7 +118,11 @@ class PairingGate:
                 if held is None:
                     self._offer_next(now)  # none was on offer (after a lockout): one now
                 # Wrong and replayed codes get the same answer: a used code is just wrong.
-                raise PairingError("pairing_code_refused", "wrong pairing code")
+                raise PairingError(
+                    "pairing_code_refused",
+                    "wrong pairing code: type the one on the kiosk's screen now (each code"
+                    " works once)",
+                )
             self._notice = None
             self._failures.clear()
             token = secrets.token_urlsafe(32)

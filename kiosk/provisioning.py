@@ -20,10 +20,24 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import httpx
+
 from drivers.selftest import Check, Report
-from kiosk.controller_client import ControllerClient, ControllerError
+from kiosk.controller_client import (
+    ControllerClient,
+    ControllerError,
+    ControllerRejected,
+    ControllerUnreachable,
+)
 from kiosk.enrollment import Enrollment, EnrollmentStore
-from kiosk.station_setup import SetupStore, StationSetup, check_controller, parse_setup
+from kiosk.station_setup import (
+    SetupError,
+    SetupStore,
+    StationSetup,
+    check_controller,
+    parse_setup,
+    why_unreachable,
+)
 from kiosk.sync import Enroller
 from kiosk.updater import PUBLIC_KEY_FILE, load_public_key
 from wire import RegisterRequest, SelfTestCheck, SelfTestReport
@@ -241,8 +255,7 @@ class KioskProvisioning:
                 try:
                     enrollment = enroller.renew()
                 except ControllerError as err:
-                    code = getattr(err, "code", "") or "controller_error"
-                    raise ProvisioningError(code, str(err), 502) from err
+                    raise _enrollment_refused(err, setup.controller_url) from err
             finally:
                 client.close()
             self._pairing_code = ""
@@ -319,6 +332,28 @@ class KioskProvisioning:
             self._busy.release()
         log.warning("factory reset done")
         self._on_state(UNPROVISIONED, "")
+
+
+# What the controller's tree takes as a station's region (controller/region_codes.py).
+TREE_REGION = "a region of the controller's region tree (its Regions page), down to the township"
+
+
+def _enrollment_refused(err: ControllerError, url: str) -> Exception:
+    """The controller's refusal in the technician's terms: a region its tree lacks names
+    station.region_code (SetupError); no answer says what stopped the kiosk."""
+    if isinstance(err, ControllerRejected):
+        problem = err.message.removeprefix("region_code: ")
+        if problem != err.message:
+            return SetupError("station.region_code", problem, TREE_REGION)
+        # err.code is the kiosk's message for a citizen (kiosk.enrollment_refused...): kept
+        # as the API's code, the controller's own words for the technician.
+        return ProvisioningError(err.code, f"the controller refused: {err.message}", 502)
+    if isinstance(err, ControllerUnreachable) and isinstance(err.__cause__, httpx.HTTPError):
+        why = why_unreachable(url, err.__cause__, 15.0)
+        return ProvisioningError(
+            "controller_unreachable", f"{url} is unreachable from the kiosk: {why}", 502
+        )
+    return ProvisioningError("controller_error", str(err), 502)
 
 
 def wipe_data_dir(data_dir: Path) -> None:

@@ -175,7 +175,12 @@ class ProvisioningApi:
             return 200, facts
         if (method, path) == ("POST", "/v1/pair"):
             if not self.is_open():
-                raise _Refused(403, "provisioning_closed", "the kiosk is provisioned")
+                raise _Refused(
+                    403,
+                    "provisioning_closed",
+                    "the kiosk is provisioned: open maintenance mode on its screen"
+                    " (docs/technicians.md), then use the code it prints",
+                )
             try:
                 return 200, {"token": self.gate.redeem(str(self._body(request).get("code", "")))}
             except PairingError as err:
@@ -218,7 +223,13 @@ class ProvisioningApi:
         return 200, {"key_id": self.provisioning.pin_release_key(key)}
 
     def _enroll(self, request: BaseHTTPRequestHandler) -> tuple[int, dict[str, Any]]:
-        enrollment = self.provisioning.enroll()
+        try:
+            enrollment = self.provisioning.enroll()
+        except SetupError as err:  # the controller's tree has no such region
+            raise _Refused(
+                422, "invalid_setup", str(err), key=err.key, problem=err.problem,
+                allowed=err.allowed,
+            ) from err  # fmt: skip
         # All the tool needs, in this answer: the kiosk restarts into its setup right after.
         return 200, {
             "kiosk_id": enrollment.kiosk_id,

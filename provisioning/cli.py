@@ -170,6 +170,8 @@ def _say_refused(serial: str, err: KioskApiError) -> str:
     """One line for what went wrong; a wrong setup key on it and what it allows below."""
     if isinstance(err, KioskRefused) and err.key:
         return f"{serial}: setup refused: {err.key}: {err.problem}\n    allowed: {err.allowed}"
+    if isinstance(err, KioskRefused) and err.message:
+        return f"{serial}: {err.message}"  # the kiosk's words; its code is for scripts
     return f"{serial}: {err}"
 
 
@@ -374,7 +376,8 @@ def _bulk(args: argparse.Namespace) -> int:
         except ValueError as err:
             failed.append(f"line {number} ({serial}): {err}")
         except KioskApiError as err:
-            failed.append(f"line {number} {_say_refused(serial, err)}")
+            said = _say_refused(serial, err).removeprefix(f"{serial}: ")
+            failed.append(f"line {number} ({serial}): {said}")
     print(f"{len(done)} enrolled, {len(failed)} failed")
     for line in done:
         print(f"  OK   {line}")

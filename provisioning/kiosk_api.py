@@ -32,7 +32,8 @@ class KioskRefused(KioskApiError):
         self.key = str(error.get("key", ""))
         self.problem = str(error.get("problem", ""))
         self.allowed = str(error.get("allowed", ""))
-        super().__init__(f"{self.code}: {error.get('message', '')}")
+        self.message = str(error.get("message", ""))
+        super().__init__(f"{self.code}: {self.message}")
 
 
 class KioskApi:

@@ -405,3 +405,51 @@ def test_a_factory_reset_kiosk_restarts_unprovisioned_and_is_found_again(
         assert f"{SERIAL}\tunprovisioned" in capsys.readouterr().out
     finally:
         kiosk.close()
+
+
+def test_a_kiosk_that_does_not_answer_is_reported_on_its_line_like_a_bad_row(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    rows = tmp_path / "stations.csv"
+    rows.write_text(
+        "serial,kiosk_code,controller_url,name\n"
+        "SN-B,,http://10.0.0.5:8000,西区\n"
+        "SN-C,ABC-DEF,http://10.0.0.5:8000,南区\n",
+        encoding="utf-8",
+    )
+    assert main(["bulk", str(rows), "--url", "http://127.0.0.1:9"]) == 1
+    out = capsys.readouterr().out
+    assert "0 enrolled, 2 failed" in out
+    assert "line 2 (SN-B): column kiosk_code is empty" in out
+    assert "line 3 (SN-C): http://127.0.0.1:9 did not answer" in out
+
+
+def test_a_region_the_controllers_tree_lacks_is_named_and_the_next_code_enrolls(
+    tmp_path: Path, controller: ControllerProcess, capsys: pytest.CaptureFixture[str]
+) -> None:
+    kiosk = _kiosk(tmp_path)
+    try:
+        setup = _setup(tmp_path, controller)
+        data = json.loads(setup.read_text(encoding="utf-8"))
+        data["station"]["region_code"] = "331122002"  # in GB/T 2260, not in the demo tree
+        setup.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+        code = _code(kiosk)
+        argv = ["enroll", SERIAL, "--setup", str(setup), *LOOPBACK]
+        assert main([*argv, "--code", code]) == 1
+        err = capsys.readouterr().err
+        assert (
+            f"{SERIAL}: setup refused: station.region_code: Region 331122002 is not in the"
+            " region tree" in err
+        )
+        assert "allowed: a region of the controller's region tree" in err
+        # the code on the kiosk's screen was used; the same one again says what to do
+        assert main([*argv, "--code", code]) == 1
+        assert "type the one on the kiosk's screen now (each code works once)" in (
+            capsys.readouterr().err
+        )
+        data["station"]["region_code"] = VILLAGE  # fixed; the controller's code still works
+        setup.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+        assert main([*argv, "--code", _code(kiosk)]) == 0
+        assert _kiosk_row(controller, "region_code") == (VILLAGE,)
+    finally:
+        kiosk.close()
