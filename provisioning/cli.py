@@ -240,7 +240,9 @@ def _enroll(args: argparse.Namespace) -> int:
 
 def _step(run: dict[str, Any]) -> str:
     """What the kiosk is doing now, in one line: the check, what is asked, time left."""
-    current = run.get("current") or ("done" if run.get("done") else "starting")
+    total, progress = run.get("total") or 0, run.get("progress") or 0
+    between = "sending the report to the controller" if total and progress >= total else "starting"
+    current = run.get("current") or ("done" if run.get("done") else between)
     prompt = run.get("prompt") or ""
     left = run.get("seconds_left")
     waiting = f" ({left:.0f} s left)" if prompt and isinstance(left, int | float) else ""
