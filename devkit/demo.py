@@ -454,7 +454,9 @@ def run_provisioning(data_dir: Path, controller: ControllerProcess) -> int:
             return 1
     finally:
         kiosk.close()
-    # It restarts into its setup; the technician opens maintenance mode for the self-test.
+    # It restarts into its setup (on a kiosk, systemd starts it again after its status 75);
+    # the technician opens maintenance mode for the self-test, and it prints a code.
+    print("(the kiosk restarts into its setup; maintenance mode opened on its screen)")
     kiosk = build_kiosk(load_config(config_path))
     kiosk.start(sync=False)
     side = kiosk.provisioning
@@ -477,7 +479,7 @@ def run_provisioning(data_dir: Path, controller: ControllerProcess) -> int:
         rig.close()
         kiosk.close()
     print(f"in the fleet tree:   {controller.wait_ready()}/kiosks/{kiosk_id}"
-          " (缙云县 > 五云街道)")  # fmt: skip
+          " (缙云县 > 五云街道; its GPS, opening hours and help phone on that page)")  # fmt: skip
     return status
 
 

@@ -77,6 +77,7 @@ class DemoRig:
         )
         self.social_card_tapper = SimulatedSocialCardTapper() if simulators.socialcard else None
         self.camera = simulators.camera
+        self.printer = simulators.printer  # where the test receipt comes out
 
     def tappers(self) -> Mapping[str, CardTapper]:
         """The trays by the action that reads their cards."""
@@ -101,6 +102,7 @@ class SelfTestHand:
     for something, so the self-test sees cards arrive while it waits, as on a real kiosk.
     """
 
+    # Held up when no simulated printer gave a test receipt to take (a file printer).
     QR_TEXT = "e-station self-test, held up by the technician"
 
     def __init__(
@@ -147,11 +149,23 @@ class SelfTestHand:
             rig.social_card_tapper.present(rig.social_card_tapper.card_names()[0])
         elif check == "camera.qr" and rig.camera is not None:
             self._scene = rig.camera.frames
-            code = qr_image(self.QR_TEXT, module_px=5)
+            code = qr_image(self.receipt_qr(), module_px=5)
             rig.camera.show([place(code, blank_scene(seed=2), height_fraction=0.6)])
         else:
             return
         self.answered.append(check)
+
+    def receipt_qr(self) -> str:
+        """The QR code on the test receipt the kiosk printed last, as the technician holds
+        it up; QR_TEXT when no simulated printer printed one."""
+        printer = self._rig.printer
+        documents = printer.received_documents() if printer is not None else []
+        for document in reversed(documents):
+            for qr in document.qr_codes:
+                text = qr.data.decode("utf-8", "replace")
+                if text.startswith("e-station self-test"):
+                    return text
+        return self.QR_TEXT
 
     def _take_away(self, check: str) -> None:
         rig = self._rig

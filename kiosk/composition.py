@@ -196,6 +196,10 @@ def build_kiosk(
             pairing_code=config.pairing_code or None,
             region_code=config.region_code or None,
             address=config.address,
+            latitude=config.gps[0] if config.gps else None,
+            longitude=config.gps[1] if config.gps else None,
+            opening_hours=config.opening_hours,
+            help_phone=config.help_phone,
         ),
         config.controller_url,
     )
@@ -332,7 +336,13 @@ def build_kiosk(
     )
     side = None
     if config.provisioning.enabled:
-        side = build_provisioning(config, hardware, software_version=SOFTWARE_VERSION)
+        side = build_provisioning(
+            config,
+            hardware,
+            software_version=SOFTWARE_VERSION,
+            # An unprovisioned kiosk serves nobody; its screen shows the pairing code.
+            show=lambda words: service.set_out_of_service(True, words),
+        )
     speech = build_speech(config.voice, config.voice_clips_dir)
     return Kiosk(
         config,

@@ -3,15 +3,28 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
+import threading
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any, TypeVar
+from urllib.parse import urlsplit
 
 from kiosk.nightly import NightPlan, Window
-from kiosk.station_setup import SETUP_FILE, SetupError, SetupStore
+from kiosk.station_setup import (
+    SETUP_FILE,
+    SetupError,
+    SetupStore,
+    check_controller,
+    default_ports,
+    is_serial_port,
+)
 from wire.vocabulary import DeviceKind
+
+log = logging.getLogger(__name__)
 
 
 class ConfigError(ValueError):
@@ -242,6 +255,10 @@ class KioskConfig:
     # Where a technician installed it (station.json): the controller places it there.
     address: str = ""
     region_code: str = ""
+    # The rest of the station's facts (station.json), sent to the controller at enrollment
+    # for its kiosk page: (latitude, longitude), "08:00-20:00" or "24h".
+    gps: tuple[float, float] | None = None
+    opening_hours: str = ""
     lang: str = "zh-CN"
     timezone: str = "Asia/Shanghai"
     services: tuple[str, ...] = ()  # () offers every service of the catalog manifest
@@ -264,6 +281,10 @@ class KioskConfig:
     # A short fingerprint of kiosk.toml as loaded, reported in the heartbeat's vitals so
     # ops see which kiosks run a changed configuration ("" when not loaded from a file).
     config_version: str = ""
+    # Where each setting came from, so a problem found at start names the right key:
+    # kiosk.toml, and station.json when a technician's setup overlays it ("" when none).
+    source: str = ""
+    setup_source: str = ""
 
     @property
     def provisioned(self) -> bool:
@@ -415,6 +436,7 @@ def load_config(path: Path) -> KioskConfig:
     unknown = sorted(set(controller) - {"url", "pairing_code"})
     if unknown:
         raise ConfigError(f"{path}: [controller] unknown key(s) {', '.join(unknown)}")
+    _check_url(controller.get("url", ""), path)
     try:
         data_dir = Path(path.parent, kiosk.get("data_dir", "data"))
         config = KioskConfig(
@@ -446,6 +468,7 @@ def load_config(path: Path) -> KioskConfig:
             ),
             voice=_voice(data, path),
             config_version=hashlib.sha256(text.encode("utf-8")).hexdigest()[:12],
+            source=str(path),
         )
     except KeyError as err:
         raise ConfigError(f"{path}: missing key {err.args[0]}") from err
@@ -472,6 +495,9 @@ def _with_setup(config: KioskConfig, source: Path) -> KioskConfig:
         site=setup.name[:200],
         address=setup.address,
         region_code=setup.region_code,
+        gps=setup.gps,
+        opening_hours=setup.opening_hours,
+        setup_source=str(config.data_dir / SETUP_FILE),
         # The station's own help phone, which the one-key help shows beside the hotline.
         help_phone=setup.help_phone or config.help_phone,
         id_card_reader=replace(
@@ -489,3 +515,72 @@ def _with_setup(config: KioskConfig, source: Path) -> KioskConfig:
         ),
         social_card_reader=replace(config.social_card_reader, kind=setup.social_card_reader),
     )
+
+
+def _check_url(url: Any, source: Path) -> None:
+    """ConfigError naming [controller] url unless it is empty or an http(s) URL with a host."""
+    if url == "":
+        return
+    parts = urlsplit(url) if isinstance(url, str) else None
+    if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConfigError(
+            f"{source}: [controller] url {url!r} is not an http:// or https:// URL with a"
+            ' host, e.g. "http://10.0.0.5:8000"; leave it out on a kiosk a technician will'
+            " provision"
+        )
+
+
+def problems_at_start(
+    config: KioskConfig,
+    *,
+    ports: Callable[[], set[str]] = default_ports,
+    timeout: float = 5.0,
+) -> list[str]:
+    """What the file says that this machine does not have, each naming its key and what
+    is allowed: a serial port that is not there, a controller that does not answer.
+
+    Not refusals: a USB reader may be unplugged today and the controller down for an hour,
+    and the kiosk serves what it can offline. They are logged at start (`warn_at_start`).
+    """
+    problems: list[str] = []
+    from_setup = bool(config.setup_source)
+    reader = config.id_card_reader
+    # A pyserial URL (socket://, rfc2217://) is a port on the network, not on this machine.
+    local = reader.kind == "serial" and "://" not in reader.url
+    if local and not is_serial_port(reader.url, ports):
+        where = (
+            f"{config.setup_source}: devices.id_card_reader"
+            if from_setup
+            else f"{config.source}: [id_card_reader] url"
+        )
+        allowed = ", ".join(["simulator", *sorted(ports())])
+        problems.append(
+            f"{where}: {reader.url} is not a serial port of this kiosk; allowed: {allowed}"
+            " (the kiosk starts with the ID card reader missing)"
+        )
+    if config.controller_url:
+        try:
+            check_controller(config.controller_url, timeout=timeout)
+        except SetupError as err:
+            where = (
+                f"{config.setup_source}: controller.url"
+                if from_setup
+                else f"{config.source}: [controller] url"
+            )
+            problems.append(
+                f"{where}: {err.problem}; allowed: {err.allowed} (the kiosk works offline"
+                " and keeps trying)"
+            )
+    return problems
+
+
+def warn_at_start(config: KioskConfig) -> threading.Thread:
+    """Log `problems_at_start` from a thread (the controller may take seconds to time out)."""
+
+    def check() -> None:
+        for problem in problems_at_start(config):
+            log.warning("config_problem %s", problem)
+
+    thread = threading.Thread(target=check, name="config-check", daemon=True)
+    thread.start()
+    return thread

@@ -96,24 +96,43 @@ class PairingGate:
         with self._lock:
             now = self._clock()
             if now < self._locked_until:
+                wait = self._locked_until - now
                 raise PairingError(
-                    "pairing_locked", "too many wrong codes", self._locked_until - now
+                    "pairing_locked",
+                    f"too many wrong codes: pairing is locked for {wait:.0f} s more",
+                    wait,
                 )
             held = self._notice
             if held is not None and now >= held.expires_at:
                 self._notice = held = None
                 self._fail(now)
-                raise PairingError("pairing_code_expired", "this code has expired")
+                # The technician came back after the code ran out: the next one is shown
+                # and printed at once, instead of only when someone next asks the kiosk.
+                self._offer_next(now)
+                raise PairingError(
+                    "pairing_code_expired",
+                    "this code has expired; a new one is on the kiosk's screen and printer",
+                )
             if held is None or not hmac.compare_digest(normalise(typed), held.code):
                 self._fail(now)
+                if held is None:
+                    self._offer_next(now)  # none was on offer (after a lockout): one now
                 # Wrong and replayed codes get the same answer: a used code is just wrong.
-                raise PairingError("pairing_code_refused", "wrong pairing code")
+                raise PairingError(
+                    "pairing_code_refused",
+                    "wrong pairing code: type the one on the kiosk's screen now (each code"
+                    " works once)",
+                )
             self._notice = None
             self._failures.clear()
             token = secrets.token_urlsafe(32)
             self._sessions[token] = now + SESSION_SECONDS
             self._current()  # the next technician's code, on screen at once
             return token
+
+    def _offer_next(self, now: float) -> None:
+        if now >= self._locked_until:
+            self._current()
 
     def _fail(self, now: float) -> None:
         self._failures = [t for t in self._failures if now - t < LOCKOUT_SECONDS]

@@ -14,15 +14,30 @@ import logging
 import os
 import shutil
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import httpx
+
 from drivers.selftest import Check, Report
-from kiosk.controller_client import ControllerClient, ControllerError
+from kiosk.controller_client import (
+    ControllerClient,
+    ControllerError,
+    ControllerRejected,
+    ControllerUnreachable,
+)
 from kiosk.enrollment import Enrollment, EnrollmentStore
-from kiosk.station_setup import SetupStore, StationSetup, check_controller, parse_setup
+from kiosk.station_setup import (
+    SetupError,
+    SetupStore,
+    StationSetup,
+    check_controller,
+    parse_setup,
+    why_unreachable,
+)
 from kiosk.sync import Enroller
 from kiosk.updater import PUBLIC_KEY_FILE, load_public_key
 from wire import RegisterRequest, SelfTestCheck, SelfTestReport
@@ -86,6 +101,10 @@ CheckFactory = Callable[[Prompter, float], list[tuple[str, DeviceCheck]]]
 # How long the self-test waits for the technician to lay a card or show a QR code.
 DEFAULT_WAIT = 60.0
 MAX_WAIT = 600.0
+# After enrolling or a factory reset the kiosk restarts into its new state (the
+# composition root builds its devices and sync from the setup once, at start); this long
+# after the answer, so the technician's tool has read it first.
+RESTART_AFTER = 2.0
 
 
 class KioskProvisioning:
@@ -103,6 +122,7 @@ class KioskProvisioning:
         wipe: Callable[[], None] | None = None,
         on_state: Callable[[str, str], None] = lambda state, name: None,
         now: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         """`checks`: the self-test's named device checks; `wipe`: the factory reset's deletion;
         `on_state(state, station name)`: told after every change (the advertiser)."""
@@ -121,6 +141,8 @@ class KioskProvisioning:
         self._pairing_code = ""
         self.selftest_run: SelfTestRun | None = None
         self.restart_needed = False
+        self._clock = clock
+        self._restart_at: float | None = None
 
     def state(self) -> str:
         """unprovisioned, or the enrollment state the controller gave (pending, active...)."""
@@ -151,6 +173,15 @@ class KioskProvisioning:
             "release_key": self.release_key(),
             "restart_needed": self.restart_needed,
         }
+
+    def restart_due(self) -> bool:
+        """True once an enrollment or a factory reset has been answered: the kiosk should
+        restart into it now (kiosk/ui/ops.py ends with the exit status systemd restarts)."""
+        return self._restart_at is not None and self._clock() >= self._restart_at
+
+    def _restart_soon(self) -> None:
+        self.restart_needed = True
+        self._restart_at = self._clock() + RESTART_AFTER
 
     def release_key(self) -> str:
         """The id of the pinned release key ('' when none: the kiosk takes no updates)."""
@@ -215,17 +246,20 @@ class KioskProvisioning:
                     pairing_code=self._pairing_code or None,
                     region_code=setup.region_code or None,
                     address=setup.address,
+                    latitude=setup.gps[0] if setup.gps else None,
+                    longitude=setup.gps[1] if setup.gps else None,
+                    opening_hours=setup.opening_hours,
+                    help_phone=setup.help_phone,
                 )
                 enroller = Enroller(self.enrollments, client, request, setup.controller_url)
                 try:
                     enrollment = enroller.renew()
                 except ControllerError as err:
-                    code = getattr(err, "code", "") or "controller_error"
-                    raise ProvisioningError(code, str(err), 502) from err
+                    raise _enrollment_refused(err, setup.controller_url) from err
             finally:
                 client.close()
             self._pairing_code = ""
-            self.restart_needed = True
+            self._restart_soon()
         finally:
             self._busy.release()
         self._on_state(enrollment.state, setup.name)
@@ -293,11 +327,33 @@ class KioskProvisioning:
             self._wipe()
             self._pairing_code = ""
             self.selftest_run = None
-            self.restart_needed = True
+            self._restart_soon()
         finally:
             self._busy.release()
         log.warning("factory reset done")
         self._on_state(UNPROVISIONED, "")
+
+
+# What the controller's tree takes as a station's region (controller/region_codes.py).
+TREE_REGION = "a region of the controller's region tree (its Regions page), down to the township"
+
+
+def _enrollment_refused(err: ControllerError, url: str) -> Exception:
+    """The controller's refusal in the technician's terms: a region its tree lacks names
+    station.region_code (SetupError); no answer says what stopped the kiosk."""
+    if isinstance(err, ControllerRejected):
+        problem = err.message.removeprefix("region_code: ")
+        if problem != err.message:
+            return SetupError("station.region_code", problem, TREE_REGION)
+        # err.code is the kiosk's message for a citizen (kiosk.enrollment_refused...): kept
+        # as the API's code, the controller's own words for the technician.
+        return ProvisioningError(err.code, f"the controller refused: {err.message}", 502)
+    if isinstance(err, ControllerUnreachable) and isinstance(err.__cause__, httpx.HTTPError):
+        why = why_unreachable(url, err.__cause__, 15.0)
+        return ProvisioningError(
+            "controller_unreachable", f"{url} is unreachable from the kiosk: {why}", 502
+        )
+    return ProvisioningError("controller_error", str(err), 502)
 
 
 def wipe_data_dir(data_dir: Path) -> None:

@@ -17,11 +17,14 @@ the kiosk shows on its screen and prints on its receipt printer.
                          the key: {"error": {"code", "key", "problem", "allowed"}}
     PUT  /v1/release-key {"key": "<minisign .pub text>"} -> {"key_id"}: pins the key the
                          kiosk checks every release with (422 bad_release_key)
-    POST /v1/enroll      enroll with the configured controller -> {"kiosk_id", "state"}
+    POST /v1/enroll      enroll with the configured controller -> {"kiosk_id", "state",
+                         "release_key", "restarting"}; the kiosk then restarts into its
+                         setup (kiosk/provisioning.py `restart_due`)
     POST /v1/selftest    {"wait": seconds to wait for each card and the QR code} -> 202;
                          GET /v1/selftest: progress (the check running, what the
                          technician is asked to do, seconds left), then the report
-    POST /v1/reset       {"confirm": "<serial>"}: factory reset
+    POST /v1/reset       {"confirm": "<serial>"}: factory reset; the kiosk then restarts,
+                         unprovisioned, and announces itself with a new pairing code
 
 Errors are `{"error": {"code": ..., "message": ...}}`; 409 `busy` when another
 technician's operation is running.
@@ -172,7 +175,12 @@ class ProvisioningApi:
             return 200, facts
         if (method, path) == ("POST", "/v1/pair"):
             if not self.is_open():
-                raise _Refused(403, "provisioning_closed", "the kiosk is provisioned")
+                raise _Refused(
+                    403,
+                    "provisioning_closed",
+                    "the kiosk is provisioned: open maintenance mode on its screen"
+                    " (docs/technicians.md), then use the code it prints",
+                )
             try:
                 return 200, {"token": self.gate.redeem(str(self._body(request).get("code", "")))}
             except PairingError as err:
@@ -215,8 +223,20 @@ class ProvisioningApi:
         return 200, {"key_id": self.provisioning.pin_release_key(key)}
 
     def _enroll(self, request: BaseHTTPRequestHandler) -> tuple[int, dict[str, Any]]:
-        enrollment = self.provisioning.enroll()
-        return 200, {"kiosk_id": enrollment.kiosk_id, "state": enrollment.state}
+        try:
+            enrollment = self.provisioning.enroll()
+        except SetupError as err:  # the controller's tree has no such region
+            raise _Refused(
+                422, "invalid_setup", str(err), key=err.key, problem=err.problem,
+                allowed=err.allowed,
+            ) from err  # fmt: skip
+        # All the tool needs, in this answer: the kiosk restarts into its setup right after.
+        return 200, {
+            "kiosk_id": enrollment.kiosk_id,
+            "state": enrollment.state,
+            "release_key": self.provisioning.release_key(),
+            "restarting": True,
+        }
 
     def _start_selftest(self, request: BaseHTTPRequestHandler) -> tuple[int, dict[str, Any]]:
         wait = self._body(request).get("wait", DEFAULT_WAIT)
@@ -233,4 +253,4 @@ class ProvisioningApi:
     def _reset(self, request: BaseHTTPRequestHandler) -> tuple[int, dict[str, Any]]:
         self.provisioning.reset(str(self._body(request).get("confirm", "")))
         self.gate.end_sessions()
-        return 200, {"state": UNPROVISIONED}
+        return 200, {"state": UNPROVISIONED, "restarting": True}

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import logging
 import secrets
+import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from drivers.camera import CameraUnavailable, SourceState, decode_qr
 from drivers.idcard import NoCard as NoIdCard
@@ -29,7 +30,7 @@ from kiosk.controller_client import ControllerClient, ControllerError
 from kiosk.enrollment import EnrollmentStore
 from kiosk.hardware import Hardware
 from kiosk.pairing import PairingGate, PairingNotice
-from kiosk.provisioning import DeviceCheck, KioskProvisioning, Prompter
+from kiosk.provisioning import UNPROVISIONED, DeviceCheck, KioskProvisioning, Prompter
 from kiosk.provisioning_api import ProvisioningApi
 from wire.vocabulary import DeviceKind
 
@@ -234,6 +235,24 @@ def technician_checks(
     return [*named, *((n, _timed(n, w)) for n, w in interactive), controller]
 
 
+# How often the kiosk looks whether pairing opened (maintenance mode entered).
+_WATCH_SECONDS = 1.0
+
+
+def screen_words(notice: PairingNotice | None, serial: str) -> str:
+    """What an unprovisioned kiosk's screen says: waiting for a technician, and the code."""
+    if notice is None:
+        return (
+            "本机尚未安装，配对暂时锁定，请稍后再试。"
+            f" Not installed yet: pairing is locked for a few minutes. 序列号 Serial {serial}"
+        )
+    return (
+        f"本机尚未安装，等待技术人员配对。配对码 {notice.shown}"
+        f" · Not installed yet, waiting for a technician. Pairing code {notice.shown}"
+        f" · 序列号 Serial {serial}"
+    )
+
+
 @dataclass
 class ProvisioningSide:
     """The pairing gate, the API and the advertiser of one kiosk."""
@@ -242,10 +261,29 @@ class ProvisioningSide:
     provisioning: KioskProvisioning
     api: ProvisioningApi
     advertiser: Advertiser | None
+    _stop: threading.Event = field(default_factory=threading.Event)
+    _watcher: threading.Thread | None = None
+
+    def _watch(self) -> None:
+        """Offer a code (screen and printer) each time pairing opens: at start while
+        unprovisioned, and whenever a technician enters maintenance mode."""
+        was_open = False
+        while True:
+            now_open = self.api.is_open()
+            if now_open and not was_open:
+                self.gate.notice()
+            was_open = now_open
+            if self._stop.wait(_WATCH_SECONDS):
+                return
 
     def notice(self) -> PairingNotice | None:
         """The pairing code to show while the API is open (None otherwise)."""
         return self.gate.notice() if self.api.is_open() else None
+
+    def restart_due(self) -> bool:
+        """True when the kiosk should restart into what a technician just did (enrolled
+        it, or reset it to the factory state)."""
+        return self.provisioning.restart_due()
 
     def start(self) -> None:
         """Serve the API, announce the kiosk, print the first code if pairing is open."""
@@ -253,9 +291,14 @@ class ProvisioningSide:
         if self.advertiser is not None:
             self.advertiser.start()
         self.notice()
+        self._watcher = threading.Thread(target=self._watch, name="pairing-watch", daemon=True)
+        self._watcher.start()
 
     def stop(self) -> None:
         """Unannounce, stop serving."""
+        self._stop.set()
+        if self._watcher is not None:
+            self._watcher.join(5)
         if self.advertiser is not None:
             self.advertiser.stop()
         self.api.stop()
@@ -267,8 +310,12 @@ def build_provisioning(
     *,
     software_version: str,
     maintenance: Callable[[], bool] = lambda: False,
+    show: Callable[[str], None] | None = None,
 ) -> ProvisioningSide:
-    """The provisioning side of the kiosk described by `config`, not yet started."""
+    """The provisioning side of the kiosk described by `config`, not yet started.
+
+    `show(words)`: puts the words on the kiosk's screen in place of the menu; an
+    unprovisioned kiosk shows its pairing code there (printed too) and serves nobody."""
     settings = config.provisioning
     advertiser: Advertiser | None = None
 
@@ -277,6 +324,8 @@ def build_provisioning(
             advertiser.update(state=state, name=name)
 
     def print_notice(notice: PairingNotice | None) -> None:
+        if show is not None and provisioning.state() == UNPROVISIONED:
+            show(screen_words(notice, config.hardware_id))
         if notice is None:
             return
         receipt = Receipt(

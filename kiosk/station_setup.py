@@ -22,9 +22,12 @@ The file:
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import re
+import socket
+import ssl
 import stat
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field
@@ -234,14 +237,19 @@ def parse_setup(
     )
 
 
+def is_serial_port(path: str, ports: Callable[[], set[str]] = default_ports) -> bool:
+    """True when `path` is one of this machine's serial ports (or a character device: the
+    pty of a simulator, a port the listing misses)."""
+    return path in ports() or _char_device(path)
+
+
 def _reader(devices: Mapping[str, Any], ports: Callable[[], set[str]]) -> str:
     key = "devices.id_card_reader"
     value = _text(devices, "devices", "id_card_reader", 200) or "simulator"
     if value == "simulator":
         return value
-    known = ports()
-    if value not in known and not _char_device(value):
-        allowed = ", ".join(["simulator", *sorted(known)])
+    if not is_serial_port(value, ports):
+        allowed = ", ".join(["simulator", *sorted(ports())])
         raise SetupError(key, f"{value} is not a serial port of this kiosk", allowed)
     return value
 
@@ -278,20 +286,63 @@ def _choice(devices: Mapping[str, Any], key: str, allowed: tuple[str, ...]) -> s
     return value
 
 
+def why_unreachable(url: str, err: httpx.HTTPError, timeout: float) -> str:
+    """What stopped a request to `url`, in words a technician acts on: the name not found
+    (DNS), the connection refused, no answer in time, no route, or TLS."""
+    parts = urlsplit(url)
+    host = parts.hostname or url
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    cause: BaseException | None = err
+    root: BaseException = err
+    while cause is not None:  # httpx wraps httpcore, which wraps the socket's own error
+        root = cause
+        cause = cause.__cause__ or cause.__context__
+    if isinstance(root, socket.gaierror):
+        return (
+            f"the name {host} was not found (DNS): check its spelling and the kiosk's DNS"
+            " server, or give the controller's IP address"
+        )
+    if isinstance(root, ConnectionRefusedError):
+        return (
+            f"{host} refused the connection on port {port} (nothing listens there): is the"
+            " controller running, is the port right?"
+        )
+    if isinstance(err, httpx.ConnectTimeout):
+        return (
+            f"no answer from {host} port {port} in {timeout:g} s (connect timed out): a"
+            " wrong address, a firewall, or the controller's machine is off"
+        )
+    if isinstance(err, httpx.TimeoutException):
+        return (
+            f"{host} port {port} took the connection but sent no answer in {timeout:g} s"
+            " (timed out): is it the controller, and is it overloaded?"
+        )
+    if isinstance(root, ssl.SSLCertVerificationError):
+        return f"TLS: the certificate of {host} is not trusted ({root.verify_message})"
+    if isinstance(root, ssl.SSLError):
+        hint = " (it speaks http://, not https://?)" if "WRONG_VERSION" in str(root) else ""
+        return f"TLS: the secure connection to {host} port {port} failed{hint}"
+    if isinstance(root, OSError) and root.errno in (errno.ENETUNREACH, errno.EHOSTUNREACH):
+        return f"no route to {host}: the kiosk's network does not reach that address"
+    return f"{type(err).__name__}: {err}"
+
+
 def check_controller(url: str, *, timeout: float = 5.0) -> None:
-    """Raise SetupError naming controller.url when no controller answers /healthz there."""
+    """Raise SetupError naming controller.url when no controller answers /healthz there;
+    the problem says what was tried and what stopped it (kiosk's side of the LAN)."""
     try:
         answer = httpx.get(url.rstrip("/") + "/healthz", timeout=timeout)
     except httpx.HTTPError as err:
         raise SetupError(
             "controller.url",
-            f"{url} is unreachable ({type(err).__name__})",
+            f"{url} is unreachable from the kiosk: {why_unreachable(url, err, timeout)}",
             SCHEMA["controller.url"],
         ) from err
     if answer.status_code != 200 or "protocol_version" not in answer.text:
         raise SetupError(
             "controller.url",
-            f"{url} answered {answer.status_code}, not as a controller",
+            f"{url} answered {answer.status_code}, not as an e-station controller"
+            " (a wrong port, or another web server there?)",
             SCHEMA["controller.url"],
         )
 

@@ -167,9 +167,29 @@ def _find(args: argparse.Namespace, serial: str) -> KioskApi:
 
 
 def _say_refused(serial: str, err: KioskApiError) -> str:
+    """One line for what went wrong; a wrong setup key on it and what it allows below."""
     if isinstance(err, KioskRefused) and err.key:
-        return f"{serial}: {err.key}: {err}; allowed: {err.allowed}"
+        return f"{serial}: setup refused: {err.key}: {err.problem}\n    allowed: {err.allowed}"
+    if isinstance(err, KioskRefused) and err.message:
+        return f"{serial}: {err.message}"  # the kiosk's words; its code is for scripts
     return f"{serial}: {err}"
+
+
+class SetupFileError(ValueError):
+    """The technician's setup file cannot be read as a JSON object."""
+
+
+def read_setup(path: Path) -> dict[str, Any]:
+    """The station setup file (JSON); SetupFileError says what is wrong with it and where."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8-sig"))
+    except OSError as err:
+        raise SetupFileError(f"{path}: {err.strerror or err}") from err
+    except ValueError as err:
+        raise SetupFileError(f"{path}: not JSON: {err}") from err
+    if not isinstance(data, dict):
+        raise SetupFileError(f"{path}: a JSON object of controller, station and devices")
+    return data
 
 
 def enroll_one(
@@ -188,8 +208,11 @@ def enroll_one(
     if release_key:
         api.pin_release_key(release_key)
     done = api.enroll()
-    pinned = _pinned(str(api.state().get("release_key", "")))
-    return f"{serial}: enrolled as {done['kiosk_id']} ({done['state']}); release key {pinned}"
+    pinned = _pinned(str(done.get("release_key", "")))
+    said = f"{serial}: enrolled as {done['kiosk_id']} ({done['state']}); release key {pinned}"
+    if done.get("restarting"):
+        said += "; it restarts into its setup now (back in about 10 s)"
+    return said
 
 
 def _release_key(args: argparse.Namespace) -> str:
@@ -198,7 +221,11 @@ def _release_key(args: argparse.Namespace) -> str:
 
 
 def _enroll(args: argparse.Namespace) -> int:
-    setup = json.loads(Path(args.setup).read_text(encoding="utf-8"))
+    try:
+        setup = read_setup(Path(args.setup))
+    except SetupFileError as err:
+        print(f"{args.serial}: {err}", file=sys.stderr)
+        return 2
     try:
         api = _find(args, args.serial)
         try:
@@ -213,7 +240,9 @@ def _enroll(args: argparse.Namespace) -> int:
 
 def _step(run: dict[str, Any]) -> str:
     """What the kiosk is doing now, in one line: the check, what is asked, time left."""
-    current = run.get("current") or ("done" if run.get("done") else "starting")
+    total, progress = run.get("total") or 0, run.get("progress") or 0
+    between = "sending the report to the controller" if total and progress >= total else "starting"
+    current = run.get("current") or ("done" if run.get("done") else between)
     prompt = run.get("prompt") or ""
     left = run.get("seconds_left")
     waiting = f" ({left:.0f} s left)" if prompt and isinstance(left, int | float) else ""
@@ -349,7 +378,8 @@ def _bulk(args: argparse.Namespace) -> int:
         except ValueError as err:
             failed.append(f"line {number} ({serial}): {err}")
         except KioskApiError as err:
-            failed.append(f"line {number} {_say_refused(serial, err)}")
+            said = _say_refused(serial, err).removeprefix(f"{serial}: ")
+            failed.append(f"line {number} ({serial}): {said}")
     print(f"{len(done)} enrolled, {len(failed)} failed")
     for line in done:
         print(f"  OK   {line}")
@@ -376,7 +406,10 @@ def _reset(args: argparse.Namespace, ask: Callable[[str], str] = input) -> int:
     except KioskApiError as err:
         print(_say_refused(args.serial, err), file=sys.stderr)
         return 1
-    print(f"{args.serial}: factory reset; it is unprovisioned again")
+    print(
+        f"{args.serial}: factory reset; it restarts now and announces itself unprovisioned,"
+        " with a new pairing code on its screen and receipt printer"
+    )
     return 0
 
 

@@ -23,14 +23,17 @@ class KioskGone(KioskApiError):
 
 
 class KioskRefused(KioskApiError):
-    """The kiosk answered with an error: `code`, and `key`/`allowed` for a wrong setup."""
+    """The kiosk answered with an error: `code`, and `key`/`problem`/`allowed` for a wrong
+    setup."""
 
     def __init__(self, status: int, error: dict[str, Any]) -> None:
         self.status = status
         self.code = str(error.get("code", "error"))
         self.key = str(error.get("key", ""))
+        self.problem = str(error.get("problem", ""))
         self.allowed = str(error.get("allowed", ""))
-        super().__init__(f"{self.code}: {error.get('message', '')}")
+        self.message = str(error.get("message", ""))
+        super().__init__(f"{self.code}: {self.message}")
 
 
 class KioskApi:

@@ -192,6 +192,13 @@ class RegisterRequest(Message):
     # kiosk does not say, and stays where ops put it.
     region_code: RegionCode | None = None
     address: Annotated[str, StringConstraints(max_length=300)] = ""
+    # The rest of the station's facts, for its page on the controller (None or "": the
+    # kiosk does not say). WGS-84 degrees; opening hours "08:00-20:00" or "24h"; the
+    # station's own help phone.
+    latitude: Annotated[float, Field(ge=-90, le=90)] | None = None
+    longitude: Annotated[float, Field(ge=-180, le=180)] | None = None
+    opening_hours: Annotated[str, StringConstraints(max_length=11)] = ""
+    help_phone: Annotated[str, StringConstraints(max_length=20)] = ""
 
 
 class RegisterResponse(Message):

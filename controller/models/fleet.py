@@ -57,6 +57,13 @@ class Kiosk(Base):
     # one, and the service checks the code against the tree.
     region_code: Mapped[str | None] = mapped_column(String(12), index=True)
     address: Mapped[str] = mapped_column(String(300), default="", server_default="")
+    # The rest of what the technician set for the station (wire.RegisterRequest, at
+    # enrollment): WGS-84 degrees, opening hours ("08:00-20:00", "24h"), the station's own
+    # help phone. Shown on the kiosk page; NULL/"" when the kiosk never said.
+    latitude: Mapped[float | None]
+    longitude: Mapped[float | None]
+    opening_hours: Mapped[str] = mapped_column(String(11), default="", server_default="")
+    help_phone: Mapped[str] = mapped_column(String(20), default="", server_default="")
     # The latest self-test a technician ran on the kiosk (wire.SelfTestReport as JSON) and
     # when it arrived: the kiosk page shows it (controller/services/selftests.py).
     selftest_report: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)

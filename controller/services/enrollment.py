@@ -653,6 +653,13 @@ def _describe(kiosk: Kiosk, request: RegisterRequest) -> None:
     kiosk.name = request.name
     kiosk.site = request.site
     kiosk.software_version = request.software_version
+    # The station's facts, where the kiosk says them (an older kiosk does not: kept).
+    if request.latitude is not None and request.longitude is not None:
+        kiosk.latitude, kiosk.longitude = request.latitude, request.longitude
+    if request.opening_hours:
+        kiosk.opening_hours = request.opening_hours
+    if request.help_phone:
+        kiosk.help_phone = request.help_phone
 
 
 def _check_site(session: Session, request: RegisterRequest) -> None:

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kiosk.composition import build_kiosk
-from kiosk.config import ConfigError, KioskConfig, load_config
+from kiosk.config import ConfigError, KioskConfig, load_config, warn_at_start
 from kiosk.journal import RecentLines, install
 from kiosk.maintenance import LOCKOUT_FILE, PinError, PinFile, PinGate, build_maintenance
 from kiosk.nightly import Backlight
@@ -48,6 +48,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     kiosk = build_kiosk(config, log_lines=recent.lines)
     kiosk.start()
+    warn_at_start(config)  # a missing port, a controller not answering: logged, not refused
     notifier = Notifier()
     watchdog = _watchdog(notifier)
     made: list[KioskOps] = []
@@ -68,6 +69,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                     night=config.night.plan(),
                     backlight=None if args.windowed else Backlight.find(),
                     updates=kiosk.updater,
+                    restart_wanted=(
+                        kiosk.provisioning.restart_due if kiosk.provisioning is not None else None
+                    ),
                 )
             )
             return made[0]

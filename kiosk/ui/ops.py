@@ -49,6 +49,7 @@ class KioskOps:
         backlight: Backlight | None = None,
         clock: Callable[[], float] = time.monotonic,
         updates: Updater | None = None,
+        restart_wanted: Callable[[], bool] | None = None,
     ) -> None:
         self._now = now
         self._started = now()
@@ -59,6 +60,8 @@ class KioskOps:
         self._backlight = backlight
         # A staged release is switched to between visits; a new one proves itself healthy.
         self._updates = updates
+        # A technician enrolled or factory-reset the kiosk: it restarts into that at once.
+        self._restart_wanted = restart_wanted
         self._clock = clock
         self._gesture = CornerGesture(clock)
         self._last_touch = clock()
@@ -145,6 +148,11 @@ class KioskOps:
             )
         ):
             log.info("nightly_restart exit_code=%d", RESTART_EXIT_CODE)
+            self.exit_code = RESTART_EXIT_CODE
+            self._app.stop()
+            return
+        if self._restart_wanted is not None and self._app is not None and self._restart_wanted():
+            log.info("provisioning_restart exit_code=%d", RESTART_EXIT_CODE)
             self.exit_code = RESTART_EXIT_CODE
             self._app.stop()
             return

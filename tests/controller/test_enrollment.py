@@ -404,6 +404,33 @@ def test_a_kiosk_enrolled_with_its_site_is_placed_in_the_region_tree_and_it_is_a
     assert detail.startswith("at enrollment: region=-->330102001001")
 
 
+def test_the_stations_gps_hours_and_help_phone_are_kept_and_shown_on_the_kiosk_page(
+    client: TestClient, settings: Settings
+) -> None:
+    code = pairing_code(client)
+    facts = {"latitude": 28.66, "longitude": 120.09, "opening_hours": "08:00-20:00",
+             "help_phone": "0578-3100000"}  # fmt: skip
+    answer = enroll(client, pairing_code=code, **facts)
+    assert answer.status_code == 201, answer.text
+    kiosk_id, token = answer.json()["kiosk_id"], answer.json()["device_token"]
+    columns = "SELECT latitude, longitude, opening_hours, help_phone FROM kiosks"
+    assert rows(settings, columns) == [(28.66, 120.09, "08:00-20:00", "0578-3100000")]
+    # an older kiosk that says none of them, enrolling again, leaves them as they were
+    assert enroll(client, proof=token).status_code == 200
+    assert rows(settings, columns) == [(28.66, 120.09, "08:00-20:00", "0578-3100000")]
+    page = signed_in_as(client, Role.OPS_ADMIN).get(f"/kiosks/{kiosk_id}").text
+    station = page[page.index('id="station"') :]
+    assert "28.66000, 120.09000" in station
+    assert "08:00-20:00" in station
+    assert "0578-3100000" in station
+
+
+def test_a_gps_position_off_the_globe_is_refused(client: TestClient) -> None:
+    code = pairing_code(client)
+    refused = enroll(client, pairing_code=code, latitude=91.0, longitude=120.0)
+    assert refused.status_code == 422
+
+
 def test_a_site_outside_the_tree_is_refused_naming_the_field_and_the_code_still_works(
     client: TestClient, settings: Settings
 ) -> None:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
+import logging
 from pathlib import Path
 
 import pytest
 
-from kiosk.config import ConfigError, load_config
+from kiosk.config import ConfigError, load_config, problems_at_start, warn_at_start
+from tests.support.servers import free_port
 
 BASE = """
 [kiosk]
@@ -80,7 +83,7 @@ def test_the_camera_analyses_a_few_frames_a_second_as_the_file_says(tmp_path: Pa
 
 def test_a_missing_key_and_broken_toml_are_config_errors(tmp_path: Path) -> None:
     path = tmp_path / "kiosk.toml"
-    path.write_text('[kiosk]\nname = "x"\n[controller]\nurl = "u"\n')
+    path.write_text('[kiosk]\nname = "x"\n[controller]\nurl = "http://c"\n')
     with pytest.raises(ConfigError, match="missing key hardware_id"):
         load_config(path)
     path.write_text("[kiosk\n")
@@ -90,7 +93,7 @@ def test_a_missing_key_and_broken_toml_are_config_errors(tmp_path: Path) -> None
 
 def test_a_kiosk_without_a_pairing_code_enrolls_for_approval(tmp_path: Path) -> None:
     path = tmp_path / "kiosk.toml"
-    path.write_text('[kiosk]\nhardware_id = "SN-1"\nname = "x"\n[controller]\nurl = "u"\n')
+    path.write_text('[kiosk]\nhardware_id = "SN-1"\nname = "x"\n[controller]\nurl = "http://c"\n')
     assert load_config(path).pairing_code == ""
 
 
@@ -100,7 +103,7 @@ def test_an_enrollment_token_of_an_older_file_is_refused_saying_what_replaced_it
 ) -> None:
     path = tmp_path / "kiosk.toml"
     path.write_text(
-        f'[kiosk]\nhardware_id = "SN-1"\nname = "x"\n[controller]\nurl = "u"\n{key} = "t"\n'
+        f'[kiosk]\nhardware_id = "SN-1"\nname = "x"\n[controller]\nurl = "http://c"\n{key} = "t"\n'
     )
     with pytest.raises(ConfigError, match="enrollment tokens are gone: ask ops for a pairing code"):
         load_config(path)
@@ -157,3 +160,77 @@ def test_wrong_voice_entries_are_refused_naming_the_key(
     with pytest.raises(ConfigError) as caught:
         load_config(write(tmp_path, extra))
     assert message in str(caught.value)
+
+
+def test_a_controller_url_that_is_not_http_is_refused_naming_the_key(tmp_path: Path) -> None:
+    path = tmp_path / "kiosk.toml"
+    path.write_text(BASE.replace("http://127.0.0.1:9", "10.0.0.5:8000"), encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"\[controller\] url '10.0.0.5:8000' is not an http"):
+        load_config(path)
+
+
+def test_at_start_a_missing_serial_port_is_named_with_the_ports_there_are(
+    tmp_path: Path,
+) -> None:
+    path = write(tmp_path, '[id_card_reader]\nkind = "serial"\nurl = "/dev/ttyUSB97"\n')
+    config = load_config(path)  # not refused: a USB reader may be unplugged today
+    [port, _controller] = problems_at_start(config, ports=lambda: {"/dev/ttyS0"}, timeout=2)
+    assert port == (
+        f"{path}: [id_card_reader] url: /dev/ttyUSB97 is not a serial port of this kiosk;"
+        " allowed: simulator, /dev/ttyS0 (the kiosk starts with the ID card reader missing)"
+    )
+
+
+def test_at_start_a_controller_that_does_not_answer_is_named_with_why(tmp_path: Path) -> None:
+    port = free_port()
+    path = write(tmp_path, "").read_text(encoding="utf-8")
+    toml = tmp_path / "kiosk.toml"
+    toml.write_text(path.replace("127.0.0.1:9", f"127.0.0.1:{port}"), encoding="utf-8")
+    [problem] = problems_at_start(load_config(toml), ports=set, timeout=2)
+    assert problem.startswith(
+        f"{toml}: [controller] url: http://127.0.0.1:{port} is unreachable from the kiosk:"
+        f" 127.0.0.1 refused the connection on port {port}"
+    )
+    assert problem.endswith("(the kiosk works offline and keeps trying)")
+
+
+def test_at_start_a_problem_of_the_technicians_setup_names_its_key_in_station_json(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    port = free_port()
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "station.json").write_text(
+        json.dumps({"controller": {"url": f"http://127.0.0.1:{port}"},
+                    "station": {"name": "东区大厅"},
+                    "devices": {"id_card_reader": "/dev/ttyUSB97"}}),
+        encoding="utf-8",
+    )  # fmt: skip
+    config = load_config(write(tmp_path, ""))
+    with caplog.at_level(logging.WARNING, logger="kiosk.config"):
+        warn_at_start(config).join(30)
+    said = [r.getMessage() for r in caplog.records]
+    assert any(
+        f"{data / 'station.json'}: devices.id_card_reader: /dev/ttyUSB97 is not a serial port" in m
+        for m in said
+    ), said
+    unreachable = f"{data / 'station.json'}: controller.url: http://127.0.0.1:{port} is unreachable"
+    assert any(unreachable in m for m in said), said
+
+
+def test_an_invalid_region_code_in_the_setup_stops_the_kiosk_naming_the_key(
+    tmp_path: Path,
+) -> None:
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "station.json").write_text(
+        json.dumps({"controller": {"url": "http://127.0.0.1:9"},
+                    "station": {"name": "东区大厅", "region_code": "99999900100"}}),
+        encoding="utf-8",
+    )  # fmt: skip
+    with pytest.raises(ConfigError) as err:
+        load_config(write(tmp_path, ""))
+    assert str(err.value) == (
+        f"{data / 'station.json'}: station.region_code: '99999900100' is not 9 or 12 digits;"
+        " allowed: 12 digits down to the village (9: township), of a county in GB/T 2260"
+    )

@@ -58,6 +58,19 @@ def test_an_expired_code_is_refused_and_a_new_one_offered() -> None:
     assert shown[-1] == fresh
 
 
+def test_a_technician_typing_a_code_that_ran_out_gets_the_next_one_printed_at_once() -> None:
+    gate, clock, shown = _gate()
+    old = gate.notice()
+    assert old is not None
+    clock.now += CODE_SECONDS
+    with pytest.raises(PairingError, match="a new one is on the kiosk's screen and printer"):
+        gate.redeem(old.shown)
+    [_, fresh] = shown  # printed at the failed attempt, before anyone asks the kiosk
+    assert fresh is not None
+    assert fresh.code != old.code
+    assert gate.session_valid(gate.redeem(fresh.shown))
+
+
 def test_a_code_works_once() -> None:
     gate, _, _ = _gate()
     notice = gate.notice()

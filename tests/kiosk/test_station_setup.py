@@ -63,3 +63,18 @@ def test_an_unreachable_controller_url_names_the_key() -> None:
     with pytest.raises(SetupError, match="unreachable") as err:
         check_controller(f"http://127.0.0.1:{free_port()}", timeout=2)
     assert err.value.key == "controller.url"
+
+
+def test_a_controller_name_that_does_not_resolve_says_dns() -> None:
+    # .invalid never resolves (RFC 6761), on any network.
+    with pytest.raises(SetupError) as err:
+        check_controller("http://controller.invalid:8000", timeout=5)
+    assert err.value.key == "controller.url"
+    assert "the name controller.invalid was not found (DNS)" in err.value.problem
+
+
+def test_a_refused_connection_says_nothing_listens_on_that_port() -> None:
+    port = free_port()
+    with pytest.raises(SetupError) as err:
+        check_controller(f"http://127.0.0.1:{port}", timeout=2)
+    assert f"refused the connection on port {port} (nothing listens there)" in err.value.problem

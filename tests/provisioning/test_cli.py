@@ -156,3 +156,15 @@ def test_the_sample_csv_in_the_docs_gives_a_setup_for_every_row() -> None:
         "kind": "device", "path": "/dev/usb/lp0", "profile": "kiosk-80"
     }  # fmt: skip
     assert setups[1]["controller"]["pairing_code"] == ""  # a pre-authorised serial
+
+
+def test_the_progress_line_says_the_report_is_being_sent_after_the_last_check() -> None:
+    from provisioning.cli import _step
+
+    assert _step({"total": 9, "progress": 0, "current": ""}) == "starting"
+    assert _step({"total": 9, "progress": 9, "current": ""}) == (
+        "sending the report to the controller"
+    )
+    assert _step({"total": 9, "progress": 9, "done": True}) == "done"
+    assert _step({"total": 9, "progress": 3, "current": "camera.qr", "prompt": "Show",
+                  "seconds_left": 12.4}) == "camera.qr: Show (12 s left)"  # fmt: skip

@@ -21,6 +21,7 @@ from kiosk.config import load_config
 from provisioning.cli import main
 from provisioning.kiosk_api import KioskApi, KioskGone, KioskRefused
 from tests.support.servers import ControllerProcess, free_port
+from tests.support.waiting import wait_until
 
 pytestmark = pytest.mark.e2e
 
@@ -155,6 +156,10 @@ def test_an_unprovisioned_kiosk_is_found_enrolled_and_self_tested(
         assert _kiosk_row(controller, "region_code, site, address") == (
             VILLAGE, "东区大厅", "人民路1号"
         )  # fmt: skip
+        # and the rest of the station's facts, for its page on the controller
+        assert _kiosk_row(controller, "latitude, longitude, opening_hours, help_phone") == (
+            39.92, 116.41, "24h", "0578-1234567"
+        )  # fmt: skip
         # idempotent on the serial: running it again changes nothing and adds no kiosk
         assert main(argv) == 0
         assert "already enrolled" in capsys.readouterr().out
@@ -234,13 +239,14 @@ def test_a_card_never_laid_fails_its_check_saying_so_with_the_wait_shown(
     assert report["kiosk"]["release_key"] == ""
 
 
-def test_on_simulators_the_whole_selftest_passes_with_the_technicians_cards_and_qr(
+def test_on_simulators_the_whole_selftest_passes_with_the_cards_and_the_receipts_qr(
     tmp_path: Path, controller: ControllerProcess, capsys: pytest.CaptureFixture[str],
     hand_for: Any,
 ) -> None:  # fmt: skip
     kiosk = _kiosk(tmp_path)
     try:
-        setup = _setup(tmp_path, controller, camera="simulator", social_card_reader="simulator")
+        setup = _setup(tmp_path, controller, camera="simulator", social_card_reader="simulator",
+                       receipt_printer={"kind": "simulator", "path": "receipts"})  # fmt: skip
         assert (
             main(["enroll", SERIAL, "--code", _code(kiosk), "--setup", str(setup), *LOOPBACK]) == 0
         )
@@ -265,6 +271,8 @@ def test_on_simulators_the_whole_selftest_passes_with_the_technicians_cards_and_
     by_device = {c["device"]: c for c in report["checks"]}
     assert by_device["social_card_reader.read"]["detail"].startswith("card ")
     assert "QR code decoded" in by_device["camera.qr"]["detail"]
+    # the hand held up the QR code the kiosk printed on its test receipt, not another one
+    assert by_device["camera.qr"]["detail"] == "QR code decoded: the test receipt's code"
     assert [c["device"] for c in report["checks"]][-1] == "controller"
     assert report["sent_to_controller"] == "sent"
 
@@ -344,3 +352,104 @@ def test_an_invalid_csv_row_is_reported_and_the_others_go_on(
     assert "0 enrolled, 2 failed" in out
     assert "line 2 (SN-A): columns latitude, longitude are not numbers" in out
     assert "line 3 (SN-B): column kiosk_code is empty" in out
+
+
+def test_a_factory_reset_kiosk_restarts_unprovisioned_and_is_found_again(
+    tmp_path: Path, controller: ControllerProcess, capsys: pytest.CaptureFixture[str]
+) -> None:
+    kiosk = _kiosk(tmp_path)
+    try:
+        setup = _setup(tmp_path, controller)
+        assert (
+            main(["enroll", SERIAL, "--code", _code(kiosk), "--setup", str(setup), *LOOPBACK]) == 0
+        )
+        assert "it restarts into its setup now" in capsys.readouterr().out
+    finally:
+        kiosk.close()
+    kiosk = _kiosk(tmp_path)  # systemd started it again, enrolled
+    assert kiosk.provisioning is not None
+    side = kiosk.provisioning
+    assert side.provisioning.state() == "active"
+    receipts = kiosk.config.data_dir / "receipts"
+
+    def pairing_receipts() -> set[Path]:
+        return set(receipts.glob("pairing-*.escpos"))
+
+    printed_before = pairing_receipts()
+    side.api.maintenance = lambda: True  # the technician opened maintenance mode
+    try:
+        # pairing opened: a code is printed for the technician without anyone asking
+        assert wait_until(
+            lambda: set(receipts.glob("pairing-*.escpos")) - printed_before, timeout=10
+        )
+        [printed] = set(receipts.glob("pairing-*.escpos")) - printed_before
+        assert printed.name.startswith(f"pairing-{_code(kiosk).replace('-', '')}")
+        argv = ["reset", SERIAL, "--code", _code(kiosk), "--yes", *LOOPBACK]
+        assert main(argv) == 0
+        said = capsys.readouterr().out
+        assert f"{SERIAL}: factory reset; it restarts now and announces itself unprovisioned" in (
+            said
+        )
+        # the running kiosk asks its UI to end with the status systemd restarts
+        assert wait_until(side.restart_due, timeout=10)
+        assert sorted(p.name for p in kiosk.config.data_dir.iterdir()) == []
+    finally:
+        kiosk.close()
+    kiosk = _kiosk(tmp_path)  # started again by systemd: from the box, waiting for a technician
+    try:
+        assert kiosk.config.controller_url == ""
+        assert kiosk.provisioning is not None
+        assert kiosk.provisioning.provisioning.state() == "unprovisioned"
+        assert kiosk.provisioning.notice() is not None  # a new code on its screen and printer
+        assert main(["discover", *LOOPBACK]) == 0
+        assert f"{SERIAL}\tunprovisioned" in capsys.readouterr().out
+    finally:
+        kiosk.close()
+
+
+def test_a_kiosk_that_does_not_answer_is_reported_on_its_line_like_a_bad_row(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    rows = tmp_path / "stations.csv"
+    rows.write_text(
+        "serial,kiosk_code,controller_url,name\n"
+        "SN-B,,http://10.0.0.5:8000,西区\n"
+        "SN-C,ABC-DEF,http://10.0.0.5:8000,南区\n",
+        encoding="utf-8",
+    )
+    assert main(["bulk", str(rows), "--url", "http://127.0.0.1:9"]) == 1
+    out = capsys.readouterr().out
+    assert "0 enrolled, 2 failed" in out
+    assert "line 2 (SN-B): column kiosk_code is empty" in out
+    assert "line 3 (SN-C): http://127.0.0.1:9 did not answer" in out
+
+
+def test_a_region_the_controllers_tree_lacks_is_named_and_the_next_code_enrolls(
+    tmp_path: Path, controller: ControllerProcess, capsys: pytest.CaptureFixture[str]
+) -> None:
+    kiosk = _kiosk(tmp_path)
+    try:
+        setup = _setup(tmp_path, controller)
+        data = json.loads(setup.read_text(encoding="utf-8"))
+        data["station"]["region_code"] = "331122002"  # in GB/T 2260, not in the demo tree
+        setup.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+        code = _code(kiosk)
+        argv = ["enroll", SERIAL, "--setup", str(setup), *LOOPBACK]
+        assert main([*argv, "--code", code]) == 1
+        err = capsys.readouterr().err
+        assert (
+            f"{SERIAL}: setup refused: station.region_code: Region 331122002 is not in the"
+            " region tree" in err
+        )
+        assert "allowed: a region of the controller's region tree" in err
+        # the code on the kiosk's screen was used; the same one again says what to do
+        assert main([*argv, "--code", code]) == 1
+        assert "type the one on the kiosk's screen now (each code works once)" in (
+            capsys.readouterr().err
+        )
+        data["station"]["region_code"] = VILLAGE  # fixed; the controller's code still works
+        setup.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+        assert main([*argv, "--code", _code(kiosk)]) == 0
+        assert _kiosk_row(controller, "region_code") == (VILLAGE,)
+    finally:
+        kiosk.close()

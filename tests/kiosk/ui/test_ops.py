@@ -286,6 +286,20 @@ def test_the_nightly_restart_waits_for_the_visit_to_end(
     assert stopped == [RESTART_EXIT_CODE]
 
 
+def test_a_kiosk_a_technician_enrolled_or_reset_restarts_into_it_with_systemds_status(
+    ui: Any, port: FakePort, clock: FakeClock
+) -> None:
+    wanted = [False]
+    ops = start_ops(ui, port, clock, restart_wanted=lambda: wanted[0])
+    stopped: list[int] = []
+    ui.app.stop = lambda *a: stopped.append(ops.exit_code)
+    ops.tick()
+    assert stopped == []
+    wanted[0] = True  # the provisioning API answered an enrollment or a factory reset
+    ops.tick()
+    assert stopped == [RESTART_EXIT_CODE]  # systemd's Restart=on-failure starts it again
+
+
 class FakeUpdater:
     """The updater's side the UI drives: signals seen, and a switch due between visits."""
 
