@@ -107,7 +107,7 @@ class Router(ScreenManager):
         self.tap_guard = tap_guard
         self._switched_at = float("-inf")
         # Screens shown so far, a refill of the same screen included: scripted walks and
-        # benches (devkit/taps.py, bench/bench_ui.py) wait on it for the next screen.
+        # benches (devkit/taps.py, bench/bench_kiosk_ui.py) wait on it for the next screen.
         self.switches = 0
 
     def _add_step(self, step: StepScreen) -> None:
