@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from flows import Flow, builtin_files
@@ -30,7 +31,6 @@ from kiosk.enrollment import EnrollmentStore
 from kiosk.hardware import Hardware, Simulators
 from kiosk.outbox import Limits, Outbox
 from kiosk.ports import HelpContacts
-from kiosk.provisioning_rig import ProvisioningSide, build_provisioning, device_checks
 from kiosk.service import SOFTWARE_VERSION, KioskService
 from kiosk.speech import Speech, build_speech
 from kiosk.starts import StartLog
@@ -41,6 +41,10 @@ from kiosk.vitals import VitalSigns
 from pii import Sealer
 from pii.sealing import begin_rotation, end_rotation
 from wire import CAPABILITY_UPDATES, Heartbeat, RegisterRequest, StaffCallIn
+
+if TYPE_CHECKING:
+    from kiosk.provisioning import DeviceCheck
+    from kiosk.provisioning_rig import ProvisioningSide
 
 log = logging.getLogger(__name__)
 
@@ -125,6 +129,13 @@ class Kiosk:
             self.commands.close()
         if self.content_store is not None:
             self.content_store.close()
+
+
+def _device_checks(hardware: Hardware, enrollments: EnrollmentStore) -> list[DeviceCheck]:
+    """The unattended self-test's checks, imported when the command first runs."""
+    from kiosk.provisioning_rig import device_checks
+
+    return device_checks(hardware, enrollments)
 
 
 def outbox_key_file(config: KioskConfig) -> Path:
@@ -331,11 +342,15 @@ def build_kiosk(
     add_standard_handlers(
         commands,
         set_out_of_service=service.set_out_of_service,
-        checks=lambda: device_checks(hardware, enroller_store),
+        checks=lambda: _device_checks(hardware, enroller_store),
         log_lines=log_lines,
     )
     side = None
     if config.provisioning.enabled:
+        # Imported here: the provisioning side (zeroconf, its local API) is a sixth of the
+        # kiosk's imports, and a kiosk without [provisioning] never needs it.
+        from kiosk.provisioning_rig import build_provisioning
+
         side = build_provisioning(
             config,
             hardware,

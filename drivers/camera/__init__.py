@@ -8,7 +8,16 @@ demo and tests.
 
 from __future__ import annotations
 
-from drivers.camera.analysis import Box, FacePresence, QrResult, as_grey, decode_qr, face_present
+from drivers.camera.analysis import (
+    Box,
+    FacePresence,
+    QrResult,
+    as_grey,
+    decode_qr,
+    face_present,
+    scene_change,
+    thumbnail,
+)
 from drivers.camera.errors import (
     CameraError,
     CameraUnavailable,
@@ -44,5 +53,7 @@ __all__ = [
     "as_grey",
     "decode_qr",
     "face_present",
+    "scene_change",
+    "thumbnail",
     "parse_source",
 ]

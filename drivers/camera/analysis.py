@@ -192,6 +192,21 @@ def _is_kanji_mode_data(payload: bytes) -> bool:
     return in_range and _decodes(payload, "shift_jis")
 
 
+# A thumbnail's size: small enough that averaging removes a sensor's noise, large enough
+# that a person stepping in or out moves many of its pixels.
+THUMBNAIL_SIZE = (80, 60)
+
+
+def thumbnail(frame: np.ndarray) -> np.ndarray:
+    """The frame grey and shrunk to THUMBNAIL_SIZE by averaging, for `scene_change`."""
+    return cv2.resize(as_grey(frame), THUMBNAIL_SIZE, interpolation=cv2.INTER_AREA)
+
+
+def scene_change(before: np.ndarray, after: np.ndarray) -> float:
+    """Mean grey levels (0-255) by which two thumbnails differ: near 0 for a still scene."""
+    return float(cv2.mean(cv2.absdiff(before, after))[0])
+
+
 def face_present(
     frame: np.ndarray,
     *,

@@ -20,8 +20,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from pypinyin import Style, lazy_pinyin
-
 PINYIN_VOICE = "cmn-latn-pinyin"
 ENGLISH_VOICE = "en"
 
@@ -49,6 +47,10 @@ class Segment:
 
 def to_pinyin(han: str) -> list[str]:
     """Chinese characters as tone-numbered pinyin syllables, polyphones read in context."""
+    # Imported on first use, in the speech worker: its dictionaries cost a third of a second
+    # of the kiosk's cold start, before the menu's first frame (bench/bench_kiosk_ui.py).
+    from pypinyin import Style, lazy_pinyin
+
     return lazy_pinyin(han, style=Style.TONE3, neutral_tone_with_five=True, errors="ignore")
 
 

@@ -33,6 +33,7 @@ from kiosk.ui.session import UISession
 if TYPE_CHECKING:
     from kiosk.ui.ops import KioskOps
     from kiosk.ui.root import Router
+    from kiosk.ui.screens.base import StepScreen
 
 _UI = Path(__file__).parent
 KV_FILES: tuple[Path, ...] = (
@@ -120,6 +121,8 @@ class EStationApp(App):
         self.session: UISession | None = None
         self.router: Router | None = None
         self._tick_event: Any = None
+        self._prepare_event: Any = None
+        self._stop_preparing: Callable[[], None] = lambda: None
         self._guard = _CrashGuard(self)
         self._crashes: list[float] = []
         # False once a crash could not be recovered from: the watchdog is no longer fed.
@@ -158,14 +161,15 @@ class EStationApp(App):
             demo=self.demo,
             attract_at_start=self.attract_at_start,
         )
-        steps = {
-            IDENTIFY_SCREEN: identify.IdentifyScreen(session),
-            "action": action.ActionScreen(session, session.tappers),
-            "form": form.FormScreen(session, region_name=pii_region_namer()),
-            "confirm": confirm.ConfirmScreen(session),
-            "notice": notice.NoticeScreen(session),
-            "list": itemlist.ListScreen(session),
-            "detail": detail.DetailScreen(session),
+        # Made on first use, or one a frame after the menu's first frame (Router.steps).
+        steps: dict[str, Callable[[], StepScreen]] = {
+            IDENTIFY_SCREEN: lambda: identify.IdentifyScreen(session),
+            "action": lambda: action.ActionScreen(session, session.tappers),
+            "form": lambda: form.FormScreen(session, region_name=pii_region_namer()),
+            "confirm": lambda: confirm.ConfirmScreen(session),
+            "notice": lambda: notice.NoticeScreen(session),
+            "list": lambda: itemlist.ListScreen(session),
+            "detail": lambda: detail.DetailScreen(session),
         }
         router = Router(
             welcome.WelcomeScreen(
@@ -201,6 +205,7 @@ class EStationApp(App):
             # A kiosk: a stray close request (a window manager, Alt-F4) must not end it.
             Window.bind(on_request_close=lambda *_args, **_kw: True)
         self._tick_event = Clock.schedule_interval(self._tick, 1.0)
+        self._prepare_after_first_frame()
         ExceptionManager.add_handler(self._guard)
         if self.ops is not None:
             self.ops.start(self)
@@ -209,9 +214,31 @@ class EStationApp(App):
 
             UICommands(self).install(self.commands)
 
+    def _prepare_after_first_frame(self) -> None:
+        """Once the first frame is drawn, make the step screens one a frame (a tap that
+        comes first makes its screen at once)."""
+        from kivy.core.window import Window
+
+        def make_one(_dt: float) -> bool:
+            return self.router is not None and self.router.make_next_step()
+
+        def first_frame(*_args: object) -> None:
+            Window.unbind(on_flip=first_frame)
+            self._prepare_event = Clock.schedule_interval(make_one, 0)
+
+        def forget() -> None:
+            Window.unbind(on_flip=first_frame)
+            if self._prepare_event is not None:
+                self._prepare_event.cancel()
+                self._prepare_event = None
+
+        Window.bind(on_flip=first_frame)
+        self._stop_preparing = forget
+
     def on_stop(self) -> None:
         """End any visit in progress so nothing of it outlives the app."""
         ExceptionManager.remove_handler(self._guard)
+        self._stop_preparing()
         if self.ops is not None:
             self.ops.stop()
         if self._tick_event is not None:

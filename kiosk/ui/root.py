@@ -11,7 +11,7 @@ still drawing the next screen) is one action, never a second one on the next scr
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 from kivy.cache import Cache
@@ -37,13 +37,47 @@ TAP_GUARD_SECONDS = 0.4
 _TEXT_INPUT_CACHES = ("textinput.label", "textinput.width")
 
 
+class StepScreens(Mapping[str, StepScreen]):
+    """The step screens by name, each made on first use or by `make_next` after the menu's
+    first frame: the menu needs none of them, and making all seven took a third of the
+    kiosk's cold start (bench/bench_kiosk_ui.py)."""
+
+    def __init__(
+        self, makers: Mapping[str, Callable[[], StepScreen]], made: Callable[[StepScreen], None]
+    ) -> None:
+        self._makers = dict(makers)
+        self._made: dict[str, StepScreen] = {}
+        self._on_made = made
+
+    def __getitem__(self, name: str) -> StepScreen:
+        screen = self._made.get(name)
+        if screen is None:
+            screen = self._made[name] = self._makers[name]()
+            self._on_made(screen)
+        return screen
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._makers)
+
+    def __len__(self) -> int:
+        return len(self._makers)
+
+    def make_next(self) -> bool:
+        """Make one screen not made yet; False when none is left."""
+        name = next((n for n in self._makers if n not in self._made), None)
+        if name is None:
+            return False
+        self[name]
+        return True
+
+
 class Router(ScreenManager):
     """Switches screens for the session; only the visible screen holds a visit's data."""
 
     def __init__(
         self,
         welcome: WelcomeScreen,
-        steps: Mapping[str, StepScreen],
+        steps: Mapping[str, Callable[[], StepScreen]],
         end: EndScreen,
         *,
         attract: AttractScreen,
@@ -57,14 +91,12 @@ class Router(ScreenManager):
         # No slide or fade: motion distracts and slows people who read slowly.
         super().__init__(transition=NoTransition(), **kwargs)
         self.welcome = welcome
-        self.steps = dict(steps)
         self.end = end
         self.attract = attract
         self.out_of_service = out_of_service
         self.voice = voice if voice is not None else ScreenVoice(SilentSpeech())
-        for step in self.steps.values():
-            step.voice = self.voice  # the header's speaker and a form's errors
-        for screen in (welcome, *self.steps.values(), end, attract, out_of_service):
+        self.steps = StepScreens(steps, self._add_step)
+        for screen in (welcome, end, attract, out_of_service):
             self.add_widget(screen)
         self.current = welcome.name
         self._menu_up = False  # the menu has not been shown yet (welcome is current at first)
@@ -75,8 +107,17 @@ class Router(ScreenManager):
         self.tap_guard = tap_guard
         self._switched_at = float("-inf")
         # Screens shown so far, a refill of the same screen included: scripted walks and
-        # benches (devkit/taps.py, bench/bench_ui.py) wait on it for the next screen.
+        # benches (devkit/taps.py, bench/bench_kiosk_ui.py) wait on it for the next screen.
         self.switches = 0
+
+    def _add_step(self, step: StepScreen) -> None:
+        step.voice = self.voice  # the header's speaker and a form's errors
+        self.add_widget(step)
+
+    def make_next_step(self) -> bool:
+        """Make one step screen not made yet (one a frame once the menu is up); False when
+        all are made."""
+        return self.steps.make_next()
 
     def show_welcome(self, lang: str) -> None:
         """Show the service menu in `lang`."""

@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
+
+import numpy as np
 
 from devkit.demo import write_kiosk_config
+from drivers.camera import FacePresence
 from drivers.camera.scenes import blank_scene, place, schematic_face
 from drivers.camera.simulator import SimulatedCamera
 from kiosk.composition import build_kiosk
 from kiosk.config import CameraConfig, load_config
-from kiosk.presence import PresenceWatch
+from kiosk.presence import RECHECK_SECONDS, PresenceWatch
+from tests.support.clock import FakeClock
 from tests.support.waiting import wait_until
 from wire import DeviceState
 
@@ -86,3 +92,32 @@ def test_the_kiosks_camera_watch_analyses_at_the_rate_of_kiosk_toml(tmp_path: Pa
         assert presence.analyse_fps == 2
     finally:
         kiosk.close()
+
+
+class _NoSource:
+    """A FrameSource stand-in: the test hands frames to the watch's analysis itself."""
+
+    def __init__(self, analyse: Callable[[Any], FacePresence], **_options: object) -> None:
+        self.analyse = analyse
+
+
+def test_the_face_detector_runs_only_when_the_scene_moved_or_to_recheck() -> None:
+    clock = FakeClock()
+    sources: list[_NoSource] = []
+    watch = PresenceWatch(
+        lambda **options: sources.append(_NoSource(**options)) or sources[-1], clock=clock
+    )
+    analyse = sources[0].analyse
+    person = place(schematic_face(180), blank_scene(seed=1, noise=0))
+    assert analyse(person).present
+    for _ in range(5):  # a still scene: the same answer, the detector left alone
+        assert analyse(person).present
+    assert watch.detections == 1
+    brighter = np.clip(person.astype(np.int16) + 2, 0, 255).astype(np.uint8)  # light shifts
+    assert analyse(brighter).present
+    assert watch.detections == 1
+    assert not analyse(blank_scene(seed=2)).present  # the citizen walked away: seen at once
+    assert watch.detections == 2
+    clock.advance(RECHECK_SECONDS)
+    analyse(blank_scene(seed=2))  # unchanged, but rechecked after a while
+    assert watch.detections == 3

@@ -1,0 +1,576 @@
+"""The touchscreen on the real Kivy window off-screen, against bare Kivy apps measured the same
+way in the same run (issue 8, "Measured").
+
+Run: .venv/bin/python -m bench.bench_kiosk_ui [--runs 5] [--taps 30] [--sessions 1000]
+                                               [--rest 20] [--only cold,taps,rss,cpu]
+
+1. Cold start (goal <= 1.5x): a fresh process per run, from its spawn to the first frame
+   drawn (Window's flip after glFinish) with the kiosk's menu on it, against a bare Kivy
+   App with one label in the same way. The kiosk process does what `estation-kiosk` does:
+   loads kiosk.toml, builds and starts a kiosk of simulators (ID card reader, camera,
+   printer; an enrolled kiosk whose controller is away), then runs the App, opened on the
+   menu. Runs alternate between the two; medians.
+2. Tap to next screen (goal <= 1.2x, p95 <= 100 ms): inside the running App, a touch laid
+   through the window on a menu tile, then the step screen's cancel button, then the end
+   screen's finish button (back to the menu), round and round, each timed
+   from the touch-down to the first frame drawn with the next screen; against a bare
+   two-screen ScreenManager with one button a screen (NoTransition, as the kiosk's Router).
+   Taps are 0.8 s apart (past the kiosk's 0.4 s guard against double taps).
+3. RSS over `--sessions` visits (the issue says 10,000) driven through the window on a fake
+   clock: the attract loop woken by a touch, a tile touched, the language switched, the
+   visit cancelled, the end screen and the menu's idle time passed by moving the clock (the
+   session's once-a-second tick called as the App's would). RSS at the start, after the warm-up
+   (a tenth of the visits) and at the end (goal <= 300 MB, growth < 5 % after warm-up).
+4. CPU at rest on the menu (goal < 5 % of one core): the kiosk's process over `--rest`
+   seconds, with the simulated camera watching (read at the kiosk's 10 frames a second, a
+   face looked for at kiosk.toml's `analyse_fps`, the detector run when the scene moved:
+   kiosk/presence.py) and, as the baseline, without a camera.
+
+Every measurement runs in a fresh child process of this module (`--child KIND`) that prints
+one `RESULT {json}` line; the parent prints progress and the ratios. The kiosk's controller
+URL is 127.0.0.1 on a port nothing listens on.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+COLD_GOAL = 1.5
+TAP_GOAL = 1.2
+TAP_P95_GOAL_MS = 100.0
+RSS_GOAL_MB = 300.0
+RSS_GROWTH_GOAL = 0.05
+CPU_GOAL = 0.05
+SIZE = (1280, 800)
+TAP_SPACING = 0.8  # seconds between taps: past the Router's 0.4 s tap guard
+SWITCH_TIMEOUT = 5.0  # a tap whose screen does not come within this is counted as lost
+CHILD_TIMEOUT = 900.0
+SERVICE = "employment_registration"
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def say(text: str) -> None:
+    """One line of progress, at once."""
+    sys.stdout.write(text + "\n")
+    sys.stdout.flush()
+
+
+# -- the kiosk a child runs ----------------------------------------------------------------
+
+
+def write_kiosk(folder: Path, camera: bool) -> Path:
+    """A kiosk.toml of simulators and an enrollment, so it serves without a controller."""
+    folder.mkdir(parents=True, exist_ok=True)
+    data = folder / "data"
+    data.mkdir(exist_ok=True)
+    url = "http://127.0.0.1:9"  # the discard port: nothing answers, the kiosk runs offline
+    (data / "enrollment.json").write_text(
+        json.dumps({"kiosk_id": "KB01", "device_token": "bench-token", "controller_url": url}),
+        encoding="utf-8",
+    )
+    path = folder / "kiosk.toml"
+    path.write_text(
+        f"""[kiosk]
+hardware_id = "bench-kiosk-0001"
+name = "城关镇就业服务e站"
+data_dir = "data"
+
+[controller]
+url = "{url}"
+
+[id_card_reader]
+kind = "simulator"
+
+[camera]
+kind = "{"simulator" if camera else "none"}"
+
+[receipt_printer]
+kind = "simulator"
+path = "receipts"
+profile = "kiosk-80"
+""",
+        encoding="utf-8",
+    )
+    return path
+
+
+def _start_kiosk(folder: Path, camera: bool) -> Any:
+    """As `estation-kiosk` (kiosk/ui/main.py) does before it opens the window."""
+    import kiosk.ui.main  # noqa: F401 - its imports are part of a kiosk's start
+    from kiosk.composition import build_kiosk
+    from kiosk.config import load_config
+
+    built = build_kiosk(load_config(write_kiosk(folder, camera)))
+    built.start()
+    return built
+
+
+def _configure(kivy_home: Path) -> None:
+    from kiosk.ui.kivy_setup import configure_kivy
+
+    configure_kivy(False, SIZE, kivy_home)  # the kiosk's own frame rate cap (60)
+
+
+class FrameWatch:
+    """Calls `seen(now)` on the first frame drawn once `ready()` holds, then forgets it."""
+
+    def __init__(self) -> None:
+        from kivy.core.window import Window
+
+        self._waiting: tuple[Callable[[], bool], Callable[[float], None]] | None = None
+        Window.bind(on_flip=self._flip)
+
+    def expect(self, ready: Callable[[], bool], seen: Callable[[float], None]) -> None:
+        """Watch for the next frame on which `ready()` is true."""
+        self._waiting = (ready, seen)
+
+    def forget(self) -> None:
+        """Stop watching."""
+        self._waiting = None
+
+    @property
+    def waiting(self) -> bool:
+        """True until the expected frame came."""
+        return self._waiting is not None
+
+    def _flip(self, *_args: object) -> None:
+        if self._waiting is None:
+            return
+        ready, seen = self._waiting
+        if not ready():
+            return
+        from kivy.graphics.opengl import glFinish
+
+        # Software GL draws when asked to finish: the frame is on the screen after this.
+        glFinish()
+        self._waiting = None
+        seen(time.monotonic())
+
+
+def _result(data: dict[str, Any]) -> None:
+    say("RESULT " + json.dumps(data))
+
+
+def _kiosk_app(service: Any, speech: Any, clock: Callable[[], float] = time.monotonic) -> Any:
+    from kiosk.ui.app import EStationApp
+    from kiosk.ui.kivy_setup import register_cjk_font
+
+    register_cjk_font()
+    return EStationApp(service, attract_at_start=False, speech=speech, clock=clock)
+
+
+def _menu_shown(app: Any) -> bool:
+    router = app.router
+    return router is not None and router.current == "welcome" and bool(router.welcome.tiles)
+
+
+def _tile(router: Any) -> Any:
+    """The menu tile of the service every visit here opens (its first screen waits for a card)."""
+    return next(t for t in router.welcome.tiles if t.flow_id == SERVICE)
+
+
+def child_cold(kind: str, folder: Path) -> None:
+    """Run until the first frame with the menu (kiosk) or the label (bare); print its time."""
+    _configure(folder / "kivy")
+    if kind == "bare":
+        from kivy.app import App
+        from kivy.uix.label import Label
+
+        class Bare(App):  # type: ignore[misc]
+            def build(self) -> Any:
+                return Label(text="Hello")
+
+        app = Bare()
+        ready: Callable[[], bool] = lambda: app.root is not None  # noqa: E731
+        built = None
+    else:
+        built = _start_kiosk(folder, camera=True)
+        app = _kiosk_app(built.service, built.speech)
+        ready = lambda: _menu_shown(app)  # noqa: E731
+    watch = FrameWatch()
+
+    def seen(at: float) -> None:
+        _result({"frame": at, "rss": rss_mb()})
+        app.stop()
+
+    watch.expect(ready, seen)
+    try:
+        app.run()
+    finally:
+        if built is not None:
+            built.close()
+
+
+def _touch(widget: Any) -> float:
+    """A finger's tap on the middle of `widget` through the window; the touch-down's time."""
+    from kivy.tests.common import UnitTestTouch
+
+    x, y = widget.to_window(*widget.center)
+    touch = UnitTestTouch(x, y)
+    at = time.monotonic()
+    touch.touch_down()
+    touch.touch_up()
+    return at
+
+
+def child_taps(kind: str, folder: Path, taps: int) -> None:
+    """Tap back and forth between two screens `taps` times; print each tap's latency."""
+    _configure(folder / "kivy")
+    import kivy.tests.common  # noqa: F401 - it imports pytest: now, not in the first timed tap
+    from kivy.clock import Clock
+
+    built = None
+    if kind == "bare":
+        from kivy.app import App
+        from kivy.uix.button import Button
+        from kivy.uix.screenmanager import NoTransition, Screen, ScreenManager
+
+        class Bare(App):  # type: ignore[misc]
+            def build(self) -> Any:
+                manager = ScreenManager(transition=NoTransition())
+                for name, other in (("a", "b"), ("b", "a")):
+                    screen = Screen(name=name)
+                    button = Button(text=f"to {other}")
+                    button.bind(
+                        on_release=lambda _b, other=other: setattr(manager, "current", other)
+                    )
+                    screen.add_widget(button)
+                    manager.add_widget(screen)
+                return manager
+
+        app: Any = Bare()
+
+        def target() -> Any:
+            return app.root.current_screen.children[0]
+
+        def current() -> str:
+            return str(app.root.current)
+    else:
+        built = _start_kiosk(folder, camera=True)
+        app = _kiosk_app(built.service, built.speech)
+
+        def target() -> Any:
+            router = app.router
+            if router.current == "welcome":
+                return _tile(router)
+            if router.current == "end":
+                return router.end.ids.finish
+            buttons = router.current_screen.ids.buttons.children
+            return next(b for b in buttons if getattr(b, "event", "") == "cancel")
+
+        def current() -> str:
+            return str(app.router.current)
+
+    latencies: list[float] = []
+    watch = FrameWatch()
+    state: dict[str, Any] = {"lost": 0, "where": [], "tap": 0}
+
+    def tap(_dt: float) -> None:
+        if len(latencies) + state["lost"] >= taps:
+            _result({"ms": latencies, "lost": state["lost"], "where": state["where"]})
+            app.stop()
+            return
+        try:
+            before = current()
+            widget = target()
+        except Exception as err:  # a screen the bench did not expect: say so, do not hang
+            _result({"error": f"{type(err).__name__}: {err} on {current()}"})
+            app.stop()
+            return
+        started = _touch(widget)
+        state["tap"] += 1
+        number = state["tap"]
+
+        def seen(at: float) -> None:
+            latencies.append((at - started) * 1000)
+            state["where"].append(before)  # the screen the tap was on
+            Clock.schedule_once(tap, TAP_SPACING)
+
+        def too_late(_dt: float) -> None:
+            if watch.waiting and state["tap"] == number:
+                watch.forget()
+                state["lost"] += 1
+                Clock.schedule_once(tap, TAP_SPACING)
+
+        watch.expect(lambda: current() != before, seen)
+        Clock.schedule_once(too_late, SWITCH_TIMEOUT)
+
+    def first(_at: float) -> None:
+        Clock.schedule_once(tap, 1.0)  # the first frames' work done
+
+    watch.expect(lambda: app.root is not None, first)
+    try:
+        app.run()
+    finally:
+        if built is not None:
+            built.close()
+
+
+def child_rest(folder: Path, camera: bool, seconds: float) -> None:
+    """The kiosk on its menu for `seconds` after a warm-up; print its CPU share."""
+    _configure(folder / "kivy")
+    from kivy.clock import Clock
+
+    built = _start_kiosk(folder, camera=camera)
+    app = _kiosk_app(built.service, built.speech)
+    watch = FrameWatch()
+    marks: dict[str, float] = {}
+    presence = built.hardware.presence
+
+    def begin(_dt: float) -> None:
+        marks.update(cpu=time.process_time(), wall=time.monotonic())
+        marks["analysed"] = presence.analysed if presence is not None else 0
+        marks["detections"] = presence.detections if presence is not None else 0
+        Clock.schedule_once(end, seconds)
+
+    def end(_dt: float) -> None:
+        wall = time.monotonic() - marks["wall"]
+        analysed = (presence.analysed if presence is not None else 0) - marks["analysed"]
+        detected = (presence.detections if presence is not None else 0) - marks["detections"]
+        _result(
+            {
+                "cpu": (time.process_time() - marks["cpu"]) / wall,
+                "analysed_per_s": analysed / wall,
+                "detections_per_s": detected / wall,
+                "on_menu": _menu_shown(app),
+            }
+        )
+        app.stop()
+
+    watch.expect(lambda: _menu_shown(app), lambda _at: Clock.schedule_once(begin, 3.0))
+    try:
+        app.run()
+    finally:
+        built.close()
+
+
+def rss_mb() -> float:
+    """This process's resident set, in MB."""
+    with open("/proc/self/statm", encoding="ascii") as statm:
+        pages = int(statm.read().split()[1])
+    return pages * os.sysconf("SC_PAGE_SIZE") / 1e6
+
+
+def child_rss(folder: Path, sessions: int) -> None:
+    """Drive `sessions` visits through the window on a fake clock; print RSS along the way."""
+    from devkit.headless import HeadlessUI
+    from tests.support.clock import FakeClock
+
+    clock = FakeClock()
+    built = _start_kiosk(folder, camera=False)
+    samples: list[tuple[int, float]] = [(0, rss_mb())]
+    warm = max(1, sessions // 10)
+    started = time.monotonic()
+    with HeadlessUI(
+        built.service, clock=clock, kivy_home=folder / "kivy", idle_return_seconds=10
+    ) as ui:
+        router = ui.root
+        samples.append((0, rss_mb()))
+        for n in range(1, sessions + 1):
+            _visit(ui, clock)
+            if n == warm or n == sessions or n % max(1, sessions // 20) == 0:
+                samples.append((n, rss_mb()))
+                say(
+                    f"  visit {n:6d}/{sessions}: RSS {samples[-1][1]:6.1f} MB, "
+                    f"{(time.monotonic() - started) / n * 1000:5.1f} ms a visit"
+                )
+        screens = router.switches
+    built.close()
+    _result({"samples": samples, "warm": warm, "switches": screens})
+
+
+def _visit(ui: Any, clock: Any) -> None:
+    """One citizen: the attract loop woken, a tile, the language switched, cancelled; the
+    end screen and the menu's idle left to the clock (the App's once-a-second tick)."""
+    router = ui.root
+    if router.current != "welcome":  # the attract loop: a touch wakes the menu
+        _touch(router)
+        ui.until(lambda: router.current == "welcome", max_frames=50)
+    ui.frames(1)
+    switches = router.switches
+    _touch(_tile(router))
+    ui.until(lambda: router.switches != switches, max_frames=50)
+    screen = router.current_screen
+    _touch(screen.ids.header.ids.language)
+    ui.frames(1)
+    switches = router.switches
+    _touch(next(b for b in screen.ids.buttons.children if getattr(b, "event", "") == "cancel"))
+    ui.until(lambda: router.switches != switches, max_frames=50)
+    for _ in range(100):  # the end screen's seconds, then the menu's idle: the attract loop
+        shown = router.switches
+        clock.advance(10.0)
+        ui.session.tick()
+        if router.switches != shown:
+            ui.frames(1)  # a frame for each screen shown, as the App draws
+        if ui.session.run is None and router.current == "attract":
+            return
+    raise RuntimeError(f"the visit never ended in the attract loop: {router.current}")
+
+
+# -- the parent ------------------------------------------------------------------------------
+
+
+def run_child(args: list[str], folder: Path) -> tuple[dict[str, Any], float]:
+    """Run this module as a child; its RESULT and the monotonic time it was spawned at."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "KIVY_NO_ARGS": "1", "PYTHONUNBUFFERED": "1"}
+    env.setdefault("KIVY_LOG_MODE", "PYTHON")
+    command = [sys.executable, "-m", "bench.bench_kiosk_ui", "--child", *args, str(folder)]
+    spawned = time.monotonic()
+    process = subprocess.Popen(  # noqa: S603 - our own interpreter and module
+        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT, env=env
+    )
+    result: dict[str, Any] | None = None
+    for line in process.stdout or ():
+        if line.startswith("RESULT "):
+            result = json.loads(line[len("RESULT ") :])
+        elif line.startswith("  "):
+            say(line.rstrip())
+    _, errors = process.communicate(timeout=CHILD_TIMEOUT)
+    if result is None or "error" in result:
+        why = result["error"] if result else errors[-3000:]
+        raise RuntimeError(f"child {args} failed: {why}")
+    return result, spawned
+
+
+def pct(values: list[float], q: float) -> float:
+    """The `q` quantile (0..1) of `values`, nearest rank."""
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))]
+
+
+def bench_cold(scratch: Path, runs: int) -> None:
+    """Fresh processes, alternating kiosk and bare; median seconds to the first frame."""
+    say(f"1. cold start to the first frame, {runs} runs each (fresh processes)")
+    times: dict[str, list[float]] = {"bare": [], "kiosk": []}
+    rss: dict[str, float] = {}
+    for run in range(runs):
+        for kind in ("bare", "kiosk"):
+            result, spawned = run_child(["cold", kind], scratch / f"cold-{kind}-{run}")
+            times[kind].append(result["frame"] - spawned)
+            rss[kind] = result["rss"]
+            say(f"  run {run + 1}/{runs} {kind:5s}: {times[kind][-1]:5.2f} s")
+    bare, kiosk = statistics.median(times["bare"]), statistics.median(times["kiosk"])
+    say(
+        f"   bare Kivy label {bare:5.2f} s, kiosk menu {kiosk:5.2f} s (medians): "
+        f"{kiosk / bare:.2f}x (goal <= {COLD_GOAL}x)"
+    )
+    say(f"   RSS at the first frame: bare {rss['bare']:.0f} MB, kiosk {rss['kiosk']:.0f} MB")
+
+
+def bench_taps(scratch: Path, taps: int) -> None:
+    """Tap latencies inside each app; p50/p95 and their ratios."""
+    say(f"2. tap to the next screen's first frame, {taps} taps each")
+    found: dict[str, list[float]] = {}
+    for kind in ("bare", "kiosk"):
+        result, _ = run_child(["taps", kind, str(taps)], scratch / f"taps-{kind}")
+        found[kind] = result["ms"]
+        lost = f", {result['lost']} lost" if result["lost"] else ""
+        say(
+            f"   {kind:5s}: p50 {pct(found[kind], 0.5):6.1f} ms, p95 {pct(found[kind], 0.95):6.1f}"
+            f" ms, worst {max(found[kind]):6.1f} ms{lost}"
+        )
+    by_screen: dict[str, list[float]] = {}
+    for ms, screen in zip(found["kiosk"], result["where"], strict=True):
+        by_screen.setdefault(screen, []).append(ms)
+    say(
+        "   kiosk p50 by the screen tapped on: "
+        + ", ".join(f"{s} {pct(v, 0.5):.0f} ms" for s, v in sorted(by_screen.items()))
+    )
+    for q, name in ((0.5, "p50"), (0.95, "p95")):
+        ratio = pct(found["kiosk"], q) / pct(found["bare"], q)
+        say(f"   kiosk / bare {name}: {ratio:.2f}x (goal <= {TAP_GOAL}x)")
+    say(f"   kiosk p95 {pct(found['kiosk'], 0.95):.0f} ms (goal <= {TAP_P95_GOAL_MS:.0f} ms)")
+
+
+def bench_rss(scratch: Path, sessions: int) -> None:
+    """RSS over simulated visits in one child."""
+    say(f"3. RSS over {sessions} visits through the window, the clock moved")
+    started = time.monotonic()
+    result, _ = run_child(["rss", str(sessions)], scratch / "rss")
+    samples = result["samples"]
+    at_start = samples[0][1]
+    warm = next(mb for n, mb in samples if n == result["warm"])
+    end = samples[-1][1]
+    say(
+        f"   RSS before the window {at_start:.1f} MB, after {result['warm']} visits {warm:.1f} MB,"
+        f" after {sessions} {end:.1f} MB: growth after warm-up {100 * (end / warm - 1):+.1f} %"
+        f" (goal <= {RSS_GOAL_MB:.0f} MB, < {100 * RSS_GROWTH_GOAL:.0f} %);"
+        f" {time.monotonic() - started:.0f} s"
+    )
+
+
+def bench_cpu(scratch: Path, seconds: float) -> None:
+    """The kiosk at rest on its menu, camera watching vs no camera."""
+    say(f"4. CPU at rest on the menu over {seconds:g} s")
+    shares = {}
+    for camera in ("off", "on"):
+        result, _ = run_child(["rest", camera, str(seconds)], scratch / f"rest-{camera}")
+        shares[camera] = result["cpu"]
+        say(
+            f"   camera {camera:3s}: {100 * result['cpu']:5.1f} % of one core, "
+            f"{result['analysed_per_s']:4.1f} frames analysed/s, face detector run on "
+            f"{result['detections_per_s']:4.1f}/s"
+        )
+    say(
+        f"   camera watching {100 * shares['on']:.1f} % (goal < {100 * CPU_GOAL:.0f} %), "
+        f"{shares['on'] / max(shares['off'], 1e-6):.1f}x the kiosk without a camera"
+    )
+
+
+def child_main(argv: list[str]) -> None:
+    """`--child KIND ... FOLDER`: one measurement in this fresh process."""
+    kind, *rest = argv
+    folder = Path(rest[-1])
+    import logging
+
+    logging.basicConfig(level=logging.WARNING, filename=str(folder.parent / f"{folder.name}.log"))
+    folder.mkdir(parents=True, exist_ok=True)
+    if kind == "cold":
+        child_cold(rest[0], folder)
+    elif kind == "taps":
+        child_taps(rest[0], folder, int(rest[1]))
+    elif kind == "rest":
+        child_rest(folder, rest[0] == "on", float(rest[1]))
+    elif kind == "rss":
+        child_rss(folder, int(rest[0]))
+    else:
+        raise SystemExit(f"unknown child {kind}")
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Run the chosen measurements and print them."""
+    parser = argparse.ArgumentParser(prog="python -m bench.bench_kiosk_ui", description=__doc__)
+    parser.add_argument("--runs", type=int, default=5, help="cold starts of each app")
+    parser.add_argument("--taps", type=int, default=30, help="taps in each app")
+    parser.add_argument("--sessions", type=int, default=300, help="visits for the RSS (10000)")
+    parser.add_argument("--rest", type=float, default=20.0, help="seconds of rest measured")
+    parser.add_argument("--only", default="cold,taps,rss,cpu", help="comma-separated parts")
+    args = parser.parse_args(argv)
+    parts = set(args.only.split(","))
+    say(f"machine: {os.cpu_count()} cores, load {os.getloadavg()[0]:.2f}")
+    with tempfile.TemporaryDirectory(prefix="estation-uibench-") as scratch:
+        if "cold" in parts:
+            bench_cold(Path(scratch), args.runs)
+        if "taps" in parts:
+            bench_taps(Path(scratch), args.taps)
+        if "rss" in parts:
+            bench_rss(Path(scratch), args.sessions)
+        if "cpu" in parts:
+            bench_cpu(Path(scratch), args.rest)
+
+
+if __name__ == "__main__":
+    if sys.argv[1:2] == ["--child"]:
+        child_main(sys.argv[2:])
+    else:
+        main()
