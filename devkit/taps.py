@@ -138,6 +138,7 @@ class TapWalker:
         session = ui.session
         flow = next(f for f in session.port.catalog if f.id == flow_id)
         walk = self._walk = ServiceWalk(flow_id, flow.title.get("zh-CN"))
+        self.check_at_rest(flow_id)
         started = time.perf_counter()
         try:
             self._open_from_menu(flow_id)
@@ -157,6 +158,25 @@ class TapWalker:
             session.finish()
             ui.frames(2)
         return walk
+
+    def check_at_rest(self, flow_id: str) -> None:
+        """The kiosk waits for the next person as at start: menu, first page, no visit.
+
+        A walk that starts from what the last one left (a page turned, elder mode, English,
+        a card still on the reader, an end screen) counts other touches than a citizen's.
+        """
+        session = self.ui.session
+        welcome = self.ui.root.welcome
+        left = {
+            "a visit open": session.run is not None,
+            "not on the menu": self.ui.root.current != "welcome",
+            "menu not on its first page": welcome.page != 0,
+            "elder mode on": session.elder,
+            "another language": session.lang != session.default_lang,
+        }
+        leaked = [what for what, wrong in left.items() if wrong]
+        if leaked:
+            raise TapWalkError(f"{flow_id}: the last walk left {', '.join(leaked)}")
 
     def _open_from_menu(self, flow_id: str) -> None:
         welcome = self.ui.root.welcome
@@ -257,9 +277,11 @@ class TapWalker:
             if effect is not None:
                 # A spring back from an overscroll moves the content between aim and touch.
                 effect.cancel()
-                low, high = sorted((effect.min, effect.max))
-                effect.value = max(low, min(high, effect.value))
         scroll.scroll_y = max(0.0, min(1.0, float(scroll.scroll_y)))
+        # The effects' values follow the position now: clamping an effect's own value (an
+        # overscroll left by the form following its keypad's box) would put the old
+        # position back and undo a scroll just made.
+        scroll._update_effect_bounds()
         self.ui.frames(2)
 
     def _answer(self, run: FlowRun, form: Any, name: str, block: FieldBlock) -> None:
@@ -406,6 +428,11 @@ def simulated_kiosk(scratch: Path, config_path: Path | None) -> Iterator[tuple[A
     kiosk = build_kiosk(load_config(config_path))
     kiosk.start()
     rig = DemoRig(kiosk.simulators)
+    if controller is not None:
+        add_demo_employers(scratch / "controller")
+        if kiosk.content is not None:
+            kiosk.content.refresh()  # now, with the employers: not at the next refresh
+    wait_for_content(kiosk)
     try:
         yield kiosk, rig
     finally:
@@ -413,6 +440,68 @@ def simulated_kiosk(scratch: Path, config_path: Path | None) -> Iterator[tuple[A
         kiosk.close()
         if controller is not None:
             controller.stop()
+
+
+# The county's employer list, which the demo content leaves empty: a citizen picks their
+# employer from it (就业登记, 入职一件事) instead of typing the name. Fictitious names; codes
+# made valid by their check character (GB 32100-2015).
+DEMO_EMPLOYERS = (
+    ("缙云县城关镇社区服务中心", "12331122MB123456"),
+    ("缙云县双洲机械制造有限公司", "91331122MA2FGHJK"),
+    ("顺泽家园物业管理有限公司", "91331122MA2ABCDE"),
+)
+DEMO_REGION = "331122"
+
+
+def add_demo_employers(data_dir: Path) -> None:
+    """Put the demo county's employer list in a demo controller's database (SQLite), and
+    its kiosks in that county: a county's employers go to the kiosks placed in it."""
+    import datetime as dt
+
+    from sqlalchemy import update
+    from stdnum.cn import uscc
+
+    from controller.db import Database
+    from controller.models import Employer, Kiosk
+    from controller.services.employers import initials
+
+    db = Database(f"sqlite:///{(data_dir / 'controller.db').resolve()}")
+    try:
+        with db.session() as session:
+            for i, (name, stem) in enumerate(DEMO_EMPLOYERS, 1):
+                credit = stem + "0" + uscc.calc_check_digit(stem + "0")
+                session.add(
+                    Employer(
+                        code=f"demo-employer-{i}",
+                        region_code=DEMO_REGION,
+                        name=name,
+                        credit_code=credit,
+                        initials=initials(name),
+                        updated_at=dt.datetime.now(dt.UTC),
+                    )
+                )
+            session.execute(update(Kiosk).values(region_code=DEMO_REGION))
+            session.commit()
+    finally:
+        db.dispose()
+
+
+def wait_for_content(kiosk: Any, timeout: float = 120.0) -> None:
+    """Wait until the kiosk keeps a copy of every public source (jobs, slots, employers).
+
+    The copy is fetched on a thread after enrolling: a walk started before it arrives
+    finds no employer to pick or no job to list, and counts typing a citizen never does.
+    """
+    from kiosk.content_store import SOURCES
+
+    store = kiosk.content_store
+    if store is None:
+        return
+    deadline = time.monotonic() + timeout
+    while missing := [s for s in SOURCES if store.as_of(s) is None]:
+        if time.monotonic() > deadline:
+            raise TapWalkError(f"the kiosk never fetched {', '.join(missing)}")
+        time.sleep(0.2)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
