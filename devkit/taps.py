@@ -169,7 +169,7 @@ class TapWalker:
         welcome = self.ui.root.welcome
         left = {
             "a visit open": session.run is not None,
-            "not on the menu": self.ui.root.current != "welcome",
+            f"the {self.ui.root.current} screen, not the menu": self.ui.root.current != "welcome",
             "menu not on its first page": welcome.page != 0,
             "elder mode on": session.elder,
             "another language": session.lang != session.default_lang,
