@@ -52,6 +52,16 @@ TYPED: dict[FieldKind, str] = {
     FieldKind.BANK_ACCOUNT: "6217001234567890123",
     FieldKind.REGION: "331122",
 }
+# Fields a service's common path may type, beyond the phone, and why (docs/taps.md notes).
+# A benefit or subsidy is paid into the citizen's bank account: no card the kiosk reads
+# carries its number, and the office must have it to pay.
+TYPED_FIELDS: dict[str, frozenset[str]] = {
+    "social_insurance_subsidy": frozenset({"phone", "bank_account"}),
+    "bundle_contract_termination": frozenset({"phone", "bank_account"}),
+}
+TYPED_NOTES: dict[str, str] = {
+    "bank_account": "the bank account the money is paid into: no card the kiosk reads has it",
+}
 # Free text no card or list can supply (a kind of work, a school): typed in pinyin, 家政.
 FREE_TEXT_PINYIN = "jiazheng"
 MAX_SCREENS = 40
@@ -91,6 +101,11 @@ class ServiceWalk:
     def decisions(self) -> int:
         """Touches that are not keystrokes inside a value (nor a card on a reader)."""
         return self.count(DECISION)
+
+    @property
+    def typed_fields(self) -> set[str]:
+        """The fields a key was pressed in."""
+        return {t.what.split(":")[0] for t in self.taps if t.kind == KEYSTROKE}
 
     @property
     def keystrokes(self) -> int:
