@@ -92,6 +92,7 @@ class ServiceWalk:
     steps: list[str] = field(default_factory=list)
     seconds: float = 0.0
     end: str = ""
+    error: str = ""  # set: the walk could not be finished, and why
 
     def count(self, kind: str) -> int:
         """Touches of one kind."""
@@ -387,23 +388,50 @@ def walk_catalog(
     for i, flow_id in enumerate(flow_ids, 1):
         if progress is not None:
             progress(f"[{i}/{len(flow_ids)}] {flow_id}")
-        walks.append(walker.walk(flow_id))
+        try:
+            walks.append(walker.walk(flow_id))
+        except (TapWalkError, TimeoutError) as err:
+            # One service that cannot be walked is a row saying why, not a lost table;
+            # the session was ended all the same (walk's finally), so the next walk is clean.
+            title = next(f.title.get("zh-CN") for f in ui.session.port.catalog if f.id == flow_id)
+            walks.append(ServiceWalk(flow_id, title, error=str(err) or type(err).__name__))
     return walks
 
 
-def markdown(walks: Sequence[ServiceWalk]) -> str:
-    """The table as markdown, one row per service."""
-    lines = [
-        "| service | decisions | keystrokes | cards | swipes | seconds | steps |",
+def notes(walk: ServiceWalk) -> str:
+    """What the table's notes column says: a walk that failed, and what is typed beyond the
+    phone and why."""
+    if walk.error:
+        return f"walk failed: {walk.error}"
+    said = [TYPED_NOTES.get(name, "") for name in sorted(walk.typed_fields - {"phone"})]
+    typed = [f"{name} typed: {why}" for name, why in zip(
+        sorted(walk.typed_fields - {"phone"}), said, strict=True)]  # fmt: skip
+    return "; ".join(typed)
+
+
+def machine() -> str:
+    """The machine the walk ran on, for the table's heading (the seconds depend on it)."""
+    import os
+    import platform
+
+    return f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+
+
+def markdown(walks: Sequence[ServiceWalk], heading: str = "") -> str:
+    """The table as markdown, one row per service (`heading`: the date and machine)."""
+    lines = [heading, ""] if heading else []
+    lines += [
+        "| service | decisions | keystrokes | cards | swipes | seconds | notes |",
         "|---|---:|---:|---:|---:|---:|---|",
     ]
     for w in walks:
         flag = "" if w.decisions <= GOAL_DECISIONS else " (over 8)"
         lines.append(
             f"| {w.title} (`{w.flow_id}`) | {w.decisions}{flag} | {w.keystrokes} | "
-            f"{w.count(CARD)} | {w.count(SWIPE)} | {w.seconds:.1f} | "
-            f"{' > '.join([*w.steps, w.end])} |"
+            f"{w.count(CARD)} | {w.count(SWIPE)} | {w.seconds:.1f} | {notes(w)} |"
         )
+    lines += ["", "Steps walked:", ""]
+    lines += [f"- `{w.flow_id}`: {' > '.join([*w.steps, w.end or 'end'])}" for w in walks]
     return "\n".join(lines) + "\n"
 
 
@@ -416,7 +444,7 @@ def plain(walks: Sequence[ServiceWalk]) -> str:
     for w in walks:
         rows.append(
             f"{w.flow_id:32s} {w.decisions:9d} {w.keystrokes:5d} {w.count(CARD):5d} "
-            f"{w.count(SWIPE):6d} {w.seconds:7.1f}"
+            f"{w.count(SWIPE):6d} {w.seconds:7.1f}{'  FAILED: ' + w.error if w.error else ''}"
         )
     return "\n".join(rows)
 
@@ -537,9 +565,16 @@ def main(argv: Sequence[str] | None = None) -> int:
             walks = walk_catalog(ui, flow_ids, lambda s: print(s, file=sys.stderr, flush=True))
     print(plain(walks))
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(markdown(walks), encoding="utf-8")
+    import datetime as dt
+
+    heading = (
+        f"Walked {dt.date.today().isoformat()} on {machine()} by `python -m devkit.taps`: "
+        "decisions are touches other than keys inside a value; seconds are machine time."
+    )
+    args.out.write_text(markdown(walks, heading), encoding="utf-8")
     print(f"written to {args.out}", file=sys.stderr)
-    return 0 if all(w.decisions <= GOAL_DECISIONS for w in walks) else 1
+    ok = all(not w.error and w.decisions <= GOAL_DECISIONS for w in walks)
+    return 0 if ok else 1
 
 
 if __name__ == "__main__":
