@@ -56,11 +56,26 @@ TYPED: dict[FieldKind, str] = {
 # A benefit or subsidy is paid into the citizen's bank account: no card the kiosk reads
 # carries its number, and the office must have it to pay.
 TYPED_FIELDS: dict[str, frozenset[str]] = {
-    "social_insurance_subsidy": frozenset({"phone", "bank_account"}),
-    "bundle_contract_termination": frozenset({"phone", "bank_account"}),
+    "bundle_contract_termination": frozenset({"phone", "bank_account", "last_employer"}),
+    "social_insurance_subsidy": frozenset({"phone", "bank_account", "flexible_work"}),
+}
+# Services still over the goal, with the decisions they take now (a test holds them there)
+# and what stands between them and 8: a question the office must ask, a declaration to tick.
+OVER_GOAL: dict[str, tuple[int, str]] = {
+    "job_seeker_registration": (12, "status, education, experience asked; a date"),
+    "unemployment_registration": (15, "reason, education, hukou, a date; three declarations"),
+    "difficulty_identification": (16, "categories and three declarations to tick"),
+    "social_insurance_subsidy": (23, "period, bank and declarations; free-text work"),
+    "training_enrolment": (12, "a class picked, then a registration form"),
+    "job_fair_signup": (12, "education and industry asked"),
+    "bundle_flexible_employment": (16, "kind of work, employer, date, insurance, 2 declarations"),
+    "bundle_onboarding": (13, "employer, date, registered before, a declaration"),
+    "bundle_contract_termination": (24, "three services' questions, three declarations"),
 }
 TYPED_NOTES: dict[str, str] = {
     "bank_account": "the bank account the money is paid into: no card the kiosk reads has it",
+    "last_employer": "the employer left, typed (the employer list is offered only to new jobs)",
+    "flexible_work": "the kind of flexible work, free text",
 }
 # Free text no card or list can supply (a kind of work, a school): typed in pinyin, 家政.
 FREE_TEXT_PINYIN = "jiazheng"
@@ -141,11 +156,16 @@ class TapWalker:
         self.ui.frames(1)
         if scroll is not None:
             # A ScrollView hands a short touch to its child late: the release comes after
-            # Kivy's delay (ScrollView._do_touch_up, 0.2 s of the real clock).
-            until = time.perf_counter() + 0.25
-            while time.perf_counter() < until:
+            # Kivy's delay (ScrollView._do_touch_up, 0.2 s of the real clock), later still
+            # on a busy machine: a choice is waited for until it shows chosen.
+            state = getattr(widget, "state", None)
+            soon, late = time.perf_counter() + 0.25, time.perf_counter() + 5.0
+            while time.perf_counter() < late:
                 self.ui.frames(1)
                 time.sleep(0.005)
+                now = time.perf_counter()
+                if now >= soon and (state is None or widget.state != state):
+                    break
 
     # -- walking ------------------------------------------------------------------------
     def walk(self, flow_id: str) -> ServiceWalk:
@@ -325,10 +345,12 @@ class TapWalker:
         if spec.choices_from:
             if form.keyboard.target is not box:
                 self.touch(box, DECISION, f"{name}: box")
-            try:  # the keyboard docks on the focus, a frame or two later
-                self.ui.until(lambda: bool(form.keyboard.candidate_buttons), 60)
-            except TimeoutError:
-                pass
+            # The keyboard docks on the focus, a frame or two later (seconds on a busy
+            # machine: a ScrollView hands the touch on late).
+            late = time.perf_counter() + 5.0
+            while not form.keyboard.candidate_buttons and time.perf_counter() < late:
+                self.ui.frames(1)
+                time.sleep(0.005)
             candidates = form.keyboard.candidate_buttons
             if not candidates:
                 raise TapWalkError(f"{where}: nothing offered from {spec.choices_from}")
@@ -403,10 +425,12 @@ def notes(walk: ServiceWalk) -> str:
     phone and why."""
     if walk.error:
         return f"walk failed: {walk.error}"
+    over = OVER_GOAL.get(walk.flow_id)
+    why = [over[1]] if over is not None and walk.decisions > GOAL_DECISIONS else []
     said = [TYPED_NOTES.get(name, "") for name in sorted(walk.typed_fields - {"phone"})]
     typed = [f"{name} typed: {why}" for name, why in zip(
         sorted(walk.typed_fields - {"phone"}), said, strict=True)]  # fmt: skip
-    return "; ".join(typed)
+    return "; ".join([*why, *typed])
 
 
 def machine() -> str:

@@ -555,7 +555,7 @@ class UISession:
             return False
         # Someone who touched the screen lately is there, whatever the camera missed (a
         # short person, a wheelchair, a face turned to the keypad, poor light).
-        return self._clock() - self._last_touch >= limit
+        return bool(self._clock() - self._last_touch >= limit)
 
     def recover(self) -> None:
         """A screen crashed: end the visit (the port told, every screen wiped) and show the
