@@ -62,13 +62,13 @@ TYPED_FIELDS: dict[str, frozenset[str]] = {
 # Services still over the goal, with the decisions they take now (a test holds them there)
 # and what stands between them and 8: a question the office must ask, a declaration to tick.
 OVER_GOAL: dict[str, tuple[int, str]] = {
-    "job_seeker_registration": (12, "status, education, experience asked; a date"),
+    "job_seeker_registration": (16, "status, education, experience asked; a date"),
     "unemployment_registration": (15, "reason, education, hukou, a date; three declarations"),
     "difficulty_identification": (16, "categories and three declarations to tick"),
     "social_insurance_subsidy": (23, "period, bank and declarations; free-text work"),
     "training_enrolment": (12, "a class picked, then a registration form"),
-    "job_fair_signup": (12, "education and industry asked"),
-    "bundle_flexible_employment": (16, "kind of work, employer, date, insurance, 2 declarations"),
+    "job_fair_signup": (10, "education and industry asked"),
+    "bundle_flexible_employment": (17, "kind of work, employer, date, insurance, 2 declarations"),
     "bundle_onboarding": (13, "employer, date, registered before, a declaration"),
     "bundle_contract_termination": (24, "three services' questions, three declarations"),
 }
