@@ -277,9 +277,12 @@ class FlowRun:
         errors: dict[str, str] = {}
         cleaned: dict[str, str] = {}
         for spec in step.fields:
+            # A field not sent at all takes its default: the citizen moved on from it as
+            # preselected (a script of the answers given). One sent empty was unchosen.
+            given = raw.get(spec.name, spec.default or "")
             try:
                 cleaned[spec.name] = clean_value(
-                    spec, str(raw.get(spec.name, "")), lang=self.lang, today=self._today()
+                    spec, str(given), lang=self.lang, today=self._today()
                 )
             except FieldError as err:
                 errors[spec.name] = str(err)
@@ -298,6 +301,12 @@ class FlowRun:
                 )
         self.fire("submit")
         return {}
+
+    def shown_value(self, spec: FieldSpec) -> str:
+        """What a form shows in `spec` when it opens: this visit's answer, else its default."""
+        if spec.name in self.session.values:
+            return self.session.value(spec.name)
+        return spec.default or ""
 
     def run_action(self) -> Step:
         """Run the current action step's bound action and follow the event it produced.

@@ -51,6 +51,7 @@ Content from outside the flow, and fields taken from another flow of the catalog
             required: false                          # may override required, label, hint
           - use: unemployment_registration.reason
             only: [contract_expired, resigned]       # a choice field: a subset of its choices
+            default: contract_expired                # preselected (choices; also on a field)
         on: {submit: fetch, cancel: cancelled}
       fetch:
         kind: action
@@ -193,9 +194,9 @@ _IDENTITY_KEYS = {
 _FIELD_KEYS = {
     "name", "kind", "label", "required", "personal", "max_length", "choices",
     "min_days", "max_days", "hint", "min_length", "max_span_days", "receipt",
-    "choices_from", "picker_starts",
+    "choices_from", "picker_starts", "default",
 }  # fmt: skip
-_USE_KEYS = {"use", "required", "label", "hint", "only"}
+_USE_KEYS = {"use", "required", "label", "hint", "only", "default"}
 _ITEM_KEYS = {"service", "title", "fields", "fixed", "if", "unless"}
 
 
@@ -475,7 +476,7 @@ def _parse_field(r: Reader, node: object, path: str, library: Library | None = N
             raise r.fail(
                 f"{path}.picker_starts", f"expected one of {', '.join(sorted(PICKER_STARTS))}"
             )
-    return FieldSpec(
+    spec = FieldSpec(
         name=r.name(m.get("name"), f"{path}.name", "field name"),
         kind=kind,
         label=r.texts(m.get("label"), f"{path}.label"),
@@ -492,6 +493,32 @@ def _parse_field(r: Reader, node: object, path: str, library: Library | None = N
         choices_from=choices_from,
         picker_starts=picker_starts,
     )
+    return _with_default(r, spec, m, path)
+
+
+def _with_default(r: Reader, spec: FieldSpec, m: Mapping[str, Any], path: str) -> FieldSpec:
+    """`default:` of a choice field: one of its choices (several for a multi choice).
+
+    A declaration is never ticked for the citizen, nor personal data answered for them.
+    """
+    if "default" not in m:
+        return spec
+    where = f"{path}.default"
+    if spec.kind not in (FieldKind.CHOICE, FieldKind.MULTI_CHOICE):
+        raise r.fail(where, "only choice and multi_choice fields have a default")
+    if spec.personal:
+        raise r.fail(where, "personal data is never answered for the citizen")
+    raw = m["default"]
+    if spec.kind is FieldKind.MULTI_CHOICE:
+        values = [r.text(v, f"{where}[{i}]") for i, v in enumerate(r.sequence(raw, where))]
+    else:
+        values = [r.text(raw, where)]
+    known = [c.value for c in spec.choices]
+    unknown = [v for v in values if v not in known]
+    if unknown or not values:
+        raise r.fail(where, f"{unknown or values} not among the choices {known}")
+    ordered = [v for v in known if v in values]  # stored in the listed order, as answered
+    return dataclasses.replace(spec, default=",".join(ordered))
 
 
 def _use_field(r: Reader, node: Mapping[str, Any], path: str, library: Library | None) -> FieldSpec:
@@ -524,7 +551,9 @@ def _use_field(r: Reader, node: Mapping[str, Any], path: str, library: Library |
         if not only:
             raise r.fail(f"{path}.only", "keep at least one choice")
         changes["choices"] = tuple(c for c in spec.choices if c.value in only)
-    return dataclasses.replace(spec, **changes)
+        kept = [v for v in (spec.default or "").split(",") if v in only]
+        changes["default"] = ",".join(kept) or None  # a default left out goes with it
+    return _with_default(r, dataclasses.replace(spec, **changes), m, path)
 
 
 def _asked_fields(flow: Flow) -> dict[str, FieldSpec]:

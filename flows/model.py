@@ -80,6 +80,9 @@ class FieldSpec:
     choices_from: str | None = None
     # Dates: where the date picker opens (flows/actions.py PICKER_STARTS); None: today.
     picker_starts: str | None = None
+    # Choices: the answer most people give, preselected; the citizen agrees by moving on
+    # (a form submitted without this field takes it). "a,b" for several choices.
+    default: str | None = None
 
 
 @dataclass(frozen=True)

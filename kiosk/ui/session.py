@@ -551,7 +551,11 @@ class UISession:
     def _citizen_gone(self) -> bool:
         absent_for = getattr(self.port, "citizen_absent_for", lambda: None)()
         limit = getattr(self.port, "walk_away_seconds", None)
-        return absent_for is not None and limit is not None and absent_for >= limit
+        if absent_for is None or limit is None or absent_for < limit:
+            return False
+        # Someone who touched the screen lately is there, whatever the camera missed (a
+        # short person, a wheelchair, a face turned to the keypad, poor light).
+        return bool(self._clock() - self._last_touch >= limit)
 
     def recover(self) -> None:
         """A screen crashed: end the visit (the port told, every screen wiped) and show the

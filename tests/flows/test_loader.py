@@ -264,3 +264,53 @@ def test_flow_files_refuse_aliases_with_the_file_and_line(tmp_path: Path) -> Non
 def test_loops_through_buttons_are_fine() -> None:
     data = broken(["steps", "ask", "on", "back"], "ask")  # a form that can start over
     assert parse_flow(data, "demo.yaml").steps["ask"].on["back"] == "ask"
+
+
+CHOICE = {
+    "name": "insured",
+    "kind": "choice",
+    "label": {"zh-CN": "是否参保", "en": "Insured"},
+    "choices": [
+        {"value": "yes", "label": {"zh-CN": "是", "en": "Yes"}},
+        {"value": "no", "label": {"zh-CN": "否", "en": "No"}},
+    ],
+}
+
+
+def test_a_choice_default_is_kept_and_a_form_submitted_without_it_takes_it() -> None:
+    from flows import FlowRun
+    from tests.support.clock import FakeClock
+
+    data = edited(MINIMAL, ["steps", "ask", "fields"], [{**CHOICE, "default": "no"}])
+    # A second form after it, so the answer is still held when looked at.
+    data["steps"]["more"] = {**data["steps"]["ask"], "fields": MINIMAL["steps"]["ask"]["fields"]}
+    data["steps"]["ask"]["on"] = {"submit": "more", "timeout": "end"}
+    flow = parse_flow(data, "demo.yaml")
+    spec = flow.steps["ask"].fields[0]
+    assert spec.default == "no"
+    run = FlowRun(flow, {}, clock=FakeClock())
+    assert run.shown_value(spec) == "no"  # preselected on the form
+    assert run.submit_form({}) == {}  # moved on without touching it: agreed
+    assert (run.step.name, run.session.values["insured"]) == ("more", "no")
+    # Chosen and then unchosen (sent empty) is no answer: a required field still asks.
+    run = FlowRun(flow, {}, clock=FakeClock())
+    assert set(run.submit_form({"insured": ""})) == {"insured"}
+    assert run.step.name == "ask"
+
+
+@pytest.mark.parametrize(
+    ("field", "problem"),
+    [
+        ({**CHOICE, "default": "maybe"}, r"\['maybe'\] not among the choices"),
+        ({**CHOICE, "kind": "text", "choices": [], "default": "x"}, "only choice and multi"),
+        (
+            {"name": "pledge", "kind": "checkbox", "label": CHOICE["label"], "default": "yes"},
+            "only choice and multi",
+        ),
+        ({**CHOICE, "personal": True, "default": "yes"}, "never answered for the citizen"),
+    ],
+)
+def test_a_default_must_be_one_of_the_choices_of_a_choice(field: dict, problem: str) -> None:
+    data = edited(MINIMAL, ["steps", "ask", "fields"], [field])
+    with pytest.raises(FlowDefinitionError, match=problem):
+        parse_flow(data, "demo.yaml")

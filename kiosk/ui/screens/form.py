@@ -72,8 +72,8 @@ class FormScreen(StepScreen):
         self.keyboard.lang = run.lang
         for spec in run.step.fields:
             block = FieldBlock(spec, run.lang, region_name=self.region_name)
-            if spec.name in run.session.values:
-                block.set_value(run.session.value(spec.name))
+            if spec.name in run.session.values or spec.default:
+                block.set_value(run.shown_value(spec))  # the answer so far, or the default
             for box in block.inputs:
                 box.bind(focus=self._on_focus, text=self._on_text)
             if block.calendar is not None:

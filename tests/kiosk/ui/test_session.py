@@ -280,6 +280,7 @@ def test_a_citizen_who_walked_away_ends_the_visit_before_the_idle_timeout(
     session, nav, worker, port = parts
     session.start("employment_registration")
     worker.finish_all()
+    clock.advance(30)  # nobody touched the screen either
     port.absent_for = 29.0  # the camera last saw someone 29 s ago
     session.tick()
     assert nav.shown[-1] == "form"
@@ -289,6 +290,23 @@ def test_a_citizen_who_walked_away_ends_the_visit_before_the_idle_timeout(
     assert nav.notice is not None
     assert nav.notice.outcome == "expired"
     assert port.ended[0].session.wiped
+
+
+def test_a_citizen_touching_the_screen_is_there_whatever_the_camera_missed(
+    parts, clock: Any
+) -> None:
+    session, nav, worker, port = parts
+    session.start("employment_registration")
+    worker.finish_all()
+    clock.advance(40)
+    session.touch()  # typing, face turned to the keypad: the camera sees nobody
+    port.absent_for = 40.0
+    clock.advance(29)
+    session.tick()
+    assert nav.shown[-1] == "form"
+    clock.advance(1)  # 30 s without a touch and without a face: gone
+    session.tick()
+    assert nav.shown[-1] == "end"
 
 
 def test_a_kiosk_whose_camera_cannot_tell_keeps_the_idle_timeout(parts, clock: Any) -> None:
@@ -376,7 +394,7 @@ def test_nobody_is_asked_to_rate_after_walking_away(parts, citizen: Any, clock: 
     session, nav, worker, port = parts
     _complete(session, worker, citizen)
     port.absent_for = 45.0  # gone while the end screen counted down
-    clock.advance(10)
+    clock.advance(30)  # and no touch since: the end screen's 10 s are over too
     session.tick()
     assert session.run is None
     # Nobody there: not the menu but the attract loop (it wakes to the menu on a touch).

@@ -1,0 +1,44 @@
+"""Issue 8's goal, walked on the real App: at most 8 decisions a service with an ID card, and
+only the phone number typed (a bank account where money is paid into it).
+
+`devkit.taps` walks each service from the menu by touches through the window, as a citizen
+would on the common path: every choice left as preselected, optional boxes left empty. The
+whole catalog is walked by `python -m devkit.taps`; here a representative set, the services
+with the most questions (the registrations and the three bundles), each on a fresh App.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from devkit.taps import GOAL_DECISIONS, OVER_GOAL, TYPED_FIELDS, TapWalker
+from tests.kiosk.ui.conftest import load_ui_flow
+
+pytestmark = pytest.mark.kivy
+
+WALKED = (
+    "employment_registration",
+    "bundle_flexible_employment",
+    "unemployment_registration",
+)
+
+
+@pytest.mark.parametrize("flow_id", WALKED)
+def test_a_service_takes_at_most_8_decisions_and_types_only_the_phone(
+    flow_id: str, make_port: Any, clock: Any
+) -> None:
+    """At most 8 decisions; a service still over (devkit.taps.OVER_GOAL, with the reason
+    in the README's table) takes no more than it does now."""
+    from devkit.headless import HeadlessUI
+
+    port = make_port(flow=load_ui_flow(flow_id))
+    with HeadlessUI(port, clock=clock) as ui:
+        walk = TapWalker(ui).walk(flow_id)
+    assert port.submitted, f"{flow_id} was not submitted: {walk.steps}"
+    where = [f"{t.step}: {t.what}" for t in walk.taps if t.kind == "decision"]
+    ceiling = OVER_GOAL[flow_id][0] if flow_id in OVER_GOAL else GOAL_DECISIONS
+    assert walk.decisions <= ceiling, where
+    assert walk.typed_fields <= TYPED_FIELDS.get(flow_id, {"phone"}), walk.typed_fields
+    assert "phone" in walk.typed_fields  # the one thing no card or list supplies
