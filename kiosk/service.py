@@ -277,6 +277,9 @@ class KioskService:
             lang=lang,
             record=record,
             unsupported=UNSUPPORTED,
+            # The station's date, as the date picker and the receipt have it: the process
+            # runs in UTC, and from 00:00 to 08:00 Beijing time its date is yesterday's.
+            today=lambda: self.now().date(),
         )
         with self._lock:
             self._runs[id(run)] = actions
