@@ -23,7 +23,7 @@ on and show) and `"user_message"` in zh-CN where a citizen may be shown it):
     POST my-applications      MyApplicationsRequest -> MyApplicationsResponse 200; 403; 429
     POST catalog              CatalogIn -> CatalogAck                              200; 422
     POST staff-calls          StaffCallIn -> StaffCallAck      201 new, 200 retry; 422; 425
-    POST maintenance-events   MaintenanceEventIn -> MaintenanceEventAck   201 new, 200 retry; 422
+    POST maintenance-events   MaintenanceEventIn -> MaintenanceEventAck  201, 200 retry; 422; 425
     POST commands/{id}/result CommandResult -> CommandResultAck  200 (again: 200); 404; 422
     GET  releases/{version}/bundle  -> the signed bundle's bytes (HeartbeatAck.release) 200; 404
     POST updates/report       UpdateReport -> UpdateReportAck                       200; 422
