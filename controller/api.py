@@ -19,6 +19,7 @@ from controller.deps import (
     IntakeDep,
     KioskDep,
     KnownKioskDep,
+    MaintenanceEventsDep,
     RatingsDep,
     RuntimeDep,
     SessionDep,
@@ -62,6 +63,8 @@ from wire import (
     HeartbeatAck,
     HoldRequest,
     HoldResponse,
+    MaintenanceEventAck,
+    MaintenanceEventIn,
     Message,
     MyApplicationsRequest,
     MyApplicationsResponse,
@@ -94,6 +97,7 @@ RatingBody = Annotated[RatingIn, Depends(wire_body(RatingIn))]
 MyApplicationsBody = Annotated[MyApplicationsRequest, Depends(wire_body(MyApplicationsRequest))]
 CatalogBody = Annotated[CatalogIn, Depends(wire_body(CatalogIn))]
 StaffCallBody = Annotated[StaffCallIn, Depends(wire_body(StaffCallIn))]
+MaintenanceEventBody = Annotated[MaintenanceEventIn, Depends(wire_body(MaintenanceEventIn))]
 SelfTestBody = Annotated[SelfTestReport, Depends(wire_body(SelfTestReport))]
 CommandResultBody = Annotated[CommandResult, Depends(wire_body(CommandResult))]
 UpdateReportBody = Annotated[UpdateReport, Depends(wire_body(UpdateReport))]
@@ -288,6 +292,19 @@ def staff_calls(
     """A citizen asked for staff (201, and an alert if they may still be waiting), or a
     retry of a call already recorded (200, duplicate)."""
     ack, created = calls.record(session, kiosk, body)
+    return _wire(ack, 201 if created else 200)
+
+
+@router.post(f"{API_PREFIX}/maintenance-events", response_model=MaintenanceEventAck)
+def maintenance_events(
+    kiosk: KioskDep,
+    body: MaintenanceEventBody,
+    session: SessionDep,
+    events: MaintenanceEventsDep,
+) -> Response:
+    """What happened at the kiosk's maintenance screen (201; a lockout raises an alert), or
+    a retry of an event already recorded (200, duplicate)."""
+    ack, created = events.record(session, kiosk, body)
     return _wire(ack, 201 if created else 200)
 
 

@@ -53,6 +53,7 @@ from controller.services.enrollment import Enrollment
 from controller.services.handoff import Handoff
 from controller.services.heartbeats import HeartbeatIngest
 from controller.services.inbox import Inbox
+from controller.services.maintenance_events import MaintenanceEvents
 from controller.services.push import Push
 from controller.services.staff_calls import StaffCalls
 from controller.services.targets import Targets
@@ -122,6 +123,7 @@ def create_app(
         heartbeats=heartbeats,
         enrollment=enrollment,
         staff_calls=StaffCalls(clock),
+        maintenance_events=MaintenanceEvents(clock),
         inbox=inbox,
         handoff=handoff,
         commands=Commands(db, clock),

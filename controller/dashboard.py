@@ -30,6 +30,7 @@ from controller.deps import (
     FleetDep,
     HealthDep,
     IntakeDep,
+    MaintenanceEventsDep,
     RatingsDep,
     SessionDep,
     TargetsDep,
@@ -75,6 +76,7 @@ RECENT_ON_KIOSK_PAGE = 50
 RECENT_ON_FLEET_PAGE = 100
 ALERTS_ON_PAGE = 200
 ALERTS_ON_KIOSK_PAGE = 50
+MAINTENANCE_ON_KIOSK_PAGE = 20
 # The kiosk page's history: availability over both, health changes over the longer one.
 AVAILABILITY_WINDOWS: tuple[tuple[dt.timedelta, str, str], ...] = (
     (dt.timedelta(hours=24), "最近 24 小时", "Last 24 h"),
@@ -389,8 +391,10 @@ def kiosk_page(
     user: UserDep,
     commands: CommandsDep,
     targets: TargetsDep,
+    maintenance: MaintenanceEventsDep,
 ) -> HTMLResponse:
-    """One kiosk: facts, health and its history, alerts, devices, ratings, transactions.
+    """One kiosk: facts, health and its history, alerts, devices, maintenance, ratings,
+    transactions.
 
     Technicians see everything but the transactions (masked personal data is still
     personal data): what they need to mend a kiosk is its health and devices.
@@ -414,6 +418,11 @@ def kiosk_page(
         commands.watch(kiosk)  # its heartbeats come quicker while someone may send one
     recent_commands = commands.recent(session, kiosk)
     target = targets.view(session, kiosk)
+    state = kiosk_state(kiosk, fleet.is_online(kiosk))
+    maintenance_since = (
+        maintenance.in_maintenance_since(session, kiosk) if state == "maintenance" else None
+    )
+    maintenance_events = maintenance.recent(session, kiosk, limit=MAINTENANCE_ON_KIOSK_PAGE)
     session.commit()
     now = request.app.state.runtime.clock()
     context = {
@@ -433,7 +442,9 @@ def kiosk_page(
         ],
         "timeline": newest_first(book.timeline(session, kiosk, now - TIMELINE_WINDOW, now)),
         "alerts": alert_service.kiosk_alerts(session, kiosk, limit=ALERTS_ON_KIOSK_PAGE),
-        "state": kiosk_state(kiosk, fleet.is_online(kiosk)),
+        "state": state,
+        "maintenance_since": maintenance_since,
+        "maintenance_events": maintenance_events,
         "devices": device_badges(kiosk),
         "vitals": vital_rows(kiosk.vitals),
         "transaction_count": fleet.transaction_count(session, kiosk),

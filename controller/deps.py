@@ -36,6 +36,7 @@ from controller.services.enrollment import Enrollment
 from controller.services.handoff import Handoff
 from controller.services.heartbeats import HeartbeatIngest, KnownKiosk
 from controller.services.inbox import Inbox
+from controller.services.maintenance_events import MaintenanceEvents
 from controller.services.push import Push
 from controller.services.staff_calls import StaffCalls
 from controller.services.targets import Targets
@@ -79,6 +80,8 @@ class Runtime:
     heartbeats: HeartbeatIngest
     # A citizen at a kiosk asked for a person (services/staff_calls.py).
     staff_calls: StaffCalls
+    # What technicians did at a kiosk's maintenance screen (services/maintenance_events.py).
+    maintenance_events: MaintenanceEvents
     # The county inbox and the hand-off of approved applications (services/inbox.py,
     # services/handoff.py).
     inbox: Inbox
@@ -143,6 +146,11 @@ def get_staff_calls(runtime: RuntimeDep) -> StaffCalls:
     return runtime.staff_calls
 
 
+def get_maintenance_events(runtime: RuntimeDep) -> MaintenanceEvents:
+    """Technicians' maintenance events."""
+    return runtime.maintenance_events
+
+
 def get_titles(runtime: RuntimeDep) -> ServiceTitles:
     """The service titles learned from kiosk catalogs."""
     return runtime.titles
@@ -205,6 +213,7 @@ ContentDep = Annotated[ContentStore, Depends(get_content)]
 BookingsDep = Annotated[Bookings, Depends(get_bookings)]
 RatingsDep = Annotated[Ratings, Depends(get_ratings)]
 StaffCallsDep = Annotated[StaffCalls, Depends(get_staff_calls)]
+MaintenanceEventsDep = Annotated[MaintenanceEvents, Depends(get_maintenance_events)]
 TitlesDep = Annotated[ServiceTitles, Depends(get_titles)]
 CommandsDep = Annotated[Commands, Depends(get_commands)]
 AuditDep = Annotated[AuditLog, Depends(get_audit)]

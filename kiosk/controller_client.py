@@ -29,6 +29,8 @@ from wire import (
     HeartbeatAck,
     HoldRequest,
     HoldResponse,
+    MaintenanceEventAck,
+    MaintenanceEventIn,
     Message,
     MyApplicationsRequest,
     MyApplicationsResponse,
@@ -250,6 +252,10 @@ class ControllerClient:
     def call_staff(self, call: StaffCallIn, token: str) -> StaffCallAck:
         """Tell ops a citizen asked for staff (the controller raises a staff_called alert)."""
         return self._post("/staff-calls", call, StaffCallAck, token=token)
+
+    def send_maintenance_event(self, event: MaintenanceEventIn, token: str) -> MaintenanceEventAck:
+        """Tell ops what happened at the maintenance screen (a lockout becomes an alert)."""
+        return self._post("/maintenance-events", event, MaintenanceEventAck, token=token)
 
     def my_applications(
         self,

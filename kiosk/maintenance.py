@@ -17,7 +17,12 @@ as one `maintenance_pin` event: the outcome and counts, never the digits typed.
 
 `Maintenance` is what the maintenance screen asks of the kiosk (`MaintenancePort`): a
 snapshot of device health, outbox, network and recent log lines, the self-test with
-progress, and the out-of-service switch.
+progress, and the out-of-service switch. While a technician is in, the heartbeat's status
+is `maintenance`. What happens at the screen goes to the controller as audited events
+(wire.MaintenanceEventIn, through the outbox): entered, left (to service or the desktop), a
+wrong PIN with the count so far, a lockout with its end (an alert for ops: someone tried
+many PINs), out of service switched on or off. Facts only: no digits, no names (the PIN is
+the station's, not a person's), no out-of-service words typed by hand.
 """
 
 from __future__ import annotations
@@ -32,6 +37,7 @@ import logging
 import os
 import secrets
 import time
+import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,9 +49,9 @@ from drivers.printer import Cut, KeyValue, Line, Receipt, Title
 from drivers.selftest import Check, Report, check_open_idcard, run_checks
 from flows import Texts
 from kiosk.journal import redact
-from kiosk.outbox import Outbox, State
+from kiosk.outbox import Outbox, OutboxFull, State
 from kiosk.receipts import ReceiptOutput
-from wire import DeviceKind
+from wire import DeviceKind, MaintenanceEventIn, MaintenanceEventKind, MaintenanceExit
 
 if TYPE_CHECKING:
     from kiosk.composition import Kiosk
@@ -159,6 +165,8 @@ class Attempt:
     verdict: Verdict
     failures: int = 0
     wait_seconds: float = 0.0  # until the pad takes a PIN again
+    # This attempt locked the pad (LOCKED otherwise answers an attempt while it was locked).
+    locked_now: bool = False
 
 
 class PinGate:
@@ -207,7 +215,7 @@ class PinGate:
                 }
             )
             if locked_until:
-                attempt = Attempt(Verdict.LOCKED, MAX_FAILURES, locked_until - now)
+                attempt = Attempt(Verdict.LOCKED, MAX_FAILURES, locked_until - now, True)
             else:
                 attempt = Attempt(Verdict.WRONG, failures, MIN_GAP)
         log.info(
@@ -412,7 +420,13 @@ class Maintenance:
         checks: Callable[[], Sequence[Callable[[], Check]]],
         log_lines: Callable[[int], Sequence[str]] = lambda count: (),
         network: Callable[[], tuple[str, ...]] = network_addresses,
+        record: Callable[[MaintenanceEventIn], None] = lambda event: None,
+        technician_in: Callable[[bool], None] = lambda on: None,
+        now: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
     ) -> None:
+        """`record` queues an event for the controller (the outbox); `technician_in` tells
+        the kiosk a technician is in or out (the heartbeat's status); `now` is the kiosk's
+        wall clock, with its offset, for the events' times."""
         self._gate = gate
         self._devices = devices
         self._outbox = outbox
@@ -423,10 +437,25 @@ class Maintenance:
         self._checks = checks
         self._log_lines = log_lines
         self._network = network
+        self._record = record
+        self._technician_in = technician_in
+        self._now = now
+        self._inside = False
 
     def try_pin(self, pin: str) -> Attempt:
-        """Check a PIN against the limits."""
-        return self._gate.try_pin(pin)
+        """Check a PIN against the limits; a wrong PIN and a lockout are reported."""
+        attempt = self._gate.try_pin(pin)
+        if attempt.verdict is Verdict.WRONG:
+            self._event(MaintenanceEventKind.PIN_FAILED, failures=attempt.failures)
+        elif attempt.verdict is Verdict.LOCKED and attempt.locked_now:
+            now = self._now()
+            self._event(
+                MaintenanceEventKind.LOCKED_OUT,
+                at=now,
+                failures=attempt.failures,
+                locked_until=now + dt.timedelta(seconds=attempt.wait_seconds),
+            )
+        return attempt
 
     def locked_for(self) -> float:
         """Seconds until the PIN pad takes a PIN again."""
@@ -463,14 +492,54 @@ class Maintenance:
         """Take the kiosk out of service or back in (audited)."""
         self._set_out_of_service(on, reason)
         log.info("maintenance_out_of_service on=%s", on)
+        self._event(
+            MaintenanceEventKind.OUT_OF_SERVICE_ON
+            if on
+            else MaintenanceEventKind.OUT_OF_SERVICE_OFF
+        )
 
     def opened(self) -> None:
-        """The technician is in (audited)."""
+        """The technician is in (audited; the heartbeat says maintenance until they leave)."""
         log.info("maintenance_opened")
+        self._inside = True
+        self._technician_in(True)
+        self._event(MaintenanceEventKind.ENTERED)
 
     def closed(self, how: str) -> None:
         """The technician left: back to service, or to the desktop (audited)."""
         log.info("maintenance_closed to=%s", how)
+        if not self._inside:
+            return  # never opened (left the PIN pad): nothing to end
+        self._inside = False
+        self._technician_in(False)
+        try:
+            left_to = MaintenanceExit(how)
+        except ValueError:
+            left_to = MaintenanceExit.SERVICE
+        self._event(MaintenanceEventKind.LEFT, left_to=left_to)
+
+    def _event(
+        self,
+        kind: MaintenanceEventKind,
+        *,
+        at: dt.datetime | None = None,
+        failures: int | None = None,
+        locked_until: dt.datetime | None = None,
+        left_to: MaintenanceExit | None = None,
+    ) -> None:
+        event = MaintenanceEventIn(
+            key=uuid.uuid4().hex,
+            created_at=at or self._now(),
+            kind=kind,
+            failures=failures,
+            locked_until=locked_until,
+            left_to=left_to,
+        )
+        try:
+            self._record(event)
+        except OutboxFull as err:
+            # The technician's work must not stop for the record: the journal line stays.
+            log.warning("maintenance_event not queued kind=%s reason=%s", kind, err)
 
 
 def printer_check(output: ReceiptOutput, clock: Callable[[], dt.datetime]) -> Check:
@@ -534,7 +603,15 @@ def build_maintenance(
         set_out_of_service=kiosk.service.set_out_of_service,
         checks=checks,
         log_lines=log_lines,
+        record=functools.partial(_queue_event, kiosk),
+        technician_in=kiosk.service.technician_in,
+        now=kiosk.station.now,
     )
+
+
+def _queue_event(kiosk: Kiosk, event: MaintenanceEventIn) -> None:
+    kiosk.outbox.add_maintenance_event(event)  # on disk first: it outlives a network gone
+    kiosk.sync.wake()
 
 
 def _zh(reason: Texts | None) -> str | None:

@@ -30,7 +30,15 @@ from pathlib import Path
 from typing import TypeVar
 
 from pii import Sealer, SealError
-from wire import Message, RatingIn, StaffCallIn, TransactionIn, WireError, parse
+from wire import (
+    MaintenanceEventIn,
+    Message,
+    RatingIn,
+    StaffCallIn,
+    TransactionIn,
+    WireError,
+    parse,
+)
 
 log = logging.getLogger(__name__)
 
@@ -292,6 +300,17 @@ class Outbox:
     def claim_due_staff_calls(self, limit: int = 20) -> list[StaffCallIn]:
         """Mark up to `limit` due staff calls in flight and return them."""
         return self._claim("staff_call", StaffCallIn, limit)
+
+    def add_maintenance_event(self, event: MaintenanceEventIn) -> None:
+        """Queue a maintenance event (facts, never people); the same key changes nothing."""
+        sealed = self._sealer.seal(event.model_dump_json(), event.key.encode())
+        created = event.created_at.isoformat()
+        number = f"maintenance:{event.key}"
+        self._insert(event.key, "maintenance", number, "maintenance", created, sealed)
+
+    def claim_due_maintenance_events(self, limit: int = 20) -> list[MaintenanceEventIn]:
+        """Mark up to `limit` due maintenance events in flight and return them."""
+        return self._claim("maintenance", MaintenanceEventIn, limit)
 
     def claim_due(self, limit: int = 20) -> list[TransactionIn]:
         """Mark up to `limit` due transactions in flight and return them.

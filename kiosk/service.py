@@ -99,6 +99,7 @@ class KioskService:
         self._vitals = vitals
         self._waiting = waiting
         self._maintenance: Texts | None = None
+        self._technician = False
         self._employers = employers
         self._runs: dict[int, RunActions] = {}
         self._lock = threading.Lock()
@@ -156,6 +157,11 @@ class KioskService:
         else:
             self._maintenance = Texts(reason, reason) if reason.strip() else _MAINTENANCE
         log.info("out_of_service on=%s", on)
+
+    def technician_in(self, on: bool) -> None:
+        """Maintenance: a technician is at the maintenance screen (True) or has left it; the
+        heartbeat says `maintenance` meanwhile, so ops see why nobody is served."""
+        self._technician = on
 
     @property
     def help_contacts(self) -> HelpContacts:
@@ -263,6 +269,8 @@ class KioskService:
         )
 
     def _status(self) -> KioskStatus:
+        if self._technician:
+            return KioskStatus.MAINTENANCE
         if self._maintenance is not None:
             return KioskStatus.OUT_OF_SERVICE
         return KioskStatus.IN_SESSION if self.busy else KioskStatus.IDLE

@@ -52,6 +52,7 @@ from wire import (
     CAPABILITY_TARGET,
     Heartbeat,
     HeartbeatAck,
+    MaintenanceEventIn,
     RatingIn,
     RegisterRequest,
     StaffCallIn,
@@ -341,7 +342,10 @@ class SyncLoop:
         self.report_catalog()
         acked = self._drain(self._outbox.claim_due, self._send_transaction)
         acked += self._drain(self._outbox.claim_due_ratings, self._send_rating)
-        return acked + self._drain(self._outbox.claim_due_staff_calls, self._send_staff_call)
+        acked += self._drain(self._outbox.claim_due_staff_calls, self._send_staff_call)
+        return acked + self._drain(
+            self._outbox.claim_due_maintenance_events, self._send_maintenance_event
+        )
 
     def _drain(self, claim: Callable[[], Sequence[_Row]], send: Callable[[_Row], _Outcome]) -> int:
         acked = 0
@@ -425,6 +429,33 @@ class SyncLoop:
         self._reached()
         self._outbox.mark_acked(call.key, self._now())
         log.info("staff call sent screen=%s", call.screen)
+        return _Outcome.ACKED
+
+    def _send_maintenance_event(self, event: MaintenanceEventIn) -> _Outcome:
+        """A controller older than maintenance events answers 404: the event stays in the
+        kiosk's journal only (it was logged when it happened) and leaves the outbox."""
+        try:
+            token = self._enroller.ensure().device_token
+            try:
+                self._client.send_maintenance_event(event, token)
+            except NotAuthorised as err:
+                self._client.send_maintenance_event(event, self._renew(err))
+        except ControllerUnreachable as err:
+            return self._not_delivered(event.key, "maintenance event", err)
+        except (CredentialRevoked, EnrollmentRefused, AwaitingApproval) as err:
+            self._defer(event.key, err)
+            return _Outcome.STOP
+        except ControllerRejected as err:
+            if err.status == 404:
+                self._reached()
+                self._outbox.mark_acked(event.key, self._now())
+                log.warning("maintenance event not taken kind=%s: controller too old", event.kind)
+                return _Outcome.REFUSED
+            self._outbox.mark_failed(event.key, str(err))
+            return _Outcome.REFUSED
+        self._reached()
+        self._outbox.mark_acked(event.key, self._now())
+        log.info("maintenance event sent kind=%s", event.kind)
         return _Outcome.ACKED
 
     def _not_delivered(self, key: str, number: str, err: ControllerUnreachable) -> _Outcome:

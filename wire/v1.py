@@ -23,6 +23,7 @@ on and show) and `"user_message"` in zh-CN where a citizen may be shown it):
     POST my-applications      MyApplicationsRequest -> MyApplicationsResponse 200; 403; 429
     POST catalog              CatalogIn -> CatalogAck                              200; 422
     POST staff-calls          StaffCallIn -> StaffCallAck      201 new, 200 retry; 422; 425
+    POST maintenance-events   MaintenanceEventIn -> MaintenanceEventAck  201, 200 retry; 422; 425
     POST commands/{id}/result CommandResult -> CommandResultAck  200 (again: 200); 404; 422
     GET  releases/{version}/bundle  -> the signed bundle's bytes (HeartbeatAck.release) 200; 404
     POST updates/report       UpdateReport -> UpdateReportAck                       200; 422
@@ -825,6 +826,76 @@ class StaffCallIn(Message):
 
 
 class StaffCallAck(Message):
+    """Recorded, exactly once. `duplicate` is true when the key had been seen before."""
+
+    key: Key
+    duplicate: bool
+
+
+# -- a technician at the kiosk: maintenance events --------------------------------------
+
+# The most wrong PINs one event may count: the kiosk locks its pad long before.
+MAX_PIN_FAILURES = 1000
+
+
+class MaintenanceEventKind(enum.StrEnum):
+    """What happened at the kiosk's maintenance screen (kiosk/maintenance.py)."""
+
+    ENTERED = "entered"  # the right PIN: a technician is in
+    LEFT = "left"  # back to service, or to the desktop (`left_to`)
+    PIN_FAILED = "pin_failed"  # a wrong PIN; `failures` wrong PINs in a row so far
+    LOCKED_OUT = "locked_out"  # too many wrong PINs: the pad is locked until `locked_until`
+    OUT_OF_SERVICE_ON = "out_of_service_on"  # taken out of service from the screen
+    OUT_OF_SERVICE_OFF = "out_of_service_off"  # put back in service from the screen
+
+
+class MaintenanceExit(enum.StrEnum):
+    """Where a technician went when leaving the maintenance screen."""
+
+    SERVICE = "service"  # back to the citizens' menu (also: walked away, the screen timed out)
+    DESKTOP = "desktop"  # the kiosk program closed
+
+
+class MaintenanceEventIn(Message):
+    """One maintenance event, for the controller's record of who worked on a kiosk when.
+
+    Sent through the outbox like a staff call (`key` makes a retry a duplicate) to POST
+    maintenance-events; a controller older than this endpoint answers 404 and the kiosk
+    keeps the event in its own journal only. Facts, never people: the PIN is shared by the
+    station's technicians, so there is no name to send, and the digits typed are never
+    sent (nor an out-of-service reason typed as free text).
+    """
+
+    key: Key
+    created_at: KioskTime
+    kind: MaintenanceEventKind
+    # pin_failed and locked_out: wrong PINs in a row when it happened.
+    failures: Annotated[int, Field(ge=1, le=MAX_PIN_FAILURES)] | None = None
+    # locked_out: when the pad takes a PIN again (kiosk clock).
+    locked_until: KioskTime | None = None
+    # left: where the technician went.
+    left_to: MaintenanceExit | None = None
+
+    @model_validator(mode="after")
+    def _fields_of_the_kind(self) -> MaintenanceEventIn:
+        counted = (MaintenanceEventKind.PIN_FAILED, MaintenanceEventKind.LOCKED_OUT)
+        wanted = {
+            "failures": self.kind in counted,
+            "locked_until": self.kind is MaintenanceEventKind.LOCKED_OUT,
+            "left_to": self.kind is MaintenanceEventKind.LEFT,
+        }
+        for name, needed in wanted.items():
+            given = getattr(self, name) is not None
+            if needed and not given:
+                raise ValueError(f"{name}: required for a {self.kind.value} event")
+            if given and not needed:
+                raise ValueError(f"{name}: not a field of a {self.kind.value} event")
+        if self.locked_until is not None and self.locked_until <= self.created_at:
+            raise ValueError("locked_until: must be after created_at")
+        return self
+
+
+class MaintenanceEventAck(Message):
     """Recorded, exactly once. `duplicate` is true when the key had been seen before."""
 
     key: Key

@@ -44,6 +44,7 @@ from controller.models.staff import AuditEntry, StaffSession, User
 from controller.models.transactions import (
     STATUS_RECEIVED,
     ApplicationNote,
+    MaintenanceEvent,
     PushContact,
     Rating,
     ServiceTitle,
@@ -87,6 +88,7 @@ __all__ = [
     "STATUS_NEVER_SEEN",
     "STATUS_RECEIVED",
     "ServiceTitle",
+    "MaintenanceEvent",
     "StaffCall",
     "StaffSession",
     "Training",

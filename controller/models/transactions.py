@@ -134,6 +134,24 @@ class StaffCall(Base):
     received_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
 
 
+class MaintenanceEvent(Base):
+    """What happened at a kiosk's maintenance screen (wire.MaintenanceEventIn): entered,
+    left, a wrong PIN, a lockout (which raises maintenance_lockout), out of service switched.
+    Facts, never people."""
+
+    __tablename__ = "maintenance_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String(32), unique=True)
+    kiosk_pk: Mapped[int] = mapped_column(ForeignKey("kiosks.id"), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    kind: Mapped[str] = mapped_column(String(32))
+    failures: Mapped[int | None] = mapped_column(Integer)
+    locked_until: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    left_to: Mapped[str | None] = mapped_column(String(16))
+    received_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+
+
 class ServiceTitle(Base):
     """What a service id is called, as the latest kiosk catalog to name it says.
 

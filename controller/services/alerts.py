@@ -17,8 +17,10 @@ The kinds (`RULES`):
 - clock_skew (minor): the kiosk clock off by more than `clock_skew_seconds`;
 - crash_loop (major): the kiosk program started `crash_loop_starts` times within an hour
   (Heartbeat.starts_last_hour); cleared when it has run an hour without starting again;
-- identity_conflict (critical), staff_called (major): raised by other parts of the
-  controller with `raise_alert`, cleared by a user.
+- identity_conflict (critical), staff_called (major), maintenance_lockout (major: the
+  maintenance PIN pad locked after repeated wrong PINs, someone tried many PINs at the
+  kiosk; services/maintenance_events.py): raised by other parts of the controller with
+  `raise_alert`, cleared by a user.
 
 States: open -> acknowledged (by a user) -> cleared (by a user, or "auto" when the
 condition is gone). `alerts.open_key` is unique while an alert is unresolved, so a kind is
@@ -137,6 +139,7 @@ class AlertKind(enum.StrEnum):
     IDENTITY_CONFLICT = "identity_conflict"
     CRASH_LOOP = "crash_loop"
     STAFF_CALLED = "staff_called"
+    MAINTENANCE_LOCKOUT = "maintenance_lockout"
 
 
 @dataclass(frozen=True)
@@ -216,6 +219,12 @@ RULES: dict[AlertKind, AlertRule] = {
             AlertKind.STAFF_CALLED,
             Severity.MAJOR,
             ("群众呼叫工作人员", "A citizen is asking for staff"),
+            False,
+        ),
+        AlertRule(
+            AlertKind.MAINTENANCE_LOCKOUT,
+            Severity.MAJOR,
+            ("维护密码多次输错，已锁定", "Maintenance PIN locked after repeated wrong PINs"),
             False,
         ),
     )

@@ -32,7 +32,8 @@ from kiosk.maintenance import (
     build_maintenance,
     corner_at,
 )
-from wire import Citizen, KioskStatus, TransactionIn
+from kiosk.outbox import OutboxFull
+from wire import Citizen, KioskStatus, MaintenanceEventKind, MaintenanceExit, TransactionIn
 
 PIN = "482915"
 ID_NUMBER = "11010519491231002X"
@@ -294,3 +295,75 @@ def test_out_of_service_empties_the_menu_and_tells_the_controller(
     maintenance.set_out_of_service(False, "")
     assert kiosk.service.catalog
     assert kiosk.service.heartbeat().status is KioskStatus.IDLE
+
+
+def test_a_technician_inside_makes_the_heartbeat_say_maintenance_until_they_leave(
+    kiosk: Kiosk, tmp_path: Path
+) -> None:
+    maintenance = build_maintenance(kiosk, tmp_path / "maintenance.pin")
+    assert kiosk.service.heartbeat().status is KioskStatus.IDLE
+    maintenance.opened()
+    assert kiosk.service.heartbeat().status is KioskStatus.MAINTENANCE
+    # Out of service switched on meanwhile: still maintenance while the technician is in.
+    maintenance.set_out_of_service(True, "maintenance")
+    assert kiosk.service.heartbeat().status is KioskStatus.MAINTENANCE
+    maintenance.closed("service")
+    assert kiosk.service.heartbeat().status is KioskStatus.OUT_OF_SERVICE
+    maintenance.set_out_of_service(False, "")
+    assert kiosk.service.heartbeat().status is KioskStatus.IDLE
+
+
+def test_what_happens_at_the_screen_is_queued_for_the_controller_in_order(
+    kiosk: Kiosk, tmp_path: Path
+) -> None:
+    maintenance = build_maintenance(kiosk, tmp_path / "maintenance.pin")
+    maintenance.closed("service")  # the PIN pad left without a PIN: nothing happened
+    maintenance.opened()
+    maintenance.set_out_of_service(True, "screen cracked")
+    maintenance.set_out_of_service(False, "")
+    maintenance.closed("desktop")
+    events = kiosk.outbox.claim_due_maintenance_events()
+    assert [(e.kind, e.left_to) for e in events] == [
+        (MaintenanceEventKind.ENTERED, None),
+        (MaintenanceEventKind.OUT_OF_SERVICE_ON, None),
+        (MaintenanceEventKind.OUT_OF_SERVICE_OFF, None),
+        (MaintenanceEventKind.LEFT, MaintenanceExit.DESKTOP),
+    ]
+    assert len({e.key for e in events}) == 4
+    # The technician's own words stay on the kiosk.
+    assert all("screen cracked" not in e.model_dump_json() for e in events)
+
+
+def test_wrong_pins_and_the_lockout_are_queued_with_counts_and_never_the_digits(
+    kiosk: Kiosk, pin_file: PinFile, wall: WallClock
+) -> None:
+    maintenance = build_maintenance(kiosk, pin_file.path, clock=wall)
+    wrong = "135792"
+    for _ in range(MAX_FAILURES):
+        maintenance.try_pin(wrong)
+        wall.now += MIN_GAP
+    assert maintenance.try_pin(PIN).verdict is Verdict.LOCKED  # no event: nothing new
+    events = kiosk.outbox.claim_due_maintenance_events()
+    assert [(e.kind, e.failures) for e in events] == [
+        *((MaintenanceEventKind.PIN_FAILED, n) for n in range(1, MAX_FAILURES)),
+        (MaintenanceEventKind.LOCKED_OUT, MAX_FAILURES),
+    ]
+    lockout = events[-1]
+    assert lockout.locked_until is not None
+    assert lockout.locked_until - lockout.created_at == dt.timedelta(seconds=LOCKOUT_SECONDS)
+    assert lockout.created_at.utcoffset() is not None
+    assert all(wrong not in e.model_dump_json() and PIN not in e.model_dump_json() for e in events)
+
+
+def test_a_full_outbox_does_not_keep_the_technician_out(
+    kiosk: Kiosk, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    def full(event: object) -> None:
+        raise OutboxFull("outbox at capacity (5000 of 5000)")
+
+    monkeypatch.setattr(kiosk.outbox, "add_maintenance_event", full)
+    maintenance = build_maintenance(kiosk, tmp_path / "maintenance.pin")
+    with caplog.at_level(logging.WARNING, logger="kiosk.maintenance"):
+        maintenance.opened()
+    assert kiosk.service.heartbeat().status is KioskStatus.MAINTENANCE
+    assert "maintenance_event not queued kind=entered" in caplog.text

@@ -5,7 +5,7 @@ import json
 import pytest
 
 from pii.idnumber import check_character
-from wire import TransactionIn, WireError, parse
+from wire import MaintenanceEventIn, MaintenanceEventKind, TransactionIn, WireError, parse
 
 GOOD = {
     "key": "0" * 32,
@@ -93,3 +93,40 @@ def test_a_resident_number_sent_as_a_foreigner_card_is_refused() -> None:
     }
     with pytest.raises(WireError, match="format"):
         parse(TransactionIn, json.dumps(dict(GOOD, citizen=citizen)))
+
+
+def maintenance_event(**fields: object) -> str:
+    body = {"key": "e" * 32, "created_at": "2026-11-26T10:00:00+08:00", **fields}
+    return json.dumps({k: v for k, v in body.items() if v is not None})
+
+
+def test_a_maintenance_lockout_carries_its_count_and_end() -> None:
+    event = parse(
+        MaintenanceEventIn,
+        maintenance_event(kind="locked_out", failures=5, locked_until="2026-11-26T10:15:00+08:00"),
+    )
+    assert (event.kind, event.failures) == (MaintenanceEventKind.LOCKED_OUT, 5)
+
+
+@pytest.mark.parametrize(
+    ("fields", "named"),
+    [
+        ({"kind": "locked_out", "failures": 5}, "locked_until"),
+        ({"kind": "pin_failed"}, "failures"),
+        ({"kind": "left"}, "left_to"),
+        ({"kind": "entered", "left_to": "service"}, "left_to"),
+        ({"kind": "out_of_service_on", "failures": 1}, "failures"),
+        ({"kind": "pin_failed", "failures": 0}, "failures"),
+        (
+            {"kind": "locked_out", "failures": 5, "locked_until": "2026-11-26T09:00:00+08:00"},
+            "locked_until",
+        ),
+        ({"kind": "entered", "pin": "482915"}, "pin"),  # the digits typed are never sent
+        ({"kind": "entered", "technician": "张三"}, "technician"),  # nor a person
+    ],
+)
+def test_a_maintenance_event_takes_only_the_fields_of_its_kind(
+    fields: dict[str, object], named: str
+) -> None:
+    with pytest.raises(WireError, match=named):
+        parse(MaintenanceEventIn, maintenance_event(**fields))
