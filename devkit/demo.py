@@ -213,7 +213,9 @@ def run_script(
     `dashboard`: the controller's URL, to check the transaction arrived, signed in with
     `login` (user name, password); None: do not check.
     """
-    flow_id, inputs = demo_scripts(dt.date.today())[script]
+    # Dated on the station's day: the form checks dates on it, and from 00:00 to 08:00
+    # Beijing time the machine's (UTC) date is yesterday's.
+    flow_id, inputs = demo_scripts(kiosk.service.now().date())[script]
     sim = kiosk.simulators.printer
     printed_before = len(sim.pngs()) if sim is not None else 0
     result = walk(kiosk.service, flow_id, inputs, demo=rig)

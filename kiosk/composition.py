@@ -276,6 +276,8 @@ def build_kiosk(
         lambda source, filters: client.content(source, filters, enroller.ensure().device_token),
         fetch_plans(catalog),
         refresh_seconds=config.content.refresh_seconds,
+        # The days it keeps (slots from "tomorrow") are the station's, as the forms' are.
+        today=lambda: station.now().date(),
     )
 
     def actions_for(flow: Flow) -> RunActions:

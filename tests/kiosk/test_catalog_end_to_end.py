@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from devkit.demo import demo_scripts
-from devkit.scripted import walk_kiosk
+from devkit.scripted import Input, walk_kiosk
 from devkit.tappers import DemoRig
 from flows import Session
 from flows.actions import ActionName
@@ -24,7 +24,10 @@ from tests.support.servers import ControllerProcess, free_port
 
 pytestmark = pytest.mark.e2e
 
-SCRIPTS = demo_scripts(dt.date.today())
+
+def scripts(kiosk: Kiosk) -> dict[str, tuple[str, list[Input]]]:
+    """The demo's scripts, dated on the kiosk's own day (its clock is the station's)."""
+    return demo_scripts(kiosk.service.now().date())
 
 
 @pytest.fixture
@@ -61,7 +64,7 @@ def test_the_menu_offers_the_whole_catalog(kiosk: Kiosk) -> None:
 
 
 def test_a_job_search_lists_the_controllers_jobs_and_prints_a_slip(kiosk: Kiosk) -> None:
-    flow_id, script = SCRIPTS["job_search"]
+    flow_id, script = scripts(kiosk)["job_search"]
     result = walk_kiosk(kiosk, flow_id, script)
     assert result.outcome == "completed"
     assert "slip" in result.steps
@@ -72,7 +75,7 @@ def test_a_job_search_lists_the_controllers_jobs_and_prints_a_slip(kiosk: Kiosk)
 def test_an_appointment_takes_one_place_and_its_rating_arrives(
     kiosk: Kiosk, controller: ControllerProcess
 ) -> None:
-    flow_id, script = SCRIPTS["appointment"]
+    flow_id, script = scripts(kiosk)["appointment"]
     result = walk_kiosk(kiosk, flow_id, script)
     assert result.outcome == "completed"
     assert result.follow_on[-1] == "thanks"
@@ -88,7 +91,7 @@ def test_an_appointment_slip_shows_the_places_left_after_the_booking(
 ) -> None:
     """The slot had 4 of 4 places when listed; the slip is printed after the booking took
     one, and says so (it printed "剩余名额 4 / 4")."""
-    flow_id, script = SCRIPTS["appointment"]
+    flow_id, script = scripts(kiosk)["appointment"]
     result = walk_kiosk(kiosk, flow_id, script)
     assert result.outcome == "completed"
     printer = kiosk.simulators.printer
@@ -107,7 +110,7 @@ def test_an_appointment_slip_shows_the_places_left_after_the_booking(
 def test_a_bundle_is_one_transaction_with_an_item_per_service(
     kiosk: Kiosk, controller: ControllerProcess
 ) -> None:
-    flow_id, script = SCRIPTS["flexible_employment"]
+    flow_id, script = scripts(kiosk)["flexible_employment"]
     result = walk_kiosk(kiosk, flow_id, script)
     assert result.outcome == "completed"
     kiosk.sync.drain()
@@ -121,7 +124,7 @@ def test_a_bundle_is_one_transaction_with_an_item_per_service(
 
 
 def test_my_applications_lists_what_this_citizen_submitted(kiosk: Kiosk) -> None:
-    flow_id, script = SCRIPTS["registration"]
+    flow_id, script = scripts(kiosk)["registration"]
     first = walk_kiosk(kiosk, flow_id, script)
     kiosk.sync.drain()
     run = kiosk.service.new_run("my_applications", "zh-CN")
@@ -193,7 +196,7 @@ def test_with_the_controller_down_jobs_and_policies_list_from_the_kept_copy(
     again = build_kiosk(load_config(tmp_path / "kiosk.toml"))
     again.start(sync=False)
     try:
-        for (flow_id, script), shown in ((SCRIPTS["job_search"], {"jobs", "job"}),
+        for (flow_id, script), shown in ((scripts(again)["job_search"], {"jobs", "job"}),
                                          (POLICY_BROWSE, {"policies", "policy"})):  # fmt: skip
             result = walk_kiosk(again, flow_id, script)
             assert result.outcome == "completed", flow_id

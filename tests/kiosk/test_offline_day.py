@@ -103,9 +103,8 @@ def test_a_day_without_the_controller_serves_citizens_and_loses_nothing(
                 assert served.outcome == "completed", (flow_id, served.steps)
                 assert shown <= set(served.steps), served.steps
                 assert "fetch_failed" not in served.steps
-            # The form's date bounds are read on the system's date (the flow engine's own
-            # clock), so the booking's date is picked from it too.
-            flow_id, script = demo_scripts(dt.date.today())["appointment"]
+            # The form's date bounds are read on the station's date, as the booking's is.
+            flow_id, script = scripts["appointment"]
             booking = walk_kiosk(kiosk, flow_id, [*script[:3], {"press": "cancel"}])
             assert "hold_failed" in booking.steps, booking.steps  # the slots were listed
             assert booking.transaction_number is None

@@ -67,13 +67,18 @@ class FakeClock:
 
 
 def running_from(hour: int, timezone: str = "Asia/Shanghai") -> Callable[[], dt.datetime]:
-    """A real, running wall clock that reads `hour`:00 of today (at `timezone`) when made.
+    """A real, running wall clock that reads `hour`:00 at `timezone` when made: the latest
+    such time not after now (today's, or yesterday's before that hour).
 
     For tests that go through the real controller, whose own clock runs on, but whose answer
-    must not depend on the hour the suite runs at (a service closed at night, say).
+    must not depend on the hour the suite runs at (a service closed at night, say). Never in
+    the future: the controller refuses records from ahead of its own time.
     """
     zone = ZoneInfo(timezone)
     real_start = dt.datetime.now(dt.UTC)
-    local_start = real_start.astimezone(zone).replace(hour=hour, minute=0, second=0, microsecond=0)
+    local_now = real_start.astimezone(zone)
+    local_start = local_now.replace(hour=hour, minute=0, second=0, microsecond=0)
+    if local_start > local_now:
+        local_start -= dt.timedelta(days=1)
     started = time.monotonic()
     return lambda: local_start + dt.timedelta(seconds=time.monotonic() - started)
