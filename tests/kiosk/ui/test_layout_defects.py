@@ -161,3 +161,41 @@ def test_no_label_cuts_a_chinese_word_across_lines(make_port: Any, clock: Any, e
         )
     cut = {f"{s.flow_id}/{s.step}": [p for p in s.problems if "a word cut" in p] for s in shots}
     assert {k: v for k, v in cut.items() if v} == {}
+
+
+@pytest.mark.parametrize(("lang", "elder"), MODES)
+def test_the_whole_catalogs_menu_fits_on_every_page(
+    make_port: Any, clock: Any, shots: Any, lang: str, elder: bool
+) -> None:
+    # Elder mode's 1.5x names and taller header left two rows of tiles and the page
+    # buttons sticking out under the menu's box, and the header clock too narrow.
+    from devkit.headless import HeadlessUI
+    from flows import load_builtin_catalog
+    from kiosk.ui.layout_check import layout_problems
+
+    flows = [service.flow for service in load_builtin_catalog().services]
+    port = make_port(flow=flows[0], more=flows[1:], demo=False)
+    with HeadlessUI(port, clock=clock) as ui:
+        _mode(ui, lang, elder)
+        welcome = ui.root.welcome
+        ui.frames(3)
+        pager = welcome.ids.pager
+        assert welcome.pages > 1
+        seen = []
+        for page in range(welcome.pages):
+            if page:
+                tap(ui, pager.ids.down)  # the big page button, as a citizen turns it
+                ui.frames(2)
+            assert welcome.page == page
+            assert layout_problems(welcome) == [], (page, layout_problems(welcome))
+            for tile in welcome.tiles:
+                assert tile.height >= theme.style.touch_min
+                assert tile.texture_size[1] <= tile.height
+                assert tile.y >= welcome.ids.hint.top
+            seen += [tile.flow_id for tile in welcome.tiles]
+            clock_label = welcome.ids.header_clock
+            assert clock_label.texture_size[0] <= clock_label.width  # the time whole
+        assert seen == [f.id for f in flows]  # every service on some page, once
+        for button in (pager.ids.up, pager.ids.down):
+            assert button.height >= theme.style.touch_min
+        ui.screenshot(shots / f"menu-{lang}-{'elder' if elder else 'normal'}.png")
