@@ -217,9 +217,7 @@ class WelcomeScreen(KioskScreen):
             self._lay_out(page=self.page)
 
     def _menu_layout(self, names: Sequence[str]) -> MenuLayout:
-        return menu_layout(
-            names, lambda t, w, h: fitting_font(t, w, h) is not None, self._room()
-        )
+        return menu_layout(names, lambda t, w, h: fitting_font(t, w, h) is not None, self._room())
 
     @property
     def catalog(self) -> list[Flow]:

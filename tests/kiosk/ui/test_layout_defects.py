@@ -199,3 +199,67 @@ def test_the_whole_catalogs_menu_fits_on_every_page(
         for button in (pager.ids.up, pager.ids.down):
             assert button.height >= theme.style.touch_min
         ui.screenshot(shots / f"menu-{lang}-{'elder' if elder else 'normal'}.png")
+
+
+# Forms of every kind of question: typed text with the docked keyboard (the employer, a
+# job title), keypad numbers, dates, choices, declarations.
+FORM_FLOWS = ("employment_registration", "bundle_onboarding", "social_insurance_subsidy")
+
+
+@pytest.mark.parametrize("lang", ["zh-CN", "en"])
+def test_elder_modes_one_question_and_its_box_show_without_scrolling(
+    make_port: Any, clock: Any, lang: str
+) -> None:
+    # One question a screen must show that question and its answer box as it opens: the
+    # box sat below the visible area, and elder mode's keys stood out of the keyboard's
+    # rows over it.
+    from devkit.headless import HeadlessUI
+    from devkit.screens import walk_flow
+    from flows import load_builtin_catalog
+    from kiosk.ui.layout_check import layout_problems
+    from tests.kiosk.ui.conftest import TODAY
+
+    flows = [s.flow for s in load_builtin_catalog().services if s.flow.id in FORM_FLOWS]
+    port = make_port(flow=flows[0], more=flows[1:])
+    hidden: dict[str, object] = {}
+    asked = 0
+    with HeadlessUI(port, clock=clock) as ui:
+        form = ui.root.steps["form"]
+
+        def visible(widget: Any, area: Any, floor: float) -> bool:
+            low = widget.to_window(widget.x, widget.y)[1]
+            high = widget.to_window(widget.x, widget.top)[1]
+            bottom = max(area.to_window(area.x, area.y)[1], floor)
+            return low >= bottom - 1 and high <= area.to_window(area.x, area.top)[1] + 1
+
+        def each_question(step: str, _index: int) -> None:
+            nonlocal asked
+            if ui.root.current != "form" or not form.one_at_a_time:
+                return
+            for index in range(len(form.blocks)):
+                form.go_to_field(index)
+                ui.frames(4)
+                block = list(form.blocks.values())[index]
+                keyboard = form.keyboard
+                floor = keyboard.to_window(0, keyboard.top)[1] if keyboard.shown else 0
+                where = f"{step}/{block.spec.name}"
+                parts = [block.label, *block.inputs, *block.choices[:1]]
+                parts = [p for p in parts if p.get_root_window() is not None]
+                hidden.update(
+                    {
+                        f"{where}/{type(p).__name__}": "hidden"
+                        for p in parts
+                        if not visible(p, form.ids.scroll, floor)
+                    }  # fmt: skip
+                )
+                if layout_problems(form):
+                    hidden[where] = layout_problems(form)
+                asked += 1
+            form.go_to_field(0)
+
+        for flow in flows:
+            walk_flow(
+                ui, flow.id, lang, "elder", lambda s, i: each_question(s, i), lambda _s: [], TODAY
+            )
+    assert asked > 10
+    assert hidden == {}
