@@ -208,8 +208,9 @@ class WelcomeScreen(KioskScreen):
         self.ids.room.bind(height=self._room_changed)
 
     def _room(self) -> int:
-        height = int(self.ids.room.height)
-        return height if height >= 2 * theme.TOUCH_MIN else ROOM_HEIGHT
+        room = self.ids.room
+        # Kivy's default size until the first layout: not the room yet.
+        return ROOM_HEIGHT if list(room.size) == [100, 100] else int(room.height)
 
     def _follow_room(self, *_args: object) -> None:
         names = [flow.title.get(self._lang) for flow in self.catalog]
@@ -253,7 +254,9 @@ class WelcomeScreen(KioskScreen):
         names = [flow.title.get(self._lang) for flow in self.catalog]
         self.layout = self._menu_layout(names)
         self.ids.tiles.cols = self.layout.cols
-        self.compact = self.layout.rows > 1
+        # Elder mode's large clock and date left one row of 1.5x names too little room:
+        # there the clock is in the header whatever the number of services.
+        self.compact = self.layout.rows > 1 or bool(theme.style.elder)
         rows = self.layout.rows
         self.page_height = rows * self.layout.height + (rows - 1) * theme.SPACING
         self.page = max(0, min(page, self.pages - 1))
