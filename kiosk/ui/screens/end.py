@@ -60,7 +60,7 @@ class EndScreen(KioskScreen):
 
         def need() -> float:
             shown = [child for child in column.children if child.size_hint_y is None]
-            return sum(c.height for c in shown) + column.spacing * max(0, len(shown) - 1)
+            return float(sum(c.height for c in shown) + column.spacing * max(0, len(shown) - 1))
 
         room = float(column.height)
         steps = ((title, theme.style.title), (prompt, theme.style.small),
