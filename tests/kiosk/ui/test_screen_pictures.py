@@ -17,9 +17,7 @@ from tests.kiosk.ui.conftest import TODAY
 
 pytestmark = pytest.mark.kivy
 
-# With social_insurance_subsidy: long choices, a date range, declarations beside "是" on
-# the confirm screen, an account number.
-SAMPLE = (
+SAMPLE = ("employment_registration", "job_search", "appointment_booking")
     "employment_registration",
     "job_search",
     "appointment_booking",
