@@ -18,11 +18,6 @@ from tests.kiosk.ui.conftest import TODAY
 pytestmark = pytest.mark.kivy
 
 SAMPLE = ("employment_registration", "job_search", "appointment_booking")
-    "employment_registration",
-    "job_search",
-    "appointment_booking",
-    "social_insurance_subsidy",
-)
 
 
 def _render(make_port: Any, clock: Any, mode: str) -> dict[str, list[str]]:
