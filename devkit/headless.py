@@ -170,7 +170,11 @@ def _ensure_window(
     if "kivy.core.window" not in sys.modules:
         # Headless frames need no pacing: maxfps 0 means Clock.tick never sleeps.
         configure_kivy(False, size, kivy_home, maxfps=0)
-        register_cjk_font(font_path)
+    # Whatever imported Kivy's window first (a module that imports TextInput at its top
+    # does), the Chinese font is registered: it was skipped then, and a test run first in
+    # its process drew every Chinese character as an empty box, measured as narrow as one
+    # (the elder long-job paging passed alone and failed after other screens).
+    register_cjk_font(font_path)
     from kivy.base import EventLoop
 
     EventLoop.ensure_window()

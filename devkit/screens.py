@@ -95,7 +95,9 @@ def walk_flow(
     session.start(flow_id)
     shots: list[Shot] = []
     for index in range(MAX_STEPS):
-        ui.frames(2)
+        # Four frames: a screen that fits its text to its room (the end screen, a detail's
+        # pages) does so in the frame after its texts are drawn.
+        ui.frames(4)
         run = session.run
         step = run.step.name if run is not None else "end"
         screen = ui.root.current_screen

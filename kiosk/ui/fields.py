@@ -231,8 +231,9 @@ class FieldBlock(BoxLayout):
         self.add_widget(grid)
 
     def _add_choices(self, lang: str) -> None:
-        # Two per row: long English labels still fit in two lines at body size.
-        grid = GridLayout(cols=2, spacing=16, size_hint_y=None)
+        # Two per row: long English labels still fit in two lines at body size. Elder mode's
+        # 1.5x: one a row, each choice on the width of the screen.
+        grid = GridLayout(cols=1 if theme.style.elder else 2, spacing=16, size_hint_y=None)
         grid.bind(minimum_height=grid.setter("height"))
         for choice in self.spec.choices:
             button = ChoiceButton(

@@ -29,7 +29,6 @@ from typing import Any
 from kivy.graphics import Color, Ellipse, Rectangle, RoundedRectangle
 from kivy.uix.label import Label
 from kivy.uix.scrollview import ScrollView
-from kivy.uix.textinput import TextInput
 
 SLACK = 2  # px: rounding of texture sizes and layouts
 LARGE_TEXT = 18  # dp: above it, 3:1 suffices (WCAG's large text)
@@ -212,6 +211,8 @@ def _fill_behind(label: Any) -> tuple[float, ...] | None:
 
 def low_contrast(root: Any) -> list[str]:
     """Text under `root` too faint on the fill behind it (4.5:1; 3:1 above 18 dp)."""
+    from kivy.uix.textinput import TextInput  # here: importing it creates Kivy's window
+
     problems: list[str] = []
     for label in _labels(root):
         if isinstance(label, TextInput):

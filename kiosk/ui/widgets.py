@@ -276,6 +276,9 @@ class LabelledRow(BoxLayout):
     label_width = NumericProperty(360)
     label_size = NumericProperty(32)
     value_size = NumericProperty(34)
+    # The label over the value (elder mode's detail: a value beside a label column wrapped
+    # to rows taller than the page).
+    stacked = BooleanProperty(False)
 
 
 class Chip(Label):

@@ -154,6 +154,9 @@ class DetailScreen(StepScreen):
                 label_width=label_width,
                 label_size=theme.style.small,
                 value_size=theme.style.body,
+                # Elder mode's 1.5x beside a label column wrapped a long value to a row
+                # taller than the page: the label goes over the value, which gets the width.
+                stacked=theme.style.elder,
             )
             row.bind(height=self._place_soon)
             self.ids.rows.add_widget(row)

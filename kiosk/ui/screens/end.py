@@ -11,9 +11,11 @@ import math
 from pathlib import Path
 from typing import Any
 
+from kivy.clock import Clock
 from kivy.properties import BooleanProperty
 
 from flows.texts import button_label
+from kiosk.ui import theme
 from kiosk.ui.qr import QrCode
 from kiosk.ui.session import EndNotice, UISession
 from kiosk.ui.strings import ui_text
@@ -22,6 +24,7 @@ from kiosk.ui.widgets import KioskScreen
 __all__ = ["EndScreen", "QrCode"]
 
 KV_FILE = Path(__file__).with_suffix(".kv")
+TITLE_FLOOR = 44  # the smallest title (tests/kiosk/ui/helpers.py check_elderly_sizes)
 
 
 class EndScreen(KioskScreen):
@@ -38,12 +41,46 @@ class EndScreen(KioskScreen):
         self.ids.finish.bind(on_release=lambda _b: self.session.finish())
         self.ids.help.bind(on_release=lambda _b: self.session.ask_help())
         self.ids.elder.bind(on_release=lambda _b: self.session.toggle_elder())
+        # A long title and prompt (English, elder mode's 1.5x) overflowed the column and were
+        # drawn over each other: smaller type until the column holds them.
+        self._fit_soon = Clock.create_trigger(self._fit)
+        column = self.ids.prompt.parent
+        column.bind(height=self._fit_soon)
+        for widget in (self.ids.title, self.ids.prompt, self.ids.help_line):
+            widget.bind(texture_size=self._fit_soon)
+
+    def _fit(self, *_args: object) -> None:
+        """The title a step down, then the prompt to the small size, then the title to a
+        title's floor (44) or the body size, until the column holds the prompt and number.
+
+        Measured at once (texture_update): the room the title gives up goes to the column
+        in the next layout, so the screen is right in the frame after it is shown."""
+        column = self.ids.prompt.parent
+        title, prompt = self.ids.title, self.ids.prompt
+
+        def need() -> float:
+            shown = [child for child in column.children if child.size_hint_y is None]
+            return float(sum(c.height for c in shown) + column.spacing * max(0, len(shown) - 1))
+
+        room = float(column.height)
+        steps = ((title, theme.style.title), (prompt, theme.style.small),
+                 (title, max(TITLE_FLOOR, theme.style.body)))  # fmt: skip
+        for label, size in steps:
+            if need() <= room + 1:
+                return
+            if label.font_size > size:
+                before = title.height
+                label.font_size = size
+                label.texture_update()
+                room += before - title.height
 
     def show_notice(self, notice: EndNotice, seconds_left: float) -> None:
         """Fill from the notice."""
         self._lang = notice.lang
         self.ids.title.text = notice.title
         self.ids.prompt.text = notice.prompt
+        self.ids.title.font_size = theme.style.headline  # as large as the column allows
+        self.ids.prompt.font_size = theme.style.body
         number = notice.transaction_number
         self.ids.number_label.text = ui_text("transaction", notice.lang) if number else ""
         self.ids.number.text = number

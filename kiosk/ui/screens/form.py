@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from kivy.clock import Clock
-from kivy.properties import BooleanProperty
+from kivy.properties import BooleanProperty, NumericProperty
 
 from flows import FlowRun
 from flows.texts import button_label
@@ -41,7 +41,12 @@ __all__ = ["KEYPAD_KINDS", "FieldBlock", "FormScreen"]
 class FormScreen(StepScreen):
     """Shows a form step and submits it through the session."""
 
-    keypad_used = BooleanProperty(False)  # a field of the step is typed on the keypad
+    keypad_used = BooleanProperty(False)  # a field on show is typed on the keypad
+    # Elder mode with the docked keyboard up: the form's bar and margins are thinner.
+    squeezed = BooleanProperty(False)
+    one_question = BooleanProperty(False)  # elder mode: the form asked one question a screen
+    later_question = BooleanProperty(False)  # ... and the one on show is not the first
+    bar_height = NumericProperty(theme.BUTTON_HEIGHT)
 
     def __init__(
         self, session: UISession, *, region_name: RegionNamer | None = None, **kwargs: Any
@@ -61,6 +66,25 @@ class FormScreen(StepScreen):
         # The keyboard's room is taken in the next layout: follow the box typed into then.
         self.ids.scroll.bind(height=self._follow_target)
         self.picker: DatePicker | None = None
+        self.keyboard.bind(shown=self._fit_bar)
+        theme.style.bind(elder=self._fit_bar, button_height=self._fit_bar)
+
+    def _fit_bar(self, *_args: object) -> None:
+        """Elder mode's one question and its box above the keyboard: the room under the
+        header was 120 px for 170 of label and box (the box sat below the visible area)."""
+        self.squeezed = bool(theme.style.elder and self.keyboard.shown)
+        self.bar_height = theme.style.touch_min if self.squeezed else theme.style.button_height
+        for button in self.ids.buttons.children:
+            button.height = self.bar_height
+        # Above the keyboard a field's hint gives way to its box (back when it folds).
+        for block in self.blocks.values():
+            hint = block.hint
+            if hint is None:
+                continue
+            if self.squeezed and hint.parent is block:
+                block.remove_widget(hint)
+            elif not self.squeezed and hint.parent is None:
+                block.add_widget(hint, index=len(block.children) - 1)  # under the label
 
     def show(self, run: FlowRun) -> None:
         """Build one block per field, prefilled with what this visit already entered."""
@@ -79,7 +103,6 @@ class FormScreen(StepScreen):
             if block.calendar is not None:
                 block.calendar.bind(on_release=lambda _b, blk=block: self.open_picker(blk))
             self.blocks[spec.name] = block
-        self.keypad_used = any(spec.kind in KEYPAD_KINDS for spec in run.step.fields)
         self.ids.keypad.delete_label = ui_text("delete", run.lang)
         self._place_fields()
 
@@ -99,10 +122,18 @@ class FormScreen(StepScreen):
         shown = [blocks[self.field_index]] if self.one_at_a_time else blocks
         for block in shown:
             fields.add_widget(block)
+        # One question a screen: the keypad's column only for a question typed on it.
+        self.keypad_used = any(block.spec.kind in KEYPAD_KINDS for block in shown)
         context = [rated_service_line(run, self.session.port.catalog)]
+        self.one_question = self.one_at_a_time
+        self.later_question = self.one_at_a_time and self.field_index > 0
         if self.one_at_a_time:
             n, total = self.field_index + 1, len(blocks)
-            context.append(ui_text("field_of", run.lang, n=n, total=total))
+            where = ui_text("field_of", run.lang, n=n, total=total)
+            # The step's title with the first question; after it the count alone (the two
+            # on two lines left a date range's boxes below the room).
+            title = run.step.title.get(run.lang)
+            context.append(f"{title} · {where}" if self.field_index == 0 else where)
         self.ids.context.text = "\n".join(line for line in context if line)
         lang = run.lang
         fill_button_row(
@@ -116,6 +147,7 @@ class FormScreen(StepScreen):
         for button in self.ids.buttons.children:
             if getattr(button, "event", "") == FIELD_NEXT:
                 button.primary = True  # the way forward until the last question
+        self._fit_bar()
         self.ids.scroll.scroll_y = 1
         # A blinking cursor shows where typing will go, when the first question is typed.
         # A box further down is not focused: its keypad or docked keyboard would scroll the
@@ -132,6 +164,10 @@ class FormScreen(StepScreen):
             return events
         last = self.field_index >= len(self.blocks) - 1
         moves = [FIELD_PREVIOUS] if self.field_index > 0 else []
+        if moves:
+            # 上一项 goes back within the form; the step's own back only from the first
+            # question (four buttons of elder mode's English did not fit one row).
+            events = [e for e in events if e != "back"]
         if not last:
             events = [e for e in events if e != "submit"] + [FIELD_NEXT]
         return [*moves, *events]
@@ -202,6 +238,11 @@ class FormScreen(StepScreen):
         """Under the docked keyboard the room is short: the box itself, at the bottom."""
         scroll, fields = self.ids.scroll, self.ids.fields
         room = fields.height - scroll.height
+        if self.one_question:
+            # One question a screen: from its top, the question over its box (the box put
+            # at the bottom of the room cut the question off).
+            scroll.scroll_y = 1
+            return
         if box.parent is None or room <= 0:
             return
         # The box's bottom in the fields' coordinates (it sits in rows and blocks).
@@ -211,7 +252,9 @@ class FormScreen(StepScreen):
     def _reveal(self, block: FieldBlock) -> None:
         """Scroll `block` into view; fields that all fit stay at the top, where they start."""
         scroll = self.ids.scroll
-        if self.ids.fields.height > scroll.height:
+        if self.one_question:
+            scroll.scroll_y = 1  # its question over its box, from the top
+        elif self.ids.fields.height > scroll.height:
             scroll.scroll_to(block, padding=20, animate=False)
         else:
             scroll.scroll_y = 1
@@ -274,7 +317,8 @@ class FormScreen(StepScreen):
         panel.disabled = False
         label = block.spec.label.get(self._lang)
         part = block.part_label(box)
-        self.ids.keypad_field.text = f"{label} · {part}" if part else label
+        named = f"{label} · {part}" if part else label
+        self.ids.keypad_field.text = part if self.one_question else named
         self.ids.keypad_hint.text = ui_text("keypad_hint", self._lang)
 
     def _dock_keyboard(self, box: FieldInput | None, block: FieldBlock | None) -> None:

@@ -4,7 +4,9 @@ Up to four services share one row under the large clock. More wrap onto a second
 the clock moves into the header; more than two rows' worth are paged with the same big page
 buttons as lists (a county's full catalog has a dozen services and more). A name is set as
 large as its tile allows, the same size on a whole page; when a name does not fit four
-tiles a row even at the body size (long English names), the menu has three a row.
+tiles a row even at the body size (long English names), the menu has three a row, or two
+(elder mode's 1.5x names, on wider tiles). Two rows of tiles share the room the screen
+leaves them (`ids.room`): tiles are as tall as half of it, never taller than the grid's box.
 """
 
 # mypy: allow-subclassing-any
@@ -20,7 +22,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from kivy.properties import BooleanProperty, StringProperty
+from kivy.clock import Clock
+from kivy.properties import BooleanProperty, NumericProperty, StringProperty
 from kivy.uix.behaviors import ButtonBehavior, ToggleButtonBehavior
 from kivy.uix.label import Label
 
@@ -40,6 +43,7 @@ ROW_WIDTH = 1200  # inside the margins
 PAGER_WIDTH = 200
 TILE_INSET = 24  # the name's margin inside its tile, both sides together
 TILE_INSET_Y = 16
+ROOM_HEIGHT = 350  # the room for two rows before the screen is laid out (normal mode's)
 # Names are as large as their tile allows, from the title size down to the body floor.
 TILE_FONTS = (theme.TITLE, 44, 40, 36, 32, theme.SMALL)
 
@@ -107,15 +111,21 @@ class MenuLayout:
         return math.ceil(self.per_page / self.cols)
 
 
-def menu_layout(names: Sequence[str], fits: Callable[[str, int, int], bool]) -> MenuLayout:
-    """Four tiles a row (fewer for fewer services), two rows a page; fewer columns when a
-    name does not fit (`fits(text, width, height)`) even at the smallest size."""
+def menu_layout(
+    names: Sequence[str], fits: Callable[[str, int, int], bool], room: int = ROOM_HEIGHT
+) -> MenuLayout:
+    """Four tiles a row (fewer for fewer services), two rows a page in `room` px of height;
+    fewer, wider columns when a name does not fit (`fits(text, width, height)`) even at the
+    smallest size."""
     count = max(1, len(names))
+    # Elder mode's names are 1.5x: its tiles may be as much wider, when fewer to a row.
+    widest = round(TILE_WIDTH * theme.style.scale)
+    two_rows = max(theme.style.touch_min, (room - theme.SPACING) // 2)
     for cols in range(min(theme.MAX_PER_ROW, count), 0, -1):
         paged = count > 2 * cols
-        room = ROW_WIDTH - (PAGER_WIDTH + theme.PADDING if paged else 0)
-        width = min(TILE_WIDTH, (room - (cols - 1) * theme.PADDING) // cols)
-        height = TILE_HEIGHT_COMPACT if count > cols else TILE_HEIGHT
+        space = ROW_WIDTH - (PAGER_WIDTH + theme.PADDING if paged else 0)
+        width = min(widest, (space - (cols - 1) * theme.PADDING) // cols)
+        height = min(TILE_HEIGHT_COMPACT, two_rows) if count > cols else min(TILE_HEIGHT, room)
         if cols == 1 or all(fits(tile_text(name, width), width, height) for name in names):
             return MenuLayout(cols, min(count, 2 * cols), width, height)
     raise AssertionError("one column always fits")  # the loop ends at cols == 1
@@ -158,6 +168,7 @@ class WelcomeScreen(KioskScreen):
 
     # More than one row of tiles: the large clock gives way to a small one in the header.
     compact = BooleanProperty(False)
+    page_height = NumericProperty(2 * TILE_HEIGHT_COMPACT)  # a full page of tiles
 
     def __init__(
         self,
@@ -191,6 +202,23 @@ class WelcomeScreen(KioskScreen):
         self.page = 0
         self.ids.pager.on_page = self.turn
         self.ids.help.bind(on_release=lambda _b: self.session.ask_help())
+        # The tiles' room is known once the screen is laid out, and changes with the mode
+        # (elder mode's header and hint are taller): the tiles follow it.
+        self._room_changed = Clock.create_trigger(self._follow_room)
+        self.ids.room.bind(height=self._room_changed)
+
+    def _room(self) -> int:
+        room = self.ids.room
+        # Kivy's default size until the first layout: not the room yet.
+        return ROOM_HEIGHT if list(room.size) == [100, 100] else int(room.height)
+
+    def _follow_room(self, *_args: object) -> None:
+        names = [flow.title.get(self._lang) for flow in self.catalog]
+        if self._menu_layout(names) != self.layout:
+            self._lay_out(page=self.page)
+
+    def _menu_layout(self, names: Sequence[str]) -> MenuLayout:
+        return menu_layout(names, lambda t, w, h: fitting_font(t, w, h) is not None, self._room())
 
     @property
     def catalog(self) -> list[Flow]:
@@ -224,9 +252,13 @@ class WelcomeScreen(KioskScreen):
 
     def _lay_out(self, page: int) -> None:
         names = [flow.title.get(self._lang) for flow in self.catalog]
-        self.layout = menu_layout(names, lambda t, w, h: fitting_font(t, w, h) is not None)
+        self.layout = self._menu_layout(names)
         self.ids.tiles.cols = self.layout.cols
-        self.compact = self.layout.rows > 1
+        # Elder mode's large clock and date left one row of 1.5x names too little room:
+        # there the clock is in the header whatever the number of services.
+        self.compact = self.layout.rows > 1 or bool(theme.style.elder)
+        rows = self.layout.rows
+        self.page_height = rows * self.layout.height + (rows - 1) * theme.SPACING
         self.page = max(0, min(page, self.pages - 1))
         self._fill_page()
 

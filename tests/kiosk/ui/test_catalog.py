@@ -50,8 +50,9 @@ def test_the_whole_catalog_is_paged_and_every_service_opens(
         assert "就业困难\n人员\n认定申请" in [t.text for t in welcome.tiles]
         for tile in welcome.tiles:
             assert all(line in units_of(tile.text) for line in tile.text.split("\n")[:-1])
-        # One size a page (36 before, when 就业困难人 / 员认定申请 fitted in two lines of 5).
-        assert {t.font_size for t in welcome.tiles} == {40}
+        # One size a page (36 before, when 就业困难人 / 员认定申请 fitted in two lines of 5;
+        # 36 again since the tiles are as tall as their box, 163 px, not 176 below it).
+        assert {t.font_size for t in welcome.tiles} == {36}
         assert all(t.texture_size[1] <= t.height for t in welcome.tiles)  # names fit
         assert check_elderly_sizes(welcome) == []
         snap(ui, shots, "welcome-catalog.png")
@@ -76,7 +77,9 @@ def test_the_whole_catalog_is_paged_and_every_service_opens(
 
         # Long English names need wider tiles: three a row, every name whole.
         tap(ui, next(b for b in welcome.language_buttons if b.lang == "en"))
-        assert welcome.layout.cols == 3
+        # (Three a row while 就业困难人员认定申请 was "Apply to be recognised as having
+        # employment difficulty"; "Employment difficulty recognition" fits four a row.)
+        assert welcome.layout.cols == 4
         for _page in range(welcome.pages):
             ui.frames(1)
             for tile in welcome.tiles:

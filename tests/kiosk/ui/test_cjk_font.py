@@ -84,3 +84,22 @@ def test_cjk_text_is_drawn_with_real_glyphs(ui: Any, shots: Path) -> None:
     screen = np.asarray(Image.open(path).convert("L"))
     assert screen.shape == (800, 1280)
     assert (screen < 100).mean() > 0.01  # dark text is on the page
+
+
+def test_the_chinese_font_is_registered_even_when_kivys_window_was_imported_first(
+    port: Any, clock: Any
+) -> None:
+    # A module that imports TextInput at its top creates Kivy's window before any
+    # HeadlessUI: the font used to be registered only with the window, so a test run first
+    # in its process drew Chinese as boxes (and measured it as narrow as boxes).
+    import kivy
+    import kivy.uix.textinput  # noqa: F401  (creates the window, as layout_check did)
+    from kivy.core.text import DEFAULT_FONT, LabelBase
+
+    from devkit.headless import HeadlessUI
+    from kiosk.ui.kivy_setup import find_cjk_font
+
+    roboto = os.path.join(kivy.kivy_data_dir, "fonts", "Roboto-Regular.ttf")
+    LabelBase.register(DEFAULT_FONT, fn_regular=roboto)  # as Kivy left it
+    with HeadlessUI(port, clock=clock):
+        assert LabelBase._fonts[DEFAULT_FONT][0] == str(find_cjk_font())
