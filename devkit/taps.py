@@ -70,7 +70,7 @@ OVER_GOAL: dict[str, tuple[int, str]] = {
     "job_fair_signup": (10, "education and industry asked"),
     "bundle_flexible_employment": (17, "kind of work, employer, date, insurance, 2 declarations"),
     "bundle_onboarding": (13, "employer, date, registered before, a declaration"),
-    "bundle_contract_termination": (24, "three services' questions, three declarations"),
+    "bundle_contract_termination": (27, "three services' questions, three declarations"),
 }
 TYPED_NOTES: dict[str, str] = {
     "bank_account": "the bank account the money is paid into: no card the kiosk reads has it",
