@@ -69,15 +69,29 @@ def test_a_screenshot_is_refused_while_a_citizen_is_on_a_step(ui: Any) -> None:
     assert "citizen" in outcome.detail
 
 
-def test_identify_flashes_the_screen(ui: Any) -> None:
+def test_identify_flashes_the_screen(ui: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     from kivy.core.window import Window
 
+    from kiosk.ui import remote
+
+    # What the window held after each toggle. Not sampled between frames: on a slow machine
+    # one frame runs several 0.4 s toggles that fell due together, so a frame may never see
+    # the veil up although it went up and down.
+    seen: list[int] = []
+    toggle = remote._toggle
+
+    def recorded(window: Any, veil: Any, on: bool) -> None:
+        toggle(window, veil, on)
+        seen.append(len(window.children))
+
+    monkeypatch.setattr(remote, "_toggle", recorded)
     before = len(Window.children)
     outcome = from_sync_thread(ui, UICommands(ui.app).identify, CommandKind.IDENTIFY)
     assert outcome.ok
-    ui.frames(2)
-    assert len(Window.children) == before + 1  # the white veil is up
-    ui.until(lambda: len(Window.children) == before, max_frames=2000)
+    ui.until(lambda: len(seen) == 2 * remote._FLASHES + 1, max_frames=2000)
+    # The white veil went up and down three times, and is gone.
+    assert seen == [before + 1, before] * remote._FLASHES + [before]
+    assert len(Window.children) == before
 
 
 def test_restart_leaves_only_after_the_result_is_kept(ui: Any) -> None:
