@@ -161,11 +161,13 @@ def test_the_ui_clock_feeds_the_watchdog_and_a_stalled_ui_does_not(
     dog = Watchdog(Notifier({"NOTIFY_SOCKET": systemd.getsockname()}), stall_seconds=5, clock=clock)
     start_ops(ui, port, clock, watchdog=dog)
     assert not dog.feed()  # the UI clock has not ticked yet
-    deadline = time.monotonic() + 1.5  # the ops tick is once a second of the Kivy clock
-    while time.monotonic() < deadline:
+    # The ops tick is once a second of the Kivy clock: frames until it ran, on a slow
+    # machine longer than the second and a half this waited before (a CI run fell short).
+    deadline = time.monotonic() + 20
+    while not dog.feed():
+        assert time.monotonic() < deadline, "the UI clock never ticked the ops"
         ui.frames(1)
         time.sleep(0.02)
-    assert dog.feed()
     assert systemd.recv(4096) == b"WATCHDOG=1"
     clock.advance(6)  # no frames: the UI thread's clock stands still
     assert not dog.feed()
