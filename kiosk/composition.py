@@ -90,6 +90,7 @@ class Kiosk:
             self.updater.started()
         self.hardware.start()
         if self.provisioning is not None:
+            self.provisioning.provisioning.before_wipe = self.stop_writers
             self.provisioning.start()
         if not self.config.provisioned:
             # No controller known yet: nothing to enroll with until a technician sets one.
@@ -110,25 +111,30 @@ class Kiosk:
             if self.card_watch is not None:
                 self.card_watch.start()
 
-    def close(self) -> None:
-        """Stop syncing and speaking, and release devices."""
-        if self.provisioning is not None:
-            self.provisioning.stop()
+    def stop_writers(self) -> None:
+        """Stop everything that writes into the data folder and close its databases (a
+        factory reset does this before it wipes the folder)."""
         if self.attract is not None:
             self.attract.stop()
         if self.card_watch is not None:
             self.card_watch.stop()
         if self.content is not None:
             self.content.stop()
-        self.speech.close()
         self.sync.stop()
-        self.hardware.close()
-        self.client.close()
         self.outbox.close()
         if self.commands is not None:
             self.commands.close()
         if self.content_store is not None:
             self.content_store.close()
+
+    def close(self) -> None:
+        """Stop syncing and speaking, and release devices."""
+        if self.provisioning is not None:
+            self.provisioning.stop()
+        self.speech.close()
+        self.stop_writers()
+        self.hardware.close()
+        self.client.close()
 
 
 def _device_checks(hardware: Hardware, enrollments: EnrollmentStore) -> list[DeviceCheck]:

@@ -133,6 +133,10 @@ class KioskProvisioning:
         self._checks = checks
         self._ports = ports
         self._wipe = wipe or (lambda: wipe_data_dir(data_dir))
+        # Set by the kiosk once built (Kiosk.start): stops whatever writes into the data
+        # folder, so that nothing recreates a file the wipe just deleted, or keeps writing
+        # personal data into an unlinked database until the restart.
+        self.before_wipe: Callable[[], None] = lambda: None
         self._on_state = on_state
         self._now = now
         self.setups = SetupStore(data_dir)
@@ -324,6 +328,7 @@ class KioskProvisioning:
             raise ProvisioningError("confirm", "confirm with this kiosk's serial", 400)
         self._exclusive()
         try:
+            self.before_wipe()
             self._wipe()
             self._pairing_code = ""
             self.selftest_run = None

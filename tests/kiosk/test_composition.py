@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import sqlite3
 import uuid
 from pathlib import Path
+
+import pytest
 
 from devkit.demo import write_kiosk_config
 from kiosk.composition import build_kiosk, outbox_key_file
@@ -35,3 +38,28 @@ def test_a_key_rotation_cut_short_is_finished_when_the_kiosk_is_built(tmp_path: 
     again = Outbox(config.data_dir / "outbox.db", Sealer.from_key_file(key_file), clock=FakeClock())
     assert again.claim_due() == [waiting]
     again.close()
+
+
+def test_a_factory_reset_stops_the_writers_before_it_wipes_the_data_folder(
+    tmp_path: Path,
+) -> None:
+    path = write_kiosk_config(tmp_path / "k.toml", "http://127.0.0.1:9")
+    with path.open("a", encoding="utf-8") as toml:
+        toml.write('[provisioning]\nenabled = true\nhost = "127.0.0.1"\nport = 0\n')
+        toml.write("advertise = false\n")
+    config = load_config(path)
+    kiosk = build_kiosk(config)
+    kiosk.start()  # the sync loop and the content refresher run, as on a kiosk in service
+    try:
+        kiosk.outbox.add(validate(TransactionIn, transaction(key=uuid.uuid4().hex)))
+        assert kiosk.provisioning is not None
+        kiosk.provisioning.provisioning.reset(config.hardware_id)
+        assert list(config.data_dir.iterdir()) == []
+        # Nothing is left to write personal data into a deleted file until the restart:
+        # the loops have stopped and the outbox refuses rows instead of taking them.
+        assert kiosk.sync._thread is None or not kiosk.sync._thread.is_alive()
+        with pytest.raises(sqlite3.ProgrammingError):
+            kiosk.outbox.add(validate(TransactionIn, transaction(key=uuid.uuid4().hex)))
+    finally:
+        kiosk.close()  # still closes cleanly after the reset closed the databases
+    assert list(config.data_dir.iterdir()) == []
