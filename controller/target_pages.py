@@ -15,7 +15,7 @@ staff member's attempt at another county (refused).
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request
@@ -27,7 +27,7 @@ from controller import region_codes
 from controller.auth.guard import ActorDep, FormDep
 from controller.dashboard import Label, county_scope, render
 from controller.deps import AuditDep, FleetDep, SessionDep, TargetsDep
-from controller.models import ServiceTitle
+from controller.models import CatalogTarget, ServiceTitle
 from controller.services.audit import AuditAction
 from controller.services.errors import BadMessage, Conflict
 from controller.services.targets import TargetSpec
@@ -97,6 +97,35 @@ def _rows(session: Session, spec: TargetSpec | None) -> list[dict[str, Any]]:
     ]
 
 
+def _target_form(
+    session: Session, targets: TargetsDep, row: CatalogTarget | None, action: str
+) -> dict[str, Any]:
+    """What targets.html needs to show one set of catalog settings and post it to `action`."""
+    spec = targets.spec(row)
+    return {
+        "row": row,
+        "rows": _rows(session, spec),
+        "help_phone": spec.help_phone if spec else "",
+        "action": action,
+    }
+
+
+def _save_or_clear(
+    form: Mapping[str, str],
+    session: Session,
+    save: Callable[[TargetSpec], CatalogTarget],
+    clear: Callable[[], object],
+    cleared: str,
+) -> str:
+    """Save the posted settings, or with `clear` drop them; the audit line's detail."""
+    if form.get("clear"):
+        clear()
+        return cleared
+    spec = _spec(form, [t.service for t in _titles(session)])
+    row = save(spec)
+    return f"version={row.version} services={len(spec.services)}"
+
+
 def _county_page(
     request: Request,
     session: Session,
@@ -108,14 +137,10 @@ def _county_page(
     status: int = 200,
 ) -> HTMLResponse:
     row = targets.county_row(session, county) if county else None
-    spec = targets.spec(row)
     context = {
+        **_target_form(session, targets, row, "/targets"),
         "county": county,
         "fixed": county_scope(request) is not None,
-        "row": row,
-        "rows": _rows(session, spec),
-        "help_phone": spec.help_phone if spec else "",
-        "action": "/targets",
         "done": done,
         "error": error,
         "page": "targets",
@@ -188,15 +213,8 @@ def kiosk_target_page(
     if kiosk is None:
         return render(request, "not_found.html", {"kiosk_id": kiosk_id, "page": "fleet"}, 404)
     row = targets.kiosk_row(session, kiosk)
-    spec = targets.spec(row)
-    context = {
-        "kiosk": kiosk,
-        "row": row,
-        "rows": _rows(session, spec),
-        "help_phone": spec.help_phone if spec else "",
-        "action": f"/kiosks/{kiosk.kiosk_id}/target",
-        "page": "fleet",
-    }
+    action = f"/kiosks/{kiosk.kiosk_id}/target"
+    context = {**_target_form(session, targets, row, action), "kiosk": kiosk, "page": "fleet"}
     return render(request, "targets.html", context)
 
 
@@ -214,13 +232,13 @@ def save_kiosk_target(
     kiosk = fleet.find(session, kiosk_id)
     if kiosk is None:
         raise BadMessage(f"no kiosk {kiosk_id}")
-    if form.get("clear"):
-        targets.clear_kiosk(session, kiosk)
-        detail = "cleared: follows its county"
-    else:
-        spec = _spec(form, [t.service for t in _titles(session)])
-        row = targets.set_kiosk(session, kiosk, spec, actor.name)
-        detail = f"version={row.version} services={len(spec.services)}"
+    detail = _save_or_clear(
+        form,
+        session,
+        lambda spec: targets.set_kiosk(session, kiosk, spec, actor.name),
+        lambda: targets.clear_kiosk(session, kiosk),
+        "cleared: follows its county",
+    )
     audit.record(session, actor, AuditAction.TARGET_SET, target=kiosk.kiosk_id, detail=detail)
     session.commit()
     return RedirectResponse(f"/kiosks/{kiosk.kiosk_id}#target", status_code=303)
@@ -312,15 +330,8 @@ def group_target_page(
         missing = ("没有此分组。", "No such group.")
         return _groups_page(request, session, targets, error=missing, status=404)
     row = targets.group_row(session, group)
-    spec = targets.spec(row)
-    context = {
-        "group": group,
-        "row": row,
-        "rows": _rows(session, spec),
-        "help_phone": spec.help_phone if spec else "",
-        "action": f"/groups/{group.id}/target",
-        "page": "targets",
-    }
+    action = f"/groups/{group.id}/target"
+    context = {**_target_form(session, targets, row, action), "group": group, "page": "targets"}
     return render(request, "targets.html", context)
 
 
@@ -338,16 +349,16 @@ def save_group_target(
     group = targets.group(session, group_pk)
     if group is None:
         raise BadMessage(f"no group {group_pk}")
-    if form.get("clear"):
-        targets.clear_group(session, group)
-        detail = "cleared: its kiosks follow their counties"
-    else:
-        try:
-            spec = _spec(form, [t.service for t in _titles(session)])
-        except BadMessage as err:
-            return _groups_page(request, session, targets, error=(str(err), str(err)), status=422)
-        row = targets.set_group(session, group, spec, actor.name)
-        detail = f"version={row.version} services={len(spec.services)}"
+    try:
+        detail = _save_or_clear(
+            form,
+            session,
+            lambda spec: targets.set_group(session, group, spec, actor.name),
+            lambda: targets.clear_group(session, group),
+            "cleared: its kiosks follow their counties",
+        )
+    except BadMessage as err:
+        return _groups_page(request, session, targets, error=(str(err), str(err)), status=422)
     audit.record(
         session, actor, AuditAction.TARGET_SET, target=f"group:{group.name}", detail=detail
     )
