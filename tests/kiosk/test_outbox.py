@@ -1,7 +1,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import sqlite3
+import subprocess
+import sys
 import uuid
 from pathlib import Path
 
@@ -357,3 +360,50 @@ def test_an_outbox_keyed_by_key_is_rebuilt_with_every_row_and_no_number_handed_o
     again = Outbox(tmp_path / "keyed.db", sealer, clock=clock)  # rebuilt once, then opened
     assert [t.key for t in again.claim_due()] == [old.key, older.key, numbered.key, new.key]
     again.close()
+
+
+# A kiosk adding rows as fast as it can, saying each key once `add` has returned.
+_ADDER = """
+import datetime as dt, sys, time, uuid
+from pathlib import Path
+from kiosk.outbox import Outbox
+from pii import Sealer
+from wire import Citizen, TransactionIn
+box = Outbox(Path(sys.argv[1]), Sealer(b"k" * 32), clock=time.monotonic)
+for n in range(1, 100_000):
+    key = uuid.uuid4().hex
+    box.add(TransactionIn(
+        key=key, number=f"KA01-261126{n:06d}", service="employment_registration",
+        created_at=dt.datetime(2026, 11, 26, tzinfo=dt.UTC), identity_method="id_card",
+        citizen=Citizen(id_number="11010519491231002X", name="测试甲"), fields={},
+    ))
+    print(key, flush=True)
+"""
+
+
+def test_every_add_that_returned_before_a_kill_9_is_kept_once_in_sequence(
+    tmp_path: Path, clock: FakeClock
+) -> None:
+    path = tmp_path / "killed.db"
+    adder = subprocess.Popen(  # noqa: S603 - our interpreter, our script
+        [sys.executable, "-c", _ADDER, str(path)],
+        stdout=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)},
+    )
+    assert adder.stdout is not None
+    returned = [adder.stdout.readline().strip() for _ in range(150)]
+    adder.kill()  # SIGKILL, mid-add or between two
+    returned += [line.strip() for line in adder.stdout if line.strip()]
+    adder.wait(timeout=30)
+    box = Outbox(path, Sealer(b"k" * 32), clock=clock)
+    seqs = [box.seq_of(key) for key in returned]
+    assert all(box.waiting(key) for key in returned)  # 0 lost
+    assert seqs == sorted(set(seqs))  # once each, counting up in the order they were added
+    stored = box.counts()[State.PENDING]
+    assert stored in (len(returned), len(returned) + 1)  # + the add killed before it said so
+    assert len(box.claim_due(limit=stored + 10)) == stored  # every stored row reads back
+    new = txn("KA01-2611269999")
+    box.add(new)
+    assert (box.seq_of(new.key) or 0) > max(s or 0 for s in seqs)
+    box.close()
