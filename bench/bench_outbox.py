@@ -2,6 +2,7 @@
 controller's bare ingest rate.
 
 Run: .venv/bin/python -m bench.bench_outbox [--enqueue 1500] [--rows 5000] [--skip-drain]
+     [--dir FOLDER]   (the disk measured: a temporary folder under FOLDER; default /tmp's)
 
 1. Enqueue (goal >= 0.9x): `Outbox.add` (seal, one write with WAL and synchronous=FULL:
    on disk before the citizen sees "success") against a bare `INSERT` of a blob of the same
@@ -222,8 +223,10 @@ def main() -> int:
     parser.add_argument("--rows", type=int, default=5_000, help="the backlog drained")
     parser.add_argument("--bare-rows", type=int, default=1_000, help="per bare round")
     parser.add_argument("--skip-drain", action="store_true")
+    parser.add_argument("--dir", type=Path, default=None, help="on the disk to measure")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as name:
+    with tempfile.TemporaryDirectory(dir=args.dir) as name:
+        say(f"in {name}")
         enqueue(Path(name), args.enqueue, args.rounds, args.backlog)
         if not args.skip_drain:
             drain(Path(name), args.rows, args.bare_rows)

@@ -2,14 +2,18 @@
 
     estation-release keygen --out keys/          keys/estation-release.key and .pub
     estation-release build --version 1.4.0 --key keys/estation-release.key --out dist/
-        [--requirements requirements.lock [--find-links DIR] [--no-index]]   (wheels too)
+        [--requirements requirements.lock [--extra kiosk] [--find-links DIR] [--no-index]]
     estation-release verify dist/estation-1.4.0.tar.gz --pub keys/estation-release.pub
 
 The bundle holds the packages the kiosk runs (pii, wire, drivers, flows, kiosk) and
-release.json at its top; with `--requirements` also that file (as requirements.lock) and a
-wheelhouse (`wheels/`, one wheel per pinned line, made by `pip wheel --no-deps`: a wheel
-where the index has one, built from the sdist where not), each wheel's sha256 in
-release.json, so the kiosk installs them offline (docs/updates.md). The signature is
+release.json at its top; with `--requirements` also a wheelhouse (`wheels/`, made by
+`pip wheel --no-deps`: a wheel where the index has one, built from the sdist where not) of
+what the kiosk installs, each wheel's sha256 in release.json, and the lock's lines for
+those wheels (as requirements.lock), so the kiosk installs them offline (docs/updates.md).
+What the kiosk installs is the closure of pyproject.toml's dependencies and its `kiosk`
+extra, each at its pin in the lock, followed through every wheel's own Requires-Dist: the
+repository's lock also pins the controller's and the developers' packages, which a kiosk
+never runs. The signature is
 minisign's (wire/release.py), so Debian's `minisign -Vm BUNDLE -p KEY.pub` checks it, and
 `minisign -S` could have made it. The secret key is written in minisign's unencrypted
 format (as `minisign -G -W` writes it): keep it off the controller and off every kiosk, on
@@ -30,12 +34,17 @@ import subprocess
 import sys
 import tarfile
 import tempfile
-from collections.abc import Sequence
+import tomllib
+import zipfile
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from email.parser import Parser
 from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+from packaging.requirements import InvalidRequirement, Requirement
+from packaging.utils import canonicalize_name
 
 from wire.release import (
     MANIFEST,
@@ -153,6 +162,103 @@ def build_wheelhouse(
     return sorted(out.glob("*.whl"))
 
 
+def kiosk_roots(pyproject: Path, extra: str = "kiosk") -> list[Requirement]:
+    """What a kiosk installs first: the project's dependencies and those of `extra`."""
+    try:
+        project = tomllib.loads(pyproject.read_text("utf-8"))["project"]
+        lines = [*project.get("dependencies", []), *project["optional-dependencies"][extra]]
+        return [Requirement(line) for line in lines]
+    except (OSError, KeyError, tomllib.TOMLDecodeError, InvalidRequirement) as err:
+        raise ReleaseRefused(
+            "wheelhouse", f"no extra {extra!r} in {pyproject}: {type(err).__name__}"
+        ) from err
+
+
+def _pinned_lines(lock: str) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for raw in lock.splitlines():
+        line = raw.split("#", 1)[0].strip()
+        if line and not line.startswith("-"):
+            found[canonicalize_name(Requirement(line).name)] = line
+    return found
+
+
+def _requires(wheel: Path) -> tuple[str, list[Requirement]]:
+    """A wheel's project name and its Requires-Dist, read from its METADATA."""
+    with zipfile.ZipFile(wheel) as archive:
+        name = next(n for n in archive.namelist() if n.endswith(".dist-info/METADATA"))
+        metadata = Parser().parsestr(archive.read(name).decode("utf-8"))
+    needs = [Requirement(line) for line in metadata.get_all("Requires-Dist") or []]
+    return canonicalize_name(metadata["Name"]), needs
+
+
+def _wanted(requirement: Requirement, extra: str) -> Iterable[tuple[str, str]]:
+    # Markers are those of the machine building (the kiosk's Debian and Python): a
+    # Windows-only or older-Python dependency is not followed.
+    if requirement.marker is None or requirement.marker.evaluate({"extra": extra}):
+        name = canonicalize_name(requirement.name)
+        yield name, ""
+        yield from ((name, wanted) for wanted in sorted(requirement.extras))
+
+
+@dataclass(frozen=True)
+class Wheelhouse:
+    """The wheels a release carries and the lock's lines that pin them."""
+
+    wheels: list[Path]
+    lock: str
+
+
+def build_closure(
+    requirements: Path,
+    roots: Sequence[Requirement],
+    out: Path,
+    *,
+    find_links: Path | None = None,
+    no_index: bool = False,
+    python: str = sys.executable,
+) -> Wheelhouse:
+    """Wheels of `roots` and of all they need, each at its pin in `requirements`, in `out`.
+
+    Built round by round (the wheels of one round say what the next needs), so a package
+    only the controller or the developers use is never fetched. A needed package the lock
+    does not pin is refused: the kiosk installs offline, from these wheels only.
+    """
+    pinned = _pinned_lines(requirements.read_text("utf-8"))
+    built: dict[str, Path] = {}
+    needs: dict[str, list[Requirement]] = {}
+    seen: set[tuple[str, str]] = set()
+    todo = [wanted for root in roots for wanted in _wanted(root, "")]
+    with tempfile.TemporaryDirectory() as folder:
+        while todo := [wanted for wanted in dict.fromkeys(todo) if wanted not in seen]:
+            missing = sorted({name for name, _ in todo if name not in built})
+            if unpinned := [name for name in missing if name not in pinned]:
+                raise ReleaseRefused(
+                    "wheelhouse", f"not pinned in {requirements.name}: {', '.join(unpinned)}"
+                )
+            if missing:
+                round_file = Path(folder) / f"round-{len(built)}.txt"
+                round_file.write_text("".join(f"{pinned[name]}\n" for name in missing))
+                build_wheelhouse(
+                    round_file, out, find_links=find_links, no_index=no_index, python=python
+                )
+                for wheel in out.glob("*.whl"):
+                    name, requires = _requires(wheel)
+                    if name in missing:
+                        built[name], needs[name] = wheel, requires
+                if lost := [name for name in missing if name not in built]:
+                    raise ReleaseRefused("wheelhouse", f"pip made no wheel for {', '.join(lost)}")
+            seen.update(todo)
+            todo = [
+                wanted
+                for name, extra in todo
+                for requirement in needs[name]
+                for wanted in _wanted(requirement, extra)
+            ]
+    lines = [line for name, line in pinned.items() if name in built]
+    return Wheelhouse(sorted(built.values()), "".join(f"{line}\n" for line in lines))
+
+
 def _add_bytes(tar: tarfile.TarFile, name: str, data: bytes) -> None:
     info = tarfile.TarInfo(name)
     info.size = len(data)
@@ -223,8 +329,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--source", type=Path, default=Path(__file__).resolve().parent.parent, help="repo root"
     )
     build.add_argument(
-        "--requirements", type=Path, help="a pinned requirements file: ship it and its wheels"
+        "--requirements",
+        type=Path,
+        help="a pinned requirements file: ship the wheels of what the kiosk installs",
     )
+    build.add_argument("--extra", default="kiosk", help="pyproject.toml's extra the kiosk installs")
     build.add_argument("--find-links", type=Path, help="a local folder of wheels for pip")
     build.add_argument("--no-index", action="store_true", help="never ask a package index")
     check = commands.add_parser("verify", help="check a bundle against a public key")
@@ -252,15 +361,19 @@ def main(argv: Sequence[str] | None = None) -> int:
             if args.requirements is None:
                 bundle = build_bundle(args.version, args.source)
             else:
+                roots = kiosk_roots(args.source / "pyproject.toml", args.extra)
                 with tempfile.TemporaryDirectory() as folder:
-                    wheels = build_wheelhouse(
+                    house = build_closure(
                         args.requirements,
-                        Path(folder),
+                        roots,
+                        Path(folder) / "wheels",
                         find_links=args.find_links,
                         no_index=args.no_index,
                     )
+                    narrowed = Path(folder) / "requirements.lock"
+                    narrowed.write_text(house.lock, "utf-8")
                     bundle = build_bundle(
-                        args.version, args.source, requirements=args.requirements, wheels=wheels
+                        args.version, args.source, requirements=narrowed, wheels=house.wheels
                     )
             args.out.mkdir(parents=True, exist_ok=True)
             path = args.out / f"estation-{args.version}.tar.gz"

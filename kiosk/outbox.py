@@ -42,11 +42,23 @@ from wire import (
 
 log = logging.getLogger(__name__)
 
+# What one add writes besides the table's own page: the key index (adding the same key again
+# changes nothing, and every later update finds the row by key), the one index every query
+# of the drain, the heartbeat and the retention uses, and the AUTOINCREMENT high-water mark.
+# The sequence number is the rowid itself: AUTOINCREMENT never hands a number out again,
+# even after its row was deleted, which a counter row of our own cost a read and a write
+# per add to promise. The number is not a unique index: next_number hands each out once
+# from its durable day counter, and the controller refuses a number reused under another
+# key (a conflict, kept as failed and shown to ops), while the index cost every add a
+# B-tree of its own. Measured (bench/bench_outbox.py, README): the seq index, the counter
+# row, the number's index and a state index without the kind made an add write 8 pages
+# and run 6 statements; now 4 pages in one statement.
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS outbox (
-    key TEXT PRIMARY KEY,
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    key TEXT NOT NULL UNIQUE,
     kind TEXT NOT NULL DEFAULT 'transaction',
-    number TEXT NOT NULL UNIQUE,
+    number TEXT NOT NULL,
     service TEXT NOT NULL,
     created_at TEXT NOT NULL,
     state TEXT NOT NULL,
@@ -54,20 +66,41 @@ CREATE TABLE IF NOT EXISTS outbox (
     next_attempt_at REAL NOT NULL DEFAULT 0,
     last_error TEXT,
     sealed BLOB,
-    acked_at TEXT
-);
-CREATE INDEX IF NOT EXISTS outbox_due ON outbox (state, next_attempt_at);
-CREATE TABLE IF NOT EXISTS counters (day TEXT PRIMARY KEY, seq INTEGER NOT NULL);
+    acked_at TEXT,
+    ended_at TEXT
+)
 """
-# Columns added after the first release, each with what an older row gets.
+# Claims (state, kind, due time, then seq: the rowid every index ends with), the next due
+# time per kind, the rows held, the oldest waiting row, the retention: all by state first.
+_INDEX = "CREATE INDEX IF NOT EXISTS outbox_state ON outbox (state, kind, next_attempt_at)"
+_COUNTERS = "CREATE TABLE IF NOT EXISTS counters (day TEXT PRIMARY KEY, seq INTEGER NOT NULL)"
+# Columns added to the first release's table before it was rebuilt around the sequence,
+# each with what an older row gets.
 _LATER_COLUMNS = {
     "kind": "TEXT NOT NULL DEFAULT 'transaction'",
     "seq": "INTEGER",
     "ended_at": "TEXT",  # wall time a row was acked, failed or quarantined: for retention
 }
+_COLUMNS = (
+    "key, kind, number, service, created_at, state, attempts, next_attempt_at, last_error,"
+    " sealed, acked_at, ended_at"
+)
 _M = TypeVar("_M", bound=Message)
-# The row of `counters` that holds the last sequence number (the others are days: yymmdd).
+# The row of `counters` where releases before the rebuild kept the last sequence number
+# (the others are days: yymmdd); the rebuild moves it into sqlite_sequence.
 _SEQ = "record-seq"
+# Every kind of row the outbox queues (`_insert` callers).
+_KINDS = ("transaction", "rating", "staff_call", "maintenance")
+# Numbered rows keep theirs; the N rows without one count up from 1 - N to 0, oldest first.
+_COPY_BEFORE_SEQ = (
+    f"INSERT INTO outbox (seq, {_COLUMNS}) SELECT COALESCE(seq, ROW_NUMBER() OVER"  # noqa: S608
+    f" (PARTITION BY seq IS NULL ORDER BY created_at, rowid) - ?), {_COLUMNS}"
+    " FROM outbox_before_seq"
+)
+_INSERT = (
+    "INSERT INTO outbox (key, kind, number, service, created_at, state, next_attempt_at, sealed)"
+    " VALUES (?, ?, ?, ?, ?, 'pending', ?, ?) ON CONFLICT (key) DO NOTHING"
+)
 
 
 class State(enum.StrEnum):
@@ -169,12 +202,7 @@ class Outbox:
         self._db.execute("PRAGMA journal_mode=WAL")
         # FULL: a power cut right after "success" on screen must not lose the row.
         self._db.execute("PRAGMA synchronous=FULL")
-        self._db.executescript(_SCHEMA)
-        columns = {row[1] for row in self._db.execute("PRAGMA table_info(outbox)")}
-        for name, declaration in _LATER_COLUMNS.items():
-            if name not in columns:  # an outbox written by an older release
-                self._db.execute(f"ALTER TABLE outbox ADD COLUMN {name} {declaration}")
-        self._db.execute("CREATE INDEX IF NOT EXISTS outbox_seq ON outbox (seq)")
+        self._migrate()
         self._lock = threading.Lock()
         self._sealer = sealer
         self._clock = clock
@@ -189,6 +217,54 @@ class Outbox:
     def close(self) -> None:
         """Close the database."""
         self._db.close()
+
+    def _migrate(self) -> None:
+        """Create the outbox, or rebuild one an older release wrote, in one transaction.
+
+        Releases before the rebuild keyed the table by `key` and kept the sequence in a
+        column of its own (NULL for rows from before sequences) and its last value in a
+        counter row. Every row is copied with its sequence number; rows without one get
+        numbers below 1, in the order they were made, so they are still claimed first and
+        `seq_of` still says None; sqlite_sequence starts above the counter's last value, so
+        no number handed out before is handed out again. A crash midway leaves the old table.
+        """
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            self._db.execute(_COUNTERS)
+            primary = [row[1] for row in self._db.execute("PRAGMA table_info(outbox)") if row[5]]
+            if primary == ["key"]:
+                self._rebuild_locked()
+            self._db.execute(_SCHEMA)
+            self._db.execute(_INDEX)
+            self._db.execute("COMMIT")
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+
+    def _rebuild_locked(self) -> None:
+        columns = {row[1] for row in self._db.execute("PRAGMA table_info(outbox)")}
+        for name, declaration in _LATER_COLUMNS.items():
+            if name not in columns:  # an outbox written by an even older release
+                self._db.execute(f"ALTER TABLE outbox ADD COLUMN {name} {declaration}")
+        self._db.execute("ALTER TABLE outbox RENAME TO outbox_before_seq")
+        for index in ("outbox_due", "outbox_seq"):  # their names are free for ours
+            self._db.execute(f"DROP INDEX IF EXISTS {index}")
+        self._db.execute(_SCHEMA)
+        found = self._db.execute("SELECT COUNT(*) FROM outbox_before_seq WHERE seq IS NULL")
+        self._db.execute(_COPY_BEFORE_SEQ, (int(found.fetchone()[0]),))
+        self._db.execute("DROP TABLE outbox_before_seq")
+        row = self._db.execute("SELECT seq FROM counters WHERE day = ?", (_SEQ,)).fetchone()
+        high = max(
+            int(row[0]) if row else 0,
+            int(self._db.execute("SELECT COALESCE(MAX(seq), 0) FROM outbox").fetchone()[0]),
+        )
+        self._db.execute("DELETE FROM sqlite_sequence WHERE name = 'outbox'")
+        self._db.execute("INSERT INTO sqlite_sequence (name, seq) VALUES ('outbox', ?)", (high,))
+        self._db.execute("DELETE FROM counters WHERE day = ?", (_SEQ,))
+        log.info("outbox rebuilt around its sequence rows=%d", self._count_rows_locked())
+
+    def _count_rows_locked(self) -> int:
+        return int(self._db.execute("SELECT COUNT(*) FROM outbox").fetchone()[0])
 
     @contextmanager
     def _bookkeeping_locked(self) -> Iterator[sqlite3.Connection]:
@@ -250,40 +326,26 @@ class Outbox:
     def _insert(
         self, key: str, kind: str, number: str, service: str, created: str, sealed: bytes
     ) -> None:
+        # One statement, its own transaction (synchronous=FULL: on disk when it returns);
+        # the sequence number is the rowid it gets. Due from now: claims take rows in the
+        # order they became due.
         with self._lock:
             try:
-                self._db.execute("BEGIN IMMEDIATE")
-                if self._db.execute("SELECT 1 FROM outbox WHERE key = ?", (key,)).fetchone():
-                    self._db.execute("COMMIT")
-                    return
-                held = self._held
-                if held >= self.limits.capacity:
-                    self._db.execute("ROLLBACK")
-                    raise OutboxFull(f"outbox at capacity ({held} of {self.limits.capacity})")
-                seq = self._next_seq_locked()
-                self._db.execute(
-                    "INSERT INTO outbox"
-                    " (key, kind, number, service, created_at, state, sealed, seq)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                    (key, kind, number, service, created, State.PENDING, sealed, seq),
+                if self._held >= self.limits.capacity:
+                    if self._db.execute("SELECT 1 FROM outbox WHERE key = ?", (key,)).fetchone():
+                        return  # already stored: nothing new to make room for
+                    held, capacity = self._held, self.limits.capacity
+                    raise OutboxFull(f"outbox at capacity ({held} of {capacity})")
+                done = self._db.execute(
+                    _INSERT, (key, kind, number, service, created, self._clock(), sealed)
                 )
-                self._db.execute("COMMIT")
-                self._held += 1
+                self._held += done.rowcount  # 0: the key was stored already
             except sqlite3.Error as err:
-                if self._db.in_transaction:
+                if self._db.in_transaction:  # a statement's own transaction rolls back alone
                     self._db.execute("ROLLBACK")
                 if _is_disk_full(err):
                     raise OutboxFull("the disk is full") from err
                 raise
-
-    def _next_seq_locked(self) -> int:
-        # A counter of its own: purging old rows must never make a number come round again.
-        row = self._db.execute("SELECT seq FROM counters WHERE day = ?", (_SEQ,)).fetchone()
-        if row is None:  # first use, or an outbox from before sequences
-            row = self._db.execute("SELECT COALESCE(MAX(seq), 0) FROM outbox").fetchone()
-        seq = int(row[0]) + 1
-        self._db.execute("INSERT OR REPLACE INTO counters (day, seq) VALUES (?, ?)", (_SEQ, seq))
-        return seq
 
     def _count_held_locked(self) -> int:
         row = self._db.execute(
@@ -326,10 +388,11 @@ class Outbox:
     def _claim(self, kind: str, model: type[_M], limit: int) -> list[_M]:
         now = self._clock()
         with self._lock, self._bookkeeping_locked():
+            # The index's order: the rows that became due first, then by sequence.
             rows = self._db.execute(
-                "SELECT key, sealed FROM outbox WHERE kind = ? AND state = ?"
-                " AND next_attempt_at <= ? ORDER BY seq, created_at LIMIT ?",
-                (kind, State.PENDING, now, limit),
+                "SELECT key, sealed FROM outbox WHERE state = ? AND kind = ?"
+                " AND next_attempt_at <= ? ORDER BY next_attempt_at, seq LIMIT ?",
+                (State.PENDING, kind, now, limit),
             ).fetchall()
             claimed: list[_M] = []
             for key, blob in rows:
@@ -473,7 +536,9 @@ class Outbox:
             ).fetchone()
         if row is None:
             return None
-        return Entry(row[0], row[1], row[2], State(row[3]), row[4], row[5], row[6])
+        # Rows from before sequences were numbered below 1 when the table was rebuilt.
+        seq = row[6] if row[6] > 0 else None
+        return Entry(row[0], row[1], row[2], State(row[3]), row[4], row[5], seq)
 
     def waiting(self, key: str) -> bool:
         """The row is kept here and still to be sent (pending or in flight)."""
@@ -488,7 +553,13 @@ class Outbox:
     def next_due_in(self) -> float | None:
         """Seconds until the next pending row is due, None when nothing is pending."""
         with self._lock:
-            row = self._db.execute(
-                "SELECT MIN(next_attempt_at) FROM outbox WHERE state = ?", (State.PENDING,)
-            ).fetchone()
-        return None if row[0] is None else max(0.0, row[0] - self._clock())
+            # One index seek per kind; a MIN over all kinds would read every pending row.
+            firsts = [
+                self._db.execute(
+                    "SELECT MIN(next_attempt_at) FROM outbox WHERE state = ? AND kind = ?",
+                    (State.PENDING, kind),
+                ).fetchone()[0]
+                for kind in _KINDS
+            ]
+        due = [first for first in firsts if first is not None]
+        return max(0.0, min(due) - self._clock()) if due else None

@@ -96,7 +96,9 @@ TABLE: dict[str, tuple[frozenset[str], frozenset[str]]] = {
         OURS,
         _DRIVERS_LIBRARIES
         | _CONTROLLER_LIBRARIES
-        | {"kivy", "httpx", "zeroconf", "ifaddr", "rich", "yaml", "stdnum", "cryptography"},
+        | {"kivy", "httpx", "zeroconf", "ifaddr", "rich", "yaml", "stdnum", "cryptography"}
+        # estation-release follows the kiosk's requirements and their markers (PEP 508)
+        | {"packaging"},
     ),
 }
 

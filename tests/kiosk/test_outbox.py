@@ -1,7 +1,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import sqlite3
+import subprocess
+import sys
 import uuid
 from pathlib import Path
 
@@ -293,3 +296,114 @@ def test_the_oldest_row_waiting_is_found_across_time_zones(outbox: Outbox) -> No
     assert outbox.oldest_pending() == NOW
     outbox.mark_acked(first.key, NOW)
     assert outbox.oldest_pending() == NOW + dt.timedelta(hours=1)
+
+
+# The table as releases before the rebuild around the sequence wrote it.
+_KEYED_BY_KEY = """
+CREATE TABLE outbox (key TEXT PRIMARY KEY, kind TEXT NOT NULL DEFAULT 'transaction',
+    number TEXT NOT NULL UNIQUE, service TEXT NOT NULL, created_at TEXT NOT NULL,
+    state TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at REAL NOT NULL DEFAULT 0, last_error TEXT, sealed BLOB, acked_at TEXT,
+    seq INTEGER, ended_at TEXT);
+CREATE INDEX outbox_due ON outbox (state, next_attempt_at);
+CREATE INDEX outbox_seq ON outbox (seq);
+CREATE TABLE counters (day TEXT PRIMARY KEY, seq INTEGER NOT NULL);
+"""
+
+
+def test_an_outbox_keyed_by_key_is_rebuilt_with_every_row_and_no_number_handed_out_again(
+    tmp_path: Path, clock: FakeClock
+) -> None:
+    sealer = Sealer(b"k" * 32)
+    db = sqlite3.connect(tmp_path / "keyed.db")
+    db.executescript(_KEYED_BY_KEY)
+    # Two rows from before sequences (made in this order), two numbered ones, one
+    # acknowledged; numbers 3 to 7 and 9 to 12 belonged to rows already purged.
+    rows = [
+        (txn("KA01-2611260002"), None, "pending", NOW + dt.timedelta(minutes=1)),
+        (txn("KA01-2611260001"), None, "in_flight", NOW),
+        (txn("KA01-2611260003"), 1, "acked", NOW),
+        (txn("KA01-2611260004"), 2, "failed", NOW),
+        (txn("KA01-2611260005"), 8, "pending", NOW),
+    ]
+    for t, seq, state, made in rows:
+        sealed = None if state == "acked" else sealer.seal(t.model_dump_json(), t.key.encode())
+        db.execute(
+            "INSERT INTO outbox (key, number, service, created_at, state, sealed, seq)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (t.key, t.number, t.service, made.isoformat(), state, sealed, seq),
+        )
+    db.execute("INSERT INTO counters VALUES ('record-seq', 12), ('261126', 5)")
+    db.commit()
+    db.close()
+
+    box = Outbox(tmp_path / "keyed.db", sealer, clock=clock)
+    older, old, acked, failed, numbered = (t for t, *_ in rows)
+    assert box.counts() == {
+        State.PENDING: 3, State.IN_FLIGHT: 0, State.ACKED: 1, State.FAILED: 1,
+        State.QUARANTINED: 0,
+    }  # fmt: skip
+    assert box.usage().held == 4
+    # Rows from before sequences still have none, and still go first, oldest first.
+    assert [box.seq_of(t.key) for t in (old, older, acked, failed, numbered)] == [
+        None, None, 1, 2, 8,
+    ]  # fmt: skip
+    assert box.claim_due() == [old, older, numbered]
+    failed_entry = box.entry(failed.key)
+    assert failed_entry is not None
+    assert failed_entry.state is State.FAILED
+    new = txn("KA01-2611260006")
+    box.add(new)
+    assert box.seq_of(new.key) == 13  # above the last number handed out, not the last kept
+    assert box.next_number("KA01", NOW) == "KA01-2611260006"  # the day counters stay
+    box.close()
+    again = Outbox(tmp_path / "keyed.db", sealer, clock=clock)  # rebuilt once, then opened
+    assert [t.key for t in again.claim_due()] == [old.key, older.key, numbered.key, new.key]
+    again.close()
+
+
+# A kiosk adding rows as fast as it can, saying each key once `add` has returned.
+_ADDER = """
+import datetime as dt, sys, time, uuid
+from pathlib import Path
+from kiosk.outbox import Outbox
+from pii import Sealer
+from wire import Citizen, TransactionIn
+box = Outbox(Path(sys.argv[1]), Sealer(b"k" * 32), clock=time.monotonic)
+for n in range(1, 100_000):
+    key = uuid.uuid4().hex
+    box.add(TransactionIn(
+        key=key, number=f"KA01-261126{n:06d}", service="employment_registration",
+        created_at=dt.datetime(2026, 11, 26, tzinfo=dt.UTC), identity_method="id_card",
+        citizen=Citizen(id_number="11010519491231002X", name="测试甲"), fields={},
+    ))
+    print(key, flush=True)
+"""
+
+
+def test_every_add_that_returned_before_a_kill_9_is_kept_once_in_sequence(
+    tmp_path: Path, clock: FakeClock
+) -> None:
+    path = tmp_path / "killed.db"
+    adder = subprocess.Popen(  # noqa: S603 - our interpreter, our script
+        [sys.executable, "-c", _ADDER, str(path)],
+        stdout=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)},
+    )
+    assert adder.stdout is not None
+    returned = [adder.stdout.readline().strip() for _ in range(150)]
+    adder.kill()  # SIGKILL, mid-add or between two
+    returned += [line.strip() for line in adder.stdout if line.strip()]
+    adder.wait(timeout=30)
+    box = Outbox(path, Sealer(b"k" * 32), clock=clock)
+    seqs = [box.seq_of(key) for key in returned]
+    assert all(box.waiting(key) for key in returned)  # 0 lost
+    assert seqs == sorted(set(seqs))  # once each, counting up in the order they were added
+    stored = box.counts()[State.PENDING]
+    assert stored in (len(returned), len(returned) + 1)  # + the add killed before it said so
+    assert len(box.claim_due(limit=stored + 10)) == stored  # every stored row reads back
+    new = txn("KA01-2611269999")
+    box.add(new)
+    assert (box.seq_of(new.key) or 0) > max(s or 0 for s in seqs)
+    box.close()

@@ -26,7 +26,14 @@ from controller.models import Release
 from controller.services import Conflict
 from controller.services.audit import Actor
 from controller.settings import Settings
-from devkit.release import SecretKey, build_bundle, build_wheelhouse, sign_bundle
+from devkit.release import (
+    SecretKey,
+    build_bundle,
+    build_closure,
+    build_wheelhouse,
+    kiosk_roots,
+    sign_bundle,
+)
 from kiosk.enrollment import EnrollmentStore
 from kiosk.outbox import Outbox
 from kiosk.sync import Enroller, SyncLoop
@@ -456,6 +463,55 @@ def test_a_release_with_new_requirements_runs_in_a_venv_of_its_own_made_offline(
     ).stdout.split()
     assert shown == [str(layout.releases / NEW / VENV), "0.1"]
     assert reported(settings) == [(NEW, "installed", "")]
+
+
+def test_a_release_built_from_the_whole_lock_installs_only_what_the_kiosk_needs(
+    kit: Kit, settings: Settings, source: Path
+) -> None:
+    tmp_path, _outbox, _client, port, clock, layout, key = kit
+    local = tmp_path / "local"
+    for name, requires in (("tinypkg", ["tinydep"]), ("tinydep", []), ("tinyweb", ["tinydep"])):
+        build_tiny_wheel(tmp_path / "projects" / name, local, name, "0.1", requires)
+    # The repository's lock pins the controller's tinyweb too; only the kiosk extra travels.
+    (source / "pyproject.toml").write_text(
+        '[project]\nname = "s"\nversion = "1"\ndependencies = []\n'
+        '[project.optional-dependencies]\nkiosk = ["tinypkg"]\ncontroller = ["tinyweb"]\n'
+    )
+    (source / "kiosk" / "__init__.py").write_text("import tinypkg, tinydep  # new\n")
+    lock = tmp_path / "requirements.lock"
+    lock.write_text("tinydep==0.1\ntinypkg==0.1\ntinyweb==0.1\n")
+    roots = kiosk_roots(source / "pyproject.toml")
+    house = build_closure(lock, roots, tmp_path / "house", find_links=local, no_index=True)
+    narrowed = tmp_path / "kiosk.lock"
+    narrowed.write_text(house.lock)
+    bundle = build_bundle(
+        NEW, source, packages=("kiosk",), requirements=narrowed, wheels=house.wheels
+    )
+    assert sorted(read_wheels(bundle)) == [
+        "tinydep-0.1-py3-none-any.whl",
+        "tinypkg-0.1-py3-none-any.whl",
+    ]
+    app = controller_app(settings, clock)
+    with serve(app, port):
+        kiosk = start_kiosk(*kit)
+        kiosk.sync.beat()
+        publish(app, key, source, bundle=bundle)
+        kiosk.sync.beat()  # fetched, verified, unpacked, installed and probed
+        assert kiosk.updater.staged == NEW
+        assert kiosk.updater.tick(between_visits=True) is Step.RESTART
+    assert reported(settings) == [(NEW, "installed", "")]
+    found = subprocess.run(  # noqa: S603
+        [str(layout.venv_python(NEW)), "-I", "-c", _FOUND, "tinypkg", "tinydep", "tinyweb"],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    ).stdout.split()
+    assert found == ["True", "True", "False"]
+
+
+# Which of the named packages the interpreter running it can import.
+_FOUND = "import importlib.util as u, sys; print(*(bool(u.find_spec(n)) for n in sys.argv[1:]))"
 
 
 def test_a_wheel_that_does_not_install_leaves_the_running_version_and_is_reported(
