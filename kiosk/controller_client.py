@@ -5,13 +5,15 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import threading
 import uuid
 from collections.abc import Mapping
-from typing import Any, TypeVar
-
-import httpx
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from pii import DocumentType
+
+if TYPE_CHECKING:
+    import httpx
 from wire import (
     API_PREFIX,
     Application,
@@ -155,14 +157,36 @@ class ControllerClient:
     def __init__(
         self, base_url: str, *, timeout: float = 10.0, connect_timeout: float | None = None
     ) -> None:
-        # A controller that accepts the connection and never answers costs `timeout`, once:
-        # the sync loop's circuit breaker stops the next calls.
-        limits = httpx.Timeout(timeout, connect=connect_timeout or min(timeout, 5.0))
-        self._http = httpx.Client(base_url=base_url.rstrip("/") + API_PREFIX, timeout=limits)
+        self._base_url = base_url.rstrip("/") + API_PREFIX
+        self._timeout = timeout
+        self._connect_timeout = connect_timeout or min(timeout, 5.0)
+        # Made on the first call, on the thread that calls (the sync loop's): importing httpx
+        # and loading the TLS trust store cost the kiosk's cold start a tenth of a second or
+        # more before its menu could show, for a controller it talks to only afterwards.
+        self._pool: httpx.Client | None = None
+        self._pool_lock = threading.Lock()
+        self._closed = False
+
+    @property
+    def _http(self) -> httpx.Client:
+        with self._pool_lock:
+            if self._pool is None:
+                import httpx
+
+                # A controller that accepts the connection and never answers costs
+                # `timeout`, once: the sync loop's circuit breaker stops the next calls.
+                limits = httpx.Timeout(self._timeout, connect=self._connect_timeout)
+                self._pool = httpx.Client(base_url=self._base_url, timeout=limits)
+                if self._closed:  # a call after close() fails as with a pool made at once
+                    self._pool.close()
+            return self._pool
 
     def close(self) -> None:
         """Close the connection pool."""
-        self._http.close()
+        with self._pool_lock:
+            self._closed = True
+            if self._pool is not None:
+                self._pool.close()
 
     def register(self, request: RegisterRequest, proof: str | None = None) -> RegisterResponse:
         """Enroll this kiosk; the answer carries its id, device token and state.
@@ -207,6 +231,8 @@ class ControllerClient:
 
     def release_bundle(self, version: str, token: str, *, limit: int) -> bytes:
         """The bytes of an offered release's bundle (at most `limit`), not yet verified."""
+        import httpx
+
         path = f"/releases/{version}/bundle"
         try:
             with self._http.stream(
@@ -305,6 +331,8 @@ class ControllerClient:
         if token is not None:
             headers["Authorization"] = f"Bearer {token}"
         content = body.model_dump_json() if body is not None else None
+        import httpx  # imported once by the first call's pool (`_http`)
+
         try:
             response = self._http.request(method, path, content=content, headers=headers)
         except httpx.HTTPError as err:

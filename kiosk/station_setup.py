@@ -32,14 +32,15 @@ import stat
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
-
-import httpx
 
 from drivers.ports import serial_ports
 from drivers.printer import PROFILES
 from pii.idnumber import region_name
+
+if TYPE_CHECKING:  # imported where used: kiosk.config imports this module before every start
+    import httpx
 
 SETUP_FILE = "station.json"
 
@@ -289,6 +290,8 @@ def _choice(devices: Mapping[str, Any], key: str, allowed: tuple[str, ...]) -> s
 def why_unreachable(url: str, err: httpx.HTTPError, timeout: float) -> str:
     """What stopped a request to `url`, in words a technician acts on: the name not found
     (DNS), the connection refused, no answer in time, no route, or TLS."""
+    import httpx
+
     parts = urlsplit(url)
     host = parts.hostname or url
     port = parts.port or (443 if parts.scheme == "https" else 80)
@@ -330,6 +333,8 @@ def why_unreachable(url: str, err: httpx.HTTPError, timeout: float) -> str:
 def check_controller(url: str, *, timeout: float = 5.0) -> None:
     """Raise SetupError naming controller.url when no controller answers /healthz there;
     the problem says what was tried and what stopped it (kiosk's side of the LAN)."""
+    import httpx
+
     try:
         answer = httpx.get(url.rstrip("/") + "/healthz", timeout=timeout)
     except httpx.HTTPError as err:

@@ -6,9 +6,23 @@ import time
 from pathlib import Path
 
 import pytest
+import yaml
 
+import flows.yamlsafe
 from flows import FlowDefinitionError, load_flow
 from flows.yamlsafe import MAX_DEPTH, MAX_FILE_BYTES, MAX_NODES, parse_yaml, read_yaml_file
+
+LOADERS = [flows.yamlsafe._PureStrictLoader]
+if yaml.__with_libyaml__:
+    LOADERS.append(flows.yamlsafe._CStrictLoader)
+
+
+@pytest.fixture(autouse=True, params=LOADERS, ids=lambda loader: loader.__name__)
+def loader(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> type:
+    """Every rule here holds on libyaml's parser and on PyYAML's pure-Python one."""
+    monkeypatch.setattr(flows.yamlsafe, "_Loader", request.param)
+    return request.param  # type: ignore[no-any-return]
+
 
 BILLION_LAUGHS = """\
 a: &a ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]

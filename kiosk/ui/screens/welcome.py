@@ -199,6 +199,7 @@ class WelcomeScreen(KioskScreen):
         for elder in (self.ids.elder, self.ids.elder_tile):
             elder.bind(on_release=lambda _b: self.session.toggle_elder())
         self.layout = MenuLayout(1, 1, TILE_WIDTH, TILE_HEIGHT)
+        self._laid_for: tuple[object, ...] | None = None  # what the tiles were made from
         self.page = 0
         self.ids.pager.on_page = self.turn
         self.ids.help.bind(on_release=lambda _b: self.session.ask_help())
@@ -242,8 +243,20 @@ class WelcomeScreen(KioskScreen):
             button.state = "down" if button.lang == lang else "normal"
         self._lang = lang
         self.entries = list(self._offered())
-        self._lay_out(page=0)
+        # Back on an unchanged menu (most returns to it), its tiles stay as they were: laying
+        # them out makes every name's CJK texture again, most of a tap back to the menu.
+        if self._laid_for == self._laying():
+            if self.page != 0:
+                self.page = 0
+                self._fill_page()
+        else:
+            self._lay_out(page=0)
         self.refresh()
+
+    def _laying(self) -> tuple[object, ...]:
+        """All the tiles are made from: a change in it lays them out again."""
+        style = theme.style
+        return (self._lang, style.elder, style.scale, self._room(), _menu_key(self.entries))
 
     def restyle(self) -> None:
         """Lay the tiles out again for the sizes of the mode now in use, on the same page."""
@@ -261,6 +274,7 @@ class WelcomeScreen(KioskScreen):
         self.page_height = rows * self.layout.height + (rows - 1) * theme.SPACING
         self.page = max(0, min(page, self.pages - 1))
         self._fill_page()
+        self._laid_for = self._laying()
 
     def turn(self, step: int) -> None:
         """Show the next (+1) or the previous (-1) page of services."""
