@@ -576,6 +576,10 @@ def _use_field(r: Reader, node: Mapping[str, Any], path: str, library: Library |
         changes["label"] = r.texts(m["label"], f"{path}.label")
     if "hint" in m:
         changes["hint"] = r.texts(m["hint"], f"{path}.hint")
+    if "default" in m and m["default"] is None:
+        # `default: null`: asked here without the other flow's preselection (a filter that
+        # must start empty, where the registration preselects what most answer).
+        return dataclasses.replace(spec, **changes, default=None)
     if "only" in m:
         if spec.kind not in _CHOOSING_KINDS:
             raise r.fail(f"{path}.only", "only choice fields offer a subset of their choices")
