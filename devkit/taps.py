@@ -53,12 +53,10 @@ TYPED: dict[FieldKind, str] = {
     FieldKind.REGION: "331122",
 }
 # Fields a service's common path may type, beyond the phone, and why (docs/taps.md notes).
-# A benefit or subsidy is paid into the citizen's bank account: no card the kiosk reads
-# carries its number, and the office must have it to pay.
-TYPED_FIELDS: dict[str, frozenset[str]] = {
-    "bundle_contract_termination": frozenset({"phone", "bank_account", "last_employer"}),
-    "social_insurance_subsidy": frozenset({"phone", "bank_account", "flexible_work"}),
-}
+# None today: a subsidy or benefit is paid into the social security card's bank account by
+# default (another account is typed only when chosen), the kind of flexible work is a list
+# with 其他, and the last employer is picked from the county's list or left to the records.
+TYPED_FIELDS: dict[str, frozenset[str]] = {}
 # Services still over the goal, with the decisions they take now (a test holds them there)
 # and what stands between them and 8: a question the office must ask, a declaration to tick.
 OVER_GOAL: dict[str, tuple[int, str]] = {
@@ -74,8 +72,6 @@ OVER_GOAL: dict[str, tuple[int, str]] = {
 }
 TYPED_NOTES: dict[str, str] = {
     "bank_account": "the bank account the money is paid into: no card the kiosk reads has it",
-    "last_employer": "the employer left, typed (the employer list is offered only to new jobs)",
-    "flexible_work": "the kind of flexible work, free text",
 }
 # Free text no card or list can supply (a kind of work, a school): typed in pinyin, 家政.
 FREE_TEXT_PINYIN = "jiazheng"

@@ -68,6 +68,24 @@ Content from outside the flow, and fields taken from another flow of the catalog
         show: [item_qr]
         on: {back_to_list: jobs, print_slip: slip, timeout: expired}
 
+Declarations, and a date that starts on today::
+
+      job:
+        kind: form
+        fields:
+          - use: employment_registration.start_date
+            default: today                 # a date's only default: the day it is filled in
+          - use: job_seeker_registration.salary_range
+            default: null                  # taken without the other flow's preselection
+        on: {submit: confirm, cancel: cancelled}
+      confirm:
+        kind: confirm                      # only a confirm step has declarations
+        declarations:                      # shown under the summary; the confirm tap
+          - name: no_job                   # pledges them all, each recorded as "yes"
+            label: {zh-CN: 本人目前无业, en: I have no work now}
+          - use: unemployment_registration.pledge   # a checkbox of another flow
+        on: {confirm: submit, back: job, cancel: cancelled}
+
 A bundle (一件事) lists the services its one submission holds (flows/submission.py)::
 
     items:

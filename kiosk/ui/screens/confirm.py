@@ -36,10 +36,10 @@ class ConfirmScreen(StepScreen):
             for spec in declarations:
                 box.add_widget(TextLabel(text="• " + spec.label.get(lang)))
 
-            def label(event: str) -> str:
+            def pledging(event: str) -> str:
                 return button_label("pledge" if event == "confirm" else event, lang)
 
-            fill_button_row(self.ids.buttons, self.row_events(run), label, self.on_button)
+            fill_button_row(self.ids.buttons, self.row_events(run), pledging, self.on_button)
 
     def rows(self) -> list[tuple[str, str]]:
         """(label, value) of each row shown, top to bottom."""
