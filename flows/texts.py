@@ -9,7 +9,7 @@ BUTTONS: dict[str, Texts] = {
     "submit": Texts("提交", "Submit"),
     "confirm": Texts("确认提交", "Confirm and submit"),
     # The confirm button under a confirm step's declarations: the one tap that pledges them.
-    "pledge": Texts("承诺属实，确认提交", "Declare true and submit"),
+    "pledge": Texts("承诺属实，确认提交", "Declare and submit"),
     "back": Texts("返回修改", "Go back and edit"),
     "retry": Texts("重试", "Try again"),
     "cancel": Texts("取消办理", "Cancel"),
