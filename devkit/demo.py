@@ -83,10 +83,9 @@ def demo_scripts(today: dt.date) -> dict[str, tuple[str, list[Input]]]:
             "bundle_flexible_employment",
             [{"press": "id_card"},
              {"form": {"flexible_work_type": "delivery", "employer_name": "示例同城配送站",
-                       "start_date": today.isoformat(), "phone": phone}},
-             {"form": {"insurance_types": "pension,medical", "contribution_level": "60"}},
-             {"form": {"applies_subsidy": "no"}},
-             {"form": {"no_labour_contract": "yes", "pledge": "yes"}},
+                       "start_date": today.isoformat(), "phone": phone,
+                       "insurance_types": "pension,medical", "contribution_level": "60",
+                       "applies_subsidy": "no"}},
              {"press": "confirm"}, {"form": {"stars": "5"}}],
         ),
     }  # fmt: skip

@@ -53,29 +53,24 @@ TYPED: dict[FieldKind, str] = {
     FieldKind.REGION: "331122",
 }
 # Fields a service's common path may type, beyond the phone, and why (docs/taps.md notes).
-# A benefit or subsidy is paid into the citizen's bank account: no card the kiosk reads
-# carries its number, and the office must have it to pay.
-TYPED_FIELDS: dict[str, frozenset[str]] = {
-    "bundle_contract_termination": frozenset({"phone", "bank_account", "last_employer"}),
-    "social_insurance_subsidy": frozenset({"phone", "bank_account", "flexible_work"}),
-}
+# None today: a subsidy or benefit is paid into the social security card's bank account by
+# default (another account is typed only when chosen), the kind of flexible work is a list
+# with 其他, and the last employer is picked from the county's list or left to the records.
+TYPED_FIELDS: dict[str, frozenset[str]] = {}
 # Services still over the goal, with the decisions they take now (a test holds them there)
-# and what stands between them and 8: a question the office must ask, a declaration to tick.
+# and what stands between them and 8. Each of these is 8 once the ID-card tile goes (a card
+# laid on the reader while the identity chooser shows picks the method by itself).
+_TILE = "8 without the ID-card tile (a card on the reader picks the method)"
 OVER_GOAL: dict[str, tuple[int, str]] = {
-    "job_seeker_registration": (16, "status, education, experience asked; a date"),
-    "unemployment_registration": (15, "reason, education, hukou, a date; three declarations"),
-    "difficulty_identification": (16, "categories and three declarations to tick"),
-    "social_insurance_subsidy": (23, "period, bank and declarations; free-text work"),
-    "training_enrolment": (12, "a class picked, then a registration form"),
-    "job_fair_signup": (10, "education and industry asked"),
-    "bundle_flexible_employment": (17, "kind of work, employer, date, insurance, 2 declarations"),
-    "bundle_onboarding": (13, "employer, date, registered before, a declaration"),
-    "bundle_contract_termination": (27, "three services' questions, three declarations"),
+    "job_seeker_registration": (9, _TILE),
+    "unemployment_registration": (9, _TILE),
+    "difficulty_identification": (9, _TILE),
+    "training_enrolment": (9, _TILE),
+    "job_fair_signup": (9, _TILE),
+    "bundle_flexible_employment": (9, _TILE),
 }
 TYPED_NOTES: dict[str, str] = {
     "bank_account": "the bank account the money is paid into: no card the kiosk reads has it",
-    "last_employer": "the employer left, typed (the employer list is offered only to new jobs)",
-    "flexible_work": "the kind of flexible work, free text",
 }
 # Free text no card or list can supply (a kind of work, a school): typed in pinyin, 家政.
 FREE_TEXT_PINYIN = "jiazheng"

@@ -39,7 +39,7 @@ from flows.fields import (
 )
 from flows.identity import EXPIRED_EVENT
 from flows.matching import Profile, profile_from, rank
-from flows.model import Condition, FieldKind, FieldSpec, Flow, Step, StepKind, Texts
+from flows.model import TODAY, Condition, FieldKind, FieldSpec, Flow, Step, StepKind, Texts
 from flows.session import Identity, RunRecord, Session
 from flows.submission import active_items
 from flows.texts import BUNDLE_ROW, CHOSEN_LABELS, CONTENT_UNAVAILABLE, NO_IDENTITY
@@ -249,6 +249,11 @@ class FlowRun:
             raise UnknownEvent(f"{event!r} is fired by choosing an item: select(item_id)")
         if event not in self.step.on or (event not in SYSTEM_EVENTS and not self._offered(event)):
             raise UnknownEvent(f"step {self.step.name!r} has no transition for {event!r}")
+        if event == "confirm":
+            # The confirm tap under the declarations is the pledge: each is recorded by its
+            # name as accepted, so the record shows what was pledged, as ticked boxes did.
+            for spec in self.step.declarations:
+                self.session.values[spec.name] = "yes"
         self._enter(self._route(event))
         return self.step
 
@@ -279,7 +284,7 @@ class FlowRun:
         for spec in step.fields:
             # A field not sent at all takes its default: the citizen moved on from it as
             # preselected (a script of the answers given). One sent empty was unchosen.
-            given = raw.get(spec.name, spec.default or "")
+            given = raw.get(spec.name, self._default(spec))
             try:
                 cleaned[spec.name] = clean_value(
                     spec, str(given), lang=self.lang, today=self._today()
@@ -306,6 +311,12 @@ class FlowRun:
         """What a form shows in `spec` when it opens: this visit's answer, else its default."""
         if spec.name in self.session.values:
             return self.session.value(spec.name)
+        return self._default(spec)
+
+    def _default(self, spec: FieldSpec) -> str:
+        """A field's preselected answer; a date's `today` is the station's date now."""
+        if spec.kind is FieldKind.DATE and spec.default == TODAY:
+            return self._today().isoformat()
         return spec.default or ""
 
     def run_action(self) -> Step:
@@ -457,7 +468,7 @@ class FlowRun:
             spec.name: spec
             for s in self.flow.steps.values()
             if s.identity_method is None
-            for spec in s.fields
+            for spec in s.asked
         }
 
     def _describe(self, name: str, values: frozenset[str]) -> Texts | None:

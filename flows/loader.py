@@ -68,6 +68,24 @@ Content from outside the flow, and fields taken from another flow of the catalog
         show: [item_qr]
         on: {back_to_list: jobs, print_slip: slip, timeout: expired}
 
+Declarations, and a date that starts on today::
+
+      job:
+        kind: form
+        fields:
+          - use: employment_registration.start_date
+            default: today                 # a date's only default: the day it is filled in
+          - use: job_seeker_registration.salary_range
+            default: null                  # taken without the other flow's preselection
+        on: {submit: confirm, cancel: cancelled}
+      confirm:
+        kind: confirm                      # only a confirm step has declarations
+        declarations:                      # shown under the summary; the confirm tap
+          - name: no_job                   # pledges them all, each recorded as "yes"
+            label: {zh-CN: 本人目前无业, en: I have no work now}
+          - use: unemployment_registration.pledge   # a checkbox of another flow
+        on: {confirm: submit, back: job, cancel: cancelled}
+
 A bundle (一件事) lists the services its one submission holds (flows/submission.py)::
 
     items:
@@ -108,6 +126,7 @@ from flows.actions import (
 from flows.errors import FlowDefinitionError
 from flows.identity import EXPIRED_EVENT, EXPIRED_POLICIES, REFUSE, TYPED, expand_identity
 from flows.model import (
+    TODAY,
     Branch,
     BundleItem,
     Choice,
@@ -186,7 +205,7 @@ def parse_flow(
 
 _STEP_KEYS = {
     "kind", "title", "prompt", "action", "fields", "on", "timeout", "outcome",
-    "needs", "fallback", "resumable", "show", "source", "recommend", "then",
+    "needs", "fallback", "resumable", "show", "source", "recommend", "then", "declarations",
 }  # fmt: skip
 _IDENTITY_KEYS = {
     "kind", "title", "prompt", "methods", "timeout", "typed_timeout", "on", "expired_document",
@@ -288,6 +307,11 @@ def _parse_step(
         raise r.fail(f"{path}.fields", "a form step has fields")
     if kind is not StepKind.FORM and fields:
         raise r.fail(f"{path}.fields", "only form steps have fields")
+    declarations = _parse_declarations(r, m, path, library)
+    if declarations and kind is not StepKind.CONFIRM:
+        raise r.fail(f"{path}.declarations", "only confirm steps show declarations")
+    if declarations and "confirm" not in on:
+        raise r.fail(f"{path}.on", "a confirm step with declarations routes confirm (the pledge)")
     outcome = m.get("outcome")
     if kind is StepKind.END and outcome not in {"completed", "cancelled", "failed", "expired"}:
         raise r.fail(f"{path}.outcome", "an end step says completed, cancelled, failed or expired")
@@ -345,7 +369,28 @@ def _parse_step(
         source=source,
         recommend=recommend,
         then=then,
+        declarations=declarations,
     )
+
+
+def _parse_declarations(
+    r: Reader, m: Mapping[str, Any], path: str, library: Library | None
+) -> tuple[FieldSpec, ...]:
+    """A confirm step's `declarations:`: sentences the citizen pledges with the confirm tap.
+
+    Each is a checkbox field (`kind:` may be left out) or `use:` of one from another flow,
+    so the record keeps each declaration's name answered "yes", as a ticked box was.
+    """
+    found = []
+    for i, node in enumerate(r.sequence(m.get("declarations") or [], f"{path}.declarations")):
+        where = f"{path}.declarations[{i}]"
+        if isinstance(node, Mapping) and "use" not in node and "kind" not in node:
+            node = {**node, "kind": FieldKind.CHECKBOX.value}
+        spec = _parse_field(r, node, where, library)
+        if spec.kind is not FieldKind.CHECKBOX or not spec.required:
+            raise r.fail(where, "a declaration is a checkbox the citizen must accept")
+        found.append(spec)
+    return tuple(found)
 
 
 def _parse_on(
@@ -504,8 +549,14 @@ def _with_default(r: Reader, spec: FieldSpec, m: Mapping[str, Any], path: str) -
     if "default" not in m:
         return spec
     where = f"{path}.default"
+    if spec.kind is FieldKind.DATE:
+        if m["default"] != TODAY:
+            raise r.fail(where, f"a date's default is {TODAY!r} (the day the form is filled in)")
+        if (spec.min_days or 0) > 0 or (spec.max_days is not None and spec.max_days < 0):
+            raise r.fail(where, "today is outside this date's min_days and max_days")
+        return dataclasses.replace(spec, default=TODAY)
     if spec.kind not in (FieldKind.CHOICE, FieldKind.MULTI_CHOICE):
-        raise r.fail(where, "only choice and multi_choice fields have a default")
+        raise r.fail(where, "only choice, multi_choice and date fields have a default")
     if spec.personal:
         raise r.fail(where, "personal data is never answered for the citizen")
     raw = m["default"]
@@ -543,6 +594,10 @@ def _use_field(r: Reader, node: Mapping[str, Any], path: str, library: Library |
         changes["label"] = r.texts(m["label"], f"{path}.label")
     if "hint" in m:
         changes["hint"] = r.texts(m["hint"], f"{path}.hint")
+    if "default" in m and m["default"] is None:
+        # `default: null`: asked here without the other flow's preselection (a filter that
+        # must start empty, where the registration preselects what most answer).
+        return dataclasses.replace(spec, **changes, default=None)
     if "only" in m:
         if spec.kind not in _CHOOSING_KINDS:
             raise r.fail(f"{path}.only", "only choice fields offer a subset of their choices")
@@ -562,7 +617,7 @@ def _asked_fields(flow: Flow) -> dict[str, FieldSpec]:
         spec.name: spec
         for step in flow.steps.values()
         if step.identity_method is None
-        for spec in step.fields
+        for spec in step.asked
     }
 
 
@@ -572,10 +627,15 @@ def _check_fields(r: Reader, flow: Flow) -> None:
     for step in flow.steps.values():
         if step.identity_method is not None:
             continue  # the typed-identity form fills Identity, not the session's values
-        for i, spec in enumerate(step.fields):
+        for i, spec in enumerate(step.asked):
             if spec.name in where:
+                part, n = (
+                    ("fields", i)
+                    if i < len(step.fields)
+                    else ("declarations", i - len(step.fields))
+                )
                 raise r.fail(
-                    f"steps.{step.name}.fields[{i}].name",
+                    f"steps.{step.name}.{part}[{n}].name",
                     f"field {spec.name!r} is already asked in step {where[spec.name]!r}",
                 )
             where[spec.name] = step.name

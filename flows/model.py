@@ -6,6 +6,7 @@ import enum
 from dataclasses import dataclass, field
 
 LANGUAGES = ("zh-CN", "en")
+TODAY = "today"  # a date field's `default:`: the date the form is filled in
 
 
 @dataclass(frozen=True)
@@ -81,7 +82,8 @@ class FieldSpec:
     # Dates: where the date picker opens (flows/actions.py PICKER_STARTS); None: today.
     picker_starts: str | None = None
     # Choices: the answer most people give, preselected; the citizen agrees by moving on
-    # (a form submitted without this field takes it). "a,b" for several choices.
+    # (a form submitted without this field takes it). "a,b" for several choices. Dates:
+    # TODAY, the station's date when the form opens (e.g. the first day of a new job).
     default: str | None = None
 
 
@@ -126,6 +128,14 @@ class Step:
     source: str | None = None  # list and detail steps: the content shown (CONTENT_SOURCES)
     recommend: bool = False  # list steps: rank items by the citizen's profile (flows/matching)
     then: str | None = None  # completed end steps: the flow that follows (the rating)
+    # Confirm steps: declarations shown under the summary and pledged with the one confirm
+    # tap (checkbox specs: the engine records each as "yes", as a ticked box was).
+    declarations: tuple[FieldSpec, ...] = ()
+
+    @property
+    def asked(self) -> tuple[FieldSpec, ...]:
+        """The answers this step records: its form fields, then its declarations."""
+        return self.fields + self.declarations
 
     def targets(self, event: str) -> tuple[str, ...]:
         """Every step `event` may lead to, conditional routes first."""
@@ -168,7 +178,7 @@ class Flow:
     def find_field(self, name: str) -> FieldSpec | None:
         """The form field called `name` in any step, if there is one."""
         for step in self.steps.values():
-            for spec in step.fields:
+            for spec in step.asked:
                 if spec.name == name:
                     return spec
         return None

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from flows.fields import display_value, matches, paper_label
 from flows.model import BundleItem, FieldKind, FieldSpec, Flow, Texts
 from flows.session import Session
+from flows.texts import DECLARED_ROW, DECLARED_VALUE
 
 # Answers not worth a receipt line unless the flow says so (FieldSpec.receipt): ticked
 # declarations (long sentences) and free text.
@@ -135,4 +136,8 @@ def receipt_rows(flow: Flow, session: Session, lang: str = "zh-CN") -> list[tupl
             value = plain.get(spec.name)
             if value and not spec.personal and on_receipt(spec):
                 rows.append((paper_label(spec, lang), display_value(spec, value, lang)))
+        pledged = [spec for spec in step.declarations if plain.get(spec.name) == "yes"]
+        if pledged:  # one line for all: what was pledged is in the record, by name
+            shown = DECLARED_VALUE.get(lang).format(n=len(pledged))
+            rows.append((DECLARED_ROW.get(lang), shown))
     return rows

@@ -8,6 +8,8 @@ BUTTONS: dict[str, Texts] = {
     "next": Texts("下一步", "Next"),
     "submit": Texts("提交", "Submit"),
     "confirm": Texts("确认提交", "Confirm and submit"),
+    # The confirm button under a confirm step's declarations: the one tap that pledges them.
+    "pledge": Texts("承诺属实，确认提交", "Declare and submit"),
     "back": Texts("返回修改", "Go back and edit"),
     "retry": Texts("重试", "Try again"),
     "cancel": Texts("取消办理", "Cancel"),
@@ -29,6 +31,15 @@ BUTTONS: dict[str, Texts] = {
     "view_jobs": Texts("查看为我推荐的岗位", "See jobs for me"),
     "skip": Texts("跳过", "Skip"),
 }
+
+# The confirm screen's heading over the declarations, and the receipt's line saying they
+# were pledged (the record holds each declaration's name answered "yes").
+DECLARATIONS_HEADING = Texts(
+    "声明与承诺（点击下方按钮即表示您已阅读并承诺以下内容属实）",
+    "Declarations (the button below declares that you have read them and they are true)",
+)
+DECLARED_ROW = Texts("声明与承诺", "Declarations")
+DECLARED_VALUE = Texts("已阅读并承诺属实（{n}项）", "Read and declared true ({n})")
 
 FIELD_ERRORS: dict[str, Texts] = {
     "required": Texts("请填写{label}", "Please fill in {label}"),

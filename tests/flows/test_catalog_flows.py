@@ -11,7 +11,7 @@ from flows import ActionFailed, Flow, FlowRun, Identity, RunRecord, Session, Tex
 from flows.actions import IDENTITY_METHODS
 from flows.content import Match
 from flows.manifest import load_builtin_catalog
-from flows.submission import Submission, build_submission
+from flows.submission import Submission, build_submission, receipt_rows
 from pii import Sensitive, mask_name
 from pii.idnumber import make_id_number
 from tests.flows.helpers import (
@@ -147,17 +147,16 @@ SITUATION = {
     "hukou_type": "rural",
 }
 INTENTION = {"seeking": "job", "desired_job": "普工", "wants_jobs": "yes", "phone": "13912345678"}
+# Shown on the confirm screen and pledged with its one tap: recorded by name, as ticks were.
 DECLARED = {"no_job": "yes", "able_willing": "yes", "pledge": "yes"}
 
 
 def test_unemployment_registration_asks_what_the_service_asks_and_sends_it() -> None:
     k = Kiosk("unemployment_registration")
     k.card()
-    k.form(**SITUATION)
-    k.form(**INTENTION, wants_training="yes")
+    k.form(**SITUATION, **INTENTION, wants_training="yes")
     assert k.step() == "training"
     k.form(training_interest="electrician,forklift")
-    k.form(**DECLARED)
     assert k.step() == "confirm"
     rows = dict(k.run.summary())
     assert rows["失业原因"] == "用人单位解除劳动合同"
@@ -171,24 +170,25 @@ def test_unemployment_registration_asks_what_the_service_asks_and_sends_it() -> 
                            "training_interest": "electrician,forklift", **DECLARED}  # fmt: skip
 
 
-def test_no_training_question_unless_wanted_and_every_declaration_must_be_ticked() -> None:
+def test_no_training_question_unless_wanted_and_every_declaration_is_pledged_on_confirm() -> None:
     k = Kiosk("unemployment_registration")
     k.card()
-    k.form(**SITUATION)
-    k.form(**INTENTION, wants_training="no")
-    assert k.step() == "declare"
-    errors = k.run.submit_form({**DECLARED, "pledge": ""})
-    assert list(errors) == ["pledge"]
-    assert errors["pledge"].startswith("请阅读并勾选")
+    k.form(**SITUATION, **INTENTION, wants_training="no")
+    assert k.step() == "confirm"
+    assert [spec.name for spec in k.run.step.declarations] == list(DECLARED)
+    assert not DECLARED.keys() & k.run.session.values.keys()  # nothing pledged before the tap
+    k.run.fire("back")  # going back to edit pledges nothing either
+    assert not DECLARED.keys() & k.run.session.values.keys()
+    k.form(**SITUATION, **INTENTION, wants_training="no")
+    k.run.fire("confirm")
+    assert DECLARED.items() <= k.run.session.values.items()
 
 
 def test_a_typed_identity_is_told_it_will_be_checked() -> None:
     k = Kiosk("unemployment_registration")
     k.run.fire("typed")
     k.form(id_number="11010519491231002X", name="测试甲")
-    k.form(**SITUATION)
-    k.form(**INTENTION, wants_training="no")
-    k.form(**DECLARED)
+    k.form(**SITUATION, **INTENTION, wants_training="no")
     k.run.fire("confirm")
     assert k.step() == "typed_notice"
     k.run.fire("next")
@@ -272,8 +272,8 @@ def test_after_a_job_seeker_registers_the_jobs_for_them_follow() -> None:
     k = Kiosk("job_seeker_registration", read_id_card=card_of(30, male=True))
     k.card()
     k.form(employment_status="unemployed", education="senior_high", experience="y3_5",
-           certificate="none", phone="13912345678")  # fmt: skip
-    k.form(industry="manufacturing", work_type="part_time", salary_range="from_3000",
+           certificate="none", phone="13912345678",
+           industry="manufacturing", work_type="part_time", salary_range="from_3000",
            area="county", available_from="2026-12-01")  # fmt: skip
     k.run.fire("confirm")
     k.run.run_action()  # submit
@@ -320,8 +320,9 @@ def test_policies_browsed_without_an_id_are_all_unknown_and_nothing_is_sent() ->
 
 # 就业困难人员认定申请
 
-BASICS = {"registered_unemployed": "yes", "unemployed_since": "2025-09-30",
-          "education": "junior_high", "hukou_type": "urban", "phone": "13912345678"}  # fmt: skip
+BASICS = {"registered_unemployed": "yes", "education": "junior_high", "hukou_type": "urban",
+          "phone": "13912345678"}  # fmt: skip
+# Pledged with the confirm tap under them, recorded by name as ticked boxes were.
 PROMISED = {"able_willing": "yes", "data_check": "yes", "pledge": "yes"}
 
 
@@ -344,27 +345,25 @@ def test_each_category_resting_on_a_certificate_asks_its_declaration_once(
 ) -> None:
     k = Kiosk("difficulty_identification")
     k.card()
-    k.form(**BASICS)
-    k.form(categories=categories)
+    k.form(**BASICS, categories=categories)
     seen = []
     answers = {"disabled_proof": {"disability_certificate": "yes"},
                "allowance_proof": {"allowance_household": "yes"},
                "family_proof": {"family_members": "2", "family_unemployed": "yes"}}  # fmt: skip
-    while k.step() != "declare":
+    while k.step() != "confirm":
         seen.append(k.step())
         k.form(**answers[k.step()])
     assert seen == proofs
-    k.form(**PROMISED)
     k.run.fire("confirm")
     k.run.run_action()
     assert set(k.sent[0].fields["categories"].split(",")) == set(categories.split(","))
+    assert PROMISED.items() <= k.sent[0].fields.items()
 
 
 def test_a_declaration_left_unticked_stops_the_application() -> None:
     k = Kiosk("difficulty_identification")
     k.card()
-    k.form(**BASICS)
-    k.form(categories="disabled")
+    k.form(**BASICS, categories="disabled")
     errors = k.run.submit_form({})
     assert errors == {
         "disability_certificate": "请阅读并勾选“本人持有有效的《中华人民共和国残疾人证》（第二代）”"
@@ -375,7 +374,7 @@ def test_no_application_without_an_unemployment_registration_and_no_typed_id() -
     k = Kiosk("difficulty_identification")
     assert "typed" not in k.run.buttons()
     k.card()
-    k.form(**{**BASICS, "registered_unemployed": "no"})
+    k.form(**{**BASICS, "registered_unemployed": "no"}, categories="older")
     assert k.step() == "register_first"
     k.run.fire("finish")
     assert (k.run.outcome, k.sent) == ("cancelled", [])
@@ -383,9 +382,9 @@ def test_no_application_without_an_unemployment_registration_and_no_typed_id() -
 
 # 社会保险补贴申领
 
-APPLICANT = {"flexible_work": "网约配送", "flexible_since": "2026-01-05", "phone": "13912345678"}
+APPLICANT = {"flexible_work": "delivery", "phone": "13912345678"}
 PAID = {"insurance_types": "medical,pension", "period": "2026-01-01至2026-06-30"}
-ACCOUNT = {"bank": "icbc", "bank_account": "6222 0212 3456 7890"}
+ACCOUNT = {"bank_account": "6222 0212 3456 7890"}  # asked when another bank is chosen
 DECLARED_PAID = {
     "paid_in_full": "yes",
     "no_duplicate": "yes",
@@ -397,11 +396,10 @@ DECLARED_PAID = {
 def test_a_subsidy_claim_is_paid_to_the_account_given_and_shown_masked() -> None:
     k = Kiosk("social_insurance_subsidy")
     k.card()
-    k.form(applicant_type="difficulty_flexible", **APPLICANT)
-    assert k.step() == "period"  # no graduation questions for a difficulty case
-    k.form(**PAID)
+    k.form(applicant_type="difficulty_flexible", **APPLICANT, **PAID, bank="icbc")
+    assert k.step() == "payment"  # no graduation questions for a difficulty case
     k.form(**ACCOUNT)
-    k.form(**DECLARED_PAID)
+    assert not DECLARED_PAID.keys() & k.run.session.values.keys()  # not pledged yet
     rows = dict(k.run.summary())
     assert rows["收款账号"] == "6222 **** 7890"
     assert rows["已缴费的险种（可多选）"] == "职工基本养老保险、职工基本医疗保险"
@@ -412,6 +410,34 @@ def test_a_subsidy_claim_is_paid_to_the_account_given_and_shown_masked() -> None
     assert fields["bank_account"] == "6222021234567890"  # in clear to the controller only
     assert fields["period"] == "2026-01-01/2026-06-30"
     assert fields["insurance_types"] == "pension,medical"
+    assert DECLARED_PAID.items() <= fields.items()  # the confirm tap pledged them
+
+
+def test_a_subsidy_is_paid_to_the_social_security_card_unless_another_bank_is_chosen() -> None:
+    k = Kiosk("social_insurance_subsidy")
+    k.card()
+    k.form(applicant_type="difficulty_flexible", **APPLICANT)  # bank, types, period left
+    assert k.step() == "confirm"  # no account typed: the card's account is the default
+    k.run.fire("confirm")
+    k.run.run_action()
+    fields = k.sent[0].fields
+    assert (fields["bank"], fields["insurance_types"], fields["period"]) == (
+        "social_card",
+        "pension,medical",
+        "",
+    )
+    assert "bank_account" not in fields
+
+
+def test_flexible_work_other_than_listed_is_described_in_words() -> None:
+    k = Kiosk("social_insurance_subsidy")
+    k.card()
+    k.form(applicant_type="difficulty_flexible", **{**APPLICANT, "flexible_work": "other"})
+    assert k.step() == "work_other"
+    k.form(flexible_work_other="代驾")
+    k.run.fire("confirm")
+    k.run.run_action()
+    assert k.sent[0].fields["flexible_work_other"] == "代驾"
 
 
 @pytest.mark.parametrize(
@@ -425,9 +451,9 @@ def test_a_subsidy_claim_is_paid_to_the_account_given_and_shown_masked() -> None
 def test_a_claim_period_is_at_most_a_year_within_the_last_three(period: str, error: str) -> None:
     k = Kiosk("social_insurance_subsidy")
     k.card()
-    k.form(applicant_type="graduate_flexible", **APPLICANT)
-    k.form(graduation_date="2025-06-30", school="丽水学院")
-    errors = k.run.submit_form({**PAID, "period": period})
+    errors = k.run.submit_form(
+        {"applicant_type": "graduate_flexible", **APPLICANT, **PAID, "period": period}
+    )
     assert error in errors["period"]
 
 
@@ -437,6 +463,8 @@ def test_a_claim_period_is_at_most_a_year_within_the_last_three(period: str, err
 def test_a_training_enrolment_books_the_class_chosen_never_a_full_one() -> None:
     k = Kiosk("training_enrolment")
     k.card()
+    k.run.run_action()  # every open class, straight after the card
+    k.run.fire("refine")  # the kind of training is a filter of the list
     k.form(training_category="skill_level")
     k.run.run_action()
     with pytest.raises(UnknownEvent):
@@ -445,10 +473,11 @@ def test_a_training_enrolment_books_the_class_chosen_never_a_full_one() -> None:
     k.run.fire("sign_up")
     k.run.run_action()  # a place is held at once
     k.form(employment_status="unemployed", education="junior_high", phone="13912345678",
-           training_subsidy="yes", attendance="yes")  # fmt: skip
+           training_subsidy="yes")  # fmt: skip
     assert dict(k.run.summary())["所选培训班"] == "电工（五级）职业技能等级培训"
     k.run.fire("confirm")
     k.run.run_action()
+    assert k.sent[0].fields["attendance"] == "yes"  # pledged with the confirm tap
     assert k.sent[0].selected == {"trainings": "T2026-0451"}
     assert k.sent[0].holds == {"trainings": "0f" * 16}
     assert k.sent[0].flat_fields()["selected.trainings"] == "T2026-0451"
@@ -466,7 +495,6 @@ def sign_up_for_class(item_id: str, **actions: Callable[[Session], str | None]) 
     """A training enrolment taken to the class chosen and its hold."""
     k = Kiosk("training_enrolment", **actions)
     k.card()
-    k.form(training_category="any")
     k.run.run_action()
     k.run.select(item_id)
     k.run.fire("sign_up")
@@ -487,7 +515,7 @@ def test_without_the_controller_an_enrolment_goes_on_without_a_hold() -> None:
     assert k.step() == "hold_failed"
     k.run.fire("next")
     k.form(employment_status="unemployed", education="junior_high", phone="13912345678",
-           training_subsidy="no", attendance="yes")  # fmt: skip
+           training_subsidy="no")  # fmt: skip
     k.run.fire("confirm")
     k.run.run_action()
     assert (k.sent[0].selected, k.sent[0].holds) == ({"trainings": "T2026-0452"}, {})
@@ -638,11 +666,10 @@ def test_flexible_employment_is_one_submission_of_three_services_and_one_receipt
 
     k = Kiosk("bundle_flexible_employment", print_receipt=print_receipt)
     k.card()
-    k.form(**WORK)
-    k.form(insurance_types="pension,medical", contribution_level="100")
-    k.form(applies_subsidy="yes")
-    k.form(**SUBSIDY)
-    k.form(no_labour_contract="yes", pledge="yes")
+    k.form(**WORK, insurance_types="pension,medical", contribution_level="100",
+           applies_subsidy="yes")  # fmt: skip
+    k.form(applicant_type=SUBSIDY["applicant_type"], bank=SUBSIDY["bank"])
+    k.form(bank_account=SUBSIDY["bank_account"], own_account=SUBSIDY["own_account"])
     rows = dict(k.run.summary())
     assert rows["一并办理的事项"] == (
         "就业登记（灵活就业）、灵活就业人员参保登记、灵活就业社会保险补贴申领"
@@ -661,6 +688,7 @@ def test_flexible_employment_is_one_submission_of_three_services_and_one_receipt
         "start_date": "2026-11-01", "phone": "13912345678",
     }  # fmt: skip
     assert items["social_insurance_subsidy"]["bank_account"] == "6222021234567890"
+    assert items["social_insurance_subsidy"]["pledge"] == "yes"  # pledged on confirm
     handed = RunRecord(transaction_number="KA01-2611260042", service="bundle_flexible_employment")
     assert k.run.follow_on() == ("rating", handed)
 
@@ -668,11 +696,8 @@ def test_flexible_employment_is_one_submission_of_three_services_and_one_receipt
 def test_a_bundle_leaves_out_the_services_that_do_not_apply() -> None:
     k = Kiosk("bundle_flexible_employment")
     k.card()
-    k.form(**WORK)
-    k.form(insurance_types="medical", contribution_level="60")
-    k.form(applies_subsidy="no")
-    assert k.step() == "declare"  # no bank account asked
-    k.form(no_labour_contract="yes", pledge="yes")
+    k.form(**WORK, insurance_types="medical", contribution_level="60", applies_subsidy="no")
+    assert k.step() == "confirm"  # no bank account asked
     k.run.fire("confirm")
     k.run.run_action()
     assert list(sent_items(k)) == ["employment_registration", "flexible_insurance_enrolment"]
@@ -681,7 +706,7 @@ def test_a_bundle_leaves_out_the_services_that_do_not_apply() -> None:
 def test_bundles_ask_each_shared_answer_once_with_the_services_own_checks() -> None:
     flow = CATALOG.flow("bundle_flexible_employment")
     asked = [spec.name for step in flow.steps.values() if not step.identity_method
-             for spec in step.fields]  # fmt: skip
+             for spec in step.asked]  # fmt: skip
     assert len(asked) == len(set(asked))
     # Taken from the services, not written again: the same checks, labels changed here.
     account = flow.find_field("bank_account")
@@ -709,9 +734,7 @@ def test_starting_a_job_closes_what_the_new_job_ends(before: dict, services: lis
     assert "typed" not in k.run.buttons()
     k.card()
     k.form(employer_name="缙云县某机械制造有限公司", start_date="2026-11-20",
-           contract_type="fixed_term", phone="13912345678")  # fmt: skip
-    k.form(**before)
-    k.form(pledge="yes")
+           contract_type="fixed_term", phone="13912345678", **before)  # fmt: skip
     k.run.fire("confirm")
     k.run.run_action()
     items = sent_items(k)
@@ -722,19 +745,16 @@ def test_starting_a_job_closes_what_the_new_job_ends(before: dict, services: lis
 ENDED = {"last_employer": "缙云县某电子商务有限公司", "unemployed_since": "2026-11-15",
          "insured": "yes"}  # fmt: skip
 ABOUT = {"education": "senior_high", "hukou_type": "rural", "phone": "13912345678"}
-SEEKING = {"no_job": "yes", "able_willing": "yes", "pledge": "yes"}
+SEEKING = {"no_job": "yes", "able_willing": "yes", "pledge": "yes"}  # pledged on confirm
 
 
 def test_after_a_contract_ends_the_benefit_and_job_offers_go_with_the_registration() -> None:
     k = Kiosk("bundle_contract_termination")
     k.card()
-    k.form(reason="dismissed", **ENDED)
-    k.form(**ABOUT)
-    k.form(claim_benefit="yes")
-    k.form(bank="ccb", bank_account="6217001234567890123", own_account="yes")
-    k.form(wants_jobs="yes", wants_training="no")
-    k.form(industry="retail", work_type="full_time", area="county")
-    k.form(**SEEKING)
+    k.form(reason="dismissed", **ENDED, **ABOUT, bank="ccb", wants_jobs="yes",
+           wants_training="no", industry="retail", work_type="full_time",
+           area="county")  # fmt: skip
+    k.form(bank_account="6217001234567890123", own_account="yes")
     k.run.fire("confirm")
     k.run.run_action()
     items = sent_items(k)
@@ -743,6 +763,7 @@ def test_after_a_contract_ends_the_benefit_and_job_offers_go_with_the_registrati
     assert items["unemployment_benefit"]["reason"] == "dismissed"
     assert items["job_seeker_registration"]["industry"] == "retail"
     assert "bank_account" not in items["unemployment_registration"]
+    assert SEEKING.items() <= items["unemployment_registration"].items()
 
 
 def test_a_resignation_is_not_offered_the_benefit() -> None:
@@ -750,11 +771,34 @@ def test_a_resignation_is_not_offered_the_benefit() -> None:
     k.card()
     reasons = [c.value for c in k.run.step.fields[0].choices]
     assert reasons == ["dismissed", "contract_expired", "employer_closed", "resigned"]
-    k.form(reason="resigned", **ENDED)
-    k.form(**ABOUT)
-    assert k.step() == "jobs_question"
-    k.form(wants_jobs="no", wants_training="yes")
-    k.form(**SEEKING)
+    k.form(reason="resigned", **ENDED, **ABOUT, bank="ccb", wants_jobs="no", wants_training="yes")
+    assert k.step() == "confirm"  # no account asked: no benefit is claimed
     k.run.fire("confirm")
     k.run.run_action()
     assert list(sent_items(k)) == ["unemployment_registration"]
+
+
+def test_a_new_job_starts_today_unless_the_citizen_picks_another_day() -> None:
+    k = Kiosk("bundle_onboarding")
+    k.card()
+    spec = k.flow.find_field("start_date")
+    assert spec is not None
+    assert k.run.shown_value(spec) == TODAY.isoformat()  # the form opens on today
+    k.form(employer_name="缙云县某机械制造有限公司", phone="13912345678",
+           registered_unemployed="no")  # fmt: skip
+    k.run.fire("confirm")
+    k.run.run_action()
+    assert k.sent[0].fields["start_date"] == TODAY.isoformat()
+
+
+def test_the_receipt_says_the_declarations_were_pledged_in_one_line() -> None:
+    k = Kiosk("unemployment_registration")
+    k.card()
+    k.form(**SITUATION, **INTENTION, wants_training="no")
+    assert "声明与承诺" not in dict(receipt_rows(k.flow, k.run.session))
+    k.run.fire("confirm")
+    rows = dict(receipt_rows(k.flow, k.run.session))
+    assert rows["声明与承诺"] == "已阅读并承诺属实（3项）"
+    assert dict(receipt_rows(k.flow, k.run.session, "en"))["Declarations"] == (
+        "Read and declared true (3)"
+    )

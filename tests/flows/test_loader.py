@@ -302,10 +302,10 @@ def test_a_choice_default_is_kept_and_a_form_submitted_without_it_takes_it() -> 
     ("field", "problem"),
     [
         ({**CHOICE, "default": "maybe"}, r"\['maybe'\] not among the choices"),
-        ({**CHOICE, "kind": "text", "choices": [], "default": "x"}, "only choice and multi"),
+        ({**CHOICE, "kind": "text", "choices": [], "default": "x"}, "only choice, multi_choice"),
         (
             {"name": "pledge", "kind": "checkbox", "label": CHOICE["label"], "default": "yes"},
-            "only choice and multi",
+            "only choice, multi_choice",
         ),
         ({**CHOICE, "personal": True, "default": "yes"}, "never answered for the citizen"),
     ],
@@ -314,3 +314,61 @@ def test_a_default_must_be_one_of_the_choices_of_a_choice(field: dict, problem: 
     data = edited(MINIMAL, ["steps", "ask", "fields"], [field])
     with pytest.raises(FlowDefinitionError, match=problem):
         parse_flow(data, "demo.yaml")
+
+
+# Declarations on the confirm step, pledged with its one tap.
+
+PLEDGE = {"name": "pledge", "label": {"zh-CN": "本人承诺属实", "en": "This is true"}}
+WITH_CONFIRM = edited(
+    MINIMAL,
+    ["steps"],
+    {
+        "ask": {**MINIMAL["steps"]["ask"], "on": {"submit": "check", "timeout": "end"}},
+        "check": {
+            "kind": "confirm",
+            "title": {"zh-CN": "核对", "en": "Check"},
+            "timeout": 60,
+            "declarations": [PLEDGE],
+            "on": {"confirm": "end", "back": "ask", "timeout": "end"},
+        },
+        "end": MINIMAL["steps"]["end"],
+    },
+)
+
+
+def test_a_declaration_is_a_checkbox_of_the_confirm_step_and_an_answer_of_the_flow() -> None:
+    flow = parse_flow(WITH_CONFIRM, "demo.yaml")
+    (spec,) = flow.steps["check"].declarations
+    assert (spec.name, spec.kind.value, spec.required) == ("pledge", "checkbox", True)
+    assert flow.find_field("pledge") is spec  # answered, sent and taken with `use:` by name
+
+
+@pytest.mark.parametrize(
+    ("path", "value", "problem"),
+    [
+        (["steps", "ask", "declarations"], [PLEDGE], "only confirm steps show declarations"),
+        (["steps", "check", "declarations"], [{**PLEDGE, "kind": "text"}], "checkbox"),
+        (["steps", "check", "declarations"], [{**PLEDGE, "required": False}], "must accept"),
+        (["steps", "check", "declarations"], [{**PLEDGE, "name": "phone"}], "already asked"),
+        (["steps", "check", "on"], {"back": "ask", "timeout": "end"}, "routes confirm"),
+    ],
+)
+def test_a_declaration_the_citizen_could_not_pledge_is_refused(
+    path: list[str | int], value: object, problem: str
+) -> None:
+    with pytest.raises(FlowDefinitionError, match=problem):
+        parse_flow(broken(path, value, WITH_CONFIRM), "demo.yaml")
+
+
+DATE = {"name": "start", "kind": "date", "label": {"zh-CN": "日期", "en": "Date"}}
+
+
+def test_a_date_may_default_to_today_and_nothing_else() -> None:
+    ok = parse_flow(broken(["steps", "ask", "fields"], [{**DATE, "default": "today"}]), "d.yaml")
+    assert ok.steps["ask"].fields[0].default == "today"
+    fixed = {**DATE, "default": "2026-01-01"}
+    with pytest.raises(FlowDefinitionError, match="a date's default is 'today'"):
+        parse_flow(broken(["steps", "ask", "fields"], [fixed]), "d.yaml")
+    future = {**DATE, "min_days": 1, "default": "today"}
+    with pytest.raises(FlowDefinitionError, match="today is outside"):
+        parse_flow(broken(["steps", "ask", "fields"], [future]), "d.yaml")

@@ -9,7 +9,7 @@ import pytest
 
 from flows import Flow, load_builtin, load_flow
 from flows.progress import main_path, step_counter, step_position
-from tests.flows.test_catalog_flows import ABOUT, ENDED, SEEKING, Kiosk
+from tests.flows.test_catalog_flows import APPLICANT, Kiosk
 
 IDENTITY_FLOW = Path(__file__).parents[1] / "kiosk" / "ui" / "flows" / "identity_registration.yaml"
 
@@ -76,47 +76,42 @@ def _counts(k: Kiosk, *forms: dict[str, str]) -> list[tuple[int, int] | None]:
 
 
 def test_a_step_the_citizens_answers_skip_is_not_counted() -> None:
-    """A resignation skips the benefit question: the counter went 3 -> 5 on the way."""
+    """A difficulty case paid to the card's account skips the graduation, work and account
+    pages: the counter never jumps (it once went 3 -> 5 on the way)."""
     counts = _counts(
-        Kiosk("bundle_contract_termination"),
-        {"reason": "resigned", **ENDED},
-        ABOUT,
-        {"wants_jobs": "no", "wants_training": "no"},
-        SEEKING,
+        Kiosk("social_insurance_subsidy"), {"applicant_type": "difficulty_flexible", **APPLICANT}
     )
-    # identify, ended, about, jobs_question, declare, confirm (then submit, receipt); the
-    # total counts the benefit question until the answers say it is skipped.
-    assert counts == [(1, 9), (2, 9), (3, 8), (4, 8), (5, 8), (6, 8)]
+    # identify, applicant, confirm (then submit, receipt); the total counts the graduation
+    # page until the answers say it is skipped.
+    assert counts == [(1, 6), (2, 6), (3, 5)]
 
 
 def test_a_step_the_citizens_answers_add_is_counted() -> None:
-    """Claiming the benefit and wanting jobs adds two forms: they count, one after another."""
+    """A graduate, work of another kind and another bank add three forms: they count, one
+    after another."""
     counts = _counts(
-        Kiosk("bundle_contract_termination"),
-        {"reason": "dismissed", **ENDED},
-        ABOUT,
-        {"claim_benefit": "yes"},
-        {"bank": "ccb", "bank_account": "6217001234567890123", "own_account": "yes"},
-        {"wants_jobs": "yes", "wants_training": "no"},
-        {"industry": "retail", "work_type": "full_time", "area": "county"},
-        SEEKING,
-    )
+        Kiosk("social_insurance_subsidy"),
+        {"applicant_type": "graduate_flexible", **APPLICANT, "flexible_work": "other",
+         "bank": "icbc"},
+        {"graduation_date": "2025-06-30", "school": "丽水学院"},
+        {"flexible_work_other": "代驾"},
+        {"bank_account": "6222021234567890"},
+    )  # fmt: skip
     numbers = [c[0] for c in counts if c is not None]
-    assert numbers == list(range(1, 10))
-    assert counts[-1] == (9, 11)  # confirm; then submit and receipt
+    assert numbers == list(range(1, 7))
+    assert counts[-1] == (6, 8)  # confirm; then submit and receipt
 
 
 def test_going_back_counts_back_and_an_error_notice_counts_as_its_step() -> None:
-    k = Kiosk("bundle_contract_termination")
+    k = Kiosk("social_insurance_subsidy")
     k.card()
-    k.form(reason="dismissed", **ENDED)
-    assert step_counter(k.run) == (3, 9)
+    k.form(applicant_type="graduate_flexible", **APPLICANT)
+    assert (k.step(), step_counter(k.run)) == ("graduate", (3, 6))
     k.run.fire("back")
-    assert step_counter(k.run) == (2, 9)
-    k.form(reason="dismissed", **ENDED)
-    k.form(**ABOUT)
-    assert k.step() == "benefit_question"
-    assert step_counter(k.run) == (4, 9)
+    assert step_counter(k.run) == (2, 6)
+    k.form(applicant_type="difficulty_flexible", **APPLICANT, bank="icbc")
+    assert k.step() == "payment"
+    assert step_counter(k.run) == (3, 6)
 
 
 def test_the_counter_ends_with_the_flow() -> None:

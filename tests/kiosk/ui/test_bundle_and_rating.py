@@ -1,7 +1,8 @@
 """A bundle (一件事) walked on the real App, its new field kinds, and the rating that follows.
 
-灵活就业一件事 from the catalog: a card, several forms (several choices, a bank account on
-the keypad, declarations to tick), one confirm screen for three services, one submission,
+灵活就业一件事 from the catalog: a card, one form for the work (several choices), the subsidy
+with a bank account on the keypad and a tick, one confirm screen for three services with the
+declarations pledged by its one button, one submission,
 the e-receipt, then 好差评 without going back to welcome. Choices and ticks inside the
 form's ScrollView are pressed with `trigger_action` (a ScrollView holds a touch back for
 250 ms of wall time), except one real touch at the far end of a declaration.
@@ -64,42 +65,41 @@ def type_on_keypad(ui: Any, digits: str) -> None:
         tap(ui, keys[digit])
 
 
-def to_insurance_form(ui: Any) -> Any:
-    """From welcome, by card, past the form about the work."""
+def to_work_form(ui: Any) -> Any:
+    """From welcome, by card, to the one form about the work, the insurance and subsidy."""
     tap(ui, ui.root.welcome.tiles[0])
     identify_by_card(ui)
-    fill_form(ui, WORK)
-    submit(ui)
-    return form_of(ui, "insurance")
+    return form_of(ui, "work")
 
 
 def to_subsidy_form(ui: Any) -> Any:
-    """Card, work, insurance, the subsidy question: on to the account form."""
-    insurance = to_insurance_form(ui)
-    fill_form(ui, {"insurance_types": "pension,medical", "contribution_level": "100"})
+    """Card, the work form with the subsidy claimed: on to the subsidy form."""
+    work = to_work_form(ui)
+    fill_form(ui, {**WORK, "insurance_types": "pension,medical", "contribution_level": "100",
+                   "applies_subsidy": "yes"})  # fmt: skip
     submit(ui)
-    fill_form(ui, {"applies_subsidy": "yes"})
-    submit(ui)
-    assert insurance is ui.root.steps["form"]
+    assert work is ui.root.steps["form"]
     return form_of(ui, "subsidy")
 
 
 def test_several_choices_are_ticked_on_tiles(bundle_ui: Any, shots: Path) -> None:
     ui = bundle_ui
-    form = to_insurance_form(ui)
-    assert not form.keypad_used  # choices only: the whole width
+    form = to_work_form(ui)
+    fill_form(ui, WORK)
     block = form.blocks["insurance_types"]
     assert [t.text for t in block.toggles] == ["职工基本养老保险", "职工基本医疗保险"]
+    assert block.value == "pension,medical"  # preselected: what flexible workers join
+    for toggle in block.toggles:  # unticked both: nothing chosen
+        toggle.trigger_action(0)
     submit(ui)
     assert block.error.text == "请选择参保险种（可多选）"
-    for toggle in block.toggles:
-        toggle.trigger_action(0)
-    block.toggles[0].trigger_action(0)  # and untick one again
+    block.toggles[1].trigger_action(0)
     assert block.value == "medical"
     block.toggles[0].trigger_action(0)
     assert block.value == "pension,medical"  # in the listed order, whatever the tap order
     assert all(t.height >= theme.TOUCH_MIN for t in block.toggles)
     fill_form(ui, {"contribution_level": "100"})
+    form.ids.scroll.scroll_to(block, animate=False)  # into view for the picture
     ui.frames(1)
     assert check_elderly_sizes(form) == []
     snap(ui, shots, "form-multi-choice.png")
@@ -111,9 +111,13 @@ def test_a_flexible_work_bundle_end_to_end_then_the_rating(
     ui = bundle_ui
     port = ui.port
     form = to_subsidy_form(ui)
+    assert not form.keypad_used  # choices only: the whole width
 
-    # The account is typed on the keypad and shown back in groups of four.
+    # Another bank than the social security card's: its account, typed on the keypad and
+    # shown back in groups of four.
     fill_form(ui, {"applicant_type": "difficulty_flexible", "bank": "icbc"})
+    submit(ui)
+    form = form_of(ui, "subsidy_account")
     block = form.blocks["bank_account"]
     block.input.focus = True
     ui.frames(1)
@@ -125,29 +129,32 @@ def test_a_flexible_work_bundle_end_to_end_then_the_rating(
     assert block.input.text == GROUPED
     assert block.status.text == "已输入19位数字"
     assert block.value == BANK_ACCOUNT
-    fill_form(ui, {"own_account": "yes"})
     assert check_elderly_sizes(form) == []
     snap(ui, shots, "form-bank-account.png")
-    submit(ui)
 
-    # Declarations: the whole sentence is the target, a short red line says what to do.
-    form = form_of(ui, "declare")
+    # A tick on a form: the whole sentence is the target, a short red line says what to do.
     submit(ui)
-    ticks = [form.blocks[name] for name in ("no_labour_contract", "pledge")]
-    assert [b.error.text for b in ticks] == ["请阅读后勾选此项"] * 2
-    assert ticks[1].toggles[0].text.startswith("本人承诺所填信息真实")
-    assert ticks[1].label.parent is None  # the sentence is said once, on its box
+    (tick,) = [form.blocks["own_account"]]
+    assert tick.error.text == "请阅读后勾选此项"
+    assert tick.toggles[0].text.startswith("收款账户为本人账户")
+    assert tick.label.parent is None  # the sentence is said once, on its box
     snap(ui, shots, "form-declarations.png")
-    pledge = ticks[1].toggles[0]
-    tap_at(ui, pledge, pledge.right - 12, pledge.y + 12)  # far from the box
-    ui.until(lambda: pledge.state == "down")
-    fill_form(ui, {"no_labour_contract": "yes"})
+    box = tick.toggles[0]
+    tap_at(ui, box, box.right - 12, box.y + 12)  # far from the box
+    ui.until(lambda: box.state == "down")
     snap(ui, shots, "form-declarations-ticked.png")
     submit(ui)
 
-    # One confirm screen for the three services; the account only masked.
+    # One confirm screen for the three services; the account only masked; the
+    # declarations under the summary, pledged by the one button that names them.
     confirm = ui.root.steps["confirm"]
     assert ui.root.current == "confirm"
+    assert confirm.declarations()[1:] == [
+        "• 本人未与用人单位建立劳动关系",
+        "• 本人承诺所填信息真实、准确、完整，如有虚假愿承担相应责任",
+    ]
+    assert step_buttons(confirm)["confirm"].text == "承诺属实，确认提交"
+    assert not {"no_labour_contract", "pledge"} & ui.session.run.session.values.keys()
     rows = dict(confirm.rows())
     assert rows["一并办理的事项"] == (
         "就业登记（灵活就业）、灵活就业人员参保登记、灵活就业社会保险补贴申领"
@@ -158,10 +165,10 @@ def test_a_flexible_work_bundle_end_to_end_then_the_rating(
 
     # Back to edit: the account is not shown again in clear; kept unless retyped.
     tap(ui, step_buttons(confirm)["back"])
-    for step in ("work", "insurance", "subsidy_question"):
+    for step in ("work", "subsidy"):
         form_of(ui, step)
         submit(ui)
-    form = form_of(ui, "subsidy")
+    form = form_of(ui, "subsidy_account")
     block = form.blocks["bank_account"]
     assert block.input.text == ""
     assert block.input.hint_text == MASKED  # grey, where a new number would go
@@ -170,9 +177,7 @@ def test_a_flexible_work_bundle_end_to_end_then_the_rating(
     form.ids.scroll.scroll_to(block, animate=False)  # into view for the picture
     ui.frames(2)
     snap(ui, shots, "form-bank-account-kept.png")
-    submit(ui)
-    form_of(ui, "declare")
-    submit(ui)  # the declarations come back ticked
+    submit(ui)  # the tick comes back ticked
     tap(ui, step_buttons(ui.root.steps["confirm"])["confirm"])
     ui.until(lambda: ui.root.current == "end")
 
@@ -183,6 +188,7 @@ def test_a_flexible_work_bundle_end_to_end_then_the_rating(
         "social_insurance_subsidy",
     ]
     assert sent.fields["bank_account"] == BANK_ACCOUNT
+    assert (sent.fields["no_labour_contract"], sent.fields["pledge"]) == ("yes", "yes")
     end = ui.root.end
     assert end.ids.number.text == citizen.transaction
     assert end.ids.qr.payload == RECEIPT_URL

@@ -278,10 +278,10 @@ def test_registered_job_seekers_keep_the_e_receipt_and_see_the_jobs_for_them(
         ui.until(lambda: ui.root.current == "form")
         profile = {"employment_status": "unemployed", "education": "junior_high"}
         profile |= {"experience": "y5_10", "certificate": "none", "phone": citizen.phone}
+        # One page: the person and the job wanted.
+        profile |= {"industry": "any", "work_type": "any", "salary_range": "any"}
+        profile |= {"area": "county", "available_from": "2026-12-01"}
         assert session.submit(profile) == {}
-        intention = {"industry": "any", "work_type": "any", "salary_range": "any"}
-        intention |= {"area": "county", "available_from": "2026-12-01"}
-        assert session.submit(intention) == {}
         session.fire("confirm")
         ui.until(lambda: ui.root.current == "notice")  # no printer: the e-receipt notice
         notice = ui.root.steps["notice"]

@@ -42,3 +42,25 @@ def test_normal_mode_screens_have_no_clipped_or_faint_text(make_port: Any, clock
 
 def test_elder_mode_screens_fit(make_port: Any, clock: Any) -> None:
     assert _render(make_port, clock, "elder") == {}
+
+
+def test_declarations_on_the_confirm_screen_fit_in_both_languages_and_modes(
+    make_port: Any, clock: Any
+) -> None:
+    """The longest confirm page there is: a bundle's summary with three declarations under
+    it and the pledging button, legible in zh-CN and en, normal and elder (it scrolls)."""
+    from devkit.headless import HeadlessUI
+    from devkit.screens import render_all
+
+    (flow,) = [s.flow for s in load_builtin_catalog().services if s.flow.id == BUNDLE]
+    assert len(flow.step("confirm").declarations) == 3
+    with HeadlessUI(make_port(flow=flow), clock=clock) as ui:
+        shots = render_all(ui, [BUNDLE], None, modes=["normal", "elder"], today=TODAY)
+    shown = [s for s in shots if s.step == "confirm"]
+    assert {(s.lang, s.mode) for s in shown} == {
+        (lang, mode) for lang in ("zh-CN", "en") for mode in ("normal", "elder")
+    }
+    assert {f"{s.lang}/{s.mode}": s.problems for s in shown if s.problems} == {}
+
+
+BUNDLE = "bundle_contract_termination"
