@@ -80,15 +80,18 @@ class Hardware:
             return None, camera.source
         spec: int | str = int(camera.source) if camera.source.isdigit() else camera.source
         if camera.kind == "simulator":
-            # A synthetic citizen standing in front; devkit can make them walk away.
+            # A synthetic citizen standing in front; devkit can make them walk away. MJPG, as
+            # a UVC camera sends: a PNG sequence cost 5 ms of a core to decode a frame.
             citizen = place(schematic_face(180), blank_scene(seed=1))
             self.simulators.camera = SimulatedCamera(
-                [citizen], fps=10, directory=self.config.data_dir / "camera"
+                [citizen], fmt="mjpg", fps=10, directory=self.config.data_dir / "camera"
             )
             spec = self.simulators.camera.spec
         source, rate = spec, camera.analyse_fps
+        # Frames neither the presence analysis nor a QR check waits for are grabbed, not
+        # decoded (drivers/camera/source.py); one a second keeps `latest()` recent.
         watch = PresenceWatch(
-            lambda **options: FrameSource(source, fps=10, analyse_fps=rate, **options)
+            lambda **options: FrameSource(source, fps=10, analyse_fps=rate, idle_fps=1.0, **options)
         )
         return watch, str(spec)
 

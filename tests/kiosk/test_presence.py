@@ -121,3 +121,22 @@ def test_the_face_detector_runs_only_when_the_scene_moved_or_to_recheck() -> Non
     clock.advance(RECHECK_SECONDS)
     analyse(blank_scene(seed=2))  # unchanged, but rechecked after a while
     assert watch.detections == 3
+
+
+def test_the_kiosks_camera_decodes_only_the_frames_it_analyses(tmp_path: Path) -> None:
+    """Decoding all 10 frames a second of a camera nobody looked at cost most of the rest
+    CPU; the presence watch needs `analyse_fps` of them."""
+    config = load_config(write_kiosk_config(tmp_path / "k.toml", "http://127.0.0.1:9"))
+    config = dataclasses.replace(config, camera=CameraConfig(kind="simulator", analyse_fps=2))
+    kiosk = build_kiosk(config)
+    kiosk.start(sync=False)
+    try:
+        presence = kiosk.hardware.presence
+        assert presence is not None
+        assert wait_until(lambda: presence.analysed >= 6, timeout=20)
+        health = presence.health()
+        analysed = presence.analysed
+    finally:
+        kiosk.close()
+    assert health.frames >= 2 * health.decoded  # the camera gives 10 a second
+    assert health.decoded <= analysed + 2  # one decoded per analysis (and the idle one)
