@@ -465,6 +465,10 @@ class FrameSource:
                 continue
             if is_file:
                 # The end, or the file went away: reopening tells which.
+                if period and self._next_due is not None:
+                    # A read that found the end gave no frame: its slot goes to the first
+                    # frame after the reopen (a one-picture clip played at half its rate).
+                    self._next_due -= period
                 if frames:
                     return _StreamEnd(frames, ended=True)
                 return _StreamEnd(frames, f"{self.spec} gave no frame")

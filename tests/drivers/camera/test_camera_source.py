@@ -162,6 +162,17 @@ def test_file_source_is_paced_to_the_requested_fps() -> None:
     assert last.timestamp == pytest.approx(0.5)
 
 
+def test_a_looping_one_picture_clip_plays_at_its_fps() -> None:
+    """The kiosk's simulated camera is one picture in an MJPG clip: the read that found the
+    clip's end took a frame's slot, so it played at half the rate asked."""
+    clock = FakeClock(0.0)
+    with SimulatedCamera([numbered_pictures(1)[0]], fmt="mjpg") as camera:
+        with camera.source(fps=20, clock=clock, pause=clock.pause) as source:
+            assert wait_until(lambda: source.health().frames >= 40, timeout=20)
+            frames, seconds = source.health().frames, clock()
+    assert frames / seconds == pytest.approx(20, rel=0.1)
+
+
 def test_file_rate_is_used_when_no_fps_is_given() -> None:
     clock = FakeClock(0.0)
     with SimulatedCamera(numbered_pictures(4), fmt="mjpg", fps=15) as camera:
