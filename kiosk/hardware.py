@@ -13,10 +13,8 @@ from __future__ import annotations
 import logging
 import subprocess
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from drivers.camera import FrameSource
-from drivers.camera.scenes import blank_scene, place, schematic_face
-from drivers.camera.simulator import SimulatedCamera
 from drivers.idcard import IdCardReader
 from drivers.idcard.simulator import IdCardSimulator
 from drivers.manager import DeviceManager
@@ -26,8 +24,12 @@ from drivers.socialcard import SocialCardError, SocialCardReader
 from drivers.socialcard.service import ensure_pcscd
 from kiosk.config import KioskConfig
 from kiosk.health import CameraScanner, PrinterScanner, kiosk_devices
-from kiosk.presence import PresenceWatch
 from kiosk.receipts import FolderOutput, PrinterOutput, ReceiptOutput
+
+if TYPE_CHECKING:
+    # OpenCV (33 MB of RSS, most of a second to import) loads only for a kiosk with a camera.
+    from drivers.camera.simulator import SimulatedCamera
+    from kiosk.presence import PresenceWatch
 
 log = logging.getLogger(__name__)
 
@@ -78,6 +80,11 @@ class Hardware:
         camera = self.config.camera
         if camera.kind == "none":
             return None, camera.source
+        from drivers.camera import FrameSource
+        from drivers.camera.scenes import blank_scene, place, schematic_face
+        from drivers.camera.simulator import SimulatedCamera
+        from kiosk.presence import PresenceWatch
+
         spec: int | str = int(camera.source) if camera.source.isdigit() else camera.source
         if camera.kind == "simulator":
             # A synthetic citizen standing in front; devkit can make them walk away. MJPG, as

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import dataclasses
+import os
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -140,3 +143,26 @@ def test_the_kiosks_camera_decodes_only_the_frames_it_analyses(tmp_path: Path) -
         kiosk.close()
     assert health.frames >= 2 * health.decoded  # the camera gives 10 a second
     assert health.decoded <= analysed + 2  # one decoded per analysis (and the idle one)
+
+
+def test_a_kiosk_without_a_camera_never_loads_opencv(tmp_path: Path) -> None:
+    """OpenCV is 33 MB of RSS and most of a second to import; a kiosk with no camera
+    loaded it anyway through the presence watch's imports."""
+    path = write_kiosk_config(tmp_path / "k.toml", "http://127.0.0.1:9")  # devkit has cv2
+    script = f"""
+import dataclasses, sys
+from pathlib import Path
+from kiosk.composition import build_kiosk
+from kiosk.config import CameraConfig, load_config
+config = load_config(Path({str(path)!r}))
+kiosk = build_kiosk(dataclasses.replace(config, camera=CameraConfig(kind="none")))
+kiosk.close()
+print("cv2" in sys.modules, "drivers.camera" in sys.modules)
+"""
+    root = Path(__file__).resolve().parents[2]
+    done = subprocess.run(  # noqa: S603 - our own interpreter on our own script
+        [sys.executable, "-c", script],
+        capture_output=True, text=True, cwd=root, timeout=120, check=True,
+        env={**os.environ, "PYTHONPATH": str(root)},
+    )  # fmt: skip
+    assert done.stdout.split()[-2:] == ["False", "False"]
