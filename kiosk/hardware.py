@@ -13,10 +13,8 @@ from __future__ import annotations
 import logging
 import subprocess
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from drivers.camera import FrameSource
-from drivers.camera.scenes import blank_scene, place, schematic_face
-from drivers.camera.simulator import SimulatedCamera
 from drivers.idcard import IdCardReader
 from drivers.idcard.simulator import IdCardSimulator
 from drivers.manager import DeviceManager
@@ -26,8 +24,12 @@ from drivers.socialcard import SocialCardError, SocialCardReader
 from drivers.socialcard.service import ensure_pcscd
 from kiosk.config import KioskConfig
 from kiosk.health import CameraScanner, PrinterScanner, kiosk_devices
-from kiosk.presence import PresenceWatch
 from kiosk.receipts import FolderOutput, PrinterOutput, ReceiptOutput
+
+if TYPE_CHECKING:
+    # OpenCV (33 MB of RSS, most of a second to import) loads only for a kiosk with a camera.
+    from drivers.camera.simulator import SimulatedCamera
+    from kiosk.presence import PresenceWatch
 
 log = logging.getLogger(__name__)
 
@@ -78,17 +80,25 @@ class Hardware:
         camera = self.config.camera
         if camera.kind == "none":
             return None, camera.source
+        from drivers.camera import FrameSource
+        from drivers.camera.scenes import blank_scene, place, schematic_face
+        from drivers.camera.simulator import SimulatedCamera
+        from kiosk.presence import PresenceWatch
+
         spec: int | str = int(camera.source) if camera.source.isdigit() else camera.source
         if camera.kind == "simulator":
-            # A synthetic citizen standing in front; devkit can make them walk away.
+            # A synthetic citizen standing in front; devkit can make them walk away. MJPG, as
+            # a UVC camera sends: a PNG sequence cost 5 ms of a core to decode a frame.
             citizen = place(schematic_face(180), blank_scene(seed=1))
             self.simulators.camera = SimulatedCamera(
-                [citizen], fps=10, directory=self.config.data_dir / "camera"
+                [citizen], fmt="mjpg", fps=10, directory=self.config.data_dir / "camera"
             )
             spec = self.simulators.camera.spec
         source, rate = spec, camera.analyse_fps
+        # Frames neither the presence analysis nor a QR check waits for are grabbed, not
+        # decoded (drivers/camera/source.py); one a second keeps `latest()` recent.
         watch = PresenceWatch(
-            lambda **options: FrameSource(source, fps=10, analyse_fps=rate, **options)
+            lambda **options: FrameSource(source, fps=10, analyse_fps=rate, idle_fps=1.0, **options)
         )
         return watch, str(spec)
 

@@ -10,14 +10,17 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Collection
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from drivers.errors import DriverError
 from drivers.idcard import IdCardReader
 from drivers.manager import DeviceManager, Health, PathScanner, ProbeResult, Scanner
 from drivers.printer import ReceiptPrinter
 from drivers.socialcard.service import readers as pcsc_readers
-from kiosk.presence import PresenceWatch
 from wire import DeviceHealth, DeviceKind, DeviceState
+
+if TYPE_CHECKING:  # OpenCV is loaded only by a kiosk that has a camera (kiosk/hardware.py)
+    from kiosk.presence import PresenceWatch
 
 _STATES = {
     Health.OK: DeviceState.OK,

@@ -12,6 +12,16 @@ a second thread on the newest frame not yet analysed, and its results go to `on_
 at most `analyse_fps` times a second when that is set: face detection on every frame of a
 25 fps camera kept half a core busy at rest, to learn what a few frames a second tell.
 
+Every frame the camera gives is taken off it with `grab()`, but only the frames someone
+wants are decoded with `retrieve()` (turning a V4L2 buffer, MJPG or YUYV, into BGR is most
+of a read's cost): with `idle_fps` set, a frame is decoded when a `wait_frame` caller or
+the analysis is waiting for one, and otherwise at most `idle_fps` times a second. Grabbing
+every frame, rather than sleeping between reads, keeps the driver's queue empty, so the
+frame decoded is the picture of now and not one that waited in a buffer. On a device the
+source asks for `fps` (CAP_PROP_FPS: a UVC camera takes the nearest rate it lists, see
+`v4l2-ctl --list-formats-ext`) and a one-buffer queue (CAP_PROP_BUFFERSIZE, honoured by
+OpenCV's V4L2 backend; others ignore it, which grabbing every frame makes harmless).
+
 Files are read at `fps` (VideoCapture reads them as fast as it can) and start over at the
 end unless `loop=False`. A camera that stops giving frames (`fail_threshold` failed reads
 in a row, its /dev node gone, a file that vanished) makes the source `faulted` with a
@@ -103,8 +113,9 @@ def parse_source(spec: int | str | os.PathLike[str]) -> SourceSpec:
 class Frame:
     """One picture: BGR `uint8` (read-only, shared between threads), its number and time.
 
-    `seq` counts frames read since the source started (1, 2, ...); a gap between two frames
-    someone saw means frames were dropped in between, as designed. `timestamp` is the
+    `seq` counts frames taken off the camera since the source started (1, 2, ...); a gap
+    between two frames someone saw means frames were dropped (grabbed, never decoded) in
+    between, as designed. `timestamp` is the
     source's clock (monotonic seconds) when the frame was read.
     """
 
@@ -128,7 +139,9 @@ class SourceState(enum.StrEnum):
 
 @dataclass(frozen=True)
 class CameraHealth:
-    """The source's state, why, since when (source clock), and counters for ops."""
+    """The source's state, why, since when (source clock), and counters for ops.
+
+    `frames` were taken off the camera, `decoded` of them turned into pictures."""
 
     state: SourceState
     reason: str
@@ -136,6 +149,7 @@ class CameraHealth:
     frames: int
     analysis_errors: int = 0
     error: CameraError | None = None
+    decoded: int = 0
 
 
 @dataclass(frozen=True)
@@ -160,6 +174,7 @@ class FrameSource:
         resolution: tuple[int, int] | None = None,
         analyse: Callable[[np.ndarray], Any] | None = None,
         analyse_fps: float | None = None,
+        idle_fps: float | None = None,
         on_result: Callable[[Frame, Any], None] | None = None,
         on_health: Callable[[CameraHealth], None] | None = None,
         fail_threshold: int = 5,
@@ -175,7 +190,9 @@ class FrameSource:
         `fps`: the rate files and sequences play at (None: the file's own, else 25; `inf`:
         as fast as they read); for a device, the rate asked of it. `resolution`: (width,
         height) asked of a device. `analyse_fps`: at most this many frames analysed a
-        second (None: every frame the analysis keeps up with). `clock` and `pause` exist so
+        second (None: every frame the analysis keeps up with). `idle_fps`: with no one
+        waiting for a frame, decode at most this many a second and only grab the others
+        (None: decode every frame, so `latest()` is always the newest). `clock` and `pause` exist so
         tests can move time; `capture_factory(target, api)` so they can script a device's
         reads.
         """
@@ -184,6 +201,8 @@ class FrameSource:
             raise InvalidSource(f"fps is > 0, not {fps}")
         if analyse_fps is not None and not analyse_fps > 0:
             raise InvalidSource(f"analyse_fps is > 0, not {analyse_fps}")
+        if idle_fps is not None and not idle_fps > 0:
+            raise InvalidSource(f"idle_fps is > 0, not {idle_fps}")
         if fail_threshold < 1 or retry_initial <= 0 or retry_max < retry_initial:
             raise ValueError("fail_threshold >= 1 and 0 < retry_initial <= retry_max")
         self.fps = fps
@@ -193,6 +212,8 @@ class FrameSource:
         self.name = name
         self._analyse = analyse
         self._analyse_every = 1.0 / analyse_fps if analyse_fps is not None else 0.0
+        self.idle_fps = idle_fps
+        self._idle_every = 1.0 / idle_fps if idle_fps is not None else None
         self._on_result = on_result
         self._on_health = on_health
         self._fail_threshold = fail_threshold
@@ -206,7 +227,15 @@ class FrameSource:
         self._latest: Frame | None = None
         self._seq = 0
         self._next_due: float | None = None
+        # Who waits for a decoded frame now (under _cond): wait_frame callers, the analysis.
+        self._readers = 0
+        self._analysis_waiting = False
+        self._analysis_due: float | None = None  # when the analysis next wants a frame
+        self._decoded_at: float | None = None
+        self._grabbed_at: float | None = None
+        self._frame_interval = 0.0  # between the last two grabs: the camera's pace
         self._analysis_errors = 0
+        self._decoded = 0
         self._health = CameraHealth(SourceState.STARTING, "not started", clock(), 0)
         self._threads: list[threading.Thread] = []
         self._recent: deque[str] = deque(maxlen=DIAGNOSTIC_RING)
@@ -248,20 +277,38 @@ class FrameSource:
         self._set_health(SourceState.STOPPED, "stopped")
 
     def latest(self) -> Frame | None:
-        """The newest frame, or None before the first one. Never blocks."""
+        """The newest decoded frame, or None before the first one. Never blocks.
+
+        With `idle_fps` set and no one waiting, it may be up to 1 / `idle_fps` s old."""
         with self._cond:
             return self._latest
 
     def wait_frame(self, after_seq: int = 0, timeout: float | None = None) -> Frame | None:
-        """Block until a frame newer than `after_seq` exists; None on timeout or stop."""
+        """Block until a frame newer than `after_seq` exists; None on timeout or stop.
+
+        While it waits, every frame the camera gives is decoded (a QR code is read at the
+        camera's full rate), whatever `idle_fps` says."""
+        return self._wait(after_seq, timeout, analysis=False)
+
+    def _wait(self, after_seq: int, timeout: float | None, *, analysis: bool) -> Frame | None:
         with self._cond:
-            self._cond.wait_for(
-                lambda: (
-                    self._stopping.is_set()
-                    or (self._latest is not None and self._latest.seq > after_seq)
-                ),
-                timeout,
-            )
+            if analysis:
+                self._analysis_waiting = True
+            else:
+                self._readers += 1
+            try:
+                self._cond.wait_for(
+                    lambda: (
+                        self._stopping.is_set()
+                        or (self._latest is not None and self._latest.seq > after_seq)
+                    ),
+                    timeout,
+                )
+            finally:
+                if analysis:
+                    self._analysis_waiting = False
+                else:
+                    self._readers -= 1
             frame = self._latest
         return frame if frame is not None and frame.seq > after_seq else None
 
@@ -402,18 +449,26 @@ class FrameSource:
                 self._wait_until_due(period)
                 if self._stopping.is_set():
                     break
+            image: np.ndarray | None = None
             try:
-                ok, image = capture.read()
+                ok = bool(capture.grab())
+                if ok and self._wanted():
+                    ok, image = capture.retrieve()
+                    ok = ok and image is not None and bool(image.size)
             except cv2.error as err:
                 log.warning("camera_read_error spec=%s error=%s", self.spec, err)
-                ok, image = False, None
-            if ok and image is not None and image.size:
+                ok = False
+            if ok:
                 failures = 0
                 frames += 1
                 self._publish(image)
                 continue
             if is_file:
                 # The end, or the file went away: reopening tells which.
+                if period and self._next_due is not None:
+                    # A read that found the end gave no frame: its slot goes to the first
+                    # frame after the reopen (a one-picture clip played at half its rate).
+                    self._next_due -= period
                 if frames:
                     return _StreamEnd(frames, ended=True)
                 return _StreamEnd(frames, f"{self.spec} gave no frame")
@@ -438,14 +493,36 @@ class FrameSource:
             self._pause(due - now)
         self._next_due = due + period
 
-    def _publish(self, image: np.ndarray) -> None:
-        image.flags.writeable = False
+    def _wanted(self) -> bool:
+        """Decode the frame just grabbed? (Always, unless `idle_fps` is set.)"""
+        now = self._clock()
+        if self._grabbed_at is not None:
+            self._frame_interval = now - self._grabbed_at
+        self._grabbed_at = now
+        if self._idle_every is None:
+            return True
+        with self._cond:
+            if self._readers or self._analysis_waiting:
+                return True
+            last, due = self._decoded_at, self._analysis_due
+        if due is not None and now + self._frame_interval >= due:
+            # The analysis wakes before the next frame: have this one ready for it, once.
+            if last is None or last < due - self._frame_interval:
+                return True
+        return last is None or now - last >= self._idle_every
+
+    def _publish(self, image: np.ndarray | None) -> None:
+        """Count a grabbed frame; make it the newest frame when it was decoded (`image`)."""
         with self._cond:
             self._seq += 1
-            self._latest = Frame(image, self._seq, self._clock())
+            if image is not None:
+                image.flags.writeable = False
+                self._latest = Frame(image, self._seq, self._clock())
+                self._decoded_at = self._latest.timestamp
+                self._decoded += 1
+                self._cond.notify_all()  # only a decoded frame is news to a waiter
             recovered = self._health.state is not SourceState.OK
-            self._health = replace(self._health, frames=self._seq)
-            self._cond.notify_all()
+            self._health = replace(self._health, frames=self._seq, decoded=self._decoded)
         if recovered:
             self._set_health(SourceState.OK, "")
 
@@ -457,7 +534,7 @@ class FrameSource:
     def _analysis_main(self, analyse: Callable[[np.ndarray], Any]) -> None:
         done = 0
         while True:
-            frame = self.wait_frame(after_seq=done)
+            frame = self._wait(done, None, analysis=True)
             if frame is None or self._stopping.is_set():
                 return
             done = frame.seq
@@ -473,6 +550,8 @@ class FrameSource:
                     self._health = replace(self._health, analysis_errors=self._analysis_errors)
             rest = self._analyse_every - (self._clock() - started)
             if rest > 0:
+                with self._cond:
+                    self._analysis_due = started + self._analyse_every
                 self._pause(rest)  # the frames in between are dropped, never queued
 
     # -- health -----------------------------------------------------------------------
@@ -487,8 +566,9 @@ class FrameSource:
             if self._stopping.is_set() and state is not SourceState.STOPPED:
                 return  # a read that was in flight when stop() came: stopped wins
             health = CameraHealth(
-                state, reason, self._clock(), self._seq, self._analysis_errors, error
-            )
+                state, reason, self._clock(), self._seq, self._analysis_errors, error,
+                self._decoded,
+            )  # fmt: skip
             self._health = health
             self._recent.append(
                 f"t={health.since:.3f} state={state} frames={self._seq} reason={reason or '-'}"

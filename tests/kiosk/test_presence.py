@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import dataclasses
+import os
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -121,3 +124,45 @@ def test_the_face_detector_runs_only_when_the_scene_moved_or_to_recheck() -> Non
     clock.advance(RECHECK_SECONDS)
     analyse(blank_scene(seed=2))  # unchanged, but rechecked after a while
     assert watch.detections == 3
+
+
+def test_the_kiosks_camera_decodes_only_the_frames_it_analyses(tmp_path: Path) -> None:
+    """Decoding all 10 frames a second of a camera nobody looked at cost most of the rest
+    CPU; the presence watch needs `analyse_fps` of them."""
+    config = load_config(write_kiosk_config(tmp_path / "k.toml", "http://127.0.0.1:9"))
+    config = dataclasses.replace(config, camera=CameraConfig(kind="simulator", analyse_fps=2))
+    kiosk = build_kiosk(config)
+    kiosk.start(sync=False)
+    try:
+        presence = kiosk.hardware.presence
+        assert presence is not None
+        assert wait_until(lambda: presence.analysed >= 6, timeout=20)
+        health = presence.health()
+        analysed = presence.analysed
+    finally:
+        kiosk.close()
+    assert health.frames >= 2 * health.decoded  # the camera gives 10 a second
+    assert health.decoded <= analysed + 2  # one decoded per analysis (and the idle one)
+
+
+def test_a_kiosk_without_a_camera_never_loads_opencv(tmp_path: Path) -> None:
+    """OpenCV is 33 MB of RSS and most of a second to import; a kiosk with no camera
+    loaded it anyway through the presence watch's imports."""
+    path = write_kiosk_config(tmp_path / "k.toml", "http://127.0.0.1:9")  # devkit has cv2
+    script = f"""
+import dataclasses, sys
+from pathlib import Path
+from kiosk.composition import build_kiosk
+from kiosk.config import CameraConfig, load_config
+config = load_config(Path({str(path)!r}))
+kiosk = build_kiosk(dataclasses.replace(config, camera=CameraConfig(kind="none")))
+kiosk.close()
+print("cv2" in sys.modules, "drivers.camera" in sys.modules)
+"""
+    root = Path(__file__).resolve().parents[2]
+    done = subprocess.run(  # noqa: S603 - our own interpreter on our own script
+        [sys.executable, "-c", script],
+        capture_output=True, text=True, cwd=root, timeout=120, check=True,
+        env={**os.environ, "PYTHONPATH": str(root)},
+    )  # fmt: skip
+    assert done.stdout.split()[-2:] == ["False", "False"]

@@ -162,6 +162,17 @@ def test_file_source_is_paced_to_the_requested_fps() -> None:
     assert last.timestamp == pytest.approx(0.5)
 
 
+def test_a_looping_one_picture_clip_plays_at_its_fps() -> None:
+    """The kiosk's simulated camera is one picture in an MJPG clip: the read that found the
+    clip's end took a frame's slot, so it played at half the rate asked."""
+    clock = FakeClock(0.0)
+    with SimulatedCamera([numbered_pictures(1)[0]], fmt="mjpg") as camera:
+        with camera.source(fps=20, clock=clock, pause=clock.pause) as source:
+            assert wait_until(lambda: source.health().frames >= 40, timeout=20)
+            frames, seconds = source.health().frames, clock()
+    assert frames / seconds == pytest.approx(20, rel=0.1)
+
+
 def test_file_rate_is_used_when_no_fps_is_given() -> None:
     clock = FakeClock(0.0)
     with SimulatedCamera(numbered_pictures(4), fmt="mjpg", fps=15) as camera:
@@ -325,14 +336,22 @@ class ScriptedCapture:
     def __init__(self, script: list[bool]) -> None:
         self.script = script
         self.released = False
+        self.grabbed = False
+        self.grabs = self.retrieves = 0
 
     def isOpened(self) -> bool:  # noqa: N802 - OpenCV's name
         return True
 
-    def read(self) -> tuple[bool, np.ndarray | None]:
+    def grab(self) -> bool:
         ok = self.script.pop(0) if self.script else True
-        time.sleep(0.002)  # a camera's read blocks until its next frame
-        return (True, np.full((48, 64, 3), 99, np.uint8)) if ok else (False, None)
+        time.sleep(0.002)  # a camera's grab blocks until its next frame
+        self.grabbed = ok
+        self.grabs += 1
+        return ok
+
+    def retrieve(self) -> tuple[bool, np.ndarray | None]:
+        self.retrieves += 1
+        return (True, np.full((48, 64, 3), 99, np.uint8)) if self.grabbed else (False, None)
 
     def set(self, prop: int, value: float) -> bool:
         return False
@@ -417,3 +436,64 @@ def test_analysis_runs_at_most_at_the_rate_asked_whatever_the_camera_gives(
     # At most 4 in any one second of camera time (the first frame at once).
     for first in analysed:
         assert len([t for t in analysed if first <= t < first + 1.0]) <= 4
+
+
+def test_with_idle_fps_frames_nobody_waits_for_are_grabbed_but_never_decoded(
+    device_node: Path,
+) -> None:
+    """Decoding every frame of a camera nobody looks at was most of the kiosk's rest CPU."""
+    opened: list[ScriptedCapture] = []
+
+    def factory(target: int | str, api: int) -> ScriptedCapture:
+        opened.append(ScriptedCapture([]))
+        return opened[-1]
+
+    clock = FakeClock(0.0)  # frozen: the idle second never passes
+    source = FrameSource(
+        str(device_node), idle_fps=1, clock=clock,
+        capture_factory=factory,  # type: ignore[arg-type]
+    )  # fmt: skip
+    with source:
+        assert wait_until(lambda: source.health().frames >= 100)
+        camera = opened[0]
+        assert camera.retrieves == 1  # the first frame, then none: nobody asked
+        first = source.latest()
+        assert first is not None
+        assert first.seq == 1
+        # A reader (the self-test's QR check) gets a fresh frame at once, decoded for it.
+        fresh = source.wait_frame(source.health().frames, timeout=5)
+        assert fresh is not None
+        assert fresh.seq > 100
+        decoded = camera.retrieves
+        assert decoded >= 2
+        assert wait_until(lambda: source.health().frames >= fresh.seq + 100)
+        assert camera.retrieves <= decoded + 1  # the reader gone, decoding stops again
+        clock.advance(1.0)  # a second later, one frame is decoded to keep latest() recent
+        assert wait_until(lambda: (source.latest() or first).seq > fresh.seq)
+
+
+def test_the_analysis_gets_its_frames_decoded_at_its_rate_and_no_more(
+    device_node: Path,
+) -> None:
+    opened: list[ScriptedCapture] = []
+
+    def factory(target: int | str, api: int) -> ScriptedCapture:
+        opened.append(ScriptedCapture([]))
+        return opened[-1]
+
+    analysed: list[int] = []
+    started = time.monotonic()
+    source = FrameSource(
+        str(device_node), idle_fps=1, analyse_fps=8,
+        analyse=lambda image: analysed.append(int(image[0, 0, 0])),
+        capture_factory=factory,  # type: ignore[arg-type]
+    )  # fmt: skip
+    with source:
+        assert wait_until(lambda: len(analysed) >= 4)
+        decoded, analysed_now = opened[0].retrieves, len(analysed)
+        grabbed = source.health().frames
+    seconds = time.monotonic() - started
+    assert analysed == [99] * len(analysed)  # real pictures, decoded
+    # Each analysis has one frame decoded for it; the idle rate adds at most one a second.
+    assert decoded <= analysed_now + 2 + seconds
+    assert grabbed > 2 * decoded  # the camera's other frames were only grabbed
