@@ -101,12 +101,15 @@ def walk_flow(
         run = session.run
         step = run.step.name if run is not None else "end"
         screen = ui.root.current_screen
-        shots.append(
-            Shot(flow_id, lang, mode, step, ui.root.current, shoot(step, index), check(screen))
-        )
+        problems = check(screen)
+        shots.append(Shot(flow_id, lang, mode, step, ui.root.current, shoot(step, index), problems))
         if run is None:
             break
-        _advance(ui, run, today)
+        # Drawing the picture runs frames, and a step's action (the printer) may finish in
+        # them: the run is then on a later step, an end with no buttons maybe, that is
+        # pictured before anything is done on it.
+        if session.run is run and run.step.name == step:
+            _advance(ui, run, today)
     session.close()
     session.finish()
     ui.frames(1)
@@ -116,6 +119,9 @@ def walk_flow(
 def _advance(ui: HeadlessUI, run: FlowRun, today: dt.date) -> None:
     session = ui.session
     kind = run.step.kind
+    if kind is StepKind.END:  # the session closes the run and shows the end screen
+        ui.until(lambda: session.run is not run, 300)
+        return
     if kind is StepKind.FORM:
         for attempt in range(15):
             if not session.submit(sample_answers(run, today, attempt)):
