@@ -345,3 +345,29 @@ def test_the_walk_pictures_a_step_the_run_left_while_it_was_drawn(
     steps = [shot.step for shot in shots]
     assert steps[-2:] == ["details", "end"], " ".join(steps)
     assert session.run is None
+
+
+@pytest.mark.parametrize(("lang", "elder"), MODES)
+def test_a_list_cards_chips_stay_inside_their_row(
+    make_port: Any, clock: Any, lang: str, elder: bool
+) -> None:
+    # The chips ("可能符合", "招聘中") had a 48 px floor in a 40 px title row of a normal
+    # card: 4 px over it above and below.
+    from devkit.headless import HeadlessUI
+    from kiosk.ui.layout_check import layout_problems
+    from tests.kiosk.ui.conftest import load_ui_flow
+
+    with HeadlessUI(make_port(flow=load_ui_flow("job_search")), clock=clock) as ui:
+        _mode(ui, lang, elder)
+        ui.session.start("job_search")
+        ui.session.fire("browse")
+        assert ui.session.submit({"education": "junior_high", "area": "county"}) == {}
+        ui.until(lambda: ui.root.current == "list")
+        ui.frames(3)
+        screen = ui.root.steps["list"]
+        chips = [chip for card in screen.cards for chip in card.ids.chips.children]
+        assert len(chips) >= 3
+        for chip in chips:
+            row = chip.parent.parent  # the title's line: the title, then the chips
+            assert row.y - 1 <= chip.y and chip.top <= row.top + 1, (chip.text, chip.y, row.y)
+        assert layout_problems(screen) == []
