@@ -369,5 +369,6 @@ def test_a_list_cards_chips_stay_inside_their_row(
         assert len(chips) >= 3
         for chip in chips:
             row = chip.parent.parent  # the title's line: the title, then the chips
-            assert row.y - 1 <= chip.y and chip.top <= row.top + 1, (chip.text, chip.y, row.y)
+            assert chip.y >= row.y - 1, (chip.text, chip.y, row.y)
+            assert chip.top <= row.top + 1, (chip.text, chip.top, row.top)
         assert layout_problems(screen) == []
