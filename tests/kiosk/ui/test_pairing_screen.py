@@ -31,9 +31,9 @@ NEXT = PairingView(
 )
 
 
-@pytest.mark.parametrize("lang", ["zh-CN", "en"])
+@pytest.mark.parametrize(("lang", "elder"), [("zh-CN", False), ("en", False), ("en", True)])
 def test_the_pairing_screen_shows_the_code_its_qr_and_follows_a_new_code(
-    make_port: Any, clock: Any, tmp_path: Path, lang: str
+    make_port: Any, clock: Any, tmp_path: Path, lang: str, elder: bool
 ) -> None:
     from devkit.headless import HeadlessUI
     from kiosk.ui.layout_check import layout_problems
@@ -42,6 +42,7 @@ def test_the_pairing_screen_shows_the_code_its_qr_and_follows_a_new_code(
     offered = [FIRST]
     port.pairing = lambda: offered[-1]
     with HeadlessUI(port, clock=clock, lang=lang) as ui:
+        ui.session.set_elder(elder)  # left on from a citizen's visit: the same screen
         ui.until(lambda: ui.root.current == "pairing")
         screen = ui.root.pairing
         ids = screen.ids
