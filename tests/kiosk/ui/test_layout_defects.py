@@ -372,3 +372,27 @@ def test_a_list_cards_chips_stay_inside_their_row(
             assert chip.y >= row.y - 1, (chip.text, chip.y, row.y)
             assert chip.top <= row.top + 1, (chip.text, chip.top, row.top)
         assert layout_problems(screen) == []
+
+
+def test_elder_modes_header_keeps_a_long_english_service_name_in_whole_words(
+    make_port: Any, clock: Any
+) -> None:
+    # With the step counter at elder mode's 42 px beside it, "Unemployment registration"
+    # had a strip so narrow that the name was cut "Unemploymen / t".
+    from devkit.headless import HeadlessUI
+    from flows import load_builtin_catalog
+    from kiosk.ui.layout_check import _lines
+
+    flow = next(
+        s.flow for s in load_builtin_catalog().services if s.flow.id == "unemployment_registration"
+    )
+    with HeadlessUI(make_port(flow=flow), clock=clock) as ui:
+        _mode(ui, "en", True)
+        ui.session.start(flow.id)
+        ui.frames(4)
+        header = ui.root.current_screen.ids.header.ids
+        assert header.step_label.text.startswith("Step 1 of")
+        words = [word for line in _lines(header.flow_title) for word in line.split()]
+        assert words == flow.title.get("en").split()
+        ui.session.close()
+        ui.session.finish()
