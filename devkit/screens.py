@@ -3,7 +3,8 @@
 Each service on the menu is walked along its common path (the first way offered, forms
 answered with sample values, the first card of a simulated reader, the first item of a
 list) in zh-CN and English, in the normal and the elder mode, on the real App off-screen.
-Every step's screen is saved as `DIR/<lang>-<mode>/<flow>-<nn>-<step>.png`, with one contact
+Every step's screen is saved as `DIR/<lang>-<mode>/<flow>-<nn>-<step>.png` (the menu and an
+unprovisioned kiosk's pairing screen as `00-welcome.png`, `00-pairing.png`), with one contact
 sheet per language and mode (`DIR/<lang>-<mode>.png`), and checked from its widgets'
 geometry (kiosk/ui/layout_check.py: text clipped or overflowing its box, a widget pushed out
 of its layout, faint text). The problems found are printed and make the exit status 1.
@@ -26,6 +27,7 @@ from typing import TYPE_CHECKING
 from flows import FlowRun, StepKind
 from flows.model import FieldKind, FieldSpec
 from flows.progress import FORWARD_EVENTS
+from kiosk.ports import PairingView
 
 if TYPE_CHECKING:
     from devkit.headless import HeadlessUI
@@ -101,12 +103,15 @@ def walk_flow(
         run = session.run
         step = run.step.name if run is not None else "end"
         screen = ui.root.current_screen
-        shots.append(
-            Shot(flow_id, lang, mode, step, ui.root.current, shoot(step, index), check(screen))
-        )
+        problems = check(screen)
+        shots.append(Shot(flow_id, lang, mode, step, ui.root.current, shoot(step, index), problems))
         if run is None:
             break
-        _advance(ui, run, today)
+        # Drawing the picture runs frames, and a step's action (the printer) may finish in
+        # them: the run is then on a later step, an end with no buttons maybe, that is
+        # pictured before anything is done on it.
+        if session.run is run and run.step.name == step:
+            _advance(ui, run, today)
     session.close()
     session.finish()
     ui.frames(1)
@@ -116,6 +121,9 @@ def walk_flow(
 def _advance(ui: HeadlessUI, run: FlowRun, today: dt.date) -> None:
     session = ui.session
     kind = run.step.kind
+    if kind is StepKind.END:  # the session closes the run and shows the end screen
+        ui.until(lambda: session.run is not run, 300)
+        return
     if kind is StepKind.FORM:
         for attempt in range(15):
             if not session.submit(sample_answers(run, today, attempt)):
@@ -173,6 +181,8 @@ def render_all(
                 layout_problems(ui.root.welcome),
             )
         )
+        pairing = folder / "00-pairing.png" if folder is not None else None
+        shots.append(_pairing_shot(ui, lang, mode, pairing))
         for flow_id in flow_ids:
             done += 1
             if progress is not None:
@@ -188,6 +198,32 @@ def render_all(
             shots += walk_flow(ui, flow_id, lang, mode, shoot, layout_problems, day)
         ui.session.set_elder(False)
     return shots
+
+
+# The technician's screen of an unprovisioned kiosk, with a code of the real alphabet.
+SAMPLE_PAIRING = PairingView(
+    code_shown="K7Q-M4Z",
+    qr_payload="K7QM4Z",
+    seconds_left=545.0,
+    controller_url="https://estation.example.gov.cn",
+    station_name="示范街道24小时就业服务e站",
+    serial="SN-DEMO-0001",
+)
+
+
+def _pairing_shot(ui: HeadlessUI, lang: str, mode: str, path: Path | None) -> Shot:
+    """The pairing screen drawn and checked, then the menu back (the session never left it)."""
+    from kiosk.ui.layout_check import layout_problems
+
+    ui.root.show_pairing(SAMPLE_PAIRING, lang)
+    ui.frames(3)
+    problems = layout_problems(ui.root.pairing)
+    shot = Shot("pairing", lang, mode, "pairing", "pairing",
+                ui.screenshot(path) if path is not None else None, problems)  # fmt: skip
+    ui.root.pairing.clear()
+    ui.root.show_welcome(lang)
+    ui.frames(2)
+    return shot
 
 
 def contact_sheets(shots: Sequence[Shot], out: Path, columns: int = 6) -> list[Path]:

@@ -13,6 +13,7 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
@@ -357,7 +358,7 @@ def build_kiosk(
     if config.provisioning.enabled:
         # Imported here: the provisioning side (zeroconf, its local API) is a sixth of the
         # kiosk's imports, and a kiosk without [provisioning] never needs it.
-        from kiosk.provisioning_rig import build_provisioning
+        from kiosk.provisioning_rig import build_provisioning, pairing_view
 
         side = build_provisioning(
             config,
@@ -366,6 +367,8 @@ def build_kiosk(
             # An unprovisioned kiosk serves nobody; its screen shows the pairing code.
             show=lambda words: service.set_out_of_service(True, words),
         )
+        # The touchscreen's pairing screen (code, QR, time left) in place of those words.
+        service.pairing_source = partial(pairing_view, side, config)
     speech = build_speech(config.voice, config.voice_clips_dir)
     return Kiosk(
         config,

@@ -48,6 +48,23 @@ class AttractCard:
     body: Texts
 
 
+@dataclass(frozen=True)
+class PairingView:
+    """What an unprovisioned kiosk shows the technician: no personal data, only the kiosk's.
+
+    `qr_payload` is what the pairing receipt's QR code carries (the code itself), so the
+    technician's tool reads the screen as it reads the printout; `seconds_left` is counted
+    when the port is asked, and a new code comes as a new view.
+    """
+
+    code_shown: str
+    qr_payload: str
+    seconds_left: float
+    controller_url: str = ""
+    station_name: str = ""
+    serial: str = ""
+
+
 class CardTapper(Protocol):
     """Development only: lets a person 'tap' a simulated card on a simulated reader."""
 

@@ -30,6 +30,7 @@ from kiosk.controller_client import ControllerClient, ControllerError
 from kiosk.enrollment import EnrollmentStore
 from kiosk.hardware import Hardware
 from kiosk.pairing import PairingGate, PairingNotice
+from kiosk.ports import PairingView
 from kiosk.provisioning import UNPROVISIONED, DeviceCheck, KioskProvisioning, Prompter
 from kiosk.provisioning_api import ProvisioningApi
 from wire.vocabulary import DeviceKind
@@ -302,6 +303,28 @@ class ProvisioningSide:
         if self.advertiser is not None:
             self.advertiser.stop()
         self.api.stop()
+
+
+def pairing_view(
+    side: ProvisioningSide, config: KioskConfig, clock: Callable[[], float] = time.monotonic
+) -> PairingView | None:
+    """The touchscreen's pairing screen: while unprovisioned with a code on offer, else None
+    (locked out: the out-of-service words say so). The QR carries what the printed one does.
+
+    `clock` must be the gate's (monotonic) clock: the code's expiry is on it."""
+    if side.provisioning.state() != UNPROVISIONED:
+        return None
+    notice = side.notice()  # an expired code is replaced (and printed) here
+    if notice is None:
+        return None
+    return PairingView(
+        code_shown=notice.shown,
+        qr_payload=notice.code,
+        seconds_left=max(0.0, notice.expires_at - clock()),
+        controller_url=config.controller_url,
+        station_name=side.provisioning.station_name() or config.name,
+        serial=config.hardware_id,
+    )
 
 
 def build_provisioning(

@@ -23,7 +23,7 @@ from kiosk.employers import Employer
 from kiosk.health import heartbeat_devices
 from kiosk.messages import catalog as message_catalog
 from kiosk.messages import text
-from kiosk.ports import AttractCard, HelpContacts, MenuEntry
+from kiosk.ports import AttractCard, HelpContacts, MenuEntry, PairingView
 from wire import DeviceKind, Heartbeat, KioskStatus, KioskVitals, StaffCallIn, StaffCallReason
 
 log = logging.getLogger(__name__)
@@ -98,6 +98,8 @@ class KioskService:
         self._card_presented = card_presented
         self._vitals = vitals
         self._waiting = waiting
+        # Set by the composition root when a provisioning side is built (kiosk/composition.py).
+        self.pairing_source: Callable[[], PairingView | None] = lambda: None
         self._maintenance: Texts | None = None
         self._technician = False
         self._employers = employers
@@ -131,6 +133,10 @@ class KioskService:
             else:
                 entries.append(MenuEntry(service.flow, note=_fallback_note(service.flow, have)))
         return entries
+
+    def pairing(self) -> PairingView | None:
+        """The technician's pairing screen while the kiosk is unprovisioned; None otherwise."""
+        return self.pairing_source()
 
     def out_of_service(self) -> Texts | None:
         """Why the kiosk serves nobody now; None while it serves."""

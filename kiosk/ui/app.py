@@ -49,7 +49,7 @@ KV_FILES: tuple[Path, ...] = (
     ),
     *(
         _UI / "screens" / f"{name}.kv"
-        for name in ("itemlist", "detail", "end", "attract", "out_of_service")
+        for name in ("itemlist", "detail", "end", "attract", "out_of_service", "pairing")
     ),
 )
 

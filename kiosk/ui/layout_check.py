@@ -100,6 +100,9 @@ def _needed_height(label: Any, width: float) -> float:
         line_height=label.line_height,
         padding=label.padding,
         text_size=(width, None),
+        # A shortened label is one line ending in "…" by design: nothing is lost below it.
+        shorten=label.shorten,
+        shorten_from=label.shorten_from,
     )
     core.refresh()
     return float(core.texture.size[1])

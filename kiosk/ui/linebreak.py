@@ -7,7 +7,9 @@ and a word cut in two is read wrong or not at all by someone who reads slowly.
 Here text is cut into units: a word of the lexicon below (the longest that matches, up to
 four characters), any other single Chinese character, or a run of Latin letters and digits.
 Punctuation stays with the unit before it (no line starts with "，" or "。"), an opening
-bracket with the unit after it. A line breaks only between units. The lexicon holds the
+bracket with the unit after it. A run of Latin letters or digits written against the Chinese
+that follows it is one unit with it: a name such as "e站" and a count with its measure word
+("24小时", "5人") are never cut. A line breaks only between units. The lexicon holds the
 words of employment services and of the catalog's texts; a county's new word missing from
 it breaks like any unknown text, between its characters, so add it here.
 """
@@ -38,7 +40,7 @@ WORDS = frozenset(
     招聘会 现场 线上 举办 参加 预计 应聘 面试 介绍 详情 地址 乡镇 街道 社区 县城 全县 全市 全省
     保留 约满 办公 工作日 明天 今天 天内 提醒 接收 携带 签到 扫码 保存 出示 迟到 需要 取号 长时间
     操作 退出 未操作 暂时 无法 设备 连接 联系 帮助 语音 长辈 模式 字体 大字 节奏 手写 拼音 输入
-    键盘 删除 清空 数字 字母 中文 英文
+    键盘 删除 清空 数字 字母 中文 英文 小时
     """.split()
 )
 LONGEST = max(len(w) for w in WORDS)
@@ -46,6 +48,10 @@ LONGEST = max(len(w) for w in WORDS)
 
 def _is_latin(ch: str) -> bool:
     return ch.isascii() and not ch.isspace()
+
+
+def _is_cjk(ch: str) -> bool:
+    return ord(ch) > 0x2E7F and ch not in CLOSING and ch not in OPENING
 
 
 def units(text: str) -> list[str]:
@@ -64,7 +70,8 @@ def units(text: str) -> list[str]:
                 i + 1,
             )
         unit = text[i:j]
-        if out and (unit[0] in CLOSING or out[-1][-1] in OPENING):
+        glued = out and _is_latin(out[-1][-1]) and _is_cjk(unit[0]) and out[-1][-1] not in CLOSING
+        if out and (unit[0] in CLOSING or out[-1][-1] in OPENING or glued):
             out[-1] += unit
         else:
             out.append(unit)

@@ -18,7 +18,7 @@ from kivy.cache import Cache
 from kivy.uix.screenmanager import NoTransition, ScreenManager
 
 from flows import FlowRun, Texts
-from kiosk.ports import AttractCard, HelpContacts
+from kiosk.ports import AttractCard, HelpContacts, PairingView
 from kiosk.speech import SilentSpeech
 from kiosk.ui import theme
 from kiosk.ui.overlays import HelpOverlay, IdleOverlay
@@ -26,6 +26,7 @@ from kiosk.ui.screens.attract import AttractScreen
 from kiosk.ui.screens.base import StepScreen
 from kiosk.ui.screens.end import EndScreen
 from kiosk.ui.screens.out_of_service import OutOfServiceScreen
+from kiosk.ui.screens.pairing import PairingScreen
 from kiosk.ui.screens.welcome import WelcomeScreen
 from kiosk.ui.session import EndNotice
 from kiosk.ui.voice import ScreenVoice
@@ -82,6 +83,7 @@ class Router(ScreenManager):
         *,
         attract: AttractScreen,
         out_of_service: OutOfServiceScreen,
+        pairing: PairingScreen | None = None,
         on_idle_touch: Callable[[], None],
         clock: Callable[[], float] = time.monotonic,
         tap_guard: float = TAP_GUARD_SECONDS,
@@ -94,9 +96,10 @@ class Router(ScreenManager):
         self.end = end
         self.attract = attract
         self.out_of_service = out_of_service
+        self.pairing = pairing if pairing is not None else PairingScreen()
         self.voice = voice if voice is not None else ScreenVoice(SilentSpeech())
         self.steps = StepScreens(steps, self._add_step)
-        for screen in (welcome, end, attract, out_of_service):
+        for screen in (welcome, end, attract, out_of_service, self.pairing):
             self.add_widget(screen)
         self.current = welcome.name
         self._menu_up = False  # the menu has not been shown yet (welcome is current at first)
@@ -187,6 +190,13 @@ class Router(ScreenManager):
         self.help.hide()
         self.out_of_service.show(reason, contacts, lang)
         self._switch(self.out_of_service.name)
+
+    def show_pairing(self, view: PairingView, lang: str) -> None:
+        """Show (or refresh) the technician's pairing screen of an unprovisioned kiosk."""
+        self.help.hide()
+        self.pairing.show(view, lang)
+        if self.current != self.pairing.name:
+            self._switch(self.pairing.name)
 
     def show_idle(self, seconds: int, lang: str) -> None:
         """Show the touch-to-continue countdown over the screen."""

@@ -40,7 +40,14 @@ from typing import Protocol
 
 from flows import Flow, FlowRun, RunRecord, StepKind, Texts, UnknownEvent
 from flows.actions import ActionName, citizen_is_waited_for
-from kiosk.ports import AttractCard, CardTapper, DemoPort, HelpContacts, KioskPort
+from kiosk.ports import (
+    AttractCard,
+    CardTapper,
+    DemoPort,
+    HelpContacts,
+    KioskPort,
+    PairingView,
+)
 from kiosk.ui.chooser import is_identity_chooser
 from kiosk.ui.strings import ui_text
 
@@ -147,6 +154,10 @@ class Navigator(Protocol):
         """Show that the kiosk serves nobody now, why, and whom to call."""
         ...
 
+    def show_pairing(self, view: PairingView, lang: str) -> None:
+        """Show or refresh the technician's pairing screen (an unprovisioned kiosk)."""
+        ...
+
     def show_idle(self, seconds: int, lang: str) -> None:
         """Show (or update) the touch-to-continue countdown."""
         ...
@@ -166,6 +177,7 @@ class Mode:
     WELCOME = "welcome"
     ATTRACT = "attract"
     OUT_OF_SERVICE = "out_of_service"
+    PAIRING = "pairing"
 
 
 # The countdown before the wipe (the last seconds of a step's time).
@@ -484,6 +496,15 @@ class UISession:
 
     def _between_visits(self) -> None:
         """No visit open: out of service, the attract loop paging, or the menu idling."""
+        pairing = self._port_pairing()
+        if pairing is not None:
+            # Unprovisioned: the technician's screen, its time left redrawn each tick.
+            if self.mode != Mode.PAIRING:
+                self.mode, self._out_of_service = Mode.PAIRING, None
+                self.lang = self.default_lang
+                self.nav.wipe()
+            self.nav.show_pairing(pairing, self.lang)
+            return
         reason = self._port_out_of_service()
         if reason is not None:
             if self.mode != Mode.OUT_OF_SERVICE or reason != self._out_of_service:
@@ -492,7 +513,7 @@ class UISession:
                 self.nav.wipe()
                 self.nav.show_out_of_service(reason, self.help_contacts, self.lang)
             return
-        if self.mode == Mode.OUT_OF_SERVICE:
+        if self.mode in (Mode.OUT_OF_SERVICE, Mode.PAIRING):
             self._out_of_service = None
             self._to_attract()  # back in service: nobody is waiting at a closed kiosk
         elif self.mode == Mode.ATTRACT:
@@ -506,6 +527,17 @@ class UISession:
                 self._last_touch = self._clock()  # someone reads the menu
             else:
                 self._to_attract()
+
+    def _port_pairing(self) -> PairingView | None:
+        ask = getattr(self.port, "pairing", None)  # only a kiosk with a provisioning side
+        if not callable(ask):
+            return None
+        try:
+            view = ask()
+        except Exception:  # a failing check must not stop the screen
+            log.exception("pairing check failed")
+            return None
+        return view if isinstance(view, PairingView) else None
 
     def _port_out_of_service(self) -> Texts | None:
         ask = getattr(self.port, "out_of_service", None)

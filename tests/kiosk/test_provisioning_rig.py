@@ -70,3 +70,41 @@ def test_while_pairing_is_locked_the_screen_says_so_without_a_code(kiosk: Kiosk)
     assert reason is not None
     assert "pairing is locked for a few minutes" in reason.get("en")
     assert notice.shown not in reason.get("en")
+
+
+def test_the_pairing_screen_gets_the_printed_code_its_qr_payload_and_time_left(
+    kiosk: Kiosk,
+) -> None:
+    from kiosk.pairing import CODE_SECONDS
+
+    side = kiosk.provisioning
+    assert side is not None
+    notice = side.notice()
+    assert notice is not None
+    view = kiosk.service.pairing()
+    assert view is not None
+    assert view.code_shown == notice.shown
+    # The technician's tool reads the screen's QR as it reads the printed one's.
+    assert view.qr_payload == notice.code
+    printed = (kiosk.config.data_dir / "receipts" / f"pairing-{notice.code}.escpos").read_bytes()
+    assert notice.code.encode() in printed
+    assert view.serial == SERIAL
+    assert view.station_name == "new terminal"
+    assert 0 < view.seconds_left <= CODE_SECONDS
+    side.gate.redeem(notice.shown)  # the next technician's code replaces it on the screen
+    following = kiosk.service.pairing()
+    assert following is not None
+    assert following.code_shown not in (notice.shown, "")
+    assert following.qr_payload != notice.code
+
+
+def test_while_pairing_is_locked_there_is_no_pairing_screen(kiosk: Kiosk) -> None:
+    side = kiosk.provisioning
+    assert side is not None
+    notice = side.notice()
+    assert notice is not None
+    for _ in range(MAX_FAILURES):
+        with pytest.raises(PairingError):
+            side.gate.redeem("ZZZZZZ" if notice.code != "ZZZZZZ" else "YYYYYY")
+    assert kiosk.service.pairing() is None  # the out-of-service words say it is locked
+    assert kiosk.service.out_of_service() is not None

@@ -59,8 +59,10 @@ class EndScreen(KioskScreen):
         title, prompt = self.ids.title, self.ids.prompt
 
         def need() -> float:
-            shown = [child for child in column.children if child.size_hint_y is None]
-            return float(sum(c.height for c in shown) + column.spacing * max(0, len(shown) - 1))
+            # The spacing goes between every child, the empty help line and the filler
+            # below included: counting only the fixed ones left the prompt 5 px too high.
+            fixed = sum(c.height for c in column.children if c.size_hint_y is None)
+            return float(fixed + column.spacing * max(0, len(column.children) - 1))
 
         room = float(column.height)
         steps = ((title, theme.style.title), (prompt, theme.style.small),

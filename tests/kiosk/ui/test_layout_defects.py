@@ -263,3 +263,136 @@ def test_elder_modes_one_question_and_its_box_show_without_scrolling(
             )
     assert asked > 10
     assert hidden == {}
+
+
+def _one_line_counters(ui: Any, seen: dict[str, int]) -> Any:
+    """A walk's check: how many lines the header's step counter took on each step."""
+    from kiosk.ui.layout_check import _lines
+
+    def check(screen: Any) -> list[str]:
+        header = getattr(screen.ids, "header", None)
+        if header is not None and header.ids.step_label.text:
+            label = header.ids.step_label
+            seen[f"{ui.session.lang}/{screen.name}/{label.text}"] = len(_lines(label))
+        return []
+
+    return check
+
+
+@pytest.mark.parametrize("lang", ["zh-CN", "en"])
+def test_elder_modes_step_counter_stays_on_one_line(make_port: Any, clock: Any, lang: str) -> None:
+    # "第2步 / 共5步" wrapped onto two lines beside elder mode's long service names.
+    from devkit.headless import HeadlessUI
+    from devkit.screens import walk_flow
+    from flows import load_builtin_catalog
+    from tests.kiosk.ui.conftest import TODAY
+
+    wanted = ("bundle_contract_termination", "difficulty_identification")
+    flows = [s.flow for s in load_builtin_catalog().services if s.flow.id in wanted]
+    port = make_port(flow=flows[0], more=flows[1:])
+    seen: dict[str, int] = {}
+    with HeadlessUI(port, clock=clock) as ui:
+        for flow in flows:
+            walk_flow(
+                ui, flow.id, lang, "elder", lambda *_: None, _one_line_counters(ui, seen), TODAY
+            )
+    assert len(seen) >= 4  # the counter was shown, on several steps
+    assert {k: v for k, v in seen.items() if v != 1} == {}
+
+
+def test_the_end_screens_prompt_stays_inside_its_column(make_port: Any, clock: Any) -> None:
+    # social_insurance_subsidy in English: the two-line prompt stood 5 px over the column's
+    # top, as the room was reckoned without the spacing beside the column's filler.
+    from devkit.headless import HeadlessUI
+    from devkit.screens import walk_flow
+    from flows import load_builtin_catalog
+    from kiosk.ui.layout_check import layout_problems
+    from tests.kiosk.ui.conftest import TODAY
+
+    flows = [s.flow for s in load_builtin_catalog().services]
+    flow = next(f for f in flows if f.id == "social_insurance_subsidy")
+    port = make_port(flow=flow)
+    with HeadlessUI(port, clock=clock) as ui:
+        shots = walk_flow(ui, flow.id, "en", "normal", lambda *_: None, layout_problems, TODAY)
+    end = [s for s in shots if s.screen == "end"]
+    assert end, [s.screen for s in shots]
+    assert {s.step: s.problems for s in shots if s.problems} == {}
+
+
+def test_the_walk_pictures_a_step_the_run_left_while_it_was_drawn(
+    make_port: Any, clock: Any
+) -> None:
+    # `estation-kiosk screens` died with an IndexError (job_fair_signup, elder mode): drawing
+    # the receipt step's picture ran the frames in which printing ended, and the walk then
+    # looked for a button to tap on the end step the run had reached, which has none. Here
+    # the run leaves a form for its end step while the form is drawn, at any speed.
+    from devkit.headless import HeadlessUI
+    from devkit.screens import walk_flow
+    from flows import load_builtin_catalog
+    from tests.kiosk.ui.conftest import TODAY
+
+    flow = next(s.flow for s in load_builtin_catalog().services if s.flow.id == "job_fair_signup")
+    port = make_port(flow=flow)
+    with HeadlessUI(port, clock=clock) as ui:
+        session = ui.session
+
+        def shoot(step: str, _index: int) -> None:
+            if step == "details":
+                session.fire("cancel")  # the run reaches its `cancelled` end step
+                ui.frames(2)
+
+        shots = walk_flow(ui, flow.id, "zh-CN", "elder", shoot, lambda _s: [], TODAY)
+    steps = [shot.step for shot in shots]
+    assert steps[-2:] == ["details", "end"], " ".join(steps)
+    assert session.run is None
+
+
+@pytest.mark.parametrize(("lang", "elder"), MODES)
+def test_a_list_cards_chips_stay_inside_their_row(
+    make_port: Any, clock: Any, lang: str, elder: bool
+) -> None:
+    # The chips ("可能符合", "招聘中") had a 48 px floor in a 40 px title row of a normal
+    # card: 4 px over it above and below.
+    from devkit.headless import HeadlessUI
+    from kiosk.ui.layout_check import layout_problems
+    from tests.kiosk.ui.conftest import load_ui_flow
+
+    with HeadlessUI(make_port(flow=load_ui_flow("job_search")), clock=clock) as ui:
+        _mode(ui, lang, elder)
+        ui.session.start("job_search")
+        ui.session.fire("browse")
+        assert ui.session.submit({"education": "junior_high", "area": "county"}) == {}
+        ui.until(lambda: ui.root.current == "list")
+        ui.frames(3)
+        screen = ui.root.steps["list"]
+        chips = [chip for card in screen.cards for chip in card.ids.chips.children]
+        assert len(chips) >= 3
+        for chip in chips:
+            row = chip.parent.parent  # the title's line: the title, then the chips
+            assert chip.y >= row.y - 1, (chip.text, chip.y, row.y)
+            assert chip.top <= row.top + 1, (chip.text, chip.top, row.top)
+        assert layout_problems(screen) == []
+
+
+def test_elder_modes_header_keeps_a_long_english_service_name_in_whole_words(
+    make_port: Any, clock: Any
+) -> None:
+    # With the step counter at elder mode's 42 px beside it, "Unemployment registration"
+    # had a strip so narrow that the name was cut "Unemploymen / t".
+    from devkit.headless import HeadlessUI
+    from flows import load_builtin_catalog
+    from kiosk.ui.layout_check import _lines
+
+    flow = next(
+        s.flow for s in load_builtin_catalog().services if s.flow.id == "unemployment_registration"
+    )
+    with HeadlessUI(make_port(flow=flow), clock=clock) as ui:
+        _mode(ui, "en", True)
+        ui.session.start(flow.id)
+        ui.frames(4)
+        header = ui.root.current_screen.ids.header.ids
+        assert header.step_label.text.startswith("Step 1 of")
+        words = [word for line in _lines(header.flow_title) for word in line.split()]
+        assert words == flow.title.get("en").split()
+        ui.session.close()
+        ui.session.finish()

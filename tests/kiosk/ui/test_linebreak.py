@@ -46,3 +46,11 @@ def test_balanced_lines_break_a_tile_name_between_words_evenly() -> None:
 
 def test_balanced_lines_give_up_on_a_word_longer_than_a_line() -> None:
     assert balanced_lines("再就业", 2) is None
+
+
+def test_latin_written_against_chinese_stays_with_it() -> None:
+    # "e站" was broken between "e" and "站" in the station name and the header.
+    assert units("就业服务e站") == ["就业", "服务", "e站"]
+    assert break_lines("缙云县就业服务e站", by_chars(8)).split("\n") == ["缙云县就业服务", "e站"]
+    assert units("示范街道24小时") == ["示", "范", "街道", "24小时"]
+    assert units("扫码apply now") == ["扫码", "apply", " ", "now"]  # Latin then a space: apart

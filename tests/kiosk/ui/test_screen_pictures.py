@@ -29,8 +29,16 @@ def _render(make_port: Any, clock: Any, mode: str) -> dict[str, list[str]]:
     port = make_port(flow=sample[0], more=sample[1:])
     with HeadlessUI(port, clock=clock) as ui:
         shots = render_all(ui, [f.id for f in sample], None, modes=[mode], today=TODAY)
-    assert {s.flow_id for s in shots} == {"welcome", *SAMPLE}
-    assert {s.screen for s in shots} >= {"identify", "action", "form", "confirm", "list", "end"}
+    assert {s.flow_id for s in shots} == {"welcome", "pairing", *SAMPLE}
+    assert {s.screen for s in shots} >= {
+        "identify",
+        "action",
+        "form",
+        "confirm",
+        "list",
+        "end",
+        "pairing",
+    }
     # Every screen, the menu included (its tiles and page buttons stood a few px below
     # their box; they are as tall as the room now).
     return {f"{s.lang}/{s.flow_id}/{s.step}": s.problems for s in shots if s.problems}

@@ -44,6 +44,9 @@ class RecordingNavigator:
     def show_out_of_service(self, reason: Any, contacts: Any, lang: str) -> None:
         self.shown.append(f"out_of_service:{reason.get(lang)}")
 
+    def show_pairing(self, view: Any, lang: str) -> None:
+        self.shown.append(f"pairing:{view.code_shown}")
+
     def show_idle(self, seconds: int, lang: str) -> None:
         self.idle.append(seconds)
 
