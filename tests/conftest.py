@@ -32,3 +32,22 @@ from tests.support.parallel import make_scheduler
 def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
     """With -n: the tests that share the machine's one pcscd or mDNS on one worker."""
     return make_scheduler(config, log)
+
+
+_WORKER_LINES = pytest.StashKey[list[str]]()
+
+
+@pytest.hookimpl(optionalhook=True)  # an xdist hook: without xdist it is never called
+def pytest_testnodedown(node: Any, error: object) -> None:
+    """Keep the summary lines a worker's conftest left (e.g. where screenshots went)."""
+    lines = getattr(node, "workeroutput", {}).get("summary_lines", [])
+    seen = node.config.stash.setdefault(_WORKER_LINES, [])
+    seen.extend(line for line in lines if line not in seen)
+
+
+def pytest_terminal_summary(
+    terminalreporter: pytest.TerminalReporter, config: pytest.Config
+) -> None:
+    """Say what the workers asked to be said, once each."""
+    for line in config.stash.get(_WORKER_LINES, []):
+        terminalreporter.write_line(line)
