@@ -73,3 +73,11 @@ def pytest_terminal_summary(
     """Say where the screenshots are, when a browser test ran."""
     if config.stash.get(_WROTE, False):
         terminalreporter.write_line(f"browser screenshots: {ARTIFACTS}")
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """On an xdist worker, whose summary nobody sees: tell the controller process, which
+    says it (tests/conftest.py)."""
+    to_controller = getattr(session.config, "workeroutput", None)
+    if to_controller is not None and session.config.stash.get(_WROTE, False):
+        to_controller["summary_lines"] = [f"browser screenshots: {ARTIFACTS}"]
