@@ -21,7 +21,10 @@ Two uses:
 
 A card first seen after the readers were not watched (during a visit's reading or form, or
 at start) may have been lying there for a while: it still wakes the attract loop, but gets no
-arrival number, so no chooser takes it by itself. The citizen taps the tile for it.
+arrival number, so no chooser takes it by itself. The citizen taps the tile for it. So that a
+card laid just after such a gap is not mistaken for one of these, the kiosk `poke()`s the
+watch when a gap ends (a visit ended, a chooser shows again): it checks at once, not at its
+next half second.
 """
 
 from __future__ import annotations
@@ -72,7 +75,12 @@ class CardWatch:
         self._arrived = threading.Event()
         self._failing: set[str] = set()
         self._stop = threading.Event()
+        self._poke = threading.Event()
         self._thread: threading.Thread | None = None
+
+    def poke(self) -> None:
+        """Check now, on the watch's thread (the readers just became free to be asked)."""
+        self._poke.set()
 
     def check(self) -> None:
         """Ask every reader once (the thread's step; tests call it directly)."""
@@ -151,12 +159,17 @@ class CardWatch:
     def stop(self) -> None:
         """Stop checking."""
         self._stop.set()
+        self._poke.set()
         if self._thread is not None:
             self._thread.join(5)
             self._thread = None
 
     def _run(self) -> None:
-        while not self._stop.wait(self._interval):
+        while True:
+            self._poke.wait(self._interval)
+            self._poke.clear()
+            if self._stop.is_set():
+                return
             self.check()
 
 

@@ -241,6 +241,8 @@ class KioskService:
                 mark = watch.mark()  # back at the chooser: what lies there was seen already
             else:
                 mark = before[1]
+            if before is None or before[0] != shown:
+                watch.poke()  # the readers are free again: seen now, a card laid next counts
             laid = watch.laid_since(mark, methods)
             if laid is not None:
                 mark = laid[1]  # taken: the same card is not fired twice
@@ -294,6 +296,7 @@ class KioskService:
             if self._card_watch is not None:
                 # A card still lying there now was this visit's: not the next one's.
                 self._visit_mark = self._card_watch.mark()
+                self._card_watch.poke()
         if actions is not None:
             actions.cancelled.set()
         run.abort()

@@ -297,3 +297,22 @@ def test_a_reader_that_hangs_never_holds_up_the_question_the_screen_asks() -> No
     finally:
         release.set()
         checking.join(10)
+
+
+def test_a_poke_makes_the_watch_thread_check_at_once_not_at_its_next_interval() -> None:
+    """The kiosk pokes the watch when the readers become free again (a visit ended, a
+    chooser shows again), so the first look after the gap comes before the next card."""
+    asked = threading.Event()
+
+    def probe() -> bool:
+        asked.set()
+        return False
+
+    watch = CardWatch({"id_card": probe}, interval=3600)
+    watch.start()
+    try:
+        assert not asked.is_set()
+        watch.poke()
+        assert asked.wait(10)
+    finally:
+        watch.stop()

@@ -159,6 +159,31 @@ def test_the_chooser_says_to_lay_the_card_in_english_and_in_elder_mode(
     assert method_of(ui) == "id_card"
 
 
+def test_a_card_laid_while_a_form_shows_keeps_the_form_and_is_not_taken(
+    identity_ui: Any, identity_port: Any, clock: Any
+) -> None:
+    """The card-inserted-mid-form case: the form stays with its answers, no method fires."""
+    ui = identity_ui
+    start(ui)
+    identity_port.tapper.present(identity_port.tapper.names[0])
+    ui.until(lambda: ui.root.current == "form")
+    run = ui.session.run
+    form = ui.root.steps["form"]
+    name = next(iter(form.blocks))
+    form.blocks[name].input.text = "13800138000"
+    step = run.step.name
+    identity_port.social_tapper.present(identity_port.social_tapper.names[0])
+    clock.advance(1)
+    ui.session.tick()
+    ui.session.take_card()
+    ui.frames(3)
+    assert ui.root.current == "form"
+    assert ui.session.run is run
+    assert run.step.name == step
+    assert form.blocks[name].input.text == "13800138000"
+    assert identity_port.laid == []  # not kept for a chooser either
+
+
 def test_only_the_card_methods_offered_are_named(
     make_port: Any, identity_flow: Any, clock: Any
 ) -> None:
