@@ -184,6 +184,15 @@ def test_a_card_laid_while_a_form_shows_keeps_the_form_and_is_not_taken(
     assert identity_port.laid == []  # not kept for a chooser either
 
 
+def test_the_chooser_spoken_says_to_lay_the_card_first(identity_ui: Any) -> None:
+    from kiosk.ui.voice import step_words
+
+    ui = identity_ui
+    start(ui)
+    spoken = [said.words for said in step_words(ui.session.run)]
+    assert spoken[1].startswith("请直接放置身份证或插入社保卡，或选择其他方式")
+
+
 def test_only_the_card_methods_offered_are_named(
     make_port: Any, identity_flow: Any, clock: Any
 ) -> None:
