@@ -59,9 +59,6 @@ class MethodTile(ButtonBehavior, BoxLayout):
 class IdentifyScreen(StepScreen):
     """Shows the identity chooser; a tap on a tile fires that method's event."""
 
-    # The prompt says to lay the card: shown in elder mode too (the tiles cannot say it).
-    says_card_first = BooleanProperty(False)
-
     def __init__(self, session: UISession, **kwargs: Any) -> None:
         super().__init__(session, **kwargs)
         self.tiles: list[MethodTile] = []
@@ -75,12 +72,15 @@ class IdentifyScreen(StepScreen):
         offered = set(run.buttons())
         methods = [m for m in identity_methods(run.flow, run.step) if m in offered]
         self.card_first = self._card_first(methods)
-        self.says_card_first = bool(self.card_first)
         if run.step.prompt == IDENTITY_CHOOSER[1]:
             if self.card_first:
                 self.ids.prompt.text = CARD_FIRST[self.card_first].get(lang)
             else:
                 self.ids.prompt.text = ui_text("choose_method", lang)
+        if self.card_first and theme.style.elder:
+            # Elder mode hides the prompt (the tiles get the room); laying the card is what
+            # no tile says, so it becomes the title: one instruction, in large type.
+            self.ids.title.text = CARD_FIRST[self.card_first].get(lang)
         if self._card_poll is None and self.card_first:
             self._card_poll = Clock.schedule_interval(
                 lambda _dt: self.session.take_card(), CARD_POLL_SECONDS
@@ -130,7 +130,6 @@ class IdentifyScreen(StepScreen):
             self._card_poll.cancel()
             self._card_poll = None
         self.card_first = ()
-        self.says_card_first = False
         self.ids.tiles.clear_widgets()
         self.tiles = []
         super().clear()
