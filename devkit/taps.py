@@ -2,7 +2,9 @@
 
 Each service on the menu is walked along its common path with an ID card, on the real App
 off-screen, by touches through the window only: the menu tile (and the page button when it is
-on a later page), the ID-card tile, the card laid on the simulated reader, every choice, box,
+on a later page), the card laid on the simulated reader while the identity chooser shows (card
+first: the chooser takes it without a touch of its tile; a kiosk that cannot watch its readers
+gets the ID-card tile touched first), every choice, box,
 calendar day and button of every screen, and the phone number on the keypad, key by key,
 until the service's end screen. A preselected answer is left as it is (the citizen agrees
 with it) and optional boxes are left empty, as most people would.
@@ -131,6 +133,7 @@ class TapWalker:
         self.ui = ui
         self.max_frames = max_frames
         self._walk: ServiceWalk | None = None
+        self._card_laid = False  # the ID card went down on the chooser: no second one
 
     # -- touching -----------------------------------------------------------------------
     def touch(self, widget: Any, kind: str, what: str) -> None:
@@ -162,6 +165,16 @@ class TapWalker:
                 if now >= soon and (state is None or widget.state != state):
                     break
 
+    def lay_card(self, tray: Any) -> None:
+        """Lay the first demo ID card on the simulated reader (no touch of the screen)."""
+        if self._walk is None:
+            raise TapWalkError("no walk under way")
+        run = self.ui.session.run
+        step = run.step.name if run is not None else "menu"
+        self._walk.taps.append(Tap(CARD, step, "card on the reader"))
+        self._card_laid = True
+        tray.present(tray.card_names()[0])
+
     # -- walking ------------------------------------------------------------------------
     def walk(self, flow_id: str) -> ServiceWalk:
         """Walk `flow_id` from the menu to its end screen; the session is closed after."""
@@ -169,6 +182,7 @@ class TapWalker:
         session = ui.session
         flow = next(f for f in session.port.catalog if f.id == flow_id)
         walk = self._walk = ServiceWalk(flow_id, flow.title.get("zh-CN"))
+        self._card_laid = False
         self.check_at_rest(flow_id)
         started = time.perf_counter()
         try:
@@ -233,13 +247,17 @@ class TapWalker:
         screen = ui.root.current_screen
         kind = step.kind
         if ui.root.current == "identify":
-            tile = next((t for t in screen.tiles if t.method == "id_card"), None)
-            if tile is None:
-                raise TapWalkError(f"{run.flow.id}/{step.name}: no ID card tile")
-            self.touch(tile, DECISION, "ID card")
+            tray = ui.session.tappers.get("read_id_card")
+            if tray is not None and "id_card" in getattr(screen, "card_first", ()):
+                self.lay_card(tray)
+            else:
+                tile = next((t for t in screen.tiles if t.method == "id_card"), None)
+                if tile is None:
+                    raise TapWalkError(f"{run.flow.id}/{step.name}: no ID card tile")
+                self.touch(tile, DECISION, "ID card")
         elif kind is StepKind.ACTION:
             buttons = getattr(screen, "card_buttons", [])
-            if buttons:
+            if buttons and not (self._card_laid and step.action == "read_id_card"):
                 self.touch(buttons[0], CARD, "card on the reader")
         elif kind is StepKind.FORM:
             self._fill_form(run)

@@ -104,9 +104,11 @@ def button_label(event: str, lang: str) -> str:
 IDENTITY_CHOOSER = (
     Texts("请选择身份核验方式", "How would you like to identify yourself?"),
     Texts(
-        "请使用身份证、社保卡或电子社保卡；没有带证件时，可以手动输入身份证号码。",
-        "Use your ID card, social security card or electronic social security card. "
-        "Without a card you can type your ID number.",
+        # Card first: the kiosk watches its readers and a card laid there picks its way; the
+        # voice reads this, the touchscreen says it for the readers the kiosk has.
+        "请直接放置身份证或插入社保卡，或选择其他方式；没有带证件时，可以手动输入身份证号码。",
+        "Lay your ID card on the reader or insert your social security card, or choose "
+        "another way. Without a card you can type your ID number.",
     ),
 )
 # A card past its validity period: the title, what a refusing flow says, what an accepting

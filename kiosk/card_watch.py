@@ -1,22 +1,37 @@
-"""Wakes the attract loop when a card is laid on or inserted into a reader.
+"""Watches the card readers: wakes the attract loop, and lets a card choose its own method.
 
-Between visits a background thread asks each reader, twice a second, whether a card is
-there, through the drivers' presence checks that read nothing personal: the ID card
-module's find (`IdCardReader.card_in_field`) and pcscd's reader state
-(`SocialCardReader.card_present`). Never on the UI thread: a reader that does not answer
-costs its timeout here, not a frozen screen. During a visit it stays quiet: the visit's
-own reads own the readers then.
+A background thread asks each reader, twice a second, whether a card is there, through the
+drivers' presence checks that read nothing personal: the ID card module's find
+(`IdCardReader.card_in_field`) and pcscd's reader state (`SocialCardReader.card_present`).
+Never on the UI thread: a reader that does not answer costs its timeout here, not a frozen
+screen. It asks between visits, and during a visit only while the visit waits on an identity
+chooser (`choosing`); otherwise the visit's own reads own the readers.
 
-A card counts once, when it arrives: `presented()` is True once for a card that was not
-there at the previous check, so a card left lying on a reader does not wake the menu again
-and again.
+Two uses:
+
+- the attract loop: `presented()` is True once for a card that was not there at the previous
+  check, between visits, so a card left lying on a reader does not wake the menu again and
+  again;
+- the identity chooser (card first): every card that arrives while the readers are watched
+  gets an arrival number, kept while the card stays, with the identity method its reader
+  serves (`id_card`, `social_card`). `laid_since(mark, methods)` names the method of a card
+  that arrived after `mark` (`mark()` is the last number given), so the kiosk can tell a card
+  laid for this visit from one that was lying there already (kiosk/service.py decides which
+  count).
+
+A card first seen after the readers were not watched (during a visit's reading or form, or
+at start) may have been lying there for a while: it still wakes the attract loop, but gets no
+arrival number, so no chooser takes it by itself. The citizen taps the tile for it. So that a
+card laid just after such a gap is not mistaken for one of these, the kiosk `poke()`s the
+watch when a gap ends (a visit ended, a chooser shows again): it checks at once, not at its
+next half second.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Mapping
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -27,54 +42,112 @@ log = logging.getLogger(__name__)
 Probe = Callable[[], bool]
 """True when a card is on (in) one reader now; raises when the reader cannot tell."""
 
+# The identity methods (flows/identity.py) the readers serve: the name each probe goes by.
+ID_CARD = "id_card"
+SOCIAL_CARD = "social_card"
+# A card seen only after a gap in watching: it came at a time nobody can tell.
+_LATE = 0
+
 
 class CardWatch:
-    """Polls the readers' presence between visits; `presented()` says a card arrived."""
+    """Polls the readers' presence; `presented()` wakes, `laid_since()` names the method."""
 
     def __init__(
         self,
-        probes: Sequence[Probe],
+        probes: Mapping[str, Probe],
         *,
         idle: Callable[[], bool] = lambda: True,
+        choosing: Callable[[], bool] = lambda: False,
         interval: float = 0.5,
     ) -> None:
-        """`idle`: no visit is open (the readers are free to be asked)."""
-        self._probes = list(probes)
+        """`probes` by identity method; `idle`: no visit is open; `choosing`: the visit open
+        waits on an identity chooser (the readers are free to be asked then too)."""
+        self._probes = dict(probes)
         self._idle = idle
+        self._choosing = choosing
         self._interval = interval
-        self._there = [False] * len(self._probes)
+        self._lock = threading.Lock()
+        self._there: dict[str, bool] = dict.fromkeys(self._probes, False)
+        # The arrival number of each card lying on a reader now (_LATE: seen after a gap).
+        self._cards: dict[str, int] = {}
+        self._count = 0
+        self._watched = False  # the last check asked the readers (no gap since)
         self._arrived = threading.Event()
-        self._failing: set[int] = set()
+        self._failing: set[str] = set()
         self._stop = threading.Event()
+        self._poke = threading.Event()
         self._thread: threading.Thread | None = None
+
+    def poke(self) -> None:
+        """Check now, on the watch's thread (the readers just became free to be asked)."""
+        self._poke.set()
 
     def check(self) -> None:
         """Ask every reader once (the thread's step; tests call it directly)."""
-        if not self._idle():
+        idle = self._idle()
+        if not idle and not self._choosing():
             self._arrived.clear()  # a card for the visit is not a wake-up afterwards
+            self._watched = False
             return
-        for index, probe in enumerate(self._probes):
-            try:
-                there = probe()
-            except Exception as err:  # a reader away is a health state, not a wake-up
-                if index not in self._failing:
-                    log.info(
-                        "card_watch_probe_failed reader=%d error=%s", index, type(err).__name__
-                    )
-                    self._failing.add(index)
-                there = False
-            else:
-                self._failing.discard(index)
-            if there and not self._there[index]:
-                log.info("card_presented reader=%d", index)
-                self._arrived.set()
-            self._there[index] = there
+        seen = {name: self._ask(name, probe) for name, probe in self._probes.items()}
+        with self._lock:
+            after_gap = not self._watched
+            self._watched = True
+            for name, there in seen.items():
+                if there and not self._there[name]:
+                    if after_gap:
+                        number = _LATE
+                    else:
+                        self._count += 1
+                        number = self._count
+                    self._cards[name] = number
+                    log.info("card_presented reader=%s late=%s", name, after_gap)
+                    if idle:
+                        self._arrived.set()
+                elif not there:
+                    self._cards.pop(name, None)
+                self._there[name] = there
+
+    def _ask(self, name: str, probe: Probe) -> bool:
+        try:
+            there = probe()
+        except Exception as err:  # a reader away is a health state, not a card
+            if name not in self._failing:
+                log.info("card_watch_probe_failed reader=%s error=%s", name, type(err).__name__)
+                self._failing.add(name)
+            return False
+        self._failing.discard(name)
+        return there
 
     def presented(self) -> bool:
-        """True once after a card arrived on a reader since the last call."""
+        """True once after a card arrived on a reader between visits, since the last call."""
         arrived = self._arrived.is_set()
         self._arrived.clear()
         return arrived
+
+    def mark(self) -> int:
+        """The arrival number given last: cards laid after now get higher ones."""
+        with self._lock:
+            return self._count
+
+    def laid_since(self, mark: int, methods: Collection[str]) -> tuple[str, int] | None:
+        """The method (of `methods`) of a card that arrived after `mark` and lies there
+        still, with its arrival number; the earliest such card first. Reads nothing."""
+        with self._lock:
+            laid = sorted(
+                (number, name)
+                for name, number in self._cards.items()
+                if name in methods and number > mark
+            )
+        if not laid:
+            return None
+        number, name = laid[0]
+        return name, number
+
+    @property
+    def methods(self) -> frozenset[str]:
+        """The identity methods whose reader is watched."""
+        return frozenset(self._probes)
 
     def start(self) -> None:
         """Check in a daemon thread until `stop()`."""
@@ -86,23 +159,28 @@ class CardWatch:
     def stop(self) -> None:
         """Stop checking."""
         self._stop.set()
+        self._poke.set()
         if self._thread is not None:
             self._thread.join(5)
             self._thread = None
 
     def _run(self) -> None:
-        while not self._stop.wait(self._interval):
+        while True:
+            self._poke.wait(self._interval)
+            self._poke.clear()
+            if self._stop.is_set():
+                return
             self.check()
 
 
-def card_probes(hardware: Hardware) -> list[Probe]:
-    """Presence checks of the kiosk's card readers that read nothing personal."""
+def card_probes(hardware: Hardware) -> dict[str, Probe]:
+    """Presence checks of the kiosk's card readers that read nothing personal, by method."""
 
     def id_card() -> bool:
         reader = hardware.reader
         return reader is not None and reader.card_in_field()
 
-    probes: list[Probe] = [id_card]
+    probes: dict[str, Probe] = {ID_CARD: id_card}
     social = hardware.config.social_card_reader
     if social.kind != "none":
 
@@ -110,5 +188,5 @@ def card_probes(hardware: Hardware) -> list[Probe]:
             reader = hardware.social
             return reader is not None and reader.card_present(social.reader or None)
 
-        probes.append(social_card)
+        probes[SOCIAL_CARD] = social_card
     return probes

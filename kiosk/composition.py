@@ -76,7 +76,8 @@ class Kiosk:
     updater: Updater | None = None
     # The catalog and settings the controller wants run (kiosk/target.py).
     target: TargetKeeper | None = None
-    # Wakes the attract loop on a card laid on a reader (kiosk/card_watch.py).
+    # Wakes the attract loop on a card laid on a reader, and lets a card laid on an identity
+    # chooser pick its method (kiosk/card_watch.py).
     card_watch: CardWatch | None = None
 
     @property
@@ -316,7 +317,10 @@ def build_kiosk(
         refresh_seconds=60.0,
     )
     presence = hardware.presence
-    card_watch = CardWatch(card_probes(hardware), idle=lambda: not service.busy)
+    # Between visits it wakes the attract loop; on an identity chooser a card picks its method.
+    card_watch = CardWatch(
+        card_probes(hardware), idle=lambda: not service.busy, choosing=lambda: service.choosing()
+    )
     employers = EmployerList(None, lambda: "", store=content_store)
     starts = StartLog(config.data_dir / "starts.json", clock=clock)
     vitals = VitalSigns(
@@ -346,6 +350,7 @@ def build_kiosk(
         vitals=vitals.read,
         waiting=outbox.waiting,
         card_presented=card_watch.presented,
+        card_watch=card_watch,
     )
     service.replace_catalog(target.catalog, target.help_phone)  # the target's help phone
     add_standard_handlers(

@@ -143,6 +143,12 @@ class KioskPort(Protocol):
         """True when a card was laid on or inserted into a reader while nobody was served."""
         ...
 
+    def card_laid(self, run: FlowRun) -> str | None:
+        """Card first: the identity method (id_card, social_card) whose card was laid on its
+        reader for the chooser `run` shows, once per card; None otherwise. Never blocks: the
+        readers are watched off the UI thread."""
+        ...
+
     def new_run(self, flow_id: str, lang: str) -> FlowRun:
         """Start a citizen's session in a flow, actions bound to the real devices."""
         ...

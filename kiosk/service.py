@@ -18,7 +18,9 @@ from dataclasses import replace
 from drivers.manager import DeviceManager, Health
 from flows import Catalog, Flow, FlowRun, RunRecord, Texts
 from flows.actions import ACTION_DEVICES
+from flows.progress import identity_methods
 from kiosk.actions import UNSUPPORTED, RunActions, Station
+from kiosk.card_watch import CardWatch
 from kiosk.employers import Employer
 from kiosk.health import heartbeat_devices
 from kiosk.messages import catalog as message_catalog
@@ -75,8 +77,10 @@ class KioskService:
         employers: Callable[[], Sequence[Employer]] = lambda: [],
         vitals: Callable[[], KioskVitals | None] = lambda: None,
         waiting: Callable[[str], bool] = lambda key: False,
+        card_watch: CardWatch | None = None,
     ) -> None:
-        """`enrollment_block`: the message code of an enrollment that keeps the kiosk from
+        """`card_watch`: the readers' presence, for the identity chooser (card first);
+        `enrollment_block`: the message code of an enrollment that keeps the kiosk from
         serving (kiosk.awaiting_approval, kiosk.credential_revoked), None when it may;
         `staff_calls` queues a call for the controller (the outbox); `waiting(key)`: the
         outbox still holds that transaction, unsent (Outbox.waiting)."""
@@ -104,7 +108,15 @@ class KioskService:
         self._technician = False
         self._employers = employers
         self._runs: dict[int, RunActions] = {}
+        self._open: dict[int, FlowRun] = {}
         self._lock = threading.Lock()
+        self._card_watch = card_watch
+        # Card first: a card laid after this arrival number is the next visit's (the mark is
+        # moved on at each visit's end, so a card forgotten by the last visitor is not).
+        self._visit_mark = 0
+        # Per run at a chooser: (how many steps it had gone through when it showed, the
+        # arrival number after which a card counts for it).
+        self._chooser_marks: dict[int, tuple[int, int]] = {}
 
     # KioskPort
     @property
@@ -207,6 +219,54 @@ class KioskService:
         """A card was laid on or inserted into a reader while nobody was served."""
         return self._card_presented()
 
+    def card_laid(self, run: FlowRun) -> str | None:
+        """The identity method whose card was laid for the chooser `run` shows, once; None
+        when no card was (or the run shows no chooser). Reads nothing: the watch's memory.
+
+        Which cards count: on the visit's first chooser, a card that arrived since the last
+        visit ended (laid on the menu, or the one that woke the attract loop) or while the
+        chooser shows; back at the chooser (the citizen asked for another way), only a card
+        laid after that. Never one that lay there through the last visit's end (forgotten),
+        nor one first seen after a gap in watching (kiosk/card_watch.py).
+        """
+        watch = self._card_watch
+        if watch is None or run.done:
+            return None
+        offered = set(run.buttons()) & watch.methods
+        methods = [m for m in identity_methods(run.flow, run.step) if m in offered]
+        if not methods:
+            return None
+        shown = len(run.history)
+        with self._lock:
+            if id(run) not in self._open:
+                return None  # ended, or not this kiosk's run
+            before = self._chooser_marks.get(id(run))
+            if before is None:
+                mark = self._visit_mark
+            elif before[0] != shown:
+                mark = watch.mark()  # back at the chooser: what lies there was seen already
+            else:
+                mark = before[1]
+            if before is None or before[0] != shown:
+                watch.poke()  # the readers are free again: seen now, a card laid next counts
+            laid = watch.laid_since(mark, methods)
+            if laid is not None:
+                mark = laid[1]  # taken: the same card is not fired twice
+            self._chooser_marks[id(run)] = (shown, mark)
+        if laid is None:
+            return None
+        log.info("card_first method=%s", laid[0])
+        return laid[0]
+
+    def choosing(self) -> bool:
+        """A visit is open and waits on an identity chooser: the card readers may be
+        watched (the card watch asks them then; during any other step the run owns them)."""
+        with self._lock:
+            runs = list(self._open.values())
+        return bool(runs) and all(
+            not run.done and bool(identity_methods(run.flow, run.step)) for run in runs
+        )
+
     @property
     def station_name(self) -> str:
         """This station's name."""
@@ -237,6 +297,12 @@ class KioskService:
         """Stop the run's device work and wipe what is left of it."""
         with self._lock:
             actions = self._runs.pop(id(run), None)
+            self._open.pop(id(run), None)
+            self._chooser_marks.pop(id(run), None)
+            if self._card_watch is not None:
+                # A card still lying there now was this visit's: not the next one's.
+                self._visit_mark = self._card_watch.mark()
+                self._card_watch.poke()
         if actions is not None:
             actions.cancelled.set()
         run.abort()
@@ -297,6 +363,7 @@ class KioskService:
         )
         with self._lock:
             self._runs[id(run)] = actions
+            self._open[id(run)] = run
         return run
 
 

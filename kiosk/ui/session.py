@@ -399,6 +399,25 @@ class UISession:
             self._route()
         return errors
 
+    def take_card(self) -> None:
+        """Card first: on the identity chooser, a card laid on a reader fires its method, so
+        its read step starts with the card there (the port only remembers, never reads)."""
+        run = self.run
+        if run is None or run.done or run in self._working or screen_for(run) != IDENTIFY_SCREEN:
+            return
+        laid = getattr(self.port, "card_laid", None)
+        if not callable(laid):
+            return
+        try:
+            method = laid(run)
+        except Exception:  # the tiles still work whatever the watch did
+            log.exception("card_laid failed")
+            return
+        if isinstance(method, str) and method in run.step.on:
+            self._last_touch = self._clock()
+            self._hide_idle()
+            self.fire(method)
+
     def touch(self) -> None:
         """The citizen touched the screen: restart the step's idle timeout."""
         self._last_touch = self._clock()
@@ -466,6 +485,7 @@ class UISession:
             elif run.check_timeout():
                 self._route()
             else:
+                self.take_card()
                 self.count_down(run)
         elif self._end_deadline is not None:
             if self._clock() >= self._end_deadline:

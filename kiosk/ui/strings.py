@@ -16,6 +16,15 @@ METHOD_TILES: dict[str, tuple[Texts, Texts]] = {
     method: (title, text(f"ui.tile_hint.{method}")) for method, title in section("ui.tile").items()
 }
 
+# Card first: the chooser's prompt by the card methods a card laid on a reader picks there
+# (kiosk/ui/screens/identify.py), in this order.
+CARD_FIRST_ORDER = ("id_card", "social_card")
+CARD_FIRST: dict[tuple[str, ...], Texts] = {
+    ("id_card",): text("ui.card_first.id_card"),
+    ("social_card",): text("ui.card_first.social_card"),
+    ("id_card", "social_card"): text("ui.card_first.both"),
+}
+
 LANGUAGE_NAMES: dict[str, str] = {"zh-CN": "中文", "en": "English"}
 
 _WEEKDAYS_ZH = "一二三四五六日"

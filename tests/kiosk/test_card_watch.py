@@ -1,8 +1,10 @@
-"""The attract loop's card wake-up: the readers' presence checks on the simulators, across a
-real pty, and the kiosk assembled with them."""
+"""The card watch: the attract loop's wake-up and the identity chooser's card first, through
+the readers' presence checks on the simulators, across a real pty, and the kiosk assembled
+with them (its KioskService deciding which card a chooser takes)."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,8 +14,11 @@ from devkit.demo import write_kiosk_config
 from drivers.idcard import IdCardReader
 from drivers.idcard.errors import IdCardError
 from drivers.idcard.simulator import IdCardSimulator
-from kiosk.card_watch import CardWatch
-from kiosk.composition import build_kiosk
+from flows import FlowRun
+from flows.actions import IDENTITY_METHODS
+from flows.progress import identity_methods
+from kiosk.card_watch import ID_CARD, SOCIAL_CARD, CardWatch
+from kiosk.composition import Kiosk, build_kiosk
 from kiosk.config import load_config
 
 
@@ -30,7 +35,7 @@ def test_a_card_laid_on_the_id_reader_is_presented_once_and_nothing_is_read(
     reader: tuple[IdCardSimulator, IdCardReader],
 ) -> None:
     sim, device = reader
-    watch = CardWatch([device.card_in_field])
+    watch = CardWatch({"id_card": device.card_in_field})
     watch.check()
     assert not watch.presented()
     sim.present()
@@ -53,7 +58,7 @@ def test_a_card_during_a_visit_is_not_a_wake_up_and_the_readers_are_left_alone(
 ) -> None:
     sim, device = reader
     visit = True
-    watch = CardWatch([device.card_in_field], idle=lambda: not visit)
+    watch = CardWatch({"id_card": device.card_in_field}, idle=lambda: not visit)
     sim.present()
     watch.check()
     assert not watch.presented()
@@ -69,7 +74,7 @@ def test_a_reader_that_does_not_answer_wakes_nothing_and_the_others_still_count(
     sim, device = reader
     sim.silent = True
     cards = [False]
-    watch = CardWatch([device.card_in_field, lambda: cards[0]])
+    watch = CardWatch({"id_card": device.card_in_field, "social_card": lambda: cards[0]})
     watch.check()
     assert not watch.presented()
     cards[0] = True  # a social security card in the other reader
@@ -79,9 +84,9 @@ def test_a_reader_that_does_not_answer_wakes_nothing_and_the_others_still_count(
         device.card_in_field()
 
 
-def test_the_assembled_kiosk_tells_the_ui_of_a_card_on_its_simulated_reader(
-    tmp_path: Path,
-) -> None:
+@pytest.fixture
+def kiosk(tmp_path: Path) -> Iterator[Kiosk]:
+    """The kiosk assembled on its simulators, its card watch checked by the test itself."""
     path = write_kiosk_config(tmp_path / "kiosk.toml", "http://127.0.0.1:9")
     text = path.read_text()
     # No virtual pcscd here (tests/kiosk/test_social_card.py owns its fixed port).
@@ -89,16 +94,225 @@ def test_the_assembled_kiosk_tells_the_ui_of_a_card_on_its_simulated_reader(
     end = text.index("[", start + 1)
     path.write_text(text[:start] + '[social_card_reader]\nkind = "none"\n\n' + text[end:])
     kiosk = build_kiosk(load_config(path))
-    kiosk.start(sync=False)
+    kiosk.start(sync=False)  # no threads: each check is the test's
     try:
-        sim = kiosk.simulators.idcard
-        assert sim is not None
-        assert kiosk.card_watch is not None
-        kiosk.card_watch.check()
-        assert not kiosk.service.card_presented()
-        sim.present()
-        kiosk.card_watch.check()
-        assert kiosk.service.card_presented()
-        assert sim.reads_served == 0
+        yield kiosk
     finally:
         kiosk.close()
+
+
+def test_the_assembled_kiosk_tells_the_ui_of_a_card_on_its_simulated_reader(
+    kiosk: Kiosk,
+) -> None:
+    sim = kiosk.simulators.idcard
+    assert sim is not None
+    assert kiosk.card_watch is not None
+    kiosk.card_watch.check()
+    assert not kiosk.service.card_presented()
+    sim.present()
+    kiosk.card_watch.check()
+    assert kiosk.service.card_presented()
+    assert sim.reads_served == 0
+
+
+# Card first: the chooser of a service with several identity methods.
+SERVICE = "unemployment_registration"
+
+
+def _parts(kiosk: Kiosk) -> tuple[IdCardSimulator, CardWatch]:
+    sim, watch = kiosk.simulators.idcard, kiosk.card_watch
+    assert sim is not None
+    assert watch is not None
+    return sim, watch
+
+
+def _at_chooser(kiosk: Kiosk) -> FlowRun:
+    run = kiosk.service.new_run(SERVICE, "zh-CN")
+    assert "id_card" in identity_methods(run.flow, run.step)
+    return run
+
+
+def test_the_watched_readers_are_named_by_the_identity_methods_they_serve() -> None:
+    assert {ID_CARD, SOCIAL_CARD} <= set(IDENTITY_METHODS)
+
+
+def test_a_card_laid_on_the_chooser_picks_the_id_card_and_is_read_once(kiosk: Kiosk) -> None:
+    sim, watch = _parts(kiosk)
+    service = kiosk.service
+    watch.check()
+    run = _at_chooser(kiosk)
+    assert service.choosing()  # the readers may be asked while the chooser shows
+    watch.check()
+    assert service.card_laid(run) is None
+    sim.present()
+    watch.check()
+    assert not service.card_presented()  # a visit is open: no wake-up
+    assert service.card_laid(run) == "id_card"
+    assert service.card_laid(run) is None  # one card, one event
+    assert sim.reads_served == 0  # the watch only asked find
+    run.fire("id_card")
+    assert not service.choosing()  # the read owns the reader now
+    asked = len(sim.received)
+    watch.check()
+    assert len(sim.received) == asked
+    run.run_action()  # the card is there already: read at once
+    assert run.session.identity is not None
+    assert run.session.identity.method == "id_card"
+    assert run.step.name != "identify.id_card.failed"
+    assert sim.reads_served == 1
+    watch.check()
+    service.end_run(run)
+    watch.check()
+    assert sim.reads_served == 1  # read exactly once
+    assert not service.card_presented()  # the card read is no wake-up after the visit
+
+
+def test_a_card_laid_before_the_chooser_is_taken_when_it_shows(kiosk: Kiosk) -> None:
+    """A card laid on the reader at the attract loop or on the menu wakes the kiosk and is
+    the card the citizen means: the chooser takes it without a tap."""
+    sim, watch = _parts(kiosk)
+    service = kiosk.service
+    watch.check()
+    sim.present()
+    watch.check()
+    assert service.card_presented()  # the attract loop wakes
+    run = _at_chooser(kiosk)
+    watch.check()
+    assert service.card_laid(run) == "id_card"
+    run.fire("id_card")
+    run.run_action()
+    assert run.session.identity is not None
+    assert sim.reads_served == 1
+    service.end_run(run)
+
+
+def test_a_card_the_last_visitor_left_on_the_reader_is_not_taken_by_the_next(
+    kiosk: Kiosk,
+) -> None:
+    """A module that finds a card again after reading it: the card keeps lying there, and the
+    next citizen's chooser does not read the last visitor's card by itself."""
+    sim, watch = _parts(kiosk)
+    sim.refinds_read_card = True
+    service = kiosk.service
+    watch.check()
+    first = _at_chooser(kiosk)
+    sim.present()
+    watch.check()
+    assert service.card_laid(first) == "id_card"
+    first.fire("id_card")
+    first.run_action()
+    assert sim.reads_served == 1
+    service.end_run(first)
+    watch.check()
+    assert not service.card_presented()
+    second = _at_chooser(kiosk)
+    watch.check()
+    assert watch.laid_since(0, {"id_card"}) is not None  # it lies there, seen all along
+    assert service.card_laid(second) is None
+    assert sim.reads_served == 1
+    sim.remove()  # the next citizen lifts it and lays their own: that one counts
+    watch.check()
+    sim.present()
+    watch.check()
+    assert service.card_laid(second) == "id_card"
+    service.end_run(second)
+
+
+def test_back_at_the_chooser_for_another_way_the_card_lying_there_is_not_taken_again(
+    kiosk: Kiosk,
+) -> None:
+    """The read failed and the citizen asked for another way: the card still lying there must
+    not send them back into the same read. Only a card laid again counts."""
+    sim, watch = _parts(kiosk)
+    sim.refinds_read_card = True
+    service = kiosk.service
+    watch.check()
+    run = _at_chooser(kiosk)
+    assert service.card_laid(run) is None
+    sim.present()
+    watch.check()
+    run.fire("id_card")  # tapped as the card went down: the screen had not asked yet
+    watch.check()  # the read step: the watch leaves the reader alone
+    run.fire("error")  # the read failed (a card it could not read)
+    assert run.step.name == "identify.id_card.failed"
+    run.fire("other_method")
+    watch.check()
+    assert service.choosing()
+    assert service.card_laid(run) is None
+    watch.check()
+    assert service.card_laid(run) is None
+    sim.remove()
+    watch.check()
+    sim.present()
+    watch.check()
+    assert service.card_laid(run) == "id_card"
+    service.end_run(run)
+
+
+def test_a_card_laid_while_the_run_owned_the_reader_is_not_taken_by_the_chooser_after(
+    kiosk: Kiosk,
+) -> None:
+    """Laid while a read step or a form showed, the watch did not see when it came: it wakes
+    no chooser by itself (the tile still reads it)."""
+    sim, watch = _parts(kiosk)
+    service = kiosk.service
+    watch.check()
+    run = _at_chooser(kiosk)
+    watch.check()
+    run.fire("id_card")  # the tile tapped, no card yet
+    watch.check()
+    sim.present()
+    run.fire("error")
+    run.fire("other_method")
+    watch.check()
+    assert service.card_laid(run) is None
+    run.fire("id_card")
+    run.run_action()
+    assert run.session.identity is not None  # the tile reads it
+    service.end_run(run)
+
+
+def test_a_reader_that_hangs_never_holds_up_the_question_the_screen_asks() -> None:
+    """The UI asks the watch's memory; a probe stuck in a dead reader holds no lock."""
+    inside, release = threading.Event(), threading.Event()
+
+    def stuck() -> bool:
+        inside.set()
+        release.wait(30)
+        return True
+
+    watch = CardWatch({"id_card": stuck})
+    checking = threading.Thread(target=watch.check, daemon=True)
+    checking.start()
+    try:
+        assert inside.wait(10)
+        answered = threading.Event()
+
+        def ask() -> None:
+            watch.laid_since(watch.mark(), {"id_card"})
+            answered.set()
+
+        threading.Thread(target=ask, daemon=True).start()
+        assert answered.wait(5)
+    finally:
+        release.set()
+        checking.join(10)
+
+
+def test_a_poke_makes_the_watch_thread_check_at_once_not_at_its_next_interval() -> None:
+    """The kiosk pokes the watch when the readers become free again (a visit ended, a
+    chooser shows again), so the first look after the gap comes before the next card."""
+    asked = threading.Event()
+
+    def probe() -> bool:
+        asked.set()
+        return False
+
+    watch = CardWatch({"id_card": probe}, interval=3600)
+    watch.start()
+    try:
+        assert not asked.is_set()
+        watch.poke()
+        assert asked.wait(10)
+    finally:
+        watch.stop()

@@ -76,3 +76,45 @@ def test_without_a_card_the_wait_ends_as_a_timeout_with_advice(tmp_path: Path) -
         assert "social security card" in caught.value.message.en
     finally:
         kiosk.close()
+
+
+def test_a_social_card_inserted_on_the_identity_chooser_picks_the_social_card(
+    tmp_path: Path,
+) -> None:
+    """Card first through pcscd: the watch sees the card from the reader's state alone, the
+    chooser fires social_card, and the read step reads the card already in the slot."""
+    import time
+
+    from flows.progress import identity_methods
+
+    kiosk = make_kiosk(tmp_path)
+    rig = DemoRig(kiosk.simulators)
+    try:
+        watch, service = kiosk.card_watch, kiosk.service
+        assert watch is not None
+        assert "social_card" in watch.methods
+        run = service.new_run("unemployment_registration", "zh-CN")
+        assert "social_card" in identity_methods(run.flow, run.step)
+        watch.check()
+        assert service.card_laid(run) is None
+        tapper = rig.social_card_tapper
+        assert tapper is not None
+        holder = FIXTURES[0]
+        tapper.present(holder.name)
+        laid = None
+        deadline = time.monotonic() + 30  # vpcd connects the card when pcscd polls for it
+        while laid is None and time.monotonic() < deadline:
+            watch.check()
+            laid = service.card_laid(run)
+            if laid is None:
+                time.sleep(0.05)  # between polls of pcscd, as the watch's own thread does
+        assert laid == "social_card"
+        run.fire("social_card")
+        run.run_action()
+        assert run.session.identity is not None
+        assert run.session.identity.method == "social_card"
+        assert run.session.identity.id_number.reveal() == holder.id_number
+        service.end_run(run)
+    finally:
+        rig.close()
+        kiosk.close()

@@ -45,6 +45,7 @@ from flows import (  # noqa: E402
 )
 from flows.actions import CONTENT_SOURCES  # noqa: E402
 from flows.loader import FlowFiles  # noqa: E402
+from flows.progress import identity_methods  # noqa: E402
 from flows.submission import Submission, build_submission  # noqa: E402
 from kiosk.employers import Employer  # noqa: E402
 from kiosk.ports import AttractCard, HelpContacts, MenuEntry  # noqa: E402
@@ -106,6 +107,7 @@ class FakeTapper:
         self.presented: list[str] = []
         self.removed = 0
         self.names = list(names)
+        self.on_present: Callable[[], None] = lambda: None  # the port's card watch
 
     def card_names(self) -> Sequence[str]:
         return self.names
@@ -113,6 +115,7 @@ class FakeTapper:
     def present(self, name: str) -> None:
         self.presented.append(name)
         self.card.set()
+        self.on_present()
 
     def remove(self) -> None:
         self.removed += 1
@@ -145,6 +148,13 @@ class FakePort:
         self.more = list(more)  # further services on the menu (the whole catalog)
         self.tapper = FakeTapper() if demo else None
         self.social_tapper = FakeTapper() if demo else None
+        # Card first (KioskPort.card_laid): the methods of the cards laid on a tray while the
+        # latest run showed its identity chooser, not yet taken.
+        self.laid: list[str] = []
+        self.latest: FlowRun | None = None
+        for method, tray in (("id_card", self.tapper), ("social_card", self.social_tapper)):
+            if tray is not None:
+                tray.on_present = lambda method=method: self._card_watched(method)
         self.e_social_qr = threading.Event()  # the QR code is held up to the camera
         self.ended: list[FlowRun] = []
         self.failed_reads = 0  # the next N card reads fail
@@ -209,6 +219,17 @@ class FakePort:
     def card_presented(self) -> bool:
         return self.card_in
 
+    def card_laid(self, run: FlowRun) -> str | None:
+        """The fake's card watch: a card laid on a tray while the chooser showed, once."""
+        if run is not self.latest or not self.laid:
+            return None
+        return self.laid.pop(0)
+
+    def _card_watched(self, method: str) -> None:
+        run = self.latest
+        if run is not None and not run.done and identity_methods(run.flow, run.step):
+            self.laid.append(method)
+
     def employers(self) -> list[Employer]:
         return list(self.employer_list)
 
@@ -222,6 +243,7 @@ class FakePort:
 
     def _run(self, flow: Flow, lang: str, record: RunRecord | None = None) -> FlowRun:
         self._closing.clear()
+        self.laid.clear()
         actions: dict[str, Callable[[Session], str | None]] = {
             "read_id_card": lambda s: self._read_card(s, self.tapper),
             "read_social_card": lambda s: self._read_card(s, self.social_tapper),
@@ -234,7 +256,7 @@ class FakePort:
         }
         for action, source in CONTENT_SOURCES.items():
             actions[action] = lambda s, source=source: self._fetch(source, s)
-        return FlowRun(
+        run = self.latest = FlowRun(
             flow,
             actions,
             devices_available=self.devices,
@@ -243,6 +265,7 @@ class FakePort:
             today=lambda: TODAY,
             record=record,
         )
+        return run
 
     def end_run(self, run: FlowRun) -> None:
         self._closing.set()  # a read still waiting for a card gives up

@@ -58,7 +58,8 @@ def test_the_chooser_has_one_big_tile_per_method_cards_first(identity_ui: Any, s
     ]
     assert [t.primary for t in screen.tiles] == [True, True, True, False]  # typing is plainer
     assert screen.ids.title.text == "请选择身份核验方式"
-    assert screen.ids.prompt.text == "请点击您要使用的方式"  # the tiles name the methods
+    # Card first: a card laid on a reader picks its way; the tiles name the others.
+    assert screen.ids.prompt.text == "请直接放置身份证或插入社保卡，或选择其他方式"
     assert set(step_buttons(screen)) == {"cancel"}
     assert screen.ids.header.ids.step_label.text == "第1步 / 共5步"
     for tile in screen.tiles:  # all on screen, between the header and the button bar
@@ -82,6 +83,125 @@ def test_a_method_whose_device_is_missing_gets_no_tile(
         # No printer either: the printing step is not counted.
         assert screen.ids.header.ids.step_label.text == "第1步 / 共4步"
         ui.screenshot(shots / "identify-two-methods.png")
+
+
+def test_a_kiosk_that_cannot_watch_its_readers_asks_for_a_tap(
+    identity_port: Any, clock: Any
+) -> None:
+    from devkit.headless import HeadlessUI
+
+    identity_port.card_laid = None  # a port without card first
+    with HeadlessUI(identity_port, clock=clock) as ui:
+        screen = start(ui)
+        assert screen.ids.prompt.text == "请点击您要使用的方式"  # the tiles name the methods
+
+
+def test_a_card_laid_on_the_chooser_is_read_without_a_tap_on_its_tile(
+    identity_ui: Any, identity_port: Any
+) -> None:
+    ui = identity_ui
+    start(ui)
+    identity_port.tapper.present(identity_port.tapper.names[0])
+    ui.until(lambda: ui.root.current == "form")
+    assert method_of(ui) == "id_card"
+    run = ui.session.run
+    assert run.history[:3] == ["identify", "identify.id_card", run.step.name]  # read once
+    assert identity_port.laid == []
+
+
+def test_a_social_card_inserted_on_the_chooser_picks_the_social_card(
+    identity_ui: Any, identity_port: Any
+) -> None:
+    ui = identity_ui
+    start(ui)
+    identity_port.social_tapper.present(identity_port.social_tapper.names[0])
+    ui.until(lambda: ui.root.current == "form")
+    assert method_of(ui) == "social_card"
+    assert identity_port.tapper.presented == []
+
+
+def test_a_card_and_a_tap_on_its_tile_together_start_one_read(
+    identity_ui: Any, identity_port: Any
+) -> None:
+    ui = identity_ui
+    start(ui)
+    tile = tiles(ui)["id_card"]
+    identity_port.tapper.present(identity_port.tapper.names[0])
+    ui.session.take_card()  # the card is taken first, then the finger lands
+    tap(ui, tile)
+    ui.until(lambda: ui.root.current == "form")
+    assert ui.session.run.history[:2] == ["identify", "identify.id_card"]
+    assert method_of(ui) == "id_card"
+
+
+def test_the_chooser_says_to_lay_the_card_in_english_and_in_elder_mode(
+    identity_ui: Any, identity_port: Any
+) -> None:
+    ui = identity_ui
+    screen = start(ui)
+    ui.session.set_lang("en")
+    assert screen.ids.prompt.text == "Lay or insert your card, or tap another way"
+    ui.session.set_lang("zh-CN")
+    ui.session.set_elder(True)
+    ui.frames(3)
+    screen = ui.root.steps["identify"]
+    # Elder mode hides the prompt for the tiles' room: the instruction is the title.
+    assert screen.ids.title.text == "请直接放置身份证或插入社保卡，或选择其他方式"
+    ui.session.set_lang("en")
+    ui.frames(3)
+    assert screen.ids.title.text == "Lay or insert your card, or tap another way"
+    for tile in screen.tiles:  # the sentence takes no tile off the screen
+        assert tile.y >= screen.ids.buttons.top
+        assert tile.top <= screen.ids.title.y
+    assert check_elderly_sizes(screen) == []
+    identity_port.tapper.present(identity_port.tapper.names[0])
+    ui.until(lambda: ui.root.current == "form")
+    assert method_of(ui) == "id_card"
+
+
+def test_a_card_laid_while_a_form_shows_keeps_the_form_and_is_not_taken(
+    identity_ui: Any, identity_port: Any, clock: Any
+) -> None:
+    """The card-inserted-mid-form case: the form stays with its answers, no method fires."""
+    ui = identity_ui
+    start(ui)
+    identity_port.tapper.present(identity_port.tapper.names[0])
+    ui.until(lambda: ui.root.current == "form")
+    run = ui.session.run
+    form = ui.root.steps["form"]
+    name = next(iter(form.blocks))
+    form.blocks[name].input.text = "13800138000"
+    step = run.step.name
+    identity_port.social_tapper.present(identity_port.social_tapper.names[0])
+    clock.advance(1)
+    ui.session.tick()
+    ui.session.take_card()
+    ui.frames(3)
+    assert ui.root.current == "form"
+    assert ui.session.run is run
+    assert run.step.name == step
+    assert form.blocks[name].input.text == "13800138000"
+    assert identity_port.laid == []  # not kept for a chooser either
+
+
+def test_the_chooser_spoken_says_to_lay_the_card_first(identity_ui: Any) -> None:
+    from kiosk.ui.voice import step_words
+
+    ui = identity_ui
+    start(ui)
+    spoken = [said.words for said in step_words(ui.session.run)]
+    assert spoken[1].startswith("请直接放置身份证或插入社保卡，或选择其他方式")
+
+
+def test_only_the_card_methods_offered_are_named(
+    make_port: Any, identity_flow: Any, clock: Any
+) -> None:
+    from devkit.headless import HeadlessUI
+
+    port = make_port(flow=identity_flow, devices={"id_card_reader"})
+    with HeadlessUI(port, clock=clock) as ui:
+        screen = start(ui)
+        assert screen.ids.prompt.text == "请直接放置身份证，或选择其他方式"
 
 
 def test_the_id_card_tile_waits_for_a_card_from_the_demo_tray(

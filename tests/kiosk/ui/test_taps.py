@@ -42,3 +42,23 @@ def test_a_service_takes_at_most_8_decisions_and_types_only_the_phone(
     assert walk.decisions <= ceiling, where
     assert walk.typed_fields <= TYPED_FIELDS.get(flow_id, {"phone"}), walk.typed_fields
     assert "phone" in walk.typed_fields  # the one thing no card or list supplies
+
+
+def test_the_walk_lays_the_id_card_on_the_chooser_and_counts_it_as_a_card(
+    make_port: Any, clock: Any
+) -> None:
+    """Card first: on the identity chooser the walker lays the card on the reader without
+    touching the ID-card tile; the walk counts a card there, not a decision, and no second
+    card on the read step."""
+    from devkit.headless import HeadlessUI
+
+    flow_id = "employment_registration"
+    port = make_port(flow=load_ui_flow(flow_id))
+    with HeadlessUI(port, clock=clock) as ui:
+        walk = TapWalker(ui).walk(flow_id)
+    assert port.submitted, walk.steps
+    at_chooser = [(t.kind, t.what) for t in walk.taps if t.step == "identify"]
+    assert at_chooser == [("card", "card on the reader")]
+    assert walk.count("card") == 1
+    assert port.tapper.presented == [port.tapper.names[0]]
+    assert walk.steps[0] == "identify"
