@@ -19,12 +19,15 @@ Two uses:
   laid for this visit from one that was lying there already (kiosk/service.py decides which
   count).
 
-A card first seen after the readers were not watched (during a visit's reading or form, or
-at start) may have been lying there for a while: it still wakes the attract loop, but gets no
-arrival number, so no chooser takes it by itself. The citizen taps the tile for it. So that a
-card laid just after such a gap is not mistaken for one of these, the kiosk `poke()`s the
-watch when a gap ends (a visit ended, a chooser shows again): it checks at once, not at its
-next half second.
+A card first seen after the readers were not watched may have been lying there for a while.
+Between visits (a visit just ended, or the kiosk just started) it still wakes the attract
+loop, but gets no arrival number, so no chooser takes it by itself: it is the last
+visitor's. Within a visit (seen when a chooser shows after a step that did not watch) it
+gets a number marked as seen after a gap: a visit's first chooser takes it (laid while an
+earlier step such as "how to look things up" showed), a chooser shown again does not (the
+card a read just failed on). So that a card laid just after a gap is not mistaken for one
+of these, the kiosk `poke()`s the watch when a gap ends (a visit ended, a chooser shows
+again): it checks at once, not at its next half second.
 """
 
 from __future__ import annotations
@@ -70,6 +73,9 @@ class CardWatch:
         self._there: dict[str, bool] = dict.fromkeys(self._probes, False)
         # The arrival number of each card lying on a reader now (_LATE: seen after a gap).
         self._cards: dict[str, int] = {}
+        # Cards first seen at a chooser after a gap within a visit (laid during a step before
+        # it, or the card a read step just failed on): only a visit's first chooser takes one.
+        self._in_gap: set[str] = set()
         self._count = 0
         self._watched = False  # the last check asked the readers (no gap since)
         self._arrived = threading.Event()
@@ -95,17 +101,22 @@ class CardWatch:
             self._watched = True
             for name, there in seen.items():
                 if there and not self._there[name]:
-                    if after_gap:
-                        number = _LATE
+                    if after_gap and idle:
+                        number = _LATE  # lay there through a visit's end, or from the start
                     else:
                         self._count += 1
                         number = self._count
                     self._cards[name] = number
+                    if after_gap and not idle:
+                        self._in_gap.add(name)  # laid during this visit's earlier steps
+                    else:
+                        self._in_gap.discard(name)
                     log.info("card_presented reader=%s late=%s", name, after_gap)
                     if idle:
                         self._arrived.set()
                 elif not there:
                     self._cards.pop(name, None)
+                    self._in_gap.discard(name)
                 self._there[name] = there
 
     def _ask(self, name: str, probe: Probe) -> bool:
@@ -130,14 +141,19 @@ class CardWatch:
         with self._lock:
             return self._count
 
-    def laid_since(self, mark: int, methods: Collection[str]) -> tuple[str, int] | None:
+    def laid_since(
+        self, mark: int, methods: Collection[str], *, in_gap: bool = False
+    ) -> tuple[str, int] | None:
         """The method (of `methods`) of a card that arrived after `mark` and lies there
-        still, with its arrival number; the earliest such card first. Reads nothing."""
+        still, with its arrival number; the earliest such card first. Reads nothing.
+
+        `in_gap`: also a card first seen after a gap in watching within the visit (at its
+        first chooser: laid while an earlier step showed, e.g. how to look things up)."""
         with self._lock:
             laid = sorted(
                 (number, name)
                 for name, number in self._cards.items()
-                if name in methods and number > mark
+                if name in methods and number > mark and (in_gap or name not in self._in_gap)
             )
         if not laid:
             return None

@@ -249,7 +249,7 @@ class KioskService:
                 mark = before[1]
             if before is None or before[0] != shown:
                 watch.poke()  # the readers are free again: seen now, a card laid next counts
-            laid = watch.laid_since(mark, methods)
+            laid = watch.laid_since(mark, methods, in_gap=not _tried_a_method(run))
             if laid is not None:
                 mark = laid[1]  # taken: the same card is not fired twice
             self._chooser_marks[id(run)] = (shown, mark)
@@ -376,3 +376,13 @@ def _fallback_note(flow: Flow, have: set[DeviceKind]) -> Texts | None:
             if DeviceKind(kind) not in have and DeviceKind(kind) in _FALLBACK:
                 return _FALLBACK[DeviceKind(kind)]
     return None
+
+
+def _tried_a_method(run: FlowRun) -> bool:
+    """The visit has been at an identity method's step (a card read, typing the number):
+    a card seen after that step is the one it used, not one laid for the chooser."""
+    steps = run.flow.steps
+    return any(
+        name in steps and steps[name].identity_method is not None and steps[name] is not run.step
+        for name in run.history
+    )

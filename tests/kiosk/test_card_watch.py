@@ -186,6 +186,32 @@ def test_a_card_laid_before_the_chooser_is_taken_when_it_shows(kiosk: Kiosk) -> 
     service.end_run(run)
 
 
+def test_a_card_laid_while_a_step_before_the_chooser_showed_is_taken_when_it_shows(
+    kiosk: Kiosk,
+) -> None:
+    """Policy lookup asks how to look first; a citizen who lays the card while reading that
+    question means it for the chooser next, although the watch rested while it showed."""
+    sim, watch = _parts(kiosk)
+    service = kiosk.service
+    watch.check()
+    run = kiosk.service.new_run("policy_lookup", "zh-CN")
+    assert not identity_methods(run.flow, run.step)  # not yet the chooser
+    assert not service.choosing()
+    watch.check()
+    sim.present()
+    watch.check()  # not watched during this step: the card is not seen yet
+    run.fire("personalised")
+    assert identity_methods(run.flow, run.step)
+    assert service.choosing()
+    watch.check()
+    assert service.card_laid(run) == "id_card"
+    run.fire("id_card")
+    run.run_action()
+    assert run.session.identity is not None
+    assert sim.reads_served == 1
+    service.end_run(run)
+
+
 def test_a_card_the_last_visitor_left_on_the_reader_is_not_taken_by_the_next(
     kiosk: Kiosk,
 ) -> None:
