@@ -142,7 +142,7 @@ class TapWalker:
 
         if self._walk is None:
             raise TapWalkError("no walk under way")
-        self.ui.frames(1)  # layout settles before we aim
+        self._steady(widget)  # layout settles before we aim
         scroll = self._into_view(widget)
         run = self.ui.session.run
         step = run.step.name if run is not None else "menu"
@@ -295,6 +295,20 @@ class TapWalker:
             if errors:
                 raise TapWalkError(f"{run.flow.id}/{run.step.name}: refused {errors}")
 
+    def _steady(self, widget: Any, most: int = 120) -> None:
+        """Frames until `widget` stays put: a form lays its fields out over a few frames
+        (labels measure their text on the next one), more when the machine is busy, and a
+        touch aimed at a field still moving lands on another place (a person waits for the
+        screen to stand still too)."""
+        self.ui.frames(1)
+        where = widget.to_window(*widget.center), widget.size
+        for _ in range(most):
+            self.ui.frames(1)
+            now = widget.to_window(*widget.center), widget.size
+            if now == where:
+                return
+            where = now
+
     def _into_view(self, widget: Any) -> Any:
         """Swipe the scrolling box that holds `widget` until its middle shows in it; the box."""
         from kivy.uix.scrollview import ScrollView
@@ -377,15 +391,27 @@ class TapWalker:
             raise TapWalkError(f"{where}: a {spec.kind.value} box no card or list fills")
         if form.ids.keypad.target is not box:
             self.touch(box, DECISION, f"{name}: box")
+            self._wait_for(lambda: form.ids.keypad.target is box, f"{where}: no keypad on the box")
         keys = {k.event: k for k in form.ids.keypad.children if getattr(k, "event", "")}
         for char in text:
             self.touch(keys[char], KEYSTROKE, f"{name}: {char}")
+
+    def _wait_for(self, done: Callable[[], bool], failure: str, seconds: float = 5.0) -> None:
+        """Frames until `done()`: a box in a scrolling form takes its focus when the
+        ScrollView hands the touch on (Kivy's 0.2 s, later on a busy machine)."""
+        late = time.perf_counter() + seconds
+        while not done():
+            if time.perf_counter() > late:
+                raise TapWalkError(failure)
+            self.ui.frames(1)
+            time.sleep(0.005)
 
     def _type_pinyin(self, form: Any, box: Any, name: str, where: str) -> None:
         """Free text no card or list supplies: pinyin keys, then the first candidate."""
         keyboard = form.keyboard
         if keyboard.target is not box:
             self.touch(box, DECISION, f"{name}: box")
+            self._wait_for(lambda: keyboard.target is box, f"{where}: no keyboard on the box")
         if keyboard.mode != "pinyin":
             self.touch(keyboard.mode_buttons["pinyin"], DECISION, f"{name}: pinyin")
         for char in FREE_TEXT_PINYIN:
