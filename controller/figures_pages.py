@@ -21,7 +21,6 @@ from sqlalchemy.orm import Session
 
 from controller import region_codes
 from controller.auth.guard import ActorDep
-from controller.dashboard import Label, county_scope, render
 from controller.deps import AuditDep, SessionDep, TitlesDep
 from controller.figures_charts import (
     REPORT_COLUMNS,
@@ -33,7 +32,9 @@ from controller.figures_charts import (
     transaction_figures,
     waiting_figures,
 )
+from controller.labels import Label
 from controller.models import Region
+from controller.rendering import county_scope, render
 from controller.services import regions
 from controller.services.audit import Actor, AuditAction, AuditLog
 from controller.services.county_figures import Month, month_figures

@@ -32,9 +32,10 @@ from starlette.background import BackgroundTask
 from controller import region_codes
 from controller.auth.access import APPLICATION_HANDLERS, PERSONAL_DATA_READERS, Role, may
 from controller.auth.guard import ActorDep, FormDep, UserDep, current_visit
-from controller.dashboard import Label, county_scope, render
 from controller.deps import AuditDep, HandoffDep, InboxDep, RuntimeDep, SessionDep, TitlesDep
+from controller.labels import Label
 from controller.models import Transaction
+from controller.rendering import county_scope, render
 from controller.services import regions
 from controller.services.audit import Actor, AuditAction, AuditLog
 from controller.services.errors import NotFound
