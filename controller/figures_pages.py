@@ -1,7 +1,7 @@
 """The county's figures: a month's applications, the waiting list and 好差评, on a page, as a
 printable page and as a CSV report.
 
-County staff see their own region (their account's, `dashboard.county_scope`); naming
+County staff see their own region (their account's, `rendering.county_scope`); naming
 another region in `region` is refused (403) and audited, as the inbox refuses it. Ops
 (viewers and admins) choose a region, or see the whole fleet. Counts only: no personal data
 on any of the three, so opening or downloading them is not audited (the inbox's exports of
