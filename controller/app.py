@@ -9,18 +9,23 @@ from contextlib import asynccontextmanager
 from fastapi import Depends, FastAPI
 
 from controller import (
+    alert_pages,
     api,
     command_pages,
     content_pages,
-    dashboard,
     enrollment_pages,
     figures_pages,
+    fleet_pages,
     inbox_pages,
+    kiosk_pages,
     openapi,
     ops,
     push_pages,
+    rendering,
+    site_pages,
     stats_pages,
     target_pages,
+    transaction_pages,
     update_pages,
 )
 from controller.auth import pages
@@ -157,7 +162,12 @@ def create_app(
     app.state.runtime = runtime
     app.add_middleware(SecurityHeaders)
     api.install(app)
-    dashboard.install(app)
+    rendering.install(app)
+    fleet_pages.install(app)
+    kiosk_pages.install(app)
+    site_pages.install(app)
+    transaction_pages.install(app)
+    alert_pages.install(app)
     stats_pages.install(app)
     figures_pages.install(app)
     ops.install(app)

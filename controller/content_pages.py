@@ -24,9 +24,10 @@ from sqlalchemy.orm import Session
 from controller.auth.access import Role
 from controller.auth.guard import ActorDep, FormDep, current_visit
 from controller.clock import CHINA_TIME, china_today
-from controller.dashboard import Label, county_scope, render
 from controller.deps import AuditDep, SessionDep
+from controller.labels import Label
 from controller.models import AppointmentSlot, Employer
+from controller.rendering import county_scope, render
 from controller.services.audit import Actor, AuditAction, AuditLog
 from controller.services.content_admin import ContentAdmin, content_version, county_of
 from controller.services.content_csv import decode, read_rows

@@ -16,9 +16,10 @@ from fastapi.responses import HTMLResponse
 from sqlalchemy.orm import Session
 
 from controller.auth.guard import ActorDep, FormDep
-from controller.dashboard import Label, render
 from controller.deps import EnrollmentDep, SessionDep
+from controller.labels import Label
 from controller.models import Kiosk
+from controller.rendering import render
 from controller.services.audit import Actor
 from controller.services.enrollment import STATE_LABELS, Enrollment, IssuedCode
 from controller.services.errors import BadMessage, Conflict, NotFound

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from controller import charts, region_codes
 from controller.charts import Series
-from controller.dashboard import RATING_REASON_LABELS, Label
+from controller.labels import RATING_REASON_LABELS, Label
 from controller.services import regions, stats
 from controller.services.county_figures import (
     AGE_BANDS,

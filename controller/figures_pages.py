@@ -1,7 +1,7 @@
 """The county's figures: a month's applications, the waiting list and 好差评, on a page, as a
 printable page and as a CSV report.
 
-County staff see their own region (their account's, `dashboard.county_scope`); naming
+County staff see their own region (their account's, `rendering.county_scope`); naming
 another region in `region` is refused (403) and audited, as the inbox refuses it. Ops
 (viewers and admins) choose a region, or see the whole fleet. Counts only: no personal data
 on any of the three, so opening or downloading them is not audited (the inbox's exports of
@@ -21,7 +21,6 @@ from sqlalchemy.orm import Session
 
 from controller import region_codes
 from controller.auth.guard import ActorDep
-from controller.dashboard import Label, county_scope, render
 from controller.deps import AuditDep, SessionDep, TitlesDep
 from controller.figures_charts import (
     REPORT_COLUMNS,
@@ -33,7 +32,9 @@ from controller.figures_charts import (
     transaction_figures,
     waiting_figures,
 )
+from controller.labels import Label
 from controller.models import Region
+from controller.rendering import county_scope, render
 from controller.services import regions
 from controller.services.audit import Actor, AuditAction, AuditLog
 from controller.services.county_figures import Month, month_figures

@@ -2,7 +2,7 @@
 
 Routes translate requests into calls on `Inbox` (controller/services/inbox.py), `Exporter`
 (services/export.py) and `Handoff` (services/handoff.py), audit, and commit. Who may call
-which is in controller/auth/access.py; the region is `dashboard.county_scope`. An
+which is in controller/auth/access.py; the region is `rendering.county_scope`. An
 application, export or region outside a county staff member's is refused: the page says
 "not found" (404, as for a number that does not exist, so nothing tells them apart) or
 "not yours" (403, a township in the filters), and the audit log records the attempt.
@@ -32,9 +32,10 @@ from starlette.background import BackgroundTask
 from controller import region_codes
 from controller.auth.access import APPLICATION_HANDLERS, PERSONAL_DATA_READERS, Role, may
 from controller.auth.guard import ActorDep, FormDep, UserDep, current_visit
-from controller.dashboard import Label, county_scope, render
 from controller.deps import AuditDep, HandoffDep, InboxDep, RuntimeDep, SessionDep, TitlesDep
+from controller.labels import Label
 from controller.models import Transaction
+from controller.rendering import county_scope, render
 from controller.services import regions
 from controller.services.audit import Actor, AuditAction, AuditLog
 from controller.services.errors import NotFound

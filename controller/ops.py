@@ -18,7 +18,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from controller.deps import RuntimeDep
 from controller.metrics import Metrics, MetricsMiddleware
-from controller.services.alerts import alert_counts
+from controller.services.alert_views import alert_counts
 
 router = APIRouter()
 

@@ -20,9 +20,10 @@ from sqlalchemy.orm import Session
 from controller import region_codes
 from controller.auth.access import APPLICATION_HANDLERS, PERSONAL_DATA_READERS, Role
 from controller.auth.guard import ActorDep, FormDep, current_visit
-from controller.dashboard import Label, county_scope, render
 from controller.deps import AuditDep, PushDep, SessionDep, TitlesDep
+from controller.labels import Label
 from controller.models import Transaction
+from controller.rendering import county_scope, render
 from controller.services.audit import Actor, AuditAction, AuditLog
 from controller.services.content import as_text
 from controller.services.inbox import InboxRefused

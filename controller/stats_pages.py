@@ -14,9 +14,9 @@ from fastapi.responses import HTMLResponse
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from controller.dashboard import county_scope, render
 from controller.deps import SessionDep, TitlesDep
 from controller.models import Kiosk
+from controller.rendering import county_scope, render
 from controller.services.regions import kiosks_inside
 from controller.services.stats import Scope
 from controller.stats_charts import (

@@ -25,9 +25,10 @@ from sqlalchemy.orm import Session
 
 from controller import region_codes
 from controller.auth.guard import ActorDep, FormDep
-from controller.dashboard import Label, county_scope, render
 from controller.deps import AuditDep, FleetDep, SessionDep, TargetsDep
+from controller.labels import Label
 from controller.models import CatalogTarget, ServiceTitle
+from controller.rendering import county_scope, render
 from controller.services.audit import AuditAction
 from controller.services.errors import BadMessage, Conflict
 from controller.services.targets import TargetSpec

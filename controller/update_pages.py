@@ -17,9 +17,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from controller.auth.guard import ActorDep, FormDep
-from controller.dashboard import Label, render
 from controller.deps import SessionDep, UpdatesDep
+from controller.labels import Label
 from controller.models import Rollout
+from controller.rendering import render
 from controller.services.audit import Actor
 from controller.services.errors import BadMessage, Conflict, ControllerError, NotFound
 from controller.services.updates import RING_LABELS, RINGS, Updates

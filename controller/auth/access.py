@@ -64,7 +64,7 @@ PERSONAL_DATA_READERS: frozenset[Role] = APPLICATION_HANDLERS
 # (method, path template as FastAPI declares it) -> who may call it.
 ROUTES: dict[tuple[str, str], Access] = {
     # The fleet shows status and devices, no personal data: technicians need it. County
-    # staff see the kiosks of their region only (dashboard.county_scope).
+    # staff see the kiosks of their region only (rendering.county_scope).
     ("GET", "/"): _OPS | {Role.TECHNICIAN, Role.COUNTY_STAFF},
     # A kiosk's health, devices and alerts are what a technician mends it by. Its
     # transactions (masked ID numbers and names) are shown to TRANSACTION_READERS only, and

@@ -31,9 +31,9 @@ from controller.auth.guard import (
     safe_next,
     set_session_cookie,
 )
-from controller.dashboard import render
 from controller.deps import AccountsDep, AuditDep, SessionDep, StaffSessionsDep
 from controller.models import User
+from controller.rendering import render
 from controller.services.audit import AuditAction
 from controller.services.ratelimit import RateLimited
 

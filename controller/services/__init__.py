@@ -2,18 +2,10 @@
 
 from __future__ import annotations
 
-from controller.services.alerts import (
-    AlertKind,
-    Alerts,
-    AlertState,
-    AlertView,
-    Severity,
-    acknowledge,
-    alert_counts,
-    clear,
-    open_alerts,
-    raise_alert,
-)
+from controller.services.alert_lifecycle import acknowledge, clear, raise_alert
+from controller.services.alert_rules import AlertKind, AlertState, Severity
+from controller.services.alert_views import AlertView, alert_counts, open_alerts
+from controller.services.alerts import Alerts
 from controller.services.booking import Booking, Bookings
 from controller.services.content import ContentStore
 from controller.services.errors import (

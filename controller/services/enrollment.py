@@ -42,7 +42,8 @@ from controller.clock import Clock, utc_now
 from controller.logs import event
 from controller.models import Kiosk, PairingCode, PreauthorisedSerial
 from controller.services import regions
-from controller.services.alerts import AlertKind, raise_alert
+from controller.services.alert_lifecycle import raise_alert
+from controller.services.alert_rules import AlertKind
 from controller.services.audit import Actor, AuditAction, AuditLog
 from controller.services.credentials import Credentials
 from controller.services.errors import (

@@ -380,7 +380,7 @@ class Transition:
     before: Health | None
     after: Assessment
     at: dt.datetime
-    # Alert conditions in force before and after (controller/services/alerts.py).
+    # Alert conditions in force before and after (controller/services/alert_conditions.py).
     conditions_before: frozenset[str]
     conditions_after: frozenset[str]
 

@@ -58,7 +58,8 @@ from controller.clock import Clock, utc_now
 from controller.db import Database
 from controller.logs import event
 from controller.models import Kiosk, KioskHealthNow
-from controller.services.alerts import Alerts, conditions
+from controller.services.alert_conditions import conditions
+from controller.services.alerts import Alerts
 from controller.services.credentials import Credentials
 from controller.services.errors import NotAuthenticated
 from controller.services.fleet import OFFLINE_AFTER_MISSED_HEARTBEATS, Fleet

@@ -2,7 +2,7 @@
 
 Where an application belongs is where it was filed: `transactions.county_code` and
 `region_code`, copied from the kiosk when it arrived (controller/services/intake.py). A
-county staff member's scope is their account's region (`dashboard.county_scope`); every
+county staff member's scope is their account's region (`rendering.county_scope`); every
 query here takes it, so an application outside it is "not found" to them, and the route
 records the refusal in the audit log.
 

@@ -22,7 +22,8 @@ from sqlalchemy.orm import Session
 from controller.clock import Clock, as_utc, utc_now
 from controller.logs import event
 from controller.models import Kiosk, MaintenanceEvent
-from controller.services.alerts import AlertKind, raise_alert
+from controller.services.alert_lifecycle import raise_alert
+from controller.services.alert_rules import AlertKind
 from controller.services.errors import BadMessage, KeyConflict
 from controller.services.kiosktime import CREATED_AT
 from controller.services.once import insert_once

@@ -11,7 +11,8 @@ from sqlalchemy import select
 
 from controller.auth.access import ROUTES, Role
 from controller.models import Alert, AuditEntry
-from controller.services.alerts import AlertKind, raise_alert
+from controller.services.alert_lifecycle import raise_alert
+from controller.services.alert_rules import AlertKind
 from controller.services.audit import AuditAction
 from controller.settings import Settings
 from tests.controller.controller_testkit import (

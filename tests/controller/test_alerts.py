@@ -11,20 +11,16 @@ from sqlalchemy import select
 
 from controller.models import Alert, Notification
 from controller.services import Conflict, NotFound
-from controller.services.alerts import (
+from controller.services.alert_lifecycle import acknowledge, clear, raise_alert
+from controller.services.alert_rules import (
     RULES,
     SEVERITY_LABELS,
     STATE_LABELS,
     AlertKind,
     Severity,
-    acknowledge,
-    alert_counts,
     alert_label,
-    clear,
-    kiosk_alerts,
-    open_alerts,
-    raise_alert,
 )
+from controller.services.alert_views import alert_counts, kiosk_alerts, open_alerts
 from controller.services.health import KioskFacts
 from controller.settings import AlertSettings
 from tests.controller import alerts_testkit

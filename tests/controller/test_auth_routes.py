@@ -231,8 +231,9 @@ GROUPS = {"/groups"}
         # and where a kiosk stands, which they set when they install it.
         (Role.TECHNICIAN, {"/", "/kiosks/{kiosk_id}", "/password", "/alerts",
                            "/kiosks/{kiosk_id}/site", "/enrollment", COMMAND_RESULT}),
-        # The fleet, kiosk and transaction pages, scoped to their region (dashboard.py); the
-        # inbox and its dead letters, scoped the same way (issue 10, inbox_pages.py),
+        # The fleet, kiosk and transaction pages, scoped to their region
+        # (rendering.county_scope); the inbox and its dead letters, scoped the same way
+        # (issue 10, inbox_pages.py),
         # and their county's content (content_pages.py).
         (Role.COUNTY_STAFF, {"/", "/kiosks/{kiosk_id}", "/transactions", "/password",
                              "/stats", *FIGURES, *CONTENT_PAGES, *INBOX, *PUSH, "/handoff",

@@ -8,7 +8,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from controller.auth.access import Role
-from controller.dashboard import APPLICATION_STATUS_NOTES, DEVICE_NAMES, device_name, time_ago
+from controller.labels import APPLICATION_STATUS_NOTES, DEVICE_NAMES, device_name, time_ago
 from controller.settings import Settings
 from pii import mask_id_number
 from tests.controller.controller_testkit import (

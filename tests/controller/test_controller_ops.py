@@ -144,7 +144,8 @@ def test_readyz_says_503_while_the_database_does_not_answer(
 def test_metrics_count_unresolved_alerts_by_severity(
     client: TestClient, device: tuple[str, str]
 ) -> None:
-    from controller.services.alerts import AlertKind, raise_alert
+    from controller.services.alert_lifecycle import raise_alert
+    from controller.services.alert_rules import AlertKind
 
     runtime = client.app.state.runtime  # type: ignore[attr-defined]
     with runtime.db.session() as session:

@@ -17,7 +17,8 @@ from aiosmtpd.controller import Controller
 from sqlalchemy import select
 
 from controller.models import Notification
-from controller.services.alerts import AlertKind, raise_alert
+from controller.services.alert_lifecycle import raise_alert
+from controller.services.alert_rules import AlertKind
 from controller.services.notify import (
     GIVE_UP_AFTER,
     STALE_CLAIM,
