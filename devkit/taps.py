@@ -59,18 +59,6 @@ TYPED: dict[FieldKind, str] = {
 # default (another account is typed only when chosen), the kind of flexible work is a list
 # with 其他, and the last employer is picked from the county's list or left to the records.
 TYPED_FIELDS: dict[str, frozenset[str]] = {}
-# Services still over the goal, with the decisions they take now (a test holds them there)
-# and what stands between them and 8. Each of these is 8 once the ID-card tile goes (a card
-# laid on the reader while the identity chooser shows picks the method by itself).
-_TILE = "8 without the ID-card tile (a card on the reader picks the method)"
-OVER_GOAL: dict[str, tuple[int, str]] = {
-    "job_seeker_registration": (9, _TILE),
-    "unemployment_registration": (9, _TILE),
-    "difficulty_identification": (9, _TILE),
-    "training_enrolment": (9, _TILE),
-    "job_fair_signup": (9, _TILE),
-    "bundle_flexible_employment": (9, _TILE),
-}
 TYPED_NOTES: dict[str, str] = {
     "bank_account": "the bank account the money is paid into: no card the kiosk reads has it",
 }
@@ -78,6 +66,7 @@ TYPED_NOTES: dict[str, str] = {
 FREE_TEXT_PINYIN = "jiazheng"
 MAX_SCREENS = 40
 DECISION, KEYSTROKE, CARD, SWIPE = "decision", "keystroke", "card", "swipe"
+MODE = "mode"  # the language or elder mode chosen on the menu before the service
 GOAL_DECISIONS = 8
 
 
@@ -129,9 +118,15 @@ class ServiceWalk:
 class TapWalker:
     """Walks services on a `HeadlessUI` by touches through its window, counting them."""
 
-    def __init__(self, ui: HeadlessUI, max_frames: int = 3000) -> None:
+    def __init__(
+        self, ui: HeadlessUI, max_frames: int = 3000, *, lang: str = "", elder: bool = False
+    ) -> None:
+        """`lang`, `elder`: chosen on the menu by touch before each service (the default:
+        the kiosk's language, normal mode)."""
         self.ui = ui
         self.max_frames = max_frames
+        self.lang = lang
+        self.elder = elder
         self._walk: ServiceWalk | None = None
         self._card_laid = False  # the ID card went down on the chooser: no second one
 
@@ -186,6 +181,7 @@ class TapWalker:
         self.check_at_rest(flow_id)
         started = time.perf_counter()
         try:
+            self._choose_mode()
             self._open_from_menu(flow_id)
             for _ in range(MAX_SCREENS):
                 run = session.run
@@ -222,6 +218,19 @@ class TapWalker:
         leaked = [what for what, wrong in left.items() if wrong]
         if leaked:
             raise TapWalkError(f"{flow_id}: the last walk left {', '.join(leaked)}")
+
+    def _choose_mode(self) -> None:
+        """The language and elder mode, by the menu's own buttons (counted as MODE)."""
+        session, welcome = self.ui.session, self.ui.root.welcome
+        if self.lang and self.lang != session.lang:
+            button = next((b for b in welcome.language_buttons if b.lang == self.lang), None)
+            if button is None:
+                raise TapWalkError(f"no {self.lang} button on the menu")
+            self.touch(button, MODE, f"language {self.lang}")
+            self._settle(lambda: session.lang == self.lang)
+        if self.elder and not session.elder:
+            self.touch(welcome.ids.elder, MODE, "elder mode")
+            self._settle(lambda: bool(session.elder))
 
     def _open_from_menu(self, flow_id: str) -> None:
         welcome = self.ui.root.welcome
@@ -442,9 +451,12 @@ def walk_catalog(
     ui: HeadlessUI,
     flow_ids: Sequence[str],
     progress: Callable[[str], None] | None = None,
+    *,
+    lang: str = "",
+    elder: bool = False,
 ) -> list[ServiceWalk]:
-    """Walk every service of `flow_ids` in turn, from the menu."""
-    walker = TapWalker(ui)
+    """Walk every service of `flow_ids` in turn, from the menu (in `lang`, elder mode)."""
+    walker = TapWalker(ui, lang=lang, elder=elder)
     walks = []
     for i, flow_id in enumerate(flow_ids, 1):
         if progress is not None:
@@ -464,8 +476,7 @@ def notes(walk: ServiceWalk) -> str:
     phone and why."""
     if walk.error:
         return f"walk failed: {walk.error}"
-    over = OVER_GOAL.get(walk.flow_id)
-    why = [over[1]] if over is not None and walk.decisions > GOAL_DECISIONS else []
+    why = ["over the goal of 8"] if walk.decisions > GOAL_DECISIONS else []
     said = [TYPED_NOTES.get(name, "") for name in sorted(walk.typed_fields - {"phone"})]
     typed = [f"{name} typed: {why}" for name, why in zip(
         sorted(walk.typed_fields - {"phone"}), said, strict=True)]  # fmt: skip
@@ -616,6 +627,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=Path("docs/taps.md"), help="markdown file")
     parser.add_argument("--config", type=Path, help="a kiosk.toml of simulators (optional)")
     parser.add_argument("--flow", action="append", help="only this service (repeatable)")
+    parser.add_argument("--lang", default="", help="choose this language on the menu first")
+    parser.add_argument("--elder", action="store_true", help="choose elder mode on the menu")
     args = parser.parse_args(argv)
     from devkit.headless import HeadlessUI
 
@@ -625,13 +638,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     ):
         flow_ids = [f.id for f in kiosk.service.catalog if not args.flow or f.id in args.flow]
         with HeadlessUI(kiosk.service, demo=rig, kivy_home=Path(scratch) / "kivy") as ui:
-            walks = walk_catalog(ui, flow_ids, lambda s: print(s, file=sys.stderr, flush=True))
+            walks = walk_catalog(
+                ui,
+                flow_ids,
+                lambda s: print(s, file=sys.stderr, flush=True),
+                lang=args.lang,
+                elder=args.elder,
+            )
     print(plain(walks))
     args.out.parent.mkdir(parents=True, exist_ok=True)
     import datetime as dt
 
+    chosen = (f"--lang {args.lang}" if args.lang else "", "--elder" if args.elder else "")
+    mode = " ".join(f for f in chosen if f)
     heading = (
-        f"Walked {dt.date.today().isoformat()} on {machine()} by `python -m devkit.taps`: "
+        f"Walked {dt.date.today().isoformat()} on {machine()} by "
+        f"`python -m devkit.taps{' ' + mode if mode else ''}`: "
         "decisions are touches other than keys inside a value; seconds are machine time."
     )
     args.out.write_text(markdown(walks, heading), encoding="utf-8")

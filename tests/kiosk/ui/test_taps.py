@@ -1,5 +1,5 @@
 """Issue 8's goal, walked on the real App: at most 8 decisions a service with an ID card, and
-only the phone number typed (a bank account where money is paid into it).
+only the phone number typed.
 
 `devkit.taps` walks each service from the menu by touches through the window, as a citizen
 would on the common path: every choice left as preselected, optional boxes left empty. The
@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from devkit.taps import GOAL_DECISIONS, OVER_GOAL, TYPED_FIELDS, TapWalker
+from devkit.taps import GOAL_DECISIONS, TYPED_FIELDS, TapWalker
 from tests.kiosk.ui.conftest import load_ui_flow
 
 pytestmark = pytest.mark.kivy
@@ -29,8 +29,7 @@ WALKED = (
 def test_a_service_takes_at_most_8_decisions_and_types_only_the_phone(
     flow_id: str, make_port: Any, clock: Any
 ) -> None:
-    """At most 8 decisions; a service still over (devkit.taps.OVER_GOAL, with the reason
-    in the README's table) takes no more than it does now."""
+    """At most 8 decisions, the card laid on the reader and the phone typed."""
     from devkit.headless import HeadlessUI
 
     port = make_port(flow=load_ui_flow(flow_id))
@@ -38,8 +37,7 @@ def test_a_service_takes_at_most_8_decisions_and_types_only_the_phone(
         walk = TapWalker(ui).walk(flow_id)
     assert port.submitted, f"{flow_id} was not submitted: {walk.steps}"
     where = [f"{t.step}: {t.what}" for t in walk.taps if t.kind == "decision"]
-    ceiling = OVER_GOAL[flow_id][0] if flow_id in OVER_GOAL else GOAL_DECISIONS
-    assert walk.decisions <= ceiling, where
+    assert walk.decisions <= GOAL_DECISIONS, where
     assert walk.typed_fields <= TYPED_FIELDS.get(flow_id, {"phone"}), walk.typed_fields
     assert "phone" in walk.typed_fields  # the one thing no card or list supplies
 
