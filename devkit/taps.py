@@ -35,6 +35,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -292,9 +293,22 @@ class TapWalker:
 
     # -- forms --------------------------------------------------------------------------
     def _fill_form(self, run: FlowRun) -> None:
+        from kiosk.ui.screens.form import FIELD_NEXT
+
         form = self.ui.root.steps["form"]
-        for name, block in form.blocks.items():
-            self._answer(run, form, name, block)
+        if form.one_at_a_time:
+            # Elder mode asks one question a screen: answer it, then 下一项 to the next.
+            names = list(form.blocks)
+            for index, name in enumerate(names):
+                shown = partial(lambda i: form.field_index == i, index)
+                self._wait_for(shown, f"{run.flow.id}/{run.step.name}: question {index} not shown")
+                self.ui.frames(2)
+                self._answer(run, form, name, form.blocks[name])
+                if index < len(names) - 1:
+                    self.touch(_step_buttons(form)[FIELD_NEXT], DECISION, "next question")
+        else:
+            for name, block in form.blocks.items():
+                self._answer(run, form, name, block)
         buttons = _step_buttons(form)
         if "submit" not in buttons:
             raise TapWalkError(f"{run.flow.id}/{run.step.name}: no submit button")
