@@ -396,3 +396,44 @@ def test_elder_modes_header_keeps_a_long_english_service_name_in_whole_words(
         assert words == flow.title.get("en").split()
         ui.session.close()
         ui.session.finish()
+
+
+@pytest.mark.parametrize(("lang", "elder"), MODES)
+def test_the_demo_card_panel_shows_only_whole_cards_and_reaches_every_card(
+    make_port: Any, clock: Any, lang: str, elder: bool
+) -> None:
+    # The rig's seven cards scrolled sideways in one row, the fifth cut at the panel's
+    # right edge: it looked broken. Whole cards only, and "more" for the next ones.
+    from devkit.headless import HeadlessUI
+
+    port = make_port()
+    assert port.tapper is not None
+    port.tapper.names = [card.name for card in FIXTURES]
+    with HeadlessUI(port, clock=clock) as ui:
+        _mode(ui, lang, elder)
+        ui.session.start("employment_registration")
+        ui.frames(3)
+        screen = ui.root.steps["action"]
+        panel, more = screen.ids.demo, screen.ids.demo_more
+        box_left, box_bottom = panel.to_window(panel.x, panel.y)
+        box_right, box_top = panel.to_window(panel.right, panel.top)
+        reached: list[str] = []
+        for _turn in range(len(FIXTURES)):
+            shown = list(reversed(screen.ids.demo_cards.children))
+            assert shown, reached
+            for button in [*shown, more]:
+                if button is more and not more.text:
+                    continue
+                left, bottom = button.to_window(button.x, button.y)
+                right, top = button.to_window(button.right, button.top)
+                assert box_left <= left and right <= box_right, (button.text, left, right)
+                assert box_bottom <= bottom and top <= box_top, button.text
+            reached += [button.text for button in shown if button.text not in reached]
+            if len(reached) == len(FIXTURES):
+                break
+            assert more.opacity == 1
+            tap(ui, more)
+            ui.frames(2)
+        assert reached == [card.name for card in FIXTURES]
+        ui.session.close()
+        ui.session.finish()
