@@ -2,7 +2,8 @@
 
 A notice reached by a failure, or one that offers to retry, is an alarm: a red "!" and the
 failed action's message (or a plain default). Any other notice (how to search, nothing
-found, registered) is calm: an "i", its own texts, no talk of retrying. A notice that shows
+found) is calm: an "i", its own texts, no talk of retrying; one that follows a submission
+that went in (registered) is a success, with a check mark as the end screen's. A notice that shows
 `receipt_qr` draws the e-receipt code beside its texts, like the end screen does.
 """
 
@@ -26,22 +27,40 @@ __all__ = ["NoticeScreen", "QrCode", "is_alarm"]
 KV_FILE = Path(__file__).with_suffix(".kv")
 
 
+# Actions after which a calm notice tells of a success: the application went in (and
+# its receipt was printed or offered as a QR code).
+SUCCESS_AFTER = frozenset({"submit", "print_receipt"})
+
+
 def is_alarm(run: FlowRun) -> bool:
     """True for a notice about a failure: an action's message, or an offer to retry."""
     return bool(run.error_message) or "retry" in run.step.on
+
+
+def is_success(run: FlowRun) -> bool:
+    """True for a notice that follows a submission which went in ("登记成功，请取走回执")."""
+    if "retry" in run.step.on or not run.session.record.transaction_number:
+        return False
+    before = run.history[-2] if len(run.history) > 1 else ""
+    step = run.flow.steps.get(before)
+    return step is not None and step.action in SUCCESS_AFTER
 
 
 class NoticeScreen(StepScreen):
     """Shows a notice step: the failure's message or the step's own texts, and buttons."""
 
     alarm = BooleanProperty(True)
+    success = BooleanProperty(False)  # a check mark instead of the "i"
     receipt = BooleanProperty(False)  # the e-receipt QR code is on the page
 
     def show(self, run: FlowRun) -> None:
         """Fill title, message, the e-receipt code if shown, and the buttons."""
         super().show(run)
         lang = run.lang
-        self.alarm = is_alarm(run)
+        # After a registration went in, a printer that failed says so in the message, but
+        # the mark is the success's: the citizen is registered.
+        self.success = is_success(run)
+        self.alarm = is_alarm(run) and not self.success
         default = ui_text("notice_default", lang) if self.alarm else ""
         self.ids.message.text = run.error_message or default
         record = run.session.record
@@ -58,4 +77,5 @@ class NoticeScreen(StepScreen):
             self.ids[key].text = ""
         self.ids.qr.payload = ""
         self.receipt = False
+        self.success = False
         super().clear()

@@ -437,3 +437,47 @@ def test_the_demo_card_panel_shows_only_whole_cards_and_reaches_every_card(
         assert reached == [card.name for card in FIXTURES]
         ui.session.close()
         ui.session.finish()
+
+
+def test_a_registration_that_went_in_shows_a_check_mark_not_an_i(
+    make_port: Any, clock: Any
+) -> None:
+    # "登记成功，请取走回执" was drawn with the calm "i" of a how-to notice: a success has
+    # the check mark of the end screen.
+    from devkit.headless import HeadlessUI
+    from devkit.screens import walk_flow
+    from flows import load_builtin_catalog
+    from tests.kiosk.ui.conftest import TODAY
+
+    flow_id = "job_seeker_registration"  # its `registered` notice follows the receipt
+    flow = next(s.flow for s in load_builtin_catalog().services if s.flow.id == flow_id)
+    marks: dict[str, tuple[str, bool]] = {}
+    with HeadlessUI(make_port(flow=flow), clock=clock) as ui:
+
+        def check(screen: Any) -> list[str]:
+            if screen.name in ("notice", "end"):
+                run = ui.session.run
+                step = run.step.name if run is not None else "end"
+                marks[step] = (screen.ids.mark.text, screen.success)
+            return []
+
+        walk_flow(ui, flow_id, "zh-CN", "normal", lambda *_: None, check, TODAY)
+    successes = {step: mark for step, mark in marks.items() if mark[1]}
+    assert successes, marks
+    assert all(text == "" for text, _ in successes.values()), marks
+    assert "registered" in successes, marks
+
+
+def test_a_how_to_notice_keeps_its_i(make_port: Any, clock: Any) -> None:
+    # The check mark is for a success only: job_search's "how to search" stays an "i".
+    from devkit.headless import HeadlessUI
+    from tests.kiosk.ui.conftest import load_ui_flow
+
+    with HeadlessUI(make_port(flow=load_ui_flow("job_search")), clock=clock) as ui:
+        ui.session.start("job_search")
+        ui.frames(2)
+        screen = ui.root.current_screen
+        assert screen.name == "notice"
+        assert (screen.ids.mark.text, screen.success, screen.alarm) == ("i", False, False)
+        ui.session.close()
+        ui.session.finish()
