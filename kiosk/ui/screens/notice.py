@@ -14,17 +14,22 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from typing import Any
+
+from kivy.clock import Clock
 from kivy.properties import BooleanProperty
 
 from flows import FlowRun
+from kiosk.ui import theme
 from kiosk.ui.qr import QrCode
 from kiosk.ui.screens.base import StepScreen
-from kiosk.ui.session import RECEIPT_QR
+from kiosk.ui.session import RECEIPT_QR, UISession
 from kiosk.ui.strings import ui_text
 
 __all__ = ["NoticeScreen", "QrCode", "is_alarm"]
 
 KV_FILE = Path(__file__).with_suffix(".kv")
+TITLE_FLOOR = 44  # the smallest title, as on the end screen
 
 
 # Actions after which a calm notice tells of a success: the application went in (and
@@ -53,9 +58,43 @@ class NoticeScreen(StepScreen):
     success = BooleanProperty(False)  # a check mark instead of the "i"
     receipt = BooleanProperty(False)  # the e-receipt QR code is on the page
 
+    def __init__(self, session: UISession, **kwargs: Any) -> None:
+        super().__init__(session, **kwargs)
+        # Elder mode's English "Registered - please take your receipt" took two lines of
+        # the headline and pushed the mark up over the header: smaller type until the
+        # column holds its texts.
+        self._fit_soon = Clock.create_trigger(self._fit)
+        self.ids.title.parent.bind(height=self._fit_soon)
+        for key in ("title", "message", "prompt"):
+            self.ids[key].bind(texture_size=self._fit_soon)
+
+    def _fit(self, *_args: object) -> None:
+        """The title a step down, then the message and prompt to the small size, then the
+        title to a title's floor, until the column holds them (measured at once)."""
+        column = self.ids.title.parent
+        title = self.ids.title
+
+        def need() -> float:
+            fixed = sum(c.height for c in column.children if c.size_hint_y is None)
+            return float(fixed + column.spacing * max(0, len(column.children) - 1))
+
+        room = float(column.height - column.padding[1] - column.padding[3])
+        steps = ((title, theme.style.title), (self.ids.message, theme.style.small),
+                 (self.ids.prompt, theme.style.small), (title, max(TITLE_FLOOR, theme.style.body)))  # fmt: skip
+        for label, size in steps:
+            if need() <= room + 1:
+                return
+            if label.font_size > size:
+                label.font_size = size
+                label.texture_update()
+
     def show(self, run: FlowRun) -> None:
         """Fill title, message, the e-receipt code if shown, and the buttons."""
         super().show(run)
+        # As large as the column allows (`_fit` shrinks them for a long text).
+        self.ids.title.font_size = theme.style.headline
+        self.ids.message.font_size = 34 * theme.style.scale
+        self.ids.prompt.font_size = theme.style.body
         lang = run.lang
         # After a registration went in, a printer that failed says so in the message, but
         # the mark is the success's: the citizen is registered.

@@ -481,3 +481,31 @@ def test_a_how_to_notice_keeps_its_i(make_port: Any, clock: Any) -> None:
         assert (screen.ids.mark.text, screen.success, screen.alarm) == ("i", False, False)
         ui.session.close()
         ui.session.finish()
+
+
+END_FLOWS = ("job_seeker_registration", "unemployment_registration", "bundle_onboarding")
+
+
+@pytest.mark.parametrize("printer_fails", [False, True])
+@pytest.mark.parametrize("flow_id", END_FLOWS)
+def test_elder_modes_english_end_screens_keep_number_and_prompt_in_the_column(
+    make_port: Any, clock: Any, flow_id: str, printer_fails: bool
+) -> None:
+    # Elder mode in English: the number box or the prompt stood out of the column, and
+    # beside the e-receipt's QR code the number was 838 px wide in 752 with the prompt
+    # spilling. Now: the number a size down until it fits, the prompt to its floor, then
+    # the prompt scrolls. (A failing printer leads to the e-receipt screens.)
+    from devkit.headless import HeadlessUI
+    from devkit.screens import walk_flow
+    from flows import load_builtin_catalog
+    from kiosk.ui.layout_check import layout_problems
+    from tests.kiosk.ui.conftest import TODAY
+
+    flow = next(s.flow for s in load_builtin_catalog().services if s.flow.id == flow_id)
+    port = make_port(flow=flow)
+    port.printer_fails = printer_fails
+    with HeadlessUI(port, clock=clock) as ui:
+        shots = walk_flow(ui, flow_id, "en", "elder", lambda *_: None, layout_problems, TODAY)
+    ends = [s for s in shots if s.screen in ("end", "notice")]
+    assert ends, [s.screen for s in shots]
+    assert {s.step: s.problems for s in shots if s.problems} == {}
