@@ -509,3 +509,28 @@ def test_elder_modes_english_end_screens_keep_number_and_prompt_in_the_column(
     ends = [s for s in shots if s.screen in ("end", "notice")]
     assert ends, [s.screen for s in shots]
     assert {s.step: s.problems for s in shots if s.problems} == {}
+
+
+@pytest.mark.parametrize("lang", ["zh-CN", "en"])
+def test_elder_modes_list_pager_shows_both_lines_of_its_position(
+    make_port: Any, clock: Any, lang: str
+) -> None:
+    # policy_lookup in elder mode: beside one card under a two-line prompt the pager had
+    # 36 px between its buttons for "第1页 / 共8页" (68 px high).
+    from devkit.headless import HeadlessUI
+    from devkit.screens import walk_flow
+    from flows import load_builtin_catalog
+    from kiosk.ui.layout_check import layout_problems
+    from tests.kiosk.ui.conftest import TODAY
+
+    flow = next(s.flow for s in load_builtin_catalog().services if s.flow.id == "policy_lookup")
+    pagers: list[tuple[bool, list[str]]] = []
+    with HeadlessUI(make_port(flow=flow), clock=clock) as ui:
+
+        def check(screen: Any) -> list[str]:
+            if screen.name == "list":
+                pagers.append((screen.ids.pager.shown, layout_problems(screen)))
+            return []
+
+        walk_flow(ui, flow.id, lang, "elder", lambda *_: None, check, TODAY)
+    assert pagers == [(True, [])]
