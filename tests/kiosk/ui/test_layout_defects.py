@@ -534,3 +534,44 @@ def test_elder_modes_list_pager_shows_both_lines_of_its_position(
 
         walk_flow(ui, flow.id, lang, "elder", lambda *_: None, check, TODAY)
     assert pagers == [(True, [])]
+
+
+@pytest.mark.parametrize(("lang", "elder"), MODES)
+def test_the_headers_voice_button_speaks_as_large_as_its_neighbours(
+    make_port: Any, clock: Any, lang: str, elder: bool
+) -> None:
+    # In elder mode "Voice on" stayed at a fixed 30 px beside the 45 px of the language
+    # and help buttons.
+    from devkit.headless import HeadlessUI
+    from kiosk.ui.layout_check import layout_problems
+
+    with HeadlessUI(make_port(), clock=clock) as ui:
+        _mode(ui, lang, elder)
+        ui.session.start("employment_registration")
+        ui.frames(3)
+        screen = ui.root.current_screen
+        header = screen.ids.header.ids
+        assert header.voice.font_size == header.language.font_size == theme.style.body
+        assert header.voice.texture_size[0] <= header.voice.width
+        assert layout_problems(screen.ids.header) == []
+        ui.session.close()
+        ui.session.finish()
+
+
+@pytest.mark.parametrize("lang", ["zh-CN", "en"])
+def test_elder_modes_welcome_band_holds_a_long_station_name(
+    make_port: Any, clock: Any, lang: str, monkeypatch: Any
+) -> None:
+    # The demo station's name, three lines at its 28 px floor beside elder mode's wide
+    # buttons, was 108 px high in the band's 100.
+    from devkit.headless import HeadlessUI
+    from kiosk.ui.layout_check import layout_problems
+    from tests.kiosk.ui.conftest import FakePort
+
+    monkeypatch.setattr(FakePort, "station_name", "示范街道24小时就业服务e站")
+    with HeadlessUI(make_port(), clock=clock) as ui:
+        _mode(ui, lang, True)
+        ui.frames(3)
+        station = ui.root.welcome.ids.station
+        assert station.text == "示范街道24小时就业服务e站"
+        assert layout_problems(ui.root.welcome) == []
