@@ -1,7 +1,7 @@
 """`estation-kiosk screens --out DIR`: every screen of every catalog flow as a PNG.
 
 Each service on the menu is walked along its common path (the first way offered, forms
-answered with sample values, the first card of a simulated reader, the first item of a
+answered with sample values and optional search filters left empty, the first card of a simulated reader, the first item of a
 list) in zh-CN and English, in the normal and the elder mode, on the real App off-screen.
 Every step's screen is saved as `DIR/<lang>-<mode>/<flow>-<nn>-<step>.png` (the menu and an
 unprovisioned kiosk's pairing screen as `00-welcome.png`, `00-pairing.png`), with one contact
@@ -67,7 +67,18 @@ def sample_answers(run: FlowRun, today: dt.date, attempt: int = 0) -> dict[str, 
     return answers
 
 
+def _content_filters() -> frozenset[str]:
+    from kiosk.content_store import SOURCE_FILTERS
+
+    return frozenset(name for names in SOURCE_FILTERS.values() for name in names)
+
+
 def _sample(spec: FieldSpec, today: dt.date, attempt: int) -> str:
+    # An optional filter of a search is left empty, as most citizens leave it: the first
+    # choice of every filter of job_search matched no job, and the job list and a job's
+    # detail were never pictured.
+    if not spec.required and spec.name in _content_filters():
+        return ""
     day = today + dt.timedelta(days=(spec.min_days or 0) + attempt)
     if spec.kind is FieldKind.DATE:
         return day.isoformat()
