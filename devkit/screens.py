@@ -296,18 +296,15 @@ def readme_pictures(ui: HeadlessUI, out: Path, today: dt.date | None = None) -> 
         ui.frames(4)
 
     def on_list(_step: str) -> bool:
-        return ui.root.current == "list"
+        return bool(ui.root.current == "list")
 
     def on_phone_form(_step: str) -> bool:
         run = session.run
-        return (
-            ui.root.current == "form"
-            and run is not None
-            and any(spec.kind is FieldKind.MOBILE for spec in run.step.fields)
-        )
+        fields = run.step.fields if run is not None else ()
+        return ui.root.current == "form" and any(f.kind is FieldKind.MOBILE for f in fields)
 
     def on_form(_step: str) -> bool:
-        return ui.root.current == "form"
+        return bool(ui.root.current == "form")
 
     registration = "employment_registration"
     walks = (

@@ -13,7 +13,6 @@ that went in (registered) is a success, with a check mark as the end screen's. A
 from __future__ import annotations
 
 from pathlib import Path
-
 from typing import Any
 
 from kivy.clock import Clock
@@ -79,8 +78,9 @@ class NoticeScreen(StepScreen):
             return float(fixed + column.spacing * max(0, len(column.children) - 1))
 
         room = float(column.height - column.padding[1] - column.padding[3])
-        steps = ((title, theme.style.title), (self.ids.message, theme.style.small),
-                 (self.ids.prompt, theme.style.small), (title, max(TITLE_FLOOR, theme.style.body)))  # fmt: skip
+        small = theme.style.small
+        steps = ((title, theme.style.title), (self.ids.message, small),
+                 (self.ids.prompt, small), (title, max(TITLE_FLOOR, theme.style.body)))  # fmt: skip
         for label, size in steps:
             if need() <= room + 1:
                 return
