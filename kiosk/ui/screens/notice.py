@@ -25,7 +25,7 @@ from kiosk.ui.screens.base import StepScreen
 from kiosk.ui.session import RECEIPT_QR, UISession
 from kiosk.ui.strings import ui_text
 
-__all__ = ["NoticeScreen", "QrCode", "is_alarm"]
+__all__ = ["NoticeScreen", "QrCode", "is_alarm", "is_success"]
 
 KV_FILE = Path(__file__).with_suffix(".kv")
 TITLE_FLOOR = 44  # the smallest title, as on the end screen
