@@ -1,13 +1,17 @@
 """`estation-kiosk screens --out DIR`: every screen of every catalog flow as a PNG.
 
 Each service on the menu is walked along its common path (the first way offered, forms
-answered with sample values, the first card of a simulated reader, the first item of a
-list) in zh-CN and English, in the normal and the elder mode, on the real App off-screen.
+answered with sample values and optional search filters left empty, the first card of a
+simulated reader, the first item of a list) in zh-CN and English, in the normal and the
+elder mode, on the real App off-screen.
 Every step's screen is saved as `DIR/<lang>-<mode>/<flow>-<nn>-<step>.png` (the menu and an
 unprovisioned kiosk's pairing screen as `00-welcome.png`, `00-pairing.png`), with one contact
 sheet per language and mode (`DIR/<lang>-<mode>.png`), and checked from its widgets'
 geometry (kiosk/ui/layout_check.py: text clipped or overflowing its box, a widget pushed out
 of its layout, faint text). The problems found are printed and make the exit status 1.
+
+`--readme DIR` draws only the README's pictures of the touchscreen (README_PICTURES), the
+same way, into DIR (docs/img).
 
 Without `--config` a controller with the demo content (jobs, classes, slots) and a kiosk of
 simulators are started in a temporary folder, as `./dev demo` does.
@@ -22,7 +26,7 @@ import tempfile
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from flows import FlowRun, StepKind
 from flows.model import FieldKind, FieldSpec
@@ -67,7 +71,18 @@ def sample_answers(run: FlowRun, today: dt.date, attempt: int = 0) -> dict[str, 
     return answers
 
 
+def _content_filters() -> frozenset[str]:
+    from kiosk.content_store import SOURCE_FILTERS
+
+    return frozenset(name for names in SOURCE_FILTERS.values() for name in names)
+
+
 def _sample(spec: FieldSpec, today: dt.date, attempt: int) -> str:
+    # An optional filter of a search is left empty, as most citizens leave it: the first
+    # choice of every filter of job_search matched no job, and the job list and a job's
+    # detail were never pictured.
+    if not spec.required and spec.name in _content_filters():
+        return ""
     day = today + dt.timedelta(days=(spec.min_days or 0) + attempt)
     if spec.kind is FieldKind.DATE:
         return day.isoformat()
@@ -226,6 +241,86 @@ def _pairing_shot(ui: HeadlessUI, lang: str, mode: str, path: Path | None) -> Sh
     return shot
 
 
+# The README's pictures of the touchscreen (docs/img), each drawn by `readme_pictures`.
+README_PICTURES = (
+    "kiosk-welcome.png",  # the menu, the whole catalog paged
+    "kiosk-job-list.png",  # job_search with the ID card: jobs ranked for the citizen
+    "kiosk-form-error.png",  # employment_registration: a short phone number, its error in place
+    "kiosk-elder-question.png",  # elder mode: employment_registration's first question
+)
+SHORT_PHONE = "1391234"
+
+
+def readme_pictures(ui: HeadlessUI, out: Path, today: dt.date | None = None) -> list[Shot]:
+    """Draw the README's pictures (README_PICTURES) into `out`, each checked as in a walk."""
+    from kiosk.ui.layout_check import layout_problems
+
+    day = today or dt.date.today()
+    shots: list[Shot] = []
+    session = ui.session
+    session.set_lang("zh-CN")
+    session.set_elder(False)
+    ui.frames(2)
+    welcome = ui.screenshot(out / README_PICTURES[0])
+    shots.append(Shot("welcome", "zh-CN", "normal", "welcome", "welcome", welcome,
+                      layout_problems(ui.root.welcome)))  # fmt: skip
+
+    def picture(name: str, wanted: Callable[[str], bool], before: Callable[[], None]) -> Any:
+        def shoot(step: str, _index: int) -> Path | None:
+            if not wanted(step) or any(s.path == out / name for s in shots):
+                return None
+            before()
+            screen = ui.root.current_screen
+            path = ui.screenshot(out / name)
+            shots.append(Shot("readme", session.lang, "elder" if session.elder else "normal",
+                              step, ui.root.current, path, layout_problems(screen)))  # fmt: skip
+            return path
+
+        return shoot
+
+    def nothing() -> None:
+        return None
+
+    def short_phone() -> None:
+        run = session.run
+        form = ui.root.current_screen
+        if run is None:
+            return
+        answers = sample_answers(run, day)
+        for spec in run.step.fields:
+            value = SHORT_PHONE if spec.kind is FieldKind.MOBILE else answers[spec.name]
+            form.blocks[spec.name].set_value(value)
+        # Refused: the error under the phone's box, the keypad on it.
+        if not form.submit():
+            raise RuntimeError(f"{run.flow.id}: a {len(SHORT_PHONE)}-digit phone was accepted")
+        ui.frames(4)
+
+    def on_list(_step: str) -> bool:
+        return bool(ui.root.current == "list")
+
+    def on_phone_form(_step: str) -> bool:
+        run = session.run
+        fields = run.step.fields if run is not None else ()
+        return ui.root.current == "form" and any(f.kind is FieldKind.MOBILE for f in fields)
+
+    def on_form(_step: str) -> bool:
+        return bool(ui.root.current == "form")
+
+    registration = "employment_registration"
+    walks = (
+        ("job_search", "normal", picture(README_PICTURES[1], on_list, nothing)),
+        (registration, "normal", picture(README_PICTURES[2], on_phone_form, short_phone)),
+        (registration, "elder", picture(README_PICTURES[3], on_form, nothing)),
+    )
+    for flow_id, mode, shoot in walks:
+        walk_flow(ui, flow_id, "zh-CN", mode, shoot, lambda _screen: [], day)
+    session.set_elder(False)
+    missing = [name for name in README_PICTURES if not any(s.path == out / name for s in shots)]
+    if missing:
+        raise RuntimeError(f"README pictures not drawn: {', '.join(missing)}")
+    return shots
+
+
 def contact_sheets(shots: Sequence[Shot], out: Path, columns: int = 6) -> list[Path]:
     """One sheet of small pictures per language and mode, each named under it."""
     from PIL import Image, ImageDraw
@@ -261,17 +356,32 @@ def problems_of(shots: Iterable[Shot]) -> dict[str, list[str]]:
 def main(argv: Sequence[str] | None = None) -> int:
     """Render every screen of the catalog, the contact sheets, and report the problems."""
     parser = argparse.ArgumentParser(prog="estation-kiosk screens", description=__doc__)
-    parser.add_argument("--out", type=Path, required=True, help="folder for the PNGs")
+    where = parser.add_mutually_exclusive_group(required=True)
+    where.add_argument("--out", type=Path, help="folder for the PNGs")
+    where.add_argument(
+        "--readme",
+        type=Path,
+        metavar="DIR",
+        help=f"only the README's pictures, into DIR (docs/img): {', '.join(README_PICTURES)}",
+    )
     parser.add_argument("--config", type=Path, help="a kiosk.toml of simulators (optional)")
     parser.add_argument("--flow", action="append", help="only this service (repeatable)")
     args = parser.parse_args(argv)
-    args.out.mkdir(parents=True, exist_ok=True)
+    out = args.out or args.readme
+    out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="estation-screens-") as scratch:
-        return _render_on_simulators(args.out, args.config, args.flow, Path(scratch))
+        return _render_on_simulators(
+            out, args.config, args.flow, Path(scratch), readme=args.readme is not None
+        )
 
 
 def _render_on_simulators(
-    out: Path, config_path: Path | None, only: Sequence[str] | None, scratch: Path
+    out: Path,
+    config_path: Path | None,
+    only: Sequence[str] | None,
+    scratch: Path,
+    *,
+    readme: bool = False,
 ) -> int:
     import logging
 
@@ -296,10 +406,16 @@ def _render_on_simulators(
     try:
         flow_ids = [f.id for f in kiosk.service.catalog if not only or f.id in only]
         with HeadlessUI(kiosk.service, demo=rig, kivy_home=scratch / "kivy") as ui:
-            shots = render_all(
-                ui, flow_ids, out, progress=lambda line: print(line, file=sys.stderr, flush=True)
-            )
-        sheets = contact_sheets(shots, out)
+            if readme:
+                shots = readme_pictures(ui, out)
+            else:
+                shots = render_all(
+                    ui,
+                    flow_ids,
+                    out,
+                    progress=lambda line: print(line, file=sys.stderr, flush=True),
+                )
+        sheets = [] if readme else contact_sheets(shots, out)
     finally:
         rig.close()
         kiosk.close()

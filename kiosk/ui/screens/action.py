@@ -87,6 +87,12 @@ class ActionScreen(StepScreen):
         self.tappers = dict(tappers)
         self.tapper: CardTapper | None = None  # the tray of the step shown
         self.card_buttons: list[BigButton] = []
+        self._first_card = 0  # the first card of the row shown (the "more" button moves it)
+        self._shown_cards = 0
+        self._more_text = ""
+        self._place_soon = Clock.create_trigger(self._place_cards)
+        self.ids.demo_row.bind(width=self._place_soon)
+        self.ids.demo_more.bind(on_release=lambda _b: self._more_cards())
 
     def show(self, run: FlowRun) -> None:
         """Fill from the action step; offer simulated cards in demo mode."""
@@ -99,8 +105,8 @@ class ActionScreen(StepScreen):
 
     def _fill_demo(self, run: FlowRun) -> None:
         panel = self.ids.demo
-        grid = self.ids.demo_cards
-        grid.clear_widgets()
+        self.ids.demo_cards.clear_widgets()
+        self.ids.demo_more.text = ""
         self.card_buttons = []
         action = run.step.action or ""
         self.tapper = self.tappers.get(action)
@@ -112,15 +118,53 @@ class ActionScreen(StepScreen):
         panel.opacity = 1
         panel.disabled = False
         self.demo_shown = True
-        self.ids.demo_scroll.scroll_x = 0
         title, hint = DEMO_TEXTS[action]
         self.ids.demo_title.text = ui_text(title, run.lang)
         self.ids.demo_hint.text = ui_text(hint, run.lang)
+        self._more_text = ui_text("demo_more", run.lang)
         for name in self.tapper.card_names():
             button = BigButton(text=name, event=name)
             button.bind(on_release=lambda b: self.tap_card(b.event))
             self.card_buttons.append(button)
+        self._first_card = 0
+        self._place_cards()
+
+    def _place_cards(self, *_args: object) -> None:
+        """As many whole cards as the row holds from `_first_card`, and "more" if any are left."""
+        grid, more, row = self.ids.demo_cards, self.ids.demo_more, self.ids.demo_row
+        grid.clear_widgets()
+        if not self.card_buttons:
+            more.text = ""
+            return
+        widths = []
+        for button in self.card_buttons:
+            button.texture_update()
+            widths.append(max(button.min_width, button.texture_size[0] + button.pad_x))
+        more.text = self._more_text
+        more.texture_update()
+        more_width = more.texture_size[0] + more.pad_x
+        if sum(widths) + grid.spacing * (len(widths) - 1) <= row.width:
+            more.text = ""  # all of them fit: no "more"
+            self._first_card = 0
+        room = row.width - (more_width + row.spacing if more.text else 0)
+        shown: list[BigButton] = []
+        used = 0.0
+        for index in range(self._first_card, len(self.card_buttons)):
+            need = widths[index] + (grid.spacing if shown else 0)
+            if shown and used + need > room:
+                break
+            shown.append(self.card_buttons[index])
+            used += need
+        for button in shown:
             grid.add_widget(button)
+        self._shown_cards = len(shown)
+
+    def _more_cards(self) -> None:
+        """The next cards of the row, from the first again after the last."""
+        self._first_card += max(1, self._shown_cards)
+        if self._first_card >= len(self.card_buttons):
+            self._first_card = 0
+        self._place_cards()
 
     def tap_card(self, name: str) -> None:
         """Demo: put the named simulated card on the reader."""
@@ -139,7 +183,9 @@ class ActionScreen(StepScreen):
         self.ids.demo_title.text = ""
         self.ids.demo_hint.text = ""
         self.ids.demo_cards.clear_widgets()
+        self.ids.demo_more.text = ""
         self.card_buttons = []
+        self._first_card = 0
         self.tapper = None
         self.ids.demo.opacity = 0
         self.ids.demo.disabled = True

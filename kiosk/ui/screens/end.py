@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from kivy.clock import Clock
-from kivy.properties import BooleanProperty
+from kivy.properties import BooleanProperty, NumericProperty
 
 from flows.texts import button_label
 from kiosk.ui import theme
@@ -25,6 +25,7 @@ __all__ = ["EndScreen", "QrCode"]
 
 KV_FILE = Path(__file__).with_suffix(".kv")
 TITLE_FLOOR = 44  # the smallest title (tests/kiosk/ui/helpers.py check_elderly_sizes)
+NO_LIMIT = 10_000.0  # the prompt's room while it needs no scrolling
 
 
 class EndScreen(KioskScreen):
@@ -32,6 +33,7 @@ class EndScreen(KioskScreen):
 
     success = BooleanProperty(False)
     receipt = BooleanProperty(False)  # the e-receipt QR code is on the page
+    prompt_room = NumericProperty(NO_LIMIT)  # the prompt scrolls in less than its height
 
     def __init__(self, session: UISession, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -44,18 +46,35 @@ class EndScreen(KioskScreen):
         # A long title and prompt (English, elder mode's 1.5x) overflowed the column and were
         # drawn over each other: smaller type until the column holds them.
         self._fit_soon = Clock.create_trigger(self._fit)
-        column = self.ids.prompt.parent
+        column = self.ids.prompt_scroll.parent
         column.bind(height=self._fit_soon)
-        for widget in (self.ids.title, self.ids.prompt, self.ids.help_line):
+        self.ids.number_box.bind(width=self._fit_soon)
+        for widget in (self.ids.title, self.ids.prompt, self.ids.help_line, self.ids.number):
             widget.bind(texture_size=self._fit_soon)
 
+    def _fit_number(self) -> None:
+        """The number on its one line, a size down at a time until its box holds it.
+
+        Only ever smaller (show_notice starts it at full size): a change back and forth
+        would set off another fitting for ever."""
+        number, box = self.ids.number, self.ids.number_box
+        room = box.width - box.padding[0] - box.padding[2]
+        if not number.text:
+            return
+        number.texture_update()
+        while number.texture_size[0] > room and number.font_size > theme.style.body:
+            number.font_size = max(float(theme.style.body), number.font_size - 4)
+            number.texture_update()
+
     def _fit(self, *_args: object) -> None:
-        """The title a step down, then the prompt to the small size, then the title to a
-        title's floor (44) or the body size, until the column holds the prompt and number.
+        """The number to its box's width; then the title a step down, the prompt to the small
+        size, the title to a title's floor (44) or the body size, until the column holds the
+        prompt and number; at those floors, the prompt scrolls in the room left.
 
         Measured at once (texture_update): the room the title gives up goes to the column
         in the next layout, so the screen is right in the frame after it is shown."""
-        column = self.ids.prompt.parent
+        self._fit_number()
+        column = self.ids.prompt_scroll.parent
         title, prompt = self.ids.title, self.ids.prompt
 
         def need() -> float:
@@ -75,6 +94,9 @@ class EndScreen(KioskScreen):
                 label.font_size = size
                 label.texture_update()
                 room += before - title.height
+        over = need() - room
+        if over > 1 and prompt.text:
+            self.prompt_room = max(prompt.font_size * 1.3, prompt.height - over)
 
     def show_notice(self, notice: EndNotice, seconds_left: float) -> None:
         """Fill from the notice."""
@@ -83,6 +105,9 @@ class EndScreen(KioskScreen):
         self.ids.prompt.text = notice.prompt
         self.ids.title.font_size = theme.style.headline  # as large as the column allows
         self.ids.prompt.font_size = theme.style.body
+        self.ids.number.font_size = theme.style.transaction
+        self.prompt_room = NO_LIMIT
+        self.ids.prompt_scroll.scroll_y = 1
         number = notice.transaction_number
         self.ids.number_label.text = ui_text("transaction", notice.lang) if number else ""
         self.ids.number.text = number
@@ -129,3 +154,4 @@ class EndScreen(KioskScreen):
         self.success = False
         self.receipt = False
         self._follow_on = False
+        self.prompt_room = NO_LIMIT

@@ -396,3 +396,184 @@ def test_elder_modes_header_keeps_a_long_english_service_name_in_whole_words(
         assert words == flow.title.get("en").split()
         ui.session.close()
         ui.session.finish()
+
+
+@pytest.mark.parametrize(("lang", "elder"), MODES)
+def test_the_demo_card_panel_shows_only_whole_cards_and_reaches_every_card(
+    make_port: Any, clock: Any, lang: str, elder: bool
+) -> None:
+    # The rig's seven cards scrolled sideways in one row, the fifth cut at the panel's
+    # right edge: it looked broken. Whole cards only, and "more" for the next ones.
+    from devkit.headless import HeadlessUI
+
+    port = make_port()
+    assert port.tapper is not None
+    port.tapper.names = [card.name for card in FIXTURES]
+    with HeadlessUI(port, clock=clock) as ui:
+        _mode(ui, lang, elder)
+        ui.session.start("employment_registration")
+        ui.frames(3)
+        screen = ui.root.steps["action"]
+        panel, more = screen.ids.demo, screen.ids.demo_more
+        box_left, box_bottom = panel.to_window(panel.x, panel.y)
+        box_right, box_top = panel.to_window(panel.right, panel.top)
+        reached: list[str] = []
+        for _turn in range(len(FIXTURES)):
+            shown = list(reversed(screen.ids.demo_cards.children))
+            assert shown, reached
+            for button in [*shown, more]:
+                if button is more and not more.text:
+                    continue
+                left, bottom = button.to_window(button.x, button.y)
+                right, top = button.to_window(button.right, button.top)
+                assert box_left <= left, (button.text, left)
+                assert right <= box_right, (button.text, right)
+                assert box_bottom <= bottom, button.text
+                assert top <= box_top, button.text
+            reached += [button.text for button in shown if button.text not in reached]
+            if len(reached) == len(FIXTURES):
+                break
+            assert more.opacity == 1
+            tap(ui, more)
+            ui.frames(2)
+        assert reached == [card.name for card in FIXTURES]
+        ui.session.close()
+        ui.session.finish()
+
+
+def test_a_registration_that_went_in_shows_a_check_mark_not_an_i(
+    make_port: Any, clock: Any
+) -> None:
+    # "登记成功，请取走回执" was drawn with the calm "i" of a how-to notice: a success has
+    # the check mark of the end screen.
+    from devkit.headless import HeadlessUI
+    from devkit.screens import walk_flow
+    from flows import load_builtin_catalog
+    from tests.kiosk.ui.conftest import TODAY
+
+    flow_id = "job_seeker_registration"  # its `registered` notice follows the receipt
+    flow = next(s.flow for s in load_builtin_catalog().services if s.flow.id == flow_id)
+    marks: dict[str, tuple[str, bool]] = {}
+    with HeadlessUI(make_port(flow=flow), clock=clock) as ui:
+
+        def check(screen: Any) -> list[str]:
+            if screen.name in ("notice", "end"):
+                run = ui.session.run
+                step = run.step.name if run is not None else "end"
+                marks[step] = (screen.ids.mark.text, screen.success)
+            return []
+
+        walk_flow(ui, flow_id, "zh-CN", "normal", lambda *_: None, check, TODAY)
+    successes = {step: mark for step, mark in marks.items() if mark[1]}
+    assert successes, marks
+    assert all(text == "" for text, _ in successes.values()), marks
+    assert "registered" in successes, marks
+
+
+def test_a_how_to_notice_keeps_its_i(make_port: Any, clock: Any) -> None:
+    # The check mark is for a success only: job_search's "how to search" stays an "i".
+    from devkit.headless import HeadlessUI
+    from tests.kiosk.ui.conftest import load_ui_flow
+
+    with HeadlessUI(make_port(flow=load_ui_flow("job_search")), clock=clock) as ui:
+        ui.session.start("job_search")
+        ui.frames(2)
+        screen = ui.root.current_screen
+        assert screen.name == "notice"
+        assert (screen.ids.mark.text, screen.success, screen.alarm) == ("i", False, False)
+        ui.session.close()
+        ui.session.finish()
+
+
+END_FLOWS = ("job_seeker_registration", "unemployment_registration", "bundle_onboarding")
+
+
+@pytest.mark.parametrize("printer_fails", [False, True])
+@pytest.mark.parametrize("flow_id", END_FLOWS)
+def test_elder_modes_english_end_screens_keep_number_and_prompt_in_the_column(
+    make_port: Any, clock: Any, flow_id: str, printer_fails: bool
+) -> None:
+    # Elder mode in English: the number box or the prompt stood out of the column, and
+    # beside the e-receipt's QR code the number was 838 px wide in 752 with the prompt
+    # spilling. Now: the number a size down until it fits, the prompt to its floor, then
+    # the prompt scrolls. (A failing printer leads to the e-receipt screens.)
+    from devkit.headless import HeadlessUI
+    from devkit.screens import walk_flow
+    from flows import load_builtin_catalog
+    from kiosk.ui.layout_check import layout_problems
+    from tests.kiosk.ui.conftest import TODAY
+
+    flow = next(s.flow for s in load_builtin_catalog().services if s.flow.id == flow_id)
+    port = make_port(flow=flow)
+    port.printer_fails = printer_fails
+    with HeadlessUI(port, clock=clock) as ui:
+        shots = walk_flow(ui, flow_id, "en", "elder", lambda *_: None, layout_problems, TODAY)
+    ends = [s for s in shots if s.screen in ("end", "notice")]
+    assert ends, [s.screen for s in shots]
+    assert {s.step: s.problems for s in shots if s.problems} == {}
+
+
+@pytest.mark.parametrize("lang", ["zh-CN", "en"])
+def test_elder_modes_list_pager_shows_both_lines_of_its_position(
+    make_port: Any, clock: Any, lang: str
+) -> None:
+    # policy_lookup in elder mode: beside one card under a two-line prompt the pager had
+    # 36 px between its buttons for "第1页 / 共8页" (68 px high).
+    from devkit.headless import HeadlessUI
+    from devkit.screens import walk_flow
+    from flows import load_builtin_catalog
+    from kiosk.ui.layout_check import layout_problems
+    from tests.kiosk.ui.conftest import TODAY
+
+    flow = next(s.flow for s in load_builtin_catalog().services if s.flow.id == "policy_lookup")
+    pagers: list[tuple[bool, list[str]]] = []
+    with HeadlessUI(make_port(flow=flow), clock=clock) as ui:
+
+        def check(screen: Any) -> list[str]:
+            if screen.name == "list":
+                pagers.append((screen.ids.pager.shown, layout_problems(screen)))
+            return []
+
+        walk_flow(ui, flow.id, lang, "elder", lambda *_: None, check, TODAY)
+    assert pagers == [(True, [])]
+
+
+@pytest.mark.parametrize(("lang", "elder"), MODES)
+def test_the_headers_voice_button_speaks_as_large_as_its_neighbours(
+    make_port: Any, clock: Any, lang: str, elder: bool
+) -> None:
+    # In elder mode "Voice on" stayed at a fixed 30 px beside the 45 px of the language
+    # and help buttons.
+    from devkit.headless import HeadlessUI
+    from kiosk.ui.layout_check import layout_problems
+
+    with HeadlessUI(make_port(), clock=clock) as ui:
+        _mode(ui, lang, elder)
+        ui.session.start("employment_registration")
+        ui.frames(3)
+        screen = ui.root.current_screen
+        header = screen.ids.header.ids
+        assert header.voice.font_size == header.language.font_size == theme.style.body
+        assert header.voice.texture_size[0] <= header.voice.width
+        assert layout_problems(screen.ids.header) == []
+        ui.session.close()
+        ui.session.finish()
+
+
+@pytest.mark.parametrize("lang", ["zh-CN", "en"])
+def test_elder_modes_welcome_band_holds_a_long_station_name(
+    make_port: Any, clock: Any, lang: str, monkeypatch: Any
+) -> None:
+    # The demo station's name, three lines at its 28 px floor beside elder mode's wide
+    # buttons, was 108 px high in the band's 100.
+    from devkit.headless import HeadlessUI
+    from kiosk.ui.layout_check import layout_problems
+    from tests.kiosk.ui.conftest import FakePort
+
+    monkeypatch.setattr(FakePort, "station_name", "示范街道24小时就业服务e站")
+    with HeadlessUI(make_port(), clock=clock) as ui:
+        _mode(ui, lang, True)
+        ui.frames(3)
+        station = ui.root.welcome.ids.station
+        assert station.text == "示范街道24小时就业服务e站"
+        assert layout_problems(ui.root.welcome) == []

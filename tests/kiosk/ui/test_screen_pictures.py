@@ -8,6 +8,7 @@ catalog is `estation-kiosk screens`.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -72,3 +73,31 @@ def test_declarations_on_the_confirm_screen_fit_in_both_languages_and_modes(
 
 
 BUNDLE = "bundle_contract_termination"
+
+
+def test_the_readme_pictures_are_drawn_by_the_screens_command(
+    make_port: Any, clock: Any, tmp_path: Any
+) -> None:
+    """`estation-kiosk screens --readme docs/img` redraws exactly the README's pictures."""
+    from devkit.headless import HeadlessUI
+    from devkit.screens import README_PICTURES, readme_pictures
+
+    flows = {s.flow.id: s.flow for s in load_builtin_catalog().services}
+    port = make_port(flow=flows["employment_registration"], more=[flows["job_search"]])
+    with HeadlessUI(port, clock=clock) as ui:
+        shots = readme_pictures(ui, tmp_path, TODAY)
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(README_PICTURES)
+    by_name = {s.path.name: s for s in shots if s.path is not None}
+    assert by_name["kiosk-job-list.png"].screen == "list"
+    assert by_name["kiosk-form-error.png"].screen == "form"
+    assert (
+        by_name["kiosk-elder-question.png"].screen,
+        by_name["kiosk-elder-question.png"].mode,
+    ) == (
+        "form",
+        "elder",
+    )
+    assert {name: s.problems for name, s in by_name.items() if s.problems} == {}
+    readme = (Path(__file__).parents[3] / "README.md").read_text(encoding="utf-8")
+    for name in README_PICTURES:
+        assert f"docs/img/{name}" in readme
