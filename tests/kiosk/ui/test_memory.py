@@ -40,7 +40,12 @@ def trims(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
     done: list[bool] = []
     real = memory.trim_heap
     monkeypatch.setattr("kiosk.ui.root.TRIM_DELAY_SECONDS", 0.0)
-    monkeypatch.setattr(memory, "trim_heap", lambda: done.append(real()) or done[-1])
+
+    def counted() -> bool:
+        done.append(real())
+        return done[-1]
+
+    monkeypatch.setattr(memory, "trim_heap", counted)
     return done
 
 
