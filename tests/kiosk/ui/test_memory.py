@@ -56,13 +56,14 @@ def test_a_wipe_hands_the_freed_heap_back_once_the_next_screen_is_up(
 
     with HeadlessUI(port, clock=clock, idle_return_seconds=10) as ui:
         ui.frames(2)
-        before = len(trims)
         tap(ui, ui.root.welcome.tiles[0])
+        before, calls = ui.root.trims, len(trims)
         tap(ui, step_buttons(ui.root.current_screen)["cancel"])  # the visit wiped
         assert ui.root.current == "end"
-        ui.until(lambda: len(trims) > before)
+        ui.until(lambda: ui.root.trims > before)
 
-        assert ui.root.trims == len(trims)
+        # Through kiosk.ui.memory (an App of an earlier test may trim in between too).
+        assert len(trims) > calls
 
 
 def test_trimming_returns_freed_memory_to_the_system() -> None:
