@@ -2,6 +2,7 @@
 way in the same run (issue 8, "Measured").
 
 Run: .venv/bin/python -m bench.bench_kiosk_ui [--runs 5] [--taps 30] [--sessions 1000]
+                                               [--draw-every 10] [--no-camera] [--where]
                                                [--rest 20] [--only cold,taps,rss,cpu]
 
 1. Cold start (goal <= 1.5x): a fresh process per run, from its spawn to the first frame
@@ -25,6 +26,10 @@ Run: .venv/bin/python -m bench.bench_kiosk_ui [--runs 5] [--taps 30] [--sessions
    waits for the frames before it: 0.8 s a visit, 2 hours for 10,000), so one visit in
    `--draw-every` (10) draws a frame for every step as the App would; the others run the
    same steps (clock, input, widgets, canvas instructions) and skip only the GL draw.
+   The kiosk's simulated camera watches, as on a kiosk with one (`--no-camera`: without,
+   and without OpenCV); a face in its clip keeps the menu up, which ends a visit too.
+   `--where` prints what holds memory after the warm-up and at the end (tracemalloc by
+   line, Kivy's caches, object counts; slow, and it adds to the RSS).
 4. CPU at rest on the menu (goal < 5 % of one core): the kiosk's process over `--rest`
    seconds, with the simulated camera watching (an MJPG clip as a UVC camera sends, grabbed
    at the kiosk's 10 frames a second, decoded only for the analysis at kiosk.toml's
