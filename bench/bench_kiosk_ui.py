@@ -2,6 +2,7 @@
 way in the same run (issue 8, "Measured").
 
 Run: .venv/bin/python -m bench.bench_kiosk_ui [--runs 5] [--taps 30] [--sessions 1000]
+                                               [--draw-every 10] [--no-camera] [--where]
                                                [--rest 20] [--only cold,taps,rss,cpu]
 
 1. Cold start (goal <= 1.5x): a fresh process per run, from its spawn to the first frame
@@ -25,6 +26,10 @@ Run: .venv/bin/python -m bench.bench_kiosk_ui [--runs 5] [--taps 30] [--sessions
    waits for the frames before it: 0.8 s a visit, 2 hours for 10,000), so one visit in
    `--draw-every` (10) draws a frame for every step as the App would; the others run the
    same steps (clock, input, widgets, canvas instructions) and skip only the GL draw.
+   The kiosk's simulated camera watches, as on a kiosk with one (`--no-camera`: without,
+   and without OpenCV); a face in its clip keeps the menu up, which ends a visit too.
+   `--where` prints what holds memory after the warm-up and at the end (tracemalloc by
+   line, Kivy's caches, object counts; slow, and it adds to the RSS).
 4. CPU at rest on the menu (goal < 5 % of one core): the kiosk's process over `--rest`
    seconds, with the simulated camera watching (an MJPG clip as a UVC camera sends, grabbed
    at the kiosk's 10 frames a second, decoded only for the analysis at kiosk.toml's
@@ -376,13 +381,21 @@ def rss_mb() -> float:
     return pages * os.sysconf("SC_PAGE_SIZE") / 1e6
 
 
-def child_rss(folder: Path, sessions: int, draw_every: int = 10) -> None:
-    """Drive `sessions` visits through the window on a fake clock; print RSS along the way."""
+def child_rss(
+    folder: Path, sessions: int, draw_every: int = 10, camera: bool = True, where: bool = False
+) -> None:
+    """Drive `sessions` visits through the window on a fake clock; print RSS along the way.
+
+    `where`: also print what holds memory after the warm-up and at the end (slower)."""
     from devkit.headless import HeadlessUI
     from tests.support.clock import FakeClock
 
     clock = FakeClock()
-    built = _start_kiosk(folder, camera=False)
+    if where:
+        import tracemalloc
+
+        tracemalloc.start(8)
+    built = _start_kiosk(folder, camera=camera)
     samples: list[tuple[int, float]] = [(0, rss_mb())]
     warm = max(1, sessions // 10)
     started = time.monotonic()
@@ -395,13 +408,34 @@ def child_rss(folder: Path, sessions: int, draw_every: int = 10) -> None:
             _visit(ui, clock, drawn=n % draw_every == 0)
             if n == warm or n == sessions or n % max(1, sessions // 20) == 0:
                 samples.append((n, rss_mb()))
+                if where and n in (warm, sessions):
+                    _where(n)
                 say(
                     f"  visit {n:6d}/{sessions}: RSS {samples[-1][1]:6.1f} MB, "
                     f"{(time.monotonic() - started) / n * 1000:5.1f} ms a visit"
                 )
-        screens = router.switches
+        screens, trims = router.switches, router.trims
     built.close()
-    _result({"samples": samples, "warm": warm, "switches": screens})
+    _result({"samples": samples, "warm": warm, "switches": screens, "trims": trims})
+
+
+def _where(n: int) -> None:
+    """Print what holds memory now: Python allocations by line, Kivy caches, widgets."""
+    import gc
+    import tracemalloc
+    from collections import Counter
+
+    from kivy.cache import Cache
+
+    snapshot = tracemalloc.take_snapshot()
+    total = sum(s.size for s in snapshot.statistics("filename"))
+    say(f"  [where {n}] Python allocations {total / 1e6:.1f} MB, largest by line:")
+    for stat in snapshot.statistics("lineno")[:15]:
+        say(f"  [where {n}]   {stat.size / 1e6:6.2f} MB {stat.count:7d} {stat.traceback[0]}")
+    caches = {c: len(Cache._objects.get(c, {})) for c in Cache._categories}
+    say(f"  [where {n}] Kivy caches: {sorted((c, k) for c, k in caches.items() if k)}")
+    kinds = Counter(type(o).__name__ for o in gc.get_objects())
+    say(f"  [where {n}] objects: {kinds.most_common(12)}")
 
 
 def _step(ui: Any, drawn: bool) -> None:
@@ -432,7 +466,8 @@ def _until(ui: Any, ready: Callable[[], bool], drawn: bool) -> None:
 
 def _visit(ui: Any, clock: Any, drawn: bool = True) -> None:
     """One citizen: the attract loop woken, a tile, the language switched, cancelled; the
-    end screen and the menu's idle left to the clock (the App's once-a-second tick)."""
+    end screen and the menu's idle left to the clock (the App's once-a-second tick), until
+    the attract loop (or the menu kept up by a face before the camera)."""
     router = ui.root
     if router.current != "welcome":  # the attract loop: a touch wakes the menu
         _touch(router)
@@ -447,6 +482,7 @@ def _visit(ui: Any, clock: Any, drawn: bool = True) -> None:
     switches = router.switches
     _touch(next(b for b in screen.ids.buttons.children if getattr(b, "event", "") == "cancel"))
     _until(ui, lambda: router.switches != switches, drawn)
+    on_menu = 0
     for _ in range(100):  # the end screen's seconds, then the menu's idle: the attract loop
         shown = router.switches
         clock.advance(10.0)
@@ -454,6 +490,11 @@ def _visit(ui: Any, clock: Any, drawn: bool = True) -> None:
         if router.switches != shown:
             _step(ui, drawn)  # a frame for each screen shown, as the App draws
         if ui.session.run is None and router.current == "attract":
+            return
+        # The simulated camera's clip has a face in it now and then: while it does the menu
+        # stays up past its idle time (10 s), as it would for a person standing there.
+        on_menu = on_menu + 1 if router.current == "welcome" else 0
+        if on_menu >= 3:
             return
     raise RuntimeError(f"the visit never ended in the attract loop: {router.current}")
 
@@ -546,14 +587,25 @@ def bench_taps(scratch: Path, taps: int) -> None:
     say(f"   kiosk p95 {pct(found['kiosk'], 0.95):.0f} ms (goal <= {TAP_P95_GOAL_MS:.0f} ms)")
 
 
-def bench_rss(scratch: Path, sessions: int, draw_every: int) -> None:
+def bench_rss(
+    scratch: Path, sessions: int, draw_every: int, camera: bool = True, where: bool = False
+) -> None:
     """RSS over simulated visits in one child."""
     say(
         f"3. RSS over {sessions} visits through the window, the clock moved, one visit in"
-        f" {draw_every} drawn"
+        f" {draw_every} drawn, the camera {'watching' if camera else 'off (no OpenCV)'}"
     )
     started = time.monotonic()
-    result, _ = run_child(["rss", str(sessions), str(draw_every)], scratch / "rss")
+    result, _ = run_child(
+        [
+            "rss",
+            str(sessions),
+            str(draw_every),
+            "on" if camera else "off",
+            "where" if where else "-",
+        ],
+        scratch / "rss",
+    )
     samples = result["samples"]
     at_start = samples[0][1]
     warm = next(mb for n, mb in samples if n == result["warm"])
@@ -562,7 +614,8 @@ def bench_rss(scratch: Path, sessions: int, draw_every: int) -> None:
         f"   RSS before the window {at_start:.1f} MB, after {result['warm']} visits {warm:.1f} MB,"
         f" after {sessions} {end:.1f} MB: growth after warm-up {100 * (end / warm - 1):+.1f} %"
         f" (goal <= {RSS_GOAL_MB:.0f} MB, < {100 * RSS_GROWTH_GOAL:.0f} %);"
-        f" {time.monotonic() - started:.0f} s"
+        f" {time.monotonic() - started:.0f} s, {result['switches']} screens shown,"
+        f" {result['trims']} heap trims"
     )
 
 
@@ -600,7 +653,7 @@ def child_main(argv: list[str]) -> None:
     elif kind == "rest":
         child_rest(folder, rest[0] == "on", float(rest[1]))
     elif kind == "rss":
-        child_rss(folder, int(rest[0]), int(rest[1]))
+        child_rss(folder, int(rest[0]), int(rest[1]), rest[2] == "on", rest[3] == "where")
     else:
         raise SystemExit(f"unknown child {kind}")
 
@@ -614,6 +667,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--draw-every", type=int, default=10, help="RSS: one visit in N draws its frames"
     )
+    parser.add_argument(
+        "--no-camera", action="store_true", help="RSS: a kiosk without a camera (no OpenCV)"
+    )
+    parser.add_argument(
+        "--where", action="store_true", help="RSS: print what holds memory (tracemalloc)"
+    )
     parser.add_argument("--rest", type=float, default=20.0, help="seconds of rest measured")
     parser.add_argument("--only", default="cold,taps,rss,cpu", help="comma-separated parts")
     args = parser.parse_args(argv)
@@ -626,7 +685,7 @@ def main(argv: list[str] | None = None) -> None:
         if "taps" in parts:
             bench_taps(Path(scratch), args.taps)
         if "rss" in parts:
-            bench_rss(Path(scratch), args.sessions, args.draw_every)
+            bench_rss(Path(scratch), args.sessions, args.draw_every, not args.no_camera, args.where)
         if "cpu" in parts:
             bench_cpu(Path(scratch), args.rest)
 

@@ -57,6 +57,10 @@ def configure_kivy(
     Config.set("graphics", "fullscreen", "auto" if fullscreen else "0")
     Config.set("graphics", "resizable", "0")
     Config.set("graphics", "maxfps", str(maxfps))
+    # No multisampled framebuffer (Kivy's default is 2 samples): with software GL it is 30 MB
+    # of the kiosk's 300 MB and a resolve on every frame, for smoother edges of shapes only
+    # (text is antialiased in its own texture). bench/bench_kiosk_ui.py, docs/touchscreen.md.
+    Config.set("graphics", "multisamples", "0")
     # A kiosk (fullscreen): Escape must not close the app, no pointer drawn over the screens,
     # no screensaver blanking a 24-hour service (night dimming is ours to do). A windowed
     # development run keeps Escape and the pointer.

@@ -15,12 +15,13 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 from kivy.cache import Cache
+from kivy.clock import Clock
 from kivy.uix.screenmanager import NoTransition, ScreenManager
 
 from flows import FlowRun, Texts
 from kiosk.ports import AttractCard, HelpContacts, PairingView
 from kiosk.speech import SilentSpeech
-from kiosk.ui import theme
+from kiosk.ui import memory, theme
 from kiosk.ui.overlays import HelpOverlay, IdleOverlay
 from kiosk.ui.screens.attract import AttractScreen
 from kiosk.ui.screens.base import StepScreen
@@ -36,6 +37,10 @@ TAP_GUARD_SECONDS = 0.4
 
 # TextInput keeps rendered lines and their widths, keyed by the text, for a minute.
 _TEXT_INPUT_CACHES = ("textinput.label", "textinput.width")
+
+# The heap is trimmed this long after a wipe, once the next screen has had its frame; wipes
+# within it (the end screen, then the menu) share one trim.
+TRIM_DELAY_SECONDS = 1.0
 
 
 class StepScreens(Mapping[str, StepScreen]):
@@ -88,6 +93,7 @@ class Router(ScreenManager):
         clock: Callable[[], float] = time.monotonic,
         tap_guard: float = TAP_GUARD_SECONDS,
         voice: ScreenVoice | None = None,
+        trim_delay: float | None = None,
         **kwargs: Any,
     ) -> None:
         # No slide or fade: motion distracts and slows people who read slowly.
@@ -112,6 +118,10 @@ class Router(ScreenManager):
         # Screens shown so far, a refill of the same screen included: scripted walks and
         # benches (devkit/taps.py, bench/bench_kiosk_ui.py) wait on it for the next screen.
         self.switches = 0
+        # Heap trims done after wipes (kiosk/ui/memory.py); tests and benches read it.
+        self.trims = 0
+        delay = TRIM_DELAY_SECONDS if trim_delay is None else trim_delay
+        self._trim_later = Clock.create_trigger(self._trim, delay)
 
     def _add_step(self, step: StepScreen) -> None:
         step.voice = self.voice  # the header's speaker and a form's errors
@@ -212,7 +222,8 @@ class Router(ScreenManager):
         self.help.show(contacts, lang)
 
     def wipe(self) -> None:
-        """Clear every screen, shown or not, and the text caches behind text boxes."""
+        """Clear every screen, shown or not, and the text caches behind text boxes; hand the
+        freed heap back a moment later."""
         self.idle.hide()
         self.help.hide()
         failed: Exception | None = None
@@ -223,8 +234,13 @@ class Router(ScreenManager):
                 failed = failed or err
         for category in _TEXT_INPUT_CACHES:
             Cache.remove(category)
+        self._trim_later()
         if failed is not None:
             raise failed
+
+    def _trim(self, _dt: float = 0.0) -> None:
+        memory.trim_heap()
+        self.trims += 1
 
     def _switch(self, name: str) -> None:
         previous = self.current_screen
