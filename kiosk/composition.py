@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from flows import Flow, builtin_files
+from flows.catalog_cache import CatalogCache
 from kiosk.actions import RunActions, Station
 from kiosk.attract import AttractContent
 from kiosk.card_watch import CardWatch, card_probes
@@ -237,6 +238,8 @@ def build_kiosk(
         fetch=lambda: client.target(enroller.ensure().device_token),
         send=lambda report: client.send_target_report(report, enroller.ensure().device_token),
         apply=lambda new, phone: service.replace_catalog(new, phone),
+        # Validated once per change of the files or the code, not on every start.
+        parse=CatalogCache(config.data_dir / "catalog-cache").parse,
     )
     catalog = target.catalog
     commands = CommandRunner(
