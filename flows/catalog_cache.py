@@ -8,8 +8,9 @@ by the dataclasses' own type hints: plain data, never pickle, so a cache file ca
 code. A cache file is named by a key over everything the validation depends on:
 
 - the catalog's files (names and bytes);
-- the validator's code (the source of the flows package and of pii/idnumber.py, and the
-  version of python-stdnum whose region table it reads), so new code validates again;
+- the validator's code (the source of the flows and pii packages and of the wire modules
+  flows takes names from, and the version of python-stdnum whose region table it reads),
+  so new code validates again;
 - the year, as the region check takes the year (`is_region_code(region, year=...)`).
 
 Anything unreadable, of another shape or of another key is ignored and the files are
@@ -22,6 +23,7 @@ import dataclasses
 import datetime as dt
 import enum
 import hashlib
+import importlib.util
 import json
 import logging
 import os
@@ -29,7 +31,6 @@ import types
 import typing
 from collections.abc import Callable, Mapping
 from functools import cache
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -42,18 +43,31 @@ KEEP = 4  # cache files kept: the shipped catalog, the applied target, and one c
 PREFIX = "catalog-"
 
 
+# The code a catalog's validation runs: the flows package, the ID and phone checks it calls
+# (pii), and the names it takes from the wire contract (device kinds, matching criteria).
+VALIDATOR_PACKAGES = ("flows", "pii")
+VALIDATOR_MODULES = ("wire.vocabulary", "wire.matching")
+
+
 @cache
 def code_version() -> str:
-    """A digest of the validator's code: the flows package, the ID checks, python-stdnum."""
+    """A digest of the validator's code (VALIDATOR_PACKAGES, VALIDATOR_MODULES) and of the
+    python-stdnum release whose region table it reads."""
     import stdnum
 
     digest = hashlib.sha256(f"format {CACHE_FORMAT} stdnum {stdnum.__version__}".encode())
-    for package, suffix in (("flows", ".py"), ("pii", "idnumber.py")):
-        root = resources.files(package)
-        for ref in sorted(root.iterdir(), key=lambda r: r.name):
-            if ref.name.endswith(suffix) and ref.is_file():
-                digest.update(f"{package}/{ref.name}\0".encode())
-                digest.update(ref.read_bytes())
+    sources: list[Path] = []
+    for package in VALIDATOR_PACKAGES:
+        spec = importlib.util.find_spec(package)
+        for folder in (spec.submodule_search_locations or []) if spec else []:
+            sources += sorted(Path(folder).glob("*.py"))
+    for module in VALIDATOR_MODULES:
+        spec = importlib.util.find_spec(module)
+        if spec is not None and spec.origin is not None:
+            sources.append(Path(spec.origin))
+    for source in sources:
+        digest.update(f"{source.parent.name}/{source.name}\0".encode())
+        digest.update(source.read_bytes())
     return digest.hexdigest()
 
 
