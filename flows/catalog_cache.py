@@ -9,7 +9,7 @@ code. A cache file is named by a key over everything the validation depends on:
 
 - the catalog's files (names and bytes);
 - the validator's code (the source of the flows and pii packages and of the wire modules
-  flows takes names from, and the version of python-stdnum whose region table it reads),
+  flows takes names from, and the release of python-stdnum whose region table it reads),
   so new code validates again;
 - the year, as the region check takes the year (`is_region_code(region, year=...)`).
 
@@ -23,6 +23,7 @@ import dataclasses
 import datetime as dt
 import enum
 import hashlib
+import importlib.metadata
 import importlib.util
 import json
 import logging
@@ -53,9 +54,12 @@ VALIDATOR_MODULES = ("wire.vocabulary", "wire.matching")
 def code_version() -> str:
     """A digest of the validator's code (VALIDATOR_PACKAGES, VALIDATOR_MODULES) and of the
     python-stdnum release whose region table it reads."""
-    import stdnum
-
-    digest = hashlib.sha256(f"format {CACHE_FORMAT} stdnum {stdnum.__version__}".encode())
+    # The release through the package metadata: flows imports no library pii wraps.
+    try:
+        stdnum = importlib.metadata.version("python-stdnum")
+    except importlib.metadata.PackageNotFoundError:
+        stdnum = "absent"
+    digest = hashlib.sha256(f"format {CACHE_FORMAT} stdnum {stdnum}".encode())
     sources: list[Path] = []
     for package in VALIDATOR_PACKAGES:
         spec = importlib.util.find_spec(package)
