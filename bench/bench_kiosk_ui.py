@@ -4,13 +4,18 @@ way in the same run (issue 8, "Measured").
 Run: .venv/bin/python -m bench.bench_kiosk_ui [--runs 5] [--taps 30] [--sessions 1000]
                                                [--draw-every 10] [--no-camera] [--where]
                                                [--rest 20] [--only cold,taps,rss,cpu]
+                                               [--fresh-cold]
 
 1. Cold start (goal <= 1.5x): a fresh process per run, from its spawn to the first frame
    drawn (Window's flip after glFinish) with the kiosk's menu on it, against a bare Kivy
    App with one label in the same way. The kiosk process does what `estation-kiosk` does:
-   loads kiosk.toml, builds and starts a kiosk of simulators (ID card reader, camera,
-   printer; an enrolled kiosk whose controller is away), then runs the App, opened on the
-   menu. Runs alternate between the two; medians.
+   loads kiosk.toml, builds a kiosk of simulators (ID card reader, camera, printer; an
+   enrolled kiosk whose controller is away) and starts what its menu needs, then runs the
+   App, opened on the menu; the camera, device scans and sync start behind its first
+   frame (Kiosk.start_rest_behind). Runs alternate between the two; medians. The runs
+   share one data folder, as a kiosk's starts do: the first validates the catalog and
+   keeps it (flows/catalog_cache.py), the later ones read it back; `--fresh-cold` gives
+   each run a new folder (every start validates, as the first after an update does).
 2. Tap to next screen (goal <= 1.2x, p95 <= 100 ms): inside the running App, a touch laid
    through the window on a menu tile, then the step screen's cancel button, then the end
    screen's finish button (back to the menu), round and round, each timed
@@ -116,14 +121,18 @@ profile = "kiosk-80"
     return path
 
 
-def _start_kiosk(folder: Path, camera: bool) -> Any:
-    """As `estation-kiosk` (kiosk/ui/main.py) does before it opens the window."""
+def _start_kiosk(folder: Path, camera: bool, *, whole: bool = True) -> Any:
+    """As `estation-kiosk` (kiosk/ui/main.py) does before it opens the window; `whole`:
+    start the rest too (the camera, sync), which the kiosk starts behind the first frame."""
     import kiosk.ui.main  # noqa: F401 - its imports are part of a kiosk's start
     from kiosk.composition import build_kiosk
     from kiosk.config import load_config
 
     built = build_kiosk(load_config(write_kiosk(folder, camera)))
-    built.start()
+    if whole:
+        built.start()
+    else:
+        built.start_for_menu()
     return built
 
 
@@ -173,12 +182,14 @@ def _result(data: dict[str, Any]) -> None:
     say("RESULT " + json.dumps(data))
 
 
-def _kiosk_app(service: Any, speech: Any, clock: Callable[[], float] = time.monotonic) -> Any:
+def _kiosk_app(
+    service: Any, speech: Any, clock: Callable[[], float] = time.monotonic, **options: Any
+) -> Any:
     from kiosk.ui.app import EStationApp
     from kiosk.ui.kivy_setup import register_cjk_font
 
     register_cjk_font()
-    return EStationApp(service, attract_at_start=False, speech=speech, clock=clock)
+    return EStationApp(service, attract_at_start=False, speech=speech, clock=clock, **options)
 
 
 def _menu_shown(app: Any) -> bool:
@@ -206,8 +217,9 @@ def child_cold(kind: str, folder: Path) -> None:
         ready: Callable[[], bool] = lambda: app.root is not None  # noqa: E731
         built = None
     else:
-        built = _start_kiosk(folder, camera=True)
-        app = _kiosk_app(built.service, built.speech)
+        # As kiosk/ui/main.py: the camera, scans and sync start behind the first frame.
+        built = _start_kiosk(folder, camera=True, whole=False)
+        app = _kiosk_app(built.service, built.speech, on_first_frame=built.start_rest_behind)
         ready = lambda: _menu_shown(app)  # noqa: E731
     watch = FrameWatch()
 
@@ -543,14 +555,15 @@ def pct(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))]
 
 
-def bench_cold(scratch: Path, runs: int) -> None:
+def bench_cold(scratch: Path, runs: int, fresh: bool = False) -> None:
     """Fresh processes, alternating kiosk and bare; median seconds to the first frame."""
     say(f"1. cold start to the first frame, {runs} runs each (fresh processes)")
     times: dict[str, list[float]] = {"bare": [], "kiosk": []}
     rss: dict[str, float] = {}
     for run in range(runs):
         for kind in ("bare", "kiosk"):
-            result, spawned = run_child(["cold", kind], scratch / f"cold-{kind}-{run}")
+            folder = scratch / (f"cold-{kind}-{run}" if fresh else f"cold-{kind}")
+            result, spawned = run_child(["cold", kind], folder)
             times[kind].append(result["frame"] - spawned)
             rss[kind] = result["rss"]
             say(f"  run {run + 1}/{runs} {kind:5s}: {times[kind][-1]:5.2f} s")
@@ -674,6 +687,9 @@ def main(argv: list[str] | None = None) -> None:
         "--where", action="store_true", help="RSS: print what holds memory (tracemalloc)"
     )
     parser.add_argument("--rest", type=float, default=20.0, help="seconds of rest measured")
+    parser.add_argument(
+        "--fresh-cold", action="store_true", help="a new data folder for every cold start"
+    )
     parser.add_argument("--only", default="cold,taps,rss,cpu", help="comma-separated parts")
     args = parser.parse_args(argv)
     parts = set(args.only.split(","))
@@ -681,7 +697,7 @@ def main(argv: list[str] | None = None) -> None:
     compile_project()
     with tempfile.TemporaryDirectory(prefix="estation-uibench-") as scratch:
         if "cold" in parts:
-            bench_cold(Path(scratch), args.runs)
+            bench_cold(Path(scratch), args.runs, args.fresh_cold)
         if "taps" in parts:
             bench_taps(Path(scratch), args.taps)
         if "rss" in parts:

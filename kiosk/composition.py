@@ -10,15 +10,17 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from flows import Flow, builtin_files
+from flows.catalog_cache import CatalogCache
 from kiosk.actions import RunActions, Station
 from kiosk.attract import AttractContent
 from kiosk.card_watch import CardWatch, card_probes
@@ -79,6 +81,8 @@ class Kiosk:
     # Wakes the attract loop on a card laid on a reader, and lets a card laid on an identity
     # chooser pick its method (kiosk/card_watch.py).
     card_watch: CardWatch | None = None
+    _rest: threading.Thread | None = field(default=None, init=False, repr=False)
+    _closing: threading.Event = field(default_factory=threading.Event, init=False, repr=False)
 
     @property
     def simulators(self) -> Simulators:
@@ -87,35 +91,63 @@ class Kiosk:
 
     def start(self, *, sync: bool = True) -> None:
         """Open devices, enroll if needed (offline start is fine once enrolled), start syncing."""
+        self.start_for_menu()
+        self.start_rest(sync=sync)
+
+    def start_for_menu(self) -> None:
+        """What the menu's first frame and first tap need: the outbox (open since
+        `build_kiosk`), the card reader and printer, the enrollment, one device scan."""
         self.starts.record()
         if self.updater is not None:
             self.updater.started()
-        self.hardware.start()
+        self.hardware.start(camera=False)
         if self.provisioning is not None:
             self.provisioning.provisioning.before_wipe = self.stop_writers
             self.provisioning.start()
-        if not self.config.provisioned:
-            # No controller known yet: nothing to enroll with until a technician sets one.
-            self.hardware.devices.scan_once()
-            return
-        try:
-            self.enroller.ensure()
-        except ControllerError as err:
-            log.warning("controller not reachable at start: %s", err)
+        if self.config.provisioned:
+            try:
+                self.enroller.ensure()
+            except ControllerError as err:
+                log.warning("controller not reachable at start: %s", err)
         self.hardware.devices.scan_once()
-        if sync:
-            self.hardware.devices.start(interval=5.0)
-            self.sync.start()
-            if self.content is not None:
-                self.content.start()
-            if self.attract is not None:
-                self.attract.start()
-            if self.card_watch is not None:
-                self.card_watch.start()
+
+    def start_rest(self, *, sync: bool = True) -> None:
+        """What can wait for the menu: the camera, device scans, sync, content, attract
+        loop, card watch (an unprovisioned kiosk has no controller to sync with yet)."""
+        steps: list[Callable[[], object]] = [self.hardware.open_camera]
+        if self.hardware.presence is None and self.config.camera.kind != "none":
+            steps.append(self.hardware.devices.scan_once)  # the camera's health at once
+        if self.config.provisioned and sync:
+            steps.append(partial(self.hardware.devices.start, interval=5.0))
+            steps.append(self.sync.start)
+            for part in (self.content, self.attract, self.card_watch):
+                if part is not None:
+                    steps.append(part.start)
+        for step in steps:
+            if self._closing.is_set():  # stopped while this ran behind the menu
+                return
+            step()
+
+    def start_rest_behind(self) -> None:
+        """`start_rest()` on a thread of its own, so the menu is up meanwhile; `close()`
+        waits for it."""
+
+        def run() -> None:
+            try:
+                self.start_rest()
+            except Exception:  # the top of a worker thread: logged, the menu stays
+                log.exception("kiosk_start_rest_failed")
+
+        self._rest = threading.Thread(target=run, name="kiosk-start", daemon=True)
+        self._rest.start()
 
     def stop_writers(self) -> None:
         """Stop everything that writes into the data folder and close its databases (a
         factory reset does this before it wipes the folder)."""
+        self._closing.set()  # nothing the start behind the menu has not begun yet begins
+        rest = self._rest
+        if rest is not None and rest is not threading.current_thread():
+            rest.join()
         if self.attract is not None:
             self.attract.stop()
         if self.card_watch is not None:
@@ -131,6 +163,9 @@ class Kiosk:
 
     def close(self) -> None:
         """Stop syncing and speaking, and release devices."""
+        self._closing.set()
+        if self._rest is not None:
+            self._rest.join()  # a part it started now is stopped below, none after
         if self.provisioning is not None:
             self.provisioning.stop()
         self.speech.close()
@@ -238,6 +273,8 @@ def build_kiosk(
         fetch=lambda: client.target(enroller.ensure().device_token),
         send=lambda report: client.send_target_report(report, enroller.ensure().device_token),
         apply=lambda new, phone: service.replace_catalog(new, phone),
+        # Validated once per change of the files or the code, not on every start.
+        parse=CatalogCache(config.data_dir / "catalog-cache").parse,
     )
     catalog = target.catalog
     commands = CommandRunner(
@@ -316,7 +353,6 @@ def build_kiosk(
         lambda source: content_store.items(source).items,
         refresh_seconds=60.0,
     )
-    presence = hardware.presence
     # Between visits it wakes the attract loop; on an identity chooser a card picks its method.
     card_watch = CardWatch(
         card_probes(hardware), idle=lambda: not service.busy, choosing=lambda: service.choosing()
@@ -340,7 +376,10 @@ def build_kiosk(
         outbox_pending=sync.pending,
         services=config.services,
         walk_away_seconds=config.camera.walk_away_seconds,
-        citizen_absent_for=presence.absent_for if presence is not None else lambda: None,
+        # The camera opens after the menu's first frame (Kiosk.start_rest).
+        citizen_absent_for=lambda: (
+            hardware.presence.absent_for() if hardware.presence is not None else None
+        ),
         starts_last_hour=starts.within_last_hour,
         help_contacts=HelpContacts(config.help_phone, config.hotline),
         staff_calls=queue_staff_call,

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import subprocess
+import threading
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -57,7 +58,11 @@ class Hardware:
         self.reader: IdCardReader | None = None
         self.social: SocialCardReader | None = None
         self.printer = self._make_printer()
-        self.presence, camera_spec = self._make_presence()
+        # Opened by `open_camera()`, which the kiosk calls after the menu's first frame:
+        # OpenCV and the simulator's clip are most of a second of a cold start.
+        self.presence: PresenceWatch | None = None
+        self._camera_spec = ""
+        self._camera_lock = threading.Lock()
         printer, social = self.printer, config.social_card_reader
         self.devices: DeviceManager = kiosk_devices(
             reader_url=self.reader_url,
@@ -67,7 +72,9 @@ class Hardware:
             if isinstance(printer, PrinterOutput)
             else None,
             social_reader=None if social.kind == "none" else social.reader,
-            camera=CameraScanner(camera_spec, self.presence) if self.presence else None,
+            camera=CameraScanner(lambda: self._camera_spec, lambda: self.presence)
+            if config.camera.kind != "none"
+            else None,
         )
 
     def reader_url(self) -> str:
@@ -75,11 +82,9 @@ class Hardware:
         sim = self.simulators.idcard
         return sim.url if sim is not None else self.config.id_card_reader.url
 
-    def _make_presence(self) -> tuple[PresenceWatch | None, str]:
+    def _make_presence(self) -> tuple[PresenceWatch, str]:
         """The presence watch and the source the device manager watches (not the index)."""
         camera = self.config.camera
-        if camera.kind == "none":
-            return None, camera.source
         from drivers.camera import FrameSource
         from drivers.camera.scenes import blank_scene, place, schematic_face
         from drivers.camera.simulator import SimulatedCamera
@@ -119,8 +124,10 @@ class Hardware:
             ReceiptPrinter(open_transport(url), profile, journal_dir=config.data_dir / "printer")
         )
 
-    def start(self) -> None:
-        """Open the devices; one that is absent is a health state, never a crash."""
+    def start(self, *, camera: bool = True) -> None:
+        """Open the devices; one that is absent is a health state, never a crash.
+
+        `camera`: False leaves the camera to a later `open_camera()`."""
         if self.simulators.idcard is not None:
             self.simulators.idcard.start()
         reader = self.config.id_card_reader
@@ -132,7 +139,15 @@ class Hardware:
         except Exception as err:  # an absent reader is a health state, not a crash
             log.error("id card reader not available: %s", type(err).__name__)
         self._start_social_card()
-        if self.presence is not None:
+        if camera:
+            self.open_camera()
+
+    def open_camera(self) -> None:
+        """Make and start the presence watch, once (no camera configured: nothing)."""
+        with self._camera_lock:
+            if self.presence is not None or self.config.camera.kind == "none":
+                return
+            self.presence, self._camera_spec = self._make_presence()
             self.presence.start()
 
     def _start_social_card(self) -> None:
@@ -153,8 +168,9 @@ class Hardware:
         sims = self.simulators
         if sims.printer is not None:
             sims.printer.stop()
-        if self.presence is not None:
-            self.presence.stop()
+        with self._camera_lock:  # an opening in progress ends before the camera is released
+            if self.presence is not None:
+                self.presence.stop()
         if sims.camera is not None:
             sims.camera.close()
         if sims.pcscd is not None:

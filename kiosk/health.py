@@ -83,18 +83,24 @@ class CameraScanner:
 
     kind: str = DeviceKind.CAMERA
 
-    def __init__(self, spec: str, watch: PresenceWatch) -> None:
+    def __init__(self, spec: Callable[[], str], watch: Callable[[], PresenceWatch | None]) -> None:
+        # Both read at each scan: the camera is opened after the menu's first frame.
         self._spec = spec
         self._watch = watch
 
     def scan(self) -> Collection[str]:
-        """The camera's source, while its device node (if it has one) exists."""
-        node = self._spec.startswith("/dev/")
-        return [self._spec] if not node or os.path.exists(self._spec) else []
+        """The camera's source, while its device node (if it has one) exists; nothing
+        while the camera is not opened yet."""
+        spec = self._spec()
+        if not spec:
+            return []
+        node = spec.startswith("/dev/")
+        return [spec] if not node or os.path.exists(spec) else []
 
     def probe(self, address: str) -> ProbeResult:
         """Frames are arriving, or not."""
-        if self._watch.working:
+        watch = self._watch()
+        if watch is not None and watch.working:
             return ProbeResult(Health.OK)
         return ProbeResult(Health.FAULTED, "no frames from the camera")
 

@@ -30,10 +30,14 @@ from wire import TargetOutcome, TargetReport, TargetState
 log = logging.getLogger(__name__)
 
 
-def build_catalog(base: Mapping[str, bytes], target: TargetState) -> Catalog:
+def build_catalog(
+    base: Mapping[str, bytes],
+    target: TargetState,
+    parse: Callable[[Mapping[str, bytes]], Catalog] = parse_catalog,
+) -> Catalog:
     """The catalog `target` describes, checked whole; FlowDefinitionError says what is wrong."""
     menu = [(s.flow, s.hours) for s in target.services]
-    return parse_catalog(with_menu(base, menu))
+    return parse(with_menu(base, menu))
 
 
 @dataclass
@@ -92,19 +96,21 @@ class TargetKeeper:
         send: Callable[[TargetReport], object],
         apply: Callable[[Catalog, str], bool],
         now: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
+        parse: Callable[[Mapping[str, bytes]], Catalog] = parse_catalog,
     ) -> None:
         self._path = path
+        self._parse = parse  # the validator, or flows/catalog_cache.py in front of it
         self._base = dict(base)
         self._fetch = fetch
         self._send = send
         self._apply = apply
         self._now = now
-        self._shipped = parse_catalog(self._base)
+        self._shipped = parse(self._base)
         self._saved = _Saved.load(path)
         self._catalog = self._shipped
         if self._saved.applied is not None:
             try:
-                self._catalog = build_catalog(self._base, self._saved.applied)
+                self._catalog = build_catalog(self._base, self._saved.applied, parse)
             except FlowDefinitionError as err:
                 # The software changed under the target (a flow gone): run what ships and
                 # fetch the target again, which the validator now judges.
@@ -168,7 +174,7 @@ class TargetKeeper:
         if target.version == self.running:
             return
         try:
-            catalog = build_catalog(self._base, target)
+            catalog = build_catalog(self._base, target, self._parse)
         except FlowDefinitionError as err:
             self._saved.rejected = (target.version, str(err))
             self._queue(target.version, TargetOutcome.REJECTED, str(err))

@@ -98,13 +98,16 @@ class EStationApp(App):
         tap_guard: float | None = None,
         speech: Speech | None = None,
         commands: CommandRunner | None = None,
+        on_first_frame: Callable[[], None] | None = None,
         **kwargs: Any,
     ) -> None:
         """`ops`: READY/watchdog, night and the way into maintenance (kiosk/ui/ops.py);
         `attract_at_start`: open on the attract loop (False: on the menu); `tap_guard`:
         seconds after a screen switch during which a touch goes nowhere (None: the default,
-        kiosk/ui/root.py TAP_GUARD_SECONDS)."""
+        kiosk/ui/root.py TAP_GUARD_SECONDS); `on_first_frame`: called once the first frame is
+        drawn (the kiosk starts what the menu does not need)."""
         super().__init__(**kwargs)
+        self.on_first_frame = on_first_frame
         self.ops = ops
         self.attract_at_start = attract_at_start
         self.tap_guard = tap_guard
@@ -225,6 +228,8 @@ class EStationApp(App):
         def first_frame(*_args: object) -> None:
             Window.unbind(on_flip=first_frame)
             self._prepare_event = Clock.schedule_interval(make_one, 0)
+            if self.on_first_frame is not None:
+                self.on_first_frame()
 
         def forget() -> None:
             Window.unbind(on_flip=first_frame)
@@ -323,10 +328,12 @@ def run_kiosk_app(
     ops: Callable[[], KioskOps] | None = None,
     speech: Speech | None = None,
     commands: CommandRunner | None = None,
+    on_first_frame: Callable[[], None] | None = None,
 ) -> None:
     """Configure Kivy, register the CJK font and run the kiosk UI until it is closed.
 
-    `ops` makes the 24/7 duties once Kivy is configured (its module opens the window).
+    `ops` makes the 24/7 duties once Kivy is configured (its module opens the window);
+    `on_first_frame` is called once the first frame is drawn.
     """
     configure_kivy(fullscreen, size, kivy_home)
     register_cjk_font(font_path)
@@ -339,6 +346,7 @@ def run_kiosk_app(
         ops=ops() if ops is not None else None,
         speech=speech,
         commands=commands,
+        on_first_frame=on_first_frame,
     )
 
     def stop_on_signal(signum: int, _frame: object) -> None:

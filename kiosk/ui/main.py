@@ -47,7 +47,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if config is None:
         return 2
     kiosk = build_kiosk(config, log_lines=recent.lines)
-    kiosk.start()
+    # The menu first; the camera, sync and content start behind its first frame.
+    kiosk.start_for_menu()
     warn_at_start(config)  # a missing port, a controller not answering: logged, not refused
     notifier = Notifier()
     watchdog = _watchdog(notifier)
@@ -83,6 +84,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             ops=ops,
             speech=kiosk.speech,
             commands=kiosk.commands,
+            on_first_frame=kiosk.start_rest_behind,
         )
         return made[0].exit_code if made else 0
     finally:

@@ -63,3 +63,25 @@ def test_a_factory_reset_stops_the_writers_before_it_wipes_the_data_folder(
     finally:
         kiosk.close()  # still closes cleanly after the reset closed the databases
     assert list(config.data_dir.iterdir()) == []
+
+
+def test_a_kiosk_started_again_on_the_same_catalog_does_not_validate_it_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from flows import catalog_cache
+
+    config = load_config(write_kiosk_config(tmp_path / "k.toml", "http://127.0.0.1:9"))
+    first = build_kiosk(config)
+    first.close()
+
+    def validated(*_args: object, **_kwargs: object) -> None:
+        raise AssertionError("the catalog was validated on the second start")
+
+    monkeypatch.setattr(catalog_cache, "parse_catalog", validated)
+    again = build_kiosk(config)
+    try:
+        assert again.target is not None
+        assert first.target is not None
+        assert again.target.catalog == first.target.catalog
+    finally:
+        again.close()

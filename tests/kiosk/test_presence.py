@@ -90,6 +90,7 @@ def test_the_kiosks_camera_watch_analyses_at_the_rate_of_kiosk_toml(tmp_path: Pa
     config = dataclasses.replace(config, camera=CameraConfig(kind="simulator", analyse_fps=2))
     kiosk = build_kiosk(config)
     try:
+        kiosk.hardware.open_camera()  # as the kiosk does behind the menu (Kiosk.start_rest)
         presence = kiosk.hardware.presence
         assert presence is not None
         assert presence.analyse_fps == 2

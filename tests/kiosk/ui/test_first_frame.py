@@ -33,3 +33,29 @@ def test_a_tap_on_a_tile_before_the_screens_are_made_shows_the_first_step(ui: An
     ui.until(lambda: ui.root.switches != switches)
     assert ui.root.current in STEP_SCREENS
     assert ui.session.run is not None
+
+
+def test_what_the_menu_does_not_need_is_started_once_after_its_first_frame(
+    port: Any, clock: Any, monkeypatch: Any
+) -> None:
+    from devkit.headless import HeadlessUI
+    from kiosk.ui.app import EStationApp
+
+    calls: list[bool] = []  # the menu on screen when the kiosk is told (estation-kiosk)
+    made: list[Any] = []
+    plain_init = EStationApp.__init__
+
+    def with_hook(self: Any, *args: Any, **kwargs: Any) -> None:
+        kwargs["on_first_frame"] = lambda: calls.append(self.root.current == "welcome")
+        plain_init(self, *args, **kwargs)
+        made.append(self)
+
+    monkeypatch.setattr(EStationApp, "__init__", with_hook)
+    headless = HeadlessUI(port, clock=clock)
+    headless.start()
+    try:
+        assert made
+        headless.frames(3)
+        assert calls == [True]
+    finally:
+        headless.stop()

@@ -1,0 +1,137 @@
+"""A validated catalog read back from its JSON cache is the catalog the validator makes, and
+any change to the files, the code or the year validates again."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import pytest
+
+from flows import FlowDefinitionError, builtin_files, parse_catalog
+from flows import catalog_cache as cc
+from flows.catalog_cache import KEEP, CatalogCache, decode_catalog, encode_catalog
+
+TODAY = dt.date(2026, 11, 26)
+
+
+def no_validation(*_args: object, **_kwargs: object) -> None:
+    raise AssertionError("the catalog was validated again")
+
+
+def cached(tmp_path: Path, today: dt.date = TODAY) -> CatalogCache:
+    return CatalogCache(tmp_path, today=lambda: today)
+
+
+def test_the_demo_catalog_comes_back_from_json_equal_with_each_service_on_its_flow() -> None:
+    catalog = parse_catalog(builtin_files(), today=TODAY)
+    back = decode_catalog(json.loads(json.dumps(encode_catalog(catalog))))
+    assert back == catalog
+    assert all(s.flow is back.flows[s.flow.id] for s in back.services)
+
+
+def test_a_second_start_with_the_same_files_skips_validation(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = cached(tmp_path).parse(builtin_files())
+    monkeypatch.setattr(cc, "parse_catalog", no_validation)
+    again = cached(tmp_path)
+    assert again.parse(builtin_files()) == first
+    assert again.hits == 1
+
+
+def test_a_changed_file_is_validated_again(tmp_path: Path) -> None:
+    files = builtin_files()
+    cached(tmp_path).parse(files)
+    manifest = files["manifest.yaml"].replace(b"version: ", b"version: 9", 1)
+    changed = cached(tmp_path)
+    catalog = changed.parse({**files, "manifest.yaml": manifest})
+    assert changed.hits == 0
+    assert catalog == parse_catalog({**files, "manifest.yaml": manifest}, today=TODAY)
+
+
+def test_new_code_or_a_new_year_validates_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cached(tmp_path).parse(builtin_files())
+    next_year = cached(tmp_path, TODAY.replace(year=TODAY.year + 1))
+    next_year.parse(builtin_files())
+    monkeypatch.setattr(cc, "code_version", lambda: "another build")
+    new_code = cached(tmp_path)
+    new_code.parse(builtin_files())
+    assert (next_year.hits, new_code.hits) == (0, 0)
+
+
+def test_an_invalid_catalog_raises_every_time_and_is_never_kept(tmp_path: Path) -> None:
+    files = {**builtin_files(), "manifest.yaml": b"format: 1\nversion: 1\n"}
+    for _ in range(2):
+        with pytest.raises(FlowDefinitionError):
+            cached(tmp_path).parse(files)
+    assert list(tmp_path.glob("*.json")) == []
+
+
+def test_a_torn_cache_file_is_validated_again_and_replaced(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    first = cached(tmp_path).parse(builtin_files())
+    (kept,) = tmp_path.glob("catalog-*.json")
+    kept.write_bytes(kept.read_bytes()[:1000])
+    again = cached(tmp_path)
+    assert again.parse(builtin_files()) == first
+    assert again.hits == 0
+    assert "catalog cache unreadable" in caplog.text
+    assert cached(tmp_path).parse(builtin_files()) == first  # whole again
+
+
+def test_a_file_made_for_other_files_is_not_taken(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cached(tmp_path).parse(builtin_files())
+    (kept,) = tmp_path.glob("catalog-*.json")
+    data = json.loads(kept.read_bytes())
+    data["key"] = "0" * 64  # copied in under this name: its key says whose it is
+    kept.write_text(json.dumps(data), encoding="utf-8")
+    monkeypatch.setattr(cc, "parse_catalog", no_validation)
+    with pytest.raises(AssertionError, match="validated again"):
+        cached(tmp_path).parse(builtin_files())
+
+
+def test_only_the_newest_few_cache_files_stay(tmp_path: Path) -> None:
+    files = builtin_files()
+    for version in range(KEEP + 2):
+        manifest = files["manifest.yaml"].replace(b"version: ", f"version: {version}".encode(), 1)
+        cached(tmp_path).parse({**files, "manifest.yaml": manifest})
+    assert len(list(tmp_path.glob("catalog-*.json"))) == KEEP
+
+
+def ours_imported_by(source: str) -> set[str]:
+    """The modules of our packages (pii, wire, drivers, kiosk) that `source` imports."""
+    import ast
+
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(source)):
+        names = [a.name for a in node.names] if isinstance(node, ast.Import) else []
+        if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names = [node.module]
+        found |= {n for n in names if n.split(".")[0] in {"pii", "wire", "drivers", "kiosk"}}
+    return found
+
+
+def test_the_cache_key_covers_all_code_the_validation_imports() -> None:
+    import flows
+
+    imported: set[str] = set()
+    for path in Path(flows.__file__).parent.glob("*.py"):
+        imported |= ours_imported_by(path.read_text(encoding="utf-8"))
+    uncovered = {
+        m
+        for m in imported
+        if m.split(".")[0] not in cc.VALIDATOR_PACKAGES and m not in cc.VALIDATOR_MODULES
+    }
+    assert uncovered == set()
+    # ... and the scan sees such an import when there is one.
+    assert ours_imported_by("from wire.release import Release\nimport kiosk.config") == {
+        "wire.release",
+        "kiosk.config",
+    }
