@@ -25,12 +25,14 @@ __all__ = ["ControllerProcess", "SharedController", "free_port", "serve"]
 
 
 class SharedController(ControllerProcess):
-    """A controller process a module's tests share (starting one takes 2-3 s).
+    """A controller process a module's tests share (starting one takes 2-3 s), or one that
+    a test enrolls several kiosks on.
 
     Each kiosk still enrolls with a one-time pairing code of its own, but the codes are
     issued `batch` to a CLI call: every call starts a Python process that imports the
-    controller, about as slow as starting the server. A test sharing it must make its state
-    distinct (its own hardware id, so its own kiosk id and transaction numbers).
+    controller, about as slow as starting the server, and eight codes cost what one does.
+    A test sharing it must make its state distinct (its own hardware id, so its own kiosk id
+    and transaction numbers).
     """
 
     batch = 8
