@@ -20,7 +20,7 @@ from typing import Any
 import httpx
 
 from tests.controller.controller_testkit import heartbeat, transaction
-from tests.support.servers import ControllerProcess
+from tests.support.servers import ControllerProcess, SharedController
 from wire import API_PREFIX
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -49,8 +49,9 @@ def create_admin(data_dir: Path, database_url: str | None = None) -> None:
 def running_controller(
     data_dir: Path, *, database_url: str | None = None, env: Mapping[str, str] | None = None
 ) -> Iterator[ControllerProcess]:
-    """A controller process on 127.0.0.1, ready; stopped on the way out."""
-    process = ControllerProcess(
+    """A controller process on 127.0.0.1, ready; stopped on the way out. Its pairing codes
+    are issued a batch at a time (tests here enroll up to four kiosks on one)."""
+    process = SharedController(
         data_dir,
         seed_demo=False,
         database_url=database_url,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import sqlite3
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -20,7 +21,7 @@ from kiosk.config import load_config
 from kiosk.outbox import State
 from tests.kiosk.test_end_to_end import make_kiosk
 from tests.support.clock import running_from
-from tests.support.servers import ControllerProcess, free_port
+from tests.support.servers import ControllerProcess, SharedController, free_port
 
 pytestmark = pytest.mark.e2e
 
@@ -30,21 +31,49 @@ def scripts(kiosk: Kiosk) -> dict[str, tuple[str, list[Input]]]:
     return demo_scripts(kiosk.service.now().date())
 
 
-@pytest.fixture
-def controller(tmp_path: Path) -> Iterator[ControllerProcess]:
-    proc = ControllerProcess(tmp_path / "controller", port=free_port())
+@pytest.fixture(scope="module")
+def controller(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ControllerProcess]:
+    """One controller for the tests that only add rows of their own kiosk (each test's
+    kiosk has a hardware id of its own, `make_kiosk`) and read the demo content."""
+    proc = SharedController(tmp_path_factory.mktemp("controller"), port=free_port())
     proc.wait_ready()
     yield proc
     proc.stop()
 
 
 @pytest.fixture
-def kiosk(tmp_path: Path, controller: ControllerProcess) -> Iterator[Kiosk]:
+def own_controller(tmp_path: Path) -> Iterator[ControllerProcess]:
+    """A controller for one test: it counts rows across the whole controller (places taken
+    of every slot) or stops it."""
+    proc = ControllerProcess(tmp_path / "controller", port=free_port())
+    proc.wait_ready()
+    yield proc
+    proc.stop()
+
+
+@contextmanager
+def _started(tmp_path: Path, controller: ControllerProcess) -> Iterator[Kiosk]:
     # Mid-morning at the station: some services keep office hours, the suite runs at any hour.
     kiosk = make_kiosk(tmp_path, controller, wall=running_from(10))
     kiosk.start(sync=False)
-    yield kiosk
-    kiosk.close()
+    try:
+        yield kiosk
+    finally:
+        kiosk.close()
+
+
+@pytest.fixture
+def kiosk(tmp_path: Path, controller: ControllerProcess) -> Iterator[Kiosk]:
+    """A started kiosk of the demo on the module's controller."""
+    with _started(tmp_path, controller) as started:
+        yield started
+
+
+@pytest.fixture
+def kiosk_alone(tmp_path: Path, own_controller: ControllerProcess) -> Iterator[Kiosk]:
+    """A started kiosk of the demo, the only one on `own_controller`."""
+    with _started(tmp_path, own_controller) as started:
+        yield started
 
 
 def query(controller: ControllerProcess, sql: str, *args: object) -> list[tuple[object, ...]]:
@@ -73,8 +102,9 @@ def test_a_job_search_lists_the_controllers_jobs_and_prints_a_slip(kiosk: Kiosk)
 
 
 def test_an_appointment_takes_one_place_and_its_rating_arrives(
-    kiosk: Kiosk, controller: ControllerProcess
+    kiosk_alone: Kiosk, own_controller: ControllerProcess
 ) -> None:
+    kiosk, controller = kiosk_alone, own_controller
     flow_id, script = scripts(kiosk)["appointment"]
     result = walk_kiosk(kiosk, flow_id, script)
     assert result.outcome == "completed"
@@ -87,10 +117,11 @@ def test_an_appointment_takes_one_place_and_its_rating_arrives(
 
 
 def test_an_appointment_slip_shows_the_places_left_after_the_booking(
-    kiosk: Kiosk, controller: ControllerProcess
+    kiosk_alone: Kiosk, own_controller: ControllerProcess
 ) -> None:
     """The slot had 4 of 4 places when listed; the slip is printed after the booking took
     one, and says so (it printed "剩余名额 4 / 4")."""
+    kiosk, controller = kiosk_alone, own_controller
     flow_id, script = scripts(kiosk)["appointment"]
     result = walk_kiosk(kiosk, flow_id, script)
     assert result.outcome == "completed"
@@ -179,8 +210,9 @@ def test_the_kept_copy_filters_jobs_exactly_as_the_controller_does(kiosk: Kiosk)
 
 
 def test_with_the_controller_down_jobs_and_policies_list_from_the_kept_copy(
-    tmp_path: Path, controller: ControllerProcess
+    tmp_path: Path, own_controller: ControllerProcess
 ) -> None:
+    controller = own_controller
     first = make_kiosk(tmp_path, controller)
     first.start(sync=False)
     try:

@@ -20,7 +20,7 @@ from kiosk.outbox import Limits, State
 from pii import mask_id_number
 from tests.support.clock import FakeClock
 from tests.support.qr import read_qr
-from tests.support.servers import ControllerProcess, free_port
+from tests.support.servers import ControllerProcess, SharedController, free_port
 from wire import RatingIn
 
 pytestmark = pytest.mark.e2e
@@ -29,9 +29,11 @@ pytestmark = pytest.mark.e2e
 ANSWERS = registration_script(dt.date.today(), stars=None)
 
 
-@pytest.fixture
-def controller(tmp_path: Path) -> Iterator[ControllerProcess]:
-    proc = ControllerProcess(tmp_path / "controller", port=free_port())
+@pytest.fixture(scope="module")
+def controller(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ControllerProcess]:
+    """One controller for the module: each test's kiosk has a hardware id of its own
+    (`make_kiosk`), so its kiosk id, transaction numbers and rows are its own."""
+    proc = SharedController(tmp_path_factory.mktemp("controller"), port=free_port())
     proc.wait_ready()
     yield proc
     proc.stop()
@@ -44,9 +46,11 @@ def make_kiosk(
     wall: Callable[[], dt.datetime] | None = None,
 ) -> Kiosk:
     """The demo's kiosk on `controller`, with a pairing code issued there (as a technician
-    does; a kiosk enrolled before keeps its credential and does not use it)."""
+    does; a kiosk enrolled before keeps its credential and does not use it). Its hardware id
+    is the test's own: a controller may be shared by a module's tests."""
     url, code = controller.wait_ready(), controller.pairing_code("e2e")
-    config = load_config(write_kiosk_config(tmp_path / "kiosk.toml", url, code))
+    path = write_kiosk_config(tmp_path / "kiosk.toml", url, code, f"e2e-{tmp_path.name}")
+    config = load_config(path)
     clock = clock or FakeClock(1_000_000.0)
     return build_kiosk(config, clock=clock, monotonic=clock, wall=wall)
 

@@ -20,17 +20,16 @@ from kiosk.composition import Kiosk, build_kiosk
 from kiosk.config import load_config
 from provisioning.cli import main
 from provisioning.kiosk_api import KioskApi, KioskGone, KioskRefused
-from tests.support.servers import ControllerProcess, free_port
+from tests.support.servers import ControllerProcess, SharedController, free_port
 from tests.support.waiting import wait_until
 
 pytestmark = pytest.mark.e2e
 
-SERIAL = "SN-E2E-0001"
 LOOPBACK = ["--interface", "127.0.0.1", "--seconds", "8"]
 
-KIOSK_TOML = f"""
+KIOSK_TOML = """
 [kiosk]
-hardware_id = "{SERIAL}"
+hardware_id = "{serial}"
 name = "new terminal"
 data_dir = "data"
 
@@ -45,19 +44,26 @@ kind = "simulator"
 """
 
 
-@pytest.fixture
-def controller(tmp_path: Path) -> Iterator[ControllerProcess]:
-    proc = ControllerProcess(tmp_path / "controller", port=free_port())
+@pytest.fixture(scope="module")
+def controller(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ControllerProcess]:
+    """One controller for the module: each test's kiosk has a serial of its own
+    (`serial_of`), so its row on the controller is its own."""
+    proc = SharedController(tmp_path_factory.mktemp("controller"), port=free_port())
     proc.wait_ready()
     yield proc
     proc.stop()
+
+
+def serial_of(tmp_path: Path) -> str:
+    """The serial of the test's kiosk: the test's own (its folder's name), as a serial is."""
+    return "SN-" + tmp_path.name.replace("_", "-")
 
 
 def _kiosk(tmp_path: Path) -> Kiosk:
     path = tmp_path / "kiosk" / "kiosk.toml"
     path.parent.mkdir(parents=True, exist_ok=True)
     if not path.exists():
-        path.write_text(KIOSK_TOML, encoding="utf-8")
+        path.write_text(KIOSK_TOML.format(serial=serial_of(tmp_path)), encoding="utf-8")
     kiosk = build_kiosk(load_config(path))
     kiosk.start(sync=False)
     return kiosk
@@ -88,17 +94,17 @@ def _setup(
     return path
 
 
-def _kiosk_row(controller: ControllerProcess, columns: str) -> tuple[Any, ...]:
+def _kiosk_row(controller: ControllerProcess, serial: str, columns: str) -> tuple[Any, ...]:
     db = sqlite3.connect(controller.data_dir / "controller.db")
     try:
-        row = db.execute(f"SELECT {columns} FROM kiosks WHERE hardware_id = ?", (SERIAL,))  # noqa: S608 - the tests' own column names
+        row = db.execute(f"SELECT {columns} FROM kiosks WHERE hardware_id = ?", (serial,))  # noqa: S608 - the tests' own column names
         return tuple(row.fetchone())
     finally:
         db.close()
 
 
-def _selftest_row(controller: ControllerProcess) -> tuple[str | None, str]:
-    report, state = _kiosk_row(controller, "selftest_report, state")
+def _selftest_row(controller: ControllerProcess, serial: str) -> tuple[str | None, str]:
+    report, state = _kiosk_row(controller, serial, "selftest_report, state")
     return report, state
 
 
@@ -135,31 +141,31 @@ def test_an_unprovisioned_kiosk_is_found_enrolled_and_self_tested(
     capsys: pytest.CaptureFixture[str],
     hand_for: Any,
 ) -> None:
+    serial = serial_of(tmp_path)
     kiosk = _kiosk(tmp_path)
     try:
         assert main(["discover", *LOOPBACK]) == 0
         listed = capsys.readouterr().out
-        assert SERIAL in listed
+        assert serial in listed
         assert "unprovisioned" in listed
 
         setup = _setup(tmp_path, controller, camera="/dev/video97")
         key_file, key_id = _release_key(tmp_path)
-        argv = ["enroll", SERIAL, "--code", _code(kiosk), "--setup", str(setup),
+        argv = ["enroll", serial, "--code", _code(kiosk), "--setup", str(setup),
                 "--release-key", str(key_file), *LOOPBACK]  # fmt: skip
         assert main(argv) == 0
         said = capsys.readouterr().out
         assert "enrolled as" in said
         assert f"release key {key_id} pinned" in said
         assert (kiosk.config.data_dir / "release.pub").read_text("ascii") == key_file.read_text()
-        assert _selftest_row(controller) == (None, "active")
+        assert _selftest_row(controller, serial) == (None, "active")
         # the station's site reached the controller: in its village of the fleet tree
-        assert _kiosk_row(controller, "region_code, site, address") == (
+        assert _kiosk_row(controller, serial, "region_code, site, address") == (
             VILLAGE, "东区大厅", "人民路1号"
         )  # fmt: skip
         # and the rest of the station's facts, for its page on the controller
-        assert _kiosk_row(controller, "latitude, longitude, opening_hours, help_phone") == (
-            39.92, 116.41, "24h", "0578-1234567"
-        )  # fmt: skip
+        facts = "latitude, longitude, opening_hours, help_phone"
+        assert _kiosk_row(controller, serial, facts) == (39.92, 116.41, "24h", "0578-1234567")
         # idempotent on the serial: running it again changes nothing and adds no kiosk
         assert main(argv) == 0
         assert "already enrolled" in capsys.readouterr().out
@@ -176,13 +182,13 @@ def test_an_unprovisioned_kiosk_is_found_enrolled_and_self_tested(
     hand = hand_for(kiosk)
     try:
         out = tmp_path / "reports"
-        argv = ["selftest", "--kiosk", SERIAL, "--code", _code(kiosk), "--out", str(out),
+        argv = ["selftest", "--kiosk", serial, "--code", _code(kiosk), "--out", str(out),
                 "--wait", "5"]  # fmt: skip
         assert main([*argv, *LOOPBACK]) == 1  # the camera is missing
         printed = capsys.readouterr().out
     finally:
         kiosk.close()
-    report = json.loads((out / f"selftest-{SERIAL}.json").read_text(encoding="utf-8"))
+    report = json.loads((out / f"selftest-{serial}.json").read_text(encoding="utf-8"))
     by_device = {c["device"]: c for c in report["checks"]}
     assert by_device["camera"]["ok"] is False
     assert "/dev/video97" in by_device["camera"]["detail"]
@@ -203,8 +209,8 @@ def test_an_unprovisioned_kiosk_is_found_enrolled_and_self_tested(
     assert report["kiosk"]["release_key"] == key_id
     assert f"release key: {key_id} pinned" in printed
     assert "FAIL camera" in printed
-    assert (out / f"selftest-{SERIAL}.png").stat().st_size > 1000
-    stored, _ = _selftest_row(controller)
+    assert (out / f"selftest-{serial}.png").stat().st_size > 1000
+    stored, _ = _selftest_row(controller, serial)
     assert stored is not None
     assert json.loads(stored)["checks"][0]["device"] == "receipt_printer.print"
 
@@ -212,18 +218,19 @@ def test_an_unprovisioned_kiosk_is_found_enrolled_and_self_tested(
 def test_a_card_never_laid_fails_its_check_saying_so_with_the_wait_shown(
     tmp_path: Path, controller: ControllerProcess, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    serial = serial_of(tmp_path)
     kiosk = _kiosk(tmp_path)
     try:
         setup = _setup(tmp_path, controller)
         assert (
-            main(["enroll", SERIAL, "--code", _code(kiosk), "--setup", str(setup), *LOOPBACK]) == 0
+            main(["enroll", serial, "--code", _code(kiosk), "--setup", str(setup), *LOOPBACK]) == 0
         )
         said = capsys.readouterr().out
         assert "release key not pinned: this kiosk will not take updates" in said
         assert kiosk.provisioning is not None
         kiosk.provisioning.api.maintenance = lambda: True
         out = tmp_path / "reports"
-        argv = ["selftest", "--kiosk", SERIAL, "--code", _code(kiosk), "--out", str(out),
+        argv = ["selftest", "--kiosk", serial, "--code", _code(kiosk), "--out", str(out),
                 "--wait", "1.5", *LOOPBACK]  # fmt: skip
         assert main(argv) == 1
         captured = capsys.readouterr()
@@ -231,7 +238,7 @@ def test_a_card_never_laid_fails_its_check_saying_so_with_the_wait_shown(
         kiosk.close()
     # piped: one progress line per step, the prompt with it
     assert "id_card_reader.read: 请将身份证放在读卡区 Lay an ID card on the reader" in captured.err
-    report = json.loads((out / f"selftest-{SERIAL}.json").read_text(encoding="utf-8"))
+    report = json.loads((out / f"selftest-{serial}.json").read_text(encoding="utf-8"))
     [read] = [c for c in report["checks"] if c["device"] == "id_card_reader.read"]
     assert read["ok"] is False
     assert read["detail"] == "no ID card was laid on the reader in 2 s"
@@ -243,12 +250,13 @@ def test_on_simulators_the_whole_selftest_passes_with_the_cards_and_the_receipts
     tmp_path: Path, controller: ControllerProcess, capsys: pytest.CaptureFixture[str],
     hand_for: Any,
 ) -> None:  # fmt: skip
+    serial = serial_of(tmp_path)
     kiosk = _kiosk(tmp_path)
     try:
         setup = _setup(tmp_path, controller, camera="simulator", social_card_reader="simulator",
                        receipt_printer={"kind": "simulator", "path": "receipts"})  # fmt: skip
         assert (
-            main(["enroll", SERIAL, "--code", _code(kiosk), "--setup", str(setup), *LOOPBACK]) == 0
+            main(["enroll", serial, "--code", _code(kiosk), "--setup", str(setup), *LOOPBACK]) == 0
         )
     finally:
         kiosk.close()
@@ -258,7 +266,7 @@ def test_on_simulators_the_whole_selftest_passes_with_the_cards_and_the_receipts
     hand = hand_for(kiosk)
     try:
         out = tmp_path / "reports"
-        argv = ["selftest", "--kiosk", SERIAL, "--code", _code(kiosk), "--out", str(out),
+        argv = ["selftest", "--kiosk", serial, "--code", _code(kiosk), "--out", str(out),
                 "--wait", "20", *LOOPBACK]  # fmt: skip
         status = main(argv)
         printed = capsys.readouterr().out
@@ -266,7 +274,7 @@ def test_on_simulators_the_whole_selftest_passes_with_the_cards_and_the_receipts
         kiosk.close()
     assert status == 0, printed
     assert hand.answered == ["id_card_reader.read", "social_card_reader.read", "camera.qr"]
-    report = json.loads((out / f"selftest-{SERIAL}.json").read_text(encoding="utf-8"))
+    report = json.loads((out / f"selftest-{serial}.json").read_text(encoding="utf-8"))
     assert report["ok"] is True
     by_device = {c["device"]: c for c in report["checks"]}
     assert by_device["social_card_reader.read"]["detail"].startswith("card ")
@@ -357,11 +365,12 @@ def test_an_invalid_csv_row_is_reported_and_the_others_go_on(
 def test_a_factory_reset_kiosk_restarts_unprovisioned_and_is_found_again(
     tmp_path: Path, controller: ControllerProcess, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    serial = serial_of(tmp_path)
     kiosk = _kiosk(tmp_path)
     try:
         setup = _setup(tmp_path, controller)
         assert (
-            main(["enroll", SERIAL, "--code", _code(kiosk), "--setup", str(setup), *LOOPBACK]) == 0
+            main(["enroll", serial, "--code", _code(kiosk), "--setup", str(setup), *LOOPBACK]) == 0
         )
         assert "it restarts into its setup now" in capsys.readouterr().out
     finally:
@@ -384,10 +393,10 @@ def test_a_factory_reset_kiosk_restarts_unprovisioned_and_is_found_again(
         )
         [printed] = set(receipts.glob("pairing-*.escpos")) - printed_before
         assert printed.name.startswith(f"pairing-{_code(kiosk).replace('-', '')}")
-        argv = ["reset", SERIAL, "--code", _code(kiosk), "--yes", *LOOPBACK]
+        argv = ["reset", serial, "--code", _code(kiosk), "--yes", *LOOPBACK]
         assert main(argv) == 0
         said = capsys.readouterr().out
-        assert f"{SERIAL}: factory reset; it restarts now and announces itself unprovisioned" in (
+        assert f"{serial}: factory reset; it restarts now and announces itself unprovisioned" in (
             said
         )
         # the running kiosk asks its UI to end with the status systemd restarts
@@ -402,7 +411,7 @@ def test_a_factory_reset_kiosk_restarts_unprovisioned_and_is_found_again(
         assert kiosk.provisioning.provisioning.state() == "unprovisioned"
         assert kiosk.provisioning.notice() is not None  # a new code on its screen and printer
         assert main(["discover", *LOOPBACK]) == 0
-        assert f"{SERIAL}\tunprovisioned" in capsys.readouterr().out
+        assert f"{serial}\tunprovisioned" in capsys.readouterr().out
     finally:
         kiosk.close()
 
@@ -427,6 +436,7 @@ def test_a_kiosk_that_does_not_answer_is_reported_on_its_line_like_a_bad_row(
 def test_a_region_the_controllers_tree_lacks_is_named_and_the_next_code_enrolls(
     tmp_path: Path, controller: ControllerProcess, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    serial = serial_of(tmp_path)
     kiosk = _kiosk(tmp_path)
     try:
         setup = _setup(tmp_path, controller)
@@ -434,11 +444,11 @@ def test_a_region_the_controllers_tree_lacks_is_named_and_the_next_code_enrolls(
         data["station"]["region_code"] = "331122002"  # in GB/T 2260, not in the demo tree
         setup.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
         code = _code(kiosk)
-        argv = ["enroll", SERIAL, "--setup", str(setup), *LOOPBACK]
+        argv = ["enroll", serial, "--setup", str(setup), *LOOPBACK]
         assert main([*argv, "--code", code]) == 1
         err = capsys.readouterr().err
         assert (
-            f"{SERIAL}: setup refused: station.region_code: Region 331122002 is not in the"
+            f"{serial}: setup refused: station.region_code: Region 331122002 is not in the"
             " region tree" in err
         )
         assert "allowed: a region of the controller's region tree" in err
@@ -450,6 +460,6 @@ def test_a_region_the_controllers_tree_lacks_is_named_and_the_next_code_enrolls(
         data["station"]["region_code"] = VILLAGE  # fixed; the controller's code still works
         setup.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
         assert main([*argv, "--code", _code(kiosk)]) == 0
-        assert _kiosk_row(controller, "region_code") == (VILLAGE,)
+        assert _kiosk_row(controller, serial, "region_code") == (VILLAGE,)
     finally:
         kiosk.close()
