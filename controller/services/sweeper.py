@@ -125,6 +125,12 @@ class Sweeper:
                 ),
             )
             .order_by(Kiosk.id)
+            # A kiosk whose row a heartbeat is writing now is left to the next pass, and one
+            # a heartbeat wrote since this pass's snapshot is read as it is now (PostgreSQL
+            # locks the newest version): judged on the snapshot alone, a kiosk whose first
+            # heartbeat came in between was turned grey as never seen, after its heartbeat
+            # had made it green, and being grey was never looked at again (no offline alert).
+            .with_for_update(of=Kiosk, skip_locked=True)
         )
         changed = []
         for kiosk in session.scalars(stale).all():
