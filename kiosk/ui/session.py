@@ -549,26 +549,24 @@ class UISession:
                 self._to_attract()
 
     def _port_pairing(self) -> PairingView | None:
-        ask = getattr(self.port, "pairing", None)  # only a kiosk with a provisioning side
-        if not callable(ask):
-            return None
-        try:
-            view = ask()
-        except Exception:  # a failing check must not stop the screen
-            log.exception("pairing check failed")
-            return None
+        view = self._ask_port("pairing")  # only a kiosk with a provisioning side answers
         return view if isinstance(view, PairingView) else None
 
     def _port_out_of_service(self) -> Texts | None:
-        ask = getattr(self.port, "out_of_service", None)
+        reason = self._ask_port("out_of_service")
+        return reason if isinstance(reason, Texts) else None
+
+    def _ask_port(self, question: str) -> object:
+        """What the port answers to `question` (None when it has no such question, or its
+        answer failed: a failing check must not stop the screen)."""
+        ask = getattr(self.port, question, None)
         if not callable(ask):
             return None
         try:
-            reason = ask()
-        except Exception:  # a failing check must not stop the screen
-            log.exception("out_of_service check failed")
+            return ask()
+        except Exception:
+            log.exception("%s check failed", question)
             return None
-        return reason if isinstance(reason, Texts) else None
 
     def _someone_here(self) -> bool:
         presented = getattr(self.port, "card_presented", None)

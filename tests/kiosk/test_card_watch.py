@@ -132,6 +132,17 @@ def _at_chooser(kiosk: Kiosk) -> FlowRun:
     return run
 
 
+def _the_chooser_takes_and_reads_it(kiosk: Kiosk, run: FlowRun) -> None:
+    """The card on the reader picks the ID card on the chooser and is read, once."""
+    sim, _watch = _parts(kiosk)
+    assert kiosk.service.card_laid(run) == "id_card"
+    run.fire("id_card")
+    run.run_action()
+    assert run.session.identity is not None
+    assert sim.reads_served == 1
+    kiosk.service.end_run(run)
+
+
 def test_the_watched_readers_are_named_by_the_identity_methods_they_serve() -> None:
     assert {ID_CARD, SOCIAL_CARD} <= set(IDENTITY_METHODS)
 
@@ -178,12 +189,7 @@ def test_a_card_laid_before_the_chooser_is_taken_when_it_shows(kiosk: Kiosk) -> 
     assert service.card_presented()  # the attract loop wakes
     run = _at_chooser(kiosk)
     watch.check()
-    assert service.card_laid(run) == "id_card"
-    run.fire("id_card")
-    run.run_action()
-    assert run.session.identity is not None
-    assert sim.reads_served == 1
-    service.end_run(run)
+    _the_chooser_takes_and_reads_it(kiosk, run)
 
 
 def test_a_card_laid_while_a_step_before_the_chooser_showed_is_taken_when_it_shows(
@@ -204,12 +210,7 @@ def test_a_card_laid_while_a_step_before_the_chooser_showed_is_taken_when_it_sho
     assert identity_methods(run.flow, run.step)
     assert service.choosing()
     watch.check()
-    assert service.card_laid(run) == "id_card"
-    run.fire("id_card")
-    run.run_action()
-    assert run.session.identity is not None
-    assert sim.reads_served == 1
-    service.end_run(run)
+    _the_chooser_takes_and_reads_it(kiosk, run)
 
 
 def test_a_card_the_last_visitor_left_on_the_reader_is_not_taken_by_the_next(
