@@ -10,7 +10,7 @@ import pytest
 
 from kiosk.composition import Kiosk, build_kiosk
 from kiosk.config import load_config
-from kiosk.pairing import MAX_FAILURES, PairingError
+from kiosk.pairing import MAX_FAILURES, PairingError, PairingNotice
 
 SERIAL = "SN-SCREEN-0001"
 
@@ -58,7 +58,8 @@ def test_after_a_redeemed_code_the_screen_shows_the_next_one(kiosk: Kiosk) -> No
     assert first.shown not in reason.get("en")
 
 
-def test_while_pairing_is_locked_the_screen_says_so_without_a_code(kiosk: Kiosk) -> None:
+def _lock_pairing(kiosk: Kiosk) -> PairingNotice:
+    """Wrong codes until the gate locks; the code that was on offer."""
     side = kiosk.provisioning
     assert side is not None
     notice = side.notice()
@@ -66,6 +67,11 @@ def test_while_pairing_is_locked_the_screen_says_so_without_a_code(kiosk: Kiosk)
     for _ in range(MAX_FAILURES):
         with pytest.raises(PairingError):
             side.gate.redeem("ZZZZZZ" if notice.code != "ZZZZZZ" else "YYYYYY")
+    return notice
+
+
+def test_while_pairing_is_locked_the_screen_says_so_without_a_code(kiosk: Kiosk) -> None:
+    notice = _lock_pairing(kiosk)
     reason = kiosk.service.out_of_service()
     assert reason is not None
     assert "pairing is locked for a few minutes" in reason.get("en")
@@ -99,12 +105,6 @@ def test_the_pairing_screen_gets_the_printed_code_its_qr_payload_and_time_left(
 
 
 def test_while_pairing_is_locked_there_is_no_pairing_screen(kiosk: Kiosk) -> None:
-    side = kiosk.provisioning
-    assert side is not None
-    notice = side.notice()
-    assert notice is not None
-    for _ in range(MAX_FAILURES):
-        with pytest.raises(PairingError):
-            side.gate.redeem("ZZZZZZ" if notice.code != "ZZZZZZ" else "YYYYYY")
+    _lock_pairing(kiosk)
     assert kiosk.service.pairing() is None  # the out-of-service words say it is locked
     assert kiosk.service.out_of_service() is not None

@@ -6,7 +6,7 @@ import math
 import os
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import numpy as np
@@ -438,15 +438,24 @@ def test_analysis_runs_at_most_at_the_rate_asked_whatever_the_camera_gives(
         assert len([t for t in analysed if first <= t < first + 1.0]) <= 4
 
 
+def _recording_factory(
+    opened: list[ScriptedCapture],
+) -> Callable[[int | str, int], ScriptedCapture]:
+    """A capture factory whose cameras always deliver, each kept in `opened`."""
+
+    def factory(target: int | str, api: int) -> ScriptedCapture:
+        opened.append(ScriptedCapture([]))
+        return opened[-1]
+
+    return factory
+
+
 def test_with_idle_fps_frames_nobody_waits_for_are_grabbed_but_never_decoded(
     device_node: Path,
 ) -> None:
     """Decoding every frame of a camera nobody looks at was most of the kiosk's rest CPU."""
     opened: list[ScriptedCapture] = []
-
-    def factory(target: int | str, api: int) -> ScriptedCapture:
-        opened.append(ScriptedCapture([]))
-        return opened[-1]
+    factory = _recording_factory(opened)
 
     clock = FakeClock(0.0)  # frozen: the idle second never passes
     source = FrameSource(
@@ -476,10 +485,7 @@ def test_the_analysis_gets_its_frames_decoded_at_its_rate_and_no_more(
     device_node: Path,
 ) -> None:
     opened: list[ScriptedCapture] = []
-
-    def factory(target: int | str, api: int) -> ScriptedCapture:
-        opened.append(ScriptedCapture([]))
-        return opened[-1]
+    factory = _recording_factory(opened)
 
     analysed: list[int] = []
     started = time.monotonic()
