@@ -8,10 +8,7 @@ from typing import Any
 
 from flows.field_schema import CHOOSING_KINDS, Library, asked_fields
 from flows.flow_checks import check_test
-from flows.model import (
-    BundleItem,
-    Flow,
-)
+from flows.model import BundleItem, Flow
 from flows.reader import Reader
 from flows.step_schema import parse_condition
 

@@ -7,17 +7,8 @@ import dataclasses
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from flows.actions import (
-    PICK_LISTS,
-    PICKER_STARTS,
-)
-from flows.model import (
-    TODAY,
-    Choice,
-    FieldKind,
-    FieldSpec,
-    Flow,
-)
+from flows.actions import PICK_LISTS, PICKER_STARTS
+from flows.model import TODAY, Choice, FieldKind, FieldSpec, Flow
 from flows.reader import Reader
 
 Library = Callable[[str], Flow | None]

@@ -18,14 +18,7 @@ from flows.actions import (
 )
 from flows.field_schema import Library, parse_field
 from flows.identity import EXPIRED_POLICIES, REFUSE, TYPED, expand_identity
-from flows.model import (
-    Branch,
-    Condition,
-    FieldKind,
-    FieldSpec,
-    Step,
-    StepKind,
-)
+from flows.model import Branch, Condition, FieldKind, FieldSpec, Step, StepKind
 from flows.reader import Reader
 
 _SOURCES = frozenset(CONTENT_SOURCES.values())
