@@ -21,7 +21,8 @@ from controller.labels import Label
 from controller.models import Kiosk
 from controller.rendering import render
 from controller.services.audit import Actor
-from controller.services.enrollment import STATE_LABELS, Enrollment, IssuedCode
+from controller.services.enrollment import STATE_LABELS, Enrollment
+from controller.services.enrollment_codes import IssuedCode
 from controller.services.errors import BadMessage, Conflict, NotFound
 
 router = APIRouter(default_response_class=HTMLResponse)

@@ -40,17 +40,11 @@ from controller.services import regions
 from controller.services.audit import Actor, AuditAction, AuditLog
 from controller.services.errors import NotFound
 from controller.services.export import Exporter
-from controller.services.inbox import (
-    REASON_MAX,
-    STATUS_ORDER,
-    TRANSITIONS,
-    Cursor,
-    Filters,
-    Inbox,
-    InboxRefused,
-    StaleVersion,
-    parse_filters,
-)
+from controller.services.inbox import Inbox
+from controller.services.inbox_errors import InboxRefused, StaleVersion
+from controller.services.inbox_filters import Filters, parse_filters
+from controller.services.inbox_review import REASON_MAX, STATUS_ORDER, TRANSITIONS
+from controller.services.inbox_views import Cursor
 from controller.services.intake import REASONS, status_text
 from wire import ApplicationStatus
 

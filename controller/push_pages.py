@@ -26,7 +26,7 @@ from controller.models import Transaction
 from controller.rendering import county_scope, render
 from controller.services.audit import Actor, AuditAction, AuditLog
 from controller.services.content import as_text
-from controller.services.inbox import InboxRefused
+from controller.services.inbox_errors import InboxRefused
 from controller.services.push import Item, Push, find_item
 from controller.services.titles import ServiceTitles
 

@@ -1,7 +1,7 @@
 """The county's figures: one month of a region's applications, its waiting list and 好差评.
 
 Counted where applications were filed (`transactions.county_code` and `region_code`,
-copied from the kiosk on arrival) with the inbox's own scope rule (`inbox.in_scope`), so a
+copied from the kiosk on arrival) with the inbox's own scope rule (`inbox_filters.in_scope`), so a
 county's figures and its inbox always agree, and a kiosk that moves takes none of its past
 with it. (The fleet statistics of services/stats.py count by the kiosks standing in a
 region now; this is the county's view of its casework.) A rating is counted with the
@@ -30,7 +30,7 @@ from sqlalchemy import ColumnElement, case, func, select
 from sqlalchemy.orm import Session
 
 from controller.models import Kiosk, Rating, Transaction
-from controller.services.inbox import in_scope
+from controller.services.inbox_filters import in_scope
 from controller.services.ratings import LOW_STARS
 from controller.services.stats import STATION_TIME, Window, local_midnight, parse_hour, utc_hour
 from wire import ApplicationStatus

@@ -32,7 +32,8 @@ from sqlalchemy.orm import Session
 from controller.clock import CHINA_TIME
 from controller.db import Database
 from controller.models import Kiosk
-from controller.services.inbox import Filters, Inbox
+from controller.services.inbox import Inbox
+from controller.services.inbox_filters import Filters
 from controller.services.intake import Intake, reason_words, status_text
 from controller.services.titles import ServiceTitles
 

@@ -29,7 +29,7 @@ from controller.db import Database
 from controller.models import Kiosk, Notification, Transaction
 from controller.services import notify
 from controller.services.errors import NotFound
-from controller.services.inbox import in_scope
+from controller.services.inbox_filters import in_scope
 from controller.services.intake import Intake
 from controller.services.notify import NotificationState, Notifier, WebhookChannel
 from controller.settings import HandoffSettings

@@ -31,7 +31,9 @@ from controller.clock import CHINA_TIME, Clock, china_today
 from controller.models import Job, Policy, PushContact, Transaction
 from controller.services.audit import Actor, AuditAction, AuditLog
 from controller.services.content import as_text, listed, regions_above
-from controller.services.inbox import Answer, Inbox, in_scope, mask_answer
+from controller.services.inbox import Inbox
+from controller.services.inbox_filters import in_scope
+from controller.services.inbox_views import Answer, mask_answer
 from controller.services.intake import Intake
 from pii import DocumentType, id_number_facts, mask_name
 from wire import Application, ApplicationStatus, Bilingual

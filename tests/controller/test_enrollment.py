@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 
 from controller.auth.access import Role
 from controller.services.audit import Actor
-from controller.services.enrollment import format_code, new_code, normalise_code
+from controller.services.enrollment_codes import format_code, new_code, normalise_code
 from controller.settings import Settings
 from tests.controller.controller_testkit import (
     add_regions,

@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 
 from controller.auth.access import Role
 from controller.services.audit import Actor
-from controller.services.inbox import StaleVersion
+from controller.services.inbox_errors import StaleVersion
 from controller.settings import Settings
 from tests.controller.controller_testkit import (
     ID_NUMBER,

@@ -135,3 +135,67 @@ def test_the_cache_key_covers_all_code_the_validation_imports() -> None:
         "wire.release",
         "kiosk.config",
     }
+
+
+def sources_a_validation_runs() -> list[Path]:
+    """The files of the validator's packages (flows, pii: subfolders too) that a fresh
+    interpreter loads to validate the demo catalog; empty package markers hold no code."""
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parents[2]
+    script = (
+        "import sys\n"
+        "from flows import builtin_files, parse_catalog\n"
+        "parse_catalog(builtin_files())\n"
+        "for m in list(sys.modules.values()):\n"
+        "    print(getattr(m, '__file__', None) or '')\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", script], cwd=root, capture_output=True, text=True, check=True
+    ).stdout
+    found = {Path(line).resolve() for line in out.splitlines() if line}
+    return sorted(
+        p
+        for p in found
+        if root in p.parents
+        and p.relative_to(root).parts[0] in cc.VALIDATOR_PACKAGES
+        and p.stat().st_size > 0
+    )
+
+
+def code_version_with_changed(monkeypatch: pytest.MonkeyPatch, changed: Path) -> tuple[str, str]:
+    """The validator's code version before and after one byte is added to `changed`."""
+    before = cc.code_version.__wrapped__()
+    read_bytes = Path.read_bytes
+
+    def edited(self: Path) -> bytes:
+        data = read_bytes(self)
+        return data + b"#" if self.resolve() == changed else data
+
+    monkeypatch.setattr(Path, "read_bytes", edited)
+    return before, cc.code_version.__wrapped__()
+
+
+def test_an_edit_to_any_module_a_validation_runs_validates_again(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The loader is split over several modules (step_schema, field_schema, bundle_schema,
+    # flow_checks): an edit to any of them, or to any other module of the validator's
+    # packages the validation loads, in a subfolder too, must change the key, or a kiosk
+    # would keep a catalog the new rules refuse. (The wire modules flows takes names from
+    # are checked by import above.)
+    sources = sources_a_validation_runs()
+    names = {p.name for p in sources}
+    assert {"loader.py", "step_schema.py", "field_schema.py", "flow_checks.py"} <= names
+    unchanged = []
+    for source in sources:
+        before, after = code_version_with_changed(monkeypatch, source)
+        monkeypatch.undo()
+        if before == after:
+            unchanged.append(str(source))
+    assert unchanged == []
+    # ... and a file the key does not cover leaves it as it was (the check can fail).
+    outside = Path(__file__).resolve()
+    before, after = code_version_with_changed(monkeypatch, outside)
+    assert before == after
