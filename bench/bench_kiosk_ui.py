@@ -21,7 +21,10 @@ Run: .venv/bin/python -m bench.bench_kiosk_ui [--runs 5] [--taps 30] [--sessions
    screen's finish button (back to the menu), round and round, each timed
    from the touch-down to the first frame drawn with the next screen; against a bare
    two-screen ScreenManager with one button a screen (NoTransition, as the kiosk's Router).
-   Taps are 0.8 s apart (past the kiosk's 0.4 s guard against double taps).
+   Taps are 0.8 s apart (past the kiosk's 0.4 s guard against double taps). Beside the
+   latency, the CPU each app's threads used from the touch to that frame (UI thread,
+   software GL's rasteriser threads, the others): a busy machine stretches the latency
+   of both apps unevenly, their CPU hardly, so it is the figure to compare across runs.
 3. RSS over `--sessions` visits (the issue says 10,000) driven through the window on a fake
    clock: the attract loop woken by a touch, a tile touched, the language switched, the
    visit cancelled, the end screen and the menu's idle time passed by moving the clock (the
@@ -247,6 +250,24 @@ def _touch(widget: Any) -> float:
     return at
 
 
+def thread_cpu_ms() -> dict[str, float]:
+    """CPU this process's threads have used so far, in ms: the UI thread's, software GL's
+    rasteriser threads' (llvmpipe) and the others' (camera, workers), from schedstat."""
+    used = {"ui": 0.0, "gl": 0.0, "other": 0.0}
+    main = str(os.getpid())
+    for tid in os.listdir("/proc/self/task"):
+        try:
+            with open(f"/proc/self/task/{tid}/comm", encoding="utf-8") as comm:
+                name = comm.read().strip()
+            with open(f"/proc/self/task/{tid}/schedstat", encoding="ascii") as stat:
+                ns = int(stat.read().split()[0])
+        except OSError:  # a thread that ended between the listing and the read
+            continue
+        kind = "ui" if tid == main else ("gl" if name.startswith("llvmpipe") else "other")
+        used[kind] += ns / 1e6
+    return used
+
+
 def child_taps(kind: str, folder: Path, taps: int) -> None:
     """Tap back and forth between two screens `taps` times; print each tap's latency."""
     _configure(folder / "kivy")
@@ -296,12 +317,15 @@ def child_taps(kind: str, folder: Path, taps: int) -> None:
             return str(app.router.current)
 
     latencies: list[float] = []
+    # CPU from the touch to the frame, by thread kind: unlike the latency it hardly moves
+    # with the machine's load, so old and new code compare on a busy machine too.
+    cpu: list[dict[str, float]] = []
     watch = FrameWatch()
     state: dict[str, Any] = {"lost": 0, "where": [], "tap": 0}
 
     def tap(_dt: float) -> None:
         if len(latencies) + state["lost"] >= taps:
-            _result({"ms": latencies, "lost": state["lost"], "where": state["where"]})
+            _result({"ms": latencies, "cpu": cpu, "lost": state["lost"], "where": state["where"]})
             app.stop()
             return
         try:
@@ -311,12 +335,15 @@ def child_taps(kind: str, folder: Path, taps: int) -> None:
             _result({"error": f"{type(err).__name__}: {err} on {current()}"})
             app.stop()
             return
+        used = thread_cpu_ms()
         started = _touch(widget)
         state["tap"] += 1
         number = state["tap"]
 
         def seen(at: float) -> None:
             latencies.append((at - started) * 1000)
+            now = thread_cpu_ms()
+            cpu.append({k: now[k] - used[k] for k in now})
             state["where"].append(before)  # the screen the tap was on
             Clock.schedule_once(tap, TAP_SPACING)
 
@@ -579,6 +606,7 @@ def bench_taps(scratch: Path, taps: int) -> None:
     """Tap latencies inside each app; p50/p95 and their ratios."""
     say(f"2. tap to the next screen's first frame, {taps} taps each")
     found: dict[str, list[float]] = {}
+    cpu: dict[str, dict[str, float]] = {}
     for kind in ("bare", "kiosk"):
         result, _ = run_child(["taps", kind, str(taps)], scratch / f"taps-{kind}")
         found[kind] = result["ms"]
@@ -586,6 +614,12 @@ def bench_taps(scratch: Path, taps: int) -> None:
         say(
             f"   {kind:5s}: p50 {pct(found[kind], 0.5):6.1f} ms, p95 {pct(found[kind], 0.95):6.1f}"
             f" ms, worst {max(found[kind]):6.1f} ms{lost}"
+        )
+        used = {k: statistics.median(c[k] for c in result["cpu"]) for k in ("ui", "gl", "other")}
+        cpu[kind] = used
+        say(
+            f"          CPU to the frame (p50): UI thread {used['ui']:.1f} ms, software GL"
+            f" {used['gl']:.1f} ms, other threads {used['other']:.1f} ms"
         )
     by_screen: dict[str, list[float]] = {}
     for ms, screen in zip(found["kiosk"], result["where"], strict=True):
@@ -598,6 +632,11 @@ def bench_taps(scratch: Path, taps: int) -> None:
         ratio = pct(found["kiosk"], q) / pct(found["bare"], q)
         say(f"   kiosk / bare {name}: {ratio:.2f}x (goal <= {TAP_GOAL}x)")
     say(f"   kiosk p95 {pct(found['kiosk'], 0.95):.0f} ms (goal <= {TAP_P95_GOAL_MS:.0f} ms)")
+    work = {kind: cpu[kind]["ui"] + cpu[kind]["gl"] for kind in cpu}
+    say(
+        f"   kiosk / bare CPU to the frame (UI + GL, p50): {work['kiosk'] / work['bare']:.2f}x"
+        f" (load {os.getloadavg()[0]:.2f})"
+    )
 
 
 def bench_rss(

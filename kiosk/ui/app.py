@@ -255,6 +255,7 @@ class EStationApp(App):
             # The modals live on the window, which outlives the app.
             self.router.idle.hide()
             self.router.help.hide()
+            self.router.thaw()
 
     def _tick(self, _dt: float) -> None:
         if self.session is not None:

@@ -10,6 +10,7 @@ still drawing the next screen) is one action, never a second one on the next scr
 
 from __future__ import annotations
 
+import gc
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
@@ -122,6 +123,7 @@ class Router(ScreenManager):
         self.trims = 0
         delay = TRIM_DELAY_SECONDS if trim_delay is None else trim_delay
         self._trim_later = Clock.create_trigger(self._trim, delay)
+        self._settled = False
 
     def _add_step(self, step: StepScreen) -> None:
         step.voice = self.voice  # the header's speaker and a form's errors
@@ -129,8 +131,30 @@ class Router(ScreenManager):
 
     def make_next_step(self) -> bool:
         """Make one step screen not made yet (one a frame once the menu is up); False when
-        all are made."""
-        return self.steps.make_next()
+        all are made, and then the kiosk's long-lived objects are set aside (`settle`)."""
+        if self.steps.make_next():
+            return True
+        if not self._settled:
+            self.settle()
+        return False
+
+    def settle(self) -> None:
+        """Collect once, then freeze what is alive now (the screens, Kivy, the catalog,
+        OpenCV's Python side: some 260,000 objects) out of the garbage collector's sight.
+
+        Each full collection walked all of them: 100-170 ms on the UI thread, landing on
+        a tap every few dozen (a tap's p95 and worst, bench/bench_kiosk_ui.py). A visit's
+        objects are still collected; only those made before the menu's rest are kept,
+        which the kiosk keeps anyway. `thaw` gives them back (the app's stop, for tests)."""
+        self._settled = True
+        gc.collect()
+        gc.freeze()
+
+    def thaw(self) -> None:
+        """Undo `settle`: the frozen objects are the collector's again."""
+        if self._settled:
+            self._settled = False
+            gc.unfreeze()
 
     def show_welcome(self, lang: str) -> None:
         """Show the service menu in `lang`."""

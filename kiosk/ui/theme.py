@@ -56,6 +56,11 @@ TRANSACTION = 80
 PADDING = 40
 SPACING = 24
 RADIUS = 14
+# Segments of a half circle in an outline's rounded corners (a Line's `rounded_rectangle`;
+# Kivy's default is 45). At our radii (14-30 px) 16 stray from the arc by under 0.15 px,
+# the same pixels by eye; each segment is triangles and a round joint that software GL
+# draws on every frame: the outlines of a screen cost half as much (docs/touchscreen.md).
+ARC_SEGMENTS = 16
 MAX_PER_ROW = 4
 
 # Elder mode: the text people read 1.5x (GB/T 37668 and the MIIT 适老化 rules ask for large

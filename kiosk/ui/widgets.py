@@ -10,6 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from kivy.graphics import ClearBuffers, ClearColor
 from kivy.properties import BooleanProperty, NumericProperty, ObjectProperty, StringProperty
 from kivy.uix.behaviors import ButtonBehavior, ToggleButtonBehavior
 from kivy.uix.boxlayout import BoxLayout
@@ -37,6 +38,16 @@ PRIMARY_EVENTS = frozenset(
 
 class KioskScreen(Screen):
     """A full-screen page on the kiosk background; `clear` forgets everything shown."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        # The background is a clear of the frame, not a rectangle drawn over the window's
+        # own clear: with software GL (llvmpipe) a blended full-screen rectangle costs
+        # 6-8 ms of every frame and a clear almost nothing (docs/touchscreen.md, "Tap to
+        # the next screen"). A screen always fills the window, or the FBO a screenshot
+        # renders it into, so clearing the whole target paints exactly its box.
+        self.canvas.before.insert(0, ClearBuffers(clear_color=True))
+        self.canvas.before.insert(0, ClearColor(*theme.BACKGROUND))
 
     def clear(self) -> None:
         """Remove every text this screen holds about a visit."""

@@ -1,0 +1,109 @@
+"""What every frame draws stays cheap for software GL (docs/touchscreen.md, "Tap to the next
+screen"): no full-window rectangle under a screen, outlines with few corner segments, the
+long-lived objects out of the collector's full passes.
+
+Checked from canvas instructions, pixels and the collector, never from timings: the times
+are bench/bench_kiosk_ui.py's (`--only taps`).
+"""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PIL import Image
+
+from kiosk.ui import theme
+from tests.kiosk.ui.helpers import step_buttons, tap
+
+pytestmark = pytest.mark.kivy
+
+
+def _instructions(widget: Any) -> Iterator[tuple[Any, Any]]:
+    """Every (widget, canvas instruction) under `widget`, itself included."""
+    for canvas in (widget.canvas.before, widget.canvas, widget.canvas.after):
+        for instruction in canvas.children:
+            yield widget, instruction
+    for child in widget.children:
+        yield from _instructions(child)
+
+
+def _window_fillers(screen: Any) -> list[str]:
+    """The shapes on `screen` that cover the whole window: each costs software GL a
+    screenful of pixels on every frame."""
+    from kivy.core.window import Window
+    from kivy.graphics import Rectangle, RoundedRectangle
+
+    return [
+        f"{type(widget).__name__} {type(shape).__name__}"
+        for widget, shape in _instructions(screen)
+        if isinstance(shape, Rectangle | RoundedRectangle)
+        and shape.size[0] >= Window.width
+        and shape.size[1] >= Window.height
+    ]
+
+
+def _screens_of_a_visit(ui: Any) -> Iterator[Any]:
+    """The menu, the ID-card step and the end screen, each while it is shown."""
+    yield ui.root.current_screen
+    tap(ui, ui.root.welcome.tiles[0])
+    assert ui.root.current == "action"
+    yield ui.root.current_screen
+    tap(ui, step_buttons(ui.root.current_screen)["cancel"])
+    assert ui.root.current == "end"
+    yield ui.root.current_screen
+
+
+def test_no_screen_paints_a_shape_over_the_whole_window(ui: Any) -> None:
+    for screen in _screens_of_a_visit(ui):
+        ui.frames(1)
+        assert _window_fillers(screen) == [], screen.name
+
+
+def test_a_full_window_rectangle_would_be_found(ui: Any) -> None:
+    from kivy.core.window import Window
+    from kivy.graphics import Color, Rectangle
+
+    screen = ui.root.current_screen
+    with screen.canvas.before:
+        Color(*theme.BACKGROUND)
+        Rectangle(pos=(0, 0), size=Window.size)
+    assert _window_fillers(screen) == ["WelcomeScreen Rectangle"]
+
+
+def test_the_screen_background_is_still_the_theme_colour_in_its_picture(
+    ui: Any, tmp_path: Path
+) -> None:
+    picture = Image.open(ui.screenshot(tmp_path / "menu.png")).convert("RGB")
+    # The bottom-left corner of the menu: no tile, label or band reaches it.
+    expected = tuple(round(255 * c) for c in theme.BACKGROUND[:3])
+    assert picture.getpixel((2, picture.height - 3)) == expected
+
+
+def test_outlines_round_their_corners_in_few_segments(ui: Any) -> None:
+    from kivy.graphics import Line
+
+    for screen in _screens_of_a_visit(ui):
+        ui.frames(1)
+        coarse = [
+            type(widget).__name__
+            for widget, line in _instructions(screen)
+            if isinstance(line, Line)
+            and line.rounded_rectangle
+            and type(widget).__module__.startswith(("kiosk.ui.widgets", "kiosk.ui.screens"))
+            and line.rounded_rectangle[-1] > theme.ARC_SEGMENTS
+        ]
+        assert coarse == [], screen.name
+
+
+def test_long_lived_objects_are_frozen_once_every_step_screen_is_made(ui: Any) -> None:
+    router = ui.root
+    assert gc.get_freeze_count() == 0
+    while router.make_next_step():
+        assert gc.get_freeze_count() == 0  # not while screens are still being made
+    assert gc.get_freeze_count() > 0
+    router.thaw()
+    assert gc.get_freeze_count() == 0
