@@ -9,7 +9,6 @@ asking for them, or flows importing them, loads no pydantic either.
 
 from __future__ import annotations
 
-import importlib
 from typing import TYPE_CHECKING, Any
 
 from wire.vocabulary import DeviceKind
@@ -176,8 +175,13 @@ def __getattr__(name: str) -> Any:
     """A name of wire.v1, from wire.codes (no pydantic) when it is one of its codes."""
     if name not in _V1:
         raise AttributeError(f"module 'wire' has no attribute {name!r}")
-    codes = importlib.import_module("wire.codes")
-    home = codes if hasattr(codes, name) else importlib.import_module("wire.v1")
-    value = getattr(home, name)
+    from wire import codes
+
+    if hasattr(codes, name):
+        value = getattr(codes, name)
+    else:
+        from wire import v1
+
+        value = getattr(v1, name)
     globals()[name] = value  # asked once: later lookups find it without this hook
     return value
