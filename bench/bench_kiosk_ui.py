@@ -219,7 +219,12 @@ def child_cold(kind: str, folder: Path) -> None:
     else:
         # As kiosk/ui/main.py: the camera, scans and sync start behind the first frame.
         built = _start_kiosk(folder, camera=True, whole=False)
-        app = _kiosk_app(built.service, built.speech, on_first_frame=built.start_rest_behind)
+        app = _kiosk_app(
+            built.service,
+            built.speech,
+            commands=built.commands,
+            on_first_frame=built.start_rest_behind,
+        )
         ready = lambda: _menu_shown(app)  # noqa: E731
     watch = FrameWatch()
 
