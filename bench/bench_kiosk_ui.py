@@ -11,8 +11,9 @@ Run: .venv/bin/python -m bench.bench_kiosk_ui [--runs 5] [--taps 30] [--sessions
    App with one label in the same way. The kiosk process does what `estation-kiosk` does:
    loads kiosk.toml, builds a kiosk of simulators (ID card reader, camera, printer; an
    enrolled kiosk whose controller is away) and starts what its menu needs, then runs the
-   App, opened on the menu; the camera, device scans and sync start behind its first
-   frame (Kiosk.start_rest_behind). Runs alternate between the two; medians. The runs
+   App with the kiosk's remote commands, opened on the menu; the commands' UI handlers,
+   the camera, device scans and sync start on the tick after its first frame
+   (Kiosk.start_rest_behind). Runs alternate between the two; medians. The runs
    share one data folder, as a kiosk's starts do: the first validates the catalog and
    keeps it (flows/catalog_cache.py), the later ones read it back; `--fresh-cold` gives
    each run a new folder (every start validates, as the first after an update does).
@@ -222,7 +223,12 @@ def child_cold(kind: str, folder: Path) -> None:
     else:
         # As kiosk/ui/main.py: the camera, scans and sync start behind the first frame.
         built = _start_kiosk(folder, camera=True, whole=False)
-        app = _kiosk_app(built.service, built.speech, on_first_frame=built.start_rest_behind)
+        app = _kiosk_app(
+            built.service,
+            built.speech,
+            commands=built.commands,
+            on_first_frame=built.start_rest_behind,
+        )
         ready = lambda: _menu_shown(app)  # noqa: E731
     watch = FrameWatch()
 

@@ -1,29 +1,75 @@
-"""Self-service flows as validated data plus a small interpreter. No Kivy, no drivers here."""
+"""Self-service flows as validated data plus a small interpreter. No Kivy, no drivers here.
+
+Each name below is imported from its module when first asked for (PEP 562 `__getattr__`):
+`from flows import Catalog` loads the catalog's modules, not the engine and the actions'
+vocabulary behind it, which a kiosk's menu does not need (docs/touchscreen.md, cold start).
+"""
 
 from __future__ import annotations
 
-from flows.content import Item, Match
-from flows.engine import ActionFailed, FlowRun, Guard
-from flows.errors import (
-    FlowDefinitionError,
-    FlowError,
-    FlowStateError,
-    SnapshotRefused,
-    UnknownEvent,
-)
-from flows.loader import load_builtin, load_flow
-from flows.manifest import (
-    Catalog,
-    Service,
-    builtin_files,
-    load_builtin_catalog,
-    load_catalog,
-    parse_catalog,
-    with_menu,
-)
-from flows.model import BundleItem, FieldKind, FieldSpec, Flow, Step, StepKind, Texts
-from flows.session import Identity, RunRecord, Session
-from flows.submission import Submission, SubmissionItem, build_submission, receipt_rows
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from flows.content import Item, Match
+    from flows.engine import ActionFailed, FlowRun, Guard
+    from flows.errors import (
+        FlowDefinitionError,
+        FlowError,
+        FlowStateError,
+        SnapshotRefused,
+        UnknownEvent,
+    )
+    from flows.loader import load_builtin, load_flow
+    from flows.manifest import (
+        Catalog,
+        Service,
+        builtin_files,
+        load_builtin_catalog,
+        load_catalog,
+        parse_catalog,
+        with_menu,
+    )
+    from flows.model import BundleItem, FieldKind, FieldSpec, Flow, Step, StepKind, Texts
+    from flows.session import Identity, RunRecord, Session
+    from flows.submission import Submission, SubmissionItem, build_submission, receipt_rows
+
+# Where each public name lives.
+_HOME = {
+    "Item": "flows.content",
+    "Match": "flows.content",
+    "ActionFailed": "flows.engine",
+    "FlowRun": "flows.engine",
+    "Guard": "flows.engine",
+    "FlowDefinitionError": "flows.errors",
+    "FlowError": "flows.errors",
+    "FlowStateError": "flows.errors",
+    "SnapshotRefused": "flows.errors",
+    "UnknownEvent": "flows.errors",
+    "load_builtin": "flows.loader",
+    "load_flow": "flows.loader",
+    "Catalog": "flows.manifest",
+    "Service": "flows.manifest",
+    "builtin_files": "flows.manifest",
+    "load_builtin_catalog": "flows.manifest",
+    "load_catalog": "flows.manifest",
+    "parse_catalog": "flows.manifest",
+    "with_menu": "flows.manifest",
+    "BundleItem": "flows.model",
+    "FieldKind": "flows.model",
+    "FieldSpec": "flows.model",
+    "Flow": "flows.model",
+    "Step": "flows.model",
+    "StepKind": "flows.model",
+    "Texts": "flows.model",
+    "Identity": "flows.session",
+    "RunRecord": "flows.session",
+    "Session": "flows.session",
+    "Submission": "flows.submission",
+    "SubmissionItem": "flows.submission",
+    "build_submission": "flows.submission",
+    "receipt_rows": "flows.submission",
+}
 
 __all__ = [
     "ActionFailed",
@@ -60,3 +106,13 @@ __all__ = [
     "with_menu",
     "receipt_rows",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """A public name of flows, its module imported on first use."""
+    home = _HOME.get(name)
+    if home is None:
+        raise AttributeError(f"module 'flows' has no attribute {name!r}")
+    value = getattr(importlib.import_module(home), name)
+    globals()[name] = value  # asked once: later lookups find it without this hook
+    return value

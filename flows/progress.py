@@ -22,9 +22,12 @@ main path to count, and no indicator.
 from __future__ import annotations
 
 from collections.abc import Collection
+from typing import TYPE_CHECKING
 
-from flows.engine import FlowRun
 from flows.model import Flow, Step, StepKind
+
+if TYPE_CHECKING:
+    from flows.engine import FlowRun  # a kiosk's menu asks identity_methods, not the engine
 
 # The event that moves a citizen forward when all goes well, in order of preference
 # (`select`: touching an item of a list; `sign_up`: the way on from a class or a fair).

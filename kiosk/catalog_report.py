@@ -9,8 +9,14 @@ it rates; all of them get a title.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from flows import Catalog, Texts
-from wire import Bilingual, CatalogIn
+
+if TYPE_CHECKING:
+    # Imported where a message is made: the pydantic models load with the first one, after
+    # the menu's first frame (docs/touchscreen.md, cold start).
+    from wire import CatalogIn
 
 
 def service_titles(catalog: Catalog) -> dict[str, Texts]:
@@ -29,6 +35,8 @@ def service_titles(catalog: Catalog) -> dict[str, Texts]:
 
 def catalog_message(catalog: Catalog) -> CatalogIn:
     """The CatalogIn that tells the controller what this catalog's services are called."""
+    from wire import Bilingual, CatalogIn
+
     return CatalogIn(
         version=catalog.version,
         titles={

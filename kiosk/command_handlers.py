@@ -7,11 +7,19 @@ The touchscreen adds the screenshot, the flash and the restart when it starts
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
-from drivers.selftest import Check
 from kiosk.commands import CommandRunner, Outcome, log_text
 from kiosk.journal import redact
-from wire import Command, CommandKind
+from wire import CommandKind
+
+if TYPE_CHECKING:
+    # The self-test (and the printer's renderer behind it) loads when the command first runs.
+    from drivers.selftest import Check
+
+    # Imported where a message is made: the pydantic models load with the first one, after
+    # the menu's first frame (docs/touchscreen.md, cold start).
+    from wire import Command
 
 
 def add_standard_handlers(

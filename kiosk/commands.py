@@ -29,8 +29,14 @@ import sqlite3
 import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from wire import MAX_ATTACHMENT_CHARS, Command, CommandKind, CommandResult
+from wire import MAX_ATTACHMENT_CHARS, CommandKind
+
+if TYPE_CHECKING:
+    # Imported where a message is made: the pydantic models load with the first one, after
+    # the menu's first frame (docs/touchscreen.md, cold start).
+    from wire import Command, CommandResult
 
 log = logging.getLogger(__name__)
 
@@ -76,7 +82,7 @@ class Outcome:
     then: Callable[[], None] | None = None
 
 
-Handler = Callable[[Command], Outcome]
+Handler = Callable[["Command"], Outcome]
 
 
 class CommandBook:
@@ -120,6 +126,8 @@ class CommandBook:
 
     def waiting(self) -> list[Command]:
         """Commands not yet run, oldest first."""
+        from wire import Command
+
         with self._lock:
             rows = self._db.execute(
                 "SELECT id, kind, argument, issued_at, expires_at FROM commands"
@@ -158,6 +166,10 @@ class CommandBook:
             ids = [
                 r[0] for r in self._db.execute("SELECT id FROM commands WHERE state = 'running'")
             ]
+        if not ids:
+            return 0  # the usual start: no result to make, so no wire model loaded for it
+        from wire import CommandResult
+
         result = CommandResult(ok=False, detail="interrupted: the kiosk stopped", finished_at=now)
         for command_id in ids:
             self.done(command_id, result)
@@ -170,6 +182,8 @@ class CommandBook:
 
     def unreported(self) -> list[tuple[str, CommandResult]]:
         """Results the controller has not acknowledged, oldest first."""
+        from wire import CommandResult
+
         with self._lock:
             rows = self._db.execute(
                 "SELECT id, result FROM commands WHERE state = 'done' AND reported = 0"
@@ -268,6 +282,8 @@ class CommandRunner:
         self._finish(command, outcome)
 
     def _finish(self, command: Command, outcome: Outcome) -> None:
+        from wire import CommandResult
+
         attachment = base64.b64encode(outcome.attachment).decode("ascii")
         if len(attachment) > MAX_ATTACHMENT_CHARS:
             outcome = dataclasses.replace(

@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 
 from flows import Flow, builtin_files
 from flows.catalog_cache import CatalogCache
-from kiosk.actions import RunActions, Station
+from kiosk.actions.station import Station
 from kiosk.attract import AttractContent
 from kiosk.card_watch import CardWatch, card_probes
 from kiosk.command_handlers import add_standard_handlers
@@ -43,11 +43,13 @@ from kiosk.updater import Updater, build_updater
 from kiosk.vitals import VitalSigns
 from pii import Sealer
 from pii.sealing import begin_rotation, end_rotation
-from wire import CAPABILITY_UPDATES, Heartbeat, RegisterRequest, StaffCallIn
+from wire import CAPABILITY_UPDATES
 
 if TYPE_CHECKING:
+    from kiosk.actions import RunActions
     from kiosk.provisioning import DeviceCheck
     from kiosk.provisioning_rig import ProvisioningSide
+    from wire import Heartbeat, RegisterRequest, StaffCallIn
 
 log = logging.getLogger(__name__)
 
@@ -239,10 +241,11 @@ def build_kiosk(
         connect_timeout=config.sync.connect_timeout,
     )
     enroller_store = EnrollmentStore(config.data_dir / "enrollment.json")
-    enroller = Enroller(
-        enroller_store,
-        client,
-        RegisterRequest(
+
+    def register_request() -> RegisterRequest:
+        from wire import RegisterRequest  # made when the kiosk first enrolls, not at start
+
+        return RegisterRequest(
             hardware_id=config.hardware_id,
             name=config.name,
             site=config.site,
@@ -254,9 +257,9 @@ def build_kiosk(
             longitude=config.gps[1] if config.gps else None,
             opening_hours=config.opening_hours,
             help_phone=config.help_phone,
-        ),
-        config.controller_url,
-    )
+        )
+
+    enroller = Enroller(enroller_store, client, register_request, config.controller_url)
     station = Station(
         kiosk_id=lambda: enroller.ensure().kiosk_id,
         name=config.name,
@@ -326,6 +329,8 @@ def build_kiosk(
     )
 
     def actions_for(flow: Flow) -> RunActions:
+        from kiosk.actions import RunActions  # its parts load with the first visit
+
         return RunActions(
             flow,
             station,

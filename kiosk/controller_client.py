@@ -14,53 +14,44 @@ from pii import DocumentType
 
 if TYPE_CHECKING:
     import httpx
-from wire import (
-    API_PREFIX,
-    Application,
-    Bilingual,
-    CatalogAck,
-    CatalogIn,
-    CommandResult,
-    CommandResultAck,
-    ContentItem,
-    ContentPage,
-    ContentQuery,
-    EnrollmentStatus,
-    ErrorCode,
-    Heartbeat,
-    HeartbeatAck,
-    HoldRequest,
-    HoldResponse,
-    MaintenanceEventAck,
-    MaintenanceEventIn,
-    Message,
-    MyApplicationsRequest,
-    MyApplicationsResponse,
-    RatingAck,
-    RatingIn,
-    RegisterRequest,
-    RegisterResponse,
-    RotateResponse,
-    SelfTestAck,
-    SelfTestReport,
-    StaffCallAck,
-    StaffCallIn,
-    TargetReport,
-    TargetReportAck,
-    TargetState,
-    Text,
-    TransactionAck,
-    TransactionIn,
-    UpdateReport,
-    UpdateReportAck,
-    WireError,
-    parse,
-    validate,
-)
+
+    # Imported where a message is made or read: the pydantic models load with the first
+    # call, after the menu's first frame (docs/touchscreen.md, cold start).
+    from wire import (
+        Application,
+        CatalogAck,
+        CatalogIn,
+        CommandResult,
+        CommandResultAck,
+        EnrollmentStatus,
+        Heartbeat,
+        HeartbeatAck,
+        MaintenanceEventAck,
+        MaintenanceEventIn,
+        Message,
+        RatingAck,
+        RatingIn,
+        RegisterRequest,
+        RegisterResponse,
+        RotateResponse,
+        SelfTestAck,
+        SelfTestReport,
+        StaffCallAck,
+        StaffCallIn,
+        TargetReport,
+        TargetReportAck,
+        TargetState,
+        Text,
+        TransactionAck,
+        TransactionIn,
+        UpdateReport,
+        UpdateReportAck,
+    )
+from wire import API_PREFIX, ErrorCode, WireError
 from wire.matching import PUSH_STATUS
 
 log = logging.getLogger(__name__)
-_M = TypeVar("_M", bound=Message)
+_M = TypeVar("_M", bound="Message")
 
 
 class ControllerError(Exception):
@@ -193,40 +184,58 @@ class ControllerClient:
 
         `proof`: the device token held so far, when known hardware enrolls again.
         """
+        from wire import RegisterResponse
+
         return self._post("/kiosks/register", request, RegisterResponse, token=proof)
 
     def enrollment_status(self, token: str) -> EnrollmentStatus:
         """This kiosk's state (a pending kiosk asks until it is approved)."""
+        from wire import EnrollmentStatus
+
         return self._call("GET", "/kiosks/me", None, EnrollmentStatus, token=token)
 
     def rotate(self, token: str) -> RotateResponse:
         """A new device token; the one given keeps working until the new one is used."""
+        from wire import RotateResponse
+
         return self._call("POST", "/kiosks/rotate", None, RotateResponse, token=token)
 
     def heartbeat(self, beat: Heartbeat, token: str) -> HeartbeatAck:
         """Report that the kiosk is alive and how its devices are."""
+        from wire import HeartbeatAck
+
         return self._post("/heartbeat", beat, HeartbeatAck, token=token)
 
     def send_command_result(
         self, command_id: str, result: CommandResult, token: str
     ) -> CommandResultAck:
         """Tell the controller what came of a command (the same result again is harmless)."""
+        from wire import CommandResultAck
+
         return self._post(f"/commands/{command_id}/result", result, CommandResultAck, token=token)
 
     def target(self, token: str) -> TargetState:
         """The catalog and settings the controller wants this kiosk to run (kiosk/target.py)."""
+        from wire import TargetState
+
         return self._call("GET", "/target", None, TargetState, token=token)
 
     def send_target_report(self, report: TargetReport, token: str) -> TargetReportAck:
         """Tell the controller a target was applied, or rejected and why."""
+        from wire import TargetReportAck
+
         return self._post("/target/report", report, TargetReportAck, token=token)
 
     def send_catalog(self, catalog: CatalogIn, token: str) -> CatalogAck:
         """Tell the controller what this kiosk's catalog calls its services."""
+        from wire import CatalogAck
+
         return self._post("/catalog", catalog, CatalogAck, token=token)
 
     def send_selftest(self, report: SelfTestReport, token: str) -> SelfTestAck:
         """Hand the controller a technician's self-test report for the kiosk page."""
+        from wire import SelfTestAck
+
         return self._post("/kiosks/selftest", report, SelfTestAck, token=token)
 
     def release_bundle(self, version: str, token: str, *, limit: int) -> bytes:
@@ -252,10 +261,14 @@ class ControllerClient:
 
     def report_update(self, report: UpdateReport, token: str) -> UpdateReportAck:
         """Tell the controller what became of a release on this kiosk."""
+        from wire import UpdateReportAck
+
         return self._post("/updates/report", report, UpdateReportAck, token=token)
 
     def send_transaction(self, txn: TransactionIn, token: str) -> TransactionAck:
         """Deliver one transaction; a repeat of the same key is acknowledged as a duplicate."""
+        from wire import TransactionAck
+
         return self._post("/transactions", txn, TransactionAck, token=token)
 
     def content(
@@ -267,20 +280,28 @@ class ControllerClient:
         empty or `any` means no filter. WireError (before any call) for a filter the
         source does not read.
         """
+        from wire import ContentPage, ContentQuery, validate
+
         query = validate(ContentQuery, {**(filters or {}), "source": source})
         page = self._post(f"/content/{query.source.value}", query, ContentPage, token=token)
         return [item.as_mapping() for item in page.items]
 
     def send_rating(self, rating: RatingIn, token: str) -> RatingAck:
         """Deliver a rating; 404 (ControllerRejected) while its transaction has not arrived."""
+        from wire import RatingAck
+
         return self._post("/ratings", rating, RatingAck, token=token)
 
     def call_staff(self, call: StaffCallIn, token: str) -> StaffCallAck:
         """Tell ops a citizen asked for staff (the controller raises a staff_called alert)."""
+        from wire import StaffCallAck
+
         return self._post("/staff-calls", call, StaffCallAck, token=token)
 
     def send_maintenance_event(self, event: MaintenanceEventIn, token: str) -> MaintenanceEventAck:
         """Tell ops what happened at the maintenance screen (a lockout becomes an alert)."""
+        from wire import MaintenanceEventAck
+
         return self._post("/maintenance-events", event, MaintenanceEventAck, token=token)
 
     def my_applications(
@@ -296,6 +317,8 @@ class ControllerClient:
         `identity_method` is how the number was read; the controller refuses a typed one
         (403, with a user_message). The number goes only into this request's body.
         """
+        from wire import MyApplicationsRequest, MyApplicationsResponse, validate
+
         request = validate(
             MyApplicationsRequest,
             {"document": document, "id_number": id_number, "identity_method": identity_method},
@@ -310,6 +333,8 @@ class ControllerClient:
         transaction's `holds` (wire/v1.py, booking). Pass the same `key` to retry one hold
         without taking a second place. BookingUnavailable when it is full or closed.
         """
+        from wire import HoldRequest, HoldResponse, validate
+
         request = validate(
             HoldRequest, {"key": key or uuid.uuid4().hex, "source": source, "item_id": item_id}
         )
@@ -327,6 +352,8 @@ class ControllerClient:
     def _call(
         self, method: str, path: str, body: Message | None, answer: type[_M], *, token: str | None
     ) -> _M:
+        from wire import parse
+
         headers = {"Content-Type": "application/json"} if body is not None else {}
         if token is not None:
             headers["Authorization"] = f"Bearer {token}"
@@ -418,11 +445,12 @@ def _user_message(response: httpx.Response) -> str | None:
 
 # Dates for people in China: one time zone, no daylight saving.
 _CHINA_TIME = dt.timezone(dt.timedelta(hours=8))
-_NUMBER = Bilingual.of("办件编号", "Number")
-_SUBMITTED = Bilingual.of("提交时间", "Submitted")
-_STATUS_CHANGED = Bilingual.of("状态更新", "Status changed")
-_JOB = Bilingual.of("岗位编号", "Job")
-_PUBLISHED = Bilingual.of("发布日期", "Published")
+# The rows' labels (zh-CN, en), made into wire.Bilingual with the first list of applications.
+_NUMBER = ("办件编号", "Number")
+_SUBMITTED = ("提交时间", "Submitted")
+_STATUS_CHANGED = ("状态更新", "Status changed")
+_JOB = ("岗位编号", "Job")
+_PUBLISHED = ("发布日期", "Published")
 
 
 def _local(moment: dt.datetime) -> str:
@@ -439,13 +467,21 @@ def application_item(app: Application) -> dict[str, Any]:
     A job the controller found for the citizen's 求职登记 (status wire.matching.PUSH_STATUS)
     comes in the same shape; it is labelled as a job, not as something they submitted.
     """
+    from wire import Bilingual, ContentItem
+
     if app.status == PUSH_STATUS:
         code = app.number.removeprefix("job:")
-        rows: list[tuple[Text, Text]] = [(_JOB, code), (_PUBLISHED, _day(app.created_at))]
+        rows: list[tuple[Text, Text]] = [
+            (Bilingual.of(*_JOB), code),
+            (Bilingual.of(*_PUBLISHED), _day(app.created_at)),
+        ]
     else:
-        rows = [(_NUMBER, app.number), (_SUBMITTED, _local(app.created_at))]
+        rows = [
+            (Bilingual.of(*_NUMBER), app.number),
+            (Bilingual.of(*_SUBMITTED), _local(app.created_at)),
+        ]
     if app.status_at is not None:
-        rows.append((_STATUS_CHANGED, _local(app.status_at)))
+        rows.append((Bilingual.of(*_STATUS_CHANGED), _local(app.status_at)))
     item = ContentItem(
         id=app.number,
         title=app.title,

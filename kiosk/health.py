@@ -17,7 +17,12 @@ from drivers.idcard import IdCardReader
 from drivers.manager import DeviceManager, Health, PathScanner, ProbeResult, Scanner
 from drivers.printer import ReceiptPrinter
 from drivers.socialcard.service import readers as pcsc_readers
-from wire import DeviceHealth, DeviceKind, DeviceState
+from wire import DeviceKind, DeviceState
+
+if TYPE_CHECKING:
+    # Imported where a message is made: the pydantic models load with the first one, after
+    # the menu's first frame (docs/touchscreen.md, cold start).
+    from wire import DeviceHealth
 
 if TYPE_CHECKING:  # OpenCV is loaded only by a kiosk that has a camera (kiosk/hardware.py)
     from kiosk.presence import PresenceWatch
@@ -160,6 +165,8 @@ def kiosk_devices(
 
 def heartbeat_devices(manager: DeviceManager) -> dict[DeviceKind, DeviceHealth]:
     """Device health in the wire's terms."""
+    from wire import DeviceHealth
+
     return {
         DeviceKind(kind): DeviceHealth(state=_STATES[status.health], reason=status.reason[:200])
         for kind, status in manager.health().items()

@@ -51,10 +51,11 @@ from flows import Texts
 from kiosk.journal import redact
 from kiosk.outbox import Outbox, OutboxFull, State
 from kiosk.receipts import ReceiptOutput
-from wire import DeviceKind, MaintenanceEventIn, MaintenanceEventKind, MaintenanceExit
+from wire import DeviceKind, MaintenanceEventKind, MaintenanceExit
 
 if TYPE_CHECKING:
     from kiosk.composition import Kiosk
+    from wire import MaintenanceEventIn
 
 log = logging.getLogger(__name__)
 
@@ -527,6 +528,8 @@ class Maintenance:
         locked_until: dt.datetime | None = None,
         left_to: MaintenanceExit | None = None,
     ) -> None:
+        from wire import MaintenanceEventIn
+
         event = MaintenanceEventIn(
             key=uuid.uuid4().hex,
             created_at=at or self._now(),

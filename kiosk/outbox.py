@@ -27,18 +27,15 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from pii import Sealer, SealError
-from wire import (
-    MaintenanceEventIn,
-    Message,
-    RatingIn,
-    StaffCallIn,
-    TransactionIn,
-    WireError,
-    parse,
-)
+from wire import WireError
+
+if TYPE_CHECKING:
+    # Imported where a message is made: the pydantic models load with the first one, after
+    # the menu's first frame (docs/touchscreen.md, cold start).
+    from wire import MaintenanceEventIn, Message, RatingIn, StaffCallIn, TransactionIn
 
 log = logging.getLogger(__name__)
 
@@ -85,7 +82,7 @@ _COLUMNS = (
     "key, kind, number, service, created_at, state, attempts, next_attempt_at, last_error,"
     " sealed, acked_at, ended_at"
 )
-_M = TypeVar("_M", bound=Message)
+_M = TypeVar("_M", bound="Message")
 # The row of `counters` where releases before the rebuild kept the last sequence number
 # (the others are days: yymmdd); the rebuild moves it into sqlite_sequence.
 _SEQ = "record-seq"
@@ -361,6 +358,8 @@ class Outbox:
 
     def claim_due_staff_calls(self, limit: int = 20) -> list[StaffCallIn]:
         """Mark up to `limit` due staff calls in flight and return them."""
+        from wire import StaffCallIn
+
         return self._claim("staff_call", StaffCallIn, limit)
 
     def add_maintenance_event(self, event: MaintenanceEventIn) -> None:
@@ -372,6 +371,8 @@ class Outbox:
 
     def claim_due_maintenance_events(self, limit: int = 20) -> list[MaintenanceEventIn]:
         """Mark up to `limit` due maintenance events in flight and return them."""
+        from wire import MaintenanceEventIn
+
         return self._claim("maintenance", MaintenanceEventIn, limit)
 
     def claim_due(self, limit: int = 20) -> list[TransactionIn]:
@@ -379,13 +380,19 @@ class Outbox:
 
         A row that cannot be opened or parsed is quarantined instead, with its reason.
         """
+        from wire import TransactionIn
+
         return self._claim("transaction", TransactionIn, limit)
 
     def claim_due_ratings(self, limit: int = 20) -> list[RatingIn]:
         """Mark up to `limit` due ratings in flight and return them (unreadable: quarantined)."""
+        from wire import RatingIn
+
         return self._claim("rating", RatingIn, limit)
 
     def _claim(self, kind: str, model: type[_M], limit: int) -> list[_M]:
+        from wire import parse
+
         now = self._clock()
         with self._lock, self._bookkeeping_locked():
             # The index's order: the rows that became due first, then by sequence.

@@ -11,10 +11,14 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
-from flows import Flow, FlowRun, RunRecord, Texts
+from flows import Flow, Texts
 from kiosk.employers import Employer
+
+if TYPE_CHECKING:
+    # The flow engine loads with the first visit, not for the menu (docs/touchscreen.md).
+    from flows import FlowRun, RunRecord
 
 
 @dataclass(frozen=True)

@@ -16,8 +16,6 @@ from drivers.printer import (
     PrinterProfile,
     Receipt,
     ReceiptPrinter,
-    decode,
-    render_png,
 )
 
 
@@ -66,6 +64,9 @@ class FolderOutput:
             ReceiptPrinter(transport, self.profile).print_receipt(receipt)
         png = None
         if self.preview:
+            # The decoder and PIL load with the first receipt, not with the kiosk's start.
+            from drivers.printer import decode, render_png
+
             doc = decode(path.read_bytes(), self.profile.codec, columns=self.profile.columns)
             png = render_png(doc, path.with_suffix(".png"), dots_width=self.profile.dots_width)
         return PrintedFiles(path, png)

@@ -14,19 +14,25 @@ import threading
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from drivers.manager import DeviceManager, Health
-from flows import Catalog, Flow, FlowRun, RunRecord, Texts
+from flows import Catalog, Flow, Texts
 from flows.actions import ACTION_DEVICES
 from flows.progress import identity_methods
-from kiosk.actions import UNSUPPORTED, RunActions, Station
+from kiosk.actions import UNSUPPORTED
 from kiosk.card_watch import CardWatch
 from kiosk.employers import Employer
 from kiosk.health import heartbeat_devices
 from kiosk.messages import catalog as message_catalog
 from kiosk.messages import text
 from kiosk.ports import AttractCard, HelpContacts, MenuEntry, PairingView
-from wire import DeviceKind, Heartbeat, KioskStatus, KioskVitals, StaffCallIn, StaffCallReason
+from wire import DeviceKind, KioskStatus, StaffCallReason
+
+if TYPE_CHECKING:
+    from flows import FlowRun, RunRecord
+    from kiosk.actions import RunActions, Station
+    from wire import Heartbeat, KioskVitals, StaffCallIn
 
 log = logging.getLogger(__name__)
 
@@ -202,6 +208,8 @@ class KioskService:
 
     def call_staff(self, reason: str, screen: str) -> None:
         """Queue a staff call for the controller: where the citizen is, never who."""
+        from wire import StaffCallIn
+
         call = StaffCallIn(
             key=uuid.uuid4().hex,
             created_at=self.now(),
@@ -330,6 +338,8 @@ class KioskService:
 
     def heartbeat(self) -> Heartbeat:
         """How this kiosk feels right now, for the controller."""
+        from wire import Heartbeat
+
         return Heartbeat(
             sent_at=self.now(),
             status=self._status(),
@@ -348,6 +358,8 @@ class KioskService:
         return KioskStatus.IN_SESSION if self.busy else KioskStatus.IDLE
 
     def _run(self, flow: Flow, lang: str, record: RunRecord | None = None) -> FlowRun:
+        from flows import FlowRun  # the engine loads with the first visit, not for the menu
+
         actions = self._actions_for(flow)
         run = FlowRun(
             flow,

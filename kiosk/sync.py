@@ -27,7 +27,7 @@ import random
 import threading
 import time
 from collections.abc import Callable, Sequence
-from typing import Protocol, TypeVar
+from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from flows import Catalog
 from kiosk.catalog_report import catalog_message
@@ -47,17 +47,20 @@ from kiosk.enrollment import Enrollment, EnrollmentStore
 from kiosk.outbox import Outbox, State
 from kiosk.retry import Circuit, Pacer, backoff
 from kiosk.target import TargetKeeper
-from wire import (
-    CAPABILITY_COMMANDS,
-    CAPABILITY_TARGET,
-    Heartbeat,
-    HeartbeatAck,
-    MaintenanceEventIn,
-    RatingIn,
-    RegisterRequest,
-    StaffCallIn,
-    TransactionIn,
-)
+from wire import CAPABILITY_COMMANDS, CAPABILITY_TARGET
+
+if TYPE_CHECKING:
+    # Imported where a message is made: the pydantic models load with the first one, after
+    # the menu's first frame (docs/touchscreen.md, cold start).
+    from wire import (
+        Heartbeat,
+        HeartbeatAck,
+        MaintenanceEventIn,
+        RatingIn,
+        RegisterRequest,
+        StaffCallIn,
+        TransactionIn,
+    )
 
 log = logging.getLogger(__name__)
 
@@ -91,9 +94,11 @@ class Enroller:
         self,
         store: EnrollmentStore,
         client: ControllerClient,
-        request: RegisterRequest,
+        request: RegisterRequest | Callable[[], RegisterRequest],
         controller_url: str,
     ) -> None:
+        """`request`: the registration to send, or a function making it when first needed
+        (an enrolled kiosk's start then makes no wire model before its menu)."""
         self._store = store
         self._client = client
         self._request = request
@@ -119,7 +124,8 @@ class Enroller:
         if self.blocked is not None:
             raise self.blocked
         held = self.current
-        request = self._request
+        configured = self._request() if callable(self._request) else self._request
+        request = configured
         if held is not None and request.pairing_code == held.pairing_code:
             request = request.model_copy(update={"pairing_code": None})
         try:
@@ -133,7 +139,7 @@ class Enroller:
             self._url,
             answer.heartbeat_seconds,
             answer.state.value,
-            self._request.pairing_code or (held.pairing_code if held else ""),
+            configured.pairing_code or (held.pairing_code if held else ""),
         )
         self._store.save(self.current)
         log.info("enrolled kiosk_id=%s state=%s", answer.kiosk_id, answer.state.value)

@@ -22,10 +22,16 @@ import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from flows import Catalog, FlowDefinitionError, parse_catalog, with_menu
 from kiosk.controller_client import ControllerError, ControllerRejected
-from wire import TargetOutcome, TargetReport, TargetState
+from wire import TargetOutcome
+
+if TYPE_CHECKING:
+    # Imported where a message is made: the pydantic models load with the first one, after
+    # the menu's first frame (docs/touchscreen.md, cold start).
+    from wire import TargetReport, TargetState
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +58,9 @@ class _Saved:
     def load(cls, path: Path) -> _Saved:
         try:
             data = json.loads(path.read_text("utf-8"))
+            # The models load only when a target was kept (a fresh kiosk has none).
+            from wire import TargetReport, TargetState
+
             applied = data.get("applied")
             rejected = data.get("rejected")
             return cls(
@@ -194,6 +203,8 @@ class TargetKeeper:
         log.info("target applied version=%s services=%d", version, len(catalog.services))
 
     def _queue(self, version: str, outcome: TargetOutcome, reason: str) -> None:
+        from wire import TargetReport
+
         report = TargetReport(version=version, outcome=outcome, reason=reason[:500], at=self._now())
         # Only the newest report matters: an older one would tell the controller a past.
         self._saved.unreported = [report]

@@ -50,10 +50,10 @@ import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kiosk.controller_client import ControllerClient, ControllerError
-from wire import HeartbeatAck, ReleaseOffer, UpdateOutcome, UpdateReport
+from wire import UpdateOutcome
 from wire.release import (
     MANIFEST,
     REQUIREMENTS,
@@ -66,6 +66,11 @@ from wire.release import (
     read_wheels,
     verify,
 )
+
+if TYPE_CHECKING:
+    # Imported where a message is made: the pydantic models load with the first one, after
+    # the menu's first frame (docs/touchscreen.md, cold start).
+    from wire import HeartbeatAck, ReleaseOffer, UpdateReport
 
 log = logging.getLogger(__name__)
 
@@ -334,6 +339,8 @@ def guard(layout: ReleaseLayout, state_path: Path, max_starts: int = MAX_TRIAL_S
 
 
 def _rolled_back(state: UpdateState, version: str, previous: str, reason: str) -> None:
+    from wire import UpdateReport
+
     state.trial_version = state.trial_previous = None
     state.trial_starts = 0
     if version not in state.refused:
@@ -527,6 +534,8 @@ class Updater:
     # -- reports --------------------------------------------------------------------------
 
     def _report(self, version: str, outcome: UpdateOutcome, reason: str = "") -> None:
+        from wire import UpdateReport
+
         report = UpdateReport(
             version=version,
             outcome=outcome,
@@ -541,6 +550,8 @@ class Updater:
 
     def flush_reports(self) -> int:
         """Send the reports not yet sent, oldest first; how many went."""
+        from wire import UpdateReport
+
         sent = 0
         while True:
             with self._lock:

@@ -16,9 +16,14 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from kiosk.outbox import Outbox, State
-from wire import KioskVitals
+
+if TYPE_CHECKING:
+    # Imported where a message is made: the pydantic models load with the first one, after
+    # the menu's first frame (docs/touchscreen.md, cold start).
+    from wire import KioskVitals
 
 log = logging.getLogger(__name__)
 
@@ -77,6 +82,8 @@ class VitalSigns:
 
     def read(self) -> KioskVitals:
         """The vitals as they are now."""
+        from wire import KioskVitals
+
         counts = self.outbox.counts()
         usage = self.outbox.usage()
         oldest = self.outbox.oldest_pending()

@@ -47,7 +47,7 @@ from dataclasses import dataclass
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from wire.v1 import RELEASE_VERSION_PATTERN
+from wire.codes import RELEASE_VERSION_PATTERN
 
 MANIFEST = "release.json"
 REQUIREMENTS = "requirements.lock"

@@ -8,32 +8,37 @@ demo and tests.
 
 from __future__ import annotations
 
-from drivers.camera.analysis import (
-    Box,
-    FacePresence,
-    QrResult,
-    as_grey,
-    decode_qr,
-    face_present,
-    scene_change,
-    thumbnail,
-)
-from drivers.camera.errors import (
-    CameraError,
-    CameraUnavailable,
-    CascadeMissing,
-    InvalidFrame,
-    InvalidSource,
-)
-from drivers.camera.source import (
-    CameraHealth,
-    Frame,
-    FrameSource,
-    SourceKind,
-    SourceSpec,
-    SourceState,
-    parse_source,
-)
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from drivers.camera.analysis import (
+        Box,
+        FacePresence,
+        QrResult,
+        as_grey,
+        decode_qr,
+        face_present,
+        scene_change,
+        thumbnail,
+    )
+    from drivers.camera.errors import (
+        CameraError,
+        CameraUnavailable,
+        CascadeMissing,
+        InvalidFrame,
+        InvalidSource,
+    )
+    from drivers.camera.source import (
+        CameraHealth,
+        Frame,
+        FrameSource,
+        SourceKind,
+        SourceSpec,
+        SourceState,
+        parse_source,
+    )
+
 
 __all__ = [
     "Box",
@@ -57,3 +62,38 @@ __all__ = [
     "thumbnail",
     "parse_source",
 ]
+
+# Where each public name lives: imported when first asked for (PEP 562), so
+# asking for one part of the camera does not load OpenCV for the others.
+_HOME = {
+    "Box": "drivers.camera.analysis",
+    "FacePresence": "drivers.camera.analysis",
+    "QrResult": "drivers.camera.analysis",
+    "as_grey": "drivers.camera.analysis",
+    "decode_qr": "drivers.camera.analysis",
+    "face_present": "drivers.camera.analysis",
+    "scene_change": "drivers.camera.analysis",
+    "thumbnail": "drivers.camera.analysis",
+    "CameraError": "drivers.camera.errors",
+    "CameraUnavailable": "drivers.camera.errors",
+    "CascadeMissing": "drivers.camera.errors",
+    "InvalidFrame": "drivers.camera.errors",
+    "InvalidSource": "drivers.camera.errors",
+    "CameraHealth": "drivers.camera.source",
+    "Frame": "drivers.camera.source",
+    "FrameSource": "drivers.camera.source",
+    "SourceKind": "drivers.camera.source",
+    "SourceSpec": "drivers.camera.source",
+    "SourceState": "drivers.camera.source",
+    "parse_source": "drivers.camera.source",
+}
+
+
+def __getattr__(name: str) -> Any:
+    """A public name of drivers.camera, its module imported on first use."""
+    home = _HOME.get(name)
+    if home is None:
+        raise AttributeError(f"module 'drivers.camera' has no attribute {name!r}")
+    value = getattr(importlib.import_module(home), name)
+    globals()[name] = value  # asked once: later lookups find it without this hook
+    return value

@@ -7,32 +7,37 @@ fixtures serve the demo and tests.
 
 from __future__ import annotations
 
-from drivers.idcard.card import (
-    CardType,
-    ForeignerCard,
-    ForeignerCard2017,
-    ForeignerCard2023,
-    HmtResidencePermit,
-    IdCard,
-    ResidentIdCard,
-)
-from drivers.idcard.errors import (
-    CardDataError,
-    CardMoved,
-    CardRejected,
-    CommandRejected,
-    IdCardError,
-    NoCard,
-    NoContent,
-    ProtocolError,
-    ReaderStatusError,
-    ReaderTimeout,
-    ReaderUnavailable,
-    SamFault,
-    UnsupportedCardType,
-)
-from drivers.idcard.photo import NoPhotoDecoder, PhotoDecoder, decode_photo
-from drivers.idcard.reader import IdCardReader, ProbeResult, probe
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from drivers.idcard.card import (
+        CardType,
+        ForeignerCard,
+        ForeignerCard2017,
+        ForeignerCard2023,
+        HmtResidencePermit,
+        IdCard,
+        ResidentIdCard,
+    )
+    from drivers.idcard.errors import (
+        CardDataError,
+        CardMoved,
+        CardRejected,
+        CommandRejected,
+        IdCardError,
+        NoCard,
+        NoContent,
+        ProtocolError,
+        ReaderStatusError,
+        ReaderTimeout,
+        ReaderUnavailable,
+        SamFault,
+        UnsupportedCardType,
+    )
+    from drivers.idcard.photo import NoPhotoDecoder, PhotoDecoder, decode_photo
+    from drivers.idcard.reader import IdCardReader, ProbeResult, probe
+
 
 __all__ = [
     "CardDataError",
@@ -62,3 +67,44 @@ __all__ = [
     "decode_photo",
     "probe",
 ]
+
+# Where each public name lives: imported when first asked for (PEP 562), so
+# a kiosk asking for its reader does not load what it does not use.
+_HOME = {
+    "CardType": "drivers.idcard.card",
+    "ForeignerCard": "drivers.idcard.card",
+    "ForeignerCard2017": "drivers.idcard.card",
+    "ForeignerCard2023": "drivers.idcard.card",
+    "HmtResidencePermit": "drivers.idcard.card",
+    "IdCard": "drivers.idcard.card",
+    "ResidentIdCard": "drivers.idcard.card",
+    "CardDataError": "drivers.idcard.errors",
+    "CardMoved": "drivers.idcard.errors",
+    "CardRejected": "drivers.idcard.errors",
+    "CommandRejected": "drivers.idcard.errors",
+    "IdCardError": "drivers.idcard.errors",
+    "NoCard": "drivers.idcard.errors",
+    "NoContent": "drivers.idcard.errors",
+    "ProtocolError": "drivers.idcard.errors",
+    "ReaderStatusError": "drivers.idcard.errors",
+    "ReaderTimeout": "drivers.idcard.errors",
+    "ReaderUnavailable": "drivers.idcard.errors",
+    "SamFault": "drivers.idcard.errors",
+    "UnsupportedCardType": "drivers.idcard.errors",
+    "NoPhotoDecoder": "drivers.idcard.photo",
+    "PhotoDecoder": "drivers.idcard.photo",
+    "decode_photo": "drivers.idcard.photo",
+    "IdCardReader": "drivers.idcard.reader",
+    "ProbeResult": "drivers.idcard.reader",
+    "probe": "drivers.idcard.reader",
+}
+
+
+def __getattr__(name: str) -> Any:
+    """A public name of drivers.idcard, its module imported on first use."""
+    home = _HOME.get(name)
+    if home is None:
+        raise AttributeError(f"module 'drivers.idcard' has no attribute {name!r}")
+    value = getattr(importlib.import_module(home), name)
+    globals()[name] = value  # asked once: later lookups find it without this hook
+    return value

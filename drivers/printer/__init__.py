@@ -12,65 +12,70 @@ marked printed). All are PrinterUnavailable, each with its own `code`.
 
 from __future__ import annotations
 
-from drivers.printer.device import ReceiptPrinter
-from drivers.printer.errors import (
-    CoverOpen,
-    EscPosDecodeError,
-    InvalidTransportUrl,
-    JobInterrupted,
-    JournalError,
-    NoBackChannel,
-    PaperOut,
-    PaperOutMidJob,
-    PreviewFontMissing,
-    PrinterError,
-    PrinterFault,
-    PrinterNotReady,
-    PrinterOffline,
-    PrinterStatusUnknown,
-    PrinterUnavailable,
-    ReceiptEncodingError,
-    UnknownPrinterProfile,
-    UnmaskedPersonalData,
-)
-from drivers.printer.escpos_decode import (
-    EscPosDecoder,
-    PaperCut,
-    PaperFeed,
-    PrintedDocument,
-    PrintedImage,
-    PrintedItem,
-    PrintedQr,
-    StatusRequest,
-    TextLine,
-    TextRun,
-    decode,
-)
-from drivers.printer.escpos_render import render
-from drivers.printer.journal import JobJournal
-from drivers.printer.layout import SUBSTITUTES, display_width
-from drivers.printer.preview import find_cjk_font, image_from_raster, render_png
-from drivers.printer.profiles import PROFILES, PrinterProfile, profile_by_name
-from drivers.printer.protocol import PrinterState, PrinterStatus, decode_status, status_request
-from drivers.printer.receipt import (
-    Block,
-    Cut,
-    Feed,
-    KeyValue,
-    Line,
-    QrCode,
-    Receipt,
-    Rule,
-    Title,
-)
-from drivers.printer.transport import (
-    FileTransport,
-    NetworkTransport,
-    SerialTransport,
-    Transport,
-    open_transport,
-)
-from drivers.printer.usb_transport import UsbTransport
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from drivers.printer.device import ReceiptPrinter
+    from drivers.printer.errors import (
+        CoverOpen,
+        EscPosDecodeError,
+        InvalidTransportUrl,
+        JobInterrupted,
+        JournalError,
+        NoBackChannel,
+        PaperOut,
+        PaperOutMidJob,
+        PreviewFontMissing,
+        PrinterError,
+        PrinterFault,
+        PrinterNotReady,
+        PrinterOffline,
+        PrinterStatusUnknown,
+        PrinterUnavailable,
+        ReceiptEncodingError,
+        UnknownPrinterProfile,
+        UnmaskedPersonalData,
+    )
+    from drivers.printer.escpos_decode import (
+        EscPosDecoder,
+        PaperCut,
+        PaperFeed,
+        PrintedDocument,
+        PrintedImage,
+        PrintedItem,
+        PrintedQr,
+        StatusRequest,
+        TextLine,
+        TextRun,
+        decode,
+    )
+    from drivers.printer.escpos_render import render
+    from drivers.printer.journal import JobJournal
+    from drivers.printer.layout import SUBSTITUTES, display_width
+    from drivers.printer.preview import find_cjk_font, image_from_raster, render_png
+    from drivers.printer.profiles import PROFILES, PrinterProfile, profile_by_name
+    from drivers.printer.protocol import PrinterState, PrinterStatus, decode_status, status_request
+    from drivers.printer.receipt import (
+        Block,
+        Cut,
+        Feed,
+        KeyValue,
+        Line,
+        QrCode,
+        Receipt,
+        Rule,
+        Title,
+    )
+    from drivers.printer.transport import (
+        FileTransport,
+        NetworkTransport,
+        SerialTransport,
+        Transport,
+        open_transport,
+    )
+    from drivers.printer.usb_transport import UsbTransport
+
 
 __all__ = [
     "PROFILES",
@@ -133,3 +138,77 @@ __all__ = [
     "render_png",
     "status_request",
 ]
+
+# Where each public name lives: imported when first asked for (PEP 562), so
+# a kiosk asking for its profiles or its device does not load the renderer's qrcode and PIL.
+_HOME = {
+    "ReceiptPrinter": "drivers.printer.device",
+    "CoverOpen": "drivers.printer.errors",
+    "EscPosDecodeError": "drivers.printer.errors",
+    "InvalidTransportUrl": "drivers.printer.errors",
+    "JobInterrupted": "drivers.printer.errors",
+    "JournalError": "drivers.printer.errors",
+    "NoBackChannel": "drivers.printer.errors",
+    "PaperOut": "drivers.printer.errors",
+    "PaperOutMidJob": "drivers.printer.errors",
+    "PreviewFontMissing": "drivers.printer.errors",
+    "PrinterError": "drivers.printer.errors",
+    "PrinterFault": "drivers.printer.errors",
+    "PrinterNotReady": "drivers.printer.errors",
+    "PrinterOffline": "drivers.printer.errors",
+    "PrinterStatusUnknown": "drivers.printer.errors",
+    "PrinterUnavailable": "drivers.printer.errors",
+    "ReceiptEncodingError": "drivers.printer.errors",
+    "UnknownPrinterProfile": "drivers.printer.errors",
+    "UnmaskedPersonalData": "drivers.printer.errors",
+    "EscPosDecoder": "drivers.printer.escpos_decode",
+    "PaperCut": "drivers.printer.escpos_decode",
+    "PaperFeed": "drivers.printer.escpos_decode",
+    "PrintedDocument": "drivers.printer.escpos_decode",
+    "PrintedImage": "drivers.printer.escpos_decode",
+    "PrintedItem": "drivers.printer.escpos_decode",
+    "PrintedQr": "drivers.printer.escpos_decode",
+    "StatusRequest": "drivers.printer.escpos_decode",
+    "TextLine": "drivers.printer.escpos_decode",
+    "TextRun": "drivers.printer.escpos_decode",
+    "decode": "drivers.printer.escpos_decode",
+    "render": "drivers.printer.escpos_render",
+    "JobJournal": "drivers.printer.journal",
+    "SUBSTITUTES": "drivers.printer.layout",
+    "display_width": "drivers.printer.layout",
+    "find_cjk_font": "drivers.printer.preview",
+    "image_from_raster": "drivers.printer.preview",
+    "render_png": "drivers.printer.preview",
+    "PROFILES": "drivers.printer.profiles",
+    "PrinterProfile": "drivers.printer.profiles",
+    "profile_by_name": "drivers.printer.profiles",
+    "PrinterState": "drivers.printer.protocol",
+    "PrinterStatus": "drivers.printer.protocol",
+    "decode_status": "drivers.printer.protocol",
+    "status_request": "drivers.printer.protocol",
+    "Block": "drivers.printer.receipt",
+    "Cut": "drivers.printer.receipt",
+    "Feed": "drivers.printer.receipt",
+    "KeyValue": "drivers.printer.receipt",
+    "Line": "drivers.printer.receipt",
+    "QrCode": "drivers.printer.receipt",
+    "Receipt": "drivers.printer.receipt",
+    "Rule": "drivers.printer.receipt",
+    "Title": "drivers.printer.receipt",
+    "FileTransport": "drivers.printer.transport",
+    "NetworkTransport": "drivers.printer.transport",
+    "SerialTransport": "drivers.printer.transport",
+    "Transport": "drivers.printer.transport",
+    "open_transport": "drivers.printer.transport",
+    "UsbTransport": "drivers.printer.usb_transport",
+}
+
+
+def __getattr__(name: str) -> Any:
+    """A public name of drivers.printer, its module imported on first use."""
+    home = _HOME.get(name)
+    if home is None:
+        raise AttributeError(f"module 'drivers.printer' has no attribute {name!r}")
+    value = getattr(importlib.import_module(home), name)
+    globals()[name] = value  # asked once: later lookups find it without this hook
+    return value

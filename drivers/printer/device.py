@@ -35,7 +35,6 @@ from drivers.printer.errors import (
     PrinterOffline,
     PrinterStatusUnknown,
 )
-from drivers.printer.escpos_render import render
 from drivers.printer.journal import DEFAULT_KEEP, JobJournal
 from drivers.printer.profiles import PrinterProfile
 from drivers.printer.protocol import (
@@ -107,6 +106,9 @@ class ReceiptPrinter:
 
     def print_receipt(self, receipt: Receipt) -> None:
         """Check, render and send `receipt`; a repeated job_id returns silently (logged)."""
+        # The renderer (qrcode, PIL) loads with the first receipt, not with the kiosk's start.
+        from drivers.printer.escpos_render import render
+
         job = redact_id_numbers(receipt.job_id)
         with self._lock:
             if receipt.job_id in self._journal:

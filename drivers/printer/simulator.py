@@ -48,7 +48,6 @@ from drivers.printer.escpos_decode import (
     StatusRequest,
     TextLine,
 )
-from drivers.printer.preview import render_png
 from drivers.printer.profiles import PrinterProfile, profile_by_name
 from drivers.printer.protocol import (
     AUTO_RECOVERABLE_ERROR_BIT,
@@ -288,6 +287,9 @@ class PrinterSimulator:
         self._items = []
         png = None
         if self.render:
+            # PIL and qrcode load with the first piece of paper, not with the demo's start.
+            from drivers.printer.preview import render_png
+
             number = len(self._documents) + 1
             png = render_png(
                 doc, self.folder / f"receipt-{number:04d}.png", dots_width=self.profile.dots_width

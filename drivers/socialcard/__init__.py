@@ -8,21 +8,26 @@ The kiosk needs `SocialCardReader`, `SocialCardMonitor`, `SocialCard` and
 
 from __future__ import annotations
 
-from drivers.socialcard.errors import (
-    ApduError,
-    CardDataError,
-    CardRemoved,
-    CardStatusError,
-    NoCard,
-    NoReader,
-    PcscUnavailable,
-    ReaderFailure,
-    SocialCardError,
-    UnsupportedCard,
-)
-from drivers.socialcard.monitor import EventKind, MonitorEvent, SocialCardMonitor
-from drivers.socialcard.reader import SocialCardReader
-from drivers.socialcard.ssse import SocialCard
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from drivers.socialcard.errors import (
+        ApduError,
+        CardDataError,
+        CardRemoved,
+        CardStatusError,
+        NoCard,
+        NoReader,
+        PcscUnavailable,
+        ReaderFailure,
+        SocialCardError,
+        UnsupportedCard,
+    )
+    from drivers.socialcard.monitor import EventKind, MonitorEvent, SocialCardMonitor
+    from drivers.socialcard.reader import SocialCardReader
+    from drivers.socialcard.ssse import SocialCard
+
 
 __all__ = [
     "ApduError",
@@ -41,3 +46,33 @@ __all__ = [
     "SocialCardReader",
     "UnsupportedCard",
 ]
+
+# Where each public name lives: imported when first asked for (PEP 562), so
+# asking for the reader's errors loads neither pyscard nor the monitor.
+_HOME = {
+    "ApduError": "drivers.socialcard.errors",
+    "CardDataError": "drivers.socialcard.errors",
+    "CardRemoved": "drivers.socialcard.errors",
+    "CardStatusError": "drivers.socialcard.errors",
+    "NoCard": "drivers.socialcard.errors",
+    "NoReader": "drivers.socialcard.errors",
+    "PcscUnavailable": "drivers.socialcard.errors",
+    "ReaderFailure": "drivers.socialcard.errors",
+    "SocialCardError": "drivers.socialcard.errors",
+    "UnsupportedCard": "drivers.socialcard.errors",
+    "EventKind": "drivers.socialcard.monitor",
+    "MonitorEvent": "drivers.socialcard.monitor",
+    "SocialCardMonitor": "drivers.socialcard.monitor",
+    "SocialCardReader": "drivers.socialcard.reader",
+    "SocialCard": "drivers.socialcard.ssse",
+}
+
+
+def __getattr__(name: str) -> Any:
+    """A public name of drivers.socialcard, its module imported on first use."""
+    home = _HOME.get(name)
+    if home is None:
+        raise AttributeError(f"module 'drivers.socialcard' has no attribute {name!r}")
+    value = getattr(importlib.import_module(home), name)
+    globals()[name] = value  # asked once: later lookups find it without this hook
+    return value

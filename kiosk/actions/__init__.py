@@ -1,5 +1,8 @@
 """Binding the flow vocabulary (flows/actions.py) to this kiosk's devices, outbox and controller.
 
+The parts are imported with the first `RunActions` (and `Station`, `receipt_for`, `slip_for`
+on first use, PEP 562), not with this package: the kiosk's menu needs none of them.
+
 One `RunActions` serves one citizen's run, composed of one part per responsibility:
 identity.py (card readers), submission.py (transactions and ratings into the outbox),
 content.py (the controller's content and place holds), printing.py (receipts and slips).
@@ -12,21 +15,21 @@ from __future__ import annotations
 import datetime as dt
 import threading
 from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
-from drivers.idcard import IdCardReader
-from drivers.socialcard import SocialCardReader
-from flows import Flow
 from flows.actions import ActionName
-from flows.engine import Action
-from kiosk.actions.content import ContentFetching
-from kiosk.actions.identity import CardReading
-from kiosk.actions.printing import Printing, receipt_for, slip_for
-from kiosk.actions.station import Station
-from kiosk.actions.submission import Submitting
-from kiosk.content_store import ContentStore
-from kiosk.controller_client import ControllerClient
-from kiosk.outbox import Outbox
-from kiosk.receipts import ReceiptOutput
+
+if TYPE_CHECKING:
+    from drivers.idcard import IdCardReader
+    from drivers.socialcard import SocialCardReader
+    from flows import Flow
+    from flows.engine import Action
+    from kiosk.actions.printing import receipt_for, slip_for
+    from kiosk.actions.station import Station
+    from kiosk.content_store import ContentStore
+    from kiosk.controller_client import ControllerClient
+    from kiosk.outbox import Outbox
+    from kiosk.receipts import ReceiptOutput
 
 __all__ = ["UNSUPPORTED", "RunActions", "Station", "receipt_for", "slip_for"]
 
@@ -64,6 +67,13 @@ class RunActions:
         card_wait: float = 55.0,
         now: Callable[[], dt.datetime] | None = None,
     ) -> None:
+        # Imported with the first run, not with this package: the parts bring the flow
+        # engine, the printer's renderer and the wire models, none of which the menu needs.
+        from kiosk.actions.content import ContentFetching
+        from kiosk.actions.identity import CardReading
+        from kiosk.actions.printing import Printing
+        from kiosk.actions.submission import Submitting
+
         self.flow = flow
         self.station = station
         self.cancelled = threading.Event()
@@ -97,3 +107,19 @@ class RunActions:
             ActionName.PRINT_SLIP: self.printing.print_slip,
             **self.content.bound(),
         }
+
+
+def __getattr__(name: str) -> Any:
+    """Station, receipt_for or slip_for, their module imported on first use."""
+    if name == "Station":
+        from kiosk.actions import station
+
+        value = getattr(station, name)
+    elif name in ("receipt_for", "slip_for"):
+        from kiosk.actions import printing
+
+        value = getattr(printing, name)
+    else:
+        raise AttributeError(f"module 'kiosk.actions' has no attribute {name!r}")
+    globals()[name] = value  # asked once: later lookups find it without this hook
+    return value

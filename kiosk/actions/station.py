@@ -9,8 +9,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
-from wire import RECEIPT_KEY_LENGTH
-
 
 @dataclass(frozen=True)
 class Station:
@@ -38,5 +36,7 @@ class Station:
 
 def new_receipt_key() -> str:
     """A fresh receipt key (wire.ReceiptKey): RECEIPT_KEY_LENGTH base32 characters, random."""
+    from wire import RECEIPT_KEY_LENGTH  # the wire models load with the first visit's receipt
+
     # 7 random bytes are 56 bits, 12 base32 characters; the first 10 carry 50 random bits.
     return base64.b32encode(secrets.token_bytes(7)).decode("ascii")[:RECEIPT_KEY_LENGTH]

@@ -36,22 +36,29 @@ if TYPE_CHECKING:
     from kiosk.ui.screens.base import StepScreen
 
 _UI = Path(__file__).parent
-KV_FILES: tuple[Path, ...] = (
+# What the first frame shows: the header and its toggles, the modals, the menu and the
+# screens made with it (end, attract loop, out of service, pairing).
+MENU_KV_FILES: tuple[Path, ...] = (
     _UI / "widgets.kv",
     _UI / "toggles.kv",
-    _UI / "keyboard.kv",
-    _UI / "datepicker.kv",
-    _UI / "fields.kv",
     _UI / "overlays.kv",
     *(
         _UI / "screens" / f"{name}.kv"
-        for name in ("welcome", "identify", "action", "form", "confirm", "notice")
-    ),
-    *(
-        _UI / "screens" / f"{name}.kv"
-        for name in ("itemlist", "detail", "end", "attract", "out_of_service", "pairing")
+        for name in ("welcome", "end", "attract", "out_of_service", "pairing")
     ),
 )
+# The step screens' rules: loaded after the menu's first frame, with the first step screen
+# made (one a frame once the menu is up, or at once for a tap that comes first).
+STEP_KV_FILES: tuple[Path, ...] = (
+    _UI / "keyboard.kv",
+    _UI / "datepicker.kv",
+    _UI / "fields.kv",
+    *(
+        _UI / "screens" / f"{name}.kv"
+        for name in ("identify", "action", "form", "confirm", "notice", "itemlist", "detail")
+    ),
+)
+KV_FILES: tuple[Path, ...] = MENU_KV_FILES + STEP_KV_FILES
 
 # A screen that crashes again and again cannot be recovered from here: after this many
 # crashes within CRASH_WINDOW seconds the app gives up and exits, and systemd restarts it.
@@ -63,9 +70,10 @@ log = logging.getLogger(__name__)
 __all__ = ["EStationApp", "configure_kivy", "load_kv_files", "register_cjk_font", "run_kiosk_app"]
 
 
-def load_kv_files() -> None:
-    """Load the widget and screen rules; again replaces, never doubles, them."""
-    for path in KV_FILES:
+def load_kv_files(files: Sequence[Path] = KV_FILES) -> None:
+    """Load the widget and screen rules (all unless told); again replaces, never doubles,
+    them."""
+    for path in files:
         # Rules loaded twice apply twice (every screen would get two of each child).
         Builder.unload_file(str(path))
         Builder.load_file(str(path))
@@ -126,6 +134,7 @@ class EStationApp(App):
         self._tick_event: Any = None
         self._prepare_event: Any = None
         self._stop_preparing: Callable[[], None] = lambda: None
+        self._step_makers: dict[str, Callable[[], StepScreen]] | None = None
         self._guard = _CrashGuard(self)
         self._crashes: list[float] = []
         # False once a crash could not be recovered from: the watchdog is no longer fed.
@@ -134,27 +143,14 @@ class EStationApp(App):
     def build(self) -> Router:
         """Create the session, one screen of each kind, and the router between them."""
         from kiosk.ui.bridge import run_in_worker
-        from kiosk.ui.fields import pii_region_namer
         from kiosk.ui.kivy_setup import disable_clipboard
         from kiosk.ui.root import TAP_GUARD_SECONDS, Router
-        from kiosk.ui.screens import (
-            action,
-            attract,
-            confirm,
-            detail,
-            end,
-            form,
-            identify,
-            itemlist,
-            notice,
-            out_of_service,
-            welcome,
-        )
+        from kiosk.ui.screens import attract, end, out_of_service, welcome
         from kiosk.ui.session import IDENTIFY_SCREEN
         from kiosk.ui.voice import ScreenVoice
 
         disable_clipboard()  # before the first text box
-        load_kv_files()
+        load_kv_files(MENU_KV_FILES)
         session = UISession(
             self.port,
             lambda job, done: run_in_worker(job, done, name="flow-action"),
@@ -164,15 +160,15 @@ class EStationApp(App):
             demo=self.demo,
             attract_at_start=self.attract_at_start,
         )
-        # Made on first use, or one a frame after the menu's first frame (Router.steps).
+
+        # Made on first use, or one a frame after the menu's first frame (Router.steps); the
+        # step screens' modules and kv rules load with the first of them (_step_screens).
+        def step(name: str) -> Callable[[], StepScreen]:
+            return lambda: self._step_screens(session)[name]()
+
         steps: dict[str, Callable[[], StepScreen]] = {
-            IDENTIFY_SCREEN: lambda: identify.IdentifyScreen(session),
-            "action": lambda: action.ActionScreen(session, session.tappers),
-            "form": lambda: form.FormScreen(session, region_name=pii_region_namer()),
-            "confirm": lambda: confirm.ConfirmScreen(session),
-            "notice": lambda: notice.NoticeScreen(session),
-            "list": lambda: itemlist.ListScreen(session),
-            "detail": lambda: detail.DetailScreen(session),
+            name: step(name)
+            for name in (IDENTIFY_SCREEN, "action", "form", "confirm", "notice", "list", "detail")
         }
         router = Router(
             welcome.WelcomeScreen(
@@ -199,6 +195,34 @@ class EStationApp(App):
         self.router = router
         return router
 
+    def _step_screens(self, session: UISession) -> dict[str, Callable[[], StepScreen]]:
+        """The makers of the step screens, their modules imported and kv rules loaded on
+        the first call (after the menu's first frame, or for a tap that comes first)."""
+        if self._step_makers is None:
+            from kiosk.ui.fields import pii_region_namer
+            from kiosk.ui.screens import (
+                action,
+                confirm,
+                detail,
+                form,
+                identify,
+                itemlist,
+                notice,
+            )
+            from kiosk.ui.session import IDENTIFY_SCREEN
+
+            load_kv_files(STEP_KV_FILES)
+            self._step_makers = {
+                IDENTIFY_SCREEN: lambda: identify.IdentifyScreen(session),
+                "action": lambda: action.ActionScreen(session, session.tappers),
+                "form": lambda: form.FormScreen(session, region_name=pii_region_namer()),
+                "confirm": lambda: confirm.ConfirmScreen(session),
+                "notice": lambda: notice.NoticeScreen(session),
+                "list": lambda: itemlist.ListScreen(session),
+                "detail": lambda: detail.DetailScreen(session),
+            }
+        return self._step_makers
+
     def on_start(self) -> None:
         """Start the once-a-second session tick; hide the pointer on the kiosk."""
         if self.fullscreen:
@@ -212,24 +236,32 @@ class EStationApp(App):
         ExceptionManager.add_handler(self._guard)
         if self.ops is not None:
             self.ops.start(self)
-        if self.commands is not None:
-            from kiosk.ui.remote import UICommands
-
-            UICommands(self).install(self.commands)
 
     def _prepare_after_first_frame(self) -> None:
-        """Once the first frame is drawn, make the step screens one a frame (a tap that
-        comes first makes its screen at once)."""
+        """From the tick after the first frame: install the touchscreen's remote commands,
+        call `on_first_frame` and make the step screens one a frame (a tap that comes first
+        makes its screen at once)."""
         from kivy.core.window import Window
 
         def make_one(_dt: float) -> bool:
             return self.router is not None and self.router.make_next_step()
 
-        def first_frame(*_args: object) -> None:
-            Window.unbind(on_flip=first_frame)
-            self._prepare_event = Clock.schedule_interval(make_one, 0)
+        def behind(_dt: float) -> None:
+            if self.commands is not None:
+                # The screenshot, identify and restart commands (PIL, the wire models) are
+                # installed before the sync that hands out commands starts below.
+                from kiosk.ui.remote import UICommands
+
+                UICommands(self).install(self.commands)
             if self.on_first_frame is not None:
                 self.on_first_frame()
+            self._prepare_event = Clock.schedule_interval(make_one, 0)
+
+        def first_frame(*_args: object) -> None:
+            Window.unbind(on_flip=first_frame)
+            # From the next clock tick: this flip is the menu reaching the screen, and work
+            # done inside it would hold that frame back (and a tap with it).
+            self._prepare_event = Clock.schedule_once(behind, 0)
 
         def forget() -> None:
             Window.unbind(on_flip=first_frame)

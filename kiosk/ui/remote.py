@@ -26,8 +26,7 @@ from PIL import Image
 
 from kiosk.commands import CommandRunner, Outcome
 from kiosk.nightly import RESTART_EXIT_CODE
-from wire import Command, CommandKind
-from wire.v1 import MAX_ATTACHMENT_CHARS
+from wire import MAX_ATTACHMENT_CHARS, Command, CommandKind
 
 if TYPE_CHECKING:
     from kiosk.ui.app import EStationApp

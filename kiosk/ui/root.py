@@ -13,13 +13,13 @@ from __future__ import annotations
 import gc
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kivy.cache import Cache
 from kivy.clock import Clock
 from kivy.uix.screenmanager import NoTransition, ScreenManager
 
-from flows import FlowRun, Texts
+from flows import Texts
 from kiosk.ports import AttractCard, HelpContacts, PairingView
 from kiosk.speech import SilentSpeech
 from kiosk.ui import memory, theme
@@ -32,6 +32,10 @@ from kiosk.ui.screens.pairing import PairingScreen
 from kiosk.ui.screens.welcome import WelcomeScreen
 from kiosk.ui.session import EndNotice
 from kiosk.ui.voice import ScreenVoice
+
+if TYPE_CHECKING:
+    # The flow engine loads with the first visit, not for the menu (docs/touchscreen.md).
+    from flows import FlowRun
 
 # A finger's double tap comes 100-300 ms after the first; longer than that is a new tap.
 TAP_GUARD_SECONDS = 0.4

@@ -36,9 +36,9 @@ import math
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from flows import Flow, FlowRun, RunRecord, StepKind, Texts, UnknownEvent
+from flows import Flow, RunRecord, StepKind, Texts, UnknownEvent
 from flows.actions import ActionName, citizen_is_waited_for
 from kiosk.ports import (
     AttractCard,
@@ -50,6 +50,10 @@ from kiosk.ports import (
 )
 from kiosk.ui.chooser import is_identity_chooser
 from kiosk.ui.strings import ui_text
+
+if TYPE_CHECKING:
+    # The flow engine loads with the first visit, not for the menu (docs/touchscreen.md).
+    from flows import FlowRun
 
 log = logging.getLogger(__name__)
 

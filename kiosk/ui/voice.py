@@ -15,11 +15,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from flows import FlowRun
 from kiosk.speech import Speech
 from kiosk.speech.worker import catalog_words
 from kiosk.ui.session import EndNotice
+
+if TYPE_CHECKING:
+    # The flow engine loads with the first visit, not for the menu (docs/touchscreen.md).
+    from flows import FlowRun
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,11 @@
 returns one `Violation` per import that breaks a rule. tests/ and bench/ are not read: they
 may import anything. Every import counts wherever it is written (module level, function
 bodies, `if TYPE_CHECKING:` blocks), relative imports are resolved to absolute names first,
-and `importlib.import_module(...)` / `__import__(...)` are imports too.
+and `importlib.import_module(...)` / `__import__(...)` are imports too. A package's lazy
+table is read as the imports it makes: `importlib.import_module(home)` inside a module-level
+`def __getattr__` (PEP 562), in a file whose module-level `_HOME` is a dict literal of string
+values, imports each of those values, and each is checked by every rule as an import written
+on its line of the table.
 
 An import is checked by the rules in this order and reports the first one it breaks, so one
 bad import is one message:
@@ -235,7 +239,40 @@ def _from_import(node: ast.ImportFrom, package: list[str]) -> list[Import]:
     ]
 
 
+def _lazy_table(tree: ast.Module) -> dict[str, int] | None:
+    """The modules a literal `_HOME = {name: "module", ...}` names, with the line of each;
+    None when the file has no such table (or one with a value that is not a string)."""
+    for node in tree.body:
+        target = node.target if isinstance(node, ast.AnnAssign) else None
+        if isinstance(node, ast.Assign) and len(node.targets) == 1:
+            target = node.targets[0]
+        value = node.value if isinstance(node, (ast.Assign, ast.AnnAssign)) else None
+        if not (isinstance(target, ast.Name) and target.id == "_HOME"):
+            continue
+        if not isinstance(value, ast.Dict):
+            return None
+        homes: dict[str, int] = {}
+        for item in value.values:
+            if not (isinstance(item, ast.Constant) and isinstance(item.value, str)):
+                return None
+            homes.setdefault(item.value, item.lineno)
+        return homes
+    return None
+
+
+def _lazy_calls(tree: ast.Module) -> set[int]:
+    """The ids of the calls inside a module-level `def __getattr__` (PEP 562)."""
+    return {
+        id(node)
+        for function in tree.body
+        if isinstance(function, ast.FunctionDef) and function.name == "__getattr__"
+        for node in ast.walk(function)
+        if isinstance(node, ast.Call)
+    }
+
+
 def _dynamic_imports(tree: ast.Module) -> list[Import]:
+    table, lazy = _lazy_table(tree), _lazy_calls(tree)
     loaders = {"__import__"}  # names that call importlib.import_module or __import__
     modules = {"importlib", "builtins"}
     for node in ast.walk(tree):
@@ -262,6 +299,12 @@ def _dynamic_imports(tree: ast.Module) -> list[Import]:
         if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
             written = f"{ast.unparse(func)}({arg.value!r})"
             found.append(Import(node.lineno, arg.value, arg.value, written, "dynamic"))
+        elif table is not None and id(node) in lazy:
+            # the lazy table's modules, each checked as an import written on its table line
+            found += [
+                Import(line, home, home, f"_HOME: {home!r}, through {ast.unparse(node)}")
+                for home, line in table.items()
+            ]
         else:
             written = ast.unparse(node)
             found.append(Import(node.lineno, "", "a computed name", written, "dynamic"))

@@ -562,3 +562,47 @@ def test_a_dynamic_import_of_a_library_is_checked_like_an_import(tmp_path: Path)
             f"devkit/ import kivy ({DOC})",
         )
     ]
+
+
+# --- a package's lazy table (PEP 562 `__getattr__` over a literal `_HOME`) -----------------
+
+_LAZY_FLOWS = """\
+import importlib
+
+_HOME = {
+    "FlowRun": "flows.engine",
+    "KioskService": "kiosk.service",
+}
+
+
+def __getattr__(name):
+    return getattr(importlib.import_module(_HOME[name]), name)
+"""
+
+
+def test_a_lazy_tables_modules_are_checked_as_imports(tmp_path: Path) -> None:
+    found = _report(
+        tmp_path, {"flows/__init__.py": _LAZY_FLOWS, "flows/engine.py": "", "kiosk/service.py": ""}
+    )
+    # flows.engine is allowed and reported by nobody; kiosk.service is refused on its line
+    assert found == [
+        (
+            "table",
+            "flows/__init__.py:5 imports kiosk.service (_HOME: 'kiosk.service', through "
+            "importlib.import_module(_HOME[name])): the package table lets flows import only "
+            f"flows, pii, wire.matching, wire.vocabulary of ours ({DOC})",
+        )
+    ]
+
+
+def test_a_computed_import_outside_a_lazy_getattr_is_still_refused(tmp_path: Path) -> None:
+    # the same table, but the computed import sits in an ordinary function
+    source = _LAZY_FLOWS.replace("def __getattr__(name):", "def load(name):")
+    found = _report(tmp_path, {"flows/__init__.py": source, "flows/engine.py": ""})
+    assert found == [
+        (
+            "dynamic",
+            "flows/__init__.py:10 imports a computed name (importlib.import_module(_HOME[name])): "
+            f"a dynamic import with a computed name cannot be checked ({DOC})",
+        )
+    ]

@@ -42,3 +42,98 @@ def test_a_client_closed_before_its_first_call_refuses_calls() -> None:
     client.close()
     with pytest.raises(RuntimeError, match="closed"):
         client.enrollment_status("token")
+
+
+# What a kiosk's menu does not show, and so must not load before its first frame: the wire
+# models (pydantic), the flow engine and the actions, the receipt renderer and its preview.
+AFTER_THE_MENU = (
+    "pydantic",
+    "wire.v1",
+    "flows.engine",
+    "kiosk.actions.printing",
+    "kiosk.actions.submission",
+    "drivers.printer.escpos_render",
+    "drivers.printer.preview",
+    "qrcode",
+    "PIL",
+)
+
+MENU_PROBE = """
+import sys
+from pathlib import Path
+import kiosk.ui.main
+from kiosk.composition import build_kiosk
+from kiosk.config import load_config
+kiosk = build_kiosk(load_config(Path(sys.argv[1])))
+kiosk.start_for_menu()
+try:
+    watched = sys.argv[2].split(",")
+    print(sorted(name for name in watched if name in sys.modules))
+finally:
+    kiosk.close()
+"""
+
+
+def _kiosk_of_simulators(folder: Path) -> Path:
+    """An enrolled kiosk of simulators whose controller is away (as the bench's)."""
+    data = folder / "data"
+    data.mkdir(parents=True)
+    url = "http://127.0.0.1:9"
+    (data / "enrollment.json").write_text(
+        f'{{"kiosk_id": "KT01", "device_token": "t", "controller_url": "{url}"}}', "utf-8"
+    )
+    path = folder / "kiosk.toml"
+    path.write_text(
+        f"""[kiosk]
+hardware_id = "test-kiosk-0001"
+name = "城关镇就业服务e站"
+data_dir = "data"
+
+[controller]
+url = "{url}"
+
+[id_card_reader]
+kind = "simulator"
+
+[camera]
+kind = "none"
+
+[receipt_printer]
+kind = "simulator"
+path = "receipts"
+profile = "kiosk-80"
+""",
+        "utf-8",
+    )
+    return path
+
+
+def test_a_kiosk_started_for_its_menu_has_loaded_nothing_the_menu_does_not_show(
+    tmp_path: Path,
+) -> None:
+    config = _kiosk_of_simulators(tmp_path)
+    done = subprocess.run(  # noqa: S603 - our own interpreter
+        [sys.executable, "-c", MENU_PROBE, str(config), ",".join(AFTER_THE_MENU)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_the_probe_sees_a_module_that_is_loaded(tmp_path: Path) -> None:
+    # The same probe with one more name the start does load: the test above can fail.
+    config = _kiosk_of_simulators(tmp_path)
+    done = subprocess.run(  # noqa: S603 - our own interpreter
+        [sys.executable, "-c", MENU_PROBE, str(config), "kiosk.outbox,wire.v1"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip().splitlines()[-1] == "['kiosk.outbox']"

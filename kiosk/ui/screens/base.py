@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from flows import FlowRun
+from typing import TYPE_CHECKING
+
 from flows.progress import step_counter
 from flows.texts import button_label
 from kiosk.speech import SilentSpeech
@@ -10,6 +11,10 @@ from kiosk.ui.session import UISession
 from kiosk.ui.strings import LANGUAGE_NAMES, ui_text
 from kiosk.ui.voice import ScreenVoice
 from kiosk.ui.widgets import KioskScreen, fill_button_row
+
+if TYPE_CHECKING:
+    # The flow engine loads with the first visit, not for the menu (docs/touchscreen.md).
+    from flows import FlowRun
 
 
 def _other_language(lang: str) -> str:
