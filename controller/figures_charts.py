@@ -27,8 +27,8 @@ from controller.services.county_figures import (
     Rated,
     S,
 )
-from controller.services.intake import status_text
 from controller.services.ratings import LOW_STARS
+from controller.services.status_words import status_text
 from controller.services.titles import ServiceName, ServiceTitles
 from controller.stats_charts import NO_DATA, STAR_COLOURS, Figure, service_label
 

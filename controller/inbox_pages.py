@@ -45,7 +45,7 @@ from controller.services.inbox_errors import InboxRefused, StaleVersion
 from controller.services.inbox_filters import Filters, parse_filters
 from controller.services.inbox_review import REASON_MAX, STATUS_ORDER, TRANSITIONS
 from controller.services.inbox_views import Cursor
-from controller.services.intake import REASONS, status_text
+from controller.services.status_words import REASONS, status_text
 from wire import ApplicationStatus
 
 router = APIRouter(default_response_class=HTMLResponse)

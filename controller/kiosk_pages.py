@@ -35,14 +35,8 @@ from controller.services.audit import AuditAction
 from controller.services.commands import KIND_LABELS as COMMAND_KINDS
 from controller.services.enrollment import STATE_LABELS as ENROLLMENT_STATES
 from controller.services.fleet import Fleet
-from controller.services.health import (
-    HEALTH_LABELS,
-    Health,
-    HealthBook,
-    HealthPeriod,
-    Reason,
-    describe,
-)
+from controller.services.health_history import HealthBook, HealthPeriod
+from controller.services.health_reasons import HEALTH_LABELS, Health, Reason, describe
 from controller.services.vitals import vital_rows
 from controller.stats_charts import kiosk_figure
 

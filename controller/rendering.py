@@ -37,8 +37,8 @@ from controller.labels import (
 )
 from controller.services import alert_views
 from controller.services.alert_rules import SEVERITY_LABELS, STATE_LABELS, Severity
-from controller.services.health import HEALTH_LABELS
-from controller.services.intake import status_text
+from controller.services.health_reasons import HEALTH_LABELS
+from controller.services.status_words import status_text
 
 _HERE = Path(__file__).resolve().parent
 templates = Jinja2Templates(directory=_HERE / "templates")

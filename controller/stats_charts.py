@@ -20,7 +20,7 @@ from controller import charts
 from controller.charts import Chart, Series
 from controller.models import Kiosk
 from controller.services import stats
-from controller.services.health import HEALTH_LABELS, Health, ReasonCode
+from controller.services.health_reasons import HEALTH_LABELS, Health, ReasonCode
 from controller.services.stats import STATION_TIME, Scope, Window
 from controller.services.titles import ServiceName, ServiceTitles
 

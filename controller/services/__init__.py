@@ -21,12 +21,14 @@ from controller.services.errors import (
     TooLarge,
 )
 from controller.services.fleet import Fleet, kiosk_code
-from controller.services.health import Health, HealthBook, HealthPeriod
-from controller.services.intake import Intake, TransactionView
+from controller.services.health_history import HealthBook, HealthPeriod
+from controller.services.health_reasons import Health
+from controller.services.intake import Intake
 from controller.services.notify import Notifier, channels_from
 from controller.services.ratings import Ratings, RatingSummary
 from controller.services.sweeper import Sweeper
 from controller.services.titles import UNKNOWN_SERVICE, ServiceName, ServiceTitles
+from controller.services.transaction_views import TransactionView
 
 __all__ = [
     "UNKNOWN_SERVICE",

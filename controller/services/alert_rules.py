@@ -31,7 +31,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
-from controller.services.health import device_label
+from controller.services.health_reasons import device_label
 
 Label = tuple[str, str]  # (zh-CN, en)
 

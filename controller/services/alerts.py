@@ -27,14 +27,8 @@ from controller.services.alert_conditions import condition_detail, conditions, s
 from controller.services.alert_lifecycle import clear_automatically, raise_alert
 from controller.services.alert_notices import queue_notification
 from controller.services.alert_rules import RULES, AlertState, Severity
-from controller.services.health import (
-    Assessment,
-    HealthBook,
-    KioskFacts,
-    Thresholds,
-    Transition,
-    assess,
-)
+from controller.services.health import Assessment, KioskFacts, Thresholds, assess
+from controller.services.health_history import HealthBook, Transition
 from controller.settings import AlertSettings
 
 log = logging.getLogger(__name__)

@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session
 
 from controller.clock import Clock
 from controller.models import AuditEntry
-from controller.services.intake import ApplicationsLookup, log_lookup
+from controller.services.my_applications import ApplicationsLookup, log_lookup
 from pii import redact_id_numbers
 
 PER_PAGE = 50

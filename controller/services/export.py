@@ -34,7 +34,8 @@ from controller.db import Database
 from controller.models import Kiosk
 from controller.services.inbox import Inbox
 from controller.services.inbox_filters import Filters
-from controller.services.intake import Intake, reason_words, status_text
+from controller.services.intake import Intake
+from controller.services.status_words import reason_words, status_text
 from controller.services.titles import ServiceTitles
 
 BATCH = 1000

@@ -3,7 +3,7 @@
 Built for tens of thousands of kiosks: every count is a GROUP BY in the database, a region
 is a range on the indexed `kiosks.region_code` (controller/region_codes.py
 `prefix_bounds`), and only the kiosks of the page shown are loaded. Health comes from
-`kiosk_health` (controller/services/health.py); a kiosk never assessed counts as grey.
+`kiosk_health` (controller/services/health_history.py); a kiosk never assessed counts as grey.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from controller import region_codes
 from controller.models import Kiosk, KioskHealthNow, Region, Transaction
 from controller.services import regions
-from controller.services.health import Health
+from controller.services.health_reasons import Health
 from wire import EnrollmentState
 
 PER_PAGE = 50

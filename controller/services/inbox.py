@@ -52,8 +52,9 @@ from controller.services.inbox_views import (
     Revealable,
     mask_answer,
 )
-from controller.services.intake import Intake, reason_words
+from controller.services.intake import Intake
 from controller.services.ratings import redact_comment
+from controller.services.status_words import reason_words
 from controller.services.titles import ServiceTitles
 from pii import mask_id_number, mask_name
 from wire import ApplicationStatus

@@ -4,7 +4,7 @@ version someone else has already moved on (controller/services/inbox.py)."""
 from __future__ import annotations
 
 from controller.services.errors import Conflict, ControllerError
-from controller.services.intake import status_text
+from controller.services.status_words import status_text
 
 
 class InboxRefused(ControllerError):

@@ -20,8 +20,8 @@ from sqlalchemy.orm import Session
 
 from controller.models import Transaction
 from controller.services.inbox_errors import InboxRefused, StaleVersion
-from controller.services.intake import REASONS, status_text
 from controller.services.ratings import redact_comment
+from controller.services.status_words import REASONS, status_text
 from wire import ApplicationStatus
 
 REASON_MAX = 300

@@ -2,9 +2,10 @@
 
 What a kiosk sends is held to more than its shape: a transaction's number must be the
 sending kiosk's and used once across the fleet, its time must fall in a window around ours
-(kiosktime.py). 我的办件 lookups are limited per kiosk and each one is handed to an audit
-hook (`LookupAudit`). The public status page of a transaction answers only to the receipt
-key the kiosk sent with it, and is limited per client address.
+(kiosktime.py). The public status page of a transaction answers only to the receipt key the
+kiosk sent with it, and is limited per client address. 我的办件 lookups are in
+my_applications.py, what pages show of a transaction in transaction_views.py, the words of
+a status in status_words.py; `Intake` is the one object routes and services hold.
 """
 
 from __future__ import annotations
@@ -14,11 +15,9 @@ import hmac
 import json
 import logging
 import re
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -26,18 +25,24 @@ from controller import region_codes
 from controller.clock import Clock, as_utc, utc_now
 from controller.logs import event
 from controller.models import Kiosk, Transaction
-from controller.services.booking import Booking, Bookings
-from controller.services.errors import BadMessage, Conflict, KeyConflict, NotFound, Refused
+from controller.services.booking import Bookings
+from controller.services.errors import BadMessage, Conflict, KeyConflict, NotFound
 from controller.services.idempotency import body_hash, check_repeat
 from controller.services.kiosktime import CREATED_AT
-from controller.services.ratelimit import RateLimited, RateLimiter
+from controller.services.my_applications import (
+    LookupAudit,
+    PushedEntries,
+    log_lookup,
+    lookup_limiter,
+    own_applications,
+)
+from controller.services.ratelimit import RateLimiter
 from controller.services.regions import kiosks_inside
-from controller.services.titles import ServiceName, ServiceTitles
+from controller.services.titles import ServiceTitles
+from controller.services.transaction_views import TransactionView, run_views, views_query
 from pii import Sealer, mask_id_number, mask_name
 from wire import (
-    Application,
     ApplicationStatus,
-    Bilingual,
     Citizen,
     MyApplicationsRequest,
     MyApplicationsResponse,
@@ -57,152 +62,11 @@ _RECEIPT_CONTEXT = "receipt|"
 # What follows `<kiosk_id>-` in a number kiosk/outbox.py next_number makes: yymmdd and a
 # sequence of at least four digits.
 _NUMBER_TAIL = re.compile(r"^[0-9]{6}[0-9]{4,}$")
-# Identity methods that prove the citizen holds the number: a card in a reader or the
-# e-social card's signed QR. A typed number could be anyone's (flows/actions.py), so it
-# never lists applications (flows/catalog/my_applications.yaml offers cards only). The
-# controller cannot check the kiosk's claim: the per-kiosk limit and the audit hook are
-# what stop and reveal a kiosk that claims a card it never read.
-VERIFIED_IDENTITY_METHODS = frozenset({"id_card", "social_card", "e_social_card"})
-MY_APPLICATIONS_LIMIT = 50
-
-
-def lookup_limiter(clock: Clock = utc_now) -> RateLimiter:
-    """我的办件 per kiosk: 5 at once, 30 an hour; one citizen's visit takes a minute or more."""
-    return RateLimiter(30, dt.timedelta(hours=1), burst=5, clock=clock)
 
 
 def receipt_page_limiter(clock: Clock = utc_now) -> RateLimiter:
     """The public status page per client address: 60 a minute (a hall's Wi-Fi shares one)."""
     return RateLimiter(60, dt.timedelta(minutes=1), clock=clock)
-
-
-@dataclass(frozen=True)
-class ApplicationsLookup:
-    """One 我的办件 lookup, for the audit log: which kiosk asked about whom, and what came of it.
-
-    `subject` is the ID number masked; `subject_hash` its keyed hash (as
-    Transaction.id_lookup), so an auditor can find every lookup of one citizen without the
-    number in clear. `outcome`: answered, refused (not a card) or rate_limited.
-    """
-
-    at: dt.datetime
-    kiosk_id: str
-    identity_method: str
-    subject: str
-    subject_hash: str
-    outcome: str
-    count: int = 0
-
-
-# Called once per lookup, with the request's session; it commits what it writes. The lead
-# points it at the audit service (controller/services/audit.py); by default it logs.
-LookupAudit = Callable[[Session, ApplicationsLookup], None]
-
-
-# Entries added to a citizen's own applications (the targeted push's new jobs,
-# controller/services/push.py), from their applications, newest first.
-PushedEntries = Callable[[Session, Sequence[Transaction]], list[Application]]
-
-
-def log_lookup(_session: Session, lookup: ApplicationsLookup) -> None:
-    """The default audit hook: one log event, without the subject."""
-    event(
-        log,
-        "my_applications_lookup",
-        logging.INFO if lookup.outcome == "answered" else logging.WARNING,
-        kiosk_id=lookup.kiosk_id,
-        identity_method=lookup.identity_method,
-        outcome=lookup.outcome,
-        count=lookup.count,
-    )
-
-
-# Where a transaction stands, in the words the kiosk (我的办件) and the pages show.
-STATUS_TEXTS: dict[str, Bilingual] = {
-    ApplicationStatus.RECEIVED: Bilingual.of("已受理", "Received"),
-    ApplicationStatus.REVIEWING: Bilingual.of("审核中", "Under review"),
-    ApplicationStatus.DONE: Bilingual.of("已办结", "Completed"),
-    ApplicationStatus.RETURNED: Bilingual.of("退回补正", "Returned for completion"),
-    ApplicationStatus.BOOKING_FAILED: Bilingual.of("预约未成功", "Booking not kept"),
-    ApplicationStatus.APPROVED: Bilingual.of("已通过", "Approved"),
-    ApplicationStatus.REJECTED: Bilingual.of("未通过", "Not approved"),
-}
-
-# Ready-made reasons for returning or rejecting an application, in words a citizen
-# understands (staff add free text to any of them; "other" needs it).
-REASONS: dict[str, Bilingual] = {
-    "missing_document": Bilingual.of(
-        "缺少所需材料，请带齐材料到服务大厅补交",
-        "A required document is missing; please bring it to the service hall",
-    ),
-    "info_mismatch": Bilingual.of(
-        "填写的信息与证件不一致，请核对后重新申请",
-        "What was filled in does not match your documents; please check and apply again",
-    ),
-    "not_eligible": Bilingual.of(
-        "不符合该项业务的办理条件",
-        "You do not meet the conditions for this service",
-    ),
-    "duplicate": Bilingual.of(
-        "已有相同的申请正在办理，无需重复申请",
-        "The same application is already being handled; there is no need to apply again",
-    ),
-    "unreachable": Bilingual.of(
-        "无法通过您留下的电话联系到您，请致电服务大厅",
-        "We could not reach you on the phone number you gave; please call the service hall",
-    ),
-    "other": Bilingual.of("其他原因", "Another reason"),
-}
-
-
-def reason_words(code: str | None, text: str) -> Bilingual | None:
-    """Why an application was returned or rejected, for the citizen; None if no reason.
-
-    The ready-made reason in each language, then the staff member's own words (in the
-    language they wrote them) after it.
-    """
-    if not code and not text:
-        return None
-    ready = REASONS.get(code or "")
-    if ready is None or (code == "other" and text):
-        return Bilingual.of(text, text) if text else None
-    if not text:
-        return ready
-    return Bilingual.of(f"{ready.zh}。{text}", f"{ready.en}. {text}")
-
-
-def status_text(status: str) -> Bilingual:
-    """A status in words; a status this release does not know is shown as its code."""
-    return STATUS_TEXTS.get(status) or Bilingual.of(status, status)
-
-
-def status_with_reason(status: str, reason: Bilingual | None) -> Bilingual:
-    """The status in words with the reason after it (我的办件 on every kiosk release)."""
-    words = status_text(status)
-    if reason is None:
-        return words
-    return Bilingual.of(f"{words.zh}：{reason.zh}", f"{words.en}: {reason.en}")
-
-
-@dataclass(frozen=True)
-class TransactionView:
-    """What a dashboard may show of a transaction: masked values only, nothing sealed."""
-
-    number: str
-    kiosk_id: str
-    service: ServiceName
-    created_at: dt.datetime
-    received_at: dt.datetime
-    identity_method: str
-    id_masked: str
-    name_masked: str
-    status: str = ApplicationStatus.RECEIVED
-    items: tuple[ServiceName, ...] = ()  # a bundle's services, in the order sent
-    bookings: tuple[Booking, ...] = field(default=())
-    # Why staff returned or rejected it, in the citizen's words (reason_words); no
-    # personal data: free text is redacted on the way in.
-    reason: Bilingual | None = None
-    status_at: dt.datetime | None = None
 
 
 class Intake:
@@ -349,58 +213,17 @@ class Intake:
 
         Limited per kiosk (RateLimited); every lookup, answered or not, goes to the audit hook.
         """
-        subject_hash = self._sealer.lookup_hash(request.id_number)
-
-        def audit(outcome: str, count: int = 0) -> None:
-            lookup = ApplicationsLookup(
-                at=self._clock(),
-                kiosk_id=kiosk.kiosk_id,
-                identity_method=request.identity_method,
-                subject=mask_id_number(request.id_number),
-                subject_hash=subject_hash,
-                outcome=outcome,
-                count=count,
-            )
-            self.audit(session, lookup)
-
-        try:
-            self._lookups.take(kiosk.kiosk_id, "my-applications of this kiosk")
-        except RateLimited:
-            audit("rate_limited")
-            raise
-        if request.identity_method not in VERIFIED_IDENTITY_METHODS:
-            audit("refused")
-            raise Refused(
-                f"identity method {request.identity_method!r} does not prove whose number it is;"
-                " own applications are shown only after a card or e-social card was read",
-                "查询本人办件需要读取身份证或社保卡。",
-            )
-        query = (
-            select(Transaction)
-            .where(Transaction.id_lookup == subject_hash)
-            .order_by(Transaction.created_at.desc(), Transaction.id.desc())
-            .limit(MY_APPLICATIONS_LIMIT)
+        return own_applications(
+            session,
+            kiosk,
+            request,
+            sealer=self._sealer,
+            clock=self._clock,
+            lookups=self._lookups,
+            titles=self._titles,
+            audit_hook=self.audit,
+            pushed=self.pushed,
         )
-        found = session.scalars(query).all()
-        names = self._titles.names(session, {row.service for row in found})
-        applications = [
-            Application(
-                number=row.number,
-                service=row.service,
-                title=names[row.service].title,
-                created_at=row.created_at,
-                status=row.status,
-                status_text=status_with_reason(
-                    row.status, reason_words(row.reason_code, row.reason_text)
-                ),
-                status_at=row.status_at,
-            )
-            for row in found
-        ]
-        if self.pushed is not None:
-            applications = [*self.pushed(session, found), *applications]
-        audit("answered", len(applications))
-        return MyApplicationsResponse(applications=applications)
 
     def recent(
         self,
@@ -412,16 +235,17 @@ class Intake:
     ) -> list[TransactionView]:
         """The latest transactions by creation time, of one kiosk, of the kiosks inside a
         region (a canonical code) or of the whole fleet."""
-        query = self._views().limit(limit)
+        query = views_query().limit(limit)
         if kiosk is not None:
             query = query.where(Transaction.kiosk_pk == kiosk.id)
         if region is not None:
             query = query.where(kiosks_inside(region))
-        return self._run_views(session, query)
+        return run_views(session, query, self._bookings, self._titles)
 
     def by_number(self, session: Session, number: str) -> TransactionView | None:
         """The transaction a receipt's number names, if the controller has it (staff pages)."""
-        found = self._run_views(session, self._views().where(Transaction.number == number))
+        query = views_query().where(Transaction.number == number)
+        found = run_views(session, query, self._bookings, self._titles)
         return found[0] if found else None
 
     def receipt(
@@ -445,41 +269,6 @@ class Intake:
 
     def _receipt_key_hash(self, key: str) -> str:
         return self._sealer.lookup_hash(_RECEIPT_CONTEXT + key)
-
-    @staticmethod
-    def _views() -> Select[Transaction, str]:
-        return (
-            select(Transaction, Kiosk.kiosk_id)
-            .join(Kiosk, Transaction.kiosk_pk == Kiosk.id)
-            .order_by(Transaction.created_at.desc(), Transaction.id.desc())
-        )
-
-    def _run_views(
-        self, session: Session, query: Select[Transaction, str]
-    ) -> list[TransactionView]:
-        found = session.execute(query).all()
-        bookings = self._bookings.bookings_of(session, [row.id for row, _ in found])
-        names = self._titles.names(
-            session, {s for row, _ in found for s in (row.service, *row.item_services)}
-        )
-        return [
-            TransactionView(
-                number=row.number,
-                kiosk_id=kiosk_id,
-                service=names[row.service],
-                created_at=row.created_at,
-                received_at=row.received_at,
-                identity_method=row.identity_method,
-                id_masked=row.id_masked,
-                name_masked=row.name_masked,
-                status=row.status,
-                items=tuple(names[s] for s in row.item_services),
-                bookings=tuple(bookings.get(row.id, ())),
-                reason=reason_words(row.reason_code, row.reason_text),
-                status_at=row.status_at,
-            )
-            for row, kiosk_id in found
-        ]
 
     @staticmethod
     def _find(session: Session, key: str) -> Transaction | None:

@@ -29,7 +29,7 @@ from sqlalchemy.types import String
 
 from controller.clock import CHINA_TIME
 from controller.models import Kiosk, KioskHealthChange, Rating, Transaction
-from controller.services.health import Health, ReasonCode
+from controller.services.health_reasons import Health, ReasonCode
 
 STATION_TIME = CHINA_TIME
 HOUR = dt.timedelta(hours=1)

@@ -38,7 +38,7 @@ from controller.logs import event
 from controller.models import Kiosk, KioskHealthNow
 from controller.services.alerts import Alerts
 from controller.services.fleet import OFFLINE_AFTER_MISSED_HEARTBEATS, Fleet
-from controller.services.health import Health
+from controller.services.health_reasons import Health
 from controller.services.notify import DeliveryReport, Notifier
 
 log = logging.getLogger(__name__)

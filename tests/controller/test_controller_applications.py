@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import event, text
 
 from controller.models import Transaction
-from controller.services.intake import status_text
+from controller.services.status_words import status_text
 from controller.settings import Settings
 from pii import Sealer
 from tests.controller.controller_testkit import (

@@ -10,7 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from controller.services.intake import ApplicationsLookup, lookup_limiter
+from controller.services.my_applications import ApplicationsLookup, lookup_limiter
 from controller.services.ratelimit import RateLimited, RateLimiter
 from controller.settings import Settings
 from pii import mask_id_number

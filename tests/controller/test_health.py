@@ -7,16 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from controller.services.health import (
-    DeviceFact,
-    Health,
-    KioskFacts,
-    Reason,
-    ReasonCode,
-    Thresholds,
-    assess,
-    describe,
-)
+from controller.services.health import DeviceFact, KioskFacts, Thresholds, assess
+from controller.services.health_reasons import Health, Reason, ReasonCode, describe
 from tests.controller import alerts_testkit
 from tests.controller.alerts_testkit import HEARTBEAT_SECONDS, make_settings, rig
 from tests.support.clock import FakeClock

@@ -19,7 +19,7 @@ from sqlalchemy import select
 from controller.auth.access import Role
 from controller.models import Kiosk, KioskHealthChange, Rating, Transaction
 from controller.services import stats
-from controller.services.health import Health, ReasonCode
+from controller.services.health_reasons import Health, ReasonCode
 from controller.services.stats import STATION_TIME, Window
 from tests.controller.controller_testkit import (
     post_json,

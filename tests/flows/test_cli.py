@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from flows.cli import SIM_ID_NUMBER, main
+from flows.cli import main
+from flows.walk_simulation import SIM_ID_NUMBER
 
 CATALOG = Path(str(resources.files("flows.catalog")))
 REGISTRATION = CATALOG / "employment_registration.yaml"
