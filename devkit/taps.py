@@ -293,19 +293,9 @@ class TapWalker:
 
     # -- forms --------------------------------------------------------------------------
     def _fill_form(self, run: FlowRun) -> None:
-        from kiosk.ui.screens.form import FIELD_NEXT
-
         form = self.ui.root.steps["form"]
         if form.one_at_a_time:
-            # Elder mode asks one question a screen: answer it, then 下一项 to the next.
-            names = list(form.blocks)
-            for index, name in enumerate(names):
-                shown = partial(lambda i: form.field_index == i, index)
-                self._wait_for(shown, f"{run.flow.id}/{run.step.name}: question {index} not shown")
-                self.ui.frames(2)
-                self._answer(run, form, name, form.blocks[name])
-                if index < len(names) - 1:
-                    self.touch(_step_buttons(form)[FIELD_NEXT], DECISION, "next question")
+            self._ask_one_by_one(run, form)
         else:
             for name, block in form.blocks.items():
                 self._answer(run, form, name, block)
@@ -317,6 +307,34 @@ class TapWalker:
             errors = [f"{n}: {b.error.text}" for n, b in form.blocks.items() if b.error.text]
             if errors:
                 raise TapWalkError(f"{run.flow.id}/{run.step.name}: refused {errors}")
+
+    def _ask_one_by_one(self, run: FlowRun, form: Any) -> None:
+        """Elder mode's form: the open questions one a screen (a choice, a name from the
+        list or a calendar day moves on by itself, anything typed by 下一项), up to the
+        screen with the step's submit: the last question, or the answers a default or the
+        card gave, to check (left as they are)."""
+        from kiosk.ui.screens.form import FIELD_NEXT, REVIEW
+
+        where = f"{run.flow.id}/{run.step.name}"
+        for _ in range(len(form.blocks) + 1):
+            self.ui.frames(2)
+            if form.field_index == REVIEW:
+                return
+            index = form.field_index
+            name = list(form.blocks)[index]
+            block = form.blocks[name]
+            self._answer(run, form, name, block)
+            if "submit" in _step_buttons(form):
+                return  # the last question: submit is its own tap
+            moved = partial(lambda i: form.field_index != i, index)
+            if form.moving_on or moved():
+                # A choice, a name from the list, a calendar day: that tap was the answer,
+                # and the next question comes once the answer showed taken.
+                self._wait_for(moved, f"{where}/{name}: the answer did not move on")
+            else:
+                self.touch(_step_buttons(form)[FIELD_NEXT], DECISION, "next question")
+                self._wait_for(moved, f"{where}/{name}: 下一项 did not move on")
+        raise TapWalkError(f"{where}: no submit after every question")
 
     def _steady(self, widget: Any, most: int = 120) -> None:
         """Frames until `widget` stays put: a form lays its fields out over a few frames
