@@ -126,9 +126,7 @@ def test_the_check_screen_shows_each_prefilled_answer_and_changing_one_works(
     submit = ui.session.submit
     ui.session.submit = lambda values: sent.append(values) or submit(values)
     tap(ui, step_buttons(form)["submit"])  # the check screen's submit confirms them all
-    assert sent == [
-        {"education": "junior", "phone": citizen.phone, "hours": "part", "note": ""}
-    ]
+    assert sent == [{"education": "junior", "phone": citizen.phone, "hours": "part", "note": ""}]
     assert ui.root.current != "form"  # taken: the visit went on
 
 
