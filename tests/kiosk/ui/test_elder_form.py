@@ -130,6 +130,28 @@ def test_the_check_screen_shows_each_prefilled_answer_and_changing_one_works(
     assert ui.root.current != "form"  # taken: the visit went on
 
 
+def test_each_question_and_the_check_screen_are_said_aloud(
+    make_port: Any, clock: Any, citizen: Any
+) -> None:
+    from devkit.headless import HeadlessUI
+    from tests.kiosk.ui.test_voice import RecordingSpeech
+
+    speech = RecordingSpeech()
+    port = make_port(flow=load_ui_flow("elder_form"))
+    with HeadlessUI(port, clock=clock, speech=speech) as ui:
+        form = open_form(ui, citizen, elder=True)
+        tap(ui, choice(form, "education", "junior"))
+        wait(ui, lambda: form.field_index == 1)
+        assert speech.screen() == ["手机号码"]
+        form.blocks["phone"].input.text = citizen.phone
+        tap(ui, step_buttons(form)[FIELD_NEXT])
+        assert speech.screen() == [
+            "我们已为您填好，请核对",
+            "工作时间：全职",
+            "其他说明：未填写（选填）",
+        ]
+
+
 def test_the_answers_are_kept_and_the_screen_stays_when_the_language_switches(
     elder_ui: Any, citizen: Any
 ) -> None:
