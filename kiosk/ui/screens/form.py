@@ -52,6 +52,12 @@ KV_FILE = Path(__file__).with_suffix(".kv")
 __all__ = ["KEYPAD_KINDS", "FieldBlock", "FormScreen"]
 
 
+def answer_line(block: FieldBlock, lang: str) -> str:
+    """A question and its answer on one line, as the check screen shows and says them."""
+    colon = ": " if lang == "en" else "："
+    return f"{block.spec.label.get(lang)}{colon}{block.answer_text()}"
+
+
 class FormScreen(StepScreen):
     """Shows a form step and submits it through the session."""
 
@@ -217,7 +223,7 @@ class FormScreen(StepScreen):
         for index in self.reviewed:
             block = list(self.blocks.values())[index]
             row = BoxLayout(spacing=theme.SPACING, size_hint_y=None)
-            said = TextLabel(text=f"{block.spec.label.get(lang)}：{block.answer_text()}")
+            said = TextLabel(text=answer_line(block, lang))
             change = BigButton(text=ui_text("review_change", lang), min_width=CHANGE_WIDTH)
             change.event = block.spec.name
             change.bind(on_release=lambda _b, i=index: self.go_to_field(i))
@@ -267,7 +273,7 @@ class FormScreen(StepScreen):
             blocks = list(self.blocks.values())
             answers = [blocks[i] for i in self.reviewed]
             words = [ui_text("review_title", lang)]
-            words += [f"{b.spec.label.get(lang)}：{b.answer_text()}" for b in answers]
+            words += [answer_line(b, lang) for b in answers]
         else:
             block = list(self.blocks.values())[self.field_index]
             words = [block.spec.label.get(lang)]

@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from kiosk.ui.layout_check import layout_problems
 from kiosk.ui.screens.form import FIELD_NEXT, FIELD_PREVIOUS, FIELD_REVIEW, REVIEW
 from tests.kiosk.ui.conftest import load_ui_flow
 from tests.kiosk.ui.helpers import check_elderly_sizes, identify_by_typing, step_buttons, tap
@@ -113,6 +114,7 @@ def test_the_check_screen_shows_each_prefilled_answer_and_changing_one_works(
     assert "其他说明：未填写（选填）" in said
     assert set(form.change_buttons) == {"hours", "note"}
     assert check_elderly_sizes(form) == []
+    assert layout_problems(form) == []
     # Change one: its question alone, then back to the check screen with the new answer.
     tap(ui, form.change_buttons["hours"])
     assert list(form.blocks)[form.field_index] == "hours"
@@ -168,3 +170,7 @@ def test_the_answers_are_kept_and_the_screen_stays_when_the_language_switches(
     assert form.blocks["education"].value == "junior"
     assert form.blocks["phone"].value == citizen.phone
     assert form.reviewed == [2, 3]
+    said = [w.text for w in form.ids.fields.walk() if getattr(w, "text", "")]
+    assert "Working hours: Full time" in said
+    assert layout_problems(form) == []
+    assert check_elderly_sizes(form) == []
