@@ -254,15 +254,17 @@ class FormScreen(StepScreen):
             events = [e for e in events if e != "submit"] + [FIELD_NEXT]
         return [*moves, *events]
 
-    def go_to_field(self, index: int) -> None:
-        """Show question `index` (from 0) of a form asked one at a time, or REVIEW."""
+    def go_to_field(self, index: int, *, say: bool = True) -> None:
+        """Show question `index` (from 0) of a form asked one at a time, or REVIEW; `say`:
+        the voice says it (not when the whole screen is said again, a language switched)."""
         self._stop_moving_on()
         if index != REVIEW or not self.reviewed:
             index = max(0, min(index, len(self.blocks) - 1))
         self.field_index = index
         self.session.touch()
         self._place_fields()
-        self._say_page()
+        if say:
+            self._say_page()
 
     def _say_page(self) -> None:
         """The voice says the question now on show, or the answers to check."""
@@ -337,7 +339,7 @@ class FormScreen(StepScreen):
         if self.one_at_a_time:
             # The same screens as before the switch, whatever is answered now.
             self.asked, self.reviewed = asked, reviewed
-            self.go_to_field(index)
+            self.go_to_field(index, say=False)  # the router says the step again
 
     def on_button(self, event: str) -> None:
         """Submit checks the fields first; other buttons go to the session directly."""
