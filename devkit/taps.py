@@ -66,6 +66,7 @@ MAX_SCREENS = 40
 DECISION, KEYSTROKE, CARD, SWIPE = "decision", "keystroke", "card", "swipe"
 MODE = "mode"  # the language or elder mode chosen on the menu before the service
 GOAL_DECISIONS = 8
+MENU_PAGE = "next menu page"  # a decision spent finding the service's tile
 
 
 class TapWalkError(RuntimeError):
@@ -238,7 +239,7 @@ class TapWalker:
             if tile is not None:
                 self._touch_and_settle(tile, "menu tile")
                 return
-            self.touch(welcome.ids.pager.ids.down, DECISION, "next menu page")
+            self.touch(welcome.ids.pager.ids.down, DECISION, MENU_PAGE)
         raise TapWalkError(f"{flow_id} is not on the menu")
 
     def _touch_and_settle(self, widget: Any, what: str) -> None:

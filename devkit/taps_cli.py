@@ -17,6 +17,7 @@ from devkit import taps
 from devkit.taps import (
     CARD,
     GOAL_DECISIONS,
+    MENU_PAGE,
     SWIPE,
     TYPED_NOTES,
     ServiceWalk,
@@ -31,6 +32,10 @@ def notes(walk: ServiceWalk) -> str:
     if walk.error:
         return f"walk failed: {walk.error}"
     why = ["over the goal of 8"] if walk.decisions > GOAL_DECISIONS else []
+    pages = sum(t.what == MENU_PAGE for t in walk.taps)
+    if why and pages:
+        # Elder mode's menu holds fewer tiles a page: say how much of it is finding the tile.
+        why = [f"over the goal of 8, {pages} of them turning the menu's pages"]
     said = [TYPED_NOTES.get(name, "") for name in sorted(walk.typed_fields - {"phone"})]
     typed = [f"{name} typed: {why}" for name, why in zip(
         sorted(walk.typed_fields - {"phone"}), said, strict=True)]  # fmt: skip
