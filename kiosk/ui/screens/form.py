@@ -80,6 +80,7 @@ class FormScreen(StepScreen):
         # One a screen: the questions asked in turn, then the answers to check (REVIEW).
         self.asked: list[int] = []
         self.reviewed: list[int] = []
+        self.split_one_by_one = False  # the split above was made for one a screen
         self.change_buttons: dict[str, BigButton] = {}  # the check screen's, by field
         self._moving_on: Any = None  # a chosen answer's pending move to the next question
         self._run: FlowRun | None = None
@@ -138,6 +139,7 @@ class FormScreen(StepScreen):
     def _split_questions(self) -> None:
         """Asked one a screen: the required questions still open; the rest to check."""
         blocks = list(self.blocks.values())
+        self.split_one_by_one = self.one_at_a_time
         if not self.one_at_a_time:
             self.asked, self.reviewed = list(range(len(blocks))), []
             return
@@ -332,12 +334,14 @@ class FormScreen(StepScreen):
         """The form in the run's language, with what was typed and not yet submitted."""
         typed = {name: block.value for name, block in self.blocks.items()}
         index, asked, reviewed = self.field_index, self.asked, self.reviewed
+        was_one_at_a_time = self.split_one_by_one
         self.show(run)
         for name, value in typed.items():
             if value and name in self.blocks:
                 self.blocks[name].set_value(value)
-        if self.one_at_a_time:
-            # The same screens as before the switch, whatever is answered now.
+        if self.one_at_a_time and was_one_at_a_time:
+            # A language switched: the same screens as before, whatever is answered now.
+            # (Elder mode just switched on: the questions as `show` split them.)
             self.asked, self.reviewed = asked, reviewed
             self.go_to_field(index, say=False)  # the router says the step again
 

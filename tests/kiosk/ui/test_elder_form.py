@@ -174,3 +174,18 @@ def test_the_answers_are_kept_and_the_screen_stays_when_the_language_switches(
     assert "Working hours: Full time" in said
     assert layout_problems(form) == []
     assert check_elderly_sizes(form) == []
+
+
+def test_elder_mode_switched_on_mid_form_asks_only_the_open_questions(
+    elder_ui: Any, citizen: Any
+) -> None:
+    ui = elder_ui
+    form = open_form(ui, citizen, elder=False)
+    form.blocks["phone"].input.text = citizen.phone  # typed, not yet submitted
+    ui.session.set_elder(True)
+    ui.frames(3)
+    assert form.one_at_a_time
+    assert form.asked == [0, 1]
+    assert form.reviewed == [2, 3]
+    assert form.field_index == 0
+    assert form.blocks["phone"].value == citizen.phone  # the typing kept
