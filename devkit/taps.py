@@ -23,20 +23,17 @@ card or list can supply (the phone number). The table is printed and written as 
 (`--out`, default `docs/taps.md`); tests/kiosk/ui/test_taps.py asserts the counts.
 
 Without `--config` a controller with the demo content and a kiosk of simulators are started
-in a temporary folder, as `estation-kiosk screens` does.
+in a temporary folder, as `estation-kiosk screens` does (devkit/taps_cli.py: the command,
+that kiosk, the tables; this module: the walker).
 """
 
 from __future__ import annotations
 
-import argparse
 import sys
-import tempfile
 import time
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import partial
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from flows import FlowRun, StepKind
@@ -69,6 +66,7 @@ MAX_SCREENS = 40
 DECISION, KEYSTROKE, CARD, SWIPE = "decision", "keystroke", "card", "swipe"
 MODE = "mode"  # the language or elder mode chosen on the menu before the service
 GOAL_DECISIONS = 8
+MENU_PAGE = "next menu page"  # a decision spent finding the service's tile
 
 
 class TapWalkError(RuntimeError):
@@ -241,7 +239,7 @@ class TapWalker:
             if tile is not None:
                 self._touch_and_settle(tile, "menu tile")
                 return
-            self.touch(welcome.ids.pager.ids.down, DECISION, "next menu page")
+            self.touch(welcome.ids.pager.ids.down, DECISION, MENU_PAGE)
         raise TapWalkError(f"{flow_id} is not on the menu")
 
     def _touch_and_settle(self, widget: Any, what: str) -> None:
@@ -293,19 +291,9 @@ class TapWalker:
 
     # -- forms --------------------------------------------------------------------------
     def _fill_form(self, run: FlowRun) -> None:
-        from kiosk.ui.screens.form import FIELD_NEXT
-
         form = self.ui.root.steps["form"]
         if form.one_at_a_time:
-            # Elder mode asks one question a screen: answer it, then 下一项 to the next.
-            names = list(form.blocks)
-            for index, name in enumerate(names):
-                shown = partial(lambda i: form.field_index == i, index)
-                self._wait_for(shown, f"{run.flow.id}/{run.step.name}: question {index} not shown")
-                self.ui.frames(2)
-                self._answer(run, form, name, form.blocks[name])
-                if index < len(names) - 1:
-                    self.touch(_step_buttons(form)[FIELD_NEXT], DECISION, "next question")
+            self._ask_one_by_one(run, form)
         else:
             for name, block in form.blocks.items():
                 self._answer(run, form, name, block)
@@ -317,6 +305,34 @@ class TapWalker:
             errors = [f"{n}: {b.error.text}" for n, b in form.blocks.items() if b.error.text]
             if errors:
                 raise TapWalkError(f"{run.flow.id}/{run.step.name}: refused {errors}")
+
+    def _ask_one_by_one(self, run: FlowRun, form: Any) -> None:
+        """Elder mode's form: the open questions one a screen (a choice, a name from the
+        list or a calendar day moves on by itself, anything typed by 下一项), up to the
+        screen with the step's submit: the last question, or the answers a default or the
+        card gave, to check (left as they are)."""
+        from kiosk.ui.screens.form import FIELD_NEXT, REVIEW
+
+        where = f"{run.flow.id}/{run.step.name}"
+        for _ in range(len(form.blocks) + 1):
+            self.ui.frames(2)
+            if form.field_index == REVIEW:
+                return
+            index = form.field_index
+            name = list(form.blocks)[index]
+            block = form.blocks[name]
+            self._answer(run, form, name, block)
+            if "submit" in _step_buttons(form):
+                return  # the last question: submit is its own tap
+            moved = partial(lambda i: form.field_index != i, index)
+            if form.moving_on or moved():
+                # A choice, a name from the list, a calendar day: that tap was the answer,
+                # and the next question comes once the answer showed taken.
+                self._wait_for(moved, f"{where}/{name}: the answer did not move on")
+            else:
+                self.touch(_step_buttons(form)[FIELD_NEXT], DECISION, "next question")
+                self._wait_for(moved, f"{where}/{name}: 下一项 did not move on")
+        raise TapWalkError(f"{where}: no submit after every question")
 
     def _steady(self, widget: Any, most: int = 120) -> None:
         """Frames until `widget` stays put: a form lays its fields out over a few frames
@@ -446,17 +462,6 @@ class TapWalker:
             raise TapWalkError(f"{where}: the candidate typed nothing")
 
 
-def _needs_touch(block: FieldBlock) -> bool:
-    """A required question not answered yet (an optional one is left as it is)."""
-    if not block.spec.required:
-        return False
-    if block.choices:
-        return not any(b.state == "down" for b in block.choices)
-    if block.toggles:
-        return not any(t.state == "down" for t in block.toggles)
-    return not block.value
-
-
 def _step_buttons(screen: Any) -> dict[str, Any]:
     return {b.event: b for b in screen.ids.buttons.children if getattr(b, "event", "")}
 
@@ -485,196 +490,7 @@ def walk_catalog(
     return walks
 
 
-def notes(walk: ServiceWalk) -> str:
-    """What the table's notes column says: a walk that failed, and what is typed beyond the
-    phone and why."""
-    if walk.error:
-        return f"walk failed: {walk.error}"
-    why = ["over the goal of 8"] if walk.decisions > GOAL_DECISIONS else []
-    said = [TYPED_NOTES.get(name, "") for name in sorted(walk.typed_fields - {"phone"})]
-    typed = [f"{name} typed: {why}" for name, why in zip(
-        sorted(walk.typed_fields - {"phone"}), said, strict=True)]  # fmt: skip
-    return "; ".join([*why, *typed])
-
-
-def machine() -> str:
-    """The machine the walk ran on, for the table's heading (the seconds depend on it)."""
-    import os
-    import platform
-
-    return f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
-
-
-def markdown(walks: Sequence[ServiceWalk], heading: str = "") -> str:
-    """The table as markdown, one row per service (`heading`: the date and machine)."""
-    lines = [heading, ""] if heading else []
-    lines += [
-        "| service | decisions | keystrokes | cards | swipes | seconds | notes |",
-        "|---|---:|---:|---:|---:|---:|---|",
-    ]
-    for w in walks:
-        flag = "" if w.decisions <= GOAL_DECISIONS else " (over 8)"
-        lines.append(
-            f"| {w.title} (`{w.flow_id}`) | {w.decisions}{flag} | {w.keystrokes} | "
-            f"{w.count(CARD)} | {w.count(SWIPE)} | {w.seconds:.1f} | {notes(w)} |"
-        )
-    lines += ["", "Steps walked:", ""]
-    lines += [f"- `{w.flow_id}`: {' > '.join([*w.steps, w.end or 'end'])}" for w in walks]
-    return "\n".join(lines) + "\n"
-
-
-def plain(walks: Sequence[ServiceWalk]) -> str:
-    """The table for a terminal."""
-    rows = [
-        f"{'service':32s} {'decisions':>9s} {'keys':>5s} {'cards':>5s} {'swipes':>6s} "
-        f"{'seconds':>7s}"
-    ]
-    for w in walks:
-        rows.append(
-            f"{w.flow_id:32s} {w.decisions:9d} {w.keystrokes:5d} {w.count(CARD):5d} "
-            f"{w.count(SWIPE):6d} {w.seconds:7.1f}{'  FAILED: ' + w.error if w.error else ''}"
-        )
-    return "\n".join(rows)
-
-
-@contextmanager
-def simulated_kiosk(scratch: Path, config_path: Path | None) -> Iterator[tuple[Any, Any]]:
-    """A kiosk of simulators (and a demo controller unless `config_path`), with its card rig."""
-    import logging
-
-    from devkit.controller_process import ControllerProcess
-    from devkit.demo import write_kiosk_config
-    from devkit.tappers import DemoRig
-    from kiosk.composition import build_kiosk
-    from kiosk.config import load_config
-
-    logging.basicConfig(level=logging.WARNING, filename=str(scratch / "kiosk.log"), force=True)
-    controller = None
-    if config_path is None:
-        print("starting a controller with the demo content ...", file=sys.stderr, flush=True)
-        controller = ControllerProcess(scratch / "controller")
-        url = controller.wait_ready()
-        code = controller.pairing_code("taps")
-        config_path = write_kiosk_config(scratch / "kiosk.toml", url, code)
-    kiosk = build_kiosk(load_config(config_path))
-    kiosk.start()
-    rig = DemoRig(kiosk.simulators)
-    if controller is not None:
-        add_demo_employers(scratch / "controller")
-        if kiosk.content is not None:
-            kiosk.content.refresh()  # now, with the employers: not at the next refresh
-    wait_for_content(kiosk)
-    try:
-        yield kiosk, rig
-    finally:
-        rig.close()
-        kiosk.close()
-        if controller is not None:
-            controller.stop()
-
-
-# The county's employer list, which the demo content leaves empty: a citizen picks their
-# employer from it (就业登记, 入职一件事) instead of typing the name. Fictitious names; codes
-# made valid by their check character (GB 32100-2015).
-DEMO_EMPLOYERS = (
-    ("缙云县城关镇社区服务中心", "12331122MB123456"),
-    ("缙云县双洲机械制造有限公司", "91331122MA2FGHJK"),
-    ("顺泽家园物业管理有限公司", "91331122MA2ABCDE"),
-)
-DEMO_REGION = "331122"
-
-
-def add_demo_employers(data_dir: Path) -> None:
-    """Put the demo county's employer list in a demo controller's database (SQLite), and
-    its kiosks in that county: a county's employers go to the kiosks placed in it."""
-    import datetime as dt
-
-    from sqlalchemy import update
-    from stdnum.cn import uscc
-
-    from controller.db import Database
-    from controller.models import Employer, Kiosk
-    from controller.services.employers import initials
-
-    db = Database(f"sqlite:///{(data_dir / 'controller.db').resolve()}")
-    try:
-        with db.session() as session:
-            for i, (name, stem) in enumerate(DEMO_EMPLOYERS, 1):
-                credit = stem + "0" + uscc.calc_check_digit(stem + "0")
-                session.add(
-                    Employer(
-                        code=f"demo-employer-{i}",
-                        region_code=DEMO_REGION,
-                        name=name,
-                        credit_code=credit,
-                        initials=initials(name),
-                        updated_at=dt.datetime.now(dt.UTC),
-                    )
-                )
-            session.execute(update(Kiosk).values(region_code=DEMO_REGION))
-            session.commit()
-    finally:
-        db.dispose()
-
-
-def wait_for_content(kiosk: Any, timeout: float = 120.0) -> None:
-    """Wait until the kiosk keeps a copy of every public source (jobs, slots, employers).
-
-    The copy is fetched on a thread after enrolling: a walk started before it arrives
-    finds no employer to pick or no job to list, and counts typing a citizen never does.
-    """
-    from kiosk.content_store import SOURCES
-
-    store = kiosk.content_store
-    if store is None:
-        return
-    deadline = time.monotonic() + timeout
-    while missing := [s for s in SOURCES if store.as_of(s) is None]:
-        if time.monotonic() > deadline:
-            raise TapWalkError(f"the kiosk never fetched {', '.join(missing)}")
-        time.sleep(0.2)
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """Walk the catalog, print the table, write it as markdown; 1 when a service is over 8."""
-    parser = argparse.ArgumentParser(prog="python -m devkit.taps", description=__doc__)
-    parser.add_argument("--out", type=Path, default=Path("docs/taps.md"), help="markdown file")
-    parser.add_argument("--config", type=Path, help="a kiosk.toml of simulators (optional)")
-    parser.add_argument("--flow", action="append", help="only this service (repeatable)")
-    parser.add_argument("--lang", default="", help="choose this language on the menu first")
-    parser.add_argument("--elder", action="store_true", help="choose elder mode on the menu")
-    args = parser.parse_args(argv)
-    from devkit.headless import HeadlessUI
-
-    with (
-        tempfile.TemporaryDirectory(prefix="estation-taps-") as scratch,
-        simulated_kiosk(Path(scratch), args.config) as (kiosk, rig),
-    ):
-        flow_ids = [f.id for f in kiosk.service.catalog if not args.flow or f.id in args.flow]
-        with HeadlessUI(kiosk.service, demo=rig, kivy_home=Path(scratch) / "kivy") as ui:
-            walks = walk_catalog(
-                ui,
-                flow_ids,
-                lambda s: print(s, file=sys.stderr, flush=True),
-                lang=args.lang,
-                elder=args.elder,
-            )
-    print(plain(walks))
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    import datetime as dt
-
-    chosen = (f"--lang {args.lang}" if args.lang else "", "--elder" if args.elder else "")
-    mode = " ".join(f for f in chosen if f)
-    heading = (
-        f"Walked {dt.date.today().isoformat()} on {machine()} by "
-        f"`python -m devkit.taps{' ' + mode if mode else ''}`: "
-        "decisions are touches other than keys inside a value; seconds are machine time."
-    )
-    args.out.write_text(markdown(walks, heading), encoding="utf-8")
-    print(f"written to {args.out}", file=sys.stderr)
-    ok = all(not w.error and w.decisions <= GOAL_DECISIONS for w in walks)
-    return 0 if ok else 1
-
-
 if __name__ == "__main__":
+    from devkit.taps_cli import main
+
     sys.exit(main())

@@ -296,6 +296,23 @@ class FieldBlock(BoxLayout):
             return ",".join(t.value for t in self.toggles if t.state == "down")
         return next((b.value for b in self.choices if b.state == "down"), "")
 
+    def answer_text(self) -> str:
+        """The answer as the citizen reads it back: a choice's words, a bank account masked."""
+        value = self.value
+        if not value:
+            return ui_text("review_empty", self.lang)
+        words = {c.value: c.label.get(self.lang) for c in self.spec.choices}
+        if self.spec.kind is FieldKind.CHECKBOX:
+            return ui_text("review_ticked", self.lang)
+        if self.spec.kind is FieldKind.BANK_ACCOUNT:
+            return mask_bank_account(value)
+        if self.spec.kind is FieldKind.DATE_RANGE:
+            start, _, end = value.partition("/")
+            return f"{start} {ui_text('range_to', self.lang)} {end}"
+        if words:
+            return "、".join(words.get(v, v) for v in value.split(","))
+        return value
+
     def set_value(self, value: str) -> None:
         """Prefill (back from the confirm screen)."""
         if self.spec.kind is FieldKind.BANK_ACCOUNT:

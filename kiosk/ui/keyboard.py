@@ -193,6 +193,8 @@ class TextKeyboard(BoxLayout):
         super().__init__(**kwargs)
         self.on_key: Callable[[], None] | None = None  # activity, for the idle timer
         self.on_hide: Callable[[], None] | None = None
+        # A name taken from the list, into this box (the form may move on: elder mode).
+        self.on_list_pick: Callable[[Any], None] | None = None
         self.employers: Callable[[], Sequence[Employer]] | None = None
         self.pick_list = False  # the target's field is picked from the employer list
         self._make_pinyin = pinyin or _default_pinyin
@@ -440,6 +442,8 @@ class TextKeyboard(BoxLayout):
             # A name from the list is whole: the keyboard folds, the form gets its room back.
             if self.on_hide is not None:
                 self.on_hide()
+            if self.on_list_pick is not None:
+                self.on_list_pick(box)
             return
         elif candidate.kind == "pinyin" and self._pinyin is not None:
             done = self._pinyin.choose(candidate.index)

@@ -85,6 +85,10 @@ class ScreenVoice:
             return
         self._screen([Said(catalog_words("ui.choose_service", lang), lang, "ui.choose_service")])
 
+    def question(self, words: Sequence[str], lang: str) -> None:
+        """Elder mode's next question of a form (or its answers to check) came on screen."""
+        self._screen([Said(w, lang) for w in words])
+
     def errors(self, messages: Sequence[str], lang: str) -> None:
         """Errors shown on the visible screen (a form's fields), said instead of its words."""
         self.speech.interrupt()

@@ -10,6 +10,10 @@ Card first: a card laid on the ID reader (or inserted in the social card reader)
 chooser shows picks its method by itself (UISession.take_card, asked four times a second
 here from the kiosk's memory of the readers, never from a reader), so the prompt says to lay
 the card, or tap another way. The tiles stay for the other ways and for those who tap.
+
+In the demo (simulated readers only, `UISession.tappers`) a panel under the tiles lays a
+test ID card on the simulated reader (or inserts a social card where only that is watched):
+the card watch then picks the method, as with a real card, and the read starts at once.
 """
 
 # mypy: allow-subclassing-any
@@ -32,6 +36,7 @@ from kiosk.ui.chooser import identity_methods
 from kiosk.ui.screens.base import StepScreen
 from kiosk.ui.session import UISession
 from kiosk.ui.strings import CARD_FIRST, CARD_FIRST_ORDER, METHOD_TILES, ui_text
+from kiosk.ui.widgets import BigButton
 
 KV_FILE = Path(__file__).with_suffix(".kv")
 TYPED = "typed"
@@ -45,6 +50,8 @@ ELDER_TILE_HEIGHT = 220
 ELDER_GAP = 16
 # How often the chooser asks whether a card was laid (a memory read, not a reader's).
 CARD_POLL_SECONDS = 0.25
+# The demo panel's tray by the card method a laid card picks (the first one found).
+DEMO_TRAYS = {"id_card": "read_id_card", "social_card": "read_social_card"}
 
 
 class MethodTile(ButtonBehavior, BoxLayout):
@@ -59,11 +66,21 @@ class MethodTile(ButtonBehavior, BoxLayout):
 class IdentifyScreen(StepScreen):
     """Shows the identity chooser; a tap on a tile fires that method's event."""
 
+    demo_shown = BooleanProperty(False)  # the demo's simulated cards are offered
+
     def __init__(self, session: UISession, **kwargs: Any) -> None:
         super().__init__(session, **kwargs)
         self.tiles: list[MethodTile] = []
         self._card_poll: Any = None
         self.card_first: tuple[str, ...] = ()
+        self.card_buttons: list[BigButton] = []  # the demo's cards, all of them
+        self._tray: Any = None
+        self._first_card = 0
+        self._shown_cards = 0
+        self._more_text = ""
+        self._place_soon = Clock.create_trigger(self._place_cards)
+        self.ids.demo_row.bind(width=self._place_soon)
+        self.ids.demo_more.bind(on_release=lambda _b: self._more_cards())
 
     def show(self, run: FlowRun) -> None:
         """Fill title and tiles from the chooser step; the row keeps cancel."""
@@ -112,6 +129,68 @@ class IdentifyScreen(StepScreen):
             tile.bind(on_release=lambda t: self.session.fire(t.method))
             self.tiles.append(tile)
             grid.add_widget(tile)
+        self._fill_demo(lang)
+
+    def _fill_demo(self, lang: str) -> None:
+        """Demo only: the simulated cards of the first reader the chooser watches."""
+        self.card_buttons = []
+        self.ids.demo_cards.clear_widgets()
+        tappers = self.session.tappers
+        trays = [tappers[DEMO_TRAYS[m]] for m in self.card_first if DEMO_TRAYS[m] in tappers]
+        found = trays[0] if trays else None
+        self._tray = found
+        self.demo_shown = found is not None
+        if found is None:
+            self.ids.demo_title.text = ""
+            self.ids.demo_more.text = ""
+            return
+        self.ids.demo_title.text = ui_text("demo_chooser", lang)
+        self._more_text = ui_text("demo_more", lang)
+        for name in found.card_names():
+            button = BigButton(text=name, event=name, height=theme.style.touch_min)
+            button.bind(on_release=lambda b: self.tap_card(b.event))
+            self.card_buttons.append(button)
+        self._first_card = 0
+        self._place_cards()
+
+    def _place_cards(self, *_args: object) -> None:
+        """As many whole cards as the row holds from `_first_card`, then "more" if any are left."""
+        grid, more, row = self.ids.demo_cards, self.ids.demo_more, self.ids.demo_row
+        grid.clear_widgets()
+        if not self.card_buttons:
+            more.text = ""
+            return
+        widths = []
+        for button in self.card_buttons:
+            button.texture_update()  # measured now, not at the next frame
+            widths.append(max(button.min_width, button.texture_size[0] + button.pad_x))
+        all_fit = sum(widths) + grid.spacing * (len(widths) - 1) <= row.width
+        more.text = "" if all_fit else self._more_text
+        more.texture_update()
+        if all_fit:
+            self._first_card = 0
+        room = row.width - (more.texture_size[0] + more.pad_x + row.spacing if more.text else 0)
+        used, shown = 0.0, 0
+        for index in range(self._first_card, len(self.card_buttons)):
+            need = widths[index] + (grid.spacing if shown else 0)
+            if shown and used + need > room:
+                break
+            grid.add_widget(self.card_buttons[index])
+            used, shown = used + need, shown + 1
+        self._shown_cards = shown
+
+    def _more_cards(self) -> None:
+        """The next cards of the row, from the first again after the last."""
+        self._first_card += max(1, self._shown_cards)
+        if self._first_card >= len(self.card_buttons):
+            self._first_card = 0
+        self._place_cards()
+
+    def tap_card(self, name: str) -> None:
+        """Demo: lay the named simulated card on its reader; the card watch does the rest."""
+        self.session.touch()
+        if self._tray is not None:
+            self._tray.present(name)
 
     def _card_first(self, methods: list[str]) -> tuple[str, ...]:
         """The card methods a card laid on its reader picks here; () if the kiosk cannot."""
@@ -132,4 +211,10 @@ class IdentifyScreen(StepScreen):
         self.card_first = ()
         self.ids.tiles.clear_widgets()
         self.tiles = []
+        self.card_buttons = []
+        self._tray = None
+        self.ids.demo_cards.clear_widgets()
+        self.ids.demo_title.text = ""
+        self.ids.demo_more.text = ""
+        self.demo_shown = False
         super().clear()

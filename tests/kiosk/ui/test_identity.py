@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from kiosk.ui import theme
+from kiosk.ui.layout_check import layout_problems
 from tests.kiosk.ui.helpers import check_elderly_sizes, step_buttons, tap, visible_texts
 
 pytestmark = pytest.mark.kivy
@@ -369,3 +370,55 @@ def test_after_a_typed_identity_no_trace_of_the_citizen_is_left(
         assert not [t for t in texts if trace in t], f"{trace!r} is still on a screen"
     assert ui.root.steps["form"].blocks == {}
     assert ui.root.steps["form"].ids.keypad.target is None
+
+
+def test_a_tap_on_the_choosers_demo_card_goes_straight_to_a_read(
+    identity_ui: Any, identity_port: Any
+) -> None:
+    """The demo's cards on the chooser: card first can be tried without a real card."""
+    ui = identity_ui
+    screen = start(ui)
+    ui.frames(3)
+    assert screen.demo_shown
+    assert screen.ids.demo_title.text == "演示：点测试卡刷卡"
+    shown = list(reversed(screen.ids.demo_cards.children))
+    assert shown
+    assert shown[0] is screen.card_buttons[0]
+    assert layout_problems(screen) == []
+    tap(ui, shown[0])
+    assert identity_port.tapper.presented == [identity_port.tapper.names[0]]
+    ui.until(lambda: ui.root.current == "form")
+    assert method_of(ui) == "id_card"
+    # No tile was touched and the card was read once: the chooser took it by itself.
+    assert ui.session.run.history[:3] == ["identify", "identify.id_card", ui.session.run.step.name]
+
+
+def test_the_chooser_offers_no_demo_cards_without_simulated_readers(
+    identity_ui: Any, identity_port: Any
+) -> None:
+    """A real kiosk has no simulated trays: no demo panel, and it takes no room."""
+    identity_port.tapper = None
+    identity_port.social_tapper = None
+    ui = identity_ui
+    screen = start(ui)
+    ui.frames(3)
+    assert not screen.demo_shown
+    assert screen.card_buttons == []
+    assert screen.ids.demo.width == 0
+    assert screen.card_first  # the chooser still takes a real card laid on the reader
+
+
+@pytest.mark.parametrize(("lang", "elder"), [("zh-CN", True), ("en", True), ("en", False)])
+def test_the_choosers_demo_panel_fits_in_every_mode(
+    identity_ui: Any, lang: str, elder: bool
+) -> None:
+    ui = identity_ui
+    ui.session.set_lang(lang)
+    ui.session.set_elder(elder)
+    screen = start(ui)
+    ui.frames(3)
+    assert screen.demo_shown
+    assert layout_problems(screen) == []
+    assert check_elderly_sizes(screen) == []
+    for tile in screen.tiles:  # the panel takes no tile off the screen
+        assert tile.y >= screen.ids.buttons.top

@@ -42,6 +42,23 @@ def test_a_service_takes_at_most_8_decisions_and_types_only_the_phone(
     assert "phone" in walk.typed_fields  # the one thing no card or list supplies
 
 
+@pytest.mark.parametrize("flow_id", WALKED)
+def test_in_elder_mode_a_service_takes_at_most_8_decisions_too(
+    flow_id: str, make_port: Any, clock: Any
+) -> None:
+    """One question a screen costs no more decisions: a tapped choice moves on, answers
+    a default gave are confirmed together on one screen."""
+    from devkit.headless import HeadlessUI
+
+    port = make_port(flow=load_ui_flow(flow_id))
+    with HeadlessUI(port, clock=clock) as ui:
+        walk = TapWalker(ui, elder=True).walk(flow_id)
+    assert port.submitted, f"{flow_id} was not submitted: {walk.steps}"
+    where = [f"{t.step}: {t.what}" for t in walk.taps if t.kind == "decision"]
+    assert walk.decisions <= GOAL_DECISIONS, where
+    assert walk.count("mode") == 1  # elder mode chosen on the menu, not counted
+
+
 def test_the_walk_lays_the_id_card_on_the_chooser_and_counts_it_as_a_card(
     make_port: Any, clock: Any
 ) -> None:
