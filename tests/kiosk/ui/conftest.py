@@ -8,9 +8,9 @@ the fetching ones write the sample items of content.py, as a controller would se
 The follow-on flow after a transaction (the rating) starts through `new_follow_on_run`,
 which the UI uses when the port has it.
 
-Kivy reads KIVY_* variables once, when first imported, so they are set here, before any test
-module of this directory imports it. Kivy permits one window per process: it is created on
-first use and shared; each test gets a fresh App on it (`ui` fixture).
+Kivy reads KIVY_* variables and its Config once, when first imported, so they are set here,
+before any test module of this directory imports it. Kivy permits one window per process: it
+is created on first use and shared; each test gets a fresh App on it (`ui` fixture).
 """
 
 from __future__ import annotations
@@ -31,6 +31,14 @@ os.environ["KIVY_NO_ARGS"] = "1"
 os.environ.setdefault("KIVY_HOME", tempfile.mkdtemp(prefix="estation-kivy-"))
 os.environ.setdefault("KIVY_LOG_MODE", "PYTHON")
 os.environ.setdefault("KIVY_NO_FILELOG", "1")
+
+from kiosk.ui.kivy_setup import configure_kivy  # noqa: E402
+
+# The kiosk's Kivy settings (its own keyboard only, no multitouch emulation, no pacing of
+# headless frames) before any test module here imports a screen: importing one creates
+# Kivy's window module, after which HeadlessUI no longer configures (a module importing
+# kiosk.ui.screens.form at its top ran every later test with Kivy's VKeyboard mode).
+configure_kivy(False, (1280, 800), None, maxfps=0)
 
 from flows import (  # noqa: E402
     ActionFailed,
