@@ -100,11 +100,17 @@ FLEET = "fleet"
 
 
 def write_kiosk_config(
-    path: Path, controller_url: str, pairing_code: str = "", hardware_id: str = "demo-kiosk-0001"
+    path: Path,
+    controller_url: str,
+    pairing_code: str = "",
+    hardware_id: str = "demo-kiosk-0001",
+    social_card_reader: str = "simulator",
 ) -> Path:
     """The demo kiosk's configuration: simulated reader, receipts printed to a folder.
 
     `pairing_code`: the one-time code it enrolls with (none: it waits for approval).
+    `social_card_reader`: "none" for a kiosk that must not start pcscd (tests that share
+    the machine's one pcscd with others: tests/support/parallel.py).
     """
     path.write_text(
         f"""# Written by the demo. A real kiosk has a "serial" reader and a "device" printer.
@@ -124,7 +130,7 @@ kind = "simulator"
 
 [social_card_reader]
 # pcscd with vsmartcard's virtual reader; started by the kiosk if it is not running (root)
-kind = "simulator"
+kind = "{social_card_reader}"
 
 [camera]
 # a synthetic citizen in front of the kiosk; face presence from OpenCV's Haar cascade
@@ -442,8 +448,8 @@ def run_provisioning(data_dir: Path, controller: ControllerProcess) -> int:
     try:
         code = _shown_code(kiosk)
         print(f"new kiosk:           {NEW_KIOSK}, unprovisioned; its screen shows {code}")
-        print("$ estation-provision discover", flush=True)
-        if provision(["discover", *loopback]) != 0:
+        print(f"$ estation-provision discover --until {NEW_KIOSK}", flush=True)
+        if provision(["discover", *loopback, "--until", NEW_KIOSK]) != 0:
             print("the new kiosk was not found on loopback")
             return 1
         setup = _technician_setup(folder, controller.wait_ready(), controller.pairing_code())

@@ -1,7 +1,9 @@
 """`estation-provision`: what a technician runs to find, enroll, check and reset kiosks.
 
-discover                 the kiosks on the LAN with their state (a live table on a
-                         terminal; tab-separated lines once, when piped)
+discover [--until SERIAL ...] [--count N]
+                         the kiosks on the LAN with their state (a live table on a
+                         terminal; tab-separated lines once, when piped); it stops early
+                         once every SERIAL named, or N kiosks, answered
 enroll SERIAL --code C --setup FILE.json [--release-key FILE.pub]
                          pair with the kiosk by the code on its screen, send it its
                          station setup (and the release key to pin), and have it enroll
@@ -40,7 +42,7 @@ from drivers.printer.selftest import check_printer_status
 from drivers.printer.simulator import PrinterSimulator
 from drivers.selftest import Check, Report, check_idcard, check_printer
 from drivers.socialcard.selftest import check_socialcard
-from provisioning.discovery import Discovery, FoundKiosk
+from provisioning.discovery import Discovery, FoundKiosk, KioskTable
 from provisioning.kiosk_api import KioskApi, KioskApiError, KioskGone, KioskRefused
 from provisioning.report import save_report
 
@@ -126,8 +128,28 @@ def _rich_table(rows: list[FoundKiosk], title: str) -> Any:
     return table
 
 
-def _live(discovery: Discovery, console: Any, seconds: float) -> list[FoundKiosk]:
-    """Redraw the table as kiosks appear, change and leave, for `seconds`; the last rows."""
+def _awaited(args: argparse.Namespace) -> Callable[[KioskTable], bool] | None:
+    """What ends the look early (`--until`, `--count`), or None: look for `--seconds`."""
+    serials: list[str] = args.until or []
+    count: int | None = args.count
+    if not serials and count is None:
+        return None
+
+    def answered(table: KioskTable) -> bool:
+        named = all(table.get(serial) is not None for serial in serials)
+        return named and (count is None or len(table.rows()) >= count)
+
+    return answered
+
+
+def _live(
+    discovery: Discovery,
+    console: Any,
+    seconds: float,
+    awaited: Callable[[KioskTable], bool] | None,
+) -> list[FoundKiosk]:
+    """Redraw the table as kiosks appear, change and leave, for `seconds` or until
+    `awaited(table)` holds; the last rows."""
     from rich.live import Live  # noqa: PLC0415
 
     def frame(left: float) -> Any:
@@ -136,9 +158,12 @@ def _live(discovery: Discovery, console: Any, seconds: float) -> list[FoundKiosk
         return _rich_table(rows, f"{len(rows)} e-station kiosk(s){looking}")
 
     deadline = time.monotonic() + seconds
+    until = awaited or (lambda _table: False)
     with Live(frame(seconds), console=console, refresh_per_second=4) as live:
         while (left := deadline - time.monotonic()) > 0:
-            time.sleep(min(left, 0.25))
+            # Woken by any change to the table, or every quarter second for the countdown.
+            if discovery.table.wait(until, min(left, 0.25)):
+                break
             live.update(frame(deadline - time.monotonic()))
         live.update(frame(0))
     return discovery.table.rows()
@@ -146,13 +171,17 @@ def _live(discovery: Discovery, console: Any, seconds: float) -> list[FoundKiosk
 
 def _discover(args: argparse.Namespace) -> int:
     console = _console()
+    awaited = _awaited(args)
     with Discovery(interfaces=args.interface or None) as discovery:
         if console is not None:
-            rows = _live(discovery, console, args.seconds)
+            rows = _live(discovery, console, args.seconds, awaited)
         else:
-            time.sleep(args.seconds)
+            discovery.table.wait(awaited or (lambda _table: False), args.seconds)
             rows = discovery.table.rows()
             _plain(rows)
+    if awaited is not None:
+        # Asked for given kiosks: the answer is whether they came, not whether any did.
+        return 0 if awaited(discovery.table) else 1
     return 0 if rows else 1
 
 
@@ -416,7 +445,16 @@ def _reset(args: argparse.Namespace, ask: Callable[[str], str] = input) -> int:
 def _where(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--url", help="the kiosk's API (http://addr:port) instead of discovery")
     parser.add_argument("--interface", action="append", help="address to browse on (repeat)")
-    parser.add_argument("--seconds", type=float, default=5.0, help="how long to look")
+    parser.add_argument(
+        "--seconds", type=float, default=5.0, help="how long to look at most (default 5)"
+    )
+
+
+def _at_least_one(text: str) -> int:
+    count = int(text)
+    if count < 1:
+        raise argparse.ArgumentTypeError(f"at least 1, not {count}")
+    return count
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -444,8 +482,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="seconds the kiosk waits for each test card and the QR code (default 60)",
     )  # fmt: skip
     _where(selftest)
-    discover = tools.add_parser("discover", help="list the kiosks on the LAN")
+    discover = tools.add_parser(
+        "discover",
+        help="list the kiosks on the LAN",
+        description="List the kiosks on the LAN for --seconds, or until those awaited "
+        "(--until, --count) answered: then at once, exit status 0 only if they all did.",
+    )
     _where(discover)
+    discover.add_argument(
+        "--until", action="append", metavar="SERIAL",
+        help="stop once the kiosk with this serial answered (repeat: once all of them did)",
+    )  # fmt: skip
+    discover.add_argument(
+        "--count", type=_at_least_one, metavar="N", help="stop once N kiosks (or more) answered"
+    )
     enroll = tools.add_parser("enroll", help="pair with a kiosk and enroll it")
     enroll.add_argument("serial")
     enroll.add_argument("--code", required=True, help="the pairing code on the kiosk's screen")

@@ -20,7 +20,9 @@ from wire import TransactionIn, validate
 
 
 def test_a_key_rotation_cut_short_is_finished_when_the_kiosk_is_built(tmp_path: Path) -> None:
-    config = load_config(write_kiosk_config(tmp_path / "k.toml", "http://127.0.0.1:9"))
+    config = load_config(
+        write_kiosk_config(tmp_path / "k.toml", "http://127.0.0.1:9", social_card_reader="none")
+    )
     key_file = outbox_key_file(config)
     box = Outbox(config.data_dir / "outbox.db", Sealer.from_key_file(key_file), clock=FakeClock())
     waiting = validate(TransactionIn, transaction(key=uuid.uuid4().hex))
@@ -43,7 +45,7 @@ def test_a_key_rotation_cut_short_is_finished_when_the_kiosk_is_built(tmp_path: 
 def test_a_factory_reset_stops_the_writers_before_it_wipes_the_data_folder(
     tmp_path: Path,
 ) -> None:
-    path = write_kiosk_config(tmp_path / "k.toml", "http://127.0.0.1:9")
+    path = write_kiosk_config(tmp_path / "k.toml", "http://127.0.0.1:9", social_card_reader="none")
     with path.open("a", encoding="utf-8") as toml:
         toml.write('[provisioning]\nenabled = true\nhost = "127.0.0.1"\nport = 0\n')
         toml.write("advertise = false\n")
@@ -70,7 +72,9 @@ def test_a_kiosk_started_again_on_the_same_catalog_does_not_validate_it_again(
 ) -> None:
     from flows import catalog_cache
 
-    config = load_config(write_kiosk_config(tmp_path / "k.toml", "http://127.0.0.1:9"))
+    config = load_config(
+        write_kiosk_config(tmp_path / "k.toml", "http://127.0.0.1:9", social_card_reader="none")
+    )
     first = build_kiosk(config)
     first.close()
 

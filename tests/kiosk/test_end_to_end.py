@@ -49,7 +49,9 @@ def make_kiosk(
     does; a kiosk enrolled before keeps its credential and does not use it). Its hardware id
     is the test's own: a controller may be shared by a module's tests."""
     url, code = controller.wait_ready(), controller.pairing_code("e2e")
-    path = write_kiosk_config(tmp_path / "kiosk.toml", url, code, f"e2e-{tmp_path.name}")
+    path = write_kiosk_config(
+        tmp_path / "kiosk.toml", url, code, f"e2e-{tmp_path.name}", social_card_reader="none"
+    )
     config = load_config(path)
     clock = clock or FakeClock(1_000_000.0)
     return build_kiosk(config, clock=clock, monotonic=clock, wall=wall)

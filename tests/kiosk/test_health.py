@@ -13,7 +13,9 @@ from wire import DeviceKind, DeviceState
 
 def make_kiosk(tmp_path: Path, printer: str = "simulator") -> Kiosk:
     # No controller at this address: the kiosk starts and reports health all the same.
-    config = load_config(write_kiosk_config(tmp_path / "k.toml", "http://127.0.0.1:9"))
+    config = load_config(
+        write_kiosk_config(tmp_path / "k.toml", "http://127.0.0.1:9", social_card_reader="none")
+    )
     config = dataclasses.replace(
         config, receipt_printer=dataclasses.replace(config.receipt_printer, kind=printer)
     )
@@ -82,7 +84,9 @@ def test_a_vanished_receipt_folder_is_reported_absent_after_three_scans(tmp_path
 
 
 def test_the_id_card_readers_timeout_comes_from_kiosk_toml(tmp_path: Path) -> None:
-    config = load_config(write_kiosk_config(tmp_path / "k.toml", "http://127.0.0.1:9"))
+    config = load_config(
+        write_kiosk_config(tmp_path / "k.toml", "http://127.0.0.1:9", social_card_reader="none")
+    )
     config = dataclasses.replace(
         config, id_card_reader=dataclasses.replace(config.id_card_reader, timeout=5.0)
     )

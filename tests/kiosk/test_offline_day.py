@@ -69,7 +69,9 @@ def kiosk(tmp_path: Path, settings: Settings, clock: FakeClock, port: int) -> It
     """An enrolled kiosk holding a fresh copy of the content; the controller then stopped."""
     with ExitStack() as up:
         url = controller_up(settings, clock, port, up, first=True)
-        config = load_config(write_kiosk_config(tmp_path / "kiosk.toml", url))
+        config = load_config(
+            write_kiosk_config(tmp_path / "kiosk.toml", url, social_card_reader="none")
+        )
         kiosk = build_kiosk(
             config, clock=lambda: clock.wall().timestamp(), monotonic=clock, wall=clock.wall
         )

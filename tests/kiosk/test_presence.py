@@ -70,7 +70,9 @@ def test_a_camera_that_is_gone_cannot_tell(tmp_path: Path) -> None:
 
 
 def test_the_kiosk_reports_its_camera_and_who_walked_away(tmp_path: Path) -> None:
-    config = load_config(write_kiosk_config(tmp_path / "k.toml", "http://127.0.0.1:9"))
+    config = load_config(
+        write_kiosk_config(tmp_path / "k.toml", "http://127.0.0.1:9", social_card_reader="none")
+    )
     config = dataclasses.replace(config, camera=CameraConfig(kind="simulator"))
     kiosk = build_kiosk(config)
     kiosk.start(sync=False)
@@ -86,7 +88,9 @@ def test_the_kiosk_reports_its_camera_and_who_walked_away(tmp_path: Path) -> Non
 
 
 def test_the_kiosks_camera_watch_analyses_at_the_rate_of_kiosk_toml(tmp_path: Path) -> None:
-    config = load_config(write_kiosk_config(tmp_path / "k.toml", "http://127.0.0.1:9"))
+    config = load_config(
+        write_kiosk_config(tmp_path / "k.toml", "http://127.0.0.1:9", social_card_reader="none")
+    )
     config = dataclasses.replace(config, camera=CameraConfig(kind="simulator", analyse_fps=2))
     kiosk = build_kiosk(config)
     try:
@@ -130,7 +134,9 @@ def test_the_face_detector_runs_only_when_the_scene_moved_or_to_recheck() -> Non
 def test_the_kiosks_camera_decodes_only_the_frames_it_analyses(tmp_path: Path) -> None:
     """Decoding all 10 frames a second of a camera nobody looked at cost most of the rest
     CPU; the presence watch needs `analyse_fps` of them."""
-    config = load_config(write_kiosk_config(tmp_path / "k.toml", "http://127.0.0.1:9"))
+    config = load_config(
+        write_kiosk_config(tmp_path / "k.toml", "http://127.0.0.1:9", social_card_reader="none")
+    )
     config = dataclasses.replace(config, camera=CameraConfig(kind="simulator", analyse_fps=2))
     kiosk = build_kiosk(config)
     kiosk.start(sync=False)
@@ -149,7 +155,9 @@ def test_the_kiosks_camera_decodes_only_the_frames_it_analyses(tmp_path: Path) -
 def test_a_kiosk_without_a_camera_never_loads_opencv(tmp_path: Path) -> None:
     """OpenCV is 33 MB of RSS and most of a second to import; a kiosk with no camera
     loaded it anyway through the presence watch's imports."""
-    path = write_kiosk_config(tmp_path / "k.toml", "http://127.0.0.1:9")  # devkit has cv2
+    path = write_kiosk_config(
+        tmp_path / "k.toml", "http://127.0.0.1:9", social_card_reader="none"
+    )  # devkit has cv2
     script = f"""
 import dataclasses, sys
 from pathlib import Path

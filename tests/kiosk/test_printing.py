@@ -37,7 +37,9 @@ def printer(tmp_path: Path) -> Iterator[PrinterSimulator]:
 
 
 def make_kiosk(tmp_path: Path, printer_url: str) -> Kiosk:
-    config = load_config(write_kiosk_config(tmp_path / "k.toml", "http://127.0.0.1:9"))
+    config = load_config(
+        write_kiosk_config(tmp_path / "k.toml", "http://127.0.0.1:9", social_card_reader="none")
+    )
     device = PrinterConfig(kind="device", path=f"serial:{printer_url}", profile="kiosk-80")
     config = dataclasses.replace(config, receipt_printer=device)
     kiosk = build_kiosk(config)

@@ -35,7 +35,9 @@ kiosk.close()
 
 def test_opencv_loads_only_after_the_menu_is_ready(tmp_path: Path) -> None:
     # Written here: the demo tools themselves import OpenCV (a camera simulator).
-    config = write_kiosk_config(tmp_path / "kiosk.toml", "http://127.0.0.1:9")
+    config = write_kiosk_config(
+        tmp_path / "kiosk.toml", "http://127.0.0.1:9", social_card_reader="none"
+    )
     done = subprocess.run(  # noqa: S603 - our own interpreter
         [sys.executable, "-c", PROBE, str(config)],
         capture_output=True,
@@ -49,7 +51,11 @@ def test_opencv_loads_only_after_the_menu_is_ready(tmp_path: Path) -> None:
 
 
 def test_a_kiosk_started_for_its_menu_takes_a_visit_and_reads_cards(tmp_path: Path) -> None:
-    kiosk = build_kiosk(load_config(write_kiosk_config(tmp_path / "k.toml", "http://127.0.0.1:9")))
+    kiosk = build_kiosk(
+        load_config(
+            write_kiosk_config(tmp_path / "k.toml", "http://127.0.0.1:9", social_card_reader="none")
+        )
+    )
     try:
         kiosk.start_for_menu()
         # A first visit can submit: the outbox is open and takes the row on disk.
@@ -65,7 +71,11 @@ def test_a_kiosk_started_for_its_menu_takes_a_visit_and_reads_cards(tmp_path: Pa
 
 
 def test_the_camera_shows_in_device_health_once_the_rest_has_started(tmp_path: Path) -> None:
-    kiosk = build_kiosk(load_config(write_kiosk_config(tmp_path / "k.toml", "http://127.0.0.1:9")))
+    kiosk = build_kiosk(
+        load_config(
+            write_kiosk_config(tmp_path / "k.toml", "http://127.0.0.1:9", social_card_reader="none")
+        )
+    )
     try:
         kiosk.start_for_menu()
         assert "camera" not in {k for k, s in kiosk.hardware.devices.health().items() if s.address}
@@ -78,7 +88,11 @@ def test_the_camera_shows_in_device_health_once_the_rest_has_started(tmp_path: P
 def test_a_stop_while_the_rest_starts_behind_the_menu_leaves_nothing_running(
     tmp_path: Path,
 ) -> None:
-    kiosk = build_kiosk(load_config(write_kiosk_config(tmp_path / "k.toml", "http://127.0.0.1:9")))
+    kiosk = build_kiosk(
+        load_config(
+            write_kiosk_config(tmp_path / "k.toml", "http://127.0.0.1:9", social_card_reader="none")
+        )
+    )
     kiosk.start_for_menu()
     kiosk.start_rest_behind()
     kiosk.close()  # at once: the background start may be anywhere

@@ -32,7 +32,9 @@ def one_in_the_morning_in_beijing() -> dt.datetime:
 
 @pytest.fixture
 def kiosk(tmp_path: Path) -> Iterator[Kiosk]:
-    config = load_config(write_kiosk_config(tmp_path / "k.toml", "http://127.0.0.1:9"))
+    config = load_config(
+        write_kiosk_config(tmp_path / "k.toml", "http://127.0.0.1:9", social_card_reader="none")
+    )
     wall = one_in_the_morning_in_beijing()
     kiosk = build_kiosk(config, wall=lambda: wall)
     kiosk.start(sync=False)

@@ -39,7 +39,11 @@ def app(tmp_path: Path) -> FastAPI:
 
 
 def assemble(tmp_path: Path, port: int, clock: FakeClock) -> Kiosk:
-    config = load_config(write_kiosk_config(tmp_path / "k.toml", f"http://127.0.0.1:{port}"))
+    config = load_config(
+        write_kiosk_config(
+            tmp_path / "k.toml", f"http://127.0.0.1:{port}", social_card_reader="none"
+        )
+    )
     return build_kiosk(config, monotonic=clock)
 
 

@@ -13,7 +13,9 @@ from kiosk.vitals import memory_available_mb, process_rss_mb
 
 
 def test_a_built_kiosks_heartbeat_carries_plausible_vitals(tmp_path: Path) -> None:
-    config = load_config(write_kiosk_config(tmp_path / "k.toml", "http://127.0.0.1:9"))
+    config = load_config(
+        write_kiosk_config(tmp_path / "k.toml", "http://127.0.0.1:9", social_card_reader="none")
+    )
     kiosk = build_kiosk(config)
     try:
         vitals = kiosk.service.heartbeat().vitals
@@ -40,7 +42,7 @@ def test_a_built_kiosks_heartbeat_carries_plausible_vitals(tmp_path: Path) -> No
 
 
 def test_the_config_version_changes_when_the_file_changes(tmp_path: Path) -> None:
-    path = write_kiosk_config(tmp_path / "k.toml", "http://127.0.0.1:9")
+    path = write_kiosk_config(tmp_path / "k.toml", "http://127.0.0.1:9", social_card_reader="none")
     first = load_config(path).config_version
     assert load_config(path).config_version == first  # the same file, the same version
     path.write_text(path.read_text(encoding="utf-8") + "\n# moved the printer\n", encoding="utf-8")

@@ -6,6 +6,7 @@ import argparse
 import csv
 import io
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,7 @@ from rich.console import Console
 import provisioning.cli as cli
 from kiosk.advertising import Advertiser, Announcement
 from provisioning.cli import BULK_COLUMNS, main, setup_from_row
+from tests.support.waiting import wait_until
 
 SERIAL = "SN-CLI-000777"
 LOOPBACK = ["127.0.0.1"]
@@ -32,15 +34,41 @@ def advertised() -> Iterator[Advertiser]:
     advertiser.stop()
 
 
+# At most this long: every discover below stops as soon as what it awaits answered, so a
+# run that takes this long was waiting the window out (registering takes about 1.6 s).
+WINDOW = ["--interface", "127.0.0.1", "--seconds", "30"]
+
+
 def test_discover_piped_prints_one_tab_separated_table_without_colours(
     advertised: Advertiser, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert main(["discover", "--interface", "127.0.0.1", "--seconds", "4"]) == 0
+    assert main(["discover", *WINDOW, "--until", SERIAL]) == 0
     out = capsys.readouterr().out
     assert "\x1b[" not in out  # no colour or cursor codes in a pipe
     lines = out.splitlines()
     assert lines[0] == "serial\tstate\tname\tmodel\tversion\taddress"
     assert lines[1:] == [f"{SERIAL}\tunprovisioned\t东区大厅\tES-300\t0.1.0\thttp://127.0.0.1:8475"]
+
+
+def test_discover_stops_as_soon_as_the_kiosks_awaited_answered(advertised: Advertiser) -> None:
+    started = time.monotonic()
+    assert main(["discover", *WINDOW, "--count", "1"]) == 0
+    assert time.monotonic() - started < 25  # not the 30 s window
+
+
+def test_discover_fails_when_a_kiosk_awaited_never_answered(
+    advertised: Advertiser, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The one wait that runs to its end: proving nobody else answers takes the whole window.
+    argv = ["discover", "--interface", "127.0.0.1", "--seconds", "2"]
+    assert main([*argv, "--until", SERIAL, "--until", "SN-CLI-000778"]) == 1
+    assert capsys.readouterr().out.startswith("serial\tstate")  # the table, as far as it got
+
+
+def test_discover_counts_at_least_one_kiosk(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["discover", "--count", "0"])
+    assert "at least 1, not 0" in capsys.readouterr().err
 
 
 def test_discover_on_a_terminal_redraws_the_table_as_a_kiosk_appears(
@@ -53,16 +81,22 @@ def test_discover_on_a_terminal_redraws_the_table_as_a_kiosk_appears(
         serial=SERIAL, model="ES-300", version="0.1.0", state="active", name="西区"
     )
     advertiser = Advertiser(announcement, 8476, addresses=LOOPBACK, allow_loopback=True)
-    # Announced a moment after the table is first drawn: the same run must show it.
-    timer = threading.Timer(1.0, advertiser.start)
-    timer.start()
+    first_frame = "0 e-station kiosk(s), looking"
+
+    def announce_once_drawn() -> None:
+        # Announced once the empty table is on the screen: the same run must show it.
+        if wait_until(lambda: first_frame in screen.getvalue(), timeout=30):
+            advertiser.start()
+
+    announcer = threading.Thread(target=announce_once_drawn)
+    announcer.start()
     try:
-        assert main(["discover", "--interface", "127.0.0.1", "--seconds", "8"]) == 0
+        assert main(["discover", *WINDOW, "--until", SERIAL]) == 0
     finally:
-        timer.join()
+        announcer.join()
         advertiser.stop()
     drawn = screen.getvalue()
-    assert "0 e-station kiosk(s), looking" in drawn  # the first frame, before the kiosk
+    assert first_frame in drawn  # the first frame, before the kiosk
     assert "1 e-station kiosk(s)" in drawn  # redrawn in place once it is seen
     assert SERIAL in drawn
     assert "\x1b[2K" in drawn or "\x1b[1A" in drawn  # lines rewritten, not appended

@@ -1,138 +1,35 @@
 """A technician's whole visit, every hop real: zeroconf on loopback, the kiosk's API over
 HTTP, a real controller process, the kiosk on simulators; the cards and the QR code the
-self-test asks for are laid on the simulators by devkit's `SelfTestHand`."""
+self-test asks for are laid on the simulators by devkit's `SelfTestHand` (the self-test with
+a social security card, and so the PC/SC service, is in test_enrollment_selftest_e2e.py)."""
 
 from __future__ import annotations
 
 import json
-import sqlite3
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from devkit.release import SecretKey
-from devkit.tappers import DemoRig, SelfTestHand
 from drivers.idcard.fixtures import FIXTURES
-from kiosk.composition import Kiosk, build_kiosk
-from kiosk.config import load_config
 from provisioning.cli import main
 from provisioning.kiosk_api import KioskApi, KioskGone, KioskRefused
-from tests.support.servers import ControllerProcess, SharedController, free_port
+from tests.provisioning.enrollment_kit import (
+    LOOPBACK,
+    VILLAGE,
+    kiosk_row,
+    new_kiosk,
+    release_key,
+    selftest_row,
+    serial_of,
+    shown_code,
+    station_setup,
+)
+from tests.support.servers import ControllerProcess, free_port
 from tests.support.waiting import wait_until
 
 pytestmark = pytest.mark.e2e
-
-LOOPBACK = ["--interface", "127.0.0.1", "--seconds", "8"]
-
-KIOSK_TOML = """
-[kiosk]
-hardware_id = "{serial}"
-name = "new terminal"
-data_dir = "data"
-
-[provisioning]
-enabled = true
-host = "127.0.0.1"
-port = 0
-addresses = ["127.0.0.1"]
-
-[id_card_reader]
-kind = "simulator"
-"""
-
-
-@pytest.fixture(scope="module")
-def controller(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ControllerProcess]:
-    """One controller for the module: each test's kiosk has a serial of its own
-    (`serial_of`), so its row on the controller is its own."""
-    proc = SharedController(tmp_path_factory.mktemp("controller"), port=free_port())
-    proc.wait_ready()
-    yield proc
-    proc.stop()
-
-
-def serial_of(tmp_path: Path) -> str:
-    """The serial of the test's kiosk: the test's own (its folder's name), as a serial is."""
-    return "SN-" + tmp_path.name.replace("_", "-")
-
-
-def _kiosk(tmp_path: Path) -> Kiosk:
-    path = tmp_path / "kiosk" / "kiosk.toml"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if not path.exists():
-        path.write_text(KIOSK_TOML.format(serial=serial_of(tmp_path)), encoding="utf-8")
-    kiosk = build_kiosk(load_config(path))
-    kiosk.start(sync=False)
-    return kiosk
-
-
-def _code(kiosk: Kiosk) -> str:
-    assert kiosk.provisioning is not None
-    notice = kiosk.provisioning.gate.notice()
-    assert notice is not None
-    return notice.shown
-
-
-# A village of the demo region tree the controller process seeds (多福巷社区).
-VILLAGE = "110101001001"
-
-
-def _setup(
-    tmp_path: Path, controller: ControllerProcess, camera: str = "none", **devices: Any
-) -> Path:
-    path = tmp_path / "setup.json"
-    setup = {
-        "controller": {"url": controller.wait_ready(), "pairing_code": controller.pairing_code()},
-        "station": {"name": "东区大厅", "address": "人民路1号", "region_code": VILLAGE,
-                    "gps": [39.92, 116.41], "opening_hours": "24h", "help_phone": "0578-1234567"},
-        "devices": {"id_card_reader": "simulator", "camera": camera, **devices},
-    }  # fmt: skip
-    path.write_text(json.dumps(setup, ensure_ascii=False), encoding="utf-8")
-    return path
-
-
-def _kiosk_row(controller: ControllerProcess, serial: str, columns: str) -> tuple[Any, ...]:
-    db = sqlite3.connect(controller.data_dir / "controller.db")
-    try:
-        row = db.execute(f"SELECT {columns} FROM kiosks WHERE hardware_id = ?", (serial,))  # noqa: S608 - the tests' own column names
-        return tuple(row.fetchone())
-    finally:
-        db.close()
-
-
-def _selftest_row(controller: ControllerProcess, serial: str) -> tuple[str | None, str]:
-    report, state = _kiosk_row(controller, serial, "selftest_report, state")
-    return report, state
-
-
-def _release_key(tmp_path: Path) -> tuple[Path, str]:
-    """A release public key file, as `estation-release keygen` writes it; its id."""
-    public = SecretKey.generate().public()
-    path = tmp_path / "estation-release.pub"
-    path.write_text(public.text(), encoding="ascii")
-    return path, public.key_id_hex
-
-
-@pytest.fixture
-def hand_for() -> Iterator[Any]:
-    """Starts a SelfTestHand on a kiosk's simulators; stopped after the test."""
-    started: list[tuple[SelfTestHand, DemoRig]] = []
-
-    def start(kiosk: Kiosk) -> SelfTestHand:
-        assert kiosk.provisioning is not None
-        side = kiosk.provisioning
-        rig = DemoRig(kiosk.simulators)
-        hand = SelfTestHand(rig, lambda: side.provisioning.selftest_run).start()
-        started.append((hand, rig))
-        return hand
-
-    yield start
-    for hand, rig in started:
-        hand.stop()
-        rig.close()
 
 
 def test_an_unprovisioned_kiosk_is_found_enrolled_and_self_tested(
@@ -142,30 +39,30 @@ def test_an_unprovisioned_kiosk_is_found_enrolled_and_self_tested(
     hand_for: Any,
 ) -> None:
     serial = serial_of(tmp_path)
-    kiosk = _kiosk(tmp_path)
+    kiosk = new_kiosk(tmp_path)
     try:
-        assert main(["discover", *LOOPBACK]) == 0
+        assert main(["discover", *LOOPBACK, "--until", serial]) == 0
         listed = capsys.readouterr().out
         assert serial in listed
         assert "unprovisioned" in listed
 
-        setup = _setup(tmp_path, controller, camera="/dev/video97")
-        key_file, key_id = _release_key(tmp_path)
-        argv = ["enroll", serial, "--code", _code(kiosk), "--setup", str(setup),
+        setup = station_setup(tmp_path, controller, camera="/dev/video97")
+        key_file, key_id = release_key(tmp_path)
+        argv = ["enroll", serial, "--code", shown_code(kiosk), "--setup", str(setup),
                 "--release-key", str(key_file), *LOOPBACK]  # fmt: skip
         assert main(argv) == 0
         said = capsys.readouterr().out
         assert "enrolled as" in said
         assert f"release key {key_id} pinned" in said
         assert (kiosk.config.data_dir / "release.pub").read_text("ascii") == key_file.read_text()
-        assert _selftest_row(controller, serial) == (None, "active")
+        assert selftest_row(controller, serial) == (None, "active")
         # the station's site reached the controller: in its village of the fleet tree
-        assert _kiosk_row(controller, serial, "region_code, site, address") == (
+        assert kiosk_row(controller, serial, "region_code, site, address") == (
             VILLAGE, "东区大厅", "人民路1号"
         )  # fmt: skip
         # and the rest of the station's facts, for its page on the controller
         facts = "latitude, longitude, opening_hours, help_phone"
-        assert _kiosk_row(controller, serial, facts) == (39.92, 116.41, "24h", "0578-1234567")
+        assert kiosk_row(controller, serial, facts) == (39.92, 116.41, "24h", "0578-1234567")
         # idempotent on the serial: running it again changes nothing and adds no kiosk
         assert main(argv) == 0
         assert "already enrolled" in capsys.readouterr().out
@@ -174,7 +71,7 @@ def test_an_unprovisioned_kiosk_is_found_enrolled_and_self_tested(
 
     # The kiosk restarts into its setup (camera /dev/video97, which is not there); the
     # technician puts it in maintenance mode to run the self-test and lays a test ID card.
-    kiosk = _kiosk(tmp_path)
+    kiosk = new_kiosk(tmp_path)
     assert kiosk.config.controller_url == controller.wait_ready()
     assert kiosk.config.help_phone == "0578-1234567"  # the one-key help shows it
     assert kiosk.provisioning is not None
@@ -182,7 +79,7 @@ def test_an_unprovisioned_kiosk_is_found_enrolled_and_self_tested(
     hand = hand_for(kiosk)
     try:
         out = tmp_path / "reports"
-        argv = ["selftest", "--kiosk", serial, "--code", _code(kiosk), "--out", str(out),
+        argv = ["selftest", "--kiosk", serial, "--code", shown_code(kiosk), "--out", str(out),
                 "--wait", "5"]  # fmt: skip
         assert main([*argv, *LOOPBACK]) == 1  # the camera is missing
         printed = capsys.readouterr().out
@@ -210,7 +107,7 @@ def test_an_unprovisioned_kiosk_is_found_enrolled_and_self_tested(
     assert f"release key: {key_id} pinned" in printed
     assert "FAIL camera" in printed
     assert (out / f"selftest-{serial}.png").stat().st_size > 1000
-    stored, _ = _selftest_row(controller, serial)
+    stored, _ = selftest_row(controller, serial)
     assert stored is not None
     assert json.loads(stored)["checks"][0]["device"] == "receipt_printer.print"
 
@@ -219,18 +116,19 @@ def test_a_card_never_laid_fails_its_check_saying_so_with_the_wait_shown(
     tmp_path: Path, controller: ControllerProcess, capsys: pytest.CaptureFixture[str]
 ) -> None:
     serial = serial_of(tmp_path)
-    kiosk = _kiosk(tmp_path)
+    kiosk = new_kiosk(tmp_path)
     try:
-        setup = _setup(tmp_path, controller)
+        setup = station_setup(tmp_path, controller)
         assert (
-            main(["enroll", serial, "--code", _code(kiosk), "--setup", str(setup), *LOOPBACK]) == 0
+            main(["enroll", serial, "--code", shown_code(kiosk), "--setup", str(setup), *LOOPBACK])
+            == 0
         )
         said = capsys.readouterr().out
         assert "release key not pinned: this kiosk will not take updates" in said
         assert kiosk.provisioning is not None
         kiosk.provisioning.api.maintenance = lambda: True
         out = tmp_path / "reports"
-        argv = ["selftest", "--kiosk", serial, "--code", _code(kiosk), "--out", str(out),
+        argv = ["selftest", "--kiosk", serial, "--code", shown_code(kiosk), "--out", str(out),
                 "--wait", "1.5", *LOOPBACK]  # fmt: skip
         assert main(argv) == 1
         captured = capsys.readouterr()
@@ -246,52 +144,13 @@ def test_a_card_never_laid_fails_its_check_saying_so_with_the_wait_shown(
     assert report["kiosk"]["release_key"] == ""
 
 
-def test_on_simulators_the_whole_selftest_passes_with_the_cards_and_the_receipts_qr(
-    tmp_path: Path, controller: ControllerProcess, capsys: pytest.CaptureFixture[str],
-    hand_for: Any,
-) -> None:  # fmt: skip
-    serial = serial_of(tmp_path)
-    kiosk = _kiosk(tmp_path)
-    try:
-        setup = _setup(tmp_path, controller, camera="simulator", social_card_reader="simulator",
-                       receipt_printer={"kind": "simulator", "path": "receipts"})  # fmt: skip
-        assert (
-            main(["enroll", serial, "--code", _code(kiosk), "--setup", str(setup), *LOOPBACK]) == 0
-        )
-    finally:
-        kiosk.close()
-    kiosk = _kiosk(tmp_path)  # now on the simulated camera and social card reader
-    assert kiosk.provisioning is not None
-    kiosk.provisioning.api.maintenance = lambda: True
-    hand = hand_for(kiosk)
-    try:
-        out = tmp_path / "reports"
-        argv = ["selftest", "--kiosk", serial, "--code", _code(kiosk), "--out", str(out),
-                "--wait", "20", *LOOPBACK]  # fmt: skip
-        status = main(argv)
-        printed = capsys.readouterr().out
-    finally:
-        kiosk.close()
-    assert status == 0, printed
-    assert hand.answered == ["id_card_reader.read", "social_card_reader.read", "camera.qr"]
-    report = json.loads((out / f"selftest-{serial}.json").read_text(encoding="utf-8"))
-    assert report["ok"] is True
-    by_device = {c["device"]: c for c in report["checks"]}
-    assert by_device["social_card_reader.read"]["detail"].startswith("card ")
-    assert "QR code decoded" in by_device["camera.qr"]["detail"]
-    # the hand held up the QR code the kiosk printed on its test receipt, not another one
-    assert by_device["camera.qr"]["detail"] == "QR code decoded: the test receipt's code"
-    assert [c["device"] for c in report["checks"]][-1] == "controller"
-    assert report["sent_to_controller"] == "sent"
-
-
 def test_two_technicians_pairing_at_once_one_wins_and_a_replayed_code_fails(
     tmp_path: Path,
 ) -> None:
-    kiosk = _kiosk(tmp_path)
+    kiosk = new_kiosk(tmp_path)
     assert kiosk.provisioning is not None
     url = f"http://127.0.0.1:{kiosk.provisioning.api.port}"
-    code = _code(kiosk)
+    code = shown_code(kiosk)
     results: list[str] = []
 
     def technician() -> None:
@@ -316,11 +175,11 @@ def test_two_technicians_pairing_at_once_one_wins_and_a_replayed_code_fails(
 
 
 def test_a_wrong_setup_is_refused_naming_the_key(tmp_path: Path) -> None:
-    kiosk = _kiosk(tmp_path)
+    kiosk = new_kiosk(tmp_path)
     assert kiosk.provisioning is not None
     api = KioskApi(f"http://127.0.0.1:{kiosk.provisioning.api.port}")
     try:
-        api.pair(_code(kiosk))
+        api.pair(shown_code(kiosk))
         bad = {"controller": {"url": f"http://127.0.0.1:{free_port()}"},
                "station": {"name": "x"}}  # fmt: skip
         with pytest.raises(KioskRefused) as err:
@@ -333,11 +192,11 @@ def test_a_wrong_setup_is_refused_naming_the_key(tmp_path: Path) -> None:
 
 
 def test_a_kiosk_that_disappears_mid_enrollment_is_reported_gone(tmp_path: Path) -> None:
-    kiosk = _kiosk(tmp_path)
+    kiosk = new_kiosk(tmp_path)
     assert kiosk.provisioning is not None
     api = KioskApi(f"http://127.0.0.1:{kiosk.provisioning.api.port}", timeout=3)
     try:
-        api.pair(_code(kiosk))
+        api.pair(shown_code(kiosk))
         kiosk.close()  # unplugged after pairing, before the setup arrives
         with pytest.raises(KioskGone):
             api.configure({"station": {"name": "x"}})
@@ -366,16 +225,17 @@ def test_a_factory_reset_kiosk_restarts_unprovisioned_and_is_found_again(
     tmp_path: Path, controller: ControllerProcess, capsys: pytest.CaptureFixture[str]
 ) -> None:
     serial = serial_of(tmp_path)
-    kiosk = _kiosk(tmp_path)
+    kiosk = new_kiosk(tmp_path)
     try:
-        setup = _setup(tmp_path, controller)
+        setup = station_setup(tmp_path, controller)
         assert (
-            main(["enroll", serial, "--code", _code(kiosk), "--setup", str(setup), *LOOPBACK]) == 0
+            main(["enroll", serial, "--code", shown_code(kiosk), "--setup", str(setup), *LOOPBACK])
+            == 0
         )
         assert "it restarts into its setup now" in capsys.readouterr().out
     finally:
         kiosk.close()
-    kiosk = _kiosk(tmp_path)  # systemd started it again, enrolled
+    kiosk = new_kiosk(tmp_path)  # systemd started it again, enrolled
     assert kiosk.provisioning is not None
     side = kiosk.provisioning
     assert side.provisioning.state() == "active"
@@ -392,8 +252,8 @@ def test_a_factory_reset_kiosk_restarts_unprovisioned_and_is_found_again(
             lambda: set(receipts.glob("pairing-*.escpos")) - printed_before, timeout=10
         )
         [printed] = set(receipts.glob("pairing-*.escpos")) - printed_before
-        assert printed.name.startswith(f"pairing-{_code(kiosk).replace('-', '')}")
-        argv = ["reset", serial, "--code", _code(kiosk), "--yes", *LOOPBACK]
+        assert printed.name.startswith(f"pairing-{shown_code(kiosk).replace('-', '')}")
+        argv = ["reset", serial, "--code", shown_code(kiosk), "--yes", *LOOPBACK]
         assert main(argv) == 0
         said = capsys.readouterr().out
         assert f"{serial}: factory reset; it restarts now and announces itself unprovisioned" in (
@@ -404,13 +264,13 @@ def test_a_factory_reset_kiosk_restarts_unprovisioned_and_is_found_again(
         assert sorted(p.name for p in kiosk.config.data_dir.iterdir()) == []
     finally:
         kiosk.close()
-    kiosk = _kiosk(tmp_path)  # started again by systemd: from the box, waiting for a technician
+    kiosk = new_kiosk(tmp_path)  # started again by systemd: from the box, waiting for a technician
     try:
         assert kiosk.config.controller_url == ""
         assert kiosk.provisioning is not None
         assert kiosk.provisioning.provisioning.state() == "unprovisioned"
         assert kiosk.provisioning.notice() is not None  # a new code on its screen and printer
-        assert main(["discover", *LOOPBACK]) == 0
+        assert main(["discover", *LOOPBACK, "--until", serial]) == 0
         assert f"{serial}\tunprovisioned" in capsys.readouterr().out
     finally:
         kiosk.close()
@@ -437,13 +297,13 @@ def test_a_region_the_controllers_tree_lacks_is_named_and_the_next_code_enrolls(
     tmp_path: Path, controller: ControllerProcess, capsys: pytest.CaptureFixture[str]
 ) -> None:
     serial = serial_of(tmp_path)
-    kiosk = _kiosk(tmp_path)
+    kiosk = new_kiosk(tmp_path)
     try:
-        setup = _setup(tmp_path, controller)
+        setup = station_setup(tmp_path, controller)
         data = json.loads(setup.read_text(encoding="utf-8"))
         data["station"]["region_code"] = "331122002"  # in GB/T 2260, not in the demo tree
         setup.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
-        code = _code(kiosk)
+        code = shown_code(kiosk)
         argv = ["enroll", serial, "--setup", str(setup), *LOOPBACK]
         assert main([*argv, "--code", code]) == 1
         err = capsys.readouterr().err
@@ -459,7 +319,7 @@ def test_a_region_the_controllers_tree_lacks_is_named_and_the_next_code_enrolls(
         )
         data["station"]["region_code"] = VILLAGE  # fixed; the controller's code still works
         setup.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
-        assert main([*argv, "--code", _code(kiosk)]) == 0
-        assert _kiosk_row(controller, serial, "region_code") == (VILLAGE,)
+        assert main([*argv, "--code", shown_code(kiosk)]) == 0
+        assert kiosk_row(controller, serial, "region_code") == (VILLAGE,)
     finally:
         kiosk.close()

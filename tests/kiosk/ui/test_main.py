@@ -22,7 +22,9 @@ ROOT = Path(__file__).resolve().parents[3]
 
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
 def test_a_signal_stops_the_kiosk_cleanly(tmp_path: Path, sig: signal.Signals) -> None:
-    config = write_kiosk_config(tmp_path / "kiosk.toml", "http://127.0.0.1:9")
+    config = write_kiosk_config(
+        tmp_path / "kiosk.toml", "http://127.0.0.1:9", social_card_reader="none"
+    )
     env = {**os.environ, "KIVY_HOME": str(tmp_path / "kivy"), "PYTHONUNBUFFERED": "1"}
     kiosk = subprocess.Popen(  # noqa: S603 - our interpreter, our entry point
         [sys.executable, "-m", "kiosk.ui.main", "--config", str(config), "--windowed"],
@@ -58,7 +60,9 @@ def test_a_signal_stops_the_kiosk_cleanly(tmp_path: Path, sig: signal.Signals) -
 def test_set_pin_stores_a_hash_and_clears_a_lockout(tmp_path: Path) -> None:
     from kiosk.maintenance import LOCKOUT_FILE, PinFile
 
-    config = write_kiosk_config(tmp_path / "kiosk.toml", "http://127.0.0.1:9")
+    config = write_kiosk_config(
+        tmp_path / "kiosk.toml", "http://127.0.0.1:9", social_card_reader="none"
+    )
     lockout = tmp_path / "kiosk" / LOCKOUT_FILE
     lockout.parent.mkdir(parents=True)
     lockout.write_text('{"failures": 0, "lockouts": 3, "locked_until": 4e9, "last": 0}')
@@ -79,7 +83,9 @@ def test_set_pin_stores_a_hash_and_clears_a_lockout(tmp_path: Path) -> None:
 
 
 def test_set_pin_refuses_a_pin_too_easy_to_guess(tmp_path: Path) -> None:
-    config = write_kiosk_config(tmp_path / "kiosk.toml", "http://127.0.0.1:9")
+    config = write_kiosk_config(
+        tmp_path / "kiosk.toml", "http://127.0.0.1:9", social_card_reader="none"
+    )
     done = subprocess.run(
         [sys.executable, "-m", "kiosk.ui.main", "set-pin", "--config", str(config), "--stdin"],
         input="111111\n",
@@ -99,7 +105,9 @@ def test_under_systemd_the_kiosk_says_ready_feeds_the_watchdog_and_says_stopping
 ) -> None:
     import socket
 
-    config = write_kiosk_config(tmp_path / "kiosk.toml", "http://127.0.0.1:9")
+    config = write_kiosk_config(
+        tmp_path / "kiosk.toml", "http://127.0.0.1:9", social_card_reader="none"
+    )
     with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as notify:
         notify.bind(str(tmp_path / "notify"))
         notify.settimeout(60)
