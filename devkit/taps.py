@@ -24,7 +24,9 @@ card or list can supply (the phone number). The table is printed and written as 
 
 Without `--config` a controller with the demo content and a kiosk of simulators are started
 in a temporary folder, as `estation-kiosk screens` does (devkit/taps_cli.py: the command,
-that kiosk, the tables; this module: the walker).
+that kiosk, the tables; this module: the walker). That kiosk's social card reader is the
+machine's one vpcd reader, so the walk holds the PC/SC lock the tests hold and waits while
+another run has it: a virtual card inserted by another run would be taken by a chooser.
 """
 
 from __future__ import annotations
