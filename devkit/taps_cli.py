@@ -5,6 +5,7 @@ simulators with the demo content to walk, and the table the walks make (terminal
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 import tempfile
 import time
@@ -101,21 +102,51 @@ def simulated_kiosk(scratch: Path, config_path: Path | None) -> Iterator[tuple[A
         url = controller.wait_ready()
         code = controller.pairing_code("taps")
         config_path = write_kiosk_config(scratch / "kiosk.toml", url, code)
-    kiosk = build_kiosk(load_config(config_path))
-    kiosk.start()
-    rig = DemoRig(kiosk.simulators)
-    if controller is not None:
-        add_demo_employers(scratch / "controller")
-        if kiosk.content is not None:
-            kiosk.content.refresh()  # now, with the employers: not at the next refresh
-    wait_for_content(kiosk)
     try:
-        yield kiosk, rig
+        config = load_config(config_path)
+        vpcd = config.social_card_reader.kind == "simulator"
+        with held_pcsc_lock() if vpcd else contextlib.nullcontext():
+            kiosk = build_kiosk(config)
+            kiosk.start()
+            rig = DemoRig(kiosk.simulators)
+            try:
+                if controller is not None:
+                    add_demo_employers(scratch / "controller")
+                    if kiosk.content is not None:
+                        kiosk.content.refresh()  # now, with the employers: not at the next refresh
+                wait_for_content(kiosk)
+                yield kiosk, rig
+            finally:
+                rig.close()
+                kiosk.close()
     finally:
-        rig.close()
-        kiosk.close()
         if controller is not None:
             controller.stop()
+
+
+@contextmanager
+def held_pcsc_lock(path: Path | None = None) -> Iterator[None]:
+    """Hold the machine's PC/SC lock (`path`; drivers/socialcard/service.py PCSC_LOCK)
+    meanwhile, waiting while another run holds it.
+
+    The simulated social card reader is vpcd's one reader, which every process on the
+    machine shares: a virtual card a test run inserts lies in the walked kiosk's reader
+    too, and its chooser rightly takes a card that arrives while it shows (then fails to
+    read it once that run pulls it). So the walk and any run that inserts virtual cards
+    take turns.
+    """
+    import fcntl
+
+    from drivers.socialcard.service import PCSC_LOCK
+
+    lock = path or PCSC_LOCK
+    with lock.open("a") as handle:  # closing the file lets the lock go
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            print(f"waiting for {lock}: another run uses vpcd ...", file=sys.stderr)
+            fcntl.flock(handle, fcntl.LOCK_EX)
+        yield
 
 
 # The county's employer list, which the demo content leaves empty: a citizen picks their
@@ -203,6 +234,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                 lambda s: print(s, file=sys.stderr, flush=True),
                 lang=args.lang,
                 elder=args.elder,
+                readers_looked=(
+                    kiosk.card_watch.caught_up if kiosk.card_watch is not None else lambda: True
+                ),
             )
     print(plain(walks))
     args.out.parent.mkdir(parents=True, exist_ok=True)

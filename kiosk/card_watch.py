@@ -26,8 +26,15 @@ visitor's. Within a visit (seen when a chooser shows after a step that did not w
 gets a number marked as seen after a gap: a visit's first chooser takes it (laid while an
 earlier step such as "how to look things up" showed), a chooser shown again does not (the
 card a read just failed on). So that a card laid just after a gap is not mistaken for one
-of these, the kiosk `poke()`s the watch when a gap ends (a visit ended, a chooser shows
-again): it checks at once, not at its next half second.
+of these, the kiosk `poke()`s the watch when a chooser shows again: it checks at once, not
+at its next half second.
+
+A visit's end is told with `visit_ended()` (it pokes too). On a loaded kiosk the look it
+asks for may come only after the next visitor opened a service and reached a chooser; a card
+first seen at a look with a visit's end since the look before it gets no arrival number
+either, whatever shows then: it may be the one the last visitor left (laid while a read step
+or a form owned the reader), and reading it for the next visitor would serve the wrong
+person. A card laid in that moment is read by its tile instead.
 """
 
 from __future__ import annotations
@@ -78,6 +85,8 @@ class CardWatch:
         self._in_gap: set[str] = set()
         self._count = 0
         self._watched = False  # the last check asked the readers (no gap since)
+        self._ends = 0  # visits ended (visit_ended)
+        self._ends_looked = 0  # visits ended when the last look at the readers began
         self._arrived = threading.Event()
         self._failing: set[str] = set()
         self._stop = threading.Event()
@@ -88,6 +97,18 @@ class CardWatch:
         """Check now, on the watch's thread (the readers just became free to be asked)."""
         self._poke.set()
 
+    def visit_ended(self) -> None:
+        """A visit ended: what lies on the readers now is its; look at once."""
+        with self._lock:
+            self._ends += 1
+        self._poke.set()
+
+    def caught_up(self) -> bool:
+        """The readers were looked at since the last visit ended (a card laid from now on
+        gets an arrival number)."""
+        with self._lock:
+            return self._ends_looked == self._ends
+
     def check(self) -> None:
         """Ask every reader once (the thread's step; tests call it directly)."""
         idle = self._idle()
@@ -95,13 +116,18 @@ class CardWatch:
             self._arrived.clear()  # a card for the visit is not a wake-up afterwards
             self._watched = False
             return
+        with self._lock:
+            ends = self._ends  # before asking: an end during the asking counts as crossed
         seen = {name: self._ask(name, probe) for name, probe in self._probes.items()}
         with self._lock:
             after_gap = not self._watched
             self._watched = True
+            # A visit ended since the last look: a card new now may have lain through it.
+            crossed = self._ends != self._ends_looked
+            self._ends_looked = ends
             for name, there in seen.items():
                 if there and not self._there[name]:
-                    if after_gap and idle:
+                    if (after_gap and idle) or crossed:
                         number = _LATE  # lay there through a visit's end, or from the start
                     else:
                         self._count += 1

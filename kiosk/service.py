@@ -310,7 +310,7 @@ class KioskService:
             if self._card_watch is not None:
                 # A card still lying there now was this visit's: not the next one's.
                 self._visit_mark = self._card_watch.mark()
-                self._card_watch.poke()
+                self._card_watch.visit_ended()
         if actions is not None:
             actions.cancelled.set()
         run.abort()

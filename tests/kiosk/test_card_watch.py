@@ -5,7 +5,8 @@ with them (its KioskService deciding which card a chooser takes)."""
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -343,3 +344,130 @@ def test_a_poke_makes_the_watch_thread_check_at_once_not_at_its_next_interval() 
         assert asked.wait(10)
     finally:
         watch.stop()
+
+
+def test_a_card_left_by_the_last_visitor_is_not_taken_when_the_watch_looks_only_at_the_next_chooser(
+    kiosk: Kiosk,
+) -> None:
+    """A loaded kiosk: the look the visit's end asks for comes only once the next visitor's
+    chooser shows. The card the last visitor left (laid while its read step owned the
+    reader) is first seen then, within a visit: it must not be read as the next visitor's."""
+    sim, watch = _parts(kiosk)
+    sim.refinds_read_card = True
+    service = kiosk.service
+    watch.check()
+    first = _at_chooser(kiosk)
+    watch.check()
+    first.fire("id_card")  # the tile tapped: the read step owns the reader
+    sim.present()
+    first.run_action()
+    assert first.session.identity is not None
+    service.end_run(first)  # the card stays on the reader; the watch's look is held
+    second = _at_chooser(kiosk)
+    assert service.card_laid(second) is None
+    watch.check()  # the first look since the end, at the next visitor's chooser
+    assert service.card_laid(second) is None
+    watch.check()
+    assert service.card_laid(second) is None
+    assert sim.reads_served == 1
+    sim.remove()  # the next citizen lifts it and lays their own: that one counts
+    watch.check()
+    sim.present()
+    watch.check()
+    assert service.card_laid(second) == "id_card"
+    service.end_run(second)
+
+
+class _Slots:
+    """Which card lies in which reader: presence probes the test sets by hand."""
+
+    def __init__(self) -> None:
+        self.there = {ID_CARD: False, SOCIAL_CARD: False}
+
+    def probes(self) -> dict[str, Callable[[], bool]]:
+        return {name: partial(self.there.__getitem__, name) for name in self.there}
+
+
+@pytest.mark.parametrize("look_held", [False, True], ids=["at_once", "held_by_load"])
+def test_an_id_card_laid_beside_the_last_visitors_social_card_is_the_one_taken(
+    look_held: bool,
+) -> None:
+    """Two cards at once: the last visitor left a social security card in the slot (put in
+    while a read step owned the readers) and the next citizen lays an ID card. The ID card
+    is the one this citizen laid; the social card is nobody's to read by itself, whether
+    the watch looked at once when the visit ended or only at the next chooser."""
+    slots = _Slots()
+    visit, choosing = [True], [True]
+    watch = CardWatch(slots.probes(), idle=lambda: not visit[0], choosing=lambda: choosing[0])
+    watch.check()  # the last visitor's chooser
+    choosing[0] = False  # its read step: the readers are not watched
+    watch.check()
+    slots.there[SOCIAL_CARD] = True
+    visit_mark = watch.mark()  # KioskService.end_run
+    watch.visit_ended()
+    visit[0] = False
+    if not look_held:
+        watch.check()  # the look the end asked for, between visits
+        assert watch.presented()  # it still wakes the attract loop
+    visit[0], choosing[0] = True, True  # the next citizen at a chooser
+    assert not watch.caught_up() if look_held else watch.caught_up()
+    watch.check()
+    assert watch.laid_since(visit_mark, watch.methods, in_gap=True) is None
+    slots.there[ID_CARD] = True  # the next citizen lays their ID card
+    watch.check()
+    laid = watch.laid_since(visit_mark, watch.methods, in_gap=True)
+    assert laid is not None
+    assert laid[0] == ID_CARD
+    assert watch.laid_since(laid[1], watch.methods, in_gap=True) is None  # nothing else
+
+
+def test_of_two_cards_this_citizen_laid_the_first_laid_is_taken() -> None:
+    """Both cards laid at the chooser, one look apart: the first one laid is taken, the
+    other waits (a chooser shown again after a failed read may take it, laid anew)."""
+    slots = _Slots()
+    watch = CardWatch(slots.probes(), idle=lambda: False, choosing=lambda: True)
+    watch.check()
+    mark = watch.mark()
+    slots.there[SOCIAL_CARD] = True
+    watch.check()
+    slots.there[ID_CARD] = True
+    watch.check()
+    laid = watch.laid_since(mark, watch.methods)
+    assert laid is not None
+    assert laid[0] == SOCIAL_CARD
+
+
+def test_a_look_held_up_across_a_visits_end_leaves_the_card_it_missed_unnumbered() -> None:
+    """The watch's look starts at a visitor's chooser and hangs in a slow reader (a loaded
+    kiosk) while that visitor taps the tile, is read, leaves the card and the next visitor
+    reaches a chooser. The card the held look missed is not the next visitor's."""
+    slots = _Slots()
+    asked, release = threading.Event(), threading.Event()
+    hold = [False]
+
+    def id_card() -> bool:
+        there = slots.there[ID_CARD]  # what the reader answered, before the delay
+        if hold[0]:
+            asked.set()
+            release.wait(30)
+        return there
+
+    watch = CardWatch({ID_CARD: id_card}, idle=lambda: False, choosing=lambda: True)
+    watch.check()
+    hold[0] = True
+    looking = threading.Thread(target=watch.check, daemon=True)
+    looking.start()
+    try:
+        assert asked.wait(10)
+        hold[0] = False
+        slots.there[ID_CARD] = True  # laid for the tile's read, left there after it
+        visit_mark = watch.mark()  # KioskService.end_run
+        watch.visit_ended()
+    finally:
+        release.set()
+        looking.join(10)
+    assert not looking.is_alive()
+    assert not watch.caught_up()  # the held look began before the end
+    watch.check()  # the next visitor's chooser
+    assert watch.caught_up()
+    assert watch.laid_since(visit_mark, {ID_CARD}, in_gap=True) is None

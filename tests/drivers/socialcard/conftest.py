@@ -30,7 +30,7 @@ from drivers.socialcard.virtual_card import VirtualCard
 from tests.support.waiting import wait_until
 
 READER = "Virtual PCD 00 00"
-LOCK_PATH = Path("/tmp/e-station-pcsc-tests.lock")
+LOCK_PATH = service.PCSC_LOCK
 LOCK_WAIT = 120.0
 START_WAIT = 10.0
 # Each look at pcscd opens a PC/SC context: poll it gently.
