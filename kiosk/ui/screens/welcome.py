@@ -7,6 +7,9 @@ large as its tile allows, the same size on a whole page; when a name does not fi
 tiles a row even at the body size (long English names), the menu has three a row, or two
 (elder mode's 1.5x names, on wider tiles). Two rows of tiles share the room the screen
 leaves them (`ids.room`): tiles are as tall as half of it, never taller than the grid's box.
+Elder mode's names are never under 1.5x the normal body (45 px); its room (304 px on the
+1280x800 panel) holds two rows of its 100 px targets, four tiles a page for the catalog's
+names (docs/taps.md has the measurements).
 """
 
 # mypy: allow-subclassing-any
@@ -46,6 +49,7 @@ TILE_INSET_Y = 16
 ROOM_HEIGHT = 350  # the room for two rows before the screen is laid out (normal mode's)
 # Names are as large as their tile allows, from the title size down to the body floor.
 TILE_FONTS = (theme.TITLE, 44, 40, 36, 32, theme.SMALL)
+ELDER_NAME_MIN = round(theme.BODY * theme.ELDER_TEXT)
 
 
 def tile_lines(text: str, per_line: int) -> str:
@@ -63,7 +67,12 @@ def tile_lines(text: str, per_line: int) -> str:
 
 def tile_fonts() -> tuple[int, ...]:
     """The sizes a name may take in the mode in use (elder mode: 1.5x each)."""
-    return tuple(round(font * theme.style.scale) for font in TILE_FONTS)
+    fonts = tuple(round(font * theme.style.scale) for font in TILE_FONTS)
+    if not theme.style.elder:
+        return fonts
+    # A name is elder mode's main text: 1.5x the normal body (45 px), not 1.5x the normal
+    # tile's floor (42); a name that needs less takes a wider tile instead.
+    return (*fonts[:-1], max(fonts[-1], ELDER_NAME_MIN))
 
 
 def tile_text(name: str, width: int) -> str:
