@@ -46,11 +46,12 @@ def test_a_client_closed_before_its_first_call_refuses_calls() -> None:
 
 # What a kiosk's menu does not show, and so must not load before its first frame: the wire
 # models (pydantic), the flow engine and the actions, the receipt renderer and its preview,
-# python-stdnum (ID-number checks) and cryptography (the outbox's first seal, a release's
-# signature).
+# python-stdnum (ID-number checks), cryptography (the outbox's first seal, a release's
+# signature) and importlib.metadata (the catalog cache's key reads python-stdnum's table).
 AFTER_THE_MENU = (
     "stdnum",
     "cryptography",
+    "importlib.metadata",
     "pydantic",
     "wire.v1",
     "flows.engine",
