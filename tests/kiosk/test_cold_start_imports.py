@@ -47,8 +47,11 @@ def test_a_client_closed_before_its_first_call_refuses_calls() -> None:
 # What a kiosk's menu does not show, and so must not load before its first frame: the wire
 # models (pydantic), the flow engine and the actions, the receipt renderer and its preview,
 # python-stdnum (ID-number checks), cryptography (the outbox's first seal, a release's
-# signature) and importlib.metadata (the catalog cache's key reads python-stdnum's table).
+# signature), importlib.metadata (the catalog cache's key reads python-stdnum's table) and,
+# for a kiosk without a social card reader, pyscard.
 AFTER_THE_MENU = (
+    "smartcard",
+    "drivers.socialcard.reader",
     "stdnum",
     "cryptography",
     "importlib.metadata",
