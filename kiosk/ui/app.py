@@ -43,6 +43,8 @@ if TYPE_CHECKING:
 _UI = Path(__file__).parent
 # What the first frame shows: the menu and its header.
 MENU_KV_FILES: tuple[Path, ...] = (_UI / "widgets.kv", _UI / "screens" / "welcome.kv")
+# The shared widgets' rules the menu does not use, loaded before any part made after it.
+WIDGETS_LATER_KV = _UI / "widgets_later.kv"
 # The parts the menu does not show, each one's rules loaded as it is made (one a frame after
 # the menu's first frame, or at once where one is needed first: the attract loop at start).
 LATER_KV_FILES: tuple[Path, ...] = (
@@ -61,7 +63,7 @@ STEP_KV_FILES: tuple[Path, ...] = (
         for name in ("identify", "action", "form", "confirm", "notice", "itemlist", "detail")
     ),
 )
-KV_FILES: tuple[Path, ...] = MENU_KV_FILES + LATER_KV_FILES + STEP_KV_FILES
+KV_FILES: tuple[Path, ...] = MENU_KV_FILES + (WIDGETS_LATER_KV,) + LATER_KV_FILES + STEP_KV_FILES
 
 # A screen that crashes again and again cannot be recovered from here: after this many
 # crashes within CRASH_WINDOW seconds the app gives up and exits, and systemd restarts it.
@@ -83,12 +85,17 @@ def load_kv_files(files: Sequence[Path] = KV_FILES) -> None:
         Builder.load_file(str(path))
 
 
+def load_once(files: Sequence[Path]) -> None:
+    """Load those of `files` whose rules are not loaded yet (an App of an earlier test may
+    have loaded them: loaded twice, a rule applies twice)."""
+    load_kv_files([path for path in files if str(path) not in Builder.files])
+
+
 def made_with_rules(kv: Path, make: Callable[[], W]) -> Callable[[], W]:
-    """`make`, with the rules of its kv file loaded first (on its first call only)."""
+    """`make`, with the shared widgets' later rules and its kv file's loaded first."""
 
     def made() -> W:
-        if str(kv) not in Builder.files:
-            load_kv_files((kv,))
+        load_once((WIDGETS_LATER_KV, kv))
         return make()
 
     return made
@@ -230,6 +237,7 @@ class EStationApp(App):
             )
             from kiosk.ui.session import IDENTIFY_SCREEN
 
+            load_once((WIDGETS_LATER_KV,))
             load_kv_files(STEP_KV_FILES)
             self._step_makers = {
                 IDENTIFY_SCREEN: lambda: identify.IdentifyScreen(session),
