@@ -9,8 +9,8 @@ code. A cache file is named by a key over everything the validation depends on:
 
 - the catalog's files (names and bytes);
 - the validator's code (the source of the flows and pii packages and of the wire modules
-  flows takes names from, and the release of python-stdnum whose region table it reads),
-  so new code validates again;
+  flows takes names from, and python-stdnum's region table with its reader), so new code
+  or a new table validates again;
 - the year, as the region check takes the year (`is_region_code(region, year=...)`).
 
 Anything unreadable, of another shape or of another key is ignored and the files are
@@ -23,7 +23,6 @@ import dataclasses
 import datetime as dt
 import enum
 import hashlib
-import importlib.metadata
 import importlib.util
 import json
 import logging
@@ -53,13 +52,15 @@ VALIDATOR_MODULES = ("wire.vocabulary", "wire.matching")
 @cache
 def code_version() -> str:
     """A digest of the validator's code (VALIDATOR_PACKAGES, VALIDATOR_MODULES) and of the
-    python-stdnum release whose region table it reads."""
-    # The release through the package metadata: flows imports no library pii wraps.
-    try:
-        stdnum = importlib.metadata.version("python-stdnum")
-    except importlib.metadata.PackageNotFoundError:
-        stdnum = "absent"
-    digest = hashlib.sha256(f"format {CACHE_FORMAT} stdnum {stdnum}".encode())
+    region table python-stdnum reads for it, with its reader."""
+    digest = hashlib.sha256(f"format {CACHE_FORMAT}".encode())
+    # The table's own bytes, found without importing python-stdnum (pii loads it with the
+    # first check) or importlib.metadata (a release's version: tens of ms of every start).
+    stdnum = importlib.util.find_spec("stdnum")
+    for folder in (stdnum.submodule_search_locations or []) if stdnum else []:
+        for part in (Path(folder) / "numdb.py", Path(folder) / "cn" / "loc.dat"):
+            digest.update(f"stdnum/{part.name}\0".encode())
+            digest.update(part.read_bytes() if part.exists() else b"absent")
     sources: list[Path] = []
     for package in VALIDATOR_PACKAGES:
         spec = importlib.util.find_spec(package)

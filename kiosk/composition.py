@@ -35,7 +35,7 @@ from kiosk.hardware import Hardware, Simulators
 from kiosk.outbox import Limits, Outbox
 from kiosk.ports import HelpContacts
 from kiosk.service import SOFTWARE_VERSION, KioskService
-from kiosk.speech import Speech, build_speech
+from kiosk.speech import SilentSpeech, Speech, build_speech
 from kiosk.starts import StartLog
 from kiosk.sync import Enroller, SyncLoop
 from kiosk.target import TargetKeeper
@@ -54,6 +54,67 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
+class SpeechBehind:
+    """The kiosk's voice, found (`find`) behind the menu's first frame: checking for
+    espeak-ng and its voices runs a program, 8-10 ms of every cold start. Until then it
+    is silent and keeps the speaker's switch, which the voice found takes over."""
+
+    def __init__(self, find: Callable[[], Speech], *, enabled: bool) -> None:
+        self._find: Callable[[], Speech] | None = find
+        self._voice: Speech = SilentSpeech(enabled=enabled)
+        self._lock = threading.Lock()
+
+    def find(self) -> None:
+        """Find the voice `[voice]` asks for (once; from start_rest, on its thread)."""
+        with self._lock:
+            find, self._find = self._find, None
+        if find is None:
+            return
+        voice = find()
+        with self._lock:
+            if voice.enabled != self._voice.enabled:
+                voice.set_enabled(self._voice.enabled)
+            self._voice = voice
+
+    @property
+    def voice(self) -> Speech:
+        """The voice speaking now (silent until `find`)."""
+        return self._voice
+
+    @property
+    def enabled(self) -> bool:
+        """True while words are spoken (otherwise `say` drops them)."""
+        return self._voice.enabled
+
+    def say(self, words: str, lang: str, *, prompt_id: str | None = None) -> None:
+        """Say `words` (in `lang`) after what is queued."""
+        self._voice.say(words, lang, prompt_id=prompt_id)
+
+    def say_id(self, message_id: str, lang: str, **params: object) -> None:
+        """Say a catalog message, filled in with `params`."""
+        self._voice.say_id(message_id, lang, **params)
+
+    def interrupt(self) -> None:
+        """Stop what is being said and drop what is queued."""
+        self._voice.interrupt()
+
+    def set_enabled(self, on: bool) -> None:
+        """Switch the voice on or off for the visit."""
+        with self._lock:
+            self._voice.set_enabled(on)
+
+    def reset(self) -> None:
+        """The visit is over: silence, and the kiosk's default on or off again."""
+        with self._lock:
+            self._voice.reset()
+
+    def close(self) -> None:
+        """Stop for good; a voice not found yet never is."""
+        with self._lock:
+            self._find = None
+            self._voice.close()
+
+
 @dataclass
 class Kiosk:
     """The assembled kiosk: its parts, and their start and stop in the right order."""
@@ -67,7 +128,8 @@ class Kiosk:
     station: Station
     service: KioskService
     starts: StartLog
-    speech: Speech  # the voice the touchscreen speaks with (kiosk/speech/)
+    # The voice the touchscreen speaks with (kiosk/speech/), found behind the first frame.
+    speech: SpeechBehind
     # The pairing gate, local API and LAN announcement, when [provisioning] enables them.
     provisioning: ProvisioningSide | None = None
     attract: AttractContent | None = None
@@ -116,7 +178,7 @@ class Kiosk:
     def start_rest(self, *, sync: bool = True) -> None:
         """What can wait for the menu: the camera, device scans, sync, content, attract
         loop, card watch (an unprovisioned kiosk has no controller to sync with yet)."""
-        steps: list[Callable[[], object]] = [self.hardware.open_camera]
+        steps: list[Callable[[], object]] = [self.speech.find, self.hardware.open_camera]
         if self.hardware.presence is None and self.config.camera.kind != "none":
             steps.append(self.hardware.devices.scan_once)  # the camera's health at once
         if self.config.provisioned and sync:
@@ -418,7 +480,10 @@ def build_kiosk(
         )
         # The touchscreen's pairing screen (code, QR, time left) in place of those words.
         service.pairing_source = partial(pairing_view, side, config)
-    speech = build_speech(config.voice, config.voice_clips_dir)
+    speech = SpeechBehind(
+        partial(build_speech, config.voice, config.voice_clips_dir),
+        enabled=config.voice.enabled,
+    )
     return Kiosk(
         config,
         hardware,

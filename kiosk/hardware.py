@@ -21,8 +21,6 @@ from drivers.idcard.simulator import IdCardSimulator
 from drivers.manager import DeviceManager
 from drivers.printer import ReceiptPrinter, open_transport, profile_by_name
 from drivers.printer.simulator import PrinterSimulator
-from drivers.socialcard import SocialCardError, SocialCardReader
-from drivers.socialcard.service import ensure_pcscd
 from kiosk.config import KioskConfig
 from kiosk.health import CameraScanner, PrinterScanner, kiosk_devices
 from kiosk.receipts import FolderOutput, PrinterOutput, ReceiptOutput
@@ -30,6 +28,7 @@ from kiosk.receipts import FolderOutput, PrinterOutput, ReceiptOutput
 if TYPE_CHECKING:
     # OpenCV (33 MB of RSS, most of a second to import) loads only for a kiosk with a camera.
     from drivers.camera.simulator import SimulatedCamera
+    from drivers.socialcard import SocialCardReader
     from kiosk.presence import PresenceWatch
 
 log = logging.getLogger(__name__)
@@ -154,6 +153,10 @@ class Hardware:
         kind = self.config.social_card_reader.kind
         if kind == "none":
             return
+        # pyscard and the card's APDUs load only for a kiosk with a social card reader.
+        from drivers.socialcard import SocialCardError, SocialCardReader
+        from drivers.socialcard.service import ensure_pcscd
+
         if kind == "simulator":
             try:
                 self.simulators.pcscd = ensure_pcscd(self.config.data_dir / "pcscd.log")

@@ -16,7 +16,6 @@ from drivers.errors import DriverError
 from drivers.idcard import IdCardReader
 from drivers.manager import DeviceManager, Health, PathScanner, ProbeResult, Scanner
 from drivers.printer import ReceiptPrinter
-from drivers.socialcard.service import readers as pcsc_readers
 from wire import DeviceKind, DeviceState
 
 if TYPE_CHECKING:
@@ -127,6 +126,9 @@ class PcscScanner:
 
     def scan(self) -> Collection[str]:
         """Readers listed now; none while pcscd is down."""
+        # pyscard loads with the first scan of a kiosk that has a social card reader.
+        from drivers.socialcard.service import readers as pcsc_readers
+
         return [r for r in pcsc_readers() if not self._name or r == self._name]
 
     def probe(self, address: str) -> ProbeResult:

@@ -18,10 +18,6 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from stdnum import exceptions as stdnum_errors
-from stdnum import numdb
-from stdnum.cn import ric
-
 from pii.errors import InvalidIdNumber
 
 _FORMAT = re.compile(r"[0-9]{17}[0-9X]")
@@ -66,6 +62,11 @@ def validate_id_number(raw: str, *, today: dt.date | None = None, check_county: 
         raise InvalidIdNumber("format", "an ID number has 17 digits and a digit or X")
     if check_character(number[:17]) != number[17]:
         raise InvalidIdNumber("checksum", "the ID number's check character does not match")
+    # python-stdnum loads with the first check, not with the package: a kiosk's menu (its
+    # cold start, docs/touchscreen.md) checks no number, and the import is tens of ms.
+    from stdnum import exceptions as stdnum_errors
+    from stdnum.cn import ric
+
     try:
         birth = ric.get_birth_date(number)
     except stdnum_errors.ValidationError as err:
@@ -126,4 +127,6 @@ def _province(code: str) -> str:
 
 
 def _facts(code: str) -> dict[str, str]:
+    from stdnum import numdb  # with the first look-up (validate_id_number)
+
     return {k: v for _, props in numdb.get("cn/loc").info(code) for k, v in props.items()}

@@ -16,11 +16,12 @@ import hashlib
 import hmac
 import os
 from pathlib import Path
-
-from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from typing import TYPE_CHECKING
 
 from pii.errors import SealError
+
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 _VERSION = 1
 _KEY_BYTES = 32
@@ -32,7 +33,10 @@ class Sealer:
     def __init__(self, key: bytes, previous: Sealer | None = None) -> None:
         if len(key) != _KEY_BYTES:
             raise SealError("a sealing key has 32 bytes")
-        self._aead = AESGCM(key)
+        # The cipher (and cryptography with it) is made for the first seal or open: a
+        # kiosk's outbox opens at start, and its menu (the cold start) seals nothing.
+        self._key = key
+        self._cipher: AESGCM | None = None
         self._hash_key = hashlib.sha256(b"e-station lookup hash" + key).digest()
         # The key this one replaced, while a rotation is unfinished: opens, never seals.
         self.previous = previous
@@ -42,10 +46,18 @@ class Sealer:
         """Load the key at `path`, creating it (mode 0600, durably) on first use; with the
         key of an unfinished rotation (`<path>.old`) as `previous`."""
         if not path.exists():
-            write_key_file(path, AESGCM.generate_key(bit_length=256))
+            write_key_file(path, new_key())
         old = old_key_path(path)
         previous = cls(old.read_bytes()) if old.exists() else None
         return cls(path.read_bytes(), previous)
+
+    @property
+    def _aead(self) -> AESGCM:
+        if self._cipher is None:
+            from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+            self._cipher = AESGCM(self._key)
+        return self._cipher
 
     def seal(self, plaintext: str, associated: bytes = b"") -> bytes:
         """Encrypt `plaintext`; `associated` must be given again to open it."""
@@ -60,6 +72,8 @@ class Sealer:
         """Decrypt a blob made by seal() or raise SealError."""
         if len(blob) < 1 + 12 + 16 or blob[0] != _VERSION:
             raise SealError("not a sealed value of a known version")
+        from cryptography.exceptions import InvalidTag
+
         try:
             return self._aead.decrypt(blob[1:13], blob[13:], associated).decode("utf-8")
         except InvalidTag as err:
@@ -70,6 +84,11 @@ class Sealer:
     def lookup_hash(self, value: str) -> str:
         """A keyed hash of `value` for equality look-ups without storing it in clear."""
         return hmac.new(self._hash_key, value.encode("utf-8"), hashlib.sha256).hexdigest()
+
+
+def new_key() -> bytes:
+    """A new random 256-bit key (what AESGCM.generate_key makes: os.urandom's bytes)."""
+    return os.urandom(_KEY_BYTES)
 
 
 def old_key_path(path: Path) -> Path:
@@ -100,7 +119,7 @@ def begin_rotation(path: Path) -> Sealer:
         return Sealer.from_key_file(path)
     os.replace(path, old_key_path(path))
     _sync_folder(path.parent)
-    write_key_file(path, AESGCM.generate_key(bit_length=256))
+    write_key_file(path, new_key())
     return Sealer.from_key_file(path)
 
 

@@ -44,9 +44,6 @@ import re
 import tarfile
 from dataclasses import dataclass
 
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
-
 from wire.codes import RELEASE_VERSION_PATTERN
 
 MANIFEST = "release.json"
@@ -164,6 +161,10 @@ def verify(bundle: bytes, signature_text: str, key: PublicKey) -> Trusted:
         raise ReleaseRefused("unsigned", "only prehashed (ED) minisign signatures are accepted")
     if sig.key_id != key.key_id:
         raise ReleaseRefused("wrong_key", "signed by another key than the one pinned")
+    # cryptography loads with the first release checked, not with the kiosk's start.
+    from cryptography.exceptions import InvalidSignature
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
     public = Ed25519PublicKey.from_public_bytes(key.key)
     try:
         public.verify(sig.signature, hashlib.blake2b(bundle, digest_size=64).digest())

@@ -17,7 +17,7 @@ import signal
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from kivy.app import App
 from kivy.base import ExceptionHandler, ExceptionManager
@@ -32,24 +32,29 @@ from kiosk.ui.session import UISession
 
 if TYPE_CHECKING:
     from kiosk.ui.ops import KioskOps
+    from kiosk.ui.overlays import HelpOverlay, IdleOverlay
     from kiosk.ui.root import Router
+    from kiosk.ui.screens.attract import AttractScreen
     from kiosk.ui.screens.base import StepScreen
+    from kiosk.ui.screens.end import EndScreen
+    from kiosk.ui.screens.out_of_service import OutOfServiceScreen
+    from kiosk.ui.screens.pairing import PairingScreen
 
 _UI = Path(__file__).parent
-# What the first frame shows: the header and its toggles, the modals, the menu and the
-# screens made with it (end, attract loop, out of service, pairing).
-MENU_KV_FILES: tuple[Path, ...] = (
-    _UI / "widgets.kv",
-    _UI / "toggles.kv",
+# What the first frame shows: the menu and its header.
+MENU_KV_FILES: tuple[Path, ...] = (_UI / "widgets.kv", _UI / "screens" / "welcome.kv")
+# The shared widgets' rules the menu does not use, loaded before any part made after it.
+WIDGETS_LATER_KV = _UI / "widgets_later.kv"
+# The parts the menu does not show, each one's rules loaded as it is made (one a frame after
+# the menu's first frame, or at once where one is needed first: the attract loop at start).
+LATER_KV_FILES: tuple[Path, ...] = (
     _UI / "overlays.kv",
-    *(
-        _UI / "screens" / f"{name}.kv"
-        for name in ("welcome", "end", "attract", "out_of_service", "pairing")
-    ),
+    *(_UI / "screens" / f"{name}.kv" for name in ("end", "attract", "out_of_service", "pairing")),
 )
 # The step screens' rules: loaded after the menu's first frame, with the first step screen
 # made (one a frame once the menu is up, or at once for a tap that comes first).
 STEP_KV_FILES: tuple[Path, ...] = (
+    _UI / "toggles.kv",  # a form's tick boxes and the rating's stars
     _UI / "keyboard.kv",
     _UI / "datepicker.kv",
     _UI / "fields.kv",
@@ -58,7 +63,7 @@ STEP_KV_FILES: tuple[Path, ...] = (
         for name in ("identify", "action", "form", "confirm", "notice", "itemlist", "detail")
     ),
 )
-KV_FILES: tuple[Path, ...] = MENU_KV_FILES + STEP_KV_FILES
+KV_FILES: tuple[Path, ...] = MENU_KV_FILES + (WIDGETS_LATER_KV,) + LATER_KV_FILES + STEP_KV_FILES
 
 # A screen that crashes again and again cannot be recovered from here: after this many
 # crashes within CRASH_WINDOW seconds the app gives up and exits, and systemd restarts it.
@@ -66,6 +71,7 @@ MAX_CRASHES = 5
 CRASH_WINDOW = 60.0
 
 log = logging.getLogger(__name__)
+W = TypeVar("W")
 
 __all__ = ["EStationApp", "configure_kivy", "load_kv_files", "register_cjk_font", "run_kiosk_app"]
 
@@ -77,6 +83,22 @@ def load_kv_files(files: Sequence[Path] = KV_FILES) -> None:
         # Rules loaded twice apply twice (every screen would get two of each child).
         Builder.unload_file(str(path))
         Builder.load_file(str(path))
+
+
+def load_once(files: Sequence[Path]) -> None:
+    """Load those of `files` whose rules are not loaded yet (an App of an earlier test may
+    have loaded them: loaded twice, a rule applies twice)."""
+    load_kv_files([path for path in files if str(path) not in Builder.files])
+
+
+def made_with_rules(kv: Path, make: Callable[[], W]) -> Callable[[], W]:
+    """`make`, with the shared widgets' later rules and its kv file's loaded first."""
+
+    def made() -> W:
+        load_once((WIDGETS_LATER_KV, kv))
+        return make()
+
+    return made
 
 
 def menu_of(port: KioskPort) -> Callable[[], Sequence[MenuEntry]]:
@@ -145,7 +167,7 @@ class EStationApp(App):
         from kiosk.ui.bridge import run_in_worker
         from kiosk.ui.kivy_setup import disable_clipboard
         from kiosk.ui.root import TAP_GUARD_SECONDS, Router
-        from kiosk.ui.screens import attract, end, out_of_service, welcome
+        from kiosk.ui.screens import welcome
         from kiosk.ui.session import IDENTIFY_SCREEN
         from kiosk.ui.voice import ScreenVoice
 
@@ -175,10 +197,14 @@ class EStationApp(App):
                 session, menu_of(self.port), self.port.station_name, now=self.port.now
             ),
             steps,
-            end.EndScreen(session),
-            attract=attract.AttractScreen(session, self.port.station_name),
-            out_of_service=out_of_service.OutOfServiceScreen(),
-            on_idle_touch=session.keep_going,
+            made_with_rules(_screen_kv("end"), lambda: _end_screen(session)),
+            attract=made_with_rules(
+                _screen_kv("attract"), lambda: _attract_screen(session, self.port.station_name)
+            ),
+            out_of_service=made_with_rules(_screen_kv("out_of_service"), _out_of_service_screen),
+            pairing=made_with_rules(_screen_kv("pairing"), _pairing_screen),
+            idle=made_with_rules(_UI / "overlays.kv", lambda: _idle_overlay(session.keep_going)),
+            help=made_with_rules(_UI / "overlays.kv", _help_overlay),
             clock=self._clock,
             tap_guard=TAP_GUARD_SECONDS if self.tap_guard is None else self.tap_guard,
             voice=ScreenVoice(self.speech),
@@ -211,6 +237,7 @@ class EStationApp(App):
             )
             from kiosk.ui.session import IDENTIFY_SCREEN
 
+            load_once((WIDGETS_LATER_KV,))
             load_kv_files(STEP_KV_FILES)
             self._step_makers = {
                 IDENTIFY_SCREEN: lambda: identify.IdentifyScreen(session),
@@ -285,8 +312,7 @@ class EStationApp(App):
             self.session.close()
         if self.router is not None:
             # The modals live on the window, which outlives the app.
-            self.router.idle.hide()
-            self.router.help.hide()
+            self.router.hide_modals()
             self.router.thaw()
 
     def _tick(self, _dt: float) -> None:
@@ -324,6 +350,47 @@ class EStationApp(App):
             return False
         log.info("ui_recovered to=attract visit=wiped")
         return True
+
+
+# The makers of the parts the menu does not show: each imports its module when first called.
+def _screen_kv(name: str) -> Path:
+    return _UI / "screens" / f"{name}.kv"
+
+
+def _end_screen(session: UISession) -> EndScreen:
+    from kiosk.ui.screens.end import EndScreen
+
+    return EndScreen(session)
+
+
+def _attract_screen(session: UISession, station_name: str) -> AttractScreen:
+    from kiosk.ui.screens.attract import AttractScreen
+
+    return AttractScreen(session, station_name)
+
+
+def _out_of_service_screen() -> OutOfServiceScreen:
+    from kiosk.ui.screens.out_of_service import OutOfServiceScreen
+
+    return OutOfServiceScreen()
+
+
+def _pairing_screen() -> PairingScreen:
+    from kiosk.ui.screens.pairing import PairingScreen
+
+    return PairingScreen()
+
+
+def _idle_overlay(on_touch: Callable[[], None]) -> IdleOverlay:
+    from kiosk.ui.overlays import IdleOverlay
+
+    return IdleOverlay(on_touch)
+
+
+def _help_overlay() -> HelpOverlay:
+    from kiosk.ui.overlays import HelpOverlay
+
+    return HelpOverlay()
 
 
 class _CrashGuard(ExceptionHandler):

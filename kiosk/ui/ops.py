@@ -169,8 +169,7 @@ class KioskOps:
         app = self._app
         if app is None or app.session is None or app.router is None:
             return False
-        idle_screens = (app.router.welcome.name, app.router.attract.name)
-        return app.session.run is None and app.router.current in idle_screens
+        return app.session.run is None and app.router.between_visits_shown()
 
     @property
     def in_maintenance(self) -> bool:

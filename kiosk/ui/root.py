@@ -13,7 +13,7 @@ from __future__ import annotations
 import gc
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from kivy.cache import Cache
 from kivy.clock import Clock
@@ -23,25 +23,31 @@ from flows import Texts
 from kiosk.ports import AttractCard, HelpContacts, PairingView
 from kiosk.speech import SilentSpeech
 from kiosk.ui import memory, theme
-from kiosk.ui.overlays import HelpOverlay, IdleOverlay
-from kiosk.ui.screens.attract import AttractScreen
 from kiosk.ui.screens.base import StepScreen
-from kiosk.ui.screens.end import EndScreen
-from kiosk.ui.screens.out_of_service import OutOfServiceScreen
-from kiosk.ui.screens.pairing import PairingScreen
 from kiosk.ui.screens.welcome import WelcomeScreen
 from kiosk.ui.session import EndNotice
 from kiosk.ui.voice import ScreenVoice
 
 if TYPE_CHECKING:
-    # The flow engine loads with the first visit, not for the menu (docs/touchscreen.md).
+    # The flow engine loads with the first visit, not for the menu (docs/touchscreen.md);
+    # the parts the menu does not show load with their first making (Later).
     from flows import FlowRun
+    from kiosk.ui.overlays import HelpOverlay, IdleOverlay
+    from kiosk.ui.screens.attract import AttractScreen
+    from kiosk.ui.screens.end import EndScreen
+    from kiosk.ui.screens.out_of_service import OutOfServiceScreen
+    from kiosk.ui.screens.pairing import PairingScreen
 
 # A finger's double tap comes 100-300 ms after the first; longer than that is a new tap.
 TAP_GUARD_SECONDS = 0.4
 
 # TextInput keeps rendered lines and their widths, keyed by the text, for a minute.
 _TEXT_INPUT_CACHES = ("textinput.label", "textinput.width")
+
+# The attract loop's screen name (its kv rule's): asked before the screen need be made.
+ATTRACT_SCREEN = "attract"
+
+W = TypeVar("W")
 
 # The heap is trimmed this long after a wipe, once the next screen has had its frame; wipes
 # within it (the end screen, then the menu) share one trim.
@@ -82,6 +88,25 @@ class StepScreens(Mapping[str, StepScreen]):
         return True
 
 
+class Later(Generic[W]):
+    """A part of the screen the menu's first frame does not show (the end screen, the attract
+    loop, the modals, ...): made on first use, or by `Router.make_next_step` one a frame
+    after the menu's first frame. Made at start they were a third of the App's build."""
+
+    def __init__(self, make: Callable[[], W], made: Callable[[W], None] | None = None) -> None:
+        self._make = make
+        self._on_made = made
+        self.made: W | None = None
+
+    def get(self) -> W:
+        """The part, made now if it was not yet."""
+        if self.made is None:
+            self.made = self._make()
+            if self._on_made is not None:
+                self._on_made(self.made)
+        return self.made
+
+
 class Router(ScreenManager):
     """Switches screens for the session; only the visible screen holds a visit's data."""
 
@@ -89,34 +114,47 @@ class Router(ScreenManager):
         self,
         welcome: WelcomeScreen,
         steps: Mapping[str, Callable[[], StepScreen]],
-        end: EndScreen,
+        end: Callable[[], EndScreen],
         *,
-        attract: AttractScreen,
-        out_of_service: OutOfServiceScreen,
-        pairing: PairingScreen | None = None,
-        on_idle_touch: Callable[[], None],
+        attract: Callable[[], AttractScreen],
+        out_of_service: Callable[[], OutOfServiceScreen],
+        pairing: Callable[[], PairingScreen],
+        idle: Callable[[], IdleOverlay],
+        help: Callable[[], HelpOverlay],
         clock: Callable[[], float] = time.monotonic,
         tap_guard: float = TAP_GUARD_SECONDS,
         voice: ScreenVoice | None = None,
         trim_delay: float | None = None,
         **kwargs: Any,
     ) -> None:
+        """`welcome` is made; every other part is a maker, called on the part's first use or
+        one a frame after the menu's first frame (`make_next_step`): the step screens first
+        (a tap on a tile needs one), then the end screen, the modals and the screens between
+        visits."""
         # No slide or fade: motion distracts and slows people who read slowly.
         super().__init__(transition=NoTransition(), **kwargs)
         self.welcome = welcome
-        self.end = end
-        self.attract = attract
-        self.out_of_service = out_of_service
-        self.pairing = pairing if pairing is not None else PairingScreen()
         self.voice = voice if voice is not None else ScreenVoice(SilentSpeech())
         self.steps = StepScreens(steps, self._add_step)
-        for screen in (welcome, end, attract, out_of_service, self.pairing):
-            self.add_widget(screen)
+        self._end: Later[EndScreen] = Later(end, self.add_widget)
+        self._idle: Later[IdleOverlay] = Later(idle)
+        self._help: Later[HelpOverlay] = Later(help)
+        self._attract: Later[AttractScreen] = Later(attract, self.add_widget)
+        self._out_of_service: Later[OutOfServiceScreen] = Later(out_of_service, self.add_widget)
+        self._pairing: Later[PairingScreen] = Later(pairing, self.add_widget)
+        # In the order make_next_step makes them once the step screens are made.
+        self._later: tuple[Later[Any], ...] = (
+            self._end,
+            self._idle,
+            self._help,
+            self._attract,
+            self._out_of_service,
+            self._pairing,
+        )
+        self.add_widget(welcome)
         self.current = welcome.name
         self._menu_up = False  # the menu has not been shown yet (welcome is current at first)
         self.on_activity: Callable[[], None] | None = None
-        self.idle = IdleOverlay(on_idle_touch)
-        self.help = HelpOverlay()
         self._clock = clock
         self.tap_guard = tap_guard
         self._switched_at = float("-inf")
@@ -129,14 +167,59 @@ class Router(ScreenManager):
         self._trim_later = Clock.create_trigger(self._trim, delay)
         self._settled = False
 
+    @property
+    def end(self) -> EndScreen:
+        """How a visit ended (made on first use)."""
+        return self._end.get()
+
+    @property
+    def attract(self) -> AttractScreen:
+        """The attract loop (made on first use)."""
+        return self._attract.get()
+
+    @property
+    def out_of_service(self) -> OutOfServiceScreen:
+        """The out-of-service screen (made on first use)."""
+        return self._out_of_service.get()
+
+    @property
+    def pairing(self) -> PairingScreen:
+        """The technician's pairing screen (made on first use)."""
+        return self._pairing.get()
+
+    @property
+    def idle(self) -> IdleOverlay:
+        """The touch-to-continue countdown (made on first use)."""
+        return self._idle.get()
+
+    @property
+    def help(self) -> HelpOverlay:
+        """The help numbers (made on first use)."""
+        return self._help.get()
+
+    def between_visits_shown(self) -> bool:
+        """The menu or the attract loop is on the screen (whether or not a visit is open)."""
+        return self.current in (self.welcome.name, ATTRACT_SCREEN)
+
+    def hide_modals(self) -> None:
+        """Close the countdown and the help numbers, where they were made."""
+        for modal in (self._idle.made, self._help.made):
+            if modal is not None:
+                modal.hide()
+
     def _add_step(self, step: StepScreen) -> None:
         step.voice = self.voice  # the header's speaker and a form's errors
         self.add_widget(step)
 
     def make_next_step(self) -> bool:
-        """Make one step screen not made yet (one a frame once the menu is up); False when
-        all are made, and then the kiosk's long-lived objects are set aside (`settle`)."""
+        """Make one part not made yet (one a frame once the menu is up): a step screen, then
+        the end screen, the modals and the screens between visits; False when all are made,
+        and then the kiosk's long-lived objects are set aside (`settle`)."""
         if self.steps.make_next():
+            return True
+        later = next((part for part in self._later if part.made is None), None)
+        if later is not None:
+            later.get()
             return True
         if not self._settled:
             self.settle()
@@ -193,8 +276,8 @@ class Router(ScreenManager):
             current.restyle()
         elif isinstance(current, StepScreen) and run is not None:
             current.relabel(run)
-        elif isinstance(current, EndScreen):
-            current.restyle()
+        elif current is not None and current is self._end.made:
+            self._end.made.restyle()
         self._relaid()
 
     def _relaid(self) -> None:
@@ -213,8 +296,8 @@ class Router(ScreenManager):
         current = self.current_screen
         if isinstance(current, WelcomeScreen):
             current.refresh()
-        elif isinstance(current, EndScreen):
-            current.refresh(end_seconds_left)
+        elif current is not None and current is self._end.made:
+            self._end.made.refresh(end_seconds_left)
         elif isinstance(current, StepScreen) and run is not None:
             current.refresh(run)
 
@@ -225,25 +308,30 @@ class Router(ScreenManager):
 
     def show_out_of_service(self, reason: Texts, contacts: HelpContacts, lang: str) -> None:
         """Show the out-of-service screen."""
-        self.help.hide()
+        self._hide_help()
         self.out_of_service.show(reason, contacts, lang)
         self._switch(self.out_of_service.name)
 
     def show_pairing(self, view: PairingView, lang: str) -> None:
         """Show (or refresh) the technician's pairing screen of an unprovisioned kiosk."""
-        self.help.hide()
+        self._hide_help()
         self.pairing.show(view, lang)
         if self.current != self.pairing.name:
             self._switch(self.pairing.name)
 
     def show_idle(self, seconds: int, lang: str) -> None:
         """Show the touch-to-continue countdown over the screen."""
-        self.help.hide()  # the countdown must be seen; help is one tap away again after
+        self._hide_help()  # the countdown must be seen; help is one tap away again after
         self.idle.show(seconds, lang)
 
     def hide_idle(self) -> None:
         """Take the countdown away."""
-        self.idle.hide()
+        if self._idle.made is not None:
+            self._idle.made.hide()
+
+    def _hide_help(self) -> None:
+        if self._help.made is not None:
+            self._help.made.hide()
 
     def show_help(self, contacts: HelpContacts, lang: str) -> None:
         """Show the help numbers over the screen."""
@@ -252,8 +340,7 @@ class Router(ScreenManager):
     def wipe(self) -> None:
         """Clear every screen, shown or not, and the text caches behind text boxes; hand the
         freed heap back a moment later."""
-        self.idle.hide()
-        self.help.hide()
+        self.hide_modals()
         failed: Exception | None = None
         for screen in self.screens:
             try:

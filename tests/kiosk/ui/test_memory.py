@@ -97,7 +97,10 @@ def test_visits_leave_no_screens_or_labels_behind(ui: Any, clock: Any) -> None:
             sum(issubclass(type(o), Texture) for o in objects),
         )
 
-    for _ in range(2):  # the screens a visit needs are made, once
+    # Every part of the screen made and the long-lived objects set aside (Router.settle,
+    # some 20 frames after the menu's first), then the screens a visit needs warmed, once.
+    ui.until(lambda: ui.root._settled)
+    for _ in range(2):
         _cancel_a_visit(ui, clock)
     widgets, textures = alive()
     for _ in range(4):
