@@ -39,7 +39,17 @@ from flows.fields import (
 )
 from flows.identity import EXPIRED_EVENT
 from flows.matching import Profile, profile_from, rank
-from flows.model import TODAY, Condition, FieldKind, FieldSpec, Flow, Step, StepKind, Texts
+from flows.model import (
+    FIRST_WEEKDAY,
+    TODAY,
+    Condition,
+    FieldKind,
+    FieldSpec,
+    Flow,
+    Step,
+    StepKind,
+    Texts,
+)
 from flows.session import Identity, RunRecord, Session
 from flows.submission import active_items
 from flows.texts import BUNDLE_ROW, CHOSEN_LABELS, CONTENT_UNAVAILABLE, NO_IDENTITY
@@ -314,9 +324,15 @@ class FlowRun:
         return self._default(spec)
 
     def _default(self, spec: FieldSpec) -> str:
-        """A field's preselected answer; a date's `today` is the station's date now."""
+        """A field's preselected answer; a date's `today` is the station's date now, its
+        `first_weekday` the first Monday-to-Friday day from today + min_days."""
         if spec.kind is FieldKind.DATE and spec.default == TODAY:
             return self._today().isoformat()
+        if spec.kind is FieldKind.DATE and spec.default == FIRST_WEEKDAY:
+            day = self._today() + dt.timedelta(days=spec.min_days or 0)
+            while day.weekday() >= 5:  # Saturday, Sunday
+                day += dt.timedelta(days=1)
+            return day.isoformat()
         return spec.default or ""
 
     def run_action(self) -> Step:

@@ -8,7 +8,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from flows.actions import PICK_LISTS, PICKER_STARTS
-from flows.model import TODAY, Choice, FieldKind, FieldSpec, Flow
+from flows.model import DATE_DEFAULTS, FIRST_WEEKDAY, TODAY, Choice, FieldKind, FieldSpec, Flow
 from flows.reader import Reader
 
 Library = Callable[[str], Flow | None]
@@ -108,6 +108,24 @@ def parse_field(r: Reader, node: object, path: str, library: Library | None = No
     return _with_default(r, spec, m, path)
 
 
+def _date_default(r: Reader, spec: FieldSpec, raw: object, where: str) -> str:
+    """A date's `default:`: `today`, or `first_weekday` (the first Monday-to-Friday day
+    between min_days and max_days), each refused where the field's range cannot hold it."""
+    if raw not in DATE_DEFAULTS:
+        raise r.fail(
+            where,
+            f"a date's default is {TODAY!r} (the day the form is filled in) or "
+            f"{FIRST_WEEKDAY!r} (the first Monday-to-Friday day the field allows)",
+        )
+    earliest, latest = spec.min_days or 0, spec.max_days
+    if raw == TODAY and (earliest > 0 or (latest is not None and latest < 0)):
+        raise r.fail(where, "today is outside this date's min_days and max_days")
+    # Any 3 days in a row hold a weekday; fewer may fall on one weekend.
+    if raw != TODAY and latest is not None and latest - earliest < 2:
+        raise r.fail(where, "min_days to max_days may hold no Monday-to-Friday day")
+    return str(raw)
+
+
 def _with_default(r: Reader, spec: FieldSpec, m: Mapping[str, Any], path: str) -> FieldSpec:
     """`default:` of a choice field: one of its choices (several for a multi choice).
 
@@ -117,11 +135,7 @@ def _with_default(r: Reader, spec: FieldSpec, m: Mapping[str, Any], path: str) -
         return spec
     where = f"{path}.default"
     if spec.kind is FieldKind.DATE:
-        if m["default"] != TODAY:
-            raise r.fail(where, f"a date's default is {TODAY!r} (the day the form is filled in)")
-        if (spec.min_days or 0) > 0 or (spec.max_days is not None and spec.max_days < 0):
-            raise r.fail(where, "today is outside this date's min_days and max_days")
-        return dataclasses.replace(spec, default=TODAY)
+        return dataclasses.replace(spec, default=_date_default(r, spec, m["default"], where))
     if spec.kind not in (FieldKind.CHOICE, FieldKind.MULTI_CHOICE):
         raise r.fail(where, "only choice, multi_choice and date fields have a default")
     if spec.personal:

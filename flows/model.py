@@ -7,6 +7,10 @@ from dataclasses import dataclass, field
 
 LANGUAGES = ("zh-CN", "en")
 TODAY = "today"  # a date field's `default:`: the date the form is filled in
+# A date field's `default:`: the first day it allows (today + min_days) that is Monday to
+# Friday: a booking for "a working day from tomorrow" starts on the one most people take.
+FIRST_WEEKDAY = "first_weekday"
+DATE_DEFAULTS = (TODAY, FIRST_WEEKDAY)
 
 
 @dataclass(frozen=True)
@@ -83,7 +87,8 @@ class FieldSpec:
     picker_starts: str | None = None
     # Choices: the answer most people give, preselected; the citizen agrees by moving on
     # (a form submitted without this field takes it). "a,b" for several choices. Dates:
-    # TODAY, the station's date when the form opens (e.g. the first day of a new job).
+    # TODAY, the station's date when the form opens (e.g. the first day of a new job), or
+    # FIRST_WEEKDAY, the first Monday-to-Friday day the field allows.
     default: str | None = None
 
 

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import pytest
@@ -363,12 +364,47 @@ def test_a_declaration_the_citizen_could_not_pledge_is_refused(
 DATE = {"name": "start", "kind": "date", "label": {"zh-CN": "日期", "en": "Date"}}
 
 
-def test_a_date_may_default_to_today_and_nothing_else() -> None:
+def test_a_date_may_default_to_today_or_the_first_weekday_and_nothing_else() -> None:
     ok = parse_flow(broken(["steps", "ask", "fields"], [{**DATE, "default": "today"}]), "d.yaml")
     assert ok.steps["ask"].fields[0].default == "today"
     fixed = {**DATE, "default": "2026-01-01"}
-    with pytest.raises(FlowDefinitionError, match="a date's default is 'today'"):
+    with pytest.raises(FlowDefinitionError, match="a date's default is 'today'.*'first_weekday'"):
         parse_flow(broken(["steps", "ask", "fields"], [fixed]), "d.yaml")
     future = {**DATE, "min_days": 1, "default": "today"}
     with pytest.raises(FlowDefinitionError, match="today is outside"):
         parse_flow(broken(["steps", "ask", "fields"], [future]), "d.yaml")
+    booking = {**DATE, "min_days": 1, "max_days": 14, "default": "first_weekday"}
+    ok = parse_flow(broken(["steps", "ask", "fields"], [booking]), "d.yaml")
+    assert ok.steps["ask"].fields[0].default == "first_weekday"
+    # Two days (a Saturday and a Sunday) may hold no weekday at all.
+    weekend = {**DATE, "min_days": 1, "max_days": 2, "default": "first_weekday"}
+    with pytest.raises(FlowDefinitionError, match="may hold no Monday-to-Friday day"):
+        parse_flow(broken(["steps", "ask", "fields"], [weekend]), "d.yaml")
+
+
+@pytest.mark.parametrize(
+    ("today", "opens_on"),
+    [
+        (dt.date(2026, 12, 1), dt.date(2026, 12, 2)),  # Tuesday: Wednesday
+        (dt.date(2026, 12, 4), dt.date(2026, 12, 7)),  # Friday: Monday, not Saturday
+        (dt.date(2026, 12, 5), dt.date(2026, 12, 7)),  # Saturday: Monday, not Sunday
+        (dt.date(2026, 12, 6), dt.date(2026, 12, 7)),  # Sunday: Monday
+    ],
+)
+def test_a_first_weekday_date_opens_on_the_next_working_day_from_its_earliest(
+    today: dt.date, opens_on: dt.date
+) -> None:
+    from flows import FlowRun
+    from tests.support.clock import FakeClock
+
+    booking = {**DATE, "min_days": 1, "max_days": 14, "default": "first_weekday"}
+    data = edited(MINIMAL, ["steps", "ask", "fields"], [booking])
+    # A second form after it, so the answer is still held when looked at.
+    data["steps"]["more"] = {**data["steps"]["ask"], "fields": MINIMAL["steps"]["ask"]["fields"]}
+    data["steps"]["ask"]["on"] = {"submit": "more", "timeout": "end"}
+    flow = parse_flow(data, "d.yaml")
+    spec = flow.steps["ask"].fields[0]
+    run = FlowRun(flow, {}, clock=FakeClock(), today=lambda: today)
+    assert run.shown_value(spec) == opens_on.isoformat()
+    assert run.submit_form({}) == {}  # agreed by moving on: the day is the answer
+    assert run.session.values["start"] == opens_on.isoformat()
