@@ -1,6 +1,7 @@
 """What every frame draws stays cheap for software GL (docs/touchscreen.md, "Tap to the next
 screen"): no full-window rectangle under a screen, outlines with few corner segments, the
-long-lived objects out of the collector's full passes.
+long-lived objects out of the collector's full passes, wrapping labels drawing only the part
+of their texture their lines cover, hidden panels drawing nothing.
 
 Checked from canvas instructions, pixels and the collector, never from timings: the times
 are bench/bench_kiosk_ui.py's (`--only taps`).
