@@ -12,7 +12,6 @@ from typing import Any
 
 import pytest
 
-from kiosk.ui.widgets import BigButton, ButtonRow, fill_button_row
 from tests.kiosk.ui.helpers import step_buttons, tap
 
 pytestmark = pytest.mark.kivy
@@ -81,6 +80,10 @@ def test_a_second_visit_keeps_the_step_buttons(ui: Any) -> None:
 
 
 def test_the_button_row_is_made_again_only_when_what_it_shows_changes(ui: Any) -> None:
+    # Imported here: kiosk.ui.widgets imports TextInput, which opens Kivy's window, and the
+    # window must wait for the fixture's settings (devkit/headless.py).
+    from kiosk.ui.widgets import BigButton, ButtonRow, fill_button_row
+
     row = ButtonRow()
     pressed: list[str] = []
     first = fill_button_row(row, ["cancel", "next"], str.upper, pressed.append)
