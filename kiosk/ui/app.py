@@ -31,6 +31,7 @@ from kiosk.ui.kivy_setup import configure_kivy, register_cjk_font
 from kiosk.ui.session import UISession
 
 if TYPE_CHECKING:
+    from kiosk.ui.bridge import WorkerPool
     from kiosk.ui.ops import KioskOps
     from kiosk.ui.overlays import HelpOverlay, IdleOverlay
     from kiosk.ui.root import Router
@@ -153,6 +154,7 @@ class EStationApp(App):
         self._clock = clock
         self.session: UISession | None = None
         self.router: Router | None = None
+        self.workers: WorkerPool | None = None  # the flows' actions run on its threads
         self._tick_event: Any = None
         self._prepare_event: Any = None
         self._stop_preparing: Callable[[], None] = lambda: None
@@ -164,7 +166,7 @@ class EStationApp(App):
 
     def build(self) -> Router:
         """Create the session, one screen of each kind, and the router between them."""
-        from kiosk.ui.bridge import run_in_worker
+        from kiosk.ui.bridge import WorkerPool
         from kiosk.ui.kivy_setup import disable_clipboard
         from kiosk.ui.root import TAP_GUARD_SECONDS, Router
         from kiosk.ui.screens import welcome
@@ -173,9 +175,10 @@ class EStationApp(App):
 
         disable_clipboard()  # before the first text box
         load_kv_files(MENU_KV_FILES)
+        self.workers = WorkerPool("flow-action")  # warm behind the first frame
         session = UISession(
             self.port,
-            lambda job, done: run_in_worker(job, done, name="flow-action"),
+            self.workers.submit,
             lang=self.lang,
             end_seconds=self.idle_return_seconds,
             clock=self._clock,
@@ -280,6 +283,8 @@ class EStationApp(App):
                 from kiosk.ui.remote import UICommands
 
                 UICommands(self).install(self.commands)
+            if self.workers is not None:
+                self.workers.warm()
             if self.on_first_frame is not None:
                 self.on_first_frame()
             self._prepare_event = Clock.schedule_interval(make_one, 0)
@@ -310,6 +315,8 @@ class EStationApp(App):
             self._tick_event = None
         if self.session is not None:
             self.session.close()
+        if self.workers is not None:
+            self.workers.close()
         if self.router is not None:
             # The modals live on the window, which outlives the app.
             self.router.hide_modals()

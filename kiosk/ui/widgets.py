@@ -58,10 +58,18 @@ class WordWrap:
     reaches the edge as Kivy's own wrap does (浏 / 览); `text` keeps what was set, unbroken.
 
     Mixed into every label that wraps: body text, the header's service name, choices.
+
+    `ink` is the part of the texture the lines cover: a label wrapped to its box renders a
+    texture as wide as the box, and software GL samples every texel of the quad drawn, the
+    empty ones too (a one-line title in a 1,120 px box is three quarters empty). The rules
+    of widgets.kv draw `ink` at the place the whole texture would be: the same pixels.
     """
 
+    ink = ObjectProperty(None, allownone=True)  # a region of `texture`, or all of it
+    ink_x = NumericProperty(0)  # where `ink` starts in the texture, in pixels
+
     def texture_update(self: Any, *largs: object) -> None:
-        """Break the lines between words, then draw as Kivy does."""
+        """Break the lines between words, then draw as Kivy does; then find the ink."""
         width = self.text_size[0]
         if width and self.text and any(ord(ch) > 0x2E7F for ch in self.text):
             core = self._label
@@ -69,6 +77,29 @@ class WordWrap:
             room = width - self.padding[0] - self.padding[2] - 1
             core.text = break_lines(self.text, lambda line: core.get_extents(line)[0] <= room)
         super().texture_update(*largs)  # type: ignore[misc]  # a mixin: Label is next in the MRO
+        self.ink_x, self.ink = ink_of(self)
+
+
+# Pixels kept either side of the lines: Kivy rounds a centred line's place to a pixel.
+INK_MARGIN = 2
+
+
+def ink_of(label: Any) -> tuple[int, Any]:
+    """(x, region) of `label`'s texture its lines cover (kiosk/ui/widgets.py `WordWrap`)."""
+    texture = label.texture
+    if texture is None:
+        return 0, None
+    full = texture.width
+    inked = int(label._label._internal_size[0]) + 2 * INK_MARGIN  # the lines and padding
+    if label.markup or inked >= full or label.halign not in ("left", "center", "right"):
+        return 0, texture
+    if label.halign == "left":
+        x = 0
+    elif label.halign == "right":
+        x = full - inked
+    else:
+        x = (full - inked) // 2
+    return x, texture.get_region(x, 0, inked, texture.height)
 
 
 class WrapLabel(WordWrap, Label):
@@ -334,20 +365,30 @@ def wipe_text_input(box: TextInput) -> None:
 def fill_button_row(
     row: BoxLayout, events: list[str], label: Callable[[str], str], on_press: Callable[[str], None]
 ) -> list[BigButton]:
-    """Replace `row`'s buttons with one per event, secondary ones first, primary last."""
-    row.clear_widgets()
+    """Replace `row`'s buttons with one per event, secondary ones first, primary last.
+
+    A row that already holds these buttons with these labels keeps them: every visit shows
+    the same steps, and new buttons render and upload their labels again on the tap that
+    shows the step (kiosk/ui/screens/base.py keeps the row between visits).
+    """
     secondary = [e for e in events if e not in PRIMARY_EVENTS]
     primary = [e for e in events if e in PRIMARY_EVENTS]
-    buttons: list[BigButton] = []
-    for event in secondary:
-        buttons.append(BigButton(text=label(event), event=event))
-        row.add_widget(buttons[-1])
+    wanted = [(e, label(e), False) for e in secondary] + [(e, label(e), True) for e in primary]
+    held = [child for child in reversed(row.children) if isinstance(child, BigButton)]
+    if getattr(row, "pressed", None) == on_press and wanted == [
+        (b.event, b.text, b.primary) for b in held
+    ]:
+        return held
+    row.clear_widgets()
+    buttons = [BigButton(text=text, event=e, primary=filled) for e, text, filled in wanted]
+    for button in buttons[: len(secondary)]:
+        row.add_widget(button)
     row.add_widget(Spacer())
-    for event in primary:
-        buttons.append(BigButton(text=label(event), event=event, primary=True))
-        row.add_widget(buttons[-1])
+    for button in buttons[len(secondary) :]:
+        row.add_widget(button)
     for button in buttons:
         button.bind(on_release=lambda b: on_press(b.event))
+    row.pressed = on_press
     return buttons
 
 

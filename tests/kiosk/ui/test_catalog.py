@@ -66,6 +66,9 @@ def test_the_whole_catalog_is_paged_and_every_service_opens(
             ui.frames(1)
             run = ui.session.run
             assert run is not None
+            # A first step that is an action runs on a waiting worker thread, which moves
+            # the run on before the UI shows where: wait for the screen of the step it is at.
+            ui.until(lambda run=run: ui.root.current == screen_for(run))
             opened[flow.id] = ui.root.current
             assert ui.root.current == screen_for(run), flow.id
             assert check_elderly_sizes(ui.root.current_screen) == [], flow.id

@@ -1,6 +1,7 @@
 """What every frame draws stays cheap for software GL (docs/touchscreen.md, "Tap to the next
 screen"): no full-window rectangle under a screen, outlines with few corner segments, the
-long-lived objects out of the collector's full passes.
+long-lived objects out of the collector's full passes, wrapping labels drawing only the part
+of their texture their lines cover, hidden panels drawing nothing.
 
 Checked from canvas instructions, pixels and the collector, never from timings: the times
 are bench/bench_kiosk_ui.py's (`--only taps`).
@@ -107,3 +108,46 @@ def test_long_lived_objects_are_frozen_once_every_step_screen_is_made(ui: Any) -
     assert gc.get_freeze_count() > 0
     router.thaw()
     assert gc.get_freeze_count() == 0
+
+
+def _drawn_quad(label: Any) -> Any:
+    from kivy.graphics import Rectangle
+
+    return next(i for i in label.canvas.children if isinstance(i, Rectangle))
+
+
+def test_a_wrapping_label_draws_only_the_part_of_its_texture_its_lines_cover(ui: Any) -> None:
+    tap(ui, ui.root.welcome.tiles[0])
+    title = ui.root.current_screen.ids.title  # one line, centred in a box-wide texture
+    ui.frames(1)
+    quad = _drawn_quad(title)
+    full = title.texture
+    assert quad.texture is title.ink
+    assert quad.size[0] < full.width / 2  # most of a box-wide texture is empty
+    assert quad.size[1] == full.height
+    # Every inked texel of the whole texture is inside the part drawn, where it was.
+    pixels = full.pixels
+    inked = [
+        x
+        for x in range(full.width)
+        if any(pixels[(y * full.width + x) * 4 + 3] for y in range(full.height))
+    ]
+    assert inked
+    assert title.ink_x <= min(inked)
+    assert max(inked) < title.ink_x + quad.size[0]
+    left_of_texture = int(title.center_x - full.width / 2.0)
+    assert quad.pos[0] == left_of_texture + title.ink_x
+
+
+def test_a_hidden_panel_draws_no_shape(ui: Any) -> None:
+    tap(ui, ui.root.welcome.tiles[0])
+    tap(ui, step_buttons(ui.root.current_screen)["cancel"])
+    panel = ui.root.end.ids.number_box  # a visit cancelled has no number: hidden
+    ui.frames(1)
+    assert panel.opacity == 0
+    shapes = [i for i in panel.canvas.before.children if hasattr(i, "size")]
+    assert shapes
+    assert all(tuple(s.size) == (0, 0) for s in shapes)
+    panel.opacity = 1
+    ui.frames(1)
+    assert all(tuple(s.size) == tuple(panel.size) for s in shapes)  # shown, drawn whole
