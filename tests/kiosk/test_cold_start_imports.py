@@ -50,7 +50,8 @@ def test_a_client_closed_before_its_first_call_refuses_calls() -> None:
 # signature), importlib.metadata (the catalog cache's key reads python-stdnum's table),
 # for a kiosk without a social card reader, pyscard; PyYAML (the flows' catalog and the
 # messages come from their kept JSON on every start but the first after a change), the
-# station setup's module on a kiosk without station.json, and the maintenance mode.
+# station setup's module on a kiosk without station.json, the maintenance mode and the
+# receipt model (the printer's device and the receipt outputs name it for type checks only).
 AFTER_THE_MENU = (
     "smartcard",
     "drivers.socialcard.reader",
@@ -70,6 +71,7 @@ AFTER_THE_MENU = (
     "flows.yamlsafe",
     "kiosk.station_setup",
     "kiosk.maintenance",
+    "drivers.printer.receipt",
 )
 
 MENU_PROBE = """
