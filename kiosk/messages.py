@@ -8,8 +8,8 @@ English never reads a Chinese-only sentence from a driver.
 The catalog is read with the flows' hostile-YAML-safe reader and checked as a whole: a key
 that is not a code, a missing language or empty text is a FlowDefinitionError naming the key.
 
-Reading it (PyYAML's import and the parse) took about a tenth of the kiosk's cold start, and
-the menu's words are in it. So the kiosk's start calls `load(cache_dir)`: the catalog checked
+Reading it (PyYAML's import and the parse) was some 10-20 ms of every cold start, and the
+menu's words are in it. So the kiosk's start calls `load(cache_dir)`: the catalog checked
 once is kept there as JSON, named by a key over the file's bytes and the reading code (as the
 flows' catalog cache keys its files, flows/catalog_cache.py), and a start with the same file
 and code reads that JSON instead of the YAML. A changed file is parsed and checked at that

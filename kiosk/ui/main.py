@@ -56,8 +56,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         from kiosk.ui.app import run_kiosk_app
 
         def ops() -> KioskOps:
-            # Behind the menu's first frame, as the operations themselves: the maintenance
-            # mode (PIN hashing, self-test, log view) is nothing the menu shows.
+            # Imported when the ops are made (run_kiosk_app, before App.run), not with this
+            # module: the maintenance mode's import is no part of a start that makes no ops.
             from kiosk.maintenance import build_maintenance
             from kiosk.ui.ops import KioskOps
 

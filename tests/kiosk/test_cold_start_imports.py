@@ -194,3 +194,11 @@ def test_a_malformed_messages_file_stops_the_start(
     monkeypatch.setattr(messages, "_loaded", messages._loaded)  # restored after the test
     with pytest.raises(FlowDefinitionError, match=r"printer\.paper_out"):
         build_kiosk(config)
+
+
+def test_the_config_looks_for_the_file_the_station_setup_writes() -> None:
+    # kiosk.config names station.json itself so that a kiosk without one never imports
+    # kiosk.station_setup; the two names must stay one.
+    from kiosk import config, station_setup
+
+    assert config.SETUP_FILE == station_setup.SETUP_FILE
