@@ -128,10 +128,8 @@ from flows.flow_checks import (
 from flows.model import Flow, Step
 from flows.reader import Reader
 from flows.step_schema import parse_identity, parse_step
-from flows.yamlsafe import MAX_FILE_BYTES, read_yaml_file
 
 __all__ = [
-    "MAX_FILE_BYTES",
     "FlowDefinitionError",
     "FlowFiles",
     "Library",
@@ -234,7 +232,7 @@ class FlowFiles:
             return None
         self._parsing.append(flow_id)
         try:
-            flow = parse_flow(read_yaml_file(data, name), name, self._actions, self._guards, self)
+            flow = parse_flow(_yaml(data, name), name, self._actions, self._guards, self)
         finally:
             self._parsing.pop()
         if flow.id != flow_id:
@@ -243,7 +241,17 @@ class FlowFiles:
         return flow
 
 
+def _yaml(data: bytes, name: str) -> object:
+    # Imported here: a kiosk whose catalog comes from its cache (flows/catalog_cache.py)
+    # parses no YAML, and PyYAML was a tenth of its cold start's imports.
+    from flows.yamlsafe import read_yaml_file
+
+    return read_yaml_file(data, name)
+
+
 def _read_limited(path: Path) -> bytes:
+    from flows.yamlsafe import MAX_FILE_BYTES
+
     size = path.stat().st_size
     if size > MAX_FILE_BYTES:
         raise FlowDefinitionError(
@@ -258,7 +266,7 @@ def load_flow(
     """Read and validate one flow file; the flows it refers to are the files beside it."""
     data = _read_limited(path)
     library = FlowFiles.in_directory(path.parent, actions, guards, parsing=(path.stem,))
-    return parse_flow(read_yaml_file(data, path.name), path.name, actions, guards, library)
+    return parse_flow(_yaml(data, path.name), path.name, actions, guards, library)
 
 
 def load_builtin(flow_id: str) -> Flow:

@@ -48,7 +48,6 @@ from flows.loader import FlowFiles
 from flows.model import Flow, Texts
 from flows.reader import NAME, Reader
 from flows.regions import is_region_code
-from flows.yamlsafe import MAX_FILE_BYTES, read_yaml_file
 
 MANIFEST = "manifest.yaml"
 MANIFEST_FORMAT = 1
@@ -137,6 +136,8 @@ def parse_catalog(
         flow = library(name.removesuffix(".yaml")) if name != MANIFEST else None
         if flow is not None:
             flows[flow.id] = flow
+    from flows.yamlsafe import read_yaml_file  # PyYAML: only when YAML is parsed
+
     data = read_yaml_file(files[MANIFEST], MANIFEST)
     return _parse_manifest(Reader(MANIFEST), data, flows, today or dt.date.today())
 
@@ -242,6 +243,8 @@ def _parse_span(r: Reader, node: object, path: str) -> tuple[int, int]:
 
 def load_catalog(directory: Path, **options: Any) -> Catalog:
     """Read and validate the catalog in `directory` (manifest.yaml and its flow files)."""
+    from flows.yamlsafe import MAX_FILE_BYTES
+
     files: dict[str, bytes] = {}
     for path in sorted(directory.glob("*.yaml")):
         size = path.stat().st_size
@@ -280,6 +283,8 @@ def with_menu(files: Mapping[str, bytes], menu: Sequence[tuple[str, object]]) ->
     """
     if MANIFEST not in files:
         return dict(files)
+    from flows.yamlsafe import read_yaml_file
+
     data = read_yaml_file(files[MANIFEST], MANIFEST)
     if not isinstance(data, dict) or not isinstance(data.get("services"), list):
         return dict(files)

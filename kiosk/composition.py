@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 
 from flows import Flow, builtin_files
 from flows.catalog_cache import CatalogCache
+from kiosk import messages
 from kiosk.actions.station import Station
 from kiosk.attract import AttractContent
 from kiosk.card_watch import CardWatch, card_probes
@@ -288,6 +289,9 @@ def build_kiosk(
     """
     wall_now = wall or (lambda: dt.datetime.now(dt.UTC))
     config.data_dir.mkdir(parents=True, exist_ok=True)
+    # The words of every screen, checked now (a malformed file stops the start here), kept
+    # as JSON beside the catalog's cache so an unchanged file is not parsed again.
+    messages.load(config.data_dir / "catalog-cache")
     key_file = outbox_key_file(config)
     sealer = Sealer.from_key_file(key_file)
     limits = Limits(capacity=config.sync.outbox_capacity, retention_days=config.sync.retention_days)

@@ -14,17 +14,14 @@ from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from kiosk.nightly import NightPlan, Window
-from kiosk.station_setup import (
-    SETUP_FILE,
-    SetupError,
-    SetupStore,
-    check_controller,
-    default_ports,
-    is_serial_port,
-)
 from wire.vocabulary import DeviceKind
 
 log = logging.getLogger(__name__)
+
+# The technician's station setup in the data folder (kiosk/station_setup.py SETUP_FILE).
+# That module (its checks, the printer profiles, the region table's reader) loads only for
+# a station that has the file, or for the checks behind the start, not before every menu.
+SETUP_FILE = "station.json"
 
 
 class ConfigError(ValueError):
@@ -477,6 +474,10 @@ def load_config(path: Path) -> KioskConfig:
 
 def _with_setup(config: KioskConfig, source: Path) -> KioskConfig:
     """kiosk.toml overlaid with what a technician set (station.json in the data folder)."""
+    if not (config.data_dir / SETUP_FILE).exists():
+        return config
+    from kiosk.station_setup import SetupError, SetupStore
+
     try:
         setup = SetupStore(config.data_dir).load()
     except SetupError as err:
@@ -533,7 +534,7 @@ def _check_url(url: Any, source: Path) -> None:
 def problems_at_start(
     config: KioskConfig,
     *,
-    ports: Callable[[], set[str]] = default_ports,
+    ports: Callable[[], set[str]] | None = None,
     timeout: float = 5.0,
 ) -> list[str]:
     """What the file says that this machine does not have, each naming its key and what
@@ -542,6 +543,9 @@ def problems_at_start(
     Not refusals: a USB reader may be unplugged today and the controller down for an hour,
     and the kiosk serves what it can offline. They are logged at start (`warn_at_start`).
     """
+    from kiosk.station_setup import SetupError, check_controller, default_ports, is_serial_port
+
+    ports = ports or default_ports
     problems: list[str] = []
     from_setup = bool(config.setup_source)
     reader = config.id_card_reader

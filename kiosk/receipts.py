@@ -9,14 +9,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from drivers.printer import (
     FileTransport,
     PrinterProfile,
-    Receipt,
     ReceiptPrinter,
 )
+
+if TYPE_CHECKING:  # the receipt model loads with the first receipt (drivers/printer/receipt.py)
+    from drivers.printer import Receipt
 
 
 @dataclass(frozen=True)

@@ -41,22 +41,27 @@ SOFTWARE_VERSION = "0.1.0"
 # A device that works with a warning (paper near its end) still serves citizens.
 _WORKING = (Health.OK, Health.DEGRADED)
 
-# Why a service that cannot do without a device is greyed on the menu.
-_DOWN: dict[DeviceKind, Texts] = {
-    DeviceKind.ID_CARD_READER: text("kiosk.down.id_card_reader"),
-    DeviceKind.SOCIAL_CARD_READER: text("kiosk.down.social_card_reader"),
-    DeviceKind.CAMERA: text("kiosk.down.camera"),
-    DeviceKind.RECEIPT_PRINTER: text("kiosk.down.receipt_printer"),
-}
-# A service that needs one of several ways to identify, none of which works.
-_NO_WAY_TO_IDENTIFY = text("kiosk.down.identify")
-# How a service is served without a device its steps fall back from.
-_FALLBACK: dict[DeviceKind, Texts] = {
-    DeviceKind.RECEIPT_PRINTER: text("kiosk.fallback.receipt_printer"),
-    DeviceKind.ID_CARD_READER: text("kiosk.fallback.id_card_reader"),
-}
-_MAINTENANCE = text("kiosk.out_of_service")
-_NOTHING_WORKS = text("kiosk.nothing_works")
+# The words below are read from the catalog when a menu is made, not at import: the kiosk's
+# start reads the catalog once, from its kept copy (kiosk/messages.py `load`).
+
+
+def _down(kind: DeviceKind) -> Texts:
+    """Why a service that cannot do without the device `kind` is greyed on the menu."""
+    return {
+        DeviceKind.ID_CARD_READER: text("kiosk.down.id_card_reader"),
+        DeviceKind.SOCIAL_CARD_READER: text("kiosk.down.social_card_reader"),
+        DeviceKind.CAMERA: text("kiosk.down.camera"),
+        DeviceKind.RECEIPT_PRINTER: text("kiosk.down.receipt_printer"),
+    }[kind]
+
+
+def _fallback(kind: DeviceKind) -> Texts | None:
+    """How a service is served without the device `kind` its steps fall back from."""
+    if kind == DeviceKind.RECEIPT_PRINTER:
+        return text("kiosk.fallback.receipt_printer")
+    if kind == DeviceKind.ID_CARD_READER:
+        return text("kiosk.fallback.id_card_reader")
+    return None
 
 
 class KioskService:
@@ -145,9 +150,9 @@ class KioskService:
                 continue
             missing = sorted(service.needs - have)
             if missing:
-                entries.append(MenuEntry(service.flow, False, _DOWN[DeviceKind(missing[0])]))
+                entries.append(MenuEntry(service.flow, False, _down(DeviceKind(missing[0]))))
             elif service.needs_any and not service.needs_any & have:
-                entries.append(MenuEntry(service.flow, False, _NO_WAY_TO_IDENTIFY))
+                entries.append(MenuEntry(service.flow, False, text("kiosk.down.identify")))
             else:
                 entries.append(MenuEntry(service.flow, note=_fallback_note(service.flow, have)))
         return entries
@@ -164,7 +169,7 @@ class KioskService:
         if blocked is not None:
             return text(blocked)
         if not any(entry.available for entry in self.menu()):
-            return _NOTHING_WORKS
+            return text("kiosk.nothing_works")
         return None
 
     def set_out_of_service(self, on: bool, reason: str = "") -> None:
@@ -179,7 +184,9 @@ class KioskService:
         elif reason in message_catalog():
             self._maintenance = text(reason)
         else:
-            self._maintenance = Texts(reason, reason) if reason.strip() else _MAINTENANCE
+            self._maintenance = (
+                Texts(reason, reason) if reason.strip() else text("kiosk.out_of_service")
+            )
         log.info("out_of_service on=%s", on)
 
     def technician_in(self, on: bool) -> None:
@@ -385,8 +392,9 @@ def _fallback_note(flow: Flow, have: set[DeviceKind]) -> Texts | None:
         action_device = ACTION_DEVICES.get(step.action or "")
         used = {*step.needs, *([action_device] if action_device else [])}
         for kind in sorted(used):
-            if DeviceKind(kind) not in have and DeviceKind(kind) in _FALLBACK:
-                return _FALLBACK[DeviceKind(kind)]
+            note = _fallback(DeviceKind(kind)) if DeviceKind(kind) not in have else None
+            if note is not None:
+                return note
     return None
 
 

@@ -21,6 +21,7 @@ import os
 import threading
 import time
 from collections import deque
+from typing import TYPE_CHECKING
 
 from drivers.printer.errors import (
     CoverOpen,
@@ -45,9 +46,11 @@ from drivers.printer.protocol import (
     status_request,
     valid_reply,
 )
-from drivers.printer.receipt import Receipt
 from drivers.printer.transport import Transport
 from pii import redact_id_numbers
+
+if TYPE_CHECKING:  # the receipt model loads with the first receipt, not with the device
+    from drivers.printer.receipt import Receipt
 
 logger = logging.getLogger(__name__)
 

@@ -24,7 +24,6 @@ from typing import TYPE_CHECKING
 from kiosk.composition import build_kiosk
 from kiosk.config import ConfigError, KioskConfig, load_config, warn_at_start
 from kiosk.journal import RecentLines, install
-from kiosk.maintenance import LOCKOUT_FILE, PinError, PinFile, PinGate, build_maintenance
 from kiosk.nightly import Backlight
 from kiosk.watchdog import Notifier, Watchdog, watchdog_seconds
 
@@ -57,6 +56,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         from kiosk.ui.app import run_kiosk_app
 
         def ops() -> KioskOps:
+            # Imported when the ops are made (run_kiosk_app, before App.run), not with this
+            # module: the maintenance mode's import is no part of a start that makes no ops.
+            from kiosk.maintenance import build_maintenance
             from kiosk.ui.ops import KioskOps
 
             made.append(
@@ -114,6 +116,8 @@ def _watchdog(notifier: Notifier) -> Watchdog | None:
 
 def set_pin(argv: Sequence[str]) -> int:
     """`estation-kiosk set-pin`: hash and store a new maintenance PIN; clears a lockout."""
+    from kiosk.maintenance import LOCKOUT_FILE, PinError, PinFile, PinGate
+
     parser = argparse.ArgumentParser(
         prog="estation-kiosk set-pin",
         description="Set the technician's maintenance PIN (6 to 12 digits), stored hashed.",

@@ -7,7 +7,8 @@ import pytest
 import yaml
 
 from flows import FlowDefinitionError, load_flow
-from flows.loader import MAX_FILE_BYTES, parse_flow
+from flows.loader import parse_flow
+from flows.yamlsafe import MAX_FILE_BYTES
 from tests.flows.helpers import edited
 
 MINIMAL = {

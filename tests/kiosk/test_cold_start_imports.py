@@ -47,8 +47,11 @@ def test_a_client_closed_before_its_first_call_refuses_calls() -> None:
 # What a kiosk's menu does not show, and so must not load before its first frame: the wire
 # models (pydantic), the flow engine and the actions, the receipt renderer and its preview,
 # python-stdnum (ID-number checks), cryptography (the outbox's first seal, a release's
-# signature), importlib.metadata (the catalog cache's key reads python-stdnum's table) and,
-# for a kiosk without a social card reader, pyscard.
+# signature), importlib.metadata (the catalog cache's key reads python-stdnum's table),
+# for a kiosk without a social card reader, pyscard; PyYAML (the flows' catalog and the
+# messages come from their kept JSON on every start but the first after a change), the
+# station setup's module on a kiosk without station.json, the maintenance mode and the
+# receipt model (the printer's device and the receipt outputs name it for type checks only).
 AFTER_THE_MENU = (
     "smartcard",
     "drivers.socialcard.reader",
@@ -64,6 +67,11 @@ AFTER_THE_MENU = (
     "drivers.printer.preview",
     "qrcode",
     "PIL",
+    "yaml",
+    "flows.yamlsafe",
+    "kiosk.station_setup",
+    "kiosk.maintenance",
+    "drivers.printer.receipt",
 )
 
 MENU_PROBE = """
@@ -156,3 +164,41 @@ def test_the_probe_sees_a_module_that_is_loaded(tmp_path: Path) -> None:
     )
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.strip().splitlines()[-1] == "['kiosk.outbox']"
+
+
+def test_a_malformed_messages_file_stops_the_start(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The catalog is read from its kept copy, so the start itself must still refuse a
+    # changed file that does not parse, before the menu, not at the first word it shows.
+    from flows import FlowDefinitionError
+    from kiosk import messages
+    from kiosk.composition import build_kiosk
+    from kiosk.config import load_config
+
+    config = load_config(_kiosk_of_simulators(tmp_path))
+    build_kiosk(config).close()  # a good start keeps the catalog
+    assert list((config.data_dir / "catalog-cache").glob("messages-*.json"))
+
+    class Package:
+        def files(self, _package: str) -> Package:
+            return self
+
+        def joinpath(self, _name: str) -> Package:
+            return self
+
+        def read_bytes(self) -> bytes:
+            return b"printer.paper_out: [not, texts]\n"
+
+    monkeypatch.setattr(messages, "resources", Package())
+    monkeypatch.setattr(messages, "_loaded", messages._loaded)  # restored after the test
+    with pytest.raises(FlowDefinitionError, match=r"printer\.paper_out"):
+        build_kiosk(config)
+
+
+def test_the_config_looks_for_the_file_the_station_setup_writes() -> None:
+    # kiosk.config names station.json itself so that a kiosk without one never imports
+    # kiosk.station_setup; the two names must stay one.
+    from kiosk import config, station_setup
+
+    assert config.SETUP_FILE == station_setup.SETUP_FILE
