@@ -58,6 +58,9 @@ def test_the_pairing_screen_shows_the_code_its_qr_and_follows_a_new_code(
         assert not any(hasattr(w, "on_release") for w in screen.walk())  # nothing to press
 
         offered.append(NEXT)  # redeemed or expired: the kiosk offers the next code
+        # The session's once-a-second tick, called as the App's real-time interval would:
+        # 300 quick headless frames may all fall inside one second.
+        ui.session.tick()
         ui.until(lambda: ids.code.text == "P2X-9HT")
         ui.frames(2)
         assert ids.station.text == ""  # no name known yet
@@ -65,6 +68,7 @@ def test_the_pairing_screen_shows_the_code_its_qr_and_follows_a_new_code(
         assert layout_problems(screen) == []
 
         port.pairing = lambda: None  # enrolled: back to serving citizens
+        ui.session.tick()
         ui.until(lambda: ui.root.current != "pairing")
         assert ids.code.text == ""
         assert ids.qr.payload == ""
