@@ -168,7 +168,9 @@ def test_the_kiosks_voice_is_looked_for_by_the_start_behind_the_menu(
         return looked[-1]
 
     monkeypatch.setattr(kiosk.composition, "build_speech", build_speech)
-    kiosk_ = build_kiosk(load_config(write_kiosk_config(tmp_path / "k.toml", "http://127.0.0.1:9")))
+    url = "http://127.0.0.1:9"
+    config = write_kiosk_config(tmp_path / "k.toml", url, social_card_reader="none")
+    kiosk_ = build_kiosk(load_config(config))
     try:
         kiosk_.start_for_menu()
         assert looked == []  # not for the menu's first frame
