@@ -365,30 +365,20 @@ def wipe_text_input(box: TextInput) -> None:
 def fill_button_row(
     row: BoxLayout, events: list[str], label: Callable[[str], str], on_press: Callable[[str], None]
 ) -> list[BigButton]:
-    """Replace `row`'s buttons with one per event, secondary ones first, primary last.
-
-    A row that already holds these buttons with these labels keeps them: every visit shows
-    the same steps, and new buttons render and upload their labels again on the tap that
-    shows the step (kiosk/ui/screens/base.py keeps the row between visits).
-    """
+    """Replace `row`'s buttons with one per event, secondary ones first, primary last."""
+    row.clear_widgets()
     secondary = [e for e in events if e not in PRIMARY_EVENTS]
     primary = [e for e in events if e in PRIMARY_EVENTS]
-    wanted = [(e, label(e), False) for e in secondary] + [(e, label(e), True) for e in primary]
-    held = [child for child in reversed(row.children) if isinstance(child, BigButton)]
-    if getattr(row, "pressed", None) == on_press and wanted == [
-        (b.event, b.text, b.primary) for b in held
-    ]:
-        return held
-    row.clear_widgets()
-    buttons = [BigButton(text=text, event=e, primary=filled) for e, text, filled in wanted]
-    for button in buttons[: len(secondary)]:
-        row.add_widget(button)
+    buttons: list[BigButton] = []
+    for event in secondary:
+        buttons.append(BigButton(text=label(event), event=event))
+        row.add_widget(buttons[-1])
     row.add_widget(Spacer())
-    for button in buttons[len(secondary) :]:
-        row.add_widget(button)
+    for event in primary:
+        buttons.append(BigButton(text=label(event), event=event, primary=True))
+        row.add_widget(buttons[-1])
     for button in buttons:
         button.bind(on_release=lambda b: on_press(b.event))
-    row.pressed = on_press
     return buttons
 
 

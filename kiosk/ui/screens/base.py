@@ -84,11 +84,10 @@ class StepScreen(KioskScreen):
         """Once a second (the idle countdown is the session's modal, kiosk/ui/overlays.py)."""
 
     def clear(self) -> None:
-        """Forget the step shown: nothing of a visit stays, but the catalog's own texts do.
-
-        The service's name, the step's title, prompt and counter and its buttons are the
-        flow's, the same for every visitor; kept, the next visit's `show` sets the same
-        texts and Kivy renders and uploads none of them again (most of the UI thread's work
-        on the tap that shows a step, docs/touchscreen.md "Tap to the next screen"). What a
-        visit typed, read from a card or was told is each screen's own, and `clear` there
-        removes it."""
+        """Forget the step shown."""
+        header = self.ids.header.ids
+        for label in (header.flow_title, header.step_label):
+            label.text = ""
+        self.ids.title.text = ""
+        self.ids.prompt.text = ""
+        self.ids.buttons.clear_widgets()

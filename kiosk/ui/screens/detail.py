@@ -208,7 +208,7 @@ class DetailScreen(StepScreen):
     def clear(self) -> None:
         """Forget the item, its rows and its code."""
         self._clear_item()
-        for key in ("title", "kicker", "note", "qr_label"):  # the item's, not the step's
+        for key in ("kicker", "note", "qr_label"):
             self.ids[key].text = ""
         self.ids.qr.payload = ""
         self.has_qr = False

@@ -146,13 +146,9 @@ class EndScreen(KioskScreen):
         self.ids.countdown.text = ui_text(key, self._lang, seconds=seconds)
 
     def clear(self) -> None:
-        """Forget the visit's number and e-receipt code.
-
-        The title, prompt, finish button and help line are the catalog's and the station's
-        texts, the same for every visitor who ends that way: kept, the next visit's end
-        renders and uploads none of them again (docs/touchscreen.md, "Tap to the next
-        screen")."""
-        for key in ("number_label", "number", "qr_label", "countdown"):
+        """Forget the visit's outcome, number and e-receipt code."""
+        texts = ("title", "prompt", "number_label", "number", "qr_label", "countdown", "finish")
+        for key in (*texts, "help_line", "mark"):
             self.ids[key].text = ""
         self.ids.qr.payload = ""
         self.success = False

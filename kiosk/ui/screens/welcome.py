@@ -260,7 +260,7 @@ class WelcomeScreen(KioskScreen):
                 self._fill_page()
         else:
             self._lay_out(page=0)
-        self.refresh(self.entries)  # asked once a show: the port's menu is 1 ms of the tap
+        self.refresh()
 
     def _laying(self) -> tuple[object, ...]:
         """All the tiles are made from: a change in it lays them out again."""
@@ -324,10 +324,9 @@ class WelcomeScreen(KioskScreen):
             grid.add_widget(tile)
         self.ids.pager.show(self.page, self.pages, lang)
 
-    def refresh(self, offered: Sequence[MenuEntry] | None = None) -> None:
-        """Update the clock, and the tiles when the services on offer (`offered`, else
-        asked of the port) changed."""
-        offered = list(self._offered()) if offered is None else list(offered)
+    def refresh(self) -> None:
+        """Update the clock, and the tiles when the services on offer changed."""
+        offered = list(self._offered())
         if _menu_key(offered) != _menu_key(self.entries):
             self.entries = offered
             self._lay_out(page=self.page)
