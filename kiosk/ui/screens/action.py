@@ -16,6 +16,7 @@ from kivy.uix.widget import Widget
 
 from flows import FlowRun
 from kiosk.ports import CardTapper
+from kiosk.ui.demo_cards import DemoCardRow
 from kiosk.ui.screens.base import StepScreen
 from kiosk.ui.session import UISession
 from kiosk.ui.strings import ui_text
@@ -70,7 +71,7 @@ class ProgressDots(BoxLayout):
             dot.active = i <= self._lit
 
 
-class ActionScreen(StepScreen):
+class ActionScreen(DemoCardRow, StepScreen):
     """Shows an action step while a worker thread runs it.
 
     `tappers` (demo only) are the simulated card trays by the action that reads their cards
@@ -127,43 +128,6 @@ class ActionScreen(StepScreen):
             button.bind(on_release=lambda b: self.tap_card(b.event))
             self.card_buttons.append(button)
         self._first_card = 0
-        self._place_cards()
-
-    def _place_cards(self, *_args: object) -> None:
-        """As many whole cards as the row holds from `_first_card`, and "more" if any are left."""
-        grid, more, row = self.ids.demo_cards, self.ids.demo_more, self.ids.demo_row
-        grid.clear_widgets()
-        if not self.card_buttons:
-            more.text = ""
-            return
-        widths = []
-        for button in self.card_buttons:
-            button.texture_update()
-            widths.append(max(button.min_width, button.texture_size[0] + button.pad_x))
-        more.text = self._more_text
-        more.texture_update()
-        more_width = more.texture_size[0] + more.pad_x
-        if sum(widths) + grid.spacing * (len(widths) - 1) <= row.width:
-            more.text = ""  # all of them fit: no "more"
-            self._first_card = 0
-        room = row.width - (more_width + row.spacing if more.text else 0)
-        shown: list[BigButton] = []
-        used = 0.0
-        for index in range(self._first_card, len(self.card_buttons)):
-            need = widths[index] + (grid.spacing if shown else 0)
-            if shown and used + need > room:
-                break
-            shown.append(self.card_buttons[index])
-            used += need
-        for button in shown:
-            grid.add_widget(button)
-        self._shown_cards = len(shown)
-
-    def _more_cards(self) -> None:
-        """The next cards of the row, from the first again after the last."""
-        self._first_card += max(1, self._shown_cards)
-        if self._first_card >= len(self.card_buttons):
-            self._first_card = 0
         self._place_cards()
 
     def tap_card(self, name: str) -> None:

@@ -33,6 +33,7 @@ from flows import FlowRun
 from flows.texts import IDENTITY_CHOOSER, button_label
 from kiosk.ui import theme
 from kiosk.ui.chooser import identity_methods
+from kiosk.ui.demo_cards import DemoCardRow
 from kiosk.ui.screens.base import StepScreen
 from kiosk.ui.session import UISession
 from kiosk.ui.strings import CARD_FIRST, CARD_FIRST_ORDER, METHOD_TILES, ui_text
@@ -63,7 +64,7 @@ class MethodTile(ButtonBehavior, BoxLayout):
     primary = BooleanProperty(True)  # filled with the accent colour; typing is outlined
 
 
-class IdentifyScreen(StepScreen):
+class IdentifyScreen(DemoCardRow, StepScreen):
     """Shows the identity chooser; a tap on a tile fires that method's event."""
 
     demo_shown = BooleanProperty(False)  # the demo's simulated cards are offered
@@ -151,39 +152,6 @@ class IdentifyScreen(StepScreen):
             button.bind(on_release=lambda b: self.tap_card(b.event))
             self.card_buttons.append(button)
         self._first_card = 0
-        self._place_cards()
-
-    def _place_cards(self, *_args: object) -> None:
-        """As many whole cards as the row holds from `_first_card`, then "more" if any are left."""
-        grid, more, row = self.ids.demo_cards, self.ids.demo_more, self.ids.demo_row
-        grid.clear_widgets()
-        if not self.card_buttons:
-            more.text = ""
-            return
-        widths = []
-        for button in self.card_buttons:
-            button.texture_update()  # measured now, not at the next frame
-            widths.append(max(button.min_width, button.texture_size[0] + button.pad_x))
-        all_fit = sum(widths) + grid.spacing * (len(widths) - 1) <= row.width
-        more.text = "" if all_fit else self._more_text
-        more.texture_update()
-        if all_fit:
-            self._first_card = 0
-        room = row.width - (more.texture_size[0] + more.pad_x + row.spacing if more.text else 0)
-        used, shown = 0.0, 0
-        for index in range(self._first_card, len(self.card_buttons)):
-            need = widths[index] + (grid.spacing if shown else 0)
-            if shown and used + need > room:
-                break
-            grid.add_widget(self.card_buttons[index])
-            used, shown = used + need, shown + 1
-        self._shown_cards = shown
-
-    def _more_cards(self) -> None:
-        """The next cards of the row, from the first again after the last."""
-        self._first_card += max(1, self._shown_cards)
-        if self._first_card >= len(self.card_buttons):
-            self._first_card = 0
         self._place_cards()
 
     def tap_card(self, name: str) -> None:
