@@ -110,6 +110,9 @@ def test_the_help_key_on_every_screen_shows_the_numbers_and_a_double_tap_calls_o
     assert port.staff_calls == [("help_key", "menu")]
 
     clock.advance(60)
+    # Someone is still at the menu: without this, the App's real-time one-second tick, if it
+    # falls between the clock's move and the tap, finds the menu idle for 60 s (the attract loop).
+    ui.session.touch()
     _go_to_card(ui)
     header = ui.root.steps["action"].ids.header.ids
     assert header.help.text == "求助"
