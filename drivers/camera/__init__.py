@@ -29,15 +29,9 @@ if TYPE_CHECKING:
         InvalidFrame,
         InvalidSource,
     )
-    from drivers.camera.source import (
-        CameraHealth,
-        Frame,
-        FrameSource,
-        SourceKind,
-        SourceSpec,
-        SourceState,
-        parse_source,
-    )
+    from drivers.camera.frame import CameraHealth, Frame, SourceState
+    from drivers.camera.source import FrameSource
+    from drivers.camera.source_spec import SourceKind, SourceSpec, parse_source
 
 
 __all__ = [
@@ -79,13 +73,13 @@ _HOME = {
     "CascadeMissing": "drivers.camera.errors",
     "InvalidFrame": "drivers.camera.errors",
     "InvalidSource": "drivers.camera.errors",
-    "CameraHealth": "drivers.camera.source",
-    "Frame": "drivers.camera.source",
+    "CameraHealth": "drivers.camera.frame",
+    "Frame": "drivers.camera.frame",
     "FrameSource": "drivers.camera.source",
-    "SourceKind": "drivers.camera.source",
-    "SourceSpec": "drivers.camera.source",
-    "SourceState": "drivers.camera.source",
-    "parse_source": "drivers.camera.source",
+    "SourceKind": "drivers.camera.source_spec",
+    "SourceSpec": "drivers.camera.source_spec",
+    "SourceState": "drivers.camera.frame",
+    "parse_source": "drivers.camera.source_spec",
 }
 
 

@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from drivers.camera.errors import CameraError, CameraUnavailable
-from drivers.camera.source import Frame, FrameSource, SourceState
+from drivers.camera.frame import Frame, SourceState
+from drivers.camera.source import FrameSource
 
 if TYPE_CHECKING:
     from drivers.selftest import Check

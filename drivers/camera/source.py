@@ -33,11 +33,9 @@ select timeout (10 s) before failing, so the fault shows up that late.
 
 from __future__ import annotations
 
-import enum
 import logging
 import math
 import os
-import re
 import threading
 import time
 from collections import deque
@@ -51,6 +49,8 @@ import cv2
 import numpy as np
 
 from drivers.camera.errors import CameraError, CameraUnavailable, InvalidSource
+from drivers.camera.frame import CameraHealth, Frame, SourceState
+from drivers.camera.source_spec import SourceKind, parse_source
 
 log = logging.getLogger(__name__)
 
@@ -60,96 +60,6 @@ DEFAULT_FILE_FPS = 25.0
 DIAGNOSTIC_RING = 32
 # Between failed reads of a device: long enough not to spin, short against a 30 fps camera.
 _FAILED_READ_PAUSE = 0.05
-_PATTERN = re.compile(r"%0?\d*d")
-
-
-class SourceKind(enum.StrEnum):
-    """What a spec names."""
-
-    DEVICE = "device"
-    FILE = "file"
-    SEQUENCE = "sequence"
-
-
-@dataclass(frozen=True)
-class SourceSpec:
-    """A parsed source: what kind, and what to hand to `cv2.VideoCapture`."""
-
-    kind: SourceKind
-    target: int | str
-
-    def __str__(self) -> str:
-        return f"camera {self.target}" if self.kind is SourceKind.DEVICE else str(self.target)
-
-    @property
-    def device_node(self) -> Path | None:
-        """The V4L2 node a device lives at, to tell "unplugged" from "not answering"."""
-        if self.kind is not SourceKind.DEVICE:
-            return None
-        return Path(f"/dev/video{self.target}" if isinstance(self.target, int) else self.target)
-
-
-def parse_source(spec: int | str | os.PathLike[str]) -> SourceSpec:
-    """Turn a configured camera (index, /dev node, file, %d pattern) into a `SourceSpec`."""
-    if isinstance(spec, bool):
-        raise InvalidSource(f"not a camera source: {spec!r}")
-    if isinstance(spec, int):
-        if spec < 0:
-            raise InvalidSource(f"a camera index is >= 0, not {spec}")
-        return SourceSpec(SourceKind.DEVICE, spec)
-    text = os.fspath(spec).strip()
-    if not text:
-        raise InvalidSource("an empty camera source")
-    if text.isdigit():
-        return SourceSpec(SourceKind.DEVICE, int(text))
-    if text.startswith("/dev/"):
-        return SourceSpec(SourceKind.DEVICE, text)
-    if _PATTERN.search(text):
-        return SourceSpec(SourceKind.SEQUENCE, text)
-    return SourceSpec(SourceKind.FILE, text)
-
-
-@dataclass(frozen=True)
-class Frame:
-    """One picture: BGR `uint8` (read-only, shared between threads), its number and time.
-
-    `seq` counts frames taken off the camera since the source started (1, 2, ...); a gap
-    between two frames someone saw means frames were dropped (grabbed, never decoded) in
-    between, as designed. `timestamp` is the
-    source's clock (monotonic seconds) when the frame was read.
-    """
-
-    image: np.ndarray
-    seq: int
-    timestamp: float
-
-    def __repr__(self) -> str:
-        # Never log pixels: a frame may show a citizen's face or card.
-        return f"Frame(seq={self.seq}, {self.image.shape[1]}x{self.image.shape[0]})"
-
-
-class SourceState(enum.StrEnum):
-    """Where the source is; "ok" and "faulted" mean what they mean to the device manager."""
-
-    STARTING = "starting"
-    OK = "ok"
-    FAULTED = "faulted"
-    STOPPED = "stopped"
-
-
-@dataclass(frozen=True)
-class CameraHealth:
-    """The source's state, why, since when (source clock), and counters for ops.
-
-    `frames` were taken off the camera, `decoded` of them turned into pictures."""
-
-    state: SourceState
-    reason: str
-    since: float
-    frames: int
-    analysis_errors: int = 0
-    error: CameraError | None = None
-    decoded: int = 0
 
 
 @dataclass(frozen=True)
