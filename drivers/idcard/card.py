@@ -45,7 +45,6 @@ FINGERPRINT_SIZE = 1024
 ADDRESS_RECORD_SIZE = 70
 LONG_TERM = "长期"
 _PAD = " \x00\u3000"
-_SPACE = " ".encode("utf-16-le")
 
 
 class CardType(enum.StrEnum):
@@ -79,7 +78,7 @@ class Field:
     width: int
 
 
-_FLAG = Field("card_type", 248, 2)
+FLAG_FIELD = Field("card_type", 248, 2)
 _RESIDENT_HEAD = (
     Field("name", 0, 30),
     Field("gender", 30, 2),
@@ -415,7 +414,7 @@ _PARSERS = {
 
 def card_type_flag(block: bytes) -> str:
     """Return the type flag character at bytes 248-249, '' for a resident card."""
-    return _decode(block[_FLAG.offset : _FLAG.offset + _FLAG.width], _FLAG.name)
+    return _decode(block[FLAG_FIELD.offset : FLAG_FIELD.offset + FLAG_FIELD.width], FLAG_FIELD.name)
 
 
 def card_type_of(block: bytes) -> CardType:
@@ -475,64 +474,6 @@ def parse_appended_address(data: bytes) -> tuple[Sensitive, ...]:
     return tuple(records)
 
 
-# -- building (simulator and tests) ----------------------------------------------------
-
-
-def _padded(encoded: bytes, width: int) -> bytes:
-    return encoded + _SPACE * ((width - len(encoded)) // 2)
-
-
-def _put(text: str, width: int, name: str) -> bytes:
-    encoded = text.encode("utf-16-le")
-    if len(encoded) > width:
-        raise ValueError(f"{name} needs {len(encoded)} bytes, the field has {width}")
-    return _padded(encoded, width)
-
-
 def flag_of(card_type: CardType) -> str:
     """The type flag a card of `card_type` carries."""
     return next(flag for flag, known in CARD_TYPE_FLAGS.items() if known is card_type)
-
-
-def encode_block(
-    card_type: CardType, values: Mapping[str, str], *, flag: str | None = None
-) -> bytes:
-    """Build a 256-byte text block the way a card of `card_type` stores it.
-
-    Values are written as given, unchecked, so tests can build broken cards too; `flag`
-    overrides the type's own flag (for cards of an unknown type).
-    """
-    layout = LAYOUTS[card_type]
-    unknown = set(values) - {item.name for item in layout}
-    if unknown:
-        raise ValueError(f"{card_type} has no field {sorted(unknown)}")
-    block = bytearray(_SPACE * (TEXT_SIZE // 2))
-    rest = {name: text.encode("utf-16-le") for name, text in values.items()}
-    for item in layout:
-        encoded = rest.get(item.name, b"")
-        chunk, rest[item.name] = encoded[: item.width], encoded[item.width :]
-        block[item.offset : item.offset + item.width] = chunk + _SPACE * (
-            (item.width - len(chunk)) // 2
-        )
-    overflow = sorted(name for name, encoded in rest.items() if encoded)
-    if overflow:
-        raise ValueError(f"{overflow} do not fit their fields")
-    block[_FLAG.offset : _FLAG.offset + _FLAG.width] = _put(
-        flag_of(card_type) if flag is None else flag, _FLAG.width, _FLAG.name
-    )
-    return bytes(block)
-
-
-def build_blocks(*blocks: bytes) -> bytes:
-    """Build reply data: each block's length (2 bytes, big-endian), then the blocks."""
-    return b"".join(len(b).to_bytes(2, "big") for b in blocks) + b"".join(blocks)
-
-
-def build_read_reply(text: bytes, photo: bytes) -> bytes:
-    """Build the data of a 30 01 reply (after SW3) from a text block and a photo."""
-    return build_blocks(text, photo)
-
-
-def build_appended_address(records: tuple[str, ...]) -> bytes:
-    """Build the data of a 30 03 reply from address records."""
-    return b"".join(_put(r, ADDRESS_RECORD_SIZE, "appended_address") for r in records)

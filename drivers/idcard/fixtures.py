@@ -19,10 +19,8 @@ from drivers.idcard.card import (
     LONG_TERM,
     PHOTO_SIZE,
     CardType,
-    build_appended_address,
-    build_blocks,
-    encode_block,
 )
+from drivers.idcard.card_build import build_appended_address, build_blocks, encode_block
 from pii.idnumber import check_character, make_id_number
 
 

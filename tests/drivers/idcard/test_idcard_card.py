@@ -16,13 +16,12 @@ from drivers.idcard.card import (
     HmtResidencePermit,
     IdCard,
     ResidentIdCard,
-    build_blocks,
-    encode_block,
     parse_appended_address,
     parse_fingerprint_reply,
     parse_read_reply,
     parse_text,
 )
+from drivers.idcard.card_build import build_blocks, encode_block
 from drivers.idcard.errors import CardDataError, UnsupportedCardType
 from drivers.idcard.fixtures import (
     FIXTURES,
