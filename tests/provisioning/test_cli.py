@@ -16,7 +16,8 @@ from rich.console import Console
 
 import provisioning.cli as cli
 from kiosk.advertising import Advertiser, Announcement
-from provisioning.cli import BULK_COLUMNS, main, setup_from_row
+from provisioning.cli import main
+from provisioning.setup_files import BULK_COLUMNS, setup_from_row
 from tests.support.waiting import wait_until
 
 SERIAL = "SN-CLI-000777"
