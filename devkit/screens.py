@@ -72,7 +72,7 @@ def sample_answers(run: FlowRun, today: dt.date, attempt: int = 0) -> dict[str, 
 
 
 def _content_filters() -> frozenset[str]:
-    from kiosk.content_store import SOURCE_FILTERS
+    from kiosk.content_refresh import SOURCE_FILTERS
 
     return frozenset(name for names in SOURCE_FILTERS.values() for name in names)
 

@@ -20,6 +20,7 @@ from flows.content import ContentError, Item, parse_items
 from kiosk.controller_client import ControllerError
 from kiosk.messages import text
 from kiosk.ports import AttractCard
+from kiosk.repeating import Repeating
 
 log = logging.getLogger(__name__)
 
@@ -60,11 +61,9 @@ class AttractContent:
     ) -> None:
         self._catalog = catalog
         self._fetch = fetch
-        self._every = refresh_seconds
         self._content: dict[str, tuple[Item, ...]] = {}
         self._lock = threading.Lock()
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
+        self._repeating = Repeating("attract", refresh_seconds, self.refresh)
 
     def cards(self) -> list[AttractCard]:
         """The cards now (the content fetched last; none before the first fetch)."""
@@ -86,16 +85,8 @@ class AttractContent:
 
     def start(self) -> None:
         """Refresh now and every `refresh_seconds`, on a daemon thread."""
-        self._thread = threading.Thread(target=self._run, name="attract", daemon=True)
-        self._thread.start()
+        self._repeating.start()
 
     def stop(self) -> None:
         """Stop refreshing."""
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(5.0)
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            self.refresh()
-            self._stop.wait(self._every)
+        self._repeating.stop()

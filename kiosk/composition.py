@@ -28,7 +28,8 @@ from kiosk.card_watch import CardWatch, card_probes
 from kiosk.command_handlers import add_standard_handlers
 from kiosk.commands import CommandBook, CommandRunner
 from kiosk.config import KioskConfig
-from kiosk.content_store import ContentRefresher, ContentStore, fetch_plans
+from kiosk.content_refresh import ContentRefresher, fetch_plans
+from kiosk.content_store import ContentStore
 from kiosk.controller_client import ControllerClient, ControllerError
 from kiosk.employers import EmployerList
 from kiosk.enrollment import EnrollmentStore

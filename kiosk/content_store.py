@@ -42,17 +42,11 @@ import logging
 import re
 import sqlite3
 import threading
-import time
-from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-
-from flows import Catalog
-from flows.model import FieldKind
-from kiosk.controller_client import ControllerError, ControllerRejected
-from wire import WireError
 
 log = logging.getLogger(__name__)
 
@@ -66,26 +60,15 @@ SOURCES: tuple[str, ...] = (
     "announcements",
     "employers",
 )
-# The filters each source's fetch reads (wire.ContentQuery.FILTERS).
-SOURCE_FILTERS: dict[str, tuple[str, ...]] = {
-    "jobs": ("area", "industry", "salary_range", "work_type"),
-    "trainings": ("training_category",),
-    "slots": ("appointment_service", "appointment_date"),
-}
-# Sources the controller lists only for a full set of filters (one fetch per combination).
-_COMBINED = frozenset({"slots"})
-REFRESH_SECONDS = 900.0
 MAX_AGE_HOURS = 168.0  # a copy older than a week is not shown: say offline instead
 SEARCH_LIMIT = 200
 PAGE_SIZE = 20  # items read for one page of a search's results
 _TRIGRAM = 3
 # A run of letters or digits, as FTS5's unicode61 tokenizer cuts words (not "_").
 _WORD_RUN = re.compile(r"[^\W_]+")
-_CHINA_TIME = dt.timezone(dt.timedelta(hours=8))
+CHINA_TIME = dt.timezone(dt.timedelta(hours=8))
 
 Filters = Mapping[str, str]
-Fetch = Callable[[str, Filters], Sequence[Mapping[str, Any]]]
-Plans = Callable[[dt.date], Mapping[str, Sequence[Filters]]]
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS items (
@@ -129,7 +112,7 @@ class Cached:
 
     def as_of_text(self) -> str:
         """The copy's time as the citizen reads it: "2026-05-01 08:30", Beijing time."""
-        return f"{self.as_of.astimezone(_CHINA_TIME):%Y-%m-%d %H:%M}"
+        return f"{self.as_of.astimezone(CHINA_TIME):%Y-%m-%d %H:%M}"
 
 
 @dataclass(frozen=True)
@@ -392,129 +375,3 @@ class ContentStore:
         if self._now() - as_of > self._max_age:
             raise NotCached(f"{source} is older than {self._max_age}")
         return as_of
-
-
-def fetch_source(fetch: Fetch, source: str, plan: Sequence[Filters]) -> Fetched:
-    """Run a source's fetch plan; ControllerError or WireError when any fetch fails.
-
-    An item's rank is where the first fetch that brought it listed it (the plan starts with
-    the unfiltered list, so that is the controller's own order).
-    """
-    items: dict[str, dict[str, Any]] = {}
-    facets: dict[str, set[tuple[str, str]]] = {}
-    fetched: set[tuple[str, str]] = set()
-    for filters in plan:
-        pairs = {(k, v) for k, v in filters.items()}
-        try:
-            nodes = fetch(source, filters)
-        except ControllerRejected as err:
-            # A filter value this county does not have (an appointment service it does not
-            # offer): the controller lists nothing for it, and neither does the copy.
-            if err.status != 404 or not filters:
-                raise
-            nodes = []
-        fetched |= pairs
-        for node in nodes:
-            item_id = node.get("id")
-            if not isinstance(item_id, str):
-                continue
-            items.setdefault(item_id, dict(node))
-            facets.setdefault(item_id, set()).update(pairs)
-    return Fetched(list(items.values()), facets, fetched)
-
-
-def fetch_plans(catalog: Catalog) -> Plans:
-    """Each source's fetch plan from the filter values the catalog's forms offer.
-
-    Unfiltered, then one fetch per value of each filter; slots (which the controller lists
-    only for a service and a day) one fetch per service and day the flows let a citizen pick.
-    """
-    choices: dict[str, set[str]] = {}
-    days: dict[str, tuple[int, int]] = {}
-    for flow in catalog.flows.values():
-        for step in flow.steps.values():
-            for spec in step.fields:
-                if spec.kind is FieldKind.DATE:
-                    days[spec.name] = (spec.min_days or 0, spec.max_days or 0)
-                for choice in spec.choices:
-                    if choice.value != "any":
-                        choices.setdefault(spec.name, set()).add(choice.value)
-
-    def plans(today: dt.date) -> dict[str, list[Filters]]:
-        found: dict[str, list[Filters]] = {}
-        for source in SOURCES:
-            names = SOURCE_FILTERS.get(source, ())
-            if source in _COMBINED:
-                first, last = days.get("appointment_date", (0, -1))
-                found[source] = [
-                    {"appointment_service": service, "appointment_date": f"{day:%Y-%m-%d}"}
-                    for service in sorted(choices.get("appointment_service", ()))
-                    for day in (today + dt.timedelta(days=n) for n in range(first, last + 1))
-                ]
-                continue
-            found[source] = [{}] + [
-                {name: value} for name in names for value in sorted(choices.get(name, ()))
-            ]
-        return found
-
-    return plans
-
-
-class ContentRefresher:
-    """Fetches every source into the store on start and every `refresh_seconds`."""
-
-    def __init__(
-        self,
-        store: ContentStore,
-        fetch: Fetch,
-        plans: Plans,
-        *,
-        refresh_seconds: float = REFRESH_SECONDS,
-        today: Callable[[], dt.date] = lambda: dt.datetime.now(_CHINA_TIME).date(),
-    ) -> None:
-        self._store = store
-        self._fetch = fetch
-        self._plans = plans
-        self._every = refresh_seconds
-        self._today = today
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
-        self.last_failed: set[str] = set()
-
-    def refresh(self, sources: Collection[str] = SOURCES) -> dict[str, bool]:
-        """Fetch each source once; source -> whether it was fetched (a failure keeps the old)."""
-        plans = self._plans(self._today())
-        done: dict[str, bool] = {}
-        for source in sources:
-            try:
-                fetched = fetch_source(self._fetch, source, plans.get(source, [{}]))
-            except (ControllerError, WireError) as err:
-                log.warning("content not refreshed source=%s error=%s", source, type(err).__name__)
-                done[source] = False
-                continue
-            changed = self._store.replace(source, fetched)
-            log.info("content refreshed source=%s items=%d changed=%s", source,
-                     len(fetched.items), changed)  # fmt: skip
-            done[source] = True
-        self.last_failed = {s for s, ok in done.items() if not ok}
-        return done
-
-    def start(self) -> None:
-        """Refresh now and every `refresh_seconds`, on a daemon thread."""
-        self._thread = threading.Thread(target=self._run, name="content", daemon=True)
-        self._thread.start()
-
-    def stop(self) -> None:
-        """Stop refreshing."""
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(5.0)
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            started = time.monotonic()
-            try:
-                self.refresh()
-            except Exception as err:  # the top of a worker thread: log it, keep the copy
-                log.error("content refresh failed error=%s", type(err).__name__)
-            self._stop.wait(max(1.0, self._every - (time.monotonic() - started)))

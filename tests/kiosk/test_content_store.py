@@ -1,81 +1,27 @@
-"""The kiosk's kept copy of the public content: refresh, filters, search, offline lists."""
+"""The kiosk's kept copy of the public content: filters, search, offline lists."""
 
 from __future__ import annotations
 
 import datetime as dt
 import sqlite3
-from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from flows import ActionFailed, Session, load_builtin_catalog
+from flows import ActionFailed, Session
 from flows.actions import ActionName
 from kiosk.actions.content import ContentFetching
-from kiosk.content_store import (
-    ContentRefresher,
-    ContentStore,
-    NotCached,
-    fetch_plans,
-    fetch_source,
-    short_grams,
-    trigram_available,
-)
-from kiosk.controller_client import ControllerClient, ControllerRejected, ControllerUnreachable
+from kiosk.content_refresh import fetch_source
+from kiosk.content_store import ContentStore, NotCached, short_grams, trigram_available
+from kiosk.controller_client import ControllerClient
 from kiosk.employers import EmployerList
 from kiosk.messages import text
-
-NOON = dt.datetime(2026, 5, 1, 4, 0, tzinfo=dt.UTC)  # 12:00 in Beijing
-
-JOBS = [
-    {"id": "J1", "title": {"zh-CN": "保洁员", "en": "Cleaner"}, "summary": "城区"},
-    {"id": "J2", "title": {"zh-CN": "叉车司机", "en": "Forklift driver"}, "summary": "壶镇"},
-    {"id": "J3", "title": {"zh-CN": "酒店客房保洁", "en": "Room attendant"}, "summary": "城区"},
-]
-# What the controller lists for each filter (its own rules, here written out).
-BY_FILTER: dict[tuple[str, str], set[str]] = {
-    ("area", "chengqu"): {"J1", "J3"},
-    ("area", "huzhen"): {"J2"},
-    ("industry", "hospitality"): {"J3"},
-    ("industry", "logistics"): {"J2"},
-}
-EMPLOYERS = [
-    {"id": "E1", "name": "缙云示例家政服务有限公司", "credit_code": "91331122MA2A0B1C2D",
-     "region_code": "331122", "initials": "jysljzfwyxgs"},
-]  # fmt: skip
-
-
-class FakeController:
-    """Answers content fetches from the tables above, or refuses them all when `down`."""
-
-    def __init__(self) -> None:
-        self.down = False
-
-    def fetch(self, source: str, filters: Mapping[str, str]) -> Sequence[Mapping[str, Any]]:
-        if self.down:
-            raise ControllerUnreachable("connection refused")
-        items = {"jobs": JOBS, "employers": EMPLOYERS}.get(source, [])
-        return [i for i in items if all(i["id"] in BY_FILTER[p] for p in filters.items())]
-
-
-def plans(_today: dt.date) -> dict[str, list[dict[str, str]]]:
-    return {"jobs": [{}] + [{k: v} for k, v in BY_FILTER]}
+from tests.kiosk.content_testkit import NOON, FakeController, ids, refreshed
 
 
 @pytest.fixture
 def store(tmp_path: Path) -> ContentStore:
     return ContentStore(tmp_path / "content.db", now=lambda: NOON)
-
-
-def refreshed(store: ContentStore, controller: FakeController) -> ContentRefresher:
-    refresher = ContentRefresher(store, controller.fetch, plans)
-    assert refresher.refresh(["jobs", "employers"]) == {"jobs": True, "employers": True}
-    return refresher
-
-
-def ids(items: Sequence[Mapping[str, Any]]) -> list[str]:
-    return [item["id"] for item in items]
 
 
 def test_this_python_has_the_trigram_tokenizer() -> None:
@@ -100,21 +46,6 @@ def test_filters_are_answered_by_the_tags_the_controller_gave(store: ContentStor
     assert ids(store.items("jobs", {"area": "any", "industry": ""}).items) == ["J1", "J2", "J3"]
     with pytest.raises(NotCached):  # a value never asked for is not guessed
         store.items("jobs", {"area": "xinjian"})
-
-
-def test_a_refresh_that_fails_keeps_the_old_items_and_their_time(tmp_path: Path) -> None:
-    now = [NOON]
-    store = ContentStore(tmp_path / "content.db", now=lambda: now[0])
-    controller = FakeController()
-    refresher = refreshed(store, controller)
-    controller.down = True
-    now[0] = NOON + dt.timedelta(hours=2)
-    assert refresher.refresh(["jobs"]) == {"jobs": False}
-    assert refresher.last_failed == {"jobs"}
-    kept = store.items("jobs")
-    assert ids(kept.items) == ["J1", "J2", "J3"]
-    assert kept.as_of == NOON
-    assert kept.as_of_text() == "2026-05-01 12:00"
 
 
 def test_an_unchanged_copy_only_moves_its_time(store: ContentStore) -> None:
@@ -145,18 +76,6 @@ def test_the_employer_picker_offers_the_kept_list_after_a_restart(tmp_path: Path
     names = [e.name for e in again.current()]
     assert names == ["缙云示例家政服务有限公司"]
     assert again.current()[0].matches("jysl")
-
-
-def test_the_fetch_plans_cover_every_choice_the_forms_offer() -> None:
-    found = fetch_plans(load_builtin_catalog())(dt.date(2026, 5, 1))
-    assert found["jobs"][0] == {}
-    assert {"industry": "hospitality"} in found["jobs"]
-    assert {"industry": "any"} not in found["jobs"]  # `any` does not filter
-    assert {"training_category": "new_occupation"} in found["trainings"]
-    assert {"appointment_service": "job_guidance", "appointment_date": "2026-05-02"} in found[
-        "slots"
-    ]
-    assert found["policies"] == [{}]
 
 
 def offline_client() -> ControllerClient:
@@ -201,27 +120,6 @@ def test_an_offline_booking_says_it_needs_the_controller(store: ContentStore) ->
         assert failed.value.message == text("kiosk.booking_offline")
         assert "come back later" in failed.value.message.en
         assert session.record.holds == {}
-
-
-def test_a_filter_value_the_county_lacks_is_kept_as_an_empty_list(store: ContentStore) -> None:
-    def fetch(source: str, filters: Mapping[str, str]) -> Sequence[Mapping[str, Any]]:
-        if filters.get("appointment_service") == "other":
-            raise ControllerRejected(404, "there is no appointment service other")
-        return [{"id": f"{filters['appointment_service']}-0900", "title": "09:00-09:30"}]
-
-    plan = [{"appointment_service": s, "appointment_date": "2026-05-02"} for s in ("a", "other")]
-    store.replace("slots", fetch_source(fetch, "slots", plan))
-    wanted = {"appointment_date": "2026-05-02"}
-    assert ids(store.items("slots", {**wanted, "appointment_service": "a"}).items) == ["a-0900"]
-    assert store.items("slots", {**wanted, "appointment_service": "other"}).items == []
-
-
-def test_a_source_the_controller_does_not_know_is_a_failed_fetch() -> None:
-    def fetch(source: str, filters: Mapping[str, str]) -> Sequence[Mapping[str, Any]]:
-        raise ControllerRejected(404, f"there is no source {source}")
-
-    with pytest.raises(ControllerRejected):
-        fetch_source(fetch, "employers", [{}])
 
 
 def test_one_or_two_characters_are_found_through_the_short_index(store: ContentStore) -> None:
