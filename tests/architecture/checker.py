@@ -110,7 +110,8 @@ TABLE: dict[str, tuple[frozenset[str], frozenset[str]]] = {
 # owns ports, threads and time. A glob covers a driver added later.
 CODEC_MODULES: dict[str, str] = {
     "drivers/*/protocol.py": "a driver's wire protocol: frames (or status bytes) to objects",
-    "drivers/idcard/card.py": "the card's 256-byte text block to an IdCard and back",
+    "drivers/idcard/card.py": "the card's 256-byte text block to an IdCard",
+    "drivers/idcard/card_build.py": "card values to the 256-byte text block and reply data",
     "drivers/idcard/photo.py": "the card's compressed photo bytes to an image, in memory",
     "drivers/socialcard/apdu.py": "ISO 7816-4 APDUs and the T=0 exchange, fed by the reader",
     "drivers/socialcard/ssse.py": "the SSSE record table and its parsers, run via a callable",
