@@ -91,11 +91,15 @@ def test_the_last_open_question_goes_on_to_the_confirm_step_by_itself(
     assert rows["手机号码"] == citizen.phone
     assert rows["文化程度"] == "初中及以下"
     assert rows["工作时间"] == "全职"  # what the default answered, shown to check here
-    assert {"phone", "education", "hours", "note"} >= set(confirm.change_buttons) >= {
-        "phone",
-        "education",
-        "hours",
-    }
+    assert (
+        {"phone", "education", "hours", "note"}
+        >= set(confirm.change_buttons)
+        >= {
+            "phone",
+            "education",
+            "hours",
+        }
+    )
     assert layout_problems(confirm) == []
     assert check_elderly_sizes(confirm) == []
 
