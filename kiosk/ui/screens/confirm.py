@@ -60,6 +60,7 @@ class ConfirmScreen(StepScreen):
             if name is None:
                 rows.add_widget(row)
                 continue
+            row.pos_hint = {"center_y": 0.5}  # level with its 修改 (a taller target)
             # The answer and its 修改 side by side, as tall as the taller.
             line = BoxLayout(spacing=theme.SPACING, size_hint_y=None)
             line.bind(minimum_height=line.setter("height"))
