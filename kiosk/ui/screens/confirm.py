@@ -20,6 +20,7 @@ from flows import FlowRun, StepKind
 from flows.texts import DECLARATIONS_HEADING, button_label
 from kiosk.ui import theme
 from kiosk.ui.screens.base import StepScreen
+from kiosk.ui.session import UISession
 from kiosk.ui.strings import ui_text
 from kiosk.ui.widgets import BigButton, LabelledRow, TextLabel, clear_labels, fill_button_row
 
@@ -44,8 +45,8 @@ def changeable_fields(run: FlowRun) -> dict[str, str]:
 class ConfirmScreen(StepScreen):
     """Shows `run.summary()`, the step's declarations and the confirm/back/cancel buttons."""
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(self, session: UISession, **kwargs: object) -> None:
+        super().__init__(session, **kwargs)
         self.change_buttons: dict[str, BigButton] = {}  # elder mode's 修改, by field name
 
     def show(self, run: FlowRun) -> None:
