@@ -32,6 +32,7 @@ from kivy.properties import BooleanProperty, NumericProperty
 from kivy.uix.boxlayout import BoxLayout
 
 from flows import FieldKind, FlowRun, StepKind
+from flows.fields import matches
 from flows.texts import button_label
 from kiosk.ui import theme
 from kiosk.ui.datepicker import DatePicker
@@ -91,6 +92,7 @@ class FormScreen(StepScreen):
         # The confirm step after the form lists the answers: no check screen of its own, the
         # last question submits (elder mode, one a screen).
         self.to_confirm = False
+        self.from_confirm = False  # shown by a 修改 of the confirm step, for that answer
         self.change_buttons: dict[str, BigButton] = {}  # the check screen's, by field
         self._moving_on: Any = None  # a chosen answer's pending move to the next question
         self._run: FlowRun | None = None
@@ -143,25 +145,45 @@ class FormScreen(StepScreen):
                 choice.bind(on_release=lambda _b, blk=block: self._answered(blk))
             self.blocks[spec.name] = block
         self.ids.keypad.delete_label = ui_text("delete", run.lang)
-        self._split_questions()
         change = self.session.change_field
         self.session.change_field = None
         names = list(self.blocks)
-        if change in names and self.to_confirm:
+        self.from_confirm = change in names and self.one_at_a_time and self._confirm_follows()
+        self._split_questions()
+        if self.from_confirm and change is not None:
             # 修改 on the confirm step: that answer alone, then back to the confirm step.
             self.field_index = names.index(change)
         self._place_fields()
 
     def _confirm_follows(self) -> bool:
-        """The form's submit leads to a confirm step, which lists every answer."""
+        """The form's submit, with the answers on screen now, leads to a confirm step (which
+        lists every answer); a route decided by anything but answers keeps the check screen."""
         run = self._run
         if run is None or "submit" not in run.step.on:
             return False
-        try:
-            following = run.flow.step(run.route(run.step.name, "submit"))
-        except (KeyError, ValueError):
-            return False
-        return following.kind is StepKind.CONFIRM
+        values = {k: v for k, v in run.session.values.items() if isinstance(v, str)}
+        values.update({name: block.value for name, block in self.blocks.items()})
+        target = run.step.on["submit"]
+        for branch in run.step.branches.get("submit", ()):
+            cond = branch.when
+            if cond.guard is not None:
+                return False
+            value = values.get(cond.field or "", "")
+            spec = run.flow.find_field(cond.field or "")
+            if (bool(value) and matches(spec, value, cond.values)) != cond.negate:
+                target = branch.target
+                break
+        following = run.flow.steps.get(target)
+        return following is not None and following.kind is StepKind.CONFIRM
+
+    def _update_to_confirm(self) -> None:
+        """Whether the confirm step follows, with the answers given so far (a choice can
+        change the route: a graduate goes on to the graduation form first)."""
+        self.to_confirm = (
+            self.one_at_a_time
+            and self._confirm_follows()
+            and (bool(self.asked) or self.from_confirm)
+        )
 
     def _split_questions(self) -> None:
         """Asked one a screen: the required questions still open; the rest to check."""
@@ -176,9 +198,7 @@ class FormScreen(StepScreen):
         self.field_index = self.asked[0] if self.asked else REVIEW
         # Back from the confirm step with every answer given, the check screen shows them
         # (its back button means "let me see them again"); 修改 there names one answer.
-        self.to_confirm = self._confirm_follows() and (
-            bool(self.asked) or self.session.change_field in self.blocks
-        )
+        self._update_to_confirm()
 
     @property
     def pages(self) -> list[int]:
@@ -205,6 +225,8 @@ class FormScreen(StepScreen):
         fields.clear_widgets()
         blocks = list(self.blocks.values())
         self.change_buttons = {}
+        if self.one_at_a_time and self.split_one_by_one:
+            self._update_to_confirm()  # an earlier answer may have changed the route
         reviewing = self.one_at_a_time and self.field_index == REVIEW
         if reviewing:
             shown = []
@@ -343,6 +365,7 @@ class FormScreen(StepScreen):
             return
         if list(self.blocks.values())[self.field_index] is not block:
             return
+        self._update_to_confirm()
         submits = self._run is not None and "submit" in self.row_events(self._run)
         if self._run is None or (submits and not self.to_confirm):
             return  # the last question before a check screen: submitting is the citizen's
@@ -354,7 +377,8 @@ class FormScreen(StepScreen):
             self._moving_on = None
             if self.field_index != shown or not block.value:
                 return
-            if submits:
+            self._update_to_confirm()
+            if submits and self.to_confirm:
                 self.submit()  # on to the confirm step, where every answer is checked
             else:
                 self.step_page(forward=True)
@@ -376,7 +400,7 @@ class FormScreen(StepScreen):
         """The form in the run's language, with what was typed and not yet submitted."""
         typed = {name: block.value for name, block in self.blocks.items()}
         index, asked, reviewed = self.field_index, self.asked, self.reviewed
-        to_confirm = self.to_confirm
+        to_confirm, from_confirm = self.to_confirm, self.from_confirm
         was_one_at_a_time = self.split_one_by_one
         self.show(run)
         for name, value in typed.items():
@@ -386,6 +410,7 @@ class FormScreen(StepScreen):
             # A language switched: the same screens as before, whatever is answered now.
             # (Elder mode just switched on: the questions as `show` split them.)
             self.asked, self.reviewed, self.to_confirm = asked, reviewed, to_confirm
+            self.from_confirm = from_confirm
             self.go_to_field(index, say=False)  # the router says the step again
 
     def on_button(self, event: str) -> None:
