@@ -138,6 +138,24 @@ def test_back_from_the_confirm_step_shows_every_answer_on_the_check_screen(
     assert set(form.change_buttons) == {"phone", "education", "hours", "note"}
 
 
+def test_an_answer_that_routes_the_form_elsewhere_first_brings_the_check_screen_back(
+    ui: Any, citizen: Any
+) -> None:
+    form = open_form(ui, citizen, elder=True)
+    assert form.to_confirm
+    type_keys(ui, form, citizen.phone)
+    wait(ui, lambda: form.field_index == 1)
+    college = choice(form, "education", "college")
+    form.ids.scroll.scroll_to(college, animate=False)  # the third choice: swiped to
+    ui.frames(3)
+    tap(ui, college)  # goes on to the degree form first
+    wait(ui, lambda: form.field_index == REVIEW)
+    assert ui.root.current == "form"
+    assert not form.to_confirm
+    assert set(form.change_buttons) == {"hours", "note"}
+    assert "submit" in step_buttons(form)
+
+
 def test_a_mobile_number_moves_on_only_once_it_is_a_valid_one(
     ui: Any, citizen: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
