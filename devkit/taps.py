@@ -318,7 +318,8 @@ class TapWalker:
     def _fill_form(self, run: FlowRun) -> None:
         form = self.ui.root.steps["form"]
         if form.one_at_a_time:
-            self._ask_one_by_one(run, form)
+            if self._ask_one_by_one(run, form):
+                return  # the last answer submitted the form by itself
         else:
             for name, block in form.blocks.items():
                 self._answer(run, form, name, block)
@@ -331,25 +332,33 @@ class TapWalker:
             if errors:
                 raise TapWalkError(f"{run.flow.id}/{run.step.name}: refused {errors}")
 
-    def _ask_one_by_one(self, run: FlowRun, form: Any) -> None:
+    def _ask_one_by_one(self, run: FlowRun, form: Any) -> bool:
         """Elder mode's form: the open questions one a screen (a choice, a name from the
-        list or a calendar day moves on by itself, anything typed by 下一项), up to the
-        screen with the step's submit: the last question, or the answers a default or the
-        card gave, to check (left as they are)."""
+        list, a calendar day or a whole mobile number moves on by itself, anything else
+        typed by 下一项), up to the screen with the step's submit: the last question, or the
+        answers a default or the card gave, to check (left as they are). True when the last
+        answer submitted the form by itself (a confirm step follows, which shows them all)."""
         from kiosk.ui.screens.form import FIELD_NEXT, REVIEW
 
         where = f"{run.flow.id}/{run.step.name}"
         for _ in range(len(form.blocks) + 1):
             self.ui.frames(2)
             if form.field_index == REVIEW:
-                return
+                return False
             index = form.field_index
             name = list(form.blocks)[index]
             block = form.blocks[name]
+            step = run.step.name
             self._answer(run, form, name, block)
-            if "submit" in _step_buttons(form):
-                return  # the last question: submit is its own tap
+            left = partial(lambda s: self.ui.session.run is not run or run.step.name != s, step)
             moved = partial(lambda i: form.field_index != i, index)
+            if left():
+                return True  # the last answer submitted the form by itself, at once
+            if not moved() and "submit" in _step_buttons(form):
+                if not form.moving_on:
+                    return False  # the last question: submit is its own tap
+                self._wait_for(left, f"{where}/{name}: the last answer did not submit")
+                return True
             if form.moving_on or moved():
                 # A choice, a name from the list, a calendar day: that tap was the answer,
                 # and the next question comes once the answer showed taken.

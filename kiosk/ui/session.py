@@ -301,6 +301,8 @@ class UISession:
         # Elder mode (长辈模式): for this visit, wiped with it; voice reads it to speak.
         self.elder = False
         self.elder_timeout_factor = 2.0  # steps' timeouts and the end screen's wait
+        # 修改 on a confirm step: the form's field to show alone when it is back on screen.
+        self.change_field: str | None = None
 
     @property
     def tappers(self) -> dict[str, CardTapper]:
@@ -363,6 +365,7 @@ class UISession:
         if self.mode != Mode.WELCOME or self._end_deadline is not None:
             return  # a tile tapped as the menu gave way (out of service, attract)
         self._end_deadline = None
+        self.change_field = None
         self._next = None
         self._follow_on_run = None
         self._last_staff_call = None  # a new visit may call staff at once

@@ -8,6 +8,12 @@ already answered, and what is optional, is not asked one by one: it is shown tog
 one "我们已为您填好，请核对" screen, each answer with its 修改 button, and the step's submit
 there confirms them all. 上一项 / 下一项 move between the screens; the voice says each one.
 
+Where the form's submit leads to a confirm step, that step lists every answer already (with
+a 修改 per answer in elder mode, kiosk/ui/screens/confirm.py): the check screen would say the
+same thing a second time, so the last open question goes on to the confirm step by itself
+(a choice or a day once it shows taken). A mobile number moves on by itself too once its 11
+digits are a valid number: it is complete then, and the only thing left to tap was 下一项.
+
 The keypad column is there only for a step with a field typed on it; a step of choices and
 ticks (a rating, a declaration) uses the whole width. A rating started after a transaction
 says which service and number it rates.
@@ -25,7 +31,8 @@ from kivy.clock import Clock
 from kivy.properties import BooleanProperty, NumericProperty
 from kivy.uix.boxlayout import BoxLayout
 
-from flows import FieldKind, FlowRun
+from flows import FieldKind, FlowRun, StepKind
+from flows.fields import matches
 from flows.texts import button_label
 from kiosk.ui import theme
 from kiosk.ui.datepicker import DatePicker
@@ -34,6 +41,7 @@ from kiosk.ui.screens.base import StepScreen
 from kiosk.ui.session import UISession, rated_service_line
 from kiosk.ui.strings import ui_text
 from kiosk.ui.widgets import BigButton, FieldInput, TextLabel, fill_button_row
+from pii import InvalidPhone, validate_mobile
 
 # The buttons that move between the questions of a form asked one at a time (elder mode).
 FIELD_PREVIOUS = "field_previous"
@@ -75,12 +83,16 @@ class FormScreen(StepScreen):
         self.region_name = region_name
         self.blocks: dict[str, FieldBlock] = {}
         self._lang = "zh-CN"
-        self.ids.keypad.on_key = self.session.touch
+        self.ids.keypad.on_key = self._keyed
         self.field_index = 0  # the question on show when they are asked one at a time
         # One a screen: the questions asked in turn, then the answers to check (REVIEW).
         self.asked: list[int] = []
         self.reviewed: list[int] = []
         self.split_one_by_one = False  # the split above was made for one a screen
+        # The confirm step after the form lists the answers: no check screen of its own, the
+        # last question submits (elder mode, one a screen).
+        self.to_confirm = False
+        self.from_confirm = False  # shown by a 修改 of the confirm step, for that answer
         self.change_buttons: dict[str, BigButton] = {}  # the check screen's, by field
         self._moving_on: Any = None  # a chosen answer's pending move to the next question
         self._run: FlowRun | None = None
@@ -133,24 +145,66 @@ class FormScreen(StepScreen):
                 choice.bind(on_release=lambda _b, blk=block: self._answered(blk))
             self.blocks[spec.name] = block
         self.ids.keypad.delete_label = ui_text("delete", run.lang)
+        change = self.session.change_field
+        self.session.change_field = None
+        names = list(self.blocks)
+        self.from_confirm = change in names and self.one_at_a_time and self._confirm_follows()
         self._split_questions()
+        if self.from_confirm and change is not None:
+            # 修改 on the confirm step: that answer alone, then back to the confirm step.
+            self.field_index = names.index(change)
         self._place_fields()
+
+    def _confirm_follows(self) -> bool:
+        """The form's submit, with the answers on screen now, leads to a confirm step (which
+        lists every answer); a route decided by anything but answers keeps the check screen."""
+        run = self._run
+        if run is None or "submit" not in run.step.on:
+            return False
+        values = {k: v for k, v in run.session.values.items() if isinstance(v, str)}
+        values.update({name: block.value for name, block in self.blocks.items()})
+        target = run.step.on["submit"]
+        for branch in run.step.branches.get("submit", ()):
+            cond = branch.when
+            if cond.guard is not None:
+                return False
+            value = values.get(cond.field or "", "")
+            spec = run.flow.find_field(cond.field or "")
+            if (bool(value) and matches(spec, value, cond.values)) != cond.negate:
+                target = branch.target
+                break
+        following = run.flow.steps.get(target)
+        return following is not None and following.kind is StepKind.CONFIRM
+
+    def _update_to_confirm(self) -> None:
+        """Whether the confirm step follows, with the answers given so far (a choice can
+        change the route: a graduate goes on to the graduation form first)."""
+        self.to_confirm = (
+            self.one_at_a_time
+            and self._confirm_follows()
+            and (bool(self.asked) or self.from_confirm)
+        )
 
     def _split_questions(self) -> None:
         """Asked one a screen: the required questions still open; the rest to check."""
         blocks = list(self.blocks.values())
         self.split_one_by_one = self.one_at_a_time
+        self.to_confirm = False
         if not self.one_at_a_time:
             self.asked, self.reviewed = list(range(len(blocks))), []
             return
         self.reviewed = [i for i, b in enumerate(blocks) if b.value or not b.spec.required]
         self.asked = [i for i in range(len(blocks)) if i not in self.reviewed]
         self.field_index = self.asked[0] if self.asked else REVIEW
+        # Back from the confirm step with every answer given, the check screen shows them
+        # (its back button means "let me see them again"); 修改 there names one answer.
+        self._update_to_confirm()
 
     @property
     def pages(self) -> list[int]:
-        """The screens of a form asked one at a time, in order: questions, then REVIEW."""
-        return self.asked + ([REVIEW] if self.reviewed else [])
+        """The screens of a form asked one at a time, in order: questions, then REVIEW
+        (none where the confirm step after the form shows the answers)."""
+        return self.asked + ([REVIEW] if self.reviewed and not self.to_confirm else [])
 
     @property
     def changing(self) -> bool:
@@ -171,6 +225,8 @@ class FormScreen(StepScreen):
         fields.clear_widgets()
         blocks = list(self.blocks.values())
         self.change_buttons = {}
+        if self.one_at_a_time and self.split_one_by_one:
+            self._update_to_confirm()  # an earlier answer may have changed the route
         reviewing = self.one_at_a_time and self.field_index == REVIEW
         if reviewing:
             shown = []
@@ -241,6 +297,9 @@ class FormScreen(StepScreen):
         events = super().row_events(run)
         if not self.one_at_a_time:
             return events
+        if self.changing and self.to_confirm:
+            # One answer changed from the confirm step: submit goes back to it.
+            return [e for e in events if e != "back"]
         if self.changing:
             # One answer of the check screen: back to that screen, the change kept.
             return [e for e in events if e not in ("back", "submit")] + [FIELD_REVIEW]
@@ -306,15 +365,22 @@ class FormScreen(StepScreen):
             return
         if list(self.blocks.values())[self.field_index] is not block:
             return
-        if self._run is None or "submit" in self.row_events(self._run):
-            return  # the last question: submitting stays the citizen's own tap
+        self._update_to_confirm()
+        submits = self._run is not None and "submit" in self.row_events(self._run)
+        if self._run is None or (submits and not self.to_confirm):
+            return  # the last question before a check screen: submitting is the citizen's
         self.session.touch()
         self._stop_moving_on()
         shown = self.field_index
 
         def move_on(_dt: float) -> None:
             self._moving_on = None
-            if self.field_index == shown and block.value:
+            if self.field_index != shown or not block.value:
+                return
+            self._update_to_confirm()
+            if submits and self.to_confirm:
+                self.submit()  # on to the confirm step, where every answer is checked
+            else:
                 self.step_page(forward=True)
 
         # The choice shows taken first: nothing moves before the citizen can see it.
@@ -334,6 +400,7 @@ class FormScreen(StepScreen):
         """The form in the run's language, with what was typed and not yet submitted."""
         typed = {name: block.value for name, block in self.blocks.items()}
         index, asked, reviewed = self.field_index, self.asked, self.reviewed
+        to_confirm, from_confirm = self.to_confirm, self.from_confirm
         was_one_at_a_time = self.split_one_by_one
         self.show(run)
         for name, value in typed.items():
@@ -342,11 +409,13 @@ class FormScreen(StepScreen):
         if self.one_at_a_time and was_one_at_a_time:
             # A language switched: the same screens as before, whatever is answered now.
             # (Elder mode just switched on: the questions as `show` split them.)
-            self.asked, self.reviewed = asked, reviewed
+            self.asked, self.reviewed, self.to_confirm = asked, reviewed, to_confirm
+            self.from_confirm = from_confirm
             self.go_to_field(index, say=False)  # the router says the step again
 
     def on_button(self, event: str) -> None:
         """Submit checks the fields first; other buttons go to the session directly."""
+        self._stop_moving_on()  # a button tapped while an answer moves on: the button wins
         if event == "submit":
             self.submit()
         elif event in _MOVES:
@@ -414,6 +483,20 @@ class FormScreen(StepScreen):
             scroll.scroll_to(block, padding=20, animate=False)
         else:
             scroll.scroll_y = 1
+
+    def _keyed(self) -> None:
+        """A key of the keypad: activity; a valid mobile number complete, the answer."""
+        self.session.touch()
+        box = self.ids.keypad.target
+        block = self.blocks.get(box.field_name) if box is not None else None
+        if block is None or block.spec.kind is not FieldKind.MOBILE:
+            return
+        try:
+            validate_mobile(block.value)
+        except InvalidPhone:
+            self._stop_moving_on()  # a digit deleted while it moved on: it stays
+            return
+        self._answered(block)
 
     def _on_text(self, box: FieldInput, _text: str) -> None:
         # Typing on a hardware keyboard or IME is activity too.

@@ -24,6 +24,14 @@ WALKED = (
     "unemployment_registration",
 )
 
+# Elder mode, each service alone on the menu (no page turn): the tile, the open questions'
+# answers (a date two: the calendar, the day), the confirm step's confirm, and any finish.
+ELDER_DECISIONS = {
+    "employment_registration": 6,
+    "bundle_flexible_employment": 5,
+    "unemployment_registration": 6,
+}
+
 
 @pytest.mark.parametrize("flow_id", WALKED)
 def test_a_service_takes_at_most_8_decisions_and_types_only_the_phone(
@@ -46,8 +54,9 @@ def test_a_service_takes_at_most_8_decisions_and_types_only_the_phone(
 def test_in_elder_mode_a_service_takes_at_most_8_decisions_too(
     flow_id: str, make_port: Any, clock: Any
 ) -> None:
-    """One question a screen costs no more decisions: a tapped choice moves on, answers
-    a default gave are confirmed together on one screen."""
+    """One question a screen costs no more decisions: a tapped choice, a whole mobile
+    number and the last answer move on by themselves, and the confirm step shows what a
+    default or the card answered, with the rest."""
     from devkit.headless import HeadlessUI
 
     port = make_port(flow=load_ui_flow(flow_id))
@@ -56,7 +65,12 @@ def test_in_elder_mode_a_service_takes_at_most_8_decisions_too(
     assert port.submitted, f"{flow_id} was not submitted: {walk.steps}"
     where = [f"{t.step}: {t.what}" for t in walk.taps if t.kind == "decision"]
     assert walk.decisions <= GOAL_DECISIONS, where
+    assert walk.decisions == ELDER_DECISIONS[flow_id], where
     assert walk.count("mode") == 1  # elder mode chosen on the menu, not counted
+    # The confirm step after the form shows every answer: the form has no check screen
+    # of its own to submit, and a valid mobile number moves on without 下一项.
+    assert "submit" not in [t.what for t in walk.taps if t.kind == "decision"], where
+    assert "next question" not in [t.what for t in walk.taps], where
 
 
 def test_the_walk_lays_the_id_card_on_the_chooser_and_counts_it_as_a_card(

@@ -1,0 +1,191 @@
+"""Elder mode's form before a confirm step: no check screen said twice.
+
+The confirm step lists every answer, so the form's last open question goes on to it by
+itself (shown taken first), each answer there has its 修改 back to that question alone, and a
+mobile number moves on once its 11 digits are a valid number. Normal mode is as before.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+
+from kiosk.ui.layout_check import layout_problems
+from kiosk.ui.screens.form import REVIEW
+from tests.kiosk.ui.conftest import load_ui_flow
+from tests.kiosk.ui.helpers import check_elderly_sizes, identify_by_typing, step_buttons, tap
+
+pytestmark = pytest.mark.kivy
+
+
+@pytest.fixture
+def ui(make_port: Any, clock: Any) -> Iterator[Any]:
+    from devkit.headless import HeadlessUI
+
+    port = make_port(flow=load_ui_flow("elder_confirm"))
+    with HeadlessUI(port, clock=clock) as headless:
+        yield headless
+
+
+def open_form(ui: Any, citizen: Any, *, elder: bool) -> Any:
+    ui.session.set_elder(elder)
+    identify_by_typing(ui, citizen, "elder_confirm")
+    ui.frames(3)
+    assert ui.root.current == "form"
+    return ui.root.steps["form"]
+
+
+def wait(ui: Any, done: Callable[[], bool], seconds: float = 10.0) -> None:
+    """Frames until `done()` (the Kivy clock runs on real time; CI is slower)."""
+    late = time.monotonic() + seconds
+    while not done():
+        assert time.monotonic() < late, "waited in vain"
+        ui.frames(1)
+        time.sleep(0.01)
+
+
+def type_keys(ui: Any, form: Any, text: str) -> None:
+    keys = {k.event: k for k in form.ids.keypad.children if getattr(k, "event", "")}
+    for char in text:
+        tap(ui, keys[char])
+
+
+def choice(form: Any, name: str, value: str) -> Any:
+    return next(b for b in form.blocks[name].choices if b.value == value)
+
+
+def to_confirm(ui: Any, form: Any, citizen: Any) -> Any:
+    type_keys(ui, form, citizen.phone)
+    wait(ui, lambda: form.field_index == 1)
+    tap(ui, choice(form, "education", "junior"))
+    wait(ui, lambda: ui.root.current == "confirm")
+    ui.frames(3)
+    return ui.root.steps["confirm"]
+
+
+def test_the_last_open_question_goes_on_to_the_confirm_step_by_itself(
+    ui: Any, citizen: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from kiosk.ui.screens import form as form_screen
+
+    monkeypatch.setattr(form_screen, "ACK_SECONDS", 3.0)  # longer than a tap on a busy CI
+    form = open_form(ui, citizen, elder=True)
+    assert form.asked == [0, 1]  # phone, education
+    assert form.reviewed == [2, 3]  # the default's hours, the optional note
+    assert form.pages == [0, 1]  # no check screen: the confirm step shows those
+    type_keys(ui, form, citizen.phone)
+    wait(ui, lambda: form.field_index == 1)
+    assert "submit" in step_buttons(form)  # the last question, its submit there too
+    tap(ui, choice(form, "education", "junior"))
+    # Shown taken before it goes: nothing moves before the citizen can see it.
+    assert choice(form, "education", "junior").state == "down"
+    assert form.moving_on
+    assert ui.root.current == "form"
+    wait(ui, lambda: ui.root.current == "confirm")
+    confirm = ui.root.steps["confirm"]
+    ui.frames(3)
+    rows = dict(confirm.rows())
+    assert rows["手机号码"] == citizen.phone
+    assert rows["文化程度"] == "初中及以下"
+    assert rows["工作时间"] == "全职"  # what the default answered, shown to check here
+    assert (
+        {"phone", "education", "hours", "note"}
+        >= set(confirm.change_buttons)
+        >= {
+            "phone",
+            "education",
+            "hours",
+        }
+    )
+    assert layout_problems(confirm) == []
+    assert check_elderly_sizes(confirm) == []
+
+
+def test_change_on_the_confirm_step_asks_that_question_alone_and_comes_back(
+    ui: Any, citizen: Any
+) -> None:
+    form = open_form(ui, citizen, elder=True)
+    confirm = to_confirm(ui, form, citizen)
+    change = confirm.change_buttons["hours"]
+    confirm.ids.scroll.scroll_to(change, animate=False)  # below the first rows: swiped to
+    ui.frames(3)
+    tap(ui, change)
+    ui.frames(3)
+    assert ui.root.current == "form"
+    assert list(form.blocks)[form.field_index] == "hours"
+    assert form.changing
+    assert form.ids.fields.children == [form.blocks["hours"]]
+    assert set(step_buttons(form)) == {"submit", "cancel"}  # submit goes back to confirm
+    tap(ui, choice(form, "hours", "part"))
+    wait(ui, lambda: ui.root.current == "confirm")
+    ui.frames(3)
+    assert dict(confirm.rows())["工作时间"] == "兼职"
+    assert ui.session.run.session.values["education"] == "junior"  # the rest kept
+
+
+def test_back_from_the_confirm_step_shows_every_answer_on_the_check_screen(
+    ui: Any, citizen: Any
+) -> None:
+    form = open_form(ui, citizen, elder=True)
+    confirm = to_confirm(ui, form, citizen)
+    tap(ui, step_buttons(confirm)["back"])
+    ui.frames(3)
+    assert ui.root.current == "form"
+    assert form.field_index == REVIEW  # all answered: one screen shows them, each with 修改
+    assert set(form.change_buttons) == {"phone", "education", "hours", "note"}
+
+
+def test_an_answer_that_routes_the_form_elsewhere_first_brings_the_check_screen_back(
+    ui: Any, citizen: Any
+) -> None:
+    form = open_form(ui, citizen, elder=True)
+    assert form.to_confirm
+    type_keys(ui, form, citizen.phone)
+    wait(ui, lambda: form.field_index == 1)
+    college = choice(form, "education", "college")
+    form.ids.scroll.scroll_to(college, animate=False)  # the third choice: swiped to
+    ui.frames(3)
+    tap(ui, college)  # goes on to the degree form first
+    wait(ui, lambda: form.field_index == REVIEW)
+    assert ui.root.current == "form"
+    assert not form.to_confirm
+    assert set(form.change_buttons) == {"hours", "note"}
+    assert "submit" in step_buttons(form)
+
+
+def test_a_mobile_number_moves_on_only_once_it_is_a_valid_one(
+    ui: Any, citizen: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from kiosk.ui.screens import form as form_screen
+
+    monkeypatch.setattr(form_screen, "ACK_SECONDS", 3.0)
+    form = open_form(ui, citizen, elder=True)
+    type_keys(ui, form, "12345678901")  # 11 digits, but no mainland mobile starts 12
+    ui.frames(5)
+    assert not form.moving_on
+    assert form.field_index == 0
+    form.blocks["phone"].input.text = ""
+    type_keys(ui, form, citizen.phone[:-1])
+    assert not form.moving_on  # ten digits: not yet
+    type_keys(ui, form, citizen.phone[-1])
+    assert form.moving_on
+    assert form.field_index == 0  # shown complete first
+    wait(ui, lambda: form.field_index == 1)
+    assert form.blocks["phone"].value == citizen.phone
+
+
+def test_in_normal_mode_the_confirm_step_has_no_change_buttons(ui: Any, citizen: Any) -> None:
+    form = open_form(ui, citizen, elder=False)
+    type_keys(ui, form, citizen.phone)
+    ui.frames(5)
+    assert not form.moving_on
+    assert ui.root.current == "form"
+    tap(ui, choice(form, "education", "junior"))
+    ui.frames(5)
+    assert ui.root.current == "form"  # nothing goes on by itself in normal mode
+    tap(ui, step_buttons(form)["submit"])
+    wait(ui, lambda: ui.root.current == "confirm")
+    assert ui.root.steps["confirm"].change_buttons == {}
