@@ -45,7 +45,7 @@ import httpx
 from devkit.controller_process import ControllerProcess
 from devkit.release import SecretKey
 from devkit.scripted import Input, ScriptError, registration_script, walk
-from devkit.tappers import DemoRig, SelfTestHand
+from devkit.tappers import DemoRig, SelfTestHand, held_pcsc_lock
 from kiosk.composition import Kiosk, build_kiosk
 from kiosk.config import ConfigError, load_config
 from kiosk.outbox import State
@@ -277,6 +277,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(0))
     if args.config is not None:
         return _walk_configured(args.config, args.script or "registration")
+    # Every kiosk the demo builds has the simulated social card reader: vpcd's one reader
+    with held_pcsc_lock():
+        return _serve(args)
+
+
+def _serve(args: argparse.Namespace) -> int:
+    """The demo's controller and kiosk, and what they run (main's arguments)."""
     args.data_dir.mkdir(parents=True, exist_ok=True)
     # The terminal is for the person running the demo; the kiosk's own log goes to a file.
     logging.basicConfig(
@@ -500,17 +507,18 @@ def _walk_configured(path: Path, script: str) -> int:
     except ConfigError as err:
         print(f"estation-demo: {err}", file=sys.stderr)
         return 2
-    kiosk = build_kiosk(config)
-    kiosk.start()
-    rig = DemoRig(kiosk.simulators)
-    try:
-        return run_script(kiosk, rig, script, None)
-    except ScriptError as err:
-        print(f"estation-demo: {err}", file=sys.stderr)
-        return 1
-    finally:
-        rig.close()
-        kiosk.close()
+    with held_pcsc_lock(needed=config.social_card_reader.kind == "simulator"):
+        kiosk = build_kiosk(config)
+        kiosk.start()
+        rig = DemoRig(kiosk.simulators)
+        try:
+            return run_script(kiosk, rig, script, None)
+        except ScriptError as err:
+            print(f"estation-demo: {err}", file=sys.stderr)
+            return 1
+        finally:
+            rig.close()
+            kiosk.close()
 
 
 if __name__ == "__main__":

@@ -35,6 +35,7 @@ from kiosk.ports import PairingView
 
 if TYPE_CHECKING:
     from devkit.headless import HeadlessUI
+    from kiosk.composition import Kiosk
 
 LANGS = ("zh-CN", "en")
 MODES = {"normal": False, "elder": True}
@@ -387,8 +388,7 @@ def _render_on_simulators(
 
     from devkit.controller_process import ControllerProcess
     from devkit.demo import write_kiosk_config
-    from devkit.headless import HeadlessUI
-    from devkit.tappers import DemoRig
+    from devkit.tappers import held_pcsc_lock
     from kiosk.composition import build_kiosk
     from kiosk.config import load_config
 
@@ -400,7 +400,32 @@ def _render_on_simulators(
         url = controller.wait_ready()
         code = controller.pairing_code("screens")
         config_path = write_kiosk_config(scratch / "kiosk.toml", url, code)
-    kiosk = build_kiosk(load_config(config_path))
+    config = load_config(config_path)
+    try:
+        with held_pcsc_lock(needed=config.social_card_reader.kind == "simulator"):
+            shots, sheets = _render(build_kiosk(config), out, only, scratch, readme=readme)
+    finally:
+        if controller is not None:
+            controller.stop()
+    found = problems_of(shots)
+    for screen, problems in found.items():
+        for problem in problems:
+            print(f"{screen}: {problem}")
+    print(
+        f"{sum(s.path is not None for s in shots)} screens, {len(sheets)} contact sheets "
+        f"in {out}; {len(found)} with problems",
+        file=sys.stderr,
+    )
+    return 1 if found else 0
+
+
+def _render(
+    kiosk: Kiosk, out: Path, only: Sequence[str] | None, scratch: Path, *, readme: bool
+) -> tuple[list[Shot], list[Path]]:
+    """The screens of a built kiosk (started here, closed after) and their contact sheets."""
+    from devkit.headless import HeadlessUI
+    from devkit.tappers import DemoRig
+
     kiosk.start()
     rig = DemoRig(kiosk.simulators)
     try:
@@ -419,18 +444,7 @@ def _render_on_simulators(
     finally:
         rig.close()
         kiosk.close()
-        if controller is not None:
-            controller.stop()
-    found = problems_of(shots)
-    for screen, problems in found.items():
-        for problem in problems:
-            print(f"{screen}: {problem}")
-    print(
-        f"{sum(s.path is not None for s in shots)} screens, {len(sheets)} contact sheets "
-        f"in {out}; {len(found)} with problems",
-        file=sys.stderr,
-    )
-    return 1 if found else 0
+    return shots, sheets
 
 
 def kiosk_main(argv: Sequence[str] | None = None) -> int:

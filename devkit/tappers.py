@@ -9,8 +9,11 @@ holds a QR code to the simulated camera when the kiosk asks, and takes them away
 
 from __future__ import annotations
 
+import sys
 import threading
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from pathlib import Path
 
 import numpy as np
 
@@ -19,11 +22,36 @@ from drivers.idcard.fixtures import fixture_by_name
 from drivers.idcard.simulator import IdCardSimulator
 from drivers.socialcard.fixtures import FIXTURES as SOCIAL_FIXTURES
 from drivers.socialcard.fixtures import fixture_by_name as social_fixture_by_name
+from drivers.socialcard.pcsc_lock import PCSC_LOCK, pcsc_lock
 from drivers.socialcard.virtual_card import VirtualCard
 from flows.actions import ActionName
 from kiosk.hardware import Simulators
 from kiosk.ports import CardTapper
 from kiosk.provisioning import SelfTestRun
+
+
+@contextmanager
+def held_pcsc_lock(path: Path = PCSC_LOCK, *, needed: bool = True) -> Iterator[None]:
+    """Hold the machine's PC/SC lock (drivers/socialcard/pcsc_lock.py) meanwhile, if
+    `needed` (a kiosk with the simulated social card reader), saying so when it must wait.
+
+    The simulated social card reader is vpcd's one reader, which every process on the
+    machine shares: a virtual card a test run inserts lies in this kiosk's reader too, and
+    its chooser rightly takes a card that arrives while it shows (then fails to read it once
+    that run pulls it); and a kiosk closing stops the pcscd it started, under another's
+    feet. So the demo, the screens, the tap walk and the tests take turns.
+    """
+    if not needed:
+        yield
+        return
+    with pcsc_lock(path, waiting=_say_waiting):
+        yield
+
+
+def _say_waiting(path: Path) -> None:
+    # the commands' terminal (demo, screens, taps), not the kiosk's log
+    sys.stderr.write(f"waiting for {path}: another run uses vpcd ...\n")
+    sys.stderr.flush()
 
 
 class SimulatedCardTapper:

@@ -5,7 +5,6 @@ simulators with the demo content to walk, and the table the walks make (terminal
 from __future__ import annotations
 
 import argparse
-import contextlib
 import sys
 import tempfile
 import time
@@ -90,7 +89,7 @@ def simulated_kiosk(scratch: Path, config_path: Path | None) -> Iterator[tuple[A
 
     from devkit.controller_process import ControllerProcess
     from devkit.demo import write_kiosk_config
-    from devkit.tappers import DemoRig
+    from devkit.tappers import DemoRig, held_pcsc_lock
     from kiosk.composition import build_kiosk
     from kiosk.config import load_config
 
@@ -105,7 +104,7 @@ def simulated_kiosk(scratch: Path, config_path: Path | None) -> Iterator[tuple[A
     try:
         config = load_config(config_path)
         vpcd = config.social_card_reader.kind == "simulator"
-        with held_pcsc_lock() if vpcd else contextlib.nullcontext():
+        with held_pcsc_lock(needed=vpcd):
             kiosk = build_kiosk(config)
             kiosk.start()
             rig = DemoRig(kiosk.simulators)
@@ -122,31 +121,6 @@ def simulated_kiosk(scratch: Path, config_path: Path | None) -> Iterator[tuple[A
     finally:
         if controller is not None:
             controller.stop()
-
-
-@contextmanager
-def held_pcsc_lock(path: Path | None = None) -> Iterator[None]:
-    """Hold the machine's PC/SC lock (`path`; drivers/socialcard/service.py PCSC_LOCK)
-    meanwhile, waiting while another run holds it.
-
-    The simulated social card reader is vpcd's one reader, which every process on the
-    machine shares: a virtual card a test run inserts lies in the walked kiosk's reader
-    too, and its chooser rightly takes a card that arrives while it shows (then fails to
-    read it once that run pulls it). So the walk and any run that inserts virtual cards
-    take turns.
-    """
-    import fcntl
-
-    from drivers.socialcard.service import PCSC_LOCK
-
-    lock = path or PCSC_LOCK
-    with lock.open("a") as handle:  # closing the file lets the lock go
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            print(f"waiting for {lock}: another run uses vpcd ...", file=sys.stderr)
-            fcntl.flock(handle, fcntl.LOCK_EX)
-        yield
 
 
 # The county's employer list, which the demo content leaves empty: a citizen picks their

@@ -7,8 +7,9 @@ vocabulary behind it, which a kiosk's menu does not need (docs/touchscreen.md, c
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from pii.lazy import lazy_exports
 
 if TYPE_CHECKING:
     from flows.content import Item, Match
@@ -107,12 +108,4 @@ __all__ = [
     "receipt_rows",
 ]
 
-
-def __getattr__(name: str) -> Any:
-    """A public name of flows, its module imported on first use."""
-    home = _HOME.get(name)
-    if home is None:
-        raise AttributeError(f"module 'flows' has no attribute {name!r}")
-    value = getattr(importlib.import_module(home), name)
-    globals()[name] = value  # asked once: later lookups find it without this hook
-    return value
+__getattr__ = lazy_exports(__name__, _HOME)

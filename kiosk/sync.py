@@ -1,14 +1,14 @@
 """Moving the outbox to the controller and reporting health, on a thread of its own.
 
 A network gone for a day costs nothing but time: rows wait in the outbox with exponential
-back-off (capped), and a refusal for good is kept as failed for ops.
+back-off (capped), and a refusal for good is kept as failed for ops. The rows are sent by
+kiosk/delivery.py; the loop here owns the connection (online, the circuit, the pace), the
+heartbeat, the commands' results and the catalog report.
 
-Enrollment (docs/enrollment.md): the kiosk enrolls once, with the pairing code of its
-kiosk.toml or with none (then it is pending). While pending it sends nothing but a question
-about its state, every PENDING_POLL_SECONDS at most, and its outbox waits untouched. A token
-the controller does not know makes it enroll again, presenting that token as proof; a
-revoked one (or a refused enrollment) stops all sending until a technician acts: the kiosk
-never takes an identity back by itself. When a heartbeat's answer asks for it, the kiosk
+Enrollment (docs/enrollment.md; kiosk/enroller.py, `Enroller`, importable from here too):
+while pending the kiosk sends nothing but a question about its state, every
+PENDING_POLL_SECONDS at most, and its outbox waits untouched; a revoked or refused kiosk
+sends nothing until a technician acts. When a heartbeat's answer asks for it, the kiosk
 rotates its token, saving the new one before it uses it.
 
 Before the outbox is drained, the controller is told what the kiosk's catalog calls its
@@ -19,31 +19,27 @@ A catalog the controller cannot take never holds back a transaction.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
-import enum
 import logging
 import random
 import threading
 import time
-from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Protocol, TypeVar
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from flows import Catalog
 from kiosk.catalog_report import catalog_message
 from kiosk.commands import CommandRunner
 from kiosk.controller_client import (
-    AwaitingApproval,
     ControllerBusy,
     ControllerClient,
     ControllerError,
     ControllerRejected,
     ControllerUnreachable,
-    CredentialRevoked,
-    EnrollmentRefused,
     NotAuthorised,
 )
-from kiosk.enrollment import Enrollment, EnrollmentStore
+from kiosk.delivery import Delivery
+from kiosk.enroller import Enroller
 from kiosk.outbox import Outbox, State
 from kiosk.retry import Circuit, Pacer, backoff
 from kiosk.target import TargetKeeper
@@ -52,15 +48,9 @@ from wire import CAPABILITY_COMMANDS, CAPABILITY_TARGET
 if TYPE_CHECKING:
     # Imported where a message is made: the pydantic models load with the first one, after
     # the menu's first frame (docs/touchscreen.md, cold start).
-    from wire import (
-        Heartbeat,
-        HeartbeatAck,
-        MaintenanceEventIn,
-        RatingIn,
-        RegisterRequest,
-        StaffCallIn,
-        TransactionIn,
-    )
+    from wire import Heartbeat, HeartbeatAck
+
+__all__ = ["CLOCK_SKEW_WARNING", "PENDING_POLL_SECONDS", "PURGE_SECONDS", "Enroller", "SyncLoop"]
 
 log = logging.getLogger(__name__)
 
@@ -71,118 +61,6 @@ PURGE_SECONDS = 3600.0
 # A kiosk clock this far from the controller's is logged (the controller refuses
 # transactions more than 10 minutes ahead with 425).
 CLOCK_SKEW_WARNING = 60.0
-
-
-class _Outcome(enum.Enum):
-    ACKED = "acked"
-    REFUSED = "refused"  # this row only: go on with the others
-    STOP = "stop"  # the kiosk or the controller: stop this drain
-
-
-class _Keyed(Protocol):
-    @property
-    def key(self) -> str: ...
-
-
-_Row = TypeVar("_Row", bound=_Keyed)
-
-
-class Enroller:
-    """Gets and keeps this kiosk's enrollment, and knows when the kiosk must stop."""
-
-    def __init__(
-        self,
-        store: EnrollmentStore,
-        client: ControllerClient,
-        request: RegisterRequest | Callable[[], RegisterRequest],
-        controller_url: str,
-    ) -> None:
-        """`request`: the registration to send, or a function making it when first needed
-        (an enrolled kiosk's start then makes no wire model before its menu)."""
-        self._store = store
-        self._client = client
-        self._request = request
-        self._url = controller_url
-        self.current = store.load()
-        # Set when the controller revoked our credential or refused to enroll us: nothing
-        # is sent until a technician acts (and restarts the kiosk). Its `code` says why.
-        self.blocked: ControllerRejected | None = None
-
-    def ensure(self) -> Enrollment:
-        """The saved enrollment, enrolling first if there is none (or the controller moved)."""
-        current = self.current
-        if current is None or current.controller_url != self._url:
-            current = self.renew()
-        return current
-
-    def renew(self) -> Enrollment:
-        """Enroll (again) and save what the controller answers.
-
-        The token held so far goes along as proof; the configured pairing code only if it
-        was not sent before (it works once). A refusal blocks the kiosk (`blocked`).
-        """
-        if self.blocked is not None:
-            raise self.blocked
-        held = self.current
-        configured = self._request() if callable(self._request) else self._request
-        request = configured
-        if held is not None and request.pairing_code == held.pairing_code:
-            request = request.model_copy(update={"pairing_code": None})
-        try:
-            answer = self._client.register(request, held.device_token if held else None)
-        except (EnrollmentRefused, CredentialRevoked) as err:
-            self.stop(err)
-            raise
-        self.current = Enrollment(
-            answer.kiosk_id,
-            answer.device_token,
-            self._url,
-            answer.heartbeat_seconds,
-            answer.state.value,
-            configured.pairing_code or (held.pairing_code if held else ""),
-        )
-        self._store.save(self.current)
-        log.info("enrolled kiosk_id=%s state=%s", answer.kiosk_id, answer.state.value)
-        if self.current.pending:
-            log.warning("kiosk_id=%s is awaiting approval on the controller", answer.kiosk_id)
-        return self.current
-
-    def stop(self, err: ControllerRejected) -> None:
-        """Stop all sending: the controller revoked us or will not enroll us."""
-        if self.blocked is None:
-            log.error("kiosk stopped code=%s reason=%s", err.code, err)
-        self.blocked = err
-
-    def lost(self, err: NotAuthorised) -> str:
-        """Our token was refused: enroll again if it is unknown; stop if it was revoked."""
-        if isinstance(err, CredentialRevoked):
-            self.stop(err)
-            raise err
-        return self.renew().device_token
-
-    def refresh_state(self) -> Enrollment:
-        """Ask the controller whether a pending kiosk has been approved; saved if it changed."""
-        current = self.ensure()
-        try:
-            status = self._client.enrollment_status(current.device_token)
-        except CredentialRevoked as err:
-            self.stop(err)  # rejected
-            raise
-        if status.state.value != current.state:
-            current = dataclasses.replace(current, state=status.state.value)
-            self._store.save(current)
-            self.current = current
-            log.info("kiosk_id=%s state=%s", current.kiosk_id, current.state)
-        return current
-
-    def rotate(self) -> None:
-        """Replace the device token: the new one is on disk before it is ever used."""
-        current = self.ensure()
-        answer = self._client.rotate(current.device_token)
-        rotated = dataclasses.replace(current, device_token=answer.device_token)
-        self._store.save(rotated)
-        self.current = rotated
-        log.info("credential rotated kiosk_id=%s", current.kiosk_id)
 
 
 class SyncLoop:
@@ -225,6 +103,18 @@ class SyncLoop:
         self._rng = rng or random.Random()  # noqa: S311 - jitter, not secrecy
         self.circuit = Circuit(clock, self._rng)
         self._pacer = Pacer(clock, pace, burst)
+        self._delivery = Delivery(
+            outbox,
+            client,
+            enroller,
+            reached=self._reached,
+            unreachable=self._unreachable,
+            renew=self._renew,
+            circuit=self.circuit,
+            pacer=self._pacer,
+            now=now,
+            rng=self._rng,
+        )
         # (device token, catalog version) the controller acknowledged: a new enrollment or
         # a new catalog is reported again. Held in memory only, so a restart reports again.
         self._catalog_known: tuple[str, int] | None = None
@@ -346,140 +236,7 @@ class SyncLoop:
         if not self.ready():
             return 0
         self.report_catalog()
-        acked = self._drain(self._outbox.claim_due, self._send_transaction)
-        acked += self._drain(self._outbox.claim_due_ratings, self._send_rating)
-        acked += self._drain(self._outbox.claim_due_staff_calls, self._send_staff_call)
-        return acked + self._drain(
-            self._outbox.claim_due_maintenance_events, self._send_maintenance_event
-        )
-
-    def _drain(self, claim: Callable[[], Sequence[_Row]], send: Callable[[_Row], _Outcome]) -> int:
-        acked = 0
-        while batch := claim():
-            for i, row in enumerate(batch):
-                if (
-                    self._enroller.blocked is not None
-                    or self.circuit.is_open
-                    or not self._pacer.take()
-                ):
-                    self._outbox.release([r.key for r in batch[i:]])
-                    return acked
-                outcome = send(row)
-                if outcome is _Outcome.ACKED:
-                    acked += 1
-                elif outcome is _Outcome.STOP:
-                    self._outbox.release([r.key for r in batch[i + 1 :]])
-                    return acked
-        return acked
-
-    def _send_transaction(self, txn: TransactionIn) -> _Outcome:
-        try:
-            token = self._enroller.ensure().device_token
-            try:
-                ack = self._client.send_transaction(txn, token)
-            except NotAuthorised as err:
-                ack = self._client.send_transaction(txn, self._renew(err))
-        except ControllerUnreachable as err:
-            return self._not_delivered(txn.key, txn.number, err)
-        except (CredentialRevoked, EnrollmentRefused, AwaitingApproval) as err:
-            # Not this row's fault: it waits for the kiosk to be let in again.
-            self._defer(txn.key, err)
-            log.warning("send held back number=%s reason=%s", txn.number, err)
-            return _Outcome.STOP
-        except ControllerRejected as err:
-            # The controller itself refused these bytes for good (400, 404, 409 with a
-            # different body, 422): kept as failed, reported in the heartbeat.
-            self._outbox.mark_failed(txn.key, str(err))
-            log.error("send refused number=%s reason=%s", txn.number, err)
-            return _Outcome.REFUSED
-        self._reached()
-        self._outbox.mark_acked(txn.key, self._now())
-        log.info("sent number=%s duplicate=%s", txn.number, ack.duplicate)
-        return _Outcome.ACKED
-
-    def _send_rating(self, rating: RatingIn) -> _Outcome:
-        """A rating whose transaction has not arrived yet waits (404)."""
-        try:
-            self._client.send_rating(rating, self._enroller.ensure().device_token)
-        except ControllerUnreachable as err:
-            return self._not_delivered(rating.key, "rating", err)
-        except (NotAuthorised, AwaitingApproval) as err:
-            self._defer(rating.key, err)
-            return _Outcome.STOP
-        except ControllerRejected as err:
-            if err.status == 404:  # its transaction is still on its way
-                self._defer(rating.key, err)
-            else:
-                self._outbox.mark_failed(rating.key, str(err))
-            return _Outcome.REFUSED
-        self._reached()
-        self._outbox.mark_acked(rating.key, self._now())
-        return _Outcome.ACKED
-
-    def _send_staff_call(self, call: StaffCallIn) -> _Outcome:
-        """One the controller refuses for good is kept as failed."""
-        try:
-            token = self._enroller.ensure().device_token
-            try:
-                self._client.call_staff(call, token)
-            except NotAuthorised as err:
-                self._client.call_staff(call, self._renew(err))
-        except ControllerUnreachable as err:
-            return self._not_delivered(call.key, "staff call", err)
-        except (CredentialRevoked, EnrollmentRefused, AwaitingApproval) as err:
-            self._defer(call.key, err)
-            return _Outcome.STOP
-        except ControllerRejected as err:
-            self._outbox.mark_failed(call.key, str(err))
-            return _Outcome.REFUSED
-        self._reached()
-        self._outbox.mark_acked(call.key, self._now())
-        log.info("staff call sent screen=%s", call.screen)
-        return _Outcome.ACKED
-
-    def _send_maintenance_event(self, event: MaintenanceEventIn) -> _Outcome:
-        """A controller older than maintenance events answers 404: the event stays in the
-        kiosk's journal only (it was logged when it happened) and leaves the outbox."""
-        try:
-            token = self._enroller.ensure().device_token
-            try:
-                self._client.send_maintenance_event(event, token)
-            except NotAuthorised as err:
-                self._client.send_maintenance_event(event, self._renew(err))
-        except ControllerUnreachable as err:
-            return self._not_delivered(event.key, "maintenance event", err)
-        except (CredentialRevoked, EnrollmentRefused, AwaitingApproval) as err:
-            self._defer(event.key, err)
-            return _Outcome.STOP
-        except ControllerRejected as err:
-            if err.status == 404:
-                self._reached()
-                self._outbox.mark_acked(event.key, self._now())
-                log.warning("maintenance event not taken kind=%s: controller too old", event.kind)
-                return _Outcome.REFUSED
-            self._outbox.mark_failed(event.key, str(err))
-            return _Outcome.REFUSED
-        self._reached()
-        self._outbox.mark_acked(event.key, self._now())
-        log.info("maintenance event sent kind=%s", event.kind)
-        return _Outcome.ACKED
-
-    def _not_delivered(self, key: str, number: str, err: ControllerUnreachable) -> _Outcome:
-        """No answer, or "not now": the row waits; unless the answer was about this row
-        alone, the controller is left alone for a while (the circuit opens)."""
-        self._defer(key, err)
-        log.warning("send deferred number=%s reason=%s", number, err)
-        if isinstance(err, ControllerBusy) and err.about_this_row:
-            return _Outcome.REFUSED
-        self._unreachable(err)
-        return _Outcome.STOP
-
-    def _defer(self, key: str, err: Exception) -> None:
-        entry = self._outbox.entry(key)
-        delay = backoff(entry.attempts if entry else 1, self._rng)
-        if isinstance(err, ControllerUnreachable):
-            delay = max(delay, err.retry_after)
-        self._outbox.mark_retry(key, str(err), delay)
+        return self._delivery.send_due()
 
     def beat(self) -> None:
         """Send one heartbeat now (not while the circuit is open)."""

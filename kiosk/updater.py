@@ -30,6 +30,8 @@ the controller offers (HeartbeatAck.release, sent to kiosks that say CAPABILITY_
 
 Reports go to the controller (POST updates/report); one that cannot be sent is kept in the
 state file and sent after the next heartbeat. Times are on the monotonic clock given.
+The folders and the `current` switch are kiosk/release_layout.py; a release's venv and its
+probe, kiosk/release_install.py.
 """
 
 from __future__ import annotations
@@ -38,12 +40,9 @@ import argparse
 import datetime as dt
 import enum
 import hashlib
-import io
 import json
 import logging
 import os
-import shutil
-import subprocess
 import sys
 import tarfile
 import threading
@@ -53,15 +52,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from kiosk.controller_client import ControllerClient, ControllerError
+from kiosk.release_install import Installer, InstallFailed, pins
+from kiosk.release_layout import VENV, ReleaseLayout
 from wire import UpdateOutcome
 from wire.release import (
-    MANIFEST,
-    REQUIREMENTS,
-    WHEELS,
     PublicKey,
     ReleaseRefused,
-    check_wheels,
-    manifest_wheels,
     read_manifest,
     read_wheels,
     verify,
@@ -74,6 +70,30 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+# The release's folders (kiosk/release_layout.py) and its venv's install (release_install.py)
+# are importable from here, where their callers met them first.
+__all__ = [
+    "HEALTH_SECONDS",
+    "KEEP_RELEASES",
+    "MAX_TRIAL_STARTS",
+    "PUBLIC_KEY_FILE",
+    "STATE_FILE",
+    "VENV",
+    "HealthSignal",
+    "InstallFailed",
+    "Installer",
+    "ReleaseLayout",
+    "Step",
+    "UpdateState",
+    "Updater",
+    "build_updater",
+    "guard",
+    "installed_layout",
+    "load_public_key",
+    "main",
+    "pins",
+]
+
 STATE_FILE = "update-state.json"
 PUBLIC_KEY_FILE = "release.pub"
 # A trial that started this often without passing its health check is switched back.
@@ -81,11 +101,6 @@ MAX_TRIAL_STARTS = 3
 HEALTH_SECONDS = 600.0
 # Folders kept under releases/: the running one and the one before it (the way back).
 KEEP_RELEASES = 2
-# A release's own virtualenv, inside its folder: switched, kept and pruned with it.
-VENV = "venv"
-# pip unpacking a kiosk's wheels on a slow SD card; the probe only imports.
-INSTALL_SECONDS = 900.0
-PROBE_SECONDS = 120.0
 
 
 class HealthSignal(enum.StrEnum):
@@ -103,189 +118,6 @@ class Step(enum.StrEnum):
     NOTHING = "nothing"
     RESTART = "restart"
     HEALTHY = "healthy"
-
-
-class ReleaseLayout:
-    """`<root>/releases/<version>/` folders and the `<root>/current` symlink."""
-
-    def __init__(self, root: Path) -> None:
-        self.root = root
-        self.releases = root / "releases"
-        self.current = root / "current"
-
-    def running(self) -> str | None:
-        """The version `current` points at (None: not an A/B installation)."""
-        try:
-            return Path(os.readlink(self.current)).name
-        except OSError:
-            return None
-
-    def has(self, version: str) -> bool:
-        """True when the version's folder is complete."""
-        return (self.releases / version / "release.json").is_file()
-
-    def unpack(self, version: str, bundle: bytes) -> None:
-        """Unpack a verified bundle into `releases/<version>`, complete or not at all."""
-        self.releases.mkdir(parents=True, exist_ok=True)
-        partial = self.releases / f".{version}.partial"
-        shutil.rmtree(partial, ignore_errors=True)
-        with tarfile.open(fileobj=io.BytesIO(bundle), mode="r:gz") as tar:
-            # "data": no absolute paths, no way out of the folder, no devices or setuid.
-            tar.extractall(partial, filter="data")
-        target = self.releases / version
-        shutil.rmtree(target, ignore_errors=True)
-        os.replace(partial, target)
-        _sync_dir(self.releases)
-
-    def venv_python(self, version: str) -> Path:
-        """The interpreter of a release's own virtualenv (absent: it carries no wheels)."""
-        return self.releases / version / VENV / "bin" / "python"
-
-    def interpreter(self, fallback: Path) -> Path:
-        """What runs the kiosk: the running release's venv interpreter, else `fallback`."""
-        version = self.running()
-        if version is not None and self.venv_python(version).exists():
-            return self.venv_python(version)
-        return fallback
-
-    def discard(self, version: str) -> None:
-        """Remove a release folder that will not run (never the one `current` names)."""
-        if version != self.running():
-            shutil.rmtree(self.releases / version, ignore_errors=True)
-
-    def switch(self, version: str) -> None:
-        """Point `current` at `version` atomically (a new symlink renamed over the old)."""
-        fresh = self.root / ".current.new"
-        fresh.unlink(missing_ok=True)
-        fresh.symlink_to(Path("releases") / version)
-        os.replace(fresh, self.current)
-        _sync_dir(self.root)
-
-    def prune(self, keep: set[str]) -> None:
-        """Remove release folders not in `keep`."""
-        if not self.releases.is_dir():
-            return
-        for folder in self.releases.iterdir():
-            if folder.is_dir() and folder.name not in keep:
-                shutil.rmtree(folder, ignore_errors=True)
-
-
-def _sync_dir(path: Path) -> None:
-    # A rename is durable once its directory is: a power cut must not undo the switch.
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-class InstallFailed(Exception):
-    """A release's wheels did not install, or its venv failed the probe; `reason` says how."""
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
-
-
-# Run by the new venv's interpreter, isolated (-I): every pin at its version, then the
-# release's packages imported from its folder.
-_PROBE = """
-import importlib, importlib.metadata as metadata, json, sys
-folder, pins, packages = sys.argv[1], json.loads(sys.argv[2]), sys.argv[3:]
-sys.path.insert(0, folder)
-for name, version in pins.items():
-    try:
-        found = metadata.version(name)
-    except metadata.PackageNotFoundError:
-        raise SystemExit(f"{name} is not installed") from None
-    if found != version:
-        raise SystemExit(f"{name} {found} installed, {version} pinned")
-for package in packages:
-    importlib.import_module(package)
-"""
-
-
-def pins(requirements: str) -> dict[str, str]:
-    """`name==version` lines of a lock; lines with environment markers are left out (they
-    may not apply on this machine) and so are options and comments."""
-    found: dict[str, str] = {}
-    for raw in requirements.splitlines():
-        line = raw.split("#", 1)[0].strip().rstrip("\\").strip()
-        if not line or line.startswith("-") or ";" in line or "==" not in line:
-            continue
-        name, version = line.split("==", 1)
-        found[name.split("[", 1)[0].strip()] = version.split()[0]
-    return found
-
-
-@dataclass(frozen=True)
-class Installer:
-    """Installs a release's wheels offline into its own venv and probes it."""
-
-    python: str = sys.executable
-    install_seconds: float = INSTALL_SECONDS
-    probe_seconds: float = PROBE_SECONDS
-
-    def install(self, folder: Path) -> None:
-        """Make `folder/venv` from `folder/wheels`; a release without wheels needs none.
-
-        Raises ReleaseRefused when the wheels on disk are not those of the signed manifest,
-        InstallFailed when pip or the probe fails (the venv is then removed).
-        """
-        try:
-            manifest = json.loads((folder / MANIFEST).read_text("utf-8"))
-        except ValueError as err:
-            raise ReleaseRefused("bad_bundle", f"{MANIFEST} unreadable after unpacking") from err
-        if "wheels" not in manifest:
-            return
-        listed = manifest_wheels(manifest)
-        wheels = folder / WHEELS
-        present = {w.name: w.read_bytes() for w in wheels.glob("*.whl")} if wheels.is_dir() else {}
-        check_wheels(listed, present)  # what pip will read, read again after unpacking
-        requirements = folder / REQUIREMENTS
-        if not requirements.is_file():
-            raise ReleaseRefused("bad_bundle", f"wheels without {REQUIREMENTS}")
-        venv = folder / VENV
-        shutil.rmtree(venv, ignore_errors=True)
-        python = venv / "bin" / "python"
-        # The running pip installs into the new venv (--python): no pip inside it to
-        # bootstrap, and the index is never asked (--no-index): only the signed wheels.
-        pinned = json.dumps(pins(requirements.read_text("utf-8")))
-        packages = [p for p in str(manifest.get("packages", "")).split(",") if p]
-        steps = [
-            ("venv", [self.python, "-m", "venv", "--without-pip", str(venv)]),
-            ("pip install", [
-                self.python, "-m", "pip", "--python", str(python), "install", "--no-index",
-                "--find-links", str(wheels), "--no-cache-dir", "--disable-pip-version-check",
-                "--no-input", "-r", str(requirements),
-            ]),
-            ("probe", [str(python), "-I", "-c", _PROBE, str(folder), pinned, *packages]),
-        ]  # fmt: skip
-        for name, command in steps:
-            seconds = self.probe_seconds if name == "probe" else self.install_seconds
-            try:
-                done = subprocess.run(  # noqa: S603 (our own interpreter and arguments)
-                    command,
-                    capture_output=True,
-                    text=True,
-                    timeout=seconds,
-                    env=_clean_env(),
-                    check=False,
-                )
-            except (OSError, subprocess.TimeoutExpired) as err:
-                shutil.rmtree(venv, ignore_errors=True)
-                raise InstallFailed(f"{name}: {type(err).__name__}") from err
-            if done.returncode != 0:
-                shutil.rmtree(venv, ignore_errors=True)
-                tail = (done.stderr or done.stdout).strip().splitlines()[-1:]
-                raise InstallFailed(f"{name}: {' '.join(tail)}"[:200])
-
-
-def _clean_env() -> dict[str, str]:
-    # No PYTHONPATH (it names `current`, the old release) and no machine pip settings.
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH" and not k.startswith("PIP_")}
-    env["PIP_CONFIG_FILE"] = os.devnull
-    return env
 
 
 @dataclass

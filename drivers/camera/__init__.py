@@ -8,8 +8,9 @@ demo and tests.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from pii.lazy import lazy_exports
 
 if TYPE_CHECKING:
     from drivers.camera.analysis import (
@@ -82,12 +83,4 @@ _HOME = {
     "parse_source": "drivers.camera.source_spec",
 }
 
-
-def __getattr__(name: str) -> Any:
-    """A public name of drivers.camera, its module imported on first use."""
-    home = _HOME.get(name)
-    if home is None:
-        raise AttributeError(f"module 'drivers.camera' has no attribute {name!r}")
-    value = getattr(importlib.import_module(home), name)
-    globals()[name] = value  # asked once: later lookups find it without this hook
-    return value
+__getattr__ = lazy_exports(__name__, _HOME)

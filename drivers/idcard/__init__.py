@@ -7,8 +7,9 @@ fixtures serve the demo and tests.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from pii.lazy import lazy_exports
 
 if TYPE_CHECKING:
     from drivers.idcard.card import (
@@ -99,12 +100,4 @@ _HOME = {
     "probe": "drivers.idcard.reader",
 }
 
-
-def __getattr__(name: str) -> Any:
-    """A public name of drivers.idcard, its module imported on first use."""
-    home = _HOME.get(name)
-    if home is None:
-        raise AttributeError(f"module 'drivers.idcard' has no attribute {name!r}")
-    value = getattr(importlib.import_module(home), name)
-    globals()[name] = value  # asked once: later lookups find it without this hook
-    return value
+__getattr__ = lazy_exports(__name__, _HOME)

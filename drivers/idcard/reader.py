@@ -1,8 +1,9 @@
 """The ID card reader device: a serial port, the codec, and the find/select/read dance.
 
 Owns timeouts, retries, baud rates and turning every failure into an `IdCardError` that
-says who was wrong. The port is opened by URL (`serial.serial_for_url`): /dev/ttyUSB0 on
-a kiosk, a pty (or a symlink to one) in tests, ``loop://`` for a smoke test.
+says who was wrong. The port, one command and its reply, and the recent frames are
+`ReaderLine` (drivers/idcard/line.py); the find/select/read dance, the SAM's commands and
+the baud rate are here.
 
 Behaviour on the line:
 
@@ -35,13 +36,9 @@ import logging
 import secrets
 import threading
 import time
-from collections import deque
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from types import TracebackType
-from typing import Any
-
-import serial
 
 from drivers.idcard import protocol as p
 from drivers.idcard.card import (
@@ -59,49 +56,15 @@ from drivers.idcard.errors import (
     ProtocolError,
     ReaderStatusError,
     ReaderTimeout,
-    ReaderUnavailable,
     UnsupportedCardType,
     status_error,
 )
-from pii import Sensitive, redact_id_numbers
+from drivers.idcard.line import ReaderLine, ReplyCut
+from pii import Sensitive
 
 log = logging.getLogger(__name__)
 
-# pyserial's POSIX backend lets termios.error (not an OSError) escape from flush calls on a
-# port whose device vanished, e.g. a pty whose master closed or a USB adapter pulled out.
-try:
-    import termios
-
-    _PORT_ERRORS: tuple[type[BaseException], ...] = (
-        serial.SerialException,
-        OSError,
-        termios.error,
-    )
-except ImportError:  # pragma: no cover - Windows
-    _PORT_ERRORS = (serial.SerialException, OSError)
-
-# Each port.read() blocks at most this long, so deadlines are checked often without spinning.
-_READ_SLICE = 0.05
-# However slowly a reply keeps coming, it is given up after this long.
-_MAX_REPLY_SECONDS = 30.0
-# Header bytes of a read reply kept in the diagnostic buffer: preamble, LEN, SW1-3.
-_READ_HEADER = 10
-# Commands whose reply carries a citizen's text, photo or fingerprints.
-_PERSONAL_REPLIES = (p.READ_TEXT_PHOTO, p.READ_TEXT_PHOTO_FINGERPRINT, p.READ_ADDRESS)
-# Replies long enough that their wire time counts towards the deadline.
-_LONG_REPLIES = {
-    (p.READ_TEXT_PHOTO.cmd, p.READ_TEXT_PHOTO.para): p.READ_REPLY_SIZE,
-    (p.READ_TEXT_PHOTO_FINGERPRINT.cmd, p.READ_TEXT_PHOTO_FINGERPRINT.para): (
-        p.FINGERPRINT_REPLY_SIZE
-    ),
-}
 _HELD = "only the card already read is in the field"
-# The reader saw our frame damaged on the line: sending it again is safe.
-_RESEND_STATUSES = (p.Status.HOST_CHECKSUM, p.Status.HOST_LENGTH)
-
-
-class _ReplyCut(ProtocolError):
-    """A reply started and stopped before its last byte (reader-internal)."""
 
 
 @dataclass(frozen=True)
@@ -135,12 +98,9 @@ class IdCardReader:
         card_types: Collection[CardType] | None = None,
         presence_gap: float = 0.5,
     ) -> None:
-        self.url = url
-        self.baudrate = baudrate
-        # Per command, on top of the reply's wire time. A text+photo read takes about 1 s.
-        self.timeout = timeout
-        # Extra attempts for commands that are safe to resend (never the read itself).
-        self.retries = retries
+        self._line = ReaderLine(
+            url, baudrate=baudrate, timeout=timeout, retries=retries, history=history
+        )
         self.poll_interval = poll_interval
         # Find the baud rate the module answers at each time the port is opened.
         self.auto_baud = auto_baud
@@ -149,33 +109,40 @@ class IdCardReader:
         # Once a card was found to be the one already reported, finds that see a card at
         # most this many seconds apart are the same presence and do not re-read it.
         self.presence_gap = presence_gap
-        self._port: Any = None
-        self._decoder = p.FrameDecoder()
         self._lock = threading.RLock()
-        self._frames: deque[str] = deque(maxlen=history)
         # Keyed so the hash of a card kept in memory cannot be matched against numbers.
         self._identity_key = secrets.token_bytes(16)
         self._last_identity: bytes | None = None
         self._last_seen: float | None = None
+
+    @property
+    def url(self) -> str:
+        """Where the reader's port is (a device path or a pyserial URL)."""
+        return self._line.url
+
+    @property
+    def baudrate(self) -> int:
+        """The rate the module and the port talk at now."""
+        return self._line.baudrate
+
+    @property
+    def timeout(self) -> float:
+        """Seconds without a byte that end a reply (its wire time comes on top)."""
+        return self._line.timeout
+
+    @property
+    def retries(self) -> int:
+        """Extra attempts for commands that are safe to resend (never the read itself)."""
+        return self._line.retries
 
     # -- port lifecycle ----------------------------------------------------------------
 
     def open(self) -> None:
         """Open the serial port; raise ReaderUnavailable if it is missing or busy."""
         with self._lock:
-            if self._port is not None:
+            if self._line.is_open:
                 return
-            try:
-                self._port = serial.serial_for_url(
-                    self.url,
-                    baudrate=self.baudrate,
-                    timeout=_READ_SLICE,
-                    write_timeout=self.timeout,
-                )
-            except (serial.SerialException, OSError, ValueError) as err:
-                raise ReaderUnavailable(f"cannot open ID card reader at {self.url}: {err}") from err
-            self._decoder = p.FrameDecoder()
-            log.info("idcard_open url=%s baudrate=%d", self.url, self.baudrate)
+            self._line.open()
             if self.auto_baud:
                 try:
                     self.detect_baudrate()
@@ -186,17 +153,12 @@ class IdCardReader:
     def close(self) -> None:
         """Close the port; safe to call twice."""
         with self._lock:
-            port, self._port = self._port, None
-            if port is not None:
-                try:
-                    port.close()
-                except _PORT_ERRORS:
-                    log.warning("idcard_close_failed url=%s", self.url)
+            self._line.close()
 
     @property
     def is_open(self) -> bool:
         """True while the port is open."""
-        return self._port is not None
+        return self._line.is_open
 
     def __enter__(self) -> IdCardReader:
         self.open()
@@ -288,7 +250,7 @@ class IdCardReader:
                 # The card already reported, still lying there: not a new card.
                 self._last_seen = time.monotonic()
             elif found.sw3 == p.Status.CARD_FOUND:
-                selected = self._command(p.SELECT_CARD)
+                selected = self._line.command(p.SELECT_CARD)
                 if selected.sw3 == p.Status.OK:
                     return
                 # Select fails while a card is still sliding into place: keep polling.
@@ -304,7 +266,7 @@ class IdCardReader:
         time.sleep(max(0.0, min(self.poll_interval, deadline - time.monotonic())))
 
     def _find(self) -> p.Response:
-        found = self._command(p.FIND_CARD)
+        found = self._line.command(p.FIND_CARD)
         if found.sw3 == p.Status.NO_CARD:
             # The field is empty: whatever comes next is a new presentation.
             self._last_identity = self._last_seen = None
@@ -363,12 +325,12 @@ class IdCardReader:
     def _read_command(self, command: p.Command) -> p.Response:
         """Send a read (never resent: the module has moved on) and explain a missing reply."""
         try:
-            return self._command(command, resend=False)
-        except (_ReplyCut, ReaderTimeout) as err:
+            return self._line.command(command, resend=False)
+        except (ReplyCut, ReaderTimeout) as err:
             # The reply stopped mid-frame or never came: was the card pulled?
-            if self._exchange(p.FIND_CARD).sw3 == p.Status.NO_CARD:
+            if self._line.exchange(p.FIND_CARD).sw3 == p.Status.NO_CARD:
                 raise CardMoved("read reply stopped or never came and the card is gone") from err
-            if isinstance(err, _ReplyCut):
+            if isinstance(err, ReplyCut):
                 raise ProtocolError(
                     "read reply stopped mid-frame while a card stayed in the field"
                 ) from err
@@ -404,8 +366,8 @@ class IdCardReader:
         command = p.set_baudrate(baudrate)
         with self._lock:
             self._checked(command, "baud rate", resend=False)
-            self._set_port_baudrate(baudrate)
-            self.baudrate = baudrate
+            self._line.set_port_baudrate(baudrate)
+            self._line.baudrate = baudrate
             log.info("idcard_baudrate_set baudrate=%d", baudrate)
 
     def detect_baudrate(self, candidates: Sequence[int] = p.AUTO_BAUDRATES) -> int:
@@ -438,30 +400,21 @@ class IdCardReader:
         self.open()
         configured = self.baudrate
         for rate in candidates:
-            self._set_port_baudrate(rate)
+            self._line.set_port_baudrate(rate)
             try:
-                reply = self._exchange(p.SAM_STATUS)
+                reply = self._line.exchange(p.SAM_STATUS)
             except (ReaderTimeout, ProtocolError):
                 continue
-            self.baudrate = rate
+            self._line.baudrate = rate
             return reply
-        self._set_port_baudrate(configured)
+        self._line.set_port_baudrate(configured)
         return None
-
-    def _set_port_baudrate(self, rate: int) -> None:
-        if self._port is None:
-            raise ReaderUnavailable("the ID card reader port is not open")
-        try:
-            self._port.baudrate = rate
-        except _PORT_ERRORS as err:
-            self.close()
-            raise ReaderUnavailable(f"cannot set {rate} baud on {self.url}: {err}") from err
 
     def _checked(self, command: p.Command, what: str, *, resend: bool = True) -> p.Response:
         """Send `command` and return its reply; raise the status's error unless it is OK."""
         with self._lock:
             self.open()
-            reply = self._command(command, resend=resend)
+            reply = self._line.command(command, resend=resend)
             if reply.sw3 != p.Status.OK:
                 raise status_error(reply.sw3, what)
             return reply
@@ -469,111 +422,7 @@ class IdCardReader:
     @property
     def recent_frames(self) -> list[str]:
         """The last frames on the line, oldest first, with personal data withheld."""
-        return list(self._frames)
-
-    # -- one command, one reply --------------------------------------------------------
-
-    def _command(self, command: p.Command, *, resend: bool = True) -> p.Response:
-        """Send a command and return its reply, resending on a damaged frame if allowed."""
-        attempts = 1 + (self.retries if resend else 0)
-        for attempt in range(1, attempts + 1):
-            last = attempt == attempts
-            try:
-                reply = self._exchange(command)
-            except ProtocolError:
-                if last:
-                    raise
-                log.warning("idcard_resend cmd=%s reason=bad_reply attempt=%d", command, attempt)
-                continue
-            if reply.sw3 in _RESEND_STATUSES and not last:
-                log.warning("idcard_resend cmd=%s reason=sw3_%02X", command, reply.sw3)
-                continue
-            return reply
-        raise AssertionError("unreachable: the last attempt returns or raises")
-
-    def _exchange(self, command: p.Command) -> p.Response:
-        """Write one command and read until its reply frame is complete or time runs out."""
-        port = self._port
-        if port is None:
-            raise ReaderUnavailable("the ID card reader port is not open")
-        decoder = self._decoder
-        # A late reply to an earlier, timed-out command must not answer this one.
-        decoder.clear()
-        errors_before = decoder.errors
-        received = 0
-        frame = command.encode()
-        size = _LONG_REPLIES.get((command.cmd, command.para), 0)
-        try:
-            port.reset_input_buffer()
-            port.write(frame)
-            self._remember("tx", command, frame.hex(" "))
-            started = time.monotonic()
-            deadline = started + self.timeout + p.wire_time(size, self.baudrate)
-            while True:
-                reply = decoder.next_frame()
-                if isinstance(reply, p.Response):
-                    self._remember_reply(command, reply)
-                    return reply
-                if time.monotonic() >= deadline:
-                    break
-                chunk = port.read(port.in_waiting or 1)
-                if chunk:
-                    # A slow module still sending is not a dead one: the deadline follows
-                    # the bytes (up to a cap, so an endless stream of noise still ends).
-                    latest = min(started + _MAX_REPLY_SECONDS, time.monotonic() + self.timeout)
-                    deadline = max(deadline, latest)
-                received += len(chunk)
-                decoder.feed(chunk)
-        except _PORT_ERRORS as err:
-            # Unplugged or failed: drop the port so the next call tries to open it afresh.
-            self.close()
-            raise ReaderUnavailable(f"serial I/O failed on {self.url}: {err}") from err
-        return self._after_deadline(command, received, decoder.errors - errors_before)
-
-    def _after_deadline(self, command: p.Command, received: int, bad_frames: int) -> p.Response:
-        decoder = self._decoder
-        # Bytes still held at the deadline are the start of a frame (or of its preamble)
-        # that never finished: garbage alone would have been dropped already.
-        cut = decoder.pending > 0
-        # The stalled start may have been noise with a real frame behind it: rescan.
-        while decoder.pending:
-            decoder.abandon_partial()
-            reply = decoder.next_frame()
-            if isinstance(reply, p.Response):
-                self._remember_reply(command, reply)
-                return reply
-        self._remember("rx", command, f"<no valid frame: {received} bytes, {bad_frames} bad>")
-        if received == 0:
-            log.warning("idcard_timeout cmd=%s timeout_s=%.2f", command, self.timeout)
-            raise ReaderTimeout(f"no reply to {command} within {self.timeout:.2f} s")
-        log.warning(
-            "idcard_bad_reply cmd=%s bytes=%d bad_frames=%d cut=%s",
-            command,
-            received,
-            bad_frames,
-            cut,
-        )
-        if cut and bad_frames == 0:
-            raise _ReplyCut(f"reply to {command} stopped after {received} bytes")
-        raise ProtocolError(
-            f"{received} bytes but no valid reply to {command} ({bad_frames} damaged frames)"
-        )
-
-    # -- diagnostics -------------------------------------------------------------------
-
-    def _remember_reply(self, command: p.Command, reply: p.Response) -> None:
-        frame = reply.encode()
-        if any(command.same_as(c) for c in _PERSONAL_REPLIES) and len(frame) > _READ_HEADER:
-            # Name and ID number travel as UTF-16LE, which no regex on hex can find:
-            # keep the header only.
-            text = f"{frame[:_READ_HEADER].hex(' ')} <{len(frame) - _READ_HEADER} bytes withheld>"
-        else:
-            text = frame.hex(" ")
-        self._remember("rx", command, text)
-
-    def _remember(self, direction: str, command: p.Command, text: str) -> None:
-        stamp = time.strftime("%H:%M:%S")
-        self._frames.append(f"{stamp} {direction} [{command}] {redact_id_numbers(text)}")
+        return self._line.recent_frames
 
 
 def probe(

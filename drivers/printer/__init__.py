@@ -12,8 +12,9 @@ marked printed). All are PrinterUnavailable, each with its own `code`.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from pii.lazy import lazy_exports
 
 if TYPE_CHECKING:
     from drivers.printer.device import ReceiptPrinter
@@ -203,12 +204,4 @@ _HOME = {
     "UsbTransport": "drivers.printer.usb_transport",
 }
 
-
-def __getattr__(name: str) -> Any:
-    """A public name of drivers.printer, its module imported on first use."""
-    home = _HOME.get(name)
-    if home is None:
-        raise AttributeError(f"module 'drivers.printer' has no attribute {name!r}")
-    value = getattr(importlib.import_module(home), name)
-    globals()[name] = value  # asked once: later lookups find it without this hook
-    return value
+__getattr__ = lazy_exports(__name__, _HOME)

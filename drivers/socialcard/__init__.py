@@ -8,8 +8,9 @@ The kiosk needs `SocialCardReader`, `SocialCardMonitor`, `SocialCard` and
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from pii.lazy import lazy_exports
 
 if TYPE_CHECKING:
     from drivers.socialcard.errors import (
@@ -67,12 +68,4 @@ _HOME = {
     "SocialCard": "drivers.socialcard.ssse",
 }
 
-
-def __getattr__(name: str) -> Any:
-    """A public name of drivers.socialcard, its module imported on first use."""
-    home = _HOME.get(name)
-    if home is None:
-        raise AttributeError(f"module 'drivers.socialcard' has no attribute {name!r}")
-    value = getattr(importlib.import_module(home), name)
-    globals()[name] = value  # asked once: later lookups find it without this hook
-    return value
+__getattr__ = lazy_exports(__name__, _HOME)

@@ -16,9 +16,6 @@ from drivers.socialcard import pcsc
 from drivers.socialcard.errors import PcscUnavailable
 
 VIRTUAL_READER = "Virtual PCD 00 00"  # vsmartcard-vpcd's first reader
-# pcscd and vpcd's TCP port are one per machine: a run that inserts virtual cards or
-# watches the virtual reader (the PC/SC tests, devkit's tap walk) holds this lock (flock).
-PCSC_LOCK = Path("/tmp/e-station-pcsc-tests.lock")  # noqa: S108  # one path all runs agree on
 
 
 def readers() -> list[str]:

@@ -5,10 +5,11 @@ returns one `Violation` per import that breaks a rule. tests/ and bench/ are not
 may import anything. Every import counts wherever it is written (module level, function
 bodies, `if TYPE_CHECKING:` blocks), relative imports are resolved to absolute names first,
 and `importlib.import_module(...)` / `__import__(...)` are imports too. A package's lazy
-table is read as the imports it makes: `importlib.import_module(home)` inside a module-level
-`def __getattr__` (PEP 562), in a file whose module-level `_HOME` is a dict literal of string
-values, imports each of those values, and each is checked by every rule as an import written
-on its line of the table.
+table is read as the imports it makes: `lazy_exports(__name__, _HOME)` (pii/lazy.py, the one
+PEP 562 hook), in a file whose module-level `_HOME` is a dict literal of string values,
+imports each of those values, and each is checked by every rule as an import written on its
+line of the table. The computed import inside `lazy_exports` itself is the one not reported:
+its every caller's table is.
 
 An import is checked by the rules in this order and reports the first one it breaks, so one
 bad import is one message:
@@ -75,6 +76,8 @@ TABLE: dict[str, tuple[frozenset[str], frozenset[str]]] = {
     "wire.vocabulary": (frozenset(), frozenset()),
     # the matching rules kiosk (flows/matching.py) and controller share: stdlib only too
     "wire.matching": (frozenset(), frozenset()),
+    # every package's lazy names go through it (flows, drivers/*): stdlib only, loads nothing
+    "pii.lazy": (frozenset(), frozenset()),
     "drivers": (frozenset({"drivers", "pii"}), _DRIVERS_LIBRARIES),
     # of wire, flows take only the shared names (DeviceKind) and matching rules, never the
     # messages
@@ -158,6 +161,9 @@ IO_LIBRARIES: dict[str, str] = {
     ),
 }
 
+# The lazy table's hook: (its file, its function, the module it is imported from).
+LAZY_HOOK = ("pii/lazy.py", "lazy_exports", "pii.lazy")
+
 # (file, module prefix) it may import against the rules -> why, and until when. A test fails
 # when an entry is no longer needed, so none outlives its reason.
 ALLOWED_EXCEPTIONS: dict[tuple[str, str], str] = {}
@@ -215,7 +221,7 @@ def imports_of(source: str, relpath: str = "module.py") -> list[Import]:
             found += [Import(node.lineno, a.name, a.name, f"import {a.name}") for a in node.names]
         elif isinstance(node, ast.ImportFrom):
             found += _from_import(node, package)
-    return found + _dynamic_imports(tree)
+    return found + _dynamic_imports(tree, relpath)
 
 
 def _from_import(node: ast.ImportFrom, package: list[str]) -> list[Import]:
@@ -261,19 +267,47 @@ def _lazy_table(tree: ast.Module) -> dict[str, int] | None:
     return None
 
 
-def _lazy_calls(tree: ast.Module) -> set[int]:
-    """The ids of the calls inside a module-level `def __getattr__` (PEP 562)."""
+def _hook_names(tree: ast.Module) -> tuple[set[str], set[str]]:
+    """The names this module calls the lazy hook by, and those it calls its module by."""
+    _file, function, module = LAZY_HOOK
+    names: set[str] = set()
+    modules: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module == module and not node.level:
+            names |= {a.asname or a.name for a in node.names if a.name == function}
+        elif isinstance(node, ast.Import):
+            modules |= {a.asname or a.name for a in node.names if a.name == module}
+    return names, modules
+
+
+def _is_hook_call(node: ast.Call, names: set[str], modules: set[str]) -> bool:
+    func = node.func
+    if isinstance(func, ast.Name):
+        return func.id in names
+    return (
+        isinstance(func, ast.Attribute)
+        and func.attr == LAZY_HOOK[1]
+        and ast.unparse(func.value) in modules
+    )
+
+
+def _inside_the_hook(tree: ast.Module, relpath: str) -> set[int]:
+    """The ids of the calls inside the lazy hook's own function (in its file only)."""
+    file, function, _module = LAZY_HOOK
+    if relpath != file:
+        return set()
     return {
         id(node)
-        for function in tree.body
-        if isinstance(function, ast.FunctionDef) and function.name == "__getattr__"
-        for node in ast.walk(function)
+        for definition in tree.body
+        if isinstance(definition, ast.FunctionDef) and definition.name == function
+        for node in ast.walk(definition)
         if isinstance(node, ast.Call)
     }
 
 
-def _dynamic_imports(tree: ast.Module) -> list[Import]:
-    table, lazy = _lazy_table(tree), _lazy_calls(tree)
+def _dynamic_imports(tree: ast.Module, relpath: str) -> list[Import]:
+    table, hook = _lazy_table(tree), _inside_the_hook(tree, relpath)
+    hook_names, hook_modules = _hook_names(tree)
     loaders = {"__import__"}  # names that call importlib.import_module or __import__
     modules = {"importlib", "builtins"}
     for node in ast.walk(tree):
@@ -287,6 +321,9 @@ def _dynamic_imports(tree: ast.Module) -> list[Import]:
     for node in ast.walk(tree):
         if not isinstance(node, ast.Call):
             continue
+        if _is_hook_call(node, hook_names, hook_modules):
+            found += _lazy_imports(node, table)
+            continue
         func = node.func
         is_loader = (isinstance(func, ast.Name) and func.id in loaders) or (
             isinstance(func, ast.Attribute)
@@ -294,22 +331,28 @@ def _dynamic_imports(tree: ast.Module) -> list[Import]:
             and isinstance(func.value, ast.Name)
             and func.value.id in modules
         )
-        if not is_loader:
+        if not is_loader or id(node) in hook:
             continue
         arg = node.args[0] if node.args else None
         if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
             written = f"{ast.unparse(func)}({arg.value!r})"
             found.append(Import(node.lineno, arg.value, arg.value, written, "dynamic"))
-        elif table is not None and id(node) in lazy:
-            # the lazy table's modules, each checked as an import written on its table line
-            found += [
-                Import(line, home, home, f"_HOME: {home!r}, through {ast.unparse(node)}")
-                for home, line in table.items()
-            ]
         else:
             written = ast.unparse(node)
             found.append(Import(node.lineno, "", "a computed name", written, "dynamic"))
     return found
+
+
+def _lazy_imports(call: ast.Call, table: dict[str, int] | None) -> list[Import]:
+    """The imports a call of the lazy hook makes: its literal `_HOME` table's modules, each
+    on its table line; one computed import when it is handed anything else."""
+    homes = call.args[1] if len(call.args) == 2 else None
+    if table is None or not (isinstance(homes, ast.Name) and homes.id == "_HOME"):
+        return [Import(call.lineno, "", "a computed name", ast.unparse(call), "dynamic")]
+    return [
+        Import(line, home, home, f"_HOME: {home!r}, through {ast.unparse(call)}")
+        for home, line in table.items()
+    ]
 
 
 class _Tree:

@@ -564,45 +564,105 @@ def test_a_dynamic_import_of_a_library_is_checked_like_an_import(tmp_path: Path)
     ]
 
 
-# --- a package's lazy table (PEP 562 `__getattr__` over a literal `_HOME`) -----------------
+# --- a package's lazy table (`lazy_exports(__name__, _HOME)` over a literal `_HOME`) ------
 
 _LAZY_FLOWS = """\
-import importlib
+from pii.lazy import lazy_exports
 
 _HOME = {
     "FlowRun": "flows.engine",
     "KioskService": "kiosk.service",
 }
 
-
-def __getattr__(name):
-    return getattr(importlib.import_module(_HOME[name]), name)
+__getattr__ = lazy_exports(__name__, _HOME)
 """
+
+_LAZY_HOOK = """\
+import importlib
+
+
+def lazy_exports(package, homes):
+    def __getattr__(name):
+        return getattr(importlib.import_module(homes[name]), name)
+
+    return __getattr__
+"""
+
+_LAZY_TREE = {"pii/lazy.py": _LAZY_HOOK, "flows/engine.py": "", "kiosk/service.py": ""}
 
 
 def test_a_lazy_tables_modules_are_checked_as_imports(tmp_path: Path) -> None:
-    found = _report(
-        tmp_path, {"flows/__init__.py": _LAZY_FLOWS, "flows/engine.py": "", "kiosk/service.py": ""}
-    )
-    # flows.engine is allowed and reported by nobody; kiosk.service is refused on its line
+    found = _report(tmp_path, {**_LAZY_TREE, "flows/__init__.py": _LAZY_FLOWS})
+    # flows.engine is allowed and reported by nobody; kiosk.service is refused on its line;
+    # the hook's own computed import in pii/lazy.py is not reported
     assert found == [
         (
             "table",
             "flows/__init__.py:5 imports kiosk.service (_HOME: 'kiosk.service', through "
-            "importlib.import_module(_HOME[name])): the package table lets flows import only "
+            "lazy_exports(__name__, _HOME)): the package table lets flows import only "
             f"flows, pii, wire.matching, wire.vocabulary of ours ({DOC})",
         )
     ]
 
 
-def test_a_computed_import_outside_a_lazy_getattr_is_still_refused(tmp_path: Path) -> None:
-    # the same table, but the computed import sits in an ordinary function
-    source = _LAZY_FLOWS.replace("def __getattr__(name):", "def load(name):")
-    found = _report(tmp_path, {"flows/__init__.py": source, "flows/engine.py": ""})
+def test_a_lazy_table_through_the_hooks_module_is_checked_too(tmp_path: Path) -> None:
+    source = _LAZY_FLOWS.replace("from pii.lazy import lazy_exports", "import pii.lazy").replace(
+        "= lazy_exports(", "= pii.lazy.lazy_exports("
+    )
+    found = _report(tmp_path, {**_LAZY_TREE, "flows/__init__.py": source})
+    assert [(rule, message.split(" (")[0]) for rule, message in found] == [
+        ("table", "flows/__init__.py:5 imports kiosk.service")
+    ]
+
+
+def test_a_hook_handed_anything_but_the_literal_table_is_refused(tmp_path: Path) -> None:
+    source = _LAZY_FLOWS.replace("(__name__, _HOME)", "(__name__, dict(_HOME))")
+    found = _report(tmp_path, {**_LAZY_TREE, "flows/__init__.py": source})
     assert found == [
         (
             "dynamic",
-            "flows/__init__.py:10 imports a computed name (importlib.import_module(_HOME[name])): "
+            "flows/__init__.py:8 imports a computed name (lazy_exports(__name__, dict(_HOME))): "
             f"a dynamic import with a computed name cannot be checked ({DOC})",
+        )
+    ]
+
+
+@pytest.mark.parametrize("function", ["__getattr__", "load"])
+def test_a_computed_import_over_the_table_outside_the_hook_is_refused(
+    tmp_path: Path, function: str
+) -> None:
+    # the pattern the hook replaced (a package's own __getattr__), or any other function
+    source = _LAZY_FLOWS.replace(
+        "__getattr__ = lazy_exports(__name__, _HOME)",
+        f"def {function}(name):\n    return getattr(importlib.import_module(_HOME[name]), name)",
+    ).replace("from pii.lazy import lazy_exports", "import importlib")
+    found = _report(tmp_path, {**_LAZY_TREE, "flows/__init__.py": source})
+    assert found == [
+        (
+            "dynamic",
+            "flows/__init__.py:9 imports a computed name (importlib.import_module(_HOME[name])): "
+            f"a dynamic import with a computed name cannot be checked ({DOC})",
+        )
+    ]
+
+
+def test_the_hooks_computed_import_is_allowed_in_its_own_file_only(tmp_path: Path) -> None:
+    found = _report(tmp_path, {**_LAZY_TREE, "pii/loader.py": _LAZY_HOOK})
+    assert found == [
+        (
+            "dynamic",
+            "pii/loader.py:6 imports a computed name (importlib.import_module(homes[name])): "
+            f"a dynamic import with a computed name cannot be checked ({DOC})",
+        )
+    ]
+
+
+def test_the_hook_imports_nothing_of_ours(tmp_path: Path) -> None:
+    found = _report(tmp_path, {**_LAZY_TREE, "pii/lazy.py": "import pii.masking\n" + _LAZY_HOOK})
+    assert found == [
+        (
+            "table",
+            "pii/lazy.py:1 imports pii.masking: the package table lets pii.lazy import only "
+            f"nothing of ours ({DOC})",
         )
     ]

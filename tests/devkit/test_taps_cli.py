@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from devkit.taps_cli import held_pcsc_lock
+from devkit.tappers import held_pcsc_lock
 
 
 def _free(path: Path) -> bool:
@@ -26,7 +26,7 @@ def test_the_walk_holds_the_pcsc_lock_so_a_run_inserting_virtual_cards_waits(
     lock = tmp_path / "pcsc.lock"
     assert _free(lock)
     with held_pcsc_lock(lock):
-        assert not _free(lock)  # a test session's _take_lock waits meanwhile
+        assert not _free(lock)  # a test session's pcscd fixture waits meanwhile
     assert _free(lock)
 
 

@@ -1,5 +1,6 @@
 """Fixtures of the kiosk tests that run against a real controller on a real socket
-(test_sync.py, test_enrollment.py). A test module that defines its own wins."""
+(test_sync.py, test_enrollment.py), and the maintenance tests' wall clock and PIN file
+(test_maintenance*.py). A test module that defines its own wins."""
 
 from __future__ import annotations
 
@@ -9,8 +10,10 @@ from pathlib import Path
 
 import pytest
 
+from kiosk.maintenance_pin import PinFile
 from kiosk.outbox import Outbox
 from pii import Sealer
+from tests.kiosk.maintenance_testkit import PIN, WallClock
 from tests.kiosk.sync_testkit import RecordingClient
 from tests.support.clock import FakeClock
 from tests.support.servers import free_port
@@ -43,3 +46,17 @@ def outbox(tmp_path: Path, clock: FakeClock) -> Iterator[Outbox]:
     )
     yield box
     box.close()
+
+
+@pytest.fixture
+def wall() -> WallClock:
+    """A wall clock at a fixed moment, moved by the test (maintenance's PIN pad)."""
+    return WallClock()
+
+
+@pytest.fixture
+def pin_file(tmp_path: Path) -> PinFile:
+    """The station's maintenance PIN file with `PIN` set."""
+    pins = PinFile(tmp_path / "maintenance.pin")
+    pins.set(PIN)
+    return pins

@@ -1,10 +1,12 @@
-"""Maintenance mode's kiosk side: the hashed PIN, its lockout, the gesture, what is shown."""
+"""Maintenance mode's kiosk side: what is shown, the self-test, out of service, the events.
+
+The PIN and its lockout: test_maintenance_pin.py; the gesture: test_maintenance_gesture.py.
+"""
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import json
 import logging
 import uuid
 from collections.abc import Iterator
@@ -17,207 +19,18 @@ from drivers.selftest import Check
 from kiosk.composition import Kiosk, build_kiosk
 from kiosk.config import SocialCardConfig, load_config
 from kiosk.maintenance import (
-    HOLD_SECONDS,
-    LOCKOUT_MAX_SECONDS,
     LOCKOUT_SECONDS,
     MAX_FAILURES,
     MIN_GAP,
-    SEQUENCE_SECONDS,
-    Corner,
-    CornerGesture,
-    PinError,
     PinFile,
-    PinGate,
     Verdict,
     build_maintenance,
-    corner_at,
 )
 from kiosk.outbox import OutboxFull
+from tests.kiosk.maintenance_testkit import PIN, WallClock
 from wire import Citizen, KioskStatus, MaintenanceEventKind, MaintenanceExit, TransactionIn
 
-PIN = "482915"
 ID_NUMBER = "11010519491231002X"
-
-
-class WallClock:
-    """Wall-clock seconds that a test moves."""
-
-    def __init__(self) -> None:
-        self.now = 1_800_000_000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
-@pytest.fixture
-def wall() -> WallClock:
-    return WallClock()
-
-
-@pytest.fixture
-def pin_file(tmp_path: Path) -> PinFile:
-    pins = PinFile(tmp_path / "maintenance.pin")
-    pins.set(PIN)
-    return pins
-
-
-def gate(pin_file: PinFile, tmp_path: Path, wall: WallClock) -> PinGate:
-    """A PIN gate as a fresh kiosk process would make it, on the same files."""
-    return PinGate(pin_file, tmp_path / "data" / "lockout.json", clock=wall)
-
-
-def test_the_pin_is_stored_as_a_salted_scrypt_hash(tmp_path: Path, pin_file: PinFile) -> None:
-    text = pin_file.path.read_text()
-    assert PIN not in text
-    record = json.loads(text)
-    assert record["scheme"] == "scrypt"
-    assert pin_file.path.stat().st_mode & 0o777 == 0o600
-    again = PinFile(tmp_path / "again.pin")
-    again.set(PIN)
-    assert json.loads(again.path.read_text())["salt"] != record["salt"]  # same PIN, new salt
-    assert pin_file.matches(PIN)
-    assert not pin_file.matches("482916")
-
-
-@pytest.mark.parametrize("bad", ["12345", "1234567890123", "12a456", "111111", "１２３４５６"])
-def test_a_pin_that_is_too_short_long_or_easy_is_refused(tmp_path: Path, bad: str) -> None:
-    with pytest.raises(PinError):
-        PinFile(tmp_path / "p.pin").set(bad)
-
-
-def test_the_right_pin_opens(pin_file: PinFile, tmp_path: Path, wall: WallClock) -> None:
-    assert gate(pin_file, tmp_path, wall).try_pin(PIN).verdict is Verdict.OPEN
-
-
-def test_a_wrong_pin_many_times_locks_the_pad_even_for_the_right_one(
-    pin_file: PinFile, tmp_path: Path, wall: WallClock
-) -> None:
-    pad = gate(pin_file, tmp_path, wall)
-    for n in range(1, MAX_FAILURES):
-        attempt = pad.try_pin("000001")
-        assert (attempt.verdict, attempt.failures) == (Verdict.WRONG, n)
-        wall.now += MIN_GAP
-    last = pad.try_pin("000001")
-    assert last.verdict is Verdict.LOCKED
-    assert last.wait_seconds == LOCKOUT_SECONDS
-    wall.now += LOCKOUT_SECONDS - 1
-    assert pad.try_pin(PIN).verdict is Verdict.LOCKED
-    wall.now += 1
-    assert pad.try_pin(PIN).verdict is Verdict.OPEN
-
-
-def test_the_lockout_survives_a_restart(pin_file: PinFile, tmp_path: Path, wall: WallClock) -> None:
-    for _ in range(MAX_FAILURES):
-        gate(pin_file, tmp_path, wall).try_pin("000001")  # a new process for every attempt
-        wall.now += MIN_GAP
-    restarted = gate(pin_file, tmp_path, wall)
-    assert restarted.locked_for() == LOCKOUT_SECONDS - MIN_GAP
-    assert restarted.try_pin(PIN).verdict is Verdict.LOCKED
-
-
-def test_each_further_lockout_is_longer_up_to_a_ceiling(
-    pin_file: PinFile, tmp_path: Path, wall: WallClock
-) -> None:
-    pad = gate(pin_file, tmp_path, wall)
-    lockouts = []
-    for _ in range(6):
-        for _ in range(MAX_FAILURES):
-            wall.now += pad.locked_for() + MIN_GAP
-            attempt = pad.try_pin("000001")
-        lockouts.append(attempt.wait_seconds)
-    assert lockouts[:3] == [LOCKOUT_SECONDS, 2 * LOCKOUT_SECONDS, 4 * LOCKOUT_SECONDS]
-    assert lockouts[-1] == LOCKOUT_MAX_SECONDS
-
-
-def test_attempts_faster_than_the_rate_limit_are_not_even_checked(
-    pin_file: PinFile, tmp_path: Path, wall: WallClock
-) -> None:
-    pad = gate(pin_file, tmp_path, wall)
-    pad.try_pin("000001")
-    wall.now += MIN_GAP / 2
-    hurried = pad.try_pin(PIN)
-    assert hurried.verdict is Verdict.TOO_SOON
-    wall.now += MIN_GAP / 2
-    assert pad.try_pin(PIN).verdict is Verdict.OPEN
-
-
-def test_a_damaged_lockout_record_keeps_the_pad_locked(
-    pin_file: PinFile, tmp_path: Path, wall: WallClock
-) -> None:
-    pad = gate(pin_file, tmp_path, wall)
-    pad.try_pin("000001")
-    (tmp_path / "data" / "lockout.json").write_text("{not json")
-    assert pad.try_pin(PIN).verdict is Verdict.LOCKED
-
-
-def test_without_a_pin_set_the_pad_never_opens(tmp_path: Path, wall: WallClock) -> None:
-    pad = PinGate(PinFile(tmp_path / "none.pin"), tmp_path / "l.json", clock=wall)
-    assert pad.try_pin("").verdict is Verdict.NO_PIN
-
-
-def test_every_attempt_is_audited_without_the_digits(
-    pin_file: PinFile, tmp_path: Path, wall: WallClock, caplog: pytest.LogCaptureFixture
-) -> None:
-    caplog.set_level(logging.INFO, logger="kiosk.maintenance")
-    pad = gate(pin_file, tmp_path, wall)
-    pad.try_pin("000001")
-    wall.now += MIN_GAP
-    pad.try_pin(PIN)
-    events = [r.getMessage() for r in caplog.records if r.name == "kiosk.maintenance"]
-    assert events == [
-        "maintenance_pin result=wrong failures=1 wait_s=2",
-        "maintenance_pin result=open failures=0 wait_s=0",
-    ]
-    assert not any(PIN in e or "000001" in e for e in events)
-
-
-def press(gesture: CornerGesture, clock: WallClock, corner: Corner | None, hold: float) -> bool:
-    gesture.down(corner)
-    clock.now += hold
-    return gesture.up(corner)
-
-
-def test_a_long_press_top_left_then_three_corners_clockwise_opens(wall: WallClock) -> None:
-    gesture = CornerGesture(clock=wall)
-    assert not press(gesture, wall, Corner.TOP_LEFT, HOLD_SECONDS)
-    assert not press(gesture, wall, Corner.TOP_RIGHT, 0.1)
-    assert not press(gesture, wall, Corner.BOTTOM_RIGHT, 0.1)
-    assert press(gesture, wall, Corner.BOTTOM_LEFT, 0.1)
-    # Done: the corners again without the long press do nothing.
-    assert not any(press(gesture, wall, c, 0.1) for c in [*Corner, *Corner])
-
-
-@pytest.mark.parametrize(
-    "taps",
-    [
-        [Corner.TOP_RIGHT, Corner.BOTTOM_LEFT, Corner.BOTTOM_RIGHT],  # wrong order
-        [Corner.TOP_RIGHT, None, Corner.BOTTOM_RIGHT, Corner.BOTTOM_LEFT],  # a tap mid-screen
-    ],
-    ids=["wrong-order", "tap-between"],
-)
-def test_a_wrong_sequence_does_not_open(wall: WallClock, taps: list[Corner | None]) -> None:
-    gesture = CornerGesture(clock=wall)
-    press(gesture, wall, Corner.TOP_LEFT, HOLD_SECONDS)
-    assert not any(press(gesture, wall, corner, 0.1) for corner in taps)
-
-
-def test_a_short_press_or_a_slow_sequence_does_not_open(wall: WallClock) -> None:
-    gesture = CornerGesture(clock=wall)
-    press(gesture, wall, Corner.TOP_LEFT, HOLD_SECONDS - 0.5)  # a citizen's ordinary tap
-    assert not any(press(gesture, wall, c, 0.1) for c in TAPS)
-    press(gesture, wall, Corner.TOP_LEFT, HOLD_SECONDS)
-    wall.now += SEQUENCE_SECONDS
-    assert not any(press(gesture, wall, c, 0.1) for c in TAPS)
-
-
-TAPS = (Corner.TOP_RIGHT, Corner.BOTTOM_RIGHT, Corner.BOTTOM_LEFT)
-
-
-def test_corners_are_small_squares_of_the_screen() -> None:
-    assert corner_at(5, 795, 1280, 800) is Corner.TOP_LEFT
-    assert corner_at(1275, 5, 1280, 800) is Corner.BOTTOM_RIGHT
-    assert corner_at(5, 400, 1280, 800) is None
-    assert corner_at(200, 795, 1280, 800) is None
 
 
 @pytest.fixture

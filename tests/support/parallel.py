@@ -14,6 +14,10 @@ provisioning demo: a kiosk found on loopback, then its social card self-tested) 
 `PCSC` group and holds the `MDNS` lock while it runs (`resource_lock`), so the `MDNS` group
 waits for it. Every other test, including one building a kiosk on simulators without a
 social card reader or loopback announcement, is a unit of its own.
+
+The `PCSC` lock is the machine's PC/SC lock (drivers/socialcard/pcsc_lock.py), the one the
+demo, the screens and the tap walk hold too, taken once per process: the social card
+tests' pcscd fixture, inside a module holding it, holds it again without waiting on itself.
 """
 
 from __future__ import annotations
@@ -27,6 +31,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
+from drivers.socialcard import pcsc_lock as machine_pcsc
 
 PCSC = "pcsc"
 MDNS = "mdns"
@@ -82,6 +88,8 @@ def work_unit(nodeid: str, rootpath: Path) -> str:
 def lock_path(resource: str) -> Path:
     """The file whose lock a test module holds while it uses `resource`: one per machine,
     so two test runs (two checkouts) do not share pcscd or a loopback listing either."""
+    if resource == PCSC:
+        return machine_pcsc.PCSC_LOCK
     return Path(tempfile.gettempdir()) / f"estation-tests-{resource}.lock"
 
 
@@ -91,6 +99,9 @@ def resource_lock(resources: frozenset[str]) -> Iterator[None]:
     in one order, so two holders of both never wait on each other)."""
     with ExitStack() as held:
         for resource in sorted(resources):
+            if resource == PCSC:
+                held.enter_context(machine_pcsc.pcsc_lock(lock_path(PCSC)))
+                continue
             file = held.enter_context(lock_path(resource).open("a"))
             fcntl.flock(file, fcntl.LOCK_EX)  # released when the file closes
         yield

@@ -92,6 +92,7 @@ def test_a_resource_lock_is_held_for_the_block_and_released_after(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     monkeypatch.setattr("tempfile.gettempdir", lambda: str(tmp_path))
+    monkeypatch.setattr("drivers.socialcard.pcsc_lock.PCSC_LOCK", tmp_path / "pcsc.lock")
 
     def taken(resource: str) -> bool:
         with lock_path(resource).open("a") as other:  # another holder: a second open file

@@ -6,19 +6,20 @@
 on Debian with pcscd and vsmartcard-vpcd installed by ./dev, so a missing stack is a broken
 machine, never a reason to skip.
 
-pcscd and vpcd's TCP port are one per machine, so the session holds an exclusive lock
-file; a second test run on the same machine waits for the first instead of fighting it.
+pcscd and vpcd's TCP port are one per machine, so the session holds the machine's PC/SC
+lock (drivers/socialcard/pcsc_lock.py; the module's own hold of it, tests/conftest.py, is
+the same one, taken again); a second test run on the same machine waits for the first
+instead of fighting it.
 """
 
 from __future__ import annotations
 
-import fcntl
 import os
 import shutil
 import subprocess
 from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 from pathlib import Path
-from typing import IO
 
 import pytest
 from smartcard import scard
@@ -26,11 +27,12 @@ from smartcard import scard
 from drivers.socialcard import pcsc, service
 from drivers.socialcard.errors import PcscUnavailable
 from drivers.socialcard.fixtures import FIXTURES
+from drivers.socialcard.pcsc_lock import PCSC_LOCK, pcsc_lock
 from drivers.socialcard.virtual_card import VirtualCard
 from tests.support.waiting import wait_until
 
 READER = "Virtual PCD 00 00"
-LOCK_PATH = service.PCSC_LOCK
+LOCK_PATH = PCSC_LOCK
 LOCK_WAIT = 120.0
 START_WAIT = 10.0
 # Each look at pcscd opens a PC/SC context: poll it gently.
@@ -116,44 +118,32 @@ class Pcscd:
             )
 
 
-def _take_lock() -> IO[str]:
-    handle = LOCK_PATH.open("a")
-
-    def locked() -> bool:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            return False
-        return True
-
-    if not wait_until(locked, LOCK_WAIT, step=0.2):
-        handle.close()
-        pytest.fail(
-            f"another test run has held {LOCK_PATH} (the machine's pcscd) for {LOCK_WAIT:.0f} s",
-            pytrace=False,
-        )
-    return handle
-
-
 @pytest.fixture(scope="session")
 def pcscd(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pcscd]:
     """A pcscd that lists the vpcd reader, for the whole session."""
-    lock = _take_lock()
-    daemon = Pcscd(tmp_path_factory.mktemp("pcscd") / "pcscd.log")
-    try:
-        if service_answers():
-            if not wait_until(lambda: READER in listed_readers(), START_WAIT, PCSC_POLL):
-                pytest.fail(
-                    f"a pcscd is running but does not list {READER!r}: is vsmartcard-vpcd "
-                    "installed and was pcscd started after it? Restart pcscd.",
-                    pytrace=False,
-                )
-        else:
-            daemon.start()
-        yield daemon
-    finally:
-        daemon.stop()
-        lock.close()
+    with ExitStack() as held:
+        try:
+            held.enter_context(pcsc_lock(LOCK_PATH, timeout=LOCK_WAIT))
+        except TimeoutError:
+            pytest.fail(
+                f"another test run has held {LOCK_PATH} (the machine's pcscd) for "
+                f"{LOCK_WAIT:.0f} s",
+                pytrace=False,
+            )
+        daemon = Pcscd(tmp_path_factory.mktemp("pcscd") / "pcscd.log")
+        try:
+            if service_answers():
+                if not wait_until(lambda: READER in listed_readers(), START_WAIT, PCSC_POLL):
+                    pytest.fail(
+                        f"a pcscd is running but does not list {READER!r}: is vsmartcard-vpcd "
+                        "installed and was pcscd started after it? Restart pcscd.",
+                        pytrace=False,
+                    )
+            else:
+                daemon.start()
+            yield daemon
+        finally:
+            daemon.stop()
 
 
 def card_present(reader: str = READER) -> bool:
