@@ -210,6 +210,12 @@ def _tile(router: Any) -> Any:
 
 def child_cold(kind: str, folder: Path) -> None:
     """Run until the first frame with the menu (kiosk) or the label (bare); print its time."""
+    if kind != "bare":
+        import gc
+
+        # As estation-kiosk's main() first does: no garbage collection until the menu's
+        # first frame, which the App gives back (kiosk/ui/app.py).
+        gc.disable()
     _configure(folder / "kivy")
     if kind == "bare":
         from kivy.app import App
