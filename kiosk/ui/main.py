@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import gc
-import getpass
 import logging
 import sys
 from collections.abc import Sequence
@@ -130,6 +129,8 @@ def _watchdog(notifier: Notifier) -> Watchdog | None:
 
 def set_pin(argv: Sequence[str]) -> int:
     """`estation-kiosk set-pin`: hash and store a new maintenance PIN; clears a lockout."""
+    import getpass  # a terminal's prompt: for this command only
+
     from kiosk.maintenance import LOCKOUT_FILE, PinError, PinFile, PinGate
 
     parser = argparse.ArgumentParser(
