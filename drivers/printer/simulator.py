@@ -238,9 +238,9 @@ class PrinterSimulator:
 
     def _feed(self, data: bytes) -> None:
         if self._decoder is None and _only_status_queries(data):
-            # Nothing received before, so nothing half-decoded: what the decoder would make
-            # of these bytes is one StatusRequest each. A driver's start queries the status;
-            # the decoder waits for the first bytes that are more.
+            # Only whole queries came before, so nothing is half-decoded: what the decoder
+            # would make of these bytes is one StatusRequest each. A driver's start queries
+            # the status; the decoder waits for the first bytes that are more.
             for at in range(0, len(data), 3):
                 self._answer(data[at + 2])
             return
