@@ -9,8 +9,9 @@ Run: .venv/bin/python -m bench.bench_kiosk_ui [--runs 5] [--taps 30] [--sessions
 1. Cold start (goal <= 1.5x): a fresh process per run, from its spawn to the first frame
    drawn (Window's flip after glFinish) with the kiosk's menu on it, against a bare Kivy
    App with one label in the same way. The kiosk process does what `estation-kiosk` does:
-   loads kiosk.toml, builds a kiosk of simulators (ID card reader, camera, printer; an
-   enrolled kiosk whose controller is away) and starts what its menu needs, then runs the
+   holds the garbage collector until its menu's first frame (kiosk/ui/main.py), loads
+   kiosk.toml, builds a kiosk of simulators (ID card reader, camera, printer; an enrolled
+   kiosk whose controller is away) and starts what its menu needs, then runs the
    App with the kiosk's remote commands, opened on the menu; the commands' UI handlers,
    the camera, device scans and sync start on the tick after its first frame
    (Kiosk.start_rest_behind). Runs alternate between the two; medians, of the wall time
@@ -210,6 +211,12 @@ def _tile(router: Any) -> Any:
 
 def child_cold(kind: str, folder: Path) -> None:
     """Run until the first frame with the menu (kiosk) or the label (bare); print its time."""
+    if kind != "bare":
+        import gc
+
+        # As estation-kiosk's main() first does: no garbage collection until the menu's
+        # first frame, which the App gives back (kiosk/ui/app.py).
+        gc.disable()
     _configure(folder / "kivy")
     if kind == "bare":
         from kivy.app import App

@@ -82,13 +82,16 @@ class Scanner(Protocol):
         ...
 
 
-@dataclass
+# The manager, its scanners and its bookkeeping are objects with a life, compared by
+# identity: generating field-by-field equality (and a repr for the bookkeeping) was import
+# time before every kiosk's menu, for nothing that compares them.
+@dataclass(eq=False, repr=False)
 class _Tracked:
     status: DeviceStatus
     missed: int = 0
 
 
-@dataclass
+@dataclass(eq=False)
 class DeviceManager:
     """Keeps the health of every device up to date, one scan at a time."""
 
@@ -202,7 +205,7 @@ def _safe_probe(scanner: Scanner, address: str) -> ProbeResult:
         return ProbeResult(Health.FAULTED, f"probe failed: {type(err).__name__}: {err}")
 
 
-@dataclass
+@dataclass(eq=False)
 class PathScanner:
     """Devices that are paths (serial ports, printer nodes): present while the path exists."""
 

@@ -117,7 +117,7 @@ class SpeechBehind:
             self._voice.close()
 
 
-@dataclass
+@dataclass(eq=False)  # a running kiosk is itself, not its parts compared one by one
 class Kiosk:
     """The assembled kiosk: its parts, and their start and stop in the right order."""
 

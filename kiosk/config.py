@@ -28,7 +28,12 @@ class ConfigError(ValueError):
     """The configuration file is wrong; the message names the key."""
 
 
-@dataclass(frozen=True)
+# The sections below are frozen (read once, never changed) but compared by identity
+# (eq=False): nothing compares two configurations field by field, and the generated
+# equality and hash of eleven classes were a millisecond of every start before its menu.
+
+
+@dataclass(frozen=True, eq=False)
 class IdCardConfig:
     """Where the ID card reader is: `simulator`, or `serial` at a pyserial URL."""
 
@@ -45,7 +50,7 @@ class IdCardConfig:
             raise ValueError(f"timeout is 0.2 to 30 seconds, not {self.timeout}")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class SocialCardConfig:
     """The social security card reader: `none`, `pcsc` (the system's pcscd; `reader` empty
     means any reader), or `simulator` (pcscd with vsmartcard's virtual reader, for the demo)."""
@@ -54,7 +59,7 @@ class SocialCardConfig:
     reader: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class CameraConfig:
     """The front camera: `none`, `device` (`source` = index, /dev/videoN, a file or a
     %03d.png sequence) or `simulator` (a synthetic citizen standing in front, for the demo).
@@ -74,7 +79,7 @@ class CameraConfig:
             raise ValueError(f"analyse_fps is 0.1 to 30 frames a second, not {rate}")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class PrinterConfig:
     """Where receipts go: `file` (a folder, one file per receipt), `device` (a transport
     URL in `path`), or `simulator` (a simulated printer on a pty drawing into the folder)."""
@@ -89,7 +94,7 @@ class PrinterConfig:
 VOICE_BACKENDS = ("espeak", "silent")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class VoiceConfig:
     """The kiosk's voice (kiosk/speech/): `espeak` (espeak-ng, offline) or `silent`.
 
@@ -121,7 +126,7 @@ class VoiceConfig:
             raise ValueError("clips is a folder path")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class SyncConfig:
     """How the kiosk talks to its controller and how much its outbox may hold.
 
@@ -152,7 +157,7 @@ class SyncConfig:
                 raise ValueError(f"{name} is {low} to {high}, not {value}")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class ProvisioningConfig:
     """The local provisioning API and the LAN announcement (kiosk/provisioning_rig.py):
     `enabled`, the API's `host` and `port`, `addresses` to announce (empty: this machine's
@@ -172,7 +177,7 @@ class ProvisioningConfig:
         object.__setattr__(self, "addresses", tuple(self.addresses))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class NightConfig:
     """[night]: dim the idle screen and restart between visits, in station time (HH:MM).
 
@@ -209,7 +214,7 @@ class NightConfig:
         )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class ContentConfig:
     """[content]: the kiosk's kept copy of the county's public content (kiosk/content_store.py).
 
@@ -229,7 +234,7 @@ class ContentConfig:
                 raise ValueError(f"{name} is {low} to {high}, not {value}")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class MaintenanceConfig:
     """[maintenance]: where the technician's PIN hash is (`estation-kiosk set-pin` writes it);
     relative to kiosk.toml's folder."""
@@ -237,7 +242,7 @@ class MaintenanceConfig:
     pin_file: Path = Path("maintenance.pin")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class KioskConfig:
     """Everything the composition root needs."""
 

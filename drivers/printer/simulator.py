@@ -35,24 +35,15 @@ import select
 import threading
 from pathlib import Path
 from types import TracebackType
+from typing import TYPE_CHECKING
 
 from drivers.printer.errors import EscPosDecodeError
-from drivers.printer.escpos_decode import (
-    EscPosDecoder,
-    PaperCut,
-    PaperFeed,
-    PrintedDocument,
-    PrintedImage,
-    PrintedItem,
-    PrintedQr,
-    StatusRequest,
-    TextLine,
-)
 from drivers.printer.profiles import PrinterProfile, profile_by_name
 from drivers.printer.protocol import (
     AUTO_RECOVERABLE_ERROR_BIT,
     COVER_OPEN_BIT,
     CUTTER_ERROR_BIT,
+    DLE_EOT,
     HEALTHY_REPLY,
     OFFLINE_BIT,
     PAPER_END_BITS,
@@ -61,9 +52,12 @@ from drivers.printer.protocol import (
 )
 from drivers.ptypair import RawPty
 
-log = logging.getLogger(__name__)
+if TYPE_CHECKING:
+    # The decoder (eleven frozen dataclasses) loads with the first bytes received, not with
+    # a kiosk of simulators before its menu.
+    from drivers.printer.escpos_decode import EscPosDecoder, PrintedDocument, PrintedItem
 
-PRINTED_TYPES = (TextLine, PrintedQr, PrintedImage, PaperFeed, PaperCut)
+log = logging.getLogger(__name__)
 
 GARBAGE_REPLY = b"\xff"  # fixed bits 0 and 7 set: what line noise at a wrong baud rate gives
 ERROR_OCCURRED_BIT = AUTO_RECOVERABLE_ERROR_BIT  # n=2 bit 6 shares its value with n=3 bit 6
@@ -94,7 +88,7 @@ class PrinterSimulator:
         self.url = ""
 
         self._bytes_until_paper_out: int | None = None
-        self._decoder = self._new_decoder()
+        self._decoder: EscPosDecoder | None = None  # made with the first bytes received
         self._items: list[PrintedItem] = []
         self._documents: list[PrintedDocument] = []
         self._pngs: list[Path] = []
@@ -243,6 +237,24 @@ class PrinterSimulator:
             self._run_out_of_paper()
 
     def _feed(self, data: bytes) -> None:
+        if self._decoder is None and _only_status_queries(data):
+            # Only whole queries came before, so nothing is half-decoded: what the decoder
+            # would make of these bytes is one StatusRequest each. A driver's start queries
+            # the status; the decoder waits for the first bytes that are more.
+            for at in range(0, len(data), 3):
+                self._answer(data[at + 2])
+            return
+        from drivers.printer.escpos_decode import (
+            PaperCut,
+            PaperFeed,
+            PrintedImage,
+            PrintedQr,
+            StatusRequest,
+            TextLine,
+        )
+
+        if self._decoder is None:
+            self._decoder = self._new_decoder()
         events: list[object] = []
         while True:
             try:
@@ -258,7 +270,9 @@ class PrinterSimulator:
         for event in events:
             if isinstance(event, StatusRequest):
                 self._answer(event.n)
-            elif self.can_print and isinstance(event, PRINTED_TYPES):
+            elif self.can_print and isinstance(
+                event, (TextLine, PrintedQr, PrintedImage, PaperFeed, PaperCut)
+            ):
                 self._print(event)
 
     def _answer(self, n: int) -> None:
@@ -271,6 +285,8 @@ class PrinterSimulator:
             os.write(self._pty.master, reply)
 
     def _print(self, item: PrintedItem) -> None:
+        from drivers.printer.escpos_decode import PaperCut
+
         self._items.append(item)
         if isinstance(item, PaperCut):
             self._tear_off()
@@ -283,6 +299,8 @@ class PrinterSimulator:
             self._tear_off()
 
     def _tear_off(self) -> None:
+        from drivers.printer.escpos_decode import PrintedDocument
+
         doc = PrintedDocument(tuple(self._items))
         self._items = []
         png = None
@@ -301,4 +319,18 @@ class PrinterSimulator:
             self._changed.notify_all()
 
     def _new_decoder(self) -> EscPosDecoder:
+        from drivers.printer.escpos_decode import EscPosDecoder
+
         return EscPosDecoder(self.profile.codec, columns=self.profile.columns)
+
+
+def _only_status_queries(data: bytes) -> bool:
+    """True when `data` is whole `DLE EOT n` queries (n = 1..4) and nothing else."""
+    return (
+        bool(data)
+        and len(data) % 3 == 0
+        and all(
+            data[at : at + 2] == DLE_EOT and data[at + 2] in (1, 2, 3, 4)
+            for at in range(0, len(data), 3)
+        )
+    )

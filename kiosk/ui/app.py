@@ -11,6 +11,7 @@ first.
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import signal
@@ -138,6 +139,13 @@ class EStationApp(App):
         kiosk/ui/root.py TAP_GUARD_SECONDS); `on_first_frame`: called once the first frame is
         drawn (the kiosk starts what the menu does not need)."""
         super().__init__(**kwargs)
+        # A start that holds the garbage collector (estation-kiosk's main) until the menu's
+        # first frame: what it made so far is frozen too, for Kivy's window collects all
+        # garbage as it is made (its RenderContext), which walked the whole start's objects
+        # (20-28 ms). Both are given back on the tick after the first frame, or at the stop.
+        self._holding_collections = not gc.isenabled()
+        if self._holding_collections:
+            gc.freeze()
         self.on_first_frame = on_first_frame
         self.ops = ops
         self.attract_at_start = attract_at_start
@@ -277,6 +285,7 @@ class EStationApp(App):
             return self.router is not None and self.router.make_next_step()
 
         def behind(_dt: float) -> None:
+            self._collect_again()
             if self.commands is not None:
                 # The screenshot, identify and restart commands (PIL, the wire models) are
                 # installed before the sync that hands out commands starts below.
@@ -304,10 +313,19 @@ class EStationApp(App):
         Window.bind(on_flip=first_frame)
         self._stop_preparing = forget
 
+    def _collect_again(self) -> None:
+        """Give the collector back what a held start kept from it (`__init__`); the Router
+        collects once and freezes what is alive when its parts are made (Router.settle)."""
+        if self._holding_collections:
+            self._holding_collections = False
+            gc.unfreeze()
+            gc.enable()
+
     def on_stop(self) -> None:
         """End any visit in progress so nothing of it outlives the app."""
         ExceptionManager.remove_handler(self._guard)
         self._stop_preparing()
+        self._collect_again()
         if self.ops is not None:
             self.ops.stop()
         if self._tick_event is not None:

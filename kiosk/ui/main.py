@@ -14,21 +14,17 @@ simulators, is a development tool: `estation-demo --config kiosk.toml --script .
 from __future__ import annotations
 
 import argparse
-import getpass
+import gc
 import logging
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from kiosk.composition import build_kiosk
-from kiosk.config import ConfigError, KioskConfig, load_config, warn_at_start
-from kiosk.journal import RecentLines, install
-from kiosk.nightly import Backlight
-from kiosk.watchdog import Notifier, Watchdog, watchdog_seconds
-
 if TYPE_CHECKING:
+    from kiosk.config import KioskConfig
     from kiosk.ui.ops import KioskOps
+    from kiosk.watchdog import Notifier, Watchdog
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -40,10 +36,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--config", type=Path, required=True, help="kiosk TOML file")
     parser.add_argument("--windowed", action="store_true", help="a window instead of fullscreen")
     args = parser.parse_args(args_in)
+    # No garbage collection until the menu's first frame (EStationApp gives it back): the
+    # start's objects live as long as the kiosk, and walking them again and again before
+    # the menu was 25-30 ms of its CPU. The kiosk's modules are imported here, not with
+    # this module, so that their import is held too (`python -m kiosk.ui.main`).
+    gc.disable()
+    from kiosk.composition import build_kiosk
+    from kiosk.config import warn_at_start
+    from kiosk.journal import RecentLines, install
+    from kiosk.nightly import Backlight
+    from kiosk.watchdog import Notifier
+
     recent = RecentLines()
     install(recent=recent)
     config = _config(args.config)
     if config is None:
+        gc.enable()
         return 2
     kiosk = build_kiosk(config, log_lines=recent.lines)
     # The menu first; the camera, sync and content start behind its first frame.
@@ -93,10 +101,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         if watchdog is not None:
             watchdog.stop()
         kiosk.close()
+        gc.enable()  # a start that failed before the menu's first frame
         logging.getLogger("kiosk").info("kiosk_stopped outbox=closed devices=released")
 
 
 def _config(path: Path) -> KioskConfig | None:
+    from kiosk.config import ConfigError, load_config
+
     try:
         return load_config(path)
     except ConfigError as err:
@@ -106,6 +117,8 @@ def _config(path: Path) -> KioskConfig | None:
 
 def _watchdog(notifier: Notifier) -> Watchdog | None:
     """Feed systemd's watchdog at a third of its time, while the UI ticks (kiosk/watchdog.py)."""
+    from kiosk.watchdog import Watchdog, watchdog_seconds
+
     seconds = watchdog_seconds()
     if seconds is None:
         return None
@@ -116,6 +129,8 @@ def _watchdog(notifier: Notifier) -> Watchdog | None:
 
 def set_pin(argv: Sequence[str]) -> int:
     """`estation-kiosk set-pin`: hash and store a new maintenance PIN; clears a lockout."""
+    import getpass  # a terminal's prompt: for this command only
+
     from kiosk.maintenance import LOCKOUT_FILE, PinError, PinFile, PinGate
 
     parser = argparse.ArgumentParser(

@@ -51,7 +51,8 @@ def test_a_client_closed_before_its_first_call_refuses_calls() -> None:
 # for a kiosk without a social card reader, pyscard; PyYAML (the flows' catalog and the
 # messages come from their kept JSON on every start but the first after a change), the
 # station setup's module on a kiosk without station.json, the maintenance mode and the
-# receipt model (the printer's device and the receipt outputs name it for type checks only).
+# receipt model (the printer's device and the receipt outputs name it for type checks only),
+# the printer simulator's ESC/POS decoder (a driver's start only queries the status).
 AFTER_THE_MENU = (
     "smartcard",
     "drivers.socialcard.reader",
@@ -72,6 +73,7 @@ AFTER_THE_MENU = (
     "kiosk.station_setup",
     "kiosk.maintenance",
     "drivers.printer.receipt",
+    "drivers.printer.escpos_decode",
 )
 
 MENU_PROBE = """

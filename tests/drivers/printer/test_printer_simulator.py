@@ -109,6 +109,21 @@ def test_silent_simulator_answers_nothing(sim: PrinterSimulator) -> None:
     assert sim.status_queries() == [1, 2, 3, 4]
 
 
+def test_first_bytes_other_than_whole_queries_are_decoded_in_order(sim: PrinterSimulator) -> None:
+    # Whole DLE EOT n queries first are answered without the decoder; a query split across
+    # writes, or a job's bytes before one, go through it as before.
+    with FileTransport(sim.url) as port:
+        port.write(b"\x10\x04")
+        assert port.read(1, 0.2) == b""  # half a query: nothing to answer yet
+        port.write(b"\x04\x1b@a line\n\x10\x04\x01")
+        assert port.read(2, 1.0) == b"\x12\x12"
+        port.write(b"\x1dV\x00")
+    assert sim.wait_for_documents(1)
+    assert sim.received_documents()[0].text_lines == ["a line"]
+    assert sim.status_queries() == [4, 1]
+    assert sim.error is None
+
+
 def test_bad_escpos_is_surfaced_as_the_simulator_error(sim: PrinterSimulator) -> None:
     with FileTransport(sim.url) as port:
         port.write(b"\x1b\xfe")  # no such command
