@@ -38,9 +38,10 @@ from pathlib import Path
 from bench.bench_controller_ingest import controller_on, database, seed_fleet
 from controller.services.fleet import kiosk_code
 from kiosk.controller_client import ControllerClient
+from kiosk.enroller import Enroller
 from kiosk.enrollment import Enrollment, EnrollmentStore
 from kiosk.outbox import Limits, Outbox, State
-from kiosk.sync import Enroller, SyncLoop
+from kiosk.sync import SyncLoop
 from pii import Sealer
 from tests.controller.controller_testkit import transaction
 from wire import RegisterRequest, TransactionIn, validate

@@ -32,6 +32,7 @@ from kiosk.content_refresh import ContentRefresher, fetch_plans
 from kiosk.content_store import ContentStore
 from kiosk.controller_client import ControllerClient, ControllerError
 from kiosk.employers import EmployerList
+from kiosk.enroller import Enroller
 from kiosk.enrollment import EnrollmentStore
 from kiosk.hardware import Hardware, Simulators
 from kiosk.outbox import Limits, Outbox
@@ -39,7 +40,7 @@ from kiosk.ports import HelpContacts
 from kiosk.service import SOFTWARE_VERSION, KioskService
 from kiosk.speech import SilentSpeech, Speech, build_speech
 from kiosk.starts import StartLog
-from kiosk.sync import Enroller, SyncLoop
+from kiosk.sync import SyncLoop
 from kiosk.target import TargetKeeper
 from kiosk.updater import Updater, build_updater
 from kiosk.vitals import VitalSigns

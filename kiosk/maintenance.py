@@ -10,7 +10,6 @@ The way in (docs/technicians.md says it for people):
 The PIN is never stored: `PinFile` keeps an scrypt hash with a random salt; `PinGate`
 rate-limits attempts and locks the pad after too many wrong PINs, on disk, so a restart buys
 no new guesses (kiosk/maintenance_pin.py). The gesture is kiosk/maintenance_gesture.py.
-Their names are importable from here too.
 
 `Maintenance` is what the maintenance screen asks of the kiosk (`MaintenancePort`): a
 snapshot of device health, outbox, network and recent log lines, the self-test with
@@ -40,28 +39,12 @@ from drivers.printer import Cut, KeyValue, Line, Receipt, Title
 from drivers.selftest import Check, Report, check_open_idcard, run_checks
 from flows import Texts
 from kiosk.journal import redact
-from kiosk.maintenance_gesture import (
-    CORNER_SHARE,
-    HOLD_SECONDS,
-    SEQUENCE_SECONDS,
-    TAP_SEQUENCE,
-    Corner,
-    CornerGesture,
-    corner_at,
-)
 from kiosk.maintenance_pin import (
     LOCKOUT_FILE,
-    LOCKOUT_MAX_SECONDS,
-    LOCKOUT_SECONDS,
-    MAX_FAILURES,
-    MIN_GAP,
-    PIN_DIGITS,
     Attempt,
-    PinError,
     PinFile,
     PinGate,
     Verdict,
-    check_pin_shape,
 )
 from kiosk.outbox import Outbox, OutboxFull, State
 from kiosk.receipts import ReceiptOutput
@@ -74,30 +57,11 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 __all__ = [
-    "CORNER_SHARE",
-    "HOLD_SECONDS",
-    "LOCKOUT_FILE",
-    "LOCKOUT_MAX_SECONDS",
-    "LOCKOUT_SECONDS",
-    "MAX_FAILURES",
-    "MIN_GAP",
-    "PIN_DIGITS",
-    "SEQUENCE_SECONDS",
-    "TAP_SEQUENCE",
-    "Attempt",
-    "Corner",
-    "CornerGesture",
     "DeviceLine",
     "Maintenance",
     "MaintenancePort",
-    "PinError",
-    "PinFile",
-    "PinGate",
     "Snapshot",
-    "Verdict",
     "build_maintenance",
-    "check_pin_shape",
-    "corner_at",
     "network_addresses",
     "printer_check",
     "rescan_checks",

@@ -29,6 +29,7 @@ from kiosk.controller_client import (
     ControllerRejected,
     ControllerUnreachable,
 )
+from kiosk.enroller import Enroller
 from kiosk.enrollment import Enrollment, EnrollmentStore
 from kiosk.station_setup import (
     SetupError,
@@ -38,7 +39,6 @@ from kiosk.station_setup import (
     parse_setup,
     why_unreachable,
 )
-from kiosk.sync import Enroller
 from kiosk.updater import PUBLIC_KEY_FILE, load_public_key
 from wire import RegisterRequest, SelfTestCheck, SelfTestReport
 from wire.release import PublicKey, ReleaseRefused

@@ -5,7 +5,7 @@ back-off (capped), and a refusal for good is kept as failed for ops. The rows ar
 kiosk/delivery.py; the loop here owns the connection (online, the circuit, the pace), the
 heartbeat, the commands' results and the catalog report.
 
-Enrollment (docs/enrollment.md; kiosk/enroller.py, `Enroller`, importable from here too):
+Enrollment (docs/enrollment.md; kiosk/enroller.py, `Enroller`):
 while pending the kiosk sends nothing but a question about its state, every
 PENDING_POLL_SECONDS at most, and its outbox waits untouched; a revoked or refused kiosk
 sends nothing until a technician acts. When a heartbeat's answer asks for it, the kiosk
@@ -50,7 +50,7 @@ if TYPE_CHECKING:
     # the menu's first frame (docs/touchscreen.md, cold start).
     from wire import Heartbeat, HeartbeatAck
 
-__all__ = ["CLOCK_SKEW_WARNING", "PENDING_POLL_SECONDS", "PURGE_SECONDS", "Enroller", "SyncLoop"]
+__all__ = ["CLOCK_SKEW_WARNING", "PENDING_POLL_SECONDS", "PURGE_SECONDS", "SyncLoop"]
 
 log = logging.getLogger(__name__)
 

@@ -52,8 +52,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from kiosk.controller_client import ControllerClient, ControllerError
-from kiosk.release_install import Installer, InstallFailed, pins
-from kiosk.release_layout import VENV, ReleaseLayout
+from kiosk.release_install import Installer, InstallFailed
+from kiosk.release_layout import ReleaseLayout
 from wire import UpdateOutcome
 from wire.release import (
     PublicKey,
@@ -70,19 +70,13 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-# The release's folders (kiosk/release_layout.py) and its venv's install (release_install.py)
-# are importable from here, where their callers met them first.
 __all__ = [
     "HEALTH_SECONDS",
     "KEEP_RELEASES",
     "MAX_TRIAL_STARTS",
     "PUBLIC_KEY_FILE",
     "STATE_FILE",
-    "VENV",
     "HealthSignal",
-    "InstallFailed",
-    "Installer",
-    "ReleaseLayout",
     "Step",
     "UpdateState",
     "Updater",
@@ -91,7 +85,6 @@ __all__ = [
     "installed_layout",
     "load_public_key",
     "main",
-    "pins",
 ]
 
 STATE_FILE = "update-state.json"

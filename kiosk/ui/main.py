@@ -131,7 +131,7 @@ def set_pin(argv: Sequence[str]) -> int:
     """`estation-kiosk set-pin`: hash and store a new maintenance PIN; clears a lockout."""
     import getpass  # a terminal's prompt: for this command only
 
-    from kiosk.maintenance import LOCKOUT_FILE, PinError, PinFile, PinGate
+    from kiosk.maintenance_pin import LOCKOUT_FILE, PinError, PinFile, PinGate
 
     parser = argparse.ArgumentParser(
         prog="estation-kiosk set-pin",

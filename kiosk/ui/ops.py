@@ -20,12 +20,14 @@ from kivy.clock import Clock
 from kivy.core.window import Window
 from kivy.graphics import Color, InstructionGroup, Rectangle
 
-from kiosk.maintenance import CornerGesture, MaintenancePort, corner_at
+from kiosk.maintenance_gesture import CornerGesture, corner_at
 from kiosk.nightly import RESTART_EXIT_CODE, Backlight, NightPlan
 from kiosk.updater import HealthSignal, Step, Updater
 from kiosk.watchdog import Notifier, Watchdog
 
 if TYPE_CHECKING:
+    # The maintenance module loads when the screen is first opened, not before the menu.
+    from kiosk.maintenance import MaintenancePort
     from kiosk.ui.app import EStationApp
     from kiosk.ui.screens.maintenance import MaintenanceScreen
 

@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from kiosk.nightly import RESTART_EXIT_CODE
-from kiosk.updater import MAX_TRIAL_STARTS, STATE_FILE, ReleaseLayout, UpdateState
+from kiosk.release_layout import ReleaseLayout
+from kiosk.updater import MAX_TRIAL_STARTS, STATE_FILE, UpdateState
 from kiosk.updater import main as updater_main
 
 DEPLOY = Path(__file__).resolve().parents[2] / "deploy"

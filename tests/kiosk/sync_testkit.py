@@ -17,9 +17,10 @@ from controller.services import Conflict
 from controller.settings import Settings
 from flows import load_builtin_catalog
 from kiosk.controller_client import ControllerClient
+from kiosk.enroller import Enroller
 from kiosk.enrollment import EnrollmentStore
 from kiosk.outbox import Outbox
-from kiosk.sync import Enroller, SyncLoop
+from kiosk.sync import SyncLoop
 from tests.controller.controller_testkit import FAST_AUTH, add_regions, preauthorise
 from tests.controller.inbox_testkit import MY_TOWNSHIP, place
 from tests.support.clock import FakeClock

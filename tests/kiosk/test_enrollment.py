@@ -12,9 +12,10 @@ from controller.app import create_app
 from controller.services.audit import Actor
 from controller.settings import Settings
 from kiosk.controller_client import CredentialRevoked
+from kiosk.enroller import Enroller
 from kiosk.enrollment import EnrollmentStore
 from kiosk.outbox import Outbox, State
-from kiosk.sync import PENDING_POLL_SECONDS, Enroller, SyncLoop
+from kiosk.sync import PENDING_POLL_SECONDS, SyncLoop
 from tests.controller.controller_testkit import heartbeat, pairing_code, transaction
 from tests.kiosk.sync_testkit import RecordingClient
 from tests.support.clock import FakeClock

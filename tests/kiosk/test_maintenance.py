@@ -18,14 +18,8 @@ from devkit.demo import write_kiosk_config
 from drivers.selftest import Check
 from kiosk.composition import Kiosk, build_kiosk
 from kiosk.config import SocialCardConfig, load_config
-from kiosk.maintenance import (
-    LOCKOUT_SECONDS,
-    MAX_FAILURES,
-    MIN_GAP,
-    PinFile,
-    Verdict,
-    build_maintenance,
-)
+from kiosk.maintenance import build_maintenance
+from kiosk.maintenance_pin import LOCKOUT_SECONDS, MAX_FAILURES, MIN_GAP, PinFile, Verdict
 from kiosk.outbox import OutboxFull
 from tests.kiosk.maintenance_testkit import PIN, WallClock
 from wire import Citizen, KioskStatus, MaintenanceEventKind, MaintenanceExit, TransactionIn

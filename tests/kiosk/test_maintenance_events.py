@@ -19,7 +19,8 @@ from controller.settings import Settings
 from devkit.demo import write_kiosk_config
 from kiosk.composition import Kiosk, build_kiosk
 from kiosk.config import SocialCardConfig, load_config
-from kiosk.maintenance import LOCKOUT_SECONDS, MAX_FAILURES, MIN_GAP, PinFile, build_maintenance
+from kiosk.maintenance import build_maintenance
+from kiosk.maintenance_pin import LOCKOUT_SECONDS, MAX_FAILURES, MIN_GAP, PinFile
 from kiosk.outbox import State
 from tests.controller.controller_testkit import FAST_AUTH, pairing_code, rows, signed_in_as
 from tests.support.servers import serve

@@ -15,11 +15,12 @@ from drivers.manager import DeviceManager
 from flows import load_builtin_catalog
 from kiosk.actions import Station
 from kiosk.composition import enrollment_block
+from kiosk.enroller import Enroller
 from kiosk.enrollment import Enrollment, EnrollmentStore
 from kiosk.outbox import Outbox, State
 from kiosk.ports import HelpContacts
 from kiosk.service import KioskService
-from kiosk.sync import Enroller, SyncLoop
+from kiosk.sync import SyncLoop
 from tests.controller.controller_testkit import preauthorise, rows
 from tests.kiosk.sync_testkit import RecordingClient
 from tests.support.clock import FakeClock

@@ -23,9 +23,10 @@ from controller.settings import Settings
 from flows import Catalog, load_builtin_catalog
 from kiosk.catalog_report import catalog_message
 from kiosk.controller_client import ControllerClient
+from kiosk.enroller import Enroller
 from kiosk.enrollment import EnrollmentStore
 from kiosk.outbox import Outbox, State
-from kiosk.sync import Enroller, SyncLoop
+from kiosk.sync import SyncLoop
 from tests.controller.controller_testkit import (
     preauthorise,
     receipt,

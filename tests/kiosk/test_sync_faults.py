@@ -20,9 +20,10 @@ from fastapi import FastAPI
 from controller.app import create_app
 from controller.services import Conflict
 from controller.settings import Settings
+from kiosk.enroller import Enroller
 from kiosk.enrollment import EnrollmentStore
 from kiosk.outbox import Outbox, State
-from kiosk.sync import Enroller, SyncLoop
+from kiosk.sync import SyncLoop
 from pii import Sealer
 from tests.controller.controller_testkit import preauthorise, rows, transaction
 from tests.kiosk.sync_testkit import RecordingClient

@@ -34,20 +34,13 @@ from devkit.release import (
     kiosk_roots,
     sign_bundle,
 )
+from kiosk.enroller import Enroller
 from kiosk.enrollment import EnrollmentStore
 from kiosk.outbox import Outbox
-from kiosk.sync import Enroller, SyncLoop
-from kiosk.updater import (
-    STATE_FILE,
-    VENV,
-    HealthSignal,
-    ReleaseLayout,
-    Step,
-    Updater,
-    UpdateState,
-    guard,
-    pins,
-)
+from kiosk.release_install import pins
+from kiosk.release_layout import VENV, ReleaseLayout
+from kiosk.sync import SyncLoop
+from kiosk.updater import STATE_FILE, HealthSignal, Step, Updater, UpdateState, guard
 from tests.controller.controller_testkit import preauthorise, rows
 from tests.kiosk.sync_testkit import RecordingClient
 from tests.support.bundles import build_tiny_wheel, with_other_wheel_bytes

@@ -27,7 +27,8 @@ from kivy.uix.progressbar import ProgressBar
 from kivy.uix.scrollview import ScrollView
 
 from drivers.selftest import Check, Report
-from kiosk.maintenance import Attempt, MaintenancePort, Snapshot, Verdict
+from kiosk.maintenance import MaintenancePort, Snapshot
+from kiosk.maintenance_pin import Attempt, Verdict
 from kiosk.ui import theme
 from kiosk.ui.bridge import on_ui_thread, run_in_worker
 from kiosk.ui.widgets import BigButton, KioskScreen, TextLabel, TitleLabel

@@ -58,7 +58,7 @@ def test_a_signal_stops_the_kiosk_cleanly(tmp_path: Path, sig: signal.Signals) -
 
 
 def test_set_pin_stores_a_hash_and_clears_a_lockout(tmp_path: Path) -> None:
-    from kiosk.maintenance import LOCKOUT_FILE, PinFile
+    from kiosk.maintenance_pin import LOCKOUT_FILE, PinFile
 
     config = write_kiosk_config(
         tmp_path / "kiosk.toml", "http://127.0.0.1:9", social_card_reader="none"

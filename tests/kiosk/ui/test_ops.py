@@ -16,15 +16,9 @@ from typing import Any
 import pytest
 
 from drivers.selftest import Check, Report, run_checks
-from kiosk.maintenance import (
-    HOLD_SECONDS,
-    MAX_FAILURES,
-    MIN_GAP,
-    Attempt,
-    PinFile,
-    PinGate,
-    Snapshot,
-)
+from kiosk.maintenance import Snapshot
+from kiosk.maintenance_gesture import HOLD_SECONDS
+from kiosk.maintenance_pin import MAX_FAILURES, MIN_GAP, Attempt, PinFile, PinGate
 from kiosk.nightly import RESTART_EXIT_CODE
 from kiosk.updater import HealthSignal, Step
 from kiosk.watchdog import Notifier, Watchdog
