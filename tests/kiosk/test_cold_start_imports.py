@@ -16,6 +16,21 @@ from kiosk.controller_client import ControllerClient
 
 ROOT = Path(__file__).resolve().parents[2]
 
+
+def loaded(probe: str, *args: str) -> str:
+    """Run `probe` in a fresh interpreter; the last line it printed (the modules it saw)."""
+    done = subprocess.run(  # noqa: S603 - our own interpreter
+        [sys.executable, "-c", probe, *args],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    return done.stdout.strip().splitlines()[-1]
+
+
 PROBE = """
 import sys
 import kiosk.composition, kiosk.config, kiosk.station_setup
@@ -132,25 +147,8 @@ def test_a_kiosk_started_for_its_menu_has_loaded_nothing_the_menu_does_not_show(
     config = _kiosk_of_simulators(tmp_path)
     # A kiosk's first start validates its catalog (python-stdnum's region table) and keeps
     # it (flows/catalog_cache.py); every later start is the one measured.
-    first = subprocess.run(  # noqa: S603 - our own interpreter
-        [sys.executable, "-c", MENU_PROBE, str(config), "stdnum"],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=120,
-        check=False,
-    )
-    assert first.returncode == 0, first.stderr[-2000:]
-    done = subprocess.run(  # noqa: S603 - our own interpreter
-        [sys.executable, "-c", MENU_PROBE, str(config), ",".join(AFTER_THE_MENU)],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=120,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr[-2000:]
-    assert done.stdout.strip().splitlines()[-1] == "[]"
+    loaded(MENU_PROBE, str(config), "stdnum")
+    assert loaded(MENU_PROBE, str(config), ",".join(AFTER_THE_MENU)) == "[]"
 
 
 OPS_PROBE = """
@@ -165,31 +163,13 @@ def test_the_kiosks_ops_load_nothing_the_menu_does_not_show() -> None:
     # App.run: the maintenance screen's module comes with the screen, not with the gesture.
     # PIL is left out: Kivy's window loads it for its own image provider, as a bare app's.
     watched = [name for name in AFTER_THE_MENU if name != "PIL"]
-    done = subprocess.run(  # noqa: S603 - our own interpreter
-        [sys.executable, "-c", OPS_PROBE, ",".join(watched)],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=120,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr[-2000:]
-    assert done.stdout.strip().splitlines()[-1] == "[]"
+    assert loaded(OPS_PROBE, ",".join(watched)) == "[]"
 
 
 def test_the_probe_sees_a_module_that_is_loaded(tmp_path: Path) -> None:
     # The same probe with one more name the start does load: the test above can fail.
     config = _kiosk_of_simulators(tmp_path)
-    done = subprocess.run(  # noqa: S603 - our own interpreter
-        [sys.executable, "-c", MENU_PROBE, str(config), "kiosk.outbox,wire.v1"],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=120,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr[-2000:]
-    assert done.stdout.strip().splitlines()[-1] == "['kiosk.outbox']"
+    assert loaded(MENU_PROBE, str(config), "kiosk.outbox,wire.v1") == "['kiosk.outbox']"
 
 
 def test_a_malformed_messages_file_stops_the_start(
