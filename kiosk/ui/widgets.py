@@ -143,8 +143,12 @@ class FitLabel(WordWrap, Label):
             self.texture_update()
             wide, high = self.texture_size
             if (wide <= self.width + 1 and high <= self.height + 1) or size <= self.min_font:
-                return
+                break
             size = max(self.min_font, size - 2)
+        # The texture is made from every property set so far: the update Kivy queued for the
+        # next frame when they were set would measure and break the same text again (the
+        # header's service name on every tap that opens a service).
+        self._trigger_texture.cancel()
 
 
 class TitleLabel(TextLabel):

@@ -102,3 +102,23 @@ def test_a_kept_screen_shown_in_the_other_language_shows_that_language(ui: Any) 
     assert screen.ids.title.text
     assert screen.ids.title.text != kept_title
     assert all(b.text.isascii() for b in step_buttons(screen).values())
+
+
+def test_a_fitted_label_measures_its_text_once_a_change(ui: Any) -> None:
+    from kiosk.ui.widgets import FitLabel
+
+    label = FitLabel(size=(600, 60), size_hint=(None, None), max_font=30, min_font=20)
+    ui.root.current_screen.add_widget(label)
+    ui.frames(1)
+    renders: list[str] = []
+    real_render = label._label.render
+
+    def render(real: bool = False) -> Any:
+        renders.append(f"{label._label.text} {'drawn' if real else 'measured'}")
+        return real_render(real)
+
+    label._label.render = render
+    label.text = "城关镇就业服务e站"
+    ui.frames(2)
+    assert renders == ["城关镇就业服务e站 measured", "城关镇就业服务e站 drawn"]
+    assert label.texture is not None
