@@ -27,6 +27,7 @@ from kiosk.ui.screens.base import StepScreen
 from kiosk.ui.screens.welcome import WelcomeScreen
 from kiosk.ui.session import EndNotice
 from kiosk.ui.voice import ScreenVoice
+from kiosk.ui.widgets import KeptTexts
 
 if TYPE_CHECKING:
     # The flow engine loads with the first visit, not for the menu (docs/touchscreen.md);
@@ -135,6 +136,8 @@ class Router(ScreenManager):
         super().__init__(transition=NoTransition(), **kwargs)
         self.welcome = welcome
         self.voice = voice if voice is not None else ScreenVoice(SilentSpeech())
+        # The opening steps' texts kept between visits, within a memory budget (StepScreen).
+        self.kept_texts = KeptTexts()
         self.steps = StepScreens(steps, self._add_step)
         self._end: Later[EndScreen] = Later(end, self.add_widget)
         self._idle: Later[IdleOverlay] = Later(idle)
@@ -209,6 +212,7 @@ class Router(ScreenManager):
 
     def _add_step(self, step: StepScreen) -> None:
         step.voice = self.voice  # the header's speaker and a form's errors
+        step.keeper = self.kept_texts
         self.add_widget(step)
 
     def make_next_step(self) -> bool:

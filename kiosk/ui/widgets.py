@@ -6,7 +6,8 @@ chips for lists (styles: widgets.kv)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections import OrderedDict
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -142,8 +143,12 @@ class FitLabel(WordWrap, Label):
             self.texture_update()
             wide, high = self.texture_size
             if (wide <= self.width + 1 and high <= self.height + 1) or size <= self.min_font:
-                return
+                break
             size = max(self.min_font, size - 2)
+        # The texture is made from every property set so far: the update Kivy queued for the
+        # next frame when they were set would measure and break the same text again (the
+        # header's service name on every tap that opens a service).
+        self._trigger_texture.cancel()
 
 
 class TitleLabel(TextLabel):
@@ -365,21 +370,86 @@ def wipe_text_input(box: TextInput) -> None:
 def fill_button_row(
     row: BoxLayout, events: list[str], label: Callable[[str], str], on_press: Callable[[str], None]
 ) -> list[BigButton]:
-    """Replace `row`'s buttons with one per event, secondary ones first, primary last."""
-    row.clear_widgets()
+    """Replace `row`'s buttons with one per event, secondary ones first, primary last.
+
+    A row that holds these buttons with these labels for this `on_press` already keeps them:
+    a step screen that kept its texts between visits (`KeptTexts`) shows the same row
+    again, and new buttons would render and upload their labels again on the tap.
+    """
     secondary = [e for e in events if e not in PRIMARY_EVENTS]
     primary = [e for e in events if e in PRIMARY_EVENTS]
-    buttons: list[BigButton] = []
-    for event in secondary:
-        buttons.append(BigButton(text=label(event), event=event))
-        row.add_widget(buttons[-1])
+    wanted = [(e, label(e), False) for e in secondary] + [(e, label(e), True) for e in primary]
+    held = [child for child in reversed(row.children) if isinstance(child, BigButton)]
+    if getattr(row, "pressed", None) == on_press and wanted == [
+        (b.event, b.text, b.primary) for b in held
+    ]:
+        return held
+    row.clear_widgets()
+    buttons = [BigButton(text=text, event=e, primary=filled) for e, text, filled in wanted]
+    for button in buttons[: len(secondary)]:
+        row.add_widget(button)
     row.add_widget(Spacer())
-    for event in primary:
-        buttons.append(BigButton(text=label(event), event=event, primary=True))
-        row.add_widget(buttons[-1])
+    for button in buttons[len(secondary) :]:
+        row.add_widget(button)
     for button in buttons:
         button.bind(on_release=lambda b: on_press(b.event))
+    row.pressed = on_press
     return buttons
+
+
+def texture_bytes(labels: Iterable[Any]) -> int:
+    """Bytes of the RGBA textures `labels` hold now (what keeping their texts costs)."""
+    total = 0
+    for label in labels:
+        texture = getattr(label, "texture", None)
+        if texture is not None:
+            total += texture.width * texture.height * 4
+    return total
+
+
+# What the step screens may keep of the catalog's texts between visits, in bytes of texture:
+# a few opening steps (docs/touchscreen.md, "Tap to the next screen"; keeping every step
+# screen's texts cost 42 MB of RSS).
+KEPT_TEXT_BUDGET = 3_000_000
+
+
+class KeptTexts:
+    """Screens that keep the catalog's texts they showed after a visit left them, least
+    recently kept let go first once their textures pass `budget` bytes.
+
+    A screen that keeps its texts renders and uploads none of them again when the next
+    visit shows the same (the tap on a menu tile: docs/touchscreen.md, "Tap to the next
+    screen"); only catalog texts are kept, never what a visit typed, read or was told.
+    """
+
+    def __init__(self, budget: int = KEPT_TEXT_BUDGET) -> None:
+        self.budget = budget
+        self._held: OrderedDict[object, tuple[int, Callable[[], None]]] = OrderedDict()
+
+    def keep(self, owner: object, size: int, release: Callable[[], None]) -> bool:
+        """`owner` keeps `size` bytes until `release` is called (by this, to make room for
+        later keepers); False, and nothing held, when `size` alone is over the budget."""
+        self._held.pop(owner, None)
+        if size > self.budget:
+            return False
+        self._held[owner] = (size, release)
+        while self.held_bytes > self.budget:
+            _, (_, let_go) = self._held.popitem(last=False)
+            let_go()
+        return True
+
+    def drop(self, owner: object) -> None:
+        """`owner` shows a visit again: its texts are no longer kept ones."""
+        self._held.pop(owner, None)
+
+    def holds(self, owner: object) -> bool:
+        """`owner` keeps texts now."""
+        return owner in self._held
+
+    @property
+    def held_bytes(self) -> int:
+        """The bytes of texture kept now."""
+        return sum(size for size, _ in self._held.values())
 
 
 __all__ = [
@@ -391,6 +461,7 @@ __all__ = [
     "FieldInput",
     "FitLabel",
     "Keypad",
+    "KeptTexts",
     "KioskScreen",
     "LabelledRow",
     "PageButton",
@@ -403,5 +474,6 @@ __all__ = [
     "WrapLabel",
     "clear_labels",
     "fill_button_row",
+    "texture_bytes",
     "wipe_text_input",
 ]

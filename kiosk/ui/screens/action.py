@@ -89,6 +89,7 @@ class ActionScreen(DemoCardRow, StepScreen):
         self.tapper: CardTapper | None = None  # the tray of the step shown
         self.card_buttons: list[BigButton] = []
         self._first_card = 0  # the first card of the row shown (the "more" button moves it)
+        self._laid = False  # a card was laid on the tray since the step was shown
         self._shown_cards = 0
         self._more_text = ""
         self._place_soon = Clock.create_trigger(self._place_cards)
@@ -109,6 +110,7 @@ class ActionScreen(DemoCardRow, StepScreen):
         self.ids.demo_cards.clear_widgets()
         self.ids.demo_more.text = ""
         self.card_buttons = []
+        self._laid = False
         action = run.step.action or ""
         self.tapper = self.tappers.get(action)
         if self.tapper is None or action not in DEMO_TEXTS:
@@ -131,8 +133,12 @@ class ActionScreen(DemoCardRow, StepScreen):
         self._place_cards()
 
     def tap_card(self, name: str) -> None:
-        """Demo: put the named simulated card on the reader."""
-        if self.tapper is not None:
+        """Demo: put the named simulated card on the reader, once a showing of the step.
+
+        A double tap's second touch lands while the read of the first runs, the screen not
+        switched yet (no tap guard): it would lay the card again (test_faults)."""
+        if self.tapper is not None and not self._laid:
+            self._laid = True
             self.tapper.present(name)
 
     def on_leave(self, *_args: object) -> None:

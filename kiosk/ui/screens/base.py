@@ -7,10 +7,11 @@ from typing import TYPE_CHECKING
 from flows.progress import step_counter
 from flows.texts import button_label
 from kiosk.speech import SilentSpeech
+from kiosk.ui import theme
 from kiosk.ui.session import UISession
 from kiosk.ui.strings import LANGUAGE_NAMES, ui_text
 from kiosk.ui.voice import ScreenVoice
-from kiosk.ui.widgets import KioskScreen, fill_button_row
+from kiosk.ui.widgets import KeptTexts, KioskScreen, fill_button_row, texture_bytes
 
 if TYPE_CHECKING:
     # The flow engine loads with the first visit, not for the menu (docs/touchscreen.md).
@@ -28,6 +29,11 @@ class StepScreen(KioskScreen):
         super().__init__(**kwargs)
         self.session = session
         self.voice = ScreenVoice(SilentSpeech())  # the router gives every screen the kiosk's
+        # Where the opening step's texts are kept between visits (the router gives every
+        # step screen the kiosk's one; None: a screen forgets them all, as alone in a test).
+        self.keeper: KeptTexts | None = None
+        self._opening = False  # the step shown is the first of its run
+        self._shown: tuple[object, ...] = ()  # what the texts on the screen are of
         self.ids.header.ids.language.bind(on_release=self._switch_language)
         self.ids.header.ids.help.bind(on_release=lambda _b: self.session.ask_help())
         self.ids.header.ids.voice.bind(on_release=self._toggle_voice)
@@ -37,6 +43,14 @@ class StepScreen(KioskScreen):
         """Fill the screen from the run's current step."""
         lang = run.lang
         step = run.step
+        # The step a tap on a menu tile opens: its texts may stay after the visit (`clear`).
+        self._opening = len(run.history) == 1
+        shown = (run.flow.id, step.name, lang, theme.style.elder)
+        if self.keeper is not None and self.keeper.holds(self):
+            self.keeper.drop(self)
+            if shown != self._shown:  # another step, language or mode: blanked as unkept
+                self._forget_texts()
+        self._shown = shown
         header = self.ids.header.ids
         header.flow_title.text = run.flow.title.get(lang)
         position = step_counter(run)
@@ -84,10 +98,31 @@ class StepScreen(KioskScreen):
         """Once a second (the idle countdown is the session's modal, kiosk/ui/overlays.py)."""
 
     def clear(self) -> None:
-        """Forget the step shown."""
+        """Forget the step shown; the opening step's title, prompt and buttons may stay.
+
+        They are the catalog's, the same for every visitor: kept (`keeper`, within its memory
+        budget), the next visit's tap on the same tile sets the same texts and Kivy renders
+        and uploads none of them again (most of the UI thread's work on that tap,
+        docs/touchscreen.md "Tap to the next screen"). The header's service name and counter
+        go all the same: kept with the rest, the RSS bench grew by 40 MB (the same doc).
+        What a visit typed, read from a card or was told is each screen's own: its `clear`
+        removes it whatever is kept here."""
         header = self.ids.header.ids
         for label in (header.flow_title, header.step_label):
             label.text = ""
+        keeper = self.keeper
+        if keeper is not None and self._opening:
+            if keeper.holds(self) or keeper.keep(
+                self, texture_bytes(self._kept_labels()), self._forget_texts
+            ):
+                return
+        self._forget_texts()
+
+    def _kept_labels(self) -> list[object]:
+        return [self.ids.title, self.ids.prompt, *self.ids.buttons.children]
+
+    def _forget_texts(self) -> None:
+        self._opening = False
         self.ids.title.text = ""
         self.ids.prompt.text = ""
         self.ids.buttons.clear_widgets()
