@@ -176,9 +176,9 @@ class EStationApp(App):
         """Create the session, one screen of each kind, and the router between them."""
         from kiosk.ui.bridge import WorkerPool
         from kiosk.ui.kivy_setup import disable_clipboard
+        from kiosk.ui.navigator import IDENTIFY_SCREEN
         from kiosk.ui.root import TAP_GUARD_SECONDS, Router
         from kiosk.ui.screens import welcome
-        from kiosk.ui.session import IDENTIFY_SCREEN
         from kiosk.ui.voice import ScreenVoice
 
         disable_clipboard()  # before the first text box
@@ -237,6 +237,7 @@ class EStationApp(App):
         the first call (after the menu's first frame, or for a tap that comes first)."""
         if self._step_makers is None:
             from kiosk.ui.fields import pii_region_namer
+            from kiosk.ui.navigator import IDENTIFY_SCREEN
             from kiosk.ui.screens import (
                 action,
                 confirm,
@@ -246,7 +247,6 @@ class EStationApp(App):
                 itemlist,
                 notice,
             )
-            from kiosk.ui.session import IDENTIFY_SCREEN
 
             load_once((WIDGETS_LATER_KV,))
             load_kv_files(STEP_KV_FILES)

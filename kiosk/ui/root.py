@@ -23,9 +23,9 @@ from flows import Texts
 from kiosk.ports import AttractCard, HelpContacts, PairingView
 from kiosk.speech import SilentSpeech
 from kiosk.ui import memory, theme
+from kiosk.ui.end_notice import EndNotice
 from kiosk.ui.screens.base import StepScreen
 from kiosk.ui.screens.welcome import WelcomeScreen
-from kiosk.ui.session import EndNotice
 from kiosk.ui.voice import ScreenVoice
 from kiosk.ui.widgets import KeptTexts
 

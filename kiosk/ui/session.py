@@ -1,32 +1,26 @@
 """The UI's side of a citizen's visit: which screen shows, when the run ends, and the wipe.
 
-No Kivy here. `UISession` drives a `Navigator` (the screen manager) and hands bound actions
-to a `Worker` (the thread bridge), so its rules can be tested without a window:
+No Kivy here. `UISession` drives a `Navigator` (the screens, kiosk/ui/navigator.py) and
+hands bound actions to a `Worker` (the thread bridge), so its rules can be tested without a
+window:
 
 - every state change routes to the screen for the step's kind;
 - the idle timeout is the run's own (`check_timeout` on each tick), and ends like any run;
 - when a run ends for any reason the port is told (`end_run`), the reference is dropped,
-  every screen is wiped, an end screen shows only the run record, then welcome returns;
+  every screen is wiped, an end screen shows only the run record (kiosk/ui/end_notice.py),
+  then welcome returns;
 - a completed run whose end step names a follow-on flow (`then: rating`, `FlowRun.follow_on`)
   goes on into it from the end screen instead of welcome: the port starts it with the
-  record the engine hands over (`new_follow_on_run`), and it ends like any run.
-
-What the end screen may show comes from `run.session.record`: `transaction_number`, and
-`receipt_url` (what the e-receipt QR code encodes) on an end step that shows `receipt_qr`.
-
-Between visits (no run, no end screen) the screen is the menu, the attract loop or the
-out-of-service screen:
-
+  record the engine hands over (`new_follow_on_run`), and it ends like any run;
 - the idle countdown: in the last `idle_countdown` seconds of a step that waits for the
   citizen (its `timeout` in the flow: the time from the last touch to the wipe) a modal
   "touch to continue" counts down; a touch dismisses it and restarts the step's time, and
   nothing counts down while the kiosk itself works (flows.actions.citizen_is_waited_for).
   `on_countdown(seconds, lang)` is called once a second while it shows (spoken countdown);
-- the attract loop comes at start, after a visit that ended by itself (idle, walked away)
-  and after `welcome_idle_seconds` on an untouched menu with nobody in front; it wakes to
-  the menu on a touch, a card laid on a reader or a face in front of the camera;
-- out of service (KioskPort.out_of_service) takes the screen whenever no visit is open;
 - the help key shows the station's numbers and calls staff once per `staff_call_gap`.
+
+Between visits (no run, no end screen) the screen is the menu, the attract loop, out of
+service or pairing: `BetweenVisits` (kiosk/ui/between_visits.py), which the session holds.
 """
 
 from __future__ import annotations
@@ -34,50 +28,21 @@ from __future__ import annotations
 import logging
 import math
 import time
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Protocol
 
-from flows import Flow, RunRecord, StepKind, Texts, UnknownEvent
-from flows.actions import ActionName, citizen_is_waited_for
-from kiosk.ports import (
-    AttractCard,
-    CardTapper,
-    DemoPort,
-    HelpContacts,
-    KioskPort,
-    PairingView,
-)
-from kiosk.ui.chooser import is_identity_chooser
-from kiosk.ui.strings import ui_text
+from flows import RunRecord, StepKind, UnknownEvent
+from flows.actions import citizen_is_waited_for
+from kiosk.ports import CardTapper, DemoPort, HelpContacts, KioskPort
+from kiosk.ui.between_visits import WELCOME_IDLE_SECONDS, BetweenVisits, Mode, contacts_of
+from kiosk.ui.end_notice import end_notice
+from kiosk.ui.navigator import IDENTIFY_SCREEN, Navigator, screen_for
 
 if TYPE_CHECKING:
     # The flow engine loads with the first visit, not for the menu (docs/touchscreen.md).
     from flows import FlowRun
 
 log = logging.getLogger(__name__)
-
-SCREEN_FOR: dict[StepKind, str] = {
-    StepKind.ACTION: "action",
-    StepKind.FORM: "form",
-    StepKind.CONFIRM: "confirm",
-    StepKind.NOTICE: "notice",
-    StepKind.LIST: "list",
-    StepKind.DETAIL: "detail",
-    StepKind.END: "end",
-}
-# The identity chooser is a notice with its own screen of tiles (kiosk/ui/chooser.py).
-IDENTIFY_SCREEN = "identify"
-
-# The `show:` item that asks for the QR code of the e-receipt.
-RECEIPT_QR = "receipt_qr"
-
-
-def screen_for(run: FlowRun) -> str:
-    """The name of the screen that shows the run's current step."""
-    if is_identity_chooser(run.flow, run.step):
-        return IDENTIFY_SCREEN
-    return SCREEN_FOR[run.step.kind]
 
 
 class FollowOnStarter(Protocol):
@@ -94,158 +59,10 @@ def follow_on_starter(port: KioskPort) -> FollowOnStarter | None:
     return starter if callable(starter) else None
 
 
-def rated_service_line(run: FlowRun, catalog: Sequence[Flow]) -> str:
-    """The service rated and its number, for a run started after a transaction; else ""."""
-    number = run.session.record.transaction_number or ""
-    service = run.session.record.service or ""
-    title = next((f.title.get(run.lang) for f in catalog if f.id == service), "")
-    if not number or not title:
-        return ""
-    return ui_text("rated_service", run.lang, service=title, number=number)
-
-
-@dataclass(frozen=True)
-class EndNotice:
-    """What the end screen may show once the run is gone: nothing personal."""
-
-    title: str
-    prompt: str
-    transaction_number: str
-    outcome: str
-    lang: str
-    receipt_url: str = ""  # set: the end screen draws it as the e-receipt QR code
-    follow_on: bool = False  # set: the end screen leads on to the rating, not to welcome
-    take_away: tuple[str, ...] = ()  # what the voice reminds them to take (take_away())
-    saved_to_send: bool = False  # kept on the kiosk, sent when the network is back
-
-
-class Navigator(Protocol):
-    """The screens as the session drives them."""
-
-    def show_welcome(self, lang: str) -> None:
-        """Show the service menu."""
-        ...
-
-    def show_step(self, screen: str, run: FlowRun) -> None:
-        """Fill `screen` from the run's current step and show it."""
-        ...
-
-    def relabel(self, run: FlowRun) -> None:
-        """Show the visible step again in the run's language, keeping what was typed."""
-        ...
-
-    def restyle(self, elder: bool, run: FlowRun | None) -> None:
-        """Draw every screen in elder mode or not; lay the visible one out again in place."""
-        ...
-
-    def show_end(self, notice: EndNotice, seconds_left: float) -> None:
-        """Show the end of a visit."""
-        ...
-
-    def refresh(self, run: FlowRun | None, end_seconds_left: float | None) -> None:
-        """Once a second: clocks and countdowns on the visible screen."""
-        ...
-
-    def wipe(self) -> None:
-        """Clear every text any screen holds."""
-        ...
-
-    def show_attract(self, cards: Sequence[AttractCard], page: int, lang: str) -> None:
-        """Show the attract loop at card `page`."""
-        ...
-
-    def show_out_of_service(self, reason: Texts, contacts: HelpContacts, lang: str) -> None:
-        """Show that the kiosk serves nobody now, why, and whom to call."""
-        ...
-
-    def show_pairing(self, view: PairingView, lang: str) -> None:
-        """Show or refresh the technician's pairing screen (an unprovisioned kiosk)."""
-        ...
-
-    def show_idle(self, seconds: int, lang: str) -> None:
-        """Show (or update) the touch-to-continue countdown."""
-        ...
-
-    def hide_idle(self) -> None:
-        """Take the countdown away."""
-        ...
-
-    def show_help(self, contacts: HelpContacts, lang: str) -> None:
-        """Show the help numbers."""
-        ...
-
-
-class Mode:
-    """What shows between visits."""
-
-    WELCOME = "welcome"
-    ATTRACT = "attract"
-    OUT_OF_SERVICE = "out_of_service"
-    PAIRING = "pairing"
-
-
 # The countdown before the wipe (the last seconds of a step's time).
 IDLE_COUNTDOWN = 10.0
-WELCOME_IDLE_SECONDS = 60.0
-ATTRACT_PAGE_SECONDS = 6.0
 # A double tap on the help key, or a citizen pressing it again and again: one staff call.
 STAFF_CALL_GAP = 30.0
-
-
-# A card the visit asked for stays on (or in) its reader: the reminder to take it away.
-_TAKE_CARD = {
-    ActionName.READ_ID_CARD: "ui.take_id_card",
-    ActionName.READ_SOCIAL_CARD: "ui.take_social_card",
-}
-
-
-def take_away(run: FlowRun) -> tuple[str, ...]:
-    """The catalog codes of what the citizen must not leave behind: their card, the paper.
-
-    Read from the steps the run went through (the identity is wiped by the time it ends):
-    a card step shown means a card was laid down, read or not.
-    """
-    actions = {run.flow.steps[name].action for name in run.history if name in run.flow.steps}
-    cards = tuple(code for action, code in _TAKE_CARD.items() if action in actions)
-    record = run.session.record
-    paper = ("ui.take_receipt",) if record.receipt_printed or record.slips_printed else ()
-    return cards + paper
-
-
-def end_notice(
-    run: FlowRun, *, follow_on: bool = False, number: bool = True, saved_to_send: bool = False
-) -> EndNotice:
-    """What the end screen shows of a finished run: its end step and its record only.
-
-    `follow_on`: the visit goes on into the rating; `number`: False for the end of that
-    rating, whose transaction number was shown already at the end of the transaction;
-    `saved_to_send`: its transaction is kept on the kiosk, not yet with the controller,
-    which the prompt then says.
-    """
-    lang = run.lang
-    step = run.step
-    record = run.session.record if number else RunRecord()
-    title = step.title.get(lang)
-    prompt = step.prompt.get(lang) if step.prompt else ""
-    # No link, no code: the transaction number alone, never a made-up link.
-    receipt_url = (record.receipt_url or "") if RECEIPT_QR in step.show else ""
-    number_shown = record.transaction_number or ""
-    if RECEIPT_QR in step.show and not receipt_url and number_shown:
-        title, prompt = ui_text("no_qr_title", lang), ui_text("no_qr_prompt", lang)
-    saved_to_send = saved_to_send and bool(number_shown)
-    if saved_to_send:
-        prompt = "\n".join(p for p in (prompt, ui_text("saved_to_send", lang)) if p)
-    return EndNotice(
-        title=title,
-        prompt=prompt,
-        transaction_number=number_shown,
-        outcome=run.outcome or "",
-        lang=lang,
-        receipt_url=receipt_url,
-        follow_on=follow_on,
-        take_away=take_away(run),
-        saved_to_send=saved_to_send,
-    )
 
 
 ActionDone = Callable[[BaseException | None], None]
@@ -286,15 +103,18 @@ class UISession:
         # While the end screen shows: the flow to go on into, its public values, the language.
         self._next: tuple[str, RunRecord, str] | None = None
         self._follow_on_run: FlowRun | None = None  # the run started as a follow-on
-        self.mode = Mode.ATTRACT if attract_at_start else Mode.WELCOME
+        # The menu, the attract loop, out of service, pairing: the screen between visits.
+        self.between = BetweenVisits(
+            port,
+            lambda: self.nav,
+            lang=lang,
+            clock=clock,
+            attract_at_start=attract_at_start,
+            welcome_idle_seconds=welcome_idle_seconds,
+        )
         self.idle_countdown = idle_countdown
-        self.welcome_idle_seconds = welcome_idle_seconds
-        self._last_touch = clock()
         self._idle_shown: int | None = None  # the countdown's seconds on screen
         self._ended_by_itself = False  # the last visit timed out or was walked away from
-        self._attract_page = 0
-        self._attract_turned = clock()
-        self._out_of_service: Texts | None = None
         self._last_staff_call: float | None = None
         # Spoken countdown (voice): called with the seconds left and the language.
         self.on_countdown: Callable[[int, str], None] | None = None
@@ -319,7 +139,7 @@ class UISession:
     def attach(self, navigator: Navigator) -> None:
         """Connect the screens and show welcome (or the attract loop, or out of service)."""
         self._nav = navigator
-        if self.mode == Mode.ATTRACT:
+        if self.between.mode == Mode.ATTRACT:
             self._to_attract()
         else:
             navigator.show_welcome(self.lang)
@@ -362,7 +182,7 @@ class UISession:
         """Begin a citizen's visit in a flow (a second tap while one is open does nothing)."""
         if self.run is not None and not self.run.done:
             return  # a double tap on a tile, or a late one: the visit already started
-        if self.mode != Mode.WELCOME or self._end_deadline is not None:
+        if self.between.mode != Mode.WELCOME or self._end_deadline is not None:
             return  # a tile tapped as the menu gave way (out of service, attract)
         self._end_deadline = None
         self.change_field = None
@@ -421,13 +241,13 @@ class UISession:
             log.exception("card_laid failed")
             return
         if isinstance(method, str) and method in run.step.on:
-            self._last_touch = self._clock()
+            self.between.touched()
             self._hide_idle()
             self.fire(method)
 
     def touch(self) -> None:
         """The citizen touched the screen: restart the step's idle timeout."""
-        self._last_touch = self._clock()
+        self.between.touched()
         if self.run is not None and not self.run.done:
             self.run.touch()
         self._hide_idle()
@@ -438,17 +258,15 @@ class UISession:
 
     def wake(self) -> None:
         """Someone is at the kiosk (touch, card, face): the attract loop gives way to the menu."""
-        if self.mode != Mode.ATTRACT or self.run is not None or self._end_deadline is not None:
+        if self.run is not None or self._end_deadline is not None:
             return
-        self.mode = Mode.WELCOME
-        self._last_touch = self._clock()
-        self.nav.show_welcome(self.lang)
+        self.between.wake(self.lang)
 
     def ask_help(self) -> None:
         """The help key: show the numbers and call staff (once per STAFF_CALL_GAP)."""
         run = self.run
         lang = run.lang if run is not None else self.lang
-        self._last_touch = self._clock()
+        self.between.touched()
         if run is not None and not run.done:
             run.touch()
         self.nav.show_help(self.help_contacts, lang)
@@ -469,13 +287,13 @@ class UISession:
     @property
     def help_contacts(self) -> HelpContacts:
         """The numbers the help key shows (the hotline alone for a port that has none)."""
-        contacts = getattr(self.port, "help_contacts", None)
-        return contacts if isinstance(contacts, HelpContacts) else HelpContacts()
+        return contacts_of(self.port)
 
     def _where(self) -> str:
         if self._end_deadline is not None:
             return "end"
-        return "menu" if self.mode == Mode.WELCOME else self.mode
+        mode = self.between.mode
+        return "menu" if mode == Mode.WELCOME else mode
 
     def finish(self) -> None:
         """Leave the end screen now: into the follow-on flow if there is one, else welcome."""
@@ -522,80 +340,11 @@ class UISession:
             self.nav.hide_idle()
 
     def _between_visits(self) -> None:
-        """No visit open: out of service, the attract loop paging, or the menu idling."""
-        pairing = self._port_pairing()
-        if pairing is not None:
-            # Unprovisioned: the technician's screen, its time left redrawn each tick.
-            if self.mode != Mode.PAIRING:
-                self.mode, self._out_of_service = Mode.PAIRING, None
-                self.lang = self.default_lang
-                self.nav.wipe()
-            self.nav.show_pairing(pairing, self.lang)
-            return
-        reason = self._port_out_of_service()
-        if reason is not None:
-            if self.mode != Mode.OUT_OF_SERVICE or reason != self._out_of_service:
-                self.mode, self._out_of_service = Mode.OUT_OF_SERVICE, reason
-                self.lang = self.default_lang
-                self.nav.wipe()
-                self.nav.show_out_of_service(reason, self.help_contacts, self.lang)
-            return
-        if self.mode in (Mode.OUT_OF_SERVICE, Mode.PAIRING):
-            self._out_of_service = None
-            self._to_attract()  # back in service: nobody is waiting at a closed kiosk
-        elif self.mode == Mode.ATTRACT:
-            if self._someone_here():
-                self.wake()
-            elif self._clock() - self._attract_turned >= ATTRACT_PAGE_SECONDS:
-                self._attract_page += 1
-                self._show_attract()
-        elif self._clock() - self._last_touch >= self.welcome_idle_seconds:
-            if self._face_in_front():
-                self._last_touch = self._clock()  # someone reads the menu
-            else:
-                self._to_attract()
-
-    def _port_pairing(self) -> PairingView | None:
-        view = self._ask_port("pairing")  # only a kiosk with a provisioning side answers
-        return view if isinstance(view, PairingView) else None
-
-    def _port_out_of_service(self) -> Texts | None:
-        reason = self._ask_port("out_of_service")
-        return reason if isinstance(reason, Texts) else None
-
-    def _ask_port(self, question: str) -> object:
-        """What the port answers to `question` (None when it has no such question, or its
-        answer failed: a failing check must not stop the screen)."""
-        ask = getattr(self.port, question, None)
-        if not callable(ask):
-            return None
-        try:
-            return ask()
-        except Exception:
-            log.exception("%s check failed", question)
-            return None
-
-    def _someone_here(self) -> bool:
-        presented = getattr(self.port, "card_presented", None)
-        card = bool(presented()) if callable(presented) else False
-        return card or self._face_in_front()
-
-    def _face_in_front(self) -> bool:
-        return getattr(self.port, "citizen_absent_for", lambda: None)() == 0.0
+        """No visit open: the screen between visits has its tick (it may reset the language)."""
+        self.lang = self.between.tick(self.lang)
 
     def _to_attract(self) -> None:
-        self.mode = Mode.ATTRACT
-        self.lang = self.default_lang
-        self._attract_page = 0
-        self.nav.wipe()
-        self._show_attract()
-
-    def _show_attract(self) -> None:
-        self._attract_turned = self._clock()
-        cards = getattr(self.port, "attract_cards", None)
-        shown = list(cards()) if callable(cards) else []
-        page = self._attract_page % len(shown) if shown else 0
-        self.nav.show_attract(shown, page, self.lang)
+        self.lang = self.between.to_attract()
 
     def _walked_away(self, run: FlowRun) -> bool:
         """The camera has seen nobody in front for too long: the citizen has left.
@@ -612,7 +361,7 @@ class UISession:
             return False
         # Someone who touched the screen lately is there, whatever the camera missed (a
         # short person, a wheelchair, a face turned to the keypad, poor light).
-        return bool(self._clock() - self._last_touch >= limit)
+        return bool(self.between.untouched_for() >= limit)
 
     def recover(self) -> None:
         """A screen crashed: end the visit (the port told, every screen wiped) and show the
@@ -738,14 +487,10 @@ class UISession:
         self._next = None
         self._follow_on_run = None
         # The next person starts in the station's language and sizes, not the last visitor's.
-        self.lang = self.default_lang
-        self.mode = Mode.WELCOME
-        self._last_touch = self._clock()
         if self.elder:
             self.elder = False
             self.nav.restyle(False, None)
-        self.nav.wipe()
-        self.nav.show_welcome(self.lang)
+        self.lang = self.between.to_welcome()
 
     def _end_seconds_left(self) -> float | None:
         if self._end_deadline is None:

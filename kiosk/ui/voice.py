@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 from kiosk.speech import Speech
 from kiosk.speech.worker import catalog_words
-from kiosk.ui.session import EndNotice
+from kiosk.ui.end_notice import EndNotice
 
 if TYPE_CHECKING:
     # The flow engine loads with the first visit, not for the menu (docs/touchscreen.md).

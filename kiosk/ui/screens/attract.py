@@ -1,7 +1,7 @@
 """The attract loop: one large card of public content at a time, and "touch to start".
 
 Shown at start, after a visit that ended by itself and after a minute on an untouched menu
-(kiosk/ui/session.py). Any touch wakes it to the menu and presses nothing else.
+(kiosk/ui/between_visits.py). Any touch wakes it to the menu and presses nothing else.
 """
 
 # mypy: allow-subclassing-any

@@ -16,8 +16,9 @@ from kivy.properties import BooleanProperty, NumericProperty
 
 from flows.texts import button_label
 from kiosk.ui import theme
+from kiosk.ui.end_notice import EndNotice
 from kiosk.ui.qr import QrCode
-from kiosk.ui.session import EndNotice, UISession
+from kiosk.ui.session import UISession
 from kiosk.ui.strings import ui_text
 from kiosk.ui.widgets import KioskScreen
 

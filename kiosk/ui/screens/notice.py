@@ -20,9 +20,10 @@ from kivy.properties import BooleanProperty
 
 from flows import FlowRun
 from kiosk.ui import theme
+from kiosk.ui.end_notice import RECEIPT_QR
 from kiosk.ui.qr import QrCode
 from kiosk.ui.screens.base import StepScreen
-from kiosk.ui.session import RECEIPT_QR, UISession
+from kiosk.ui.session import UISession
 from kiosk.ui.strings import ui_text
 
 __all__ = ["NoticeScreen", "QrCode", "is_alarm", "is_success"]

@@ -15,7 +15,7 @@ import pytest
 from flows import load_builtin_catalog
 from kiosk.ui import theme
 from kiosk.ui.linebreak import units
-from kiosk.ui.session import screen_for
+from kiosk.ui.navigator import screen_for
 from tests.kiosk.ui.helpers import check_elderly_sizes, snap, tap
 
 pytestmark = pytest.mark.kivy

@@ -13,7 +13,7 @@ import pytest
 
 from flows import RunRecord
 from kiosk.speech.worker import catalog_words
-from kiosk.ui.session import EndNotice, take_away
+from kiosk.ui.end_notice import EndNotice, take_away
 from kiosk.ui.voice import Said, ScreenVoice, end_words
 from tests.kiosk.ui.conftest import FakePort
 from tests.kiosk.ui.helpers import fill_form, step_buttons, tap
