@@ -17,6 +17,9 @@ from tests.flows.helpers import (
 from tests.support.clock import FakeClock
 
 CATALOG = load_builtin_catalog(today=TODAY)
+# A flexible worker's answers to the social insurance subsidy (test_catalog_applications,
+# test_progress).
+APPLICANT = {"flexible_work": "delivery", "phone": "13912345678"}
 
 
 class Kiosk:

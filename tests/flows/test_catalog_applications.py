@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.flows.catalog_kiosk import Kiosk
+from tests.flows.catalog_kiosk import APPLICANT, Kiosk
 
 # 就业困难人员认定申请
 
@@ -71,7 +71,6 @@ def test_no_application_without_an_unemployment_registration_and_no_typed_id() -
 
 # 社会保险补贴申领
 
-APPLICANT = {"flexible_work": "delivery", "phone": "13912345678"}
 PAID = {"insurance_types": "medical,pension", "period": "2026-01-01至2026-06-30"}
 ACCOUNT = {"bank_account": "6222 0212 3456 7890"}  # asked when another bank is chosen
 DECLARED_PAID = {

@@ -9,7 +9,7 @@ import pytest
 
 from flows import Flow, load_builtin, load_flow
 from flows.progress import main_path, step_counter, step_position
-from tests.flows.test_catalog_flows import APPLICANT, Kiosk
+from tests.flows.catalog_kiosk import APPLICANT, Kiosk
 
 IDENTITY_FLOW = Path(__file__).parents[1] / "kiosk" / "ui" / "flows" / "identity_registration.yaml"
 
