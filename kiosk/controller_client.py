@@ -6,7 +6,6 @@ import datetime as dt
 import json
 import logging
 import threading
-import uuid
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -333,6 +332,8 @@ class ControllerClient:
         transaction's `holds` (wire/v1.py, booking). Pass the same `key` to retry one hold
         without taking a second place. BookingUnavailable when it is full or closed.
         """
+        import uuid  # here, not at import: uuid loads platform, which no menu needs
+
         from wire import HoldRequest, HoldResponse, validate
 
         request = validate(

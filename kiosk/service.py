@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import threading
-import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING
@@ -215,6 +214,8 @@ class KioskService:
 
     def call_staff(self, reason: str, screen: str) -> None:
         """Queue a staff call for the controller: where the citizen is, never who."""
+        import uuid  # here, not at import: uuid loads platform, which no menu needs
+
         from wire import StaffCallIn
 
         call = StaffCallIn(

@@ -39,16 +39,9 @@ import time
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from types import TracebackType
+from typing import TYPE_CHECKING
 
 from drivers.idcard import protocol as p
-from drivers.idcard.card import (
-    CardType,
-    IdCard,
-    flag_of,
-    parse_appended_address,
-    parse_fingerprint_reply,
-    parse_read_reply,
-)
 from drivers.idcard.errors import (
     CardMoved,
     IdCardError,
@@ -61,6 +54,11 @@ from drivers.idcard.errors import (
 )
 from drivers.idcard.line import ReaderLine, ReplyCut
 from pii import Sensitive
+
+if TYPE_CHECKING:
+    # The card's layout and parsers (drivers/idcard/card.py: seven dataclasses) load with
+    # the first card read, not with the reader: a kiosk's menu comes before any card.
+    from drivers.idcard.card import CardType, IdCard
 
 log = logging.getLogger(__name__)
 
@@ -105,7 +103,7 @@ class IdCardReader:
         # Find the baud rate the module answers at each time the port is opened.
         self.auto_baud = auto_baud
         # Card types to return; others raise UnsupportedCardType. None: all four.
-        self.card_types = frozenset(CardType if card_types is None else card_types)
+        self.card_types = None if card_types is None else frozenset(card_types)
         # Once a card was found to be the one already reported, finds that see a card at
         # most this many seconds apart are the same presence and do not re-read it.
         self.presence_gap = presence_gap
@@ -297,9 +295,11 @@ class IdCardReader:
         reply = self._read_command(command)
         if reply.sw3 != p.Status.OK:
             raise status_error(reply.sw3, "read")
+        from drivers.idcard.card import flag_of, parse_fingerprint_reply, parse_read_reply
+
         parse = parse_fingerprint_reply if fingerprint else parse_read_reply
         card = parse(reply.data)
-        if card.card_type not in self.card_types:
+        if self.card_types is not None and card.card_type not in self.card_types:
             card.wipe()
             raise UnsupportedCardType(
                 flag_of(card.card_type), f"({card.card_type}) is refused by configuration"
@@ -320,6 +320,8 @@ class IdCardReader:
             return ()
         if reply.sw3 != p.Status.OK:
             raise status_error(reply.sw3, "appended address")
+        from drivers.idcard.card import parse_appended_address
+
         return parse_appended_address(reply.data)
 
     def _read_command(self, command: p.Command) -> p.Response:

@@ -49,10 +49,15 @@ import threading
 from collections import deque
 from collections.abc import Sequence
 from types import TracebackType
+from typing import TYPE_CHECKING
 
 from drivers.idcard import protocol as p
-from drivers.idcard.fixtures import FIXTURES, IdCardFixture
 from drivers.ptypair import RawPty
+
+if TYPE_CHECKING:
+    # The sample cards (drivers/idcard/fixtures.py, with the card's layout behind them) load
+    # when a card is first presented or listed: a kiosk of simulators shows its menu first.
+    from drivers.idcard.fixtures import IdCardFixture
 
 log = logging.getLogger(__name__)
 
@@ -81,14 +86,15 @@ class IdCardSimulator:
 
     def __init__(
         self,
-        cards: Sequence[IdCardFixture] = FIXTURES,
+        cards: Sequence[IdCardFixture] | None = None,
         *,
         baudrate: int = 115200,
         sam_id: bytes = DEFAULT_SAM_ID,
     ) -> None:
         if baudrate not in _BAUD_CONSTANTS:
             raise ValueError(f"the module supports {sorted(_BAUD_CONSTANTS)} baud")
-        self.cards = list(cards)
+        # None: the sample cards (FIXTURES), read on first use (`cards`).
+        self._cards = None if cards is None else list(cards)
         self.baudrate = baudrate
         self.sam_id = sam_id
         self.refinds_read_card = False
@@ -125,6 +131,19 @@ class IdCardSimulator:
         self._thread: threading.Thread | None = None
         self._dir: str | None = None
         self.url = ""
+
+    @property
+    def cards(self) -> list[IdCardFixture]:
+        """The cards `present` puts in the field in turn (the sample cards unless given)."""
+        if self._cards is None:
+            from drivers.idcard.fixtures import FIXTURES
+
+            self._cards = list(FIXTURES)
+        return self._cards
+
+    @cards.setter
+    def cards(self, cards: list[IdCardFixture]) -> None:
+        self._cards = cards
 
     # -- lifecycle ---------------------------------------------------------------------
 

@@ -31,9 +31,10 @@ from flows.fields import mask_bank_account
 from flows.regions import is_region_code
 from kiosk.ui import theme
 from kiosk.ui.datepicker import date_text
+from kiosk.ui.field_input import FieldInput, wipe_text_input
 from kiosk.ui.strings import ui_text
 from kiosk.ui.toggles import CheckToggle, StarTile
-from kiosk.ui.widgets import BigButton, ChoiceButton, FieldInput, TextLabel, wipe_text_input
+from kiosk.ui.widgets import BigButton, ChoiceButton, TextLabel
 
 KV_FILE = Path(__file__).with_suffix(".kv")
 

@@ -35,8 +35,8 @@ from kiosk.ime.handwriting import HandwritingRecognizer  # the C library loads o
 from kiosk.ime.pinyin import PinyinEngine
 from kiosk.messages import section
 from kiosk.ui import theme
+from kiosk.ui.field_input import FieldInput
 from kiosk.ui.key_widgets import CandidateButton, KeyButton
-from kiosk.ui.widgets import FieldInput
 
 log = logging.getLogger(__name__)
 

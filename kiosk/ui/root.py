@@ -134,6 +134,12 @@ class Router(ScreenManager):
         visits."""
         # No slide or fade: motion distracts and slows people who read slowly.
         super().__init__(transition=NoTransition(), **kwargs)
+        # Kivy's ScreenManager rule clips its screens with a stencil: two rectangles as large
+        # as the window and a stencil test on every pixel drawn. The Router fills the window
+        # and its screens never slide, so the clip cut nothing; with software GL it was some
+        # 2 ms of the menu's first frame (docs/touchscreen.md, cold start round eight).
+        self.canvas.before.clear()
+        self.canvas.after.clear()
         self.welcome = welcome
         self.voice = voice if voice is not None else ScreenVoice(SilentSpeech())
         # The opening steps' texts kept between visits, within a memory budget (StepScreen).

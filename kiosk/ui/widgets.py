@@ -1,5 +1,5 @@
-"""Shared widgets: big buttons, wrapping labels, form inputs, a keypad, page buttons and
-chips for lists (styles: widgets.kv)."""
+"""Shared widgets: big buttons, wrapping labels, a keypad, page buttons and chips for lists
+(styles: widgets.kv; the form's text box is kiosk/ui/field_input.py)."""
 
 # mypy: allow-subclassing-any
 # (Kivy ships no type information, so its widget classes are Any to mypy.)
@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kivy.graphics import ClearBuffers, ClearColor
 from kivy.properties import BooleanProperty, NumericProperty, ObjectProperty, StringProperty
@@ -18,12 +18,16 @@ from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.gridlayout import GridLayout
 from kivy.uix.label import Label
 from kivy.uix.screenmanager import Screen
-from kivy.uix.textinput import TextInput
 from kivy.uix.widget import Widget
 
 from kiosk.ui import theme
 from kiosk.ui.linebreak import break_lines
 from kiosk.ui.strings import ui_text
+
+if TYPE_CHECKING:
+    # The form's text box lives apart (kiosk/ui/field_input.py): Kivy's TextInput is not
+    # loaded before the menu, which types nothing.
+    from kiosk.ui.field_input import FieldInput
 
 KV_FILE = Path(__file__).with_suffix(".kv")
 KEY_WIDTH = 130
@@ -174,15 +178,6 @@ class ChoiceButton(WordWrap, ToggleButtonBehavior, Label):
         # A choice can be changed but not un-chosen by tapping it again: elderly users
         # double-tap, and an empty choice would only produce an error later.
         self.allow_no_selection = False
-
-
-class FieldInput(TextInput):
-    """A one-line text box 88 px high with large type."""
-
-    field_name = StringProperty("")
-    part = StringProperty("")  # which box of a two-box field: "start" or "end"
-    # The keypad types here: outlined like a focused box even after a key took the focus.
-    targeted = BooleanProperty(False)
 
 
 class Keypad(GridLayout):
@@ -361,12 +356,6 @@ def clear_labels(box: Widget) -> None:
     box.clear_widgets()
 
 
-def wipe_text_input(box: TextInput) -> None:
-    """Empty a text box and its undo history (which would still hold what was typed)."""
-    box.text = ""
-    box.reset_undo()
-
-
 def fill_button_row(
     row: BoxLayout, events: list[str], label: Callable[[str], str], on_press: Callable[[str], None]
 ) -> list[BigButton]:
@@ -458,7 +447,6 @@ __all__ = [
     "ChoiceButton",
     "Chip",
     "ElderButton",
-    "FieldInput",
     "FitLabel",
     "Keypad",
     "KeptTexts",
@@ -475,5 +463,4 @@ __all__ = [
     "clear_labels",
     "fill_button_row",
     "texture_bytes",
-    "wipe_text_input",
 ]

@@ -67,7 +67,9 @@ def test_a_client_closed_before_its_first_call_refuses_calls() -> None:
 # messages come from their kept JSON on every start but the first after a change), the
 # station setup's module on a kiosk without station.json, the maintenance mode and the
 # receipt model (the printer's device and the receipt outputs name it for type checks only),
-# the printer simulator's ESC/POS decoder (a driver's start only queries the status).
+# the printer simulator's ESC/POS decoder (a driver's start only queries the status); the ID
+# card's layout and parsers and the simulator's sample cards (a card comes after the menu);
+# uuid, with the platform module it loads (a staff call's or a hold's key).
 AFTER_THE_MENU = (
     "smartcard",
     "drivers.socialcard.reader",
@@ -89,6 +91,10 @@ AFTER_THE_MENU = (
     "kiosk.maintenance",
     "drivers.printer.receipt",
     "drivers.printer.escpos_decode",
+    "drivers.idcard.card",
+    "drivers.idcard.fixtures",
+    "uuid",
+    "platform",
 )
 
 MENU_PROBE = """
@@ -164,6 +170,32 @@ def test_the_kiosks_ops_load_nothing_the_menu_does_not_show() -> None:
     # PIL is left out: Kivy's window loads it for its own image provider, as a bare app's.
     watched = [name for name in AFTER_THE_MENU if name != "PIL"]
     assert loaded(OPS_PROBE, ",".join(watched)) == "[]"
+
+
+# What EStationApp.build imports to make the menu (kiosk/ui/app.py), in a fresh interpreter.
+UI_PROBE = """
+import os, sys, tempfile
+os.environ["KIVY_NO_ARGS"] = "1"
+os.environ["KIVY_HOME"] = tempfile.mkdtemp(prefix="estation-kivy-")
+os.environ["KIVY_NO_FILELOG"] = "1"
+os.environ["KIVY_LOG_MODE"] = "PYTHON"
+import kiosk.ui.app, kiosk.ui.bridge, kiosk.ui.kivy_setup, kiosk.ui.root, kiosk.ui.session
+import kiosk.ui.screens.welcome, kiosk.ui.voice
+print(sorted(name for name in sys.argv[1].split(",") if name in sys.modules))
+"""
+
+# The menu types nothing: Kivy's text box (with its bubble) comes with the forms.
+MENU_UI_AFTER = ("kivy.uix.textinput", "kivy.uix.bubble", "kiosk.ui.field_input")
+
+
+def test_the_menus_screen_loads_no_text_box() -> None:
+    assert loaded(UI_PROBE, ",".join(MENU_UI_AFTER)) == "[]"
+
+
+def test_the_ui_probe_sees_a_module_that_is_loaded() -> None:
+    # One name the menu does load beside the ones it must not: the test above can fail.
+    watched = ",".join(("kiosk.ui.widgets", *MENU_UI_AFTER))
+    assert loaded(UI_PROBE, watched) == "['kiosk.ui.widgets']"
 
 
 def test_the_probe_sees_a_module_that_is_loaded(tmp_path: Path) -> None:

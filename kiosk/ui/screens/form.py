@@ -37,11 +37,12 @@ from flows.texts import button_label
 from kiosk.ui import theme
 from kiosk.ui.datepicker import DatePicker
 from kiosk.ui.end_notice import rated_service_line
+from kiosk.ui.field_input import FieldInput
 from kiosk.ui.fields import KEYBOARD_KINDS, KEYPAD_KINDS, FieldBlock, RegionNamer
 from kiosk.ui.screens.base import StepScreen
 from kiosk.ui.session import UISession
 from kiosk.ui.strings import ui_text
-from kiosk.ui.widgets import BigButton, FieldInput, TextLabel, fill_button_row
+from kiosk.ui.widgets import BigButton, TextLabel, fill_button_row
 from pii import InvalidPhone, validate_mobile
 
 # The buttons that move between the questions of a form asked one at a time (elder mode).

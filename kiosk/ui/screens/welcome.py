@@ -33,6 +33,7 @@ from kivy.uix.label import Label
 from flows import Flow
 from kiosk.ports import MenuEntry
 from kiosk.ui import theme
+from kiosk.ui.fit_cache import FitStore, kivy_fit_key
 from kiosk.ui.linebreak import balanced_lines
 from kiosk.ui.session import UISession
 from kiosk.ui.strings import LANGUAGE_NAMES, date_line, ui_text
@@ -87,7 +88,24 @@ def fitting_font(text: str, width: int, height: int) -> int | None:
 
 
 @functools.cache
+def fit_store() -> FitStore:
+    """The fitted sizes kept between starts in Kivy's home (kiosk/ui/fit_cache.py), keyed by
+    the default font's files, Kivy and this module's code."""
+    from kivy import kivy_home_dir
+
+    return FitStore(Path(kivy_home_dir), kivy_fit_key(Path(__file__)))
+
+
+@functools.cache
 def _fitting_font(text: str, width: int, height: int, fonts: tuple[int, ...]) -> int | None:
+    known, font = fit_store().get(text, width, height, fonts)
+    if not known:
+        font = _measured_font(text, width, height, fonts)
+        fit_store().put(text, width, height, fonts, font)
+    return font
+
+
+def _measured_font(text: str, width: int, height: int, fonts: tuple[int, ...]) -> int | None:
     from kivy.core.text import Label as CoreLabel
 
     def size_of(part: str, font: int, wrap: float | None) -> tuple[int, int]:
@@ -284,6 +302,7 @@ class WelcomeScreen(KioskScreen):
         self.page = max(0, min(page, self.pages - 1))
         self._fill_page()
         self._laid_for = self._laying()
+        fit_store().save()  # sizes measured for this menu, for the next start
 
     def turn(self, step: int) -> None:
         """Show the next (+1) or the previous (-1) page of services."""

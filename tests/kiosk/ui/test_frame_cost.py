@@ -151,3 +151,25 @@ def test_a_hidden_panel_draws_no_shape(ui: Any) -> None:
     panel.opacity = 1
     ui.frames(1)
     assert all(tuple(s.size) == tuple(panel.size) for s in shapes)  # shown, drawn whole
+
+
+def _stencils(widget: Any) -> list[str]:
+    """The stencil instructions under `widget`: each clip costs software GL two shapes as
+    large as the clipped box and a stencil test on every pixel drawn inside it."""
+    from kivy.graphics import StencilPush
+
+    return [
+        type(w).__name__ for w, shape in _instructions(widget) if isinstance(shape, StencilPush)
+    ]
+
+
+def test_the_router_clips_its_screens_with_no_stencil(ui: Any) -> None:
+    # Kivy's ScreenManager clips to its box; the Router fills the window and never slides.
+    ui.frames(1)
+    assert _stencils(ui.root) == []
+
+
+def test_a_screen_managers_stencil_would_be_found(ui: Any) -> None:
+    from kivy.uix.screenmanager import ScreenManager
+
+    assert _stencils(ScreenManager()) == ["ScreenManager"]
