@@ -437,6 +437,53 @@ def rss_mb() -> float:
     return pages * os.sysconf("SC_PAGE_SIZE") / 1e6
 
 
+def memory_map() -> dict[str, float]:
+    """This process's resident memory by where it lives, in MB, and glibc's view of its heap.
+
+    From /proc/self/smaps: `heap` (the main arena's brk heap), `anon` (anonymous mappings:
+    other threads' arenas, big mallocs, the GL driver's buffers and its JIT code), `files`
+    (libraries and fonts mapped in) and `anon_maps`, how many anonymous mappings (llvmpipe
+    maps the machine code of every shader variant it compiles on its own: docs/touchscreen.md,
+    round four). From glibc's `mallinfo2`: `in_use` (live malloc'd bytes of every arena,
+    malloc's own mmapped chunks included) and `free` (freed, kept by glibc until a trim)."""
+    sizes = {"heap": 0.0, "anon": 0.0, "files": 0.0, "anon_maps": 0.0}
+    where = "anon"
+    with open("/proc/self/smaps", encoding="ascii", errors="replace") as smaps:
+        for line in smaps:
+            fields = line.split(maxsplit=5)
+            if fields[0] == "Rss:":
+                sizes[where] += int(fields[1]) / 1000
+            elif "-" in fields[0] and not fields[0].endswith(":"):  # a mapping's first line
+                name = fields[5].strip() if len(fields) > 5 else ""
+                where = "heap" if name == "[heap]" else "files" if name else "anon"
+                sizes["anon_maps"] += not name
+    info = _mallinfo2()
+    if info is not None:
+        sizes["in_use"] = (info.uordblks + info.hblkhd) / 1e6
+        sizes["free"] = info.fordblks / 1e6
+    return sizes
+
+
+def _mallinfo2() -> Any:
+    """glibc's `mallinfo2()` (None without it: another libc, or glibc before 2.33)."""
+    import ctypes
+
+    class MallInfo2(ctypes.Structure):
+        _fields_ = [
+            (name, ctypes.c_size_t)
+            for name in (
+                "arena ordblks smblks hblks hblkhd usmblks fsmblks uordblks fordblks keepcost"
+            ).split()
+        ]
+
+    try:
+        call = ctypes.CDLL("libc.so.6").mallinfo2
+    except (OSError, AttributeError):
+        return None
+    call.restype = MallInfo2
+    return call()
+
+
 def child_rss(
     folder: Path, sessions: int, draw_every: int = 10, camera: bool = True, where: bool = False
 ) -> None:
@@ -469,9 +516,11 @@ def child_rss(
                 samples.append((n, rss_mb()))
                 if where and n in (warm, sessions):
                     _where(n)
+                held = memory_map()
                 say(
                     f"  visit {n:6d}/{sessions}: RSS {samples[-1][1]:6.1f} MB, "
-                    f"{(time.monotonic() - started) / n * 1000:5.1f} ms a visit"
+                    f"{(time.monotonic() - started) / n * 1000:5.1f} ms a visit; "
+                    + ", ".join(f"{k} {v:.1f}" for k, v in held.items())
                 )
         screens, trims = router.switches, router.trims
     built.close()
