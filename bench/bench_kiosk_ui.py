@@ -38,6 +38,8 @@ Run: .venv/bin/python -m bench.bench_kiosk_ui [--runs 5] [--taps 30] [--sessions
    waits for the frames before it: 0.8 s a visit, 2 hours for 10,000), so one visit in
    `--draw-every` (10) draws a frame for every step as the App would; the others run the
    same steps (clock, input, widgets, canvas instructions) and skip only the GL draw.
+   Every frame drawn is finished at its flip, as a screen's buffer swap does (the window
+   here has no display: `present_every_frame`); so are the frames of the taps above.
    The kiosk's simulated camera watches, as on a kiosk with one (`--no-camera`: without,
    and without OpenCV); a face in its clip keeps the menu up, which ends a visit too.
    `--where` prints what holds memory after the warm-up and at the end (tracemalloc by
@@ -183,6 +185,21 @@ class FrameWatch:
         glFinish()
         self._waiting = None
         seen(time.monotonic())
+
+
+def present_every_frame() -> None:
+    """Finish every frame at the window's flip, as a display's buffer swap does.
+
+    Here SDL's window has no display and its swap presents nothing, so software GL (llvmpipe)
+    only bins each frame's draws and rasterises them when something forces it: a texture
+    upload, a read-back, its scene full. Frames then pile up, their binned draws held in
+    memory (40-60 MB more RSS once a visit uploads no text: docs/touchscreen.md, round four)
+    and their rasterising charged to a later frame. On a kiosk's screen the swap draws each.
+    """
+    from kivy.core.window import Window
+    from kivy.graphics.opengl import glFinish
+
+    Window.bind(on_flip=lambda *_args: glFinish())
 
 
 def _result(data: dict[str, Any]) -> None:
@@ -338,6 +355,7 @@ def child_taps(kind: str, folder: Path, taps: int) -> None:
     # with the machine's load, so old and new code compare on a busy machine too.
     cpu: list[dict[str, float]] = []
     watch = FrameWatch()
+    present_every_frame()
     state: dict[str, Any] = {"lost": 0, "where": [], "tap": 0}
 
     def tap(_dt: float) -> None:
@@ -506,6 +524,7 @@ def child_rss(
         built.service, clock=clock, kivy_home=folder / "kivy", idle_return_seconds=10
     ) as ui:
         router = ui.root
+        present_every_frame()
         samples.append((0, rss_mb()))
         for n in range(1, sessions + 1):
             _visit(ui, clock, drawn=n % draw_every == 0)
