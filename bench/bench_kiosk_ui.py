@@ -38,6 +38,8 @@ Run: .venv/bin/python -m bench.bench_kiosk_ui [--runs 5] [--taps 30] [--sessions
    waits for the frames before it: 0.8 s a visit, 2 hours for 10,000), so one visit in
    `--draw-every` (10) draws a frame for every step as the App would; the others run the
    same steps (clock, input, widgets, canvas instructions) and skip only the GL draw.
+   Every frame drawn is finished at its flip, as a screen's buffer swap does (the window
+   here has no display: `present_every_frame`); so are the frames of the taps above.
    The kiosk's simulated camera watches, as on a kiosk with one (`--no-camera`: without,
    and without OpenCV); a face in its clip keeps the menu up, which ends a visit too.
    `--where` prints what holds memory after the warm-up and at the end (tracemalloc by
@@ -183,6 +185,21 @@ class FrameWatch:
         glFinish()
         self._waiting = None
         seen(time.monotonic())
+
+
+def present_every_frame() -> None:
+    """Finish every frame at the window's flip, as a display's buffer swap does.
+
+    Here SDL's window has no display and its swap presents nothing, so software GL (llvmpipe)
+    only bins each frame's draws and rasterises them when something forces it: a texture
+    upload, a read-back, its scene full. Frames then pile up, their binned draws held in
+    memory (40-60 MB more RSS once a visit uploads no text: docs/touchscreen.md, round four)
+    and their rasterising charged to a later frame. On a kiosk's screen the swap draws each.
+    """
+    from kivy.core.window import Window
+    from kivy.graphics.opengl import glFinish
+
+    Window.bind(on_flip=lambda *_args: glFinish())
 
 
 def _result(data: dict[str, Any]) -> None:
@@ -338,6 +355,7 @@ def child_taps(kind: str, folder: Path, taps: int) -> None:
     # with the machine's load, so old and new code compare on a busy machine too.
     cpu: list[dict[str, float]] = []
     watch = FrameWatch()
+    present_every_frame()
     state: dict[str, Any] = {"lost": 0, "where": [], "tap": 0}
 
     def tap(_dt: float) -> None:
@@ -437,6 +455,53 @@ def rss_mb() -> float:
     return pages * os.sysconf("SC_PAGE_SIZE") / 1e6
 
 
+def memory_map() -> dict[str, float]:
+    """This process's resident memory by where it lives, in MB, and glibc's view of its heap.
+
+    From /proc/self/smaps: `heap` (the main arena's brk heap), `anon` (anonymous mappings:
+    other threads' arenas, big mallocs, the GL driver's buffers and its JIT code), `files`
+    (libraries and fonts mapped in) and `anon_maps`, how many anonymous mappings (llvmpipe
+    maps the machine code of every shader variant it compiles on its own: docs/touchscreen.md,
+    round four). From glibc's `mallinfo2`: `in_use` (live malloc'd bytes of every arena,
+    malloc's own mmapped chunks included) and `free` (freed, kept by glibc until a trim)."""
+    sizes = {"heap": 0.0, "anon": 0.0, "files": 0.0, "anon_maps": 0.0}
+    where = "anon"
+    with open("/proc/self/smaps", encoding="ascii", errors="replace") as smaps:
+        for line in smaps:
+            fields = line.split(maxsplit=5)
+            if fields[0] == "Rss:":
+                sizes[where] += int(fields[1]) / 1000
+            elif "-" in fields[0] and not fields[0].endswith(":"):  # a mapping's first line
+                name = fields[5].strip() if len(fields) > 5 else ""
+                where = "heap" if name == "[heap]" else "files" if name else "anon"
+                sizes["anon_maps"] += not name
+    info = _mallinfo2()
+    if info is not None:
+        sizes["in_use"] = (info.uordblks + info.hblkhd) / 1e6
+        sizes["free"] = info.fordblks / 1e6
+    return sizes
+
+
+def _mallinfo2() -> Any:
+    """glibc's `mallinfo2()` (None without it: another libc, or glibc before 2.33)."""
+    import ctypes
+
+    class MallInfo2(ctypes.Structure):
+        _fields_ = [
+            (name, ctypes.c_size_t)
+            for name in (
+                "arena ordblks smblks hblks hblkhd usmblks fsmblks uordblks fordblks keepcost"
+            ).split()
+        ]
+
+    try:
+        call = ctypes.CDLL("libc.so.6").mallinfo2
+    except (OSError, AttributeError):
+        return None
+    call.restype = MallInfo2
+    return call()
+
+
 def child_rss(
     folder: Path, sessions: int, draw_every: int = 10, camera: bool = True, where: bool = False
 ) -> None:
@@ -459,6 +524,7 @@ def child_rss(
         built.service, clock=clock, kivy_home=folder / "kivy", idle_return_seconds=10
     ) as ui:
         router = ui.root
+        present_every_frame()
         samples.append((0, rss_mb()))
         for n in range(1, sessions + 1):
             _visit(ui, clock, drawn=n % draw_every == 0)
@@ -469,9 +535,11 @@ def child_rss(
                 samples.append((n, rss_mb()))
                 if where and n in (warm, sessions):
                     _where(n)
+                held = memory_map()
                 say(
                     f"  visit {n:6d}/{sessions}: RSS {samples[-1][1]:6.1f} MB, "
-                    f"{(time.monotonic() - started) / n * 1000:5.1f} ms a visit"
+                    f"{(time.monotonic() - started) / n * 1000:5.1f} ms a visit; "
+                    + ", ".join(f"{k} {v:.1f}" for k, v in held.items())
                 )
         screens, trims = router.switches, router.trims
     built.close()

@@ -98,18 +98,13 @@ class StepScreen(KioskScreen):
         """Once a second (the idle countdown is the session's modal, kiosk/ui/overlays.py)."""
 
     def clear(self) -> None:
-        """Forget the step shown; the opening step's title, prompt and buttons may stay.
+        """Forget the step shown; the opening step's header, title, prompt and buttons may stay.
 
         They are the catalog's, the same for every visitor: kept (`keeper`, within its memory
         budget), the next visit's tap on the same tile sets the same texts and Kivy renders
         and uploads none of them again (most of the UI thread's work on that tap,
-        docs/touchscreen.md "Tap to the next screen"). The header's service name and counter
-        go all the same: kept with the rest, the RSS bench grew by 40 MB (the same doc).
-        What a visit typed, read from a card or was told is each screen's own: its `clear`
-        removes it whatever is kept here."""
-        header = self.ids.header.ids
-        for label in (header.flow_title, header.step_label):
-            label.text = ""
+        docs/touchscreen.md "Tap to the next screen"). What a visit typed, read from a card
+        or was told is each screen's own: its `clear` removes it whatever is kept here."""
         keeper = self.keeper
         if keeper is not None and self._opening:
             if keeper.holds(self) or keeper.keep(
@@ -119,10 +114,20 @@ class StepScreen(KioskScreen):
         self._forget_texts()
 
     def _kept_labels(self) -> list[object]:
-        return [self.ids.title, self.ids.prompt, *self.ids.buttons.children]
+        header = self.ids.header.ids
+        return [
+            header.flow_title,
+            header.step_label,
+            self.ids.title,
+            self.ids.prompt,
+            *self.ids.buttons.children,
+        ]
 
     def _forget_texts(self) -> None:
         self._opening = False
+        header = self.ids.header.ids
+        for label in (header.flow_title, header.step_label):
+            label.text = ""
         self.ids.title.text = ""
         self.ids.prompt.text = ""
         self.ids.buttons.clear_widgets()
