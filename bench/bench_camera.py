@@ -27,7 +27,7 @@ from drivers.camera import decode_qr, face_present
 from drivers.camera.analysis import _aruco_detector
 from drivers.camera.scenes import blank_scene, faceless_head, place, qr_image, schematic_face
 from drivers.camera.simulator import SimulatedCamera
-from kiosk.config import CameraConfig
+from kiosk.config_model import CameraConfig
 from kiosk.presence import PresenceWatch
 
 PAYLOAD = "电子社保卡 https://example.invalid/e-ssc?t=ABCDEF0123456789"

@@ -27,7 +27,7 @@ from kiosk.attract import AttractContent
 from kiosk.card_watch import CardWatch, card_probes
 from kiosk.command_handlers import add_standard_handlers
 from kiosk.commands import CommandBook, CommandRunner
-from kiosk.config import KioskConfig
+from kiosk.config_model import KioskConfig
 from kiosk.content_refresh import ContentRefresher, fetch_plans
 from kiosk.content_store import ContentStore
 from kiosk.controller_client import ControllerClient, ControllerError

@@ -21,7 +21,7 @@ from drivers.idcard.simulator import IdCardSimulator
 from drivers.manager import DeviceManager
 from drivers.printer import ReceiptPrinter, open_transport, profile_by_name
 from drivers.printer.simulator import PrinterSimulator
-from kiosk.config import KioskConfig
+from kiosk.config_model import KioskConfig
 from kiosk.health import CameraScanner, PrinterScanner, kiosk_devices
 from kiosk.receipts import FolderOutput, PrinterOutput, ReceiptOutput
 

@@ -25,7 +25,7 @@ from drivers.socialcard import NoCard as NoSocialCard
 from drivers.socialcard import NoReader as NoSocialCardReader
 from drivers.socialcard.ssse import mask_card_number
 from kiosk.advertising import Advertiser, Announcement
-from kiosk.config import KioskConfig
+from kiosk.config_model import KioskConfig
 from kiosk.controller_client import ControllerClient, ControllerError
 from kiosk.enrollment import EnrollmentStore
 from kiosk.hardware import Hardware

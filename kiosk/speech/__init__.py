@@ -17,7 +17,7 @@ import shutil
 from collections.abc import Callable
 from pathlib import Path
 
-from kiosk.config import VoiceConfig
+from kiosk.config_model import VoiceConfig
 from kiosk.speech.backends import (
     Backend,
     ClipBackend,

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from kiosk.config import KioskConfig
+    from kiosk.config_model import KioskConfig
     from kiosk.ui.ops import KioskOps
     from kiosk.watchdog import Notifier, Watchdog
 

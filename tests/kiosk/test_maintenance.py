@@ -17,7 +17,8 @@ import pytest
 from devkit.demo import write_kiosk_config
 from drivers.selftest import Check
 from kiosk.composition import Kiosk, build_kiosk
-from kiosk.config import SocialCardConfig, load_config
+from kiosk.config import load_config
+from kiosk.config_model import SocialCardConfig
 from kiosk.maintenance import build_maintenance
 from kiosk.maintenance_pin import LOCKOUT_SECONDS, MAX_FAILURES, MIN_GAP, PinFile, Verdict
 from kiosk.outbox import OutboxFull

@@ -18,7 +18,8 @@ from controller.auth.access import Role
 from controller.settings import Settings
 from devkit.demo import write_kiosk_config
 from kiosk.composition import Kiosk, build_kiosk
-from kiosk.config import SocialCardConfig, load_config
+from kiosk.config import load_config
+from kiosk.config_model import SocialCardConfig
 from kiosk.maintenance import build_maintenance
 from kiosk.maintenance_pin import LOCKOUT_SECONDS, MAX_FAILURES, MIN_GAP, PinFile
 from kiosk.outbox import State

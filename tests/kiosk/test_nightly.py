@@ -8,7 +8,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from kiosk.config import ConfigError, NightConfig, load_config
+from kiosk.config import ConfigError, load_config
+from kiosk.config_model import NightConfig
 from kiosk.nightly import Backlight, Window
 from tests.support.clock import FakeClock
 

@@ -17,7 +17,8 @@ from drivers.camera import FacePresence
 from drivers.camera.scenes import blank_scene, place, schematic_face
 from drivers.camera.simulator import SimulatedCamera
 from kiosk.composition import build_kiosk
-from kiosk.config import CameraConfig, load_config
+from kiosk.config import load_config
+from kiosk.config_model import CameraConfig
 from kiosk.presence import RECHECK_SECONDS, PresenceWatch
 from tests.support.clock import FakeClock
 from tests.support.waiting import wait_until

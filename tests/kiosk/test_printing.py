@@ -18,7 +18,8 @@ from flows import Flow, Identity, Session, load_builtin_catalog
 from flows.model import FieldKind
 from kiosk.actions import Station, receipt_for
 from kiosk.composition import Kiosk, build_kiosk
-from kiosk.config import PrinterConfig, load_config
+from kiosk.config import load_config
+from kiosk.config_model import PrinterConfig
 from kiosk.enrollment import Enrollment
 from kiosk.outbox import State
 from pii import Sensitive, mask_name

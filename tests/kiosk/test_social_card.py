@@ -13,7 +13,8 @@ from drivers.socialcard.fixtures import FIXTURES
 from flows import ActionFailed, Session, Texts, load_builtin
 from kiosk.actions import RunActions
 from kiosk.composition import Kiosk, build_kiosk
-from kiosk.config import SocialCardConfig, load_config
+from kiosk.config import load_config
+from kiosk.config_model import SocialCardConfig
 from pii import DocumentType
 
 

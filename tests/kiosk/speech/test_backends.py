@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.config import VoiceConfig
+from kiosk.config_model import VoiceConfig
 from kiosk.speech import (
     ClipBackend,
     EspeakBackend,

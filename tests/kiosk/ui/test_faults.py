@@ -107,7 +107,7 @@ def _frame_with_tick(ui: Any) -> None:
 
 
 def _ops_with_watchdog(ui: Any, port: Any, clock: Any, address: str) -> tuple[Any, Any]:
-    from kiosk.config import NightConfig
+    from kiosk.config_model import NightConfig
     from kiosk.ui.ops import KioskOps
     from kiosk.watchdog import Notifier, Watchdog
 

@@ -105,7 +105,7 @@ def systemd(tmp_path: Path) -> Iterator[socket.socket]:
 
 def start_ops(ui: Any, port: FakePort, clock: FakeClock, **kw: Any) -> Any:
     """Start a KioskOps on the running App, as run_kiosk_app hands it over."""
-    from kiosk.config import NightConfig
+    from kiosk.config_model import NightConfig
     from kiosk.ui.ops import KioskOps
 
     ops = KioskOps(now=port.now, clock=clock, night=kw.pop("night", NightConfig().plan()), **kw)
