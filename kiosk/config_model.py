@@ -8,6 +8,17 @@ from pathlib import Path
 
 from kiosk.nightly import NightPlan, Window
 
+
+def check_ranges(section: object, *ranges: tuple[str, float, float]) -> None:
+    """ValueError naming the first of `section`'s numbers outside its (name, low, high)."""
+    for name, low, high in ranges:
+        value = getattr(section, name)
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise ValueError(f"{name} is a number, not {value!r}")
+        if not low <= value <= high:
+            raise ValueError(f"{name} is {low} to {high}, not {value}")
+
+
 # The sections below are frozen (read once, never changed) but compared by identity
 # (eq=False): nothing compares two configurations field by field, and the generated
 # equality and hash of eleven classes were a millisecond of every start before its menu.
@@ -123,18 +134,14 @@ class SyncConfig:
     retention_days: int = 30
 
     def __post_init__(self) -> None:
-        for name, low, high in (
+        check_ranges(
+            self,
             ("connect_timeout", 0.5, 60),
             ("read_timeout", 1, 300),
             ("drain_rows_per_second", 0, 10_000),
             ("outbox_capacity", 100, 10_000_000),
             ("retention_days", 1, 3650),
-        ):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, int | float):
-                raise ValueError(f"{name} is a number, not {value!r}")
-            if not low <= value <= high:
-                raise ValueError(f"{name} is {low} to {high}, not {value}")
+        )
 
 
 @dataclass(frozen=True, eq=False)
@@ -206,12 +213,7 @@ class ContentConfig:
     max_age_hours: float = 168.0
 
     def __post_init__(self) -> None:
-        for name, low, high in (("refresh_seconds", 60, 86_400), ("max_age_hours", 1, 24 * 90)):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, int | float):
-                raise ValueError(f"{name} is a number, not {value!r}")
-            if not low <= value <= high:
-                raise ValueError(f"{name} is {low} to {high}, not {value}")
+        check_ranges(self, ("refresh_seconds", 60, 86_400), ("max_age_hours", 1, 24 * 90))
 
 
 @dataclass(frozen=True, eq=False)
