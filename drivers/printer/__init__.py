@@ -38,8 +38,12 @@ if TYPE_CHECKING:
         UnknownPrinterProfile,
         UnmaskedPersonalData,
     )
-    from drivers.printer.escpos_decode import (
-        EscPosDecoder,
+    from drivers.printer.escpos_decode import EscPosDecoder, decode
+    from drivers.printer.escpos_render import render
+    from drivers.printer.journal import JobJournal
+    from drivers.printer.layout import SUBSTITUTES, display_width
+    from drivers.printer.preview import find_cjk_font, image_from_raster, render_png
+    from drivers.printer.printed import (
         PaperCut,
         PaperFeed,
         PrintedDocument,
@@ -49,12 +53,7 @@ if TYPE_CHECKING:
         StatusRequest,
         TextLine,
         TextRun,
-        decode,
     )
-    from drivers.printer.escpos_render import render
-    from drivers.printer.journal import JobJournal
-    from drivers.printer.layout import SUBSTITUTES, display_width
-    from drivers.printer.preview import find_cjk_font, image_from_raster, render_png
     from drivers.printer.profiles import PROFILES, PrinterProfile, profile_by_name
     from drivers.printer.protocol import PrinterState, PrinterStatus, decode_status, status_request
     from drivers.printer.receipt import (
@@ -163,15 +162,15 @@ _HOME = {
     "UnknownPrinterProfile": "drivers.printer.errors",
     "UnmaskedPersonalData": "drivers.printer.errors",
     "EscPosDecoder": "drivers.printer.escpos_decode",
-    "PaperCut": "drivers.printer.escpos_decode",
-    "PaperFeed": "drivers.printer.escpos_decode",
-    "PrintedDocument": "drivers.printer.escpos_decode",
-    "PrintedImage": "drivers.printer.escpos_decode",
-    "PrintedItem": "drivers.printer.escpos_decode",
-    "PrintedQr": "drivers.printer.escpos_decode",
-    "StatusRequest": "drivers.printer.escpos_decode",
-    "TextLine": "drivers.printer.escpos_decode",
-    "TextRun": "drivers.printer.escpos_decode",
+    "PaperCut": "drivers.printer.printed",
+    "PaperFeed": "drivers.printer.printed",
+    "PrintedDocument": "drivers.printer.printed",
+    "PrintedImage": "drivers.printer.printed",
+    "PrintedItem": "drivers.printer.printed",
+    "PrintedQr": "drivers.printer.printed",
+    "StatusRequest": "drivers.printer.printed",
+    "TextLine": "drivers.printer.printed",
+    "TextRun": "drivers.printer.printed",
     "decode": "drivers.printer.escpos_decode",
     "render": "drivers.printer.escpos_render",
     "JobJournal": "drivers.printer.journal",

@@ -34,12 +34,30 @@ before it.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
 
 from drivers.printer.errors import EscPosDecodeError
-
-Align = Literal["left", "center", "right"]
-EcLevel = Literal["L", "M", "Q", "H"]
+from drivers.printer.escpos_commands import (
+    ALIGN_BY_PARAM,
+    EC_BY_PARAM,
+    ESC_SKIP,
+    ESC_WITH_ONE_PARAMETER,
+    FS_SKIP,
+    GS_PAREN_FUNCTIONS,
+    GS_SKIP,
+)
+from drivers.printer.printed import (
+    Align,
+    DecodedEvent,
+    EcLevel,
+    PaperCut,
+    PaperFeed,
+    PrintedDocument,
+    PrintedImage,
+    PrintedQr,
+    StatusRequest,
+    TextLine,
+    TextRun,
+)
 
 LF, CR, HT, NUL, FF = 0x0A, 0x0D, 0x09, 0x00, 0x0C
 ESC, GS, FS, DLE = 0x1B, 0x1D, 0x1C, 0x10
@@ -48,120 +66,6 @@ TAB_COLUMNS = 8  # default horizontal tab stops: every 8 columns (Epson power-on
 # Raster image limits from the GS v 0 definition: 1-128 bytes per row, 1-4095 rows.
 RASTER_MAX_WIDTH_BYTES = 128
 RASTER_MAX_ROWS = 4095
-
-
-@dataclass(frozen=True)
-class TextRun:
-    """Consecutive characters sharing one style; width/height are size multipliers."""
-
-    text: str
-    bold: bool = False
-    underline: bool = False
-    width: int = 1
-    height: int = 1
-
-
-@dataclass(frozen=True)
-class TextLine:
-    """One printed line; `wrapped` means the printer broke it because it was too wide."""
-
-    runs: tuple[TextRun, ...]
-    align: Align = "left"
-    wrapped: bool = False
-
-    @property
-    def text(self) -> str:
-        """The characters of the line, styles dropped."""
-        return "".join(run.text for run in self.runs)
-
-
-@dataclass(frozen=True)
-class PrintedQr:
-    """A QR code printed by the firmware from `GS ( k` (payload as stored, bytes)."""
-
-    data: bytes
-    module_size: int
-    ec: EcLevel
-    align: Align = "left"
-
-    @property
-    def text(self) -> str:
-        """The payload as UTF-8 text (python-escpos stores UTF-8)."""
-        return self.data.decode("utf-8", errors="replace")
-
-
-@dataclass(frozen=True)
-class PrintedImage:
-    """A `GS v 0` raster: rows of `width_bytes` bytes, MSB = leftmost dot, 1 = black."""
-
-    width_bytes: int
-    height: int
-    raster: bytes
-    scale_x: int = 1
-    scale_y: int = 1
-    align: Align = "left"
-
-    @property
-    def width_dots(self) -> int:
-        """Width in dots before scaling."""
-        return self.width_bytes * 8
-
-
-@dataclass(frozen=True)
-class PaperFeed:
-    """Paper fed by `dots` without printing (ESC J, GS V 65/66 n)."""
-
-    dots: int
-
-
-@dataclass(frozen=True)
-class PaperCut:
-    """The cutter ran here."""
-
-    partial: bool = False
-
-
-@dataclass(frozen=True)
-class StatusRequest:
-    """A real-time status query `DLE EOT n`: the simulator answers it; nothing is printed."""
-
-    n: int
-
-
-PrintedItem = TextLine | PrintedQr | PrintedImage | PaperFeed | PaperCut
-DecodedEvent = PrintedItem | StatusRequest
-
-
-@dataclass(frozen=True)
-class PrintedDocument:
-    """Everything a byte stream printed, top to bottom."""
-
-    items: tuple[PrintedItem, ...]
-
-    @property
-    def lines(self) -> tuple[TextLine, ...]:
-        """The text lines, blank ones included."""
-        return tuple(i for i in self.items if isinstance(i, TextLine))
-
-    @property
-    def text_lines(self) -> list[str]:
-        """The text of every line, blank ones included."""
-        return [line.text for line in self.lines]
-
-    @property
-    def qr_codes(self) -> tuple[PrintedQr, ...]:
-        """The native QR codes."""
-        return tuple(i for i in self.items if isinstance(i, PrintedQr))
-
-    @property
-    def images(self) -> tuple[PrintedImage, ...]:
-        """The raster images."""
-        return tuple(i for i in self.items if isinstance(i, PrintedImage))
-
-    @property
-    def cuts(self) -> tuple[PaperCut, ...]:
-        """The cuts."""
-        return tuple(i for i in self.items if isinstance(i, PaperCut))
 
 
 def decode(data: bytes, codec: str = "gb18030", *, columns: int | None = None) -> PrintedDocument:
@@ -195,70 +99,6 @@ class _Cell:
     ch: str
     columns: int
     run: TextRun  # style carrier; text is filled in at flush
-
-
-_ALIGN_BY_PARAM: dict[int, Align] = {
-    0: "left",
-    48: "left",
-    1: "center",
-    49: "center",
-    2: "right",
-    50: "right",
-}
-_EC_BY_PARAM: dict[int, EcLevel] = {48: "L", 49: "M", 50: "Q", 51: "H"}
-
-# Commands skipped by length: they change nothing we draw. Values: parameter bytes.
-_ESC_SKIP = {
-    ord("2"): 0,  # default line spacing
-    ord("3"): 1,  # line spacing n
-    ord(" "): 1,  # right-side character spacing
-    ord("t"): 1,  # code page
-    ord("R"): 1,  # international character set
-    ord("V"): 1,  # 90 degree rotation
-    ord("{"): 1,  # upside down
-    ord("M"): 1,  # font A/B
-    ord("="): 1,  # select peripheral
-    ord("U"): 1,  # unidirectional printing
-    ord("r"): 1,  # colour
-    ord("%"): 1,  # user-defined character set on/off
-    ord("?"): 1,  # cancel user-defined character
-    ord("T"): 1,  # page mode print direction
-    ord("e"): 1,  # reverse feed
-    ord("c"): 2,  # ESC c 3/4/5 n: paper sensors, panel buttons
-    ord("$"): 2,  # absolute horizontal position
-    ord("\\"): 2,  # relative horizontal position
-    ord("B"): 2,  # buzzer (Chinese printers): times, duration
-    ord("p"): 3,  # cash drawer pulse
-    ord("S"): 0,  # standard mode (we are in it)
-    ord("W"): 8,  # page mode print area
-}
-_GS_SKIP = {
-    ord("B"): 1,  # reverse printing
-    ord("b"): 1,  # smoothing
-    ord("H"): 1,  # barcode HRI position
-    ord("f"): 1,  # barcode HRI font
-    ord("h"): 1,  # barcode height
-    ord("w"): 1,  # barcode width
-    ord("|"): 1,  # print density (python-escpos)
-    ord("a"): 1,  # automatic status back
-    ord("I"): 1,  # transmit printer ID
-    ord("r"): 1,  # transmit status
-    ord("T"): 1,  # set print position to line start
-    ord("/"): 1,  # print downloaded bit image
-    ord("L"): 2,  # left margin
-    ord("W"): 2,  # print area width
-    ord("P"): 2,  # motion units
-    ord("$"): 2,  # page mode vertical position
-    ord("\\"): 2,  # page mode relative vertical position
-}
-_GS_PAREN_FUNCTIONS = frozenset(b"ACDEHKLMNPQkz")
-_ESC_WITH_ONE_PARAMETER = frozenset(b"aEG-!dJ")
-_FS_SKIP = {
-    ord("-"): 1,  # Kanji underline
-    ord("S"): 2,  # Kanji left/right spacing
-    ord("C"): 1,  # Kanji code system
-    ord("p"): 2,  # print NV bit image
-}
 
 
 @dataclass
@@ -422,9 +262,9 @@ class EscPosDecoder:
             self._cells = []
             self._style = _Style()
             return pos + 2
-        if cmd in _ESC_SKIP:
-            self._need(pos, 2 + _ESC_SKIP[cmd])
-            return pos + 2 + _ESC_SKIP[cmd]
+        if cmd in ESC_SKIP:
+            self._need(pos, 2 + ESC_SKIP[cmd])
+            return pos + 2 + ESC_SKIP[cmd]
         if cmd == ord("D"):
             return self._esc_tabs(pos)
         if cmd == ord("*"):
@@ -435,12 +275,12 @@ class EscPosDecoder:
             return pos + 2
         if cmd == ord("L"):
             raise self._fail("page mode (ESC L) is not supported", pos)
-        if cmd not in _ESC_WITH_ONE_PARAMETER:
+        if cmd not in ESC_WITH_ONE_PARAMETER:
             raise self._fail(f"unknown command ESC 0x{cmd:02X}", pos)
         n = self._need(pos, 3)[2]
         if cmd == ord("a"):
-            if n in _ALIGN_BY_PARAM:
-                style.align = _ALIGN_BY_PARAM[n]
+            if n in ALIGN_BY_PARAM:
+                style.align = ALIGN_BY_PARAM[n]
         elif cmd in (ord("E"), ord("G")):
             style.bold = bool(n & 1)
         elif cmd == ord("-"):
@@ -481,9 +321,9 @@ class EscPosDecoder:
 
     def _gs(self, pos: int) -> int:
         cmd = self._need(pos, 2)[1]
-        if cmd in _GS_SKIP:
-            self._need(pos, 2 + _GS_SKIP[cmd])
-            return pos + 2 + _GS_SKIP[cmd]
+        if cmd in GS_SKIP:
+            self._need(pos, 2 + GS_SKIP[cmd])
+            return pos + 2 + GS_SKIP[cmd]
         if cmd == ord("!"):
             n = self._need(pos, 3)[2]
             if not n & 0x88:  # out-of-range sizes are ignored by the printer
@@ -554,7 +394,7 @@ class EscPosDecoder:
     def _gs_paren(self, pos: int) -> int:
         header = self._need(pos, 5)
         function = header[2]
-        if function not in _GS_PAREN_FUNCTIONS:
+        if function not in GS_PAREN_FUNCTIONS:
             raise self._fail(f"unknown command GS ( 0x{function:02X}", pos)
         length = header[3] + 256 * header[4]
         body = self._need(pos, 5 + length)[5:]
@@ -571,8 +411,8 @@ class EscPosDecoder:
         style = self._style
         if fn == ord("C") and params and 1 <= params[0] <= 16:
             style.qr_module = params[0]
-        elif fn == ord("E") and params and params[0] in _EC_BY_PARAM:
-            style.qr_ec = _EC_BY_PARAM[params[0]]
+        elif fn == ord("E") and params and params[0] in EC_BY_PARAM:
+            style.qr_ec = EC_BY_PARAM[params[0]]
         elif fn == ord("P"):
             if not params or params[0] != ord("0"):
                 raise self._fail("GS ( k QR store without m = 48", pos)
@@ -609,9 +449,9 @@ class EscPosDecoder:
         if cmd == ord("."):
             style.kanji_mode = False
             return pos + 2
-        if cmd in _FS_SKIP:
-            self._need(pos, 2 + _FS_SKIP[cmd])
-            return pos + 2 + _FS_SKIP[cmd]
+        if cmd in FS_SKIP:
+            self._need(pos, 2 + FS_SKIP[cmd])
+            return pos + 2 + FS_SKIP[cmd]
         if cmd == ord("!"):
             n = self._need(pos, 3)[2]
             style.kanji_width = 2 if n & 0x04 else 1

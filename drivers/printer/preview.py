@@ -20,7 +20,7 @@ from PIL import Image, ImageDraw, ImageFont
 from qrcode.exceptions import DataOverflowError
 
 from drivers.printer.errors import PreviewFontMissing
-from drivers.printer.escpos_decode import (
+from drivers.printer.printed import (
     Align,
     PaperCut,
     PaperFeed,

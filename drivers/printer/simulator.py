@@ -55,7 +55,8 @@ from drivers.ptypair import RawPty
 if TYPE_CHECKING:
     # The decoder (eleven frozen dataclasses) loads with the first bytes received, not with
     # a kiosk of simulators before its menu.
-    from drivers.printer.escpos_decode import EscPosDecoder, PrintedDocument, PrintedItem
+    from drivers.printer.escpos_decode import EscPosDecoder
+    from drivers.printer.printed import PrintedDocument, PrintedItem
 
 log = logging.getLogger(__name__)
 
@@ -244,7 +245,7 @@ class PrinterSimulator:
             for at in range(0, len(data), 3):
                 self._answer(data[at + 2])
             return
-        from drivers.printer.escpos_decode import (
+        from drivers.printer.printed import (
             PaperCut,
             PaperFeed,
             PrintedImage,
@@ -285,7 +286,7 @@ class PrinterSimulator:
             os.write(self._pty.master, reply)
 
     def _print(self, item: PrintedItem) -> None:
-        from drivers.printer.escpos_decode import PaperCut
+        from drivers.printer.printed import PaperCut
 
         self._items.append(item)
         if isinstance(item, PaperCut):
@@ -299,7 +300,7 @@ class PrinterSimulator:
             self._tear_off()
 
     def _tear_off(self) -> None:
-        from drivers.printer.escpos_decode import PrintedDocument
+        from drivers.printer.printed import PrintedDocument
 
         doc = PrintedDocument(tuple(self._items))
         self._items = []

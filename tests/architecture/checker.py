@@ -120,6 +120,8 @@ CODEC_MODULES: dict[str, str] = {
     "drivers/socialcard/ssse.py": "the SSSE record table and its parsers, run via a callable",
     "drivers/printer/escpos_render.py": "a Receipt to ESC/POS bytes (python-escpos's Dummy)",
     "drivers/printer/escpos_decode.py": "ESC/POS bytes to printed items, for the simulator",
+    "drivers/printer/printed.py": "the printed items the decoder reads (lines, codes, cuts)",
+    "drivers/printer/escpos_commands.py": "the decoder's command tables (parameter lengths)",
     "drivers/printer/layout.py": "receipt text widths, wrapping and code-page bytes",
 }
 

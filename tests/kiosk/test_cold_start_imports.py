@@ -91,6 +91,7 @@ AFTER_THE_MENU = (
     "kiosk.maintenance",
     "drivers.printer.receipt",
     "drivers.printer.escpos_decode",
+    "drivers.printer.printed",
     "drivers.idcard.card",
     "drivers.idcard.fixtures",
     "uuid",
