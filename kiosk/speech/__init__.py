@@ -3,7 +3,8 @@
 - `text.py`: words into espeak-ng segments (Mandarin as tone-numbered pinyin by pypinyin,
   English as it is, numbers and codes read sensibly, punctuation as pauses);
 - `backends.py`: espeak-ng, a county's recorded clips, silence;
-- `worker.py`: `Speech`, what the touchscreen calls, spoken by a worker thread.
+- `worker.py`: `Speech`, what the touchscreen calls, spoken by a worker thread;
+- `behind.py`: the kiosk's voice, silent until it is found behind the menu's first frame.
 
 `build_speech` chooses from `[voice]` in kiosk.toml. A kiosk that cannot speak (no
 espeak-ng, no sound device) says why in one log line and stays silent; it never fails to

@@ -15,6 +15,7 @@ from kiosk.outbox import Outbox
 from pii import Sealer
 from pii.sealing import begin_rotation, old_key_path
 from tests.controller.controller_testkit import transaction
+from tests.kiosk.speech.recording_voice import RecordingVoice
 from tests.support.clock import FakeClock
 from wire import TransactionIn, validate
 
@@ -91,80 +92,15 @@ def test_a_kiosk_started_again_on_the_same_catalog_does_not_validate_it_again(
         again.close()
 
 
-class _Voice:
-    """A voice that records what it was asked to say."""
-
-    def __init__(self, *, enabled: bool) -> None:
-        self.enabled = enabled
-        self.said: list[str] = []
-        self.closed = False
-
-    def say(self, words: str, lang: str, *, prompt_id: str | None = None) -> None:
-        self.said.append(words)
-
-    def say_id(self, message_id: str, lang: str, **params: object) -> None:
-        self.said.append(message_id)
-
-    def interrupt(self) -> None:
-        pass
-
-    def set_enabled(self, on: bool) -> None:
-        self.enabled = on
-
-    def reset(self) -> None:
-        self.enabled = True
-
-    def close(self) -> None:
-        self.closed = True
-
-
-def test_the_voice_is_found_behind_the_menu_and_takes_over_the_speakers_switch() -> None:
-    from kiosk.composition import SpeechBehind
-
-    found: list[_Voice] = []
-
-    def find() -> _Voice:
-        found.append(_Voice(enabled=True))
-        return found[-1]
-
-    speech = SpeechBehind(find, enabled=True)
-    speech.say("早上好", "zh-CN")  # before the voice is found: silent, nothing queued
-    speech.set_enabled(False)  # a citizen switched the speaker off meanwhile
-    assert found == []
-    speech.find()
-    speech.find()  # once
-    assert len(found) == 1
-    assert speech.voice is found[0]
-    assert speech.enabled is False
-    assert found[0].enabled is False
-    speech.set_enabled(True)
-    speech.say("您好", "zh-CN")
-    assert found[0].said == ["您好"]
-    speech.close()
-    assert found[0].closed
-
-
-def test_a_kiosk_closed_before_its_voice_was_found_never_looks_for_it() -> None:
-    from kiosk.composition import SpeechBehind
-
-    def find() -> _Voice:
-        raise AssertionError("looked for after close")
-
-    speech = SpeechBehind(find, enabled=False)
-    speech.close()
-    speech.find()
-    assert speech.enabled is False
-
-
 def test_the_kiosks_voice_is_looked_for_by_the_start_behind_the_menu(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import kiosk.composition
 
-    looked: list[_Voice] = []
+    looked: list[RecordingVoice] = []
 
-    def build_speech(*_args: object) -> _Voice:
-        looked.append(_Voice(enabled=False))
+    def build_speech(*_args: object) -> RecordingVoice:
+        looked.append(RecordingVoice(enabled=False))
         return looked[-1]
 
     monkeypatch.setattr(kiosk.composition, "build_speech", build_speech)
