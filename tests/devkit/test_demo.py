@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from devkit.demo import NEW_KIOSK, main
+from devkit.demo import main
+from devkit.demo_provisioning import NEW_KIOSK
 
 pytestmark = pytest.mark.e2e
 
