@@ -34,10 +34,10 @@ from __future__ import annotations
 import sys
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
+from devkit.tap_record import CARD, DECISION, KEYSTROKE, SWIPE, ServiceWalk, Tap
 from flows import FlowRun, StepKind
 from flows.model import FieldKind
 from flows.progress import FORWARD_EVENTS
@@ -65,7 +65,6 @@ TYPED_NOTES: dict[str, str] = {
 # Free text no card or list can supply (a kind of work, a school): typed in pinyin, 家政.
 FREE_TEXT_PINYIN = "jiazheng"
 MAX_SCREENS = 40
-DECISION, KEYSTROKE, CARD, SWIPE = "decision", "keystroke", "card", "swipe"
 MODE = "mode"  # the language or elder mode chosen on the menu before the service
 GOAL_DECISIONS = 8
 MENU_PAGE = "next menu page"  # a decision spent finding the service's tile
@@ -74,47 +73,6 @@ READERS_LOOK_WAIT = 30.0  # seconds: the card watch looks twice a second, when n
 
 class TapWalkError(RuntimeError):
     """The walk could not go on by touch: the message says at which screen and why."""
-
-
-@dataclass(frozen=True)
-class Tap:
-    """One touch of the walk: what kind, on which step, on what."""
-
-    kind: str  # DECISION, KEYSTROKE, CARD or SWIPE
-    step: str
-    what: str
-
-
-@dataclass
-class ServiceWalk:
-    """The touches one service took along its common path."""
-
-    flow_id: str
-    title: str
-    taps: list[Tap] = field(default_factory=list)
-    steps: list[str] = field(default_factory=list)
-    seconds: float = 0.0
-    end: str = ""
-    error: str = ""  # set: the walk could not be finished, and why
-
-    def count(self, kind: str) -> int:
-        """Touches of one kind."""
-        return sum(tap.kind == kind for tap in self.taps)
-
-    @property
-    def decisions(self) -> int:
-        """Touches that are not keystrokes inside a value (nor a card on a reader)."""
-        return self.count(DECISION)
-
-    @property
-    def typed_fields(self) -> set[str]:
-        """The fields a key was pressed in."""
-        return {t.what.split(":")[0] for t in self.taps if t.kind == KEYSTROKE}
-
-    @property
-    def keystrokes(self) -> int:
-        """Keys pressed inside a value."""
-        return self.count(KEYSTROKE)
 
 
 class TapWalker:

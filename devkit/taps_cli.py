@@ -14,16 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from devkit import taps
-from devkit.taps import (
-    CARD,
-    GOAL_DECISIONS,
-    MENU_PAGE,
-    SWIPE,
-    TYPED_NOTES,
-    ServiceWalk,
-    TapWalkError,
-    walk_catalog,
-)
+from devkit.tap_record import CARD, SWIPE, ServiceWalk
+from devkit.taps import GOAL_DECISIONS, MENU_PAGE, TYPED_NOTES, TapWalkError, walk_catalog
 
 
 def notes(walk: ServiceWalk) -> str:

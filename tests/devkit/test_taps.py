@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 
 from devkit import taps
-from devkit.taps import CARD, ServiceWalk, TapWalker, TapWalkError
+from devkit.tap_record import CARD, ServiceWalk
+from devkit.taps import TapWalker, TapWalkError
 
 
 class _Tray:
