@@ -13,8 +13,9 @@ from pii.lazy import lazy_exports
 
 if TYPE_CHECKING:
     from flows.content import Item, Match
-    from flows.engine import ActionFailed, FlowRun, Guard
+    from flows.engine import FlowRun, Guard
     from flows.errors import (
+        ActionFailed,
         FlowDefinitionError,
         FlowError,
         FlowStateError,
@@ -39,7 +40,7 @@ if TYPE_CHECKING:
 _HOME = {
     "Item": "flows.content",
     "Match": "flows.content",
-    "ActionFailed": "flows.engine",
+    "ActionFailed": "flows.errors",
     "FlowRun": "flows.engine",
     "Guard": "flows.engine",
     "FlowDefinitionError": "flows.errors",

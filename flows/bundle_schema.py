@@ -6,9 +6,9 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping
 from typing import Any
 
-from flows.field_schema import CHOOSING_KINDS, Library, asked_fields
+from flows.field_schema import CHOOSING_KINDS, Library
 from flows.flow_checks import check_test
-from flows.model import BundleItem, Flow
+from flows.model import BundleItem, Flow, asked_fields
 from flows.reader import Reader
 from flows.step_schema import parse_condition
 

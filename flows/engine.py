@@ -28,17 +28,15 @@ from typing import Any
 
 from flows.actions import CONTENT_SOURCES, DEVICES, ENGINE_GUARDS, ITEM_EVENTS, SYSTEM_EVENTS
 from flows.content import ContentError, Item, parse_items
-from flows.errors import FlowError, FlowStateError, SnapshotRefused, UnknownEvent
+from flows.errors import ActionFailed, FlowStateError, SnapshotRefused, UnknownEvent
 from flows.fields import (
     FieldError,
     clean_value,
-    codes,
-    display_value,
-    mask_bank_account,
+    mask_for_kind,
     matches,
 )
 from flows.identity import EXPIRED_EVENT
-from flows.matching import Profile, profile_from, rank
+from flows.matching import rank
 from flows.model import (
     FIRST_WEEKDAY,
     TODAY,
@@ -50,23 +48,14 @@ from flows.model import (
     StepKind,
     Texts,
 )
+from flows.run_profile import citizen_profile, reason_labels
+from flows.run_snapshot import checked_snapshot, saved_values, snapshot_of
 from flows.session import Identity, RunRecord, Session
-from flows.submission import active_items
-from flows.texts import BUNDLE_ROW, CHOSEN_LABELS, CONTENT_UNAVAILABLE, NO_IDENTITY
-from pii import Sensitive, mask_id_number, mask_name, mask_phone
+from flows.submission import confirm_rows
+from flows.texts import CHOSEN_LABELS, CONTENT_UNAVAILABLE, NO_IDENTITY
+from pii import Sensitive, mask_name
 
 log = logging.getLogger(__name__)
-
-SNAPSHOT_FORMAT = 2  # 2: the run record replaced the `public` strings
-
-
-class ActionFailed(FlowError):
-    """Raised by a bound action: the flow takes its `error` route and shows `message`."""
-
-    def __init__(self, message: Texts | str, *, event: str = "error") -> None:
-        super().__init__(message if isinstance(message, str) else message.en)
-        self.message = message
-        self.event = event
 
 
 Action = Callable[["Session"], str | None]
@@ -186,7 +175,8 @@ class FlowRun:
         recommending = any(s.recommend for s in self.flow.steps.values() if s.source == source)
         if not recommending or not items:
             return items
-        return rank(items, self._profile(), self._describe)
+        profile = citizen_profile(self.flow, self.session, self._today())
+        return rank(items, profile, reason_labels(self.flow))
 
     def current_item(self) -> Item | None:
         """The item a detail step shows (or, elsewhere, the item chosen last), ranked."""
@@ -214,32 +204,9 @@ class FlowRun:
 
     def summary(self) -> list[tuple[str, str]]:
         """(label, shown value) rows for a confirm screen; ID and bank numbers masked."""
-        rows: list[tuple[str, str]] = []
-        ident = self.session.identity
-        zh = self.lang != "en"
-        if ident is not None:
-            rows.append(("姓名" if zh else "Name", ident.name.reveal()))
-            rows.append(("身份证号" if zh else "ID number", ident.id_number.masked()))
-        if self.flow.items:
-            plain = {k: v for k, v in self.session.values.items() if isinstance(v, str)}
-            titles = [item.title.get(self.lang) for item in active_items(self.flow, plain)]
-            rows.append((BUNDLE_ROW.get(self.lang), ("、" if zh else ", ").join(titles)))
         chosen = self.current_item()
-        if chosen is not None:
-            rows.append((self._chosen_label(), chosen.title.get(self.lang)))
-        for step in self.flow.steps.values():
-            if step.identity_method is not None:
-                continue
-            for spec in step.fields:
-                if spec.name in self.session.values:
-                    raw = self.session.value(spec.name)
-                    shown = (
-                        mask_id_number(raw)
-                        if spec.kind is FieldKind.ID_NUMBER
-                        else display_value(spec, raw, self.lang)
-                    )
-                    rows.append((spec.label.get(self.lang), shown))
-        return rows
+        row = None if chosen is None else (self._chosen_label(), chosen.title.get(self.lang))
+        return confirm_rows(self.flow, self.session, self.lang, row)
 
     def route(self, step_name: str, event: str) -> str:
         """The step `event` of step `step_name` would lead to with the answers given so far
@@ -312,7 +279,7 @@ class FlowRun:
                     old.wipe()
                 value = cleaned[spec.name]
                 self.session.values[spec.name] = (
-                    Sensitive(value, _mask_for(spec.kind)) if spec.personal else value
+                    Sensitive(value, mask_for_kind(spec.kind)) if spec.personal else value
                 )
         self.fire("submit")
         return {}
@@ -410,24 +377,7 @@ class FlowRun:
         SnapshotRefused. The result is plain
         JSON-safe data: the step, the non-personal form values and the record's text fields.
         """
-        if self.done or not self.step.resumable:
-            raise SnapshotRefused(f"step {self.step.name!r} is not resumable")
-        if self.session.holds_personal_data:
-            raise SnapshotRefused("the session holds personal data; it is never saved")
-        if self.session.content or self.session.selected:
-            raise SnapshotRefused("fetched content is not saved; it is fetched again")
-        if any(self._is_free_text(k) for k, v in self.session.values.items() if v):
-            # A citizen may type anything into free text, their name or ID number included,
-            # and nothing can tell; so a session holding some is never written to disk.
-            raise SnapshotRefused("the session holds free text; it is never saved")
-        return {
-            "format": SNAPSHOT_FORMAT,
-            "flow": self.flow.id,
-            "version": self.flow.version,
-            "step": self.step.name,
-            "values": {k: v for k, v in self.session.values.items() if isinstance(v, str)},
-            "record": self.session.record.snapshot(),
-        }
+        return snapshot_of(self.flow, self.step, self.session, done=self.done)
 
     @classmethod
     def restore(
@@ -443,23 +393,13 @@ class FlowRun:
         not resumable (here), or holding anything a form of this flow would not accept.
         """
         run = cls(flow, actions, **options)
-        snap = _snapshot_fields(snapshot)
+        snap = checked_snapshot(snapshot)
         if snap["flow"] != flow.id or snap["version"] != flow.version:
             raise SnapshotRefused("the snapshot is of another flow or version")
         step = flow.steps.get(str(snap["step"]))
         if step is None or not step.resumable or run._resolve(step.name) != step.name:
             raise SnapshotRefused(f"step {snap['step']!r} cannot be resumed here")
-        for name, value in snap["values"].items():
-            spec = flow.find_field(name)
-            free = spec is not None and spec.kind is FieldKind.TEXT and bool(value)
-            if spec is None or spec.personal or free or not isinstance(value, str):
-                raise SnapshotRefused(f"the snapshot holds an unexpected value {name!r}")
-            try:
-                run.session.values[name] = clean_value(
-                    spec, value, lang=run.lang, today=run._today()
-                )
-            except FieldError as err:
-                raise SnapshotRefused(f"value {name!r} is no longer accepted") from err
+        run.session.values.update(saved_values(flow, snap["values"], run.lang, run._today()))
         run.session.record = RunRecord.from_snapshot(snap["record"])
         run.history.clear()
         run._enter(step.name)
@@ -479,46 +419,9 @@ class FlowRun:
         self.session.forget_hold(source)
         return ("empty" if not items and "empty" in step.on else "ok"), message
 
-    def _asked(self) -> dict[str, FieldSpec]:
-        return {
-            spec.name: spec
-            for s in self.flow.steps.values()
-            if s.identity_method is None
-            for spec in s.asked
-        }
-
-    def _describe(self, name: str, values: frozenset[str]) -> Texts | None:
-        """Words for a matching reason: the chosen values' labels, else the field's label."""
-        spec = self._asked().get(name)
-        if spec is None:
-            return None
-        chosen = [c.label for c in spec.choices if c.value in values]
-        if not chosen:
-            return spec.label
-        return Texts("、".join(t.zh for t in chosen), ", ".join(t.en for t in chosen))
-
-    def _profile(self) -> Profile:
-        answers: dict[str, frozenset[str]] = {}
-        asked = self._asked()
-        for name, value in self.session.values.items():
-            spec = asked.get(name)
-            if isinstance(value, str) and spec is not None and spec.kind in _CODED:
-                answers[name] = codes(spec, value)
-        ident = self.session.identity
-        return profile_from(
-            ident.id_number if ident else None,
-            ident.document if ident else None,
-            answers,
-            self._today(),
-        )
-
     def _chosen_label(self) -> str:
         source = next(reversed(self.session.selected))
         return CHOSEN_LABELS.get(source, CHOSEN_LABELS["_"]).get(self.lang)
-
-    def _is_free_text(self, name: str) -> bool:
-        spec = self.flow.find_field(name)
-        return spec is not None and spec.kind is FieldKind.TEXT
 
     def _runnable(self, step: Step) -> bool:
         """True when this kiosk has the step's devices and can do its action."""
@@ -581,31 +484,3 @@ class FlowRun:
         self.step = Step(name=f"_{outcome}", kind=StepKind.END, title=title, outcome=outcome)
         self.history.append(self.step.name)
         self.session.wipe()
-
-
-def _snapshot_fields(snapshot: object) -> dict[str, Any]:
-    keys = {"format", "flow", "version", "step", "values", "record"}
-    if not isinstance(snapshot, Mapping) or set(snapshot) != keys:
-        raise SnapshotRefused("not a snapshot made by FlowRun.snapshot()")
-    if snapshot["format"] != SNAPSHOT_FORMAT:
-        raise SnapshotRefused("a snapshot of another format")
-    for part in ("values", "record"):
-        content = snapshot[part]
-        if not isinstance(content, Mapping) or not all(
-            isinstance(k, str) and isinstance(v, str) for k, v in content.items()
-        ):
-            raise SnapshotRefused(f"the snapshot's {part} are not text")
-    return dict(snapshot)
-
-
-_MASKS: dict[FieldKind, Callable[[str], str]] = {
-    FieldKind.ID_NUMBER: mask_id_number,
-    FieldKind.NAME: mask_name,
-    FieldKind.MOBILE: mask_phone,
-    FieldKind.BANK_ACCOUNT: mask_bank_account,
-}
-_CODED = frozenset({FieldKind.CHOICE, FieldKind.MULTI_CHOICE, FieldKind.CHECKBOX})
-
-
-def _mask_for(kind: FieldKind) -> Callable[[str], str]:
-    return _MASKS.get(kind, lambda v: "*" * len(v))

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from flows.model import Texts
+
 
 class FlowError(Exception):
     """Root of every error raised by flows/."""
@@ -29,3 +34,12 @@ class UnknownEvent(FlowError, ValueError):
 
 class SnapshotRefused(FlowError, ValueError):
     """A run cannot be saved here, or a saved run cannot be resumed; the run starts over."""
+
+
+class ActionFailed(FlowError):
+    """Raised by a bound action: the flow takes its `error` route and shows `message`."""
+
+    def __init__(self, message: Texts | str, *, event: str = "error") -> None:
+        super().__init__(message if isinstance(message, str) else message.en)
+        self.message = message
+        self.event = event

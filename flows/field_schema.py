@@ -8,7 +8,16 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from flows.actions import PICK_LISTS, PICKER_STARTS
-from flows.model import DATE_DEFAULTS, FIRST_WEEKDAY, TODAY, Choice, FieldKind, FieldSpec, Flow
+from flows.model import (
+    DATE_DEFAULTS,
+    FIRST_WEEKDAY,
+    TODAY,
+    Choice,
+    FieldKind,
+    FieldSpec,
+    Flow,
+    asked_fields,
+)
 from flows.reader import Reader
 
 Library = Callable[[str], Flow | None]
@@ -190,13 +199,3 @@ def _use_field(r: Reader, node: Mapping[str, Any], path: str, library: Library |
         kept = [v for v in (spec.default or "").split(",") if v in only]
         changes["default"] = ",".join(kept) or None  # a default left out goes with it
     return _with_default(r, dataclasses.replace(spec, **changes), m, path)
-
-
-def asked_fields(flow: Flow) -> dict[str, FieldSpec]:
-    """The fields a flow's forms ask (not the typed identity's), by name."""
-    return {
-        spec.name: spec
-        for step in flow.steps.values()
-        if step.identity_method is None
-        for spec in step.asked
-    }

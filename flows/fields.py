@@ -5,11 +5,20 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
+from collections.abc import Callable
 
 from flows.model import FieldKind, FieldSpec
 from flows.regions import is_region_code
 from flows.texts import field_error
-from pii import InvalidIdNumber, InvalidPhone, validate_id_number, validate_mobile
+from pii import (
+    InvalidIdNumber,
+    InvalidPhone,
+    mask_id_number,
+    mask_name,
+    mask_phone,
+    validate_id_number,
+    validate_mobile,
+)
 
 # Han characters plus the middle dot used in transliterated minority and foreign names.
 _CHINESE_NAME = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+(?:[·•][\u3400-\u9fff\uf900-\ufaff]+)*")
@@ -133,6 +142,17 @@ def mask_bank_account(number: str) -> str:
     if len(number) < 12:
         return "*" * len(number)
     return f"{number[:4]} **** {number[-4:]}"
+
+
+def mask_for_kind(kind: FieldKind) -> Callable[[str], str]:
+    """How a personal value of `kind` is shown: masked by its kind, else starred whole."""
+    masks: dict[FieldKind, Callable[[str], str]] = {
+        FieldKind.ID_NUMBER: mask_id_number,
+        FieldKind.NAME: mask_name,
+        FieldKind.MOBILE: mask_phone,
+        FieldKind.BANK_ACCOUNT: mask_bank_account,
+    }
+    return masks.get(kind, lambda v: "*" * len(v))
 
 
 def matches(spec: FieldSpec | None, value: str, wanted: frozenset[str]) -> bool:

@@ -8,9 +8,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from flows.actions import CONTENT_SOURCES, ITEM_EVENTS, SYSTEM_EVENTS
-from flows.field_schema import Library, asked_fields
+from flows.field_schema import Library
 from flows.identity import EXPIRED_EVENT
-from flows.model import Condition, FieldKind, Flow, StepKind
+from flows.model import Condition, FieldKind, Flow, StepKind, asked_fields
 from flows.reader import Reader
 from flows.texts import BUTTONS
 

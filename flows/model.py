@@ -187,3 +187,13 @@ class Flow:
                 if spec.name == name:
                     return spec
         return None
+
+
+def asked_fields(flow: Flow) -> dict[str, FieldSpec]:
+    """The fields a flow's forms ask (not the typed identity's), by name."""
+    return {
+        spec.name: spec
+        for step in flow.steps.values()
+        if step.identity_method is None
+        for spec in step.asked
+    }

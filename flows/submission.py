@@ -26,7 +26,8 @@ from dataclasses import dataclass
 from flows.fields import display_value, matches, paper_label
 from flows.model import BundleItem, FieldKind, FieldSpec, Flow, Texts
 from flows.session import Session
-from flows.texts import DECLARED_ROW, DECLARED_VALUE
+from flows.texts import BUNDLE_ROW, DECLARED_ROW, DECLARED_VALUE
+from pii import mask_id_number
 
 # Answers not worth a receipt line unless the flow says so (FieldSpec.receipt): ticked
 # declarations (long sentences) and free text.
@@ -140,4 +141,36 @@ def receipt_rows(flow: Flow, session: Session, lang: str = "zh-CN") -> list[tupl
         if pledged:  # one line for all: what was pledged is in the record, by name
             shown = DECLARED_VALUE.get(lang).format(n=len(pledged))
             rows.append((DECLARED_ROW.get(lang), shown))
+    return rows
+
+
+def confirm_rows(
+    flow: Flow, session: Session, lang: str, chosen: tuple[str, str] | None = None
+) -> list[tuple[str, str]]:
+    """(label, shown value) rows for a confirm screen: who (the ID number masked), the
+    services of a bundle, the item `chosen` (its label and title), every answer given."""
+    rows: list[tuple[str, str]] = []
+    ident = session.identity
+    zh = lang != "en"
+    if ident is not None:
+        rows.append(("姓名" if zh else "Name", ident.name.reveal()))
+        rows.append(("身份证号" if zh else "ID number", ident.id_number.masked()))
+    if flow.items:
+        plain = {k: v for k, v in session.values.items() if isinstance(v, str)}
+        titles = [item.title.get(lang) for item in active_items(flow, plain)]
+        rows.append((BUNDLE_ROW.get(lang), ("、" if zh else ", ").join(titles)))
+    if chosen is not None:
+        rows.append(chosen)
+    for step in flow.steps.values():
+        if step.identity_method is not None:
+            continue
+        for spec in step.fields:
+            if spec.name in session.values:
+                raw = session.value(spec.name)
+                shown = (
+                    mask_id_number(raw)
+                    if spec.kind is FieldKind.ID_NUMBER
+                    else display_value(spec, raw, lang)
+                )
+                rows.append((spec.label.get(lang), shown))
     return rows

@@ -14,7 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from flows.actions import ACTIONS, CONTENT_SOURCES, GUARDS, IDENTITY_METHODS
-from flows.engine import Action, ActionFailed, FlowRun, Guard
+from flows.engine import Action, FlowRun, Guard
+from flows.errors import ActionFailed
 from flows.model import Flow, Texts
 from flows.session import Identity, Session
 from flows.submission import build_submission
