@@ -328,8 +328,10 @@ class WelcomeScreen(KioskScreen):
             if not entry.available and not reason:
                 reason = ui_text("unavailable", lang)
             tile = ServiceTile(
-                text=tile_markup(text, reason),
-                markup=True,
+                # A name alone is plain text: the same pixels, without the markup parser's
+                # pass over it (most tiles have no reason line).
+                text=tile_markup(text, reason) if reason else text,
+                markup=bool(reason),
                 flow_id=entry.flow.id,
                 available=entry.available,
                 reason=reason,
@@ -349,7 +351,16 @@ class WelcomeScreen(KioskScreen):
         if _menu_key(offered) != _menu_key(self.entries):
             self.entries = offered
             self._lay_out(page=self.page)
+        self._show_time()
+
+    def on_compact(self, *_args: object) -> None:
+        """The clock moved (into the header, or back under it): the one shown has the time."""
+        self._show_time()
+
+    def _show_time(self) -> None:
         now = self._now()
-        self.ids.clock.text = f"{now:%H:%M}"
+        # Only the clock shown has text: a hidden one's texture (the large clock's 96 px
+        # digits, the date line) would be rendered for nothing, on the first frame too.
+        self.ids.clock.text = "" if self.compact else f"{now:%H:%M}"
         self.ids.header_clock.text = f"{now:%H:%M}" if self.compact else ""
-        self.ids.date.text = date_line(now, self._lang)
+        self.ids.date.text = "" if self.compact else date_line(now, self._lang)
