@@ -175,9 +175,7 @@ def test_a_screen_managers_stencil_would_be_found(ui: Any) -> None:
     assert _stencils(ScreenManager()) == ["ScreenManager"]
 
 
-def test_a_compact_menus_hidden_clock_and_date_render_no_text(
-    make_port: Any, clock: Any
-) -> None:
+def test_a_compact_menus_hidden_clock_and_date_render_no_text(make_port: Any, clock: Any) -> None:
     # Two rows of tiles: the clock is in the header, the large one and the date are hidden.
     from devkit.headless import HeadlessUI
 
@@ -194,9 +192,7 @@ def test_a_compact_menus_hidden_clock_and_date_render_no_text(
         assert welcome.ids.header_clock.text == ""
 
 
-def test_a_tile_without_a_reason_line_is_plain_text_of_the_same_pixels(
-    ui: Any, port: Any
-) -> None:
+def test_a_tile_without_a_reason_line_is_plain_text_of_the_same_pixels(ui: Any, port: Any) -> None:
     from flows import Texts
     from kiosk.ui.screens.welcome import ServiceTile, tile_markup
 
