@@ -216,3 +216,28 @@ def test_a_tile_without_a_reason_line_is_plain_text_of_the_same_pixels(ui: Any, 
         tile.texture_update()
     assert made[0].texture.size == made[1].texture.size
     assert made[0].texture.pixels == made[1].texture.pixels
+
+
+def test_the_station_name_is_fitted_only_in_its_laid_out_box(ui: Any) -> None:
+    # Fitted in Kivy's default box before the first layout, it was rendered at every size
+    # down to the floor for nothing: the size it keeps is its laid-out box's.
+    from kiosk.ui.screens.welcome import WelcomeScreen
+
+    menu = ui.root.welcome
+    screen = WelcomeScreen(ui.session, menu._offered, "城关镇就业服务e站", now=menu._now)
+    station = screen.ids.station
+    made: list[tuple[float, float]] = []
+    real = station.texture_update
+
+    def texture_update(*args: object) -> None:
+        made.append(tuple(station.size))
+        real(*args)
+
+    station.texture_update = texture_update
+    screen.show("zh-CN")
+    assert station.text == ""  # no box yet
+    screen.size = (1280, 800)
+    ui.frames(2)
+    assert station.text == "城关镇就业服务e站"
+    assert (100, 100) not in made  # Kivy's default box, before any layout
+    assert made[-1] == tuple(station.size)
