@@ -12,7 +12,6 @@ from __future__ import annotations
 import io
 import os
 import shutil
-import tarfile
 from pathlib import Path
 
 # A release's own virtualenv, inside its folder: switched, kept and pruned with it.
@@ -43,6 +42,10 @@ class ReleaseLayout:
         self.releases.mkdir(parents=True, exist_ok=True)
         partial = self.releases / f".{version}.partial"
         shutil.rmtree(partial, ignore_errors=True)
+        # Imported here, not with the module: the kiosk's start reaches this module (through
+        # the updater) before its menu, and tarfile with its compressors is 1.2 ms of it.
+        import tarfile
+
         with tarfile.open(fileobj=io.BytesIO(bundle), mode="r:gz") as tar:
             # "data": no absolute paths, no way out of the folder, no devices or setuid.
             tar.extractall(partial, filter="data")

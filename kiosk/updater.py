@@ -44,7 +44,6 @@ import json
 import logging
 import os
 import sys
-import tarfile
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -251,6 +250,9 @@ class Updater:
             or version == self._staged
         ):
             return False
+        # tarfile comes with the first release staged, not with the kiosk's start (its menu).
+        import tarfile
+
         try:
             bundle = self._fetch(offer)
             self._check(offer, bundle)

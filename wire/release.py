@@ -41,7 +41,6 @@ import hashlib
 import io
 import json
 import re
-import tarfile
 from dataclasses import dataclass
 
 from wire.codes import RELEASE_VERSION_PATTERN
@@ -179,6 +178,10 @@ def verify(bundle: bytes, signature_text: str, key: PublicKey) -> Trusted:
 
 def _read_json_manifest(bundle: bytes) -> tuple[dict[str, object], dict[str, bytes]]:
     """release.json and the wheels' bytes from a bundle."""
+    # Imported with the first bundle read: the kiosk's updater loads this module before
+    # the menu shows, and tarfile (1.2 ms) is not needed until a release comes.
+    import tarfile
+
     wheels: dict[str, bytes] = {}
     try:
         with tarfile.open(fileobj=io.BytesIO(bundle), mode="r:gz") as tar:

@@ -69,7 +69,8 @@ def test_a_client_closed_before_its_first_call_refuses_calls() -> None:
 # receipt model (the printer's device and the receipt outputs name it for type checks only),
 # the printer simulator's ESC/POS decoder (a driver's start only queries the status); the ID
 # card's layout and parsers and the simulator's sample cards (a card comes after the menu);
-# uuid, with the platform module it loads (a staff call's or a hold's key).
+# uuid, with the platform module it loads (a staff call's or a hold's key); tarfile (a
+# release unpacked by the updater).
 AFTER_THE_MENU = (
     "smartcard",
     "drivers.socialcard.reader",
@@ -96,6 +97,7 @@ AFTER_THE_MENU = (
     "drivers.idcard.fixtures",
     "uuid",
     "platform",
+    "tarfile",
 )
 
 MENU_PROBE = """

@@ -234,6 +234,18 @@ class WelcomeScreen(KioskScreen):
         # (elder mode's header and hint are taller): the tiles follow it.
         self._room_changed = Clock.create_trigger(self._follow_room)
         self.ids.room.bind(height=self._room_changed)
+        self.ids.station.bind(size=self._name_station)
+
+    def _name_station(self, *_args: object) -> None:
+        """The station's name, once the header has given its label a box."""
+        station = self.ids.station
+        # Before the first layout the label has Kivy's default box, then none: the name
+        # fitted there (every size from 40 px down to the floor, a texture each) is thrown
+        # away, 3.4 ms of the first frame. Its size in the laid-out box is the same either way.
+        if list(station.size) == [100, 100] or station.width <= 0 or station.height <= 0:
+            return
+        station.unbind(size=self._name_station)
+        station.text = self.station_name
 
     def _room(self) -> int:
         room = self.ids.room
@@ -260,7 +272,7 @@ class WelcomeScreen(KioskScreen):
 
     def show(self, lang: str) -> None:
         """Fill in the menu in `lang`, from its first page."""
-        self.ids.station.text = self.station_name
+        self._name_station()
         self.ids.choose.text = ui_text("choose_service", lang)
         self.ids.hint.text = ui_text("tap_hint", lang)
         self.ids.help.text = ui_text("help", lang)
@@ -328,8 +340,10 @@ class WelcomeScreen(KioskScreen):
             if not entry.available and not reason:
                 reason = ui_text("unavailable", lang)
             tile = ServiceTile(
-                text=tile_markup(text, reason),
-                markup=True,
+                # A name alone is plain text: the same pixels, without the markup parser's
+                # pass over it (most tiles have no reason line).
+                text=tile_markup(text, reason) if reason else text,
+                markup=bool(reason),
                 flow_id=entry.flow.id,
                 available=entry.available,
                 reason=reason,
@@ -349,7 +363,16 @@ class WelcomeScreen(KioskScreen):
         if _menu_key(offered) != _menu_key(self.entries):
             self.entries = offered
             self._lay_out(page=self.page)
+        self._show_time()
+
+    def on_compact(self, *_args: object) -> None:
+        """The clock moved (into the header, or back under it): the one shown has the time."""
+        self._show_time()
+
+    def _show_time(self) -> None:
         now = self._now()
-        self.ids.clock.text = f"{now:%H:%M}"
+        # Only the clock shown has text: a hidden one's texture (the large clock's 96 px
+        # digits, the date line) would be rendered for nothing, on the first frame too.
+        self.ids.clock.text = "" if self.compact else f"{now:%H:%M}"
         self.ids.header_clock.text = f"{now:%H:%M}" if self.compact else ""
-        self.ids.date.text = date_line(now, self._lang)
+        self.ids.date.text = "" if self.compact else date_line(now, self._lang)

@@ -173,3 +173,71 @@ def test_a_screen_managers_stencil_would_be_found(ui: Any) -> None:
     from kivy.uix.screenmanager import ScreenManager
 
     assert _stencils(ScreenManager()) == ["ScreenManager"]
+
+
+def test_a_compact_menus_hidden_clock_and_date_render_no_text(make_port: Any, clock: Any) -> None:
+    # Two rows of tiles: the clock is in the header, the large one and the date are hidden.
+    from devkit.headless import HeadlessUI
+
+    with HeadlessUI(make_port(services=6), clock=clock) as ui:
+        ui.frames(2)
+        welcome = ui.root.welcome
+        assert welcome.compact
+        assert welcome.ids.header_clock.text == "10:00"
+        assert welcome.ids.clock.text == ""
+        assert welcome.ids.date.text == ""
+        welcome.compact = False  # back under the header: the large clock has the time at once
+        assert welcome.ids.clock.text == "10:00"
+        assert welcome.ids.date.text == "2026年11月26日 星期四"
+        assert welcome.ids.header_clock.text == ""
+
+
+def test_a_tile_without_a_reason_line_is_plain_text_of_the_same_pixels(ui: Any, port: Any) -> None:
+    from flows import Texts
+    from kiosk.ui.screens.welcome import ServiceTile, tile_markup
+
+    port.down = {"employment_registration": Texts("身份证读卡器暂停使用", "ID reader down")}
+    ui.session.tick()
+    greyed = ui.root.welcome.tiles[0]
+    assert greyed.markup
+    assert "身份证读卡器暂停使用" in greyed.text
+    port.down = {}
+    ui.session.tick()
+    plain = ui.root.welcome.tiles[0]
+    assert not plain.markup
+    assert plain.text == greyed.text.split("\n[size=")[0]  # the name alone
+    # The markup parser's picture of a name alone is the plain label's, pixel for pixel.
+    name = "社会保险\n补贴&申领"
+    made = [
+        ServiceTile(text=text, markup=markup, width=210, height=163, font_size=40)
+        for text, markup in ((tile_markup(name, ""), True), (name, False))
+    ]
+    for tile in made:
+        tile.texture_update()
+    assert made[0].texture.size == made[1].texture.size
+    assert made[0].texture.pixels == made[1].texture.pixels
+
+
+def test_the_station_name_is_fitted_only_in_its_laid_out_box(ui: Any) -> None:
+    # Fitted in Kivy's default box before the first layout, it was rendered at every size
+    # down to the floor for nothing: the size it keeps is its laid-out box's.
+    from kiosk.ui.screens.welcome import WelcomeScreen
+
+    menu = ui.root.welcome
+    screen = WelcomeScreen(ui.session, menu._offered, "城关镇就业服务e站", now=menu._now)
+    station = screen.ids.station
+    made: list[tuple[float, float]] = []
+    real = station.texture_update
+
+    def texture_update(*args: object) -> None:
+        made.append(tuple(station.size))
+        real(*args)
+
+    station.texture_update = texture_update
+    screen.show("zh-CN")
+    assert station.text == ""  # no box yet
+    screen.size = (1280, 800)
+    ui.frames(2)
+    assert station.text == "城关镇就业服务e站"
+    assert (100, 100) not in made  # Kivy's default box, before any layout
+    assert made[-1] == tuple(station.size)
