@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -126,6 +128,24 @@ def identify_by_typing(ui: Any, citizen: Any, flow_id: str = "identity_registrat
     session.start(flow_id)
     session.fire("typed")
     assert session.submit({"id_number": citizen.id_number, "name": citizen.name}) == {}
+
+
+def open_form(ui: Any, citizen: Any, flow_id: str, *, elder: bool) -> Any:
+    """Start `flow_id` (elder mode or not), typed identity, and return its form on screen."""
+    ui.session.set_elder(elder)
+    identify_by_typing(ui, citizen, flow_id)
+    ui.frames(3)
+    assert ui.root.current == "form"
+    return ui.root.steps["form"]
+
+
+def wait(ui: Any, done: Callable[[], bool], seconds: float = 10.0) -> None:
+    """Frames until `done()` (the Kivy clock runs on real time; CI is slower)."""
+    late = time.monotonic() + seconds
+    while not done():
+        assert time.monotonic() < late, "waited in vain"
+        ui.frames(1)
+        time.sleep(0.01)
 
 
 def snap(ui: Any, shots: Path, name: str) -> None:

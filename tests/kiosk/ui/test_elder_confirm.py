@@ -7,8 +7,7 @@ mobile number moves on once its 11 digits are a valid number. Normal mode is as 
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -16,7 +15,7 @@ import pytest
 from kiosk.ui.layout_check import layout_problems
 from kiosk.ui.screens.form import REVIEW
 from tests.kiosk.ui.conftest import load_ui_flow
-from tests.kiosk.ui.helpers import check_elderly_sizes, identify_by_typing, step_buttons, tap
+from tests.kiosk.ui.helpers import check_elderly_sizes, open_form, step_buttons, tap, wait
 
 pytestmark = pytest.mark.kivy
 
@@ -28,23 +27,6 @@ def ui(make_port: Any, clock: Any) -> Iterator[Any]:
     port = make_port(flow=load_ui_flow("elder_confirm"))
     with HeadlessUI(port, clock=clock) as headless:
         yield headless
-
-
-def open_form(ui: Any, citizen: Any, *, elder: bool) -> Any:
-    ui.session.set_elder(elder)
-    identify_by_typing(ui, citizen, "elder_confirm")
-    ui.frames(3)
-    assert ui.root.current == "form"
-    return ui.root.steps["form"]
-
-
-def wait(ui: Any, done: Callable[[], bool], seconds: float = 10.0) -> None:
-    """Frames until `done()` (the Kivy clock runs on real time; CI is slower)."""
-    late = time.monotonic() + seconds
-    while not done():
-        assert time.monotonic() < late, "waited in vain"
-        ui.frames(1)
-        time.sleep(0.01)
 
 
 def type_keys(ui: Any, form: Any, text: str) -> None:
@@ -72,7 +54,7 @@ def test_the_last_open_question_goes_on_to_the_confirm_step_by_itself(
     from kiosk.ui.screens import form as form_screen
 
     monkeypatch.setattr(form_screen, "ACK_SECONDS", 3.0)  # longer than a tap on a busy CI
-    form = open_form(ui, citizen, elder=True)
+    form = open_form(ui, citizen, "elder_confirm", elder=True)
     assert form.asked == [0, 1]  # phone, education
     assert form.reviewed == [2, 3]  # the default's hours, the optional note
     assert form.pages == [0, 1]  # no check screen: the confirm step shows those
@@ -107,7 +89,7 @@ def test_the_last_open_question_goes_on_to_the_confirm_step_by_itself(
 def test_change_on_the_confirm_step_asks_that_question_alone_and_comes_back(
     ui: Any, citizen: Any
 ) -> None:
-    form = open_form(ui, citizen, elder=True)
+    form = open_form(ui, citizen, "elder_confirm", elder=True)
     confirm = to_confirm(ui, form, citizen)
     change = confirm.change_buttons["hours"]
     confirm.ids.scroll.scroll_to(change, animate=False)  # below the first rows: swiped to
@@ -129,7 +111,7 @@ def test_change_on_the_confirm_step_asks_that_question_alone_and_comes_back(
 def test_back_from_the_confirm_step_shows_every_answer_on_the_check_screen(
     ui: Any, citizen: Any
 ) -> None:
-    form = open_form(ui, citizen, elder=True)
+    form = open_form(ui, citizen, "elder_confirm", elder=True)
     confirm = to_confirm(ui, form, citizen)
     tap(ui, step_buttons(confirm)["back"])
     ui.frames(3)
@@ -141,7 +123,7 @@ def test_back_from_the_confirm_step_shows_every_answer_on_the_check_screen(
 def test_an_answer_that_routes_the_form_elsewhere_first_brings_the_check_screen_back(
     ui: Any, citizen: Any
 ) -> None:
-    form = open_form(ui, citizen, elder=True)
+    form = open_form(ui, citizen, "elder_confirm", elder=True)
     assert form.to_confirm
     type_keys(ui, form, citizen.phone)
     wait(ui, lambda: form.field_index == 1)
@@ -162,7 +144,7 @@ def test_a_mobile_number_moves_on_only_once_it_is_a_valid_one(
     from kiosk.ui.screens import form as form_screen
 
     monkeypatch.setattr(form_screen, "ACK_SECONDS", 3.0)
-    form = open_form(ui, citizen, elder=True)
+    form = open_form(ui, citizen, "elder_confirm", elder=True)
     type_keys(ui, form, "12345678901")  # 11 digits, but no mainland mobile starts 12
     ui.frames(5)
     assert not form.moving_on
@@ -178,7 +160,7 @@ def test_a_mobile_number_moves_on_only_once_it_is_a_valid_one(
 
 
 def test_in_normal_mode_the_confirm_step_has_no_change_buttons(ui: Any, citizen: Any) -> None:
-    form = open_form(ui, citizen, elder=False)
+    form = open_form(ui, citizen, "elder_confirm", elder=False)
     type_keys(ui, form, citizen.phone)
     ui.frames(5)
     assert not form.moving_on

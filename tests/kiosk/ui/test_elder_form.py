@@ -7,8 +7,7 @@ as before: every field on one screen, nothing moves by itself.
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -16,7 +15,7 @@ import pytest
 from kiosk.ui.layout_check import layout_problems
 from kiosk.ui.screens.form import FIELD_NEXT, FIELD_PREVIOUS, FIELD_REVIEW, REVIEW
 from tests.kiosk.ui.conftest import load_ui_flow
-from tests.kiosk.ui.helpers import check_elderly_sizes, identify_by_typing, step_buttons, tap
+from tests.kiosk.ui.helpers import check_elderly_sizes, open_form, step_buttons, tap, wait
 
 pytestmark = pytest.mark.kivy
 
@@ -28,23 +27,6 @@ def elder_ui(make_port: Any, clock: Any) -> Iterator[Any]:
     port = make_port(flow=load_ui_flow("elder_form"))
     with HeadlessUI(port, clock=clock) as ui:
         yield ui
-
-
-def open_form(ui: Any, citizen: Any, *, elder: bool) -> Any:
-    ui.session.set_elder(elder)
-    identify_by_typing(ui, citizen, "elder_form")
-    ui.frames(3)
-    assert ui.root.current == "form"
-    return ui.root.steps["form"]
-
-
-def wait(ui: Any, done: Callable[[], bool], seconds: float = 10.0) -> None:
-    """Frames until `done()` (the Kivy clock runs on real time; CI is slower)."""
-    late = time.monotonic() + seconds
-    while not done():
-        assert time.monotonic() < late, "waited in vain"
-        ui.frames(1)
-        time.sleep(0.01)
 
 
 def choice(form: Any, name: str, value: str) -> Any:
@@ -60,7 +42,7 @@ def test_a_tap_on_a_choice_moves_on_in_elder_mode_once_it_shows_taken(
     # (0.8 s ran out inside the tap there): what is checked is that it waits at all.
     monkeypatch.setattr(form_screen, "ACK_SECONDS", 3.0)
     ui = elder_ui
-    form = open_form(ui, citizen, elder=True)
+    form = open_form(ui, citizen, "elder_form", elder=True)
     assert form.asked == [0, 1]  # education and phone: no answer yet
     assert form.field_index == 0
     assert FIELD_NEXT in step_buttons(form)
@@ -77,7 +59,7 @@ def test_a_tap_on_a_choice_moves_on_in_elder_mode_once_it_shows_taken(
 
 def test_a_tap_on_a_choice_does_not_move_on_in_normal_mode(elder_ui: Any, citizen: Any) -> None:
     ui = elder_ui
-    form = open_form(ui, citizen, elder=False)
+    form = open_form(ui, citizen, "elder_form", elder=False)
     tap(ui, choice(form, "education", "senior"))
     assert not form.moving_on
     ui.frames(5)
@@ -87,7 +69,7 @@ def test_a_tap_on_a_choice_does_not_move_on_in_normal_mode(elder_ui: Any, citize
 
 def test_back_returns_to_the_choice_with_the_answer_kept(elder_ui: Any, citizen: Any) -> None:
     ui = elder_ui
-    form = open_form(ui, citizen, elder=True)
+    form = open_form(ui, citizen, "elder_form", elder=True)
     tap(ui, choice(form, "education", "senior"))
     wait(ui, lambda: form.field_index == 1)
     tap(ui, step_buttons(form)[FIELD_PREVIOUS])
@@ -106,7 +88,7 @@ def test_the_check_screen_shows_each_prefilled_answer_and_changing_one_works(
     elder_ui: Any, citizen: Any
 ) -> None:
     ui = elder_ui
-    form = open_form(ui, citizen, elder=True)
+    form = open_form(ui, citizen, "elder_form", elder=True)
     assert form.reviewed == [2, 3]  # the default's working hours, the optional note
     tap(ui, choice(form, "education", "junior"))
     wait(ui, lambda: form.field_index == 1)
@@ -146,7 +128,7 @@ def test_each_question_and_the_check_screen_are_said_aloud(
     speech = RecordingSpeech()
     port = make_port(flow=load_ui_flow("elder_form"))
     with HeadlessUI(port, clock=clock, speech=speech) as ui:
-        form = open_form(ui, citizen, elder=True)
+        form = open_form(ui, citizen, "elder_form", elder=True)
         tap(ui, choice(form, "education", "junior"))
         wait(ui, lambda: form.field_index == 1)
         assert speech.screen() == ["手机号码"]
@@ -163,7 +145,7 @@ def test_the_answers_are_kept_and_the_screen_stays_when_the_language_switches(
     elder_ui: Any, citizen: Any
 ) -> None:
     ui = elder_ui
-    form = open_form(ui, citizen, elder=True)
+    form = open_form(ui, citizen, "elder_form", elder=True)
     tap(ui, choice(form, "education", "junior"))
     wait(ui, lambda: form.field_index == 1)
     form.blocks["phone"].input.text = citizen.phone
@@ -185,7 +167,7 @@ def test_elder_mode_switched_on_mid_form_asks_only_the_open_questions(
     elder_ui: Any, citizen: Any
 ) -> None:
     ui = elder_ui
-    form = open_form(ui, citizen, elder=False)
+    form = open_form(ui, citizen, "elder_form", elder=False)
     form.blocks["phone"].input.text = citizen.phone  # typed, not yet submitted
     ui.session.set_elder(True)
     ui.frames(3)
