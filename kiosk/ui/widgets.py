@@ -397,8 +397,9 @@ def texture_bytes(labels: Iterable[Any]) -> int:
 
 
 # What the step screens may keep of the catalog's texts between visits, in bytes of texture:
-# a few opening steps (docs/touchscreen.md, "Tap to the next screen"; keeping every step
-# screen's texts cost 42 MB of RSS).
+# a few opening steps (docs/touchscreen.md, "Tap to the next screen"). Keeping every step
+# screen's texts measured 42 MB more RSS, but with the bench that left software GL's frames
+# undrawn (round four): measure again before keeping more.
 KEPT_TEXT_BUDGET = 3_000_000
 
 
