@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import fcntl
 import subprocess
 import sys
 import threading
@@ -11,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from drivers.socialcard.pcsc_lock import pcsc_lock
+from tests.support.locks import lock_is_free
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -23,16 +23,6 @@ with pcsc_lock(Path(sys.argv[1]), waiting=lambda path: print("waiting", flush=Tr
     print("took", flush=True)
     sys.stdin.read()
 """
-
-
-def _free(path: Path) -> bool:
-    """True when another holder could take the lock at `path` now (and let it go)."""
-    with path.open("a") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            return False
-        return True
 
 
 def _holder(path: Path) -> subprocess.Popen[str]:
@@ -60,16 +50,16 @@ def test_a_second_process_waits_until_the_first_lets_the_lock_go(tmp_path: Path)
     assert second.stdout is not None
     try:
         assert second.stdout.readline() == "waiting\n"  # it found the lock held
-        assert not _free(lock)
+        assert not lock_is_free(lock)
         _let_go(first)
         assert second.stdout.readline() == "took\n"  # and took it once the first let go
-        assert not _free(lock)
+        assert not lock_is_free(lock)
     finally:
         first.kill()
         second.kill()
         first.wait()
         second.wait()
-    assert _free(lock)
+    assert lock_is_free(lock)
 
 
 def test_a_process_holding_the_lock_takes_it_again_without_waiting(tmp_path: Path) -> None:
@@ -77,8 +67,8 @@ def test_a_process_holding_the_lock_takes_it_again_without_waiting(tmp_path: Pat
     waited: list[Path] = []
     with pcsc_lock(lock, waiting=waited.append):
         with pcsc_lock(lock, waiting=waited.append):
-            assert not _free(lock)
-        assert not _free(lock)  # the outer hold still holds it
+            assert not lock_is_free(lock)
+        assert not lock_is_free(lock)  # the outer hold still holds it
         taken = threading.Event()
 
         def other_thread() -> None:
@@ -90,7 +80,7 @@ def test_a_process_holding_the_lock_takes_it_again_without_waiting(tmp_path: Pat
         thread.join(timeout=30)
         assert taken.is_set()
     assert waited == []
-    assert _free(lock)
+    assert lock_is_free(lock)
 
 
 def test_a_bounded_wait_on_a_held_lock_ends_in_timeout_error(tmp_path: Path) -> None:
@@ -108,15 +98,15 @@ def test_a_bounded_wait_on_a_held_lock_ends_in_timeout_error(tmp_path: Path) -> 
         assert waited == [lock]
         _let_go(first)
         with pcsc_lock(lock, timeout=0.3):  # the failed take left nothing behind
-            assert not _free(lock)
+            assert not lock_is_free(lock)
     finally:
         first.kill()
         first.wait()
-    assert _free(lock)
+    assert lock_is_free(lock)
 
 
 def test_the_lock_goes_when_the_block_fails(tmp_path: Path) -> None:
     lock = tmp_path / "pcsc.lock"
     with pytest.raises(RuntimeError), pcsc_lock(lock):
         raise RuntimeError("a run that broke")
-    assert _free(lock)
+    assert lock_is_free(lock)
