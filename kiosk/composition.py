@@ -38,7 +38,6 @@ from kiosk.hardware import Hardware, Simulators
 from kiosk.outbox import Limits, Outbox
 from kiosk.ports import HelpContacts
 from kiosk.service import SOFTWARE_VERSION, KioskService
-from kiosk.speech import build_speech
 from kiosk.speech.behind import SpeechBehind
 from kiosk.starts import StartLog
 from kiosk.sync import SyncLoop
@@ -53,6 +52,7 @@ if TYPE_CHECKING:
     from kiosk.actions import RunActions
     from kiosk.provisioning import DeviceCheck
     from kiosk.provisioning_rig import ProvisioningSide
+    from kiosk.speech import Speech
     from wire import Heartbeat, RegisterRequest, StaffCallIn
 
 log = logging.getLogger(__name__)
@@ -426,10 +426,15 @@ def build_kiosk(
         )
         # The touchscreen's pairing screen (code, QR, time left) in place of those words.
         service.pairing_source = partial(pairing_view, side, config)
-    speech = SpeechBehind(
-        partial(build_speech, config.voice, config.voice_clips_dir),
-        enabled=config.voice.enabled,
-    )
+
+    def find_voice() -> Speech:
+        # Imported here, on the start's thread behind the first frame: the synthesiser, its
+        # text rules and the worker are no part of the menu.
+        from kiosk.speech.choice import build_speech
+
+        return build_speech(config.voice, config.voice_clips_dir)
+
+    speech = SpeechBehind(find_voice, enabled=config.voice.enabled)
     return Kiosk(
         config,
         hardware,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 
-from kiosk.speech.worker import SilentSpeech, Speech
+from kiosk.speech.voice import SilentSpeech, Speech
 
 
 class SpeechBehind:

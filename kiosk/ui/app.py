@@ -175,13 +175,11 @@ class EStationApp(App):
     def build(self) -> Router:
         """Create the session, one screen of each kind, and the router between them."""
         from kiosk.ui.bridge import WorkerPool
-        from kiosk.ui.kivy_setup import disable_clipboard
         from kiosk.ui.navigator import IDENTIFY_SCREEN
         from kiosk.ui.root import TAP_GUARD_SECONDS, Router
         from kiosk.ui.screens import welcome
         from kiosk.ui.voice import ScreenVoice
 
-        disable_clipboard()  # before the first text box
         load_kv_files(MENU_KV_FILES)
         self.workers = WorkerPool("flow-action")  # warm behind the first frame
         session = UISession(

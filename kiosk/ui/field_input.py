@@ -13,6 +13,12 @@ from __future__ import annotations
 from kivy.properties import BooleanProperty, StringProperty
 from kivy.uix.textinput import TextInput
 
+from kiosk.ui.kivy_setup import disable_clipboard
+
+# Before the first text box of the process is made: this module is where the kiosk's boxes
+# come from, and it loads with the first form, never with the menu.
+disable_clipboard()
+
 
 class FieldInput(TextInput):
     """A one-line text box 88 px high with large type."""

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from kiosk.speech import Speech
-from kiosk.speech.worker import catalog_words
+from kiosk.speech.voice import catalog_words
 from kiosk.ui.end_notice import EndNotice
 
 if TYPE_CHECKING:

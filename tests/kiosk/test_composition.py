@@ -95,7 +95,7 @@ def test_a_kiosk_started_again_on_the_same_catalog_does_not_validate_it_again(
 def test_the_kiosks_voice_is_looked_for_by_the_start_behind_the_menu(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import kiosk.composition
+    import kiosk.speech.choice
 
     looked: list[RecordingVoice] = []
 
@@ -103,7 +103,7 @@ def test_the_kiosks_voice_is_looked_for_by_the_start_behind_the_menu(
         looked.append(RecordingVoice(enabled=False))
         return looked[-1]
 
-    monkeypatch.setattr(kiosk.composition, "build_speech", build_speech)
+    monkeypatch.setattr(kiosk.speech.choice, "build_speech", build_speech)
     url = "http://127.0.0.1:9"
     config = write_kiosk_config(tmp_path / "k.toml", url, social_card_reader="none")
     kiosk_ = build_kiosk(load_config(config))

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from flows import RunRecord
-from kiosk.speech.worker import catalog_words
+from kiosk.speech.voice import catalog_words
 from kiosk.ui.end_notice import EndNotice, take_away
 from kiosk.ui.voice import Said, ScreenVoice, end_words
 from tests.kiosk.ui.conftest import FakePort
