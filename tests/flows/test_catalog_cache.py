@@ -165,16 +165,31 @@ def sources_a_validation_runs() -> list[Path]:
 
 
 def code_version_with_changed(monkeypatch: pytest.MonkeyPatch, changed: Path) -> tuple[str, str]:
-    """The validator's code version before and after one byte is added to `changed`."""
+    """The validator's code version before and after `changed` is stamped as edited."""
     before = cc.code_version.__wrapped__()
-    read_bytes = Path.read_bytes
+    stamp = cc.file_stamp
 
-    def edited(self: Path) -> bytes:
-        data = read_bytes(self)
-        return data + b"#" if self.resolve() == changed else data
+    def edited(path: Path) -> str:
+        return stamp(path) + " edited" if path.resolve() == changed else stamp(path)
 
-    monkeypatch.setattr(Path, "read_bytes", edited)
+    monkeypatch.setattr(cc, "file_stamp", edited)
     return before, cc.code_version.__wrapped__()
+
+
+def test_a_file_rewritten_has_another_stamp_even_at_the_same_size(tmp_path: Path) -> None:
+    import os
+
+    source = tmp_path / "rules.py"
+    source.write_bytes(b"LIMIT = 1\n")
+    os.utime(source, ns=(1_700_000_000_000_000_000, 1_700_000_000_000_000_000))
+    first = cc.file_stamp(source)
+    source.write_bytes(b"LIMIT = 2\n")  # same size, written later
+    assert cc.file_stamp(source) != first
+    source.write_bytes(b"LIMIT = 22\n")
+    os.utime(source, ns=(1_700_000_000_000_000_000, 1_700_000_000_000_000_000))
+    assert cc.file_stamp(source) != first  # same time, another size
+    source.unlink()
+    assert cc.file_stamp(source) == "absent"
 
 
 def test_an_edit_to_any_module_a_validation_runs_validates_again(
