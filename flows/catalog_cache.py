@@ -39,7 +39,7 @@ from flows.manifest import Catalog, Service, parse_catalog
 
 log = logging.getLogger(__name__)
 
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2  # 2: a dataclass is the list of its values
 KEEP = 4  # cache files kept: the shipped catalog, the applied target, and one change of each
 PREFIX = "catalog-"
 
@@ -130,7 +130,10 @@ class CatalogCache:
             data = json.loads(path.read_text(encoding="utf-8"))
             if not isinstance(data, dict) or data.get("key") != key:
                 return None
-            return decode_catalog(data["catalog"])
+            catalog = data["catalog"]
+            if not isinstance(catalog, list):
+                return None
+            return decode_catalog(catalog)
         except FileNotFoundError:
             return None
         except (OSError, ValueError, KeyError, TypeError, AttributeError) as err:
@@ -158,30 +161,54 @@ class CatalogCache:
 
 
 # -- the catalog as JSON --------------------------------------------------------------------
+# A dataclass is kept as the list of its fields' values, in their order: the field names
+# repeated in each of the catalog's ~1,900 objects were most of the file and of the time
+# reading it took. The key covers the classes' code (`code_version`), so a file is only ever
+# read by the classes it was written from; a list of the wrong length is refused.
 
 
-def encode_catalog(catalog: Catalog) -> dict[str, Any]:
+def encode_catalog(catalog: Catalog) -> list[Any]:
     """The catalog as JSON data; a service names its flow, which `flows` holds once."""
-    data: dict[str, Any] = _encode(catalog)
-    data["services"] = [{**_encode(s), "flow": s.flow.id} for s in catalog.services]
-    return data
+    return [
+        [_service(s) for s in catalog.services] if f.name == "services" else _encode(value)
+        for f in dataclasses.fields(Catalog)
+        for value in (getattr(catalog, f.name),)
+    ]
 
 
-def decode_catalog(data: dict[str, Any]) -> Catalog:
+def _service(service: Service) -> list[Any]:
+    return [
+        service.flow.id if f.name == "flow" else _encode(getattr(service, f.name))
+        for f in dataclasses.fields(Service)
+    ]
+
+
+def decode_catalog(data: list[Any]) -> Catalog:
     """The catalog `encode_catalog` wrote; each service's flow is the object in `flows`."""
+    names = [f.name for f in dataclasses.fields(Catalog)]
+    read = dict(zip(names, data, strict=True))
     hints = _hints(Catalog)
-    flows = _decode(hints["flows"], data["flows"])
+    flows: dict[str, Any] = _read(hints["flows"], read["flows"])
+    service_hints = _hints(Service)
+    parts = [
+        (f.name == "flow", _decoder(service_hints[f.name])) for f in dataclasses.fields(Service)
+    ]
     services = tuple(
-        Service(**{**_fields(Service, entry, skip="flow"), "flow": flows[entry["flow"]]})
-        for entry in data["services"]
+        Service(
+            *[
+                flows[value] if is_flow else value if reader is None else reader(value)
+                for (is_flow, reader), value in zip(parts, entry, strict=True)
+            ]
+        )
+        for entry in read["services"]
     )
-    others = _fields(Catalog, data, skip="services", known={"flows": flows})
-    return Catalog(**others, services=services)
+    known: dict[str, Any] = {"flows": flows, "services": services}
+    return Catalog(**{n: known[n] if n in known else _read(hints[n], v) for n, v in read.items()})
 
 
 def _encode(value: object) -> Any:
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: _encode(getattr(value, f.name)) for f in dataclasses.fields(value)}
+        return [_encode(getattr(value, f.name)) for f in dataclasses.fields(value)]
     if isinstance(value, enum.Enum):
         return value.value
     if isinstance(value, tuple | list):
@@ -200,69 +227,57 @@ def _hints(cls: type) -> dict[str, Any]:
     return typing.get_type_hints(cls)
 
 
-def _fields(
-    cls: type, data: dict[str, Any], *, skip: str, known: Mapping[str, object] | None = None
-) -> dict[str, Any]:
-    hints = _hints(cls)
-    values: dict[str, Any] = {}
-    for f in dataclasses.fields(cls):
-        if f.name == skip:
-            continue
-        given = (known or {}).get(f.name)
-        values[f.name] = given if given is not None else _decode(hints[f.name], data[f.name])
-    return values
-
-
 _PLAIN = (str, int, float, bool, type(None))
+Reader = Callable[[Any], Any]
 
 
-def _decode(tp: Any, data: Any) -> Any:
-    return _decoder(tp)(data)
+def _read(tp: Any, data: Any) -> Any:
+    reader = _decoder(tp)
+    return data if reader is None else reader(data)
 
 
 @cache
-def _decoder(tp: Any) -> Callable[[Any], Any]:
-    """A reader for values of type `tp`, made once per type (a catalog has thousands)."""
+def _decoder(tp: Any) -> Reader | None:
+    """A reader for values of type `tp`, made once per type (a catalog has thousands); None
+    where JSON already gives the value (strings, numbers, None)."""
     origin = typing.get_origin(tp)
     args = typing.get_args(tp)
     if origin in (types.UnionType, typing.Union):
         options = [a for a in args if a is not type(None)]
+        if all(a in _PLAIN for a in options):
+            return None
         if len(options) == 1:
             inner = _decoder(options[0])
-            return lambda data: None if data is None else inner(data)
-        if all(a in _PLAIN for a in options):
-            return lambda data: _plain(tuple(options), data)
+            return None if inner is None else lambda data: None if data is None else inner(data)
         raise TypeError(f"cannot read a {tp} from the catalog cache")
     if origin is tuple:
         if len(args) == 2 and args[1] is Ellipsis:
             item = _decoder(args[0])
-            return lambda data: tuple(item(v) for v in data)
+            return tuple if item is None else lambda data: tuple(map(item, data))
         items = [_decoder(a) for a in args]
-        return lambda data: tuple(f(v) for f, v in zip(items, data, strict=True))
+        return lambda data: tuple(
+            v if f is None else f(v) for f, v in zip(items, data, strict=True)
+        )
     if origin is frozenset:
         member = _decoder(args[0])
-        return lambda data: frozenset(member(v) for v in data)
+        return frozenset if member is None else lambda data: frozenset(map(member, data))
     if origin is dict:
         value = _decoder(args[1])
-        return lambda data: {k: value(v) for k, v in data.items()}
+        return dict if value is None else lambda data: {k: value(v) for k, v in data.items()}
     if isinstance(tp, type) and dataclasses.is_dataclass(tp):
         return _dataclass_decoder(tp)
     if isinstance(tp, type) and issubclass(tp, enum.Enum):
         return tp
-    if tp is float:
-        return lambda data: _plain((int, float), data)
     if tp in _PLAIN:
-        return lambda data: _plain((tp,), data)
+        return None
     raise TypeError(f"cannot read a {tp} from the catalog cache")
 
 
-def _dataclass_decoder(cls: type) -> Callable[[Any], Any]:
+def _dataclass_decoder(cls: type) -> Reader:
     hints = _hints(cls)
-    parts = [(f.name, _decoder(hints[f.name])) for f in dataclasses.fields(cls)]
-    return lambda data: cls(**{name: read(data[name]) for name, read in parts})
-
-
-def _plain(kinds: tuple[type, ...], data: Any) -> Any:
-    if isinstance(data, kinds) and (bool in kinds or not isinstance(data, bool)):
-        return data
-    raise TypeError(f"the catalog cache holds {type(data).__name__} where {kinds} belongs")
+    readers = [_decoder(hints[f.name]) for f in dataclasses.fields(cls)]
+    if all(r is None for r in readers):
+        return lambda data: cls(*data)
+    return lambda data: cls(
+        *[v if read is None else read(v) for read, v in zip(readers, data, strict=True)]
+    )
