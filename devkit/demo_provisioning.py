@@ -13,38 +13,13 @@ import shutil
 from pathlib import Path
 
 from devkit.controller_process import ControllerProcess
+from devkit.kiosk_toml import Stage, write_kiosk_of_simulators
 from devkit.release import SecretKey
 from devkit.tappers import DemoRig, SelfTestHand
 from kiosk.composition import Kiosk, build_kiosk
 from kiosk.config import load_config
 
 NEW_KIOSK = "demo-kiosk-0002"
-
-
-def write_unprovisioned_config(folder: Path) -> Path:
-    """A kiosk fresh from the box: no controller, simulators, advertising on loopback."""
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / "kiosk.toml"
-    path.write_text(
-        f"""# Written by the demo: a kiosk as it leaves the factory, waiting for a technician.
-[kiosk]
-hardware_id = "{NEW_KIOSK}"
-name = "new terminal"
-data_dir = "data"
-
-[provisioning]
-enabled = true
-host = "127.0.0.1"
-port = 0
-# loopback, so the demo's discovery finds it without a LAN
-addresses = ["127.0.0.1"]
-
-[id_card_reader]
-kind = "simulator"
-""",
-        encoding="utf-8",
-    )
-    return path
 
 
 def _technician_setup(folder: Path, controller_url: str, code: str) -> Path:
@@ -81,7 +56,7 @@ def run_provisioning(data_dir: Path, controller: ControllerProcess) -> int:
     folder.mkdir(parents=True)
     key_file = folder / "demo-release.pub"
     key_file.write_text(SecretKey.generate().public().text(), encoding="ascii")
-    config_path = write_unprovisioned_config(folder)
+    config_path = write_kiosk_of_simulators(folder, NEW_KIOSK, Stage.UNPROVISIONED_ON_LOOPBACK)
     loopback = ["--interface", "127.0.0.1", "--seconds", "6"]
     kiosk = build_kiosk(load_config(config_path))
     kiosk.start(sync=False)

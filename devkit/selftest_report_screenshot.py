@@ -22,6 +22,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from devkit.controller_process import ControllerProcess
+from devkit.kiosk_toml import Stage, write_kiosk_of_simulators
 from devkit.tappers import DemoRig, SelfTestHand
 from kiosk.composition import Kiosk, build_kiosk
 from kiosk.config import load_config
@@ -29,21 +30,6 @@ from provisioning.cli import main as provision
 
 SERIAL = "ES300-2026-000417"
 LOOPBACK = ["--interface", "127.0.0.1", "--seconds", "10"]
-KIOSK_TOML = f"""
-[kiosk]
-hardware_id = "{SERIAL}"
-name = "new terminal"
-data_dir = "data"
-
-[provisioning]
-enabled = true
-host = "127.0.0.1"
-port = 0
-addresses = ["127.0.0.1"]
-
-[id_card_reader]
-kind = "simulator"
-"""
 
 
 def _free_port() -> int:
@@ -72,9 +58,9 @@ def make(out: Path) -> Path:
         controller = ControllerProcess(root / "controller", port=_free_port())
         try:
             url = controller.wait_ready()
-            config = root / "kiosk" / "kiosk.toml"
-            config.parent.mkdir(parents=True)
-            config.write_text(KIOSK_TOML, encoding="utf-8")
+            config = write_kiosk_of_simulators(
+                root / "kiosk", SERIAL, Stage.UNPROVISIONED_ON_LOOPBACK
+            )
             setup = root / "setup.json"
             setup.write_text(
                 json.dumps(

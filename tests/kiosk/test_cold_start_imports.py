@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from devkit.kiosk_toml import Stage, write_kiosk_of_simulators
 from kiosk.controller_client import ControllerClient
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -123,36 +124,9 @@ finally:
 
 def _kiosk_of_simulators(folder: Path) -> Path:
     """An enrolled kiosk of simulators whose controller is away (as the bench's)."""
-    data = folder / "data"
-    data.mkdir(parents=True)
-    url = "http://127.0.0.1:9"
-    (data / "enrollment.json").write_text(
-        f'{{"kiosk_id": "KT01", "device_token": "t", "controller_url": "{url}"}}', "utf-8"
+    return write_kiosk_of_simulators(
+        folder, "test-kiosk-0001", Stage.ENROLLED_OFFLINE, name="城关镇就业服务e站"
     )
-    path = folder / "kiosk.toml"
-    path.write_text(
-        f"""[kiosk]
-hardware_id = "test-kiosk-0001"
-name = "城关镇就业服务e站"
-data_dir = "data"
-
-[controller]
-url = "{url}"
-
-[id_card_reader]
-kind = "simulator"
-
-[camera]
-kind = "none"
-
-[receipt_printer]
-kind = "simulator"
-path = "receipts"
-profile = "kiosk-80"
-""",
-        "utf-8",
-    )
-    return path
 
 
 def test_a_kiosk_started_for_its_menu_has_loaded_nothing_the_menu_does_not_show(

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from devkit.kiosk_toml import Stage, write_kiosk_of_simulators
 from kiosk.composition import Kiosk, build_kiosk
 from kiosk.config import load_config
 from kiosk.pairing import MAX_FAILURES, PairingError, PairingNotice
@@ -17,12 +18,7 @@ SERIAL = "SN-SCREEN-0001"
 
 @pytest.fixture
 def kiosk(tmp_path: Path) -> Iterator[Kiosk]:
-    path = tmp_path / "kiosk.toml"
-    path.write_text(
-        f'[kiosk]\nhardware_id = "{SERIAL}"\nname = "new terminal"\n'
-        '[provisioning]\nenabled = true\nhost = "127.0.0.1"\nport = 0\nadvertise = false\n',
-        encoding="utf-8",
-    )
+    path = write_kiosk_of_simulators(tmp_path, SERIAL, Stage.UNPROVISIONED_UNANNOUNCED)
     kiosk = build_kiosk(load_config(path))
     kiosk.start(sync=False)
     yield kiosk

@@ -9,6 +9,7 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
+from devkit.kiosk_toml import Stage, write_kiosk_of_simulators
 from devkit.release import SecretKey
 from kiosk.composition import Kiosk, build_kiosk
 from kiosk.config import load_config
@@ -16,22 +17,6 @@ from tests.support.servers import ControllerProcess
 
 # The longest the CLI looks for a kiosk; it goes on as soon as the kiosk answered.
 LOOPBACK = ["--interface", "127.0.0.1", "--seconds", "8"]
-
-KIOSK_TOML = """
-[kiosk]
-hardware_id = "{serial}"
-name = "new terminal"
-data_dir = "data"
-
-[provisioning]
-enabled = true
-host = "127.0.0.1"
-port = 0
-addresses = ["127.0.0.1"]
-
-[id_card_reader]
-kind = "simulator"
-"""
 
 
 def serial_of(tmp_path: Path) -> str:
@@ -42,9 +27,8 @@ def serial_of(tmp_path: Path) -> str:
 def new_kiosk(tmp_path: Path) -> Kiosk:
     """The test's kiosk from its config (written from the box once), started."""
     path = tmp_path / "kiosk" / "kiosk.toml"
-    path.parent.mkdir(parents=True, exist_ok=True)
     if not path.exists():
-        path.write_text(KIOSK_TOML.format(serial=serial_of(tmp_path)), encoding="utf-8")
+        write_kiosk_of_simulators(path.parent, serial_of(tmp_path), Stage.UNPROVISIONED_ON_LOOPBACK)
     kiosk = build_kiosk(load_config(path))
     kiosk.start(sync=False)
     return kiosk

@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 
+from devkit.kiosk_toml import Stage, write_kiosk_of_simulators
 from kiosk.composition import Kiosk, build_kiosk
 from kiosk.config import load_config
 from provisioning.cli import main
@@ -22,27 +23,11 @@ from tests.support.servers import free_port
 pytestmark = pytest.mark.e2e
 
 SERIAL = "SN-SETUP-0001"
-KIOSK_TOML = f"""
-[kiosk]
-hardware_id = "{SERIAL}"
-name = "new terminal"
-data_dir = "data"
-
-[provisioning]
-enabled = true
-host = "127.0.0.1"
-port = 0
-advertise = false
-
-[id_card_reader]
-kind = "simulator"
-"""
 
 
 @pytest.fixture
 def kiosk(tmp_path: Path) -> Iterator[Kiosk]:
-    path = tmp_path / "kiosk.toml"
-    path.write_text(KIOSK_TOML, encoding="utf-8")
+    path = write_kiosk_of_simulators(tmp_path, SERIAL, Stage.UNPROVISIONED_UNANNOUNCED)
     kiosk = build_kiosk(load_config(path))
     kiosk.start(sync=False)
     yield kiosk

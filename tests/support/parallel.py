@@ -1,7 +1,9 @@
 """Which tests share a worker when the suite runs on every core (tests/conftest.py says why).
 
 The machine has two things tests cannot share at the same moment, found by what a test
-module's source names (`HOST_USES`):
+module's source names (`HOST_USES`): names the module itself writes (a class, a CLI verb,
+a helper module, a stage of devkit's kiosk.toml writer), since what a helper writes for it
+is not in its source:
 
 * `PCSC`: pcscd and vpcd's one TCP port (35963): a virtual card, the demo's kiosk with its
   simulated social card reader (started and stopped with the kiosk), a pcscd restart;
@@ -32,6 +34,7 @@ from typing import Any
 
 import pytest
 
+from devkit.kiosk_toml import Stage
 from drivers.socialcard import pcsc_lock as machine_pcsc
 
 PCSC = "pcsc"
@@ -49,7 +52,10 @@ HOST_USES: dict[str, tuple[str, ...]] = {
         "Advertiser",  # announces a kiosk over multicast DNS
         "Discovery",  # lists every kiosk announced on loopback
         '"discover"',  # the technician's CLI listing, through Discovery
-        'addresses = ["127.0.0.1"]',  # a kiosk config announcing on loopback
+        'addresses = ["127.0.0.1"]',  # a kiosk config written here, announcing on loopback
+        # A kiosk of simulators from devkit/kiosk_toml.py announcing on loopback: the module
+        # names the stage (the config's text is written there, not in the test module).
+        Stage.UNPROVISIONED_ON_LOOPBACK.name,
         "NEW_KIOSK",  # the provisioning demo's kiosk, announced on loopback
         "enrollment_kit",  # tests/provisioning's kiosks from the box, announced on loopback
     ),

@@ -10,6 +10,8 @@ from typing import Any
 
 import pytest
 
+from devkit.kiosk_toml import Stage, write_kiosk_of_simulators
+from kiosk.config import load_config
 from tests.support.parallel import (
     DEMO_CONFIG,
     MDNS,
@@ -52,8 +54,10 @@ def test_a_module_using_a_one_per_machine_resource_is_in_its_group(module: str, 
         "tests/kiosk/test_printing.py::test_x",
         "tests/kiosk/test_offline_day.py::test_x",
         "tests/kiosk/test_maintenance.py::test_x",
-        # A kiosk on simulators that neither reads social cards nor announces itself.
+        # Kiosks on simulators that neither read social cards nor announce themselves.
         "tests/provisioning/test_setup_errors_cli.py::test_x",
+        "tests/kiosk/test_provisioning_rig.py::test_x",
+        "tests/kiosk/test_cold_start_imports.py::test_x",
     ],
 )
 def test_any_other_test_is_a_unit_of_its_own(nodeid: str) -> None:
@@ -72,6 +76,23 @@ def test_a_module_on_the_demo_config_uses_pcscd_unless_it_takes_the_reader_away(
         encoding="utf-8",
     )
     assert host_uses(freed) == frozenset()
+
+
+@pytest.mark.parametrize("stage", list(Stage))
+def test_a_module_writing_a_kiosk_of_simulators_is_in_the_mdns_group_when_it_announces(
+    stage: Stage, tmp_path: Path
+) -> None:
+    # The grouping reads the stage's name in the module; the truth is the config it writes.
+    config = load_config(write_kiosk_of_simulators(tmp_path / "kiosk", "SN-1", stage))
+    side = config.provisioning
+    announces = side.enabled and side.advertise
+    assert announces == (side.addresses == ("127.0.0.1",))  # on loopback, or not at all
+    module = tmp_path / "test_m.py"
+    # The stage's name from the enum: this module's own source names no stage.
+    module.write_text(
+        f'write_kiosk_of_simulators(tmp_path, "SN-1", Stage.{stage.name})\n', encoding="utf-8"
+    )
+    assert host_uses(module) == ({MDNS} if announces else frozenset())
 
 
 def test_a_module_freed_from_pcscd_takes_the_reader_away_from_every_kiosk_it_builds() -> None:
