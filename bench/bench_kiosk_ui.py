@@ -52,11 +52,11 @@ def child_main(argv: list[str]) -> None:
     elif kind == "rest":
         from bench.kiosk_ui.rest import child_rest
 
-        child_rest(folder, rest[0] == "on", float(rest[1]))
+        child_rest(folder, float(rest[0]))
     elif kind == "rss":
         from bench.kiosk_ui.rss import child_rss
 
-        child_rss(folder, int(rest[0]), int(rest[1]), rest[2] == "on", rest[3] == "where")
+        child_rss(folder, int(rest[0]), int(rest[1]), rest[2] == "where")
     else:
         raise SystemExit(f"unknown child {kind}")
 

@@ -33,6 +33,7 @@ from bench.kiosk_ui.common import (
     say,
     send_result,
     start_kiosk,
+    write_kiosk,
 )
 
 COLD_GOAL = 1.5
@@ -60,7 +61,7 @@ def child_cold(kind: str, folder: Path) -> None:
         built = None
     else:
         # As kiosk/ui/main.py: the camera, scans and sync start behind the first frame.
-        built = start_kiosk(folder, camera=True, whole=False)
+        built = start_kiosk(folder, whole=False)
         app = kiosk_app(
             built.service,
             built.speech,
@@ -93,6 +94,8 @@ def bench_cold(scratch: Path, runs: int, fresh: bool = False) -> None:
     for run in range(runs):
         for kind in ("bare", "kiosk"):
             folder = scratch / (f"cold-{kind}-{run}" if fresh else f"cold-{kind}")
+            if kind == "kiosk":
+                write_kiosk(folder, camera=True)
             result, spawned = run_child(["cold", kind], folder)
             times[kind].append(result["frame"] - spawned)
             cpu[kind].append(result["cpu"])

@@ -36,49 +36,29 @@ def say(text: str) -> None:
 
 
 def write_kiosk(folder: Path, camera: bool) -> Path:
-    """A kiosk.toml of simulators and an enrollment, so it serves without a controller."""
-    folder.mkdir(parents=True, exist_ok=True)
-    data = folder / "data"
-    data.mkdir(exist_ok=True)
-    url = "http://127.0.0.1:9"  # the discard port: nothing answers, the kiosk runs offline
-    (data / "enrollment.json").write_text(
-        json.dumps({"kiosk_id": "KB01", "device_token": "bench-token", "controller_url": url}),
-        encoding="utf-8",
+    """The kiosk.toml of simulators and the enrollment of the kiosk a child starts (it serves
+    without a controller). The parent writes them before it spawns the child: a kiosk reads
+    its files at start, it does not write them."""
+    from devkit.kiosk_toml import Stage, write_kiosk_of_simulators
+
+    return write_kiosk_of_simulators(
+        folder,
+        "bench-kiosk-0001",
+        Stage.ENROLLED_OFFLINE,
+        name="城关镇就业服务e站",
+        camera="simulator" if camera else "none",
     )
-    path = folder / "kiosk.toml"
-    path.write_text(
-        f"""[kiosk]
-hardware_id = "bench-kiosk-0001"
-name = "城关镇就业服务e站"
-data_dir = "data"
-
-[controller]
-url = "{url}"
-
-[id_card_reader]
-kind = "simulator"
-
-[camera]
-kind = "{"simulator" if camera else "none"}"
-
-[receipt_printer]
-kind = "simulator"
-path = "receipts"
-profile = "kiosk-80"
-""",
-        encoding="utf-8",
-    )
-    return path
 
 
-def start_kiosk(folder: Path, camera: bool, *, whole: bool = True) -> Any:
-    """As `estation-kiosk` (kiosk/ui/main.py) does before it opens the window; `whole`:
-    start the rest too (the camera, sync), which the kiosk starts behind the first frame."""
+def start_kiosk(folder: Path, *, whole: bool = True) -> Any:
+    """As `estation-kiosk` (kiosk/ui/main.py) does before it opens the window, with the
+    files `write_kiosk` left in `folder`; `whole`: start the rest too (the camera, sync),
+    which the kiosk starts behind the first frame."""
     import kiosk.ui.main  # noqa: F401 - its imports are part of a kiosk's start
     from kiosk.composition import build_kiosk
     from kiosk.config import load_config
 
-    built = build_kiosk(load_config(write_kiosk(folder, camera)))
+    built = build_kiosk(load_config(folder / "kiosk.toml"))
     if whole:
         built.start()
     else:

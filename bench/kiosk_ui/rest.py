@@ -19,17 +19,18 @@ from bench.kiosk_ui.common import (
     say,
     send_result,
     start_kiosk,
+    write_kiosk,
 )
 
 CPU_GOAL = 0.05
 
 
-def child_rest(folder: Path, camera: bool, seconds: float) -> None:
+def child_rest(folder: Path, seconds: float) -> None:
     """The kiosk on its menu for `seconds` after a warm-up; print its CPU share."""
     configure(folder / "kivy")
     from kivy.clock import Clock
 
-    built = start_kiosk(folder, camera=camera)
+    built = start_kiosk(folder)
     app = kiosk_app(built.service, built.speech)
     watch = FrameWatch()
     marks: dict[str, float] = {}
@@ -75,7 +76,9 @@ def bench_cpu(scratch: Path, seconds: float) -> None:
     say(f"4. CPU at rest on the menu over {seconds:g} s")
     shares = {}
     for camera in ("off", "on"):
-        result, _ = run_child(["rest", camera, str(seconds)], scratch / f"rest-{camera}")
+        folder = scratch / f"rest-{camera}"
+        write_kiosk(folder, camera=camera == "on")
+        result, _ = run_child(["rest", str(seconds)], folder)
         shares[camera] = result["cpu"]
         say(
             f"   camera {camera:3s}: {100 * result['cpu']:5.1f} % of one core, "

@@ -32,6 +32,7 @@ from bench.kiosk_ui.common import (
     service_tile,
     start_kiosk,
     touch,
+    write_kiosk,
 )
 
 RSS_GOAL_MB = 300.0
@@ -85,9 +86,7 @@ def _mallinfo2() -> Any:
     return call()
 
 
-def child_rss(
-    folder: Path, sessions: int, draw_every: int = 10, camera: bool = True, where: bool = False
-) -> None:
+def child_rss(folder: Path, sessions: int, draw_every: int = 10, where: bool = False) -> None:
     """Drive `sessions` visits through the window on a fake clock; print RSS along the way.
 
     `where`: also print what holds memory after the warm-up and at the end (slower)."""
@@ -99,7 +98,7 @@ def child_rss(
         import tracemalloc
 
         tracemalloc.start(8)
-    built = start_kiosk(folder, camera=camera)
+    built = start_kiosk(folder)
     samples: list[tuple[int, float]] = [(0, rss_mb())]
     warm = max(1, sessions // 10)
     started = time.monotonic()
@@ -218,12 +217,12 @@ def bench_rss(
         f" {draw_every} drawn, the camera {'watching' if camera else 'off (no OpenCV)'}"
     )
     started = time.monotonic()
+    write_kiosk(scratch / "rss", camera=camera)
     result, _ = run_child(
         [
             "rss",
             str(sessions),
             str(draw_every),
-            "on" if camera else "off",
             "where" if where else "-",
         ],
         scratch / "rss",
