@@ -275,7 +275,7 @@ class TapWalker:
     # -- forms --------------------------------------------------------------------------
     def _fill_form(self, run: FlowRun) -> None:
         form = self.ui.root.steps["form"]
-        if form.one_at_a_time:
+        if form.pager.one_at_a_time:
             if self._ask_one_by_one(run, form):
                 return  # the last answer submitted the form by itself
         else:
@@ -296,28 +296,28 @@ class TapWalker:
         typed by 下一项), up to the screen with the step's submit: the last question, or the
         answers a default or the card gave, to check (left as they are). True when the last
         answer submitted the form by itself (a confirm step follows, which shows them all)."""
-        from kiosk.ui.screens.form import FIELD_NEXT, REVIEW
+        from kiosk.ui.screens.form_pager import FIELD_NEXT, REVIEW
 
         where = f"{run.flow.id}/{run.step.name}"
         for _ in range(len(form.blocks) + 1):
             self.ui.frames(2)
-            if form.field_index == REVIEW:
+            if form.pager.field_index == REVIEW:
                 return False
-            index = form.field_index
+            index = form.pager.field_index
             name = list(form.blocks)[index]
             block = form.blocks[name]
             step = run.step.name
             self._answer(run, form, name, block)
             left = partial(lambda s: self.ui.session.run is not run or run.step.name != s, step)
-            moved = partial(lambda i: form.field_index != i, index)
+            moved = partial(lambda i: form.pager.field_index != i, index)
             if left():
                 return True  # the last answer submitted the form by itself, at once
             if not moved() and "submit" in _step_buttons(form):
-                if not form.moving_on:
+                if not form.pager.moving_on:
                     return False  # the last question: submit is its own tap
                 self._wait_for(left, f"{where}/{name}: the last answer did not submit")
                 return True
-            if form.moving_on or moved():
+            if form.pager.moving_on or moved():
                 # A choice, a name from the list, a calendar day: that tap was the answer,
                 # and the next question comes once the answer showed taken.
                 self._wait_for(moved, f"{where}/{name}: the answer did not move on")

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from kiosk.ui.layout_check import layout_problems
-from kiosk.ui.screens.form import REVIEW
+from kiosk.ui.screens.form_pager import REVIEW
 from tests.kiosk.ui.conftest import load_ui_flow
 from tests.kiosk.ui.helpers import check_elderly_sizes, open_form, step_buttons, tap, wait
 
@@ -41,7 +41,7 @@ def choice(form: Any, name: str, value: str) -> Any:
 
 def to_confirm(ui: Any, form: Any, citizen: Any) -> Any:
     type_keys(ui, form, citizen.phone)
-    wait(ui, lambda: form.field_index == 1)
+    wait(ui, lambda: form.pager.field_index == 1)
     tap(ui, choice(form, "education", "junior"))
     wait(ui, lambda: ui.root.current == "confirm")
     ui.frames(3)
@@ -51,20 +51,20 @@ def to_confirm(ui: Any, form: Any, citizen: Any) -> Any:
 def test_the_last_open_question_goes_on_to_the_confirm_step_by_itself(
     ui: Any, citizen: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from kiosk.ui.screens import form as form_screen
+    from kiosk.ui.screens import form_pager
 
-    monkeypatch.setattr(form_screen, "ACK_SECONDS", 3.0)  # longer than a tap on a busy CI
+    monkeypatch.setattr(form_pager, "ACK_SECONDS", 3.0)  # longer than a tap on a busy CI
     form = open_form(ui, citizen, "elder_confirm", elder=True)
-    assert form.asked == [0, 1]  # phone, education
-    assert form.reviewed == [2, 3]  # the default's hours, the optional note
-    assert form.pages == [0, 1]  # no check screen: the confirm step shows those
+    assert form.pager.asked == [0, 1]  # phone, education
+    assert form.pager.reviewed == [2, 3]  # the default's hours, the optional note
+    assert form.pager.pages == [0, 1]  # no check screen: the confirm step shows those
     type_keys(ui, form, citizen.phone)
-    wait(ui, lambda: form.field_index == 1)
+    wait(ui, lambda: form.pager.field_index == 1)
     assert "submit" in step_buttons(form)  # the last question, its submit there too
     tap(ui, choice(form, "education", "junior"))
     # Shown taken before it goes: nothing moves before the citizen can see it.
     assert choice(form, "education", "junior").state == "down"
-    assert form.moving_on
+    assert form.pager.moving_on
     assert ui.root.current == "form"
     wait(ui, lambda: ui.root.current == "confirm")
     confirm = ui.root.steps["confirm"]
@@ -97,8 +97,8 @@ def test_change_on_the_confirm_step_asks_that_question_alone_and_comes_back(
     tap(ui, change)
     ui.frames(3)
     assert ui.root.current == "form"
-    assert list(form.blocks)[form.field_index] == "hours"
-    assert form.changing
+    assert list(form.blocks)[form.pager.field_index] == "hours"
+    assert form.pager.changing
     assert form.ids.fields.children == [form.blocks["hours"]]
     assert set(step_buttons(form)) == {"submit", "cancel"}  # submit goes back to confirm
     tap(ui, choice(form, "hours", "part"))
@@ -116,46 +116,46 @@ def test_back_from_the_confirm_step_shows_every_answer_on_the_check_screen(
     tap(ui, step_buttons(confirm)["back"])
     ui.frames(3)
     assert ui.root.current == "form"
-    assert form.field_index == REVIEW  # all answered: one screen shows them, each with 修改
-    assert set(form.change_buttons) == {"phone", "education", "hours", "note"}
+    assert form.pager.field_index == REVIEW  # all answered: one screen shows them, each with 修改
+    assert set(form.pager.change_buttons) == {"phone", "education", "hours", "note"}
 
 
 def test_an_answer_that_routes_the_form_elsewhere_first_brings_the_check_screen_back(
     ui: Any, citizen: Any
 ) -> None:
     form = open_form(ui, citizen, "elder_confirm", elder=True)
-    assert form.to_confirm
+    assert form.pager.to_confirm
     type_keys(ui, form, citizen.phone)
-    wait(ui, lambda: form.field_index == 1)
+    wait(ui, lambda: form.pager.field_index == 1)
     college = choice(form, "education", "college")
     form.ids.scroll.scroll_to(college, animate=False)  # the third choice: swiped to
     ui.frames(3)
     tap(ui, college)  # goes on to the degree form first
-    wait(ui, lambda: form.field_index == REVIEW)
+    wait(ui, lambda: form.pager.field_index == REVIEW)
     assert ui.root.current == "form"
-    assert not form.to_confirm
-    assert set(form.change_buttons) == {"hours", "note"}
+    assert not form.pager.to_confirm
+    assert set(form.pager.change_buttons) == {"hours", "note"}
     assert "submit" in step_buttons(form)
 
 
 def test_a_mobile_number_moves_on_only_once_it_is_a_valid_one(
     ui: Any, citizen: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from kiosk.ui.screens import form as form_screen
+    from kiosk.ui.screens import form_pager
 
-    monkeypatch.setattr(form_screen, "ACK_SECONDS", 3.0)
+    monkeypatch.setattr(form_pager, "ACK_SECONDS", 3.0)
     form = open_form(ui, citizen, "elder_confirm", elder=True)
     type_keys(ui, form, "12345678901")  # 11 digits, but no mainland mobile starts 12
     ui.frames(5)
-    assert not form.moving_on
-    assert form.field_index == 0
+    assert not form.pager.moving_on
+    assert form.pager.field_index == 0
     form.blocks["phone"].input.text = ""
     type_keys(ui, form, citizen.phone[:-1])
-    assert not form.moving_on  # ten digits: not yet
+    assert not form.pager.moving_on  # ten digits: not yet
     type_keys(ui, form, citizen.phone[-1])
-    assert form.moving_on
-    assert form.field_index == 0  # shown complete first
-    wait(ui, lambda: form.field_index == 1)
+    assert form.pager.moving_on
+    assert form.pager.field_index == 0  # shown complete first
+    wait(ui, lambda: form.pager.field_index == 1)
     assert form.blocks["phone"].value == citizen.phone
 
 
@@ -163,7 +163,7 @@ def test_in_normal_mode_the_confirm_step_has_no_change_buttons(ui: Any, citizen:
     form = open_form(ui, citizen, "elder_confirm", elder=False)
     type_keys(ui, form, citizen.phone)
     ui.frames(5)
-    assert not form.moving_on
+    assert not form.pager.moving_on
     assert ui.root.current == "form"
     tap(ui, choice(form, "education", "junior"))
     ui.frames(5)

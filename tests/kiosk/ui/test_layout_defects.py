@@ -234,10 +234,10 @@ def test_elder_modes_one_question_and_its_box_show_without_scrolling(
 
         def each_question(step: str, _index: int) -> None:
             nonlocal asked
-            if ui.root.current != "form" or not form.one_at_a_time:
+            if ui.root.current != "form" or not form.pager.one_at_a_time:
                 return
             for index in range(len(form.blocks)):
-                form.go_to_field(index)
+                form.pager.go_to_field(index)
                 ui.frames(4)
                 block = list(form.blocks.values())[index]
                 keyboard = form.keyboard
@@ -255,7 +255,7 @@ def test_elder_modes_one_question_and_its_box_show_without_scrolling(
                 if layout_problems(form):
                     hidden[where] = layout_problems(form)
                 asked += 1
-            form.go_to_field(0)
+            form.pager.go_to_field(0)
 
         for flow in flows:
             walk_flow(
