@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from pii.lazy import lazy_exports
 
 if TYPE_CHECKING:
+    from flows.catalog_model import Catalog, Service, builtin_files
     from flows.content import Item, Match
     from flows.engine import FlowRun, Guard
     from flows.errors import (
@@ -24,9 +25,6 @@ if TYPE_CHECKING:
     )
     from flows.loader import load_builtin, load_flow
     from flows.manifest import (
-        Catalog,
-        Service,
-        builtin_files,
         load_builtin_catalog,
         load_catalog,
         parse_catalog,
@@ -50,9 +48,9 @@ _HOME = {
     "UnknownEvent": "flows.errors",
     "load_builtin": "flows.loader",
     "load_flow": "flows.loader",
-    "Catalog": "flows.manifest",
-    "Service": "flows.manifest",
-    "builtin_files": "flows.manifest",
+    "Catalog": "flows.catalog_model",
+    "Service": "flows.catalog_model",
+    "builtin_files": "flows.catalog_model",
     "load_builtin_catalog": "flows.manifest",
     "load_catalog": "flows.manifest",
     "parse_catalog": "flows.manifest",

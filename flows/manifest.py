@@ -26,6 +26,9 @@ Days are `mon` to `sun`, ranges of them (`mon-fri`), `daily`, `weekdays` and `we
 each day may be given once. Devices a service can do without (a receipt printer) are not
 listed: the flow's steps name a `fallback` instead, resolved when a run starts.
 
+The validated catalog's classes are flows/catalog_model.py's: a kiosk whose catalog comes
+from its cache (flows/catalog_cache.py) loads them without this parser and the validator.
+
 A flow of the catalog need not be on the menu: the rating (`rating`) is only ever started
 after another flow, by a completed end step's `then:`, and the catalog checks that every
 `then:` and every field a flow takes from another (`use:`) finds its flow here.
@@ -37,15 +40,14 @@ import datetime as dt
 import json
 import re
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from flows.actions import ACTIONS, DEVICES, GUARDS
+from flows.catalog_model import ALWAYS, Catalog, OpeningHours, Service, builtin_files
 from flows.errors import FlowDefinitionError
 from flows.loader import FlowFiles
-from flows.model import Flow, Texts
+from flows.model import Flow
 from flows.reader import NAME, Reader
 from flows.regions import is_region_code
 
@@ -57,60 +59,6 @@ REQUIRED_TEXTS = ("welcome", "closed")
 _DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _DAY_GROUPS = {"daily": range(7), "weekdays": range(5), "weekend": range(5, 7)}
 _SPAN = re.compile(r"([01]?[0-9]|2[0-3]):([0-5][0-9])-([01]?[0-9]|2[0-4]):([0-5][0-9])")
-
-
-@dataclass(frozen=True)
-class OpeningHours:
-    """When a service is offered: per weekday (Monday first), minute ranges [start, end)."""
-
-    days: tuple[tuple[tuple[int, int], ...], ...]
-
-    def is_open(self, when: dt.datetime) -> bool:
-        """True if `when` (the kiosk's local time) is inside an opening span."""
-        minute = when.hour * 60 + when.minute
-        return any(start <= minute < end for start, end in self.days[when.weekday()])
-
-
-_WHOLE_DAY: tuple[tuple[int, int], ...] = ((0, 24 * 60),)
-ALWAYS = OpeningHours((_WHOLE_DAY,) * 7)
-
-
-@dataclass(frozen=True)
-class Service:
-    """One menu entry: a flow, when it is offered, and the devices it cannot do without."""
-
-    flow: Flow
-    hours: OpeningHours
-    needs: frozenset[str]
-    needs_any: frozenset[str] = frozenset()  # at least one of these (ways to identify)
-
-    def offered(self, when: dt.datetime, devices: Collection[str]) -> bool:
-        """True if open at `when` on a kiosk that has `devices`."""
-        have = set(devices)
-        if self.needs_any and not self.needs_any & have:
-            return False
-        return self.hours.is_open(when) and self.needs <= have
-
-
-@dataclass(frozen=True)
-class Catalog:
-    """A validated catalog: the manifest with every flow it names."""
-
-    version: int
-    region: str
-    title: Texts
-    texts: dict[str, Texts]
-    services: tuple[Service, ...]
-    flows: dict[str, Flow]  # every flow of the catalog, offered or not
-    source: str
-
-    def offered(self, when: dt.datetime, devices: Collection[str]) -> tuple[Service, ...]:
-        """The services to show on the menu now, in the manifest's order."""
-        return tuple(s for s in self.services if s.offered(when, devices))
-
-    def flow(self, flow_id: str) -> Flow:
-        """The flow with this id."""
-        return self.flows[flow_id]
 
 
 def parse_catalog(
@@ -256,16 +204,6 @@ def load_catalog(directory: Path, **options: Any) -> Catalog:
         if len(files) > MAX_CATALOG_FILES:
             raise FlowDefinitionError(MANIFEST, "", f"more than {MAX_CATALOG_FILES} files")
     return parse_catalog(files, **options)
-
-
-def builtin_files() -> dict[str, bytes]:
-    """The files of the demo catalog shipped in flows/catalog/ (name -> content)."""
-    root = resources.files("flows.catalog")
-    return {
-        ref.name: ref.read_bytes()
-        for ref in root.iterdir()
-        if ref.name.endswith(".yaml") and ref.is_file()
-    }
 
 
 def load_builtin_catalog(**options: Any) -> Catalog:

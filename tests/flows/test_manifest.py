@@ -10,7 +10,8 @@ import pytest
 import yaml
 
 from flows import FlowDefinitionError
-from flows.manifest import ALWAYS, load_builtin_catalog, load_catalog, parse_catalog
+from flows.catalog_model import ALWAYS
+from flows.manifest import load_builtin_catalog, load_catalog, parse_catalog
 from flows.yamlsafe import MAX_FILE_BYTES
 
 TODAY = dt.date(2026, 11, 26)

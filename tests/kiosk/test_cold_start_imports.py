@@ -72,7 +72,8 @@ def test_a_client_closed_before_its_first_call_refuses_calls() -> None:
 # card's layout and parsers and the simulator's sample cards (a card comes after the menu);
 # uuid, with the platform module it loads (a staff call's or a hold's key); tarfile (a
 # release unpacked by the updater); the voice's synthesiser, text rules and worker (the voice
-# is found behind the first frame, silent until then).
+# is found behind the first frame, silent until then); the catalog's parser and the flows'
+# validator (the catalog is read back from its kept JSON).
 AFTER_THE_MENU = (
     "smartcard",
     "drivers.socialcard.reader",
@@ -104,6 +105,10 @@ AFTER_THE_MENU = (
     "kiosk.speech.text",
     "kiosk.speech.worker",
     "kiosk.speech.choice",
+    "flows.manifest",
+    "flows.loader",
+    "flows.step_schema",
+    "flows.flow_checks",
 )
 
 MENU_PROBE = """
