@@ -9,10 +9,10 @@ import threading
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from pii import DocumentType
-
 if TYPE_CHECKING:
     import httpx
+
+    from pii import DocumentType
 
     # Imported where a message is made or read: the pydantic models load with the first
     # call, after the menu's first frame (docs/touchscreen.md, cold start).

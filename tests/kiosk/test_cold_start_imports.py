@@ -73,7 +73,7 @@ def test_a_client_closed_before_its_first_call_refuses_calls() -> None:
 # uuid, with the platform module it loads (a staff call's or a hold's key); tarfile (a
 # release unpacked by the updater); the voice's synthesiser, text rules and worker (the voice
 # is found behind the first frame, silent until then); the catalog's parser and the flows'
-# validator (the catalog is read back from its kept JSON).
+# validator (the catalog is read back from its kept JSON); the ID-number and phone checks.
 AFTER_THE_MENU = (
     "smartcard",
     "drivers.socialcard.reader",
@@ -109,6 +109,9 @@ AFTER_THE_MENU = (
     "flows.loader",
     "flows.step_schema",
     "flows.flow_checks",
+    "pii.documents",
+    "pii.idnumber",
+    "pii.phone",
 )
 
 MENU_PROBE = """
