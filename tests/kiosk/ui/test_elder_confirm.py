@@ -3,6 +3,7 @@
 The confirm step lists every answer, so the form's last open question goes on to it by
 itself (shown taken first), each answer there has its 修改 back to that question alone, and a
 mobile number moves on once its 11 digits are a valid number. Normal mode is as before.
+The answers there are elder mode's main text: at the elder body size, 60 dp targets beside.
 """
 
 from __future__ import annotations
