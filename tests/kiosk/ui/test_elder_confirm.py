@@ -232,14 +232,28 @@ def test_elder_modes_answers_are_the_elder_body_size_beside_60_dp_change_targets
     assert bottom <= change.to_window(0, change.y)[1] < change.to_window(0, change.top)[1] <= top
 
 
-def test_normal_modes_answers_keep_their_size_and_label_column(ui: Any, citizen: Any) -> None:
+def test_normal_modes_answers_keep_their_size_and_switch_in_place_with_the_mode(
+    ui: Any, citizen: Any
+) -> None:
+    from kiosk.ui import theme
+
+    def sizes() -> set[tuple[float, float, bool]]:
+        rows = answer_rows(ui.root.steps["confirm"])
+        assert len(rows) == 6
+        return {(r.ids.label.font_size, r.ids.value.font_size, r.stacked) for r in rows}
+
     form = open_form(ui, citizen, "elder_confirm", elder=False)
     type_keys(ui, form, citizen.phone)
     tap(ui, choice(form, "education", "junior"))
     tap(ui, step_buttons(form)["submit"])
     wait(ui, lambda: ui.root.current == "confirm")
     ui.frames(3)
+    assert sizes() == {(32, 34, False)}
     for row in answer_rows(ui.root.steps["confirm"]):
-        assert (row.ids.label.font_size, row.ids.value.font_size) == (32, 34)
-        assert not row.stacked
         assert row.ids.value.x > row.ids.label.right  # side by side
+    ui.session.set_elder(True)  # the header's 长辈模式, tapped on this screen
+    ui.frames(3)
+    assert sizes() == {(theme.ELDER_BODY, theme.ELDER_BODY, True)}
+    ui.session.set_elder(False)
+    ui.frames(3)
+    assert sizes() == {(32, 34, False)}
