@@ -66,6 +66,9 @@ MAX_PER_ROW = 4
 # Elder mode: the text people read 1.5x (GB/T 37668 and the MIIT 适老化 rules ask for large
 # type; 1.5x of a 30 px body is 45 px), display numbers that are large already a little less.
 ELDER_TEXT = 1.5
+# Elder mode's main text, `style.body` in that mode: the menu's names and the answers the
+# confirm step lists are read at this size, never under it.
+ELDER_BODY = round(BODY * ELDER_TEXT)
 ELDER_TOUCH_MIN = 100
 ELDER_BUTTON_HEIGHT = 120
 ELDER_TIMEOUT = 2.0  # every step's idle timeout and the end screen's wait, doubled

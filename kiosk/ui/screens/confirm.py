@@ -42,6 +42,23 @@ def changeable_fields(run: FlowRun) -> dict[str, str]:
     return {spec.label.get(run.lang): spec.name for spec in form.fields}
 
 
+def answer_row(label: str, value: str) -> LabelledRow:
+    """One answer of the summary; in elder mode at its body size, the label over the value."""
+    if not theme.style.elder:
+        return LabelledRow(label=label, value=value)
+    # An elder checking their answers reads these rows first: they are the screen's main
+    # text, so as large as the menu's names (the elder body, 1.5x), never the 32-34 px of
+    # the normal rows. Stacked, the value gets the row's whole width beside its 修改 and
+    # wraps between words; a label column at 45 px left a long answer 12 characters a line.
+    return LabelledRow(
+        label=label,
+        value=value,
+        label_size=theme.style.body,
+        value_size=theme.style.body,
+        stacked=True,
+    )
+
+
 class ConfirmScreen(StepScreen):
     """Shows `run.summary()`, the step's declarations and the confirm/back/cancel buttons."""
 
@@ -56,7 +73,7 @@ class ConfirmScreen(StepScreen):
         self._clear_rows()
         changeable = changeable_fields(run)
         for label, value in run.summary():
-            row = LabelledRow(label=label, value=value)
+            row = answer_row(label, value)
             name = changeable.get(label)
             if name is None:
                 rows.add_widget(row)

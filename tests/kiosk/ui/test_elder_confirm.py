@@ -3,6 +3,7 @@
 The confirm step lists every answer, so the form's last open question goes on to it by
 itself (shown taken first), each answer there has its 修改 back to that question alone, and a
 mobile number moves on once its 11 digits are a valid number. Normal mode is as before.
+The answers there are elder mode's main text: at the elder body size, 60 dp targets beside.
 """
 
 from __future__ import annotations
@@ -171,3 +172,88 @@ def test_in_normal_mode_the_confirm_step_has_no_change_buttons(ui: Any, citizen:
     tap(ui, step_buttons(form)["submit"])
     wait(ui, lambda: ui.root.current == "confirm")
     assert ui.root.steps["confirm"].change_buttons == {}
+
+
+LONG_NOTES = {
+    # Longer than a line at 45 px beside a 修改: wrapped, and only between words.
+    "zh-CN": "希望在城关镇社区服务中心附近找到灵活就业的工作岗位，每天工作时间不超过六小时",
+    "en": "Near the bus station please, mornings only, no heavy lifting",
+}
+
+
+def answer_rows(confirm: Any) -> list[Any]:
+    from kiosk.ui.widgets import LabelledRow
+
+    return [w for w in confirm.ids.rows.walk(restrict=True) if isinstance(w, LabelledRow)]
+
+
+@pytest.mark.parametrize("lang", ["zh-CN", "en"])
+def test_elder_modes_answers_are_the_elder_body_size_beside_60_dp_change_targets(
+    ui: Any, citizen: Any, lang: str
+) -> None:
+    # The answers stayed at the normal rows' 32-34 px in elder mode: under the 45 px of the
+    # elder menu's names, on the screen where an elder checks everything they said.
+    from kiosk.ui import theme
+    from kiosk.ui.screens.welcome import ELDER_NAME_MIN
+    from kiosk.ui.widgets import BigButton
+
+    ui.session.set_lang(lang)
+    form = open_form(ui, citizen, "elder_confirm", elder=True)
+    form.blocks["note"].input.text = LONG_NOTES[lang]
+    confirm = to_confirm(ui, form, citizen)
+    assert theme.ELDER_BODY == ELDER_NAME_MIN == 45  # as large as the menu's names
+    rows = answer_rows(confirm)
+    assert len(rows) == 6  # name, ID number and the four answers
+    for row in rows:
+        label, value = row.ids.label, row.ids.value
+        assert (label.font_size, value.font_size) == (theme.ELDER_BODY, theme.ELDER_BODY)
+        # The label over its value: the value has the row's whole width.
+        assert value.top <= label.y + 1
+        assert value.x == label.x
+        assert value.width == row.width
+    assert set(confirm.change_buttons) == {"phone", "education", "hours", "note"}
+    for name, change in confirm.change_buttons.items():
+        assert isinstance(change, BigButton)
+        assert min(change.height, change.width) >= theme.TARGET_FLOOR[True], name
+        row = change.parent.children[-1]  # the answer beside it
+        assert change.x >= row.right  # never over the words it changes
+    note = next(r for r in rows if r.value == LONG_NOTES[lang]).ids.value
+    assert note.texture_size[1] > 1.8 * note.font_size  # two lines at least: wrapped
+    assert layout_problems(confirm) == []  # nothing clipped, no word cut across lines
+    assert check_elderly_sizes(confirm) == []
+    # Taller than the room: the page scrolls, down to the last 修改.
+    scroll = confirm.ids.scroll
+    assert scroll.children[0].height > scroll.height
+    confirm.ids.scroll.scroll_to(confirm.change_buttons["note"], animate=False)
+    ui.frames(3)
+    assert scroll.scroll_y < 1
+    bottom, top = scroll.to_window(scroll.x, scroll.y)[1], scroll.to_window(0, scroll.top)[1]
+    change = confirm.change_buttons["note"]
+    assert bottom <= change.to_window(0, change.y)[1] < change.to_window(0, change.top)[1] <= top
+
+
+def test_normal_modes_answers_keep_their_size_and_switch_in_place_with_the_mode(
+    ui: Any, citizen: Any
+) -> None:
+    from kiosk.ui import theme
+
+    def sizes() -> set[tuple[float, float, bool]]:
+        rows = answer_rows(ui.root.steps["confirm"])
+        assert len(rows) == 6
+        return {(r.ids.label.font_size, r.ids.value.font_size, r.stacked) for r in rows}
+
+    form = open_form(ui, citizen, "elder_confirm", elder=False)
+    type_keys(ui, form, citizen.phone)
+    tap(ui, choice(form, "education", "junior"))
+    tap(ui, step_buttons(form)["submit"])
+    wait(ui, lambda: ui.root.current == "confirm")
+    ui.frames(3)
+    assert sizes() == {(32, 34, False)}
+    for row in answer_rows(ui.root.steps["confirm"]):
+        assert row.ids.value.x > row.ids.label.right  # side by side
+    ui.session.set_elder(True)  # the header's 长辈模式, tapped on this screen
+    ui.frames(3)
+    assert sizes() == {(theme.ELDER_BODY, theme.ELDER_BODY, True)}
+    ui.session.set_elder(False)
+    ui.frames(3)
+    assert sizes() == {(32, 34, False)}

@@ -44,3 +44,11 @@ def test_size_floors_for_elderly_users() -> None:
     assert min(theme.BODY, theme.SMALL) >= 28
     assert min(theme.TITLE, theme.HEADLINE) >= 44
     assert theme.MAX_PER_ROW <= 5
+
+
+def test_elder_body_is_the_size_elder_mode_draws_body_text_at() -> None:
+    style = theme.Style()
+    style.elder = True
+    assert style.body == theme.ELDER_BODY >= 1.5 * theme.BODY
+    style.elder = False
+    assert style.body == theme.BODY
