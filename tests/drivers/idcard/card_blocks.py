@@ -90,6 +90,7 @@ def hand_block(f: IdCardFixture, pad: str = " ", flag: str | None = None) -> byt
 
 
 def with_field(block: bytes, offset: int, width: int, text: str) -> bytes:
+    """`block` with the field at `offset` (`width` bytes) rewritten to `text`."""
     out = bytearray(block)
     out[offset : offset + width] = u16(text, width)
     return bytes(out)
