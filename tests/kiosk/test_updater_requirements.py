@@ -27,13 +27,10 @@ from tests.kiosk.updater_testkit import (
     NEW,
     OLD,
     Station,
-    publish,
     reported,
-    start_kiosk,
     tamper,
 )
 from tests.support.bundles import build_tiny_wheel, with_other_wheel_bytes
-from tests.support.servers import serve
 from wire.release import ReleaseRefused, read_wheels
 
 # -- a release whose requirements changed: wheels in the bundle, a venv of its own --------
@@ -61,15 +58,11 @@ def wheel_release(
 def test_a_release_with_new_requirements_runs_in_a_venv_of_its_own_made_offline(
     station: Station, tiny_wheels: Path
 ) -> None:
-    kit, settings, source = station.kit, station.settings, station.source
-    tmp_path, _outbox, _client, port, clock, layout, key = kit
-    app = station.app
+    tmp_path, settings, source = station.tmp_path, station.settings, station.source
+    layout = station.layout
     bundle = wheel_release(source, tmp_path, tiny_wheels)
-    with serve(app, port):
-        kiosk = start_kiosk(*kit)
-        kiosk.sync.beat()
-        publish(app, key, source, bundle=bundle)
-        kiosk.sync.beat()  # fetched, verified, unpacked, installed and probed
+    with station.served():
+        kiosk = station.offered(bundle)  # fetched, verified, unpacked, installed and probed
         assert kiosk.updater.staged == NEW
         python = layout.venv_python(NEW)
         assert python.exists()
@@ -104,8 +97,8 @@ def test_a_release_with_new_requirements_runs_in_a_venv_of_its_own_made_offline(
 def test_a_release_built_from_the_whole_lock_installs_only_what_the_kiosk_needs(
     station: Station,
 ) -> None:
-    kit, settings, source = station.kit, station.settings, station.source
-    tmp_path, _outbox, _client, port, clock, layout, key = kit
+    tmp_path, settings, source = station.tmp_path, station.settings, station.source
+    layout = station.layout
     local = tmp_path / "local"
     for name, requires in (("tinypkg", ["tinydep"]), ("tinydep", []), ("tinyweb", ["tinydep"])):
         build_tiny_wheel(tmp_path / "projects" / name, local, name, "0.1", requires)
@@ -128,12 +121,8 @@ def test_a_release_built_from_the_whole_lock_installs_only_what_the_kiosk_needs(
         "tinydep-0.1-py3-none-any.whl",
         "tinypkg-0.1-py3-none-any.whl",
     ]
-    app = station.app
-    with serve(app, port):
-        kiosk = start_kiosk(*kit)
-        kiosk.sync.beat()
-        publish(app, key, source, bundle=bundle)
-        kiosk.sync.beat()  # fetched, verified, unpacked, installed and probed
+    with station.served():
+        kiosk = station.offered(bundle)  # fetched, verified, unpacked, installed and probed
         assert kiosk.updater.staged == NEW
         assert kiosk.updater.tick(between_visits=True) is Step.RESTART
     assert reported(settings) == [(NEW, "installed", "")]
@@ -154,8 +143,7 @@ _FOUND = "import importlib.util as u, sys; print(*(bool(u.find_spec(n)) for n in
 def test_a_wheel_that_does_not_install_leaves_the_running_version_and_is_reported(
     station: Station, tmp_path: Path
 ) -> None:
-    kit, settings, source = station.kit, station.settings, station.source
-    _tmp, _outbox, _client, port, clock, layout, key = kit
+    settings, source, layout = station.settings, station.source, station.layout
     broken = tmp_path / "broken"
     broken.mkdir()
     (broken / "tinypkg-0.1-py3-none-any.whl").write_bytes(b"PK\x03\x04 not a zip at all")
@@ -169,12 +157,8 @@ def test_a_wheel_that_does_not_install_leaves_the_running_version_and_is_reporte
         requirements=requirements,
         wheels=list(broken.iterdir()),
     )
-    app = station.app
-    with serve(app, port):
-        kiosk = start_kiosk(*kit)
-        kiosk.sync.beat()
-        publish(app, key, source, bundle=bundle)
-        kiosk.sync.beat()
+    with station.served():
+        kiosk = station.offered(bundle)
         assert kiosk.updater.staged is None
         assert kiosk.updater.tick(between_visits=True) is Step.NOTHING
         kiosk.sync.beat()  # offered again: not tried again
@@ -190,16 +174,12 @@ def test_a_wheel_that_does_not_install_leaves_the_running_version_and_is_reporte
 def test_a_venv_whose_probe_fails_is_removed_and_the_running_version_kept(
     station: Station, tiny_wheels: Path
 ) -> None:
-    kit, settings, source = station.kit, station.settings, station.source
-    tmp_path, _outbox, _client, port, clock, layout, key = kit
+    tmp_path, settings, source = station.tmp_path, station.settings, station.source
+    layout = station.layout
     # The wheels install, but the release needs a package its lock forgot.
     bundle = wheel_release(source, tmp_path, tiny_wheels, imports="import tinypkg, forgotten")
-    app = station.app
-    with serve(app, port):
-        kiosk = start_kiosk(*kit)
-        kiosk.sync.beat()
-        publish(app, key, source, bundle=bundle)
-        kiosk.sync.beat()
+    with station.served():
+        kiosk = station.offered(bundle)
         assert kiosk.updater.staged is None
     assert not (layout.releases / NEW).exists()
     assert layout.running() == OLD
@@ -213,21 +193,20 @@ def test_a_venv_whose_probe_fails_is_removed_and_the_running_version_kept(
 def test_wheels_that_do_not_match_the_signed_manifest_refuse_the_bundle(
     station: Station, tiny_wheels: Path
 ) -> None:
-    kit, settings, source = station.kit, station.settings, station.source
-    tmp_path, _outbox, _client, port, clock, layout, key = kit
+    tmp_path, settings, source = station.tmp_path, station.settings, station.source
+    layout, key = station.layout, station.key
     honest = wheel_release(source, tmp_path, tiny_wheels)
     swapped = with_other_wheel_bytes(honest)
     with pytest.raises(ReleaseRefused) as caught:
         read_wheels(swapped)
     assert caught.value.code == "wheel_mismatch"
-    app = station.app
-    with serve(app, port):
-        kiosk = start_kiosk(*kit)
+    with station.served():
+        kiosk = station.start()
         kiosk.sync.beat()
         # The controller refuses such an upload: it is swapped in behind its back, signed.
-        publish(app, key, source, bundle=honest)
+        station.publish(bundle=honest)
         tamper(
-            app,
+            station.app,
             bundle=swapped,
             size=len(swapped),
             sha256=hashlib.sha256(swapped).hexdigest(),

@@ -208,15 +208,16 @@ class Station:
         """The kiosk program starting again, after the guard."""
         return restart(self.kit)
 
-    def publish(self, key: SecretKey | None = None) -> None:
-        """NEW uploaded, signed with the kiosk's key (or `key`), and rolled out."""
-        publish(self.app, key or self.key, self.source)
+    def publish(self, key: SecretKey | None = None, bundle: bytes | None = None) -> None:
+        """NEW (or `bundle`) uploaded, signed with the kiosk's key (or `key`), rolled out."""
+        publish(self.app, key or self.key, self.source, bundle=bundle)
 
-    def offered(self) -> Kiosk:
-        """A kiosk started and enrolled, then offered NEW by its next heartbeat (served)."""
+    def offered(self, bundle: bytes | None = None) -> Kiosk:
+        """A kiosk started and enrolled, then offered NEW (built from the source, or `bundle`)
+        by its next heartbeat (served)."""
         kiosk = self.start()
         kiosk.sync.beat()  # enrolls; the kiosk is known before the rollout starts
-        self.publish()
+        self.publish(bundle=bundle)
         kiosk.sync.beat()  # the answer offers NEW: fetched, verified, unpacked beside
         return kiosk
 
