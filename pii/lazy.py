@@ -3,7 +3,7 @@
 `flows` and the driver packages re-export many names but must not load every module behind
 them on import (a kiosk's cold start, docs/touchscreen.md): each keeps a literal `_HOME`
 table (name -> module) and sets `__getattr__ = lazy_exports(__name__, _HOME)`. The import
-checker (tests/architecture/checker.py) reads that literal table as the package's imports,
+checker (tests/architecture/imports.py) reads that literal table as the package's imports,
 one per line, so the rules see every module a lazy name comes from. Stdlib only: every
 package may use it, and it loads nothing.
 """

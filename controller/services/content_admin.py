@@ -16,7 +16,7 @@ column by column (`COLUMNS` says what each kind has and allows), then made into 
 kiosk gets and validated as `wire.ContentItem` (or `wire.EmployerItem`): the same contract
 the kiosk parses, which refuses everything flows/content.py would drop (hidden characters
 included), so an item staff save is never hidden on a kiosk. (The controller may not import
-flows, docs/architecture.md; tests/controller/test_content_admin.py feeds the same items
+flows, docs/architecture.md; tests/controller/test_content_rows.py feeds the same items
 through flows' parse_items to hold the two in agreement.) Every problem names its row (as a
 spreadsheet numbers it: the header is row 1), its column and what is allowed.
 

@@ -1,12 +1,13 @@
 """Fixtures of the kiosk tests that run against a real controller on a real socket
-(test_sync.py, test_enrollment.py), and the maintenance tests' wall clock and PIN file
-(test_maintenance*.py). A test module that defines its own wins."""
+(test_sync.py, test_enrollment.py, test_updater_*.py), and the maintenance tests' wall clock
+and PIN file (test_maintenance*.py). A test module that defines its own wins."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -17,6 +18,9 @@ from tests.kiosk.maintenance_testkit import PIN, WallClock
 from tests.kiosk.sync_testkit import RecordingClient
 from tests.support.clock import FakeClock
 from tests.support.servers import free_port
+
+if TYPE_CHECKING:
+    from tests.kiosk.updater_testkit import Station
 
 
 @pytest.fixture
@@ -46,6 +50,17 @@ def outbox(tmp_path: Path, clock: FakeClock) -> Iterator[Outbox]:
     )
     yield box
     box.close()
+
+
+@pytest.fixture
+def station(
+    tmp_path: Path, outbox: Outbox, client: RecordingClient, port: int, clock: FakeClock
+) -> Station:
+    """The updater tests' controller app and kiosk, OLD installed (updater_testkit.py)."""
+    # imported here: it loads the controller and devkit, which the other kiosk tests need not
+    from tests.kiosk.updater_testkit import make_station
+
+    return make_station(tmp_path, outbox, client, port, clock)
 
 
 @pytest.fixture
