@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING
 from pii.lazy import lazy_exports
 
 if TYPE_CHECKING:
-    from pii.documents import DocumentType, validate_document_number
+    from pii.document_type import DocumentType
+    from pii.documents import validate_document_number
     from pii.errors import InvalidIdNumber, InvalidPhone, PiiError, SealError
     from pii.idnumber import IdNumberFacts, id_number_facts, region_name, validate_id_number
     from pii.masking import mask_id_number, mask_name, mask_phone, redact_id_numbers
@@ -20,7 +21,7 @@ if TYPE_CHECKING:
     from pii.sensitive import Sensitive
 
 _HOME = {
-    "DocumentType": "pii.documents",
+    "DocumentType": "pii.document_type",
     "validate_document_number": "pii.documents",
     "InvalidIdNumber": "pii.errors",
     "InvalidPhone": "pii.errors",

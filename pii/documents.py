@@ -6,22 +6,12 @@ a genuine card. The resident rule is the full GB 11643 check (pii.idnumber).
 
 from __future__ import annotations
 
-import enum
 import re
 from dataclasses import dataclass
 
+from pii.document_type import DocumentType
 from pii.errors import InvalidIdNumber
 from pii.idnumber import check_character, validate_id_number
-
-
-class DocumentType(enum.StrEnum):
-    """Which document a number comes from."""
-
-    RESIDENT = "resident"
-    HMT_PERMIT = "hmt_residence_permit"
-    FOREIGNER_2017 = "foreign_permanent_2017"
-    FOREIGNER_2023 = "foreign_permanent_2023"
-
 
 HMT_REGIONS: dict[str, str] = {"810000": "香港", "820000": "澳门", "830000": "台湾"}
 

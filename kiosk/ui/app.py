@@ -174,6 +174,8 @@ class EStationApp(App):
 
     def build(self) -> Router:
         """Create the session, one screen of each kind, and the router between them."""
+        from kivy.core.window import Window
+
         from kiosk.ui.bridge import WorkerPool
         from kiosk.ui.navigator import IDENTIFY_SCREEN
         from kiosk.ui.root import TAP_GUARD_SECONDS, Router
@@ -203,7 +205,14 @@ class EStationApp(App):
         }
         router = Router(
             welcome.WelcomeScreen(
-                session, menu_of(self.port), self.port.station_name, now=self.port.now
+                session,
+                menu_of(self.port),
+                self.port.station_name,
+                now=self.port.now,
+                # The window's size from the start: at Kivy's default 100x100 until the
+                # router sized it, the menu was laid out twice, every wrapped text broken
+                # and measured for a box a few pixels wide first.
+                size=Window.size,
             ),
             steps,
             made_with_rules(_screen_kv("end"), lambda: _end_screen(session)),

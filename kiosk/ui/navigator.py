@@ -13,11 +13,11 @@ from typing import TYPE_CHECKING, Protocol
 from flows import StepKind, Texts
 from kiosk.ports import AttractCard, HelpContacts, PairingView
 from kiosk.ui.chooser import is_identity_chooser
-from kiosk.ui.end_notice import EndNotice
 
 if TYPE_CHECKING:
     # The flow engine loads with the first visit, not for the menu (docs/touchscreen.md).
     from flows import FlowRun
+    from kiosk.ui.end_notice import EndNotice
 
 SCREEN_FOR: dict[StepKind, str] = {
     StepKind.ACTION: "action",

@@ -23,7 +23,6 @@ from flows import Texts
 from kiosk.ports import AttractCard, HelpContacts, PairingView
 from kiosk.speech import SilentSpeech
 from kiosk.ui import memory, theme
-from kiosk.ui.end_notice import EndNotice
 from kiosk.ui.screens.base import StepScreen
 from kiosk.ui.screens.welcome import WelcomeScreen
 from kiosk.ui.voice import ScreenVoice
@@ -33,6 +32,7 @@ if TYPE_CHECKING:
     # The flow engine loads with the first visit, not for the menu (docs/touchscreen.md);
     # the parts the menu does not show load with their first making (Later).
     from flows import FlowRun
+    from kiosk.ui.end_notice import EndNotice
     from kiosk.ui.overlays import HelpOverlay, IdleOverlay
     from kiosk.ui.screens.attract import AttractScreen
     from kiosk.ui.screens.end import EndScreen

@@ -31,16 +31,16 @@ import time
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Protocol
 
-from flows import RunRecord, StepKind, UnknownEvent
+from flows import StepKind, UnknownEvent
 from flows.actions import citizen_is_waited_for
 from kiosk.ports import CardTapper, DemoPort, HelpContacts, KioskPort
 from kiosk.ui.between_visits import WELCOME_IDLE_SECONDS, BetweenVisits, Mode, contacts_of
-from kiosk.ui.end_notice import end_notice
 from kiosk.ui.navigator import IDENTIFY_SCREEN, Navigator, screen_for
 
 if TYPE_CHECKING:
-    # The flow engine loads with the first visit, not for the menu (docs/touchscreen.md).
-    from flows import FlowRun
+    # The flow engine and the visit's record load with the first visit, not for the menu
+    # (docs/touchscreen.md).
+    from flows import FlowRun, RunRecord
 
 log = logging.getLogger(__name__)
 
@@ -422,6 +422,8 @@ class UISession:
         follow = run.follow_on()
         starter = follow_on_starter(self.port)
         self._next = (*follow, run.lang) if follow is not None and starter is not None else None
+        from kiosk.ui.end_notice import end_notice  # with the first visit's end, not the menu
+
         notice = end_notice(
             run,
             follow_on=self._next is not None,

@@ -19,11 +19,11 @@ from typing import TYPE_CHECKING
 
 from kiosk.speech import Speech
 from kiosk.speech.voice import catalog_words
-from kiosk.ui.end_notice import EndNotice
 
 if TYPE_CHECKING:
     # The flow engine loads with the first visit, not for the menu (docs/touchscreen.md).
     from flows import FlowRun
+    from kiosk.ui.end_notice import EndNotice
 
 
 @dataclass(frozen=True)
