@@ -174,8 +174,6 @@ class EStationApp(App):
 
     def build(self) -> Router:
         """Create the session, one screen of each kind, and the router between them."""
-        from kivy.core.window import Window
-
         from kiosk.ui.bridge import WorkerPool
         from kiosk.ui.navigator import IDENTIFY_SCREEN
         from kiosk.ui.root import TAP_GUARD_SECONDS, Router
@@ -205,14 +203,7 @@ class EStationApp(App):
         }
         router = Router(
             welcome.WelcomeScreen(
-                session,
-                menu_of(self.port),
-                self.port.station_name,
-                now=self.port.now,
-                # The window's size from the start: at Kivy's default 100x100 until the
-                # router sized it, the menu was laid out twice, every wrapped text broken
-                # and measured for a box a few pixels wide first.
-                size=Window.size,
+                session, menu_of(self.port), self.port.station_name, now=self.port.now
             ),
             steps,
             made_with_rules(_screen_kv("end"), lambda: _end_screen(session)),
