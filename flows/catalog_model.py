@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Collection
 from dataclasses import dataclass
-from importlib import resources
+from pathlib import Path
 
 from flows.model import Flow, Texts
 
@@ -69,11 +69,11 @@ class Catalog:
         return self.flows[flow_id]
 
 
+# The shipped catalog's folder, read as files (the kiosk is installed as files in its
+# release's environment): importlib.resources' machinery was 2 ms of every start.
+CATALOG_FOLDER = Path(__file__).with_name("catalog")
+
+
 def builtin_files() -> dict[str, bytes]:
     """The files of the demo catalog shipped in flows/catalog/ (name -> content)."""
-    root = resources.files("flows.catalog")
-    return {
-        ref.name: ref.read_bytes()
-        for ref in root.iterdir()
-        if ref.name.endswith(".yaml") and ref.is_file()
-    }
+    return {path.name: path.read_bytes() for path in sorted(CATALOG_FOLDER.glob("*.yaml"))}

@@ -74,7 +74,8 @@ def test_a_client_closed_before_its_first_call_refuses_calls() -> None:
 # release unpacked by the updater); the voice's synthesiser, text rules and worker (the voice
 # is found behind the first frame, silent until then); the catalog's parser and the flows'
 # validator (the catalog is read back from its kept JSON); the ID-number and phone checks.
-# Nor does the menu build hold a visit's record or the end of one.
+# Nor does the menu build hold a visit's record or the end of one. The shipped catalog and
+# the words are read as files, without importlib.resources' machinery.
 AFTER_THE_MENU = (
     "smartcard",
     "drivers.socialcard.reader",
@@ -113,6 +114,8 @@ AFTER_THE_MENU = (
     "pii.documents",
     "pii.idnumber",
     "pii.phone",
+    "importlib.resources",
+    "flows.catalog",
 )
 
 MENU_PROBE = """
@@ -241,17 +244,9 @@ def test_a_malformed_messages_file_stops_the_start(
     build_kiosk(config).close()  # a good start keeps the catalog
     assert list((config.data_dir / "catalog-cache").glob("messages-*.json"))
 
-    class Package:
-        def files(self, _package: str) -> Package:
-            return self
-
-        def joinpath(self, _name: str) -> Package:
-            return self
-
-        def read_bytes(self) -> bytes:
-            return b"printer.paper_out: [not, texts]\n"
-
-    monkeypatch.setattr(messages, "resources", Package())
+    malformed = tmp_path / "messages.yaml"
+    malformed.write_bytes(b"printer.paper_out: [not, texts]\n")
+    monkeypatch.setattr(messages, "CATALOG_FILE", malformed)
     monkeypatch.setattr(messages, "_loaded", messages._loaded)  # restored after the test
     with pytest.raises(FlowDefinitionError, match=r"printer\.paper_out"):
         build_kiosk(config)

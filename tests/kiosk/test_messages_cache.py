@@ -16,25 +16,27 @@ BAD = "Not A Code:\n  zh-CN: 暂停服务\n  en: Out of service\n"
 
 
 class _Package:
-    """Stands in for importlib.resources over the kiosk package: one messages.yaml."""
+    """The kiosk's messages.yaml in a folder of the test's: `data` writes it."""
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, path: Path, text: str) -> None:
+        self.path = path
         self.data = text.encode()
 
-    def files(self, _package: str) -> _Package:
-        return self
+    @property
+    def data(self) -> bytes:
+        return self.path.read_bytes()
 
-    def joinpath(self, _name: str) -> _Package:
-        return self
-
-    def read_bytes(self) -> bytes:
-        return self.data
+    @data.setter
+    def data(self, value: bytes) -> None:
+        self.path.write_bytes(value)
 
 
 @pytest.fixture
-def package(monkeypatch: pytest.MonkeyPatch) -> Iterator[_Package]:
-    fake = _Package(GOOD)
-    monkeypatch.setattr(messages, "resources", fake)
+def package(
+    monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[_Package]:
+    fake = _Package(tmp_path_factory.mktemp("kiosk") / "messages.yaml", GOOD)
+    monkeypatch.setattr(messages, "CATALOG_FILE", fake.path)
     before = messages._loaded
     yield fake
     messages._loaded = before  # the real catalog again for the tests after
