@@ -54,13 +54,18 @@ def _down(kind: DeviceKind) -> Texts:
     }[kind]
 
 
+# The devices a step falls back from (flows' `fallback:`), and the words for how a service
+# is served without each.
+_FALLBACK_NOTES: dict[DeviceKind, str] = {
+    DeviceKind.RECEIPT_PRINTER: "kiosk.fallback.receipt_printer",
+    DeviceKind.ID_CARD_READER: "kiosk.fallback.id_card_reader",
+}
+
+
 def _fallback(kind: DeviceKind) -> Texts | None:
     """How a service is served without the device `kind` its steps fall back from."""
-    if kind == DeviceKind.RECEIPT_PRINTER:
-        return text("kiosk.fallback.receipt_printer")
-    if kind == DeviceKind.ID_CARD_READER:
-        return text("kiosk.fallback.id_card_reader")
-    return None
+    code = _FALLBACK_NOTES.get(kind)
+    return text(code) if code is not None else None
 
 
 class KioskService:
@@ -389,6 +394,8 @@ class KioskService:
 
 def _fallback_note(flow: Flow, have: set[DeviceKind]) -> Texts | None:
     """How the flow is served today when one of its steps uses a device that is down."""
+    if have.issuperset(_FALLBACK_NOTES):
+        return None  # every device a step falls back from is up (the menu asks every second)
     for step in flow.steps.values():
         action_device = ACTION_DEVICES.get(step.action or "")
         used = {*step.needs, *([action_device] if action_device else [])}

@@ -108,3 +108,25 @@ def test_the_heartbeat_counts_the_kiosks_starts_in_the_last_hour(tmp_path: Path)
             assert kiosk.service.heartbeat().starts_last_hour == expected
         finally:
             kiosk.close()
+
+
+def test_a_printer_out_of_paper_puts_the_e_receipt_note_on_the_services_that_print(
+    tmp_path: Path,
+) -> None:
+    from kiosk.messages import text
+
+    kiosk = make_kiosk(tmp_path)
+    kiosk.start(sync=False)
+    try:
+        assert [e.flow.id for e in kiosk.service.menu() if e.note is not None] == []
+        assert kiosk.simulators.printer is not None
+        kiosk.simulators.printer.paper_out = True
+        kiosk.hardware.devices.scan_once()
+        noted = {e.flow.id: e.note for e in kiosk.service.menu() if e.note is not None}
+        assert "employment_registration" in noted
+        assert set(noted.values()) == {text("kiosk.fallback.receipt_printer")}
+        kiosk.simulators.printer.paper_out = False
+        kiosk.hardware.devices.scan_once()
+        assert [e.flow.id for e in kiosk.service.menu() if e.note is not None] == []
+    finally:
+        kiosk.close()
