@@ -2,15 +2,16 @@
 
 The menu sets each service name as large as its tile allows: `fitting_font` renders the
 name in up to six sizes to find the largest that fits, some 3-4 ms of the menu's first
-frame. The answer depends only on the name, the tile's size, the sizes tried and how Kivy
-measures text, so it is kept as JSON in Kivy's home folder (beside Kivy's own config.ini:
+frame; the station's name in the header is fitted the same way (a `FitLabel`). An answer
+depends only on the name, the box's size, the sizes tried and how Kivy measures text, so
+it is kept as JSON in Kivy's home folder (beside Kivy's own config.ini:
 a kiosk's home persists) and read back by the next start. The file is named by a key over
 everything else the measure depends on:
 
 - the font files Kivy's default font name points at (path, size and modification time:
   kiosk/ui/kivy_setup.py `register_cjk_font` may name another file);
 - Kivy's version and its text provider (SDL2 and PIL measure differently);
-- the measuring code (the source of the module that measures, passed in as `code`).
+- the measuring code (the source of the modules that measure, passed in as `code`).
 
 The name, the tile's width and height and the sizes tried are each entry's own key. A file
 of another key, unreadable or of another shape is ignored and the names are measured as
@@ -32,7 +33,9 @@ FORMAT = 1
 PREFIX = "menu-fits-"
 
 
-def fit_key(code: Path, fonts: Sequence[str | None], kivy_version: str, provider: str) -> str:
+def fit_key(
+    code: Sequence[Path], fonts: Sequence[str | None], kivy_version: str, provider: str
+) -> str:
     """A digest of what a measure depends on besides its own inputs (module docstring)."""
     digest = hashlib.sha256(f"format {FORMAT}\nkivy {kivy_version}\n{provider}\n".encode())
     for font in fonts:
@@ -45,11 +48,13 @@ def fit_key(code: Path, fonts: Sequence[str | None], kivy_version: str, provider
             digest.update(f"missing {font}\n".encode())
             continue
         digest.update(f"{font} {stat.st_size} {stat.st_mtime_ns}\n".encode())
-    digest.update(code.read_bytes())
+    for source in code:
+        digest.update(f"{source.name}\0".encode())
+        digest.update(source.read_bytes())
     return digest.hexdigest()
 
 
-def kivy_fit_key(code: Path) -> str:
+def kivy_fit_key(code: Sequence[Path]) -> str:
     """`fit_key` for the Kivy of this process and its default font as now registered."""
     import kivy
     from kivy.core.text import DEFAULT_FONT, LabelBase

@@ -140,15 +140,21 @@ class FitLabel(WordWrap, Label):
         super().__init__(**kwargs)
         self.bind(size=self._fit, text=self._fit, max_font=self._fit, min_font=self._fit)
 
+    def sizes(self) -> tuple[float, ...]:
+        """The font sizes the text is tried at, largest first: `max_font` down to
+        `min_font` in steps of 2."""
+        tried = [self.max_font]
+        while tried[-1] > self.min_font:
+            tried.append(max(self.min_font, tried[-1] - 2))
+        return tuple(tried)
+
     def _fit(self, *_: object) -> None:
-        size = self.max_font
-        while True:
+        for size in self.sizes():
             self.font_size = size
             self.texture_update()
             wide, high = self.texture_size
-            if (wide <= self.width + 1 and high <= self.height + 1) or size <= self.min_font:
+            if wide <= self.width + 1 and high <= self.height + 1:
                 break
-            size = max(self.min_font, size - 2)
         # The texture is made from every property set so far: the update Kivy queued for the
         # next frame when they were set would measure and break the same text again (the
         # header's service name on every tap that opens a service).

@@ -93,7 +93,12 @@ def fit_store() -> FitStore:
     the default font's files, Kivy and this module's code."""
     from kivy import kivy_home_dir
 
-    return FitStore(Path(kivy_home_dir), kivy_fit_key(Path(__file__)))
+    from kiosk.ui import linebreak, widgets
+
+    # This module fits the tiles' names; widgets.py's FitLabel (breaking lines as
+    # linebreak.py does) the station's, in the box welcome.kv gives it.
+    code = (Path(__file__), Path(widgets.__file__), Path(linebreak.__file__))
+    return FitStore(Path(kivy_home_dir), kivy_fit_key((*code, Path(__file__).with_suffix(".kv"))))
 
 
 @functools.cache
@@ -245,7 +250,16 @@ class WelcomeScreen(KioskScreen):
         if list(station.size) == [100, 100] or station.width <= 0 or station.height <= 0:
             return
         station.unbind(size=self._name_station)
+        # The size the name fitted at in a box this size, kept from an earlier start: the
+        # label renders it once instead of at every size from 40 px down to it.
+        fitted = (self.station_name, int(station.width), int(station.height), station.sizes())
+        known, font = fit_store().get(*fitted)
+        if known and font is not None:
+            station.max_font = font
         station.text = self.station_name
+        if not known and float(station.font_size).is_integer():
+            fit_store().put(*fitted, int(station.font_size))
+            fit_store().save()
 
     def _room(self) -> int:
         room = self.ids.room

@@ -23,7 +23,7 @@ def _key(folder: Path, *, font: bytes = b"font", code: bytes = b"code", **kw: st
     if not code_file.exists() or code_file.read_bytes() != code:
         code_file.write_bytes(code)
     options = {"kivy_version": "2.3.1", "provider": "kivy.core.text.text_sdl2.LabelSDL2"} | kw
-    return fit_key(code_file, [str(font_file)], **options)
+    return fit_key([code_file], [str(font_file)], **options)
 
 
 def test_a_kept_size_is_read_back_by_the_next_start(tmp_path: Path) -> None:
@@ -136,3 +136,29 @@ def test_the_menu_keeps_what_it_measured(tmp_path: Path, monkeypatch: pytest.Mon
         welcome._fitting_font.cache_clear()
     store.save()
     assert FitStore(tmp_path, "k").get("就业登记", 210, 163, SIZES) == (True, 44)
+
+
+@pytest.mark.kivy
+def test_the_station_name_is_kept_at_the_size_it_fitted_and_starts_there_next_time(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, make_port: Any, clock: Any
+) -> None:
+    from devkit.headless import HeadlessUI
+    from kiosk.ui.screens import welcome
+    from tests.kiosk.ui.conftest import FakePort
+
+    name = "示范街道24小时就业服务e站"  # two lines below the 40 px it is tried at first
+    monkeypatch.setattr(FakePort, "station_name", name)
+    store = FitStore(tmp_path, "k")
+    monkeypatch.setattr(welcome, "fit_store", lambda: store)
+    with HeadlessUI(make_port(), clock=clock) as ui:
+        station = ui.root.welcome.ids.station
+        tried = station.sizes()
+        fitted = station.font_size
+        box = (name, int(station.width), int(station.height))
+    assert tried[0] == 40
+    assert fitted < 40
+    assert FitStore(tmp_path, "k").get(*box, tried) == (True, fitted)
+    with HeadlessUI(make_port(), clock=clock) as ui:
+        station = ui.root.welcome.ids.station
+        assert (station.max_font, station.font_size) == (fitted, fitted)  # started there
+        assert station.text == name
