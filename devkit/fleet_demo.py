@@ -34,8 +34,8 @@ import httpx
 
 from devkit.release import SecretKey, build_bundle, sign_bundle
 from kiosk.composition import Kiosk
-from kiosk.release_layout import ReleaseLayout
-from kiosk.updater import PUBLIC_KEY_FILE, STATE_FILE, HealthSignal, Step, Updater
+from kiosk.release_layout import PUBLIC_KEY_FILE, ReleaseLayout
+from kiosk.updater import STATE_FILE, HealthSignal, Step, Updater
 from wire import CAPABILITY_UPDATES, HeartbeatAck
 
 # The controller's heartbeat interval for this script: each step shows within seconds.

@@ -37,12 +37,12 @@ from kiosk.enrollment import EnrollmentStore
 from kiosk.hardware import Hardware, Simulators
 from kiosk.outbox import Limits, Outbox
 from kiosk.ports import HelpContacts
+from kiosk.release_layout import takes_updates
 from kiosk.service import SOFTWARE_VERSION, KioskService
 from kiosk.speech.behind import SpeechBehind
 from kiosk.starts import StartLog
 from kiosk.sync import SyncLoop
 from kiosk.target import TargetKeeper
-from kiosk.updater import Updater, build_updater
 from kiosk.vitals import VitalSigns
 from pii import Sealer
 from pii.sealing import begin_rotation, end_rotation
@@ -53,6 +53,7 @@ if TYPE_CHECKING:
     from kiosk.provisioning import DeviceCheck
     from kiosk.provisioning_rig import ProvisioningSide
     from kiosk.speech import Speech
+    from kiosk.updater import Updater
     from wire import Heartbeat, RegisterRequest, StaffCallIn
 
 log = logging.getLogger(__name__)
@@ -291,13 +292,19 @@ def build_kiosk(
     commands = CommandRunner(
         CommandBook(config.data_dir / "commands.db"), busy=lambda: service.busy
     )
-    updater = build_updater(
-        config.data_dir,
-        client,
-        lambda: enroller.ensure().device_token,
-        clock=monotonic,
-        fallback_version=SOFTWARE_VERSION,
-    )
+    updater: Updater | None = None
+    if takes_updates(config.data_dir):
+        # Imported here, as the provisioning side below: the updater and the release checks
+        # behind it load only on a kiosk that takes updates.
+        from kiosk.updater import build_updater
+
+        updater = build_updater(
+            config.data_dir,
+            client,
+            lambda: enroller.ensure().device_token,
+            clock=monotonic,
+            fallback_version=SOFTWARE_VERSION,
+        )
 
     def status() -> Heartbeat:
         beat = service.heartbeat()

@@ -31,6 +31,7 @@ from kiosk.controller_client import (
 )
 from kiosk.enroller import Enroller
 from kiosk.enrollment import Enrollment, EnrollmentStore
+from kiosk.release_layout import PUBLIC_KEY_FILE
 from kiosk.station_setup import (
     SetupError,
     SetupStore,
@@ -39,7 +40,7 @@ from kiosk.station_setup import (
     parse_setup,
     why_unreachable,
 )
-from kiosk.updater import PUBLIC_KEY_FILE, load_public_key
+from kiosk.updater import load_public_key
 from wire import RegisterRequest, SelfTestCheck, SelfTestReport
 from wire.release import PublicKey, ReleaseRefused
 

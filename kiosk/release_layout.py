@@ -16,6 +16,8 @@ from pathlib import Path
 
 # A release's own virtualenv, inside its folder: switched, kept and pruned with it.
 VENV = "venv"
+# The release key pinned at provisioning, in the kiosk's data_dir: without it, no updates.
+PUBLIC_KEY_FILE = "release.pub"
 
 
 class ReleaseLayout:
@@ -94,3 +96,18 @@ def _sync_dir(path: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+def installed_layout(code: Path = Path(__file__)) -> ReleaseLayout | None:
+    """The layout the running code lives in (`<root>/releases/<version>/kiosk/...`); None
+    for a checkout or a plain installation, which cannot switch versions."""
+    folder = code.resolve().parent.parent
+    if folder.parent.name != "releases":
+        return None
+    return ReleaseLayout(folder.parent.parent)
+
+
+def takes_updates(data_dir: Path) -> bool:
+    """A release key is pinned and the code runs from a release folder: the updater
+    (kiosk/updater.py, with the release checks behind it) has work on this kiosk."""
+    return (data_dir / PUBLIC_KEY_FILE).is_file() and installed_layout() is not None

@@ -52,7 +52,7 @@ from typing import TYPE_CHECKING, Any
 
 from kiosk.controller_client import ControllerClient, ControllerError
 from kiosk.release_install import Installer, InstallFailed
-from kiosk.release_layout import ReleaseLayout
+from kiosk.release_layout import PUBLIC_KEY_FILE, ReleaseLayout, installed_layout
 from wire import UpdateOutcome
 from wire.release import (
     PublicKey,
@@ -73,7 +73,6 @@ __all__ = [
     "HEALTH_SECONDS",
     "KEEP_RELEASES",
     "MAX_TRIAL_STARTS",
-    "PUBLIC_KEY_FILE",
     "STATE_FILE",
     "HealthSignal",
     "Step",
@@ -81,13 +80,11 @@ __all__ = [
     "Updater",
     "build_updater",
     "guard",
-    "installed_layout",
     "load_public_key",
     "main",
 ]
 
 STATE_FILE = "update-state.json"
-PUBLIC_KEY_FILE = "release.pub"
 # A trial that started this often without passing its health check is switched back.
 MAX_TRIAL_STARTS = 3
 HEALTH_SECONDS = 600.0
@@ -395,15 +392,6 @@ class Updater:
                     self._state.unsent.pop(0)
                 self._state.save(self._state_path)
             sent += 1
-
-
-def installed_layout(code: Path = Path(__file__)) -> ReleaseLayout | None:
-    """The layout the running code lives in (`<root>/releases/<version>/kiosk/updater.py`);
-    None for a checkout or a plain installation, which cannot switch versions."""
-    folder = code.resolve().parent.parent
-    if folder.parent.name != "releases":
-        return None
-    return ReleaseLayout(folder.parent.parent)
 
 
 def build_updater(

@@ -22,7 +22,6 @@ from kivy.graphics import Color, InstructionGroup, Rectangle
 
 from kiosk.maintenance_gesture import CornerGesture, corner_at
 from kiosk.nightly import RESTART_EXIT_CODE, Backlight, NightPlan
-from kiosk.updater import HealthSignal, Step, Updater
 from kiosk.watchdog import Notifier, Watchdog
 
 if TYPE_CHECKING:
@@ -30,6 +29,7 @@ if TYPE_CHECKING:
     from kiosk.maintenance import MaintenancePort
     from kiosk.ui.app import EStationApp
     from kiosk.ui.screens.maintenance import MaintenanceScreen
+    from kiosk.updater import Updater
 
 log = logging.getLogger(__name__)
 
@@ -109,6 +109,9 @@ class KioskOps:
             self._notifier.ready("menu shown")
         log.info("kiosk_ready first_frame=drawn")
         if self._updates is not None:
+            # Imported with an updater only: a kiosk that takes no updates never loads it.
+            from kiosk.updater import HealthSignal
+
             self._updates.saw(HealthSignal.MENU)
 
     def _down(self, _window: Any, touch: Any) -> bool:
@@ -159,6 +162,8 @@ class KioskOps:
             self._app.stop()
             return
         if self._updates is not None and self._app is not None:
+            from kiosk.updater import Step  # loaded with the updater already
+
             if self._updates.tick(self.between_visits) is Step.RESTART:
                 log.info("update_restart exit_code=%d", RESTART_EXIT_CODE)
                 self.exit_code = RESTART_EXIT_CODE

@@ -75,7 +75,8 @@ def test_a_client_closed_before_its_first_call_refuses_calls() -> None:
 # is found behind the first frame, silent until then); the catalog's parser and the flows'
 # validator (the catalog is read back from its kept JSON); the ID-number and phone checks.
 # Nor does the menu build hold a visit's record or the end of one. The shipped catalog and
-# the words are read as files, without importlib.resources' machinery.
+# the words are read as files, without importlib.resources' machinery. A kiosk that takes no
+# updates (no release key, no release folder) loads no updater and no release checks.
 AFTER_THE_MENU = (
     "smartcard",
     "drivers.socialcard.reader",
@@ -116,6 +117,9 @@ AFTER_THE_MENU = (
     "pii.phone",
     "importlib.resources",
     "flows.catalog",
+    "kiosk.updater",
+    "kiosk.release_install",
+    "wire.release",
 )
 
 MENU_PROBE = """
