@@ -38,8 +38,7 @@ from kiosk.ui.between_visits import WELCOME_IDLE_SECONDS, BetweenVisits, Mode, c
 from kiosk.ui.navigator import IDENTIFY_SCREEN, Navigator, screen_for
 
 if TYPE_CHECKING:
-    # The flow engine and the visit's record load with the first visit, not for the menu
-    # (docs/touchscreen.md).
+    # The flow engine and a visit's record load with the first visit, not for the menu.
     from flows import FlowRun, RunRecord
 
 log = logging.getLogger(__name__)
