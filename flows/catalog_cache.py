@@ -36,10 +36,11 @@ from pathlib import Path
 from typing import Any
 
 from flows.catalog_model import Catalog, Service
+from flows.model import Texts
 
 log = logging.getLogger(__name__)
 
-CACHE_FORMAT = 2  # 2: a dataclass is the list of its values
+CACHE_FORMAT = 3  # 2: a dataclass is the list of its values; 3: its words in a table
 KEEP = 4  # cache files kept: the shipped catalog, the applied target, and one change of each
 PREFIX = "catalog-"
 
@@ -139,7 +140,7 @@ class CatalogCache:
             if not isinstance(data, dict) or data.get("key") != key:
                 return None
             catalog = data["catalog"]
-            if not isinstance(catalog, list):
+            if not isinstance(catalog, dict):
                 return None
             return decode_catalog(catalog)
         except FileNotFoundError:
@@ -171,35 +172,35 @@ class CatalogCache:
 # -- the catalog as JSON --------------------------------------------------------------------
 # A dataclass is kept as the list of its fields' values, in their order: the field names
 # repeated in each of the catalog's ~1,900 objects were most of the file and of the time
-# reading it took. The key covers the classes' code (`code_version`), so a file is only ever
-# read by the classes it was written from; a list of the wrong length is refused.
+# reading it took. Its words (`Texts`) are kept once each in a table and named by their
+# place in it: some 1,300 in a catalog, under 500 of them different ("取消 / Cancel" on most
+# steps), so the file is a fifth smaller and reading it makes each once. The key covers the
+# classes' code (`code_version`), so a file is only ever read by the classes it was written
+# from; a list of the wrong length is refused.
 
 
-def encode_catalog(catalog: Catalog) -> list[Any]:
-    """The catalog as JSON data; a service names its flow, which `flows` holds once."""
-    return [
-        [_service(s) for s in catalog.services] if f.name == "services" else _encode(value)
+def encode_catalog(catalog: Catalog) -> dict[str, Any]:
+    """The catalog as JSON data: its words once each, then its values; a service names its
+    flow, which `flows` holds once."""
+    writer = _Writer()
+    values = [
+        [writer.service(s) for s in catalog.services] if f.name == "services" else writer.value(v)
         for f in dataclasses.fields(Catalog)
-        for value in (getattr(catalog, f.name),)
+        for v in (getattr(catalog, f.name),)
     ]
+    return {"texts": [[t.zh, t.en] for t in writer.texts], "values": values}
 
 
-def _service(service: Service) -> list[Any]:
-    return [
-        service.flow.id if f.name == "flow" else _encode(getattr(service, f.name))
-        for f in dataclasses.fields(Service)
-    ]
-
-
-def decode_catalog(data: list[Any]) -> Catalog:
+def decode_catalog(data: dict[str, Any]) -> Catalog:
     """The catalog `encode_catalog` wrote; each service's flow is the object in `flows`."""
+    readers = _Readers([Texts(zh, en) for zh, en in data["texts"]])
     names = [f.name for f in dataclasses.fields(Catalog)]
-    read = dict(zip(names, data, strict=True))
+    read = dict(zip(names, data["values"], strict=True))
     hints = _hints(Catalog)
-    flows: dict[str, Any] = _read(hints["flows"], read["flows"])
+    flows: dict[str, Any] = readers.read(hints["flows"], read["flows"])
     service_hints = _hints(Service)
     parts = [
-        (f.name == "flow", _decoder(service_hints[f.name])) for f in dataclasses.fields(Service)
+        (f.name == "flow", readers.of(service_hints[f.name])) for f in dataclasses.fields(Service)
     ]
     services = tuple(
         Service(
@@ -211,23 +212,43 @@ def decode_catalog(data: list[Any]) -> Catalog:
         for entry in read["services"]
     )
     known: dict[str, Any] = {"flows": flows, "services": services}
-    return Catalog(**{n: known[n] if n in known else _read(hints[n], v) for n, v in read.items()})
+    return Catalog(
+        **{n: known[n] if n in known else readers.read(hints[n], v) for n, v in read.items()}
+    )
 
 
-def _encode(value: object) -> Any:
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return [_encode(getattr(value, f.name)) for f in dataclasses.fields(value)]
-    if isinstance(value, enum.Enum):
-        return value.value
-    if isinstance(value, tuple | list):
-        return [_encode(v) for v in value]
-    if isinstance(value, frozenset | set):
-        return sorted(_encode(v) for v in value)
-    if isinstance(value, dict):
-        return {str(k): _encode(v) for k, v in value.items()}
-    if value is None or isinstance(value, str | int | float):
-        return value
-    raise TypeError(f"cannot keep a {type(value).__name__} in the catalog cache")
+class _Writer:
+    """Values as JSON data; each `Texts` once, in `texts`, named by its place there."""
+
+    def __init__(self) -> None:
+        self.places: dict[Texts, int] = {}
+
+    @property
+    def texts(self) -> list[Texts]:
+        return list(self.places)  # in the order of their places
+
+    def service(self, service: Service) -> list[Any]:
+        return [
+            service.flow.id if f.name == "flow" else self.value(getattr(service, f.name))
+            for f in dataclasses.fields(Service)
+        ]
+
+    def value(self, value: object) -> Any:
+        if isinstance(value, Texts):
+            return self.places.setdefault(value, len(self.places))
+        if dataclasses.is_dataclass(value) and not isinstance(value, type):
+            return [self.value(getattr(value, f.name)) for f in dataclasses.fields(value)]
+        if isinstance(value, enum.Enum):
+            return value.value
+        if isinstance(value, tuple | list):
+            return [self.value(v) for v in value]
+        if isinstance(value, frozenset | set):
+            return sorted(self.value(v) for v in value)
+        if isinstance(value, dict):
+            return {str(k): self.value(v) for k, v in value.items()}
+        if value is None or isinstance(value, str | int | float):
+            return value
+        raise TypeError(f"cannot keep a {type(value).__name__} in the catalog cache")
 
 
 @cache
@@ -239,53 +260,66 @@ _PLAIN = (str, int, float, bool, type(None))
 Reader = Callable[[Any], Any]
 
 
-def _read(tp: Any, data: Any) -> Any:
-    reader = _decoder(tp)
-    return data if reader is None else reader(data)
+class _Readers:
+    """Readers of the catalog's types for one file, made once per type (a catalog has
+    thousands of values); None where JSON already gives the value (strings, numbers, None).
+    A `Texts` is read as its place in the file's table of words."""
 
+    def __init__(self, texts: list[Texts]) -> None:
+        self._texts = texts
+        self._made: dict[Any, Reader | None] = {}
 
-@cache
-def _decoder(tp: Any) -> Reader | None:
-    """A reader for values of type `tp`, made once per type (a catalog has thousands); None
-    where JSON already gives the value (strings, numbers, None)."""
-    origin = typing.get_origin(tp)
-    args = typing.get_args(tp)
-    if origin in (types.UnionType, typing.Union):
-        options = [a for a in args if a is not type(None)]
-        if all(a in _PLAIN for a in options):
+    def read(self, tp: Any, data: Any) -> Any:
+        reader = self.of(tp)
+        return data if reader is None else reader(data)
+
+    def of(self, tp: Any) -> Reader | None:
+        if tp not in self._made:
+            self._made[tp] = self._make(tp)
+        return self._made[tp]
+
+    def _make(self, tp: Any) -> Reader | None:
+        origin = typing.get_origin(tp)
+        args = typing.get_args(tp)
+        if tp is Texts:
+            return self._texts.__getitem__
+        if origin in (types.UnionType, typing.Union):
+            options = [a for a in args if a is not type(None)]
+            if all(a in _PLAIN for a in options):
+                return None
+            if len(options) == 1:
+                inner = self.of(options[0])
+                if inner is None:
+                    return None
+                return lambda data: None if data is None else inner(data)
+            raise TypeError(f"cannot read a {tp} from the catalog cache")
+        if origin is tuple:
+            if len(args) == 2 and args[1] is Ellipsis:
+                item = self.of(args[0])
+                return tuple if item is None else lambda data: tuple(map(item, data))
+            items = [self.of(a) for a in args]
+            return lambda data: tuple(
+                v if f is None else f(v) for f, v in zip(items, data, strict=True)
+            )
+        if origin is frozenset:
+            member = self.of(args[0])
+            return frozenset if member is None else lambda data: frozenset(map(member, data))
+        if origin is dict:
+            value = self.of(args[1])
+            return dict if value is None else lambda data: {k: value(v) for k, v in data.items()}
+        if isinstance(tp, type) and dataclasses.is_dataclass(tp):
+            return self._dataclass(tp)
+        if isinstance(tp, type) and issubclass(tp, enum.Enum):
+            return tp
+        if tp in _PLAIN:
             return None
-        if len(options) == 1:
-            inner = _decoder(options[0])
-            return None if inner is None else lambda data: None if data is None else inner(data)
         raise TypeError(f"cannot read a {tp} from the catalog cache")
-    if origin is tuple:
-        if len(args) == 2 and args[1] is Ellipsis:
-            item = _decoder(args[0])
-            return tuple if item is None else lambda data: tuple(map(item, data))
-        items = [_decoder(a) for a in args]
-        return lambda data: tuple(
-            v if f is None else f(v) for f, v in zip(items, data, strict=True)
+
+    def _dataclass(self, cls: type) -> Reader:
+        hints = _hints(cls)
+        readers = [self.of(hints[f.name]) for f in dataclasses.fields(cls)]
+        if all(r is None for r in readers):
+            return lambda data: cls(*data)
+        return lambda data: cls(
+            *[v if read is None else read(v) for read, v in zip(readers, data, strict=True)]
         )
-    if origin is frozenset:
-        member = _decoder(args[0])
-        return frozenset if member is None else lambda data: frozenset(map(member, data))
-    if origin is dict:
-        value = _decoder(args[1])
-        return dict if value is None else lambda data: {k: value(v) for k, v in data.items()}
-    if isinstance(tp, type) and dataclasses.is_dataclass(tp):
-        return _dataclass_decoder(tp)
-    if isinstance(tp, type) and issubclass(tp, enum.Enum):
-        return tp
-    if tp in _PLAIN:
-        return None
-    raise TypeError(f"cannot read a {tp} from the catalog cache")
-
-
-def _dataclass_decoder(cls: type) -> Reader:
-    hints = _hints(cls)
-    readers = [_decoder(hints[f.name]) for f in dataclasses.fields(cls)]
-    if all(r is None for r in readers):
-        return lambda data: cls(*data)
-    return lambda data: cls(
-        *[v if read is None else read(v) for read, v in zip(readers, data, strict=True)]
-    )

@@ -214,3 +214,18 @@ def test_an_edit_to_any_module_a_validation_runs_validates_again(
     outside = Path(__file__).resolve()
     before, after = code_version_with_changed(monkeypatch, outside)
     assert before == after
+
+
+def test_the_catalogs_words_are_kept_once_each_and_read_back_shared() -> None:
+    catalog = parse_catalog(builtin_files(), today=TODAY)
+    data = json.loads(json.dumps(encode_catalog(catalog)))
+    kept = [tuple(t) for t in data["texts"]]
+    assert len(kept) == len(set(kept))  # each pair of words once
+    back = decode_catalog(data)
+    titles: dict[tuple[str, str], list[object]] = {}
+    for flow in back.flows.values():
+        for step in flow.steps.values():
+            titles.setdefault((step.title.zh, step.title.en), []).append(step.title)
+    repeated = [found for found in titles.values() if len(found) > 1]
+    assert repeated  # words that several steps show (the check below can fail)
+    assert all(all(t is found[0] for t in found) for found in repeated)  # one object each
