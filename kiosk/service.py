@@ -56,16 +56,16 @@ def _down(kind: DeviceKind) -> Texts:
 
 # The devices a step falls back from (flows' `fallback:`), and the words for how a service
 # is served without each.
-_FALLBACK_NOTES: dict[DeviceKind, str] = {
-    DeviceKind.RECEIPT_PRINTER: "kiosk.fallback.receipt_printer",
-    DeviceKind.ID_CARD_READER: "kiosk.fallback.id_card_reader",
+_FALLBACK_NOTES: dict[DeviceKind, Callable[[], Texts]] = {
+    DeviceKind.RECEIPT_PRINTER: lambda: text("kiosk.fallback.receipt_printer"),
+    DeviceKind.ID_CARD_READER: lambda: text("kiosk.fallback.id_card_reader"),
 }
 
 
 def _fallback(kind: DeviceKind) -> Texts | None:
     """How a service is served without the device `kind` its steps fall back from."""
-    code = _FALLBACK_NOTES.get(kind)
-    return text(code) if code is not None else None
+    note = _FALLBACK_NOTES.get(kind)
+    return note() if note is not None else None
 
 
 class KioskService:
@@ -93,12 +93,14 @@ class KioskService:
         vitals: Callable[[], KioskVitals | None] = lambda: None,
         waiting: Callable[[str], bool] = lambda key: False,
         card_watch: CardWatch | None = None,
+        devices_ready: Callable[[], object] = lambda: None,
     ) -> None:
         """`card_watch`: the readers' presence, for the identity chooser (card first);
         `enrollment_block`: the message code of an enrollment that keeps the kiosk from
         serving (kiosk.awaiting_approval, kiosk.credential_revoked), None when it may;
         `staff_calls` queues a call for the controller (the outbox); `waiting(key)`: the
-        outbox still holds that transaction, unsent (Outbox.waiting)."""
+        outbox still holds that transaction, unsent (Outbox.waiting). `devices_ready`
+        returns once the devices are open and scanned (Hardware.wait_started)."""
         self._catalog = catalog
         self._station = station
         self._devices = devices
@@ -117,6 +119,7 @@ class KioskService:
         self._card_presented = card_presented
         self._vitals = vitals
         self._waiting = waiting
+        self._devices_ready = devices_ready
         # Set by the composition root when a provisioning side is built (kiosk/composition.py).
         self.pairing_source: Callable[[], PairingView | None] = lambda: None
         self._maintenance: Texts | None = None
@@ -340,6 +343,7 @@ class KioskService:
     # The rest of the kiosk
     def devices_available(self) -> set[DeviceKind]:
         """Device kinds that work now; a flow falls back for the others."""
+        self._devices_ready()
         health = self._devices.health()
         return {DeviceKind(kind) for kind, s in health.items() if s.health in _WORKING}
 
@@ -373,6 +377,7 @@ class KioskService:
     def _run(self, flow: Flow, lang: str, record: RunRecord | None = None) -> FlowRun:
         from flows import FlowRun  # the engine loads with the first visit, not for the menu
 
+        self._devices_ready()  # the actions take the devices as they are opened
         actions = self._actions_for(flow)
         run = FlowRun(
             flow,
