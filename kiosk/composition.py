@@ -104,11 +104,13 @@ class Kiosk:
 
     def start_for_menu(self) -> None:
         """What the menu's first frame and first tap need: the outbox (open since
-        `build_kiosk`), the card reader and printer, the enrollment, one device scan."""
+        `build_kiosk`), the card reader and printer with one device scan (opened on a thread
+        of their own while the screen is set up: `Hardware.start_behind`; the menu waits for
+        them when it first asks for the devices), the enrollment."""
         self.starts.record()
         if self.updater is not None:
             self.updater.started()
-        self.hardware.start(camera=False)
+        self.hardware.start_behind()
         if self.provisioning is not None:
             self.provisioning.provisioning.before_wipe = self.stop_writers
             self.provisioning.start()
@@ -117,12 +119,15 @@ class Kiosk:
                 self.enroller.ensure()
             except ControllerError as err:
                 log.warning("controller not reachable at start: %s", err)
-        self.hardware.devices.scan_once()
 
     def start_rest(self, *, sync: bool = True) -> None:
         """What can wait for the menu: the camera, device scans, sync, content, attract
         loop, card watch (an unprovisioned kiosk has no controller to sync with yet)."""
-        steps: list[Callable[[], object]] = [self.speech.find, self.hardware.open_camera]
+        steps: list[Callable[[], object]] = [
+            self.hardware.wait_started,
+            self.speech.find,
+            self.hardware.open_camera,
+        ]
         if self.hardware.presence is None and self.config.camera.kind != "none":
             steps.append(self.hardware.devices.scan_once)  # the camera's health at once
         if self.config.provisioned and sync:
@@ -410,6 +415,7 @@ def build_kiosk(
         waiting=outbox.waiting,
         card_presented=card_watch.presented,
         card_watch=card_watch,
+        devices_ready=hardware.wait_started,
     )
     service.replace_catalog(target.catalog, target.help_phone)  # the target's help phone
     add_standard_handlers(

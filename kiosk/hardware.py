@@ -56,6 +56,7 @@ class Hardware:
         )
         self.reader: IdCardReader | None = None
         self.social: SocialCardReader | None = None
+        self._starting: threading.Thread | None = None  # `start_behind`
         self.printer = self._make_printer()
         # Opened by `open_camera()`, which the kiosk calls after the menu's first frame:
         # OpenCV and the simulator's clip are most of a second of a cold start.
@@ -141,6 +142,30 @@ class Hardware:
         if camera:
             self.open_camera()
 
+    def start_behind(self) -> None:
+        """`start(camera=False)` and a first device scan, on a thread of their own.
+
+        Both wait on the devices' replies (the reader's SAM number, the printer's status:
+        tens of milliseconds on a real serial line), which the kiosk spends setting its
+        screen up meanwhile. Whatever needs a device waits for them first (`wait_started`:
+        the menu's look at the devices, a visit, the rest of the start, `close`)."""
+
+        def run() -> None:
+            try:
+                self.start(camera=False)
+                self.devices.scan_once()
+            except Exception:  # the top of a worker thread: logged, the scan says what is down
+                log.exception("devices_start_failed")
+
+        self._starting = threading.Thread(target=run, name="kiosk-devices", daemon=True)
+        self._starting.start()
+
+    def wait_started(self) -> None:
+        """Return once `start_behind`'s opening and first scan are done (at once without)."""
+        starting = self._starting
+        if starting is not None and starting is not threading.current_thread():
+            starting.join()
+
     def open_camera(self) -> None:
         """Make and start the presence watch, once (no camera configured: nothing)."""
         with self._camera_lock:
@@ -167,6 +192,7 @@ class Hardware:
 
     def close(self) -> None:
         """Release every device and stop the simulators."""
+        self.wait_started()  # an opening in progress ends before the devices are released
         self.devices.stop()
         sims = self.simulators
         if sims.printer is not None:

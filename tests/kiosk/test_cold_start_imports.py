@@ -131,6 +131,7 @@ from kiosk.config import load_config
 kiosk = build_kiosk(load_config(Path(sys.argv[1])))
 kiosk.start_for_menu()
 try:
+    kiosk.service.menu()  # as the menu's build does: the devices opened behind are up
     watched = sys.argv[2].split(",")
     print(sorted(name for name in watched if name in sys.modules))
 finally:

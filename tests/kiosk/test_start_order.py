@@ -6,13 +6,17 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import threading
 import uuid
 from pathlib import Path
+
+import pytest
 
 from devkit.demo import write_kiosk_config
 from drivers.manager import Health
 from kiosk.composition import build_kiosk
 from kiosk.config import load_config
+from kiosk.hardware import Hardware
 from tests.controller.controller_testkit import transaction
 from wire import TransactionIn, validate
 
@@ -62,10 +66,10 @@ def test_a_kiosk_started_for_its_menu_takes_a_visit_and_reads_cards(tmp_path: Pa
         key = uuid.uuid4().hex
         kiosk.outbox.add(validate(TransactionIn, transaction(key=key)))
         assert kiosk.outbox.waiting(key)
-        assert kiosk.hardware.reader is not None
+        assert kiosk.service.menu()  # services on offer without the camera or the controller
+        assert kiosk.hardware.reader is not None  # opened by the time the menu had its look
         health = kiosk.hardware.devices.health()
         assert health["id_card_reader"].health == Health.OK  # scanned once: the menu is live
-        assert kiosk.service.menu()  # services on offer without the camera or the controller
     finally:
         kiosk.close()
 
@@ -101,3 +105,38 @@ def test_a_stop_while_the_rest_starts_behind_the_menu_leaves_nothing_running(
     assert kiosk.sync._thread is None or not kiosk.sync._thread.is_alive()
     presence = kiosk.hardware.presence
     assert presence is None or not presence.working
+
+
+def test_the_devices_open_behind_the_start_and_the_menu_waits_for_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    kiosk = build_kiosk(
+        load_config(
+            write_kiosk_config(tmp_path / "k.toml", "http://127.0.0.1:9", social_card_reader="none")
+        )
+    )
+    release, opened = threading.Event(), threading.Event()
+    start = Hardware.start
+
+    def slow_start(self: Hardware, *, camera: bool = True) -> None:
+        release.wait(30)  # a reader that takes its time to answer
+        start(self, camera=camera)
+        opened.set()
+
+    monkeypatch.setattr(Hardware, "start", slow_start)
+    menus: list[object] = []
+    asker = threading.Thread(target=lambda: menus.append(kiosk.service.menu()))
+    try:
+        kiosk.start_for_menu()  # returns while the devices are still opening
+        assert not opened.is_set()
+        asker.start()
+        asker.join(0.2)
+        assert menus == []  # the menu waits for the devices, never shows them unopened
+        release.set()
+        asker.join(30)
+        assert opened.is_set()
+        assert menus
+        assert menus[0]
+    finally:
+        release.set()
+        kiosk.close()
