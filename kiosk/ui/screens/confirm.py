@@ -59,6 +59,11 @@ def answer_row(label: str, value: str) -> LabelledRow:
     )
 
 
+# Before each declaration: a middle dot, which the CJK font draws (the usual bullet, U+2022,
+# it has not: an empty box).
+DECLARATION_MARK = "·"
+
+
 class ConfirmScreen(StepScreen):
     """Shows `run.summary()`, the step's declarations and the confirm/back/cancel buttons."""
 
@@ -95,7 +100,7 @@ class ConfirmScreen(StepScreen):
             box = self.ids.declarations
             box.add_widget(TextLabel(text=DECLARATIONS_HEADING.get(lang), bold=True))
             for spec in declarations:
-                box.add_widget(TextLabel(text="• " + spec.label.get(lang)))
+                box.add_widget(TextLabel(text=f"{DECLARATION_MARK} {spec.label.get(lang)}"))
 
             def pledging(event: str) -> str:
                 return button_label("pledge" if event == "confirm" else event, lang)

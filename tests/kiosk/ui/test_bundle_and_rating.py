@@ -150,8 +150,8 @@ def test_a_flexible_work_bundle_end_to_end_then_the_rating(
     confirm = ui.root.steps["confirm"]
     assert ui.root.current == "confirm"
     assert confirm.declarations()[1:] == [
-        "• 本人未与用人单位建立劳动关系",
-        "• 本人承诺所填信息真实、准确、完整，如有虚假愿承担相应责任",
+        "· 本人未与用人单位建立劳动关系",
+        "· 本人承诺所填信息真实、准确、完整，如有虚假愿承担相应责任",
     ]
     assert step_buttons(confirm)["confirm"].text == "承诺属实，确认提交"
     assert not {"no_labour_contract", "pledge"} & ui.session.run.session.values.keys()

@@ -103,3 +103,46 @@ def test_the_chinese_font_is_registered_even_when_kivys_window_was_imported_firs
     LabelBase.register(DEFAULT_FONT, fn_regular=roboto)  # as Kivy left it
     with HeadlessUI(port, clock=clock):
         assert LabelBase._fonts[DEFAULT_FONT][0] == str(find_cjk_font())
+
+
+def test_every_character_the_screens_write_is_a_glyph_of_the_cjk_font() -> None:
+    # The confirm step's declarations began with "•", which the font has not: an empty box
+    # before each, in both languages. Every character of the words (kiosk/messages.yaml, the
+    # catalog) and of the touchscreen's own code must be one the font draws.
+    import dataclasses
+
+    from flows import Texts, load_builtin_catalog
+    from kiosk import messages
+    from kiosk.ui.kivy_setup import find_cjk_font
+
+    font = ImageFont.truetype(str(find_cjk_font()), SIZE)
+
+    def drawn(char: str) -> tuple[object, ...]:
+        mask = font.getmask(char)
+        return mask.size, mask.getbbox()
+
+    box = drawn("\U0010fffd")  # a code point no font has: the font's missing-glyph box
+    chars: set[str] = set()
+    for words in messages.catalog().values():
+        chars |= {*words.zh, *words.en}
+
+    def words_of(value: object) -> None:
+        if isinstance(value, Texts):
+            chars.update(value.zh + value.en)
+        elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+            for f in dataclasses.fields(value):
+                words_of(getattr(value, f.name))
+        elif isinstance(value, tuple | list | frozenset | set):
+            for item in value:
+                words_of(item)
+        elif isinstance(value, dict):
+            for item in value.values():
+                words_of(item)
+
+    words_of(load_builtin_catalog())
+    ui = Path(__file__).parents[3] / "kiosk" / "ui"
+    for source in [*ui.rglob("*.py"), *ui.rglob("*.kv")]:
+        chars |= {c for c in source.read_text(encoding="utf-8") if ord(c) > 127}
+    assert len(chars) > 500  # the check reads the screens' words (it can fail)
+    assert drawn("•") == box  # the mark that was a box (the comparison can fail)
+    assert sorted(c for c in chars if not c.isspace() and drawn(c) == box) == []
