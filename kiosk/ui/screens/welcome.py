@@ -249,6 +249,8 @@ class WelcomeScreen(KioskScreen):
         # away, 3.4 ms of the first frame. Its size in the laid-out box is the same either way.
         if list(station.size) == [100, 100] or station.width <= 0 or station.height <= 0:
             return
+        if station.text == self.station_name:
+            return  # named: every show of the menu comes here, the name is fitted once
         station.unbind(size=self._name_station)
         # The size the name fitted at in a box this size, kept from an earlier start: the
         # label renders it once instead of at every size from 40 px down to it.

@@ -162,3 +162,22 @@ def test_the_station_name_is_kept_at_the_size_it_fitted_and_starts_there_next_ti
         station = ui.root.welcome.ids.station
         assert (station.max_font, station.font_size) == (fitted, fitted)  # started there
         assert station.text == name
+
+
+@pytest.mark.kivy
+def test_a_return_to_the_menu_neither_fits_nor_keeps_the_station_name_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, ui: Any
+) -> None:
+    from kiosk.ui.screens import welcome
+
+    store = FitStore(tmp_path, "k")
+    monkeypatch.setattr(welcome, "fit_store", lambda: store)
+    menu = ui.root.welcome
+    station = menu.ids.station
+    fitted = (station.font_size, station.max_font)
+    monkeypatch.setattr(store, "put", lambda *_a: pytest.fail("kept again"))
+    monkeypatch.setattr(store, "save", lambda: pytest.fail("written again"))
+    for _ in range(3):
+        menu.show(ui.session.lang)  # as every return to the menu does
+        ui.frames(1)
+    assert (station.font_size, station.max_font) == fitted
