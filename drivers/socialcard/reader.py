@@ -42,9 +42,11 @@ _T = TypeVar("_T")
 class SocialCardReader:
     """Reads the SSSE basic data of a social security card in a PC/SC reader."""
 
-    def __init__(self, *, removal_grace: float = 1.0, history: int = 32) -> None:
+    def __init__(self, *, removal_grace: float = 2.0, history: int = 32) -> None:
         # How long a failed transmit waits for pcscd to confirm the card left: its
-        # presence poll runs about every 0.4 s.
+        # presence poll runs about every 0.4 s, and on a busy machine one second was once
+        # not enough (a pulled card then told as a reader failure). A card pulled is told
+        # as soon as pcscd sees it; the whole wait is spent only when the card stayed in.
         self.removal_grace = removal_grace
         self._lock = threading.Lock()
         self._frames: deque[str] = deque(maxlen=history)
